@@ -1,0 +1,108 @@
+"""In-memory fakes of the ports, with the same semantics as the real adapters (tests and benches)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+from baton.errors import MessageConflict
+from baton.events import EventDetail
+from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
+from baton.ports import AppendResult
+
+
+class MemoryConversationStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._conversations: dict[str, Conversation] = {}
+        self._messages: dict[str, dict[str, StoredMessage]] = {}
+        self._published: set[tuple[str, str]] = set()
+
+    def append_message(
+        self, conversation_id: str, message: MessageIn, *, source: Source, received_at: datetime
+    ) -> AppendResult:
+        fingerprint = message.fingerprint()
+        with self._lock:
+            by_id = self._messages.setdefault(conversation_id, {})
+            existing = by_id.get(message.message_id)
+            if existing is not None:
+                if existing.fingerprint != fingerprint:
+                    raise MessageConflict(conversation_id, message.message_id)
+                published = (conversation_id, message.message_id) in self._published
+                return AppendResult(message=existing, created=False, published=published)
+            conv = self._conversations.get(conversation_id) or Conversation(
+                conversation_id=conversation_id,
+                source=source,
+                customer=message.customer,
+                created_at=received_at,
+                updated_at=received_at,
+            )
+            stored = StoredMessage(
+                conversation_id=conversation_id,
+                seq=conv.message_count + 1,
+                received_at=received_at,
+                source=source,
+                fingerprint=fingerprint,
+                **message.model_dump(),
+            )
+            by_id[message.message_id] = stored
+            customer = message.customer if message.role == "customer" or conv.customer is None else conv.customer
+            self._conversations[conversation_id] = conv.model_copy(
+                update={"message_count": stored.seq, "updated_at": received_at, "customer": customer}
+            )
+            return AppendResult(message=stored, created=True, published=False)
+
+    def mark_published(self, conversation_id: str, message_id: str) -> None:
+        with self._lock:
+            self._published.add((conversation_id, message_id))
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        with self._lock:
+            conv = self._conversations.get(conversation_id)
+            if conv is None:
+                return None
+            messages = sorted(self._messages.get(conversation_id, {}).values(), key=lambda m: m.seq)
+            return conv.model_copy(update={"messages": messages})
+
+    def record_outcome(
+        self,
+        conversation_id: str,
+        outcome: Outcome,
+        status: ConversationStatus,
+        *,
+        source: Source,
+        at: datetime,
+    ) -> None:
+        with self._lock:
+            conv = self._conversations.get(conversation_id) or Conversation(
+                conversation_id=conversation_id, source=source, created_at=at, updated_at=at
+            )
+            self._conversations[conversation_id] = conv.model_copy(
+                update={"outcome": outcome, "status": status, "updated_at": at}
+            )
+
+
+class MemoryPublisher:
+    """Records what was published; `fail_next` makes the next publish raise (to test retries)."""
+
+    def __init__(self) -> None:
+        self.events: list[EventDetail] = []
+        self.fail_next = 0
+
+    def publish(self, events: Sequence[EventDetail]) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise RuntimeError("injected publish failure")
+        self.events.extend(events)
+
+    def of_type(self, detail_type: str) -> list[EventDetail]:
+        return [e for e in self.events if e.DETAIL_TYPE == detail_type]
+
+
+class StaticSecrets:
+    def __init__(self, values: dict[str, str] | None = None) -> None:
+        self.values = dict(values or {})
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)

@@ -1,0 +1,186 @@
+"""Events on the Baton bus: versioned contracts shared by every publisher and consumer.
+
+Conventions (documented in README "Event contracts"):
+- `source` is `baton.<capability>` of the producer (`baton.ingestion`, `baton.scoring`, ...).
+- `detail-type` is the past-tense class name (`MessageReceived`).
+- `detail` is the model below: it always carries `event_version`, `event_id` (deterministic per
+  business fact, so a retried publish is recognisably the same event), `occurred_at` and
+  `conversation_id`. Conversation-scoped events carry `seq`, the message's position in the
+  conversation: consumers that need order apply `seq` n only after n-1 (see `baton.bus`).
+- A breaking change bumps `event_version` and keeps publishing the old version until consumers move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from baton.models import BotInfo, Customer, Id, Page, Role, Source, UtcDatetime, utcnow
+
+BUS_SOURCE_PREFIX = "baton."
+
+
+def event_id_for(*parts: str) -> str:
+    """A stable id for a business fact (e.g. message X of conversation Y was received)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+class EventDetail(BaseModel):
+    """Base of every `detail`. Subclasses set SOURCE, DETAIL_TYPE and VERSION."""
+
+    model_config = ConfigDict(extra="allow")  # newer minor fields must not break older consumers
+
+    SOURCE: ClassVar[str]
+    DETAIL_TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+
+    event_version: int = 1
+    event_id: str
+    occurred_at: UtcDatetime = Field(default_factory=utcnow)
+    conversation_id: Id
+
+    def entry(self, bus_name: str) -> dict[str, Any]:
+        """The PutEvents entry for this event."""
+        return {
+            "Source": self.SOURCE,
+            "DetailType": self.DETAIL_TYPE,
+            "Detail": self.model_dump_json(),
+            "EventBusName": bus_name,
+        }
+
+
+class MessageSnapshot(BaseModel):
+    message_id: Id
+    seq: int = Field(ge=1)
+    role: Role
+    text: str
+    sent_at: UtcDatetime
+    received_at: UtcDatetime
+    source: Source
+    customer: Customer
+    channel: str | None = None
+    page: Page | None = None
+    bot: BotInfo | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class MessageReceived(EventDetail):
+    """A message was stored in a conversation (from the API, a webhook or a partner event)."""
+
+    SOURCE: ClassVar[str] = "baton.ingestion"
+    DETAIL_TYPE: ClassVar[str] = "MessageReceived"
+
+    seq: int = Field(ge=1)
+    message: MessageSnapshot
+
+
+class Scores(BaseModel):
+    """Per-message scores (filled by the scoring capability)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    sentiment: Annotated[float, Field(ge=-1, le=1)] | None = None
+    frustration: Annotated[float, Field(ge=0, le=1)] | None = None
+    intent: str | None = None
+    intent_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    out_of_scope: bool | None = None
+    complexity: Annotated[float, Field(ge=0, le=1)] | None = None
+    bot_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    rephrase_of: str | None = None
+    negative_feedback: bool | None = None
+    asks_for_human: bool | None = None
+
+
+class Arc(BaseModel):
+    """The conversation's trajectory after this message (filled by the scoring capability)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    sentiment_ewma: float | None = None
+    sentiment_slope: float | None = None
+    volatility: float | None = None
+    peak_frustration: float | None = None
+    turns_since_positive: int | None = None
+    repeats: int = 0
+    rephrasings: int = 0
+    bot_failures: int = 0
+    customer_turns: int = 0
+
+
+class MessageScored(EventDetail):
+    SOURCE: ClassVar[str] = "baton.scoring"
+    DETAIL_TYPE: ClassVar[str] = "MessageScored"
+
+    seq: int = Field(ge=1)
+    message_id: Id
+    role: Role
+    scores: Scores
+    arc: Arc
+    model_versions: dict[str, str] = Field(default_factory=dict)
+
+
+class Reason(BaseModel):
+    code: str = Field(description="Stable machine code, e.g. `sentiment_declining`")
+    label: str = Field(description="What a support lead reads, e.g. `Sentiment declining`")
+    contribution: float = Field(description="Share of the risk this signal explains")
+    evidence: str = Field(description="The observation behind it, e.g. `-0.6 over 4 turns`")
+
+
+class EscalationDecided(EventDetail):
+    SOURCE: ClassVar[str] = "baton.decision"
+    DETAIL_TYPE: ClassVar[str] = "EscalationDecided"
+
+    seq: int = Field(ge=1)
+    message_id: Id
+    action: Literal["resolve", "monitor", "escalate"]
+    risk: Annotated[float, Field(ge=0, le=1)]
+    reasons: list[Reason] = Field(default_factory=list)
+    guardrail: str | None = Field(default=None, description="Set when a guardrail forced escalation")
+    model_version: str
+    decided_at: UtcDatetime = Field(default_factory=utcnow)
+
+
+class Assignment(BaseModel):
+    agent_id: Id | None = Field(default=None, description="None when queued for the next agent")
+    queue: str | None = None
+    score: float | None = None
+    reasons: list[str] = Field(default_factory=list)
+
+
+class HandoffReady(EventDetail):
+    SOURCE: ClassVar[str] = "baton.routing"
+    DETAIL_TYPE: ClassVar[str] = "HandoffReady"
+
+    seq: int = Field(ge=1)
+    assignment: Assignment
+    handoff: dict[str, Any] = Field(
+        description="History, account, bot attempts and why each failed, triggering signals, business context"
+    )
+
+
+class OutcomeRecorded(EventDetail):
+    """The helpdesk reported how a conversation went (status change or CSAT)."""
+
+    SOURCE: ClassVar[str] = "baton.ingestion"
+    DETAIL_TYPE: ClassVar[str] = "OutcomeRecorded"
+
+    source: Source
+    kind: Literal["resolved", "closed", "reopened", "rated"]
+    csat: Annotated[int, Field(ge=1, le=5)] | None = None
+    csat_comment: str | None = None
+    resolved_by: Literal["bot", "agent", "unknown"] = "unknown"
+    time_to_resolve_s: float | None = None
+    native: dict[str, Any] = Field(default_factory=dict, description="Helpdesk ids for traceability")
+
+
+EVENT_TYPES: dict[str, type[EventDetail]] = {
+    cls.DETAIL_TYPE: cls
+    for cls in (MessageReceived, MessageScored, EscalationDecided, HandoffReady, OutcomeRecorded)
+}
+
+
+def parse_detail(detail_type: str, detail: dict[str, Any]) -> EventDetail:
+    """Validate an incoming `detail` against its contract; KeyError for an unknown detail-type."""
+    return EVENT_TYPES[detail_type].model_validate(detail)

@@ -1,0 +1,71 @@
+"""The ingestion use case: store a message once, in order, then announce it on the bus.
+
+Store first, publish second, remember that the publish happened: a retry of a message whose
+publish failed publishes it again (at-least-once; the event id is deterministic so consumers
+de-duplicate), and a retry of a fully processed message changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from baton.events import MessageReceived, MessageSnapshot, OutcomeRecorded, event_id_for
+from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage, utcnow
+from baton.ports import ConversationStore, EventPublisher
+
+OUTCOME_STATUS = {
+    "resolved": ConversationStatus.resolved,
+    "closed": ConversationStatus.closed,
+    "reopened": ConversationStatus.open,
+}
+
+
+@dataclass(frozen=True)
+class Ingested:
+    message: StoredMessage
+    duplicate: bool
+
+
+class IngestionService:
+    def __init__(
+        self,
+        store: ConversationStore,
+        publisher: EventPublisher,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+
+    def receive(self, conversation_id: str, message: MessageIn, *, source: Source = Source.api) -> Ingested:
+        result = self.store.append_message(conversation_id, message, source=source, received_at=self.clock())
+        if not result.published:
+            self.publisher.publish([message_received(result.message)])
+            self.store.mark_published(conversation_id, message.message_id)
+        return Ingested(message=result.message, duplicate=not result.created)
+
+    def record_outcome(self, event: OutcomeRecorded) -> None:
+        """A helpdesk status change or rating: update the conversation, then publish."""
+        current = self.store.get_conversation(event.conversation_id)
+        status = OUTCOME_STATUS.get(event.kind) or (current.status if current else ConversationStatus.open)
+        outcome = Outcome(kind=event.kind, at=event.occurred_at, csat=event.csat, resolved_by=event.resolved_by)
+        if event.kind == "rated" and current and current.outcome and current.outcome.kind != "rated":
+            # A rating does not undo "resolved": keep the kind, add the score.
+            outcome = current.outcome.model_copy(update={"csat": event.csat})
+        self.store.record_outcome(event.conversation_id, outcome, status, source=event.source, at=self.clock())
+        self.publisher.publish([event])
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        return self.store.get_conversation(conversation_id)
+
+
+def message_received(message: StoredMessage) -> MessageReceived:
+    return MessageReceived(
+        event_id=event_id_for("MessageReceived", message.conversation_id, message.message_id),
+        occurred_at=message.received_at,
+        conversation_id=message.conversation_id,
+        seq=message.seq,
+        message=MessageSnapshot.model_validate(message.model_dump()),
+    )

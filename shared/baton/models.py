@@ -1,0 +1,206 @@
+"""API contracts and the canonical conversation model.
+
+Everything a client sends or reads is defined here, once. Field limits are part of the contract
+(they are published in the OpenAPI document) and are enforced by pydantic, so a bad request is a
+4xx naming the field, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+MAX_TEXT_BYTES = 16 * 1024
+MAX_BODY_BYTES = 64 * 1024
+MAX_METADATA_KEYS = 32
+MAX_METADATA_BYTES = 4 * 1024
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+"""Conversation, message, customer, account and agent ids: `[A-Za-z0-9._:-]{1,128}`."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # A timestamp without an offset is read as UTC: clients in other zones must say so.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _text_limit(value: str) -> str:
+    if len(value.encode("utf-8")) > MAX_TEXT_BYTES:
+        raise ValueError(f"text is longer than {MAX_TEXT_BYTES} bytes (UTF-8)")
+    if not value.strip():
+        raise ValueError("text is empty")
+    return value
+
+
+def _metadata_limit(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > MAX_METADATA_KEYS:
+        raise ValueError(f"metadata has more than {MAX_METADATA_KEYS} keys")
+    if len(json.dumps(value, separators=(",", ":"))) > MAX_METADATA_BYTES:
+        raise ValueError(f"metadata is larger than {MAX_METADATA_BYTES} bytes as JSON")
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
+MessageText = Annotated[str, AfterValidator(_text_limit)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+MetadataValue = Annotated[str, StringConstraints(max_length=1024)] | int | float | bool | None
+Metadata = Annotated[dict[MetadataKey, MetadataValue], AfterValidator(_metadata_limit)]
+
+
+class Role(StrEnum):
+    customer = "customer"
+    bot = "bot"
+    agent = "agent"
+
+
+class Source(StrEnum):
+    """Where a conversation came from. Helpdesk conversations are id'd `<source>:<native id>`."""
+
+    api = "api"
+    zendesk = "zendesk"
+    intercom = "intercom"
+
+
+class ConversationStatus(StrEnum):
+    # `open` until a decision or a helpdesk says otherwise; later capabilities move it along.
+    open = "open"
+    monitoring = "monitoring"
+    escalated = "escalated"
+    assigned = "assigned"
+    snoozed = "snoozed"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Customer(Strict):
+    id: Id
+    account_id: Id
+    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")] | None = (
+        Field(default=None, description="BCP 47 language tag, e.g. `en` or `pt-BR`")
+    )
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")] | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class RecentAction(Strict):
+    type: ShortText = Field(description="What the user did, e.g. `clicked_upgrade`, `error_shown`")
+    at: UtcDatetime
+    detail: Annotated[str, StringConstraints(max_length=1024)] | None = None
+
+
+class Page(Strict):
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    title: Annotated[str, StringConstraints(max_length=512)] | None = None
+    recent_actions: Annotated[list[RecentAction], Field(max_length=50)] = Field(default_factory=list)
+
+
+class BotInfo(Strict):
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        default=None, description="The bot's own confidence in this answer, 0..1"
+    )
+    answer_id: Id | None = None
+    attempt: Annotated[str, StringConstraints(max_length=4096)] | None = Field(
+        default=None, description="What the bot tried (article, flow, action)"
+    )
+
+
+class MessageIn(Strict):
+    """Body of `POST /v1/conversations/{conversation_id}/messages`."""
+
+    message_id: Id = Field(description="Client-chosen id; the idempotency key of this message")
+    role: Role
+    text: MessageText = Field(description=f"At most {MAX_TEXT_BYTES} bytes of UTF-8")
+    sent_at: UtcDatetime = Field(default_factory=utcnow, description="ISO 8601; defaults to now")
+    customer: Customer
+    channel: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")] | None = None
+    page: Page | None = None
+    bot: BotInfo | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """Digest of everything the client chose: the same id with another body is a conflict.
+
+        `sent_at` counts only when the client sent it (a defaulted `now` differs on every retry).
+        """
+        body = self.model_dump(mode="json", exclude_unset=True)
+        return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class MessageAccepted(BaseModel):
+    conversation_id: Id
+    message_id: Id
+
+
+class StoredMessage(BaseModel):
+    """A message as Baton keeps it: the client's message plus its place in the conversation."""
+
+    conversation_id: Id
+    message_id: Id
+    seq: int = Field(ge=1, description="1-based position in the conversation, in arrival order")
+    role: Role
+    text: str
+    sent_at: UtcDatetime
+    received_at: UtcDatetime
+    source: Source = Source.api
+    customer: Customer
+    channel: str | None = None
+    page: Page | None = None
+    bot: BotInfo | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    fingerprint: str = Field(exclude=True, default="")
+
+
+class Outcome(BaseModel):
+    """What the helpdesk last said about how the conversation ended."""
+
+    kind: Literal["resolved", "closed", "reopened", "rated"]
+    at: UtcDatetime
+    csat: Annotated[int, Field(ge=1, le=5)] | None = None
+    resolved_by: Literal["bot", "agent", "unknown"] = "unknown"
+
+
+class Conversation(BaseModel):
+    """`GET /v1/conversations/{conversation_id}`. Later capabilities fill the optional parts."""
+
+    conversation_id: Id
+    status: ConversationStatus = ConversationStatus.open
+    source: Source = Source.api
+    customer: Customer | None = None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    message_count: int = 0
+    messages: list[StoredMessage] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    scores: dict[str, Any] | None = None
+    arc: dict[str, Any] | None = None
+    decision: dict[str, Any] | None = None
+    assignment: dict[str, Any] | None = None
+    handoff: dict[str, Any] | None = None
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the offending field, e.g. `customer.id` or `body`")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer."""
+
+    error: str = Field(description="Machine-readable code, e.g. `validation_error`, `conflict`")
+    message: str
+    errors: list[FieldError] = Field(default_factory=list)
