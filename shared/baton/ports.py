@@ -62,3 +62,11 @@ class SecretSource(Protocol):
     def get(self, name: str) -> str | None:
         """The secret's current value, or None when it is not configured."""
         ...
+
+
+class SeenStore(Protocol):
+    """Remembers processed notification ids (Intercom has no signed timestamp: de-duplicate on id)."""
+
+    def seen(self, key: str) -> bool: ...
+
+    def remember(self, key: str, ttl_s: int) -> None: ...

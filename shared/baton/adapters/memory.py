@@ -106,3 +106,14 @@ class StaticSecrets:
 
     def get(self, name: str) -> str | None:
         return self.values.get(name)
+
+
+class MemorySeenStore:
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def seen(self, key: str) -> bool:
+        return key in self.keys
+
+    def remember(self, key: str, ttl_s: int) -> None:
+        self.keys.add(key)

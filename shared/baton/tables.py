@@ -1,0 +1,74 @@
+"""DynamoDB table definitions: one source for the CDK core stack and for `baton local`.
+
+conversations (single table, one partition per conversation):
+  pk=`CONV#<conversation_id>`  sk=`META`                  conversation: status, last_seq, version, customer, outcome, ...
+  pk=`CONV#<conversation_id>`  sk=`MSG#<seq:010d>`        one message, in arrival order (a Query returns them in order)
+  pk=`CONV#<conversation_id>`  sk=`MID#<message_id>`      message id -> seq + fingerprint (idempotency, 409 on conflict)
+  pk=`SEEN#<key>`              sk=`SEEN`                  webhook notifications already processed (TTL)
+  GSI `by_customer`: gsi1pk=`CUST#<customer id>` gsi1sk=<updated_at ISO> on META items (contact history).
+idempotency: Powertools idempotency records (pk `id`, TTL `expiration`).
+context: accounts, agents, incidents, activity (filled by the decision and routing capabilities).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    logical_name: str
+    """CDK construct id, and the settings field `<logical>_table` that carries the physical name."""
+    partition_key: str
+    sort_key: str | None = None
+    ttl_attribute: str | None = None
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+
+    def create_table_kwargs(self, table_name: str) -> dict:
+        """boto3 `create_table` arguments (on-demand), as the CDK stack creates it."""
+        attrs = {self.partition_key} | ({self.sort_key} if self.sort_key else set())
+        for ix in self.indexes:
+            attrs |= {ix.partition_key} | ({ix.sort_key} if ix.sort_key else set())
+        kwargs: dict = {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attrs)],
+            "KeySchema": _keys(self.partition_key, self.sort_key),
+        }
+        if self.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": ix.name,
+                    "KeySchema": _keys(ix.partition_key, ix.sort_key),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for ix in self.indexes
+            ]
+        return kwargs
+
+
+def _keys(pk: str, sk: str | None) -> list[dict]:
+    keys = [{"AttributeName": pk, "KeyType": "HASH"}]
+    if sk:
+        keys.append({"AttributeName": sk, "KeyType": "RANGE"})
+    return keys
+
+
+CONVERSATIONS = Table(
+    logical_name="conversations",
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="expires_at",
+    indexes=(Index("by_customer", "gsi1pk", "gsi1sk"),),
+)
+IDEMPOTENCY = Table(logical_name="idempotency", partition_key="id", ttl_attribute="expiration")
+CONTEXT = Table(logical_name="context", partition_key="pk", sort_key="sk", ttl_attribute="expires_at")
+
+TABLES: tuple[Table, ...] = (CONVERSATIONS, IDEMPOTENCY, CONTEXT)
