@@ -31,7 +31,10 @@ def utcnow() -> datetime:
 
 def _aware(value: datetime) -> datetime:
     # A timestamp without an offset is read as UTC: clients in other zones must say so.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59-05:00 is in year 10000 in UTC
+        raise ValueError("timestamp is out of range once converted to UTC") from None
 
 
 def _text_limit(value: str) -> str:

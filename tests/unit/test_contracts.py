@@ -33,7 +33,7 @@ def _stored() -> StoredMessage:
 def test_all_five_events_are_defined_with_past_tense_names_and_baton_sources() -> None:
     assert set(EVENT_TYPES) == {"MessageReceived", "MessageScored", "EscalationDecided", "HandoffReady", "OutcomeRecorded"}
     for name, cls in EVENT_TYPES.items():
-        assert cls.DETAIL_TYPE == name
+        assert name == cls.DETAIL_TYPE
         assert cls.SOURCE.startswith("baton.")
         assert name.endswith("ed") or name.endswith("Ready")
 

@@ -47,7 +47,9 @@ class MemoryConversationStore:
                 **message.model_dump(),
             )
             by_id[message.message_id] = stored
-            customer = message.customer if message.role == "customer" or conv.customer is None else conv.customer
+            customer = (
+                message.customer if message.role == "customer" or conv.customer is None else conv.customer
+            )
             self._conversations[conversation_id] = conv.model_copy(
                 update={"message_count": stored.seq, "updated_at": received_at, "customer": customer}
             )
@@ -97,7 +99,7 @@ class MemoryPublisher:
         self.events.extend(events)
 
     def of_type(self, detail_type: str) -> list[EventDetail]:
-        return [e for e in self.events if e.DETAIL_TYPE == detail_type]
+        return [e for e in self.events if detail_type == e.DETAIL_TYPE]
 
 
 class StaticSecrets:

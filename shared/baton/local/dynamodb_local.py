@@ -77,7 +77,9 @@ def free_port() -> int:
 class DynamoDBLocal:
     """Start with `start()` (or use as a context manager); `endpoint` is its URL."""
 
-    def __init__(self, data_dir: Path | None = None, port: int | None = None, jar: Path | None = None) -> None:
+    def __init__(
+        self, data_dir: Path | None = None, port: int | None = None, jar: Path | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.jar = jar
@@ -90,7 +92,14 @@ class DynamoDBLocal:
     def start(self, timeout_s: float = 30.0) -> DynamoDBLocal:
         java = find_java()
         jar = self.jar or find_jar()
-        args = [java, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar), "-port", str(self.port)]
+        args = [
+            java,
+            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(jar),
+            "-port",
+            str(self.port),
+        ]
         if self.data_dir is None:
             args.append("-inMemory")
         else:
@@ -112,7 +121,9 @@ class DynamoDBLocal:
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise BatonError(f"DynamoDB Local exited with code {self.process.returncode}: {err.strip()[:2000]}")
+                raise BatonError(
+                    f"DynamoDB Local exited with code {self.process.returncode}: {err.strip()[:2000]}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
@@ -172,7 +183,8 @@ def ensure_tables(client: Any, names: dict[str, str]) -> list[str]:
         client.create_table(**table.create_table_kwargs(name))
         if table.ttl_attribute:
             client.update_time_to_live(
-                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute}
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
             )
         created.append(name)
     return created
