@@ -1,0 +1,432 @@
+"""The `baton` command line.
+
+    baton local [--port N] [--data-dir D] [--demo] [--retry-delay S]   the whole system on this machine
+    baton events put FILE.json | list                                   the local bus and its archive
+    baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
+    baton demo load                                                     demo data into a running `baton local`
+    baton schemas export [--out DIR]                                    JSON Schemas of the contracts
+
+Subcommands import what they need when they run, so `baton --help` stays fast. Exit codes: 0 done,
+1 failed, 2 bad input or a missing prerequisite (the message says what to do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA_DIR = ".baton"
+DEFAULT_PORT = 8787
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed without a traceback, exit code 2."""
+
+
+def _print_err(message: str) -> None:
+    print(f"baton: {message}", file=sys.stderr, flush=True)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 1 and 65535")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="baton",
+        description="Baton: decides when the support bot steps back and a human steps in.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(DEFAULT_DATA_DIR),
+        metavar="D",
+        help=f"where `baton local` keeps its data (default: {DEFAULT_DATA_DIR}/)",
+    )
+
+    local = sub.add_parser(
+        "local",
+        parents=[data_dir],
+        help="run the API, DynamoDB Local, the bus and its consumers on this machine",
+        description="Run Baton on this machine: the API on 127.0.0.1, DynamoDB Local (persisted in the data "
+        "dir), the event bus with its queues, retries and dead letters. Ctrl-C stops everything.",
+    )
+    local.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        metavar="N",
+        help=f"API port on 127.0.0.1 (default: {DEFAULT_PORT})",
+    )
+    local.add_argument("--demo", action="store_true", help="load the demo data once started")
+    local.add_argument(
+        "--retry-delay",
+        type=_positive_float,
+        default=1.0,
+        metavar="S",
+        help="first retry delay of a failed message in seconds, doubling per retry (default: 1)",
+    )
+    local.set_defaults(func=cmd_local)
+
+    events = sub.add_parser("events", help="the local event bus").add_subparsers(
+        dest="events_command", metavar="ACTION", required=True
+    )
+    put = events.add_parser(
+        "put",
+        parents=[data_dir],
+        help="put an EventBridge event on the local bus, as a partner source would",
+        description="Put events on the local bus: FILE holds an event envelope (source, detail-type, "
+        "detail), a PutEvents entry (Source, DetailType, Detail) or a JSON list of them; `-` reads stdin.",
+    )
+    put.add_argument("file", metavar="FILE.json")
+    put.set_defaults(func=cmd_events_put)
+    listing = events.add_parser("list", parents=[data_dir], help="the newest events on the bus (its archive)")
+    listing.add_argument(
+        "--limit", type=_positive_int, default=20, metavar="N", help="how many (default: 20)"
+    )
+    listing.add_argument("--json", action="store_true", help="print the full events as JSON lines")
+    listing.set_defaults(func=cmd_events_list)
+
+    dlq = sub.add_parser("dlq", help="the local dead letters").add_subparsers(
+        dest="dlq_command", metavar="ACTION", required=True
+    )
+    dlq_list = dlq.add_parser("list", parents=[data_dir], help="messages that failed all their deliveries")
+    dlq_list.add_argument("--json", action="store_true", help="print JSON lines")
+    dlq_list.set_defaults(func=cmd_dlq_list)
+    show = dlq.add_parser("show", parents=[data_dir], help="one dead letter with its event and last error")
+    show.add_argument("id", metavar="ID", help="the id (or a unique prefix of it) from `baton dlq list`")
+    show.set_defaults(func=cmd_dlq_show)
+    replay = dlq.add_parser("replay", parents=[data_dir], help="put dead letters back into their queues")
+    replay.add_argument("ids", nargs="*", metavar="ID")
+    replay.add_argument("--all", action="store_true", help="replay every dead letter")
+    replay.set_defaults(func=cmd_dlq_replay)
+    purge = dlq.add_parser("purge", parents=[data_dir], help="delete dead letters (all, or the ones named)")
+    purge.add_argument("ids", nargs="*", metavar="ID")
+    purge.set_defaults(func=cmd_dlq_purge)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(
+        dest="demo_command", metavar="ACTION", required=True
+    )
+    demo_load = demo.add_parser(
+        "load",
+        parents=[data_dir],
+        help="load events/demo/ into a running `baton local`",
+        description="Post the demo conversations through the running local API and write the demo accounts, "
+        "agents and incidents to its context table.",
+    )
+    demo_load.add_argument("--url", help="the API (default: the running `baton local` of the data dir)")
+    demo_load.add_argument("--token", help="the API token (default: BATON_API_TOKEN, else the running one's)")
+    demo_load.add_argument("--dir", type=Path, help="the demo data directory (default: events/demo)")
+    demo_load.set_defaults(func=cmd_demo_load)
+
+    schemas = sub.add_parser("schemas", help="JSON Schemas of the event and API contracts").add_subparsers(
+        dest="schemas_command", metavar="ACTION", required=True
+    )
+    export = schemas.add_parser("export", help="write the JSON Schemas")
+    export.add_argument(
+        "--out",
+        type=Path,
+        default=Path("events/schemas"),
+        metavar="DIR",
+        help="output directory (default: events/schemas)",
+    )
+    export.set_defaults(func=cmd_schemas_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from baton.errors import BatonError
+
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        _print_err(str(exc))
+        return 2
+    except BatonError as exc:
+        _print_err(str(exc))
+        return 2 if _is_prerequisite(exc) else 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _is_prerequisite(exc: Exception) -> bool:
+    from baton.local.dynamodb_local import DynamoDBLocalMissing, JavaMissing
+
+    return isinstance(exc, JavaMissing | DynamoDBLocalMissing)
+
+
+# -- baton local ------------------------------------------------------------------------------------
+
+
+def cmd_local(args: argparse.Namespace) -> int:
+    from baton.local.runtime import LocalAlreadyRunning, LocalConfig, LocalRuntime
+    from baton.local.server import PortInUse
+
+    config = LocalConfig.resolve(
+        port=args.port, data_dir=args.data_dir, demo=args.demo, retry_delay_s=args.retry_delay
+    )
+    runtime = LocalRuntime(config)
+    print(f"Starting Baton (data in {config.data_dir}) ...", flush=True)
+
+    def started(rt: LocalRuntime) -> None:
+        print(rt.banner(), flush=True)
+        if config.demo:
+            _load_demo_into(rt)
+
+    try:
+        runtime.run(on_started=started)
+    except PortInUse as exc:
+        _print_err(str(exc))
+        return 2
+    except LocalAlreadyRunning as exc:
+        _print_err(str(exc))
+        return 2
+    print("Baton stopped.", flush=True)
+    return 0
+
+
+def _load_demo_into(runtime: Any) -> None:
+    from baton.local import demo
+
+    try:
+        table = demo.context_table(runtime.dynamodb.endpoint, runtime.table_names()["context"])
+        summary = demo.load(url=runtime.server.url, token=runtime.config.token, context_table=table)
+    except demo.DemoError as exc:
+        # The system is up: a demo problem is reported, not fatal.
+        _print_err(f"demo data not loaded: {exc}")
+        return
+    print(summary.describe(), flush=True)
+
+
+# -- baton events -----------------------------------------------------------------------------------
+
+
+def _bus(data_dir: Path) -> Any:
+    from baton.local.bus import LocalBus
+    from baton.local.runtime import bus_path
+
+    return LocalBus(bus_path(data_dir))
+
+
+def _running(data_dir: Path) -> dict[str, Any] | None:
+    from baton.local.runtime import read_runtime
+
+    return read_runtime(data_dir)
+
+
+def _read_events(name: str) -> list[Any]:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{name}: not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    entries = data if isinstance(data, list) else [data]
+    if not entries:
+        raise UsageError(f"{name}: the list holds no events")
+    return entries
+
+
+def cmd_events_put(args: argparse.Namespace) -> int:
+    from baton.local.bus import MAX_ENTRIES_PER_PUT, InvalidEvent, to_envelope
+
+    entries = _read_events(args.file)
+    many = len(entries) > 1
+    try:
+        for i, entry in enumerate(entries):  # all or nothing: check every event before putting any
+            to_envelope(entry, where=f"[{i}]." if many else "")
+    except InvalidEvent as exc:
+        raise UsageError(f"{args.file}: {exc.field}: {exc.message}") from None
+    results = []
+    with _bus(args.data_dir) as bus:
+        for start in range(0, len(entries), MAX_ENTRIES_PER_PUT):
+            results += bus.put_events(entries[start : start + MAX_ENTRIES_PER_PUT])
+    for result in results:
+        head = f"event {result.event_id} ({result.source} / {result.detail_type})"
+        if result.rules:
+            print(f"{head} -> " + ", ".join(f"rule {name} -> queue {name}" for name in result.rules))
+        else:
+            print(f"{head} matched no rule")
+    if any(r.rules for r in results):
+        running = _running(args.data_dir)
+        if running:
+            print(f"The running `baton local` (pid {running['pid']}) delivers it now.")
+        else:
+            print(f"Queued: `baton local --data-dir {args.data_dir}` delivers it when it starts.")
+    return 0
+
+
+def cmd_events_list(args: argparse.Namespace) -> int:
+    with _bus(args.data_dir) as bus:
+        events = bus.archived_events(args.limit)
+    if args.json:
+        for event in events:
+            print(json.dumps({"rules": list(event.rules), "event": event.envelope}))
+        return 0
+    if not events:
+        print("No events on the bus yet.")
+        return 0
+    rows = [(e.time, e.source, e.detail_type, ", ".join(e.rules) or "(no rule)", e.event_id) for e in events]
+    _table(("TIME", "SOURCE", "DETAIL-TYPE", "RULES", "ID"), rows)
+    return 0
+
+
+# -- baton dlq --------------------------------------------------------------------------------------
+
+
+def cmd_dlq_list(args: argparse.Namespace) -> int:
+    with _bus(args.data_dir) as bus:
+        letters = bus.dead_letters()
+    if args.json:
+        for letter in letters:
+            print(json.dumps(letter.as_dict()))
+        return 0
+    if not letters:
+        print("No dead letters.")
+        return 0
+    rows = []
+    for letter in letters:
+        info = letter.as_dict()
+        error = " ".join(letter.last_error.split())
+        rows.append(
+            (
+                letter.message_id,
+                letter.queue,
+                str(letter.receive_count),
+                info["failed_at"],
+                f"{letter.source} / {letter.detail_type}",
+                error[:80] + ("..." if len(error) > 80 else ""),
+            )
+        )
+    _table(("ID", "QUEUE", "RECEIVES", "FAILED AT", "EVENT", "LAST ERROR"), rows)
+    return 0
+
+
+def cmd_dlq_show(args: argparse.Namespace) -> int:
+    from baton.local.bus import DeadLetterNotFound
+
+    with _bus(args.data_dir) as bus:
+        try:
+            letter = bus.dead_letter(args.id)
+        except DeadLetterNotFound as exc:
+            raise UsageError(str(exc)) from None
+    print(json.dumps(letter.as_dict(), indent=2))
+    return 0
+
+
+def cmd_dlq_replay(args: argparse.Namespace) -> int:
+    from baton.local.bus import DeadLetterNotFound
+
+    if bool(args.ids) == bool(args.all):
+        raise UsageError("dlq replay: give dead-letter ids or --all (not both)")
+    with _bus(args.data_dir) as bus:
+        try:
+            letters = bus.replay(None if args.all else args.ids)
+        except DeadLetterNotFound as exc:
+            raise UsageError(str(exc)) from None
+    if not letters:
+        print("No dead letters to replay.")
+        return 0
+    queues = sorted({letter.queue for letter in letters})
+    print(f"Replayed {len(letters)} message(s) into {', '.join(queues)}.")
+    running = _running(args.data_dir)
+    print(
+        f"The running `baton local` (pid {running['pid']}) delivers them now."
+        if running
+        else f"`baton local --data-dir {args.data_dir}` delivers them when it starts."
+    )
+    return 0
+
+
+def cmd_dlq_purge(args: argparse.Namespace) -> int:
+    from baton.local.bus import DeadLetterNotFound
+
+    with _bus(args.data_dir) as bus:
+        try:
+            count = bus.purge_dead_letters(args.ids or None)
+        except DeadLetterNotFound as exc:
+            raise UsageError(str(exc)) from None
+    print(f"Deleted {count} dead letter(s).")
+    return 0
+
+
+# -- baton demo / schemas ---------------------------------------------------------------------------
+
+
+def cmd_demo_load(args: argparse.Namespace) -> int:
+    from baton.local import demo
+
+    running = _running(args.data_dir)
+    if running is None:
+        raise UsageError(
+            f"no `baton local` is running on {args.data_dir}: start it (or run `baton local --demo`), "
+            "or pass --data-dir"
+        )
+    url = args.url or running["url"]
+    token = args.token or os.environ.get("BATON_API_TOKEN") or running.get("token")
+    if not token:
+        raise UsageError("no API token: pass --token or set BATON_API_TOKEN")
+    table = demo.context_table(running["dynamodb_endpoint"], running["tables"]["context"])
+    summary = demo.load(url=url, token=token, context_table=table, directory=args.dir)
+    print(summary.describe())
+    return 0
+
+
+def cmd_schemas_export(args: argparse.Namespace) -> int:
+    from baton.schemas import export
+
+    written = export(args.out)
+    for path in written or ():
+        print(path)
+    return 0
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    for row in (headers, *rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,445 @@
+"""`baton local`: DynamoDB Local, the local bus and its consumers, and the API, started and stopped together.
+
+The handlers run unchanged: the runtime sets the environment they read (Settings pointing at
+DynamoDB Local and the bus file, dummy AWS credentials and an unroutable default endpoint so nothing
+can reach AWS), imports them, and calls them as Lambda would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from baton.errors import BatonError
+from baton.settings import ENV_PREFIX, Settings
+
+API_HANDLER = "functions.ingest_api.handler"
+API_MODULE = "baton.ingestion.api"
+DEFAULT_PORT = 8787
+DEFAULT_DATA_DIR = Path(".baton")
+RUNTIME_FILE = "runtime.json"
+LOCK_FILE = "local.lock"
+BUS_FILE = "bus.sqlite3"
+LOCAL_REGION = "us-east-1"  # the region every local DynamoDB client uses (baton.wiring.LOCAL_REGION)
+
+Out = Callable[[str], None]
+
+
+class LocalAlreadyRunning(BatonError):
+    pass
+
+
+def bus_path(data_dir: Path) -> Path:
+    return data_dir / BUS_FILE
+
+
+def repo_root() -> Path:
+    """The checkout this `baton` package lives in (shared/baton/local/runtime.py -> repo root)."""
+    return Path(__file__).resolve().parents[3]
+
+
+def ensure_functions_importable() -> None:
+    """Put the repository root on sys.path so `functions.<name>.handler` imports as in the Lambda asset."""
+    for root in (repo_root(), Path.cwd()):
+        if (root / "functions" / "__init__.py").is_file():
+            if str(root) not in sys.path:
+                sys.path.insert(0, str(root))
+            return
+
+
+def read_runtime(data_dir: Path) -> dict[str, Any] | None:
+    """What a running `baton local` on this data dir published (URL, token, DynamoDB endpoint), or None."""
+    try:
+        info = json.loads((data_dir / RUNTIME_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and _alive(info.get("pid")) else None
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_dynamodb_local(pid: int) -> bool:
+    try:
+        out = subprocess.run(
+            ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "DynamoDBLocal" in out.stdout
+
+
+@dataclass
+class LocalConfig:
+    port: int = DEFAULT_PORT
+    data_dir: Path = DEFAULT_DATA_DIR
+    demo: bool = False
+    retry_delay_s: float = 1.0
+    token: str = ""
+    token_generated: bool = False
+    webhook_secrets: dict[str, str] = field(default_factory=dict)
+    generated_secrets: set[str] = field(default_factory=set)
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        port: int = DEFAULT_PORT,
+        data_dir: Path = DEFAULT_DATA_DIR,
+        demo: bool = False,
+        retry_delay_s: float = 1.0,
+        environ: dict[str, str] | None = None,
+    ) -> LocalConfig:
+        """Token and webhook secrets from the environment, generated when unset."""
+        env = os.environ if environ is None else environ
+        config = cls(port=port, data_dir=data_dir.resolve(), demo=demo, retry_delay_s=retry_delay_s)
+        config.token = env.get("BATON_API_TOKEN", "")
+        if not config.token:
+            config.token, config.token_generated = secrets.token_urlsafe(24), True
+        for source in ("zendesk", "intercom"):
+            value = env.get(f"{ENV_PREFIX}{source.upper()}_WEBHOOK_SECRET", "")
+            if not value:
+                value = secrets.token_urlsafe(24)
+                config.generated_secrets.add(source)
+            config.webhook_secrets[source] = value
+        return config
+
+
+class LocalRuntime:
+    """Start with `start()`, stop with `stop()`; `run()` does both around waiting for SIGINT/SIGTERM."""
+
+    def __init__(self, config: LocalConfig, out: Out | None = None) -> None:
+        self.config = config
+        self.out = out or (lambda text: print(text, flush=True))
+        self.data_dir = config.data_dir
+        self.dynamodb: Any = None
+        self.server: Any = None
+        self.bus: Any = None
+        self.workers: list[Any] = []
+        self.skipped: dict[str, str] = {}
+        self.settings: Settings | None = None
+        self._lock_fd: int | None = None
+        self._stop = threading.Event()
+        self._stopped = False
+        self._wrote_runtime_file = False
+
+    # -- lifecycle
+
+    def start(self) -> LocalRuntime:
+        from baton.local.dynamodb_local import DynamoDBLocal, ensure_tables, find_jar, find_java
+        from baton.local.server import LocalApiServer
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_data_dir()
+        self._stop_orphaned_dynamodb()
+        # Take the port and check the prerequisites before starting anything.
+        self.server = LocalApiServer(
+            self._invoke_api,
+            token=self.config.token,
+            public_routes=(),  # replaced by the API's own list once it is imported
+            port=self.config.port,
+        )
+        find_java()
+        jar = find_jar()
+        # Assigned before starting: a Ctrl-C during the start-up must still find it to stop.
+        self.dynamodb = DynamoDBLocal(data_dir=self.data_dir / "dynamodb", jar=jar)
+        self.dynamodb.start()
+        self.settings = self._configure_environment(self.dynamodb.endpoint)
+        _warm_boto3(self.dynamodb.endpoint)
+        ensure_tables(self.dynamodb.client(), self.table_names())
+
+        ensure_functions_importable()
+        from baton import wiring
+
+        wiring.reset()
+        self._api_handler = importlib.import_module(API_HANDLER).lambda_handler
+        self.server.public_routes = _route_set(importlib.import_module(API_MODULE).PUBLIC_ROUTES)
+        self._start_workers()
+        self.server.start()
+        self._write_runtime_file()
+        return self
+
+    def stop(self) -> None:
+        """Stop everything this runtime started (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._stop.set()
+        if self.server is not None:
+            self.server.stop()
+        for worker in self.workers:
+            worker.stop()
+        for worker in self.workers:
+            worker.join(timeout=10)
+        if self.bus is not None:
+            self.bus.close()
+        if self.dynamodb is not None:
+            self.dynamodb.stop()
+        if self._wrote_runtime_file:
+            with contextlib.suppress(OSError):
+                (self.data_dir / RUNTIME_FILE).unlink()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def request_stop(self, *_: Any) -> None:
+        self._stop.set()
+
+    def wait(self) -> None:
+        while not self._stop.wait(0.5):
+            pass
+
+    def run(self, on_started: Callable[[LocalRuntime], None] | None = None) -> None:
+        """Start, call `on_started`, serve until SIGINT/SIGTERM, stop. Stops whatever started on any error."""
+        # Until the handlers below are installed, Ctrl-C raises KeyboardInterrupt; SIGTERM must too.
+        previous_term = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        try:
+            self.start()
+            signal.signal(signal.SIGINT, self.request_stop)
+            signal.signal(signal.SIGTERM, self.request_stop)
+            if on_started:
+                on_started(self)
+            self.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            # A second Ctrl-C while stopping must not leave DynamoDB Local behind.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            try:
+                self.stop()
+            finally:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                signal.signal(signal.SIGTERM, previous_term)
+
+    # -- parts
+
+    def table_names(self) -> dict[str, str]:
+        settings = self.settings or Settings.from_env()
+        return {
+            "conversations": settings.conversations_table,
+            "idempotency": settings.idempotency_table,
+            "context": settings.context_table,
+        }
+
+    def _configure_environment(self, dynamodb_endpoint: str) -> Settings:
+        base = Settings.from_env()
+        settings = base.model_copy(
+            update={
+                "stage": base.stage or "local",
+                "dynamodb_endpoint": dynamodb_endpoint,
+                "local_bus_path": str(bus_path(self.data_dir)),
+                # Locally the secrets are values, never Secrets Manager names (that would call AWS).
+                "zendesk_secret_name": None,
+                "intercom_secret_name": None,
+                "zendesk_webhook_secret": self.config.webhook_secrets.get("zendesk"),
+                "intercom_webhook_secret": self.config.webhook_secrets.get("intercom"),
+            }
+        )
+        for name in (
+            "BATON_ZENDESK_SECRET_NAME",
+            "BATON_INTERCOM_SECRET_NAME",
+            "AWS_PROFILE",
+            "AWS_SESSION_TOKEN",
+        ):
+            os.environ.pop(name, None)
+        os.environ.update(settings.env())
+        os.environ["BATON_API_TOKEN"] = self.config.token
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": LOCAL_REGION,
+                "AWS_REGION": LOCAL_REGION,
+                "AWS_EC2_METADATA_DISABLED": "true",
+                # Any AWS client built without an explicit endpoint fails fast on the discard port
+                # instead of reaching AWS: `baton local` never calls a real AWS endpoint.
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            }
+        )
+        # Powertools warns on every invocation that adds no metric; locally that is only noise.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        for key, value in {
+            "POWERTOOLS_SERVICE_NAME": "baton",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "POWERTOOLS_METRICS_NAMESPACE": "Baton",
+            "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF blobs in the terminal
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }.items():
+            os.environ.setdefault(key, value)
+        return settings
+
+    def _start_workers(self) -> None:
+        from baton.bus import active_subscriptions
+        from baton.local.bus import LocalBus, Worker, import_handler
+
+        self.bus = LocalBus(bus_path(self.data_dir))
+        released = self.bus.release_inflight()
+        if released:
+            self.out(f"Released {released} message(s) left in flight by a previous run.")
+        for sub in active_subscriptions():
+            try:
+                invoke = import_handler(sub.handler)
+            except Exception as exc:  # a consumer that cannot load must not take the others down
+                self.skipped[sub.name] = f"{type(exc).__name__}: {exc}"
+                continue
+            worker = Worker(self.bus, sub, invoke=invoke, retry_delay_s=self.config.retry_delay_s)
+            worker.start()
+            self.workers.append(worker)
+
+    def _invoke_api(self, event: dict[str, Any], context: Any) -> Any:
+        return self._api_handler(event, context)
+
+    def _lock_data_dir(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; one runtime per data dir is on the user
+            return
+        fd = os.open(self.data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            info = read_runtime(self.data_dir) or {}
+            where = f" (pid {info['pid']}, {info.get('url')})" if info.get("pid") else ""
+            raise LocalAlreadyRunning(
+                f"another `baton local` is using {self.data_dir}{where}: stop it, or pass another --data-dir"
+            ) from None
+        self._lock_fd = fd
+
+    def _stop_orphaned_dynamodb(self) -> None:
+        """A `baton local` killed with SIGKILL leaves its DynamoDB Local running: stop it (we hold the lock)."""
+        try:
+            info = json.loads((self.data_dir / RUNTIME_FILE).read_text())
+        except (OSError, ValueError):
+            return
+        pid = info.get("dynamodb_pid") if isinstance(info, dict) else None
+        if isinstance(pid, int) and _alive(pid) and _is_dynamodb_local(pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            self.out(f"Stopped DynamoDB Local (pid {pid}) left behind by a previous run.")
+
+    def _write_runtime_file(self) -> None:
+        info = {
+            "pid": os.getpid(),
+            "url": self.server.url,
+            "token": self.config.token,
+            "dynamodb_endpoint": self.dynamodb.endpoint,
+            "dynamodb_pid": self.dynamodb.process.pid if self.dynamodb.process else None,
+            "bus": str(bus_path(self.data_dir)),
+            "tables": self.table_names(),
+        }
+        path = self.data_dir / RUNTIME_FILE
+        # The token is in it: readable by its owner only.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(info, handle, indent=2)
+        self._wrote_runtime_file = True
+
+    # -- what the user sees
+
+    def banner(self) -> str:
+        url, token = self.server.url, self.config.token
+        lines = [
+            "",
+            "Baton is running locally.",
+            "",
+            f"  API        {url}",
+            f"  Token      {token}",
+        ]
+        if self.config.token_generated:
+            lines.append("             (generated for this run; set BATON_API_TOKEN to choose your own)")
+        lines += [
+            f"  Data       {self.data_dir} (DynamoDB Local on {self.dynamodb.endpoint}, bus {BUS_FILE})",
+        ]
+        for source in ("zendesk", "intercom"):
+            secret = self.config.webhook_secrets.get(source, "")
+            note = f"  (generated; set BATON_{source.upper()}_WEBHOOK_SECRET to choose it)"
+            lines.append(
+                f"  {source.capitalize()} webhook secret  {secret}"
+                + (note if source in self.config.generated_secrets else "")
+            )
+        if self.workers:
+            lines.append(
+                "  Consumers  "
+                + ", ".join(f"{w.subscription.name} ({w.subscription.handler})" for w in self.workers)
+            )
+        for name, why in self.skipped.items():
+            lines.append(f"  Consumer {name} NOT started: {why}")
+        lines += ["", "  Routes"]
+        for method, path, public in self.routes():
+            lines.append(f"    {method:<6} {url}{path}" + ("   (no auth)" if public else ""))
+        lines += [
+            "",
+            "  Try it:",
+            f"    curl -s -X POST {url}/v1/conversations/hello-1/messages \\",
+            f'      -H "Authorization: Bearer {token}" -H "Content-Type: application/json" \\',
+            '      -d \'{"message_id": "m1", "role": "customer", "text": "Hi, I was charged twice", '
+            '"customer": {"id": "cust-1", "account_id": "acct-1"}}\'',
+            f'    curl -s {url}/v1/conversations/hello-1 -H "Authorization: Bearer {token}"',
+            "",
+            "  Other terminal: baton events put FILE.json | baton events list | baton dlq list | baton demo load",
+            "  Ctrl-C stops Baton and DynamoDB Local.",
+            "",
+        ]
+        return "\n".join(lines)
+
+    def routes(self) -> list[tuple[str, str, bool]]:
+        """(method, path, public) for the API's routes: its OpenAPI document plus the public routes."""
+        api = importlib.import_module(API_MODULE)
+        public = _route_set(api.PUBLIC_ROUTES)
+        found: set[tuple[str, str]] = set(api.PUBLIC_ROUTES)
+        try:
+            spec = json.loads(api.openapi_json(importlib.import_module(API_HANDLER).app))
+            for path, item in spec.get("paths", {}).items():
+                found |= {
+                    (method.upper(), path)
+                    for method in item
+                    if method in ("get", "post", "put", "patch", "delete")
+                }
+        except Exception:  # the banner must not fail because the OpenAPI document cannot be built
+            pass
+        return [
+            (method, path, (method, path) in public)
+            for method, path in sorted(found, key=lambda r: (r[1], r[0]))
+        ]
+
+
+def _route_set(routes: Any) -> Any:
+    from baton.local.server import RouteSet
+
+    return RouteSet(routes)
+
+
+def _warm_boto3(dynamodb_endpoint: str) -> None:
+    """Build boto3's default session here, once: the API and the consumers run in threads and may build
+    their first clients at the same moment, and creating the default session is not thread-safe."""
+    import boto3
+
+    boto3.setup_default_session()
+    boto3.client("dynamodb", endpoint_url=dynamodb_endpoint)
+
+
+def _raise_keyboard_interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,261 @@
+"""`baton local` as a user runs it: a subprocess serving the real handlers on DynamoDB Local and the local bus.
+
+One `baton local` for the module (started once: DynamoDB Local takes a few seconds); the last test
+stops it with SIGINT and starts it again on the same data dir.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from baton.local.dynamodb_local import free_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+BATON = str(Path(sys.executable).parent / "baton")
+TOKEN = "e2e-token-7f3a"
+ZENDESK_EVENT = ROOT / "events" / "helpdesk" / "zendesk-partner" / "comment_created_customer.json"
+
+
+def eventually[T](probe: Callable[[], T | None], what: str, timeout_s: float = 30.0) -> T:
+    """Poll until `probe` returns a truthy value (the asynchronous bus delivers in the background)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class LocalProcess:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir.parent / "baton-local.log"
+        self.env = {
+            **os.environ,
+            "BATON_API_TOKEN": TOKEN,
+            "BATON_ZENDESK_WEBHOOK_SECRET": "zendesk-secret",
+            "BATON_INTERCOM_WEBHOOK_SECRET": "intercom-secret",
+        }
+
+    def start(self) -> dict[str, Any]:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    BATON,
+                    "local",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--retry-delay",
+                    "0.1",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            eventually(self._healthy, "baton local to answer /v1/health", timeout_s=60)
+        except BaseException:
+            self.stop()  # never leave a `baton local` (and its DynamoDB Local) behind
+            raise
+        return json.loads((self.data_dir / "runtime.json").read_text())
+
+    def _healthy(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError(
+                f"baton local exited with {self.proc.returncode}:\n{self.log.read_text()[-4000:]}"
+            )
+        try:
+            return requests.get(f"{self.url}/v1/health", timeout=1).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # the port is taken before serving starts
+            return False
+
+    def stop(self, sig: int = signal.SIGINT) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                os.kill(
+                    json.loads((self.data_dir / "runtime.json").read_text())["dynamodb_pid"], signal.SIGKILL
+                )
+            raise
+
+    def cli(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [BATON, *argv, "--data-dir", str(self.data_dir)],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    def post(
+        self, conversation_id: str, body: dict[str, Any], token: str | None = TOKEN
+    ) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.post(
+            f"{self.url}/v1/conversations/{conversation_id}/messages", json=body, headers=headers, timeout=10
+        )
+
+    def get(self, conversation_id: str, token: str | None = TOKEN) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.get(f"{self.url}/v1/conversations/{conversation_id}", headers=headers, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalProcess]:
+    process = LocalProcess(tmp_path_factory.mktemp("baton-local") / "data")
+    process.start()
+    yield process
+    process.stop()
+
+
+def message(message_id: str, text: str) -> dict[str, Any]:
+    return {
+        "message_id": message_id,
+        "role": "customer",
+        "text": text,
+        "sent_at": "2026-11-27T10:00:00Z",
+        "customer": {"id": "cust-1", "account_id": "acct-1"},
+    }
+
+
+def test_post_duplicate_and_get_in_order(local: LocalProcess) -> None:
+    first = local.post("e2e-conv", message("m1", "My invoice is wrong"))
+    assert first.status_code == 202
+    assert first.json() == {"conversation_id": "e2e-conv", "message_id": "m1"}
+    again = local.post("e2e-conv", message("m1", "My invoice is wrong"))
+    assert (again.status_code, again.json()) == (202, first.json())
+    assert [m["message_id"] for m in local.get("e2e-conv").json()["messages"]] == ["m1"]
+    assert local.post("e2e-conv", message("m2", "It shows 12 seats, we have 9")).status_code == 202
+    conversation = local.get("e2e-conv").json()
+    assert [(m["message_id"], m["seq"]) for m in conversation["messages"]] == [("m1", 1), ("m2", 2)]
+
+
+def test_a_missing_or_wrong_token_is_401(local: LocalProcess) -> None:
+    for token in (None, "not-the-token"):
+        answer = local.post("e2e-conv", message("m9", "hello"), token=token)
+        assert answer.status_code == 401
+        assert answer.json()["errors"][0]["field"] == "Authorization"
+        assert local.get("e2e-conv", token=token).status_code == 401
+    assert requests.get(f"{local.url}/v1/health", timeout=5).status_code == 200  # public
+
+
+def test_a_partner_event_put_on_the_bus_reaches_the_helpdesk_consumer(local: LocalProcess) -> None:
+    ticket_id = json.loads(ZENDESK_EVENT.read_text())["detail"]["ticket_event"]["ticket"]["id"]
+    put = local.cli("events", "put", str(ZENDESK_EVENT))
+    assert put.returncode == 0, put.stderr
+    assert "rule helpdesk-events" in put.stdout
+    assert "delivers it now" in put.stdout
+
+    conversation = eventually(
+        lambda: (r := local.get(f"zendesk:{ticket_id}")).status_code == 200 and r.json(),
+        "the helpdesk consumer to store the Zendesk comment",
+    )
+    assert conversation["source"] == "zendesk"
+    assert conversation["messages"][0]["role"] == "customer"
+    assert "billed for 12 seats" in conversation["messages"][0]["text"]
+
+
+def test_a_poison_event_is_dead_lettered_after_its_retries_and_can_be_replayed(
+    local: LocalProcess, tmp_path: Path
+) -> None:
+    poison = tmp_path / "poison.json"
+    poison.write_text(
+        json.dumps(
+            {
+                "source": "aws.partner/zendesk.com/31874402/default",
+                "detail-type": "Support Ticket: Comment Created",
+                "detail": {"ticket_event": "this is not an object"},
+            }
+        )
+    )
+    assert "rule helpdesk-events" in local.cli("events", "put", str(poison)).stdout
+
+    def dead_letters() -> list[dict[str, Any]]:
+        listed = local.cli("dlq", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        return [json.loads(line) for line in listed.stdout.splitlines()]
+
+    (letter,) = eventually(dead_letters, "the poison event to reach the dead letters")
+    assert letter["queue"] == "helpdesk-events"
+    assert letter["receive_count"] == 5  # max_receive_count of the subscription
+    assert letter["body"]["detail"] == {"ticket_event": "this is not an object"}
+    shown = local.cli("dlq", "show", letter["id"])
+    assert json.loads(shown.stdout)["id"] == letter["id"]
+
+    replayed = local.cli("dlq", "replay", letter["id"])
+    assert replayed.returncode == 0, replayed.stderr
+    assert "Replayed 1 message(s) into helpdesk-events" in replayed.stdout
+    # The running worker takes it again, fails it again, and it comes back after its retries.
+    (again,) = eventually(dead_letters, "the replayed event to be retried and dead-lettered again")
+    assert again["id"] == letter["id"]
+    assert again["failed_at"] >= letter["failed_at"]
+    assert local.cli("dlq", "purge").stdout.strip() == "Deleted 1 dead letter(s)."
+
+
+def test_demo_load_posts_the_conversations_through_the_api(local: LocalProcess) -> None:
+    loaded = local.cli("demo", "load")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "8 accounts, 6 agents, 3 incidents, 7 conversations" in loaded.stdout
+    angry = local.get("demo-angry-renewal").json()
+    assert [m["role"] for m in angry["messages"]] == ["customer", "bot", "customer", "bot", "customer"]
+    assert angry["customer"]["account_id"] == "acct-northwind"
+    # Loading again changes nothing: the same messages are duplicates.
+    assert local.cli("demo", "load").returncode == 0
+    assert local.get("demo-angry-renewal").json()["message_count"] == 5
+
+
+def test_ctrl_c_stops_everything_and_a_restart_keeps_the_data(local: LocalProcess) -> None:
+    runtime = json.loads((local.data_dir / "runtime.json").read_text())
+    assert runtime["pid"] == local.proc.pid
+    dynamodb_pid = runtime["dynamodb_pid"]
+    assert alive(dynamodb_pid)
+
+    assert local.stop(signal.SIGINT) == 0
+    assert not alive(local.proc.pid)
+    assert not alive(dynamodb_pid)
+    assert not (local.data_dir / "runtime.json").exists()
+    log = local.log.read_text()
+    assert "Baton stopped." in log
+    assert "Traceback" not in log
+
+    local.start()
+    conversation = local.get("e2e-conv").json()
+    assert [m["message_id"] for m in conversation["messages"]] == ["m1", "m2"]
+    # And the consumer's work from before the restart is there too.
+    assert local.cli("events", "list", "--limit", "50").stdout.count("Support Ticket: Comment Created") == 2
