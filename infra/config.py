@@ -1,0 +1,106 @@
+"""The deployment's configuration, read once from CDK context (`-c key=value` or cdk.json).
+
+| context key             | default   | meaning                                                                      |
+|-------------------------|-----------|------------------------------------------------------------------------------|
+| `stage`                 | `dev`     | stack prefix (`Dev-Core`, `Dev-Ingestion`, ...) and BATON_STAGE; `prod` retains data |
+| `partnerEventSourceName`| (none)    | `aws.partner/zendesk.com/<id>/default`: forward its `Support Ticket: *` events to Baton's bus |
+| `alarmEmail`            | (none)    | subscribe this address to the alarm topic                                    |
+| `jwtIssuer` + `jwtAudience` | (none) | use this OIDC issuer (audience: comma-separated) instead of the Cognito pool Baton creates |
+| `authDomainPrefix`      | `baton-<stage>-<account id>` | the Cognito hosted domain prefix (globally unique per region) |
+| `bundling`              | `real`    | `placeholder`: empty layer assets, no pip (template tests only; never deploy) |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aws_cdk import RemovalPolicy
+from constructs import Node
+
+from baton.bus import ZENDESK_PARTNER_SOURCE_PREFIX
+
+PROD_STAGE = "prod"
+_STAGE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+Bundling = Literal["real", "placeholder"]
+
+
+class ConfigError(ValueError):
+    """Bad CDK context; the message names the context key."""
+
+
+@dataclass(frozen=True)
+class BatonConfig:
+    stage: str = "dev"
+    partner_event_source_name: str | None = None
+    alarm_email: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: tuple[str, ...] = ()
+    auth_domain_prefix: str | None = None
+    bundling: Bundling = "real"
+
+    def __post_init__(self) -> None:
+        if not _STAGE.match(self.stage) or len(self.stage) > 20:
+            raise ConfigError(
+                f"context 'stage' must be lowercase letters, digits and single hyphens (<= 20 chars), got {self.stage!r}"
+            )
+        source = self.partner_event_source_name
+        if source is not None and not (
+            source.startswith(ZENDESK_PARTNER_SOURCE_PREFIX + "/") and source.count("/") == 3
+        ):
+            raise ConfigError(
+                "context 'partnerEventSourceName' must look like "
+                f"'{ZENDESK_PARTNER_SOURCE_PREFIX}/<id>/default', got {source!r}"
+            )
+        if self.alarm_email is not None and not _EMAIL.match(self.alarm_email):
+            raise ConfigError(f"context 'alarmEmail' is not an email address: {self.alarm_email!r}")
+        if bool(self.jwt_issuer) != bool(self.jwt_audience):
+            raise ConfigError("context 'jwtIssuer' and 'jwtAudience' must be given together (or neither)")
+        if self.jwt_issuer is not None and not self.jwt_issuer.startswith("https://"):
+            raise ConfigError(f"context 'jwtIssuer' must be an https:// URL, got {self.jwt_issuer!r}")
+        if self.auth_domain_prefix is not None and not _DOMAIN_PREFIX.match(self.auth_domain_prefix):
+            raise ConfigError(
+                f"context 'authDomainPrefix' must be lowercase letters, digits and hyphens, got {self.auth_domain_prefix!r}"
+            )
+        if self.bundling not in ("real", "placeholder"):
+            raise ConfigError(f"context 'bundling' must be 'real' or 'placeholder', got {self.bundling!r}")
+
+    @classmethod
+    def from_context(cls, node: Node) -> BatonConfig:
+        def get(key: str) -> str | None:
+            value: Any = node.try_get_context(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return None
+            return str(value).strip()
+
+        audience = get("jwtAudience")
+        return cls(
+            stage=get("stage") or cls.stage,
+            partner_event_source_name=get("partnerEventSourceName"),
+            alarm_email=get("alarmEmail"),
+            jwt_issuer=get("jwtIssuer"),
+            jwt_audience=tuple(a.strip() for a in audience.split(",") if a.strip()) if audience else (),
+            auth_domain_prefix=get("authDomainPrefix"),
+            bundling=get("bundling") or cls.bundling,  # type: ignore[arg-type]
+        )
+
+    @property
+    def is_prod(self) -> bool:
+        return self.stage == PROD_STAGE
+
+    @property
+    def stack_prefix(self) -> str:
+        """`dev` -> `Dev`, `qa-eu` -> `QaEu`: the `<Stage>` of `<Stage>-<Capability>`."""
+        return "".join(part.capitalize() for part in self.stage.split("-"))
+
+    def stack_name(self, capability: str) -> str:
+        return f"{self.stack_prefix}-{capability}"
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """Data outlives a prod stack; dev and test stacks clean up after themselves."""
+        return RemovalPolicy.RETAIN if self.is_prod else RemovalPolicy.DESTROY

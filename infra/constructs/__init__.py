@@ -1,0 +1,1 @@
+"""Reusable constructs: the function factory, the bus consumer and the ingestion API."""

@@ -1,0 +1,199 @@
+"""One bus consumer, built from its `baton.bus.Subscription` and nothing else:
+
+    rule on the Baton bus (the subscription's pattern) --(retry 24 h, then target DLQ)--> SQS queue
+        --(max_receive_count, then DLQ)--> Lambda (ReportBatchItemFailures, max concurrency)
+
+Alarms: a message in either DLQ, function errors, and a backlog (oldest message age) on the main queue.
+
+Access: a consumer may read and write every Baton table and publish to the bus (that is what every capability
+does: load state, write its result idempotently, publish the next event). A subscription can narrow this with
+`extra={"tables": ("conversations", ...), "publishes": False}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from baton.bus import Subscription
+from infra.assets import FunctionCode
+from infra.constructs.alarms import any_message_alarm, threshold_alarm
+from infra.constructs.function import BatonFunction
+from infra.constructs.grants import grant_table_read_write
+from infra.constructs.nag import acknowledge
+from infra.stacks.core import MAX_EVENT_AGE, RETRY_ATTEMPTS, CoreStack, dead_letter_queue
+
+QUEUE_RETENTION = Duration.days(4)
+# Baton is real time: an escalation decided five minutes late is a customer who already waited too long.
+MAX_BACKLOG_AGE = Duration.minutes(5)
+
+
+class Consumer(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        subscription: Subscription,
+        core: CoreStack,
+        code: FunctionCode,
+        layers: Sequence[lambda_.ILayerVersion],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        sub = subscription
+        if not 1 <= sub.max_receive_count <= 1000:
+            raise ValueError(
+                f"subscription {sub.name!r}: max_receive_count must be 1..1000, got {sub.max_receive_count}"
+            )
+        topic = core.alarm_topic
+
+        self.dlq = dead_letter_queue(self, "Dlq")
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(sub.visibility_timeout_s),
+            retention_period=QUEUE_RETENTION,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=sub.max_receive_count),
+        )
+        self.target_dlq = dead_letter_queue(self, "TargetDlq")
+
+        self.handler = BatonFunction(
+            self,
+            "Handler",
+            code=code,
+            layers=layers,
+            settings=core.settings(),
+            service=sub.name,
+            description=sub.description or f"Baton consumer {sub.name}",
+            timeout=Duration.seconds(sub.timeout_s),
+            memory_mb=sub.memory_mb,
+            removal_policy=core.config.removal_policy,
+        )
+        function = self.handler.function
+        function.add_event_source(
+            event_sources.SqsEventSource(
+                self.queue,
+                batch_size=sub.batch_size,
+                report_batch_item_failures=True,
+                max_concurrency=sub.max_concurrency,
+            )
+        )
+        self._grant(sub, core)
+
+        self.rule = self._rule(sub, core)
+
+        acknowledge(
+            function,
+            {
+                "Serverless-LambdaDLQ": (
+                    "invoked synchronously by the SQS event source mapping, never asynchronously: a record that "
+                    "keeps failing goes to this consumer's queue DLQ (alarmed)"
+                ),
+                "Serverless-LambdaEventSourceMappingDestination": (
+                    "SQS event source mappings take no on-failure destination; the queue's redrive policy sends a "
+                    "record to the DLQ after max_receive_count receives"
+                ),
+            },
+        )
+        acknowledge(
+            self.dlq,
+            {"Serverless-SQSRedrivePolicy": "a dead-letter queue has no dead-letter queue of its own"},
+        )
+        acknowledge(
+            self.target_dlq,
+            {
+                "AwsSolutions-SQS3": "this is the dead-letter queue of the rule target (EventBridge DeadLetterConfig); it is alarmed",
+                "Serverless-SQSRedrivePolicy": "a dead-letter queue has no dead-letter queue of its own",
+            },
+        )
+
+        any_message_alarm(
+            self,
+            "DlqAlarm",
+            queue=self.dlq,
+            topic=topic,
+            description=f"{sub.name}: records failed {sub.max_receive_count} times and were dead-lettered",
+        )
+        any_message_alarm(
+            self,
+            "TargetDlqAlarm",
+            queue=self.target_dlq,
+            topic=topic,
+            description=f"{sub.name}: EventBridge could not deliver events to the queue for 24 h",
+        )
+        threshold_alarm(
+            self,
+            "ErrorsAlarm",
+            metric=function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+            threshold=0,
+            topic=topic,
+            description=f"{sub.name}: the function raised (a whole batch was returned to the queue)",
+        )
+        threshold_alarm(
+            self,
+            "BacklogAlarm",
+            metric=self.queue.metric_approximate_age_of_oldest_message(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            threshold=MAX_BACKLOG_AGE.to_seconds(),
+            evaluation_periods=2,
+            topic=topic,
+            description=f"{sub.name}: the oldest queued event is older than {MAX_BACKLOG_AGE.to_minutes()} minutes",
+        )
+
+    def _grant(self, sub: Subscription, core: CoreStack) -> None:
+        role = self.handler.role
+        wanted = sub.extra.get("tables", tuple(core.tables))
+        unknown = set(wanted) - set(core.tables)
+        if unknown:
+            raise ValueError(
+                f"subscription {sub.name!r}: extra['tables'] names unknown tables {sorted(unknown)}"
+            )
+        for logical in wanted:
+            grant_table_read_write(self.handler, core, logical, role)
+        if sub.extra.get("publishes", True):
+            core.bus.grant_put_events_to(role)
+
+    def _rule(self, sub: Subscription, core: CoreStack) -> events.CfnRule:
+        """The rule, as L1: the pattern is the subscription's JSON verbatim (prefix matchers and all)."""
+        rule = events.CfnRule(
+            self,
+            "Rule",
+            description=f"{sub.name}: {sub.description}"[:512],
+            event_bus_name=core.bus.event_bus_name,
+            event_pattern=sub.pattern,
+            state="ENABLED",
+            targets=[
+                events.CfnRule.TargetProperty(
+                    id="Queue",
+                    arn=self.queue.queue_arn,
+                    dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self.target_dlq.queue_arn),
+                    retry_policy=events.CfnRule.RetryPolicyProperty(
+                        maximum_event_age_in_seconds=int(MAX_EVENT_AGE.to_seconds()),
+                        maximum_retry_attempts=RETRY_ATTEMPTS,
+                    ),
+                )
+            ],
+        )
+        # EventBridge delivers with its service principal, to the queue and (on failure) to the target DLQ;
+        # the source-ARN condition limits both to this rule.
+        for queue in (self.queue, self.target_dlq):
+            queue.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="AllowRuleToSend",
+                    principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                    actions=["sqs:SendMessage"],
+                    resources=[queue.queue_arn],
+                    conditions={"ArnEquals": {"aws:SourceArn": rule.attr_arn}},
+                )
+            )
+        return rule

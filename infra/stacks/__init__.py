@@ -1,0 +1,1 @@
+"""The stacks: `<Stage>-Core` (stateful) and the generic `<Stage>-<Capability>`."""

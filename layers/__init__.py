@@ -1,0 +1,1 @@
+"""Lambda layer recipes: see build.py."""

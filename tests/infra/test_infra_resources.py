@@ -1,0 +1,258 @@
+"""The core stack's data, the functions, IAM and the API, read from the synthesized templates."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+from infra_synth import PARTNER_SOURCE, Synth
+
+from baton.tables import TABLES
+
+pytestmark = pytest.mark.infra
+
+CORE = "Dev-Core"
+INGESTION = "Dev-Ingestion"
+# Actions AWS only grants on Resource "*" (no resource-level permissions): the only place "*" may appear.
+STAR_RESOURCE_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+
+
+def _listify(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _strings(value: Any) -> list[str]:
+    """Every literal string inside a (possibly intrinsic) resource value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def test_tables_match_baton_tables_with_pitr_ttl_and_customer_managed_kms(synth: Synth) -> None:
+    assert len(list(synth.resources("AWS::DynamoDB::Table"))) == len(TABLES)
+    template = synth.template(CORE)
+    for spec in TABLES:
+        keys = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+        if spec.sort_key:
+            keys.append({"AttributeName": spec.sort_key, "KeyType": "RANGE"})
+        expected: dict[str, Any] = {
+            "KeySchema": keys,
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": spec.ttl_attribute, "Enabled": True},
+            "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": Match.any_value()},
+        }
+        if spec.indexes:
+            expected["GlobalSecondaryIndexes"] = [
+                Match.object_like({"IndexName": ix.name, "Projection": {"ProjectionType": "ALL"}})
+                for ix in spec.indexes
+            ]
+        template.has_resource_properties("AWS::DynamoDB::Table", expected)
+
+
+def test_dev_stage_tables_are_destroyed_with_the_stack(synth: Synth) -> None:
+    for _, _, table in synth.resources("AWS::DynamoDB::Table"):
+        assert table["DeletionPolicy"] == "Delete"
+
+
+def test_keys_rotate(synth: Synth) -> None:
+    keys = list(synth.resources("AWS::KMS::Key"))
+    assert keys
+    assert all(key["Properties"]["EnableKeyRotation"] is True for _, _, key in keys)
+
+
+def test_the_bus_is_archived_for_30_days(synth: Synth) -> None:
+    (bus_id, _), *rest = [(lid, res) for _, lid, res in synth.resources("AWS::Events::EventBus")]
+    assert not rest
+    synth.template(CORE).has_resource_properties(
+        "AWS::Events::Archive",
+        {
+            "SourceArn": {"Fn::GetAtt": [bus_id, "Arn"]},
+            "RetentionDays": 30,
+            "EventPattern": {"account": [{"Ref": "AWS::AccountId"}]},
+        },
+    )
+
+
+def test_webhook_secrets_are_kms_encrypted_and_generated(synth: Synth) -> None:
+    secrets = list(synth.resources("AWS::SecretsManager::Secret"))
+    assert len(secrets) == 2
+    for _, _, secret in secrets:
+        assert secret["Properties"]["KmsKeyId"]
+        assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+
+
+def test_alarm_topic_is_encrypted_and_mails_the_operator(synth: Synth) -> None:
+    template = synth.template(CORE)
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    template.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"}
+    )
+
+
+def test_partner_events_are_forwarded_to_the_baton_bus(synth: Synth) -> None:
+    bus_id = next(lid for _, lid, _ in synth.resources("AWS::Events::EventBus"))
+    synth.template(CORE).has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventBusName": PARTNER_SOURCE,
+            "EventPattern": {
+                "source": [{"prefix": "aws.partner/zendesk.com"}],
+                "detail-type": [{"prefix": "Support Ticket: "}],
+            },
+            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [bus_id, "Arn"]}})],
+        },
+    )
+
+
+def test_functions_are_python313_arm64_with_json_logs_to_their_own_log_group(synth: Synth) -> None:
+    functions = list(synth.resources("AWS::Lambda::Function"))
+    assert len(functions) >= 2
+    for stack, logical_id, function in functions:
+        props = function["Properties"]
+        assert props["Runtime"] == "python3.13", logical_id
+        assert props["Architectures"] == ["arm64"], logical_id
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+        assert props["LoggingConfig"]["ApplicationLogLevel"]
+        log_group = synth.resource(stack, Synth.ref_id(props["LoggingConfig"]["LogGroup"]))
+        assert log_group["Properties"]["RetentionInDays"] > 0
+        assert props.get("TracingConfig", {"Mode": "PassThrough"})["Mode"] == "PassThrough"
+        assert props["Handler"].startswith("functions.") and props["Handler"].endswith(
+            ".handler.lambda_handler"
+        )
+        env = props["Environment"]["Variables"]
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Baton"
+        assert env["BATON_STAGE"] == "dev"
+        for key in (
+            "POWERTOOLS_SERVICE_NAME",
+            "BATON_EVENT_BUS_NAME",
+            *(f"BATON_{t.logical_name.upper()}_TABLE" for t in TABLES),
+        ):
+            assert env[key], f"{logical_id}: {key}"
+        assert len(props["Layers"]) >= 2
+
+
+def test_each_function_has_its_own_role_without_managed_policies(synth: Synth) -> None:
+    roles = [Synth.ref_id(f["Properties"]["Role"]) for _, _, f in synth.resources("AWS::Lambda::Function")]
+    assert len(roles) == len(set(roles))
+    for _, _, role in synth.resources("AWS::IAM::Role"):
+        assert not role["Properties"].get("ManagedPolicyArns")
+
+
+def test_iam_policies_name_specific_actions_and_resources(synth: Synth) -> None:
+    statements = [
+        (stack, lid, st)
+        for stack, lid, policy in synth.resources("AWS::IAM::Policy")
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statements
+    for stack, logical_id, statement in statements:
+        where = f"{stack}/{logical_id}: {json.dumps(statement)[:300]}"
+        assert statement["Effect"] == "Allow", where
+        actions = _listify(statement["Action"])
+        assert all(a != "*" and not a.endswith(":*") for a in actions), where
+        for resource in _listify(statement["Resource"]):
+            if resource == "*":
+                assert set(actions) <= STAR_RESOURCE_ACTIONS, where
+                continue
+            assert not any("*" in s for s in _strings(resource)), where
+
+
+def test_only_the_ingest_api_reads_the_webhook_secrets(synth: Synth) -> None:
+    readers = [
+        (stack, lid)
+        for stack, lid, policy in synth.resources("AWS::IAM::Policy")
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in _listify(st["Action"])
+    ]
+    assert len(readers) == 1
+    stack, policy_id = readers[0]
+    api_role = next(
+        Synth.ref_id(f["Properties"]["Role"])
+        for s, _, f in synth.resources("AWS::Lambda::Function")
+        if s == stack and f["Properties"]["Handler"] == "functions.ingest_api.handler.lambda_handler"
+    )
+    assert synth.resource(stack, policy_id)["Properties"]["Roles"] == [{"Ref": api_role}]
+
+
+def _routes(synth: Synth) -> dict[str, dict[str, Any]]:
+    return {
+        res["Properties"]["RouteKey"]: res["Properties"]
+        for _, _, res in synth.resources("AWS::ApiGatewayV2::Route")
+    }
+
+
+def test_public_routes_have_no_gateway_authorizer(synth: Synth) -> None:
+    routes = _routes(synth)
+    for key in (
+        "GET /v1/health",
+        "GET /v1/openapi.json",
+        "POST /v1/webhooks/zendesk",
+        "POST /v1/webhooks/intercom",
+    ):
+        assert routes[key]["AuthorizationType"] == "NONE", key
+        assert "AuthorizerId" not in routes[key]
+
+
+def test_conversation_routes_require_a_jwt_with_the_right_scope(synth: Synth) -> None:
+    routes = _routes(synth)
+    expected = {
+        "POST /v1/conversations/{conversation_id}/messages": ["baton/conversations.write"],
+        "GET /v1/conversations/{conversation_id}": ["baton/conversations.read"],
+    }
+    assert set(routes) == set(expected) | {
+        "GET /v1/health",
+        "GET /v1/openapi.json",
+        "POST /v1/webhooks/zendesk",
+        "POST /v1/webhooks/intercom",
+    }
+    for key, scopes in expected.items():
+        assert routes[key]["AuthorizationType"] == "JWT", key
+        assert routes[key]["AuthorizationScopes"] == scopes
+        authorizer = synth.resource(INGESTION, Synth.ref_id(routes[key]["AuthorizerId"]))
+        assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+
+
+def test_machine_clients_get_tokens_by_client_credentials(synth: Synth) -> None:
+    template = synth.template(INGESTION)
+    template.has_resource_properties(
+        "AWS::Cognito::UserPoolClient",
+        {"AllowedOAuthFlows": ["client_credentials"], "GenerateSecret": True},
+    )
+    template.has_resource_properties(
+        "AWS::Cognito::UserPool", {"AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True}}
+    )
+    # Output logical ids are `Api<Name><8 hex digits of hash>`.
+    outputs = {re.sub(r"^Api|[0-9A-F]{8}$", "", key) for key in synth.templates[INGESTION]["Outputs"]}
+    assert outputs == {"ApiUrl", "UserPoolId", "TokenUrl", "ClientId"}  # and never the client secret
+
+
+def test_default_stage_is_throttled_and_access_logged_as_json(synth: Synth) -> None:
+    (_, _, stage), *rest = list(synth.resources("AWS::ApiGatewayV2::Stage"))
+    assert not rest
+    props = stage["Properties"]
+    assert props["StageName"] == "$default"
+    assert props["AutoDeploy"] is True
+    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] > 0
+    log_format = json.loads(props["AccessLogSettings"]["Format"])
+    assert log_format["requestId"] == "$context.requestId"
+    assert props["AccessLogSettings"]["DestinationArn"]
+
+
+def test_ingest_api_function_knows_where_the_webhook_secrets_are(synth: Synth) -> None:
+    api = next(
+        f["Properties"]
+        for _, _, f in synth.resources("AWS::Lambda::Function")
+        if f["Properties"]["Handler"] == "functions.ingest_api.handler.lambda_handler"
+    )
+    env = api["Environment"]["Variables"]
+    assert env["BATON_ZENDESK_SECRET_NAME"] and env["BATON_INTERCOM_SECRET_NAME"]
+    assert "BATON_ZENDESK_WEBHOOK_SECRET" not in env and "BATON_INTERCOM_WEBHOOK_SECRET" not in env
