@@ -1,0 +1,42 @@
+"""Unit tests run without a network (anything that opens an internet socket fails loudly), and an
+`api` client that calls the ingestion Lambda handler with API Gateway HTTP API v2 events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from api_client import ApiClient
+from pytest_socket import disable_socket, enable_socket
+
+from baton.adapters.memory import MemorySeenStore, StaticSecrets
+from baton.ingestion.api import ApiDeps
+from baton.ingestion.service import IngestionService
+from baton.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def _no_network() -> Iterator[None]:
+    # Unix sockets stay allowed (asyncio's self-pipe on some platforms, local tooling).
+    disable_socket(allow_unix_socket=True)
+    yield
+    enable_socket()
+
+
+@pytest.fixture
+def api_deps(service: IngestionService, seen: MemorySeenStore) -> ApiDeps:
+    return ApiDeps(
+        service=service,
+        secrets=StaticSecrets({"zendesk": "zendesk-secret", "intercom": "intercom-secret"}),
+        seen=seen,
+        settings=Settings(),
+    )
+
+
+@pytest.fixture
+def api(api_deps: ApiDeps) -> Iterator[ApiClient]:
+    from functions.ingest_api import handler
+
+    handler.set_deps(api_deps)
+    yield ApiClient(handler)
+    handler.set_deps(None)

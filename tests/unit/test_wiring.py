@@ -1,0 +1,108 @@
+"""`baton.wiring` and the secret sources: which adapter each setting selects (no AWS call is made)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from baton import wiring
+from baton.adapters.dynamodb import DynamoConversationStore, DynamoSeenStore
+from baton.adapters.eventbridge import EventBridgePublisher
+from baton.adapters.secrets import LayeredSecretSource, SecretsManagerSource, StaticSecretSource
+from baton.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_wiring() -> Iterator[None]:
+    wiring.reset()
+    yield
+    wiring.reset()
+
+
+def test_local_secret_values_are_served_by_source_name() -> None:
+    secrets = wiring.secrets(Settings(zendesk_webhook_secret="z-secret"))
+
+    assert secrets.get("zendesk") == "z-secret"
+    assert secrets.get("intercom") is None
+
+
+def test_a_secret_name_reads_secrets_manager_with_the_configured_max_age() -> None:
+    calls: list[tuple[str, int]] = []
+
+    def fetch(name: str, max_age: int) -> str:
+        calls.append((name, max_age))
+        return "from-secrets-manager"
+
+    source = LayeredSecretSource(
+        SecretsManagerSource(
+            {"intercom": "prod/intercom-webhook", "zendesk": None}, max_age_s=120, fetch=fetch
+        ),
+        StaticSecretSource({"intercom": "local-value", "zendesk": "local-zendesk"}),
+    )
+
+    assert source.get("intercom") == "from-secrets-manager"
+    assert source.get("zendesk") == "local-zendesk"
+    assert calls == [("prod/intercom-webhook", 120)]
+
+
+def test_an_empty_secret_counts_as_not_configured() -> None:
+    assert SecretsManagerSource({"intercom": "x"}, fetch=lambda *_: "").get("intercom") is None
+    assert StaticSecretSource({"intercom": ""}).get("intercom") is None
+
+
+def test_deployed_settings_select_dynamodb_and_eventbridge() -> None:
+    settings = Settings(
+        conversations_table="prod-conversations", event_bus_name="prod-bus", conversation_ttl_days=90
+    )
+
+    service = wiring.ingestion_service(settings)
+
+    assert isinstance(service.store, DynamoConversationStore)
+    assert (service.store.table_name, service.store.ttl.days) == ("prod-conversations", 90)
+    assert service.store.client.meta.endpoint_url.startswith("https://dynamodb.")
+    assert isinstance(service.publisher, EventBridgePublisher)
+    assert service.publisher.bus_name == "prod-bus"
+
+
+def test_a_dynamodb_endpoint_points_every_store_at_dynamodb_local() -> None:
+    settings = Settings(dynamodb_endpoint="http://127.0.0.1:8123")
+
+    store = wiring.conversation_store(settings)
+    seen = wiring.seen_store(settings)
+
+    assert isinstance(seen, DynamoSeenStore)
+    assert store.client.meta.endpoint_url == seen.client.meta.endpoint_url == "http://127.0.0.1:8123"
+    assert store.client.meta.region_name == wiring.LOCAL_REGION
+
+
+def test_a_local_bus_path_selects_the_local_bus(tmp_path: Path) -> None:
+    from baton.local.bus import LocalBusPublisher
+
+    publisher = wiring.publisher(Settings(local_bus_path=str(tmp_path / "bus.sqlite3"), event_bus_name="dev"))
+
+    assert isinstance(publisher, LocalBusPublisher)
+    assert publisher.event_bus_name == "dev"
+
+
+def test_dependencies_are_built_once_per_settings() -> None:
+    settings = Settings()
+
+    assert wiring.ingestion_service(settings) is wiring.ingestion_service(Settings())
+    assert wiring.ingestion_service(settings) is not wiring.ingestion_service(
+        Settings(event_bus_name="other")
+    )
+
+
+def test_importing_the_ingest_handler_does_not_import_boto3() -> None:
+    # Cold start: boto3 is paid for by the first request that needs AWS, not by every container.
+    code = "import sys, functions.ingest_api.handler; print('boto3' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
