@@ -33,7 +33,12 @@ def main(kind: str) -> None:
     t1 = time.perf_counter()
     if kind == "ingest-fakes":
         # In-memory adapters: the handler's own cost, without boto3.
-        from baton.adapters.memory import MemoryConversationStore, MemoryPublisher, MemorySeenStore, StaticSecrets
+        from baton.adapters.memory import (
+            MemoryConversationStore,
+            MemoryPublisher,
+            MemorySeenStore,
+            StaticSecrets,
+        )
         from baton.ingestion.api import ApiDeps
         from baton.ingestion.service import IngestionService
         from baton.settings import Settings

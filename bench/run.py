@@ -212,7 +212,14 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     with DynamoDBLocal() as db, tempfile.TemporaryDirectory() as tmp:
         s = Settings()
-        ensure_tables(db.client(), {"conversations": s.conversations_table, "idempotency": s.idempotency_table, "context": s.context_table})
+        ensure_tables(
+            db.client(),
+            {
+                "conversations": s.conversations_table,
+                "idempotency": s.idempotency_table,
+                "context": s.context_table,
+            },
+        )
         env = local_env(db.endpoint, Path(tmp) / "bus.sqlite3")
 
         print(f"cold starts: {args.cold} x 3 fresh processes ...", file=sys.stderr)
@@ -223,18 +230,36 @@ def main() -> None:
             real += cold_starts("ingest", 1, env)
         b, f, r = statistics.median(bare), statistics.median(fakes), statistics.median(real)
         rows.append(("cold start, bare Powertools handler (import + 1st request)", f"{b:.0f} ms", "baseline"))
-        rows.append(("cold start, ingest function, in-memory adapters", f"{f:.0f} ms ({f / b:.2f}x)", "<= 1.3x"))
-        rows.append(("cold start, ingest function, DynamoDB Local + boto3", f"{r:.0f} ms ({r / b:.2f}x)", "info"))
+        rows.append(
+            ("cold start, ingest function, in-memory adapters", f"{f:.0f} ms ({f / b:.2f}x)", "<= 1.3x")
+        )
+        rows.append(
+            ("cold start, ingest function, DynamoDB Local + boto3", f"{r:.0f} ms ({r / b:.2f}x)", "info")
+        )
 
         print("warm requests ...", file=sys.stderr)
         lat = warm_latencies(args.warm, memory_deps())
-        rows.append(("warm POST, in-memory adapters, p50 / p99", f"{percentile(lat, 50):.2f} / {percentile(lat, 99):.2f} ms", "info"))
+        rows.append(
+            (
+                "warm POST, in-memory adapters, p50 / p99",
+                f"{percentile(lat, 50):.2f} / {percentile(lat, 99):.2f} ms",
+                "info",
+            )
+        )
         lat = warm_latencies(args.warm_local, real_deps(env))
-        rows.append(("warm POST, DynamoDB Local + local bus, p50 / p99", f"{percentile(lat, 50):.2f} / {percentile(lat, 99):.2f} ms", "info"))
+        rows.append(
+            (
+                "warm POST, DynamoDB Local + local bus, p50 / p99",
+                f"{percentile(lat, 50):.2f} / {percentile(lat, 99):.2f} ms",
+                "info",
+            )
+        )
 
     print("end to end through baton local ...", file=sys.stderr)
     rate, p50 = e2e_throughput(args.e2e, args.clients)
-    rows.append((f"baton local end to end, {args.clients} clients", f"{rate:.0f} msg/s (p50 {p50:.1f} ms)", "info"))
+    rows.append(
+        (f"baton local end to end, {args.clients} clients", f"{rate:.0f} msg/s (p50 {p50:.1f} ms)", "info")
+    )
 
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
