@@ -29,6 +29,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from baton.ingestion.api import PUBLIC_ROUTES, ROUTES
 from infra.assets import FunctionCode
 from infra.constructs.alarms import threshold_alarm
 from infra.constructs.function import LOG_RETENTION, BatonFunction
@@ -78,6 +79,19 @@ class _AccessLogSettings:
     @property
     def format(self) -> apigw.AccessLogFormat:
         return apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")))
+
+
+PUBLIC_ROUTE_REASONS = {
+    "/v1/health": "the readiness probe answers load balancers and uptime checks",
+    "/v1/openapi.json": "the OpenAPI document is the public contract",
+    "/v1/webhooks/zendesk": (
+        "authenticated by HMAC signature in the function (X-Zendesk-Webhook-Signature); Zendesk cannot send a JWT"
+    ),
+    "/v1/webhooks/intercom": (
+        "authenticated by HMAC signature in the function (X-Hub-Signature); Intercom cannot send a JWT"
+    ),
+}
+"""Why each public route has no gateway authorizer (the cdk-nag APIG4 acknowledgement)."""
 
 
 class IngestionApi(Construct):
@@ -151,41 +165,25 @@ class IngestionApi(Construct):
         )
 
         integration = integrations.HttpLambdaIntegration("IngestApi", function)
-        public = {
-            "/v1/health": (
-                apigwv2.HttpMethod.GET,
-                "the readiness probe answers load balancers and uptime checks",
-            ),
-            "/v1/openapi.json": (apigwv2.HttpMethod.GET, "the OpenAPI document is the public contract"),
-            "/v1/webhooks/zendesk": (
-                apigwv2.HttpMethod.POST,
-                "authenticated by HMAC signature in the function (X-Zendesk-Webhook-Signature); Zendesk cannot "
-                "send a JWT",
-            ),
-            "/v1/webhooks/intercom": (
-                apigwv2.HttpMethod.POST,
-                "authenticated by HMAC signature in the function (X-Hub-Signature); Intercom cannot send a JWT",
-            ),
-        }
-        for path, (method, reason) in public.items():
-            for route in self.api.add_routes(
-                path=path, methods=[method], integration=integration, authorizer=apigwv2.HttpNoneAuthorizer()
-            ):
-                acknowledge(route, {"AwsSolutions-APIG4": reason})
-        self.api.add_routes(
-            path="/v1/conversations/{conversation_id}/messages",
-            methods=[apigwv2.HttpMethod.POST],
-            integration=integration,
-            authorizer=authorizer,
-            authorization_scopes=write_scopes,
-        )
-        self.api.add_routes(
-            path="/v1/conversations/{conversation_id}",
-            methods=[apigwv2.HttpMethod.GET],
-            integration=integration,
-            authorizer=authorizer,
-            authorization_scopes=read_scopes,
-        )
+        # The route table is the API module's own (baton.ingestion.api.ROUTES / PUBLIC_ROUTES), so the
+        # gateway and `baton local` protect exactly the same routes; a new public route needs a reason here.
+        for method, path in ROUTES:
+            if (method, path) in PUBLIC_ROUTES:
+                for route in self.api.add_routes(
+                    path=path,
+                    methods=[apigwv2.HttpMethod(method)],
+                    integration=integration,
+                    authorizer=apigwv2.HttpNoneAuthorizer(),
+                ):
+                    acknowledge(route, {"AwsSolutions-APIG4": PUBLIC_ROUTE_REASONS[path]})
+            else:
+                self.api.add_routes(
+                    path=path,
+                    methods=[apigwv2.HttpMethod(method)],
+                    integration=integration,
+                    authorizer=authorizer,
+                    authorization_scopes=write_scopes if method == "POST" else read_scopes,
+                )
 
         threshold_alarm(
             self,

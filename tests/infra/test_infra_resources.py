@@ -256,3 +256,12 @@ def test_ingest_api_function_knows_where_the_webhook_secrets_are(synth: Synth) -
     env = api["Environment"]["Variables"]
     assert env["BATON_ZENDESK_SECRET_NAME"] and env["BATON_INTERCOM_SECRET_NAME"]
     assert "BATON_ZENDESK_WEBHOOK_SECRET" not in env and "BATON_INTERCOM_WEBHOOK_SECRET" not in env
+
+
+def test_gateway_protects_exactly_the_routes_the_api_and_baton_local_protect(synth: Synth) -> None:
+    from baton.ingestion.api import PUBLIC_ROUTES, ROUTES
+
+    routes = _routes(synth)
+    assert set(routes) == {f"{method} {path}" for method, path in ROUTES}
+    public = {key for key, props in routes.items() if props["AuthorizationType"] == "NONE"}
+    assert public == {f"{method} {path}" for method, path in PUBLIC_ROUTES}

@@ -11,6 +11,7 @@ from api_client import API_EVENTS, ApiClient, api_event
 
 from baton import __version__
 from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
+from baton.connectors.webhooks import WebhookResult
 from baton.errors import InvalidSignature, PayloadError
 from baton.events import MessageReceived
 from baton.ingestion import api as api_module
@@ -561,12 +562,6 @@ def test_the_server_keeps_answering_after_every_malformed_request(api: ApiClient
 # -- webhooks ------------------------------------------------------------------------------------------
 
 
-class _Result:
-    def __init__(self, source: str, topic: str, messages: int = 1, outcomes: int = 0) -> None:
-        self.source, self.topic, self.messages, self.outcomes = source, topic, messages, outcomes
-        self.duplicate, self.ignored = False, None
-
-
 def _fake_webhook(calls: list[dict[str, Any]], error: Exception | None = None) -> Any:
     def process_webhook(source, headers, raw_body, *, secrets, service, seen, now, max_skew_s):
         calls.append(
@@ -581,7 +576,7 @@ def _fake_webhook(calls: list[dict[str, Any]], error: Exception | None = None) -
         )
         if error is not None:
             raise error
-        return _Result(source, "conversation.user.replied")
+        return WebhookResult(source=source, topic="conversation.user.replied", messages=1, outcomes=0)
 
     return process_webhook
 

@@ -452,15 +452,16 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
             ) from None
         except PayloadError as error:
             raise ApiError(HTTPStatus.BAD_REQUEST, "invalid_payload", error.field, error.message) from None
-        topic = getattr(result, "topic", None)
-        _count_webhook(source, topic)
+        _count_webhook(source, result.topic)
+        if result.unknown_topic:
+            metrics.add_metric(name="UnknownTopics", unit=MetricUnit.Count, value=1)
         accepted = WebhookAccepted(
             source=source,
-            topic=topic,
-            messages=_count(getattr(result, "messages", 0)),
-            outcomes=_count(getattr(result, "outcomes", 0)),
-            duplicate=bool(getattr(result, "duplicate", False)),
-            ignored=getattr(result, "ignored", None),
+            topic=result.topic,
+            messages=result.messages,
+            outcomes=result.outcomes,
+            duplicate=result.duplicate,
+            ignored=result.ignored,
         )
         logger.info("webhook processed", extra=accepted.model_dump(mode="json"))
         return Response(
@@ -549,17 +550,6 @@ def openapi_json(app: APIGatewayHttpResolver) -> str:
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(unused, None)
     return json.dumps(doc, separators=(",", ":"))
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    try:
-        return len(value)
-    except TypeError:
-        return 0
 
 
 def _count_webhook(source: Source, topic: str | None) -> None:
