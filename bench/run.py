@@ -15,6 +15,8 @@ Figures depend on the machine; bench/README.md records what was measured here an
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import signal
@@ -87,11 +89,15 @@ def warm_latencies(n: int, deps: Any) -> list[float]:
         aws_request_id = "bench"
 
     out = []
+    sink = io.StringIO()  # Powertools prints metrics (EMF) to stdout on every invocation
     for i in range(n + 20):
         event = dict(template, body=json.dumps(body("bench-warm", i)))
-        t0 = time.perf_counter()
-        resp = handler.lambda_handler(event, Context())
-        elapsed = (time.perf_counter() - t0) * 1000
+        with contextlib.redirect_stdout(sink):
+            t0 = time.perf_counter()
+            resp = handler.lambda_handler(event, Context())
+            elapsed = (time.perf_counter() - t0) * 1000
+        sink.seek(0)
+        sink.truncate()
         assert resp["statusCode"] == 202, resp
         if i >= 20:  # the first requests warm caches and connection pools
             out.append(elapsed)
