@@ -1,5 +1,5 @@
 """SQS consumer of the `helpdesk-events` subscription (baton.bus): Zendesk Events Connector events
--> canonical messages and outcomes. The SQS body is the whole EventBridge event.
+-> canonical messages, outcomes and redactions. The SQS body is the whole EventBridge event.
 
 A record that is not JSON or not a Zendesk partner event fails (batch item failure, then the DLQ
 after maxReceiveCount): it is never dropped silently. Event types Baton does not know are
@@ -78,9 +78,16 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> None:
         metrics.add_metric(name="HelpdeskMessages", unit=MetricUnit.Count, value=applied.messages)
     if applied.outcomes:
         metrics.add_metric(name="HelpdeskOutcomes", unit=MetricUnit.Count, value=applied.outcomes)
+    if applied.redactions:
+        metrics.add_metric(name="HelpdeskRedactions", unit=MetricUnit.Count, value=applied.redactions)
     logger.debug(
         "helpdesk event applied",
-        extra={**context, "messages": applied.messages, "outcomes": applied.outcomes},
+        extra={
+            **context,
+            "messages": applied.messages,
+            "outcomes": applied.outcomes,
+            "redactions": applied.redactions,
+        },
     )
 
 

@@ -5,6 +5,8 @@
     baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
     baton demo load                                                     demo data into a running `baton local`
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
+    baton train {intent,sentiment,encoder} ...                          train a model (`baton train KIND -h`)
+    baton backtest INPUT.jsonl [--models DIR] [-o OUTPUT.jsonl]         score transcripts offline
 
 Subcommands import what they need when they run, so `baton --help` stays fast. Exit codes: 0 done,
 1 failed, 2 bad input or a missing prerequisite (the message says what to do).
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DATA_DIR = ".baton"
+TRAIN_KINDS = ("intent", "sentiment", "encoder")
 DEFAULT_PORT = 8787
 
 
@@ -165,6 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="output directory (default: events/schemas)",
     )
     export.set_defaults(func=cmd_schemas_export)
+
+    train = sub.add_parser(
+        "train",
+        help="train a model (ONNX + model card) from your data",
+        description="Train a model: `baton train KIND --help` lists KIND's options (data, format, output).",
+    )
+    train.add_argument("kind", choices=TRAIN_KINDS, help="which model")
+    train.add_argument("args", nargs=argparse.REMAINDER, help="the training command's own arguments")
+    train.set_defaults(func=cmd_train)
+    backtest = sub.add_parser(
+        "backtest",
+        help="score conversations from a JSONL file, offline (`baton backtest -h`)",
+        add_help=False,
+        prefix_chars="\0",  # every argument, -h included, goes to the backtest command itself
+    )
+    backtest.add_argument("args", nargs=argparse.REMAINDER)
+    backtest.set_defaults(func=cmd_backtest)
     return parser
 
 
@@ -420,6 +440,29 @@ def cmd_schemas_export(args: argparse.Namespace) -> int:
     for path in written or ():
         print(path)
     return 0
+
+
+# -- baton train / backtest -------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import importlib
+
+    try:
+        module = importlib.import_module(f"baton.training.{args.kind}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("baton"):
+            raise UsageError(f"train {args.kind}: this installation has no {args.kind} trainer") from None
+        raise UsageError(
+            f"train {args.kind} needs {exc.name}: install the training extras (pip install 'baton[train]')"
+        ) from None
+    return int(module.main(args.args) or 0)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from baton.scoring import backtest
+
+    return int(backtest.main(args.args) or 0)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -64,6 +64,11 @@ class MessageSnapshot(BaseModel):
     page: Page | None = None
     bot: BotInfo | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    redacted_at: UtcDatetime | None = Field(
+        default=None,
+        description="Set when the helpdesk redacted the message before this event was (re)published: "
+        "`text` is empty and there is nothing to score",
+    )
 
 
 class MessageReceived(EventDetail):
@@ -88,9 +93,17 @@ class Scores(BaseModel):
     out_of_scope: bool | None = None
     complexity: Annotated[float, Field(ge=0, le=1)] | None = None
     bot_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
-    rephrase_of: str | None = None
+    rephrase_of: str | None = Field(
+        default=None,
+        description="The earlier customer message (id) this one says again in other words (semantic similarity)",
+    )
     negative_feedback: bool | None = None
     asks_for_human: bool | None = None
+    repeat_of: str | None = Field(
+        default=None, description="The earlier customer message (id) this one repeats nearly word for word"
+    )
+    product_area: str | None = Field(default=None, description="The intent's product area (the taxonomy's)")
+    skill: str | None = Field(default=None, description="The skill the intent requires (the taxonomy's)")
 
 
 class Arc(BaseModel):
@@ -98,15 +111,43 @@ class Arc(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    sentiment_ewma: float | None = None
-    sentiment_slope: float | None = None
-    volatility: float | None = None
+    sentiment_ewma: float | None = Field(
+        default=None, description="Exponentially weighted mean of the customer's sentiment (-1..1)"
+    )
+    sentiment_slope: float | None = Field(
+        default=None, description="Least-squares slope of the last customer sentiments, per customer turn"
+    )
+    volatility: float | None = Field(
+        default=None, description="Standard deviation of the turn-to-turn changes of the customer's sentiment"
+    )
     peak_frustration: float | None = None
-    turns_since_positive: int | None = None
+    turns_since_positive: int | None = Field(
+        default=None,
+        description="Customer turns since the last positive customer message (since the start when none was)",
+    )
     repeats: int = 0
     rephrasings: int = 0
-    bot_failures: int = 0
+    bot_failures: int = Field(
+        default=0,
+        description="Bot answers that failed: low confidence, or followed by negative feedback, a repeat or "
+        "rephrasing of an earlier question, or a request for a human",
+    )
     customer_turns: int = 0
+    bot_turns: int = 0
+    agent_turns: int = 0
+    human_requests: int = Field(default=0, description="Customer messages asking for a human")
+    negative_feedback: int = Field(default=0, description="Customer messages saying an answer did not help")
+    bot_failure_reasons: dict[str, int] = Field(
+        default_factory=dict,
+        description="`bot_failures` by reason: low_confidence, negative_feedback, repeat, rephrase, asked_for_human",
+    )
+    last_bot_confidence: float | None = Field(
+        default=None, description="The confidence the bot gave its latest answer, when it sent one"
+    )
+    unscored_messages: int = Field(
+        default=0,
+        description="Messages never scored because they did not arrive in time (the arc went on without them)",
+    )
 
 
 class MessageScored(EventDetail):

@@ -165,7 +165,35 @@ class StoredMessage(BaseModel):
     page: Page | None = None
     bot: BotInfo | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    redacted_at: UtcDatetime | None = Field(
+        default=None,
+        description="When the helpdesk redacted this message; its `text` is then empty (see `redacted`)",
+    )
     fingerprint: str = Field(exclude=True, default="")
+
+    def redacted(self, at: datetime) -> StoredMessage:
+        """This message with its content forgotten: what the helpdesk redacted Baton must not hold.
+
+        `text` becomes "" (not a marker: a marker reads as something the person said, to a scorer as
+        to a human; `redacted_at` says why it is empty); `page`, `metadata` and the bot's `attempt`
+        (free text that may quote the customer) are dropped, as is the fingerprint (a digest of a
+        short text can be reversed by guessing). The id, `seq`, role, times, source, channel,
+        customer and the bot's confidence/answer id stay, so order and counts are intact. A message
+        that is already redacted is returned as it is: the first redaction time stands.
+        """
+        if self.redacted_at is not None:
+            return self
+        bot = self.bot.model_copy(update={"attempt": None}) if self.bot is not None else None
+        return self.model_copy(
+            update={
+                "text": "",
+                "page": None,
+                "bot": bot,
+                "metadata": {},
+                "fingerprint": "",
+                "redacted_at": _aware(at),
+            }
+        )
 
 
 class Outcome(BaseModel):

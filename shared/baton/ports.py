@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from baton.events import EventDetail
+from baton.events import EventDetail, MessageScored
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
+
+if TYPE_CHECKING:
+    from baton.scoring.arc import ArcState
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,8 @@ class ConversationStore(Protocol):
 
         Concurrent appends to one conversation all land, each with its own seq (conditional
         writes). The same id with the same fingerprint returns the stored message with
-        `created=False`; with another fingerprint raises `MessageConflict`.
+        `created=False`; with another fingerprint raises `MessageConflict`. An id that was
+        redacted (see `redact_message`) is never stored with its content.
         """
         ...
 
@@ -51,6 +55,20 @@ class ConversationStore(Protocol):
         """Set the helpdesk's outcome and status (creating the conversation if it is new to Baton)."""
         ...
 
+    def redact_message(self, conversation_id: str, message_id: str, *, at: datetime) -> bool:
+        """Forget what a stored message said (`StoredMessage.redacted`): its text becomes "", its
+        page, metadata and bot attempt are dropped, `redacted_at` is set; id, seq, role and sent_at
+        stay, so order and counts are intact. Idempotent: the first redaction time stands.
+
+        True when Baton held a copy (now redacted, or redacted before); False when it never stored
+        the message, which is fine: nothing to redact. Either way the id stays redacted: a later
+        `append_message` of it (a helpdesk re-delivering the original, even a first delivery that
+        arrives after the redaction) never stores its content again. It returns the redacted copy
+        as a duplicate (or, for a first delivery, stores the message already redacted) and never
+        raises `MessageConflict`: Baton no longer knows the body it would compare with.
+        """
+        ...
+
 
 class EventPublisher(Protocol):
     def publish(self, events: Sequence[EventDetail]) -> None:
@@ -70,3 +88,32 @@ class SeenStore(Protocol):
     def seen(self, key: str) -> bool: ...
 
     def remember(self, key: str, ttl_s: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class StoredArc:
+    state: ArcState
+    version: int
+    """Optimistic lock: a write names the version it read."""
+    event: MessageScored | None
+    """The MessageScored of `state.last_seq` (re-published when its message is delivered again)."""
+
+
+class ArcStore(Protocol):
+    """The scoring capability's per-conversation arc (`baton.scoring.arc`), written once per message."""
+
+    def load(self, conversation_id: str) -> StoredArc | None: ...
+
+    def save(
+        self,
+        conversation_id: str,
+        state: ArcState,
+        event: MessageScored,
+        *,
+        expected_version: int,
+        at: datetime,
+    ) -> int:
+        """Store the arc after `event`'s message if the stored version is still `expected_version` (0: no arc
+        yet), else raise `ConcurrentUpdate`. Returns the new version. The conversation then shows the arc and,
+        for a scored customer message, its scores (`GET /v1/conversations/{id}`)."""
+        ...

@@ -33,6 +33,9 @@ class Settings(BaseModel):
     webhook_max_skew_s: int = 300
     conversation_ttl_days: int = 400
     idempotency_ttl_s: int = 24 * 3600
+    # Scoring: the model directory (`<dir>/intent`, `<dir>/sentiment`, `<dir>/encoder`). Unset, the scoring
+    # function uses the model layer (/opt/models), else the repository's layers/models (baton.scoring.loader).
+    models_dir: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -89,7 +89,11 @@ def test_messages_are_returned_in_arrival_order_with_everything_sent(
         (4, "m4", "agent"),
     ]
     first = conversation.messages[0]
-    assert first.model_dump(exclude={"conversation_id", "seq", "received_at", "source"}) == rich.model_dump()
+    assert (
+        first.model_dump(exclude={"conversation_id", "seq", "received_at", "source", "redacted_at"})
+        == rich.model_dump()
+    )
+    assert first.redacted_at is None
     assert first.fingerprint == rich.fingerprint()
     assert first.sent_at == datetime(2025, 3, 14, 8, 26, 53, tzinfo=UTC)  # normalised to UTC
     assert first.metadata["big"] == 10**30  # exact: client numbers never pass through a float
@@ -375,6 +379,180 @@ def test_the_ingestion_service_on_dynamodb(store: DynamoConversationStore, conve
 
     assert len(published) == 1
     assert store.append_message(conversation_id, message("m1"), source=Source.api, received_at=T0).published
+
+
+# --------------------------------------------------------------------------------------- redaction
+
+SECRET = "my card is 4111 1111 1111 1111"
+
+
+def sensitive(message_id: str = "m2") -> MessageIn:
+    return message(
+        message_id,
+        SECRET,
+        page={
+            "url": "https://app/billing?card=4111",
+            "recent_actions": [{"type": "typed", "at": T0.isoformat()}],
+        },
+        bot={"confidence": 0.4, "answer_id": "kb-1", "attempt": "asked for the card 4111"},
+        metadata={"card": "4111"},
+    )
+
+
+def test_a_redacted_message_keeps_its_place_and_loses_its_content(
+    store: DynamoConversationStore, items: Any, conversation_id: str
+) -> None:
+    for msg in (message("m1", "hello"), sensitive("m2"), message("m3", "bye")):
+        store.append_message(conversation_id, msg, source=Source.intercom, received_at=T0)
+    at = T0 + timedelta(minutes=5)
+
+    assert store.redact_message(conversation_id, "m2", at=at) is True
+
+    conversation = store.get_conversation(conversation_id)
+    assert [(m.seq, m.message_id, m.text) for m in conversation.messages] == [
+        (1, "m1", "hello"),
+        (2, "m2", ""),
+        (3, "m3", "bye"),
+    ]
+    redacted = conversation.messages[1]
+    assert (redacted.redacted_at, redacted.page, redacted.metadata, redacted.bot.attempt) == (
+        at,
+        None,
+        {},
+        None,
+    )
+    assert (redacted.role.value, redacted.bot.confidence, redacted.customer.id) == ("customer", 0.4, "cus_1")
+    assert conversation.message_count == 3
+    stored = items(conversation_id)
+    assert "4111" not in str(stored)  # in no attribute of any item, not only in what GET shows
+    assert "fingerprint" not in stored["MSG#0000000002"] and "fingerprint" not in stored["MID#m2"]
+    assert stored["MSG#0000000002"]["redacted_at"] == stored["MID#m2"]["redacted_at"] == {"S": at.isoformat()}
+
+
+def test_redaction_is_idempotent_and_the_first_time_stands(
+    store: DynamoConversationStore, items: Any, conversation_id: str
+) -> None:
+    store.append_message(conversation_id, sensitive("m1"), source=Source.zendesk, received_at=T0)
+    store.redact_message(conversation_id, "m1", at=T0 + timedelta(minutes=1))
+    before = items(conversation_id)
+
+    assert store.redact_message(conversation_id, "m1", at=T0 + timedelta(hours=1)) is True
+
+    assert items(conversation_id) == before
+    assert store.get_conversation(conversation_id).messages[0].redacted_at == T0 + timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("text", [SECRET, "an edited re-render"])
+def test_the_original_delivered_again_after_a_redaction_stays_redacted(
+    store: DynamoConversationStore, items: Any, conversation_id: str, text: str
+) -> None:
+    store.append_message(conversation_id, sensitive("m1"), source=Source.intercom, received_at=T0)
+    store.mark_published(conversation_id, "m1")
+    store.redact_message(conversation_id, "m1", at=T0)
+    before = items(conversation_id)
+
+    again = store.append_message(conversation_id, sensitive("m1").model_copy(update={"text": text}),
+                                 source=Source.intercom, received_at=T0)  # fmt: skip
+
+    assert (again.created, again.published, again.message.text) == (False, True, "")
+    assert items(conversation_id) == before
+
+
+def test_a_message_redacted_before_it_was_stored_arrives_redacted(
+    store: DynamoConversationStore, items: Any, conversation_id: str
+) -> None:
+    store.append_message(conversation_id, message("m1", "hello"), source=Source.zendesk, received_at=T0)
+
+    assert store.redact_message(conversation_id, "m2", at=T0) is False
+    assert store.redact_message(conversation_id, "m2", at=T0 + timedelta(hours=1)) is False
+    assert [m.message_id for m in store.get_conversation(conversation_id).messages] == ["m1"]
+
+    late = store.append_message(conversation_id, sensitive("m2"), source=Source.zendesk, received_at=T0)
+
+    assert (late.created, late.published, late.message.seq, late.message.text) == (True, False, 2, "")
+    assert late.message.redacted_at == T0
+    conversation = store.get_conversation(conversation_id)
+    assert [(m.seq, m.text) for m in conversation.messages] == [(1, "hello"), (2, "")]
+    assert conversation.message_count == 2
+    assert "4111" not in str(items(conversation_id))
+    again = store.append_message(conversation_id, sensitive("m2"), source=Source.zendesk, received_at=T0)
+    assert (again.created, again.message.seq) == (False, 2)
+
+
+def test_a_redaction_creates_no_conversation(store: DynamoConversationStore, conversation_id: str) -> None:
+    assert store.redact_message(conversation_id, "m1", at=T0) is False
+    assert store.get_conversation(conversation_id) is None
+
+    first = store.append_message(conversation_id, sensitive("m1"), source=Source.intercom, received_at=T0)
+
+    assert (first.created, first.message.seq, first.message.text) == (True, 1, "")
+    assert store.get_conversation(conversation_id).message_count == 1
+
+
+def test_a_redaction_racing_the_first_delivery_always_ends_redacted(store: DynamoConversationStore) -> None:
+    errors: list[BaseException] = []
+
+    def together(*actions: Any) -> None:
+        start = threading.Barrier(len(actions))
+
+        def run(action: Any) -> None:
+            start.wait()
+            try:
+                action()
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    for round_ in range(8):
+        conversation_id = f"it-race-{round_}-{time.time_ns()}"
+        together(
+            lambda c=conversation_id: store.append_message(
+                c, sensitive("m1"), source=Source.intercom, received_at=T0
+            ),
+            lambda c=conversation_id: store.redact_message(c, "m1", at=T0),
+        )
+
+        assert errors == []
+        (stored,) = store.get_conversation(conversation_id).messages
+        assert (stored.seq, stored.text, stored.redacted_at) == (1, "", T0)
+
+
+def test_a_redaction_that_loses_a_transaction_race_is_retried(
+    ddb_client: Any, conversations_table: str, conversation_id: str
+) -> None:
+    client = CancelledOnce(ddb_client, ["None", "TransactionConflict"])
+    store = DynamoConversationStore(conversations_table, client=ddb_client, sleep=lambda _: None)
+    store.append_message(conversation_id, sensitive("m1"), source=Source.api, received_at=T0)
+    store.client = client
+
+    assert store.redact_message(conversation_id, "m1", at=T0) is True
+
+    assert client.cancelled == 1
+    assert store.get_conversation(conversation_id).messages[0].text == ""
+
+
+def test_the_ingestion_service_redacts_on_dynamodb(
+    store: DynamoConversationStore, conversation_id: str
+) -> None:
+    published: list[Any] = []
+
+    class Publisher:
+        def publish(self, events: Any) -> None:
+            published.extend(events)
+
+    service = IngestionService(store, Publisher())
+    service.receive(conversation_id, sensitive("m1"), source=Source.intercom)
+
+    assert service.redact(conversation_id, "m1") is True
+    assert service.receive(conversation_id, sensitive("m1"), source=Source.intercom).duplicate is True
+
+    assert store.get_conversation(conversation_id).messages[0].text == ""
+    assert len(published) == 1
 
 
 def test_the_seen_store_remembers_keys_until_they_expire(ddb_client: Any, conversations_table: str) -> None:

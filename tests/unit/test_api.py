@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from copy import deepcopy
 from typing import Any
@@ -595,6 +597,7 @@ def test_a_webhook_gets_the_exact_raw_bytes_and_headers(api: ApiClient, monkeypa
         "topic": "conversation.user.replied",
         "messages": 1,
         "outcomes": 0,
+        "redactions": 0,
         "duplicate": False,
         "ignored": None,
     }
@@ -658,6 +661,44 @@ def test_an_oversized_webhook_is_413_before_verification(api: ApiClient, monkeyp
 
     assert (response.status, response.field) == (413, "body")
     assert calls == []
+
+
+def _signed_intercom(api: ApiClient, fixture: str, notification_id: str | None = None) -> Any:
+    payload = json.loads((API_EVENTS.parent / "helpdesk" / "intercom" / fixture).read_text())
+    if notification_id:
+        payload["id"] = notification_id
+    raw = json.dumps(payload).encode()
+    signature = "sha1=" + hmac.new(b"intercom-secret", raw, hashlib.sha1).hexdigest()
+    return api.request("POST", "/v1/webhooks/intercom", raw=raw, headers={"x-hub-signature": signature})
+
+
+def test_a_redacted_helpdesk_message_reads_with_empty_text_and_redacted_at(
+    api: ApiClient, publisher: MemoryPublisher
+) -> None:
+    conversation_id = "intercom:184467201338812"
+    for fixture in ("v2_user_created.json", "v2_user_replied.json"):
+        assert _signed_intercom(api, fixture).status == 200
+
+    answer = _signed_intercom(api, "v2_part_redacted.json")
+    # The helpdesk retries the original reply later: it must not bring the text back.
+    again = _signed_intercom(api, "v2_user_replied.json", notification_id="notif_retry-of-the-reply")
+
+    assert (answer.status, answer.json["redactions"], answer.json["ignored"]) == (200, 1, None)
+    assert again.status == 200
+    conversation = api.get_conversation(conversation_id).json
+    assert conversation["message_count"] == 2
+    opening, reply = conversation["messages"]
+    assert (reply["message_id"], reply["seq"], reply["role"], reply["text"]) == (
+        "intercom:40112233002",
+        2,
+        "customer",
+        "",
+    )
+    assert reply["redacted_at"] is not None and reply["metadata"] == {}
+    assert reply["sent_at"].startswith("2026-01-01T08:01:30")
+    assert opening["text"].startswith("Hi, I was charged twice") and opening["redacted_at"] is None
+    assert "Order #A-7781" not in json.dumps(conversation)
+    assert len(publisher.of_type("MessageReceived")) == 2
 
 
 # -- observability -------------------------------------------------------------------------------------

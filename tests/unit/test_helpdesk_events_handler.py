@@ -128,6 +128,24 @@ def test_a_redelivered_record_changes_nothing(deps, partner, service, publisher)
     assert len({e.event_id for e in outcomes}) == 1
 
 
+def test_a_redacted_comment_is_blanked_and_counted(deps, partner, service, publisher, capsys) -> None:
+    lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), deps=deps)
+    capsys.readouterr()
+
+    response = lambda_handler(sqs_event(partner("comment_redacted")), FakeContext(), deps=deps)
+
+    assert failed(response) == []
+    (message,) = service.conversation("zendesk:52210").messages
+    assert (message.message_id, message.text) == ("zendesk:16200000000101", "")
+    assert message.redacted_at is not None
+    assert len(publisher.events) == 1  # the MessageReceived of the comment; the redaction publishes nothing
+    out = capsys.readouterr().out
+    metrics = [json.loads(line) for line in out.splitlines() if line.startswith("{") and '"_aws"' in line]
+    (counted,) = [m for m in metrics if "HelpdeskRedactions" in m]
+    # The comment and the opening message it may have been stored as (see zendesk_partner).
+    assert counted["HelpdeskRedactions"] in ([2.0], 2.0)
+
+
 def test_a_failed_publish_fails_the_record_for_a_retry(deps, partner, publisher) -> None:
     publisher.fail_next = 1
     response = lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), deps=deps)
@@ -141,7 +159,12 @@ def test_a_failed_publish_fails_the_record_for_a_retry(deps, partner, publisher)
 def test_the_samples_match_the_subscription_rule(sample_event) -> None:
     # What the consumer is written for is what the bus routes to it.
     pattern = by_name("helpdesk-events").pattern
-    for name in ("comment_created_customer", "status_changed_solved", "unknown_event_type"):
+    for name in (
+        "comment_created_customer",
+        "status_changed_solved",
+        "comment_redacted",
+        "unknown_event_type",
+    ):
         assert matches(pattern, sample_event(f"helpdesk/zendesk-partner/{name}.json"))
 
 

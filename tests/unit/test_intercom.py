@@ -152,11 +152,81 @@ def test_assignment_and_snooze_are_acknowledged(load, fixture, reason) -> None:
     assert translation.unknown_topic is False
 
 
-def test_a_redaction_is_acknowledged_and_says_what_it_did_not_do(load) -> None:
+# --------------------------------------------------------------------------------------- redaction
+
+
+def test_a_redacted_part_becomes_a_redaction_of_its_message(load) -> None:
     translation = intercom.translate(load("v2_part_redacted"))
+    assert translation.redactions == [(CONVERSATION, "intercom:40112233002")]
     assert translation.messages == [] and translation.outcomes == []
-    assert translation.ignored.startswith("part redacted in Intercom (intercom:40112233002)")
-    assert "not altered" in translation.ignored
+    assert translation.ignored is None and translation.unknown_topic is False
+    assert translation.dedup_key == "intercom:notif_c0d1e2f3-f0e1-4cd3-9ecf-d0e1f2a3b418"
+
+
+def test_a_redacted_opening_message_becomes_a_redaction_of_its_source_id(load) -> None:
+    translation = intercom.translate(load("v2_source_redacted"))
+    # The reply in the same payload is not marked: it is not redacted, nor stored from this topic.
+    assert translation.redactions == [(CONVERSATION, "intercom:src:2877310455")]
+    assert translation.messages == []
+
+
+def test_every_marked_part_is_redacted_and_unmarked_ones_are_not(load) -> None:
+    payload = load("v2_part_redacted")
+    parts = payload["data"]["item"]["conversation_parts"]["conversation_parts"]
+    parts.append({**parts[0], "id": "40112233009", "redacted": False, "body": "<p>kept</p>"})
+    parts.append({**parts[0], "id": "40112233010", "redacted": True})
+    assert [m for _, m in intercom.translate(payload).redactions] == [
+        "intercom:40112233002",
+        "intercom:40112233010",
+    ]
+
+
+def test_the_older_shapes_opening_message_can_be_redacted(load) -> None:
+    payload = load("legacy_user_created")
+    payload["topic"] = "conversation_part.redacted"
+    payload["data"]["item"]["conversation_message"]["redacted"] = True
+    assert intercom.translate(payload).redactions == [("intercom:5012884431", "intercom:src:93011277")]
+
+
+def test_a_redaction_that_marks_nothing_is_acknowledged_saying_so(load) -> None:
+    payload = load("v2_part_redacted")
+    payload["data"]["item"]["conversation_parts"]["conversation_parts"][0]["redacted"] = False
+    translation = intercom.translate(payload)
+    assert translation.redactions == []
+    assert translation.ignored == "no part of the notification is marked redacted: nothing to redact"
+
+
+def test_a_redacted_part_without_its_conversation_is_acknowledged_saying_so(load) -> None:
+    part = load("v2_part_redacted")["data"]["item"]["conversation_parts"]["conversation_parts"][0]
+    payload = {"type": "notification_event", "id": "notif_bare", "topic": "conversation_part.redacted",
+               "data": {"item": part}}  # fmt: skip
+    translation = intercom.translate(payload)
+    assert translation.redactions == []
+    assert translation.ignored.startswith("redacted part intercom:40112233002 came without its conversation")
+
+
+def test_a_redaction_reads_only_the_ids_it_needs(load) -> None:
+    payload = load("v2_part_redacted")
+    part = payload["data"]["item"]["conversation_parts"]["conversation_parts"][0]
+    del part["author"], part["created_at"]  # a message needs them; a redaction does not
+    assert intercom.translate(payload).redactions == [(CONVERSATION, "intercom:40112233002")]
+    del part["id"]
+    with pytest.raises(PayloadError) as caught:
+        intercom.translate(payload)
+    assert caught.value.field == "data.item.conversation_parts.conversation_parts[0].id"
+
+
+def test_a_redaction_applied_blanks_the_stored_reply(load, service) -> None:
+    apply(intercom.translate(load("v2_user_created")), service)
+    apply(intercom.translate(load("v2_user_replied")), service)
+
+    applied = apply(intercom.translate(load("v2_part_redacted")), service)
+
+    assert (applied.redactions, applied.redacted, applied.messages) == (1, 1, 0)
+    opening, reply = service.conversation(CONVERSATION).messages
+    assert (reply.message_id, reply.text, reply.seq) == ("intercom:40112233002", "", 2)
+    assert reply.redacted_at is not None
+    assert opening.text.startswith("Hi, I was charged twice") and opening.redacted_at is None
 
 
 def test_an_unknown_topic_is_acknowledged(load) -> None:

@@ -267,7 +267,7 @@ def test_a_missing_field_is_a_payload_error_naming_it(deliver, store) -> None:
 def test_every_sample_notification_is_accepted(deliver, publisher, source, fixture) -> None:
     result = deliver(source, load(fixture))
     # Each one either records something or says why it did not.
-    assert (result.messages + result.outcomes > 0) != (result.ignored is not None)
+    assert (result.messages + result.outcomes + result.redactions > 0) != (result.ignored is not None)
     assert len(publisher.events) == result.messages + result.outcomes
 
 
@@ -291,3 +291,94 @@ def test_a_re_rendered_message_keeps_the_first_copy(deliver, service, caplog) ->
     (message,) = service.conversation("intercom:184467201338812").messages
     assert "edited" not in message.text
     assert any("keeping the first copy" in r.getMessage() for r in caplog.records)
+
+
+# --------------------------------------------------------------------------------------- redaction
+
+
+def test_an_intercom_redaction_blanks_the_stored_message(deliver, service, publisher) -> None:
+    deliver("intercom", load("intercom/v2_user_created.json"))
+    deliver("intercom", load("intercom/v2_user_replied.json"))
+    assert "Order #A-7781" in service.conversation("intercom:184467201338812").messages[1].text
+
+    result = deliver("intercom", load("intercom/v2_part_redacted.json"))
+
+    assert (result.redactions, result.messages, result.outcomes, result.ignored) == (1, 0, 0, None)
+    conversation = service.conversation("intercom:184467201338812")
+    assert [(m.seq, m.message_id, m.text == "") for m in conversation.messages] == [
+        (1, "intercom:src:2877310455", False),
+        (2, "intercom:40112233002", True),
+    ]
+    assert conversation.messages[1].redacted_at is not None
+    assert "Order #A-7781" not in conversation.model_dump_json()
+    assert len(publisher.of_type("MessageReceived")) == 2  # a redaction publishes nothing
+    assert "intercom:notif_c0d1e2f3-f0e1-4cd3-9ecf-d0e1f2a3b418" in deliver.seen.keys
+
+
+def test_the_original_delivered_again_after_a_redaction_does_not_bring_the_text_back(
+    deliver, service, publisher
+) -> None:
+    original = load("intercom/v2_user_replied.json")
+    deliver("intercom", original)
+    deliver("intercom", load("intercom/v2_part_redacted.json"))
+
+    original["id"] = "notif_a-later-delivery-of-the-same-reply"
+    result = deliver("intercom", original)
+
+    assert result.duplicate is False and result.messages == 1  # accepted: the redacted copy is it
+    (message,) = service.conversation("intercom:184467201338812").messages
+    assert message.text == "" and message.redacted_at is not None
+    assert len(publisher.of_type("MessageReceived")) == 1
+
+
+def test_a_redaction_that_arrives_before_its_message_still_wins(deliver, service, publisher) -> None:
+    deliver("intercom", load("intercom/v2_user_created.json"))
+    early = deliver("intercom", load("intercom/v2_part_redacted.json"))
+    assert early.redactions == 1
+
+    deliver("intercom", load("intercom/v2_user_replied.json"))  # a delayed retry of the original
+
+    reply = service.conversation("intercom:184467201338812").messages[1]
+    assert (reply.message_id, reply.seq, reply.text) == ("intercom:40112233002", 2, "")
+    event = publisher.of_type("MessageReceived")[-1]
+    assert (event.seq, event.message.text) == (2, "")
+    assert "Order #A-7781" not in event.model_dump_json()
+
+
+def test_a_redelivered_redaction_is_processed_once(deliver) -> None:
+    payload = load("intercom/v2_part_redacted.json")
+    first = deliver("intercom", payload)
+    again = deliver("intercom", payload)
+    assert (first.duplicate, again.duplicate, again.redactions) == (False, True, 0)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message_id"),
+    [("zendesk/comment_redacted.json", "zendesk:16100000000003"),
+     ("zendesk/comment_made_private.json", "zendesk:16100000000002")],
+)  # fmt: skip
+def test_a_zendesk_redaction_or_privacy_change_blanks_the_stored_comment(
+    deliver, service, fixture, message_id
+) -> None:
+    for name in ("ticket_created", "comment_added_agent", "comment_added_customer"):
+        deliver("zendesk", load(f"zendesk/{name}.json"))
+
+    result = deliver("zendesk", load(fixture))
+
+    assert result.redactions == 1 and result.ignored is None
+    conversation = service.conversation("zendesk:48213")
+    blank = {m.message_id for m in conversation.messages if m.text == "" and m.redacted_at is not None}
+    assert blank == {message_id}
+    assert conversation.message_count == 3
+
+
+def test_redacting_zendesks_first_comment_blanks_the_opening_message(deliver, service) -> None:
+    deliver("zendesk", load("zendesk/ticket_created.json"))
+    deliver("zendesk", load("zendesk/comment_added_first_comment.json"))
+
+    result = deliver("zendesk", load("zendesk/comment_redacted_first_comment.json"))
+
+    assert result.redactions == 2  # the comment's own id and the opening message it was stored as
+    (opening,) = service.conversation("zendesk:48213").messages
+    assert (opening.message_id, opening.text) == ("zendesk:48213:description", "")
+    assert opening.redacted_at is not None

@@ -122,6 +122,108 @@ def test_the_first_comment_and_ticket_created_store_the_description_once(load, s
     assert [m.message_id for m in conversation.messages] == ["zendesk:48213:description"]
 
 
+# --------------------------------------------------------------------------------------- redaction
+
+DESCRIPTION = "zendesk:48213:description"
+
+
+def test_a_redacted_comment_becomes_a_redaction_of_its_message(load) -> None:
+    translation = zendesk.translate(load("comment_redacted"), now=NOW)
+    # A later comment of the requester, not the description: the opening message is kept.
+    assert translation.redactions == [(TICKET, "zendesk:16100000000003")]
+    assert translation.messages == [] and translation.outcomes == []
+    assert (translation.topic, translation.ignored, translation.unknown_topic) == (
+        "zen:event-type:ticket.comment_redacted",
+        None,
+        False,
+    )
+    assert translation.dedup_key == "zendesk:01JK3Y7R2K4M6P8S0U2W4Y6A8C"
+
+
+def test_a_comment_made_private_is_treated_as_redacted(load) -> None:
+    translation = zendesk.translate(load("comment_made_private"), now=NOW)
+    assert translation.redactions == [(TICKET, "zendesk:16100000000002")]
+    assert translation.topic == "zen:event-type:ticket.comment_made_private"
+
+
+def test_redacting_the_first_comment_also_redacts_the_opening_message(load) -> None:
+    translation = zendesk.translate(load("comment_redacted_first_comment"), now=NOW)
+    assert translation.redactions == [(TICKET, "zendesk:16100000000001"), (TICKET, DESCRIPTION)]
+
+
+@pytest.mark.parametrize(
+    ("body", "opening"),
+    [
+        # Zendesk's description may already show the redaction, or still the original text.
+        ('Hi, since this morning every CSV export fails with "Error 502". We need the report for a '
+         "▇▇▇▇▇ ▇▇▇▇▇▇▇ at 2pm!", True),
+        ("▇" * 40, True),  # all of it redacted: nothing left to tell it apart
+        ("Hi, since this morning every CSV export fails with ▇▇▇. We need the report tomorrow!", False),
+        ("Thanks, that worked!", False),
+    ],
+)  # fmt: skip
+def test_the_opening_message_is_redacted_only_when_the_text_could_be_it(load, body, opening) -> None:
+    payload = load("comment_redacted")
+    payload["event"]["comment"]["body"] = body
+    ids = [m for _, m in zendesk.translate(payload, now=NOW).redactions]
+    assert (DESCRIPTION in ids) is opening
+    assert ids[0] == "zendesk:16100000000003"
+
+
+def test_a_comment_by_someone_who_did_not_open_the_ticket_is_never_the_opening_message(load) -> None:
+    payload = load("comment_redacted_first_comment")
+    payload["event"]["comment"]["author"] = {"id": "16093322700011", "is_staff": True}
+    assert zendesk.translate(payload, now=NOW).redactions == [(TICKET, "zendesk:16100000000001")]
+
+
+@pytest.mark.parametrize("missing", ["body", "author"])
+def test_without_text_or_author_to_compare_the_opening_message_is_redacted_too(load, missing) -> None:
+    payload = load("comment_redacted_first_comment")
+    payload["event"]["comment"].pop(missing)
+    assert [m for _, m in zendesk.translate(payload, now=NOW).redactions] == [
+        "zendesk:16100000000001",
+        DESCRIPTION,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda p: p["event"].pop("comment"), "event.comment"),
+        (lambda p: p["event"]["comment"].pop("id"), "event.comment.id"),
+        (lambda p: p["detail"].pop("id"), "detail.id"),
+        (lambda p: p.pop("id"), "id"),
+    ],
+)
+def test_a_redaction_missing_what_locates_the_message_names_the_field(load, mutate, field) -> None:
+    payload = load("comment_redacted")
+    mutate(payload)
+    with pytest.raises(PayloadError) as caught:
+        zendesk.translate(payload, now=NOW)
+    assert caught.value.field == field
+
+
+def test_a_redaction_applied_blanks_the_stored_comment_and_keeps_the_ticket(load, service) -> None:
+    for name in (
+        "ticket_created",
+        "comment_added_first_comment",
+        "comment_added_agent",
+        "comment_added_customer",
+    ):
+        apply(zendesk.translate(load(name), now=NOW), service)
+
+    apply(zendesk.translate(load("comment_redacted"), now=NOW), service)
+    apply(zendesk.translate(load("comment_made_private"), now=NOW), service)
+
+    conversation = service.conversation(TICKET)
+    assert [(m.message_id, m.text == "", m.redacted_at is not None) for m in conversation.messages] == [
+        (DESCRIPTION, False, False),
+        ("zendesk:16100000000002", True, True),
+        ("zendesk:16100000000003", True, True),
+    ]
+    assert conversation.message_count == 3
+
+
 @pytest.mark.parametrize(
     ("fixture", "kind", "status"),
     [

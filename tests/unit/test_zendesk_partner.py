@@ -95,6 +95,60 @@ def test_a_conversation_from_partner_events_reads_like_any_other(load, service) 
     assert conversation.source == "zendesk"
 
 
+def test_a_redacted_comment_becomes_a_redaction_of_its_message_and_the_opening_one(load) -> None:
+    translation = zendesk_partner.translate(load("comment_redacted"))
+    # No description to compare with, and the author opened the ticket: the opening message goes too.
+    assert translation.redactions == [
+        (TICKET, "zendesk:16200000000101"),
+        (TICKET, "zendesk:52210:description"),
+    ]
+    assert translation.messages == [] and translation.outcomes == [] and translation.ignored is None
+    assert translation.topic == "Support Ticket: Comment Redacted"
+    assert translation.dedup_key == "zendesk-partner:8b1f4d27-3c6e-4a90-b5d2-7e9f1a3c5b64"
+
+
+def test_a_comment_made_private_is_treated_as_redacted(load) -> None:
+    translation = zendesk_partner.translate(load("comment_made_private"))
+    assert translation.redactions == [(TICKET, "zendesk:16200000000102")]  # an agent's: never the opening
+    assert translation.unknown_topic is False
+
+
+def test_a_redaction_maps_to_the_same_message_ids_as_the_webhook(load, sample_event) -> None:
+    partner = load("comment_made_private")
+    webhook = sample_event("helpdesk/zendesk/comment_made_private.json")
+    ticket = partner["detail"]["ticket_event"]["ticket"]
+    webhook["detail"].update(id=str(ticket["id"]), requester_id=str(ticket["requester_id"]))
+    webhook["event"]["comment"]["id"] = str(partner["detail"]["ticket_event"]["comment"]["id"])
+    assert (
+        zendesk_partner.translate(partner).redactions
+        == zendesk.translate(webhook, now=datetime.now(UTC)).redactions
+    )
+
+
+def test_a_redaction_without_the_comment_names_the_field(load) -> None:
+    event = load("comment_redacted")
+    del event["detail"]["ticket_event"]["comment"]["id"]
+    with pytest.raises(PayloadError) as caught:
+        zendesk_partner.translate(event)
+    assert caught.value.field == "detail.ticket_event.comment.id"
+
+
+def test_partner_redactions_blank_the_stored_comments(load, service) -> None:
+    for name in (
+        "comment_created_customer",
+        "comment_created_agent",
+        "comment_redacted",
+        "comment_made_private",
+    ):
+        applied = apply(zendesk_partner.translate(load(name)), service)
+    assert (applied.redactions, applied.redacted) == (1, 1)
+    conversation = service.conversation(TICKET)
+    assert [(m.message_id, m.text, m.redacted_at is not None) for m in conversation.messages] == [
+        ("zendesk:16200000000101", "", True),
+        ("zendesk:16200000000102", "", True),
+    ]
+
+
 @pytest.mark.parametrize(
     ("fixture", "reason"),
     [

@@ -5,7 +5,12 @@ Layout: the single `conversations` table documented in `baton.tables`:
   META            conversation_id, status, source, customer, created_at, updated_at, last_seq, version,
                   outcome, gsi1pk=`CUST#<customer id>`, gsi1sk=updated_at, expires_at
   MSG#<seq:010d>  one message (scalars for the console, plus `message`: the StoredMessage as JSON)
-  MID#<id>        message id -> seq, fingerprint, published (idempotency and 409 on conflict)
+  MID#<id>        message id -> seq, fingerprint, published (idempotency and 409 on conflict);
+                  `redacted_at` once the helpdesk redacted it (then no fingerprint). A MID# with
+                  `redacted_at` and no `seq` is a tombstone: the id was redacted before Baton ever
+                  stored it, and its first delivery is stored already redacted.
+  ARC             the scoring capability's conversation arc (`baton.adapters.arc_store`); its `scores`
+                  (the latest customer message's) and `arc` show on the conversation
   SEEN#<key>      processed webhook notifications (own partition)
 
 Nested parts (the message, customer, outcome) are stored as JSON strings, not maps: pydantic owns
@@ -16,6 +21,10 @@ Ordering without a lock: an append reads META (consistently), then writes MID#, 
 and META (conditioned on `last_seq` being what it read) in ONE transaction. Of two concurrent
 appends exactly one wins a seq; the loser re-reads and takes the next one, so concurrent posts to
 one conversation all land, with distinct consecutive seqs.
+
+Redaction rewrites MSG# (the `message` JSON with its content dropped, `redacted_at`) and MID#
+(`redacted_at`, no fingerprint) in one transaction, each update conditioned on the item still
+being the one it read; no text lives in any other attribute, so nothing else needs rewriting.
 """
 
 from __future__ import annotations
@@ -49,6 +58,7 @@ from baton.ports import AppendResult
 logger = logging.getLogger(__name__)
 
 META = "META"
+ARC = "ARC"
 MSG_PREFIX = "MSG#"
 MID_PREFIX = "MID#"
 SEEN_SK = "SEEN"
@@ -57,6 +67,7 @@ KIND_CONVERSATION = "conversation"
 KIND_MESSAGE = "message"
 KIND_MID = "message_id"
 KIND_SEEN = "seen"
+KIND_ARC = "arc"
 # Attributes later capabilities write on META (JSON strings or maps); read back as-is.
 _EXTENSIONS = ("scores", "arc", "decision", "assignment", "handoff")
 
@@ -155,6 +166,7 @@ class DynamoConversationStore:
         fingerprint = message.fingerprint()
         pk = conversation_pk(conversation_id)
         floor = 0
+        tombstone: datetime | None = None  # set once MID# says the id was redacted before delivery
         for attempt in range(1, self.max_attempts + 1):
             meta = self._get(pk, META)
             last_seq = int(meta["last_seq"]) if meta and "last_seq" in meta else 0
@@ -166,6 +178,8 @@ class DynamoConversationStore:
                 fingerprint=fingerprint,
                 **message.model_dump(),
             )
+            if tombstone is not None:
+                stored = stored.redacted(tombstone)
             try:
                 self.client.transact_write_items(
                     TransactItems=self._append_items(pk, stored, meta, last_seq, message.role, received_at)
@@ -175,8 +189,15 @@ class DynamoConversationStore:
                     raise
                 reasons = _cancellation_codes(error)
                 mid = reasons[0] if reasons else {}
-                if mid.get("Code") == "ConditionalCheckFailed" and mid.get("Item"):
-                    return self._existing(conversation_id, _unmarshal(mid["Item"]), fingerprint)
+                if mid.get("Code") == "ConditionalCheckFailed":
+                    existing = _unmarshal(mid["Item"]) if mid.get("Item") else None
+                    if existing is not None and "seq" not in existing:
+                        # Redacted before its first delivery: store it, but never its content.
+                        tombstone = datetime.fromisoformat(str(existing["redacted_at"]))
+                        continue
+                    if existing is not None:
+                        return self._existing(conversation_id, existing, fingerprint)
+                    tombstone = None  # the tombstone this write replaced is gone (TTL): a plain append
                 if not self._lost_race(reasons):
                     raise
                 if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
@@ -217,14 +238,16 @@ class DynamoConversationStore:
     ) -> list[dict[str, Any]]:
         now, expires_at = _iso(received_at), _epoch(received_at + self.ttl)
         customer_json = stored.customer.model_dump_json()
+        redacted_at = _iso(stored.redacted_at) if stored.redacted_at is not None else None
         mid_item = {
             "pk": pk,
             "sk": mid_sk(stored.message_id),
             "kind": KIND_MID,
             "message_id": stored.message_id,
             "seq": stored.seq,
-            "fingerprint": stored.fingerprint,
+            "fingerprint": stored.fingerprint or None,
             "published": False,
+            "redacted_at": redacted_at,
             "expires_at": expires_at,
         }
         msg_item = {
@@ -238,8 +261,9 @@ class DynamoConversationStore:
             "sent_at": _iso(stored.sent_at),
             "received_at": now,
             "source": stored.source.value,
-            "fingerprint": stored.fingerprint,
+            "fingerprint": stored.fingerprint or None,
             "message": stored.model_dump_json(),
+            "redacted_at": redacted_at,
             "expires_at": expires_at,
         }
         items: list[dict[str, Any]] = [
@@ -247,7 +271,12 @@ class DynamoConversationStore:
                 "Put": {
                     "TableName": self.table_name,
                     "Item": _marshal(mid_item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
+                    # A redacted message replaces its tombstone (and nothing else); any other, nothing.
+                    "ConditionExpression": (
+                        "attribute_exists(pk) AND attribute_not_exists(seq)"
+                        if redacted_at is not None
+                        else "attribute_not_exists(pk)"
+                    ),
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                 }
             },
@@ -336,7 +365,8 @@ class DynamoConversationStore:
         self._sleep(random.uniform(0, min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1))))
 
     def _existing(self, conversation_id: str, mid: dict[str, Any], fingerprint: str) -> AppendResult:
-        if mid.get("fingerprint") != fingerprint:
+        # A redacted message has no fingerprint left to compare: any re-delivery is its duplicate.
+        if "redacted_at" not in mid and mid.get("fingerprint") != fingerprint:
             raise MessageConflict(conversation_id, str(mid.get("message_id")))
         item = self._get(conversation_pk(conversation_id), msg_sk(int(mid["seq"])))
         if item is None:  # MID# and MSG# are written in one transaction: this is corruption.
@@ -393,14 +423,111 @@ class DynamoConversationStore:
             ),
         )
 
+    def redact_message(self, conversation_id: str, message_id: str, *, at: datetime) -> bool:
+        pk = conversation_pk(conversation_id)
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                mid = self._get(pk, mid_sk(message_id))
+                if mid is None:
+                    self._put_tombstone(pk, message_id, at)
+                    return False
+                if "seq" not in mid:
+                    return False  # a tombstone: redacted before Baton ever stored it
+                item = self._get(pk, msg_sk(int(mid["seq"])))
+                if item is None:
+                    # MSG# expired (TTL) ahead of its MID#: no text left, but the id stays redacted.
+                    self._redact_mid(pk, mid, at)
+                    return False
+                if "redacted_at" in item:
+                    if "redacted_at" not in mid:
+                        self._redact_mid(pk, mid, at)
+                    return True
+                self._redact_items(pk, mid, _message(item).redacted(at))
+                return True
+            except ClientError as error:
+                if not self._redaction_lost_race(error):
+                    raise
+                # Someone else wrote first (an append of the same id, another redaction): re-read.
+                logger.info(
+                    "redaction lost a race (or was throttled); retrying",
+                    extra={"conversation_id": conversation_id, "message_id": message_id, "attempt": attempt},
+                )
+                self._backoff(attempt)
+        raise ConcurrentUpdate(
+            f"could not redact {message_id!r} of {conversation_id!r} after {self.max_attempts} attempts"
+        )
+
+    def _put_tombstone(self, pk: str, message_id: str, at: datetime) -> None:
+        self.client.put_item(
+            TableName=self.table_name,
+            Item=_marshal(
+                {
+                    "pk": pk,
+                    "sk": mid_sk(message_id),
+                    "kind": KIND_MID,
+                    "message_id": message_id,
+                    "redacted_at": _iso(at),
+                    "expires_at": _epoch(at + self.ttl),
+                }
+            ),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def _mid_redaction(self, pk: str, mid: dict[str, Any], at: datetime) -> dict[str, Any]:
+        return {
+            "TableName": self.table_name,
+            "Key": _marshal({"pk": pk, "sk": mid_sk(str(mid["message_id"]))}),
+            "UpdateExpression": "SET redacted_at = if_not_exists(redacted_at, :at) REMOVE fingerprint",
+            "ConditionExpression": "seq = :seq",
+            "ExpressionAttributeValues": _marshal({":at": _iso(at), ":seq": int(mid["seq"])}),
+        }
+
+    def _redact_mid(self, pk: str, mid: dict[str, Any], at: datetime) -> None:
+        self.client.update_item(**self._mid_redaction(pk, mid, at))
+
+    def _redact_items(self, pk: str, mid: dict[str, Any], redacted: StoredMessage) -> None:
+        at = redacted.redacted_at
+        assert at is not None  # `StoredMessage.redacted` always sets it
+        self.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _marshal({"pk": pk, "sk": msg_sk(redacted.seq)}),
+                        "UpdateExpression": "SET #message = :message, redacted_at = :at REMOVE fingerprint",
+                        # Still this message, and not redacted meanwhile (the first redaction time stands).
+                        "ConditionExpression": "message_id = :mid AND attribute_not_exists(redacted_at)",
+                        "ExpressionAttributeNames": {"#message": "message"},
+                        "ExpressionAttributeValues": _marshal(
+                            {
+                                ":message": redacted.model_dump_json(),
+                                ":at": _iso(at),
+                                ":mid": redacted.message_id,
+                            }
+                        ),
+                    }
+                },
+                {"Update": self._mid_redaction(pk, mid, at)},
+            ]
+        )
+
+    def _redaction_lost_race(self, error: ClientError) -> bool:
+        code = error.response.get("Error", {}).get("Code")
+        if code == "ConditionalCheckFailedException":
+            return True
+        return code == "TransactionCanceledException" and self._lost_race(_cancellation_codes(error))
+
     # ------------------------------------------------------------------ reads
 
     def get_conversation(self, conversation_id: str) -> Conversation | None:
         meta: dict[str, Any] | None = None
+        scoring: dict[str, Any] | None = None
         messages: list[StoredMessage] = []
         for item in self._query_conversation(conversation_pk(conversation_id)):
             if item["sk"] == META:
                 meta = item
+            elif item["sk"] == ARC:
+                scoring = item
             elif item["sk"].startswith(MSG_PREFIX):
                 messages.append(_message(item))
         if meta is None:
@@ -409,6 +536,8 @@ class DynamoConversationStore:
         customer = _json_attr(meta, "customer")
         outcome = _json_attr(meta, "outcome")
         extensions = {name: _json_attr(meta, name) for name in _EXTENSIONS if name in meta}
+        if scoring is not None:
+            extensions.update({name: _json_attr(scoring, name) for name in ("scores", "arc") if name in scoring})
         return Conversation(
             conversation_id=conversation_id,
             status=meta.get("status", ConversationStatus.open.value),

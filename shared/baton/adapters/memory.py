@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from baton.errors import MessageConflict
 from baton.events import EventDetail
@@ -18,6 +19,8 @@ class MemoryConversationStore:
         self._conversations: dict[str, Conversation] = {}
         self._messages: dict[str, dict[str, StoredMessage]] = {}
         self._published: set[tuple[str, str]] = set()
+        # Redactions of messages not stored (yet): (conversation, message id) -> when.
+        self._tombstones: dict[tuple[str, str], datetime] = {}
 
     def append_message(
         self, conversation_id: str, message: MessageIn, *, source: Source, received_at: datetime
@@ -27,7 +30,7 @@ class MemoryConversationStore:
             by_id = self._messages.setdefault(conversation_id, {})
             existing = by_id.get(message.message_id)
             if existing is not None:
-                if existing.fingerprint != fingerprint:
+                if existing.redacted_at is None and existing.fingerprint != fingerprint:
                     raise MessageConflict(conversation_id, message.message_id)
                 published = (conversation_id, message.message_id) in self._published
                 return AppendResult(message=existing, created=False, published=published)
@@ -46,6 +49,9 @@ class MemoryConversationStore:
                 fingerprint=fingerprint,
                 **message.model_dump(),
             )
+            redacted_at = self._tombstones.pop((conversation_id, message.message_id), None)
+            if redacted_at is not None:
+                stored = stored.redacted(redacted_at)
             by_id[message.message_id] = stored
             customer = (
                 message.customer if message.role == "customer" or conv.customer is None else conv.customer
@@ -83,6 +89,28 @@ class MemoryConversationStore:
             self._conversations[conversation_id] = conv.model_copy(
                 update={"outcome": outcome, "status": status, "updated_at": at}
             )
+
+    def redact_message(self, conversation_id: str, message_id: str, *, at: datetime) -> bool:
+        with self._lock:
+            by_id = self._messages.get(conversation_id, {})
+            existing = by_id.get(message_id)
+            if existing is None:
+                self._tombstones.setdefault((conversation_id, message_id), at)
+                return False
+            by_id[message_id] = existing.redacted(at)
+            return True
+
+    def show_scores(self, conversation_id: str, *, scores: dict[str, Any] | None, arc: dict[str, Any]) -> None:
+        """What the scoring capability shows on the conversation (the DynamoDB store reads its ARC item):
+        the latest customer message's `scores` (None keeps the ones shown) and the `arc`."""
+        with self._lock:
+            conv = self._conversations.get(conversation_id)
+            if conv is None:
+                return
+            update: dict[str, Any] = {"arc": arc}
+            if scores is not None:
+                update["scores"] = scores
+            self._conversations[conversation_id] = conv.model_copy(update=update)
 
 
 class MemoryPublisher:

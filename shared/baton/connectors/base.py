@@ -1,6 +1,7 @@
 """What every helpdesk connector shares: the `Translation` of one notification into canonical
-messages and outcomes, `apply` (the one place a translation touches the ingestion use case), and
-the small readers that turn a vendor payload into typed values or a `PayloadError` naming the field.
+messages, outcomes and redactions, `apply` (the one place a translation touches the ingestion use
+case), and the small readers that turn a vendor payload into typed values or a `PayloadError`
+naming the field.
 
 Translators are pure: payload in, `Translation` out, no I/O. Everything they produce is
 deterministic (message ids from native ids, outcome event ids from `event_id_for`), so a retried
@@ -43,10 +44,14 @@ class Translation:
     messages: list[tuple[str, MessageIn, Source]] = field(default_factory=list)
     """(canonical conversation id, message, source), in the order they happened."""
     outcomes: list[OutcomeRecorded] = field(default_factory=list)
+    redactions: list[tuple[str, str]] = field(default_factory=list)
+    """(canonical conversation id, canonical message id) of messages the helpdesk redacted (or, for
+    Zendesk, made private): Baton must stop holding their text. A message Baton never stored is
+    fine to name: its id is remembered as redacted, so a late first delivery stores no content."""
     dedup_key: str | None = None
     """The vendor's notification id (prefixed by source): a redelivery with it is processed once."""
     ignored: str | None = None
-    """Why nothing (or only part of the payload) was turned into messages/outcomes."""
+    """Why nothing (or only part of the payload) was turned into messages/outcomes/redactions."""
     unknown_topic: bool = False
     """True when the topic is not one Baton knows (counted by the callers as a metric)."""
 
@@ -59,14 +64,19 @@ class Applied:
     conflicts: int
     """Messages whose native id was already stored with another body (first write wins)."""
     outcomes: int
+    redactions: int = 0
+    """Redactions applied: Baton holds no text for these message ids (stored or not)."""
+    redacted: int = 0
+    """Of those, how many blanked a copy Baton had stored."""
 
 
 def apply(translation: Translation, service: IngestionService) -> Applied:
-    """Ingest the messages (store, then publish MessageReceived), then record the outcomes.
+    """Ingest the messages (store, then publish MessageReceived), record the outcomes, then redact.
 
     Messages go first so that a "closed" that arrives with the agent's closing reply is recorded
     after that reply. A helpdesk that re-renders a message it already sent us (same native id,
     different text) is not an error worth a retry storm: the first copy wins and it is logged.
+    Redactions go last, so a notification that carries a message and its redaction ends redacted.
     """
     stored = new = conflicts = 0
     for conversation_id, message, source in translation.messages:
@@ -87,7 +97,27 @@ def apply(translation: Translation, service: IngestionService) -> Applied:
         new += 0 if ingested.duplicate else 1
     for outcome in translation.outcomes:
         service.record_outcome(outcome)
-    return Applied(messages=stored, new_messages=new, conflicts=conflicts, outcomes=len(translation.outcomes))
+    redacted = 0
+    for conversation_id, message_id in translation.redactions:
+        had_copy = service.redact(conversation_id, message_id)
+        redacted += 1 if had_copy else 0
+        logger.info(
+            "helpdesk redaction applied",
+            extra={
+                "conversation_id": conversation_id,
+                "message_id": message_id,
+                "had_copy": had_copy,
+                "topic": translation.topic,
+            },
+        )
+    return Applied(
+        messages=stored,
+        new_messages=new,
+        conflicts=conflicts,
+        outcomes=len(translation.outcomes),
+        redactions=len(translation.redactions),
+        redacted=redacted,
+    )
 
 
 def validation_to_payload_error(exc: ValidationError) -> PayloadError:

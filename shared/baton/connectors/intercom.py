@@ -18,13 +18,21 @@ Topics:
 | conversation.rating.added | OutcomeRecorded `rated`, csat from `conversation_rating.rating` or `ai_agent.rating` |
 | conversation.admin.noted | ignored: internal notes are never conversation messages |
 | conversation.admin.assigned / snoozed | acknowledged, nothing to record |
-| conversation_part.redacted | acknowledged; the stored copy is not altered (see `ignored`) |
+| conversation_part.redacted | a redaction per part (or opening message) marked `redacted: true` |
 
 `resolved_by` of a close is `bot` when Fin resolved it (`ai_agent.resolution_state` confirmed or
 assumed) and no teammate replied, else `agent`. HTML bodies become plain text; a part with no text
 left (an image, an empty event) is skipped. Ids: conversation `intercom:<conversation id>`, message
 `intercom:<part id>` or `intercom:src:<source id>` for the opening message, customer
 `intercom:<contact id>` (also the account id: Intercom's webhooks do not carry the company).
+
+Redaction: Intercom sends the conversation with the redacted part marked `redacted: true` (its
+body replaced by a placeholder). Every marked part becomes a redaction of `intercom:<part id>`,
+and a marked opening message one of `intercom:src:<source id>`: Baton blanks its stored copy (see
+`baton.ports.ConversationStore.redact_message`). Parts already redacted earlier are named again,
+harmlessly (redaction is idempotent). A notification that marks nothing is acknowledged with the
+reason in `ignored`; one whose item is a bare part (no conversation id) cannot be located and is
+acknowledged the same way.
 """
 
 from __future__ import annotations
@@ -86,7 +94,7 @@ def translate(payload: Mapping[str, Any]) -> Translation:
     if topic in _ACKNOWLEDGED:
         return Translation(topic=topic, dedup_key=dedup_key, ignored=_ACKNOWLEDGED[topic])
     if topic == PART_REDACTED:
-        return Translation(topic=topic, dedup_key=dedup_key, ignored=_redaction_note(payload))
+        return _part_redacted(payload, Translation(topic=topic, dedup_key=dedup_key))
     handler = _HANDLERS.get(topic)
     if handler is None:
         return Translation(
@@ -455,20 +463,34 @@ def _teammate_replied(conv: _Conversation) -> bool:
     return any(p.role == Role.agent and p.part_type == "comment" for p in conv.parts)
 
 
-def _redaction_note(payload: Mapping[str, Any]) -> str:
-    data = payload.get("data")
-    item = data.get("item") if isinstance(data, Mapping) else None
-    part_id = None
-    if isinstance(item, Mapping):
-        parts = item.get("conversation_parts")
-        inner = parts.get("conversation_parts") if isinstance(parts, Mapping) else None
-        if isinstance(inner, list) and inner and isinstance(inner[-1], Mapping):
-            part_id = inner[-1].get("id")
-        elif item.get("type") == "conversation_part":
-            part_id = item.get("id")
-    which = f" ({canonical_id(PREFIX, str(part_id))})" if part_id not in (None, "") else ""
-    # Baton has no redaction path yet: the stored copy keeps its text until the conversation's TTL.
-    return f"part redacted in Intercom{which}: acknowledged; Baton's stored copy is not altered"
+# ---------------------------------------------------------------------------------------------
+# Redactions
+
+
+def _part_redacted(payload: Mapping[str, Any], translation: Translation) -> Translation:
+    """Only ids are read (not authors or times, as `_Conversation.read` does): a redaction must not
+    fail on a field it does not need."""
+    item = obj(obj(payload, "data"), "item", "data")
+    if item.get("type") == "conversation_part":
+        part = canonical_id(PREFIX, native_id(item, "id", _ITEM))
+        translation.ignored = f"redacted part {part} came without its conversation: Baton cannot locate it"
+        return translation
+    conversation_id = canonical_id(PREFIX, native_id(item, "id", _ITEM))
+    message_ids: list[str] = []
+    for key in ("source", "conversation_message"):
+        opening = item.get(key)
+        if isinstance(opening, Mapping) and opening.get("redacted") is True:
+            message_ids.append(canonical_id(PREFIX, f"src:{native_id(opening, 'id', f'{_ITEM}.{key}')}"))
+    container = opt_obj(item, "conversation_parts", _ITEM)
+    if container is not None:
+        base = f"{_ITEM}.conversation_parts.conversation_parts"
+        for i, part in enumerate(items(container, "conversation_parts", f"{_ITEM}.conversation_parts")):
+            if isinstance(part, Mapping) and part.get("redacted") is True:
+                message_ids.append(canonical_id(PREFIX, native_id(part, "id", f"{base}[{i}]")))
+    if not message_ids:
+        translation.ignored = "no part of the notification is marked redacted: nothing to redact"
+    translation.redactions.extend((conversation_id, message_id) for message_id in dict.fromkeys(message_ids))
+    return translation
 
 
 _ACKNOWLEDGED = {

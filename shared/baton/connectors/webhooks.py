@@ -1,4 +1,5 @@
-"""Helpdesk webhooks: verify, translate to canonical messages/outcomes, apply. (Owned by the connectors work.)
+"""Helpdesk webhooks: verify, translate to canonical messages/outcomes/redactions, apply.
+(Owned by the connectors work.)
 
 Interface the API route calls (do not change the signature without updating baton.ingestion.api):
 
@@ -11,8 +12,12 @@ Order matters: the signature is checked on the raw bytes before anything is pars
 a store, so an unsigned request costs one HMAC and has no side effect. A notification is
 de-duplicated on its vendor id (Intercom's `id`, Zendesk's event `id`): Intercom signs no
 timestamp, so without this a captured request could be replayed; and both vendors redeliver on a
-slow answer. The id is remembered only after the messages and outcomes are applied, so a delivery
-that failed half way is retried in full (every step is idempotent on its own ids).
+slow answer. The id is remembered only after the messages, outcomes and redactions are applied,
+so a delivery that failed half way is retried in full (every step is idempotent on its own ids).
+
+Redactions (Intercom `conversation_part.redacted`, Zendesk `ticket.comment_redacted` /
+`ticket.comment_made_private`) blank Baton's stored copy of the message: `GET` then shows it with
+empty text and `redacted_at`, and a re-delivery of the original never brings the text back.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class WebhookResult:
     messages: int
     """Canonical messages of this notification now stored (an identical earlier copy counts)."""
     outcomes: int
+    redactions: int = 0
+    """Messages of this notification the helpdesk redacted: Baton now holds no text for them."""
     duplicate: bool = False
     """The notification id was already processed: nothing was done."""
     ignored: str | None = None
@@ -78,13 +85,14 @@ def process_webhook(
         return WebhookResult(source=source, topic=translation.topic, messages=0, outcomes=0, duplicate=True)
 
     applied = apply(translation, service)
-    if translation.dedup_key and (translation.messages or translation.outcomes):
+    if translation.dedup_key and (translation.messages or translation.outcomes or translation.redactions):
         seen.remember(translation.dedup_key, DEDUP_TTL_S)
     return WebhookResult(
         source=source,
         topic=translation.topic,
         messages=applied.messages,
         outcomes=applied.outcomes,
+        redactions=applied.redactions,
         ignored=translation.ignored,
         unknown_topic=translation.unknown_topic,
     )

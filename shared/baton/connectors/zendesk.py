@@ -17,6 +17,16 @@ Mapped event types:
 - `zen:event-type:ticket.status_changed`: to solved -> OutcomeRecorded `resolved`, to closed ->
   `closed`, from solved/closed back to new/open/pending/hold -> `reopened`; other transitions
   are acknowledged and ignored.
+- `zen:event-type:ticket.comment_redacted` and `zen:event-type:ticket.comment_made_private`: a
+  redaction of `zendesk:<comment id>` (a comment made private is no longer public, so Baton stops
+  holding it too). Zendesk redacts strings inside a comment (each character becomes `▇`); Baton
+  cannot tell which of its stored characters those were and blanks the whole message. Only
+  `event.comment.id` is required; `author` and `body` help with the opening message (below).
+  When the comment may be the ticket's first one, Baton may have stored it as the opening message
+  `zendesk:<ticket id>:description`, so that is redacted too: the comment's author opened the
+  ticket (the submitter, else the requester) and its text matches the ticket's `description`
+  (each run of `▇` standing for any text). When the payload has no text to compare, the opening
+  message is redacted as well: a privacy signal errs on the side of forgetting.
 
 Canonical ids: conversation `zendesk:<ticket id>`, customer `zendesk:<requester id>`, account
 `zendesk-org:<organization id>` (the customer id when the requester has no organization).
@@ -77,7 +87,11 @@ TOPIC_PREFIX = "zen:event-type:"
 TICKET_CREATED = TOPIC_PREFIX + "ticket.created"
 COMMENT_ADDED = TOPIC_PREFIX + "ticket.comment_added"
 STATUS_CHANGED = TOPIC_PREFIX + "ticket.status_changed"
+COMMENT_REDACTED = TOPIC_PREFIX + "ticket.comment_redacted"
+COMMENT_MADE_PRIVATE = TOPIC_PREFIX + "ticket.comment_made_private"
 CSAT = "baton:csat"
+REDACTION_MARK = "\u2587"
+"""What Zendesk puts in place of each redacted character (▇)."""
 
 CONVERSATION_PREFIX = "zendesk"
 ORG_PREFIX = "zendesk-org"
@@ -174,6 +188,18 @@ def comment_message(
         metadata=metadata(zendesk_author_id=author_id, truncated=truncated or None),
     )
     return message, None
+
+
+def comment_redactions(
+    ticket: Ticket, comment: Mapping[str, Any], path: str, *, description: Any = None
+) -> list[tuple[str, str]]:
+    """The canonical messages a redacted (or made-private) comment takes away: the comment's own,
+    and the ticket's opening message when the comment may be it (see the module docstring)."""
+    comment_id = native_id(comment, "id", path)
+    hidden = [(ticket.conversation_id, canonical_id(CONVERSATION_PREFIX, comment_id))]
+    if _may_be_opening(ticket, comment, description):
+        hidden.append((ticket.conversation_id, canonical_id(CONVERSATION_PREFIX, f"{ticket.id}:description")))
+    return hidden
 
 
 def status_outcome(
@@ -301,10 +327,24 @@ def _csat(payload: Mapping[str, Any], now: datetime) -> Translation:
     return translation
 
 
+def _comment_hidden(payload: Mapping[str, Any]) -> Translation:
+    """`ticket.comment_redacted` / `ticket.comment_made_private`: Baton stops holding the comment."""
+    detail = obj(payload, "detail")
+    ticket = Ticket.read(detail, "detail")
+    comment = obj(obj(payload, "event"), "comment", "event")
+    translation = Translation(topic=string(payload, "type"), dedup_key=_dedup_key(payload, required=True))
+    translation.redactions.extend(
+        comment_redactions(ticket, comment, "event.comment", description=detail.get("description"))
+    )
+    return translation
+
+
 _HANDLERS: dict[str, Callable[[Mapping[str, Any]], Translation]] = {
     TICKET_CREATED: _ticket_created,
     COMMENT_ADDED: _comment_added,
     STATUS_CHANGED: _status_changed,
+    COMMENT_REDACTED: _comment_hidden,
+    COMMENT_MADE_PRIVATE: _comment_hidden,
 }
 
 
@@ -356,6 +396,47 @@ def _is_description(ticket: Ticket, detail: Mapping[str, Any], comment: Mapping[
         return False
     body = comment.get("body") if isinstance(comment.get("body"), str) else ""
     return to_text(body) == to_text(description)
+
+
+def _may_be_opening(ticket: Ticket, comment: Mapping[str, Any], description: Any) -> bool:
+    """Whether a comment may be the ticket's first, i.e. the message stored as its description."""
+    opener = ticket.submitter_id or ticket.requester_id
+    author = comment.get("author")
+    author_id = author.get("id") if isinstance(author, Mapping) else None
+    if opener is not None and isinstance(author_id, str | int) and str(author_id).strip() != opener:
+        return False
+    body = comment.get("body") if isinstance(comment.get("body"), str) else comment.get("html_body")
+    if not isinstance(body, str) or not isinstance(description, str):
+        return True  # nothing to compare with: forget rather than keep
+    text, original = _squash(to_text(body)), _squash(to_text(description))
+    if not text or not original:
+        return True
+    return _matches_but_redactions(text, original) or _matches_but_redactions(original, text)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _matches_but_redactions(redacted: str, original: str) -> bool:
+    """`original` is `redacted` with each run of ▇ standing for any text (a linear scan, not a
+    regex: the texts come from customers and must not be able to make matching slow)."""
+    pieces = [piece.strip() for piece in redacted.split(REDACTION_MARK)]
+    if len(pieces) == 1:
+        return redacted == original
+    first, *middle, last = pieces
+    end = len(original) - len(last)
+    if not original.startswith(first) or not original.endswith(last) or end < len(first):
+        return False
+    position = len(first)
+    for piece in middle:
+        if not piece:
+            continue
+        found = original.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
 def _dedup_key(payload: Mapping[str, Any], *, required: bool = False) -> str | None:

@@ -1,5 +1,5 @@
-"""Zendesk Events Connector (EventBridge partner source) -> the same canonical messages and
-outcomes as the Zendesk webhooks.
+"""Zendesk Events Connector (EventBridge partner source) -> the same canonical messages, outcomes
+and redactions as the Zendesk webhooks.
 
 The event: `source: aws.partner/zendesk.com/<account id>/default`, `detail-type: "Support Ticket:
 <Event>"`, and `detail.ticket_event` = {`meta` (occurred_at, sequence, actor_id), `type`
@@ -11,9 +11,16 @@ of the connector on 2024-08-12 and ended it on 2025-12-01; existing archives can
 |---|---|
 | Comment Created | a public comment -> message (customer/agent as for webhooks); private ones ignored |
 | Status Changed | solved -> resolved, closed -> closed, solved/closed -> open/pending/hold -> reopened |
+| Comment Redacted / Made Private | redaction of `zendesk:<comment id>` (+ the opening message: below) |
 | Ticket Created | acknowledged: the ticket's first comment arrives as its own Comment Created |
 | other documented types | acknowledged (assignment, tags, priority, ...: nothing to record) |
 | anything else | acknowledged and flagged `unknown_topic` (counted) |
+
+A comment redacted or made private is treated as the webhooks treat it (`zendesk.comment_redactions`):
+Baton blanks its stored copy. The connector's ticket carries no `description` to compare with, so
+a comment whose author opened the ticket also redacts the opening message
+`zendesk:<ticket id>:description` (only stored where the webhooks delivered `ticket.created`;
+elsewhere the id is merely remembered as redacted).
 
 The connector has no satisfaction event: CSAT comes through the webhook trigger (see `zendesk`).
 An event that is not this shape raises `PayloadError` naming the field: the SQS consumer reports
@@ -28,7 +35,7 @@ from typing import Any
 
 from baton.bus import ZENDESK_PARTNER_SOURCE_PREFIX
 from baton.connectors.base import Translation, native_id, obj, opt_obj, opt_string, parse_time, string
-from baton.connectors.zendesk import Ticket, comment_message, status_outcome
+from baton.connectors.zendesk import Ticket, comment_message, comment_redactions, status_outcome
 from baton.errors import PayloadError
 from baton.models import Source
 
@@ -36,14 +43,14 @@ DETAIL_TYPE_PREFIX = "Support Ticket: "
 COMMENT_CREATED = "Comment Created"
 STATUS_CHANGED = "Status Changed"
 TICKET_CREATED = "Ticket Created"
+COMMENT_REDACTED = "Comment Redacted"
+COMMENT_MADE_PRIVATE = "Comment Made Private"
 
 _TICKET_EVENT = "detail.ticket_event"
 
 # Documented event types that carry no message or outcome Baton records.
 _KNOWN_WITHOUT_EFFECT = {
     TICKET_CREATED: "ticket created: its first comment arrives as a Comment Created event",
-    "Comment Made Private": "comment made private: acknowledged; a stored copy is not altered",
-    "Comment Redacted": "comment redacted: acknowledged; a stored copy is not altered",
     "Attachment Redacted from Comment": "attachment redacted: Baton stores no attachments",
     "Attachment Linked to Comment": "attachment linked: Baton stores no attachments",
     **{
@@ -118,6 +125,9 @@ def translate(event: Mapping[str, Any]) -> Translation:
             translation.ignored = why
         else:
             translation.outcomes.append(outcome)
+    elif kind in (COMMENT_REDACTED, COMMENT_MADE_PRIVATE):
+        comment = obj(ticket_event, "comment", _TICKET_EVENT)
+        translation.redactions.extend(comment_redactions(ticket, comment, f"{_TICKET_EVENT}.comment"))
     elif kind in _KNOWN_WITHOUT_EFFECT:
         translation.ignored = _KNOWN_WITHOUT_EFFECT[kind]
     else:

@@ -117,6 +117,7 @@ class WebhookAccepted(BaseModel):
     topic: str | None = None
     messages: int = 0
     outcomes: int = 0
+    redactions: int = 0
     duplicate: bool = False
     ignored: str | None = None
 
@@ -460,6 +461,7 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
             topic=result.topic,
             messages=result.messages,
             outcomes=result.outcomes,
+            redactions=result.redactions,
             duplicate=result.duplicate,
             ignored=result.ignored,
         )

@@ -57,6 +57,22 @@ class IngestionService:
         self.store.record_outcome(event.conversation_id, outcome, status, source=event.source, at=self.clock())
         self.publisher.publish([event])
 
+    def redact(self, conversation_id: str, message_id: str) -> bool:
+        """The helpdesk redacted a message: Baton stops holding its text (`ConversationStore.redact_message`).
+
+        True when a stored copy was (or already had been) redacted; False when Baton never stored
+        the message (the id is remembered as redacted all the same, so a late delivery of it is
+        stored without its content).
+
+        Nothing is published. Today's consumers take a message's text from `MessageReceived`
+        while they process it, and read the conversation from the store, which now holds no text;
+        none keeps the text beyond that. A `MessageReceived` published again for a redacted
+        message (a retried publish) carries the redacted snapshot: empty text, `redacted_at` set.
+        A capability that starts keeping text or anything derived from it (a handoff summary, a
+        cache) will need a `MessageRedacted` event to scrub its copy.
+        """
+        return self.store.redact_message(conversation_id, message_id, at=self.clock())
+
     def conversation(self, conversation_id: str) -> Conversation | None:
         return self.store.get_conversation(conversation_id)
 
