@@ -9,7 +9,9 @@ class MessageConflict(BatonError):
     """The message id is already used in this conversation by a different message (HTTP 409)."""
 
     def __init__(self, conversation_id: str, message_id: str) -> None:
-        super().__init__(f"message {message_id!r} already exists in {conversation_id!r} with a different body")
+        super().__init__(
+            f"message {message_id!r} already exists in {conversation_id!r} with a different body"
+        )
         self.conversation_id = conversation_id
         self.message_id = message_id
 
@@ -24,6 +26,11 @@ class OutOfOrder(BatonError):
 
 class InvalidSignature(BatonError):
     """A webhook's signature is missing, stale or wrong (HTTP 401, no side effect)."""
+
+    def __init__(self, reason: str, header: str | None = None) -> None:
+        super().__init__(reason)
+        self.header = header
+        """The header at fault (lower-case), when one is; the 401 names it as the offending field."""
 
 
 class PayloadError(BatonError):

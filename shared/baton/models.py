@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
 MAX_TEXT_BYTES = 16 * 1024
@@ -53,7 +53,22 @@ def _metadata_limit(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
+def _iso_string(value: Any) -> Any:
+    # pydantic would read 12345 as a Unix time and True as 1: a client sending numbers has a bug to hear about.
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time string, e.g. 2025-03-14T09:26:54Z")
+    return value
+
+
+def _real_number(value: Any) -> Any:
+    # pydantic would read true as 1.0 and "0.5" as 0.5: the contract says a number.
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+UtcDatetime = Annotated[datetime, BeforeValidator(_iso_string), AfterValidator(_aware)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(_real_number)]
 MessageText = Annotated[str, AfterValidator(_text_limit)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -113,7 +128,7 @@ class Page(Strict):
 
 
 class BotInfo(Strict):
-    confidence: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+    confidence: Probability | None = Field(
         default=None, description="The bot's own confidence in this answer, 0..1"
     )
     answer_id: Id | None = None

@@ -404,6 +404,14 @@ BODY_CASES: list[tuple[str, Any, int, str]] = [
     ("sent_at month 13", _set("sent_at", "2025-13-01T00:00:00Z"), 422, "sent_at"),
     ("sent_at an object", _set("sent_at", {"date": "2025-01-01"}), 422, "sent_at"),
     ("sent_at past year 9999 in UTC", _set("sent_at", "9999-12-31T23:59:59-23:59"), 422, "sent_at"),
+    ("sent_at a Unix time", _set("sent_at", 12345), 422, "sent_at"),
+    ("sent_at a boolean", _set("sent_at", True), 422, "sent_at"),
+    (
+        "recent action at a number",
+        _set("page.recent_actions", [{"type": "click", "at": 5}]),
+        422,
+        "page.recent_actions.0.at",
+    ),
     ("missing customer", _drop("customer"), 422, "customer"),
     ("customer a string", _set("customer", "cus_1"), 422, "customer"),
     ("customer null", _set("customer", None), 422, "customer"),
@@ -436,6 +444,8 @@ BODY_CASES: list[tuple[str, Any, int, str]] = [
     ("bot.confidence above 1", _set("bot.confidence", 1.5), 422, "bot.confidence"),
     ("bot.confidence negative", _set("bot.confidence", -0.1), 422, "bot.confidence"),
     ("bot.confidence a word", _set("bot.confidence", "high"), 422, "bot.confidence"),
+    ("bot.confidence a numeric string", _set("bot.confidence", "0.5"), 422, "bot.confidence"),
+    ("bot.confidence a boolean", _set("bot.confidence", True), 422, "bot.confidence"),
     ("bot.answer_id invalid", _set("bot.answer_id", "kb article"), 422, "bot.answer_id"),
     ("bot extra field", _set("bot.model", "gpt"), 422, "bot.model"),
     ("metadata a list", _set("metadata", ["a"]), 422, "metadata"),
@@ -639,6 +649,15 @@ def test_a_bad_signature_is_401_and_stores_nothing(
 
     assert (response.status, response.json["error"], response.field) == (401, "invalid_signature", header)
     assert publisher.events == []
+
+
+def test_a_stale_zendesk_timestamp_is_401_naming_the_timestamp_header(api: ApiClient, monkeypatch) -> None:
+    stale = InvalidSignature("stale timestamp: signed 900s ago", "x-zendesk-webhook-signature-timestamp")
+    monkeypatch.setattr("baton.connectors.webhooks.process_webhook", _fake_webhook([], stale))
+
+    response = api.send(api_event("webhook_zendesk.json"))
+
+    assert (response.status, response.field) == (401, "x-zendesk-webhook-signature-timestamp")
 
 
 def test_a_bad_payload_is_400_naming_the_field(api: ApiClient, monkeypatch) -> None:

@@ -201,3 +201,23 @@ def test_intercom_rejects_a_truncated_signature() -> None:
 @pytest.mark.parametrize("secret", [None, ""])
 def test_intercom_fails_closed_without_a_secret(secret: str | None) -> None:
     assert "not configured" in rejected(verify_intercom, {"X-Hub-Signature": IC_SIGNATURE}, IC_BODY, secret)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "header"),
+    [
+        ("", "x-zendesk-webhook-signature-timestamp"),
+        ("yesterday", "x-zendesk-webhook-signature-timestamp"),
+        ("2026-02-03T08:00:00Z", "x-zendesk-webhook-signature-timestamp"),  # stale
+    ],
+)
+def test_zendesk_timestamp_problems_name_the_timestamp_header(timestamp: str, header: str) -> None:
+    with pytest.raises(InvalidSignature) as caught:
+        verify_zendesk(zd_headers(timestamp=timestamp), ZD_BODY, ZD_SECRET, ZD_SIGNED_AT)
+    assert caught.value.header == header
+
+
+def test_a_zendesk_signature_mismatch_names_the_signature_header_or_nothing_more_specific() -> None:
+    with pytest.raises(InvalidSignature) as caught:
+        verify_zendesk(zd_headers(signature="bm90IGl0"), ZD_BODY, ZD_SECRET, ZD_SIGNED_AT)
+    assert caught.value.header in (None, "x-zendesk-webhook-signature")

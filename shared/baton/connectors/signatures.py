@@ -26,6 +26,8 @@ from baton.errors import InvalidSignature
 ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
 ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 INTERCOM_SIGNATURE = "X-Hub-Signature"
+_SIG = ZENDESK_SIGNATURE.lower()
+_STAMP = ZENDESK_TIMESTAMP.lower()
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -45,22 +47,24 @@ def verify_zendesk(
     signature = header(headers, ZENDESK_SIGNATURE)
     stamp = header(headers, ZENDESK_TIMESTAMP)
     if not signature:
-        raise InvalidSignature(f"missing header {ZENDESK_SIGNATURE}")
+        raise InvalidSignature(f"missing header {ZENDESK_SIGNATURE}", _SIG)
     if not stamp:
-        raise InvalidSignature(f"missing header {ZENDESK_TIMESTAMP}")
+        raise InvalidSignature(f"missing header {ZENDESK_TIMESTAMP}", _STAMP)
     signed_at = _parse_timestamp(stamp)
     if signed_at is None:
-        raise InvalidSignature(f"malformed header {ZENDESK_TIMESTAMP}: expected an ISO 8601 timestamp")
+        raise InvalidSignature(
+            f"malformed header {ZENDESK_TIMESTAMP}: expected an ISO 8601 timestamp", _STAMP
+        )
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     skew = (now - signed_at).total_seconds()
     if skew > max_skew_s:
-        raise InvalidSignature(f"stale timestamp: signed {int(skew)}s ago (limit {max_skew_s}s)")
+        raise InvalidSignature(f"stale timestamp: signed {int(skew)}s ago (limit {max_skew_s}s)", _STAMP)
     if -skew > max_skew_s:
-        raise InvalidSignature(f"timestamp {int(-skew)}s in the future (limit {max_skew_s}s)")
+        raise InvalidSignature(f"timestamp {int(-skew)}s in the future (limit {max_skew_s}s)", _STAMP)
     try:
         given = base64.b64decode(signature.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidSignature(f"malformed header {ZENDESK_SIGNATURE}: not base64") from None
+        raise InvalidSignature(f"malformed header {ZENDESK_SIGNATURE}: not base64", _SIG) from None
     expected = hmac.new(secret.encode(), stamp.encode() + raw_body, hashlib.sha256).digest()
     if not hmac.compare_digest(given, expected):
         raise InvalidSignature("signature mismatch")

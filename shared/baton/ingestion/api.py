@@ -449,7 +449,10 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
             metrics.add_metric(name="InvalidSignatures", unit=MetricUnit.Count, value=1)
             logger.warning("webhook signature rejected", extra={"source": source.value, "reason": str(error)})
             raise ApiError(
-                HTTPStatus.UNAUTHORIZED, "invalid_signature", SIGNATURE_HEADERS[source], str(error)
+                HTTPStatus.UNAUTHORIZED,
+                "invalid_signature",
+                error.header or SIGNATURE_HEADERS[source],
+                str(error),
             ) from None
         except PayloadError as error:
             raise ApiError(HTTPStatus.BAD_REQUEST, "invalid_payload", error.field, error.message) from None
