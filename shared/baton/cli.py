@@ -1,12 +1,15 @@
 """The `baton` command line.
 
-    baton local [--port N] [--data-dir D] [--demo] [--retry-delay S]   the whole system on this machine
+    baton local [--port N] [--data-dir D] [--demo] [--verbose]        the whole system on this machine
     baton events put FILE.json | list                                   the local bus and its archive
     baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
     baton demo load                                                     demo data into a running `baton local`
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
     baton train {intent,sentiment,encoder} ...                          train a model (`baton train KIND -h`)
     baton backtest INPUT.jsonl [--models DIR] [-o OUTPUT.jsonl]         score transcripts offline
+
+Every command finds the local data in the same place wherever it runs: --data-dir, else
+$BATON_DATA_DIR, else `.baton/` of the Baton checkout it runs from, else `./.baton`.
 
 Subcommands import what they need when they run, so `baton --help` stays fast. Exit codes: 0 done,
 1 failed, 2 bad input or a missing prerequisite (the message says what to do).
@@ -22,13 +25,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATA_DIR = ".baton"
 TRAIN_KINDS = ("intent", "sentiment", "encoder")
 DEFAULT_PORT = 8787
 
 
 class UsageError(Exception):
     """Bad input from the user: printed without a traceback, exit code 2."""
+
+
+class Failure(Exception):
+    """A command that cannot do its work (the message says why and what to do): exit code 1."""
 
 
 def _print_err(message: str) -> None:
@@ -76,9 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir.add_argument(
         "--data-dir",
         type=Path,
-        default=Path(DEFAULT_DATA_DIR),
+        default=None,
         metavar="D",
-        help=f"where `baton local` keeps its data (default: {DEFAULT_DATA_DIR}/)",
+        help="where `baton local` keeps its data (default: $BATON_DATA_DIR, else .baton/ in the Baton "
+        "checkout, else ./.baton)",
     )
 
     local = sub.add_parser(
@@ -96,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"API port on 127.0.0.1 (default: {DEFAULT_PORT})",
     )
     local.add_argument("--demo", action="store_true", help="load the demo data once started")
+    local.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the handlers' INFO logs and metrics (EMF) too, not only warnings and the access log",
+    )
     local.add_argument(
         "--retry-delay",
         type=_positive_float,
@@ -152,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
         "agents and incidents to its context table.",
     )
     demo_load.add_argument("--url", help="the API (default: the running `baton local` of the data dir)")
-    demo_load.add_argument("--token", help="the API token (default: BATON_API_TOKEN, else the running one's)")
+    demo_load.add_argument(
+        "--token", help="the API token (default: the running `baton local`'s, else BATON_API_TOKEN)"
+    )
     demo_load.add_argument("--dir", type=Path, help="the demo data directory (default: events/demo)")
     demo_load.set_defaults(func=cmd_demo_load)
 
@@ -197,6 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         _print_err(str(exc))
         return 2
+    except Failure as exc:
+        _print_err(str(exc))
+        return 1
     except BatonError as exc:
         _print_err(str(exc))
         return 2 if _is_prerequisite(exc) else 1
@@ -218,7 +235,11 @@ def cmd_local(args: argparse.Namespace) -> int:
     from baton.local.server import PortInUse
 
     config = LocalConfig.resolve(
-        port=args.port, data_dir=args.data_dir, demo=args.demo, retry_delay_s=args.retry_delay
+        port=args.port,
+        data_dir=args.data_dir,
+        demo=args.demo,
+        retry_delay_s=args.retry_delay,
+        verbose=args.verbose,
     )
     runtime = LocalRuntime(config)
     print(f"Starting Baton (data in {config.data_dir}) ...", flush=True)
@@ -256,10 +277,21 @@ def _load_demo_into(runtime: Any) -> None:
 # -- baton events -----------------------------------------------------------------------------------
 
 
-def _bus(data_dir: Path) -> Any:
+def _data_dir(args: argparse.Namespace) -> Path:
+    """The data dir of this command, absolute (every message names it)."""
+    from baton.local.runtime import default_data_dir
+
+    return args.data_dir.expanduser().resolve() if args.data_dir else default_data_dir()
+
+
+def _bus(data_dir: Path, *, create: bool = False) -> Any:
+    """The local bus of `data_dir`. Unless `create`, the data must exist: a command that only reads
+    (or acts on what is there) never leaves an empty data dir behind."""
     from baton.local.bus import LocalBus
     from baton.local.runtime import bus_path
 
+    if not create and not bus_path(data_dir).is_file():
+        raise Failure(f"no local data at {data_dir} (start `baton local` first or pass --data-dir)")
     return LocalBus(bus_path(data_dir))
 
 
@@ -299,7 +331,8 @@ def cmd_events_put(args: argparse.Namespace) -> int:
     except InvalidEvent as exc:
         raise UsageError(f"{args.file}: {exc.field}: {exc.message}") from None
     results = []
-    with _bus(args.data_dir) as bus:
+    data_dir = _data_dir(args)
+    with _bus(data_dir, create=True) as bus:
         for start in range(0, len(entries), MAX_ENTRIES_PER_PUT):
             results += bus.put_events(entries[start : start + MAX_ENTRIES_PER_PUT])
     for result in results:
@@ -309,16 +342,25 @@ def cmd_events_put(args: argparse.Namespace) -> int:
         else:
             print(f"{head} matched no rule")
     if any(r.rules for r in results):
-        running = _running(args.data_dir)
+        running = _running(data_dir)
         if running:
-            print(f"The running `baton local` (pid {running['pid']}) delivers it now.")
+            print(f"The running `baton local` (pid {running['pid']}, data in {data_dir}) delivers it now.")
         else:
-            print(f"Queued: `baton local --data-dir {args.data_dir}` delivers it when it starts.")
+            print(f"Queued in {data_dir}: {_local_command(data_dir)} delivers it when it starts.")
     return 0
 
 
+def _local_command(data_dir: Path) -> str:
+    import shlex
+
+    from baton.local.runtime import baton_command, default_data_dir
+
+    where = "" if data_dir == default_data_dir({}) else f" --data-dir {shlex.quote(str(data_dir))}"
+    return f"`{baton_command()} local{where}`"
+
+
 def cmd_events_list(args: argparse.Namespace) -> int:
-    with _bus(args.data_dir) as bus:
+    with _bus(_data_dir(args)) as bus:
         events = bus.archived_events(args.limit)
     if args.json:
         for event in events:
@@ -336,7 +378,7 @@ def cmd_events_list(args: argparse.Namespace) -> int:
 
 
 def cmd_dlq_list(args: argparse.Namespace) -> int:
-    with _bus(args.data_dir) as bus:
+    with _bus(_data_dir(args)) as bus:
         letters = bus.dead_letters()
     if args.json:
         for letter in letters:
@@ -366,7 +408,7 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
 def cmd_dlq_show(args: argparse.Namespace) -> int:
     from baton.local.bus import DeadLetterNotFound
 
-    with _bus(args.data_dir) as bus:
+    with _bus(_data_dir(args)) as bus:
         try:
             letter = bus.dead_letter(args.id)
         except DeadLetterNotFound as exc:
@@ -380,7 +422,8 @@ def cmd_dlq_replay(args: argparse.Namespace) -> int:
 
     if bool(args.ids) == bool(args.all):
         raise UsageError("dlq replay: give dead-letter ids or --all (not both)")
-    with _bus(args.data_dir) as bus:
+    data_dir = _data_dir(args)
+    with _bus(data_dir) as bus:
         try:
             letters = bus.replay(None if args.all else args.ids)
         except DeadLetterNotFound as exc:
@@ -390,11 +433,11 @@ def cmd_dlq_replay(args: argparse.Namespace) -> int:
         return 0
     queues = sorted({letter.queue for letter in letters})
     print(f"Replayed {len(letters)} message(s) into {', '.join(queues)}.")
-    running = _running(args.data_dir)
+    running = _running(data_dir)
     print(
         f"The running `baton local` (pid {running['pid']}) delivers them now."
         if running
-        else f"`baton local --data-dir {args.data_dir}` delivers them when it starts."
+        else f"{_local_command(data_dir)} delivers them when it starts."
     )
     return 0
 
@@ -402,7 +445,7 @@ def cmd_dlq_replay(args: argparse.Namespace) -> int:
 def cmd_dlq_purge(args: argparse.Namespace) -> int:
     from baton.local.bus import DeadLetterNotFound
 
-    with _bus(args.data_dir) as bus:
+    with _bus(_data_dir(args)) as bus:
         try:
             count = bus.purge_dead_letters(args.ids or None)
         except DeadLetterNotFound as exc:
@@ -417,14 +460,16 @@ def cmd_dlq_purge(args: argparse.Namespace) -> int:
 def cmd_demo_load(args: argparse.Namespace) -> int:
     from baton.local import demo
 
-    running = _running(args.data_dir)
+    data_dir = _data_dir(args)
+    running = _running(data_dir)
     if running is None:
         raise UsageError(
-            f"no `baton local` is running on {args.data_dir}: start it (or run `baton local --demo`), "
+            f"no `baton local` is running on {data_dir}: start it (or run `baton local --demo`), "
             "or pass --data-dir"
         )
     url = args.url or running["url"]
-    token = args.token or os.environ.get("BATON_API_TOKEN") or running.get("token")
+    # The running instance's token first: one exported from an earlier run may be stale.
+    token = args.token or running.get("token") or os.environ.get("BATON_API_TOKEN")
     if not token:
         raise UsageError("no API token: pass --token or set BATON_API_TOKEN")
     table = demo.context_table(running["dynamodb_endpoint"], running["tables"]["context"])

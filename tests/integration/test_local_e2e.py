@@ -1,7 +1,8 @@
 """`baton local` as a user runs it: a subprocess serving the real handlers on DynamoDB Local and the local bus.
 
 One `baton local` for the module (started once: DynamoDB Local takes a few seconds); the last test
-stops it with SIGINT and starts it again on the same data dir.
+stops it with SIGINT and starts it again on the same data dir. It generates its API token (none is
+exported to it), and the CLI runs with a stale BATON_API_TOKEN exported, as after an earlier run.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import signal
+import stat
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 BATON = str(Path(sys.executable).parent / "baton")
-TOKEN = "e2e-token-7f3a"
+STALE_TOKEN = "stale-token-from-an-earlier-run"
 ZENDESK_EVENT = ROOT / "events" / "helpdesk" / "zendesk-partner" / "comment_created_customer.json"
 
 
@@ -57,12 +61,16 @@ class LocalProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / "baton-local.log"
-        self.env = {
-            **os.environ,
-            "BATON_API_TOKEN": TOKEN,
-            "BATON_ZENDESK_WEBHOOK_SECRET": "zendesk-secret",
-            "BATON_INTERCOM_WEBHOOK_SECRET": "intercom-secret",
+        self.token = ""
+        inherited = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("BATON_API_TOKEN", "BATON_INTERCOM_WEBHOOK_SECRET", "BATON_DATA_DIR")
+            and not k.startswith("POWERTOOLS_")
         }
+        # The token and the Intercom secret are generated; the Zendesk secret is given.
+        self.env = {**inherited, "BATON_ZENDESK_WEBHOOK_SECRET": "zendesk-secret"}
+        self.cli_env = {**inherited, "BATON_API_TOKEN": STALE_TOKEN}
 
     def start(self) -> dict[str, Any]:
         with self.log.open("ab") as log:
@@ -87,7 +95,9 @@ class LocalProcess:
         except BaseException:
             self.stop()  # never leave a `baton local` (and its DynamoDB Local) behind
             raise
-        return json.loads((self.data_dir / "runtime.json").read_text())
+        runtime = json.loads((self.data_dir / "runtime.json").read_text())
+        self.token = runtime["token"]
+        return runtime
 
     def _healthy(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
@@ -117,21 +127,21 @@ class LocalProcess:
         return subprocess.run(
             [BATON, *argv, "--data-dir", str(self.data_dir)],
             cwd=ROOT,
-            env=self.env,
+            env=self.cli_env,
             capture_output=True,
             text=True,
             timeout=30,
         )
 
-    def post(
-        self, conversation_id: str, body: dict[str, Any], token: str | None = TOKEN
-    ) -> requests.Response:
+    def post(self, conversation_id: str, body: dict[str, Any], token: str | None = "") -> requests.Response:
+        token = self.token if token == "" else token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return requests.post(
             f"{self.url}/v1/conversations/{conversation_id}/messages", json=body, headers=headers, timeout=10
         )
 
-    def get(self, conversation_id: str, token: str | None = TOKEN) -> requests.Response:
+    def get(self, conversation_id: str, token: str | None = "") -> requests.Response:
+        token = self.token if token == "" else token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return requests.get(f"{self.url}/v1/conversations/{conversation_id}", headers=headers, timeout=10)
 
@@ -175,6 +185,48 @@ def test_a_missing_or_wrong_token_is_401(local: LocalProcess) -> None:
     assert requests.get(f"{local.url}/v1/health", timeout=5).status_code == 200  # public
 
 
+def test_routes_are_matched_before_the_token_is_asked_for(local: LocalProcess) -> None:
+    assert requests.get(f"{local.url}/v1/nothing", timeout=5).status_code == 404
+    assert requests.get(f"{local.url}/v1/webhooks/zendesk", timeout=5).status_code == 405
+    assert requests.post(f"{local.url}/v1/openapi.json", timeout=5).status_code == 405
+    head = requests.head(f"{local.url}/v1/health", timeout=5)
+    assert (head.status_code, head.headers["Allow"]) == (405, "GET")
+
+
+def test_fifty_concurrent_clients_all_get_an_answer(local: LocalProcess) -> None:
+    def health(_: int) -> int | str:
+        try:
+            return requests.get(f"{local.url}/v1/health", timeout=30).status_code
+        except requests.RequestException as exc:
+            return type(exc).__name__
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        assert list(pool.map(health, range(50))) == [200] * 50
+
+
+def test_the_console_shows_the_access_log_not_every_handlers_log_line_and_metric(local: LocalProcess) -> None:
+    assert local.post("e2e-quiet", message("q1", "hello")).status_code == 202
+    log = local.log.read_text()
+    assert '"POST /v1/conversations/e2e-quiet/messages" 202' in log
+    assert '"_aws"' not in log  # no EMF metric blobs
+    assert '"level":"INFO"' not in log
+
+
+def test_the_banner_describes_the_routes_and_secrets_and_its_commands_paste_as_is(
+    local: LocalProcess,
+) -> None:
+    banner = local.log.read_text()
+    assert f"POST   {local.url}/v1/webhooks/zendesk   (HMAC signature)" in banner
+    assert f"kept in {local.data_dir / 'local-secrets.json'}" in banner
+    assert "(from BATON_ZENDESK_WEBHOOK_SECRET)" in banner
+    listing = next(line.strip() for line in banner.splitlines() if " events list" in line)
+    assert listing.startswith(".venv/bin/baton events list --data-dir ")
+    pasted = subprocess.run(
+        shlex.split(listing), cwd=ROOT, env=local.cli_env, capture_output=True, text=True, timeout=30
+    )
+    assert pasted.returncode == 0, pasted.stderr
+
+
 def test_a_partner_event_put_on_the_bus_reaches_the_helpdesk_consumer(local: LocalProcess) -> None:
     ticket_id = json.loads(ZENDESK_EVENT.read_text())["detail"]["ticket_event"]["ticket"]["id"]
     put = local.cli("events", "put", str(ZENDESK_EVENT))
@@ -215,6 +267,8 @@ def test_a_poison_event_is_dead_lettered_after_its_retries_and_can_be_replayed(
     assert letter["queue"] == "helpdesk-events"
     assert letter["receive_count"] == 5  # max_receive_count of the subscription
     assert letter["body"]["detail"] == {"ticket_event": "this is not an object"}
+    # Why, not just "see its log": the field that was wrong, first.
+    assert letter["last_error"].startswith("detail.ticket_event: expected an object")
     shown = local.cli("dlq", "show", letter["id"])
     assert json.loads(shown.stdout)["id"] == letter["id"]
 
@@ -246,6 +300,7 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_data(local: LocalProces
     dynamodb_pid = runtime["dynamodb_pid"]
     assert alive(dynamodb_pid)
 
+    token = local.token
     assert local.stop(signal.SIGINT) == 0
     assert not alive(local.proc.pid)
     assert not alive(dynamodb_pid)
@@ -255,6 +310,10 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_data(local: LocalProces
     assert "Traceback" not in log
 
     local.start()
+    # The token generated on the first start is kept with the data: the one exported from its banner works.
+    assert local.token == token
+    assert local.get("e2e-conv", token=token).status_code == 200
+    assert stat.S_IMODE((local.data_dir / "local-secrets.json").stat().st_mode) == 0o600
     conversation = local.get("e2e-conv").json()
     assert [m["message_id"] for m in conversation["messages"]] == ["m1", "m2"]
     # And the consumer's work from before the restart is there too.

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from pytest_socket import enable_socket, socket_allow_hosts
@@ -16,7 +21,15 @@ from baton.bus import by_name
 from baton.cli import main
 from baton.local.bus import LocalBus, Worker
 from baton.local.dynamodb_local import free_port
-from baton.local.runtime import bus_path
+from baton.local.runtime import (
+    SECRETS_FILE,
+    LocalConfig,
+    LocalRuntime,
+    LocalSecretsUnreadable,
+    bus_path,
+    default_data_dir,
+    handler_environment,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ZENDESK_EVENT = ROOT / "events" / "helpdesk" / "zendesk-partner" / "comment_created_customer.json"
@@ -147,6 +160,7 @@ def test_events_put_of_a_missing_file(capsys: pytest.CaptureFixture[str], tmp_pa
 def test_events_list_shows_the_archive_newest_first(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    LocalBus(bus_path(tmp_path)).close()
     assert (
         run(capsys, "events", "list", "--data-dir", str(tmp_path))[1].strip() == "No events on the bus yet."
     )
@@ -193,6 +207,7 @@ def _poison(tmp_path: Path) -> str:
 
 def test_dlq_list_show_replay_purge(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     data_dir = ("--data-dir", str(tmp_path))
+    LocalBus(bus_path(tmp_path)).close()
     assert run(capsys, "dlq", "list", *data_dir)[1].strip() == "No dead letters."
     ident = _poison(tmp_path)
 
@@ -227,6 +242,7 @@ def test_dlq_list_show_replay_purge(capsys: pytest.CaptureFixture[str], tmp_path
 
 
 def test_dlq_unknown_id(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    LocalBus(bus_path(tmp_path)).close()
     for argv in (["dlq", "show", "nope"], ["dlq", "replay", "nope"], ["dlq", "purge", "nope"]):
         code, _, err = run(capsys, *argv, "--data-dir", str(tmp_path))
         assert code == 2
@@ -299,21 +315,233 @@ def test_the_demo_data_is_valid_api_input_and_consistent() -> None:
         assert "sent_at" in body  # fixed times: loading twice is a duplicate, not a 409
 
 
-def test_local_config_takes_the_token_and_secrets_from_the_environment_or_generates_them(
+def test_local_config_takes_the_secrets_from_the_environment_or_generates_and_keeps_them(
     tmp_path: Path,
 ) -> None:
-    from baton.local.runtime import LocalConfig
-
     given = LocalConfig.resolve(
-        data_dir=tmp_path,
-        environ={"BATON_API_TOKEN": "mine", "BATON_ZENDESK_WEBHOOK_SECRET": "zd"},
+        data_dir=tmp_path, environ={"BATON_API_TOKEN": "mine", "BATON_ZENDESK_WEBHOOK_SECRET": "zd"}
     )
-    assert (given.token, given.token_generated) == ("mine", False)
+    given.load_secrets()
+    assert given.token == "mine"
     assert given.webhook_secrets["zendesk"] == "zd"
-    assert given.generated_secrets == {"intercom"}
-    generated = LocalConfig.resolve(data_dir=tmp_path, environ={})
-    assert generated.token_generated and len(generated.token) >= 32
-    assert generated.token != LocalConfig.resolve(data_dir=tmp_path, environ={}).token
+    assert given.origins == {
+        "api_token": "env",
+        "zendesk_webhook_secret": "env",
+        "intercom_webhook_secret": "generated",
+    }
+    kept = json.loads((tmp_path / SECRETS_FILE).read_text())
+    assert kept == {"intercom_webhook_secret": given.webhook_secrets["intercom"]}  # what it generated only
+
+    first = LocalConfig.resolve(data_dir=tmp_path, environ={})
+    first.load_secrets()
+    assert len(first.token) >= 32
+    assert first.webhook_secrets["intercom"] == given.webhook_secrets["intercom"]
+    # A restart on the same data dir: the token exported from the last banner still works.
+    again = LocalConfig.resolve(data_dir=tmp_path, environ={})
+    again.load_secrets()
+    assert (again.token, again.webhook_secrets) == (first.token, first.webhook_secrets)
+    assert set(again.origins.values()) == {"stored"}
+    assert stat.S_IMODE((tmp_path / SECRETS_FILE).stat().st_mode) == 0o600
+    # The environment still wins, without replacing what is kept.
+    override = LocalConfig.resolve(data_dir=tmp_path, environ={"BATON_API_TOKEN": "explicit"})
+    override.load_secrets()
+    assert override.token == "explicit"
+    assert json.loads((tmp_path / SECRETS_FILE).read_text())["api_token"] == first.token
+    # Another data dir, other data: other secrets.
+    elsewhere = LocalConfig.resolve(data_dir=tmp_path / "other", environ={})
+    (tmp_path / "other").mkdir()
+    elsewhere.load_secrets()
+    assert elsewhere.token != first.token
+
+
+def test_a_damaged_secrets_file_is_reported_not_replaced(tmp_path: Path) -> None:
+    (tmp_path / SECRETS_FILE).write_text("{not json")
+    config = LocalConfig.resolve(data_dir=tmp_path, environ={})
+    with pytest.raises(LocalSecretsUnreadable, match="delete it to have new secrets generated"):
+        config.load_secrets()
+    assert (tmp_path / SECRETS_FILE).read_text() == "{not json"
+
+
+def test_the_banner_says_where_each_secret_comes_from(tmp_path: Path) -> None:
+    runtime = _banner_runtime(tmp_path, {"BATON_API_TOKEN": "mine"})
+    banner = runtime.banner()
+    assert "(from BATON_API_TOKEN)" in banner
+    kept_in = f"(generated on first start, kept in {tmp_path / SECRETS_FILE}; BATON_ZENDESK_WEBHOOK_SECRET"
+    assert kept_in in banner
+
+
+# -- the banner -------------------------------------------------------------------------------------
+
+
+def _banner_runtime(data_dir: Path, environ: dict[str, str] | None = None) -> LocalRuntime:
+    config = LocalConfig.resolve(data_dir=data_dir, environ=environ or {})
+    config.load_secrets()
+    runtime = LocalRuntime(config, out=lambda text: None)
+    runtime.server = SimpleNamespace(url="http://127.0.0.1:8787")
+    runtime.dynamodb = SimpleNamespace(endpoint="http://127.0.0.1:8000")
+    return runtime
+
+
+def _routes_in(banner: str) -> dict[str, str]:
+    lines = banner.split("  Routes\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return {" ".join(line.split()[:2]).replace("http://127.0.0.1:8787", ""): line for line in lines}
+
+
+def test_the_banner_names_how_each_route_is_authenticated(tmp_path: Path) -> None:
+    routes = _routes_in(_banner_runtime(tmp_path).banner())
+    assert routes["POST /v1/webhooks/zendesk"].endswith("(HMAC signature)")
+    assert routes["POST /v1/webhooks/intercom"].endswith("(HMAC signature)")
+    assert routes["GET /v1/health"].endswith("(no auth)")
+    assert routes["POST /v1/conversations/{conversation_id}/messages"].endswith("/messages")
+
+
+def test_the_banner_prints_commands_that_paste_as_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # `baton` is not on PATH outside the venv
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    LocalBus(bus_path(data_dir)).close()
+    runtime = _banner_runtime(data_dir)
+    in_repo_venv = Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()
+
+    monkeypatch.chdir(ROOT)
+    commands = runtime.cli_examples()
+    assert commands == [line.strip() for line in runtime.banner().splitlines() if line.strip() in commands]
+    expected = ".venv/bin/baton" if in_repo_venv else shlex.quote(str(Path(sys.executable).parent / "baton"))
+    assert all(command.startswith(f"{expected} ") for command in commands)
+    # Not the default data dir: every command names it, or another terminal would look elsewhere.
+    assert all(f"--data-dir {data_dir}" in command for command in commands)
+    # Pasted in the repository, each one runs against this instance's data.
+    results = [
+        subprocess.run(
+            shlex.split(command, comments=True), cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        for command in commands
+    ]
+    put, listed, dead, demo = results
+    assert (put.returncode, listed.returncode, dead.returncode) == (0, 0, 0), put.stderr + listed.stderr
+    assert "Support Ticket: Comment Created" in listed.stdout
+    assert "no `baton local` is running" in demo.stderr  # this test runs none
+
+    monkeypatch.chdir(tmp_path)  # elsewhere, the relative path would not work
+    assert runtime.cli_examples()[0].startswith(f"{Path(sys.executable).parent / 'baton'} ")
+
+
+# -- the data dir -----------------------------------------------------------------------------------
+
+
+def test_the_default_data_dir_is_the_checkouts_wherever_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert default_data_dir({}) == ROOT / ".baton"  # this checkout (pyproject.toml names baton)
+    assert default_data_dir({"BATON_DATA_DIR": str(tmp_path / "mine")}) == tmp_path / "mine"
+    assert default_data_dir({"BATON_DATA_DIR": "rel"}) == tmp_path / "rel"  # made absolute
+
+
+def test_an_installed_package_without_a_checkout_uses_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.local import runtime
+
+    site = tmp_path / "site-packages-parent"
+    site.mkdir()
+    monkeypatch.setattr(runtime, "repo_root", lambda: site)
+    monkeypatch.chdir(tmp_path)
+    assert default_data_dir({}) == tmp_path / ".baton"
+    (site / "pyproject.toml").write_text('[project]\nname = "something-else"\n')
+    assert default_data_dir({}) == tmp_path / ".baton"
+    (site / "pyproject.toml").write_text('[project]\nname = "baton"\n')
+    assert default_data_dir({}) == site / ".baton"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["events", "list"],
+        ["dlq", "list"],
+        ["dlq", "show", "abc"],
+        ["dlq", "replay", "--all"],
+        ["dlq", "purge"],
+    ],
+)
+def test_commands_on_local_data_that_does_not_exist_say_so_and_create_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    missing = tmp_path / "nothing-here"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BATON_DATA_DIR", str(missing))
+    code, _, err = run(capsys, *argv)
+    assert code == 1
+    assert f"no local data at {missing} (start `baton local` first or pass --data-dir)" in err
+    assert not missing.exists()
+    assert not (tmp_path / ".baton").exists()
+    # --data-dir, relative, is reported absolute.
+    code, _, err = run(capsys, *argv, "--data-dir", "rel")
+    assert (code, f"no local data at {tmp_path / 'rel'} " in err) == (1, True)
+
+
+def test_events_put_queues_into_the_default_data_dir_and_names_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path / "..")
+    monkeypatch.setenv("BATON_DATA_DIR", str(tmp_path / "data"))
+    code, out, _ = run(capsys, "events", "put", str(ZENDESK_EVENT))
+    assert code == 0
+    assert f"Queued in {tmp_path / 'data'}: " in out
+    assert f"local --data-dir {tmp_path / 'data'}` delivers it when it starts" in out
+    code, out, _ = run(capsys, "events", "list")
+    assert code == 0 and "Support Ticket: Comment Created" in out
+
+
+# -- demo load: which token -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def running_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A runtime.json as a running `baton local` publishes it, and demo.load recording what it gets."""
+    from baton.local import demo
+
+    info = {
+        "pid": os.getpid(),
+        "url": "http://127.0.0.1:1",
+        "token": "the-running-token",
+        "dynamodb_endpoint": "http://127.0.0.1:2",
+        "tables": {"context": "baton-context"},
+    }
+    (tmp_path / "runtime.json").write_text(json.dumps(info))
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(demo, "context_table", lambda endpoint, name: name)
+    monkeypatch.setattr(demo, "load", lambda **kwargs: calls.update(kwargs) or demo.DemoSummary())
+    return calls
+
+
+def test_demo_load_uses_the_running_instances_token_over_a_stale_exported_one(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    running_instance: dict[str, Any],
+) -> None:
+    monkeypatch.setenv("BATON_API_TOKEN", "stale-from-an-earlier-run")
+    assert run(capsys, "demo", "load", "--data-dir", str(tmp_path))[0] == 0
+    assert running_instance["token"] == "the-running-token"
+    assert run(capsys, "demo", "load", "--data-dir", str(tmp_path), "--token", "explicit")[0] == 0
+    assert running_instance["token"] == "explicit"
+
+
+# -- quiet handlers ---------------------------------------------------------------------------------
+
+
+def test_handlers_log_warnings_only_and_print_no_metrics_unless_verbose() -> None:
+    quiet, verbose = handler_environment(verbose=False), handler_environment(verbose=True)
+    assert (quiet["POWERTOOLS_LOG_LEVEL"], quiet["POWERTOOLS_METRICS_DISABLED"]) == ("WARNING", "true")
+    assert (verbose["POWERTOOLS_LOG_LEVEL"], verbose["POWERTOOLS_METRICS_DISABLED"]) == ("INFO", "false")
+
+
+def test_local_verbose_is_an_option() -> None:
+    from baton.cli import build_parser
+
+    assert build_parser().parse_args(["local", "--verbose"]).verbose is True
+    assert build_parser().parse_args(["local"]).verbose is False
 
 
 def test_schemas_export_writes_the_schemas(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

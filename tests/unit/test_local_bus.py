@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools import Logger
 
-from baton.bus import Subscription
+from baton.bus import Subscription, by_name
 from baton.events import MessageReceived, MessageSnapshot
 from baton.local.bus import (
     DeadLetterNotFound,
@@ -21,6 +23,9 @@ from baton.local.bus import (
     Worker,
 )
 from baton.models import Customer, Role, Source
+
+# The Powertools logger of the consumer functions defined in this module (as a handler module has one).
+consumer_logger = Logger(service="test-escalations-consumer")
 
 ESCALATIONS = Subscription(
     name="escalations",
@@ -529,3 +534,89 @@ def test_the_sqs_body_is_the_envelope_even_for_non_ascii_detail(bus: LocalBus) -
     )
     (message,) = bus.receive("escalations", 1, 60)
     assert json.loads(message.body)["detail"]["text"] == text
+
+
+# -- why a reported failure failed ------------------------------------------------------------------
+
+
+def _until_dead(worker: Worker, bus: LocalBus, clock: Clock) -> list[Any]:
+    for _ in range(worker.subscription.max_receive_count):
+        worker.run_once()
+        clock.advance(600)
+    return bus.dead_letters()
+
+
+def test_a_reported_failure_keeps_what_the_handler_logged_about_that_record(
+    bus: LocalBus, clock: Clock
+) -> None:
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        failures = []
+        for record in event["Records"]:
+            detail = json.loads(record["body"])["detail"]
+            if detail["conversation_id"] == "bad":
+                consumer_logger.error(
+                    "escalation rejected",
+                    extra={
+                        "sqs_message_id": record["messageId"],
+                        "field": "detail.action",
+                        "reason": "unknown",
+                    },
+                )
+                failures.append({"itemIdentifier": record["messageId"]})
+            else:
+                consumer_logger.warning("slow store", extra={"sqs_message_id": record["messageId"]})
+        return {"batchItemFailures": failures}
+
+    bus.put_events([decided(conversation_id="bad"), decided(conversation_id="good")])
+    (letter,) = _until_dead(Worker(bus, ESCALATIONS, invoke=handler, retry_delay_s=1), bus, clock)
+    assert letter.last_error == (
+        "detail.action: unknown (escalation rejected); reported in batchItemFailures by the handler"
+    )
+
+
+def test_a_reported_failure_without_a_log_says_so(bus: LocalBus, clock: Clock) -> None:
+    bus.put_events([decided(conversation_id="c1")])
+    (letter,) = _until_dead(Worker(bus, ESCALATIONS, invoke=FakeHandler(fail={"c1"})), bus, clock)
+    assert letter.last_error == "reported in batchItemFailures by the handler (see its log)"
+
+
+def test_what_other_threads_log_meanwhile_is_not_taken_for_the_reason(bus: LocalBus, clock: Clock) -> None:
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # The API and the other consumers log from their own threads while this one runs.
+        other = threading.Thread(
+            target=lambda: logging.getLogger("baton.elsewhere").error("unrelated", extra={"field": "x"})
+        )
+        other.start()
+        other.join()
+        consumer_logger.info("not a warning")
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
+
+    bus.put_events([decided()])
+    (letter,) = _until_dead(Worker(bus, ESCALATIONS, invoke=handler), bus, clock)
+    assert letter.last_error == "reported in batchItemFailures by the handler (see its log)"
+
+
+def test_a_poison_partner_event_is_dead_lettered_with_the_field_that_was_wrong(
+    tmp_path: Path, clock: Clock, service: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.helpdesk_events import handler as helpdesk_events
+
+    monkeypatch.setattr(
+        helpdesk_events, "build_dependencies", lambda settings: helpdesk_events.Dependencies(service)
+    )
+    sub = by_name("helpdesk-events")
+    with LocalBus(tmp_path / "bus.sqlite3", [sub], clock=clock) as local_bus:
+        local_bus.put_events(
+            [
+                {
+                    "source": "aws.partner/zendesk.com/31874402/default",
+                    "detail-type": "Support Ticket: Comment Created",
+                    "detail": {"ticket_event": "this is not an object"},
+                }
+            ]
+        )
+        worker = Worker(local_bus, sub, invoke=helpdesk_events.lambda_handler, retry_delay_s=1)
+        (letter,) = _until_dead(worker, local_bus, clock)
+    assert letter.last_error.startswith(
+        "detail.ticket_event: expected an object, got str (helpdesk event rejected"
+    )

@@ -14,7 +14,9 @@ import contextlib
 import hashlib
 import importlib
 import json
+import logging
 import sqlite3
+import sys
 import threading
 import time
 import traceback
@@ -646,6 +648,11 @@ def import_handler(module: str) -> Invoke:
     return importlib.import_module(module).lambda_handler
 
 
+REPORTED_FAILURE = "reported in batchItemFailures by the handler"
+# The LogRecord attributes every record has; the others are the `extra` keys of the log call.
+_STANDARD_RECORD_KEYS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
 def failed_ids(result: Any, batch: Sequence[Message]) -> tuple[set[str], str]:
     """The message ids a handler's answer reports as failed, and why.
 
@@ -664,7 +671,77 @@ def failed_ids(result: Any, batch: Sequence[Message]) -> tuple[set[str], str]:
         if not isinstance(ident, str) or ident not in ids:
             return ids, f"invalid response: itemIdentifier {ident!r} is not in the batch (whole batch failed)"
         failed.add(ident)
-    return failed, "reported in batchItemFailures by the handler (see its log)"
+    return failed, f"{REPORTED_FAILURE} (see its log)"
+
+
+class InvocationLog(logging.Handler):
+    """The warnings and errors one invocation logs, from the invoking thread only (the API and the
+    other consumers run in threads of the same process).
+
+    A batch handler reports a failed record by its id alone (`batchItemFailures`); why it failed is in
+    what it logged (Powertools' BatchProcessor keeps the exception to itself). Installed on the root,
+    the `baton` and the handler's own loggers for the length of one invocation.
+    """
+
+    def __init__(self, loggers: Sequence[logging.Logger]) -> None:
+        super().__init__(logging.WARNING)
+        self.loggers = loggers
+        self.records: list[logging.LogRecord] = []
+        self._thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # A record can reach several of the loggers (one propagating to another): keep it once.
+        if record.thread == self._thread and not any(record is seen for seen in self.records):
+            self.records.append(record)
+
+    def __enter__(self) -> InvocationLog:
+        for log in self.loggers:
+            log.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for log in self.loggers:
+            log.removeHandler(self)
+
+    def reason(self, message_id: str) -> str | None:
+        """What the handler last logged about this message (a record whose extras name its id), else
+        the last warning or error of the invocation; None when it logged none."""
+        about = [r for r in self.records if message_id in _extras(r).values()]
+        chosen = (about or self.records)[-1:]
+        return _describe_record(chosen[0]) if chosen else None
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD_RECORD_KEYS}
+
+
+def _describe_record(record: logging.LogRecord) -> str:
+    """`<field>: <reason> (<message>)`: the offending field first, as `baton dlq list` cuts long lines."""
+    extras = _extras(record)
+    field = extras.get("field")
+    reason = extras.get("reason") or extras.get("error")
+    if not reason and record.exc_info and record.exc_info[1] is not None:
+        reason = "".join(traceback.format_exception_only(record.exc_info[1])).strip()
+    head = ": ".join(str(part) for part in (field, reason) if part not in (None, ""))
+    return f"{head} ({record.getMessage()})" if head else record.getMessage()
+
+
+def handler_loggers(invoke: Invoke) -> list[logging.Logger]:
+    """The loggers a handler logs through: the root, `baton` (the domain's, not propagating once a
+    handler copies its config to it) and the Powertools loggers of the handler's module."""
+    loggers = [logging.getLogger(), logging.getLogger("baton")]
+    module = sys.modules.get(getattr(invoke, "__module__", None) or "")
+    if module is not None:
+        for value in list(vars(module).values()):
+            if isinstance(value, Logger):
+                loggers.append(logging.getLogger(value.name))
+            elif isinstance(value, logging.Logger):
+                loggers.append(value)
+    unique: list[logging.Logger] = []
+    for log in loggers:
+        if all(log is not seen for seen in unique):
+            unique.append(log)
+    return unique
 
 
 class Worker(threading.Thread):
@@ -694,6 +771,7 @@ class Worker(threading.Thread):
         # One invocation at a time per function, like one warm Lambda container: Powertools' resolvers
         # and loggers keep per-invocation state on module-level objects.
         self.invoke_lock = invoke_lock or threading.Lock()
+        self.loggers = handler_loggers(self.invoke)
         self._stopping = threading.Event()
 
     def stop(self) -> None:
@@ -719,8 +797,10 @@ class Worker(threading.Thread):
         if not batch:
             return False
         context = LocalLambdaContext(f"baton-local-{sub.name}", sub.timeout_s, sub.memory_mb)
+        log = InvocationLog(self.loggers)
+        reported = False
         try:
-            with self.invoke_lock:
+            with self.invoke_lock, log:
                 result = self.invoke(sqs_event(batch), context)
         except Exception as exc:
             failed = {m.message_id for m in batch}
@@ -729,25 +809,28 @@ class Worker(threading.Thread):
             logger.exception("handler raised", extra={"queue": self.queue, "batch_size": len(batch)})
         else:
             failed, error = failed_ids(result, batch)
+            reported = error.startswith(REPORTED_FAILURE)
         for message in batch:
             if message.message_id not in failed:
                 self.bus.delete(self.queue, message.receipt_handle)
                 continue
+            reason = log.reason(message.message_id) if reported else None
+            error_for_message = f"{reason}; {REPORTED_FAILURE}" if reason else error
             outcome = self.bus.fail(
                 self.queue,
                 message.receipt_handle,
-                error,
+                error_for_message,
                 retry_delay_s=self.retry_delay_s,
                 max_receive_count=sub.max_receive_count,
             )
-            log = logger.error if outcome == "dead" else logger.warning
-            log(
+            emit = logger.error if outcome == "dead" else logger.warning
+            emit(
                 "message moved to the dead letters" if outcome == "dead" else "message failed; will retry",
                 extra={
                     "queue": self.queue,
                     "message_id": message.message_id,
                     "receive_count": message.receive_count,
-                    "error": error,
+                    "error": error_for_message,
                 },
             )
         return True

@@ -12,12 +12,15 @@ import importlib
 import json
 import os
 import secrets
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
 import threading
+import tomllib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,8 +31,10 @@ from baton.settings import ENV_PREFIX, Settings
 API_HANDLER = "functions.ingest_api.handler"
 API_MODULE = "baton.ingestion.api"
 DEFAULT_PORT = 8787
-DEFAULT_DATA_DIR = Path(".baton")
+DATA_DIR_NAME = ".baton"
+DATA_DIR_ENV = "BATON_DATA_DIR"
 RUNTIME_FILE = "runtime.json"
+SECRETS_FILE = "local-secrets.json"
 LOCK_FILE = "local.lock"
 BUS_FILE = "bus.sqlite3"
 LOCAL_REGION = "us-east-1"  # the region every local DynamoDB client uses (baton.wiring.LOCAL_REGION)
@@ -41,6 +46,18 @@ class LocalAlreadyRunning(BatonError):
     pass
 
 
+class LocalSecretsUnreadable(BatonError):
+    pass
+
+
+# What `baton local` generates when the environment does not give it: (name, environment variable).
+SECRETS: tuple[tuple[str, str], ...] = (
+    ("api_token", f"{ENV_PREFIX}API_TOKEN"),
+    ("zendesk_webhook_secret", f"{ENV_PREFIX}ZENDESK_WEBHOOK_SECRET"),
+    ("intercom_webhook_secret", f"{ENV_PREFIX}INTERCOM_WEBHOOK_SECRET"),
+)
+
+
 def bus_path(data_dir: Path) -> Path:
     return data_dir / BUS_FILE
 
@@ -48,6 +65,58 @@ def bus_path(data_dir: Path) -> Path:
 def repo_root() -> Path:
     """The checkout this `baton` package lives in (shared/baton/local/runtime.py -> repo root)."""
     return Path(__file__).resolve().parents[3]
+
+
+def checkout_root() -> Path | None:
+    """The Baton repository checkout this package runs from (an editable install), or None when the
+    package is installed from a wheel (repo_root() is then some site-packages parent)."""
+    root = repo_root()
+    if (root / DATA_DIR_NAME).is_dir():
+        return root
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
+    except (OSError, ValueError):
+        return None
+    return root if isinstance(project, dict) and project.get("name") == "baton" else None
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where `baton local` and the other commands keep and find the local data, as an absolute path:
+    $BATON_DATA_DIR, else `.baton/` of the checkout Baton runs from, else `./.baton`. The same for
+    every command whatever the current directory, so a second terminal finds the running instance."""
+    env = os.environ if environ is None else environ
+    if env.get(DATA_DIR_ENV):
+        return Path(env[DATA_DIR_ENV]).expanduser().resolve()
+    root = checkout_root()
+    return ((root if root is not None else Path.cwd()) / DATA_DIR_NAME).resolve()
+
+
+def baton_command() -> str:
+    """How to run this `baton` from another terminal, so a printed command can be pasted as is."""
+    bin_dir = Path(sys.executable).parent
+    script = bin_dir / ("baton.exe" if os.name == "nt" else "baton")
+    root = checkout_root()
+    in_repo_venv = root is not None and Path(sys.prefix).resolve() == (root / ".venv").resolve()
+    if in_repo_venv and root is not None and Path.cwd().resolve() == root.resolve() and script.exists():
+        return str(Path(".venv") / bin_dir.name / script.name)
+    on_path = shutil.which("baton")
+    if on_path and script.exists() and Path(on_path).resolve() == script.resolve():
+        return "baton"
+    if script.exists():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m baton.cli"
+
+
+def handler_environment(verbose: bool) -> dict[str, str]:
+    """Powertools settings of the handlers under `baton local`. Quiet by default: the console shows
+    the server's access log and warnings; `--verbose` brings back every JSON log line and EMF blob."""
+    return {
+        "POWERTOOLS_SERVICE_NAME": "baton",
+        "POWERTOOLS_LOG_LEVEL": "INFO" if verbose else "WARNING",
+        "POWERTOOLS_METRICS_NAMESPACE": "Baton",
+        "POWERTOOLS_METRICS_DISABLED": "false" if verbose else "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
 
 
 def ensure_functions_importable() -> None:
@@ -93,37 +162,101 @@ def _is_dynamodb_local(pid: int) -> bool:
 @dataclass
 class LocalConfig:
     port: int = DEFAULT_PORT
-    data_dir: Path = DEFAULT_DATA_DIR
+    data_dir: Path = Path(DATA_DIR_NAME)
     demo: bool = False
     retry_delay_s: float = 1.0
+    verbose: bool = False
     token: str = ""
-    token_generated: bool = False
     webhook_secrets: dict[str, str] = field(default_factory=dict)
-    generated_secrets: set[str] = field(default_factory=set)
+    origins: dict[str, str] = field(default_factory=dict)
+    """Per secret name (SECRETS): "env" (its variable), "stored" (the secrets file) or "generated" (now)."""
 
     @classmethod
     def resolve(
         cls,
         *,
         port: int = DEFAULT_PORT,
-        data_dir: Path = DEFAULT_DATA_DIR,
+        data_dir: Path | None = None,
         demo: bool = False,
         retry_delay_s: float = 1.0,
-        environ: dict[str, str] | None = None,
+        verbose: bool = False,
+        environ: Mapping[str, str] | None = None,
     ) -> LocalConfig:
-        """Token and webhook secrets from the environment, generated when unset."""
+        """The settings of one run; secrets from the environment. `load_secrets` adds the others."""
         env = os.environ if environ is None else environ
-        config = cls(port=port, data_dir=data_dir.resolve(), demo=demo, retry_delay_s=retry_delay_s)
-        config.token = env.get("BATON_API_TOKEN", "")
-        if not config.token:
-            config.token, config.token_generated = secrets.token_urlsafe(24), True
-        for source in ("zendesk", "intercom"):
-            value = env.get(f"{ENV_PREFIX}{source.upper()}_WEBHOOK_SECRET", "")
-            if not value:
-                value = secrets.token_urlsafe(24)
-                config.generated_secrets.add(source)
-            config.webhook_secrets[source] = value
+        config = cls(
+            port=port,
+            data_dir=(data_dir.expanduser() if data_dir else default_data_dir(env)).resolve(),
+            demo=demo,
+            retry_delay_s=retry_delay_s,
+            verbose=verbose,
+        )
+        config._set({name: env[var] for name, var in SECRETS if env.get(var)}, "env")
         return config
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.data_dir / SECRETS_FILE
+
+    def load_secrets(self) -> None:
+        """The secrets the environment did not give: the ones `baton local` generated on an earlier start
+        (kept in the data dir with the data they protect), else new ones, stored for the next start.
+        Call with the data dir locked."""
+        missing = [name for name, _ in SECRETS if name not in self.origins]
+        if not missing:
+            return
+        stored = _read_secrets(self.secrets_file)
+        self._set({name: stored[name] for name in missing if stored.get(name)}, "stored")
+        generated = {name: secrets.token_urlsafe(24) for name in missing if name not in self.origins}
+        if generated:
+            _write_secrets(self.secrets_file, {**stored, **generated})
+            self._set(generated, "generated")
+
+    def _set(self, values: Mapping[str, str], origin: str) -> None:
+        for name, value in values.items():
+            self.origins[name] = origin
+            if name == "api_token":
+                self.token = value
+            else:
+                self.webhook_secrets[name.removesuffix("_webhook_secret")] = value
+
+    def describe_origin(self, name: str) -> str:
+        """Where a secret came from, for the banner."""
+        variable = dict(SECRETS)[name]
+        if self.origins.get(name) == "env":
+            return f"from {variable}"
+        return f"generated on first start, kept in {self.secrets_file}; {variable} overrides it"
+
+
+def _read_secrets(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise LocalSecretsUnreadable(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise LocalSecretsUnreadable(
+            f"{path} is not a JSON object of strings: fix it, or delete it to have new secrets generated"
+        )
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # it holds the token: its owner's only
+    return data
+
+
+def _write_secrets(path: Path, values: Mapping[str, str]) -> None:
+    # Written whole and renamed into place: a crash never leaves half a file (and lost secrets).
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(dict(values), handle, indent=2)
+        handle.write("\n")
+    os.replace(partial, path)
 
 
 class LocalRuntime:
@@ -152,12 +285,14 @@ class LocalRuntime:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_data_dir()
+        self.config.load_secrets()
         self._stop_orphaned_dynamodb()
         # Take the port and check the prerequisites before starting anything.
         self.server = LocalApiServer(
             self._invoke_api,
             token=self.config.token,
-            public_routes=(),  # replaced by the API's own list once it is imported
+            # Replaced by the API's own routes once it is imported; nothing is served before start().
+            protected_routes=(),
             port=self.config.port,
         )
         find_java()
@@ -174,7 +309,8 @@ class LocalRuntime:
 
         wiring.reset()
         self._api_handler = importlib.import_module(API_HANDLER).lambda_handler
-        self.server.public_routes = _route_set(importlib.import_module(API_MODULE).PUBLIC_ROUTES)
+        api = importlib.import_module(API_MODULE)
+        self.server.protected_routes = _protected_routes(api.ROUTES, api.PUBLIC_ROUTES)
         self._start_workers()
         self.server.start()
         self._write_runtime_file()
@@ -280,14 +416,9 @@ class LocalRuntime:
         )
         # Powertools warns on every invocation that adds no metric; locally that is only noise.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        for key, value in {
-            "POWERTOOLS_SERVICE_NAME": "baton",
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-            "POWERTOOLS_METRICS_NAMESPACE": "Baton",
-            "POWERTOOLS_METRICS_DISABLED": "true",  # no EMF blobs in the terminal
-            "POWERTOOLS_TRACE_DISABLED": "true",
-        }.items():
-            os.environ.setdefault(key, value)
+        for key, value in handler_environment(self.config.verbose).items():
+            os.environ.setdefault(key, value)  # a value the user exported wins
+        _quiet_cold_start_metric()
         return settings
 
     def _start_workers(self) -> None:
@@ -367,19 +498,14 @@ class LocalRuntime:
             "",
             f"  API        {url}",
             f"  Token      {token}",
-        ]
-        if self.config.token_generated:
-            lines.append("             (generated for this run; set BATON_API_TOKEN to choose your own)")
-        lines += [
+            f"             ({self.config.describe_origin('api_token')})",
             f"  Data       {self.data_dir} (DynamoDB Local on {self.dynamodb.endpoint}, bus {BUS_FILE})",
         ]
         for source in ("zendesk", "intercom"):
-            secret = self.config.webhook_secrets.get(source, "")
-            note = f"  (generated; set BATON_{source.upper()}_WEBHOOK_SECRET to choose it)"
-            lines.append(
-                f"  {source.capitalize()} webhook secret  {secret}"
-                + (note if source in self.config.generated_secrets else "")
-            )
+            lines += [
+                f"  {source.capitalize()} webhook secret  {self.config.webhook_secrets.get(source, '')}",
+                f"             ({self.config.describe_origin(f'{source}_webhook_secret')})",
+            ]
         if self.workers:
             lines.append(
                 "  Consumers  "
@@ -388,8 +514,8 @@ class LocalRuntime:
         for name, why in self.skipped.items():
             lines.append(f"  Consumer {name} NOT started: {why}")
         lines += ["", "  Routes"]
-        for method, path, public in self.routes():
-            lines.append(f"    {method:<6} {url}{path}" + ("   (no auth)" if public else ""))
+        for method, path, auth in self.routes():
+            lines.append(f"    {method:<6} {url}{path}" + (f"   ({auth})" if auth else ""))
         lines += [
             "",
             "  Try it:",
@@ -399,16 +525,38 @@ class LocalRuntime:
             '"customer": {"id": "cust-1", "account_id": "acct-1"}}\'',
             f'    curl -s {url}/v1/conversations/hello-1 -H "Authorization: Bearer {token}"',
             "",
-            "  Other terminal: baton events put FILE.json | baton events list | baton dlq list | baton demo load",
+            "  From another terminal:",
+            *(f"    {command}" for command in self.cli_examples()),
+            "",
             "  Ctrl-C stops Baton and DynamoDB Local.",
             "",
         ]
         return "\n".join(lines)
 
-    def routes(self) -> list[tuple[str, str, bool]]:
-        """(method, path, public) for the API's routes: its OpenAPI document plus the public routes."""
+    def cli_examples(self) -> list[str]:
+        """`baton` commands for this instance, ready to paste."""
+        baton = baton_command()
+        # Another terminal may not have this one's BATON_DATA_DIR: name the data dir unless it is the default.
+        data_dir = (
+            "" if self.data_dir == default_data_dir({}) else f" --data-dir {shlex.quote(str(self.data_dir))}"
+        )
+        sample = repo_root() / "events" / "helpdesk" / "zendesk-partner" / "comment_created_customer.json"
+        if sample.is_file() and Path.cwd().resolve() == repo_root():
+            sample = sample.relative_to(repo_root())
+        event = shlex.quote(str(sample)) if sample.is_file() else "FILE.json"
+        return [
+            f"{baton} events put {event}{data_dir}   # a Zendesk partner event onto the bus",
+            f"{baton} events list{data_dir}",
+            f"{baton} dlq list{data_dir}",
+            f"{baton} demo load{data_dir}",
+        ]
+
+    def routes(self) -> list[tuple[str, str, str]]:
+        """(method, path, how it is authenticated when not by the token) for the API's routes: its
+        OpenAPI document plus the public routes."""
         api = importlib.import_module(API_MODULE)
         public = _route_set(api.PUBLIC_ROUTES)
+        webhooks = {path for path in getattr(api, "WEBHOOK_PATHS", {}).values()}
         found: set[tuple[str, str]] = set(api.PUBLIC_ROUTES)
         try:
             spec = json.loads(api.openapi_json(importlib.import_module(API_HANDLER).app))
@@ -421,15 +569,37 @@ class LocalRuntime:
         except Exception:  # the banner must not fail because the OpenAPI document cannot be built
             pass
         return [
-            (method, path, (method, path) in public)
+            (method, path, _auth_note(method, path, public, webhooks))
             for method, path in sorted(found, key=lambda r: (r[1], r[0]))
         ]
+
+
+def _auth_note(method: str, path: str, public: Any, webhooks: set[str]) -> str:
+    if (method, path) not in public:
+        return ""
+    return "HMAC signature" if path in webhooks else "no auth"
 
 
 def _route_set(routes: Any) -> Any:
     from baton.local.server import RouteSet
 
     return RouteSet(routes)
+
+
+def _protected_routes(routes: Any, public: Any) -> Any:
+    from baton.local.server import protected_routes
+
+    return protected_routes(routes, public)
+
+
+def _quiet_cold_start_metric() -> None:
+    """Powertools 3 prints the ColdStart metric through `single_metric`, which ignores
+    POWERTOOLS_METRICS_DISABLED: when metrics are off, count the cold start as done."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+    from aws_lambda_powertools.metrics.provider import cold_start
+
+    if is_metrics_disabled():
+        cold_start.is_cold_start = False
 
 
 def _warm_boto3(dynamodb_endpoint: str) -> None:

@@ -1,8 +1,11 @@
 """The local API: an HTTP server on 127.0.0.1 that plays API Gateway (HTTP API, payload 2.0).
 
-Each request becomes the event API Gateway would send, and the same Lambda handler answers it. The
-deployed JWT authorizer is emulated with one bearer token: every route outside the handler's public
-routes needs `Authorization: Bearer <token>`, otherwise 401 and the handler is not called.
+Each request becomes the event API Gateway would send, and the same Lambda handler answers it. As
+the deployed API does, a request is matched against the routes first: only a request that matches a
+protected route (method and path, `{param}` = one path segment) goes through the authorizer,
+emulated with one bearer token (`Authorization: Bearer <token>`, otherwise 401 and the handler is
+not called). Every other request reaches the handler, which answers its own 404 or 405 (deployed,
+API Gateway answers an unmatched route itself with `{"message": "Not Found"}`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from baton.local.bus import ACCOUNT, LocalLambdaContext
 
 HOST = "127.0.0.1"  # never another interface: the local server has one shared token and no TLS
 MAX_REQUEST_BYTES = 1024 * 1024
+# A body over the limit but under this is read and discarded before the 413, so the client, still
+# sending, reads the answer instead of a reset connection; a larger one is refused unread, and the
+# connection closed.
+MAX_DRAIN_BYTES = 8 * 1024 * 1024
+# The listen backlog: http.server's default of 5 makes the kernel drop connections as soon as a few
+# dozen clients connect at once. The kernel caps it at net.core.somaxconn (4096 on Linux >= 5.4).
+REQUEST_QUEUE_SIZE = 128
+_DRAIN_CHUNK = 64 * 1024
 LOCAL_CLAIMS = {"sub": "baton-local", "iss": "baton-local", "client_id": "baton-local", "scope": "baton/api"}
 # Hop-by-hop or recomputed headers: never copied from a handler's answer.
 _SKIP_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection"}
@@ -44,7 +55,10 @@ class PortInUse(OSError):
 
 
 class RequestTooLarge(Exception):
-    pass
+    def __init__(self, drained: bool) -> None:
+        super().__init__("request body too large")
+        self.drained = drained
+        """True when the whole body was read: the connection can serve the next request."""
 
 
 def _error_body(error: str, message: str, errors: list[dict[str, str]] | None = None) -> bytes:
@@ -58,7 +72,7 @@ def _route_regex(path: str) -> re.Pattern[str]:
 
 
 class RouteSet:
-    """(METHOD, path) pairs; a path may have `{param}` segments."""
+    """(METHOD, path) pairs; a path may have `{param}` segments (each matches one non-empty segment)."""
 
     def __init__(self, routes: Iterable[tuple[str, str]]) -> None:
         self._routes = [(method.upper(), _route_regex(path)) for method, path in routes]
@@ -66,6 +80,17 @@ class RouteSet:
     def __contains__(self, item: tuple[str, str]) -> bool:
         method, path = item
         return any(m in (method.upper(), "ANY") and rx.match(path) for m, rx in self._routes)
+
+
+def protected_routes(routes: Iterable[tuple[str, str]], public: Iterable[tuple[str, str]]) -> RouteSet:
+    """The routes the deployed API puts behind its authorizer: every route that is not public."""
+    public_set = {(method.upper(), path) for method, path in public}
+    return RouteSet((method, path) for method, path in routes if (method.upper(), path) not in public_set)
+
+
+class _HttpServer(ThreadingHTTPServer):
+    request_queue_size = REQUEST_QUEUE_SIZE  # read by server_activate(), in the constructor
+    daemon_threads = True
 
 
 def http_api_event(
@@ -177,34 +202,37 @@ class LocalApiServer:
         invoke: Invoke,
         *,
         token: str,
-        public_routes: Iterable[tuple[str, str]],
+        protected_routes: Iterable[tuple[str, str]] | RouteSet,
         port: int = 8787,
         function_name: str = "baton-local-ingest-api",
         timeout_s: float = 29,
         memory_mb: int = 512,
         max_request_bytes: int = MAX_REQUEST_BYTES,
+        max_drain_bytes: int = MAX_DRAIN_BYTES,
         log: Callable[[str], None] | None = None,
     ) -> None:
         if not token:
             raise ValueError("an API token is required")
         self.invoke = invoke
         self.token = token
-        self.public_routes = RouteSet(public_routes)
+        self.protected_routes = (
+            protected_routes if isinstance(protected_routes, RouteSet) else RouteSet(protected_routes)
+        )
         self.function_name = function_name
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.max_request_bytes = max_request_bytes
+        self.max_drain_bytes = max(max_drain_bytes, max_request_bytes)
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         # One invocation at a time, like one warm Lambda container: Powertools' resolver keeps the
         # current event on a module-level object.
         self.invoke_lock = threading.Lock()
         try:
-            self.httpd = ThreadingHTTPServer((HOST, port), self._handler_class())
+            self.httpd = _HttpServer((HOST, port), self._handler_class())
         except OSError as exc:
             if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
                 raise PortInUse(port) from exc
             raise
-        self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property
@@ -230,9 +258,13 @@ class LocalApiServer:
             self._thread = None
         self.httpd.server_close()
 
+    def needs_token(self, method: str, path: str) -> bool:
+        """Whether the request matches a protected route (what the deployed authorizer guards)."""
+        return (method, path) in self.protected_routes
+
     def authorize(self, method: str, path: str, authorization: str | None) -> tuple[bool, str]:
-        """(allowed, why not) for one request, as the deployed authorizer decides."""
-        if (method, path) in self.public_routes:
+        """(allowed, why not) for one request, as the deployed API decides: route first, then token."""
+        if not self.needs_token(method, path):
             return True, ""
         if not authorization:
             return False, "missing Authorization header: send `Authorization: Bearer <token>`"
@@ -261,6 +293,19 @@ class LocalApiServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _any
 
+            def handle_expect_100(self) -> bool:
+                # A client that asks before sending a body too large gets the 413 instead of a 100,
+                # and never sends it.
+                started = time.monotonic()
+                status = server.refuse_before_body(self)
+                if status is None:
+                    return super().handle_expect_100()
+                server.log(
+                    f'{self.client_address[0]} "{self.command} {self.path}" {status} '
+                    f"{(time.monotonic() - started) * 1000:.0f}ms"
+                )
+                return False
+
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 pass  # _any logs each request once, with its duration
 
@@ -277,18 +322,10 @@ class LocalApiServer:
         raw_path, raw_query = split.path or "/", split.query
         try:
             body = self._read_body(request)
-        except RequestTooLarge:
-            request.close_connection = True  # the unread body must not be taken for the next request
-            return self._send(
-                request,
-                413,
-                [("Content-Type", "application/json")],
-                _error_body(
-                    "payload_too_large",
-                    f"the request body is larger than {self.max_request_bytes} bytes",
-                    [{"field": "body", "message": f"at most {self.max_request_bytes} bytes"}],
-                ),
-            )
+        except RequestTooLarge as too_large:
+            if not too_large.drained:
+                request.close_connection = True  # the unread body must not be taken for the next request
+            return self._send_too_large(request)
         except ValueError as exc:
             request.close_connection = True
             return self._send(
@@ -305,7 +342,7 @@ class LocalApiServer:
                 [("Content-Type", "application/json"), ("WWW-Authenticate", "Bearer")],
                 _error_body("unauthorized", why, [{"field": "Authorization", "message": why}]),
             )
-        public = (request.command, raw_path) in self.public_routes
+        protected = self.needs_token(request.command, raw_path)
         event = http_api_event(
             method=request.command,
             raw_path=raw_path,
@@ -314,7 +351,7 @@ class LocalApiServer:
             body=body,
             source_ip=request.client_address[0],
             protocol=request.request_version,
-            claims=None if public else LOCAL_CLAIMS,
+            claims=LOCAL_CLAIMS if protected else None,
         )
         context = LocalLambdaContext(self.function_name, self.timeout_s, self.memory_mb)
         try:
@@ -331,6 +368,29 @@ class LocalApiServer:
             )
         return self._send(request, status, headers, payload)
 
+    def refuse_before_body(self, request: BaseHTTPRequestHandler) -> int | None:
+        """Answer 413 (and close) to a request that announces a body over the limit; None otherwise."""
+        try:
+            length = int(request.headers.get("Content-Length", ""))
+        except ValueError:
+            return None  # no or a bad Content-Length: the normal path answers it
+        if length <= self.max_request_bytes:
+            return None
+        request.close_connection = True
+        return self._send_too_large(request)
+
+    def _send_too_large(self, request: BaseHTTPRequestHandler) -> int:
+        return self._send(
+            request,
+            413,
+            [("Content-Type", "application/json")],
+            _error_body(
+                "payload_too_large",
+                f"the request body is larger than {self.max_request_bytes} bytes",
+                [{"field": "body", "message": f"at most {self.max_request_bytes} bytes"}],
+            ),
+        )
+
     def _read_body(self, request: BaseHTTPRequestHandler) -> bytes:
         if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked(request)
@@ -344,7 +404,7 @@ class LocalApiServer:
         if length < 0:
             raise ValueError("Content-Length is negative")
         if length > self.max_request_bytes:
-            raise RequestTooLarge
+            raise RequestTooLarge(drained=length <= self.max_drain_bytes and _discard(request, length))
         return request.rfile.read(length)
 
     def _read_chunked(self, request: BaseHTTPRequestHandler) -> bytes:
@@ -358,11 +418,19 @@ class LocalApiServer:
             if size == 0:
                 while request.rfile.readline(1024).strip():  # trailers
                     pass
+                if total > self.max_request_bytes:
+                    raise RequestTooLarge(drained=True)
                 return b"".join(chunks)
             total += size
+            if total > self.max_drain_bytes:
+                raise RequestTooLarge(drained=False)
             if total > self.max_request_bytes:
-                raise RequestTooLarge
-            chunks.append(request.rfile.read(size))
+                # Keep reading (up to the drain cap) so the client can finish sending and read the 413.
+                chunks.clear()
+                if not _discard(request, size):
+                    raise RequestTooLarge(drained=False)
+            else:
+                chunks.append(request.rfile.read(size))
             request.rfile.readline(1024)
 
     def _send(
@@ -383,3 +451,14 @@ class LocalApiServer:
         except (BrokenPipeError, ConnectionResetError):
             pass
         return status
+
+
+def _discard(request: BaseHTTPRequestHandler, length: int) -> bool:
+    """Read and drop `length` bytes of the body; False when the client stopped sending first."""
+    left = length
+    while left > 0:
+        chunk = request.rfile.read(min(left, _DRAIN_CHUNK))
+        if not chunk:
+            return False
+        left -= len(chunk)
+    return True
