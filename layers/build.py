@@ -38,6 +38,19 @@ BATON_SOURCE = ROOT / "shared" / "baton"
 MODELS_SOURCE = LAYERS_DIR / "models"
 REQUIREMENTS = LAYERS_DIR / "requirements.txt"
 MODEL_REQUIREMENTS = LAYERS_DIR / "requirements-models.txt"
+# Installed with --no-deps: tokenizers declares huggingface_hub (+ hf_xet, httpx, yaml, ~25 MB) for downloading
+# from the Hub, which Baton never does: it reads tokenizer.json from the model layer.
+MODEL_REQUIREMENTS_NO_DEPS = LAYERS_DIR / "requirements-models-nodeps.txt"
+# Parts of the inference runtime that serving never imports (graph optimisers, quantisation, Fortran bindings,
+# test suites): ~12 MB of the 250 MB Lambda allows for a function and its layers.
+MODEL_LAYER_TRIM = (
+    "onnxruntime/transformers",
+    "onnxruntime/quantization",
+    "onnxruntime/tools",
+    "numpy/f2py",
+    "numpy/tests",
+    "numpy/*/tests",
+)
 
 PYTHON_VERSION = "3.13"
 # manylinux2014 covers most wheels; some projects (e.g. newer onnxruntime) only publish manylinux_2_28.
@@ -78,10 +91,11 @@ def _stamp_path(name: str) -> Path:
     return BUILD_DIR / f".{name}.stamp"
 
 
-def _pip_install(requirements: Path, target: Path) -> None:
+def _pip_install(requirements: Path, target: Path, *, no_deps: bool = False) -> None:
     cmd = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
         *PIP_PLATFORM_ARGS, "--target", str(target), "-r", str(requirements),
+        *(["--no-deps"] if no_deps else []),
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -98,10 +112,25 @@ def _pip_install(requirements: Path, target: Path) -> None:
         )
 
 
-def _build_pip_layer(name: str, requirements: Path, layer_dir: Path, *, force: bool) -> bool:
-    """pip-install ``requirements`` into ``layer_dir/python``; False when the stamp says it is up to date."""
+def _build_pip_layer(
+    name: str,
+    requirements: Path,
+    layer_dir: Path,
+    *,
+    force: bool,
+    no_deps: Path | None = None,
+    trim: tuple[str, ...] = (),
+) -> bool:
+    """pip-install ``requirements`` (then ``no_deps`` without their dependencies) into ``layer_dir/python``,
+    removing the ``trim`` globs; False when the stamp says it is up to date."""
     stamp = _stamp_path(name)
-    digest = _hash(requirements.read_text(), json.dumps(PIP_PLATFORM_ARGS), sys.version.split()[0])
+    digest = _hash(
+        requirements.read_text(),
+        no_deps.read_text() if no_deps else "",
+        json.dumps(trim),
+        json.dumps(PIP_PLATFORM_ARGS),
+        sys.version.split()[0],
+    )
     if not force and stamp.is_file() and stamp.read_text() == digest and (layer_dir / "python").is_dir():
         return False
     BUILD_DIR.mkdir(parents=True, exist_ok=True)
@@ -110,6 +139,11 @@ def _build_pip_layer(name: str, requirements: Path, layer_dir: Path, *, force: b
     with tempfile.TemporaryDirectory(dir=BUILD_DIR, prefix=f".{name}-") as scratch:
         target = Path(scratch) / "python"
         _pip_install(requirements, target)
+        if no_deps is not None:
+            _pip_install(no_deps, target, no_deps=True)
+        for pattern in trim:
+            for path in target.glob(pattern):
+                shutil.rmtree(path)
         # Console scripts (e.g. jmespath's jp.py) are of no use on /opt/python.
         shutil.rmtree(target / "bin", ignore_errors=True)
         if sys.version_info[:2] == tuple(int(x) for x in PYTHON_VERSION.split(".")):
@@ -170,7 +204,14 @@ def build_models(models_dir: Path = MODELS_SOURCE, *, force: bool = False) -> Pa
             shutil.rmtree(layer_dir)
         _stamp_path("models").unlink(missing_ok=True)
         return None
-    _build_pip_layer("models", MODEL_REQUIREMENTS, layer_dir, force=force)
+    _build_pip_layer(
+        "models",
+        MODEL_REQUIREMENTS,
+        layer_dir,
+        force=force,
+        no_deps=MODEL_REQUIREMENTS_NO_DEPS,
+        trim=MODEL_LAYER_TRIM,
+    )
     target = layer_dir / "models"
     if target.exists():
         shutil.rmtree(target)
