@@ -537,7 +537,9 @@ class DynamoConversationStore:
         outcome = _json_attr(meta, "outcome")
         extensions = {name: _json_attr(meta, name) for name in _EXTENSIONS if name in meta}
         if scoring is not None:
-            extensions.update({name: _json_attr(scoring, name) for name in ("scores", "arc") if name in scoring})
+            extensions.update(
+                {name: _json_attr(scoring, name) for name in ("scores", "arc") if name in scoring}
+            )
         return Conversation(
             conversation_id=conversation_id,
             status=meta.get("status", ConversationStatus.open.value),

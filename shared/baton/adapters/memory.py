@@ -100,7 +100,9 @@ class MemoryConversationStore:
             by_id[message_id] = existing.redacted(at)
             return True
 
-    def show_scores(self, conversation_id: str, *, scores: dict[str, Any] | None, arc: dict[str, Any]) -> None:
+    def show_scores(
+        self, conversation_id: str, *, scores: dict[str, Any] | None, arc: dict[str, Any]
+    ) -> None:
         """What the scoring capability shows on the conversation (the DynamoDB store reads its ARC item):
         the latest customer message's `scores` (None keeps the ones shown) and the `arc`."""
         with self._lock:

@@ -1,0 +1,173 @@
+"""SQS consumer of the `score` subscription (baton.bus): MessageReceived -> scores, arc, MessageScored.
+
+The SQS body is the whole EventBridge event. Models load once per container (`build_dependencies`).
+
+- A record that is not JSON, not a MessageReceived or breaks its contract fails (batch item failure, then the
+  DLQ after maxReceiveCount): it is never dropped silently (`MalformedEvents`, logged as an error).
+- A message whose predecessor is not scored yet: records of a batch are taken in (conversation, seq) order,
+  so messages of one conversation arriving together need nothing more. A predecessor in another batch is
+  usually being scored at that moment by a concurrent invocation: on its first receive a record waits for
+  it briefly (`FIRST_RECEIVE_WAIT_S`, at most `WAIT_BUDGET_S` per invocation), since SQS would only deliver
+  it again after the visibility timeout (minutes). Still missing, it fails as a batch item (`OutOfOrder`,
+  logged at info: it is expected) and comes back later; on its last receive before the DLQ it stops
+  waiting (see `baton.scoring.service`).
+- A message delivered again changes nothing (the arc's `last_seq`): idempotent per message.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from baton.bus import by_name
+from baton.errors import OutOfOrder, PayloadError
+from baton.events import MessageReceived
+from baton.scoring.service import ScoringService
+from baton.settings import Settings
+
+logger = Logger(service="score")
+metrics = Metrics(namespace="Baton", service="score")
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+copy_config_to_registered_loggers(source_logger=logger, include={"baton"})
+
+# From this receive on (the last before the DLQ), a message stops waiting for a predecessor that never came.
+STOP_WAITING_AT = max(1, by_name("score").max_receive_count - 1)
+# On its first receive a record waits this long for a predecessor scored concurrently; all of an
+# invocation's records together at most WAIT_BUDGET_S (the function's timeout is 30 s).
+FIRST_RECEIVE_WAIT_S = 2.0
+WAIT_BUDGET_S = 4.0
+
+
+class _Patience:
+    """What is left of an invocation's waiting budget."""
+
+    def __init__(self, budget_s: float) -> None:
+        self.left_s = budget_s
+
+    def grant(self, receives: int) -> float:
+        return min(FIRST_RECEIVE_WAIT_S, self.left_s) if receives == 1 else 0.0
+
+    def spent(self, seconds: float) -> None:
+        self.left_s = max(0.0, self.left_s - seconds)
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    service: ScoringService
+
+
+@functools.cache
+def build_dependencies(settings: Settings) -> Dependencies:
+    """Built once per container: the models (from the model layer, or BATON_MODELS_DIR), the arc store and
+    the publisher. Nothing is loaded at import time."""
+    from baton import wiring
+    from baton.adapters.arc_store import DynamoArcStore
+    from baton.scoring.loader import load_models, models_dir
+    from baton.scoring.scorer import Scorer
+
+    arcs = DynamoArcStore(
+        settings.conversations_table,
+        client=wiring.dynamodb_client(settings.dynamodb_endpoint),
+        ttl_days=settings.conversation_ttl_days,
+    )
+    scorer = Scorer(load_models(models_dir(settings.models_dir)))
+    return Dependencies(service=ScoringService(scorer, arcs, wiring.publisher(settings)))
+
+
+def handle_record(record: SQSRecord, deps: Dependencies, patience: _Patience | None = None) -> None:
+    try:
+        received = message_received(record.body)
+    except PayloadError as exc:
+        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
+        logger.error(
+            "event rejected; it will reach the DLQ after its retries",
+            extra={"sqs_message_id": record.message_id, "field": exc.field, "reason": exc.message},
+        )
+        raise
+    context = {"conversation_id": received.conversation_id, "seq": received.seq}
+    receives = int(record.attributes.approximate_receive_count or 1)
+    patience = patience or _Patience(0.0)
+    wait_s = patience.grant(receives)
+    try:
+        handled = deps.service.handle(received, wait_s=wait_s, stop_waiting=receives >= STOP_WAITING_AT)
+    except OutOfOrder:
+        patience.spent(wait_s)
+        metrics.add_metric(name="OutOfOrder", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "message arrived before its predecessor; retried later", extra={**context, "receives": receives}
+        )
+        raise
+    patience.spent(handled.waited_s)
+    if handled.outcome == "duplicate":
+        metrics.add_metric(name="DuplicateMessages", unit=MetricUnit.Count, value=1)
+        logger.info("message already scored", extra=context)
+        return
+    metrics.add_metric(name="MessagesScored", unit=MetricUnit.Count, value=1)
+    if handled.unscored:
+        metrics.add_metric(name="UnscoredMessages", unit=MetricUnit.Count, value=handled.unscored)
+        logger.warning(
+            "predecessors never arrived; the arc went on without them",
+            extra={**context, "unscored": handled.unscored, "receives": receives},
+        )
+
+
+def message_received(body: str) -> MessageReceived:
+    """The MessageReceived in an SQS body (an EventBridge event), or PayloadError naming the bad field."""
+    try:
+        event = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise PayloadError("body", f"not valid JSON: {exc}") from None
+    if not isinstance(event, dict):
+        raise PayloadError("body", f"expected an EventBridge event (JSON object), got {type(event).__name__}")
+    if (
+        event.get("detail-type") != MessageReceived.DETAIL_TYPE
+        or event.get("source") != MessageReceived.SOURCE
+    ):
+        raise PayloadError(
+            "detail-type",
+            f"expected {MessageReceived.DETAIL_TYPE} from {MessageReceived.SOURCE}, "
+            f"got {event.get('detail-type')!r} from {event.get('source')!r}",
+        )
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        raise PayloadError("detail", "must be a JSON object")
+    try:
+        return MessageReceived.model_validate(detail)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(["detail", *(str(part) for part in first.get("loc", ()))])
+        raise PayloadError(field, first.get("msg", "invalid value")) from None
+
+
+def _order(record: dict[str, Any]) -> tuple[int, str, int]:
+    """Sort key: parseable records by (conversation, seq), the rest after them in their original order."""
+    try:
+        detail = json.loads(record["body"])["detail"]
+        return (0, str(detail["conversation_id"]), int(detail["seq"]))
+    except (KeyError, TypeError, ValueError):
+        return (1, "", 0)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, deps: Dependencies | None = None
+) -> dict[str, Any]:
+    deps = deps or build_dependencies(Settings.from_env())
+    records = sorted(event.get("Records") or [], key=_order)
+    return process_partial_response(
+        event={**event, "Records": records},
+        record_handler=functools.partial(handle_record, deps=deps, patience=_Patience(WAIT_BUDGET_S)),
+        processor=processor,
+        context=context,
+    )

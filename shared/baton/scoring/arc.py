@@ -1,0 +1,318 @@
+"""The conversation arc: where a conversation is heading, folded one message at a time.
+
+`ArcState` is what the scoring capability keeps per conversation (DynamoDB item `CONV#<id>` / `ARC`);
+`advance(state, message, scores)` is a pure function that folds one scored message into it, and
+`ArcState.public()` is the `baton.events.Arc` that `MessageScored` and `GET /v1/conversations/{id}` show.
+
+What the arc measures, over the customer's messages only (bot and agent messages are not the customer's
+mood):
+
+- `sentiment_ewma`: exponentially weighted mean, `ewma = a * s + (1 - a) * ewma` with `a = EWMA_ALPHA` (0.4:
+  the latest message weighs 40 %, its predecessors 24 %, 14 %, ...; half the weight lies on the last ~1.4
+  turns), so one angry message moves it clearly and a run of them dominates.
+- `sentiment_slope`: least-squares slope over the last `SLOPE_WINDOW` (5) customer sentiments, per
+  customer turn: -0.3 means "a third of a point worse every message".
+- `volatility`: standard deviation of the successive differences in that window: a customer swinging
+  between polite and furious is volatile; one steadily declining is not (that is the slope's job).
+- `peak_frustration`, `turns_since_positive` (sentiment >= `POSITIVE_SENTIMENT`), counts of repeats,
+  rephrasings, negative feedback and requests for a human.
+- `bot_failures`: bot answers that failed, each counted once, with its reason: the bot's own confidence
+  was below `LOW_BOT_CONFIDENCE`; or the customer's reaction to it (their messages after it, before anyone
+  else answers) gave negative feedback, asked for a human, or repeated or rephrased a question asked
+  before the answer.
+
+For repeat and rephrase detection the state remembers the last `RECENT` (5) substantive customer
+messages (at least `MIN_TOKENS` words) as a MinHash signature of their character 3-grams (near-identical
+text: estimated Jaccard >= `REPEAT_JACCARD`) and their sentence embedding (float16, base64; the encoder's
+`rephrase_threshold` decides). Never the text: the arc holds nothing a reader could quote.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import itertools
+import math
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from baton.events import Arc, MessageSnapshot, Scores
+from baton.models import Role
+from baton.scoring.features import normalize, tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+
+EWMA_ALPHA = 0.4
+SLOPE_WINDOW = 5
+POSITIVE_SENTIMENT = 0.25
+LOW_BOT_CONFIDENCE = 0.5
+RECENT = 5
+MIN_TOKENS = 2
+MINHASH_SIZE = 32
+REPEAT_JACCARD = 0.7
+
+# Bot-failure reasons (keys of `Arc.bot_failure_reasons`).
+LOW_CONFIDENCE = "low_confidence"
+NEGATIVE_FEEDBACK = "negative_feedback"
+REPEAT = "repeat"
+REPHRASE = "rephrase"
+ASKED_FOR_HUMAN = "asked_for_human"
+
+_PRIME = (1 << 31) - 1  # MinHash permutations: (a * h + b) mod p; a, b < p and h < 2^31 fit in uint64.
+_MINHASH_A = tuple(
+    1 + zlib.crc32(f"baton-minhash-a-{i}".encode()) % (_PRIME - 1) for i in range(MINHASH_SIZE)
+)
+_MINHASH_B = tuple(zlib.crc32(f"baton-minhash-b-{i}".encode()) % _PRIME for i in range(MINHASH_SIZE))
+
+
+class Recent(BaseModel):
+    """A remembered customer message: enough to recognise it said again, never its text."""
+
+    message_id: str
+    seq: int
+    minhash: str
+    """MINHASH_SIZE uint32 (little-endian), base64."""
+    embedding: str | None = None
+    """The sentence embedding as float16 (little-endian), base64; None when none was computed."""
+
+
+class LastBot(BaseModel):
+    message_id: str
+    seq: int
+    confidence: float | None = None
+    answer_id: str | None = None
+    failed: str | None = None
+    """Why this answer counts as failed (a reason above); None while it stands."""
+
+
+class ArcState(BaseModel):
+    """Everything the arc needs to fold the next message; stored as JSON, read back leniently."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    last_seq: int = 0
+    customer_turns: int = 0
+    bot_turns: int = 0
+    agent_turns: int = 0
+    sentiment_ewma: float | None = None
+    sentiments: list[float] = Field(default_factory=list)
+    """The last SLOPE_WINDOW customer sentiments, oldest first."""
+    peak_frustration: float | None = None
+    turns_since_positive: int | None = None
+    repeats: int = 0
+    rephrasings: int = 0
+    negative_feedback: int = 0
+    human_requests: int = 0
+    bot_failures: int = 0
+    bot_failure_reasons: dict[str, int] = Field(default_factory=dict)
+    unscored_messages: int = 0
+    last_answer_role: Role | None = None
+    """Who answered last (bot or agent): the customer's next messages react to that answer."""
+    last_bot: LastBot | None = None
+    encoder_version: str | None = None
+    """The encoder that produced the remembered embeddings: another one's are not comparable."""
+    recent: list[Recent] = Field(default_factory=list)
+
+    def public(self) -> Arc:
+        return Arc(
+            sentiment_ewma=_round(self.sentiment_ewma),
+            sentiment_slope=_round(slope(self.sentiments)),
+            volatility=_round(volatility(self.sentiments)),
+            peak_frustration=_round(self.peak_frustration),
+            turns_since_positive=self.turns_since_positive,
+            repeats=self.repeats,
+            rephrasings=self.rephrasings,
+            bot_failures=self.bot_failures,
+            customer_turns=self.customer_turns,
+            bot_turns=self.bot_turns,
+            agent_turns=self.agent_turns,
+            human_requests=self.human_requests,
+            negative_feedback=self.negative_feedback,
+            bot_failure_reasons=dict(self.bot_failure_reasons),
+            last_bot_confidence=self.last_bot.confidence if self.last_bot else None,
+            unscored_messages=self.unscored_messages,
+        )
+
+    def recent_message(self, message_id: str | None) -> Recent | None:
+        return next((r for r in self.recent if r.message_id == message_id), None) if message_id else None
+
+
+def advance(
+    state: ArcState, message: MessageSnapshot, scores: Scores, *, remember: Recent | None = None
+) -> ArcState:
+    """The state after `message` (scored `scores`). Pure: `state` is not modified.
+
+    `remember` is the message's `Recent` record when it should be remembered for repeat and rephrase
+    detection (the scorer builds it). Messages must come in `seq` order; a gap (seq jumping past
+    `last_seq + 1`) is counted in `unscored_messages`.
+    """
+    if message.seq <= state.last_seq:
+        raise ValueError(f"message seq {message.seq} is not after the arc's last seq {state.last_seq}")
+    new = state.model_copy()  # shallow: the helpers below replace nested values, never mutate them
+    new.unscored_messages += message.seq - state.last_seq - 1
+    new.last_seq = message.seq
+    if message.role == Role.bot:
+        _bot_answer(new, message)
+    elif message.role == Role.agent:
+        new.agent_turns += 1
+        new.last_answer_role = Role.agent
+    else:
+        new.customer_turns += 1
+        if scores.sentiment is not None:
+            _customer_message(new, scores)
+        if remember is not None:
+            new.recent = [*new.recent, remember][-RECENT:]
+    return new
+
+
+def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
+    confidence = message.bot.confidence if message.bot else None
+    state.bot_turns += 1
+    state.last_answer_role = Role.bot
+    state.last_bot = LastBot(
+        message_id=message.message_id,
+        seq=message.seq,
+        confidence=confidence,
+        answer_id=message.bot.answer_id if message.bot else None,
+    )
+    if confidence is not None and confidence < LOW_BOT_CONFIDENCE:
+        _bot_failed(state, LOW_CONFIDENCE)
+
+
+def _customer_message(state: ArcState, scores: Scores) -> None:
+    sentiment = float(scores.sentiment or 0.0)
+    state.sentiment_ewma = (
+        sentiment
+        if state.sentiment_ewma is None
+        else EWMA_ALPHA * sentiment + (1 - EWMA_ALPHA) * state.sentiment_ewma
+    )
+    state.sentiments = [*state.sentiments, sentiment][-SLOPE_WINDOW:]
+    if scores.frustration is not None:
+        state.peak_frustration = max(state.peak_frustration or 0.0, scores.frustration)
+    state.turns_since_positive = (
+        0 if sentiment >= POSITIVE_SENTIMENT else (state.turns_since_positive or 0) + 1
+    )
+    state.repeats += scores.repeat_of is not None
+    state.rephrasings += scores.rephrase_of is not None
+    state.negative_feedback += bool(scores.negative_feedback)
+    state.human_requests += bool(scores.asks_for_human)
+    reason = _reaction_to_bot(state, scores)
+    if reason:
+        _bot_failed(state, reason)
+
+
+def _reaction_to_bot(state: ArcState, scores: Scores) -> str | None:
+    """Why the customer's message shows the bot's latest answer failed, or None. Only while that answer
+    is the last one given (no agent since) and has not already been counted."""
+    bot = state.last_bot
+    if state.last_answer_role != Role.bot or bot is None or bot.failed:
+        return None
+    if scores.negative_feedback:
+        return NEGATIVE_FEEDBACK
+    if scores.asks_for_human:
+        return ASKED_FOR_HUMAN
+    for reason, earlier_id in ((REPEAT, scores.repeat_of), (REPHRASE, scores.rephrase_of)):
+        earlier = state.recent_message(earlier_id)
+        if earlier is not None and earlier.seq < bot.seq:  # asked again what the answer should have settled
+            return reason
+    return None
+
+
+def _bot_failed(state: ArcState, reason: str) -> None:
+    assert state.last_bot is not None
+    state.last_bot = state.last_bot.model_copy(update={"failed": reason})
+    state.bot_failures += 1
+    state.bot_failure_reasons = {
+        **state.bot_failure_reasons,
+        reason: state.bot_failure_reasons.get(reason, 0) + 1,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- trajectory
+
+
+def slope(values: list[float]) -> float | None:
+    """Least-squares slope of `values` against their index (per turn); None for fewer than two."""
+    n = len(values)
+    if n < 2:
+        return None
+    mean_x = (n - 1) / 2
+    mean_y = sum(values) / n
+    sxx = sum((i - mean_x) ** 2 for i in range(n))
+    return sum((i - mean_x) * (y - mean_y) for i, y in enumerate(values)) / sxx
+
+
+def volatility(values: list[float]) -> float | None:
+    """Population standard deviation of the successive differences; None for fewer than two differences."""
+    deltas = [b - a for a, b in itertools.pairwise(values)]
+    if len(deltas) < 2:
+        return None
+    mean = sum(deltas) / len(deltas)
+    return math.sqrt(sum((d - mean) ** 2 for d in deltas) / len(deltas))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# ---------------------------------------------------------------------------------------------- memory
+
+
+@functools.lru_cache(maxsize=64)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: `substantive` and `minhash` look at the same message one after the other.
+    return tuple(t for t in tokens(normalize(text)) if t not in "!?")
+
+
+def substantive(text: str) -> bool:
+    """Worth remembering and comparing: at least MIN_TOKENS words ("ok", "thanks" are not)."""
+    return len(_words(text)) >= MIN_TOKENS
+
+
+def minhash(text: str) -> np.ndarray:
+    """MinHash signature (MINHASH_SIZE uint32) of the character 3-grams of the normalised words (case,
+    accents and punctuation do not count; numbers are all alike)."""
+    import numpy as np
+
+    joined = " ".join(_words(text))[:2000]
+    grams = {joined[i : i + 3] for i in range(max(1, len(joined) - 2))}
+    hashes = np.fromiter((zlib.crc32(g.encode()) % _PRIME for g in grams), dtype=np.uint64, count=len(grams))
+    a = np.asarray(_MINHASH_A, dtype=np.uint64)[:, None]
+    b = np.asarray(_MINHASH_B, dtype=np.uint64)[:, None]
+    return ((a * hashes[None, :] + b) % _PRIME).min(axis=1).astype("<u4")
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the 3-gram sets behind two MinHash signatures."""
+    return float((a == b).mean())
+
+
+def encode_minhash(signature: np.ndarray) -> str:
+    return base64.b64encode(signature.astype("<u4").tobytes()).decode("ascii")
+
+
+def decode_minhash(text: str) -> np.ndarray:
+    import numpy as np
+
+    return np.frombuffer(base64.b64decode(text), dtype="<u4")
+
+
+def encode_embedding(vector: Any) -> str:
+    import numpy as np
+
+    return base64.b64encode(np.asarray(vector, dtype="<f2").tobytes()).decode("ascii")
+
+
+def decode_embedding(text: str) -> np.ndarray:
+    import numpy as np
+
+    return np.frombuffer(base64.b64decode(text), dtype="<f2").astype(np.float32)
+
+
+def forget(state: ArcState, message_id: str) -> ArcState:
+    """The state without what it remembers of one message (its MinHash and embedding): for a message the
+    helpdesk redacted. Counts stay; they say nothing of what was written."""
+    return state.model_copy(update={"recent": [r for r in state.recent if r.message_id != message_id]})

@@ -1,0 +1,131 @@
+"""Find and load the models: once per container (the scoring function) or per run (`baton backtest`).
+
+Where the models come from, first found wins:
+
+1. `BATON_MODELS_DIR` (settings field `models_dir`): a directory with the layout of
+   `baton.scoring.contracts` (`intent/`, `sentiment/`, `encoder/`, each with its `manifest.json`);
+2. `/opt/models`: the Lambda model layer;
+3. the repository's `layers/models/` (a checkout: tests, `baton backtest`, `baton local`).
+
+`--models DIR` of `baton backtest` (a `baton train` output) replaces the models it holds, kind by kind;
+the others stay the default ones. DIR may hold `<kind>/manifest.json` for several kinds, or be one model's
+directory itself (`DIR/manifest.json`).
+
+Each kind's module (`baton.scoring.intent`, `.sentiment`, `.encoder`) is imported only here, when the
+models load: onnxruntime, numpy and tokenizers come with them, never with `import baton.scoring`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+from baton.errors import BatonError
+from baton.scoring.scorer import ComplexityFn, Models
+
+KINDS = ("intent", "sentiment", "encoder")
+LAMBDA_MODELS_DIR = Path("/opt/models")
+REPO_MODELS_DIR = Path(__file__).resolve().parents[3] / "layers" / "models"
+MANIFEST = "manifest.json"
+
+
+class ModelsNotFound(BatonError):
+    """A model directory or file the scoring runtime needs is not there (the message names it)."""
+
+
+class ModelLoadError(BatonError):
+    """A model directory is there but cannot be loaded (the message names the directory and why)."""
+
+
+def models_dir(configured: str | Path | None = None) -> Path:
+    """The default model directory: `configured` (BATON_MODELS_DIR), else /opt/models, else layers/models."""
+    if configured:
+        return Path(configured)
+    if LAMBDA_MODELS_DIR.is_dir():
+        return LAMBDA_MODELS_DIR
+    return REPO_MODELS_DIR
+
+
+def model_dirs(root: Path, override: Path | None = None) -> dict[str, Path]:
+    """The directory of each kind: the override's when it holds that kind, else `root/<kind>`.
+
+    Raises ModelsNotFound naming the first missing directory or manifest.
+    """
+    replaced = _kinds_in(override) if override is not None else {}
+    dirs: dict[str, Path] = {}
+    for kind in KINDS:
+        path = replaced.get(kind, root / kind)
+        if not (path / MANIFEST).is_file():
+            where = "directory" if not path.is_dir() else "manifest"
+            raise ModelsNotFound(
+                f"no {kind} model: {path / MANIFEST} is missing ({where} not found). "
+                f"Set BATON_MODELS_DIR to a directory holding {', '.join(f'{k}/' for k in KINDS)} "
+                f"(see baton.scoring.contracts), or train one with `baton train {kind} --out DIR`"
+            )
+        dirs[kind] = path
+    return dirs
+
+
+def _kinds_in(override: Path) -> dict[str, Path]:
+    if not override.is_dir():
+        raise ModelsNotFound(f"--models {override}: no such directory")
+    found = {kind: override / kind for kind in KINDS if (override / kind / MANIFEST).is_file()}
+    if (override / MANIFEST).is_file():
+        kind = read_manifest(override).get("kind")
+        if kind in KINDS:
+            found[str(kind)] = override
+    if not found:
+        raise ModelsNotFound(
+            f"--models {override}: holds no model (expected "
+            f"{', '.join(f'<dir>/{k}/{MANIFEST}' for k in KINDS)} or <dir>/{MANIFEST}, "
+            "as `baton train ... --out DIR` writes)"
+        )
+    return found
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelsNotFound(f"{path / MANIFEST} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{path / MANIFEST} is not readable JSON: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise ModelLoadError(f"{path / MANIFEST} is not a JSON object")
+    return manifest
+
+
+def load_models(root: Path | None = None, override: Path | None = None) -> Models:
+    """Every model the scorer needs, from `root` (default: `models_dir()`) and the `override` directory."""
+    dirs = model_dirs(root if root is not None else models_dir(), override)
+    loaded = {kind: _load(kind, path) for kind, path in dirs.items()}
+    threshold = read_manifest(dirs["encoder"]).get("rephrase_threshold")
+    if not isinstance(threshold, int | float):
+        raise ModelLoadError(f"{dirs['encoder'] / MANIFEST} has no numeric `rephrase_threshold`")
+    return Models(
+        intent=loaded["intent"],
+        sentiment=loaded["sentiment"],
+        encoder=loaded["encoder"],
+        rephrase_threshold=float(threshold),
+        complexity=_complexity(),
+    )
+
+
+def _load(kind: str, path: Path) -> Any:
+    module = importlib.import_module(f"baton.scoring.{kind}")
+    try:
+        return module.load(path)
+    except BatonError:
+        raise
+    except FileNotFoundError as exc:
+        raise ModelsNotFound(f"{kind} model in {path}: {exc.filename or exc} is missing") from exc
+    except Exception as exc:  # a corrupt file, a manifest of another kind: say which model and why
+        raise ModelLoadError(f"{kind} model in {path} cannot be loaded: {exc}") from exc
+
+
+def _complexity() -> ComplexityFn:
+    from baton.scoring import complexity
+
+    return complexity.complexity

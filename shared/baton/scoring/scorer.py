@@ -1,0 +1,235 @@
+"""The scoring function: the models composed, one message (the function) or many (backtest) at a time.
+
+Per message, by role:
+
+- **customer**: `sentiment` and `frustration` (sentiment model), `intent`, `intent_confidence`,
+  `out_of_scope`, `product_area`, `skill` (intent model and its taxonomy), `complexity` (the intent's base
+  complexity adjusted by the message), `asks_for_human` and `negative_feedback` (`baton.scoring.signals`;
+  negative feedback only once someone has answered), `repeat_of` and `rephrase_of` (an earlier customer
+  message said again: near-identical text, or an embedding cosine >= the encoder's `rephrase_threshold`).
+- **bot**: `bot_confidence`, the bot's own, when the frontend sent it; the arc judges the answer.
+- **agent**: nothing to score; the arc notes that a human answered.
+- a message the helpdesk **redacted** (empty text): nothing to score; the arc moves past it.
+
+The cascade: the hashed n-gram models run on every customer message (about 0.1 ms); the sentence encoder
+(milliseconds) runs only on customer messages with something to compare (`arc.substantive`: at least two
+words); "ok" and "thanks" never reach it, nor do bot and agent messages.
+
+`score_batch` runs the n-gram models once over all the messages of many conversations, then folds them into
+each conversation's arc in order: `baton backtest` and the scoring function run this same code, the function
+with one message at a time. The encoder, though, embeds each text alone, in backtest too: the int8 model
+quantizes its activations per batch, so a text's vector depends on its batch mates (cosine with the vector
+alone down to 0.956, see the encoder's card), and batched embeddings changed the rephrase decision of 2 of
+the 28 customer messages of events/backtest/sample.jsonl; one at a time, backtest gives exactly what the
+function gives. It costs no throughput here (short texts: padding to the batch's longest text ate what
+batching saved; `baton backtest` ran at ~560 messages/s either way on this 2-core machine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from baton.events import MessageSnapshot, Scores
+from baton.models import Role
+from baton.scoring import arc, signals
+from baton.scoring.contracts import (
+    Encoder,
+    IntentInfo,
+    IntentModel,
+    IntentPrediction,
+    SentimentModel,
+    SentimentPrediction,
+)
+
+ARC_VERSION = "arc-1"
+"""Version of the arc and signal rules (reported in `MessageScored.model_versions["arc"]`)."""
+
+OUT_OF_SCOPE_BASE_COMPLEXITY = 0.5
+"""Base complexity of a message no intent fits: unknown ground, neither easy nor known hard (the same
+default as `baton.scoring.complexity`)."""
+
+
+class ComplexityFn(Protocol):
+    """`baton.scoring.complexity.complexity`: the intent's base complexity adjusted by the message, in [0, 1]."""
+
+    def __call__(
+        self,
+        base: float,
+        text: str,
+        *,
+        top: Sequence[tuple[str, float]] = (),
+        metadata: Mapping[str, Any] | None = None,
+        taxonomy: Mapping[str, IntentInfo] | None = None,
+    ) -> float: ...
+
+
+@dataclass(frozen=True)
+class Models:
+    """The loaded models (`baton.scoring.loader.load_models`, or fakes in tests)."""
+
+    intent: IntentModel
+    sentiment: SentimentModel
+    encoder: Encoder
+    rephrase_threshold: float
+    complexity: ComplexityFn
+
+    def versions(self) -> dict[str, str]:
+        return {
+            "intent": self.intent.version,
+            "sentiment": self.sentiment.version,
+            "encoder": self.encoder.version,
+            "arc": ARC_VERSION,
+        }
+
+
+Scored = tuple[Scores, arc.ArcState]
+"""A message's scores and the arc after it."""
+
+
+@dataclass
+class _Customer:
+    """What the models said about one customer message (computed in batch, folded in order)."""
+
+    sentiment: SentimentPrediction
+    intent: IntentPrediction
+    embedding: Any = None
+    minhash: Any = None
+
+
+class Scorer:
+    def __init__(self, models: Models) -> None:
+        self.models = models
+
+    def score(self, message: MessageSnapshot, state: arc.ArcState) -> Scored:
+        """One message folded into its conversation's arc."""
+        return self.score_batch([(state, [message])])[0][0]
+
+    def score_batch(
+        self, conversations: Sequence[tuple[arc.ArcState, Sequence[MessageSnapshot]]]
+    ) -> list[list[Scored]]:
+        """Each conversation's messages (in seq order, after its state) scored and folded in order."""
+        jobs = [
+            (c, m, message)
+            for c, (_, messages) in enumerate(conversations)
+            for m, message in enumerate(messages)
+            if _scorable(message)
+        ]
+        texts = [message.text for _, _, message in jobs]
+        sentiments = self.models.sentiment.predict(texts) if texts else []
+        intents = self.models.intent.predict(texts) if texts else []
+        computed: dict[tuple[int, int], _Customer] = {
+            (c, m): _Customer(sentiment=s, intent=i)
+            for (c, m, _), s, i in zip(jobs, sentiments, intents, strict=True)
+        }
+        for c, m, message in jobs:
+            if arc.substantive(message.text):
+                # One text per call, in backtest too: see the module docstring.
+                computed[(c, m)].embedding = self.models.encoder.embed([message.text])[0]
+                computed[(c, m)].minhash = arc.minhash(message.text)
+
+        results: list[list[Scored]] = []
+        for c, (state, messages) in enumerate(conversations):
+            state = self._for_encoder(state)
+            out: list[Scored] = []
+            for m, message in enumerate(messages):
+                found = computed.get((c, m))
+                if found is None:
+                    scores = _other(message)
+                    state = arc.advance(state, message, scores)
+                else:
+                    scores, recent = self._customer(message, state, found)
+                    state = arc.advance(state, message, scores, remember=recent)
+                out.append((scores, state))
+            results.append(out)
+        return results
+
+    def _for_encoder(self, state: arc.ArcState) -> arc.ArcState:
+        """Embeddings of another encoder (a new model mid-conversation) are not comparable: forget them."""
+        version = self.models.encoder.version
+        if state.encoder_version == version:
+            return state
+        recent = [r.model_copy(update={"embedding": None}) for r in state.recent]
+        return state.model_copy(update={"encoder_version": version, "recent": recent})
+
+    def _customer(
+        self, message: MessageSnapshot, state: arc.ArcState, found: _Customer
+    ) -> tuple[Scores, arc.Recent | None]:
+        prediction = found.intent
+        info = None if prediction.out_of_scope else self.models.intent.taxonomy.get(prediction.intent)
+        base = info.base_complexity if info is not None else OUT_OF_SCOPE_BASE_COMPLEXITY
+        repeat_of = rephrase_of = None
+        recent = None
+        if found.minhash is not None:
+            repeat_of = _repeat_of(found.minhash, state)
+            if repeat_of is None:
+                rephrase_of = _rephrase_of(found.embedding, state, self.models.rephrase_threshold)
+            recent = arc.Recent(
+                message_id=message.message_id,
+                seq=message.seq,
+                minhash=arc.encode_minhash(found.minhash),
+                embedding=arc.encode_embedding(found.embedding),
+            )
+        scores = Scores(
+            sentiment=_unit(found.sentiment.sentiment, -1.0),
+            frustration=_unit(found.sentiment.frustration, 0.0),
+            intent=prediction.intent,
+            intent_confidence=_unit(prediction.confidence, 0.0),
+            out_of_scope=prediction.out_of_scope,
+            product_area=info.product_area if info else None,
+            skill=info.skill if info else None,
+            complexity=_unit(
+                self.models.complexity(
+                    base,
+                    message.text,
+                    top=prediction.top,
+                    metadata=message.metadata,
+                    taxonomy=self.models.intent.taxonomy,
+                ),
+                0.0,
+            ),
+            asks_for_human=signals.asks_for_human(message.text),
+            # "That didn't help" is feedback only once someone has answered.
+            negative_feedback=state.last_answer_role is not None and signals.negative_feedback(message.text),
+            repeat_of=repeat_of,
+            rephrase_of=rephrase_of,
+        )
+        return scores, recent
+
+
+def _scorable(message: MessageSnapshot) -> bool:
+    return message.role == Role.customer and message.redacted_at is None and bool(message.text.strip())
+
+
+def _other(message: MessageSnapshot) -> Scores:
+    if message.role == Role.bot:
+        return Scores(bot_confidence=signals.bot_confidence(message))
+    return Scores()
+
+
+def _repeat_of(signature: Any, state: arc.ArcState) -> str | None:
+    best, best_id = 0.0, None
+    for recent in state.recent:
+        similarity = arc.jaccard(signature, arc.decode_minhash(recent.minhash))
+        if similarity >= arc.REPEAT_JACCARD and similarity > best:
+            best, best_id = similarity, recent.message_id
+    return best_id
+
+
+def _rephrase_of(embedding: Any, state: arc.ArcState, threshold: float) -> str | None:
+    import numpy as np
+
+    earlier = [r for r in state.recent if r.embedding is not None]
+    if not earlier:
+        return None
+    matrix = np.stack([arc.decode_embedding(r.embedding) for r in earlier if r.embedding is not None])
+    vector = np.asarray(embedding, dtype=np.float16).astype(np.float32)  # as stored: same rounding both sides
+    cosines = matrix @ vector
+    best = int(np.argmax(cosines))
+    return earlier[best].message_id if float(cosines[best]) >= threshold else None
+
+
+def _unit(value: float, low: float) -> float:
+    """A model output clamped to its contract range ([low, 1]) and rounded for stable JSON."""
+    return round(min(1.0, max(low, float(value))), 4)

@@ -1,0 +1,149 @@
+"""Plain-language signals in a customer message, and the bot's own confidence.
+
+Two questions a model is not needed for, answered by reviewed pattern lists (data, below):
+
+- **asks for a human**: "can I talk to a real person", "agent please", "I want to speak to someone",
+  with a few equivalents in French, Spanish, German, Portuguese and Italian. A message that says it
+  does *not* want one ("no need for an agent, thanks") does not count.
+- **negative feedback** on what the bot just said: "that didn't help", "not what I asked", "useless",
+  "you already said that", "I already tried that".
+
+Patterns match the normalised text (`baton.scoring.features.normalize`: lower case, accents folded,
+whitespace collapsed; typographic apostrophes become `'`), so "DIDN'T HELP" typed with a curly
+apostrophe and "didn't help" are the same. Each list is ordered by how often the phrasing shows up in
+support chats; adding a phrasing is a one-line change with a test case beside it
+(tests/unit/test_signals.py). The lists are deliberately
+precise rather than exhaustive: a false "asks for a human" forces an escalation, so a missed phrasing
+is left to the frustration and rephrase signals, which catch what the words do not say outright.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from baton.events import MessageSnapshot
+from baton.scoring.features import normalize
+
+_DET = r"(?:a |an |the |some |your |one of your |to )?"
+_PERSON = (
+    r"(?:(?:real |actual |live |human |other )?(?:human(?: being)?|person|agent|representative|rep|operator)"
+    r"|real people|someone|somebody|anyone|anybody|(?:a |your )?(?:manager|supervisor)"
+    r"|(?:support|customer service|customer support) (?:agent|team|person|staff|rep|representative)"
+    r"|customer (?:service|support)"
+    r"|(?:billing|sales|support|technical|tech|accounts?|finance|success|security)"
+    r" (?:team|department|person|rep)"
+    r"|(?:my |our )?(?:account manager|customer success manager|csm))"
+)
+# Nouns that make "an agent" / "a manager" a product term ("add a manager role", "agent seats").
+_NOT_PRODUCT = (
+    r"(?! (?:role|roles|account|accounts|seat|seats|access|permission|permissions|view|license|id|user))"
+)
+
+HUMAN_PATTERNS: tuple[str, ...] = (
+    # "talk to a human", "speak with someone", "connect me to an agent", "put me through to a manager"
+    rf"\b(?:talk|speak|chat|connect|transfer|put|pass|hand|escalate|forward|send)(?: me| this| it| my case)?"
+    rf"(?: through| over| on)? (?:to|with) {_DET}{_PERSON}\b{_NOT_PRODUCT}",
+    # "I want / need / can I get a human", "give me an agent", "request a representative"
+    rf"\b(?:want|need|get|give|find|request|requesting|bring in)(?: me| us)? {_DET}"
+    r"(?:real |actual |live |human )?"
+    rf"(?:human(?: being)?|person|agent|representative|operator|supervisor|manager)\b{_NOT_PRODUCT}",
+    r"\b(?:real|actual|live) (?:human|person|people|agent)\b",
+    r"\bhuman (?:agent|support|help|assistance|please)\b",
+    r"\b(?:is there|are there|is anyone|is anybody|anyone|anybody) (?:a |an )?(?:human|person|real)\b",
+    r"\b(?:stop|enough|done|tired|sick) (?:of |with )?(?:talking to |chatting with )?(?:the |this |a |your )?"
+    r"(?:bot|robot|machine|chatbot)\b",
+    r"\b(?:not|don't|do not|dont) (?:want|need|like) (?:to talk to |to chat with |to speak to )?"
+    r"(?:a |the |this |your )?(?:bot|robot|machine|ai|chatbot)\b",
+    r"\bescalate (?:this|it|my|the|me)\b|^(?:please )?escalate\b",
+    # A bare "agent" / "human please" / "representative!" (what people type at IVR-style bots).
+    r"^(?:an? )?(?:agent|human|representative|operator|real person|person|live agent)"
+    r"(?: please| pls| now)?[ !.?]*$",
+    # French, Spanish, German, Portuguese, Italian (accents folded by normalisation).
+    r"\bparler (?:a|avec) (?:un |une |quelqu'un)(?:humain|conseiller|conseillere|agent|personne|vrai)?\b",
+    r"\b(?:une vraie personne|un vrai humain|un humain|un conseiller)\b",
+    r"\bhablar con (?:un |una |alguien)(?:humano|persona|agente|asesor|asesora|operador|operadora)?\b",
+    r"\b(?:persona real|un humano|un agente)\b",
+    r"\b(?:mit )?(?:einem|einer) (?:menschen|mitarbeiter|mitarbeiterin|berater|beraterin|echten menschen)"
+    r" (?:sprechen|reden)\b",
+    r"\bfalar com (?:um |uma |alguem)(?:humano|atendente|pessoa|agente)?\b",
+    r"\bparlare con (?:un |una |qualcuno)(?:operatore|operatrice|persona|umano)?\b",
+)
+"""A customer asking for a human. Matched anywhere in the normalised message."""
+
+HUMAN_EXCLUSIONS: tuple[str, ...] = (
+    r"\b(?:no need|don't need|do not need|dont need|no|without)(?: to (?:talk|speak|chat) (?:to|with))?"
+    r" (?:a |an |the )?(?:human|person|agent|representative|someone|manager)\b",
+    r"\b(?:the|your|an?|my) (?:agent|representative|rep|person|human|manager|supervisor)"
+    r" (?:said|told|answered|replied|helped|fixed|solved|was|already|is|has|had)\b",
+    r"\b(?:user|customer|travel|real estate|insurance|sales|support) agents?\b"
+    r"(?= (?:role|seat|license|account))",
+)
+"""Phrasings that mention a human without asking for one ("no need for an agent", "the agent said"):
+the matched words are removed before HUMAN_PATTERNS are tried, so "the agent said it was fixed, I want to
+talk to a manager" still asks."""
+
+NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
+    # "that didn't help", "this does not work", "your answer doesn't answer my question"
+    r"\b(?:that|this|it|which|your (?:answer|reply|response|suggestion|link|article|solution)"
+    r"|the (?:answer|article|link|solution|steps?))"
+    r" (?:still )?(?:didn't|did not|doesn't|does not|won't|will not|isn't|is not|wasn't|was not"
+    r"|dont|didnt|doesnt) (?:really |actually |even |at all )?"
+    r"(?:help|work|answer|solve|fix|make sense|apply|relevant|helpful|right|correct|what i)",
+    r"\bnot (?:what|the thing|the question) i (?:asked|was asking|meant|wanted|need|needed|said)\b",
+    r"\b(?:that's|thats|that is|this is|it's|its) not (?:what i|my question|helpful|it|right|correct|relevant"
+    r"|the (?:problem|issue|question|answer))\b",
+    r"\b(?:useless|unhelpful|pointless|not helpful|no help|waste of (?:my )?time|irrelevant)\b",
+    r"\byou (?:already|just) (?:said|told me|sent|gave me|suggested|showed me)\b",
+    r"\b(?:same|identical) (?:answer|reply|response|thing|link|article|message) (?:again|as before)\b",
+    r"\bi (?:already|have already|already have|'ve already|ve already)"
+    r" (?:tried|done|did|read|checked|followed|restarted|reset|cleared)\b",
+    r"\b(?:you're|you are|youre) not (?:helping|listening|understanding|getting it|answering)\b",
+    r"\byou (?:don't|do not|dont|didn't|did not|didnt) (?:understand|get it|listen|read|answer)\b",
+    r"\b(?:read|answer) my (?:question|message)\b",
+    r"\b(?:wrong answer|makes no sense|doesn't make sense|does not make sense)\b",
+    r"^(?:no|nope|nah)[ ,.!]+(?:that|this|it)(?:'s| is|s)? (?:not|wrong)\b",
+    r"\bthat'?s wrong\b",
+    # A terse "did that." / "tried it already" in reply to a suggestion.
+    r"^(?:i |we )?(?:already )?(?:did|done|tried|have done|have tried) (?:that|it|this|those|all that)"
+    r"(?: already| too| before| twice)?[ .!]*$",
+    r"\bstop (?:sending|giving|repeating|telling) (?:me )?(?:the same|that|this|links?|articles?)\b",
+)
+"""Negative feedback on an answer. Matched anywhere in the normalised message. Whether it is feedback on
+the *bot* is the arc's question (it counts only after a bot answer; see `baton.scoring.arc`)."""
+
+_human = [re.compile(p) for p in HUMAN_PATTERNS]
+_human_not = [re.compile(p) for p in HUMAN_EXCLUSIONS]
+_negative = [re.compile(p) for p in NEGATIVE_FEEDBACK_PATTERNS]
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+@functools.lru_cache(maxsize=64)
+def _normal(text: str) -> str:
+    # Cached: both signals read the same message one after the other.
+    return normalize(text.translate(_APOSTROPHES))
+
+
+def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def asks_for_human(text: str) -> bool:
+    """True when the customer asks to be put through to a person."""
+    normal = _normal(text)
+    for exclusion in _human_not:
+        normal = exclusion.sub(" ", normal)
+    return _any(_human, normal)
+
+
+def negative_feedback(text: str) -> bool:
+    """True when the message says an answer did not help."""
+    return _any(_negative, _normal(text))
+
+
+def bot_confidence(message: MessageSnapshot) -> float | None:
+    """The bot's own confidence in this answer (0..1), when the frontend sent it (`message.bot`)."""
+    if message.bot is None:
+        return None
+    return message.bot.confidence

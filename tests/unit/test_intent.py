@@ -1,0 +1,368 @@
+"""The intent model: `baton train intent` and what serving does with its output.
+
+The identity tests rebuild the probabilities in numpy from the weights stored in model.onnx and from
+`featurize()` with the manifest's FeatureSpec: if training and serving ever featurized differently, or the graph
+computed something else than the trained model, they fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from baton.scoring.features import FeatureSpec, featurize
+from baton.scoring.intent import DEFAULT_INTENT_INFO, ModelDirError, decide, load
+from baton.training.intent import load_clinc, load_csv, main
+
+SHIPPED = Path(__file__).resolve().parents[2] / "layers" / "models" / "intent"
+
+TINY = {
+    "card_arrival": [
+        "my card has not arrived yet",
+        "when will my new card arrive",
+        "still waiting for my card to arrive",
+        "the card I ordered never arrived",
+        "has my card been sent, it did not arrive",
+        "card not arrived after two weeks",
+    ],
+    "exchange_rate": [
+        "what is the exchange rate today",
+        "which exchange rate do you use",
+        "how is the exchange rate calculated",
+        "exchange rate for dollars to euros",
+        "is your exchange rate good",
+        "tell me the current exchange rate",
+    ],
+    "change_pin": [
+        "how do I change my pin",
+        "I want a new pin number",
+        "can I change the pin on my card",
+        "change pin please",
+        "where can I reset my pin code",
+        "update my card pin",
+    ],
+    "terminate_account": [
+        "close my account",
+        "I want to delete my account",
+        "how can I terminate my account",
+        "please close my account for good",
+        "cancel and close the account",
+        "delete account now",
+    ],
+}
+TEXTS = [
+    "my card never arrived",
+    "what exchange rate do you apply",
+    "CHANGE MY PIN!!",
+    "close the account please",
+    "",
+    "completely unrelated words about penguins",
+]
+
+
+def _write_csv(
+    path: Path, rows: list[tuple[str, str]], header: tuple[str, str] = ("text", "category")
+) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _tiny_rows() -> list[tuple[str, str]]:
+    return [(text, intent) for intent, texts in TINY.items() for text in texts]
+
+
+def _train(tmp: Path, *extra: str, seed: int = 1) -> Path:
+    data = _write_csv(tmp / "train.csv", _tiny_rows())
+    args = ["--data", str(data), "--out", str(tmp / "out"), "--seed", str(seed)]
+    args += ["--hidden", "16", "--epochs", "25", "--val-fraction", "0.34", "--min-df", "1", *extra]
+    assert main(args) == 0
+    return tmp / "out" / "intent"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("tiny")
+    taxonomy = tmp / "taxonomy.json"
+    taxonomy.write_text(
+        json.dumps(
+            {
+                "card_arrival": {"product_area": "cards", "skill": "card_ops", "base_complexity": 0.3},
+                "change_pin": {"product_area": "security", "skill": "card_ops", "base_complexity": 0.15},
+                "not_an_intent_here": {"product_area": "x", "skill": "y", "base_complexity": 0.5},
+            }
+        )
+    )
+    return _train(tmp, "--taxonomy", str(taxonomy))
+
+
+def numpy_probs(model_dir: Path, texts: list[str]) -> np.ndarray:
+    """The model's probabilities from its stored weights and `featurize`, without onnxruntime."""
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    spec = FeatureSpec.from_json(manifest["features"])
+    weights = {
+        t.name: numpy_helper.to_array(t) for t in onnx.load(str(model_dir / "model.onnx")).graph.initializer
+    }
+    out = []
+    for text in texts:
+        idx, val = featurize(text, spec)
+        rows = (
+            weights["bucket_row"][idx].astype(np.int64)
+            if "bucket_row" in weights
+            else np.array(idx, np.int64)
+        )
+        z = (weights["W1"][rows].astype(np.float32) * np.array(val, np.float32)[:, None]).sum(axis=0)
+        z = z + weights["b1"]
+        if "W2" in weights:
+            z = np.maximum(z, 0) @ weights["W2"].astype(np.float32) + weights["b2"]
+        e = np.exp(z - z.max())
+        out.append(e / e.sum())
+    return np.array(out)
+
+
+# --- training and serving compute the same thing ------------------------------------------------------------
+
+
+def test_served_probabilities_equal_the_trained_weights_on_the_same_features(tiny: Path) -> None:
+    model = load(tiny)
+    served = model.probabilities(TEXTS)
+    assert served.shape == (len(TEXTS), 4)
+    np.testing.assert_allclose(served, numpy_probs(tiny, TEXTS), rtol=1e-4, atol=1e-6)
+
+
+def test_predictions_follow_the_probabilities_and_the_manifest_threshold(tiny: Path) -> None:
+    model = load(tiny)
+    manifest = json.loads((tiny / "manifest.json").read_text())
+    assert model.threshold == manifest["oos"]["threshold"]
+    assert model.spec == FeatureSpec.from_json(manifest["features"])
+    probs = numpy_probs(tiny, TEXTS)
+    for row, pred in zip(probs, model.predict(TEXTS), strict=True):
+        assert pred.intent == model.labels[int(row.argmax())]
+        assert pred.confidence == pytest.approx(float(row.max()), abs=1e-5)
+        assert pred.out_of_scope == (pred.confidence < model.threshold)
+        assert [p for _, p in pred.top] == sorted((p for _, p in pred.top), reverse=True)
+
+
+def test_tiny_model_learns_its_intents(tiny: Path) -> None:
+    preds = load(tiny).predict(TEXTS[:4])
+    assert [p.intent for p in preds] == ["card_arrival", "exchange_rate", "change_pin", "terminate_account"]
+
+
+def test_the_same_seed_gives_the_same_model(tiny: Path, tmp_path: Path) -> None:
+    again = _train(tmp_path, "--taxonomy", str(tiny / "taxonomy.json"))
+    assert (again / "model.onnx").read_bytes() == (tiny / "model.onnx").read_bytes()
+
+
+def test_output_directory_holds_the_documented_layout(tiny: Path) -> None:
+    assert {p.name for p in tiny.iterdir()} >= {
+        "manifest.json",
+        "model.onnx",
+        "labels.json",
+        "taxonomy.json",
+        "MODEL_CARD.md",
+    }
+    manifest = json.loads((tiny / "manifest.json").read_text())
+    assert manifest["kind"] == "intent"
+    assert manifest["version"].startswith("intent-")
+    assert set(manifest["metrics"]) >= {"in_scope_accuracy", "macro_f1"}
+    card = (tiny / "MODEL_CARD.md").read_text()
+    assert "baton train intent --data" in card and "p50" in card
+
+
+def test_taxonomy_file_is_used_and_missing_intents_get_the_default(tiny: Path) -> None:
+    model = load(tiny)
+    assert model.info("card_arrival").product_area == "cards"
+    assert model.info("change_pin").base_complexity == 0.15
+    assert model.info("exchange_rate") == DEFAULT_INTENT_INFO
+    written = json.loads((tiny / "taxonomy.json").read_text())
+    assert set(written) == set(TINY)  # every intent, and nothing the model does not know
+
+
+def test_retraining_into_the_same_directory_keeps_its_taxonomy_and_card_notes(
+    tiny: Path, tmp_path: Path
+) -> None:
+    first = _train(tmp_path, "--taxonomy", str(tiny / "taxonomy.json"))
+    card = first / "MODEL_CARD.md"
+    card.write_text(card.read_text() + "\nOur notes: keep me.\n")
+    again = _train(tmp_path)  # no --taxonomy: the one already there
+    assert load(again).info("card_arrival").product_area == "cards"
+    assert "Our notes: keep me." in card.read_text()
+
+
+# --- data formats and bad input -----------------------------------------------------------------------------
+
+
+def test_csv_with_intent_header_and_bad_rows_reported_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text('text,intent\nhello there,greet\n,greet\n"a, b",x,extra\nbye,\nok then,greet\n')
+    data = load_csv(path)
+    assert data.train == [("hello there", "greet"), ("ok then", "greet")]
+    assert data.problems == [
+        "data.csv line 3: empty text",
+        "data.csv line 4: more fields than the header has",
+        "data.csv line 5: empty intent",
+    ]
+
+
+def test_csv_without_the_needed_columns_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write_csv(tmp_path / "d.csv", [("hi", "greet")], header=("utterance", "label"))
+    assert main(["--data", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "`text` column" in err and "utterance" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_taxonomy_is_refused_before_training(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _write_csv(tmp_path / "d.csv", _tiny_rows())
+    bad = tmp_path / "tax.json"
+    bad.write_text(
+        json.dumps({"change_pin": {"product_area": "cards", "skill": "card_ops", "base_complexity": 1.5}})
+    )
+    assert main(["--data", str(data), "--out", str(tmp_path / "out"), "--taxonomy", str(bad)]) == 2
+    assert "'change_pin': base_complexity must be a number in [0, 1]" in capsys.readouterr().err
+
+
+def test_clinc_format_trains_an_explicit_out_of_scope_class(tmp_path: Path) -> None:
+    rows = _tiny_rows()
+    oos = ["what is the weather in paris", "play some jazz music", "who won the game", "tell me a joke"]
+    data = {
+        "train": [[t, i] for t, i in rows[::2] + rows[1::2][:8]],
+        "val": [[t, i] for t, i in rows[1::2][8:]],
+        "oos_train": [[t, "oos"] for t in oos[:3]],
+        "oos_val": [[oos[3], "oos"]],
+    }
+    path = tmp_path / "clinc.json"
+    path.write_text(json.dumps(data))
+    args = [
+        "--data",
+        str(path),
+        "--format",
+        "clinc",
+        "--out",
+        str(tmp_path / "out"),
+        "--hidden",
+        "0",
+        "--epochs",
+        "5",
+    ]
+    assert main(args) == 0
+    out = tmp_path / "out" / "intent"
+    assert json.loads((out / "labels.json").read_text())[-1] == "oos"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["oos"]["label"] == "oos"
+    assert "oos_recall" in manifest["metrics"]
+    model = load(out)
+    assert "oos" not in model.taxonomy
+    assert all(p.intent != "oos" for p in model.predict(["who won the game", "my card never arrived"]))
+
+
+def test_clinc_bad_items_are_reported_by_position(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(
+        json.dumps({"train": [["hi", "greet"], ["x"], ["", "greet"]], "oos_train": [["a", "greet"]]})
+    )
+    data = load_clinc(path, "oos")
+    assert data.train == [("hi", "greet")]
+    assert data.problems == [
+        "c.json train[1]: expected [text, label]",
+        "c.json train[2]: empty text or label",
+        "c.json oos_train[0]: label 'greet' in an out-of-scope split (expected 'oos')",
+    ]
+
+
+def test_runs_standalone_as_a_module() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "baton.training.intent", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "--data" in out.stdout and "--taxonomy" in out.stdout
+
+
+# --- the decision rule --------------------------------------------------------------------------------------
+
+
+def test_explicit_out_of_scope_class_wins_over_a_weaker_intent() -> None:
+    labels = ["a", "b", "oos"]
+    best, conf, oos = decide(np.array([[0.3, 0.2, 0.5], [0.6, 0.1, 0.3]]), labels, "oos", 0.1)
+    assert [labels[i] for i in best] == ["a", "a"]
+    assert conf.tolist() == pytest.approx([0.3, 0.6])
+    assert oos.tolist() == [True, False]
+
+
+def test_threshold_marks_unsure_predictions_out_of_scope() -> None:
+    _, _, oos = decide(np.array([[0.45, 0.55], [0.05, 0.95]]), ["a", "b"], None, 0.6)
+    assert oos.tolist() == [True, False]
+
+
+def test_a_directory_that_is_not_an_intent_model_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sentiment"}))
+    with pytest.raises(ModelDirError, match="not an intent model"):
+        load(tmp_path)
+
+
+# --- the shipped default (Banking77) ------------------------------------------------------------------------
+
+
+def test_shipped_model_serves_with_the_feature_spec_it_was_trained_with() -> None:
+    manifest = json.loads((SHIPPED / "manifest.json").read_text())
+    model = load(SHIPPED)
+    assert model.spec == FeatureSpec.from_json(manifest["features"])
+    texts = ["I lost my card yesterday", "how much does a transfer cost?", "blorp"]
+    np.testing.assert_allclose(model.probabilities(texts), numpy_probs(SHIPPED, texts), rtol=1e-4, atol=1e-6)
+
+
+def test_shipped_model_fits_the_size_budget() -> None:
+    assert (SHIPPED / "model.onnx").stat().st_size <= 8_000_000
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Someone stole my wallet last night and my card was in it", "lost_or_stolen_card"),
+        ("I ordered my card two weeks ago and it still hasn't come in the post", "card_arrival"),
+        ("How can I change the PIN of my card?", "change_pin"),
+        ("There are two identical payments for the same coffee on my account", "transaction_charged_twice"),
+        ("I'd like to close my account and leave your bank", "terminate_account"),
+        ("The cash machine ate my card and didn't give it back", "card_swallowed"),
+        ("Tried to add money to my account with my card but the top up failed", "top_up_failed"),
+        ("Is there a minimum age to open an account?", "age_limit"),
+    ],
+)
+def test_shipped_model_recognises_clear_banking_questions(text: str, intent: str) -> None:
+    (pred,) = load(SHIPPED).predict([text])
+    assert (pred.intent, pred.out_of_scope) == (intent, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "asdkjh qwpoeiru zmxncbv",
+        "What's the weather going to be like in Lisbon tomorrow?",
+        "Can you recommend a good recipe for lasagna",
+        "who won the football match last night",
+        "",
+    ],
+)
+def test_shipped_model_says_out_of_scope_for_unrelated_text(text: str) -> None:
+    (pred,) = load(SHIPPED).predict([text])
+    assert pred.out_of_scope
+
+
+def test_shipped_taxonomy_covers_every_intent_with_a_thought_out_entry() -> None:
+    model = load(SHIPPED)
+    assert len(model.taxonomy) == 77
+    assert DEFAULT_INTENT_INFO not in model.taxonomy.values()
+    assert model.info("compromised_card").skill == "fraud"
+    assert model.info("compromised_card").base_complexity > model.info("exchange_rate").base_complexity
+    assert model.info("unable_to_verify_identity").skill == "kyc"
