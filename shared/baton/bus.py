@@ -71,7 +71,6 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         ordered=True,
         memory_mb=1024,
         uses_models=True,
-        implemented=False,
         description="Scores each message and updates the conversation arc; publishes MessageScored",
     ),
     Subscription(

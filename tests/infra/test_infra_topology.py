@@ -48,19 +48,21 @@ def test_each_capability_stack_consumes_exactly_its_subscriptions_patterns(synth
 
 
 def test_consumer_settings_come_from_the_subscription(synth: Synth) -> None:
-    sub = bus.by_name("helpdesk-events")
-    (stack, _, mapping), *rest = list(synth.resources("AWS::Lambda::EventSourceMapping"))
-    assert not rest
-    props = mapping["Properties"]
-    assert props["BatchSize"] == sub.batch_size
-    assert props["ScalingConfig"]["MaximumConcurrency"] == sub.max_concurrency
-    function = synth.resource(stack, Synth.ref_id(props["FunctionName"]))["Properties"]
-    assert function["Handler"] == f"{sub.handler}.lambda_handler"
-    assert function["Timeout"] == sub.timeout_s
-    assert function["MemorySize"] == sub.memory_mb
-    queue = synth.resource(stack, Synth.ref_id(props["EventSourceArn"]))["Properties"]
-    assert queue["VisibilityTimeout"] == sub.visibility_timeout_s
-    assert queue["RedrivePolicy"]["maxReceiveCount"] == sub.max_receive_count
+    mappings = list(synth.resources("AWS::Lambda::EventSourceMapping"))
+    assert len(mappings) == len(bus.active_subscriptions())
+    by_handler = {sub.handler: sub for sub in bus.active_subscriptions()}
+    for stack, _, mapping in mappings:
+        props = mapping["Properties"]
+        function = synth.resource(stack, Synth.ref_id(props["FunctionName"]))["Properties"]
+        sub = by_handler[function["Handler"].removesuffix(".lambda_handler")]
+        assert stack == f"Dev-{sub.capability}"
+        assert props["BatchSize"] == sub.batch_size
+        assert props["ScalingConfig"]["MaximumConcurrency"] == sub.max_concurrency
+        assert function["Timeout"] == sub.timeout_s
+        assert function["MemorySize"] == sub.memory_mb
+        queue = synth.resource(stack, Synth.ref_id(props["EventSourceArn"]))["Properties"]
+        assert queue["VisibilityTimeout"] == sub.visibility_timeout_s
+        assert queue["RedrivePolicy"]["maxReceiveCount"] == sub.max_receive_count
 
 
 @pytest.fixture(scope="module")
