@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 PY = sys.executable
 sys.path[:0] = [str(ROOT)]
 
@@ -41,12 +42,6 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
 os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def cold_starts(kind: str, n: int, env: dict[str, str] | None = None) -> list[float]:
@@ -204,6 +199,8 @@ def e2e_throughput(n: int, clients: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    from table import percentile, print_table
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cold", type=int, default=15, help="cold starts per handler")
     parser.add_argument("--warm", type=int, default=2000, help="warm requests (in-memory adapters)")
@@ -267,13 +264,7 @@ def main() -> None:
         (f"baton local end to end, {args.clients} clients", f"{rate:.0f} msg/s (p50 {p50:.1f} ms)", "info")
     )
 
-    width = max(len(r[0]) for r in rows)
-    vwidth = max(len(r[1]) for r in rows)
-    print(f"\n{'benchmark':<{width}}  {'measured':<{vwidth}}  target")
-    print(f"{'-' * width}  {'-' * vwidth}  ------")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:<{vwidth}}  {target}")
-    print(f"\n{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

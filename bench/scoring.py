@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 sys.path[:0] = [str(ROOT)]
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 os.environ["OMP_NUM_THREADS"] = "1"
@@ -42,11 +43,6 @@ Scorer(models).score(detail.message, arc.ArcState())
 t2 = time.perf_counter()
 print(json.dumps({{"load_ms": (t1 - t0) * 1000, "first_ms": (t2 - t1) * 1000}}))
 """
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
 
 
 def conversations() -> list[dict]:
@@ -147,6 +143,8 @@ def function_size_mb() -> str:
 
 
 def main() -> None:
+    from table import percentile, print_table
+
     rows: list[tuple[str, str, str]] = []
     ours, peer = per_message_latency()
     rows.append(
@@ -173,13 +171,7 @@ def main() -> None:
     rows.append(("model files", f"{dir_mb(models):.1f} MB ({sizes})", "<= 40 MB"))
     rows.append(("score function + layers, unzipped", function_size_mb(), "<= 200 MB"))
 
-    width = max(len(r[0]) for r in rows)
-    vwidth = max(len(r[1]) for r in rows)
-    print(f"\n{'benchmark':<{width}}  {'measured':<{vwidth}}  target")
-    print(f"{'-' * width}  {'-' * vwidth}  ------")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:<{vwidth}}  {target}")
-    print(f"\n{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, one onnxruntime thread")
+    print_table(rows, ", one onnxruntime thread")
 
 
 if __name__ == "__main__":
