@@ -206,8 +206,9 @@ def test_fifty_concurrent_clients_all_get_an_answer(local: LocalProcess) -> None
 
 def test_the_console_shows_the_access_log_not_every_handlers_log_line_and_metric(local: LocalProcess) -> None:
     assert local.post("e2e-quiet", message("q1", "hello")).status_code == 202
-    log = local.log.read_text()
-    assert '"POST /v1/conversations/e2e-quiet/messages" 202' in log
+    # The server writes its access-log line after the answer has gone out: wait for it, then read it all.
+    line = '"POST /v1/conversations/e2e-quiet/messages" 202'
+    log = eventually(lambda: text if line in (text := local.log.read_text()) else None, "the access-log line")
     assert '"_aws"' not in log  # no EMF metric blobs
     assert '"level":"INFO"' not in log
 
