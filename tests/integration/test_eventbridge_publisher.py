@@ -12,6 +12,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
+from moto_bus import bus_with_queue
 
 from baton.adapters.eventbridge import (
     MAX_BYTES_PER_CALL,
@@ -57,18 +58,8 @@ def bus_to_queue() -> Iterator[tuple[Any, Any, str]]:
     with mock_aws():
         events = boto3.client("events")
         sqs = boto3.client("sqs")
-        events.create_event_bus(Name="baton-test")
-        queue_url = sqs.create_queue(QueueName="ingestion-events")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        events.put_rule(
-            Name="to-queue",
-            EventBusName="baton-test",
-            EventPattern=json.dumps({"source": ["baton.ingestion"]}),
-        )
-        events.put_targets(
-            Rule="to-queue", EventBusName="baton-test", Targets=[{"Id": "queue", "Arn": queue_arn}]
+        queue_url = bus_with_queue(
+            events, sqs, bus="baton-test", queue="ingestion-events", pattern={"source": ["baton.ingestion"]}
         )
         yield events, sqs, queue_url
 

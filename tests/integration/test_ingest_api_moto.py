@@ -13,6 +13,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
+from moto_bus import bus_with_queue
 
 from baton import wiring
 from baton.local.dynamodb_local import ensure_tables
@@ -65,18 +66,12 @@ def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployed]:
         dynamodb = boto3.client("dynamodb")
         ensure_tables(dynamodb, TABLES_BY_LOGICAL)
         events, sqs = boto3.client("events"), boto3.client("sqs")
-        events.create_event_bus(Name="baton-moto")
-        queue_url = sqs.create_queue(QueueName="all-ingestion-events")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        events.put_rule(
-            Name="ingestion",
-            EventBusName="baton-moto",
-            EventPattern=json.dumps({"source": ["baton.ingestion"]}),
-        )
-        events.put_targets(
-            Rule="ingestion", EventBusName="baton-moto", Targets=[{"Id": "q", "Arn": queue_arn}]
+        queue_url = bus_with_queue(
+            events,
+            sqs,
+            bus="baton-moto",
+            queue="all-ingestion-events",
+            pattern={"source": ["baton.ingestion"]},
         )
         boto3.client("secretsmanager").create_secret(
             Name="baton/intercom-webhook", SecretString="baton-test-intercom-secret"

@@ -25,13 +25,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _stored() -> StoredMessage:
     msg = MessageIn.model_validate(
-        {"message_id": "m-1", "role": "customer", "text": "My invoice is wrong", "customer": {"id": "c", "account_id": "a"}}
+        {
+            "message_id": "m-1",
+            "role": "customer",
+            "text": "My invoice is wrong",
+            "customer": {"id": "c", "account_id": "a"},
+        }
     )
-    return StoredMessage(conversation_id="conv-1", seq=1, received_at=utcnow(), source=Source.api, **msg.model_dump())
+    return StoredMessage(
+        conversation_id="conv-1", seq=1, received_at=utcnow(), source=Source.api, **msg.model_dump()
+    )
 
 
 def test_all_five_events_are_defined_with_past_tense_names_and_baton_sources() -> None:
-    assert set(EVENT_TYPES) == {"MessageReceived", "MessageScored", "EscalationDecided", "HandoffReady", "OutcomeRecorded"}
+    assert set(EVENT_TYPES) == {
+        "MessageReceived",
+        "MessageScored",
+        "EscalationDecided",
+        "HandoffReady",
+        "OutcomeRecorded",
+    }
     for name, cls in EVENT_TYPES.items():
         assert name == cls.DETAIL_TYPE
         assert cls.SOURCE.startswith("baton.")
@@ -63,7 +76,13 @@ def test_newer_producers_may_add_fields_without_breaking_older_consumers() -> No
 def test_contract_violations_are_rejected_naming_the_field() -> None:
     with pytest.raises(ValidationError) as err:
         EscalationDecided(
-            event_id="x", conversation_id="c", seq=1, message_id="m", action="panic", risk=2.0, model_version="v"
+            event_id="x",
+            conversation_id="c",
+            seq=1,
+            message_id="m",
+            action="panic",
+            risk=2.0,
+            model_version="v",
         )
     fields = {e["loc"][0] for e in err.value.errors()}
     assert fields == {"action", "risk"}

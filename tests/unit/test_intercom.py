@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
+from translations import only_message
 
 from baton.connectors import intercom
 from baton.connectors.base import apply
 from baton.connectors.html import html_to_text
 from baton.errors import PayloadError
-from baton.models import ID_PATTERN, ConversationStatus, Role
+from baton.models import ConversationStatus, Role
 
 CONVERSATION = "intercom:184467201338812"
 CONTACT = "intercom:6650b1f3c2a4e10d8f7b9a21"
@@ -23,20 +23,12 @@ def load(sample_event):
     return lambda name: sample_event(f"helpdesk/intercom/{name}.json")
 
 
-def only_message(translation):
-    assert len(translation.messages) == 1, translation
-    conversation_id, message, source = translation.messages[0]
-    assert source == "intercom"
-    assert re.match(ID_PATTERN, conversation_id) and re.match(ID_PATTERN, message.message_id)
-    return conversation_id, message
-
-
 # --------------------------------------------------------------------------------------- messages
 
 
 def test_user_created_is_the_opening_customer_message(load) -> None:
     translation = intercom.translate(load("v2_user_created"))
-    conversation_id, message = only_message(translation)
+    conversation_id, message = only_message(translation, "intercom")
     assert conversation_id == CONVERSATION
     assert message.message_id == "intercom:src:2877310455"
     assert message.role == Role.customer
@@ -53,7 +45,7 @@ def test_user_created_is_the_opening_customer_message(load) -> None:
 
 
 def test_user_replied_is_the_newest_customer_part_in_plain_text(load) -> None:
-    _, message = only_message(intercom.translate(load("v2_user_replied")))
+    _, message = only_message(intercom.translate(load("v2_user_replied")), "intercom")
     assert message.message_id == "intercom:40112233002"
     assert message.role == Role.customer
     assert (
@@ -75,7 +67,7 @@ def test_the_newest_part_of_the_right_author_is_picked(load) -> None:
     admin = {**parts[0], "id": "40112233099", "body": "<p>admin</p>", "created_at": parts[0]["created_at"] + 5,
              "author": {"type": "admin", "id": "7301144"}}  # fmt: skip
     parts[:] = [parts[0], older, admin]
-    _, message = only_message(intercom.translate(payload))
+    _, message = only_message(intercom.translate(payload), "intercom")
     assert message.message_id == "intercom:40112233002"
 
 
@@ -86,7 +78,7 @@ def test_a_part_without_text_is_skipped(load) -> None:
 
 
 def test_admin_replied_is_an_agent_message(load) -> None:
-    conversation_id, message = only_message(intercom.translate(load("v2_admin_replied")))
+    conversation_id, message = only_message(intercom.translate(load("v2_admin_replied")), "intercom")
     assert conversation_id == CONVERSATION
     assert message.role == Role.agent
     assert message.text == (
@@ -97,19 +89,19 @@ def test_admin_replied_is_an_agent_message(load) -> None:
 
 
 def test_an_ai_answer_posted_as_an_admin_is_a_bot_message(load) -> None:
-    _, message = only_message(intercom.translate(load("v2_admin_replied_ai_answer")))
+    _, message = only_message(intercom.translate(load("v2_admin_replied_ai_answer")), "intercom")
     assert message.role == Role.bot
     assert message.metadata["ai_answer"] is True
 
 
 @pytest.mark.parametrize("fixture", ["v2_operator_replied_fin", "v2_operator_replied_expectation"])
 def test_operator_replies_are_bot_messages(load, fixture) -> None:
-    _, message = only_message(intercom.translate(load(fixture)))
+    _, message = only_message(intercom.translate(load(fixture)), "intercom")
     assert message.role == Role.bot
 
 
 def test_fins_html_answer_becomes_plain_text(load) -> None:
-    _, message = only_message(intercom.translate(load("v2_operator_replied_fin")))
+    _, message = only_message(intercom.translate(load("v2_operator_replied_fin")), "intercom")
     assert message.message_id == "intercom:40112233001"
     assert message.text == (
         "I'm sorry about the double charge! Duplicate charges are usually a pending authorisation "
@@ -118,7 +110,7 @@ def test_fins_html_answer_becomes_plain_text(load) -> None:
 
 
 def test_an_admin_initiated_conversation_starts_with_an_agent_message(load) -> None:
-    conversation_id, message = only_message(intercom.translate(load("v2_admin_single_created")))
+    conversation_id, message = only_message(intercom.translate(load("v2_admin_single_created")), "intercom")
     assert conversation_id == "intercom:184467201340077"
     assert message.message_id == "intercom:src:2877320077"
     assert message.role == Role.agent
@@ -239,7 +231,7 @@ def test_an_unknown_topic_is_acknowledged(load) -> None:
 
 
 def test_the_older_shape_opening_message_with_string_epochs(load) -> None:
-    conversation_id, message = only_message(intercom.translate(load("legacy_user_created")))
+    conversation_id, message = only_message(intercom.translate(load("legacy_user_created")), "intercom")
     assert conversation_id == "intercom:5012884431"
     assert message.message_id == "intercom:src:93011277"
     assert message.role == Role.customer
@@ -258,7 +250,7 @@ def test_the_older_shape_opening_message_with_string_epochs(load) -> None:
     ],
 )  # fmt: skip
 def test_the_older_shape_replies(load, fixture, role, message_id, text) -> None:
-    conversation_id, message = only_message(intercom.translate(load(fixture)))
+    conversation_id, message = only_message(intercom.translate(load(fixture)), "intercom")
     assert (conversation_id, message.message_id, message.role, message.text) == (
         "intercom:5012884431",
         message_id,
@@ -289,7 +281,7 @@ def test_the_older_shape_reopen(load) -> None:
 
 def test_a_close_with_a_reply_stores_the_reply_then_closes(load, service) -> None:
     translation = intercom.translate(load("v2_admin_closed_with_reply"))
-    _, message = only_message(translation)
+    _, message = only_message(translation, "intercom")
     assert message.role == Role.agent
     assert message.text == "Refund issued — closing this for now. Just reply if anything else comes up!"
     (outcome,) = translation.outcomes
@@ -411,8 +403,8 @@ def test_odd_native_ids_are_made_valid_without_collisions(load) -> None:
     payload["data"]["item"]["id"] = "conv/with spaces"
     other = load("v2_user_replied")
     other["data"]["item"]["id"] = "conv_with_spaces"
-    first, _ = only_message(intercom.translate(payload))
-    second, _ = only_message(intercom.translate(other))
+    first, _ = only_message(intercom.translate(payload), "intercom")
+    second, _ = only_message(intercom.translate(other), "intercom")
     assert first != second
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
+from translations import only_message
 
 from baton.connectors import zendesk
 from baton.connectors.base import apply
 from baton.errors import PayloadError
-from baton.models import ID_PATTERN, ConversationStatus, Role
+from baton.models import ConversationStatus, Role
 
 NOW = datetime(2026, 2, 4, 9, 0, tzinfo=UTC)
 TICKET = "zendesk:48213"
@@ -23,17 +23,9 @@ def load(sample_event):
     return lambda name: sample_event(f"helpdesk/zendesk/{name}.json")
 
 
-def only_message(translation):
-    assert len(translation.messages) == 1, translation
-    conversation_id, message, source = translation.messages[0]
-    assert source == "zendesk"
-    assert re.match(ID_PATTERN, conversation_id) and re.match(ID_PATTERN, message.message_id)
-    return conversation_id, message
-
-
 def test_ticket_created_turns_the_description_into_the_first_customer_message(load) -> None:
     translation = zendesk.translate(load("ticket_created"), now=NOW)
-    conversation_id, message = only_message(translation)
+    conversation_id, message = only_message(translation, "zendesk")
     assert conversation_id == TICKET
     assert message.message_id == "zendesk:48213:description"
     assert message.role == Role.customer
@@ -48,7 +40,7 @@ def test_ticket_created_turns_the_description_into_the_first_customer_message(lo
 def test_a_ticket_opened_by_an_agent_for_the_requester_starts_with_an_agent_message(load) -> None:
     payload = load("ticket_created")
     payload["detail"]["submitter_id"] = "16093322700011"
-    _, message = only_message(zendesk.translate(payload, now=NOW))
+    _, message = only_message(zendesk.translate(payload, now=NOW), "zendesk")
     assert message.role == Role.agent
     assert message.customer.id == REQUESTER
 
@@ -63,12 +55,14 @@ def test_a_ticket_without_a_description_is_acknowledged(load) -> None:
 def test_an_organisation_less_requester_is_their_own_account(load) -> None:
     payload = load("comment_added_customer")
     payload["detail"]["organization_id"] = None
-    _, message = only_message(zendesk.translate(payload, now=NOW))
+    _, message = only_message(zendesk.translate(payload, now=NOW), "zendesk")
     assert message.customer.account_id == REQUESTER
 
 
 def test_the_requesters_public_comment_is_a_customer_message_in_plain_text(load) -> None:
-    conversation_id, message = only_message(zendesk.translate(load("comment_added_customer"), now=NOW))
+    conversation_id, message = only_message(
+        zendesk.translate(load("comment_added_customer"), now=NOW), "zendesk"
+    )
     assert conversation_id == TICKET
     assert message.message_id == "zendesk:16100000000003"
     assert message.role == Role.customer
@@ -82,7 +76,7 @@ def test_the_requesters_public_comment_is_a_customer_message_in_plain_text(load)
 
 
 def test_a_staff_comment_is_an_agent_message_on_the_requesters_conversation(load) -> None:
-    _, message = only_message(zendesk.translate(load("comment_added_agent"), now=NOW))
+    _, message = only_message(zendesk.translate(load("comment_added_agent"), now=NOW), "zendesk")
     assert message.role == Role.agent
     assert message.customer.id == REQUESTER
     assert message.text.startswith("Hi Lena,\n\nthanks for the report.")
@@ -90,7 +84,7 @@ def test_a_staff_comment_is_an_agent_message_on_the_requesters_conversation(load
 
 
 def test_an_html_comment_becomes_plain_text(load) -> None:
-    _, message = only_message(zendesk.translate(load("comment_added_html"), now=NOW))
+    _, message = only_message(zendesk.translate(load("comment_added_html"), now=NOW), "zendesk")
     assert message.text == (
         "Good news: the fix is deployed.\n- Exports work again\n- No data was lost\n"
         "Sorry for the trouble & good luck with the meeting!"
@@ -104,7 +98,7 @@ def test_a_comment_from_another_end_user_is_on_the_customer_side(load) -> None:
         "is_staff": False,
         "name": "Lena's colleague",
     }
-    _, message = only_message(zendesk.translate(payload, now=NOW))
+    _, message = only_message(zendesk.translate(payload, now=NOW), "zendesk")
     assert message.role == Role.customer
     assert message.customer.id == REQUESTER
 
@@ -364,7 +358,7 @@ def test_a_payload_missing_a_promised_field_names_it(load, fixture, mutate, fiel
 def test_a_huge_comment_is_cut_to_the_message_limit(load) -> None:
     payload = load("comment_added_customer")
     payload["event"]["comment"]["body"] = "é" * 20000
-    _, message = only_message(zendesk.translate(payload, now=NOW))
+    _, message = only_message(zendesk.translate(payload, now=NOW), "zendesk")
     assert len(message.text.encode()) <= 16 * 1024
     assert message.text.endswith("[truncated]") and message.metadata["truncated"] is True
 
