@@ -17,7 +17,6 @@ The SQS body is the whole EventBridge event. Models load once per container (`bu
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +26,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from baton.bus import by_name
 from baton.errors import OutOfOrder, PayloadError
 from baton.events import MessageReceived
+from baton.ordered import Patience, event_detail, record_order
 from baton.scoring.service import ScoringService
 from baton.settings import Settings
 
@@ -46,19 +45,6 @@ STOP_WAITING_AT = max(1, by_name("score").max_receive_count - 1)
 # invocation's records together at most WAIT_BUDGET_S (the function's timeout is 30 s).
 FIRST_RECEIVE_WAIT_S = 2.0
 WAIT_BUDGET_S = 4.0
-
-
-class _Patience:
-    """What is left of an invocation's waiting budget."""
-
-    def __init__(self, budget_s: float) -> None:
-        self.left_s = budget_s
-
-    def grant(self, receives: int) -> float:
-        return min(FIRST_RECEIVE_WAIT_S, self.left_s) if receives == 1 else 0.0
-
-    def spent(self, seconds: float) -> None:
-        self.left_s = max(0.0, self.left_s - seconds)
 
 
 @dataclass(frozen=True)
@@ -84,7 +70,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
     return Dependencies(service=ScoringService(scorer, arcs, wiring.publisher(settings)))
 
 
-def handle_record(record: SQSRecord, deps: Dependencies, patience: _Patience | None = None) -> None:
+def handle_record(record: SQSRecord, deps: Dependencies, patience: Patience | None = None) -> None:
     try:
         received = message_received(record.body)
     except PayloadError as exc:
@@ -96,7 +82,7 @@ def handle_record(record: SQSRecord, deps: Dependencies, patience: _Patience | N
         raise
     context = {"conversation_id": received.conversation_id, "seq": received.seq}
     receives = int(record.attributes.approximate_receive_count or 1)
-    patience = patience or _Patience(0.0)
+    patience = patience or Patience(0.0)
     wait_s = patience.grant(receives)
     try:
         handled = deps.service.handle(received, wait_s=wait_s, stop_waiting=receives >= STOP_WAITING_AT)
@@ -123,39 +109,7 @@ def handle_record(record: SQSRecord, deps: Dependencies, patience: _Patience | N
 
 def message_received(body: str) -> MessageReceived:
     """The MessageReceived in an SQS body (an EventBridge event), or PayloadError naming the bad field."""
-    try:
-        event = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise PayloadError("body", f"not valid JSON: {exc}") from None
-    if not isinstance(event, dict):
-        raise PayloadError("body", f"expected an EventBridge event (JSON object), got {type(event).__name__}")
-    if (
-        event.get("detail-type") != MessageReceived.DETAIL_TYPE
-        or event.get("source") != MessageReceived.SOURCE
-    ):
-        raise PayloadError(
-            "detail-type",
-            f"expected {MessageReceived.DETAIL_TYPE} from {MessageReceived.SOURCE}, "
-            f"got {event.get('detail-type')!r} from {event.get('source')!r}",
-        )
-    detail = event.get("detail")
-    if not isinstance(detail, dict):
-        raise PayloadError("detail", "must be a JSON object")
-    try:
-        return MessageReceived.model_validate(detail)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(["detail", *(str(part) for part in first.get("loc", ()))])
-        raise PayloadError(field, first.get("msg", "invalid value")) from None
-
-
-def _order(record: dict[str, Any]) -> tuple[int, str, int]:
-    """Sort key: parseable records by (conversation, seq), the rest after them in their original order."""
-    try:
-        detail = json.loads(record["body"])["detail"]
-        return (0, str(detail["conversation_id"]), int(detail["seq"]))
-    except (KeyError, TypeError, ValueError):
-        return (1, "", 0)
+    return event_detail(body, MessageReceived)
 
 
 @logger.inject_lambda_context
@@ -164,10 +118,12 @@ def lambda_handler(
     event: dict[str, Any], context: LambdaContext, deps: Dependencies | None = None
 ) -> dict[str, Any]:
     deps = deps or build_dependencies(Settings.from_env())
-    records = sorted(event.get("Records") or [], key=_order)
+    records = sorted(event.get("Records") or [], key=record_order)
     return process_partial_response(
         event={**event, "Records": records},
-        record_handler=functools.partial(handle_record, deps=deps, patience=_Patience(WAIT_BUDGET_S)),
+        record_handler=functools.partial(
+            handle_record, deps=deps, patience=Patience(WAIT_BUDGET_S, FIRST_RECEIVE_WAIT_S)
+        ),
         processor=processor,
         context=context,
     )

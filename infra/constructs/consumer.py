@@ -8,6 +8,12 @@ Alarms: a message in either DLQ, function errors, and a backlog (oldest message 
 Access: a consumer may read and write every Baton table and publish to the bus (that is what every capability
 does: load state, write its result idempotently, publish the next event). A subscription can narrow this with
 `extra={"tables": ("conversations", ...), "publishes": False}`.
+
+Parameters: `extra={"parameters": {"<setting>": "<repo file>"}}` creates one SSM parameter per entry
+(`/baton/<stage>/<consumer>/<setting>`), its initial value the file's content, passes its name in the setting's
+env var (`BATON_<SETTING>`) and lets the function read it (and nothing else of SSM). A team then changes the
+value with `aws ssm put-parameter --overwrite`; the function picks it up within its cache age, no redeploy.
+CloudFormation writes the value again only when the file itself changes.
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from baton.bus import Subscription
-from infra.assets import FunctionCode
+from baton.settings import ENV_PREFIX, Settings
+from infra.assets import ROOT, FunctionCode
 from infra.constructs.alarms import any_message_alarm, threshold_alarm
 from infra.constructs.function import BatonFunction
 from infra.constructs.grants import grant_table_read_write
 from infra.constructs.nag import acknowledge
-from infra.stacks.core import MAX_EVENT_AGE, RETRY_ATTEMPTS, CoreStack, dead_letter_queue
+from infra.stacks.core import MAX_EVENT_AGE, RETRY_ATTEMPTS, CoreStack, dead_letter_queue, pascal
 
 QUEUE_RETENTION = Duration.days(4)
 # Baton is real time: an escalation decided five minutes late is a customer who already waited too long.
@@ -88,6 +96,7 @@ class Consumer(Construct):
             )
         )
         self._grant(sub, core)
+        self.parameters = self._parameters(sub, core)
 
         self.rule = self._rule(sub, core)
 
@@ -162,6 +171,33 @@ class Consumer(Construct):
             grant_table_read_write(self.handler, core, logical, role)
         if sub.extra.get("publishes", True):
             core.bus.grant_put_events_to(role)
+
+    def _parameters(self, sub: Subscription, core: CoreStack) -> dict[str, ssm.StringParameter]:
+        created: dict[str, ssm.StringParameter] = {}
+        for setting, relative in sub.extra.get("parameters", {}).items():
+            if setting not in Settings.model_fields:
+                raise ValueError(
+                    f"subscription {sub.name!r}: extra['parameters'] names unknown setting {setting!r}"
+                )
+            source = ROOT / relative
+            if not source.is_file():
+                raise ValueError(
+                    f"subscription {sub.name!r}: the initial value of {setting} is read from {source}, which is missing"
+                )
+            value = source.read_text(encoding="utf-8")
+            parameter = ssm.StringParameter(
+                self,
+                pascal(setting),
+                parameter_name=f"/baton/{core.config.stage}/{sub.name}/{setting}",
+                string_value=value,
+                # Standard parameters hold 4 KB; a decision document with its guardrail patterns may not fit.
+                tier=ssm.ParameterTier.ADVANCED if len(value.encode()) > 4096 else ssm.ParameterTier.STANDARD,
+                description=f"{sub.name}: {setting} (initial value: {relative})",
+            )
+            parameter.grant_read(self.handler.role)
+            self.handler.function.add_environment(ENV_PREFIX + setting.upper(), parameter.parameter_name)
+            created[setting] = parameter
+        return created
 
     def _rule(self, sub: Subscription, core: CoreStack) -> events.CfnRule:
         """The rule, as L1: the pattern is the subscription's JSON verbatim (prefix matchers and all)."""

@@ -15,7 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from baton.events import EscalationDecided, HandoffReady, MessageReceived, MessageScored, OutcomeRecorded
+from baton.events import (
+    CONTEXT_SOURCE,
+    AccountUpdated,
+    EscalationDecided,
+    HandoffReady,
+    IncidentOpened,
+    IncidentResolved,
+    MessageReceived,
+    MessageScored,
+    OutcomeRecorded,
+)
 
 # Helpdesk partner sources (the legacy Zendesk Events Connector): `aws.partner/zendesk.com/<id>/default`.
 ZENDESK_PARTNER_SOURCE_PREFIX = "aws.partner/zendesk.com"
@@ -60,7 +70,10 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         name="helpdesk-events",
         capability="Ingestion",
         handler="functions.helpdesk_events.handler",
-        pattern={"source": [{"prefix": ZENDESK_PARTNER_SOURCE_PREFIX}], "detail-type": [{"prefix": "Support Ticket: "}]},
+        pattern={
+            "source": [{"prefix": ZENDESK_PARTNER_SOURCE_PREFIX}],
+            "detail-type": [{"prefix": "Support Ticket: "}],
+        },
         description="Helpdesk partner events (Zendesk Events Connector) -> canonical messages and outcomes",
     ),
     Subscription(
@@ -74,13 +87,41 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         description="Scores each message and updates the conversation arc; publishes MessageScored",
     ),
     Subscription(
+        name="context-events",
+        capability="Context",
+        handler="functions.context_events.handler",
+        pattern={
+            "$or": [
+                _on(
+                    AccountUpdated.DETAIL_TYPE,
+                    IncidentOpened.DETAIL_TYPE,
+                    IncidentResolved.DETAIL_TYPE,
+                    source=CONTEXT_SOURCE,
+                ),
+                {
+                    **_on(OutcomeRecorded.DETAIL_TYPE, source=OutcomeRecorded.SOURCE),
+                    "detail": {"kind": ["resolved", "closed"]},
+                },
+            ]
+        },
+        memory_mb=256,
+        extra={"tables": ("conversations", "context"), "publishes": False},
+        description="Accounts and known incidents from CRM and bug-tracker integrations, and closed "
+        "conversations (contact history) -> the context table",
+    ),
+    Subscription(
         name="decide",
         capability="Decision",
         handler="functions.decide.handler",
         pattern=_on(MessageScored.DETAIL_TYPE, source=MessageScored.SOURCE),
         ordered=True,
-        implemented=False,
-        description="Enriches with account context and decides resolve/monitor/escalate",
+        memory_mb=512,
+        extra={
+            "tables": ("conversations", "context"),
+            "parameters": {"decision_params_name": "layers/models/decision/params.json"},
+        },
+        description="Enriches with account context and decides resolve/monitor/escalate; publishes "
+        "EscalationDecided",
     ),
     Subscription(
         name="route",
@@ -101,7 +142,11 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         handler="functions.feedback.handler",
         pattern={
             "source": [OutcomeRecorded.SOURCE, HandoffReady.SOURCE, EscalationDecided.SOURCE],
-            "detail-type": [OutcomeRecorded.DETAIL_TYPE, HandoffReady.DETAIL_TYPE, EscalationDecided.DETAIL_TYPE],
+            "detail-type": [
+                OutcomeRecorded.DETAIL_TYPE,
+                HandoffReady.DETAIL_TYPE,
+                EscalationDecided.DETAIL_TYPE,
+            ],
         },
         implemented=False,
         description="Labels false and missed escalations from outcomes; feeds KPIs and recalibration",

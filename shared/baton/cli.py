@@ -5,7 +5,7 @@
     baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
     baton demo load                                                     demo data into a running `baton local`
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
-    baton train {intent,sentiment,encoder} ...                          train a model (`baton train KIND -h`)
+    baton train {intent,sentiment,encoder,decision} ...                 train a model (`baton train KIND -h`)
     baton backtest INPUT.jsonl [--models DIR] [-o OUTPUT.jsonl]         score transcripts offline
 
 Every command finds the local data in the same place wherever it runs: --data-dir, else
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-TRAIN_KINDS = ("intent", "sentiment", "encoder")
+TRAIN_KINDS = ("intent", "sentiment", "encoder", "decision")
 DEFAULT_PORT = 8787
 
 
@@ -169,6 +169,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo_load.add_argument("--dir", type=Path, help="the demo data directory (default: events/demo)")
     demo_load.set_defaults(func=cmd_demo_load)
+
+    context = sub.add_parser("context", help="business context for the decision").add_subparsers(
+        dest="context_command", metavar="ACTION", required=True
+    )
+    context_import = context.add_parser(
+        "import",
+        parents=[data_dir],
+        help="import accounts, incidents, activity or contact history from CSV or JSONL",
+        description="Validate every row and store the good ones in the context table: the running `baton "
+        "local`'s, or with --table a deployed one (AWS credentials from the environment). Bad rows are "
+        "reported by line; the good rows are stored anyway. See baton.context_import for the columns.",
+    )
+    context_import.add_argument("kind", choices=("accounts", "incidents", "activity", "history"))
+    context_import.add_argument("file", type=Path, metavar="FILE", help="a .csv or .jsonl file")
+    context_import.add_argument("--format", choices=("csv", "jsonl"), help="default: from the extension")
+    context_import.add_argument(
+        "--table",
+        help="a deployed context table (e.g. Dev-Core's ContextTableName output) instead of baton local's",
+    )
+    context_import.add_argument("--dry-run", action="store_true", help="validate only, store nothing")
+    context_import.set_defaults(func=cmd_context_import)
 
     schemas = sub.add_parser("schemas", help="JSON Schemas of the event and API contracts").add_subparsers(
         dest="schemas_command", metavar="ACTION", required=True
@@ -476,6 +497,30 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
     summary = demo.load(url=url, token=token, context_table=table, directory=args.dir)
     print(summary.describe())
     return 0
+
+
+def cmd_context_import(args: argparse.Namespace) -> int:
+    from baton.adapters.context_store import DynamoContextStore, MemoryContextStore
+    from baton.context_import import import_file
+    from baton.models import utcnow
+
+    store: Any
+    if args.dry_run:
+        store = MemoryContextStore()
+    elif args.table:
+        store = DynamoContextStore(args.table)
+    else:
+        data_dir = _data_dir(args)
+        running = _running(data_dir)
+        if running is None:
+            raise UsageError(
+                f"no `baton local` is running on {data_dir}: start it, pass --data-dir, "
+                "or pass --table for a deployed context table"
+            )
+        store = DynamoContextStore(running["tables"]["context"], endpoint_url=running["dynamodb_endpoint"])
+    report = import_file(args.kind, args.file, store, at=utcnow(), fmt=args.format, dry_run=args.dry_run)
+    print(report.describe())
+    return 1 if report.problems else 0
 
 
 def cmd_schemas_export(args: argparse.Namespace) -> int:

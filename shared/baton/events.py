@@ -17,7 +17,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from baton.models import BotInfo, Customer, Id, Page, Role, Source, UtcDatetime, utcnow
+from baton.decision.context import Account, Incident
+from baton.models import BotInfo, Customer, Id, Page, Reason, Role, Source, UtcDatetime, utcnow
 
 BUS_SOURCE_PREFIX = "baton."
 
@@ -27,7 +28,7 @@ def event_id_for(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-class EventDetail(BaseModel):
+class BusEvent(BaseModel):
     """Base of every `detail`. Subclasses set SOURCE, DETAIL_TYPE and VERSION."""
 
     model_config = ConfigDict(extra="allow")  # newer minor fields must not break older consumers
@@ -39,7 +40,6 @@ class EventDetail(BaseModel):
     event_version: int = 1
     event_id: str
     occurred_at: UtcDatetime = Field(default_factory=utcnow)
-    conversation_id: Id
 
     def entry(self, bus_name: str) -> dict[str, Any]:
         """The PutEvents entry for this event."""
@@ -49,6 +49,12 @@ class EventDetail(BaseModel):
             "Detail": self.model_dump_json(),
             "EventBusName": bus_name,
         }
+
+
+class EventDetail(BusEvent):
+    """Base of the conversation-scoped events."""
+
+    conversation_id: Id
 
 
 class MessageSnapshot(BaseModel):
@@ -160,13 +166,12 @@ class MessageScored(EventDetail):
     scores: Scores
     arc: Arc
     model_versions: dict[str, str] = Field(default_factory=dict)
-
-
-class Reason(BaseModel):
-    code: str = Field(description="Stable machine code, e.g. `sentiment_declining`")
-    label: str = Field(description="What a support lead reads, e.g. `Sentiment declining`")
-    contribution: float = Field(description="Share of the risk this signal explains")
-    evidence: str = Field(description="The observation behind it, e.g. `-0.6 over 4 turns`")
+    message: MessageSnapshot | None = Field(
+        default=None,
+        description="The scored message (text, customer and account, page): the decision enriches and checks "
+        "guardrails from it without reading the conversation back. Absent from events of scoring versions "
+        "before it was added",
+    )
 
 
 class EscalationDecided(EventDetail):
@@ -216,12 +221,53 @@ class OutcomeRecorded(EventDetail):
     native: dict[str, Any] = Field(default_factory=dict, description="Helpdesk ids for traceability")
 
 
-EVENT_TYPES: dict[str, type[EventDetail]] = {
+CONTEXT_SOURCE = "baton.context"
+"""Source of the context events: what CRM and bug-tracker integrations put on the bus (see README)."""
+
+
+class AccountUpdated(BusEvent):
+    """An account was created or changed in the CRM: the whole account, replacing the stored one."""
+
+    SOURCE: ClassVar[str] = CONTEXT_SOURCE
+    DETAIL_TYPE: ClassVar[str] = "AccountUpdated"
+
+    account: Account
+
+
+class IncidentOpened(BusEvent):
+    """A known incident was opened or updated (same id: the stored one is replaced)."""
+
+    SOURCE: ClassVar[str] = CONTEXT_SOURCE
+    DETAIL_TYPE: ClassVar[str] = "IncidentOpened"
+
+    incident: Incident
+
+
+class IncidentResolved(BusEvent):
+    """A known incident is over: it stops matching conversations."""
+
+    SOURCE: ClassVar[str] = CONTEXT_SOURCE
+    DETAIL_TYPE: ClassVar[str] = "IncidentResolved"
+
+    incident_id: Id
+    resolved_at: UtcDatetime = Field(default_factory=utcnow)
+
+
+EVENT_TYPES: dict[str, type[BusEvent]] = {
     cls.DETAIL_TYPE: cls
-    for cls in (MessageReceived, MessageScored, EscalationDecided, HandoffReady, OutcomeRecorded)
+    for cls in (
+        MessageReceived,
+        MessageScored,
+        EscalationDecided,
+        HandoffReady,
+        OutcomeRecorded,
+        AccountUpdated,
+        IncidentOpened,
+        IncidentResolved,
+    )
 }
 
 
-def parse_detail(detail_type: str, detail: dict[str, Any]) -> EventDetail:
+def parse_detail(detail_type: str, detail: dict[str, Any]) -> BusEvent:
     """Validate an incoming `detail` against its contract; KeyError for an unknown detail-type."""
     return EVENT_TYPES[detail_type].model_validate(detail)

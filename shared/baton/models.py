@@ -220,6 +220,37 @@ class Outcome(BaseModel):
     resolved_by: Literal["bot", "agent", "unknown"] = "unknown"
 
 
+class Reason(BaseModel):
+    code: str = Field(description="Stable machine code, e.g. `sentiment_declining`")
+    label: str = Field(description="What a support lead reads, e.g. `Sentiment declining`")
+    contribution: float = Field(description="Share of the risk this signal explains")
+    evidence: str = Field(description="The observation behind it, e.g. `-0.6 over 4 turns`")
+
+
+class IncidentView(BaseModel):
+    id: str
+    title: str
+    eta: str | None = Field(default=None, description="The incident's public ETA: give it to the customer")
+    matched_on: str = Field(description="`keyword`, `intent` or `product_area`")
+    detail: str = Field(description="The keyword, intent or product area that matched")
+
+
+class DecisionView(BaseModel):
+    """The conversation's latest decision (the decision capability's `EscalationDecided`)."""
+
+    action: Literal["resolve", "monitor", "escalate"]
+    risk: float = Field(ge=0, le=1, description="P(needs a human now), calibrated")
+    reasons: list[Reason] = Field(default_factory=list, description="Highest contribution first")
+    guardrail: str | None = Field(default=None, description="Set when a guardrail forced the escalation")
+    incidents: list[IncidentView] = Field(
+        default_factory=list, description="Active incidents the message matched: acknowledge, give the ETA"
+    )
+    model_version: str
+    decided_at: UtcDatetime
+    seq: int = Field(ge=1, description="The message decided")
+    message_id: Id
+
+
 class Conversation(BaseModel):
     """`GET /v1/conversations/{conversation_id}`. Later capabilities fill the optional parts."""
 
@@ -234,7 +265,7 @@ class Conversation(BaseModel):
     outcome: Outcome | None = None
     scores: dict[str, Any] | None = None
     arc: dict[str, Any] | None = None
-    decision: dict[str, Any] | None = None
+    decision: DecisionView | None = None
     assignment: dict[str, Any] | None = None
     handoff: dict[str, Any] | None = None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from baton.events import EventDetail, MessageScored
+from baton.events import BusEvent, MessageScored
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class ConversationStore(Protocol):
 
 
 class EventPublisher(Protocol):
-    def publish(self, events: Sequence[EventDetail]) -> None:
+    def publish(self, events: Sequence[BusEvent]) -> None:
         """Put the events on the bus; raises if any entry was not accepted."""
         ...
 

@@ -36,6 +36,11 @@ class Settings(BaseModel):
     # Scoring: the model directory (`<dir>/intent`, `<dir>/sentiment`, `<dir>/encoder`). Unset, the scoring
     # function uses the model layer (/opt/models), else the repository's layers/models (baton.scoring.loader).
     models_dir: str | None = None
+    # Decision: the SSM parameter holding the decision parameters document (JSON), read through Powertools
+    # parameters and cached for `decision_params_max_age_s`; unset (baton local, backtest), the shipped
+    # document (layers/models/decision/params.json).
+    decision_params_name: str | None = None
+    decision_params_max_age_s: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -91,6 +91,54 @@ def ingestion_service(settings: Settings) -> IngestionService:
 
 
 @functools.cache
+def context_store(settings: Settings) -> Any:
+    """`baton.adapters.context_store.DynamoContextStore` on the context table (one per container: it caches
+    the active incidents)."""
+    from baton.adapters.context_store import DynamoContextStore
+
+    return DynamoContextStore(settings.context_table, client=dynamodb_client(settings.dynamodb_endpoint))
+
+
+def decision_params(settings: Settings) -> Any:
+    """A function returning the current `DecisionParams`: the SSM parameter `decision_params_name` through
+    Powertools parameters (cached `decision_params_max_age_s`, so a team's new document applies within it,
+    no redeploy), else the shipped document. A document that does not validate raises InvalidParams naming
+    the field: the message fails, and is retried, rather than being decided with parameters nobody chose."""
+    from baton.decision.params import DecisionParams, load_default
+
+    name = settings.decision_params_name
+    if not name:
+        return load_default
+    from aws_lambda_powertools.utilities import parameters
+
+    parsed: dict[str, DecisionParams] = {}
+
+    def current() -> DecisionParams:
+        text = parameters.get_parameter(name, max_age=settings.decision_params_max_age_s)
+        if text not in parsed:  # validate each new document once, not on every message
+            parsed.clear()
+            parsed[text] = DecisionParams.model_validate_json(text)
+        return parsed[text]
+
+    return current
+
+
+@functools.cache
+def decision_service(settings: Settings) -> Any:
+    from baton.adapters.decision_store import DynamoDecisionStore
+    from baton.decision.engine import DecisionState
+    from baton.decision.service import DecisionService
+
+    decisions = DynamoDecisionStore(
+        settings.conversations_table,
+        DecisionState,
+        client=dynamodb_client(settings.dynamodb_endpoint),
+        ttl_days=settings.conversation_ttl_days,
+    )
+    return DecisionService(decision_params(settings), context_store(settings), decisions, publisher(settings))
+
+
+@functools.cache
 def seen_store(settings: Settings) -> SeenStore:
     from baton.adapters.dynamodb import DynamoSeenStore
 

@@ -90,6 +90,7 @@ def test_flipping_subscriptions_to_implemented_adds_their_stacks(
         "Dev-Core",
         "Dev-Ingestion",
         "Dev-Scoring",
+        "Dev-Context",
         "Dev-Decision",
         "Dev-Routing",
         "Dev-Feedback",

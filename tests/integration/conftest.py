@@ -41,6 +41,11 @@ def conversations_table() -> str:
 
 
 @pytest.fixture(scope="session")
+def context_table() -> str:
+    return TABLE_NAMES["context"]
+
+
+@pytest.fixture(scope="session")
 def ddb_client(dynamodb_local: DynamoDBLocal) -> Any:
     return dynamodb_local.client()
 

@@ -176,6 +176,25 @@ def test_post_duplicate_and_get_in_order(local: LocalProcess) -> None:
     assert [(m["message_id"], m["seq"]) for m in conversation["messages"]] == [("m1", 1), ("m2", 2)]
 
 
+def test_a_message_flows_through_scoring_and_the_decision_to_the_conversation(local: LocalProcess) -> None:
+    """The whole chain on this machine: API -> bus -> score -> bus -> decide -> the conversation."""
+    assert (
+        local.post("e2e-decided", message("d1", "Please put me through to a human agent")).status_code == 202
+    )
+    deadline = time.monotonic() + 60
+    conversation: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        conversation = local.get("e2e-decided").json()
+        if conversation.get("decision"):
+            break
+        time.sleep(0.5)
+    assert conversation["scores"]["asks_for_human"] is True
+    decision = conversation["decision"]
+    assert (decision["action"], decision["guardrail"], decision["seq"]) == ("escalate", "human_requested", 1)
+    assert decision["reasons"][0]["code"] == "human_requested"
+    assert conversation["status"] == "escalated"
+
+
 def test_a_missing_or_wrong_token_is_401(local: LocalProcess) -> None:
     for token in (None, "not-the-token"):
         answer = local.post("e2e-conv", message("m9", "hello"), token=token)
@@ -318,4 +337,4 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_data(local: LocalProces
     conversation = local.get("e2e-conv").json()
     assert [m["message_id"] for m in conversation["messages"]] == ["m1", "m2"]
     # And the consumer's work from before the restart is there too.
-    assert local.cli("events", "list", "--limit", "50").stdout.count("Support Ticket: Comment Created") == 2
+    assert local.cli("events", "list", "--limit", "500").stdout.count("Support Ticket: Comment Created") == 2

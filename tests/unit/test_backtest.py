@@ -224,6 +224,23 @@ def test_load_models_composes_each_kinds_loader(shipped: Path, monkeypatch) -> N
     assert loaded_from == {kind: shipped / kind for kind in loader.KINDS}
 
 
+def test_a_model_trained_on_another_encoders_embeddings_is_refused(shipped: Path, monkeypatch) -> None:
+    model_dir(shipped / "encoder", "encoder", rephrase_threshold=0.7)
+    intent = FakeIntent()
+    intent.encoder_version = "minilm-old"  # type: ignore[attr-defined]
+    made = {"intent": intent, "sentiment": FakeSentiment(), "encoder": FakeEncoder()}
+    for kind, model in made.items():
+        module = types.ModuleType(f"baton.scoring.{kind}")
+        module.load = lambda path, model=model: model  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, f"baton.scoring.{kind}", module)
+    with pytest.raises(
+        loader.ModelLoadError,
+        match=r"intent model in .*shipped/intent \(fake-intent-1\) was trained on the embeddings of encoder "
+        r"minilm-old, but the encoder in .*shipped/encoder is fake-encoder-1: retrain it",
+    ):
+        loader.load_models(shipped)
+
+
 def test_an_encoder_without_a_rephrase_threshold_is_refused(shipped: Path, monkeypatch) -> None:
     for kind in loader.KINDS:
         module = types.ModuleType(f"baton.scoring.{kind}")
@@ -245,3 +262,82 @@ def test_a_broken_model_names_its_directory(shipped: Path, monkeypatch) -> None:
         loader.ModelLoadError, match=r"intent model in .*shipped/intent cannot be loaded: labels"
     ):
         loader.load_models(shipped)
+
+
+# -- decisions -------------------------------------------------------------------------------------
+
+
+def test_every_line_gets_the_decision_and_bot_lines_the_standing_one() -> None:
+    from baton.decision.params import load_default
+
+    line = {
+        "conversation_id": "d-1",
+        "messages": [
+            {"role": "customer", "text": "I was charged twice for March"},
+            {"role": "bot", "text": "Invoices are under Settings.", "bot": {"confidence": 0.3}},
+            {"role": "customer", "text": "I want to talk to a human"},
+        ],
+    }
+    sink = io.StringIO()
+    stats = backtest.run(Scorer(fake_models()), io.StringIO(json.dumps(line)), sink, params=load_default())
+    first, bot, last = rows(sink.getvalue())
+    assert first["decision"]["decided"] and first["decision"]["action"] == "resolve"
+    assert first["decision"]["model_version"] == load_default().version
+    assert bot["decision"] == {
+        "action": "resolve",
+        "risk": first["decision"]["risk"],
+        "model_version": load_default().version,
+        "decided": False,
+    }
+    assert (last["decision"]["action"], last["decision"]["guardrail"]) == ("escalate", "human_requested")
+    assert last["decision"]["previous"] == "resolve" and last["decision"]["changed"] is True
+    report = stats.report.render()
+    assert "1 conversations, 2 customer messages decided" in report
+    assert "escalated: 1 conversations (100.0%)" in report
+    assert "resolve -> escalate 1" in report and "human_requested" in report
+
+
+def test_inline_context_changes_the_decision_and_bad_context_names_the_field(tmp_path: Path, capsys) -> None:
+    from baton.decision.params import load_default
+
+    messages = [{"role": "customer", "text": "Where is my refund?", "sent_at": "2026-11-27T10:00:00Z"}]
+    incident = {"id": "INC-42", "title": "Refunds delayed", "keywords": ["refund"], "eta": "16:00 UTC"}
+    lines = [
+        {"conversation_id": "plain", "messages": messages},
+        {
+            "conversation_id": "with-incident",
+            "messages": messages,
+            "incidents": [incident],
+            "now": "2026-11-27T10:00:00Z",
+        },
+        {"conversation_id": "bad", "messages": messages, "account": {"id": "a", "health": "fine"}},
+    ]
+    sink = io.StringIO()
+    stats = backtest.run(
+        Scorer(fake_models()),
+        io.StringIO("\n".join(json.dumps(x) for x in lines)),
+        sink,
+        params=load_default(),
+    )
+    plain, matched = rows(sink.getvalue())
+    assert plain["decision"]["incidents"] == []
+    assert matched["decision"]["incidents"][0]["id"] == "INC-42"
+    assert "known_incident" in [r["code"] for r in matched["decision"]["reasons"]]
+    assert plain["decision"]["risk"] == matched["decision"]["risk"]  # context moves thresholds, not the risk
+    assert stats.bad_lines == 1
+    assert (
+        "input:3: account.health: Input should be 'healthy', 'at_risk' or 'churning'"
+        in capsys.readouterr().err
+    )
+
+
+def test_report_goes_to_stdout_when_the_lines_go_to_a_file(tmp_path: Path, fake_loader, capsys) -> None:
+    out = tmp_path / "decided.jsonl"
+    assert backtest.main([str(SAMPLE), "-o", str(out), "--report"]) == 0
+    captured = capsys.readouterr()
+    assert "backtest report: 8 conversations" in captured.out and "reasons by frequency" in captured.out
+    assert all("decision" in row for row in rows(out.read_text()))
+    bad = tmp_path / "params.json"
+    bad.write_text('{"version": "x"}')
+    assert backtest.main([str(SAMPLE), "--params", str(bad)]) == 2
+    assert "invalid decision parameters" in capsys.readouterr().err

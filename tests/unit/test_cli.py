@@ -295,16 +295,21 @@ def test_demo_load_needs_a_running_local(capsys: pytest.CaptureFixture[str], tmp
 
 
 def test_the_demo_data_is_valid_api_input_and_consistent() -> None:
+    from baton.adapters.context_store import MemoryContextStore
+    from baton.context_import import import_file
     from baton.local.demo import context_items, default_demo_dir, demo_messages
-    from baton.models import MessageIn
+    from baton.models import MessageIn, utcnow
 
     directory = default_demo_dir()
     items = context_items(directory)
-    kinds = [kind for kind, _ in items]
-    assert (kinds.count("account"), kinds.count("agent"), kinds.count("incident")) == (8, 6, 3)
-    accounts = {item["account_id"]: item for kind, item in items if kind == "account"}
-    assert {a["health"] for a in accounts.values()} == {"healthy", "at_risk", "churning"}
+    assert [kind for kind, _ in items].count("agent") == 6
     assert all(item["sk"] == "PROFILE" and "#" in item["pk"] for _, item in items)
+    store = MemoryContextStore()
+    for kind, count in (("accounts", 8), ("incidents", 3)):
+        report = import_file(kind, directory / f"{kind}.jsonl", store, at=utcnow())
+        assert (report.stored, report.problems, report.ignored_columns) == (count, [], [])
+    accounts = store.accounts
+    assert {a.health for a in accounts.values()} == {"healthy", "at_risk", "churning"}
 
     messages = demo_messages(directory)
     conversations = {conversation_id for conversation_id, _ in messages}

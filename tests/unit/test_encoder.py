@@ -22,6 +22,7 @@ np = pytest.importorskip("numpy")
 ort = pytest.importorskip("onnxruntime")
 tokenizers = pytest.importorskip("tokenizers")
 
+from baton.scoring.contracts import Encoded  # noqa: E402
 from baton.scoring.encoder import OnnxEncoder, cosine, load  # noqa: E402
 from baton.training.encoder import SUPPORT_PAIRS, build_graph, read_safetensors  # noqa: E402
 
@@ -96,13 +97,32 @@ def test_serving_embed_is_a_direct_onnxruntime_call_on_the_shipped_tokenizer(man
         enc = tokenizer.encode(text)
         assert enc.tokens[0] == "[CLS]" and enc.tokens[-1] == "[SEP]"
         (direct,) = session.run(
-            None,
+            ["sentence_embedding"],
             {
                 "input_ids": np.array([enc.ids], dtype=np.int64),
                 "attention_mask": np.ones((1, len(enc.ids)), np.int64),
             },
         )
         assert np.allclose(served, direct[0], atol=1e-6)
+
+
+def test_encode_gives_each_texts_embedding_and_hidden_states_as_run_alone(manifest: dict, encoder) -> None:
+    texts = ["Where is my refund?? It's been TWO weeks", "ok", "I " * 300]
+    encoded = encoder.encode(texts)
+    assert isinstance(encoded, Encoded) and encoded.encoder_version == manifest["version"]
+    assert np.array_equal(encoded.embeddings, encoder.embed(texts, batch_size=1))
+    assert encoder.hidden_layer == manifest["hidden_layer"] == 3
+    assert encoded.hidden is not None and len(encoded.hidden) == len(texts)
+    session = ort.InferenceSession(str(ENCODER_DIR / "model.onnx"), providers=["CPUExecutionProvider"])
+    for text, ids, hidden in zip(texts, encoder.tokenize(texts), encoded.hidden, strict=True):
+        # One row per token, [CLS] and [SEP] included, capped at 128: what a branch reads.
+        assert hidden.shape == (len(ids), 384) and hidden.dtype == np.float32, text
+        feeds = {"input_ids": np.array([ids], np.int64), "attention_mask": np.ones((1, len(ids)), np.int64)}
+        (direct,) = session.run(["hidden_states"], feeds)
+        assert np.array_equal(hidden, direct[0])
+    assert len(encoded.hidden[2]) == 128
+    empty = encoder.encode([])
+    assert empty.embeddings.shape == (0, 384) and empty.hidden == []
 
 
 def test_int8_stays_close_to_the_fp32_and_upstream_vectors_recorded_at_export(encoder: OnnxEncoder) -> None:
@@ -199,9 +219,11 @@ def _tiny_bert(rng: np.random.Generator) -> tuple[dict, dict[str, np.ndarray]]:
     return config, {k: v.astype(np.float32) for k, v in w.items()}
 
 
-def _numpy_bert(config: dict, w: dict[str, np.ndarray], ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _numpy_bert(
+    config: dict, w: dict[str, np.ndarray], ids: np.ndarray, mask: np.ndarray, upto: int | None = None
+) -> np.ndarray:
     """BERT as the Hugging Face implementation defines it, then sentence-transformers' mean pooling and
-    normalisation: an independent reading of the same weights."""
+    normalisation: an independent reading of the same weights. With `upto` k: the hidden states after layer k."""
     eps, heads = config["layer_norm_eps"], config["num_attention_heads"]
     erf = np.vectorize(math.erf)
 
@@ -217,7 +239,7 @@ def _numpy_bert(config: dict, w: dict[str, np.ndarray], ids: np.ndarray, mask: n
     x = ln(x + w["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
     bias = (1.0 - mask[:, None, None, :]) * -10000.0
     d = x.shape[-1] // heads
-    for layer in range(config["num_hidden_layers"]):
+    for layer in range(config["num_hidden_layers"] if upto is None else upto):
         p = f"encoder.layer.{layer}."
         q, k, v = (
             lin(x, p + f"attention.self.{m}").reshape(b, n, heads, d).transpose(0, 2, 1, 3)
@@ -231,6 +253,8 @@ def _numpy_bert(config: dict, w: dict[str, np.ndarray], ids: np.ndarray, mask: n
         inner = lin(x, p + "intermediate.dense")
         inner = 0.5 * inner * (1 + erf(inner / math.sqrt(2)))
         x = ln(lin(inner, p + "output.dense") + x, p + "output.LayerNorm")
+    if upto is not None:
+        return x
     pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
     return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
@@ -254,6 +278,50 @@ def test_the_export_computes_bert_with_mean_pooling_from_safetensors(tmp_path: P
     assert np.allclose(got, expected, atol=1e-5)
     (alone,) = session.run(None, {"input_ids": ids[:1, :4], "attention_mask": mask[:1, :4]})
     assert np.allclose(alone[0], got[0], atol=1e-6)
+
+
+def test_the_export_exposes_the_hidden_states_after_the_chosen_layer_and_keeps_the_embedding(
+    tmp_path: Path,
+) -> None:
+    import onnx
+
+    config, weights = _tiny_bert(np.random.default_rng(11))
+    ids = np.array([[1, 5, 9, 2, 0, 0], [1, 7, 3, 4, 8, 2]], dtype=np.int64)
+    mask = (ids != 0).astype(np.int64)
+    outputs = {}
+    for hidden_layer in (None, 1):
+        path = tmp_path / f"tiny-{hidden_layer}.onnx"
+        onnx.save(build_graph(weights, config, hidden_layer=hidden_layer), path)
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        outputs[hidden_layer] = session.run(None, {"input_ids": ids, "attention_mask": mask})
+    (plain,) = outputs[None]
+    embedding, hidden = outputs[1]
+    # The same computation; onnxruntime may fuse a little differently around the extra output.
+    assert np.allclose(plain, embedding, atol=1e-6)
+    expected = _numpy_bert(config, weights, ids, mask.astype(np.float64), upto=1)
+    assert hidden.shape == (2, 6, 8)
+    assert np.allclose(hidden[mask.astype(bool)], expected[mask.astype(bool)], atol=1e-5)
+    with pytest.raises(ValueError, match=r"hidden_layer must be 1\.\.2"):
+        build_graph(weights, config, hidden_layer=3)
+
+
+def test_an_encoder_whose_graph_has_no_hidden_output_encodes_without_hidden_states(tmp_path: Path) -> None:
+    import onnx
+
+    config, weights = _tiny_bert(np.random.default_rng(3))
+    # The shipped tokenizer's ids reach 30521: a vocabulary that size, positions up to 128.
+    rng = np.random.default_rng(4)
+    weights["embeddings.word_embeddings.weight"] = rng.normal(size=(30522, 8)).astype(np.float32)
+    weights["embeddings.position_embeddings.weight"] = rng.normal(size=(128, 8)).astype(np.float32)
+    onnx.save(build_graph(weights, config), tmp_path / "model.onnx")
+    # The manifest promises a hidden layer the graph does not have (an export from before the option).
+    old = OnnxEncoder(
+        tmp_path / "model.onnx", ENCODER_DIR / "tokenizer.json", version="old", dim=8, max_length=128,
+        hidden_layer=1,
+    )  # fmt: skip
+    encoded = old.encode(["my card hasn't arrived", "ok"])
+    assert old.hidden_layer is None and encoded.hidden is None
+    assert encoded.embeddings.shape == (2, 8) and encoded.encoder_version == "old"
 
 
 # ---------------------------------------------------------------------------------------------------- family (b) evaluation

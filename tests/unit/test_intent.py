@@ -18,11 +18,14 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
+from baton.scoring import encoder as encoder_runtime
+from baton.scoring.contracts import Encoded, IntentPrediction
 from baton.scoring.features import FeatureSpec, featurize
-from baton.scoring.intent import DEFAULT_INTENT_INFO, ModelDirError, decide, load
+from baton.scoring.intent import DEFAULT_INTENT_INFO, ModelDirError, OnnxIntentModel, decide, load
 from baton.training.intent import load_clinc, load_csv, main
 
-SHIPPED = Path(__file__).resolve().parents[2] / "layers" / "models" / "intent"
+MODELS = Path(__file__).resolve().parents[2] / "layers" / "models"
+SHIPPED = MODELS / "intent"
 
 TINY = {
     "card_arrival": [
@@ -85,7 +88,7 @@ def _tiny_rows() -> list[tuple[str, str]]:
 def _train(tmp: Path, *extra: str, seed: int = 1) -> Path:
     data = _write_csv(tmp / "train.csv", _tiny_rows())
     args = ["--data", str(data), "--out", str(tmp / "out"), "--seed", str(seed)]
-    args += ["--hidden", "16", "--epochs", "25", "--val-fraction", "0.34", "--min-df", "1", *extra]
+    args += ["--hidden", "16", "--epochs", "60", "--val-fraction", "0.34", "--min-df", "1", *extra]
     assert main(args) == 0
     return tmp / "out" / "intent"
 
@@ -106,15 +109,33 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _train(tmp, "--taxonomy", str(taxonomy))
 
 
+@pytest.fixture(scope="module")
+def shipped_encoder() -> encoder_runtime.OnnxEncoder:
+    return encoder_runtime.load(MODELS / "encoder")
+
+
+def encoded(texts: list[str]) -> Encoded:
+    """What the scorer passes: each text embedded alone by the shipped encoder."""
+    encoder = encoder_runtime.load(MODELS / "encoder")
+    return Encoded(embeddings=np.concatenate([encoder.embed([t]) for t in texts]))
+
+
+def predict(model: OnnxIntentModel, texts: list[str]) -> list[IntentPrediction]:
+    return model.predict(texts, encoded(texts) if model.uses_encoder else None)
+
+
 def numpy_probs(model_dir: Path, texts: list[str]) -> np.ndarray:
-    """The model's probabilities from its stored weights and `featurize`, without onnxruntime."""
+    """The model's probabilities from its stored weights, `featurize` and (when the model reads them) the
+    encoder's embeddings, without the intent model's onnxruntime session."""
     manifest = json.loads((model_dir / "manifest.json").read_text())
     spec = FeatureSpec.from_json(manifest["features"])
     weights = {
         t.name: numpy_helper.to_array(t) for t in onnx.load(str(model_dir / "model.onnx")).graph.initializer
     }
+    assert ("W_dense" in weights) == (manifest.get("encoder") is not None)
+    dense = encoded(texts).embeddings if "W_dense" in weights else None
     out = []
-    for text in texts:
+    for i, text in enumerate(texts):
         idx, val = featurize(text, spec)
         rows = (
             weights["bucket_row"][idx].astype(np.int64)
@@ -122,6 +143,8 @@ def numpy_probs(model_dir: Path, texts: list[str]) -> np.ndarray:
             else np.array(idx, np.int64)
         )
         z = (weights["W1"][rows].astype(np.float32) * np.array(val, np.float32)[:, None]).sum(axis=0)
+        if dense is not None:
+            z = z + dense[i] @ weights["W_dense"].astype(np.float32)
         z = z + weights["b1"]
         if "W2" in weights:
             z = np.maximum(z, 0) @ weights["W2"].astype(np.float32) + weights["b2"]
@@ -135,7 +158,8 @@ def numpy_probs(model_dir: Path, texts: list[str]) -> np.ndarray:
 
 def test_served_probabilities_equal_the_trained_weights_on_the_same_features(tiny: Path) -> None:
     model = load(tiny)
-    served = model.probabilities(TEXTS)
+    assert model.uses_encoder  # the default: n-grams and the shipped encoder's embedding
+    served = model.probabilities(TEXTS, encoded(TEXTS))
     assert served.shape == (len(TEXTS), 4)
     np.testing.assert_allclose(served, numpy_probs(tiny, TEXTS), rtol=1e-4, atol=1e-6)
 
@@ -146,7 +170,7 @@ def test_predictions_follow_the_probabilities_and_the_manifest_threshold(tiny: P
     assert model.threshold == manifest["oos"]["threshold"]
     assert model.spec == FeatureSpec.from_json(manifest["features"])
     probs = numpy_probs(tiny, TEXTS)
-    for row, pred in zip(probs, model.predict(TEXTS), strict=True):
+    for row, pred in zip(probs, predict(model, TEXTS), strict=True):
         assert pred.intent == model.labels[int(row.argmax())]
         assert pred.confidence == pytest.approx(float(row.max()), abs=1e-5)
         assert pred.out_of_scope == (pred.confidence < model.threshold)
@@ -154,7 +178,7 @@ def test_predictions_follow_the_probabilities_and_the_manifest_threshold(tiny: P
 
 
 def test_tiny_model_learns_its_intents(tiny: Path) -> None:
-    preds = load(tiny).predict(TEXTS[:4])
+    preds = predict(load(tiny), TEXTS[:4])
     assert [p.intent for p in preds] == ["card_arrival", "exchange_rate", "change_pin", "terminate_account"]
 
 
@@ -265,7 +289,7 @@ def test_clinc_format_trains_an_explicit_out_of_scope_class(tmp_path: Path) -> N
     assert "oos_recall" in manifest["metrics"]
     model = load(out)
     assert "oos" not in model.taxonomy
-    assert all(p.intent != "oos" for p in model.predict(["who won the game", "my card never arrived"]))
+    assert all(p.intent != "oos" for p in predict(model, ["who won the game", "my card never arrived"]))
 
 
 def test_clinc_bad_items_are_reported_by_position(tmp_path: Path) -> None:
@@ -305,6 +329,43 @@ def test_threshold_marks_unsure_predictions_out_of_scope() -> None:
     assert oos.tolist() == [True, False]
 
 
+def test_an_n_gram_only_model_needs_no_encoder(tmp_path: Path) -> None:
+    model_dir = _train(tmp_path, "--no-encoder")
+    model = load(model_dir)
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    assert not model.uses_encoder and manifest["encoder"] is None and "dense" not in manifest["inputs"]
+    np.testing.assert_allclose(
+        model.probabilities(TEXTS), numpy_probs(model_dir, TEXTS), rtol=1e-4, atol=1e-6
+    )
+    assert [p.intent for p in model.predict(TEXTS[:4])] == [
+        "card_arrival", "exchange_rate", "change_pin", "terminate_account",
+    ]  # fmt: skip
+
+
+def test_a_model_that_reads_embeddings_refuses_to_guess_without_them(tiny: Path) -> None:
+    model = load(tiny)
+    with pytest.raises(ValueError, match="reads sentence embeddings"):
+        model.predict(["my card never arrived"])
+    with pytest.raises(ValueError, match="1 embeddings for 2 texts"):
+        model.predict(["a", "b"], encoded(["a"]))
+
+
+def test_manifest_names_the_encoder_the_model_was_trained_on(tiny: Path) -> None:
+    manifest = json.loads((tiny / "manifest.json").read_text())
+    shipped = json.loads((MODELS / "encoder" / "manifest.json").read_text())
+    assert manifest["encoder"]["version"] == shipped["version"] == load(tiny).encoder_version
+    assert manifest["inputs"][-1] == "dense"
+
+
+def test_an_encoder_directory_without_a_manifest_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _write_csv(tmp_path / "train.csv", _tiny_rows())
+    code = main(["--data", str(data), "--out", str(tmp_path / "out"), "--encoder", str(tmp_path)])
+    assert code == 2
+    assert f"--encoder {tmp_path}: no encoder manifest" in capsys.readouterr().err
+
+
 def test_a_directory_that_is_not_an_intent_model_is_refused(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sentiment"}))
     with pytest.raises(ModelDirError, match="not an intent model"):
@@ -319,7 +380,9 @@ def test_shipped_model_serves_with_the_feature_spec_it_was_trained_with() -> Non
     model = load(SHIPPED)
     assert model.spec == FeatureSpec.from_json(manifest["features"])
     texts = ["I lost my card yesterday", "how much does a transfer cost?", "blorp"]
-    np.testing.assert_allclose(model.probabilities(texts), numpy_probs(SHIPPED, texts), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        model.probabilities(texts, encoded(texts)), numpy_probs(SHIPPED, texts), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_shipped_model_fits_the_size_budget() -> None:
@@ -340,7 +403,7 @@ def test_shipped_model_fits_the_size_budget() -> None:
     ],
 )
 def test_shipped_model_recognises_clear_banking_questions(text: str, intent: str) -> None:
-    (pred,) = load(SHIPPED).predict([text])
+    (pred,) = predict(load(SHIPPED), [text])
     assert (pred.intent, pred.out_of_scope) == (intent, False)
 
 
@@ -355,7 +418,7 @@ def test_shipped_model_recognises_clear_banking_questions(text: str, intent: str
     ],
 )
 def test_shipped_model_says_out_of_scope_for_unrelated_text(text: str) -> None:
-    (pred,) = load(SHIPPED).predict([text])
+    (pred,) = predict(load(SHIPPED), [text])
     assert pred.out_of_scope
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqs_helpers import FakeContext, envelope, failed, sqs_event
 
 from baton.adapters.arc_store import MemoryArcStore
 from baton.adapters.memory import MemoryPublisher
@@ -26,14 +26,6 @@ from functions.score.handler import (
     build_dependencies,
     lambda_handler,
 )
-
-
-@dataclass
-class FakeContext:
-    function_name: str = "baton-score"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:baton-score"
-    aws_request_id: str = "0b0c0d0e-1111-2222-3333-444455556666"
 
 
 @pytest.fixture
@@ -56,37 +48,6 @@ def sample(sample_event) -> dict[str, Any]:
     return sample_event("sqs/score_message_received.json")
 
 
-def envelope(detail: Any, detail_type: str = "MessageReceived", source: str = "baton.ingestion") -> str:
-    return json.dumps(
-        {
-            "version": "0",
-            "id": "e-1",
-            "detail-type": detail_type,
-            "source": source,
-            "account": "123456789012",
-            "time": "2025-03-14T09:26:54Z",
-            "region": "eu-west-1",
-            "resources": [],
-            "detail": detail,
-        }
-    )
-
-
-def sqs_event(sample: dict[str, Any], *bodies: str, receives: int = 1) -> dict[str, Any]:
-    template = sample["Records"][0]
-    return {
-        "Records": [
-            {
-                **template,
-                "messageId": f"msg-{i}",
-                "body": body,
-                "attributes": {**template["attributes"], "ApproximateReceiveCount": str(receives)},
-            }
-            for i, body in enumerate(bodies)
-        ]
-    }
-
-
 def bodies(*seqs: int) -> list[str]:
     messages = conversation(
         ("customer", "I was charged twice for my plan"),
@@ -94,10 +55,6 @@ def bodies(*seqs: int) -> list[str]:
         ("customer", "Why did you bill me two times?"),
     )
     return [envelope(json.loads(received(messages[s - 1]).model_dump_json())) for s in seqs]
-
-
-def failed(response: dict[str, Any]) -> list[str]:
-    return [item["itemIdentifier"] for item in response["batchItemFailures"]]
 
 
 def metrics_out(capsys) -> list[dict[str, Any]]:

@@ -165,8 +165,9 @@ def test_an_arc_from_another_encoder_is_not_compared(scorer: Scorer) -> None:
 def test_model_outputs_are_clamped_to_the_contract(models: Models) -> None:
     class Overconfident:
         version = "x"
+        uses_encoder = False
 
-        def predict(self, texts):
+        def predict(self, texts, encoded=None):
             from baton.scoring.contracts import SentimentPrediction
 
             return [SentimentPrediction(sentiment=-1.0000001, frustration=1.0000002) for _ in texts]
@@ -241,3 +242,46 @@ def test_shipped_models_do_not_call_a_new_question_a_rephrasing(shipped: Scorer)
         ),
     )
     assert results[-1][0].rephrase_of is None and results[-1][0].repeat_of is None
+
+
+def test_models_that_read_the_encoder_get_each_customer_message_encoded_once(models: Models) -> None:
+    from baton.scoring.fakes import FakeIntent
+
+    class ReadingIntent(FakeIntent):
+        uses_encoder = True
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[int] = []
+
+        def predict(self, texts, encoded=None):
+            assert encoded is not None and encoded.embeddings.shape == (len(texts), FakeEncoder.dim)
+            self.seen.append(len(texts))
+            return super().predict(texts)
+
+    intent, encoder = ReadingIntent(), FakeEncoder()
+    scorer = Scorer(
+        Models(
+            intent=intent,
+            sentiment=models.sentiment,
+            encoder=encoder,
+            rephrase_threshold=0.6,
+            complexity=models.complexity,
+        )
+    )
+    messages = conversation(
+        ("customer", "I was charged twice"),
+        ("bot", "Let me check that for you."),
+        ("customer", "ok"),  # too short for rephrase detection, but the intent model reads its embedding
+        ("customer", "why did you bill me two times"),
+    )
+    scored = scorer.score_batch([(ArcState(), messages)])[0]
+    assert intent.seen == [3]  # the three customer messages, in one call
+    assert encoder.calls == [1, 1, 1]  # each embedded alone, once: the rephrase check reuses the vector
+    assert scored[3][0].rephrase_of == messages[0].message_id
+
+
+def test_without_a_model_that_reads_it_the_encoder_runs_only_for_rephrase_detection(scorer: Scorer) -> None:
+    messages = conversation(("customer", "ok"), ("customer", "I was charged twice"), ("bot", "Sorry!"))
+    scorer.score_batch([(ArcState(), messages)])
+    assert scorer.models.encoder.calls == [1]  # "ok" has nothing to compare; bots are never embedded

@@ -11,6 +11,8 @@ Layout: the single `conversations` table documented in `baton.tables`:
                   stored it, and its first delivery is stored already redacted.
   ARC             the scoring capability's conversation arc (`baton.adapters.arc_store`); its `scores`
                   (the latest customer message's) and `arc` show on the conversation
+  DECISION        the decision capability's state (`baton.adapters.decision_store`); its `decision` shows
+                  on the conversation, whose `status` follows it until the helpdesk moves it on
   SEEN#<key>      processed webhook notifications (own partition)
 
 Nested parts (the message, customer, outcome) are stored as JSON strings, not maps: pydantic owns
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 META = "META"
 ARC = "ARC"
+DECISION = "DECISION"
 MSG_PREFIX = "MSG#"
 MID_PREFIX = "MID#"
 SEEN_SK = "SEEN"
@@ -68,6 +71,16 @@ KIND_MESSAGE = "message"
 KIND_MID = "message_id"
 KIND_SEEN = "seen"
 KIND_ARC = "arc"
+KIND_DECISION = "decision"
+HELPDESK_STATUSES = frozenset(
+    {
+        ConversationStatus.assigned,
+        ConversationStatus.snoozed,
+        ConversationStatus.resolved,
+        ConversationStatus.closed,
+    }
+)
+"""Statuses set by the helpdesk (an agent took it, or it ended): a later decision does not override them."""
 # Attributes later capabilities write on META (JSON strings or maps); read back as-is.
 _EXTENSIONS = ("scores", "arc", "decision", "assignment", "handoff")
 
@@ -522,12 +535,15 @@ class DynamoConversationStore:
     def get_conversation(self, conversation_id: str) -> Conversation | None:
         meta: dict[str, Any] | None = None
         scoring: dict[str, Any] | None = None
+        deciding: dict[str, Any] | None = None
         messages: list[StoredMessage] = []
         for item in self._query_conversation(conversation_pk(conversation_id)):
             if item["sk"] == META:
                 meta = item
             elif item["sk"] == ARC:
                 scoring = item
+            elif item["sk"] == DECISION:
+                deciding = item
             elif item["sk"].startswith(MSG_PREFIX):
                 messages.append(_message(item))
         if meta is None:
@@ -540,9 +556,14 @@ class DynamoConversationStore:
             extensions.update(
                 {name: _json_attr(scoring, name) for name in ("scores", "arc") if name in scoring}
             )
+        status = ConversationStatus(meta.get("status", ConversationStatus.open.value))
+        if deciding is not None and "decision" in deciding:
+            extensions["decision"] = _json_attr(deciding, "decision")
+            if status not in HELPDESK_STATUSES and "status" in deciding:
+                status = ConversationStatus(deciding["status"])
         return Conversation(
             conversation_id=conversation_id,
-            status=meta.get("status", ConversationStatus.open.value),
+            status=status,
             source=meta.get("source", Source.api.value),
             customer=Customer.model_validate(customer) if customer else None,
             created_at=meta["created_at"],

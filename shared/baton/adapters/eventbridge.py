@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 
 from baton.errors import BatonError
-from baton.events import EventDetail
+from baton.events import BusEvent
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class EventBridgePublisher:
         self.backoff_base_s = backoff_base_s
         self._sleep = sleep
 
-    def publish(self, events: Sequence[EventDetail]) -> None:
+    def publish(self, events: Sequence[BusEvent]) -> None:
         failures: list[dict[str, Any]] = []
         entries = [(event.entry(self.bus_name), event.event_id) for event in events]
         by_entry = {id(entry): event_id for entry, event_id in entries}

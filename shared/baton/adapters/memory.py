@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from baton.errors import MessageConflict
-from baton.events import EventDetail
+from baton.events import BusEvent
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
 from baton.ports import AppendResult
 
@@ -114,21 +114,37 @@ class MemoryConversationStore:
                 update["scores"] = scores
             self._conversations[conversation_id] = conv.model_copy(update=update)
 
+    def show_decision(
+        self, conversation_id: str, *, decision: dict[str, Any], status: ConversationStatus
+    ) -> None:
+        """What the decision capability shows on the conversation (the DynamoDB store reads its DECISION
+        item): the latest `decision`, and the status it implies unless the helpdesk has moved it on."""
+        from baton.adapters.dynamodb import HELPDESK_STATUSES
+
+        with self._lock:
+            conv = self._conversations.get(conversation_id)
+            if conv is None:
+                return
+            update: dict[str, Any] = {"decision": decision}
+            if conv.status not in HELPDESK_STATUSES:
+                update["status"] = status
+            self._conversations[conversation_id] = conv.model_copy(update=update)
+
 
 class MemoryPublisher:
     """Records what was published; `fail_next` makes the next publish raise (to test retries)."""
 
     def __init__(self) -> None:
-        self.events: list[EventDetail] = []
+        self.events: list[BusEvent] = []
         self.fail_next = 0
 
-    def publish(self, events: Sequence[EventDetail]) -> None:
+    def publish(self, events: Sequence[BusEvent]) -> None:
         if self.fail_next:
             self.fail_next -= 1
             raise RuntimeError("injected publish failure")
         self.events.extend(events)
 
-    def of_type(self, detail_type: str) -> list[EventDetail]:
+    def of_type(self, detail_type: str) -> list[BusEvent]:
         return [e for e in self.events if detail_type == e.DETAIL_TYPE]
 
 

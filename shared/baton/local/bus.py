@@ -31,7 +31,7 @@ from aws_lambda_powertools import Logger
 
 from baton.bus import Subscription, active_subscriptions
 from baton.errors import BatonError
-from baton.events import EventDetail
+from baton.events import BusEvent
 from baton.local import patterns
 
 logger = Logger(service="baton-local")
@@ -591,7 +591,7 @@ class LocalBusPublisher:
         self.event_bus_name = event_bus_name
         self.bus = bus or LocalBus(path)
 
-    def publish(self, events: Sequence[EventDetail]) -> None:
+    def publish(self, events: Sequence[BusEvent]) -> None:
         entries = [event.entry(self.event_bus_name) for event in events]
         for start in range(0, len(entries), MAX_ENTRIES_PER_PUT):
             self.bus.put_events(entries[start : start + MAX_ENTRIES_PER_PUT])

@@ -1,9 +1,10 @@
 """Demo data (events/demo/) into a running `baton local`.
 
 Conversations go through the API, message by message, like any client (so they are stored,
-published and consumed by the same code). Accounts, agents and incidents go straight into the
-context table as provisional items `pk=<KIND>#<id>`, `sk=PROFILE` with the record as attributes;
-the decision and routing capabilities will own that layout. Loading twice changes nothing: the
+published and consumed by the same code). Accounts and incidents go into the context table through
+`baton context import`'s code (`baton.context_import`, the layout of `baton.adapters.context_store`);
+agents as provisional items `pk=AGENT#<id>`, `sk=PROFILE` with the record as attributes, until the
+routing capability owns their layout. Loading twice changes nothing: the
 messages carry fixed ids and timestamps (a repeat is a duplicate: same answer, stored once) and
 profiles are overwritten with the same values.
 """
@@ -24,10 +25,10 @@ from baton.errors import BatonError
 PROFILE_SK = "PROFILE"
 CONTEXT_KINDS = {
     # file -> (key prefix, id field)
-    "accounts.jsonl": ("ACCOUNT", "account_id"),
     "agents.jsonl": ("AGENT", "agent_id"),
-    "incidents.jsonl": ("INCIDENT", "incident_id"),
 }
+IMPORTED = {"accounts.jsonl": "accounts", "incidents.jsonl": "incidents"}
+"""Demo files loaded by `baton.context_import` (file -> kind)."""
 CONVERSATIONS_FILE = "conversations.jsonl"
 # Fields of a demo message that are not part of the API body.
 _NOT_API_FIELDS = {"scenario"}
@@ -117,13 +118,35 @@ def _to_dynamodb(value: Any) -> Any:
 
 
 def write_context(table: Any, directory: Path) -> dict[str, int]:
-    """Put every profile into the context table (a boto3 Table resource); counts per kind."""
+    """Put every account, incident and agent into the context table (a boto3 Table resource); counts per
+    kind. A demo row that does not validate is a broken demo: DemoError names it."""
+    from baton.adapters.context_store import DynamoContextStore
+    from baton.context_import import import_file
+    from baton.models import utcnow
+
+    import boto3
+
     counts: dict[str, int] = {}
+    # A plain client: the resource's own client re-serialises the items the store has already marshalled.
+    meta = table.meta.client.meta
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=meta.endpoint_url,
+        region_name=meta.region_name,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    store = DynamoContextStore(table.name, client=client)
+    for file_name, kind in IMPORTED.items():
+        report = import_file(kind, directory / file_name, store, at=utcnow())  # type: ignore[arg-type]
+        if report.problems or report.ignored_columns:
+            raise DemoError(report.describe())
+        counts[kind] = report.stored
     with table.batch_writer() as batch:
         for kind, item in context_items(directory):
             batch.put_item(Item=_to_dynamodb(item))
             counts[kind + "s"] = counts.get(kind + "s", 0) + 1
-    return counts
+    return {kind: counts[kind] for kind in ("accounts", "agents", "incidents") if kind in counts}
 
 
 def post_message(

@@ -1,4 +1,5 @@
-"""`baton backtest INPUT.jsonl [--models DIR] [-o OUTPUT.jsonl]`: score your own transcripts offline.
+"""`baton backtest INPUT.jsonl [--models DIR] [--params FILE] [-o OUTPUT.jsonl] [--report]`: score and decide
+your own transcripts offline.
 
 Each input line is one conversation:
 
@@ -10,11 +11,22 @@ A message takes any optional field of the API's message body (`message_id`, `sen
 Other keys (of the line or of a message: a team's own labels, say) are ignored. `BATON_MODELS_DIR` is
 honoured as by the scoring function.
 
+Inline business context, so a backtest needs no tables (each optional; `baton.decision.context` models):
+`account` {id, plan, annual_value, renewal_date, signup_date, health, segment}, `history` [{conversation_id,
+intent, closed_at, outcome}], `incidents` [{id, title, product_area, intents, keywords, status, eta}],
+`activity` {page, recent_actions, errors_seen}, and `now`: the time the backtest pretends it is (default: each
+message's `sent_at`).
+
 One output line per message, in input order:
 
-    {"conversation_id", "index", "message_id", "role", "scores": {...}, "arc": {...}}
+    {"conversation_id", "index", "message_id", "role", "scores": {...}, "arc": {...}, "decision": {...}}
 
 `scores` and `arc` are exactly what `MessageScored` carries: the same `Scorer` runs in-process, no AWS.
+`decision` is what `EscalationDecided` carries for a customer message (`action`, `risk`, `reasons`,
+`guardrail`, `incidents`, `model_version`), plus `previous` and `changed`; on a bot or agent message, which is
+not decided, the conversation's standing action with `"decided": false`. `--params FILE` takes a decision
+parameters document (default: the shipped one). `--report` prints a summary at the end: escalation rate,
+decision changes, the reasons by frequency.
 `--models DIR` takes a `baton train ... --out DIR` directory: the models it holds replace the shipped ones,
 kind by kind. Progress goes to stderr. A line that cannot be read is reported with its line number and
 skipped; the exit code is then 1 (0 when every line was scored, 2 for bad arguments or missing models).
@@ -26,8 +38,9 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -56,6 +69,9 @@ class Conversation:
     line: int
     conversation_id: str
     messages: list[MessageSnapshot]
+    context: Any = None
+    """`baton.decision.context.Context` from the line's inline context."""
+    now: datetime | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="a `baton train ... --out DIR` directory: its models replace the shipped ones, kind by kind",
     )
     parser.add_argument("-o", "--output", metavar="OUTPUT.jsonl", help="where to write (default: stdout)")
+    parser.add_argument(
+        "--params", type=Path, metavar="FILE", help="decision parameters document (default: the shipped one)"
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="print a summary: escalation rate, decision changes, reasons by frequency "
+        "(on stdout when -o is given, else on stderr)",
+    )
     return parser
 
 
@@ -86,8 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _err(f"cannot read {args.input}: {exc.strerror or exc}")
         return 2
+    from baton.decision.params import load, load_default
+
     try:
         scorer = Scorer(load_models(models_dir(Settings.from_env().models_dir), override=args.models))
+        params = load(args.params) if args.params else load_default()
     except BatonError as exc:
         _err(str(exc))
         return 2
@@ -99,10 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         with source:
-            stats = run(scorer, source, sink, name=args.input)
+            stats = run(scorer, source, sink, name=args.input, params=params)
     finally:
         if sink is not sys.stdout:
             sink.close()
+    if args.report:
+        print(stats.report.render(), file=sys.stderr if to_stdout else sys.stdout)
     if stats.bad_lines:
         _err(f"{stats.bad_lines} line(s) skipped (see above)")
         return 1
@@ -110,14 +140,75 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 @dataclass
+class Report:
+    """What `--report` prints: how often and why the decision escalated."""
+
+    conversations: int = 0
+    customer_messages: int = 0
+    actions: Counter[str] = field(default_factory=Counter)
+    """Decisions per action (customer messages)."""
+    final: Counter[str] = field(default_factory=Counter)
+    """Conversations by their last action."""
+    escalated: int = 0
+    """Conversations escalated at some point."""
+    changes: Counter[str] = field(default_factory=Counter)
+    """`previous -> action` transitions."""
+    reasons: Counter[str] = field(default_factory=Counter)
+    """Reason codes over all decisions (each counted once per decision)."""
+    escalation_reasons: Counter[str] = field(default_factory=Counter)
+    """The top reason of each escalation (the decision that escalated)."""
+    guardrails: Counter[str] = field(default_factory=Counter)
+
+    def add(self, decisions: list[Any]) -> None:
+        self.conversations += 1
+        escalated = False
+        for decision in decisions:
+            self.customer_messages += 1
+            self.actions[decision.action] += 1
+            for reason in decision.reasons:
+                self.reasons[reason.code] += 1
+            if decision.changed:
+                self.changes[f"{decision.previous} -> {decision.action}"] += 1
+                if decision.action == "escalate":
+                    escalated = True
+                    if decision.reasons:
+                        self.escalation_reasons[decision.reasons[0].code] += 1
+                    if decision.guardrail:
+                        self.guardrails[decision.guardrail] += 1
+        self.escalated += escalated
+        self.final[decisions[-1].action if decisions else "resolve"] += 1
+
+    def render(self) -> str:
+        n = max(self.conversations, 1)
+        lines = [
+            f"backtest report: {self.conversations} conversations, {self.customer_messages} customer messages decided",
+            f"  escalated: {self.escalated} conversations ({self.escalated / n:.1%})",
+            "  last action: " + ", ".join(f"{a} {self.final[a]}" for a in ("resolve", "monitor", "escalate")),
+            "  decisions: " + ", ".join(f"{a} {self.actions[a]}" for a in ("resolve", "monitor", "escalate")),
+            "  decision changes: " + (", ".join(f"{k} {v}" for k, v in self.changes.most_common()) or "none"),
+        ]
+        if self.guardrails:
+            lines.append("  guardrails: " + ", ".join(f"{k} {v}" for k, v in self.guardrails.most_common()))
+        if self.escalation_reasons:
+            lines.append("  top reason of each escalation:")
+            lines += [f"    {v:5d}  {k}" for k, v in self.escalation_reasons.most_common()]
+        if self.reasons:
+            lines.append("  reasons by frequency (all decisions):")
+            lines += [f"    {v:5d}  {k}" for k, v in self.reasons.most_common()]
+        return "\n".join(lines)
+
+
+@dataclass
 class Stats:
     conversations: int = 0
     messages: int = 0
     bad_lines: int = 0
+    report: Report = field(default_factory=Report)
 
 
-def run(scorer: Any, source: IO[str], sink: IO[str], *, name: str = "input") -> Stats:
-    """Score every conversation of `source` into `sink`; bad lines are reported on stderr and skipped."""
+def run(scorer: Any, source: IO[str], sink: IO[str], *, name: str = "input", params: Any = None) -> Stats:
+    """Score (and, given decision `params`, decide) every conversation of `source` into `sink`; bad lines
+    are reported on stderr and skipped."""
     stats = Stats()
     progress = _Progress()
     batch: list[Conversation] = []
@@ -126,9 +217,9 @@ def run(scorer: Any, source: IO[str], sink: IO[str], *, name: str = "input") -> 
         batch.append(conversation)
         pending += len(conversation.messages)
         if pending >= BATCH_MESSAGES:
-            _flush(scorer, batch, sink, stats, progress)
+            _flush(scorer, batch, sink, stats, progress, params)
             pending = 0
-    _flush(scorer, batch, sink, stats, progress)
+    _flush(scorer, batch, sink, stats, progress, params)
     progress.done(stats)
     return stats
 
@@ -158,6 +249,7 @@ def parse_line(line: str, number: int) -> Conversation:
     if not isinstance(messages, list) or not messages:
         raise BadLine("messages: a non-empty list is required")
     customer = data.get("customer", _DEFAULT_CUSTOMER)
+    context, now = _context(data)
     snapshots = []
     for index, raw in enumerate(messages):
         if not isinstance(raw, dict):
@@ -183,7 +275,27 @@ def parse_line(line: str, number: int) -> Conversation:
                 **message.model_dump(),
             )
         )
-    return Conversation(line=number, conversation_id=conversation_id, messages=snapshots)
+    return Conversation(
+        line=number, conversation_id=conversation_id, messages=snapshots, context=context, now=now
+    )
+
+
+CONTEXT_KEYS = ("account", "history", "incidents", "activity", "now")
+
+
+def _context(data: dict[str, Any]) -> tuple[Any, datetime | None]:
+    """The line's inline business context (a `Context`; its `now` is overridden per message unless the line
+    sets one) and the line's `now`."""
+    from baton.decision.context import Context
+
+    given = {key: data[key] for key in CONTEXT_KEYS if data.get(key) is not None}
+    try:
+        context = Context.model_validate(given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ()))
+        raise BadLine(f"{field}: {first.get('msg', 'invalid value')}") from None
+    return context, (context.now if "now" in given else None)
 
 
 def _id(conversation_id: str) -> str:
@@ -192,27 +304,79 @@ def _id(conversation_id: str) -> str:
     return clean[:100] or "c"
 
 
-def _flush(scorer: Any, batch: list[Conversation], sink: IO[str], stats: Stats, progress: _Progress) -> None:
+def _flush(
+    scorer: Any,
+    batch: list[Conversation],
+    sink: IO[str],
+    stats: Stats,
+    progress: _Progress,
+    params: Any = None,
+) -> None:
     if not batch:
         return
     from baton.scoring.arc import ArcState
 
     results = scorer.score_batch([(ArcState(), c.messages) for c in batch])
     for conversation, scored in zip(batch, results, strict=True):
+        decider = _Decider(conversation, params) if params is not None else None
         for index, (message, (scores, state)) in enumerate(zip(conversation.messages, scored, strict=True)):
+            arc = state.public()
             row = {
                 "conversation_id": conversation.conversation_id,
                 "index": index,
                 "message_id": message.message_id,
                 "role": message.role.value,
                 "scores": scores.model_dump(mode="json"),
-                "arc": state.public().model_dump(mode="json"),
+                "arc": arc.model_dump(mode="json"),
             }
+            if decider is not None:
+                row["decision"] = decider.decide(message, scores, arc)
             sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if decider is not None:
+            stats.report.add(decider.decisions)
         stats.conversations += 1
         stats.messages += len(conversation.messages)
     batch.clear()
     progress.update(stats)
+
+
+class _Decider:
+    """The decision function's logic on one conversation, in order, from its inline context."""
+
+    def __init__(self, conversation: Conversation, params: Any) -> None:
+        from baton.decision.engine import DecisionState
+
+        self.conversation = conversation
+        self.params = params
+        self.state = DecisionState()
+        self.decisions: list[Any] = []
+        self.last: dict[str, Any] | None = None
+
+    def decide(self, message: MessageSnapshot, scores: Any, arc: Any) -> dict[str, Any]:
+        from baton.decision.engine import decide
+        from baton.models import Role
+
+        if message.role != Role.customer or message.redacted_at is not None or not message.text.strip():
+            standing = {
+                k: v for k, v in (self.last or {}).items() if k in ("action", "risk", "model_version")
+            }
+            return {"action": self.state.mode, **standing, "decided": False}
+        from baton.decision.service import with_page
+
+        now = self.conversation.now or message.sent_at
+        context = with_page(self.conversation.context.model_copy(update={"now": now}), message)
+        decision, self.state = decide(
+            scores, arc, context, self.state, self.params, text=message.text, seq=message.seq
+        )
+        self.decisions.append(decision)
+        event = decision.event(
+            conversation_id=self.conversation.conversation_id, seq=message.seq, message_id=message.message_id
+        )
+        view = event.model_dump(
+            mode="json", include={"action", "risk", "reasons", "guardrail", "model_version", "incidents"}
+        )
+        self.last = {**view, "previous": decision.previous, "changed": decision.changed, "decided": True}
+        return self.last
 
 
 class _Progress:

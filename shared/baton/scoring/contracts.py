@@ -41,11 +41,29 @@ class IntentInfo:
     base_complexity: float
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """What the sentence encoder computed for a batch of texts, for the models that read it.
+
+    Models that declare `uses_encoder = True` get this with every `predict` call (the scorer encodes every
+    scorable customer message once and shares the result with the rephrase detector)."""
+
+    embeddings: Any
+    """numpy float32 (n, dim), rows L2-normalised."""
+    hidden: Sequence[Any] | None = None
+    """Per text, numpy float32 (tokens, width): the encoder's hidden states after layer `hidden_layer` of its
+    manifest (None when the encoder graph does not expose them)."""
+    encoder_version: str | None = None
+    """The `version` of the encoder that computed this: a model fine-tuned on one encoder's hidden states
+    refuses another's."""
+
+
 class IntentModel(Protocol):
     version: str
     taxonomy: dict[str, IntentInfo]
+    uses_encoder: bool
 
-    def predict(self, texts: Sequence[str]) -> list[IntentPrediction]: ...
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[IntentPrediction]: ...
 
 
 @dataclass(frozen=True)
@@ -59,8 +77,9 @@ class SentimentPrediction:
 
 class SentimentModel(Protocol):
     version: str
+    uses_encoder: bool
 
-    def predict(self, texts: Sequence[str]) -> list[SentimentPrediction]: ...
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[SentimentPrediction]: ...
 
 
 class Encoder(Protocol):
@@ -69,4 +88,9 @@ class Encoder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> Any:
         """numpy float32 array (len(texts), dim), rows L2-normalised (cosine = dot product)."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Embeddings and, when the graph exposes them, the hidden states of each text (one text per run:
+        int8 activations are quantized per batch, so a text's outputs must not depend on its batch mates)."""
         ...

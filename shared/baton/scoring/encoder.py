@@ -9,6 +9,10 @@ Texts are tokenised here, sorted by length and run in batches padded to the long
 `baton train encoder` measures the model through this very class, so the figures in the card are the
 serving path's figures. onnxruntime, numpy and tokenizers are imported on first use (cold start).
 
+`encode` also returns, per text, the hidden states after layer `hidden_layer` of the manifest (the graph's
+second output `hidden_states`, when the export has it): the sentiment model's fine-tuned branch continues from
+them, so the layers below are computed once per message.
+
 Rephrase detection: two customer messages whose embeddings have a cosine >= the manifest's
 `rephrase_threshold` say the same thing (see `OnnxEncoder.rephrase_of`).
 """
@@ -20,10 +24,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from baton.scoring.contracts import Encoded
+
 if TYPE_CHECKING:
     import numpy as np
 
 DEFAULT_BATCH_SIZE = 64
+EMBEDDING_OUTPUT = "sentence_embedding"
+HIDDEN_OUTPUT = "hidden_states"
 
 
 class OnnxEncoder:
@@ -38,6 +46,8 @@ class OnnxEncoder:
         dim: int,
         max_length: int,
         rephrase_threshold: float | None = None,
+        hidden_layer: int | None = None,
+        sha256: str | None = None,
         threads: int = 1,
     ) -> None:
         import onnxruntime as ort
@@ -55,6 +65,14 @@ class OnnxEncoder:
         self.dim = dim
         self.max_length = max_length
         self.rephrase_threshold = rephrase_threshold
+        self.sha256 = sha256
+        """sha256 of model.onnx as the manifest records it: models trained on this encoder's outputs check it."""
+        outputs = {o.name for o in self._session.get_outputs()}
+        # A manifest may only promise hidden states the graph really has (an older export has none).
+        self.hidden_layer = hidden_layer if HIDDEN_OUTPUT in outputs else None
+        self._outputs = (
+            [EMBEDDING_OUTPUT, HIDDEN_OUTPUT] if self.hidden_layer is not None else [EMBEDDING_OUTPUT]
+        )
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """WordPiece ids with [CLS] and [SEP], truncated to `max_length` (no padding)."""
@@ -62,8 +80,8 @@ class OnnxEncoder:
             return [self._tokenizer.encode(texts[0]).ids]
         return [enc.ids for enc in self._tokenizer.encode_batch(list(texts))]
 
-    def run(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
-        """One forward pass over a batch of token id lists, padded here to the longest; no sorting."""
+    @staticmethod
+    def _feeds(ids: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
         import numpy as np
 
         width = max(len(row) for row in ids)
@@ -72,8 +90,32 @@ class OnnxEncoder:
         for i, row in enumerate(ids):
             input_ids[i, : len(row)] = row
             mask[i, : len(row)] = 1
-        (out,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})
+        return {"input_ids": input_ids, "attention_mask": mask}
+
+    def run(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
+        """One forward pass over a batch of token id lists, padded here to the longest; no sorting."""
+        (out,) = self._session.run([EMBEDDING_OUTPUT], self._feeds(ids))
         return out
+
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Embeddings and, when the graph exposes them, each text's hidden states after layer `hidden_layer`
+        (float32, tokens x dim, [CLS] and [SEP] included). One text per forward pass, as the scoring function
+        runs it: int8 activations are quantized per batch, so a batch would change a text's outputs slightly,
+        and the models fine-tuned on these states were trained on texts run alone."""
+        import numpy as np
+
+        embeddings = np.zeros((len(texts), self.dim), dtype=np.float32)
+        hidden: list[np.ndarray] = []
+        for i, ids in enumerate(self.tokenize(texts) if texts else []):
+            outs = self._session.run(self._outputs, self._feeds([ids]))
+            embeddings[i] = outs[0][0]
+            if self.hidden_layer is not None:
+                hidden.append(outs[1][0])
+        return Encoded(
+            embeddings=embeddings,
+            hidden=hidden if self.hidden_layer is not None else None,
+            encoder_version=self.version,
+        )
 
     def embed(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """float32 (len(texts), dim), rows L2-normalised: the cosine of two texts is the dot product."""
@@ -139,5 +181,7 @@ def load(path: Path, *, threads: int = 1) -> OnnxEncoder:
         dim=int(manifest["dim"]),
         max_length=int(manifest["max_length"]),
         rephrase_threshold=manifest.get("rephrase_threshold"),
+        hidden_layer=manifest.get("hidden_layer"),
+        sha256=manifest.get("sha256", {}).get(files["model"]),
         threads=threads,
     )

@@ -21,7 +21,7 @@ from typing import Any
 
 from baton.events import MessageReceived, MessageSnapshot, event_id_for
 from baton.models import BotInfo, Customer
-from baton.scoring.contracts import IntentInfo, IntentPrediction, SentimentPrediction
+from baton.scoring.contracts import Encoded, IntentInfo, IntentPrediction, SentimentPrediction
 from baton.scoring.scorer import Models
 
 _WORD = re.compile(r"[a-z']+")
@@ -67,11 +67,12 @@ def _words(text: str) -> list[str]:
 
 class FakeSentiment:
     version = "fake-sentiment-1"
+    uses_encoder = False
 
     def __init__(self) -> None:
         self.calls: list[int] = []
 
-    def predict(self, texts: Sequence[str]) -> list[SentimentPrediction]:
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[SentimentPrediction]:
         self.calls.append(len(texts))
         out = []
         for text in texts:
@@ -86,11 +87,12 @@ class FakeSentiment:
 class FakeIntent:
     version = "fake-intent-1"
     taxonomy = FAKE_TAXONOMY
+    uses_encoder = False
 
     def __init__(self) -> None:
         self.calls: list[int] = []
 
-    def predict(self, texts: Sequence[str]) -> list[IntentPrediction]:
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[IntentPrediction]:
         self.calls.append(len(texts))
         out = []
         for text in texts:
@@ -129,6 +131,9 @@ class FakeEncoder:
             if norm > 0.0:
                 out[row] /= norm
         return out
+
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        return Encoded(embeddings=self.embed(texts), encoder_version=self.version)
 
 
 _STOPWORDS = frozenset(

@@ -2,8 +2,10 @@
 
 `load(path)` reads one model directory written by `baton train intent` (see `contracts.py` for the layout):
 
-    manifest.json   {"kind": "intent", "version", "features": FeatureSpec, "oos": {"label", "threshold"}, ...}
-    model.onnx      inputs rows/cols/vals/batch (COO features), output `probs` [batch, len(labels)]
+    manifest.json   {"kind": "intent", "version", "features": FeatureSpec, "oos": {"label", "threshold"},
+                     "encoder": {"version", "dim", "scale"} or null, ...}
+    model.onnx      inputs rows/cols/vals/batch (COO features) and, when the manifest names an encoder, `dense`
+                    (that encoder's embedding of each message); output `probs` [batch, len(labels)]
     labels.json     the output classes in order; the out-of-scope class, when the model has one, among them
     taxonomy.json   {intent: {"product_area", "skill", "base_complexity"}}
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from baton.scoring.contracts import IntentInfo, IntentPrediction
+from baton.scoring.contracts import Encoded, IntentInfo, IntentPrediction
 from baton.scoring.features import FeatureSpec, featurize_batch
 
 if TYPE_CHECKING:
@@ -97,15 +99,22 @@ class OnnxIntentModel:
     oos_label: str | None
     manifest: dict[str, Any] = field(repr=False)
     session: Any = field(repr=False)
+    encoder_version: str | None = None
+    """The encoder whose embeddings the model reads (None: n-grams only)."""
+
+    @property
+    def uses_encoder(self) -> bool:
+        return self.encoder_version is not None
 
     def info(self, intent: str) -> IntentInfo:
         """The taxonomy entry of `intent` (the documented default when the taxonomy lacks it)."""
         return self.taxonomy.get(intent, DEFAULT_INTENT_INFO)
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], encoded: Encoded | None = None) -> np.ndarray:
         """Softmax over `labels`, float32 [len(texts), len(labels)]."""
         import numpy as np
 
+        embeddings = self._embeddings(texts, encoded)
         parts = []
         for start in range(0, len(texts), MAX_BATCH):
             chunk = texts[start : start + MAX_BATCH]
@@ -116,15 +125,32 @@ class OnnxIntentModel:
                 "vals": np.asarray(vals, np.float32),
                 "batch": np.array([len(chunk)], np.int64),
             }
+            if embeddings is not None:
+                feeds["dense"] = embeddings[start : start + MAX_BATCH]
             parts.append(self.session.run(None, feeds)[0])
         if not parts:
             return np.zeros((0, len(self.labels)), np.float32)
         return np.concatenate(parts)
 
-    def predict(self, texts: Sequence[str]) -> list[IntentPrediction]:
+    def _embeddings(self, texts: Sequence[str], encoded: Encoded | None) -> np.ndarray | None:
         import numpy as np
 
-        probs = self.probabilities(texts)
+        if not self.uses_encoder:
+            return None
+        if encoded is None:
+            raise ValueError(
+                f"intent model {self.version} reads sentence embeddings (encoder {self.encoder_version}): "
+                "pass `encoded` (the scorer does)"
+            )
+        embeddings = np.ascontiguousarray(encoded.embeddings, dtype=np.float32)
+        if embeddings.shape[0] != len(texts):
+            raise ValueError(f"{embeddings.shape[0]} embeddings for {len(texts)} texts")
+        return embeddings
+
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[IntentPrediction]:
+        import numpy as np
+
+        probs = self.probabilities(texts, encoded)
         best, conf, oos = decide(probs, self.labels, self.oos_label, self.threshold)
         out = []
         for i in range(len(texts)):
@@ -170,6 +196,8 @@ def load(path: Path, *, threads: int = 1) -> OnnxIntentModel:
         spec = FeatureSpec.from_json(manifest["features"])
         oos = manifest.get("oos", {})
         threshold = float(oos.get("threshold", 0.0))
+        encoder = manifest.get("encoder")
+        encoder_version = str(encoder["version"]) if encoder else None
         oos_label = oos.get("label")
         taxonomy_file = path / files.get("taxonomy", "taxonomy.json")
         taxonomy = (
@@ -198,4 +226,5 @@ def load(path: Path, *, threads: int = 1) -> OnnxIntentModel:
         oos_label=oos_label,
         manifest=manifest,
         session=session,
+        encoder_version=encoder_version,
     )

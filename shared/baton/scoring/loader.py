@@ -8,7 +8,8 @@ Where the models come from, first found wins:
 3. the repository's `layers/models/` (a checkout: tests, `baton backtest`, `baton local`).
 
 `--models DIR` of `baton backtest` (a `baton train` output) replaces the models it holds, kind by kind;
-the others stay the default ones. DIR may hold `<kind>/manifest.json` for several kinds, or be one model's
+the others stay the default ones. A model that reads the encoder's outputs records the encoder version it was
+trained on; loading it beside another encoder fails with a message saying what to retrain. DIR may hold `<kind>/manifest.json` for several kinds, or be one model's
 directory itself (`DIR/manifest.json`).
 
 Each kind's module (`baton.scoring.intent`, `.sentiment`, `.encoder`) is imported only here, when the
@@ -104,6 +105,15 @@ def load_models(root: Path | None = None, override: Path | None = None) -> Model
     threshold = read_manifest(dirs["encoder"]).get("rephrase_threshold")
     if not isinstance(threshold, int | float):
         raise ModelLoadError(f"{dirs['encoder'] / MANIFEST} has no numeric `rephrase_threshold`")
+    encoder_version = loaded["encoder"].version
+    for kind in ("intent", "sentiment"):
+        wants = getattr(loaded[kind], "encoder_version", None)
+        if wants is not None and wants != encoder_version:
+            raise ModelLoadError(
+                f"{kind} model in {dirs[kind]} ({loaded[kind].version}) was trained on the embeddings of encoder "
+                f"{wants}, but the encoder in {dirs['encoder']} is {encoder_version}: retrain it with "
+                f"`baton train {kind} --encoder {dirs['encoder']}` or use the encoder it was trained with"
+            )
     return Models(
         intent=loaded["intent"],
         sentiment=loaded["sentiment"],

@@ -11,9 +11,10 @@ Per message, by role:
 - **agent**: nothing to score; the arc notes that a human answered.
 - a message the helpdesk **redacted** (empty text): nothing to score; the arc moves past it.
 
-The cascade: the hashed n-gram models run on every customer message (about 0.1 ms); the sentence encoder
-(milliseconds) runs only on customer messages with something to compare (`arc.substantive`: at least two
-words); "ok" and "thanks" never reach it, nor do bot and agent messages.
+The sentence encoder (a few milliseconds) runs once per scorable customer message when a model reads its
+outputs (the shipped intent model reads the embedding; a sentiment model with a fine-tuned branch reads the
+hidden states), else only on customer messages with something to compare for rephrase detection
+(`arc.substantive`: at least two words); bot and agent messages never reach it.
 
 `score_batch` runs the n-gram models once over all the messages of many conversations, then folds them into
 each conversation's arc in order: `baton backtest` and the scoring function run this same code, the function
@@ -35,6 +36,7 @@ from baton.events import MessageSnapshot, Scores
 from baton.models import Role
 from baton.scoring import arc, signals
 from baton.scoring.contracts import (
+    Encoded,
     Encoder,
     IntentInfo,
     IntentModel,
@@ -117,16 +119,23 @@ class Scorer:
             if _scorable(message)
         ]
         texts = [message.text for _, _, message in jobs]
-        sentiments = self.models.sentiment.predict(texts) if texts else []
-        intents = self.models.intent.predict(texts) if texts else []
+        # One encoder pass per message, shared: the models that read embeddings (every scorable message) and
+        # rephrase detection (substantive ones). One text per call, in backtest too: see the module docstring.
+        reads = self.models.intent.uses_encoder or self.models.sentiment.uses_encoder
+        encoded = [
+            self.models.encoder.encode([message.text]) if reads or arc.substantive(message.text) else None
+            for _, _, message in jobs
+        ]
+        shared = _stack(encoded) if reads and jobs else None
+        sentiments = self.models.sentiment.predict(texts, shared) if texts else []
+        intents = self.models.intent.predict(texts, shared) if texts else []
         computed: dict[tuple[int, int], _Customer] = {
             (c, m): _Customer(sentiment=s, intent=i)
             for (c, m, _), s, i in zip(jobs, sentiments, intents, strict=True)
         }
-        for c, m, message in jobs:
-            if arc.substantive(message.text):
-                # One text per call, in backtest too: see the module docstring.
-                computed[(c, m)].embedding = self.models.encoder.embed([message.text])[0]
+        for (c, m, message), one in zip(jobs, encoded, strict=True):
+            if one is not None and arc.substantive(message.text):
+                computed[(c, m)].embedding = one.embeddings[0]
                 computed[(c, m)].minhash = arc.minhash(message.text)
 
         results: list[list[Scored]] = []
@@ -196,6 +205,20 @@ class Scorer:
             rephrase_of=rephrase_of,
         )
         return scores, recent
+
+
+def _stack(parts: Sequence[Encoded | None]) -> Encoded:
+    """The per-message encoder outputs as one batch (every part is set when a model reads them)."""
+    import numpy as np
+
+    done = [p for p in parts if p is not None]
+    hidden = [h for p in done for h in p.hidden] if all(p.hidden is not None for p in done) else None
+    versions = {p.encoder_version for p in done}
+    return Encoded(
+        embeddings=np.concatenate([p.embeddings for p in done]),
+        hidden=hidden,
+        encoder_version=versions.pop() if len(versions) == 1 else None,
+    )
 
 
 def _scorable(message: MessageSnapshot) -> bool:

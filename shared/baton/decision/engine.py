@@ -1,0 +1,565 @@
+"""The decision engine: resolve, monitor or escalate, with reasons. Pure, cheap, no numpy.
+
+    decision, state = decide(scores, arc, context, state, params, text=message.text, seq=message.seq)
+
+- `scores`, `arc`: what `MessageScored` carries for the message (`baton.events.Scores`, `baton.events.Arc`).
+- `context`: the business context (`baton.decision.context.Context`; `Context()` when there is none).
+- `state`: the conversation's `DecisionState` (`DecisionState()` for a new conversation). The caller persists
+  the returned state with the conversation (it is small JSON: `state.model_dump(mode="json")`, read back with
+  `DecisionState.model_validate`, which ignores unknown keys).
+- `params`: `DecisionParams` (`baton.decision.params.load_default()` or a team's document).
+- `text`: the message text. `MessageScored` does not carry it; the guardrails (legal, safety, security
+  words) and incident keyword matching need it. Without it those two checks see nothing.
+- `seq`: the message's position; a `seq` at or before the state's last one raises `OutOfOrderDecision` (the
+  caller applies messages in order, like the arc).
+
+Call it for customer messages. Bot and agent messages are accepted (their message-level features are
+neutral, the arc's still count), so a caller may also decide after a low-confidence bot answer.
+
+## Risk: one calibrated probability that the conversation needs a human
+What exactly it is calibrated for is the parameters' training label (`params.fit["label"]`; the shipped
+document's is `dialogue`: P(this conversation needs a human, now or later | what has been seen so far), an
+early warning, see `baton.training.decision`). A logistic regression over standardised features (`FEATURES`, below): `z = (x - mean) / scale`,
+`logit = intercept + sum(weight * z)`, `risk = sigmoid(logit)`. The intercept is the logit of an average
+customer turn of the training data. A feature whose input is missing (no sentiment on a bot message, no bot
+confidence from the frontend) has `z = 0`: it neither raises nor lowers the risk. Business context is
+not in the risk: the same words from any customer get the same risk.
+
+## Sensitivity: business context moves the thresholds
+Each business fact that holds (`Facts`: high value, renewal soon, new customer, at risk / churning, known
+incident, errors seen) multiplies every threshold by its `params.sensitivity` multiplier; the product never
+goes below `sensitivity.floor`. A renewal in 12 days makes Baton step in earlier; it does not make the
+customer angrier.
+
+## Policy, with hysteresis
+Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `monitor_escalate`, `exit`.
+
+- resolving: risk >= escalate -> escalate; risk >= monitor -> monitor; else resolve.
+- monitoring (heightened sensitivity for the rest of the conversation): risk >= monitor_escalate (lower than
+  escalate) -> escalate; `exit_turns` decisions in a row below `exit` (lower than monitor) -> resolve;
+  otherwise stay monitoring. An oscillating risk between `exit` and `monitor` therefore never flaps.
+- escalated: stays escalated for the rest of the conversation (a human has been called; un-calling them
+  is the helpdesk's business).
+- guardrails escalate whatever the risk, and are reported in `Decision.guardrail`: `safety_risk`,
+  `security_incident`, `legal_threat` (patterns in `params.guardrails`, matched on the folded text) and
+  `human_requested` (`scores.asks_for_human`), in that order of precedence.
+
+## Reasons
+`Decision.reasons` is `[Reason(code, label, contribution, evidence)]`, highest contribution first. The
+contribution of a signal is its share of what pushed this decision towards escalation, in logit units:
+for a risk feature with a positive weight, `weight * z` (its push above the average turn, when positive; a
+negative-weight feature moves the risk but is never listed); for a business fact, how
+far its multiplier lowered the escalate threshold, `logit(t) - logit(t * m)`. Shares sum to 1 over all
+positive pushes; shares under `params.reasons.min_contribution` are not listed, at most `max_reasons` are.
+A guardrail, and an escalation standing from an earlier message, are listed first with contribution 1.0.
+Examples: `sentiment_declining` "-0.6 over 4 turns", `renewal_soon` "renews in 12 days", `known_incident`
+"INC-42 checkout failures (ETA 15:00 UTC)".
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from baton.decision.context import Context, Facts, IncidentMatch, business_facts, fold
+from baton.decision.params import DecisionParams
+from baton.errors import BatonError
+from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
+
+Action = Literal["resolve", "monitor", "escalate"]
+
+FRUSTRATION_EWMA_ALPHA = 0.5
+"""Weight of the latest message in the state's frustration average (half-life one customer turn)."""
+MAX_INTENTS = 5
+GUARDRAIL_ORDER = ("safety_risk", "security_incident", "legal_threat")
+HUMAN_REQUESTED = "human_requested"
+_P_EPS = 1e-4
+
+
+class OutOfOrderDecision(BatonError):
+    """A message was decided after a later one (the caller retries it in order)."""
+
+
+# ---------------------------------------------------------------------------------------------- state
+
+
+class DecisionState(BaseModel):
+    """What the engine remembers of a conversation between messages; stored as JSON, read back leniently."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    mode: Action = "resolve"
+    calm_turns: int = Field(default=0, description="Decisions in a row below `exit` while monitoring")
+    decisions: int = 0
+    last_seq: int = 0
+    escalated_seq: int | None = None
+    escalated_by: str | None = Field(default=None, description="The guardrail, or `risk`")
+    monitor_since_seq: int | None = None
+    peak_risk: float = 0.0
+    frustration_ewma: float | None = None
+    intents: list[str] = Field(default_factory=list, description="In-scope intents seen, latest first")
+    params_version: str | None = None
+
+
+class Thresholds(BaseModel):
+    """The thresholds this decision used: the parameters' times `sensitivity`."""
+
+    escalate: float
+    monitor: float
+    monitor_escalate: float
+    exit: float
+    sensitivity: float = Field(description="Product of the business multipliers (1.0: no business fact)")
+
+
+class Decision(BaseModel):
+    action: Action
+    risk: float = Field(ge=0, le=1)
+    reasons: list[Reason] = Field(default_factory=list)
+    guardrail: str | None = None
+    model_version: str
+    previous: Action = Field(description="The conversation's action before this message")
+    thresholds: Thresholds
+    incidents: list[IncidentMatch] = Field(
+        default_factory=list,
+        description="Active incidents this message matches: acknowledge them, give the ETA",
+    )
+
+    @property
+    def changed(self) -> bool:
+        return self.action != self.previous
+
+    def event(
+        self, *, conversation_id: str, seq: int, message_id: str, decided_at: datetime | None = None
+    ) -> EscalationDecided:
+        """The `EscalationDecided` event of this decision (`incidents` rides along as an extra field)."""
+        extra = {"decided_at": decided_at} if decided_at is not None else {}
+        return EscalationDecided(
+            event_id=event_id_for("EscalationDecided", conversation_id, message_id, self.model_version),
+            conversation_id=conversation_id,
+            seq=seq,
+            message_id=message_id,
+            action=self.action,
+            risk=self.risk,
+            reasons=self.reasons,
+            guardrail=self.guardrail,
+            model_version=self.model_version,
+            incidents=[m.model_dump() for m in self.incidents],
+            **extra,
+        )
+
+
+# ---------------------------------------------------------------------------------------------- features
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    code: str
+    label: str
+    description: str
+
+
+FEATURES: dict[str, Feature] = {
+    "sentiment_level": Feature(
+        "negative_sentiment",
+        "Customer sentiment negative",
+        "-arc.sentiment_ewma (EWMA of customer sentiment)",
+    ),
+    "sentiment_decline": Feature(
+        "sentiment_declining", "Sentiment declining", "max(0, -arc.sentiment_slope) (per customer turn)"
+    ),
+    "volatility": Feature("sentiment_volatile", "Mood swinging", "arc.volatility"),
+    "peak_frustration": Feature("frustration_peak", "Frustration peaked", "arc.peak_frustration"),
+    "turns_since_positive": Feature(
+        "no_positive_turn", "No positive message lately", "min(arc.turns_since_positive, 10)"
+    ),
+    "message_negativity": Feature("negative_message", "Negative message", "-scores.sentiment"),
+    "frustration": Feature("frustrated", "Customer frustrated", "logit(scores.frustration)"),
+    "frustration_trend": Feature(
+        "frustration_sustained", "Frustration sustained", "EWMA of scores.frustration (state, alpha 0.5)"
+    ),
+    "intent_uncertainty": Feature("intent_unclear", "Request unclear", "1 - scores.intent_confidence"),
+    "out_of_scope": Feature("out_of_scope", "Outside what the bot knows", "scores.out_of_scope (0/1)"),
+    "complexity": Feature("complex_request", "Complex request", "scores.complexity"),
+    "bot_low_confidence": Feature("bot_unsure", "Bot unsure of its answer", "1 - arc.last_bot_confidence"),
+    "repeats": Feature("customer_repeating", "Customer repeating", "min(arc.repeats, 3)"),
+    "rephrasings": Feature("customer_rephrasing", "Customer rephrasing", "min(arc.rephrasings, 3)"),
+    "negative_feedback": Feature(
+        "bot_answer_rejected", "Bot answer rejected", "min(arc.negative_feedback, 3)"
+    ),
+    "bot_failures": Feature("bot_failing", "Bot answers failing", "min(arc.bot_failures, 5)"),
+    "repeat_contact": Feature(
+        "repeat_contact", "Repeat contact", "min(earlier conversations on the same intent within N days, 3)"
+    ),
+    "conversation_length": Feature("long_conversation", "Long conversation", "log(1 + arc.customer_turns)"),
+}
+"""Every feature the risk model may weigh, by name (the keys of `params.features`)."""
+
+
+def observe(state: DecisionState, scores: Scores) -> DecisionState:
+    """The state's running statistics after a message's scores (the frustration average, intents seen)."""
+    update: dict[str, object] = {}
+    if scores.frustration is not None:
+        previous = state.frustration_ewma
+        update["frustration_ewma"] = (
+            scores.frustration
+            if previous is None
+            else FRUSTRATION_EWMA_ALPHA * scores.frustration + (1 - FRUSTRATION_EWMA_ALPHA) * previous
+        )
+    if scores.intent and not scores.out_of_scope:
+        update["intents"] = [scores.intent, *(i for i in state.intents if i != scores.intent)][:MAX_INTENTS]
+    return state.model_copy(update=update) if update else state
+
+
+def features(scores: Scores, arc: Arc, state: DecisionState, facts: Facts) -> dict[str, float | None]:
+    """The raw features of a message (None: not observed, counts as average). `state` is after `observe`."""
+    slope = arc.sentiment_slope
+    return {
+        "sentiment_level": None if arc.sentiment_ewma is None else -arc.sentiment_ewma,
+        "sentiment_decline": None if slope is None else max(0.0, -slope),
+        "volatility": arc.volatility,
+        "peak_frustration": arc.peak_frustration,
+        "turns_since_positive": None
+        if arc.turns_since_positive is None
+        else float(min(arc.turns_since_positive, 10)),
+        "message_negativity": None if scores.sentiment is None else -scores.sentiment,
+        "frustration": None if scores.frustration is None else _logit(scores.frustration),
+        "frustration_trend": state.frustration_ewma,
+        "intent_uncertainty": None if scores.intent_confidence is None else 1.0 - scores.intent_confidence,
+        "out_of_scope": None if scores.out_of_scope is None else float(scores.out_of_scope),
+        "complexity": scores.complexity,
+        "bot_low_confidence": None if arc.last_bot_confidence is None else 1.0 - arc.last_bot_confidence,
+        "repeats": float(min(arc.repeats, 3)),
+        "rephrasings": float(min(arc.rephrasings, 3)),
+        "negative_feedback": float(min(arc.negative_feedback, 3)),
+        "bot_failures": float(min(arc.bot_failures, 5)),
+        "repeat_contact": float(min(facts.repeat_contacts, 3)),
+        "conversation_length": math.log1p(arc.customer_turns),
+    }
+
+
+def risk_of(x: Mapping[str, float | None], params: DecisionParams) -> tuple[float, dict[str, float]]:
+    """The calibrated risk and each feature's logit contribution (`weight * z`)."""
+    parts: dict[str, float] = {}
+    logit = params.intercept
+    for name, fw in params.features.items():
+        value = x.get(name)
+        if value is None or fw.weight == 0.0:
+            continue
+        part = fw.weight * (value - fw.mean) / fw.scale
+        parts[name] = part
+        logit += part
+    return _sigmoid(logit), parts
+
+
+# ---------------------------------------------------------------------------------------------- guardrails
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(patterns: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # One alternation per guardrail: a single scan of the text each.
+    order = {name: i for i, name in enumerate(GUARDRAIL_ORDER)}
+    ranked = sorted(patterns, key=lambda item: order.get(item[0], len(order)))
+    return tuple((name, re.compile("|".join(f"(?:{p})" for p in ps))) for name, ps in ranked if ps)
+
+
+def guardrail(text: str, scores: Scores, params: DecisionParams) -> tuple[str, str] | None:
+    """The guardrail this message trips and its evidence, or None."""
+    if text:
+        normal = fold(text)
+        key = tuple(sorted(params.guardrails.patterns.items()))
+        for name, pattern in _compiled(key):
+            found = pattern.search(normal)
+            if found:
+                return name, f'says "{found.group(0).strip()[:60]}"'
+    if params.guardrails.human_request and scores.asks_for_human:
+        return HUMAN_REQUESTED, "asked to talk to a person"
+    return None
+
+
+_GUARDRAIL_LABELS = {
+    "safety_risk": "Safety risk",
+    "security_incident": "Security incident",
+    "legal_threat": "Legal threat",
+    HUMAN_REQUESTED: "Asked for a human",
+}
+
+
+# ---------------------------------------------------------------------------------------------- sensitivity
+
+
+def sensitivity_of(facts: Facts, params: DecisionParams) -> tuple[float, list[tuple[str, str, str, float]]]:
+    """The combined threshold multiplier and, per fact that holds, (code, label, evidence, multiplier)."""
+    s = params.sensitivity
+    held: list[tuple[str, str, str, float]] = []
+    if facts.high_value and facts.annual_value is not None:
+        held.append(
+            ("high_value", "High-value account", f"annual value {facts.annual_value:,.0f}", s.high_value)
+        )
+    if facts.renewal_soon and facts.renewal_in_days is not None:
+        days = facts.renewal_in_days
+        when = "renews today" if days == 0 else f"renews in {days} day{'s' if days != 1 else ''}"
+        held.append(("renewal_soon", "Renewal soon", when, s.renewal_soon))
+    if facts.new_customer and facts.customer_for_days is not None:
+        days = facts.customer_for_days
+        since = "signed up today" if days == 0 else f"signed up {days} day{'s' if days != 1 else ''} ago"
+        held.append(("new_customer", "New customer", since, s.new_customer))
+    if facts.health == "churning":
+        held.append(("account_churning", "Account churning", "CRM health: churning", s.churning))
+    elif facts.health == "at_risk":
+        held.append(("account_at_risk", "Account at risk", "CRM health: at risk", s.at_risk))
+    if facts.incidents:
+        first = facts.incidents[0]
+        evidence = f"{first.id} {first.title}" + (f" (ETA {first.eta})" if first.eta else "")
+        if len(facts.incidents) > 1:
+            evidence += f" and {len(facts.incidents) - 1} more"
+        held.append(("known_incident", "Known incident", evidence, s.known_incident))
+    if facts.errors_seen:
+        minutes = params.business.recent_error_minutes
+        evidence = f"{facts.errors_seen} error{'s' if facts.errors_seen != 1 else ''} shown in the last {minutes} min"
+        held.append(("errors_seen", "Product errors", evidence, s.errors_seen))
+    multiplier = 1.0
+    for *_, m in held:
+        multiplier *= m
+    return max(multiplier, s.floor), held
+
+
+# ---------------------------------------------------------------------------------------------- policy
+
+
+def next_action(
+    mode: Action, calm_turns: int, risk: float, thresholds: Thresholds, exit_turns: int, *, forced: bool
+) -> tuple[Action, int]:
+    """The policy: (action, calm_turns after it) from the conversation's mode. `forced`: a guardrail."""
+    if mode == "escalate" or forced:
+        return "escalate", 0
+    if mode == "monitor":
+        if risk >= thresholds.monitor_escalate:
+            return "escalate", 0
+        if risk < thresholds.exit:
+            calm = calm_turns + 1
+            return ("resolve", 0) if calm >= exit_turns else ("monitor", calm)
+        return "monitor", 0
+    if risk >= thresholds.escalate:
+        return "escalate", 0
+    if risk >= thresholds.monitor:
+        return "monitor", 0
+    return "resolve", 0
+
+
+def decide(
+    scores: Scores,
+    arc: Arc,
+    context: Context,
+    state: DecisionState,
+    params: DecisionParams,
+    *,
+    text: str = "",
+    seq: int | None = None,
+) -> tuple[Decision, DecisionState]:
+    """The decision on one message and the conversation's state after it. Pure: `state` is not modified."""
+    if seq is not None and seq <= state.last_seq:
+        raise OutOfOrderDecision(f"message seq {seq} is not after the last decided seq {state.last_seq}")
+    observed = observe(state, scores)
+    b = params.business
+    facts = business_facts(
+        context,
+        text=text,
+        intents=observed.intents,
+        product_area=scores.product_area,
+        high_value_annual=b.high_value_annual,
+        renewal_days=b.renewal_days,
+        new_customer_days=b.new_customer_days,
+        repeat_contact_days=b.repeat_contact_days,
+        recent_error_minutes=b.recent_error_minutes,
+    )
+    x = features(scores, arc, observed, facts)
+    risk, parts = risk_of(x, params)
+    tripped = guardrail(text, scores, params)
+    multiplier, held = sensitivity_of(facts, params)
+    t = params.thresholds
+    effective = Thresholds(
+        escalate=t.escalate * multiplier,
+        monitor=t.monitor * multiplier,
+        monitor_escalate=t.monitor_escalate * multiplier,
+        exit=t.exit * multiplier,
+        sensitivity=round(multiplier, 4),
+    )
+    previous = state.mode
+    action, calm = next_action(
+        previous, state.calm_turns, risk, effective, t.exit_turns, forced=tripped is not None
+    )
+
+    reasons: list[Reason] = []
+    if previous == "escalate":
+        by = f" ({state.escalated_by})" if state.escalated_by and state.escalated_by != "risk" else ""
+        at = f"at message {state.escalated_seq}" if state.escalated_seq else "earlier"
+        reasons.append(
+            Reason(code="escalated_earlier", label="Already escalated", contribution=1.0, evidence=at + by)
+        )
+    if tripped is not None:
+        name, evidence = tripped
+        label = _GUARDRAIL_LABELS.get(name, name.replace("_", " ").capitalize())
+        reasons.append(Reason(code=name, label=label, contribution=1.0, evidence=evidence))
+    threshold = t.monitor_escalate if previous == "monitor" else t.escalate
+    reasons += _reasons(parts, held, threshold, scores, arc, observed, facts, params)
+
+    escalated_now = action == "escalate" and previous != "escalate"
+    new_state = observed.model_copy(
+        update={
+            "mode": action,
+            "calm_turns": calm,
+            "decisions": state.decisions + 1,
+            "last_seq": seq if seq is not None else state.last_seq + 1,
+            "escalated_seq": (seq or state.decisions + 1) if escalated_now else state.escalated_seq,
+            "escalated_by": (tripped[0] if tripped else "risk") if escalated_now else state.escalated_by,
+            "monitor_since_seq": (seq or state.decisions + 1)
+            if action == "monitor" and previous != "monitor"
+            else (state.monitor_since_seq if action == "monitor" else None),
+            "peak_risk": max(state.peak_risk, risk),
+            "params_version": params.version,
+        }
+    )
+    decision = Decision(
+        action=action,
+        risk=round(risk, 4),
+        reasons=reasons,
+        guardrail=tripped[0] if tripped else None,
+        model_version=params.version,
+        previous=previous,
+        thresholds=effective,
+        incidents=facts.incidents,
+    )
+    return decision, new_state
+
+
+# ---------------------------------------------------------------------------------------------- reasons
+
+
+def _reasons(
+    parts: Mapping[str, float],
+    held: list[tuple[str, str, str, float]],
+    threshold: float,
+    scores: Scores,
+    arc: Arc,
+    state: DecisionState,
+    facts: Facts,
+    params: DecisionParams,
+) -> list[Reason]:
+    base = _logit(threshold)
+    pushes: list[tuple[float, str, str, str]] = []
+    for name, part in parts.items():
+        # A negative weight pushes up when its signal is *low* ("0 rephrasings"): it moves the risk, but a
+        # reader could not act on it as a reason.
+        if part > 0 and params.features[name].weight > 0:
+            feature = FEATURES[name]
+            pushes.append((part, feature.code, feature.label, _EVIDENCE[name](scores, arc, state, facts)))
+    for code, label, evidence, m in held:
+        shift = base - _logit(threshold * m)
+        if shift > 0:
+            pushes.append((shift, code, label, evidence))
+    total = sum(p[0] for p in pushes)
+    if total <= 0:
+        return []
+    settings = params.reasons
+    shares = sorted(((p / total, code, label, ev) for p, code, label, ev in pushes), key=lambda r: -r[0])
+    return [
+        Reason(code=code, label=label, contribution=round(share, 3), evidence=evidence)
+        for share, code, label, evidence in shares
+        if share >= settings.min_contribution
+    ][: settings.max_reasons]
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def _decline(scores: Scores, arc: Arc, state: DecisionState, facts: Facts) -> str:
+    window = min(max(arc.customer_turns, 2), 5)  # the arc's slope window
+    change = (arc.sentiment_slope or 0.0) * (window - 1)
+    return f"{change:+.1f} over {window - 1} turn{'s' if window != 2 else ''}"
+
+
+def _failures(scores: Scores, arc: Arc, state: DecisionState, facts: Facts) -> str:
+    why = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(arc.bot_failure_reasons.items()))
+    return f"{arc.bot_failures} failed bot answer{'s' if arc.bot_failures != 1 else ''}" + (
+        f" ({why})" if why else ""
+    )
+
+
+def _repeat_contact(scores: Scores, arc: Arc, state: DecisionState, facts: Facts) -> str:
+    days = facts.last_contact_days
+    when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    outcome = f", {facts.last_outcome}" if facts.last_outcome else ""
+    n = facts.repeat_contacts
+    return (
+        f"{n} earlier conversation{'s' if n != 1 else ''} about {facts.repeat_intent} (last {when}{outcome})"
+    )
+
+
+def _intent(scores: Scores) -> str:
+    return scores.intent or "no intent"
+
+
+_Evidence = Callable[[Scores, Arc, DecisionState, Facts], str]
+_EVIDENCE: dict[str, _Evidence] = {
+    "sentiment_level": lambda s, a, st, f: (
+        f"average {a.sentiment_ewma or 0:+.2f} over {a.customer_turns} turns"
+    ),
+    "sentiment_decline": _decline,
+    "volatility": lambda s, a, st, f: f"swings of {a.volatility or 0:.2f} between turns",
+    "peak_frustration": lambda s, a, st, f: f"peaked at {a.peak_frustration or 0:.2f}",
+    "turns_since_positive": lambda s, a, st, f: f"{a.turns_since_positive} turns without a positive message",
+    "message_negativity": lambda s, a, st, f: f"this message {s.sentiment or 0:+.2f}",
+    "frustration": lambda s, a, st, f: f"frustration {s.frustration or 0:.2f} on this message",
+    "frustration_trend": lambda s, a, st, f: f"averaging {st.frustration_ewma or 0:.2f} over recent turns",
+    "intent_uncertainty": lambda s, a, st, f: (
+        f"{_intent(s)} at {100 * (s.intent_confidence or 0):.0f}% confidence"
+    ),
+    "out_of_scope": lambda s, a, st, f: "no known intent fits",
+    "complexity": lambda s, a, st, f: f"complexity {s.complexity or 0:.2f} ({_intent(s)})",
+    "bot_low_confidence": lambda s, a, st, f: (
+        f"last answer at {100 * (a.last_bot_confidence or 0):.0f}% confidence"
+    ),
+    "repeats": lambda s, a, st, f: f"repeated a message {_times(a.repeats)}",
+    "rephrasings": lambda s, a, st, f: f"rephrased a question {_times(a.rephrasings)}",
+    "negative_feedback": lambda s, a, st, f: f"said an answer did not help {_times(a.negative_feedback)}",
+    "bot_failures": _failures,
+    "repeat_contact": _repeat_contact,
+    "conversation_length": lambda s, a, st, f: (
+        f"{a.customer_turns} customer message{'s' if a.customer_turns != 1 else ''}"
+    ),
+}
+assert set(_EVIDENCE) == set(FEATURES)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _P_EPS), 1 - _P_EPS)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def decide_conversation(
+    turns: list[tuple[Scores, Arc, str]], params: DecisionParams, context: Context | None = None
+) -> list[Decision]:
+    """Every decision of a conversation in order (backtests, the fit's evaluation): `(scores, arc, text)` per
+    message, one state carried through."""
+    context = context or Context()
+    state = DecisionState()
+    out = []
+    for scores, arc, text in turns:
+        decision, state = decide(scores, arc, context, state, params, text=text)
+        out.append(decision)
+    return out

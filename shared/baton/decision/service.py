@@ -1,0 +1,197 @@
+"""The decision use case: a MessageScored in, enriched and decided once, in order; EscalationDecided out.
+
+Messages are applied in order and once, per conversation, against the stored `DecisionState`
+(`baton.ports.DecisionStore`, optimistic locking on its `version`), exactly as the scoring service applies
+them to the arc:
+
+- `seq <= last_seq`: already applied. Nothing changes; the latest EscalationDecided is published again when
+  this is its message (same deterministic event id: consumers de-duplicate).
+- `seq > last_seq + 1`: its predecessor has not been decided yet: wait briefly (`wait_s`), then `OutOfOrder`,
+  and the queue delivers it again later; told to stop waiting (its last receive before the DLQ), it goes on.
+- a customer message: enrich (`ContextSource.context`: at most two DynamoDB round trips), decide
+  (`baton.decision.engine.decide`), **publish, then commit** (a redelivery after a crash between the two
+  decides the same message from the same state and publishes the same event id).
+- a bot or agent message (or a redacted or empty customer message): nothing to decide (the next customer message's arc carries what it did); the
+  state moves past it so that order holds, and nothing is published.
+
+The parameters come from `params()` on every message: the function passes a cached Powertools parameters
+lookup (a team's new thresholds apply within its max age, with no redeploy); tests pass a constant.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from baton.decision.context import Activity, Context, ErrorSeen
+from baton.decision.engine import Decision, DecisionState, decide
+from baton.decision.params import DecisionParams
+from baton.errors import ConcurrentUpdate, OutOfOrder
+from baton.events import EscalationDecided, MessageScored, MessageSnapshot
+from baton.models import Role, utcnow
+from baton.ordered import load_after_predecessor
+from baton.ports import EventPublisher
+
+logger = logging.getLogger(__name__)
+
+
+class ContextSource(Protocol):
+    """`baton.adapters.context_store`: everything known about a customer, as of `now`."""
+
+    def context(self, account_id: str | None, customer_id: str | None, *, now: datetime) -> Context: ...
+
+
+class DecisionStore(Protocol):
+    """`baton.adapters.decision_store`: the per-conversation decision state, written once per message."""
+
+    def load(self, conversation_id: str) -> Any: ...
+
+    def save(
+        self,
+        conversation_id: str,
+        state: DecisionState,
+        event: EscalationDecided | None,
+        *,
+        expected_version: int,
+        at: datetime,
+        view: dict[str, Any] | None = None,
+    ) -> int: ...
+
+
+@dataclass(frozen=True)
+class Handled:
+    outcome: Literal["decided", "skipped", "duplicate"]
+    event: EscalationDecided | None = None
+    decision: Decision | None = None
+    waited_s: float = 0.0
+    skipped_messages: int = 0
+    """Messages before this one the state went on without (only when told to stop waiting)."""
+
+
+ERROR_ACTION = ("error", "failed", "exception")
+"""A `page.recent_actions` entry whose type contains one of these is an error the product showed."""
+
+
+def with_page(context: Context, message: MessageSnapshot) -> Context:
+    """The context with what the message itself says about the customer's product activity: the page they are
+    on and their recent actions (errors among them count as errors seen, e.g. `error_shown`), in front of the
+    stored activity."""
+    page = message.page
+    if page is None:
+        return context
+    stored = context.activity or Activity()
+    errors = [
+        ErrorSeen(at=action.at, code=action.type, message=action.detail)
+        for action in page.recent_actions
+        if any(word in action.type.lower() for word in ERROR_ACTION)
+    ]
+    activity = Activity(
+        page=page.url[:2048],
+        recent_actions=([a.type for a in page.recent_actions] + list(stored.recent_actions))[:50],
+        errors_seen=(errors + list(stored.errors_seen))[:50],
+    )
+    return context.model_copy(update={"activity": activity})
+
+
+class DecisionService:
+    def __init__(
+        self,
+        params: Callable[[], DecisionParams],
+        contexts: ContextSource,
+        decisions: DecisionStore,
+        publisher: EventPublisher,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.params = params
+        self.contexts = contexts
+        self.decisions = decisions
+        self.publisher = publisher
+        self.clock = clock
+        self.sleep = sleep
+
+    def handle(self, scored: MessageScored, *, wait_s: float = 0.0, stop_waiting: bool = False) -> Handled:
+        conversation_id, seq = scored.conversation_id, scored.seq
+        stored, waited = load_after_predecessor(
+            lambda: self.decisions.load(conversation_id),
+            lambda found: found.state.last_seq if found else 0,
+            seq,
+            wait_s,
+            self.sleep,
+        )
+        state = stored.state if stored else DecisionState()
+        version = stored.version if stored else 0
+        if seq <= state.last_seq:
+            latest = stored.event if stored else None
+            if latest is not None and latest.seq == seq and latest.message_id == scored.message_id:
+                self.publisher.publish([latest])
+                return Handled("duplicate", latest, waited_s=waited)
+            return Handled("duplicate", waited_s=waited)
+        if seq > state.last_seq + 1 and not stop_waiting:
+            raise OutOfOrder(
+                f"message seq {seq} of {conversation_id!r} arrived before seq {state.last_seq + 1} was decided"
+            )
+        skipped = seq - state.last_seq - 1
+        now = self.clock()
+
+        message = scored.message
+        undecidable = message is not None and (message.redacted_at is not None or not message.text.strip())
+        if scored.role != Role.customer or message is None or undecidable:
+            if scored.role == Role.customer and scored.message is None:
+                logger.warning(
+                    "MessageScored without its message (an older scoring version): decided without text or "
+                    "context",
+                    extra={"conversation_id": conversation_id, "seq": seq},
+                )
+            else:
+                moved = state.model_copy(update={"last_seq": seq})
+                self._commit(conversation_id, moved, None, version, now, seq)
+                return Handled("skipped", waited_s=waited, skipped_messages=skipped)
+
+        context = (
+            with_page(
+                self.contexts.context(message.customer.account_id, message.customer.id, now=now), message
+            )
+            if message is not None
+            else Context(now=now)
+        )
+        decision, new_state = decide(
+            scored.scores,
+            scored.arc,
+            context,
+            state,
+            self.params(),
+            text=message.text if message is not None else "",
+            seq=seq,
+        )
+        event = decision.event(
+            conversation_id=conversation_id, seq=seq, message_id=scored.message_id, decided_at=now
+        )
+        self.publisher.publish([event])
+        self._commit(conversation_id, new_state, event, version, now, seq)
+        return Handled("decided", event, decision, waited_s=waited, skipped_messages=skipped)
+
+    def _commit(
+        self,
+        conversation_id: str,
+        state: DecisionState,
+        event: EscalationDecided | None,
+        version: int,
+        at: datetime,
+        seq: int,
+    ) -> None:
+        try:
+            self.decisions.save(conversation_id, state, event, expected_version=version, at=at)
+        except ConcurrentUpdate:
+            again = self.decisions.load(conversation_id)
+            if again is not None and again.state.last_seq >= seq:
+                logger.info(
+                    "message decided concurrently by another delivery",
+                    extra={"conversation_id": conversation_id, "seq": seq},
+                )
+                return
+            raise

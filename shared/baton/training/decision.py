@@ -1,0 +1,1200 @@
+"""`baton train decision --uss DIR --out DIR`: fit the decision engine's risk model and thresholds on USS.
+
+    python -m baton.training.decision --uss ../shared/data/uss --out layers/models     # the shipped default
+
+Writes `OUT/decision/params.json` (a `baton.decision.params.DecisionParams` document) and
+`OUT/decision/MODEL_CARD.md` (data, features, weights, the cost / timeliness table, rule-based peers).
+
+1. **Data**: every `*.txt` in `--uss` in the USS format (USER = customer, SYSTEM = bot; `OVERALL` lines
+   skipped). A user turn is dissatisfied when more than half of its ratings are <= 2; a dialogue needs a
+   human from its first dissatisfied turn (`baton.decision.metrics`).
+2. **Scores**: every dialogue goes through the real `Scorer` (the code `baton backtest` runs). The shipped
+   sentiment model's frustration head was trained on USS user turns, so its scores there are in-sample.
+   Each corpus is therefore scored with a sentiment model trained *without* it: `--score-with CORPUS=DIR`
+   (a `baton train sentiment --out DIR` directory), else one is trained here (n-gram family only, on a
+   directory linking every other corpus) and cached. Scores are cached under `--cache`
+   (default /tmp/baton-decision-cache), keyed by the corpus file and the model versions: a rerun after a
+   new sentiment model rescores, a rerun with the same models does not.
+3. **Features** per customer turn: `baton.decision.engine.features` (the serving code), no business context
+   (USS has none). Features USS cannot show (bot confidence, repeat contact) keep a documented prior weight.
+4. **Risk**: L2 logistic regression on standardised features. Labels (`--label`, default `all`: each is
+   evaluated and the one with the lowest mean validation cost ratio ships):
+   - `dialogue`: this conversation needs a human (its customer is, or will be, dissatisfied): the risk is
+     P(needs a human, now or later | the conversation so far), an early warning, which is what the
+     dialogue-level cost and timeliness reward (escalating before the first dissatisfied turn);
+   - `onset`: the customer is dissatisfied at this turn or was earlier ("needs a human from the first
+     dissatisfied turn", the issue's definition, read literally);
+   - `turn`: dissatisfied at this very turn.
+5. **Thresholds**: a grid over escalate / monitor / monitor_escalate / exit / exit_turns, the policy
+   simulated per dialogue on the training dialogues. Two operating points: the *cost-optimal* one (the
+   cheapest whose timeliness is >= 60 %, else the cheapest) and the *capped* one that ships: the same rule
+   among the settings escalating at most `--max-false-rate` (default 20 %) of the dialogues that need no
+   human. On USS the cost-optimal point escalates ~80 % of all conversations, which no support team can use;
+   both are reported, and a team switches by editing `thresholds` in params.json (or the SSM parameter).
+6. **Report**: MWOZ -> SGD, SGD -> MWOZ (fit on one, evaluate on the other) and both (dialogue-level 2-fold
+   over the pooled corpora), each evaluated by running `baton.decision.engine.decide` turn by turn; and
+   rule-based peers on the same dialogues (keyword triggers, a VADER threshold per message, a VADER moving
+   average; canonical thresholds, and thresholds tuned on the training side). The shipped parameters are
+   then fitted on every dialogue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import math
+import os
+import re
+import sys
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+DEFAULT_USS = Path(__file__).resolve().parents[4] / "shared" / "data" / "uss"
+DEFAULT_CACHE = Path("/tmp/baton-decision-cache")
+TIMELINESS_TARGET = 0.6
+MAX_FALSE_RATE = 0.2
+"""Default cap on the share of dialogues that need no human but get escalated (see `pick_policy`). On USS the
+cost-optimal policy escalates ~80 % of all dialogues, since the signals separate dialogues only weakly; a
+team reading every conversation would not need Baton. 0.2: at most one calm conversation in five reaches a
+human."""
+TRADE_OFF_CAPS: tuple[float | None, ...] = (0.1, 0.2, 0.3, 0.5, None)
+LABELS = ("dialogue", "onset", "turn")
+L2_C = 1.0
+SCORE_BATCH = 64
+
+PRIORS: dict[str, dict[str, float]] = {
+    # USS has no bot confidence and no contact history: these weights are priors, not fits. One standard
+    # unit of doubt from the bot weighs like a clearly negative message; a repeat contact on the same issue
+    # within the window adds ~0.9 to the logit (x2.5 odds) per earlier conversation.
+    "bot_low_confidence": {"mean": 0.3, "scale": 0.25, "weight": 0.5},
+    "repeat_contact": {"mean": 0.0, "scale": 1.0, "weight": 0.9},
+}
+UNSIGNED = frozenset({"conversation_length", "volatility"})
+"""Features whose direction the data decides. Every other feature is a sign of trouble by construction (more
+frustration, more rephrasings, more rejected answers, a less sure intent), so its weight is fitted with a
+lower bound of 0: USS users rephrase routinely in task dialogues, and an unconstrained fit gave rephrasings a
+negative weight, which would tell a support lead a rephrasing customer is a happier one (and make reasons
+such as "rephrased a question 0 times"). A bound at 0 means "no evidence here", never "evidence of calm"."""
+
+KEYWORDS = re.compile(
+    r"\b(?:human|agent|person|manager|supervisor|representative|complain\w*|terrible|awful|horrible|useless"
+    r"|ridiculous|frustrat\w*|angry|annoy\w*|disappoint\w*|worst|unacceptable|wrong|not helpful|doesn'?t work"
+    r"|didn'?t work|not working|cancel|refund|never mind|forget it)\b"
+)
+"""The keyword-trigger peer: words a rule-based escalation typically fires on."""
+
+
+def _progress(message: str) -> None:
+    print(f"train decision: {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+@dataclass
+class Turn:
+    role: str  # "customer" | "bot"
+    text: str
+    dissatisfied: bool = False
+
+
+@dataclass
+class Dialogue:
+    corpus: str
+    index: int
+    turns: list[Turn]
+    # Per customer turn, after scoring:
+    scored: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.corpus}-{self.index}"
+
+    @property
+    def first_need(self) -> int | None:
+        """Index (among customer turns) of the first dissatisfied one."""
+        customer = [t for t in self.turns if t.role == "customer"]
+        return next((i for i, t in enumerate(customer) if t.dissatisfied), None)
+
+
+def dissatisfied(ratings: Sequence[int]) -> bool:
+    return sum(r <= 2 for r in ratings) * 2 > len(ratings)
+
+
+def read_uss_file(path: Path) -> list[Dialogue]:
+    """The dialogues of one USS file; a malformed line raises ValueError naming file and line."""
+    dialogues: list[Dialogue] = []
+    turns: list[Turn] = []
+
+    def close() -> None:
+        if any(t.role == "customer" for t in turns):
+            dialogues.append(Dialogue(corpus=path.stem, index=len(dialogues), turns=list(turns)))
+        turns.clear()
+
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            close()
+            continue
+        parts = line.split("\t")
+        role, text = parts[0].strip(), parts[1].strip() if len(parts) > 1 else ""
+        if text == "OVERALL":
+            continue
+        if role == "USER":
+            raw = parts[3].strip() if len(parts) > 3 else ""
+            try:
+                ratings = [int(r) for r in raw.split(",") if r.strip()]
+            except ValueError:
+                raise ValueError(f"{path}:{number}: ratings {raw!r} are not whole numbers") from None
+            if text:
+                turns.append(Turn("customer", text, dissatisfied(ratings) if ratings else False))
+        elif role == "SYSTEM":
+            if text:
+                turns.append(Turn("bot", text))
+        else:
+            raise ValueError(f"{path}:{number}: role {role!r} is neither USER nor SYSTEM")
+    close()
+    return dialogues
+
+
+def read_uss(directory: Path) -> dict[str, list[Dialogue]]:
+    corpora = {p.stem: read_uss_file(p) for p in sorted(directory.glob("*.txt"))}
+    corpora = {k: v for k, v in corpora.items() if v}
+    if not corpora:
+        raise FileNotFoundError(f"--uss {directory}: no USS dialogue file (*.txt with USER/SYSTEM turns)")
+    return corpora
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.resolve().read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- scoring
+
+
+def holdout_sentiment(uss_dir: Path, corpus: str, others: Sequence[str], cache: Path) -> Path:
+    """A sentiment model trained on the other corpora only (n-gram family), trained once and cached."""
+    files = [uss_dir / f"{name}.txt" for name in others]
+    tag = hashlib.sha256("".join(_sha(f) for f in files).encode()).hexdigest()[:12]
+    out = cache / f"sentiment-without-{corpus}-{tag}"
+    if (out / "sentiment" / "manifest.json").is_file():
+        return out
+    data = cache / f"uss-without-{corpus}-{tag}"
+    data.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        link = data / f.name
+        if not link.exists():
+            link.symlink_to(f.resolve())
+    _progress(f"training a sentiment model without {corpus} (on {', '.join(others)}) into {out}")
+    from baton.training import sentiment
+
+    code = sentiment.main(["--uss", str(data), "--out", str(out), "--no-latency"])
+    if code:
+        raise RuntimeError(f"baton train sentiment --uss {data} --out {out} failed (exit {code})")
+    return out
+
+
+def score_corpus(dialogues: list[Dialogue], path: Path, override: Path | None, cache: Path) -> str:
+    """Fill `dialogue.scored` for every dialogue (cached); returns the models' description."""
+    from baton.scoring.loader import load_models
+    from baton.scoring.scorer import Scorer
+
+    models = load_models(override=override)
+    versions = models.versions()
+    tag = hashlib.sha256((_sha(path) + json.dumps(versions, sort_keys=True)).encode()).hexdigest()[:16]
+    cached = cache / f"scores-{path.stem}-{tag}.jsonl"
+    if cached.is_file():
+        rows = [json.loads(line) for line in cached.read_text(encoding="utf-8").splitlines()]
+        if len(rows) == len(dialogues):
+            for dialogue, row in zip(dialogues, rows, strict=True):
+                dialogue.scored = row
+            return json.dumps(versions)
+    _progress(f"scoring {len(dialogues)} {path.stem} dialogues with {versions}")
+    scorer = Scorer(models)
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    started = time.monotonic()
+    for start in range(0, len(dialogues), SCORE_BATCH):
+        batch = dialogues[start : start + SCORE_BATCH]
+        results = scorer.score_batch([(_arc_state(), _snapshots(d)) for d in batch])
+        for dialogue, scored in zip(batch, results, strict=True):
+            rows = []
+            for turn, (scores, state) in zip(dialogue.turns, scored, strict=True):
+                if turn.role != "customer":
+                    continue
+                rows.append(
+                    {
+                        "text": turn.text,
+                        "dissatisfied": turn.dissatisfied,
+                        "scores": scores.model_dump(mode="json"),
+                        "arc": state.public().model_dump(mode="json"),
+                        "vader": vader.polarity_scores(turn.text)["compound"],
+                    }
+                )
+            dialogue.scored = rows
+        done = start + len(batch)
+        _progress(f"  {done}/{len(dialogues)} dialogues ({time.monotonic() - started:.0f} s)")
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(d.scored) + "\n" for d in dialogues), encoding="utf-8")
+    tmp.replace(cached)
+    return json.dumps(versions)
+
+
+def _arc_state() -> Any:
+    from baton.scoring.arc import ArcState
+
+    return ArcState()
+
+
+def _snapshots(dialogue: Dialogue) -> list[Any]:
+    from baton.events import MessageSnapshot
+    from baton.models import Customer, Role, Source
+
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    customer = Customer(id="uss", account_id="uss")
+    return [
+        MessageSnapshot(
+            message_id=f"{dialogue.key}-{i}",
+            seq=i + 1,
+            role=Role.customer if turn.role == "customer" else Role.bot,
+            text=turn.text,
+            sent_at=base + timedelta(minutes=i),
+            received_at=base + timedelta(minutes=i),
+            source=Source.api,
+            customer=customer,
+        )
+        for i, turn in enumerate(dialogue.turns)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- features
+
+
+@dataclass
+class Matrix:
+    """Per customer turn of some dialogues: raw features, labels, guardrail flags, dialogue boundaries."""
+
+    names: list[str]
+    x: Any  # float (n, f), NaN = not observed
+    turn_label: Any
+    onset_label: Any
+    dialogue_label: Any
+    guard: Any  # bool (n,)
+    vader: Any
+    keyword: Any
+    starts: list[int]  # index of each dialogue's first turn in the rows
+    first_need: list[int | None]
+
+
+def build_matrix(dialogues: Sequence[Dialogue], params: Any) -> Matrix:
+    import numpy as np
+
+    from baton.decision.context import Facts
+    from baton.decision.engine import FEATURES, DecisionState, features, guardrail, observe
+    from baton.events import Arc, Scores
+
+    names = list(FEATURES)
+    rows, turn_y, onset_y, dialogue_y, guard, vader, keyword, starts, needs = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    facts = Facts()
+    for dialogue in dialogues:
+        starts.append(len(rows))
+        needs.append(dialogue.first_need)
+        state = DecisionState()
+        seen = False
+        for row in dialogue.scored:
+            scores = Scores.model_validate(row["scores"])
+            arc = Arc.model_validate(row["arc"])
+            state = observe(state, scores)
+            x = features(scores, arc, state, facts)
+            rows.append([math.nan if x[n] is None else x[n] for n in names])
+            seen = seen or row["dissatisfied"]
+            turn_y.append(row["dissatisfied"])
+            onset_y.append(seen)
+            dialogue_y.append(dialogue.first_need is not None)
+            guard.append(guardrail(row["text"], scores, params) is not None)
+            vader.append(row["vader"])
+            keyword.append(bool(KEYWORDS.search(row["text"].lower())))
+    return Matrix(
+        names=names,
+        x=np.asarray(rows, dtype=float),
+        turn_label=np.asarray(turn_y, dtype=bool),
+        onset_label=np.asarray(onset_y, dtype=bool),
+        dialogue_label=np.asarray(dialogue_y, dtype=bool),
+        guard=np.asarray(guard, dtype=bool),
+        vader=np.asarray(vader, dtype=float),
+        keyword=np.asarray(keyword, dtype=bool),
+        starts=starts,
+        first_need=needs,
+    )
+
+
+def subset(m: Matrix, dialogues: Sequence[int]) -> Matrix:
+    import numpy as np
+
+    bounds = [*m.starts, len(m.x)]
+    idx = np.concatenate([np.arange(bounds[d], bounds[d + 1]) for d in dialogues])
+    starts, at = [], 0
+    for d in dialogues:
+        starts.append(at)
+        at += bounds[d + 1] - bounds[d]
+    return Matrix(
+        names=m.names,
+        x=m.x[idx],
+        turn_label=m.turn_label[idx],
+        onset_label=m.onset_label[idx],
+        dialogue_label=m.dialogue_label[idx],
+        guard=m.guard[idx],
+        vader=m.vader[idx],
+        keyword=m.keyword[idx],
+        starts=starts,
+        first_need=[m.first_need[d] for d in dialogues],
+    )
+
+
+def concat(parts: Sequence[Matrix]) -> Matrix:
+    import numpy as np
+
+    starts, needs, offset = [], [], 0
+    for p in parts:
+        starts += [s + offset for s in p.starts]
+        needs += p.first_need
+        offset += len(p.x)
+    return Matrix(
+        names=parts[0].names,
+        x=np.concatenate([p.x for p in parts]),
+        turn_label=np.concatenate([p.turn_label for p in parts]),
+        onset_label=np.concatenate([p.onset_label for p in parts]),
+        dialogue_label=np.concatenate([p.dialogue_label for p in parts]),
+        guard=np.concatenate([p.guard for p in parts]),
+        vader=np.concatenate([p.vader for p in parts]),
+        keyword=np.concatenate([p.keyword for p in parts]),
+        starts=starts,
+        first_need=needs,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- fitting
+
+
+@dataclass
+class RiskModel:
+    intercept: float
+    features: dict[str, dict[str, Any]]
+
+    def logits(self, m: Matrix) -> Any:
+        import numpy as np
+
+        z = np.full(len(m.x), self.intercept)
+        for j, name in enumerate(m.names):
+            fw = self.features.get(name)
+            if fw is None or fw["weight"] == 0:
+                continue
+            col = m.x[:, j]
+            part = fw["weight"] * (col - fw["mean"]) / fw["scale"]
+            z += np.where(np.isnan(col), 0.0, part)
+        return z
+
+
+def fit_risk(m: Matrix, label: str) -> RiskModel:
+    """L2 logistic regression on the standardised features, every weight but UNSIGNED's >= 0 (see MONOTONE)."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    y = {"onset": m.onset_label, "turn": m.turn_label, "dialogue": m.dialogue_label}[label].astype(float)
+    cols, specs = [], {}
+    for j, name in enumerate(m.names):
+        if name in PRIORS:
+            specs[name] = {**PRIORS[name], "fitted": False}
+            continue
+        col = m.x[:, j]
+        seen = ~np.isnan(col)
+        mean = float(col[seen].mean()) if seen.any() else 0.0
+        std = float(col[seen].std()) if seen.any() else 0.0
+        if std < 1e-6:
+            specs[name] = {"mean": mean, "scale": 1.0, "weight": 0.0, "fitted": False}
+            continue
+        specs[name] = {"mean": mean, "scale": std}
+        cols.append((name, np.where(seen, (col - mean) / std, 0.0)))
+    x = np.stack([c for _, c in cols], axis=1)
+    n = len(y)
+
+    def objective(params: Any) -> tuple[float, Any]:
+        w, b = params[:-1], params[-1]
+        z = x @ w + b
+        loss = float(np.sum(np.logaddexp(0.0, z) - y * z)) + 0.5 * float(w @ w) / L2_C
+        residual = 1.0 / (1.0 + np.exp(-z)) - y
+        grad = np.concatenate([x.T @ residual + w / L2_C, [residual.sum()]])
+        return loss, grad
+
+    bounds = [(None, None) if name in UNSIGNED else (0.0, None) for name, _ in cols] + [(None, None)]
+    start = np.zeros(x.shape[1] + 1)
+    start[-1] = math.log(max(y.mean(), 1e-6) / max(1 - y.mean(), 1e-6))
+    result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000})
+    if not result.success:
+        _progress(f"warning: the risk fit did not converge ({result.message}) on {n} turns")
+    for (name, _), w in zip(cols, result.x[:-1], strict=True):
+        specs[name] = {**specs[name], "weight": float(w), "fitted": True}
+    return RiskModel(intercept=float(result.x[-1]), features=specs)
+
+
+@dataclass(frozen=True)
+class Policy:
+    escalate: float
+    monitor: float
+    monitor_escalate: float
+    exit: float
+    exit_turns: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "escalate": round(self.escalate, 4),
+            "monitor": round(self.monitor, 4),
+            "monitor_escalate": round(self.monitor_escalate, 4),
+            "exit": round(self.exit, 4),
+            "exit_turns": self.exit_turns,
+        }
+
+
+def simulate(risk: Any, guard: Any, starts: Sequence[int], p: Policy) -> list[int | None]:
+    """First escalation (customer-turn index) per dialogue under policy `p` (the engine's `next_action`,
+    vectorised over dialogues for the threshold search)."""
+    import numpy as np
+
+    n_dialogues = len(starts)
+    bounds = np.asarray([*starts, len(risk)])
+    lengths = bounds[1:] - bounds[:-1]
+    longest = int(lengths.max()) if n_dialogues else 0
+    r = np.full((n_dialogues, longest), -1.0)
+    g = np.zeros((n_dialogues, longest), dtype=bool)
+    for d in range(n_dialogues):
+        r[d, : lengths[d]] = risk[bounds[d] : bounds[d + 1]]
+        g[d, : lengths[d]] = guard[bounds[d] : bounds[d + 1]]
+    mode = np.zeros(n_dialogues, dtype=np.int8)  # 0 resolve, 1 monitor, 2 escalate
+    calm = np.zeros(n_dialogues, dtype=np.int16)
+    first = np.full(n_dialogues, -1)
+    for t in range(longest):
+        rt, gt, live = r[:, t], g[:, t], r[:, t] >= 0
+        resolving, monitoring = (mode == 0) & live, (mode == 1) & live
+        esc = (
+            live
+            & (mode != 2)
+            & (gt | (resolving & (rt >= p.escalate)) | (monitoring & (rt >= p.monitor_escalate)))
+        )
+        to_monitor = resolving & ~esc & (rt >= p.monitor)
+        low = monitoring & ~esc & (rt < p.exit)
+        calm = np.where(low, calm + 1, np.where(monitoring, 0, calm))
+        back = low & (calm >= p.exit_turns)
+        calm = np.where(back | to_monitor, 0, calm)
+        mode = np.where(esc, 2, np.where(to_monitor, 1, np.where(back, 0, mode)))
+        first = np.where(esc & (first < 0), t, first)
+    return [None if f < 0 else int(f) for f in first]
+
+
+def outcomes(first_need: Sequence[int | None], first_escalation: Sequence[int | None]) -> Any:
+    from baton.decision.metrics import Outcome, evaluate
+
+    return evaluate(Outcome(n, e) for n, e in zip(first_need, first_escalation, strict=True))
+
+
+def false_rate(report: Any) -> float:
+    """Share of the dialogues that never needed a human that the policy escalated anyway."""
+    calm = report.dialogues - report.needing
+    return report.false_escalations / calm if calm else 0.0
+
+
+def search_policies(risk: Any, m: Matrix) -> list[tuple[Policy, Any]]:
+    """Every policy of the threshold grid and its outcome on these dialogues. The grid is quantiles of the
+    per-turn risk; the top is sampled finely because a cap on false escalations puts the escalate threshold
+    there (a calm dialogue has a dozen turns, each a chance to cross it)."""
+    import numpy as np
+
+    levels = np.concatenate([np.linspace(0.5, 0.995, 48), np.linspace(0.95, 0.9995, 24)])
+    grid = np.unique(np.quantile(risk, levels))
+    tried = []
+    for e in grid:
+        for monitor_ratio in (1.0, 0.8, 0.65, 0.5):
+            monitor = e * monitor_ratio
+            for between in (0.0, 0.5) if monitor_ratio < 1 else (1.0,):
+                me = monitor + (e - monitor) * between
+                for exit_ratio, k in ((0.75, 2), (0.5, 2), (0.75, 3)) if monitor_ratio < 1 else ((1.0, 1),):
+                    p = Policy(float(e), float(monitor), float(me), float(monitor * exit_ratio), k)
+                    report = outcomes(m.first_need, simulate(risk, m.guard, m.starts, p))
+                    tried.append((p, report))
+    return tried
+
+
+def pick_policy(tried: Sequence[tuple[Policy, Any]], max_false_rate: float | None) -> tuple[Policy, Any]:
+    """The cheapest policy (cost ratio) whose timeliness reaches the target, else the cheapest, among those
+    escalating at most `max_false_rate` of the dialogues that need no human (None or 1: no cap). When no
+    policy of the grid keeps under the cap, the one with the fewest false escalations."""
+    allowed = list(tried)
+    if max_false_rate is not None and max_false_rate < 1:
+        allowed = [t for t in tried if false_rate(t[1]) <= max_false_rate]
+        if not allowed:
+            return min(tried, key=lambda t: (false_rate(t[1]), t[1].cost_ratio))
+    ok = [t for t in allowed if t[1].timeliness >= TIMELINESS_TARGET] or allowed
+    return min(ok, key=lambda t: (t[1].cost_ratio, -t[1].timeliness))
+
+
+def choose_policy(risk: Any, m: Matrix, max_false_rate: float | None = None) -> tuple[Policy, Any]:
+    """`pick_policy` over the grid of `search_policies` on these dialogues."""
+    return pick_policy(search_policies(risk, m), max_false_rate)
+
+
+# ---------------------------------------------------------------------------------------------- params
+
+
+def make_params(model: RiskModel, policy: Policy, version: str, fit: dict[str, Any]) -> Any:
+    from baton.decision.params import DecisionParams
+
+    features = {
+        name: {
+            "mean": round(spec["mean"], 6),
+            "scale": round(spec["scale"], 6),
+            "weight": round(spec["weight"], 6),
+            "fitted": spec.get("fitted", True),
+        }
+        for name, spec in model.features.items()
+    }
+    return DecisionParams.model_validate(
+        {
+            "version": version,
+            "intercept": round(model.intercept, 6),
+            "features": features,
+            "thresholds": policy.to_json(),
+            "fit": fit,
+        }
+    )
+
+
+def engine_first_escalations(dialogues: Sequence[Dialogue], params: Any) -> list[int | None]:
+    """First escalation per dialogue, by running the serving `decide` turn by turn (the final check)."""
+    from baton.decision.engine import decide_conversation
+    from baton.events import Arc, Scores
+
+    out = []
+    for dialogue in dialogues:
+        turns = [
+            (Scores.model_validate(r["scores"]), Arc.model_validate(r["arc"]), r["text"])
+            for r in dialogue.scored
+        ]
+        decisions = decide_conversation(turns, params)
+        out.append(next((i for i, d in enumerate(decisions) if d.action == "escalate"), None))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- peers
+
+
+def first_true(flags: Any, starts: Sequence[int]) -> list[int | None]:
+    bounds = [*starts, len(flags)]
+    out = []
+    for a, b in itertools.pairwise(bounds):
+        hits = [i for i in range(b - a) if flags[a + i]]
+        out.append(hits[0] if hits else None)
+    return out
+
+
+def moving_average(values: Any, starts: Sequence[int], window: int = 3) -> Any:
+    import numpy as np
+
+    bounds = [*starts, len(values)]
+    out = np.empty(len(values))
+    for a, b in itertools.pairwise(bounds):
+        for i in range(a, b):
+            out[i] = values[max(a, i - window + 1) : i + 1].mean()
+    return out
+
+
+PeerFn = Callable[[Matrix, float], list[int | None]]
+
+
+def _vader_message(m: Matrix, cut: float) -> list[int | None]:
+    return first_true(m.vader <= cut, m.starts)
+
+
+def _vader_average(m: Matrix, cut: float) -> list[int | None]:
+    return first_true(moving_average(m.vader, m.starts) <= cut, m.starts)
+
+
+PEERS: dict[str, tuple[PeerFn, float]] = {
+    "VADER per message (compound <= cut)": (_vader_message, -0.05),
+    "VADER moving average of 3 (<= cut)": (_vader_average, -0.05),
+}
+
+
+def peer_rows(train: Matrix, valid: Matrix) -> dict[str, Any]:
+    rows: dict[str, Any] = {
+        "keyword triggers": outcomes(valid.first_need, first_true(valid.keyword, valid.starts)).to_json()
+    }
+    cuts = [-0.9, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.1, -0.05, 0.0]
+    for name, (fn, canonical) in PEERS.items():
+        rows[f"{name}, cut {canonical}"] = outcomes(valid.first_need, fn(valid, canonical)).to_json()
+        best = min(cuts, key=lambda c: outcomes(train.first_need, fn(train, c)).cost_ratio)
+        rows[f"{name}, cut {best} tuned on train"] = outcomes(valid.first_need, fn(valid, best)).to_json()
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- protocol
+
+
+@dataclass
+class Run:
+    name: str
+    train: list[Dialogue]
+    valid: list[Dialogue]
+
+
+def evaluate_run(
+    run: Run, label: str, params_template: Any, max_false_rate: float | None = None
+) -> dict[str, Any]:
+    """Fit on `run.train`, validate on `run.valid` at two operating points: the shipped one (cheapest under
+    the false-escalation cap) in `valid`, the uncapped cost-optimal one in `valid_cost_optimal`; plus the
+    trade-off over `TRADE_OFF_CAPS` (policy simulation, the same policy as `decide`)."""
+    train_m = build_matrix(run.train, params_template)
+    valid_m = build_matrix(run.valid, params_template)
+    model = fit_risk(train_m, label)
+    train_risk, valid_risk = _sigmoid(model.logits(train_m)), _sigmoid(model.logits(valid_m))
+    tried = search_policies(train_risk, train_m)
+    policy, train_report = pick_policy(tried, max_false_rate)
+    optimal, optimal_train = pick_policy(tried, None)
+    report = outcomes(
+        valid_m.first_need, engine_first_escalations(run.valid, make_params(model, policy, "eval", {}))
+    )
+    optimal_report = (
+        report
+        if optimal == policy
+        else outcomes(
+            valid_m.first_need, engine_first_escalations(run.valid, make_params(model, optimal, "eval", {}))
+        )
+    )
+    trade_off = {}
+    for cap in TRADE_OFF_CAPS:
+        p, _ = pick_policy(tried, cap)
+        trade_off[str(cap)] = outcomes(
+            valid_m.first_need, simulate(valid_risk, valid_m.guard, valid_m.starts, p)
+        ).to_json()
+    return {
+        "protocol": run.name,
+        "label": label,
+        "train_dialogues": len(run.train),
+        "valid_dialogues": len(run.valid),
+        "max_false_rate": max_false_rate,
+        "thresholds": policy.to_json(),
+        "train": train_report.to_json(),
+        "valid": report.to_json(),
+        "thresholds_cost_optimal": optimal.to_json(),
+        "train_cost_optimal": optimal_train.to_json(),
+        "valid_cost_optimal": optimal_report.to_json(),
+        "trade_off": trade_off,
+        "valid_turn_auroc": _auroc(valid_m.onset_label, model.logits(valid_m)),
+        "valid_dissatisfied_turn_auroc": _auroc(valid_m.turn_label, model.logits(valid_m)),
+        "valid_dialogue_auroc": _auroc(
+            [n is not None for n in valid_m.first_need], running_max_per_dialogue(valid_risk, valid_m.starts)
+        ),
+        "peers": peer_rows(train_m, valid_m),
+    }
+
+
+def running_max_per_dialogue(risk: Any, starts: Sequence[int]) -> list[float]:
+    """Each dialogue's highest risk: what a threshold policy without hysteresis escalates on."""
+    bounds = [*starts, len(risk)]
+    return [float(risk[a:b].max()) for a, b in itertools.pairwise(bounds)]
+
+
+def _sigmoid(z: Any) -> Any:
+    import numpy as np
+
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _auroc(y: Any, s: Any) -> float | None:
+    import numpy as np
+
+    y = np.asarray(y, dtype=bool)
+    if y.all() or not y.any():
+        return None
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s))
+    ranks[order] = np.arange(1, len(s) + 1)
+    # Ties: average ranks.
+    sorted_s = np.asarray(s)[order]
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        if j > i:
+            ranks[order[i : j + 1]] = (i + j + 2) / 2
+        i = j + 1
+    n1 = int(y.sum())
+    n0 = len(y) - n1
+    return round(float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)), 4)
+
+
+def two_fold(corpora: dict[str, list[Dialogue]]) -> list[Run]:
+    everything = [d for ds in corpora.values() for d in ds]
+    fold = [zlib.crc32(d.key.encode()) % 2 for d in everything]
+    a = [d for d, f in zip(everything, fold, strict=True) if f == 0]
+    b = [d for d, f in zip(everything, fold, strict=True) if f == 1]
+    return [Run("both, fold 1 of 2", a, b), Run("both, fold 2 of 2", b, a)]
+
+
+def pooled(results: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The two folds' validation outcomes added up (each dialogue validated exactly once)."""
+    keys = (
+        "dialogues",
+        "needing",
+        "escalated",
+        "missed",
+        "false_escalations",
+        "cost",
+        "trivial_cost",
+        "timely",
+    )
+
+    def add(reports: list[dict[str, Any]]) -> dict[str, Any]:
+        total: dict[str, Any] = {k: sum(r[k] for r in reports) for k in keys}
+        total["cost_ratio"] = round(total["cost"] / total["trivial_cost"], 4)
+        total["timeliness"] = round(total["timely"] / total["needing"], 4)
+        return total
+
+    total = add([r["valid"] for r in results])
+    optimal = add([r["valid_cost_optimal"] for r in results])
+    trade_off = {cap: add([r["trade_off"][cap] for r in results]) for cap in results[0]["trade_off"]}
+    peers: dict[str, Any] = {}
+    for peer in results[0]["peers"]:
+        base = peer.split(", cut ")[0] + (" (tuned on train)" if "tuned" in peer else "")
+        rows = [
+            p
+            for r in results
+            for k, p in r["peers"].items()
+            if k.split(", cut ")[0] + (" (tuned on train)" if "tuned" in k else "") == base
+        ]
+        agg = {k: sum(p[k] for p in rows) for k in ("cost", "trivial_cost", "timely", "needing", "escalated")}
+        peers[base] = {
+            "cost_ratio": round(agg["cost"] / agg["trivial_cost"], 4),
+            "timeliness": round(agg["timely"] / agg["needing"], 4),
+            "escalated": agg["escalated"],
+        }
+    return {
+        "protocol": name,
+        "label": results[0]["label"],
+        "valid": total,
+        "valid_cost_optimal": optimal,
+        "trade_off": trade_off,
+        "peers": peers,
+        "folds": results,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="baton train decision",
+        description="Fit the decision engine's risk model and thresholds on the USS dialogues: writes "
+        "OUT/decision/params.json and MODEL_CARD.md, with cross-corpus cost and timeliness figures.",
+    )
+    parser.add_argument("--uss", type=Path, default=DEFAULT_USS, help="USS directory: dialogue files *.txt")
+    parser.add_argument("--out", type=Path, required=True, help="writes OUT/decision/")
+    parser.add_argument(
+        "--score-with",
+        action="append",
+        default=[],
+        metavar="CORPUS=DIR",
+        help="score CORPUS (a file stem, e.g. MWOZ) with the models of DIR (a `baton train ... --out DIR`; "
+        "its sentiment model must not have seen CORPUS). Default: train one without CORPUS, cached",
+    )
+    parser.add_argument(
+        "--in-sample",
+        action="store_true",
+        help="score every corpus with the shipped models (optimistic: their frustration head saw USS)",
+    )
+    parser.add_argument(
+        "--label",
+        choices=(*LABELS, "all"),
+        default="all",
+        help="risk label (see the module docstring); `all` reports each and ships the one with the lowest mean "
+        "validation cost ratio",
+    )
+    parser.add_argument(
+        "--max-false-rate",
+        type=_share,
+        default=MAX_FALSE_RATE,
+        metavar="SHARE",
+        help="cap on the share of dialogues that need no human but get escalated, for the shipped thresholds "
+        f"(default {MAX_FALSE_RATE}; 1 ships the cost-optimal thresholds, whatever they escalate). Both "
+        "operating points are reported",
+    )
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="scores and held-out models cache")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS / onnxruntime threads (default 1)")
+    return parser
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share in (0, 1]")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.argv = list(argv if argv is not None else sys.argv[1:])
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(args.threads))
+    overrides: dict[str, Path] = {}
+    for item in args.score_with:
+        corpus, sep, directory = item.partition("=")
+        if not sep or not directory:
+            print(f"baton train decision: --score-with {item!r}: expected CORPUS=DIR", file=sys.stderr)
+            return 2
+        overrides[corpus] = Path(directory)
+    try:
+        corpora = read_uss(args.uss)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"baton train decision: {exc}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    scored_by: dict[str, str] = {}
+    for name, dialogues in corpora.items():
+        path = args.uss / f"{name}.txt"
+        if args.in_sample:
+            override = None
+        elif name in overrides:
+            override = overrides[name]
+        else:
+            others = [o for o in corpora if o != name]
+            if not others:
+                print(
+                    f"baton train decision: only {name} in --uss: no corpus to train a held-out sentiment model "
+                    "on; pass --score-with or --in-sample",
+                    file=sys.stderr,
+                )
+                return 2
+            override = holdout_sentiment(args.uss, name, others, args.cache)
+        versions = score_corpus(dialogues, path, override, args.cache)
+        scored_by[name] = f"{versions} (override: {override or 'shipped models'})"
+    report = fit_and_report(corpora, args, scored_by)
+    report["seconds"] = round(time.monotonic() - started, 1)
+    write(report, args.out)
+    return 0
+
+
+def fit_and_report(
+    corpora: dict[str, list[Dialogue]], args: argparse.Namespace, scored_by: dict[str, str]
+) -> dict[str, Any]:
+    from baton.decision.params import DecisionParams, Thresholds
+
+    template = DecisionParams(
+        version="template",
+        intercept=0.0,
+        features={},
+        thresholds=Thresholds(escalate=0.5, monitor=0.5, monitor_escalate=0.5, exit=0.5),
+    )
+    labels = LABELS if args.label == "all" else (args.label,)
+    cap = getattr(args, "max_false_rate", MAX_FALSE_RATE)
+    names = list(corpora)
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for label in labels:
+        rows = []
+        for a in names:
+            for b in names:
+                if a != b:
+                    _progress(f"[{label}] fit on {a}, validate on {b}")
+                    rows.append(
+                        evaluate_run(Run(f"{a} -> {b}", corpora[a], corpora[b]), label, template, cap)
+                    )
+        folds = [evaluate_run(run, label, template, cap) for run in two_fold(corpora)]
+        rows.append(pooled(folds, "both (2-fold, pooled)"))
+        tables[label] = rows
+    chosen = min(
+        labels, key=lambda lab: sum(r["valid"]["cost_ratio"] for r in tables[lab]) / len(tables[lab])
+    )
+    _progress(
+        f"fitting the shipped parameters on all {sum(len(d) for d in corpora.values())} dialogues ({chosen})"
+    )
+    everything = [d for ds in corpora.values() for d in ds]
+    matrix = build_matrix(everything, template)
+    model = fit_risk(matrix, chosen)
+    tried = search_policies(_sigmoid(model.logits(matrix)), matrix)
+    policy, train_report = pick_policy(tried, cap)
+    optimal, optimal_report = pick_policy(tried, None)
+    fingerprint = hashlib.sha256(
+        json.dumps([model.features, model.intercept, policy.to_json()], sort_keys=True).encode()
+    ).hexdigest()[:8]
+    version = f"decision-logit-{datetime.now(UTC):%Y%m%d}-{fingerprint}"
+    fit = {
+        "command": "python -m baton.training.decision " + " ".join(getattr(args, "argv", [])),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data": {
+            name: {
+                "dialogues": len(ds),
+                "needing": sum(d.first_need is not None for d in ds),
+                "customer_turns": sum(len(d.scored) for d in ds),
+                "sha256": _sha(args.uss / f"{name}.txt"),
+            }
+            for name, ds in corpora.items()
+        },
+        "scored_by": scored_by,
+        "label": chosen,
+        "l2_c": L2_C,
+        "max_false_rate": cap,
+        "train_all": train_report.to_json(),
+        "thresholds_cost_optimal": optimal.to_json(),
+        "train_all_cost_optimal": optimal_report.to_json(),
+        "validation": {label: [_summary(r) for r in rows] for label, rows in tables.items()},
+        "validation_cost_optimal": {
+            label: [_summary(r, "valid_cost_optimal") for r in rows] for label, rows in tables.items()
+        },
+    }
+    params = make_params(model, policy, version, fit)
+    return {
+        "params": params,
+        "tables": tables,
+        "chosen": chosen,
+        "train_all": train_report.to_json(),
+        "train_all_cost_optimal": optimal_report.to_json(),
+        "thresholds_cost_optimal": optimal.to_json(),
+        "max_false_rate": cap,
+        "scored_by": scored_by,
+    }
+
+
+def _summary(row: dict[str, Any], key: str = "valid") -> dict[str, Any]:
+    return {
+        "protocol": row["protocol"],
+        **{
+            k: row[key][k]
+            for k in ("cost_ratio", "timeliness", "missed", "false_escalations", "needing", "dialogues")
+        },
+    }
+
+
+def write(report: dict[str, Any], out: Path) -> None:
+    directory = out / "decision"
+    directory.mkdir(parents=True, exist_ok=True)
+    params = report["params"]
+    (directory / "params.json").write_text(params.to_json(), encoding="utf-8")
+    (directory / "report.json").write_text(
+        json.dumps({k: v for k, v in report.items() if k != "params"}, indent=2, default=str) + "\n",
+        encoding="utf-8",
+    )
+    (directory / "MODEL_CARD.md").write_text(card(report), encoding="utf-8")
+    _progress(f"wrote {directory}/params.json, MODEL_CARD.md, report.json ({params.version})")
+    for label, rows in report["tables"].items():
+        for r in rows:
+            v = r["valid"]
+            print(
+                f"[{label}] {r['protocol']}: cost ratio {v['cost_ratio']:.3f}, timeliness {v['timeliness']:.3f}"
+            )
+
+
+def card(report: dict[str, Any]) -> str:
+    from baton.decision.engine import FEATURES
+
+    params = report["params"]
+    fit = params.fit
+    cap = report.get("max_false_rate")
+    cap_text = "all" if cap is None or cap >= 1 else f"{cap:.0%}"
+    lines = [
+        f"# Decision engine parameters `{params.version}`",
+        "",
+        "The risk model and thresholds of `baton.decision.engine` (see its docstring for the policy, the",
+        "hysteresis, the guardrails and how reasons are computed). Written by `baton train decision`",
+        "(`python -m baton.training.decision --uss ../shared/data/uss --out layers/models`).",
+        "",
+        "## Data",
+        "USS (Sun et al., SIGIR 2021): MultiWOZ and SGD dialogues with every user turn rated 1-5 by several",
+        "annotators. USER turns are customer messages, SYSTEM turns bot answers. A turn is dissatisfied when more",
+        "than half of its ratings are <= 2; a dialogue needs a human from its first dissatisfied turn.",
+        "",
+        "| corpus | dialogues | need a human | customer turns |",
+        "|---|---|---|---|",
+    ]
+    for name, d in fit["data"].items():
+        lines.append(
+            f"| {name} | {d['dialogues']} | {d['needing']} ({d['needing'] / d['dialogues']:.0%}) | {d['customer_turns']} |"
+        )
+    lines += [
+        "",
+        "**Which models scored what.** The shipped sentiment model's frustration head was trained on USS user",
+        "turns; its scores on USS are in-sample and would flatter the fit. Each corpus was scored by the real",
+        "`Scorer` (intent, encoder and arc as shipped) with a sentiment model trained without that corpus",
+        "(`baton train sentiment --uss <dir with only the other corpus> --no-latency`: the n-gram family only,",
+        "no fine-tuned encoder branch):",
+        "",
+    ]
+    for name, by in report["scored_by"].items():
+        lines.append(f"- {name}: {by}")
+    lines += [
+        "",
+        "## Risk model",
+        f"Logistic regression (L2, C={L2_C}) on standardised features; label `{report['chosen']}` "
+        "(`dialogue`: the conversation needs a human, now or later, so the risk is an early warning;",
+        "`onset`: the customer is dissatisfied at this turn or was earlier; `turn`: dissatisfied at this very",
+        "turn; each is evaluated below and the one with the lowest mean validation cost ratio ships).",
+        f"Intercept {params.intercept:+.3f} (risk {1 / (1 + math.exp(-params.intercept)):.3f} for an average turn).",
+        "",
+        "| feature | definition | mean | scale | weight | fitted |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, fw in sorted(params.features.items(), key=lambda kv: -abs(kv[1].weight)):
+        lines.append(
+            f"| {name} | {FEATURES[name].description} | {fw.mean:.3f} | {fw.scale:.3f} | {fw.weight:+.3f} | "
+            f"{'yes' if fw.fitted else 'prior'} |"
+        )
+    lines += [
+        "",
+        "Priors (not fitted): USS has no bot confidence and no contact history, so `bot_low_confidence` and",
+        "`repeat_contact` keep documented prior weights. Every other weight is fitted with a lower bound of 0",
+        f"except {sorted(UNSIGNED)}: the features are signs of trouble by construction, and a weight at 0",
+        "means USS gave no evidence for that signal (not that it signals calm).",
+        "",
+        "## Thresholds: operating point",
+        "Chosen on the training dialogues by simulating the policy over a grid of thresholds. Two operating",
+        "points are computed and both are validated below:",
+        "",
+        f"- **shipped, capped**: the lowest cost ratio among the settings that escalate at most {cap_text} of the",
+        "  dialogues that need no human (preferring settings with timeliness >= "
+        f"{TIMELINESS_TARGET:.0%} when any stays under the cap);",
+        "- **cost-optimal** (uncapped): the lowest cost ratio among the settings with timeliness >= "
+        f"{TIMELINESS_TARGET:.0%}. On USS it",
+        "  escalates most conversations, calm or not: the signals separate dialogues too weakly for the cost",
+        "  (3 x missed + 1 x false) to favour anything but escalating nearly everything. A team that wants it",
+        "  replaces `thresholds` in this document (or the SSM parameter) with the block below; no redeploy.",
+        "",
+        "Business sensitivity multipliers, guardrail patterns and business windows are the documented defaults",
+        "(USS has no business context to fit them on).",
+        "",
+        "Shipped (capped) thresholds:",
+        "",
+        "```json",
+        json.dumps(params.thresholds.model_dump(), indent=2),
+        "```",
+        "",
+        "Cost-optimal thresholds (same risk model):",
+        "",
+        "```json",
+        json.dumps(report["thresholds_cost_optimal"], indent=2),
+        "```",
+        "",
+        "## Quality (issue 4, section 5)",
+        "Cost = 3 x missed + 1 x false escalation (dialogue level), divided by the best trivial policy's cost",
+        "(escalate all or none). Timeliness: share of the dialogues that need a human whose first escalation",
+        "comes at or before the first dissatisfied turn. Targets: cost ratio <= 0.9, timeliness >= 60 %.",
+        "Calm escalated: share of the dialogues that need no human that get escalated. Dialogue AUROC: how",
+        "well each dialogue's highest risk separates the dialogues that need a human. Validation figures come",
+        "from running `decide()` turn by turn on dialogues the fit never saw. **Neither operating point meets",
+        "the cost target on USS**; the shipped one trades cost for not escalating the bulk of conversations.",
+        "",
+    ]
+    point_names = (("valid", "shipped (capped)"), ("valid_cost_optimal", "cost-optimal"))
+    for label, rows in report["tables"].items():
+        lines += [
+            f"### Label `{label}`" + (" (shipped)" if label == report["chosen"] else ""),
+            "",
+            "| protocol | operating point | cost ratio | timeliness | missed | false esc. | calm escalated "
+            "| escalated | need / dialogues | turn AUROC (onset) | dialogue AUROC |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in rows:
+            auroc, dialogue_auroc = r.get("valid_turn_auroc"), r.get("valid_dialogue_auroc")
+            if "folds" in r:
+                auroc = " / ".join(str(f["valid_turn_auroc"]) for f in r["folds"])
+                dialogue_auroc = " / ".join(str(f["valid_dialogue_auroc"]) for f in r["folds"])
+            for key, point in point_names:
+                v = r[key]
+                calm = v["dialogues"] - v["needing"]
+                lines.append(
+                    f"| {r['protocol']} | {point} | {v['cost_ratio']:.3f} | {v['timeliness']:.1%} | "
+                    f"{v['missed']} | {v['false_escalations']} | {v['false_escalations'] / max(calm, 1):.1%} | "
+                    f"{v['escalated'] / v['dialogues']:.1%} | {v['needing']} / {v['dialogues']} | {auroc} | "
+                    f"{dialogue_auroc} |"
+                )
+        lines.append("")
+    lines += [
+        f"### Trade-off (label `{report['chosen']}`)",
+        "",
+        "Thresholds picked on the training side under each cap on calm escalations, validated on the other",
+        "side (policy simulation: the same policy as `decide()`, vectorised).",
+        "",
+        "| protocol | cap | cost ratio | timeliness | calm escalated | escalated |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in report["tables"][report["chosen"]]:
+        for cap_key, v in r["trade_off"].items():
+            calm = v["dialogues"] - v["needing"]
+            shown = "none" if cap_key == "None" else f"{float(cap_key):.0%}"
+            lines.append(
+                f"| {r['protocol']} | {shown} | {v['cost_ratio']:.3f} | {v['timeliness']:.1%} | "
+                f"{v['false_escalations'] / max(calm, 1):.1%} | {v['escalated'] / v['dialogues']:.1%} |"
+            )
+    lines.append("")
+    lines += [
+        "### Rule-based peers (same validation dialogues)",
+        "",
+        "| protocol | peer | cost ratio | timeliness |",
+        "|---|---|---|---|",
+    ]
+    for r in report["tables"][report["chosen"]]:
+        for peer, v in r["peers"].items():
+            lines.append(f"| {r['protocol']} | {peer} | {v['cost_ratio']:.3f} | {v['timeliness']:.1%} |")
+    lines += [
+        "",
+        "Keyword triggers: the first customer message matching " + f"`{KEYWORDS.pattern[:80]}...`.",
+        "VADER: vaderSentiment compound score of each message (or the mean of the last 3), escalate at the",
+        "first at or below the cut (-0.05 is VADER's canonical negative cut; `tuned` picks the cut on the",
+        "training side from -0.9..0).",
+        "",
+        "## Caveats",
+        f"- On all of USS the shipped thresholds escalate {report['train_all']['escalated']} of "
+        f"{report['train_all']['dialogues']} dialogues (the cost-optimal ones "
+        f"{report['train_all_cost_optimal']['escalated']}): the signals separate dialogues only weakly (a",
+        "  dialogue's highest risk reaches a dialogue-level AUROC of about 0.6; see the tables), so no threshold",
+        "  reaches the cost target. Before relying on the risk, refit on your own rated conversations; to trade",
+        "  more escalations for fewer misses, lower `thresholds` in this document (a data change, no redeploy).",
+        "- USS dialogues are task-oriented (restaurants, trains, flights), not B2B support: the weights of the",
+        "  conversational signals transfer, their levels less so. Refit on your own rated conversations.",
+        "- Business sensitivity and priors are judgement, not fit; change them in this document, no redeploy.",
+        "- Scores move when the sentiment model changes: refit after a new sentiment model lands.",
+        "",
+        "## Refit",
+        "```",
+        "python -m baton.training.decision --uss ../shared/data/uss --out layers/models",
+        "# or with your own held-out sentiment models: --score-with MWOZ=DIR --score-with SGD=DIR",
+        "# --max-false-rate SHARE: the cap on calm escalations (default "
+        f"{MAX_FALSE_RATE}; 1 ships the cost-optimal thresholds)",
+        "```",
+        f"Scores and held-out sentiment models are cached under {DEFAULT_CACHE} (keyed by data and model",
+        "versions). Then publish `params.json` to the parameter store (SSM/AppConfig) or ship it in the layer.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

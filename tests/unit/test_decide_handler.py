@@ -1,0 +1,86 @@
+"""The decide SQS consumer: MessageScored in, EscalationDecided out; a record it cannot read fails alone (then
+the DLQ); a record ahead of its predecessor fails quietly and comes back later."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqs_helpers import FakeContext, envelope, failed, sqs_event
+
+from baton.adapters.arc_store import MemoryArcStore
+from baton.adapters.context_store import MemoryContextStore
+from baton.adapters.decision_store import MemoryDecisionStore
+from baton.adapters.memory import MemoryPublisher
+from baton.bus import by_name
+from baton.decision.params import load_default
+from baton.decision.service import DecisionService
+from baton.events import EscalationDecided, MessageScored
+from baton.local.patterns import matches
+from baton.scoring.fakes import conversation, fake_models, received
+from baton.scoring.scorer import Scorer
+from baton.scoring.service import ScoringService
+from functions.decide.handler import STOP_WAITING_AT, Dependencies, lambda_handler
+
+
+@pytest.fixture
+def deps(publisher: MemoryPublisher) -> Dependencies:
+    service = DecisionService(
+        load_default, MemoryContextStore(), MemoryDecisionStore(), publisher, sleep=lambda s: None
+    )
+    return Dependencies(service=service)
+
+
+@pytest.fixture
+def sample(sample_event) -> dict[str, Any]:
+    return sample_event("sqs/score_message_received.json")
+
+
+def scored_bodies() -> list[str]:
+    publisher = MemoryPublisher()
+    scoring = ScoringService(Scorer(fake_models()), MemoryArcStore(), publisher)
+    for message in conversation(
+        ("customer", "I was charged twice for my plan"),
+        ("bot", "Invoices are under Settings.", 0.3),
+        ("customer", "Can I speak to a person please?"),
+    ):
+        scoring.handle(received(message))
+    return [
+        envelope(json.loads(e.model_dump_json()), detail_type="MessageScored", source="baton.scoring")
+        for e in publisher.events
+        if isinstance(e, MessageScored)
+    ]
+
+
+def decided(publisher: MemoryPublisher) -> list[tuple[int, str]]:
+    return [(e.seq, e.action) for e in publisher.events if isinstance(e, EscalationDecided)]
+
+
+def test_a_batch_in_reverse_order_is_decided_in_order(deps, publisher, sample) -> None:
+    response = lambda_handler(sqs_event(sample, *reversed(scored_bodies())), FakeContext(), deps=deps)
+    assert failed(response) == []
+    assert decided(publisher) == [(1, "resolve"), (3, "escalate")]  # the bot's answer is not decided
+
+
+def test_bad_records_fail_alone(deps, publisher, sample) -> None:
+    first, *_ = scored_bodies()
+    wrong_type = envelope({"conversation_id": "c"}, detail_type="MessageReceived", source="baton.ingestion")
+    broken = envelope({"conversation_id": "c", "seq": 0}, detail_type="MessageScored", source="baton.scoring")
+    response = lambda_handler(sqs_event(sample, first, wrong_type, broken, "nope"), FakeContext(), deps=deps)
+    assert sorted(failed(response)) == ["msg-1", "msg-2", "msg-3"]
+    assert decided(publisher) == [(1, "resolve")]
+
+
+def test_a_message_whose_predecessor_never_comes_goes_on_at_its_last_receive(deps, publisher, sample) -> None:
+    *_, third = scored_bodies()
+    assert failed(lambda_handler(sqs_event(sample, third), FakeContext(), deps=deps)) == ["msg-0"]
+    last = sqs_event(sample, third, receives=STOP_WAITING_AT)
+    assert failed(lambda_handler(last, FakeContext(), deps=deps)) == []
+    assert decided(publisher) == [(3, "escalate")]
+
+
+def test_the_subscription_takes_message_scored_events() -> None:
+    pattern = by_name("decide").pattern
+    assert matches(pattern, json.loads(envelope({}, detail_type="MessageScored", source="baton.scoring")))
+    assert not matches(pattern, json.loads(envelope({}, detail_type="MessageScored", source="someone.else")))
