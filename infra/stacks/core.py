@@ -109,6 +109,12 @@ class CoreStack(Stack):
         CfnOutput(self, "ZendeskWebhookSecretArn", value=self.zendesk_secret.secret_arn)
         CfnOutput(self, "IntercomWebhookSecretArn", value=self.intercom_secret.secret_arn)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        CfnOutput(
+            self,
+            "ContextTableName",
+            value=self.tables["context"].table_name,
+            description="`baton context import ... --table` loads accounts, incidents and activity here",
+        )
 
     def settings(self, **overrides: Any) -> Settings:
         """The settings a deployed function runs with (physical names resolve to cross-stack references)."""

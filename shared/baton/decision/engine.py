@@ -17,9 +17,10 @@ Call it for customer messages. Bot and agent messages are accepted (their messag
 neutral, the arc's still count), so a caller may also decide after a low-confidence bot answer.
 
 ## Risk: one calibrated probability that the conversation needs a human
-What exactly it is calibrated for is the parameters' training label (`params.fit["label"]`; the shipped
-document's is `dialogue`: P(this conversation needs a human, now or later | what has been seen so far), an
-early warning, see `baton.training.decision`). A logistic regression over standardised features (`FEATURES`, below): `z = (x - mean) / scale`,
+What exactly it is calibrated for is the parameters' training label (`params.fit["label"]`, named in the
+document's MODEL_CARD: `dialogue`, P(this conversation needs a human, now or later | what has been seen so
+far), an early warning; `onset`; or `turn`, P(the customer is dissatisfied at this message); see
+`baton.training.decision`). A logistic regression over standardised features (`FEATURES`, below): `z = (x - mean) / scale`,
 `logit = intercept + sum(weight * z)`, `risk = sigmoid(logit)`. The intercept is the logit of an average
 customer turn of the training data. A feature whose input is missing (no sentiment on a bot message, no bot
 confidence from the frontend) has `z = 0`: it neither raises nor lowers the risk. Business context is

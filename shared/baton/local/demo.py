@@ -120,11 +120,11 @@ def _to_dynamodb(value: Any) -> Any:
 def write_context(table: Any, directory: Path) -> dict[str, int]:
     """Put every account, incident and agent into the context table (a boto3 Table resource); counts per
     kind. A demo row that does not validate is a broken demo: DemoError names it."""
+    import boto3
+
     from baton.adapters.context_store import DynamoContextStore
     from baton.context_import import import_file
     from baton.models import utcnow
-
-    import boto3
 
     counts: dict[str, int] = {}
     # A plain client: the resource's own client re-serialises the items the store has already marshalled.
