@@ -24,9 +24,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from baton.decision.context import HistoryItem
-from baton.errors import PayloadError
 from baton.events import AccountUpdated, BusEvent, IncidentOpened, IncidentResolved, OutcomeRecorded
-from baton.ordered import event_detail
+from baton.ordered import event_detail, parse_record
 from baton.settings import Settings
 
 logger = Logger(service="context-events")
@@ -70,15 +69,7 @@ def context_event(body: str) -> BusEvent:
 
 
 def handle_record(record: SQSRecord, deps: Dependencies) -> None:
-    try:
-        event = context_event(record.body)
-    except PayloadError as exc:
-        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
-        logger.error(
-            "context event rejected; it will reach the DLQ after its retries",
-            extra={"sqs_message_id": record.message_id, "field": exc.field, "reason": exc.message},
-        )
-        raise
+    event = parse_record(record, context_event, logger=logger, metrics=metrics, what="context event")
     at = event.occurred_at
     if isinstance(event, AccountUpdated):
         deps.store.put_account(event.account, at=at)

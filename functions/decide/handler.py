@@ -27,9 +27,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from baton.bus import by_name
 from baton.decision.service import DecisionService
-from baton.errors import OutOfOrder, PayloadError
 from baton.events import MessageScored
-from baton.ordered import Patience, event_detail, record_order
+from baton.ordered import Patience, apply_in_order, event_detail, parse_record, record_order
 from baton.settings import Settings
 
 logger = Logger(service="decide")
@@ -60,29 +59,17 @@ def message_scored(body: str) -> MessageScored:
 
 
 def handle_record(record: SQSRecord, deps: Dependencies, patience: Patience | None = None) -> None:
-    try:
-        scored = message_scored(record.body)
-    except PayloadError as exc:
-        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
-        logger.error(
-            "event rejected; it will reach the DLQ after its retries",
-            extra={"sqs_message_id": record.message_id, "field": exc.field, "reason": exc.message},
-        )
-        raise
+    scored = parse_record(record, message_scored, logger=logger, metrics=metrics, what="event")
     context = {"conversation_id": scored.conversation_id, "seq": scored.seq}
-    receives = int(record.attributes.approximate_receive_count or 1)
-    patience = patience or Patience(0.0)
-    wait_s = patience.grant(receives)
-    try:
-        handled = deps.service.handle(scored, wait_s=wait_s, stop_waiting=receives >= STOP_WAITING_AT)
-    except OutOfOrder:
-        patience.spent(wait_s)
-        metrics.add_metric(name="OutOfOrder", unit=MetricUnit.Count, value=1)
-        logger.info(
-            "message arrived before its predecessor; retried later", extra={**context, "receives": receives}
-        )
-        raise
-    patience.spent(handled.waited_s)
+    handled, receives = apply_in_order(
+        record,
+        lambda wait_s, stop: deps.service.handle(scored, wait_s=wait_s, stop_waiting=stop),
+        patience=patience,
+        stop_waiting_at=STOP_WAITING_AT,
+        logger=logger,
+        metrics=metrics,
+        context=context,
+    )
     if handled.skipped_messages:
         metrics.add_metric(name="UndecidedMessages", unit=MetricUnit.Count, value=handled.skipped_messages)
         logger.warning(

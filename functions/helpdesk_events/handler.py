@@ -23,9 +23,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from baton.connectors import zendesk_partner
-from baton.connectors.base import apply, validation_to_payload_error
+from baton.connectors.base import Translation, apply, validation_to_payload_error
 from baton.errors import PayloadError
 from baton.ingestion.service import IngestionService
+from baton.ordered import parse_record
 from baton.settings import Settings
 
 logger = Logger(service="helpdesk-events")
@@ -50,20 +51,16 @@ def build_dependencies(settings: Settings) -> Dependencies:
     return Dependencies(service=wiring.ingestion_service(settings))
 
 
+def _translate(body: str) -> Translation:
+    try:
+        return zendesk_partner.translate(_event(body))
+    except ValidationError as exc:
+        raise validation_to_payload_error(exc) from None
+
+
 def handle_record(record: SQSRecord, deps: Dependencies) -> None:
     metrics.add_metric(name="HelpdeskEvents", unit=MetricUnit.Count, value=1)
-    try:
-        try:
-            translation = zendesk_partner.translate(_event(record.body))
-        except ValidationError as exc:
-            raise validation_to_payload_error(exc) from None
-    except PayloadError as exc:
-        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
-        logger.error(
-            "helpdesk event rejected; it will reach the DLQ after its retries",
-            extra={"sqs_message_id": record.message_id, "field": exc.field, "reason": exc.message},
-        )
-        raise
+    translation = parse_record(record, _translate, logger=logger, metrics=metrics, what="helpdesk event")
 
     applied = apply(translation, deps.service)
     context = {"detail_type": translation.topic, "event_key": translation.dedup_key}

@@ -28,9 +28,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from baton.bus import by_name
-from baton.errors import OutOfOrder, PayloadError
 from baton.events import MessageReceived
-from baton.ordered import Patience, event_detail, record_order
+from baton.ordered import Patience, apply_in_order, event_detail, parse_record, record_order
 from baton.scoring.service import ScoringService
 from baton.settings import Settings
 
@@ -71,29 +70,17 @@ def build_dependencies(settings: Settings) -> Dependencies:
 
 
 def handle_record(record: SQSRecord, deps: Dependencies, patience: Patience | None = None) -> None:
-    try:
-        received = message_received(record.body)
-    except PayloadError as exc:
-        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
-        logger.error(
-            "event rejected; it will reach the DLQ after its retries",
-            extra={"sqs_message_id": record.message_id, "field": exc.field, "reason": exc.message},
-        )
-        raise
+    received = parse_record(record, message_received, logger=logger, metrics=metrics, what="event")
     context = {"conversation_id": received.conversation_id, "seq": received.seq}
-    receives = int(record.attributes.approximate_receive_count or 1)
-    patience = patience or Patience(0.0)
-    wait_s = patience.grant(receives)
-    try:
-        handled = deps.service.handle(received, wait_s=wait_s, stop_waiting=receives >= STOP_WAITING_AT)
-    except OutOfOrder:
-        patience.spent(wait_s)
-        metrics.add_metric(name="OutOfOrder", unit=MetricUnit.Count, value=1)
-        logger.info(
-            "message arrived before its predecessor; retried later", extra={**context, "receives": receives}
-        )
-        raise
-    patience.spent(handled.waited_s)
+    handled, receives = apply_in_order(
+        record,
+        lambda wait_s, stop: deps.service.handle(received, wait_s=wait_s, stop_waiting=stop),
+        patience=patience,
+        stop_waiting_at=STOP_WAITING_AT,
+        logger=logger,
+        metrics=metrics,
+        context=context,
+    )
     if handled.outcome == "duplicate":
         metrics.add_metric(name="DuplicateMessages", unit=MetricUnit.Count, value=1)
         logger.info("message already scored", extra=context)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from baton.errors import PayloadError
+from baton.errors import OutOfOrder, PayloadError
 from baton.events import BusEvent
 
 FIRST_WAIT_S = 0.05
@@ -93,3 +93,76 @@ def load_after_predecessor[S](
         sleep(step)
         waited += step
         pause *= 2
+
+
+# ---------------------------------------------------------------------------------------------- handlers
+
+
+class _Logger(Protocol):
+    def info(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+    def error(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+class _Metrics(Protocol):
+    def add_metric(self, name: str, unit: Any, value: float) -> Any: ...
+
+
+class _Record(Protocol):
+    @property
+    def body(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def attributes(self) -> Any: ...
+
+
+class _Handled(Protocol):
+    @property
+    def waited_s(self) -> float: ...
+
+
+def parse_record[T](
+    record: _Record, parse: Callable[[str], T], *, logger: _Logger, metrics: _Metrics, what: str
+) -> T:
+    """`parse(record.body)`; a body that breaks its contract is counted (`MalformedEvents`), logged as an
+    error naming the field, and raised again: the record fails alone and reaches the DLQ after its retries,
+    never dropped silently. `what` names the event kind in the log line."""
+    try:
+        return parse(record.body)
+    except PayloadError as exc:
+        metrics.add_metric(name="MalformedEvents", unit="Count", value=1)
+        logger.error(
+            f"{what} rejected; it will reach the DLQ after its retries",
+            extra={"sqs_message_id": record.message_id, "field": exc.field, "reason": exc.message},
+        )
+        raise
+
+
+def apply_in_order[H: _Handled](
+    record: _Record,
+    handle: Callable[[float, bool], H],
+    *,
+    patience: Patience | None,
+    stop_waiting_at: int,
+    logger: _Logger,
+    metrics: _Metrics,
+    context: dict[str, Any],
+) -> tuple[H, int]:
+    """`handle(wait_s, stop_waiting)` for a record of an ordered consumer: on its first receive it may wait for
+    a predecessor (out of `patience`), from receive `stop_waiting_at` on it stops waiting. A record ahead of its
+    predecessor raises `OutOfOrder` again (counted, logged at info: expected) and comes back later. Returns
+    what `handle` returned and the record's receive count."""
+    receives = int(record.attributes.approximate_receive_count or 1)
+    patience = patience or Patience(0.0)
+    wait_s = patience.grant(receives)
+    try:
+        handled = handle(wait_s, receives >= stop_waiting_at)
+    except OutOfOrder:
+        patience.spent(wait_s)
+        metrics.add_metric(name="OutOfOrder", unit="Count", value=1)
+        logger.info(
+            "message arrived before its predecessor; retried later", extra={**context, "receives": receives}
+        )
+        raise
+    patience.spent(handled.waited_s)
+    return handled, receives

@@ -21,19 +21,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
 
-from baton.adapters.dynamodb import ARC, KIND_ARC, conversation_pk
+from baton.adapters.dynamodb import ARC, KIND_ARC
 from baton.adapters.memory import MemoryConversationStore
+from baton.adapters.state_item import StateItem
 from baton.errors import ConcurrentUpdate
 from baton.events import MessageScored
 from baton.models import Role
 from baton.ports import StoredArc
 from baton.scoring.arc import ArcState
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 def scores_view(event: MessageScored) -> dict[str, Any] | None:
@@ -58,20 +54,14 @@ class DynamoArcStore:
     ) -> None:
         self.table_name = table_name
         self.client = client if client is not None else boto3.client("dynamodb", endpoint_url=endpoint_url)
-        self.ttl = timedelta(days=ttl_days)
+        self.item = StateItem(
+            self.client, table_name, sk=ARC, kind=KIND_ARC, ttl=timedelta(days=ttl_days), what="the arc"
+        )
 
     def load(self, conversation_id: str) -> StoredArc | None:
-        response = self.client.get_item(
-            TableName=self.table_name,
-            Key=_marshal({"pk": conversation_pk(conversation_id), "sk": ARC}),
-            ConsistentRead=True,
-            ProjectionExpression="version, #state, #event",
-            ExpressionAttributeNames={"#state": "state", "#event": "event"},
-        )
-        raw = response.get("Item")
-        if not raw:
+        item = self.item.read(conversation_id, "state", "event")
+        if item is None:
             return None
-        item = {k: _deserializer.deserialize(v) for k, v in raw.items()}
         return StoredArc(
             state=ArcState.model_validate_json(item["state"]),
             version=int(item["version"]),
@@ -87,54 +77,16 @@ class DynamoArcStore:
         expected_version: int,
         at: datetime,
     ) -> int:
-        version = expected_version + 1
-        values: dict[str, Any] = {
-            ":kind": KIND_ARC,
-            ":cid": conversation_id,
-            ":version": version,
-            ":last_seq": state.last_seq,
-            ":state": state.model_dump_json(),
-            ":event": event.model_dump_json(),
-            ":arc": event.arc.model_dump_json(),
-            ":now": at.isoformat(),
-            ":exp": int((at + self.ttl).timestamp()),
+        attributes: dict[str, Any] = {
+            "last_seq": state.last_seq,
+            "state": state.model_dump_json(),
+            "event": event.model_dump_json(),
+            "arc": event.arc.model_dump_json(),
         }
-        sets = [
-            "kind = :kind",
-            "conversation_id = :cid",
-            "version = :version",
-            "last_seq = :last_seq",
-            "#state = :state",
-            "#event = :event",
-            "arc = :arc",
-            "updated_at = :now",
-            "expires_at = :exp",
-        ]
         scores = scores_view(event)
         if scores is not None:
-            values[":scores"] = _json(scores)
-            sets.append("scores = :scores")
-        if expected_version == 0:
-            condition = "attribute_not_exists(pk)"
-        else:
-            condition = "version = :expected"
-            values[":expected"] = expected_version
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_marshal({"pk": conversation_pk(conversation_id), "sk": ARC}),
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#state": "state", "#event": "event"},
-                ExpressionAttributeValues=_marshal(values),
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise ConcurrentUpdate(
-                    f"the arc of {conversation_id!r} is no longer at version {expected_version}"
-                ) from error
-            raise
-        return version
+            attributes["scores"] = _json(scores)
+        return self.item.write(conversation_id, attributes, expected_version=expected_version, at=at)
 
 
 class MemoryArcStore:
@@ -176,7 +128,3 @@ class MemoryArcStore:
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
-
-
-def _marshal(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}

@@ -27,18 +27,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from baton.adapters.dynamodb import DECISION, KIND_DECISION, conversation_pk
+from baton.adapters.dynamodb import DECISION, KIND_DECISION
 from baton.adapters.memory import MemoryConversationStore
+from baton.adapters.state_item import StateItem
 from baton.errors import ConcurrentUpdate
 from baton.events import EscalationDecided
 from baton.models import ConversationStatus
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 STATUS_OF_ACTION = {
     "resolve": ConversationStatus.open,
@@ -90,20 +86,19 @@ class DynamoDecisionStore[State: BaseModel]:
         self.table_name = table_name
         self.state_type = state_type
         self.client = client if client is not None else boto3.client("dynamodb", endpoint_url=endpoint_url)
-        self.ttl = timedelta(days=ttl_days)
+        self.item = StateItem(
+            self.client,
+            table_name,
+            sk=DECISION,
+            kind=KIND_DECISION,
+            ttl=timedelta(days=ttl_days),
+            what="the decision state",
+        )
 
     def load(self, conversation_id: str) -> StoredDecision[State] | None:
-        response = self.client.get_item(
-            TableName=self.table_name,
-            Key=_marshal({"pk": conversation_pk(conversation_id), "sk": DECISION}),
-            ConsistentRead=True,
-            ProjectionExpression="version, #state, #event",
-            ExpressionAttributeNames={"#state": "state", "#event": "event"},
-        )
-        raw = response.get("Item")
-        if not raw:
+        item = self.item.read(conversation_id, "state", "event")
+        if item is None:
             return None
-        item = {k: _deserializer.deserialize(v) for k, v in raw.items()}
         return StoredDecision(
             state=self.state_type.model_validate_json(item["state"]),
             version=int(item["version"]),
@@ -122,54 +117,17 @@ class DynamoDecisionStore[State: BaseModel]:
     ) -> int:
         """Store the state (and, when a message was decided, its event and what the conversation shows) if
         the stored version is still `expected_version` (0: none yet), else raise `ConcurrentUpdate`."""
-        version = expected_version + 1
-        values: dict[str, Any] = {
-            ":kind": KIND_DECISION,
-            ":cid": conversation_id,
-            ":version": version,
-            ":last_seq": getattr(state, "last_seq", 0),
-            ":state": state.model_dump_json(),
-            ":now": at.isoformat(),
-            ":exp": int((at + self.ttl).timestamp()),
+        attributes: dict[str, Any] = {
+            "last_seq": getattr(state, "last_seq", 0),
+            "state": state.model_dump_json(),
         }
-        sets = [
-            "kind = :kind",
-            "conversation_id = :cid",
-            "version = :version",
-            "last_seq = :last_seq",
-            "#state = :state",
-            "updated_at = :now",
-            "expires_at = :exp",
-        ]
         if event is not None:
-            values |= {
-                ":event": event.model_dump_json(),
-                ":decision": _json(view if view is not None else decision_view(event)),
-                ":status": STATUS_OF_ACTION[event.action].value,
+            attributes |= {
+                "event": event.model_dump_json(),
+                "decision": _json(view if view is not None else decision_view(event)),
+                "status": STATUS_OF_ACTION[event.action].value,
             }
-            sets += ["#event = :event", "decision = :decision", "#status = :status"]
-        if expected_version == 0:
-            condition = "attribute_not_exists(pk)"
-        else:
-            condition = "version = :expected"
-            values[":expected"] = expected_version
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_marshal({"pk": conversation_pk(conversation_id), "sk": DECISION}),
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#state": "state"}
-                | ({"#event": "event", "#status": "status"} if event is not None else {}),
-                ExpressionAttributeValues=_marshal(values),
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise ConcurrentUpdate(
-                    f"the decision state of {conversation_id!r} is no longer at version {expected_version}"
-                ) from error
-            raise
-        return version
+        return self.item.write(conversation_id, attributes, expected_version=expected_version, at=at)
 
 
 class MemoryDecisionStore[State: BaseModel]:
@@ -219,7 +177,3 @@ class MemoryDecisionStore[State: BaseModel]:
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
-
-
-def _marshal(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
