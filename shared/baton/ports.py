@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from baton.events import BusEvent, MessageScored
+from baton.events import BusEvent, EscalationDecided, MessageScored
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
 
 if TYPE_CHECKING:
+    from baton.decision.context import Context
     from baton.scoring.arc import ArcState
 
 
@@ -117,3 +118,30 @@ class ArcStore(Protocol):
         yet), else raise `ConcurrentUpdate`. Returns the new version. The conversation then shows the arc and,
         for a scored customer message, its scores (`GET /v1/conversations/{id}`)."""
         ...
+
+
+class ContextSource(Protocol):
+    """`baton.adapters.context_store`: everything known about a customer, as of `now` (at most two DynamoDB
+    round trips)."""
+
+    def context(self, account_id: str | None, customer_id: str | None, *, now: datetime) -> Context: ...
+
+
+class DecisionStore(Protocol):
+    """`baton.adapters.decision_store`: the decision capability's per-conversation state (`DecisionState`),
+    written once per message with optimistic locking; the conversation then shows the decision."""
+
+    def load(self, conversation_id: str) -> Any:
+        """`StoredDecision(state, version, event)` or None."""
+        ...
+
+    def save(
+        self,
+        conversation_id: str,
+        state: Any,
+        event: EscalationDecided | None,
+        *,
+        expected_version: int,
+        at: datetime,
+        view: dict[str, Any] | None = None,
+    ) -> int: ...

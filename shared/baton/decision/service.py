@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 from baton.decision.context import Activity, Context, ErrorSeen
 from baton.decision.engine import Decision, DecisionState, decide
@@ -34,32 +34,9 @@ from baton.errors import ConcurrentUpdate, OutOfOrder
 from baton.events import EscalationDecided, MessageScored, MessageSnapshot
 from baton.models import Role, utcnow
 from baton.ordered import load_after_predecessor
-from baton.ports import EventPublisher
+from baton.ports import ContextSource, DecisionStore, EventPublisher
 
 logger = logging.getLogger(__name__)
-
-
-class ContextSource(Protocol):
-    """`baton.adapters.context_store`: everything known about a customer, as of `now`."""
-
-    def context(self, account_id: str | None, customer_id: str | None, *, now: datetime) -> Context: ...
-
-
-class DecisionStore(Protocol):
-    """`baton.adapters.decision_store`: the per-conversation decision state, written once per message."""
-
-    def load(self, conversation_id: str) -> Any: ...
-
-    def save(
-        self,
-        conversation_id: str,
-        state: DecisionState,
-        event: EscalationDecided | None,
-        *,
-        expected_version: int,
-        at: datetime,
-        view: dict[str, Any] | None = None,
-    ) -> int: ...
 
 
 @dataclass(frozen=True)
