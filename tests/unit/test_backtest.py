@@ -341,3 +341,23 @@ def test_report_goes_to_stdout_when_the_lines_go_to_a_file(tmp_path: Path, fake_
     bad.write_text('{"version": "x"}')
     assert backtest.main([str(SAMPLE), "--params", str(bad)]) == 2
     assert "invalid decision parameters" in capsys.readouterr().err
+
+
+def test_a_sentiment_branch_trained_on_another_encoder_file_is_refused_at_load(
+    shipped: Path, monkeypatch
+) -> None:
+    model_dir(shipped / "encoder", "encoder", rephrase_threshold=0.7)
+
+    class Branched(FakeSentiment):
+        def check_encoder(self, encoder: Any) -> None:
+            raise ValueError("trained on encoder minilm-a (hidden layer 3), got encoder minilm-b")
+
+    made = {"intent": FakeIntent(), "sentiment": Branched(), "encoder": FakeEncoder()}
+    for kind, model in made.items():
+        module = types.ModuleType(f"baton.scoring.{kind}")
+        module.load = lambda path, model=model: model  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, f"baton.scoring.{kind}", module)
+    with pytest.raises(
+        loader.ModelLoadError, match=r"sentiment model in .*shipped/sentiment: trained on encoder"
+    ):
+        loader.load_models(shipped)

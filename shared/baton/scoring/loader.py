@@ -114,6 +114,12 @@ def load_models(root: Path | None = None, override: Path | None = None) -> Model
                 f"{wants}, but the encoder in {dirs['encoder']} is {encoder_version}: retrain it with "
                 f"`baton train {kind} --encoder {dirs['encoder']}` or use the encoder it was trained with"
             )
+    check = getattr(loaded["sentiment"], "check_encoder", None)
+    if check is not None:
+        try:
+            check(loaded["encoder"])  # the hidden states it reads: same model file and layer, not just version
+        except ValueError as exc:
+            raise ModelLoadError(f"sentiment model in {dirs['sentiment']}: {exc}") from None
     return Models(
         intent=loaded["intent"],
         sentiment=loaded["sentiment"],
