@@ -77,3 +77,18 @@ def test_the_command_validates_without_a_running_local_on_dry_run(
     assert "accounts.jsonl:1: health: Input should be 'healthy', 'at_risk' or 'churning'" in out
     code = main(["context", "import", "accounts", str(path), "--data-dir", str(tmp_path / "nothing")])
     assert code == 2 and "no `baton local` is running" in capsys.readouterr().err
+
+
+def test_a_customer_with_more_contacts_than_a_context_holds_gets_the_most_recent(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from baton.decision.context import HistoryItem
+
+    store = MemoryContextStore()
+    for day in range(250):
+        item = HistoryItem(conversation_id=f"c{day}", intent="x", closed_at=NOW - timedelta(hours=day))
+        store.put_contact("acct", "cus", item, at=NOW)
+    history = store.context("acct", "cus", now=NOW).history
+    assert (
+        len(history) == 200 and history[0].conversation_id == "c0" and history[-1].conversation_id == "c199"
+    )

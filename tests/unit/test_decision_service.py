@@ -142,6 +142,9 @@ def test_the_page_the_customer_is_on_and_the_errors_it_showed_count_as_activity(
             RecentAction(type="error_shown", at=T0 - timedelta(minutes=1), detail="E504 gateway timeout"),
         ],
     )
+    long_type = Page(url="/x", recent_actions=[RecentAction(type="export_error_" + "x" * 240, at=T0)])
+    assert len(with_page(contexts.context(None, None, now=T0), snapshot(1, "customer", "hm", page=long_type))
+               .activity.errors_seen[0].code) == 128  # fmt: skip
     message = snapshot(1, "customer", "it does not work", page=page)
     context = with_page(contexts.context("acct", "cus", now=T0), message)
     assert context.activity.page == page.url

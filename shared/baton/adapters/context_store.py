@@ -40,6 +40,8 @@ PROFILE = "PROFILE"
 CONTACT_PREFIX = "CONTACT#"
 ACTIVITY_PREFIX = "ACTIVITY#"
 INCIDENT_PREFIX = "INC#"
+MAX_ITEMS = 200
+"""Contacts and incidents a `Context` holds at most (its own limit): beyond it, the most recent contacts."""
 
 
 def account_pk(account_id: str) -> str:
@@ -162,7 +164,11 @@ class DynamoContextStore:
                 elif customer_id and sk == f"{ACTIVITY_PREFIX}{customer_id}" and not _expired(item, now):
                     activity = Activity.model_validate_json(item["doc"])
         return Context(
-            account=account, history=history, incidents=self.active_incidents(), activity=activity, now=now
+            account=account,
+            history=_latest(history),
+            incidents=self.active_incidents()[:MAX_ITEMS],
+            activity=activity,
+            now=now,
         )
 
     def active_incidents(self) -> list[Incident]:
@@ -242,11 +248,16 @@ class MemoryContextStore:
             key = (account_id or "", customer_id or "")
             return Context(
                 account=self.accounts.get(account_id) if account_id else None,
-                history=list(self.contacts.get(key, [])),
-                incidents=[i for i in self.incidents.values() if i.status == "active"],
+                history=_latest(self.contacts.get(key, [])),
+                incidents=[i for i in self.incidents.values() if i.status == "active"][:MAX_ITEMS],
                 activity=self.activity.get(key),
                 now=now,
             )
+
+
+def _latest(history: list[HistoryItem]) -> list[HistoryItem]:
+    # A customer with more contacts in the window than a Context holds: the most recent ones count.
+    return sorted(history, key=lambda h: h.closed_at, reverse=True)[:MAX_ITEMS]
 
 
 def _stamp(at: datetime) -> str:

@@ -62,7 +62,8 @@ def with_page(context: Context, message: MessageSnapshot) -> Context:
         return context
     stored = context.activity or Activity()
     errors = [
-        ErrorSeen(at=action.at, code=action.type, message=action.detail)
+        # The API allows longer action types than an error code: keep the start, never fail the message on it.
+        ErrorSeen(at=action.at, code=action.type[:128], message=action.detail)
         for action in page.recent_actions
         if any(word in action.type.lower() for word in ERROR_ACTION)
     ]
