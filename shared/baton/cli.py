@@ -71,6 +71,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+CONTEXT_COLUMNS = """columns (CSV header or JSONL keys; CSV lists separated by ';', empty cells absent):
+  accounts   id, plan, annual_value, renewal_date, signup_date, health (healthy|at_risk|churning),
+             segment, owner
+  incidents  id, title, product_area, intents, keywords, status (active|resolved), eta
+  activity   account_id, customer_id, page, recent_actions, errors_seen (JSON list of {at, code, message})
+  history    account_id, customer_id, conversation_id, intent, closed_at, outcome
+Other columns are ignored (and named). Format from the extension (.csv, .jsonl/.json) or --format."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baton",
@@ -179,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="import accounts, incidents, activity or contact history from CSV or JSONL",
         description="Validate every row and store the good ones in the context table: the running `baton "
         "local`'s, or with --table a deployed one (AWS credentials from the environment). Bad rows are "
-        "reported by line; the good rows are stored anyway. See baton.context_import for the columns.",
+        "reported by line and field; the good rows are stored anyway; the exit code is 1 when a row was "
+        "rejected.",
+        epilog=CONTEXT_COLUMNS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     context_import.add_argument("kind", choices=("accounts", "incidents", "activity", "history"))
     context_import.add_argument("file", type=Path, metavar="FILE", help="a .csv or .jsonl file")
@@ -517,7 +529,11 @@ def cmd_context_import(args: argparse.Namespace) -> int:
                 f"no `baton local` is running on {data_dir}: start it, pass --data-dir, "
                 "or pass --table for a deployed context table"
             )
-        store = DynamoContextStore(running["tables"]["context"], endpoint_url=running["dynamodb_endpoint"])
+        from baton import wiring
+
+        # DynamoDB Local's client: the local region and credentials, whatever this shell's AWS settings are.
+        client = wiring.dynamodb_client(running["dynamodb_endpoint"])
+        store = DynamoContextStore(running["tables"]["context"], client=client)
     report = import_file(args.kind, args.file, store, at=utcnow(), fmt=args.format, dry_run=args.dry_run)
     print(report.describe())
     return 1 if report.problems else 0

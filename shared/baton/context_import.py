@@ -88,7 +88,8 @@ class Report:
 
     def describe(self) -> str:
         verb = "valid (dry run: nothing stored)" if self.dry_run else "stored"
-        lines = [f"{self.stored} {self.kind} {verb}, {len(self.problems)} rows rejected"]
+        rejected = len(self.problems)
+        lines = [f"{self.stored} {self.kind} {verb}, {rejected} row{'' if rejected == 1 else 's'} rejected"]
         if self.ignored_columns:
             lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
         lines += [f"  {p}" for p in self.problems]
@@ -101,7 +102,13 @@ def import_file(
     """Validate every row of `path` and store the good ones in `sink` (unless `dry_run`)."""
     if kind not in KINDS:
         raise ContextImportError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
-    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+    suffix = path.suffix.lower()
+    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}.get(suffix)
+    if fmt is None:
+        raise ContextImportError(
+            f"{path}: cannot tell the format from {suffix or 'no extension'!r}: name it .csv or .jsonl, "
+            "or pass --format csv|jsonl"
+        )
     if fmt not in ("csv", "jsonl"):
         raise ContextImportError(f"--format must be csv or jsonl, not {fmt!r}")
     try:

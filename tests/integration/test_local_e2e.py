@@ -195,6 +195,39 @@ def test_a_message_flows_through_scoring_and_the_decision_to_the_conversation(lo
     assert conversation["status"] == "escalated"
 
 
+def test_context_imported_into_a_running_local_changes_the_next_decision(
+    local: LocalProcess, tmp_path: Path
+) -> None:
+    """`baton context import` from a shell with no AWS settings at all, as a newcomer runs it."""
+    incidents = tmp_path / "incidents.jsonl"
+    incidents.write_text(
+        '{"id": "INC-77", "title": "Webhook deliveries delayed", "keywords": ["webhook"], "eta": "17:00 UTC"}\n'
+    )
+    bare_env = {k: v for k, v in local.cli_env.items() if not k.startswith("AWS_")}
+    imported = subprocess.run(
+        [BATON, "context", "import", "incidents", str(incidents), "--data-dir", str(local.data_dir)],
+        cwd=ROOT, env=bare_env, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("1 incidents stored, 0 rows rejected")
+    # The decide consumer caches the active incidents for 30 s: a new one applies to messages after that.
+    deadline = time.monotonic() + 90
+    decision: dict[str, Any] = {"incidents": []}
+    sent = 0
+    while time.monotonic() < deadline and not decision["incidents"]:
+        sent += 1
+        text = f"Our webhook calls stopped arriving this morning ({sent})"
+        assert local.post("e2e-incident", message(f"i{sent}", text)).status_code == 202
+        for _ in range(40):
+            decision = local.get("e2e-incident").json().get("decision") or {"incidents": []}
+            if decision.get("message_id") == f"i{sent}":
+                break
+            time.sleep(0.25)
+        if not decision["incidents"]:
+            time.sleep(5)
+    assert [(i["id"], i["eta"]) for i in decision["incidents"]] == [("INC-77", "17:00 UTC")]
+
+
 def test_a_missing_or_wrong_token_is_401(local: LocalProcess) -> None:
     for token in (None, "not-the-token"):
         answer = local.post("e2e-conv", message("m9", "hello"), token=token)

@@ -65,6 +65,14 @@ def test_a_file_that_cannot_be_read_stores_nothing_and_says_why(tmp_path: Path) 
         import_file("accounts", tmp_path / "empty.csv", MemoryContextStore(), at=NOW)
 
 
+def test_a_file_whose_format_cannot_be_told_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.txt"
+    path.write_text("id,plan\nacct-1,team\n")
+    with pytest.raises(ContextImportError, match=r"cannot tell the format from '\.txt'.*--format csv\|jsonl"):
+        import_file("accounts", path, MemoryContextStore(), at=NOW)
+    assert import_file("accounts", path, MemoryContextStore(), at=NOW, fmt="csv").stored == 1
+
+
 def test_the_command_validates_without_a_running_local_on_dry_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -73,7 +81,7 @@ def test_the_command_validates_without_a_running_local_on_dry_run(
     code = main(["context", "import", "accounts", str(path), "--dry-run"])
     out = capsys.readouterr().out
     assert code == 1  # a row was rejected: scripts notice
-    assert "1 accounts valid (dry run: nothing stored), 1 rows rejected" in out
+    assert "1 accounts valid (dry run: nothing stored), 1 row rejected" in out
     assert "accounts.jsonl:1: health: Input should be 'healthy', 'at_risk' or 'churning'" in out
     code = main(["context", "import", "accounts", str(path), "--data-dir", str(tmp_path / "nothing")])
     assert code == 2 and "no `baton local` is running" in capsys.readouterr().err

@@ -77,8 +77,9 @@ class Conversation:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baton backtest",
-        description="Score conversations from a JSONL file with the same code as the scoring function, "
-        "in-process (no AWS). One output line per message: scores and the arc after it.",
+        description="Score and decide conversations from a JSONL file with the same code as the scoring and "
+        "decision functions, in-process (no AWS). One output line per message: its scores, the arc after "
+        "it and the decision. Inline business context per line: account, history, incidents, activity, now.",
     )
     parser.add_argument("input", metavar="INPUT.jsonl", help="one conversation per line; `-` reads stdin")
     parser.add_argument(
