@@ -92,6 +92,8 @@ class LocalProcess:
             )
         try:
             eventually(self._healthy, "baton local to answer /v1/health", timeout_s=60)
+            # The banner is printed once serving has started: a test reading it must not race it.
+            eventually(lambda: "Ctrl-C stops Baton" in self.log.read_text(), "the banner", timeout_s=30)
         except BaseException:
             self.stop()  # never leave a `baton local` (and its DynamoDB Local) behind
             raise

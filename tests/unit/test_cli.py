@@ -422,10 +422,11 @@ def test_the_banner_prints_commands_that_paste_as_is(tmp_path: Path, monkeypatch
         )
         for command in commands
     ]
-    put, listed, dead, demo = results
+    put, listed, dead, demo, context = results
     assert (put.returncode, listed.returncode, dead.returncode) == (0, 0, 0), put.stderr + listed.stderr
     assert "Support Ticket: Comment Created" in listed.stdout
     assert "no `baton local` is running" in demo.stderr  # this test runs none
+    assert "no `baton local` is running" in context.stderr
 
     monkeypatch.chdir(tmp_path)  # elsewhere, the relative path would not work
     assert runtime.cli_examples()[0].startswith(f"{Path(sys.executable).parent / 'baton'} ")

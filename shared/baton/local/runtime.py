@@ -544,11 +544,16 @@ class LocalRuntime:
         if sample.is_file() and Path.cwd().resolve() == repo_root():
             sample = sample.relative_to(repo_root())
         event = shlex.quote(str(sample)) if sample.is_file() else "FILE.json"
+        accounts = repo_root() / "events" / "demo" / "accounts.jsonl"
+        if accounts.is_file() and Path.cwd().resolve() == repo_root():
+            accounts = accounts.relative_to(repo_root())
+        accounts_file = shlex.quote(str(accounts)) if accounts.is_file() else "FILE.csv"
         return [
             f"{baton} events put {event}{data_dir}   # a Zendesk partner event onto the bus",
             f"{baton} events list{data_dir}",
             f"{baton} dlq list{data_dir}",
             f"{baton} demo load{data_dir}",
+            f"{baton} context import accounts {accounts_file}{data_dir}   # CSV or JSONL; or incidents, activity, history",
         ]
 
     def routes(self) -> list[tuple[str, str, str]]:
