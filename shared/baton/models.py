@@ -233,6 +233,9 @@ class IncidentView(BaseModel):
     eta: str | None = Field(default=None, description="The incident's public ETA: give it to the customer")
     matched_on: str = Field(description="`keyword`, `intent` or `product_area`")
     detail: str = Field(description="The keyword, intent or product area that matched")
+    eta_passed: bool = Field(
+        default=False, description="The ETA is a timestamp already past: do not promise it to the customer"
+    )
 
 
 class DecisionView(BaseModel):

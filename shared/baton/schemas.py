@@ -29,10 +29,16 @@ def render() -> dict[str, str]:
         schema = cls.model_json_schema(mode="serialization")
         schema["$id"] = f"https://baton.dev/schemas/events/{detail_type}.v{cls.VERSION}.json"
         schema["description"] = (cls.__doc__ or "").strip() or detail_type
-        schema["x-eventbridge"] = {"source": cls.SOURCE, "detail-type": cls.DETAIL_TYPE, "version": cls.VERSION}
+        schema["x-eventbridge"] = {
+            "source": cls.SOURCE,
+            "detail-type": cls.DETAIL_TYPE,
+            "version": cls.VERSION,
+        }
         files[f"events/{detail_type}.v{cls.VERSION}.json"] = _dump(schema)
     for name, model in API_MODELS.items():
-        files[f"api/{name}.json"] = _dump(model.model_json_schema(mode="validation" if name == "MessageIn" else "serialization"))
+        files[f"api/{name}.json"] = _dump(
+            model.model_json_schema(mode="validation" if name == "MessageIn" else "serialization")
+        )
     return files
 
 
@@ -55,4 +61,6 @@ def export(out_dir: Path | str) -> list[Path]:
 def stale(out_dir: Path | str) -> list[str]:
     """Schema files that are missing or differ from the code."""
     out = Path(out_dir)
-    return [rel for rel, text in render().items() if not (out / rel).exists() or (out / rel).read_text() != text]
+    return [
+        rel for rel, text in render().items() if not (out / rel).exists() or (out / rel).read_text() != text
+    ]

@@ -161,3 +161,21 @@ def test_the_page_the_customer_is_on_and_the_errors_it_showed_count_as_activity(
     service = DecisionService(load_default, contexts, MemoryDecisionStore(), publisher, clock=lambda: T0)
     decided_event = service.handle(event).event
     assert [m["id"] for m in decided_event.model_dump(mode="json")["incidents"]] == ["INC-9"]  # via the error
+
+
+def test_an_incident_whose_eta_has_passed_says_so(contexts, publisher) -> None:
+    contexts.put_incident(
+        Incident(
+            id="INC-5",
+            title="Refunds delayed",
+            keywords=["refund"],
+            eta=(T0 - timedelta(hours=2)).isoformat(),
+        ),
+        at=T0,
+    )
+    service = DecisionService(load_default, contexts, MemoryDecisionStore(), publisher, clock=lambda: T0)
+    event = service.handle(scored(("customer", "Where is my refund?"))[0]).event
+    (incident,) = event.model_dump(mode="json")["incidents"]
+    assert incident["eta_passed"] is True
+    (reason,) = [r for r in event.reasons if r.code == "known_incident"]
+    assert reason.evidence.endswith(", passed)")

@@ -133,6 +133,9 @@ class IncidentMatch(BaseModel):
     eta: str | None = None
     matched_on: Literal["keyword", "intent", "product_area"]
     detail: str = Field(description="The keyword, intent or product area that matched")
+    eta_passed: bool = Field(
+        default=False, description="The ETA is a timestamp already past: do not promise it to the customer"
+    )
 
 
 class Facts(BaseModel):
@@ -187,14 +190,30 @@ def business_facts(
         facts.health = account.health
     errors = _recent_errors(context, now, recent_error_minutes)
     facts.errors_seen = len(errors)
-    facts.incidents = match_incidents(
-        context.incidents,
-        text=" ".join([text, *errors]),
-        intents=intents,
-        product_area=product_area,
-    )
+    facts.incidents = [
+        m.model_copy(update={"eta_passed": _passed(m.eta, now)})
+        for m in match_incidents(
+            context.incidents,
+            text=" ".join([text, *errors]),
+            intents=intents,
+            product_area=product_area,
+        )
+    ]
     _repeat_contact(facts, context.history, intents, now, repeat_contact_days)
     return facts
+
+
+def _passed(eta: str | None, now: datetime) -> bool:
+    """True when the ETA is an ISO timestamp before `now` (free-text ETAs such as "16:00 UTC" are not judged)."""
+    if not eta:
+        return False
+    try:
+        when = datetime.fromisoformat(eta.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=now.tzinfo)
+    return when < now
 
 
 def _recent_errors(context: Context, now: datetime, minutes: int) -> list[str]:

@@ -169,7 +169,7 @@ class Feature:
 FEATURES: dict[str, Feature] = {
     "sentiment_level": Feature(
         "negative_sentiment",
-        "Customer sentiment negative",
+        "Customer sentiment low",
         "-arc.sentiment_ewma (EWMA of customer sentiment)",
     ),
     "sentiment_decline": Feature(
@@ -317,7 +317,8 @@ def sensitivity_of(facts: Facts, params: DecisionParams) -> tuple[float, list[tu
         held.append(("account_at_risk", "Account at risk", "CRM health: at risk", s.at_risk))
     if facts.incidents:
         first = facts.incidents[0]
-        evidence = f"{first.id} {first.title}" + (f" (ETA {first.eta})" if first.eta else "")
+        eta = f" (ETA {first.eta}{', passed' if first.eta_passed else ''})" if first.eta else ""
+        evidence = f"{first.id} {first.title}{eta}"
         if len(facts.incidents) > 1:
             evidence += f" and {len(facts.incidents) - 1} more"
         held.append(("known_incident", "Known incident", evidence, s.known_incident))
@@ -477,6 +478,10 @@ def _reasons(
     ][: settings.max_reasons]
 
 
+def _turns(n: int) -> str:
+    return f"{n} turn{'' if n == 1 else 's'}"
+
+
 def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
@@ -511,15 +516,21 @@ def _intent(scores: Scores) -> str:
 _Evidence = Callable[[Scores, Arc, DecisionState, Facts], str]
 _EVIDENCE: dict[str, _Evidence] = {
     "sentiment_level": lambda s, a, st, f: (
-        f"average {a.sentiment_ewma or 0:+.2f} over {a.customer_turns} turns"
+        f"average {a.sentiment_ewma or 0:+.2f} over {_turns(a.customer_turns)}"
     ),
     "sentiment_decline": _decline,
     "volatility": lambda s, a, st, f: f"swings of {a.volatility or 0:.2f} between turns",
     "peak_frustration": lambda s, a, st, f: f"peaked at {a.peak_frustration or 0:.2f}",
-    "turns_since_positive": lambda s, a, st, f: f"{a.turns_since_positive} turns without a positive message",
+    "turns_since_positive": lambda s, a, st, f: (
+        f"{_turns(a.turns_since_positive or 0)} without a positive message"
+    ),
     "message_negativity": lambda s, a, st, f: f"this message {s.sentiment or 0:+.2f}",
     "frustration": lambda s, a, st, f: f"frustration {s.frustration or 0:.2f} on this message",
-    "frustration_trend": lambda s, a, st, f: f"averaging {st.frustration_ewma or 0:.2f} over recent turns",
+    "frustration_trend": lambda s, a, st, f: (
+        f"averaging {st.frustration_ewma or 0:.2f} over recent turns"
+        if a.customer_turns > 1
+        else f"{st.frustration_ewma or 0:.2f} on the first message"
+    ),
     "intent_uncertainty": lambda s, a, st, f: (
         f"{_intent(s)} at {100 * (s.intent_confidence or 0):.0f}% confidence"
     ),

@@ -50,11 +50,15 @@ class IngestionService:
         """A helpdesk status change or rating: update the conversation, then publish."""
         current = self.store.get_conversation(event.conversation_id)
         status = OUTCOME_STATUS.get(event.kind) or (current.status if current else ConversationStatus.open)
-        outcome = Outcome(kind=event.kind, at=event.occurred_at, csat=event.csat, resolved_by=event.resolved_by)
+        outcome = Outcome(
+            kind=event.kind, at=event.occurred_at, csat=event.csat, resolved_by=event.resolved_by
+        )
         if event.kind == "rated" and current and current.outcome and current.outcome.kind != "rated":
             # A rating does not undo "resolved": keep the kind, add the score.
             outcome = current.outcome.model_copy(update={"csat": event.csat})
-        self.store.record_outcome(event.conversation_id, outcome, status, source=event.source, at=self.clock())
+        self.store.record_outcome(
+            event.conversation_id, outcome, status, source=event.source, at=self.clock()
+        )
         self.publisher.publish([event])
 
     def redact(self, conversation_id: str, message_id: str) -> bool:

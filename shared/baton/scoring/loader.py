@@ -117,7 +117,9 @@ def load_models(root: Path | None = None, override: Path | None = None) -> Model
     check = getattr(loaded["sentiment"], "check_encoder", None)
     if check is not None:
         try:
-            check(loaded["encoder"])  # the hidden states it reads: same model file and layer, not just version
+            check(
+                loaded["encoder"]
+            )  # the hidden states it reads: same model file and layer, not just version
         except ValueError as exc:
             raise ModelLoadError(f"sentiment model in {dirs['sentiment']}: {exc}") from None
     return Models(
