@@ -3,6 +3,8 @@ share of calm conversations that get escalated; the cost-optimal one is still co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -107,3 +109,32 @@ def test_cli_rejects_a_cap_that_is_not_a_share(value: str, capsys: pytest.Captur
 def test_cli_default_cap() -> None:
     args = build_parser().parse_args(["--out", "x"])
     assert args.max_false_rate == MAX_FALSE_RATE
+
+
+def test_held_out_sentiment_models_can_be_trained_in_the_shipped_branch_family(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.training import decision as fit
+    from baton.training import sentiment
+
+    calls: list[list[str]] = []
+
+    def fake_main(argv: list[str]) -> int:
+        calls.append(list(argv))
+        out = Path(argv[argv.index("--out") + 1]) / "sentiment"
+        out.mkdir(parents=True)
+        (out / "manifest.json").write_text("{}")
+        return 0
+
+    monkeypatch.setattr(sentiment, "main", fake_main)
+    uss = tmp_path / "uss"
+    uss.mkdir()
+    (uss / "SGD.txt").write_text("USER\thi\t\t3,3,3\n")
+    branch = ["--encoder", "layers/models/encoder", "--torch-python", "/venv/bin/python", "--threads", "1"]
+    ngram_dir = fit.holdout_sentiment(uss, "MWOZ", ["SGD"], tmp_path / "cache")
+    branch_dir = fit.holdout_sentiment(uss, "MWOZ", ["SGD"], tmp_path / "cache", branch)
+    assert ngram_dir != branch_dir  # cached apart: one family's scores never stand in for the other's
+    assert "--torch-python" not in calls[0]
+    assert calls[1][-len(branch) :] == branch
+    assert fit.holdout_sentiment(uss, "MWOZ", ["SGD"], tmp_path / "cache", branch) == branch_dir
+    assert len(calls) == 2  # the second time, from the cache

