@@ -13,7 +13,9 @@ Parameters: `extra={"parameters": {"<setting>": "<repo file>"}}` creates one SSM
 (`/baton/<stage>/<consumer>/<setting>`), its initial value the file's content, passes its name in the setting's
 env var (`BATON_<SETTING>`) and lets the function read it (and nothing else of SSM). A team then changes the
 value with `aws ssm put-parameter --overwrite`; the function picks it up within its cache age, no redeploy.
-CloudFormation writes the value again only when the file itself changes.
+The value is `baton.wiring.parameter_value(setting, file text)` (the decision document: validated, compact,
+without its provenance block), refused at synth when over the 8 KB an SSM parameter holds. CloudFormation
+writes the value again only when the file itself changes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from baton.bus import Subscription
+from baton.decision.params import SSM_MAX_BYTES
 from baton.settings import ENV_PREFIX, Settings
+from baton.wiring import parameter_value
 from infra.assets import ROOT, FunctionCode
 from infra.constructs.alarms import any_message_alarm, threshold_alarm
 from infra.constructs.function import BatonFunction
@@ -184,7 +188,15 @@ class Consumer(Construct):
                 raise ValueError(
                     f"subscription {sub.name!r}: the initial value of {setting} is read from {source}, which is missing"
                 )
-            value = source.read_text(encoding="utf-8")
+            try:
+                value = parameter_value(setting, source.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise ValueError(f"subscription {sub.name!r}: {source}: {exc}") from None
+            if len(value.encode()) > SSM_MAX_BYTES:
+                raise ValueError(
+                    f"subscription {sub.name!r}: {source} is {len(value.encode())} bytes as a parameter value, "
+                    f"over the {SSM_MAX_BYTES} an SSM parameter holds"
+                )
             parameter = ssm.StringParameter(
                 self,
                 pascal(setting),

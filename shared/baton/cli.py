@@ -203,6 +203,23 @@ def build_parser() -> argparse.ArgumentParser:
     context_import.add_argument("--dry-run", action="store_true", help="validate only, store nothing")
     context_import.set_defaults(func=cmd_context_import)
 
+    decision = sub.add_parser("decision", help="the decision engine's parameters").add_subparsers(
+        dest="decision_command", metavar="ACTION", required=True
+    )
+    decision_params = decision.add_parser(
+        "params",
+        help="print a parameters document as the parameter store takes it",
+        description="Validate a decision parameters document (e.g. a refitted layers/models/decision/params.json) "
+        "and print it compact, without its fit block, ready for the SSM parameter the decide function reads "
+        "(a full params.json is over the 8 KB an SSM parameter holds): aws ssm put-parameter --overwrite "
+        '--name /baton/<stage>/decide/decision_params_name --value "$(baton decision params FILE)". '
+        "A document that does not validate exits 1 with every offending field named.",
+    )
+    decision_params.add_argument(
+        "file", type=Path, metavar="FILE", help="a decision parameters JSON document"
+    )
+    decision_params.set_defaults(func=cmd_decision_params)
+
     schemas = sub.add_parser("schemas", help="JSON Schemas of the event and API contracts").add_subparsers(
         dest="schemas_command", metavar="ACTION", required=True
     )
@@ -537,6 +554,20 @@ def cmd_context_import(args: argparse.Namespace) -> int:
     report = import_file(args.kind, args.file, store, at=utcnow(), fmt=args.format, dry_run=args.dry_run)
     print(report.describe())
     return 1 if report.problems else 0
+
+
+def cmd_decision_params(args: argparse.Namespace) -> int:
+    from baton.decision.params import InvalidParams, deployable
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    try:
+        print(deployable(text))
+    except InvalidParams as exc:
+        raise Failure(f"{args.file}: {exc}") from None
+    return 0
 
 
 def cmd_schemas_export(args: argparse.Namespace) -> int:

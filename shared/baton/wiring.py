@@ -123,6 +123,16 @@ def decision_params(settings: Settings) -> Any:
     return current
 
 
+def parameter_value(setting: str, text: str) -> str:
+    """What the stack writes into the SSM parameter behind `setting` (`extra["parameters"]` of a
+    subscription), given its repo file's text: the value the function's reader above accepts."""
+    if setting == "decision_params_name":
+        from baton.decision.params import deployable
+
+        return deployable(text)
+    return text
+
+
 @functools.cache
 def decision_service(settings: Settings) -> Any:
     from baton.adapters.decision_store import DynamoDecisionStore

@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from baton import wiring
-from baton.decision.params import InvalidParams, load_default
+from baton.decision.params import REPO_PARAMS, InvalidParams, deployable, load_default
 from baton.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -23,7 +23,8 @@ NAME = "/baton/dev/decide/decision_params_name"
 def ssm(aws_env) -> boto3.client:
     with mock_aws():
         client = boto3.client("ssm")
-        client.put_parameter(Name=NAME, Type="String", Tier="Advanced", Value=load_default().to_json())
+        # What the Decision stack writes (and `baton decision params` prints): a standard parameter.
+        client.put_parameter(Name=NAME, Type="String", Value=deployable(REPO_PARAMS.read_text()))
         yield client
 
 
@@ -36,7 +37,7 @@ def test_the_function_reads_the_parameter_and_a_new_document_applies_without_red
     document = json.loads(load_default().to_json())
     document["version"] = "team-thresholds-2"
     document["thresholds"]["escalate"] = 0.9
-    ssm.put_parameter(Name=NAME, Type="String", Tier="Advanced", Value=json.dumps(document), Overwrite=True)
+    ssm.put_parameter(Name=NAME, Type="String", Value=json.dumps(document), Overwrite=True)
     params = current()
     assert (params.version, params.thresholds.escalate) == ("team-thresholds-2", 0.9)
 
@@ -47,7 +48,7 @@ def test_a_broken_document_fails_naming_the_field(ssm) -> None:
     parameters.clear_caches()
     document = json.loads(load_default().to_json())
     document["thresholds"]["escalate"] = 1.5
-    ssm.put_parameter(Name=NAME, Type="String", Tier="Advanced", Value=json.dumps(document), Overwrite=True)
+    ssm.put_parameter(Name=NAME, Type="String", Value=json.dumps(document), Overwrite=True)
     current = wiring.decision_params(Settings(decision_params_name=NAME, decision_params_max_age_s=0))
     with pytest.raises(InvalidParams, match=r"thresholds\.escalate"):
         current()

@@ -569,3 +569,23 @@ def test_a_second_local_on_the_same_data_dir_is_refused(
         code, _, err = run(capsys, "local", "--data-dir", str(tmp_path))
     assert code == 2
     assert "another `baton local` is using" in err
+
+
+def test_decision_params_prints_what_the_parameter_store_takes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shipped = ROOT / "layers" / "models" / "decision" / "params.json"
+    code, out, _ = run(capsys, "decision", "params", str(shipped))
+    assert code == 0
+    value = json.loads(out)
+    assert "fit" not in value and value["version"] == json.loads(shipped.read_text())["version"]
+    assert len(out.strip().encode()) <= 8192
+
+    broken = json.loads(shipped.read_text())
+    broken["thresholds"]["exit"] = -1
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    code, out, err = run(capsys, "decision", "params", str(tmp_path / "broken.json"))
+    assert (code, out) == (1, "")
+    assert "broken.json" in err and "thresholds.exit" in err
+    code, _, err = run(capsys, "decision", "params", str(tmp_path / "missing.json"))
+    assert code == 1 and "cannot read" in err and "missing.json" in err

@@ -389,3 +389,27 @@ def test_account_dates_accept_crm_timestamps() -> None:
     )
     assert account.renewal_date == date(2026, 3, 14)
     assert account.annual_value == 5000.0
+
+
+def test_the_deployable_document_is_the_engines_part_compact_and_fits_a_parameter() -> None:
+    from baton.decision.params import REPO_PARAMS, SSM_MAX_BYTES, deployable
+
+    full = REPO_PARAMS.read_text(encoding="utf-8")
+    value = deployable(full)
+    assert "\n" not in value and "fit" not in json.loads(value)
+    assert len(value.encode()) <= SSM_MAX_BYTES
+    # Everything the engine reads survives: same decisions, same version.
+    assert DecisionParams.model_validate_json(value) == load_default().model_copy(update={"fit": {}})
+
+
+def test_a_document_too_big_for_a_parameter_is_refused_by_size() -> None:
+    from baton.decision.params import REPO_PARAMS, deployable
+
+    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document["guardrails"]["patterns"]["legal_threat"] = [rf"\bclause{i:05d}\b" for i in range(800)]
+    with pytest.raises(InvalidParams, match=r"bytes without their fit block, over the 8192"):
+        deployable(json.dumps(document))
+    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document["thresholds"]["escalate"] = 2
+    with pytest.raises(InvalidParams, match=r"thresholds\.escalate"):
+        deployable(json.dumps(document))

@@ -227,6 +227,27 @@ def load(path: Path) -> DecisionParams:
         raise InvalidParams(f"{path}: {exc}") from None
 
 
+SSM_MAX_BYTES = 8192
+"""The largest value an SSM parameter holds (advanced tier; standard holds 4096)."""
+
+
+def deployable(text: str) -> str:
+    """The document as it goes into the parameter store: validated (InvalidParams names the field), compact,
+    and without its `fit` block (provenance the engine never reads; the version names it, and the card and
+    the repo file keep it). A refitted params.json with its validation tables is over the 8 KB an SSM
+    parameter holds; this is what `baton decision params FILE` prints for `aws ssm put-parameter`."""
+    params = DecisionParams.model_validate_json(text)
+    document = params.model_dump(mode="json", exclude={"fit"})
+    value = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    size = len(value.encode())
+    if size > SSM_MAX_BYTES:
+        raise InvalidParams(
+            f"the decision parameters are {size} bytes without their fit block, over the {SSM_MAX_BYTES} an SSM "
+            "parameter holds: shorten the guardrail patterns"
+        )
+    return value
+
+
 @functools.cache
 def load_default() -> DecisionParams:
     """The shipped parameters: the Lambda model layer's (/opt/models/decision) or the checkout's
