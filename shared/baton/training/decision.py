@@ -35,8 +35,9 @@ Writes `OUT/decision/params.json` (a `baton.decision.params.DecisionParams` docu
 6. **Report**: MWOZ -> SGD, SGD -> MWOZ (fit on one, evaluate on the other) and both (dialogue-level 2-fold
    over the pooled corpora), each evaluated by running `baton.decision.engine.decide` turn by turn; and
    rule-based peers on the same dialogues (keyword triggers, a VADER threshold per message, a VADER moving
-   average; canonical thresholds, and thresholds tuned on the training side). The shipped parameters are
-   then fitted on every dialogue.
+   average; canonical thresholds, and thresholds tuned on the training side), and how well one held-out
+   human rater predicts the others' label (`baton.training.rater_agreement`: the ceiling the label's rater
+   noise sets). The shipped parameters are then fitted on every dialogue.
 """
 
 from __future__ import annotations

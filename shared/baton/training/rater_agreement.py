@@ -28,16 +28,12 @@ RATERS = 4
 """Rater positions held out in turn; a dialogue qualifies when every customer turn has at least this many."""
 
 
-def _majority_low(ratings: Sequence[int]) -> bool:
-    return sum(r <= 2 for r in ratings) * 2 > len(ratings)
-
-
 def rater_ceiling(dialogues: Sequence[Dialogue], raters: int = RATERS) -> dict[str, Any] | None:
     """Leave-one-rater-out agreement on `dialogues` (None when fewer than 20 qualify or one class is empty)."""
     import numpy as np
 
     from baton.decision.metrics import Outcome, evaluate
-    from baton.training.decision import _auroc
+    from baton.training.decision import _auroc, dissatisfied
 
     rated = []
     for d in dialogues:
@@ -49,7 +45,7 @@ def rater_ceiling(dialogues: Sequence[Dialogue], raters: int = RATERS) -> dict[s
     aurocs, ratios, timely, best = [], [], [], []
     need_share = []
     for j in range(raters):
-        others = [[_majority_low(r[:j] + r[j + 1 :]) for r in turns] for turns in rated]
+        others = [[dissatisfied(r[:j] + r[j + 1 :]) for r in turns] for turns in rated]
         first_need = [next((i for i, low in enumerate(o) if low), None) for o in others]
         y = np.array([f is not None for f in first_need])
         if y.all() or not y.any():
@@ -63,7 +59,7 @@ def rater_ceiling(dialogues: Sequence[Dialogue], raters: int = RATERS) -> dict[s
         report = evaluate(Outcome(n, e) for n, e in zip(first_need, first_low, strict=True))
         ratios.append(report.cost_ratio)
         timely.append(report.timeliness)
-        best.append(_best_cost_ratio(y, score))
+        best.append(_best_cost_ratio(first_need, score))
         need_share.append(float(y.mean()))
     return {
         "dialogues": len(rated),
@@ -76,16 +72,13 @@ def rater_ceiling(dialogues: Sequence[Dialogue], raters: int = RATERS) -> dict[s
     }
 
 
-def _best_cost_ratio(y: Any, score: Any) -> float:
-    """The lowest cost ratio over every threshold on `score` (escalate when score >= threshold)."""
+def _best_cost_ratio(first_need: Sequence[int | None], score: Any) -> float:
+    """The lowest cost ratio over every threshold on `score` (escalate a dialogue when its score >= it)."""
     import numpy as np
 
-    from baton.decision.metrics import FALSE_COST, MISS_COST
+    from baton.decision.metrics import Outcome, evaluate
 
-    need = int(y.sum())
-    trivial = min(FALSE_COST * (len(y) - need), MISS_COST * need)
-    costs = [
-        MISS_COST * int(((score < t) & y).sum()) + FALSE_COST * int(((score >= t) & ~y).sum())
+    return min(
+        evaluate(Outcome(n, 0 if s >= t else None) for n, s in zip(first_need, score, strict=True)).cost_ratio
         for t in np.append(np.unique(score), np.inf)
-    ]
-    return min(costs) / trivial
+    )
