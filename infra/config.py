@@ -29,6 +29,10 @@ _DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 Bundling = Literal["real", "placeholder"]
 
 
+COGNITO_RESERVED = ("aws", "amazon", "cognito")
+"""Words Cognito refuses in a hosted-UI domain prefix (the deploy would fail)."""
+
+
 class ConfigError(ValueError):
     """Bad CDK context; the message names the context key."""
 
@@ -65,6 +69,14 @@ class BatonConfig:
         if self.auth_domain_prefix is not None and not _DOMAIN_PREFIX.match(self.auth_domain_prefix):
             raise ConfigError(
                 f"context 'authDomainPrefix' must be lowercase letters, digits and hyphens, got {self.auth_domain_prefix!r}"
+            )
+        # The default prefix is baton-<stage>-<account id> (infra/constructs/api.py); digits add no word.
+        prefix = self.auth_domain_prefix or f"baton-{self.stage}-"
+        reserved = [word for word in COGNITO_RESERVED if word in prefix]
+        if reserved:
+            raise ConfigError(
+                f"the Cognito domain prefix {prefix!r} contains {reserved[0]!r}, which Cognito refuses in a domain "
+                "prefix: choose another 'stage', or set 'authDomainPrefix'"
             )
         if self.bundling not in ("real", "placeholder"):
             raise ConfigError(f"context 'bundling' must be 'real' or 'placeholder', got {self.bundling!r}")

@@ -202,8 +202,9 @@ class Consumer(Construct):
                 pascal(setting),
                 parameter_name=f"/baton/{core.config.stage}/{sub.name}/{setting}",
                 string_value=value,
-                # Standard parameters hold 4 KB; a decision document with its guardrail patterns may not fit.
-                tier=ssm.ParameterTier.ADVANCED if len(value.encode()) > 4096 else ssm.ParameterTier.STANDARD,
+                # Standard while the value fits 4 KB, advanced (8 KB) when a team's document needs it: one tier
+                # a later deploy can always render (SSM cannot take an advanced parameter back to standard).
+                tier=ssm.ParameterTier.INTELLIGENT_TIERING,
                 description=f"{sub.name}: {setting} (initial value: {relative})",
             )
             parameter.grant_read(self.handler.role)

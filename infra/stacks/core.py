@@ -199,6 +199,17 @@ class CoreStack(Stack):
         topic = sns.Topic(
             self, "AlarmTopic", display_name="Baton alarms", master_key=alarms_key, enforce_ssl=True
         )
+        # enforce_ssl gives the topic a resource policy (its SSL-only deny), which replaces SNS's default one:
+        # without this statement no alarm of this account may publish, and every notification fails.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            )
+        )
         if self.config.alarm_email:
             email_dlq = dead_letter_queue(self, "AlarmEmailDlq")
             topic.add_subscription(

@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate a decision parameters document (e.g. a refitted layers/models/decision/params.json) "
         "and print it compact, without its fit block, ready for the SSM parameter the decide function reads "
         "(a full params.json is over the 8 KB an SSM parameter holds): aws ssm put-parameter --overwrite "
+        "--tier Intelligent-Tiering "
         '--name /baton/<stage>/decide/decision_params_name --value "$(baton decision params FILE)". '
         "A document that does not validate exits 1 with every offending field named.",
     )

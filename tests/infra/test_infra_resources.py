@@ -92,6 +92,13 @@ def test_webhook_secrets_are_kms_encrypted_and_generated(synth: Synth) -> None:
 def test_alarm_topic_is_encrypted_and_mails_the_operator(synth: Synth) -> None:
     template = synth.template(CORE)
     template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    # The topic's own policy (SSL only) replaces SNS's default: CloudWatch must be allowed to publish, or no
+    # alarm ever notifies anyone.
+    (policy,) = template.find_resources("AWS::SNS::TopicPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and allow["Action"] == "sns:Publish"
+    assert "aws:SourceAccount" in allow["Condition"]["StringEquals"]
     template.has_resource_properties(
         "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"}
     )

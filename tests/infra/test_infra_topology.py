@@ -162,6 +162,9 @@ def test_function_asset_holds_only_its_own_folder() -> None:
         ({"jwtIssuer": "https://issuer.example.com"}, "jwtAudience"),
         ({"jwtIssuer": "http://issuer.example.com", "jwtAudience": "a"}, "jwtIssuer"),
         ({"bundling": "docker"}, "bundling"),
+        # Cognito refuses these words in a hosted-UI domain prefix: say so at synth, not mid-deploy.
+        ({"stage": "aws-test"}, "'aws'.*'stage'"),
+        ({"authDomainPrefix": "acme-cognito-login"}, "'cognito'.*'authDomainPrefix'"),
     ],
 )
 def test_bad_context_is_rejected_naming_the_key(context: dict[str, str], key: str) -> None:
