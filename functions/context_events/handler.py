@@ -12,7 +12,6 @@ intent is recognised as a repeat contact.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from baton.decision.context import HistoryItem
 from baton.events import AccountUpdated, BusEvent, IncidentOpened, IncidentResolved, OutcomeRecorded
-from baton.ordered import event_detail, parse_record
+from baton.ordered import event_detail_of, parse_record
 from baton.settings import Settings
 
 logger = Logger(service="context-events")
@@ -33,9 +32,7 @@ metrics = Metrics(namespace="Baton", service="context-events")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 copy_config_to_registered_loggers(source_logger=logger, include={"baton"})
 
-EVENTS: dict[str, type[BusEvent]] = {
-    cls.DETAIL_TYPE: cls for cls in (AccountUpdated, IncidentOpened, IncidentResolved, OutcomeRecorded)
-}
+EVENTS: tuple[type[BusEvent], ...] = (AccountUpdated, IncidentOpened, IncidentResolved, OutcomeRecorded)
 CLOSING = frozenset({"resolved", "closed"})
 
 
@@ -58,14 +55,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
 
 def context_event(body: str) -> BusEvent:
     """The context event in an SQS body (an EventBridge event), or PayloadError naming the bad field."""
-    try:
-        detail_type = json.loads(body).get("detail-type")
-    except (json.JSONDecodeError, AttributeError):
-        detail_type = None
-    event_type = EVENTS.get(detail_type) if isinstance(detail_type, str) else None
-    if event_type is None:
-        return event_detail(body, AccountUpdated)  # names what is wrong with the body or its detail-type
-    return event_detail(body, event_type)
+    return event_detail_of(body, *EVENTS)
 
 
 def handle_record(record: SQSRecord, deps: Dependencies) -> None:

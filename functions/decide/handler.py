@@ -1,4 +1,5 @@
-"""SQS consumer of the `decide` subscription (baton.bus): MessageScored -> context, decision, EscalationDecided.
+"""SQS consumer of the `decide` subscription (baton.bus): MessageScored -> context, decision, EscalationDecided;
+MessageRedacted -> the decision forgets a guardrail's quote of the message (`DecisionService.redact`).
 
 The SQS body is the whole EventBridge event. Per container, once: the context store (its active-incident
 cache), the decision store and the publisher; the decision parameters are read through Powertools
@@ -27,8 +28,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from baton.bus import by_name
 from baton.decision.service import DecisionService
-from baton.events import MessageScored
-from baton.ordered import Patience, apply_in_order, event_detail, parse_record, record_order
+from baton.events import MessageRedacted, MessageScored
+from baton.ordered import (
+    Patience,
+    apply_in_order,
+    apply_redaction,
+    event_detail_of,
+    parse_record,
+    record_order,
+)
 from baton.settings import Settings
 
 logger = Logger(service="decide")
@@ -53,13 +61,17 @@ def build_dependencies(settings: Settings) -> Dependencies:
     return Dependencies(service=wiring.decision_service(settings))
 
 
-def message_scored(body: str) -> MessageScored:
-    """The MessageScored in an SQS body (an EventBridge event), or PayloadError naming the bad field."""
-    return event_detail(body, MessageScored)
+def decide_event(body: str) -> MessageScored | MessageRedacted:
+    """The MessageScored (or MessageRedacted) in an SQS body (an EventBridge event), or PayloadError naming the
+    bad field."""
+    return event_detail_of(body, MessageScored, MessageRedacted)  # type: ignore[return-value]
 
 
 def handle_record(record: SQSRecord, deps: Dependencies, patience: Patience | None = None) -> None:
-    scored = parse_record(record, message_scored, logger=logger, metrics=metrics, what="event")
+    scored = parse_record(record, decide_event, logger=logger, metrics=metrics, what="event")
+    if isinstance(scored, MessageRedacted):
+        apply_redaction(scored, deps.service.redact, logger=logger, metrics=metrics, what="the decision")
+        return
     context = {"conversation_id": scored.conversation_id, "seq": scored.seq}
     handled, receives = apply_in_order(
         record,

@@ -1,4 +1,5 @@
-"""SQS consumer of the `score` subscription (baton.bus): MessageReceived -> scores, arc, MessageScored.
+"""SQS consumer of the `score` subscription (baton.bus): MessageReceived -> scores, arc, MessageScored;
+MessageRedacted -> the arc forgets the message (`ScoringService.redact`), at once, out of the message order.
 
 The SQS body is the whole EventBridge event. Models load once per container (`build_dependencies`).
 
@@ -28,8 +29,15 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from baton.bus import by_name
-from baton.events import MessageReceived
-from baton.ordered import Patience, apply_in_order, event_detail, parse_record, record_order
+from baton.events import MessageReceived, MessageRedacted
+from baton.ordered import (
+    Patience,
+    apply_in_order,
+    apply_redaction,
+    event_detail_of,
+    parse_record,
+    record_order,
+)
 from baton.scoring.service import ScoringService
 from baton.settings import Settings
 
@@ -70,7 +78,10 @@ def build_dependencies(settings: Settings) -> Dependencies:
 
 
 def handle_record(record: SQSRecord, deps: Dependencies, patience: Patience | None = None) -> None:
-    received = parse_record(record, message_received, logger=logger, metrics=metrics, what="event")
+    received = parse_record(record, score_event, logger=logger, metrics=metrics, what="event")
+    if isinstance(received, MessageRedacted):
+        apply_redaction(received, deps.service.redact, logger=logger, metrics=metrics, what="the arc")
+        return
     context = {"conversation_id": received.conversation_id, "seq": received.seq}
     handled, receives = apply_in_order(
         record,
@@ -94,9 +105,10 @@ def handle_record(record: SQSRecord, deps: Dependencies, patience: Patience | No
         )
 
 
-def message_received(body: str) -> MessageReceived:
-    """The MessageReceived in an SQS body (an EventBridge event), or PayloadError naming the bad field."""
-    return event_detail(body, MessageReceived)
+def score_event(body: str) -> MessageReceived | MessageRedacted:
+    """The MessageReceived (or MessageRedacted) in an SQS body (an EventBridge event), or PayloadError naming
+    the bad field."""
+    return event_detail_of(body, MessageReceived, MessageRedacted)  # type: ignore[return-value]
 
 
 @logger.inject_lambda_context

@@ -23,6 +23,7 @@ from baton.events import (
     IncidentOpened,
     IncidentResolved,
     MessageReceived,
+    MessageRedacted,
     MessageScored,
     OutcomeRecorded,
 )
@@ -80,11 +81,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         name="score",
         capability="Scoring",
         handler="functions.score.handler",
-        pattern=_on(MessageReceived.DETAIL_TYPE, source=MessageReceived.SOURCE),
+        pattern=_on(MessageReceived.DETAIL_TYPE, MessageRedacted.DETAIL_TYPE, source=MessageReceived.SOURCE),
         ordered=True,
         memory_mb=1024,
         uses_models=True,
-        description="Scores each message and updates the conversation arc; publishes MessageScored",
+        description="Scores each message and updates the conversation arc; publishes MessageScored. Forgets "
+        "what the arc keeps of a redacted message",
     ),
     Subscription(
         name="context-events",
@@ -113,7 +115,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         name="decide",
         capability="Decision",
         handler="functions.decide.handler",
-        pattern=_on(MessageScored.DETAIL_TYPE, source=MessageScored.SOURCE),
+        pattern={
+            "$or": [
+                _on(MessageScored.DETAIL_TYPE, source=MessageScored.SOURCE),
+                _on(MessageRedacted.DETAIL_TYPE, source=MessageRedacted.SOURCE),
+            ]
+        },
         ordered=True,
         memory_mb=512,
         extra={
@@ -121,7 +128,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
             "parameters": {"decision_params_name": "layers/models/decision/params.json"},
         },
         description="Enriches with account context and decides resolve/monitor/escalate; publishes "
-        "EscalationDecided",
+        "EscalationDecided. Forgets a guardrail's quote of a redacted message",
     ),
     Subscription(
         name="route",

@@ -13,12 +13,24 @@ Conventions (documented in README "Event contracts"):
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from baton.decision.context import Account, Incident
-from baton.models import BotInfo, Customer, Id, Page, Reason, Role, Source, UtcDatetime, utcnow
+from baton.models import (
+    BotInfo,
+    Customer,
+    Id,
+    Page,
+    Reason,
+    Role,
+    Source,
+    UtcDatetime,
+    redaction_update,
+    utcnow,
+)
 
 BUS_SOURCE_PREFIX = "baton."
 
@@ -76,6 +88,12 @@ class MessageSnapshot(BaseModel):
         "`text` is empty and there is nothing to score",
     )
 
+    def redacted(self, at: datetime) -> MessageSnapshot:
+        """This snapshot as the store now holds the message (`baton.models.StoredMessage.redacted`)."""
+        if self.redacted_at is not None:
+            return self
+        return self.model_copy(update=redaction_update(self.bot, at))
+
 
 class MessageReceived(EventDetail):
     """A message was stored in a conversation (from the API, a webhook or a partner event)."""
@@ -85,6 +103,19 @@ class MessageReceived(EventDetail):
 
     seq: int = Field(ge=1)
     message: MessageSnapshot
+
+
+class MessageRedacted(EventDetail):
+    """The helpdesk redacted a message: every capability that keeps something of it (the arc's fingerprints
+    of recent messages, the latest scored message, a decision quoting it) forgets it, and a message not
+    processed yet is processed as redacted. Published by ingestion after the store forgot the text; not
+    ordered with the conversation's messages (it may arrive before the message itself)."""
+
+    SOURCE: ClassVar[str] = "baton.ingestion"
+    DETAIL_TYPE: ClassVar[str] = "MessageRedacted"
+
+    message_id: Id
+    redacted_at: UtcDatetime
 
 
 class Scores(BaseModel):
@@ -257,6 +288,7 @@ EVENT_TYPES: dict[str, type[BusEvent]] = {
     cls.DETAIL_TYPE: cls
     for cls in (
         MessageReceived,
+        MessageRedacted,
         MessageScored,
         EscalationDecided,
         HandoffReady,

@@ -198,17 +198,18 @@ class StoredMessage(BaseModel):
         """
         if self.redacted_at is not None:
             return self
-        bot = self.bot.model_copy(update={"attempt": None}) if self.bot is not None else None
-        return self.model_copy(
-            update={
-                "text": "",
-                "page": None,
-                "bot": bot,
-                "metadata": {},
-                "fingerprint": "",
-                "redacted_at": _aware(at),
-            }
-        )
+        return self.model_copy(update={**redaction_update(self.bot, at), "fingerprint": ""})
+
+
+def redaction_update(bot: BotInfo | None, at: datetime) -> dict[str, Any]:
+    """The fields a redaction changes on a message (stored or on the bus): see `StoredMessage.redacted`."""
+    return {
+        "text": "",
+        "page": None,
+        "bot": bot.model_copy(update={"attempt": None}) if bot is not None else None,
+        "metadata": {},
+        "redacted_at": _aware(at),
+    }
 
 
 class Outcome(BaseModel):

@@ -48,12 +48,30 @@ def event_detail[E: BusEvent](body: str, event_type: type[E]) -> E:
         raise PayloadError(field, first.get("msg", "invalid value")) from None
 
 
+def event_detail_of(body: str, *event_types: type[BusEvent]) -> BusEvent:
+    """The detail of an SQS body whose detail-type is one of `event_types` (a consumer of several events),
+    or PayloadError naming the bad field, or the detail-types it takes."""
+    try:
+        detail_type = json.loads(body).get("detail-type")
+    except (json.JSONDecodeError, AttributeError):
+        return event_detail(body, event_types[0])  # names what is wrong with the body
+    for event_type in event_types:
+        if detail_type == event_type.DETAIL_TYPE:
+            return event_detail(body, event_type)
+    raise PayloadError(
+        "detail-type",
+        f"expected one of {', '.join(t.DETAIL_TYPE for t in event_types)}, got {detail_type!r}",
+    )
+
+
 def record_order(record: dict[str, Any]) -> tuple[int, str, int]:
-    """Sort key of an SQS record: parseable records by (conversation, seq), the rest after them in their
-    original order (the sort is stable)."""
+    """Sort key of an SQS record: parseable records by (conversation, seq), an event without a `seq` (a
+    `MessageRedacted`, applied out of the message order) first in its conversation, so a message redacted in
+    the same batch is processed as redacted; the rest after them in their original order (the sort is
+    stable)."""
     try:
         detail = json.loads(record["body"])["detail"]
-        return (0, str(detail["conversation_id"]), int(detail["seq"]))
+        return (0, str(detail["conversation_id"]), int(detail.get("seq") or 0))
     except (KeyError, TypeError, ValueError):
         return (1, "", 0)
 
@@ -166,3 +184,20 @@ def apply_in_order[H: _Handled](
         raise
     patience.spent(handled.waited_s)
     return handled, receives
+
+
+def apply_redaction[R: BusEvent](
+    redaction: R, redact: Callable[[R], bool], *, logger: _Logger, metrics: _Metrics, what: str
+) -> None:
+    """A `MessageRedacted` for an ordered consumer: applied at once, out of the message order (the service's
+    `redact`), counted (`RedactionsApplied`) and logged with whether `what` (its state) changed."""
+    changed = redact(redaction)
+    metrics.add_metric(name="RedactionsApplied", unit="Count", value=1)
+    logger.info(
+        f"redaction applied to {what}",
+        extra={
+            "conversation_id": getattr(redaction, "conversation_id", None),
+            "message_id": getattr(redaction, "message_id", None),
+            "changed": changed,
+        },
+    )

@@ -109,14 +109,15 @@ class ArcStore(Protocol):
         self,
         conversation_id: str,
         state: ArcState,
-        event: MessageScored,
+        event: MessageScored | None,
         *,
         expected_version: int,
         at: datetime,
     ) -> int:
         """Store the arc after `event`'s message if the stored version is still `expected_version` (0: no arc
         yet), else raise `ConcurrentUpdate`. Returns the new version. The conversation then shows the arc and,
-        for a scored customer message, its scores (`GET /v1/conversations/{id}`)."""
+        for a scored customer message, its scores (`GET /v1/conversations/{id}`). Without an event (a
+        redaction that found no scored message) only the state changes; the stored event stays."""
         ...
 
 

@@ -130,3 +130,52 @@ def test_the_scoring_service_on_dynamodb_applies_in_order_and_once(
     stored = arcs.load(conversation_id)
     assert stored is not None and stored.version == 3
     assert stored.event.scores.rephrase_of == "m1"
+
+
+def test_a_redaction_reaches_the_arc_on_dynamodb(
+    arcs: DynamoArcStore, store: DynamoConversationStore, conversation_id: str
+) -> None:
+    """Ingestion forgets the text and announces it; the scoring service applies the announcement to the ARC
+    item, which then holds neither the text nor its fingerprint; the conversation still shows its scores."""
+    publisher = MemoryPublisher()
+    ingestion = IngestionService(store, publisher)
+    secret = "my card 4111 1111 1111 1111 was charged twice"
+    ingestion.receive(
+        conversation_id,
+        MessageIn.model_validate(
+            {
+                "message_id": "m1",
+                "role": "customer",
+                "text": secret,
+                "customer": {"id": "cus_1", "account_id": "acct_1"},
+            }
+        ),
+    )
+    scoring = ScoringService(Scorer(fake_models()), arcs, MemoryPublisher())
+    scoring.handle(publisher.of_type("MessageReceived")[0])
+    raw = arcs.item.read(conversation_id, "state", "event")
+    assert "4111" in raw["event"] and "m1" in raw["state"]
+
+    ingestion.redact(conversation_id, "m1")
+    (announced,) = publisher.of_type("MessageRedacted")
+    assert scoring.redact(announced) is True
+
+    raw = arcs.item.read(conversation_id, "state", "event")
+    assert "4111" not in raw["event"] and "charged" not in raw["event"]
+    stored = arcs.load(conversation_id)
+    assert stored.state.recent == [] and list(stored.state.redacted) == ["m1"]
+    shown = store.get_conversation(conversation_id)
+    assert shown.messages[0].text == "" and shown.scores["message_id"] == "m1"
+
+
+def test_a_redaction_before_any_scoring_keeps_only_the_id(arcs: DynamoArcStore, conversation_id: str) -> None:
+    from baton.events import MessageRedacted
+
+    scoring = ScoringService(Scorer(fake_models()), arcs, MemoryPublisher())
+    redaction = MessageRedacted(
+        event_id="r1", conversation_id=conversation_id, message_id="m1", redacted_at=T0
+    )
+    assert scoring.redact(redaction) is True
+    stored = arcs.load(conversation_id)
+    assert stored.event is None and stored.state.last_seq == 0 and list(stored.state.redacted) == ["m1"]
+    assert scoring.redact(redaction) is False

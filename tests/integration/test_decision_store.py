@@ -110,3 +110,32 @@ def test_save_with_optimistic_locking_and_without_a_new_event(decisions, convers
         decisions.save(conversation_id, first, None, expected_version=0, at=T0)
     loaded = decisions.load(conversation_id)
     assert loaded.version == 1 and loaded.state.last_seq == 1 and loaded.event is None
+
+
+def test_a_redaction_removes_the_guardrails_quote_from_what_the_conversation_shows(
+    store, decisions, contexts, conversation_id: str
+) -> None:
+    from baton.decision.service import REDACTED_EVIDENCE
+    from baton.events import MessageRedacted
+
+    run_pipeline(
+        store,
+        decisions,
+        contexts,
+        conversation_id,
+        {"message_id": "m1", "role": "customer", "text": "My lawyer will hear about account 88-1234"},
+    )
+    shown = store.get_conversation(conversation_id).decision
+    assert shown.guardrail == "legal_threat" and "lawyer" in shown.reasons[0].evidence
+
+    deciding = DecisionService(load_default, contexts, decisions, MemoryPublisher())
+    redaction = MessageRedacted(
+        event_id="r1", conversation_id=conversation_id, message_id="m1", redacted_at=T0
+    )
+    assert deciding.redact(redaction) is True
+
+    shown = store.get_conversation(conversation_id)
+    assert shown.decision.reasons[0].evidence == REDACTED_EVIDENCE
+    assert (shown.decision.action, shown.status) == ("escalate", ConversationStatus.escalated)
+    raw = decisions.item.read(conversation_id, "state", "event", "decision")
+    assert all("lawyer" not in raw[name] for name in ("state", "event", "decision"))

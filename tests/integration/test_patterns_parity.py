@@ -40,6 +40,8 @@ ZENDESK = "aws.partner/zendesk.com/9242270/default"
 BUS_EVENTS = [
     envelope("baton.ingestion", "MessageReceived", conversation_id="c1", seq=1),
     envelope("baton.scoring", "MessageScored", conversation_id="c1", seq=1),
+    envelope("baton.ingestion", "MessageRedacted", conversation_id="c1", message_id="m1"),
+    envelope("baton.scoring", "MessageRedacted", conversation_id="c1", message_id="m1"),
     envelope("baton.decision", "EscalationDecided", conversation_id="c1", action="escalate"),
     envelope("baton.decision", "EscalationDecided", conversation_id="c1", action="monitor"),
     envelope("baton.decision", "EscalationDecided", conversation_id="c1", action="resolve"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from baton.events import Scores
@@ -145,7 +147,22 @@ def test_the_arc_remembers_five_messages_and_never_their_text() -> None:
     # Compact: five 384-dimension embeddings as float16 and their signatures fit in a few KB.
     assert len(stored) < 8_000
     assert ArcState.model_validate_json(stored) == state
-    assert arc.forget(state, "m6").recent == [r for r in state.recent if r.message_id != "m6"]
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    forgotten = arc.forget(state, "m6", at)
+    assert forgotten.recent == [r for r in state.recent if r.message_id != "m6"]
+    assert forgotten.redacted == {"m6": at}
+    assert arc.forget(forgotten, "m6", at) == forgotten  # a repeated redaction changes nothing
+
+
+def test_the_arc_remembers_the_newest_redacted_ids_only() -> None:
+    from baton.redaction import REMEMBERED
+
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    state = ArcState()
+    for i in range(REMEMBERED + 5):
+        state = arc.forget(state, f"m{i}", at)
+    assert len(state.redacted) == REMEMBERED
+    assert "m0" not in state.redacted and f"m{REMEMBERED + 4}" in state.redacted
 
 
 def test_near_identical_text_has_a_near_identical_signature() -> None:

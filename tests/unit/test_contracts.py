@@ -41,6 +41,7 @@ def _stored() -> StoredMessage:
 def test_every_event_is_defined_with_a_past_tense_name_and_a_baton_source() -> None:
     assert set(EVENT_TYPES) == {
         "MessageReceived",
+        "MessageRedacted",
         "MessageScored",
         "EscalationDecided",
         "HandoffReady",

@@ -84,3 +84,39 @@ def test_the_subscription_takes_message_scored_events() -> None:
     pattern = by_name("decide").pattern
     assert matches(pattern, json.loads(envelope({}, detail_type="MessageScored", source="baton.scoring")))
     assert not matches(pattern, json.loads(envelope({}, detail_type="MessageScored", source="someone.else")))
+
+
+def redacted_body(message_id: str | None) -> str:
+    detail = {
+        "event_id": f"r-{message_id}",
+        "conversation_id": "conv-1",
+        "message_id": message_id,
+        "redacted_at": "2026-03-01T10:00:00Z",
+    }
+    return envelope(detail, detail_type="MessageRedacted", source="baton.ingestion")
+
+
+def test_the_subscription_takes_redactions_from_ingestion() -> None:
+    pattern = by_name("decide").pattern
+    assert matches(pattern, json.loads(redacted_body("m1")))
+    assert not matches(
+        pattern, json.loads(envelope({}, detail_type="MessageRedacted", source="baton.scoring"))
+    )
+
+
+def test_a_redaction_in_the_batch_is_applied_and_a_broken_one_fails_alone(
+    deps, publisher, sample, capsys
+) -> None:
+    first, second, third = scored_bodies()
+    # The redaction of m3 travels with the scored messages; m3's own MessageScored still carries its text.
+    response = lambda_handler(
+        sqs_event(sample, first, second, redacted_body("m3"), redacted_body(None), third),
+        FakeContext(),
+        deps=deps,
+    )
+    assert failed(response) == ["msg-3"]  # the redaction without a message id, nothing else
+    # m3 asked for a person; redacted, it is not decided from its text.
+    assert decided(publisher) == [(1, "resolve")]
+    assert deps.service.decisions.load("conv-1").state.redacted.keys() == {"m3"}
+    out = capsys.readouterr().out
+    assert '"RedactionsApplied":[1.0]' in out and '"MalformedEvents":[1.0]' in out

@@ -1,5 +1,5 @@
 """Redaction with the in-memory fakes: the store forgets what a message said, keeps where it was, and
-never takes the text back; the service asks the store and publishes nothing."""
+never takes the text back; the service asks the store, then announces the redaction (`MessageRedacted`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
 from baton.errors import MessageConflict
-from baton.events import MessageReceived
+from baton.events import MessageReceived, MessageRedacted
 from baton.ingestion.service import IngestionService
 from baton.models import MessageIn, Source
 
@@ -132,7 +132,7 @@ def test_redaction_is_per_conversation(store: MemoryConversationStore) -> None:
 # --------------------------------------------------------------------------------------- the service
 
 
-def test_the_service_redacts_with_its_clock_and_publishes_nothing(
+def test_the_service_redacts_with_its_clock_and_announces_it_without_the_text(
     clocked: IngestionService, publisher: MemoryPublisher
 ) -> None:
     clocked.receive("c1", message(), source=Source.intercom)  # at T0
@@ -142,8 +142,14 @@ def test_the_service_redacts_with_its_clock_and_publishes_nothing(
 
     (stored,) = clocked.conversation("c1").messages
     assert (stored.text, stored.redacted_at) == ("", T0 + timedelta(minutes=1))
-    assert publisher.events == published
+    (announced,) = publisher.events[len(published) :]
+    assert isinstance(announced, MessageRedacted)
+    assert (announced.conversation_id, announced.message_id) == ("c1", "m1")
+    assert announced.redacted_at == stored.redacted_at
+    assert "4111" not in announced.model_dump_json()
+    # Never stored: remembered as redacted, and announced all the same (a consumer may hold it already).
     assert clocked.redact("c1", "never-stored") is False
+    assert publisher.events[-1].message_id == "never-stored"
 
 
 def test_a_redelivery_after_the_redaction_is_a_duplicate_and_not_announced_again(

@@ -169,3 +169,27 @@ def test_models_missing_is_a_clear_error(tmp_path) -> None:
     build_dependencies.cache_clear()
     with pytest.raises(ModelsNotFound, match=r"no intent model: .*empty/intent/manifest\.json"):
         build_dependencies(Settings(models_dir=str(tmp_path / "empty")))
+
+
+def test_the_score_rule_also_delivers_redactions_from_ingestion() -> None:
+    body = envelope({}, detail_type="MessageRedacted", source="baton.ingestion")
+    assert matches(by_name("score").pattern, json.loads(body))
+
+
+def test_a_redaction_makes_the_arc_forget_the_message(deps, arcs, sample) -> None:
+    first, *_ = bodies(1)
+    redaction = envelope(
+        {
+            "event_id": "r-1",
+            "conversation_id": "conv-1",
+            "message_id": "m1",
+            "redacted_at": "2026-03-01T10:00:00Z",
+        },
+        detail_type="MessageRedacted",
+    )
+    assert failed(lambda_handler(sqs_event(sample, first), FakeContext(), deps=deps)) == []
+    assert [r.message_id for r in arcs.load("conv-1").state.recent] == ["m1"]
+    assert failed(lambda_handler(sqs_event(sample, redaction), FakeContext(), deps=deps)) == []
+    stored = arcs.load("conv-1")
+    assert stored.state.recent == [] and list(stored.state.redacted) == ["m1"]
+    assert stored.event.message.text == "" and "charged twice" not in stored.event.model_dump_json()

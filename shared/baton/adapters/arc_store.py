@@ -5,7 +5,8 @@ DynamoDB: one item per conversation in the conversations table, in the conversat
 
   pk=`CONV#<id>` sk=`ARC`   kind=`arc`, version (optimistic lock), last_seq, updated_at, expires_at (TTL),
                             state  (`ArcState` JSON: counters, recent sentiments, remembered messages),
-                            event  (the latest `MessageScored` JSON, re-published on a redelivery),
+                            event  (the latest `MessageScored` JSON, re-published on a redelivery; its
+                                    message redacted when the helpdesk redacts it),
                             arc    (the public `Arc` JSON, shown on the conversation),
                             scores (the latest scored customer message's scores + its message_id and seq).
 
@@ -72,20 +73,17 @@ class DynamoArcStore:
         self,
         conversation_id: str,
         state: ArcState,
-        event: MessageScored,
+        event: MessageScored | None,
         *,
         expected_version: int,
         at: datetime,
     ) -> int:
-        attributes: dict[str, Any] = {
-            "last_seq": state.last_seq,
-            "state": state.model_dump_json(),
-            "event": event.model_dump_json(),
-            "arc": event.arc.model_dump_json(),
-        }
-        scores = scores_view(event)
-        if scores is not None:
-            attributes["scores"] = _json(scores)
+        attributes: dict[str, Any] = {"last_seq": state.last_seq, "state": state.model_dump_json()}
+        if event is not None:
+            attributes |= {"event": event.model_dump_json(), "arc": event.arc.model_dump_json()}
+            scores = scores_view(event)
+            if scores is not None:
+                attributes["scores"] = _json(scores)
         return self.item.write(conversation_id, attributes, expected_version=expected_version, at=at)
 
 
@@ -107,7 +105,7 @@ class MemoryArcStore:
         self,
         conversation_id: str,
         state: ArcState,
-        event: MessageScored,
+        event: MessageScored | None,
         *,
         expected_version: int,
         at: datetime,
@@ -118,10 +116,11 @@ class MemoryArcStore:
                 raise ConcurrentUpdate(
                     f"the arc of {conversation_id!r} is no longer at version {expected_version}"
                 )
-            stored = StoredArc(state=state.model_copy(deep=True), version=expected_version + 1, event=event)
+            kept = event if event is not None else (current.event if current else None)
+            stored = StoredArc(state=state.model_copy(deep=True), version=expected_version + 1, event=kept)
             self._arcs[conversation_id] = stored
             self.saves += 1
-        if self.conversations is not None:
+        if self.conversations is not None and event is not None:
             self.conversations.show_scores(conversation_id, scores=scores_view(event), arc=arc_view(event))
         return stored.version
 

@@ -73,6 +73,7 @@ from baton.decision.context import Context, Facts, IncidentMatch, business_facts
 from baton.decision.params import DecisionParams
 from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
+from baton.models import UtcDatetime
 
 Action = Literal["resolve", "monitor", "escalate"]
 
@@ -107,6 +108,9 @@ class DecisionState(BaseModel):
     frustration_ewma: float | None = None
     intents: list[str] = Field(default_factory=list, description="In-scope intents seen, latest first")
     params_version: str | None = None
+    redacted: dict[str, UtcDatetime] = Field(
+        default_factory=dict, description="Messages the helpdesk redacted -> when (`baton.redaction`)"
+    )
 
 
 class Thresholds(BaseModel):

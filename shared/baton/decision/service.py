@@ -14,6 +14,10 @@ them to the arc:
 - a bot or agent message (or a redacted or empty customer message): nothing to decide (the next customer message's arc carries what it did); the
   state moves past it so that order holds, and nothing is published.
 
+A `MessageRedacted` is applied at once, out of the message order (`redact`): the latest decision forgets a
+guardrail's quote of that message, and the id is remembered, so a message whose redaction overtook it is
+not decided from its text (`baton.redaction`).
+
 The parameters come from `params()` on every message: the function passes a cached Powertools parameters
 lookup (a team's new thresholds apply within its max age, with no redeploy); tests pass a constant.
 """
@@ -31,12 +35,17 @@ from baton.decision.context import Activity, Context, ErrorSeen
 from baton.decision.engine import Decision, DecisionState, decide
 from baton.decision.params import DecisionParams
 from baton.errors import ConcurrentUpdate, OutOfOrder
-from baton.events import EscalationDecided, MessageScored, MessageSnapshot
+from baton.events import EscalationDecided, MessageRedacted, MessageScored, MessageSnapshot
 from baton.models import Role, utcnow
 from baton.ordered import load_after_predecessor
 from baton.ports import ContextSource, DecisionStore, EventPublisher
+from baton.redaction import as_stored, remember
 
 logger = logging.getLogger(__name__)
+
+REDACT_ATTEMPTS = 3
+REDACTED_EVIDENCE = "the message was redacted"
+"""A guardrail's evidence after the helpdesk redacted the message it quoted."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,8 @@ class DecisionService:
         skipped = seq - state.last_seq - 1
         now = self.clock()
 
-        message = scored.message
+        # A redaction that overtook its message: decide from what the store holds now, nothing.
+        message = as_stored(scored.message, state.redacted) if scored.message is not None else None
         undecidable = message is not None and (message.redacted_at is not None or not message.text.strip())
         if scored.role != Role.customer or message is None or undecidable:
             if scored.role == Role.customer and scored.message is None:
@@ -152,6 +162,45 @@ class DecisionService:
         self.publisher.publish([event])
         self._commit(conversation_id, new_state, event, version, now, seq)
         return Handled("decided", event, decision, waited_s=waited, skipped_messages=skipped)
+
+    def redact(self, redaction: MessageRedacted) -> bool:
+        """Forget a guardrail's quote of a message the helpdesk redacted (the latest decision's evidence, when
+        it decided that message) and remember the id, so a delivery of the message still to come is not
+        decided from its text. True when the stored state changed; a repeated redaction changes nothing. A
+        concurrent write (a message of the conversation being decided right now) is retried."""
+        conversation_id, message_id = redaction.conversation_id, redaction.message_id
+        for _ in range(REDACT_ATTEMPTS):
+            stored = self.decisions.load(conversation_id)
+            state = stored.state if stored else DecisionState()
+            remembered = state.model_copy(
+                update={"redacted": remember(state.redacted, message_id, redaction.redacted_at)}
+            )
+            latest = stored.event if stored else None
+            scrubbed = None
+            if latest is not None and latest.message_id == message_id and latest.guardrail is not None:
+                reasons = [
+                    r.model_copy(update={"evidence": REDACTED_EVIDENCE}) if r.code == latest.guardrail else r
+                    for r in latest.reasons
+                ]
+                if reasons != latest.reasons:
+                    scrubbed = latest.model_copy(update={"reasons": reasons})
+            if remembered == state and scrubbed is None:
+                return False
+            try:
+                self.decisions.save(
+                    conversation_id,
+                    remembered,
+                    scrubbed,
+                    expected_version=stored.version if stored else 0,
+                    at=self.clock(),
+                )
+                return True
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate(
+            f"the decision state of {conversation_id!r} kept changing while redacting {message_id!r}; "
+            "retried later"
+        )
 
     def _commit(
         self,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from baton.events import MessageReceived, MessageSnapshot, OutcomeRecorded, event_id_for
+from baton.events import MessageReceived, MessageRedacted, MessageSnapshot, OutcomeRecorded, event_id_for
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage, utcnow
 from baton.ports import ConversationStore, EventPublisher
 
@@ -62,20 +62,32 @@ class IngestionService:
         self.publisher.publish([event])
 
     def redact(self, conversation_id: str, message_id: str) -> bool:
-        """The helpdesk redacted a message: Baton stops holding its text (`ConversationStore.redact_message`).
+        """The helpdesk redacted a message: Baton stops holding its text (`ConversationStore.redact_message`),
+        then publishes `MessageRedacted` so the capabilities that keep something derived from it forget it
+        too (scoring: the arc's fingerprints of recent messages and the latest scored message; decision: a
+        guardrail's quote). A consumer that has not processed the message yet processes it as redacted.
 
         True when a stored copy was (or already had been) redacted; False when Baton never stored
         the message (the id is remembered as redacted all the same, so a late delivery of it is
-        stored without its content).
-
-        Nothing is published. Today's consumers take a message's text from `MessageReceived`
-        while they process it, and read the conversation from the store, which now holds no text;
-        none keeps the text beyond that. A `MessageReceived` published again for a redacted
-        message (a retried publish) carries the redacted snapshot: empty text, `redacted_at` set.
-        A capability that starts keeping text or anything derived from it (a handoff summary, a
-        cache) will need a `MessageRedacted` event to scrub its copy.
+        stored without its content; the event is published either way). A `MessageReceived`
+        published again for a redacted message (a retried publish) carries the redacted snapshot:
+        empty text, `redacted_at` set. Copies Baton cannot edit (the bus archive, messages waiting in
+        a queue or DLQ) expire with their retention (README, "Redactions").
         """
-        return self.store.redact_message(conversation_id, message_id, at=self.clock())
+        at = self.clock()
+        had_copy = self.store.redact_message(conversation_id, message_id, at=at)
+        self.publisher.publish(
+            [
+                MessageRedacted(
+                    event_id=event_id_for(MessageRedacted.DETAIL_TYPE, conversation_id, message_id),
+                    occurred_at=at,
+                    conversation_id=conversation_id,
+                    message_id=message_id,
+                    redacted_at=at,
+                )
+            ]
+        )
+        return had_copy
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         return self.store.get_conversation(conversation_id)

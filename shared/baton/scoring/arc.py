@@ -34,12 +34,14 @@ import functools
 import itertools
 import math
 import zlib
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from baton.events import Arc, MessageSnapshot, Scores
-from baton.models import Role
+from baton.models import Role, UtcDatetime
+from baton.redaction import remember
 from baton.scoring.features import normalize, tokens
 
 if TYPE_CHECKING:
@@ -115,6 +117,8 @@ class ArcState(BaseModel):
     encoder_version: str | None = None
     """The encoder that produced the remembered embeddings: another one's are not comparable."""
     recent: list[Recent] = Field(default_factory=list)
+    redacted: dict[str, UtcDatetime] = Field(default_factory=dict)
+    """Messages the helpdesk redacted -> when (`baton.redaction`): forgotten here, scored as redacted."""
 
     def public(self) -> Arc:
         return Arc(
@@ -312,7 +316,13 @@ def decode_embedding(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype="<f2").astype(np.float32)
 
 
-def forget(state: ArcState, message_id: str) -> ArcState:
-    """The state without what it remembers of one message (its MinHash and embedding): for a message the
-    helpdesk redacted. Counts stay; they say nothing of what was written."""
-    return state.model_copy(update={"recent": [r for r in state.recent if r.message_id != message_id]})
+def forget(state: ArcState, message_id: str, at: datetime) -> ArcState:
+    """The state without what it remembers of a message the helpdesk redacted at `at` (its MinHash and
+    embedding), and with the id remembered as redacted (`baton.redaction`). Counts stay; they say nothing of
+    what was written."""
+    return state.model_copy(
+        update={
+            "recent": [r for r in state.recent if r.message_id != message_id],
+            "redacted": remember(state.redacted, message_id, at),
+        }
+    )

@@ -17,6 +17,10 @@ locking on its `version`):
   same arc again and publishes the same event id. (Committing first would make a failed publish lose the
   event once later messages moved the arc on, and an ordered consumer downstream would wait for it
   forever.) Two deliveries of one message racing each other both publish the same event; one commit lands.
+
+A `MessageRedacted` is applied at once, out of the message order (`redact`): the arc forgets the message's
+fingerprints and the latest event's text when it is that message's, and remembers the id, so a message
+whose redaction overtook it is scored as the store holds it, redacted (`baton.redaction`).
 """
 
 from __future__ import annotations
@@ -29,14 +33,18 @@ from datetime import datetime
 from typing import Literal
 
 from baton.errors import ConcurrentUpdate, OutOfOrder, PayloadError
-from baton.events import MessageReceived, MessageScored, event_id_for
+from baton.events import MessageReceived, MessageRedacted, MessageScored, event_id_for
 from baton.models import utcnow
 from baton.ordered import load_after_predecessor
 from baton.ports import ArcStore, EventPublisher
+from baton.redaction import as_stored
+from baton.scoring import arc
 from baton.scoring.arc import ArcState
 from baton.scoring.scorer import Scorer
 
 logger = logging.getLogger(__name__)
+
+REDACT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,9 @@ class ScoringService:
                 f"message seq {seq} of {conversation_id!r} arrived before seq {last_seq + 1} was scored"
             )
 
-        scores, state = self.scorer.score(received.message, stored.state if stored else ArcState())
+        state = stored.state if stored else ArcState()
+        message = as_stored(received.message, state.redacted)  # a redaction that overtook its message
+        scores, state = self.scorer.score(message, state)
         event = MessageScored(
             event_id=event_id_for(MessageScored.DETAIL_TYPE, conversation_id, received.message.message_id),
             occurred_at=self.clock(),
@@ -100,7 +110,7 @@ class ScoringService:
             scores=scores,
             arc=state.public(),
             model_versions=self.model_versions,
-            message=received.message,
+            message=message,
         )
         self.publisher.publish([event])
         try:
@@ -122,6 +132,37 @@ class ScoringService:
                 return Handled("duplicate", None)
             raise
         return Handled("scored", event, unscored=seq - last_seq - 1, waited_s=waited)
+
+    def redact(self, redaction: MessageRedacted) -> bool:
+        """Forget what the arc keeps of a message the helpdesk redacted (its fingerprints; the text of the
+        latest scored message, when it is that one) and remember the id, so a delivery of the message still
+        to come is scored as redacted. True when the arc changed; a repeated redaction changes nothing.
+        A concurrent write (a message of the conversation being scored right now) is retried."""
+        conversation_id, message_id = redaction.conversation_id, redaction.message_id
+        for _ in range(REDACT_ATTEMPTS):
+            stored = self.arcs.load(conversation_id)
+            state = stored.state if stored else ArcState()
+            forgotten = arc.forget(state, message_id, redaction.redacted_at)
+            latest = stored.event if stored else None
+            if latest is not None and latest.message is not None and latest.message_id == message_id:
+                latest = latest.model_copy(update={"message": latest.message.redacted(redaction.redacted_at)})
+            changed_event = latest if stored is not None and latest != stored.event else None
+            if forgotten == state and changed_event is None:
+                return False
+            try:
+                self.arcs.save(
+                    conversation_id,
+                    forgotten,
+                    changed_event,
+                    expected_version=stored.version if stored else 0,
+                    at=self.clock(),
+                )
+                return True
+            except ConcurrentUpdate:
+                continue
+        raise ConcurrentUpdate(
+            f"the arc of {conversation_id!r} kept changing while redacting {message_id!r}; retried later"
+        )
 
     def _already_applied(self, received: MessageReceived, latest: MessageScored | None) -> Handled:
         if (

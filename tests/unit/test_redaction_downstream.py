@@ -1,0 +1,197 @@
+"""A helpdesk redaction reaches what scoring and the decision keep of a message: the arc forgets its
+fingerprints and the latest scored message's text, the decision forgets a guardrail's quote; a redaction that
+overtakes its message on the bus makes the message processed as redacted. Nothing keeps the text."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from baton.adapters.arc_store import MemoryArcStore
+from baton.adapters.context_store import MemoryContextStore
+from baton.adapters.decision_store import MemoryDecisionStore
+from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
+from baton.decision.engine import DecisionState
+from baton.decision.params import load_default
+from baton.decision.service import REDACTED_EVIDENCE, DecisionService
+from baton.errors import ConcurrentUpdate
+from baton.events import EscalationDecided, MessageRedacted, MessageScored, event_id_for
+from baton.ingestion.service import IngestionService
+from baton.models import MessageIn, Source
+from baton.scoring.fakes import CUSTOMER, T0, conversation, fake_models, received
+from baton.scoring.scorer import Scorer
+from baton.scoring.service import ScoringService
+
+SECRET = "4111 1111 1111 1111"
+TURNS = (
+    ("customer", f"My card {SECRET} was charged twice for my plan"),
+    ("bot", "Invoices are under Settings > Billing.", 0.4),
+    ("customer", f"I will call my lawyer about card {SECRET}"),
+)
+AT = T0 + timedelta(hours=1)
+
+
+def redaction(message_id: str, conversation_id: str = "conv-1") -> MessageRedacted:
+    return MessageRedacted(
+        event_id=event_id_for("MessageRedacted", conversation_id, message_id),
+        conversation_id=conversation_id,
+        message_id=message_id,
+        redacted_at=AT,
+    )
+
+
+@pytest.fixture
+def arcs() -> MemoryArcStore:
+    return MemoryArcStore()
+
+
+@pytest.fixture
+def scoring(arcs: MemoryArcStore, publisher: MemoryPublisher) -> ScoringService:
+    return ScoringService(Scorer(fake_models()), arcs, publisher, clock=lambda: T0)
+
+
+@pytest.fixture
+def decisions() -> MemoryDecisionStore[DecisionState]:
+    return MemoryDecisionStore()
+
+
+@pytest.fixture
+def deciding(decisions, publisher) -> DecisionService:
+    return DecisionService(
+        load_default, MemoryContextStore(), decisions, publisher, clock=lambda: T0, sleep=lambda s: None
+    )
+
+
+def scored_events(publisher: MemoryPublisher) -> list[MessageScored]:
+    return [e for e in publisher.events if isinstance(e, MessageScored)]
+
+
+def test_the_arc_forgets_a_redacted_message_and_no_longer_recognises_it(scoring, arcs, publisher) -> None:
+    messages = conversation(*TURNS)
+    for message in messages:
+        scoring.handle(received(message))
+    before = arcs.load("conv-1")
+    assert "m3" in [r.message_id for r in before.state.recent]
+    assert SECRET in before.event.model_dump_json()  # the latest scored message, kept for redelivery
+
+    assert scoring.redact(redaction("m3")) is True
+
+    after = arcs.load("conv-1")
+    assert [r.message_id for r in after.state.recent] == ["m1"]
+    stored = json.dumps([after.state.model_dump(mode="json"), after.event.model_dump(mode="json")])
+    assert SECRET not in stored and "lawyer" not in stored
+    assert after.event.message.redacted_at == AT and after.event.message.text == ""
+    # Counts and scores stay: they say nothing of what was written.
+    assert after.state.customer_turns == before.state.customer_turns
+    assert after.event.scores == before.event.scores
+    # Redelivered, the latest message is re-published as the store now holds it.
+    assert scoring.handle(received(messages[2])).outcome == "duplicate"
+    assert scored_events(publisher)[-1].message.text == ""
+    assert scoring.redact(redaction("m3")) is False  # a repeated redaction changes nothing
+
+
+def test_a_redaction_that_overtakes_its_message_makes_it_scored_as_redacted(scoring, publisher) -> None:
+    messages = conversation(*TURNS)
+    scoring.handle(received(messages[0]))
+    assert scoring.redact(redaction("m2")) is True  # the bot's answer, not scored yet
+    scoring.handle(received(messages[1]))  # its MessageReceived was published before the redaction
+    event = scored_events(publisher)[-1]
+    assert event.message_id == "m2" and event.message.text == "" and event.message.redacted_at == AT
+    assert event.message.bot is not None and event.message.bot.attempt is None
+
+
+def test_a_redaction_before_anything_was_scored_is_remembered(scoring, arcs, publisher) -> None:
+    (first,) = conversation(TURNS[0])
+    assert scoring.redact(redaction("m1")) is True
+    assert arcs.load("conv-1").event is None
+    handled = scoring.handle(received(first))
+    assert handled.outcome == "scored"
+    assert handled.event.message.text == "" and handled.event.scores.sentiment is None  # nothing to score
+    assert SECRET not in arcs.load("conv-1").state.model_dump_json()
+
+
+def test_a_redaction_retries_a_concurrent_write_and_gives_up_loudly(scoring, arcs) -> None:
+    (first,) = conversation(TURNS[0])
+    scoring.handle(received(first))
+    real_save, calls = arcs.save, []
+
+    def racing_save(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConcurrentUpdate("a message was scored meanwhile")
+        return real_save(*args, **kwargs)
+
+    arcs.save = racing_save  # type: ignore[method-assign]
+    assert scoring.redact(redaction("m1")) is True and len(calls) == 2
+
+    def always_racing(*args, **kwargs):
+        raise ConcurrentUpdate("busy")
+
+    arcs.save = always_racing  # type: ignore[method-assign]
+    with pytest.raises(ConcurrentUpdate, match="while redacting 'm9'"):
+        scoring.redact(redaction("m9"))
+
+
+def test_the_decision_forgets_a_guardrails_quote_of_a_redacted_message(
+    scoring, deciding, decisions, publisher
+) -> None:
+    for message in conversation(*TURNS):
+        scoring.handle(received(message))
+    for event in scored_events(publisher):
+        deciding.handle(event)
+    latest = decisions.load("conv-1").event
+    assert latest.guardrail == "legal_threat" and "lawyer" in json.dumps(latest.model_dump(mode="json"))
+
+    assert deciding.redact(redaction("m3")) is True
+
+    stored = decisions.load("conv-1")
+    assert "lawyer" not in stored.event.model_dump_json()
+    (guardrail,) = [r for r in stored.event.reasons if r.code == "legal_threat"]
+    assert guardrail.evidence == REDACTED_EVIDENCE
+    assert (stored.event.action, stored.event.risk) == (latest.action, latest.risk)  # the decision stands
+    assert stored.state.redacted == {"m3": AT}
+    assert deciding.redact(redaction("m3")) is False
+
+
+def test_a_message_whose_redaction_reached_the_decision_first_is_not_decided_from_its_text(
+    scoring, deciding, publisher
+) -> None:
+    for message in conversation(*TURNS):
+        scoring.handle(received(message))
+    events = scored_events(publisher)
+    deciding.handle(events[0])
+    deciding.handle(events[1])
+    deciding.redact(redaction("m3"))  # the scored m3 (with its text) was on the bus already
+    assert deciding.handle(events[2]).outcome == "skipped"
+    assert not [e for e in publisher.events if isinstance(e, EscalationDecided) and e.message_id == "m3"]
+
+
+def test_ingestion_announces_the_redaction_that_the_consumers_apply(
+    scoring, deciding, arcs, publisher
+) -> None:
+    """Ingestion -> MessageRedacted -> scoring and decision, in memory: after it, none of the three holds the
+    text anywhere."""
+    conversations = MemoryConversationStore()
+    ingestion = IngestionService(conversations, publisher, clock=lambda: AT)
+    ingestion.receive(
+        "conv-1",
+        MessageIn(message_id="m1", customer=CUSTOMER, role="customer", text=f"I'll sue you, card {SECRET}"),
+        source=Source.api,
+    )
+    (message,) = [e for e in publisher.events if e.DETAIL_TYPE == "MessageReceived"]
+    scoring.handle(message)
+    deciding.handle(scored_events(publisher)[-1])
+    assert "sue" in deciding.decisions.load("conv-1").event.model_dump_json()  # the guardrail quotes it
+
+    ingestion.redact("conv-1", "m1")
+    (announced,) = [e for e in publisher.events if isinstance(e, MessageRedacted)]
+    scoring.redact(announced)
+    deciding.redact(announced)
+
+    assert conversations.get_conversation("conv-1").messages[0].text == ""
+    assert SECRET not in arcs.load("conv-1").event.model_dump_json()
+    assert SECRET not in arcs.load("conv-1").state.model_dump_json()
+    decision = deciding.decisions.load("conv-1")
+    assert "sue" not in decision.event.model_dump_json() and SECRET not in decision.state.model_dump_json()
