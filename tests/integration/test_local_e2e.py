@@ -298,6 +298,44 @@ def test_a_partner_event_put_on_the_bus_reaches_the_helpdesk_consumer(local: Loc
     assert "billed for 12 seats" in conversation["messages"][0]["text"]
 
 
+def test_a_helpdesk_redaction_reaches_the_decisions_quote(local: LocalProcess, tmp_path: Path) -> None:
+    """Partner event -> ingestion -> score -> decide (a legal threat, quoted as the guardrail's evidence); then
+    the helpdesk redacts the comment: the stored text goes, and the decide consumer, reached by
+    MessageRedacted over the bus, replaces the quote."""
+    created = json.loads(ZENDESK_EVENT.read_text())
+    ticket = created["detail"]["ticket_event"]["ticket"]
+    ticket["id"] = 99871
+    comment = created["detail"]["ticket_event"]["comment"]
+    comment["id"], comment["body"] = 99871001, "Fix this invoice or my lawyer will be in touch."
+    redacted = json.loads((ZENDESK_EVENT.parent / "comment_redacted.json").read_text())
+    redacted["detail"]["ticket_event"]["ticket"]["id"] = 99871
+    redacted["detail"]["ticket_event"]["comment"]["id"] = 99871001
+    for name, event in (("created.json", created), ("redacted.json", redacted)):
+        (tmp_path / name).write_text(json.dumps(event))
+
+    assert local.cli("events", "put", str(tmp_path / "created.json")).returncode == 0
+    decided = eventually(
+        lambda: (r := local.get("zendesk:99871")).status_code == 200 and r.json().get("decision"),
+        "the comment to be scored and decided",
+        timeout_s=60,
+    )
+    assert decided["guardrail"] == "legal_threat" and "lawyer" in decided["reasons"][0]["evidence"]
+
+    assert local.cli("events", "put", str(tmp_path / "redacted.json")).returncode == 0
+    conversation = eventually(
+        lambda: (
+            (c := local.get("zendesk:99871").json())["decision"]["reasons"][0]["evidence"]
+            == "the message was redacted"
+            and c
+        ),
+        "the redaction to reach the decision",
+        timeout_s=60,
+    )
+    assert conversation["messages"][0]["text"] == ""
+    assert conversation["decision"]["action"] == "escalate"  # the decision stands; only the quote goes
+    assert "lawyer" not in json.dumps(conversation)
+
+
 def test_a_poison_event_is_dead_lettered_after_its_retries_and_can_be_replayed(
     local: LocalProcess, tmp_path: Path
 ) -> None:
