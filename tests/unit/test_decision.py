@@ -238,6 +238,43 @@ def test_known_incident_is_reported_for_the_agent() -> None:
     assert event.model_dump()["incidents"][0]["id"] == "INC-42"
 
 
+def test_an_incident_stays_on_the_conversation_while_it_is_active() -> None:
+    """The agent reads the latest decision: an incident the first message matched must still be there when
+    the customer's next message no longer names it, and go once the incident is resolved."""
+    incident = Incident(id="INC-42", title="Checkout failures", keywords=["checkout"], eta="15:00 UTC")
+    other = Incident(id="INC-7", title="Slow exports", keywords=["export"])
+    texts = [
+        "The checkout page keeps failing",
+        "Still nothing, what should I do?",
+        "and my export is slow too",
+    ]
+    first, second, third = run(
+        [0.3, 0.3, 0.3], context=Context(incidents=[incident, other], now=NOW), texts=texts
+    )
+    assert [(m.id, m.matched_on) for m in first.incidents] == [("INC-42", "keyword")]
+    assert [(m.id, m.matched_on, m.eta) for m in second.incidents] == [
+        ("INC-42", "conversation", "15:00 UTC")
+    ]
+    assert any(r.code == "known_incident" and "INC-42" in r.evidence for r in second.reasons)
+    assert [(m.id, m.matched_on) for m in third.incidents] == [
+        ("INC-7", "keyword"),
+        ("INC-42", "conversation"),
+    ]
+
+    resolved = incident.model_copy(update={"status": "resolved"})
+    state = DecisionState()
+    for i, (text, incidents) in enumerate([(texts[0], [incident]), (texts[1], [resolved])]):
+        decision, state = decide(
+            Scores(frustration=0.3),
+            Arc(customer_turns=i + 1),
+            Context(incidents=incidents, now=NOW),
+            state,
+            make_params(),
+            text=text,
+        )
+    assert decision.incidents == [] and state.incidents == ["INC-42"]
+
+
 def test_repeat_contact_on_the_same_intent_raises_the_risk() -> None:
     params = make_params(
         features={

@@ -131,8 +131,11 @@ class IncidentMatch(BaseModel):
     id: str
     title: str
     eta: str | None = None
-    matched_on: Literal["keyword", "intent", "product_area"]
-    detail: str = Field(description="The keyword, intent or product area that matched")
+    matched_on: Literal["keyword", "intent", "product_area", "conversation"]
+    detail: str = Field(
+        description="The keyword, intent or product area that matched (`conversation`: an earlier message of "
+        "this conversation matched it, and the incident is still active)"
+    )
     eta_passed: bool = Field(
         default=False, description="The ETA is a timestamp already past: do not promise it to the customer"
     )
@@ -168,9 +171,12 @@ def business_facts(
     new_customer_days: int = 30,
     repeat_contact_days: int = 7,
     recent_error_minutes: int = 60,
+    earlier_incidents: Sequence[str] = (),
 ) -> Facts:
     """The facts of `context` for a message (its `text`, the conversation's in-scope `intents`, latest
-    first, and the message's `product_area`). Pure; `context.now` is the clock."""
+    first, the message's `product_area`, and the incidents earlier messages of the conversation matched:
+    still active, they stay matched, so the agent sees them whatever the latest message says). Pure;
+    `context.now` is the clock."""
     facts = Facts()
     now = context.now
     today = now.date()
@@ -190,15 +196,22 @@ def business_facts(
         facts.health = account.health
     errors = _recent_errors(context, now, recent_error_minutes)
     facts.errors_seen = len(errors)
-    facts.incidents = [
-        m.model_copy(update={"eta_passed": _passed(m.eta, now)})
-        for m in match_incidents(
-            context.incidents,
-            text=" ".join([text, *errors]),
-            intents=intents,
-            product_area=product_area,
+    matched = match_incidents(
+        context.incidents, text=" ".join([text, *errors]), intents=intents, product_area=product_area
+    )
+    seen = {m.id for m in matched}
+    matched += [
+        IncidentMatch(
+            id=i.id,
+            title=i.title,
+            eta=i.eta,
+            matched_on="conversation",
+            detail="an earlier message matched it",
         )
+        for i in context.incidents
+        if i.status == "active" and i.id in earlier_incidents and i.id not in seen
     ]
+    facts.incidents = [m.model_copy(update={"eta_passed": _passed(m.eta, now)}) for m in matched]
     _repeat_contact(facts, context.history, intents, now, repeat_contact_days)
     return facts
 

@@ -92,6 +92,10 @@ class OutOfOrderDecision(BatonError):
 # ---------------------------------------------------------------------------------------------- state
 
 
+MAX_INCIDENTS = 10
+"""Incidents a conversation's state remembers as matched."""
+
+
 class DecisionState(BaseModel):
     """What the engine remembers of a conversation between messages; stored as JSON, read back leniently."""
 
@@ -110,6 +114,9 @@ class DecisionState(BaseModel):
     params_version: str | None = None
     redacted: dict[str, UtcDatetime] = Field(
         default_factory=dict, description="Messages the helpdesk redacted -> when (`baton.redaction`)"
+    )
+    incidents: list[str] = Field(
+        default_factory=list, description="Incidents matched by this conversation's messages, latest first"
     )
 
 
@@ -384,6 +391,7 @@ def decide(
         new_customer_days=b.new_customer_days,
         repeat_contact_days=b.repeat_contact_days,
         recent_error_minutes=b.recent_error_minutes,
+        earlier_incidents=state.incidents,
     )
     x = features(scores, arc, observed, facts)
     risk, parts = risk_of(x, params)
@@ -430,6 +438,9 @@ def decide(
             else (state.monitor_since_seq if action == "monitor" else None),
             "peak_risk": max(state.peak_risk, risk),
             "params_version": params.version,
+            "incidents": list(dict.fromkeys([*(m.id for m in facts.incidents), *state.incidents]))[
+                :MAX_INCIDENTS
+            ],
         }
     )
     decision = Decision(
