@@ -89,7 +89,10 @@ class Report:
     def describe(self) -> str:
         verb = "valid (dry run: nothing stored)" if self.dry_run else "stored"
         rejected = len(self.problems)
-        lines = [f"{self.stored} {self.kind} {verb}, {rejected} row{'' if rejected == 1 else 's'} rejected"]
+        lines = [f"{self.kind}: {self.stored} {verb}, {rejected} row{'' if rejected == 1 else 's'} rejected"]
+        if self.kind == "incidents" and self.stored and not self.dry_run:
+            # The decision caches the active incidents per container (baton.adapters.context_store).
+            lines.append("new and changed incidents apply to messages decided from 30 s on")
         if self.ignored_columns:
             lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
         lines += [f"  {p}" for p in self.problems]

@@ -211,7 +211,8 @@ def test_context_imported_into_a_running_local_changes_the_next_decision(
         cwd=ROOT, env=bare_env, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.startswith("1 incidents stored, 0 rows rejected")
+    assert imported.stdout.startswith("incidents: 1 stored, 0 rows rejected\n")
+    assert "apply to messages decided from 30 s on" in imported.stdout
     # The decide consumer caches the active incidents for 30 s: a new one applies to messages after that.
     deadline = time.monotonic() + 90
     decision: dict[str, Any] = {"incidents": []}

@@ -292,9 +292,46 @@ def test_every_line_gets_the_decision_and_bot_lines_the_standing_one() -> None:
     assert (last["decision"]["action"], last["decision"]["guardrail"]) == ("escalate", "human_requested")
     assert last["decision"]["previous"] == "resolve" and last["decision"]["changed"] is True
     report = stats.report.render()
-    assert "1 conversations, 2 customer messages decided" in report
-    assert "escalated: 1 conversations (100.0%)" in report
+    assert "1 conversation, 2 customer messages decided" in report
+    assert "escalated: 1 conversation (100.0%)" in report
     assert "resolve -> escalate 1" in report and "human_requested" in report
+
+
+def test_the_report_counts_a_first_decision_as_a_change_from_the_start_not_from_a_resolve() -> None:
+    from baton.decision.params import load_default
+
+    lines = [
+        {
+            "conversation_id": "s-1",
+            "messages": [{"role": "customer", "text": "I want to talk to a human now"}],
+        },
+        {"conversation_id": "s-2", "messages": [{"role": "customer", "text": "Where are my invoices?"}]},
+    ]
+    stats = backtest.run(
+        Scorer(fake_models()),
+        io.StringIO("\n".join(json.dumps(x) for x in lines)),
+        io.StringIO(),
+        params=load_default(),
+    )
+    report = stats.report.render()
+    assert "decision changes: start -> escalate 1\n" in report + "\n"
+    assert "resolve -> escalate" not in report
+
+
+def test_a_misspelt_key_is_reported_once_not_silently_dropped(capsys) -> None:
+    messages = [{"role": "customer", "text": "Where is my refund?"}]
+    lines = [
+        {"conversation_id": "a", "messages": messages, "acount": {"id": "x"}, "label": "calm"},
+        {"conversation_id": "b", "messages": messages, "acount": {"id": "y"}},
+        {"conversation_id": "c", "messages": messages, "account": {"id": "z"}},
+    ]
+    stats = backtest.run(
+        Scorer(fake_models()), io.StringIO("\n".join(json.dumps(x) for x in lines)), io.StringIO()
+    )
+    err = capsys.readouterr().err
+    assert "input:1: ignored keys acount, label (read: conversation_id, messages, customer, account" in err
+    assert err.count("acount") == 1  # once per run, not once per line
+    assert stats.bad_lines == 0  # the lines are still scored
 
 
 def test_inline_context_changes_the_decision_and_bad_context_names_the_field(tmp_path: Path, capsys) -> None:

@@ -81,7 +81,7 @@ def test_the_command_validates_without_a_running_local_on_dry_run(
     code = main(["context", "import", "accounts", str(path), "--dry-run"])
     out = capsys.readouterr().out
     assert code == 1  # a row was rejected: scripts notice
-    assert "1 accounts valid (dry run: nothing stored), 1 row rejected" in out
+    assert "accounts: 1 valid (dry run: nothing stored), 1 row rejected" in out
     assert "accounts.jsonl:1: health: Input should be 'healthy', 'at_risk' or 'churning'" in out
     code = main(["context", "import", "accounts", str(path), "--data-dir", str(tmp_path / "nothing")])
     assert code == 2 and "no `baton local` is running" in capsys.readouterr().err

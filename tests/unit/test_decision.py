@@ -324,6 +324,22 @@ def test_reasons_are_sorted_and_readable() -> None:
     assert decision.reasons[0].code == "sentiment_declining"  # 3 units of logit: the biggest push
 
 
+def test_a_first_message_is_not_called_sustained_frustration() -> None:
+    params = make_params(features={"frustration_trend": {"mean": 0.0, "scale": 1.0, "weight": 1.0}})
+    state = DecisionState()
+    labels = []
+    for turn in (1, 2):
+        decision, state = decide(
+            Scores(frustration=0.9), Arc(customer_turns=turn), Context(now=NOW), state, params
+        )
+        (reason,) = [r for r in decision.reasons if r.code == "frustration_sustained"]
+        labels.append((reason.label, reason.evidence))
+    assert labels == [
+        ("Frustrated from the start", "0.90 on the first message"),
+        ("Frustration sustained", "averaging 0.90 over recent turns"),
+    ]
+
+
 def test_a_negative_weight_moves_the_risk_but_is_never_a_reason() -> None:
     params = make_params(
         features={

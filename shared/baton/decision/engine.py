@@ -476,7 +476,10 @@ def _reasons(
         # reader could not act on it as a reason.
         if part > 0 and params.features[name].weight > 0:
             feature = FEATURES[name]
-            pushes.append((part, feature.code, feature.label, _EVIDENCE[name](scores, arc, state, facts)))
+            label = (
+                _FIRST_MESSAGE_LABELS.get(name, feature.label) if arc.customer_turns <= 1 else feature.label
+            )
+            pushes.append((part, feature.code, label, _EVIDENCE[name](scores, arc, state, facts)))
     for code, label, evidence, m in held:
         shift = base - _logit(threshold * m)
         if shift > 0:
@@ -491,6 +494,10 @@ def _reasons(
         for share, code, label, evidence in shares
         if share >= settings.min_contribution
     ][: settings.max_reasons]
+
+
+_FIRST_MESSAGE_LABELS = {"frustration_trend": "Frustrated from the start"}
+"""Labels that would overstate a single message ("sustained" after one message): same code, fitting words."""
 
 
 def _turns(n: int) -> str:

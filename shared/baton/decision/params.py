@@ -212,7 +212,8 @@ def _describe(exc: ValidationError) -> str:
     for error in exc.errors():
         where = ".".join(str(part) for part in error.get("loc", ())) or "document"
         problems.append(f"{where}: {error.get('msg', 'invalid value')}")
-    return f"invalid decision parameters ({len(problems)} problem(s)): " + "; ".join(problems)
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    return f"invalid decision parameters ({count}): " + "; ".join(problems)
 
 
 def load(path: Path) -> DecisionParams:

@@ -72,6 +72,8 @@ class Conversation:
     context: Any = None
     """`baton.decision.context.Context` from the line's inline context."""
     now: datetime | None = None
+    ignored: tuple[str, ...] = ()
+    """Top-level keys of the line that backtest does not read (a typo in `account` loses the context)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,7 +155,8 @@ class Report:
     escalated: int = 0
     """Conversations escalated at some point."""
     changes: Counter[str] = field(default_factory=Counter)
-    """`previous -> action` transitions."""
+    """`previous -> action` transitions; a conversation's first decision that is not `resolve` counts as
+    `start -> action` (nothing was decided before it: the bot simply had the conversation)."""
     reasons: Counter[str] = field(default_factory=Counter)
     """Reason codes over all decisions (each counted once per decision)."""
     escalation_reasons: Counter[str] = field(default_factory=Counter)
@@ -163,13 +166,13 @@ class Report:
     def add(self, decisions: list[Any]) -> None:
         self.conversations += 1
         escalated = False
-        for decision in decisions:
+        for i, decision in enumerate(decisions):
             self.customer_messages += 1
             self.actions[decision.action] += 1
             for reason in decision.reasons:
                 self.reasons[reason.code] += 1
             if decision.changed:
-                self.changes[f"{decision.previous} -> {decision.action}"] += 1
+                self.changes[f"{'start' if i == 0 else decision.previous} -> {decision.action}"] += 1
                 if decision.action == "escalate":
                     escalated = True
                     if decision.reasons:
@@ -182,8 +185,9 @@ class Report:
     def render(self) -> str:
         n = max(self.conversations, 1)
         lines = [
-            f"backtest report: {self.conversations} conversations, {self.customer_messages} customer messages decided",
-            f"  escalated: {self.escalated} conversations ({self.escalated / n:.1%})",
+            f"backtest report: {_counted(self.conversations, 'conversation')}, "
+            f"{_counted(self.customer_messages, 'customer message')} decided",
+            f"  escalated: {_counted(self.escalated, 'conversation')} ({self.escalated / n:.1%})",
             "  last action: " + ", ".join(f"{a} {self.final[a]}" for a in ("resolve", "monitor", "escalate")),
             "  decisions: " + ", ".join(f"{a} {self.actions[a]}" for a in ("resolve", "monitor", "escalate")),
             "  decision changes: " + (", ".join(f"{k} {v}" for k, v in self.changes.most_common()) or "none"),
@@ -226,14 +230,24 @@ def run(scorer: Any, source: IO[str], sink: IO[str], *, name: str = "input", par
 
 
 def _read(source: IO[str], name: str, stats: Stats) -> Iterator[Conversation]:
+    reported: set[str] = set()
     for number, line in enumerate(source, start=1):
         if not line.strip():
             continue
         try:
-            yield parse_line(line, number)
+            conversation = parse_line(line, number)
         except BadLine as exc:
             stats.bad_lines += 1
             _err(f"{name}:{number}: {exc.message}; line skipped")
+            continue
+        new = [key for key in conversation.ignored if key not in reported]
+        if new:
+            reported.update(new)
+            _err(
+                f"{name}:{number}: ignored key{'s' if len(new) > 1 else ''} {', '.join(new)} (read: "
+                f"{', '.join(LINE_KEYS)}); not reported again for later lines"
+            )
+        yield conversation
 
 
 def parse_line(line: str, number: int) -> Conversation:
@@ -277,11 +291,17 @@ def parse_line(line: str, number: int) -> Conversation:
             )
         )
     return Conversation(
-        line=number, conversation_id=conversation_id, messages=snapshots, context=context, now=now
+        line=number,
+        conversation_id=conversation_id,
+        messages=snapshots,
+        context=context,
+        now=now,
+        ignored=tuple(key for key in data if key not in LINE_KEYS),
     )
 
 
 CONTEXT_KEYS = ("account", "history", "incidents", "activity", "now")
+LINE_KEYS = ("conversation_id", "messages", "customer", *CONTEXT_KEYS)
 
 
 def _context(data: dict[str, Any]) -> tuple[Any, datetime | None]:
@@ -412,3 +432,7 @@ def _err(message: str) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -1152,7 +1152,7 @@ def card(report: dict[str, Any]) -> str:
         json.dumps(report["thresholds_cost_optimal"], indent=2),
         "```",
         "",
-        "## Quality (issue 4, section 5)",
+        "## Quality: cost and timeliness",
         "Cost = 3 x missed + 1 x false escalation (dialogue level), divided by the best trivial policy's cost",
         "(escalate all or none). Timeliness: share of the dialogues that need a human whose first escalation",
         f"comes at or before the first dissatisfied turn. Targets: cost ratio <= {COST_TARGET}, timeliness >= "
@@ -1240,13 +1240,16 @@ def card(report: dict[str, Any]) -> str:
         "",
         "## Refit",
         "```",
-        "python -m baton.training.decision --uss ../shared/data/uss --out layers/models",
+        "baton train decision --uss ../shared/data/uss --out layers/models",
         "# or with your own held-out sentiment models: --score-with MWOZ=DIR --score-with SGD=DIR",
         "# --max-false-rate SHARE: the cap on calm escalations (default "
         f"{MAX_FALSE_RATE}; 1 ships the cost-optimal thresholds)",
         "```",
         f"Scores and held-out sentiment models are cached under {DEFAULT_CACHE} (keyed by data and model",
-        "versions). Then publish `params.json` to the parameter store (SSM/AppConfig) or ship it in the layer.",
+        "versions). Then ship `params.json` in the layer (`cdk deploy` writes the SSM parameter from it), or",
+        "publish it to a deployed stack without a redeploy: `aws ssm put-parameter --overwrite --tier",
+        'Intelligent-Tiering --name /baton/<stage>/decide/decision_params_name --value "$(baton decision params',
+        'params.json)"` (the whole file, with this report, is over the 8 KB an SSM parameter holds).',
         "",
     ]
     return "\n".join(lines)
