@@ -115,8 +115,10 @@ def test_a_redaction_in_the_batch_is_applied_and_a_broken_one_fails_alone(
         deps=deps,
     )
     assert failed(response) == ["msg-3"]  # the redaction without a message id, nothing else
-    # m3 asked for a person; redacted, it is not decided from its text.
-    assert decided(publisher) == [(1, "resolve")]
+    # m3 asked for a person: redacted after it was scored, it is decided from its scores, never its text.
+    assert decided(publisher) == [(1, "resolve"), (3, "escalate")]
+    (third,) = [e for e in publisher.events if isinstance(e, EscalationDecided) and e.seq == 3]
+    assert third.guardrail == "human_requested" and "speak" not in third.model_dump_json()
     assert deps.service.decisions.load("conv-1").state.redacted.keys() == {"m3"}
     out = capsys.readouterr().out
     assert '"RedactionsApplied":[1.0]' in out and '"MalformedEvents":[1.0]' in out

@@ -147,9 +147,9 @@ def test_the_service_redacts_with_its_clock_and_announces_it_without_the_text(
     assert (announced.conversation_id, announced.message_id) == ("c1", "m1")
     assert announced.redacted_at == stored.redacted_at
     assert "4111" not in announced.model_dump_json()
-    # Never stored: remembered as redacted, and announced all the same (a consumer may hold it already).
+    # Never stored, so never published: remembered as redacted, nothing to announce.
     assert clocked.redact("c1", "never-stored") is False
-    assert publisher.events[-1].message_id == "never-stored"
+    assert publisher.events[-1] is announced
 
 
 def test_a_redelivery_after_the_redaction_is_a_duplicate_and_not_announced_again(

@@ -17,7 +17,7 @@ from baton.decision.engine import DecisionState
 from baton.decision.params import load_default
 from baton.decision.service import REDACTED_EVIDENCE, DecisionService
 from baton.errors import ConcurrentUpdate
-from baton.events import EscalationDecided, MessageRedacted, MessageScored, event_id_for
+from baton.events import MessageRedacted, MessageScored, event_id_for
 from baton.ingestion.service import IngestionService
 from baton.models import MessageIn, Source
 from baton.scoring.fakes import CUSTOMER, T0, conversation, fake_models, received
@@ -155,7 +155,7 @@ def test_the_decision_forgets_a_guardrails_quote_of_a_redacted_message(
     assert deciding.redact(redaction("m3")) is False
 
 
-def test_a_message_whose_redaction_reached_the_decision_first_is_not_decided_from_its_text(
+def test_a_message_whose_redaction_reached_the_decision_first_is_decided_without_its_text(
     scoring, deciding, publisher
 ) -> None:
     for message in conversation(*TURNS):
@@ -164,8 +164,23 @@ def test_a_message_whose_redaction_reached_the_decision_first_is_not_decided_fro
     deciding.handle(events[0])
     deciding.handle(events[1])
     deciding.redact(redaction("m3"))  # the scored m3 (with its text) was on the bus already
-    assert deciding.handle(events[2]).outcome == "skipped"
-    assert not [e for e in publisher.events if isinstance(e, EscalationDecided) and e.message_id == "m3"]
+    handled = deciding.handle(events[2])
+    # Decided from its scores (computed before the redaction; they carry no text), never from the text: no
+    # text guardrail fires, nothing quotes it.
+    assert handled.outcome == "decided"
+    assert handled.event.guardrail != "legal_threat"
+    assert "lawyer" not in handled.event.model_dump_json() and SECRET not in handled.event.model_dump_json()
+
+
+def test_a_message_redacted_before_it_was_scored_is_not_decided(scoring, deciding, publisher) -> None:
+    messages = conversation(*TURNS)
+    scoring.handle(received(messages[0]))
+    scoring.redact(redaction("m2"))
+    deciding.redact(redaction("m2"))
+    scoring.handle(received(messages[1]))
+    events = scored_events(publisher)
+    deciding.handle(events[0])
+    assert deciding.handle(events[1]).outcome == "skipped"  # nothing was scored: nothing to decide from
 
 
 def test_ingestion_announces_the_redaction_that_the_consumers_apply(
@@ -195,3 +210,65 @@ def test_ingestion_announces_the_redaction_that_the_consumers_apply(
     assert SECRET not in arcs.load("conv-1").state.model_dump_json()
     decision = deciding.decisions.load("conv-1")
     assert "sue" not in decision.event.model_dump_json() and SECRET not in decision.state.model_dump_json()
+
+
+def test_a_message_scored_while_its_redaction_lands_is_stored_without_it(scoring, arcs, publisher) -> None:
+    """Two invocations at the same moment: the redaction commits between the message's read and its write.
+    The message's result (already published) is committed at once, without the redacted text; it does not
+    fail for a retry minutes later that would hold up the conversation."""
+    messages = conversation(*TURNS)
+    scoring.handle(received(messages[0]))
+    scoring.handle(received(messages[1]))
+    real_save, raced = arcs.save, []
+
+    def save(conversation_id, state, event, **kwargs):
+        if not raced and event is not None and event.message_id == "m3":
+            raced.append(True)
+            assert scoring.redact(redaction("m3")) is True  # lands first
+        return real_save(conversation_id, state, event, **kwargs)
+
+    arcs.save = save  # type: ignore[method-assign]
+    handled = scoring.handle(received(messages[2]))
+    assert raced and handled.outcome == "scored"
+    stored = arcs.load("conv-1")
+    assert stored.state.last_seq == 3 and list(stored.state.redacted) == ["m3"]
+    assert "m3" not in [r.message_id for r in stored.state.recent]
+    assert stored.event.message_id == "m3" and stored.event.message.text == ""
+    assert SECRET not in stored.event.model_dump_json()
+
+
+def test_a_decision_taken_while_its_redaction_lands_is_stored_without_the_quote(
+    scoring, deciding, decisions, publisher
+) -> None:
+    for message in conversation(*TURNS):
+        scoring.handle(received(message))
+    events = scored_events(publisher)
+    deciding.handle(events[0])
+    deciding.handle(events[1])
+    real_save, raced = decisions.save, []
+
+    def save(conversation_id, state, event, **kwargs):
+        if not raced and event is not None and event.message_id == "m3":
+            raced.append(True)
+            assert deciding.redact(redaction("m3")) is True  # lands first
+        return real_save(conversation_id, state, event, **kwargs)
+
+    decisions.save = save  # type: ignore[method-assign]
+    handled = deciding.handle(events[2])
+    assert raced and handled.outcome == "decided" and handled.event.guardrail == "legal_threat"
+    stored = decisions.load("conv-1")
+    # The escalation that went out is the one stored (sticky for the next messages), minus the quote.
+    assert (stored.state.last_seq, stored.state.mode) == (3, "escalate")
+    assert stored.event.action == "escalate" and "lawyer" not in stored.event.model_dump_json()
+    assert list(stored.state.redacted) == ["m3"]
+
+
+def test_saving_without_an_event_keeps_the_stored_one(arcs) -> None:
+    from baton.scoring.arc import ArcState
+
+    (first,) = conversation(TURNS[0])
+    scoring = ScoringService(Scorer(fake_models()), arcs, MemoryPublisher(), clock=lambda: T0)
+    scoring.handle(received(first))
+    kept = arcs.load("conv-1")
+    arcs.save("conv-1", ArcState(last_seq=1), None, expected_version=kept.version, at=T0)
+    assert arcs.load("conv-1").event == kept.event

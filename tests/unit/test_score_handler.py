@@ -193,3 +193,20 @@ def test_a_redaction_makes_the_arc_forget_the_message(deps, arcs, sample) -> Non
     stored = arcs.load("conv-1")
     assert stored.state.recent == [] and list(stored.state.redacted) == ["m1"]
     assert stored.event.message.text == "" and "charged twice" not in stored.event.model_dump_json()
+
+
+def test_a_redaction_in_the_same_batch_as_its_message_is_applied_first(deps, arcs, sample, publisher) -> None:
+    first, *_ = bodies(1)
+    redaction = envelope(
+        {
+            "event_id": "r-1",
+            "conversation_id": "conv-1",
+            "message_id": "m1",
+            "redacted_at": "2026-03-01T10:00:00Z",
+        },
+        detail_type="MessageRedacted",
+    )
+    assert failed(lambda_handler(sqs_event(sample, first, redaction), FakeContext(), deps=deps)) == []
+    (event,) = publisher.of_type("MessageScored")
+    assert event.message.text == "" and event.scores.sentiment is None  # scored as the store holds it
+    assert arcs.load("conv-1").state.recent == []

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -39,11 +39,10 @@ from baton.events import EscalationDecided, MessageRedacted, MessageScored, Mess
 from baton.models import Role, utcnow
 from baton.ordered import load_after_predecessor
 from baton.ports import ContextSource, DecisionStore, EventPublisher
-from baton.redaction import as_stored, remember
+from baton.redaction import ATTEMPTS, as_stored, redact_stored, remember
 
 logger = logging.getLogger(__name__)
 
-REDACT_ATTEMPTS = 3
 REDACTED_EVIDENCE = "the message was redacted"
 """A guardrail's evidence after the helpdesk redacted the message it quoted."""
 
@@ -125,9 +124,10 @@ class DecisionService:
         skipped = seq - state.last_seq - 1
         now = self.clock()
 
-        # A redaction that overtook its message: decide from what the store holds now, nothing.
+        # A redaction that overtook the message: decide from what the store holds now, without its text (the
+        # scores, computed before the redaction, carry none and still count: "get me a human" stays heard).
         message = as_stored(scored.message, state.redacted) if scored.message is not None else None
-        undecidable = message is not None and (message.redacted_at is not None or not message.text.strip())
+        undecidable = message is not None and scored.scores.sentiment is None and not message.text.strip()
         if scored.role != Role.customer or message is None or undecidable:
             if scored.role == Role.customer and scored.message is None:
                 logger.warning(
@@ -137,7 +137,7 @@ class DecisionService:
                 )
             else:
                 moved = state.model_copy(update={"last_seq": seq})
-                self._commit(conversation_id, moved, None, version, now, seq)
+                self._commit(conversation_id, moved, None, version, now, seq, state.last_seq)
                 return Handled("skipped", waited_s=waited, skipped_messages=skipped)
 
         context = (
@@ -160,46 +160,23 @@ class DecisionService:
             conversation_id=conversation_id, seq=seq, message_id=scored.message_id, decided_at=now
         )
         self.publisher.publish([event])
-        self._commit(conversation_id, new_state, event, version, now, seq)
+        self._commit(conversation_id, new_state, event, version, now, seq, state.last_seq)
         return Handled("decided", event, decision, waited_s=waited, skipped_messages=skipped)
 
     def redact(self, redaction: MessageRedacted) -> bool:
         """Forget a guardrail's quote of a message the helpdesk redacted (the latest decision's evidence, when
-        it decided that message) and remember the id, so a delivery of the message still to come is not
-        decided from its text. True when the stored state changed; a repeated redaction changes nothing. A
-        concurrent write (a message of the conversation being decided right now) is retried."""
-        conversation_id, message_id = redaction.conversation_id, redaction.message_id
-        for _ in range(REDACT_ATTEMPTS):
-            stored = self.decisions.load(conversation_id)
-            state = stored.state if stored else DecisionState()
-            remembered = state.model_copy(
-                update={"redacted": remember(state.redacted, message_id, redaction.redacted_at)}
-            )
-            latest = stored.event if stored else None
-            scrubbed = None
-            if latest is not None and latest.message_id == message_id and latest.guardrail is not None:
-                reasons = [
-                    r.model_copy(update={"evidence": REDACTED_EVIDENCE}) if r.code == latest.guardrail else r
-                    for r in latest.reasons
-                ]
-                if reasons != latest.reasons:
-                    scrubbed = latest.model_copy(update={"reasons": reasons})
-            if remembered == state and scrubbed is None:
-                return False
-            try:
-                self.decisions.save(
-                    conversation_id,
-                    remembered,
-                    scrubbed,
-                    expected_version=stored.version if stored else 0,
-                    at=self.clock(),
-                )
-                return True
-            except ConcurrentUpdate:
-                continue
-        raise ConcurrentUpdate(
-            f"the decision state of {conversation_id!r} kept changing while redacting {message_id!r}; "
-            "retried later"
+        it decided that message) and remember the id, so a delivery of the message still to come is decided
+        without its text. True when the stored state changed; a repeated redaction changes nothing."""
+        conversation_id = redaction.conversation_id
+        return redact_stored(
+            redaction,
+            load=lambda: self.decisions.load(conversation_id),
+            save=lambda state, event, version: self.decisions.save(
+                conversation_id, state, event, expected_version=version, at=self.clock()
+            ),
+            forgetting=forgetting,
+            empty=DecisionState,
+            what=f"the decision state of {conversation_id!r}",
         )
 
     def _commit(
@@ -210,15 +187,44 @@ class DecisionService:
         version: int,
         at: datetime,
         seq: int,
+        last_seq: int,
     ) -> None:
-        try:
-            self.decisions.save(conversation_id, state, event, expected_version=version, at=at)
-        except ConcurrentUpdate:
-            again = self.decisions.load(conversation_id)
-            if again is not None and again.state.last_seq >= seq:
-                logger.info(
-                    "message decided concurrently by another delivery",
-                    extra={"conversation_id": conversation_id, "seq": seq},
-                )
+        """Store what deciding message `seq` (after `last_seq`) produced, once it is published."""
+        for attempt in range(ATTEMPTS):
+            try:
+                self.decisions.save(conversation_id, state, event, expected_version=version, at=at)
                 return
-            raise
+            except ConcurrentUpdate:
+                again = self.decisions.load(conversation_id)
+                if again is not None and again.state.last_seq >= seq:
+                    logger.info(
+                        "message decided concurrently by another delivery",
+                        extra={"conversation_id": conversation_id, "seq": seq},
+                    )
+                    return
+                if again is None or again.state.last_seq != last_seq or attempt == ATTEMPTS - 1:
+                    raise
+                # Only a redaction moved the state on (baton.redaction): commit what was decided and
+                # published, without a quote of the redacted message.
+                state, event = forgetting(state, event, again.state.redacted)
+                version = again.version
+
+
+def forgetting(
+    state: DecisionState, event: EscalationDecided | None, redacted: Mapping[str, datetime]
+) -> tuple[DecisionState, EscalationDecided | None]:
+    """The state with the redacted ids remembered, and the event without a guardrail's quote of its message
+    when it is one of them (the decision itself stands)."""
+    remembered = state.redacted
+    for message_id, at in redacted.items():
+        remembered = remember(remembered, message_id, at)
+    if remembered != state.redacted:
+        state = state.model_copy(update={"redacted": remembered})
+    if event is not None and event.message_id in redacted and event.guardrail is not None:
+        reasons = [
+            r.model_copy(update={"evidence": REDACTED_EVIDENCE}) if r.code == event.guardrail else r
+            for r in event.reasons
+        ]
+        if reasons != event.reasons:
+            event = event.model_copy(update={"reasons": reasons})
+    return state, event

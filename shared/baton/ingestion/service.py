@@ -69,13 +69,16 @@ class IngestionService:
 
         True when a stored copy was (or already had been) redacted; False when Baton never stored
         the message (the id is remembered as redacted all the same, so a late delivery of it is
-        stored without its content; the event is published either way). A `MessageReceived`
+        stored without its content, and announced redacted). Only a stored copy is announced: a
+        message never stored was never published, so no consumer holds anything of it. A `MessageReceived`
         published again for a redacted message (a retried publish) carries the redacted snapshot:
         empty text, `redacted_at` set. Copies Baton cannot edit (the bus archive, messages waiting in
         a queue or DLQ) expire with their retention (README, "Redactions").
         """
         at = self.clock()
         had_copy = self.store.redact_message(conversation_id, message_id, at=at)
+        if not had_copy:
+            return False
         self.publisher.publish(
             [
                 MessageRedacted(
@@ -87,7 +90,7 @@ class IngestionService:
                 )
             ]
         )
-        return had_copy
+        return True
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         return self.store.get_conversation(conversation_id)

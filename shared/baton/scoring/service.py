@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -37,14 +37,12 @@ from baton.events import MessageReceived, MessageRedacted, MessageScored, event_
 from baton.models import utcnow
 from baton.ordered import load_after_predecessor
 from baton.ports import ArcStore, EventPublisher
-from baton.redaction import as_stored
+from baton.redaction import ATTEMPTS, as_stored, redact_stored
 from baton.scoring import arc
 from baton.scoring.arc import ArcState
 from baton.scoring.scorer import Scorer
 
 logger = logging.getLogger(__name__)
-
-REDACT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -113,55 +111,42 @@ class ScoringService:
             message=message,
         )
         self.publisher.publish([event])
-        try:
-            self.arcs.save(
-                conversation_id,
-                state,
-                event,
-                expected_version=stored.version if stored else 0,
-                at=self.clock(),
-            )
-        except ConcurrentUpdate:
-            again = self.arcs.load(conversation_id)
-            if again is not None and again.state.last_seq >= seq:
-                # Another delivery of this message committed first, from the same arc: the same event.
-                logger.info(
-                    "message scored concurrently by another delivery",
-                    extra={"conversation_id": conversation_id, "seq": seq},
-                )
-                return Handled("duplicate", None)
-            raise
+        version = stored.version if stored else 0
+        for attempt in range(ATTEMPTS):
+            try:
+                self.arcs.save(conversation_id, state, event, expected_version=version, at=self.clock())
+                break
+            except ConcurrentUpdate:
+                again = self.arcs.load(conversation_id)
+                if again is not None and again.state.last_seq >= seq:
+                    # Another delivery of this message committed first, from the same arc: the same event.
+                    logger.info(
+                        "message scored concurrently by another delivery",
+                        extra={"conversation_id": conversation_id, "seq": seq},
+                    )
+                    return Handled("duplicate", None)
+                if again is None or again.state.last_seq != last_seq or attempt == ATTEMPTS - 1:
+                    raise
+                # Only a redaction moved the arc on (baton.redaction): commit what was scored and published,
+                # without what the redaction forgot.
+                state, event = forgetting(state, event, again.state.redacted)
+                version = again.version
         return Handled("scored", event, unscored=seq - last_seq - 1, waited_s=waited)
 
     def redact(self, redaction: MessageRedacted) -> bool:
         """Forget what the arc keeps of a message the helpdesk redacted (its fingerprints; the text of the
         latest scored message, when it is that one) and remember the id, so a delivery of the message still
-        to come is scored as redacted. True when the arc changed; a repeated redaction changes nothing.
-        A concurrent write (a message of the conversation being scored right now) is retried."""
-        conversation_id, message_id = redaction.conversation_id, redaction.message_id
-        for _ in range(REDACT_ATTEMPTS):
-            stored = self.arcs.load(conversation_id)
-            state = stored.state if stored else ArcState()
-            forgotten = arc.forget(state, message_id, redaction.redacted_at)
-            latest = stored.event if stored else None
-            if latest is not None and latest.message is not None and latest.message_id == message_id:
-                latest = latest.model_copy(update={"message": latest.message.redacted(redaction.redacted_at)})
-            changed_event = latest if stored is not None and latest != stored.event else None
-            if forgotten == state and changed_event is None:
-                return False
-            try:
-                self.arcs.save(
-                    conversation_id,
-                    forgotten,
-                    changed_event,
-                    expected_version=stored.version if stored else 0,
-                    at=self.clock(),
-                )
-                return True
-            except ConcurrentUpdate:
-                continue
-        raise ConcurrentUpdate(
-            f"the arc of {conversation_id!r} kept changing while redacting {message_id!r}; retried later"
+        to come is scored as redacted. True when the arc changed; a repeated redaction changes nothing."""
+        conversation_id = redaction.conversation_id
+        return redact_stored(
+            redaction,
+            load=lambda: self.arcs.load(conversation_id),
+            save=lambda state, event, version: self.arcs.save(
+                conversation_id, state, event, expected_version=version, at=self.clock()
+            ),
+            forgetting=forgetting,
+            empty=ArcState,
+            what=f"the arc of {conversation_id!r}",
         )
 
     def _already_applied(self, received: MessageReceived, latest: MessageScored | None) -> Handled:
@@ -173,3 +158,15 @@ class ScoringService:
             self.publisher.publish([latest])
             return Handled("duplicate", latest)
         return Handled("duplicate", None)
+
+
+def forgetting(
+    state: ArcState, event: MessageScored | None, redacted: Mapping[str, datetime]
+) -> tuple[ArcState, MessageScored | None]:
+    """The arc without the redacted messages' fingerprints (their ids remembered), and the event with its
+    message redacted when it is one of them."""
+    for message_id, at in redacted.items():
+        state = arc.forget(state, message_id, at)
+    if event is not None and event.message is not None and event.message_id in redacted:
+        event = event.model_copy(update={"message": event.message.redacted(redacted[event.message_id])})
+    return state, event
