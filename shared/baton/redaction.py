@@ -76,3 +76,34 @@ def redact_stored(
         except ConcurrentUpdate:
             continue
     raise ConcurrentUpdate(f"{what} kept changing while redacting {redaction.message_id!r}; retried later")
+
+
+def commit_result(
+    state: Any,
+    event: Any,
+    version: int,
+    *,
+    save: Callable[[Any, Any, int], Any],
+    load: Callable[[], Any],
+    forgetting: Forgetting,
+    seq: int,
+    last_seq: int,
+) -> bool:
+    """Store what an ordered consumer computed (and published) for message `seq` from its item at `version`
+    (then at `last_seq`): `save(state, event, expected version)`. False when another delivery of the same
+    message committed first (a duplicate: nothing to do); True when stored. A concurrent write by a
+    redaction alone (`last_seq` unchanged) is absorbed: the result is stored with the redactions applied.
+    Anything else that moved the item on raises ConcurrentUpdate (the record is retried)."""
+    for attempt in range(ATTEMPTS):
+        try:
+            save(state, event, version)
+            return True
+        except ConcurrentUpdate:
+            again = load()
+            if again is not None and again.state.last_seq >= seq:
+                return False
+            if again is None or again.state.last_seq != last_seq or attempt == ATTEMPTS - 1:
+                raise
+            state, event = forgetting(state, event, again.state.redacted)
+            version = again.version
+    raise AssertionError("unreachable: the last attempt returns or raises")

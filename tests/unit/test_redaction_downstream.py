@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -212,6 +213,21 @@ def test_ingestion_announces_the_redaction_that_the_consumers_apply(
     assert "sue" not in decision.event.model_dump_json() and SECRET not in decision.state.model_dump_json()
 
 
+def redaction_lands_first(store: Any, service: Any, message_id: str) -> list[bool]:
+    """Make `store` let a redaction of `message_id` commit between the service's read of the conversation
+    and its write of the message's result (two invocations at the same moment); the list fills when it did."""
+    real_save, raced = store.save, []
+
+    def save(conversation_id, state, event, **kwargs):
+        if not raced and event is not None and event.message_id == message_id:
+            raced.append(True)
+            assert service.redact(redaction(message_id)) is True
+        return real_save(conversation_id, state, event, **kwargs)
+
+    store.save = save
+    return raced
+
+
 def test_a_message_scored_while_its_redaction_lands_is_stored_without_it(scoring, arcs, publisher) -> None:
     """Two invocations at the same moment: the redaction commits between the message's read and its write.
     The message's result (already published) is committed at once, without the redacted text; it does not
@@ -219,15 +235,7 @@ def test_a_message_scored_while_its_redaction_lands_is_stored_without_it(scoring
     messages = conversation(*TURNS)
     scoring.handle(received(messages[0]))
     scoring.handle(received(messages[1]))
-    real_save, raced = arcs.save, []
-
-    def save(conversation_id, state, event, **kwargs):
-        if not raced and event is not None and event.message_id == "m3":
-            raced.append(True)
-            assert scoring.redact(redaction("m3")) is True  # lands first
-        return real_save(conversation_id, state, event, **kwargs)
-
-    arcs.save = save  # type: ignore[method-assign]
+    raced = redaction_lands_first(arcs, scoring, "m3")
     handled = scoring.handle(received(messages[2]))
     assert raced and handled.outcome == "scored"
     stored = arcs.load("conv-1")
@@ -245,15 +253,7 @@ def test_a_decision_taken_while_its_redaction_lands_is_stored_without_the_quote(
     events = scored_events(publisher)
     deciding.handle(events[0])
     deciding.handle(events[1])
-    real_save, raced = decisions.save, []
-
-    def save(conversation_id, state, event, **kwargs):
-        if not raced and event is not None and event.message_id == "m3":
-            raced.append(True)
-            assert deciding.redact(redaction("m3")) is True  # lands first
-        return real_save(conversation_id, state, event, **kwargs)
-
-    decisions.save = save  # type: ignore[method-assign]
+    raced = redaction_lands_first(decisions, deciding, "m3")
     handled = deciding.handle(events[2])
     assert raced and handled.outcome == "decided" and handled.event.guardrail == "legal_threat"
     stored = decisions.load("conv-1")

@@ -178,15 +178,7 @@ def test_the_score_rule_also_delivers_redactions_from_ingestion() -> None:
 
 def test_a_redaction_makes_the_arc_forget_the_message(deps, arcs, sample) -> None:
     first, *_ = bodies(1)
-    redaction = envelope(
-        {
-            "event_id": "r-1",
-            "conversation_id": "conv-1",
-            "message_id": "m1",
-            "redacted_at": "2026-03-01T10:00:00Z",
-        },
-        detail_type="MessageRedacted",
-    )
+    redaction = redaction_body("m1")
     assert failed(lambda_handler(sqs_event(sample, first), FakeContext(), deps=deps)) == []
     assert [r.message_id for r in arcs.load("conv-1").state.recent] == ["m1"]
     assert failed(lambda_handler(sqs_event(sample, redaction), FakeContext(), deps=deps)) == []
@@ -197,16 +189,18 @@ def test_a_redaction_makes_the_arc_forget_the_message(deps, arcs, sample) -> Non
 
 def test_a_redaction_in_the_same_batch_as_its_message_is_applied_first(deps, arcs, sample, publisher) -> None:
     first, *_ = bodies(1)
-    redaction = envelope(
-        {
-            "event_id": "r-1",
-            "conversation_id": "conv-1",
-            "message_id": "m1",
-            "redacted_at": "2026-03-01T10:00:00Z",
-        },
-        detail_type="MessageRedacted",
-    )
+    redaction = redaction_body("m1")
     assert failed(lambda_handler(sqs_event(sample, first, redaction), FakeContext(), deps=deps)) == []
     (event,) = publisher.of_type("MessageScored")
     assert event.message.text == "" and event.scores.sentiment is None  # scored as the store holds it
     assert arcs.load("conv-1").state.recent == []
+
+
+def redaction_body(message_id: str) -> str:
+    detail = {
+        "event_id": f"r-{message_id}",
+        "conversation_id": "conv-1",
+        "message_id": message_id,
+        "redacted_at": "2026-03-01T10:00:00Z",
+    }
+    return envelope(detail, detail_type="MessageRedacted")

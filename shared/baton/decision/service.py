@@ -34,12 +34,12 @@ from typing import Literal
 from baton.decision.context import Activity, Context, ErrorSeen
 from baton.decision.engine import Decision, DecisionState, decide
 from baton.decision.params import DecisionParams
-from baton.errors import ConcurrentUpdate, OutOfOrder
+from baton.errors import OutOfOrder
 from baton.events import EscalationDecided, MessageRedacted, MessageScored, MessageSnapshot
 from baton.models import Role, utcnow
 from baton.ordered import load_after_predecessor
 from baton.ports import ContextSource, DecisionStore, EventPublisher
-from baton.redaction import ATTEMPTS, as_stored, redact_stored, remember
+from baton.redaction import as_stored, commit_result, redact_stored, remember
 
 logger = logging.getLogger(__name__)
 
@@ -190,24 +190,23 @@ class DecisionService:
         last_seq: int,
     ) -> None:
         """Store what deciding message `seq` (after `last_seq`) produced, once it is published."""
-        for attempt in range(ATTEMPTS):
-            try:
-                self.decisions.save(conversation_id, state, event, expected_version=version, at=at)
-                return
-            except ConcurrentUpdate:
-                again = self.decisions.load(conversation_id)
-                if again is not None and again.state.last_seq >= seq:
-                    logger.info(
-                        "message decided concurrently by another delivery",
-                        extra={"conversation_id": conversation_id, "seq": seq},
-                    )
-                    return
-                if again is None or again.state.last_seq != last_seq or attempt == ATTEMPTS - 1:
-                    raise
-                # Only a redaction moved the state on (baton.redaction): commit what was decided and
-                # published, without a quote of the redacted message.
-                state, event = forgetting(state, event, again.state.redacted)
-                version = again.version
+        stored_now = commit_result(
+            state,
+            event,
+            version,
+            save=lambda state, event, version: self.decisions.save(
+                conversation_id, state, event, expected_version=version, at=at
+            ),
+            load=lambda: self.decisions.load(conversation_id),
+            forgetting=forgetting,
+            seq=seq,
+            last_seq=last_seq,
+        )
+        if not stored_now:
+            logger.info(
+                "message decided concurrently by another delivery",
+                extra={"conversation_id": conversation_id, "seq": seq},
+            )
 
 
 def forgetting(

@@ -32,12 +32,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from baton.errors import ConcurrentUpdate, OutOfOrder, PayloadError
+from baton.errors import OutOfOrder, PayloadError
 from baton.events import MessageReceived, MessageRedacted, MessageScored, event_id_for
 from baton.models import utcnow
 from baton.ordered import load_after_predecessor
 from baton.ports import ArcStore, EventPublisher
-from baton.redaction import ATTEMPTS, as_stored, redact_stored
+from baton.redaction import as_stored, commit_result, redact_stored
 from baton.scoring import arc
 from baton.scoring.arc import ArcState
 from baton.scoring.scorer import Scorer
@@ -111,26 +111,25 @@ class ScoringService:
             message=message,
         )
         self.publisher.publish([event])
-        version = stored.version if stored else 0
-        for attempt in range(ATTEMPTS):
-            try:
-                self.arcs.save(conversation_id, state, event, expected_version=version, at=self.clock())
-                break
-            except ConcurrentUpdate:
-                again = self.arcs.load(conversation_id)
-                if again is not None and again.state.last_seq >= seq:
-                    # Another delivery of this message committed first, from the same arc: the same event.
-                    logger.info(
-                        "message scored concurrently by another delivery",
-                        extra={"conversation_id": conversation_id, "seq": seq},
-                    )
-                    return Handled("duplicate", None)
-                if again is None or again.state.last_seq != last_seq or attempt == ATTEMPTS - 1:
-                    raise
-                # Only a redaction moved the arc on (baton.redaction): commit what was scored and published,
-                # without what the redaction forgot.
-                state, event = forgetting(state, event, again.state.redacted)
-                version = again.version
+        stored_now = commit_result(
+            state,
+            event,
+            stored.version if stored else 0,
+            save=lambda state, event, version: self.arcs.save(
+                conversation_id, state, event, expected_version=version, at=self.clock()
+            ),
+            load=lambda: self.arcs.load(conversation_id),
+            forgetting=forgetting,
+            seq=seq,
+            last_seq=last_seq,
+        )
+        if not stored_now:
+            # Another delivery of this message committed first, from the same arc: the same event.
+            logger.info(
+                "message scored concurrently by another delivery",
+                extra={"conversation_id": conversation_id, "seq": seq},
+            )
+            return Handled("duplicate", None)
         return Handled("scored", event, unscored=seq - last_seq - 1, waited_s=waited)
 
     def redact(self, redaction: MessageRedacted) -> bool:
