@@ -95,10 +95,14 @@ class Sensitivity(_Model):
     renewal_soon: Multiplier = 0.8
     new_customer: Multiplier = 0.85
     at_risk: Multiplier = 0.8
-    churning: Multiplier = 0.7
+    churning: Multiplier = 0.75
     known_incident: Multiplier = 0.9
     errors_seen: Multiplier = 0.9
-    floor: Multiplier = Field(default=0.5, description="The combined multiplier never goes below this")
+    floor: Multiplier = Field(
+        default=0.75,
+        description="The combined multiplier never goes below this: business facts tip a borderline "
+        "conversation, together they do not make a calm one escalate (calm support messages score near 0.4)",
+    )
 
 
 class Business(_Model):

@@ -987,8 +987,11 @@ def fit_and_report(
     tried = search_policies(_sigmoid(model.logits(matrix)), matrix)
     policy, train_report = pick_policy(tried, cap)
     optimal, optimal_report = pick_policy(tried, None)
+    # Everything the engine reads: the fit, and the judgement blocks (sensitivity, business windows,
+    # guardrails, reasons) the document takes from the defaults. A change to either is a new version.
+    judgement = template.model_dump(mode="json", include={"sensitivity", "business", "guardrails", "reasons"})
     fingerprint = hashlib.sha256(
-        json.dumps([model.features, model.intercept, policy.to_json()], sort_keys=True).encode()
+        json.dumps([model.features, model.intercept, policy.to_json(), judgement], sort_keys=True).encode()
     ).hexdigest()[:8]
     version = f"decision-logit-{datetime.now(UTC):%Y%m%d}-{fingerprint}"
     fit = {
