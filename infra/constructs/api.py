@@ -202,12 +202,12 @@ class IngestionApi(Construct):
             description="ingest-api: the API answered 5xx (the contract is: bad input is a 4xx, never a 5xx)",
         )
 
-        CfnOutput(self, "ApiUrl", value=self.stage.url)
+        _output(self, "ApiUrl", self.stage.url)
 
     def _authorizer(self, core: CoreStack) -> tuple[apigwv2.IHttpRouteAuthorizer, list[str], list[str]]:
         config = core.config
         if config.jwt_issuer:
-            CfnOutput(self, "JwtIssuer", value=config.jwt_issuer)
+            _output(self, "JwtIssuer", config.jwt_issuer)
             authorizer = authorizers.HttpJwtAuthorizer(
                 "JwtAuthorizer", jwt_issuer=config.jwt_issuer, jwt_audience=list(config.jwt_audience)
             )
@@ -270,7 +270,15 @@ class IngestionApi(Construct):
             "UserPoolAuthorizer", pool, user_pool_clients=[client]
         )
 
-        CfnOutput(self, "UserPoolId", value=pool.user_pool_id)
-        CfnOutput(self, "TokenUrl", value=f"{domain.base_url()}/oauth2/token")
-        CfnOutput(self, "ClientId", value=client.user_pool_client_id)
+        _output(self, "UserPoolId", pool.user_pool_id)
+        _output(self, "TokenUrl", f"{domain.base_url()}/oauth2/token")
+        _output(self, "ClientId", client.user_pool_client_id)
         return authorizer, [f"{RESOURCE_SERVER_ID}/{WRITE_SCOPE}"], [f"{RESOURCE_SERVER_ID}/{READ_SCOPE}"]
+
+
+def _output(scope: Construct, name: str, value: str) -> CfnOutput:
+    """A stack output named exactly `name` (what the README and `aws cloudformation describe-stacks` show),
+    not the construct-path id with a hash CDK would give an output inside a construct."""
+    output = CfnOutput(scope, name, value=value)
+    output.override_logical_id(name)
+    return output

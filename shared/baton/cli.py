@@ -270,6 +270,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2 if _is_prerequisite(exc) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`baton events list | head`): not an error. Point stdout at devnull so the
+        # interpreter's final flush does not raise again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _is_prerequisite(exc: Exception) -> bool:

@@ -318,19 +318,21 @@ def test_the_report_counts_a_first_decision_as_a_change_from_the_start_not_from_
     assert "resolve -> escalate" not in report
 
 
-def test_a_misspelt_key_is_reported_once_not_silently_dropped(capsys) -> None:
+def test_a_misspelt_key_is_reported_once_and_a_teams_own_keys_are_not(capsys) -> None:
     messages = [{"role": "customer", "text": "Where is my refund?"}]
     lines = [
         {"conversation_id": "a", "messages": messages, "acount": {"id": "x"}, "label": "calm"},
-        {"conversation_id": "b", "messages": messages, "acount": {"id": "y"}},
-        {"conversation_id": "c", "messages": messages, "account": {"id": "z"}},
+        {"conversation_id": "b", "messages": messages, "acount": {"id": "y"}, "incidens": []},
+        {"conversation_id": "c", "messages": messages, "account": {"id": "z"}, "scenario": {"expect": {}}},
     ]
     stats = backtest.run(
         Scorer(fake_models()), io.StringIO("\n".join(json.dumps(x) for x in lines)), io.StringIO()
     )
     err = capsys.readouterr().err
-    assert "input:1: ignored keys acount, label (read: conversation_id, messages, customer, account" in err
+    assert "input:1: key 'acount' is not read: did you mean 'account'? (reported once)" in err
+    assert "input:2: key 'incidens' is not read: did you mean 'incidents'?" in err
     assert err.count("acount") == 1  # once per run, not once per line
+    assert "label" not in err and "scenario" not in err  # annotations are not typos
     assert stats.bad_lines == 0  # the lines are still scored
 
 

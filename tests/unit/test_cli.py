@@ -589,3 +589,31 @@ def test_decision_params_prints_what_the_parameter_store_takes(
     assert "broken.json" in err and "thresholds.exit" in err
     code, _, err = run(capsys, "decision", "params", str(tmp_path / "missing.json"))
     assert code == 1 and "cannot read" in err and "missing.json" in err
+
+
+def test_output_cut_short_by_a_pipe_is_not_a_traceback(tmp_path: Path) -> None:
+    """`baton backtest lines.jsonl | head -1`: the reader goes away long before the output (well over a pipe's
+    64 KB buffer) is written; baton exits quietly instead of printing a BrokenPipeError traceback."""
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "conversation_id": f"c{i}",
+                    "messages": [{"role": "customer", "text": "Where is my invoice?"}],
+                }
+            )
+            + "\n"
+            for i in range(400)
+        )
+    )
+    err = tmp_path / "stderr.txt"
+    script = (
+        f"{shlex.quote(sys.executable)} -m baton.cli backtest {shlex.quote(str(lines))} "
+        f"2>{shlex.quote(str(err))} | head -1"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, err.read_text()
+    assert done.stdout.startswith("{") and "Traceback" not in err.read_text()

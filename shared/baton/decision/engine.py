@@ -326,12 +326,15 @@ def sensitivity_of(facts: Facts, params: DecisionParams) -> tuple[float, list[tu
         held.append(("account_churning", "Account churning", "CRM health: churning", s.churning))
     elif facts.health == "at_risk":
         held.append(("account_at_risk", "Account at risk", "CRM health: at risk", s.at_risk))
-    if facts.incidents:
-        first = facts.incidents[0]
+    # Only an incident this message matches makes Baton more sensitive; one an earlier message matched stays
+    # listed for the agent (Decision.incidents) but does not lower the bar for an unrelated follow-up.
+    matched = [m for m in facts.incidents if m.matched_on != "conversation"]
+    if matched:
+        first = matched[0]
         eta = f" (ETA {first.eta}{', passed' if first.eta_passed else ''})" if first.eta else ""
         evidence = f"{first.id} {first.title}{eta}"
-        if len(facts.incidents) > 1:
-            evidence += f" and {len(facts.incidents) - 1} more"
+        if len(matched) > 1:
+            evidence += f" and {len(matched) - 1} more"
         held.append(("known_incident", "Known incident", evidence, s.known_incident))
     if facts.errors_seen:
         minutes = params.business.recent_error_minutes

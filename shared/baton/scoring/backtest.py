@@ -35,6 +35,7 @@ skipped; the exit code is then 1 (0 when every line was scored, 2 for bad argume
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 import time
@@ -72,8 +73,9 @@ class Conversation:
     context: Any = None
     """`baton.decision.context.Context` from the line's inline context."""
     now: datetime | None = None
-    ignored: tuple[str, ...] = ()
-    """Top-level keys of the line that backtest does not read (a typo in `account` loses the context)."""
+    misspelt: tuple[tuple[str, str], ...] = ()
+    """Top-level keys close to one backtest reads, with it: (`acount`, `account`). A typo would lose the
+    context silently; other keys (a team's own labels, a scenario's expectations) are simply not read."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -240,13 +242,10 @@ def _read(source: IO[str], name: str, stats: Stats) -> Iterator[Conversation]:
             stats.bad_lines += 1
             _err(f"{name}:{number}: {exc.message}; line skipped")
             continue
-        new = [key for key in conversation.ignored if key not in reported]
-        if new:
-            reported.update(new)
-            _err(
-                f"{name}:{number}: ignored key{'s' if len(new) > 1 else ''} {', '.join(new)} (read: "
-                f"{', '.join(LINE_KEYS)}); not reported again for later lines"
-            )
+        for key, meant in conversation.misspelt:
+            if key not in reported:
+                reported.add(key)
+                _err(f"{name}:{number}: key {key!r} is not read: did you mean {meant!r}? (reported once)")
         yield conversation
 
 
@@ -296,7 +295,11 @@ def parse_line(line: str, number: int) -> Conversation:
         messages=snapshots,
         context=context,
         now=now,
-        ignored=tuple(key for key in data if key not in LINE_KEYS),
+        misspelt=tuple(
+            (key, close[0])
+            for key in data
+            if key not in LINE_KEYS and (close := difflib.get_close_matches(key, LINE_KEYS, n=1, cutoff=0.75))
+        ),
     )
 
 
