@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from baton.decision.context import Account, Incident
 from baton.models import (
     BotInfo,
+    EscalationCause,
     Customer,
     Id,
     Page,
@@ -215,6 +216,11 @@ class EscalationDecided(EventDetail):
     risk: Annotated[float, Field(ge=0, le=1)]
     reasons: list[Reason] = Field(default_factory=list)
     guardrail: str | None = Field(default=None, description="Set when a guardrail forced escalation")
+    escalated_because: EscalationCause | None = Field(
+        default=None,
+        description="On every decision after the escalation: the escalating message's seq, risk, guardrail "
+        "and reasons",
+    )
     model_version: str
     decided_at: UtcDatetime = Field(default_factory=utcnow)
 

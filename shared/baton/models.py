@@ -228,6 +228,16 @@ class Reason(BaseModel):
     evidence: str = Field(description="The observation behind it, e.g. `-0.6 over 4 turns`")
 
 
+class EscalationCause(BaseModel):
+    """Why the conversation was escalated: the escalating decision's message and reasons, carried by every
+    later decision so the cause stays visible after "Already escalated"."""
+
+    seq: int = Field(ge=1, description="The message whose decision escalated")
+    guardrail: str | None = Field(default=None, description="The guardrail that forced it, if one did")
+    risk: float = Field(ge=0, le=1, description="The risk at that message")
+    reasons: list[Reason] = Field(default_factory=list, description="That decision's reasons")
+
+
 class IncidentView(BaseModel):
     id: str
     title: str
@@ -248,6 +258,9 @@ class DecisionView(BaseModel):
     guardrail: str | None = Field(default=None, description="Set when a guardrail forced the escalation")
     incidents: list[IncidentView] = Field(
         default_factory=list, description="Active incidents the message matched: acknowledge, give the ETA"
+    )
+    escalated_because: EscalationCause | None = Field(
+        default=None, description="On every decision after the escalation: what escalated the conversation"
     )
     model_version: str
     decided_at: UtcDatetime

@@ -107,7 +107,9 @@ def test_escalation_is_sticky_and_says_why() -> None:
     decisions = run([0.9, 0.01, 0.01])
     assert actions(decisions) == ["escalate", "escalate", "escalate"]
     assert decisions[1].reasons[0].code == "escalated_earlier"
-    assert decisions[1].reasons[0].evidence == "at message 1"
+    # The evidence names what escalated it, so the cause stays readable on every later decision.
+    assert decisions[1].reasons[0].evidence == f"at message 1 ({decisions[0].reasons[0].label.lower()})"
+    assert decisions[2].escalated_because is not None and decisions[2].escalated_because.seq == 1
 
 
 def test_decide_is_pure_and_state_round_trips_as_json() -> None:

@@ -64,6 +64,7 @@ DECISION_FIELDS = frozenset(
         "seq",
         "message_id",
         "incidents",
+        "escalated_because",
     }
 )
 

@@ -73,7 +73,7 @@ from baton.decision.context import Context, Facts, IncidentMatch, business_facts
 from baton.decision.params import DecisionParams
 from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
-from baton.models import UtcDatetime
+from baton.models import EscalationCause, UtcDatetime
 
 Action = Literal["resolve", "monitor", "escalate"]
 
@@ -107,6 +107,13 @@ class DecisionState(BaseModel):
     last_seq: int = 0
     escalated_seq: int | None = None
     escalated_by: str | None = Field(default=None, description="The guardrail, or `risk`")
+    escalated_risk: float | None = Field(default=None, description="The risk of the escalating decision")
+    escalated_message_id: str | None = Field(
+        default=None, description="The escalating message (set by the service: a redaction scrubs its quote)"
+    )
+    escalated_reasons: list[Reason] = Field(
+        default_factory=list, description="The escalating decision's reasons (`Decision.escalated_because`)"
+    )
     monitor_since_seq: int | None = None
     peak_risk: float = 0.0
     frustration_ewma: float | None = None
@@ -142,6 +149,9 @@ class Decision(BaseModel):
         default_factory=list,
         description="Active incidents this message matches: acknowledge them, give the ETA",
     )
+    escalated_because: EscalationCause | None = Field(
+        default=None, description="After an escalation: the escalating decision's seq, risk and reasons"
+    )
 
     @property
     def changed(self) -> bool:
@@ -162,6 +172,7 @@ class Decision(BaseModel):
             reasons=self.reasons,
             guardrail=self.guardrail,
             model_version=self.model_version,
+            escalated_because=self.escalated_because,
             incidents=[m.model_dump() for m in self.incidents],
             **extra,
         )
@@ -414,11 +425,19 @@ def decide(
     )
 
     reasons: list[Reason] = []
+    because: EscalationCause | None = None
     if previous == "escalate":
-        by = f" ({state.escalated_by})" if state.escalated_by and state.escalated_by != "risk" else ""
         at = f"at message {state.escalated_seq}" if state.escalated_seq else "earlier"
+        cause = state.escalated_reasons[0].label.lower() if state.escalated_reasons else None
+        by = f" ({cause})" if cause else ""
         reasons.append(
             Reason(code="escalated_earlier", label="Already escalated", contribution=1.0, evidence=at + by)
+        )
+        because = EscalationCause(
+            seq=state.escalated_seq or 1,
+            guardrail=state.escalated_by if state.escalated_by not in (None, "risk") else None,
+            risk=state.escalated_risk if state.escalated_risk is not None else state.peak_risk,
+            reasons=state.escalated_reasons,
         )
     if tripped is not None:
         name, evidence = tripped
@@ -436,6 +455,8 @@ def decide(
             "last_seq": seq if seq is not None else state.last_seq + 1,
             "escalated_seq": (seq or state.decisions + 1) if escalated_now else state.escalated_seq,
             "escalated_by": (tripped[0] if tripped else "risk") if escalated_now else state.escalated_by,
+            "escalated_risk": round(risk, 4) if escalated_now else state.escalated_risk,
+            "escalated_reasons": reasons if escalated_now else state.escalated_reasons,
             "monitor_since_seq": (seq or state.decisions + 1)
             if action == "monitor" and previous != "monitor"
             else (state.monitor_since_seq if action == "monitor" else None),
@@ -455,6 +476,7 @@ def decide(
         previous=previous,
         thresholds=effective,
         incidents=facts.incidents,
+        escalated_because=because,
     )
     return decision, new_state
 
@@ -534,8 +556,24 @@ def _repeat_contact(scores: Scores, arc: Arc, state: DecisionState, facts: Facts
     )
 
 
+_AREA_WORDS = {
+    "billing": "a billing question",
+    "account": "an account question",
+    "technical": "a technical problem",
+    "how_to": "a how-to question",
+    "cancellation": "a cancellation request",
+    "feedback": "feedback or a complaint",
+}
+"""The default taxonomy's product areas in words: a reason shown to people names the area of the request, never
+an intent the model may be unsure of (a team's own areas read "a <area> question")."""
+
+
 def _intent(scores: Scores) -> str:
-    return scores.intent or "no intent"
+    """What the request is about, in words: its product area (not the raw intent id), or no clear topic."""
+    area = None if scores.out_of_scope else scores.product_area
+    if not area or area == "general":
+        return "no clear topic"
+    return _AREA_WORDS.get(area, f"a {area.replace('_', ' ')} question")
 
 
 _Evidence = Callable[[Scores, Arc, DecisionState, Facts], str]
@@ -557,7 +595,7 @@ _EVIDENCE: dict[str, _Evidence] = {
         else f"{st.frustration_ewma or 0:.2f} on the first message"
     ),
     "intent_uncertainty": lambda s, a, st, f: (
-        f"{_intent(s)} at {100 * (s.intent_confidence or 0):.0f}% confidence"
+        f"looks like {_intent(s)}" if _intent(s) != "no clear topic" else "no clear topic"
     ),
     "out_of_scope": lambda s, a, st, f: "no known intent fits",
     "complexity": lambda s, a, st, f: f"complexity {s.complexity or 0:.2f} ({_intent(s)})",

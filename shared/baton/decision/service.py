@@ -36,7 +36,7 @@ from baton.decision.engine import Decision, DecisionState, decide
 from baton.decision.params import DecisionParams
 from baton.errors import OutOfOrder
 from baton.events import EscalationDecided, MessageRedacted, MessageScored, MessageSnapshot
-from baton.models import Role, utcnow
+from baton.models import Reason, Role, utcnow
 from baton.ordered import load_after_predecessor
 from baton.ports import ContextSource, DecisionStore, EventPublisher
 from baton.redaction import as_stored, commit_result, redact_stored, remember
@@ -156,6 +156,8 @@ class DecisionService:
             text=message.text if message is not None else "",
             seq=seq,
         )
+        if decision.action == "escalate" and decision.previous != "escalate":
+            new_state = new_state.model_copy(update={"escalated_message_id": scored.message_id})
         event = decision.event(
             conversation_id=conversation_id, seq=seq, message_id=scored.message_id, decided_at=now
         )
@@ -220,10 +222,26 @@ def forgetting(
     if remembered != state.redacted:
         state = state.model_copy(update={"redacted": remembered})
     if event is not None and event.message_id in redacted and event.guardrail is not None:
-        reasons = [
-            r.model_copy(update={"evidence": REDACTED_EVIDENCE}) if r.code == event.guardrail else r
-            for r in event.reasons
-        ]
+        reasons = _unquoted(event.reasons, event.guardrail)
         if reasons != event.reasons:
             event = event.model_copy(update={"reasons": reasons})
+    # The escalation's cause travels on every later decision: forget its quote there too.
+    guardrail = state.escalated_by if state.escalated_by not in (None, "risk") else None
+    if guardrail is not None and state.escalated_message_id in redacted:
+        kept = _unquoted(state.escalated_reasons, guardrail)
+        if kept != state.escalated_reasons:
+            state = state.model_copy(update={"escalated_reasons": kept})
+        cause = event.escalated_because if event is not None else None
+        if cause is not None and cause.seq == state.escalated_seq:
+            unquoted = _unquoted(cause.reasons, guardrail)
+            if unquoted != cause.reasons:
+                event = event.model_copy(  # type: ignore[union-attr]
+                    update={"escalated_because": cause.model_copy(update={"reasons": unquoted})}
+                )
     return state, event
+
+
+def _unquoted(reasons: list[Reason], guardrail: str) -> list[Reason]:
+    return [
+        r.model_copy(update={"evidence": REDACTED_EVIDENCE}) if r.code == guardrail else r for r in reasons
+    ]

@@ -4,17 +4,24 @@ Conversations go through the API, message by message, like any client (so they a
 published and consumed by the same code). Accounts and incidents go into the context table through
 `baton context import`'s code (`baton.context_import`, the layout of `baton.adapters.context_store`);
 agents as provisional items `pk=AGENT#<id>`, `sk=PROFILE` with the record as attributes, until the
-routing capability owns their layout. Loading twice changes nothing: the
-messages carry fixed ids and timestamps (a repeat is a duplicate: same answer, stored once) and
-profiles are overwritten with the same values.
+routing capability owns their layout.
+
+Dates are relative to the day the demo is loaded: the files are written around an anchor day (the day of
+their latest message), and every timestamp and date in them (messages, page actions, incident ETAs, renewal
+and signup dates) moves by whole days so that the latest message lands within the last 24 hours. A renewal
+"in 49 days" stays 49 days away and an incident's ETA stays a few hours after the messages. Loading twice
+changes nothing: within a day the messages carry the same ids and timestamps (a repeat is a duplicate: same
+answer, stored once); a conversation loaded on an earlier day answers 409 and is left as it is.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -43,11 +50,56 @@ class DemoSummary:
     context: dict[str, int] = field(default_factory=dict)
     conversations: int = 0
     messages: int = 0
+    already_loaded: int = 0
+    shifted_days: int = 0
 
     def describe(self) -> str:
         parts = [f"{count} {kind}" for kind, count in self.context.items()]
         parts.append(f"{self.conversations} conversations ({self.messages} messages posted)")
-        return "Demo data loaded: " + ", ".join(parts)
+        kept = (
+            f"; {self.already_loaded} messages kept from an earlier day's load" if self.already_loaded else ""
+        )
+        return "Demo data loaded: " + ", ".join(parts) + kept
+
+
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
+SHIFTED_KEYS = frozenset({"sent_at", "at", "eta", "renewal_date", "signup_date", "closed_at"})
+"""The demo's fields that hold a date or timestamp (moved to the load day)."""
+
+
+def anchor_of(directory: Path) -> datetime:
+    """The demo's anchor: its latest message timestamp."""
+    latest = max(
+        (
+            datetime.fromisoformat(str(m["sent_at"]).replace("Z", "+00:00"))
+            for c in read_jsonl(directory / CONVERSATIONS_FILE)
+            for m in c.get("messages", ())
+            if m.get("sent_at")
+        ),
+        default=None,
+    )
+    if latest is None:
+        raise DemoError(f"{directory / CONVERSATIONS_FILE}: no message has a sent_at")
+    return latest
+
+
+def days_to_shift(anchor: datetime, now: datetime) -> int:
+    """Whole days that put the anchor within the 24 hours before `now` (0 when it already is)."""
+    return (now - anchor).days
+
+
+def shift_dates(value: Any, days: int, key: str | None = None) -> Any:
+    """`value` with every date or ISO timestamp under a key of SHIFTED_KEYS moved by `days`."""
+    if isinstance(value, dict):
+        return {k: shift_dates(v, days, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shift_dates(v, days, key) for v in value]
+    if days and key in SHIFTED_KEYS and isinstance(value, str):
+        found = _DATE.match(value)
+        if found:
+            day = date.fromisoformat(found.group(1)) + timedelta(days=days)
+            return day.isoformat() + (found.group(2) or "")
+    return value
 
 
 def default_demo_dir() -> Path:
@@ -90,11 +142,11 @@ def context_items(directory: Path) -> list[tuple[str, dict[str, Any]]]:
     return items
 
 
-def demo_messages(directory: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(conversation id, API body) for every demo message, in conversation order."""
+def demo_messages(directory: Path, days: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """(conversation id, API body) for every demo message, in conversation order, dates moved by `days`."""
     path = directory / CONVERSATIONS_FILE
     bodies = []
-    for number, conversation in enumerate(read_jsonl(path), start=1):
+    for number, conversation in enumerate(shift_dates(read_jsonl(path), days), start=1):
         conversation_id = conversation.get("conversation_id")
         customer = conversation.get("customer")
         messages = conversation.get("messages")
@@ -117,9 +169,11 @@ def _to_dynamodb(value: Any) -> Any:
     return json.loads(json.dumps(value), parse_float=Decimal)
 
 
-def write_context(table: Any, directory: Path) -> dict[str, int]:
-    """Put every account, incident and agent into the context table (a boto3 Table resource); counts per
-    kind. A demo row that does not validate is a broken demo: DemoError names it."""
+def write_context(table: Any, directory: Path, days: int = 0) -> dict[str, int]:
+    """Put every account, incident and agent into the context table (a boto3 Table resource), dates moved by
+    `days`; counts per kind. A demo row that does not validate is a broken demo: DemoError names it."""
+    import tempfile
+
     import boto3
 
     from baton.adapters.context_store import DynamoContextStore
@@ -138,15 +192,23 @@ def write_context(table: Any, directory: Path) -> dict[str, int]:
     )
     store = DynamoContextStore(table.name, client=client)
     for file_name, kind in IMPORTED.items():
-        report = import_file(kind, directory / file_name, store, at=utcnow())  # type: ignore[arg-type]
+        with tempfile.TemporaryDirectory(prefix="baton-demo-") as tmp:
+            shifted = Path(tmp) / file_name
+            rows = shift_dates(read_jsonl(directory / file_name), days)
+            shifted.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+            report = import_file(kind, shifted, store, at=utcnow())  # type: ignore[arg-type]
         if report.problems or report.ignored_columns:
-            raise DemoError(report.describe())
+            raise DemoError(report.describe().replace(str(shifted), str(directory / file_name)))
         counts[kind] = report.stored
     with table.batch_writer() as batch:
         for kind, item in context_items(directory):
             batch.put_item(Item=_to_dynamodb(item))
             counts[kind + "s"] = counts.get(kind + "s", 0) + 1
     return {kind: counts[kind] for kind in ("accounts", "agents", "incidents") if kind in counts}
+
+
+class AlreadyLoaded(DemoError):
+    """The message id is stored with another body: the demo was loaded on an earlier day."""
 
 
 def post_message(
@@ -163,6 +225,8 @@ def post_message(
             return response.status
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode(errors="replace")[:500]
+        if exc.code == 409:
+            raise AlreadyLoaded(f"{conversation_id}/{body.get('message_id')}: {detail}") from None
         raise DemoError(
             f"POST {conversation_id}/{body.get('message_id')} answered {exc.code}: {detail}"
         ) from None
@@ -176,15 +240,21 @@ def load(
     token: str,
     context_table: Any,
     directory: Path | None = None,
+    now: datetime | None = None,
 ) -> DemoSummary:
-    """Load the demo into a running API and its context table."""
+    """Load the demo into a running API and its context table, its dates moved to the day of `now`."""
     directory = directory or default_demo_dir()
-    summary = DemoSummary()
-    summary.context = write_context(context_table, directory)
+    days = days_to_shift(anchor_of(directory), now or datetime.now(UTC))
+    summary = DemoSummary(shifted_days=days)
+    summary.context = write_context(context_table, directory, days)
     seen: set[str] = set()
-    for conversation_id, body in demo_messages(directory):
+    for conversation_id, body in demo_messages(directory, days):
         seen.add(conversation_id)
-        post_message(url, token, conversation_id, body)
+        try:
+            post_message(url, token, conversation_id, body)
+        except AlreadyLoaded:
+            summary.already_loaded += 1
+            continue
         summary.messages += 1
     summary.conversations = len(seen)
     return summary

@@ -178,8 +178,53 @@ def read_uss(directory: Path) -> dict[str, list[Dialogue]]:
     return corpora
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.resolve().read_bytes()).hexdigest()
+def _sha(path: Path | Sequence[Path]) -> str:
+    paths = [path] if isinstance(path, Path) else list(path)
+    digests = [hashlib.sha256(p.resolve().read_bytes()).hexdigest() for p in paths]
+    return digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+MAIA_FRUSTRATED = frozenset({3, 5, 6})
+"""MAIA-DQE sentence emotions that mark a customer who needs a human: disappointment, frustration, anger."""
+MAIA_CORPORA = {
+    "MAIA-DE": ("de_client_02.json",),
+    "MAIA-PT": ("pt_br_client_02.json", "pt_pt_client_03.json"),
+}
+"""Two corpora by the chats' original language (the German client's chats; the Portuguese clients')."""
+
+
+def read_maia(directory: Path) -> tuple[dict[str, list[Dialogue]], dict[str, list[Path]]]:
+    """MAIA-DQE chats as dialogues (customer = inbound, in English MT; the agent's turns as the bot's), a
+    customer turn dissatisfied when one of its sentences shows disappointment, frustration or anger; and the
+    files of each corpus."""
+    corpora: dict[str, list[Dialogue]] = {}
+    files: dict[str, list[Path]] = {}
+    for name, file_names in MAIA_CORPORA.items():
+        paths = [directory / f for f in file_names]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise FileNotFoundError(f"--maia {directory}: missing {', '.join(missing)}")
+        dialogues: list[Dialogue] = []
+        for path in paths:
+            for raw in json.loads(path.read_text(encoding="utf-8")):
+                turns = []
+                for turn in raw.get("turns", ()):
+                    inbound = turn.get("floor") == "inbound"
+                    # English is the MT of a customer's turn and the source of an agent's.
+                    sentences = turn.get("text_mt" if inbound else "text_src") or []
+                    text = " ".join(str(x) for x in sentences if str(x).strip()).strip()
+                    if not text:
+                        continue
+                    emotions = {int(e) for e in turn.get("Emotion") or () if e is not None}
+                    if inbound:
+                        turns.append(Turn("customer", text, bool(emotions & MAIA_FRUSTRATED)))
+                    else:
+                        turns.append(Turn("bot", text))
+                if any(t.role == "customer" for t in turns):
+                    dialogues.append(Dialogue(corpus=name, index=len(dialogues), turns=turns))
+        corpora[name] = dialogues
+        files[name] = paths
+    return corpora, files
 
 
 # ---------------------------------------------------------------------------------------------- scoring
@@ -211,7 +256,9 @@ def holdout_sentiment(
     return out
 
 
-def score_corpus(dialogues: list[Dialogue], path: Path, override: Path | None, cache: Path) -> str:
+def score_corpus(
+    dialogues: list[Dialogue], path: Path | Sequence[Path], override: Path | None, cache: Path
+) -> str:
     """Fill `dialogue.scored` for every dialogue (cached); returns the models' description."""
     from baton.scoring.loader import load_models
     from baton.scoring.scorer import Scorer
@@ -219,14 +266,15 @@ def score_corpus(dialogues: list[Dialogue], path: Path, override: Path | None, c
     models = load_models(override=override)
     versions = models.versions()
     tag = hashlib.sha256((_sha(path) + json.dumps(versions, sort_keys=True)).encode()).hexdigest()[:16]
-    cached = cache / f"scores-{path.stem}-{tag}.jsonl"
+    stem = path.stem if isinstance(path, Path) else dialogues[0].corpus if dialogues else "corpus"
+    cached = cache / f"scores-{stem}-{tag}.jsonl"
     if cached.is_file():
         rows = [json.loads(line) for line in cached.read_text(encoding="utf-8").splitlines()]
         if len(rows) == len(dialogues):
             for dialogue, row in zip(dialogues, rows, strict=True):
                 dialogue.scored = row
             return json.dumps(versions)
-    _progress(f"scoring {len(dialogues)} {path.stem} dialogues with {versions}")
+    _progress(f"scoring {len(dialogues)} {stem} dialogues with {versions}")
     scorer = Scorer(models)
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -827,6 +875,15 @@ def build_parser() -> argparse.ArgumentParser:
         "OUT/decision/params.json and MODEL_CARD.md, with cross-corpus cost and timeliness figures.",
     )
     parser.add_argument("--uss", type=Path, default=DEFAULT_USS, help="USS directory: dialogue files *.txt")
+    parser.add_argument(
+        "--maia",
+        type=Path,
+        metavar="DIR",
+        help="fit on MAIA-DQE support chats instead of USS (the shipped default): German-client and "
+        "Portuguese-client chats as two corpora, a customer turn dissatisfied when it shows disappointment, "
+        "frustration or anger; scored by the shipped models (their sentiment model trained on part of MAIA's "
+        "customer sentences: in-sample, stated in the card)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="writes OUT/decision/")
     parser.add_argument(
         "--score-with",
@@ -905,14 +962,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         overrides[corpus] = Path(directory)
     try:
-        corpora = read_uss(args.uss)
+        if args.maia is not None:
+            corpora, corpus_files = read_maia(args.maia)
+            args.in_sample = True
+        else:
+            corpora = read_uss(args.uss)
+            corpus_files = {name: [args.uss / f"{name}.txt"] for name in corpora}
     except (FileNotFoundError, ValueError) as exc:
         print(f"baton train decision: {exc}", file=sys.stderr)
         return 2
+    args.corpus_files = corpus_files
     started = time.monotonic()
     scored_by: dict[str, str] = {}
     for name, dialogues in corpora.items():
-        path = args.uss / f"{name}.txt"
+        path = corpus_files[name]
         if args.in_sample:
             override = None
         elif name in overrides:
@@ -1002,7 +1065,7 @@ def fit_and_report(
                 "dialogues": len(ds),
                 "needing": sum(d.first_need is not None for d in ds),
                 "customer_turns": sum(len(d.scored) for d in ds),
-                "sha256": _sha(args.uss / f"{name}.txt"),
+                "sha256": _sha(getattr(args, "corpus_files", {}).get(name) or args.uss / f"{name}.txt"),
             }
             for name, ds in corpora.items()
         },
@@ -1018,6 +1081,7 @@ def fit_and_report(
             label: [_summary(r, "valid_cost_optimal") for r in rows] for label, rows in tables.items()
         },
         "rater_ceiling": {name: rater_ceiling(ds) for name, ds in corpora.items()},
+        "source": "maia" if getattr(args, "maia", None) is not None else "uss",
     }
     params = make_params(model, policy, version, fit)
     return {
@@ -1077,9 +1141,23 @@ def card(report: dict[str, Any]) -> str:
         f"    {fit.get('command', 'python -m baton.training.decision --uss ../shared/data/uss --out layers/models')}",
         "",
         "## Data",
-        "USS (Sun et al., SIGIR 2021): MultiWOZ and SGD dialogues with every user turn rated 1-5 by several",
-        "annotators. USER turns are customer messages, SYSTEM turns bot answers. A turn is dissatisfied when more",
-        "than half of its ratings are <= 2; a dialogue needs a human from its first dissatisfied turn.",
+        *(
+            [
+                "MAIA-DQE (Mendonça et al. 2023; CC BY-ND 4.0, training allowed, never published): 133 real",
+                "customer-support chats of three companies (German and Portuguese, machine-translated to English),",
+                "every customer sentence labelled with an emotion. Customer turns are the customer's messages (English",
+                "MT), the agent's turns stand in for the bot's answers. A customer turn is dissatisfied when one of its",
+                "sentences shows disappointment, frustration or anger; a conversation needs a human from its first",
+                "dissatisfied turn. Two corpora by the client's language: the German client's chats and the Portuguese",
+                "clients' chats, so every figure below is validated on another company's customers.",
+            ]
+            if fit.get("source") == "maia"
+            else [
+                "USS (Sun et al., SIGIR 2021): MultiWOZ and SGD dialogues with every user turn rated 1-5 by several",
+                "annotators. USER turns are customer messages, SYSTEM turns bot answers. A turn is dissatisfied when",
+                "more than half of its ratings are <= 2; a dialogue needs a human from its first dissatisfied turn.",
+            ]
+        ),
         "",
         "| corpus | dialogues | need a human | customer turns |",
         "|---|---|---|---|",
@@ -1088,18 +1166,30 @@ def card(report: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | {d['dialogues']} | {d['needing']} ({d['needing'] / d['dialogues']:.0%}) | {d['customer_turns']} |"
         )
-    lines += [
+    maia_scoring = [
         "",
-        "**Which models scored what.** The shipped sentiment model's frustration head was trained on USS user",
-        "turns; its scores on USS are in-sample and would flatter the fit. Each corpus was scored by the real",
-        "`Scorer` (intent, encoder and arc as shipped) with a sentiment model trained without that corpus:",
-        "`baton train sentiment --uss <dir with only the other corpus>` with the shipped model's options (for the",
-        "fine-tuned encoder branch: `--encoder` and `--torch-python`), passed as `--score-with CORPUS=DIR`, or",
-        "trained by this command itself (`--torch-python PY`; without it, n-gram-only ones, whose scores differ",
-        "from a branch model's).",
-        "The version of each model is listed (the sentiment versions are those held-out models'):",
+        "**Which models scored what.** The shipped models (the scorer as `baton backtest` runs it). Their",
+        "sentiment model was trained on the customer sentences of 70% of the MAIA dialogues (its fitting split),",
+        "so the frustration scores of those are in-sample: the fit may trust frustration a little more than",
+        "unseen text warrants. The model versions:",
         "",
     ]
+    lines += (
+        maia_scoring
+        if fit.get("source") == "maia"
+        else [
+            "",
+            "**Which models scored what.** The shipped sentiment model's frustration head was trained on USS user",
+            "turns; its scores on USS are in-sample and would flatter the fit. Each corpus was scored by the real",
+            "`Scorer` (intent, encoder and arc as shipped) with a sentiment model trained without that corpus:",
+            "`baton train sentiment --uss <dir with only the other corpus>` with the shipped model's options (for the",
+            "fine-tuned encoder branch: `--encoder` and `--torch-python`), passed as `--score-with CORPUS=DIR`, or",
+            "trained by this command itself (`--torch-python PY`; without it, n-gram-only ones, whose scores differ",
+            "from a branch model's).",
+            "The version of each model is listed (the sentiment versions are those held-out models'):",
+            "",
+        ]
+    )
     for name, by in report["scored_by"].items():
         lines.append(f"- {name}: {by}")
     lines += [

@@ -339,7 +339,7 @@ def dense_signs(n_buckets: int, head: int) -> dict[int, int]:
 def fit_logistic(
     x: Any, y: Sequence[int], c: float, sample_weight: Any = None, signs: dict[int, int] | None = None
 ) -> Linear:
-    """L2 logistic regression, min 1/2 |w|^2 + C sum_i s_i log(1 + exp(-y_i z_i)) (scikit-learn's objective, the
+    """L2 logistic regression, min 1/2 |w|^2 + C sum_i s_i CE(y_i, sigmoid(z_i)), y_i in [0, 1] (scikit-learn's objective, the
     intercept unpenalised), by L-BFGS-B so that `signs` (column -> +1 / -1) can bound weights to >= 0 / <= 0."""
     import numpy as np
     from scipy.optimize import Bounds, minimize
@@ -348,7 +348,6 @@ def fit_logistic(
     n, d = x.shape
     target = np.asarray(y, dtype=np.float64)
     weights = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    sign = 2 * target - 1
     xt = x.T.tocsr() if hasattr(x, "tocsr") else x.T
 
     scale = 1.0 / weights.sum()  # the objective divided by the total weight: the same minimum, O(1) gradients
@@ -356,7 +355,9 @@ def fit_logistic(
     def objective(params: Any) -> tuple[float, Any]:
         w, b = params[:d], params[d]
         z = np.asarray(x @ w).ravel() + b
-        loss = float(np.sum(weights * np.logaddexp(0.0, -sign * z))) + 0.5 / c * float(w @ w)
+        # Cross-entropy, which also takes soft targets in [0, 1] (the support recipe's neutral 0.5).
+        ce = target * np.logaddexp(0.0, -z) + (1 - target) * np.logaddexp(0.0, z)
+        loss = float(np.sum(weights * ce)) + 0.5 / c * float(w @ w)
         residual = weights * (expit(z) - target)
         grad = np.empty(d + 1)
         grad[:d] = np.asarray(xt @ residual).ravel() + w / c
@@ -591,6 +592,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--uss", type=Path, default=DEFAULT_DATA / "uss", help="USS directory: dialogue files *.txt"
     )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        help="the support recipe (the shipped default): GoEmotions, NLU++, Bitext, MAIA-DQE, CLINC150 and "
+        "Banking77 under DIR (layout of ../shared/data), evaluated on TweetEval, SST-2, complaints and the "
+        "support contrast set; --sst2/--uss are then ignored",
+    )
     parser.add_argument("--out", type=Path, required=True, help="writes OUT/sentiment/")
     parser.add_argument("--seed", type=int, default=0, help="held-out dialogue split (default 0)")
     parser.add_argument(
@@ -637,11 +646,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--branch-epochs", type=int, default=3, help="fine-tuning epochs (default %(default)s)"
     )
     branch.add_argument("--threads", type=int, default=2, help="torch threads for the fine-tune (default 2)")
+    branch.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="with --data: keep the encoder's hidden states of the training texts in DIR between runs (GBs)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.data is not None:
+        return _main_support(args, argv)
     for flag, path in (("--sst2", args.sst2), ("--uss", args.uss)):
         if not path.is_dir():
             print(f"baton train sentiment: {flag} {path}: no such directory", file=sys.stderr)
@@ -684,6 +701,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             argv=list(argv) if argv is not None else sys.argv[1:],
         )
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"baton train sentiment: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _main_support(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from baton.training.sentiment_support import SupportOptions, train_support
+
+    if not args.data.is_dir():
+        print(f"baton train sentiment: --data {args.data}: no such directory", file=sys.stderr)
+        return 2
+    if args.encoder is not None and not args.torch_python:
+        print(
+            "baton train sentiment: --encoder needs --torch-python PY, an interpreter with torch",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        train_support(
+            SupportOptions(
+                data=args.data,
+                out=args.out,
+                seed=args.seed,
+                spec=FeatureSpec(n_buckets=args.buckets),
+                encoder=args.encoder,
+                torch_python=args.torch_python,
+                source=args.encoder_source,
+                epochs=args.branch_epochs,
+                threads=args.threads,
+                latency=not args.no_latency,
+                cache=args.cache,
+            ),
+            argv=list(argv) if argv is not None else sys.argv[1:],
+        )
+    except (FileNotFoundError, ValueError, RuntimeError, KeyError) as exc:
         print(f"baton train sentiment: {exc}", file=sys.stderr)
         return 2
     return 0
