@@ -221,6 +221,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decision_params.set_defaults(func=cmd_decision_params)
 
+    evaluate = sub.add_parser("eval", help="measure on a labelled set").add_subparsers(
+        dest="eval_command", metavar="WHAT", required=True
+    )
+    eval_triggers = evaluate.add_parser(
+        "triggers",
+        help="precision and recall of each guardrail trigger on a labelled JSONL set",
+        description='Run the guardrails and the human-request signal over {"text", "triggers": [codes]} lines '
+        "(e.g. events/labelled/triggers-test.jsonl) and print precision, recall and support per trigger.",
+    )
+    eval_triggers.add_argument("file", type=Path, metavar="FILE", help="a labelled JSONL set")
+    eval_triggers.add_argument("--params", type=Path, metavar="P", help="a decision parameters document")
+    eval_triggers.add_argument("--errors", action="store_true", help="also list every message scored wrong")
+    eval_triggers.set_defaults(func=cmd_eval_triggers)
+    eval_conversations = evaluate.add_parser(
+        "conversations",
+        help="escalation rates and peak-risk AUROC on labelled conversations",
+        description="Run `baton backtest` over conversations labelled with `expected` (escalate|resolve), "
+        "optionally `escalate_by` (customer message number) and `borderline`, e.g. "
+        "events/labelled/support_conversations.jsonl, and print how many of each were escalated (in time) and "
+        "how well the peak risk orders them.",
+    )
+    eval_conversations.add_argument("file", type=Path, metavar="FILE", help="labelled backtest input (JSONL)")
+    eval_conversations.add_argument("--params", type=Path, metavar="P", help="a decision parameters document")
+    eval_conversations.add_argument(
+        "--models", type=Path, metavar="DIR", help="models replacing the shipped ones"
+    )
+    eval_conversations.add_argument("--json", action="store_true", help="print the figures as JSON")
+    eval_conversations.set_defaults(func=cmd_eval_conversations)
+    eval_sentiment = evaluate.add_parser(
+        "sentiment",
+        help="frustration on labelled customer messages (calm | frustrated)",
+        description='Score {"text", "label": "calm"|"frustrated"} lines (e.g. events/labelled/support_contrast.jsonl) '
+        "and print the AUROC of frustration, the mean frustration of each label and, with `kind`, per kind.",
+    )
+    eval_sentiment.add_argument("file", type=Path, metavar="FILE", help="a labelled JSONL set")
+    eval_sentiment.add_argument(
+        "--models", type=Path, metavar="DIR", help="models replacing the shipped ones"
+    )
+    eval_sentiment.set_defaults(func=cmd_eval_sentiment)
+
     schemas = sub.add_parser("schemas", help="JSON Schemas of the event and API contracts").add_subparsers(
         dest="schemas_command", metavar="ACTION", required=True
     )
@@ -557,7 +597,14 @@ def cmd_context_import(args: argparse.Namespace) -> int:
         # DynamoDB Local's client: the local region and credentials, whatever this shell's AWS settings are.
         client = wiring.dynamodb_client(running["dynamodb_endpoint"])
         store = DynamoContextStore(running["tables"]["context"], client=client)
-    report = import_file(args.kind, args.file, store, at=utcnow(), fmt=args.format, dry_run=args.dry_run)
+    from baton.context_import import known_intents
+    from baton.scoring.loader import models_dir
+    from baton.settings import Settings
+
+    intents = known_intents(models_dir(Settings.from_env().models_dir))
+    report = import_file(
+        args.kind, args.file, store, at=utcnow(), fmt=args.format, dry_run=args.dry_run, intents=intents
+    )
     print(report.describe())
     return 1 if report.problems else 0
 
@@ -573,6 +620,56 @@ def cmd_decision_params(args: argparse.Namespace) -> int:
         print(deployable(text))
     except InvalidParams as exc:
         raise Failure(f"{args.file}: {exc}") from None
+    return 0
+
+
+def cmd_eval_triggers(args: argparse.Namespace) -> int:
+    from baton.decision import triggers_eval
+
+    return triggers_eval.main(args.file, args.params, show_errors=args.errors)
+
+
+def _file_or_fail(path: Path) -> bool:
+    if not path.is_file():
+        print(f"baton eval: {path}: no such file", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_eval_conversations(args: argparse.Namespace) -> int:
+    if not _file_or_fail(args.file):
+        return 2
+    from baton.decision.evaluation import evaluate_file
+    from baton.decision.params import load, load_default
+    from baton.errors import BatonError
+    from baton.scoring.loader import load_models, models_dir
+    from baton.scoring.scorer import Scorer
+    from baton.settings import Settings
+
+    try:
+        scorer = Scorer(load_models(models_dir(Settings.from_env().models_dir), override=args.models))
+        params = load(args.params) if args.params else load_default()
+    except BatonError as exc:
+        print(f"baton eval conversations: {exc}", file=sys.stderr)
+        return 2
+    evaluation = evaluate_file(args.file, scorer, params)
+    if args.json:
+        print(
+            json.dumps(
+                {"clear": evaluation.summary(), "borderline": evaluation.summary(borderline=True)}, indent=2
+            )
+        )
+    else:
+        print(evaluation.render())
+    return 0
+
+
+def cmd_eval_sentiment(args: argparse.Namespace) -> int:
+    if not _file_or_fail(args.file):
+        return 2
+    from baton.scoring.evaluation import evaluate_messages
+
+    print(evaluate_messages(args.file, args.models).render())
     return 0
 
 

@@ -15,6 +15,10 @@ Rows by kind (the key fields besides the model's own):
 - incidents: `Incident` (`id`, `title`, `product_area`, `intents`, `keywords`, `status`, `eta`).
 - activity: `account_id`, `customer_id` and `Activity` (`page`, `recent_actions`, `errors_seen`).
 - history: `account_id`, `customer_id` and `HistoryItem` (`conversation_id`, `intent`, `closed_at`, `outcome`).
+
+Intents. An incident's `intents` and a history row's `intent` match what the intent model predicts, so a name the
+loaded taxonomy (`<models dir>/intent/taxonomy.json`, see `known_intents`) does not know can never match: such a
+row is stored, with a warning naming the unknown intents, and the report lists the valid ones once.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +89,10 @@ class Report:
     problems: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+    """Rows stored with something the decision cannot use (an intent the taxonomy does not know)."""
+    valid_intents: list[str] = field(default_factory=list)
+    """The taxonomy's intents, listed once when a warning names an unknown one."""
 
     def describe(self) -> str:
         verb = "valid (dry run: nothing stored)" if self.dry_run else "stored"
@@ -96,13 +104,50 @@ class Report:
         if self.ignored_columns:
             lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
         lines += [f"  {p}" for p in self.problems]
+        if self.warnings:
+            lines.append(
+                f"{len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'} (rows stored):"
+            )
+            lines += [f"  {w}" for w in self.warnings]
+            if self.valid_intents:
+                lines.append(f"valid intents ({len(self.valid_intents)}): {', '.join(self.valid_intents)}")
         return "\n".join(lines)
 
 
+def known_intents(models_dir: Path) -> frozenset[str] | None:
+    """The intents of the loaded intent model's taxonomy (`models_dir/intent/taxonomy.json`); None when there is
+    no readable taxonomy there (nothing to check against)."""
+    try:
+        data = json.loads((models_dir / "intent" / "taxonomy.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return frozenset(data) if isinstance(data, dict) else None
+
+
+def _unknown_intents(kind: Kind, row: dict[str, Any], known: Collection[str]) -> list[str]:
+    if kind == "incidents":
+        named = row.get("intents") or []
+        named = named if isinstance(named, list) else [named]
+    elif kind == "history":
+        named = [row["intent"]] if row.get("intent") else []
+    else:
+        return []
+    return [str(i) for i in named if isinstance(i, str) and i not in known]
+
+
 def import_file(
-    kind: Kind, path: Path, sink: Sink, *, at: datetime, fmt: str | None = None, dry_run: bool = False
+    kind: Kind,
+    path: Path,
+    sink: Sink,
+    *,
+    at: datetime,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    intents: Collection[str] | None = None,
 ) -> Report:
-    """Validate every row of `path` and store the good ones in `sink` (unless `dry_run`)."""
+    """Validate every row of `path` and store the good ones in `sink` (unless `dry_run`).
+
+    `intents`: the taxonomy's intents; an incident or history row naming another is stored with a warning."""
     if kind not in KINDS:
         raise ContextImportError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
     suffix = path.suffix.lower()
@@ -129,13 +174,22 @@ def import_file(
             report.problems.append(f"{path.name}:{line}: {row}")
             continue
         ignored |= set(row) - known
+        unknown = _unknown_intents(kind, row, intents) if intents is not None else []
         try:
             stored = _store(kind, {k: v for k, v in row.items() if k in known}, sink, at=at, dry_run=dry_run)
         except ValidationError as exc:
             report.problems.append(f"{path.name}:{line}: {_describe(exc)}")
             continue
         report.stored += stored
+        if unknown:
+            field_name = "intents" if kind == "incidents" else "intent"
+            report.warnings.append(
+                f"{path.name}:{line}: {field_name} {', '.join(unknown)} not in the intent model's taxonomy: "
+                "the model never predicts it, so it never matches"
+            )
     report.ignored_columns = sorted(ignored)
+    if report.warnings and intents is not None:
+        report.valid_intents = sorted(intents)
     return report
 
 

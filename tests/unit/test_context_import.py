@@ -100,3 +100,44 @@ def test_a_customer_with_more_contacts_than_a_context_holds_gets_the_most_recent
     assert (
         len(history) == 200 and history[0].conversation_id == "c0" and history[-1].conversation_id == "c199"
     )
+
+
+def test_intents_the_taxonomy_does_not_know_are_stored_with_a_warning_listing_the_valid_ones(
+    tmp_path: Path,
+) -> None:
+    incidents = tmp_path / "incidents.jsonl"
+    incidents.write_text(
+        '{"id": "INC-1", "title": "Exports time out", "intents": ["data_export", "export_failure"], "status": "active"}\n'
+        '{"id": "INC-2", "title": "SSO loops", "intents": ["sso"], "status": "active"}\n'
+    )
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "account_id,customer_id,conversation_id,intent,closed_at,outcome\n"
+        "acct-1,cus-1,c-1,login_problem,2026-11-20T10:00:00Z,resolved\n"
+        "acct-1,cus-1,c-2,card_not_working,2026-11-21T10:00:00Z,resolved\n"
+    )
+    known = {"data_export", "login_problem", "sso"}
+    store = MemoryContextStore()
+    report = import_file("incidents", incidents, store, at=NOW, intents=known)
+    assert report.stored == 2 and not report.problems
+    assert report.warnings == [
+        "incidents.jsonl:1: intents export_failure not in the intent model's taxonomy: "
+        "the model never predicts it, so it never matches"
+    ]
+    assert "valid intents (3): data_export, login_problem, sso" in report.describe()
+    report = import_file("history", history, store, at=NOW, intents=known)
+    assert report.stored == 2
+    assert [w.split(":")[0:2] for w in report.warnings] == [["history.csv", "3"]]
+    assert "intent card_not_working" in report.warnings[0]
+
+
+def test_the_shipped_taxonomy_knows_every_intent_of_the_demo_incidents() -> None:
+    from baton.context_import import known_intents
+
+    root = Path(__file__).resolve().parents[2]
+    known = known_intents(root / "layers" / "models")
+    assert known is not None and "sso" in known
+    report = import_file(
+        "incidents", root / "events" / "demo" / "incidents.jsonl", MemoryContextStore(), at=NOW, intents=known
+    )
+    assert report.stored == 3 and report.warnings == []

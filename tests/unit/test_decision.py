@@ -140,7 +140,7 @@ def test_out_of_order_message_is_refused() -> None:
         ("If this isn't fixed by Friday my lawyer will be in touch.", "legal_threat"),
         ("I am filing a GDPR complaint about this.", "legal_threat"),
         ("We will sue you for the lost revenue", "legal_threat"),
-        ("I think my account was hacked, there are logins from Brazil", "security_incident"),
+        ("I think my account was hacked, there are logins from Brazil", "account_compromise"),
         ("Is this a data breach? Our customer list is public", "security_incident"),
         ("honestly I want to kill myself, nothing works", "safety_risk"),
     ],

@@ -170,10 +170,11 @@ def test_predictions_follow_the_probabilities_and_the_manifest_threshold(tiny: P
     assert model.threshold == manifest["oos"]["threshold"]
     assert model.spec == FeatureSpec.from_json(manifest["features"])
     probs = numpy_probs(tiny, TEXTS)
-    for row, pred in zip(probs, predict(model, TEXTS), strict=True):
+    for text, row, pred in zip(TEXTS, probs, predict(model, TEXTS), strict=True):
         assert pred.intent == model.labels[int(row.argmax())]
         assert pred.confidence == pytest.approx(float(row.max()), abs=1e-5)
-        assert pred.out_of_scope == (pred.confidence < model.threshold)
+        # A blank message is out of scope whatever its probabilities.
+        assert pred.out_of_scope == (pred.confidence < model.threshold or not text.strip())
         assert [p for _, p in pred.top] == sorted((p for _, p in pred.top), reverse=True)
 
 
@@ -392,17 +393,22 @@ def test_shipped_model_fits_the_size_budget() -> None:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("Someone stole my wallet last night and my card was in it", "lost_or_stolen_card"),
-        ("I ordered my card two weeks ago and it still hasn't come in the post", "card_arrival"),
-        ("How can I change the PIN of my card?", "change_pin"),
-        ("There are two identical payments for the same coffee on my account", "transaction_charged_twice"),
-        ("I'd like to close my account and leave your bank", "terminate_account"),
-        ("The cash machine ate my card and didn't give it back", "card_swallowed"),
-        ("Tried to add money to my account with my card but the top up failed", "top_up_failed"),
-        ("Is there a minimum age to open an account?", "age_limit"),
+        # The examples of issue 9 (not in the training data, not tuned on): Banking77 read them as top_up_failed,
+        # card_linking and lost_or_stolen_phone.
+        ("SSO login loop", "sso"),
+        ("how to add a new teammate", "add_user"),
+        ("How do I export a user list?", "data_export"),
+        ("Our Okta single sign-on broke this morning", "sso"),
+        ("please invite my colleague Anna to the workspace", "add_user"),
+        ("We were billed twice for December", "double_charge"),
+        ("I need a copy of last month's invoice for our accountant", "invoice"),
+        ("I want to cancel our subscription", "cancel_subscription"),
+        ("the whole site is down, nothing loads", "outage"),
+        ("how do I rotate the webhook secret?", "api_webhooks"),
+        ("can I talk to a human please", "human_agent"),
     ],
 )
-def test_shipped_model_recognises_clear_banking_questions(text: str, intent: str) -> None:
+def test_shipped_model_recognises_clear_support_questions(text: str, intent: str) -> None:
     (pred,) = predict(load(SHIPPED), [text])
     assert (pred.intent, pred.out_of_scope) == (intent, False)
 
@@ -424,8 +430,118 @@ def test_shipped_model_says_out_of_scope_for_unrelated_text(text: str) -> None:
 
 def test_shipped_taxonomy_covers_every_intent_with_a_thought_out_entry() -> None:
     model = load(SHIPPED)
-    assert len(model.taxonomy) == 77
+    assert set(model.taxonomy) == {label for label in model.labels if label != model.oos_label}
     assert DEFAULT_INTENT_INFO not in model.taxonomy.values()
-    assert model.info("compromised_card").skill == "fraud"
-    assert model.info("compromised_card").base_complexity > model.info("exchange_rate").base_complexity
-    assert model.info("unable_to_verify_identity").skill == "kyc"
+    # Every intent in exactly one of the six product areas of the support taxonomy.
+    assert {info.product_area for info in model.taxonomy.values()} == {
+        "billing", "account", "technical", "how_to", "cancellation", "feedback"
+    }  # fmt: skip
+    assert model.info("data_missing").base_complexity > model.info("how_to").base_complexity
+    assert model.info("sso").skill == model.info("two_factor").skill == "identity"
+    assert model.info("refund_request").product_area == "billing"
+
+
+def test_support_examples_and_the_separate_evaluation_file_never_share_a_message() -> None:
+    from baton.training import support_data
+
+    taxonomy = json.loads(support_data.DEFAULT_TAXONOMY.read_text())
+    train = support_data.read_jsonl(support_data.DEFAULT_EXAMPLES)
+    held_out = support_data.read_jsonl(support_data.DEFAULT_EVAL)
+    assert {intent for _, intent in train} <= set(taxonomy) | {support_data.OOS}
+    assert {intent for _, intent in held_out} <= set(taxonomy) | {support_data.OOS}
+    assert all(sum(intent == name for _, intent in held_out) >= 10 for name in taxonomy)
+    assert not {support_data.normalise(t) for t, _ in train} & {
+        support_data.normalise(t) for t, _ in held_out
+    }
+
+
+def _fake_public_data(root: Path) -> Path:
+    (root / "bitext").mkdir(parents=True)
+    header = "flags,utterance,category,intent\n"
+    (root / "bitext" / support_data_files()[0]).write_text(
+        "\ufeff" + header + "B,I need the invoice for March,INVOICE,get_invoice\n"
+        "B,where is my parcel,DELIVERY,delivery_period\n"
+        "B,I forgot my password,ACCOUNT,recover_password\n"
+        "B,I need help resetting my password now,ACCOUNT,recover_password\n",
+        encoding="utf-8",
+    )
+    (root / "bitext" / support_data_files()[1]).write_text(
+        header + "B,i need the invoice for march!,INVOICE,get_invoice\n", encoding="utf-8"
+    )
+    (root / "nluplusplus" / "banking").mkdir(parents=True)
+    (root / "nluplusplus" / "banking" / "fold0.json").write_text(
+        json.dumps(
+            [
+                {"text": "thanks so much", "intents": ["thank"]},
+                {"text": "can I speak to someone", "intents": ["handoff"]},
+                {"text": "my card is lost", "intents": ["card", "lost_stolen"]},
+            ]
+        )
+    )
+    (root / "clinc150").mkdir()
+    (root / "clinc150" / "train_val.json").write_text(
+        json.dumps(
+            {
+                "train": [
+                    ["what's the weather", "weather"],
+                    ["hello there", "greeting"],
+                    ["pay my bill", "pay_bill"],
+                ],
+                "oos_train": [["how do bees fly", "oos"]],
+                "oos_val": [],
+            }
+        )
+    )
+    return root
+
+
+def support_data_files() -> tuple[str, str]:
+    from baton.training import support_data
+
+    return support_data.BITEXT_FILES
+
+
+def test_support_set_maps_public_sets_into_the_taxonomy_and_keeps_the_evaluation_file_out(
+    tmp_path: Path,
+) -> None:
+    from baton.training import support_data
+
+    examples = tmp_path / "ours.jsonl"
+    examples.write_text(json.dumps({"text": "SAML login fails for everyone", "intent": "sso"}) + "\n")
+    held_out = tmp_path / "test.jsonl"
+    held_out.write_text(
+        json.dumps({"text": "I need help resetting my password now", "intent": "password_reset"}) + "\n"
+    )
+    rows, counts, digest = support_data.build(_fake_public_data(tmp_path / "data"), examples, held_out)
+    assert sorted(rows) == sorted(
+        [
+            ("SAML login fails for everyone", "sso"),  # ours first
+            ("I need the invoice for March", "invoice"),  # its duplicate in the other file is dropped
+            ("thanks so much", "greeting_thanks"),
+            ("can I speak to someone", "human_agent"),
+            ("hello there", "greeting_thanks"),
+            ("what's the weather", "oos"),
+            ("how do bees fly", "oos"),
+        ]
+    )  # no delivery (retail), no Banking77 item, no evaluation message, no banking intents of NLU++ or CLINC
+    assert counts == {"ours": 1, "bitext": 1, "nlu++": 2, "clinc150": 3}
+    assert support_data.build(tmp_path / "data", examples, held_out)[2] == digest
+
+
+def test_support_format_trains_and_reports_the_separate_evaluation_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _fake_public_data(tmp_path / "data")
+    code = main(
+        ["--format", "support", "--data", str(data), "--out", str(tmp_path), "--no-encoder", "--epochs", "2"]
+    )
+    assert code == 0
+    manifest = json.loads((tmp_path / "intent" / "manifest.json").read_text())
+    assert manifest["training"]["format"] == "support" and manifest["training"]["sources"]["ours"] > 500
+    assert (
+        manifest["eval"]["file"] == "support_intents_test.jsonl"
+        and manifest["eval"]["metrics"]["n_in_scope"] >= 380
+    )
+    assert "Separate evaluation file" in (tmp_path / "intent" / "MODEL_CARD.md").read_text()
+    taxonomy = json.loads((tmp_path / "intent" / "taxonomy.json").read_text())
+    assert taxonomy["sso"]["product_area"] == "account"

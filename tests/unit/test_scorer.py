@@ -218,8 +218,8 @@ def test_shipped_models_read_an_angry_turn_in_a_conversation(shipped: Scorer) ->
         ),
     )
     first, angry = results[0][0], results[4][0]
-    assert first.intent == "transaction_charged_twice" and first.out_of_scope is False
-    assert (first.product_area, first.skill) == ("payments", "billing") and 0 <= first.complexity <= 1
+    assert first.intent == "double_charge" and first.out_of_scope is False
+    assert (first.product_area, first.skill) == ("billing", "billing") and 0 <= first.complexity <= 1
     assert angry.sentiment < first.sentiment and angry.frustration > first.frustration
     assert results[5][0].asks_for_human is True
     assert results[2][0].rephrase_of == "m1" and results[2][0].negative_feedback is True

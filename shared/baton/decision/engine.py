@@ -41,9 +41,12 @@ Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `moni
   otherwise stay monitoring. An oscillating risk between `exit` and `monitor` therefore never flaps.
 - escalated: stays escalated for the rest of the conversation (a human has been called; un-calling them
   is the helpdesk's business).
-- guardrails escalate whatever the risk, and are reported in `Decision.guardrail`: `safety_risk`,
-  `security_incident`, `legal_threat` (patterns in `params.guardrails`, matched on the folded text) and
-  `human_requested` (`scores.asks_for_human`), in that order of precedence.
+- guardrails escalate whatever the risk, and are reported in `Decision.guardrail`: the patterns in
+  `params.guardrails` (matched on the folded text, a negated mention left out: see `baton.negation`), in the
+  precedence of `GUARDRAIL_ORDER` (`safety_risk`, `account_compromise`, `security_incident`, `legal_threat`,
+  then what a support lead escalates first: `data_loss`, `team_blocked`, `payment_dispute`,
+  `cancellation_refund`, `public_complaint`, `competitor_switch`, `repeated_contact`), then
+  `human_requested` (`scores.asks_for_human`).
 
 ## Reasons
 `Decision.reasons` is `[Reason(code, label, contribution, evidence)]`, highest contribution first. The
@@ -70,17 +73,31 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from baton.decision.context import Context, Facts, IncidentMatch, business_facts, fold
-from baton.decision.params import DecisionParams
+from baton.decision.params import DecisionParams, NegationSettings, expand
 from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
 from baton.models import EscalationCause, UtcDatetime
+from baton.negation import Negation
 
 Action = Literal["resolve", "monitor", "escalate"]
 
 FRUSTRATION_EWMA_ALPHA = 0.5
 """Weight of the latest message in the state's frustration average (half-life one customer turn)."""
 MAX_INTENTS = 5
-GUARDRAIL_ORDER = ("safety_risk", "security_incident", "legal_threat")
+GUARDRAIL_ORDER = (
+    "safety_risk",
+    "account_compromise",
+    "security_incident",
+    "legal_threat",
+    "data_loss",
+    "team_blocked",
+    "payment_dispute",
+    "cancellation_refund",
+    "public_complaint",
+    "competitor_switch",
+    "repeated_contact",
+)
+"""Which guardrail a message that trips several reports (a team's own guardrails come after these)."""
 HUMAN_REQUESTED = "human_requested"
 _P_EPS = 1e-4
 
@@ -284,23 +301,62 @@ def risk_of(x: Mapping[str, float | None], params: DecisionParams) -> tuple[floa
 # ---------------------------------------------------------------------------------------------- guardrails
 
 
+Compiled = tuple[tuple[str, re.Pattern[str], bool], ...]
+
+
 @functools.lru_cache(maxsize=8)
-def _compiled(patterns: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    # One alternation per guardrail: a single scan of the text each.
+def _compiled(
+    patterns: tuple[tuple[str, tuple[str, ...]], ...],
+    terms: tuple[tuple[str, str], ...],
+    exempt: frozenset[str],
+) -> Compiled:
+    # One alternation per guardrail: a single scan of the text each; the negation check runs on a match only.
     order = {name: i for i, name in enumerate(GUARDRAIL_ORDER)}
     ranked = sorted(patterns, key=lambda item: order.get(item[0], len(order)))
-    return tuple((name, re.compile("|".join(f"(?:{p})" for p in ps))) for name, ps in ranked if ps)
+    vocabulary = dict(terms)
+    return tuple(
+        (name, re.compile("|".join(f"(?:{expand(p, vocabulary)})" for p in ps)), name not in exempt)
+        for name, ps in ranked
+        if ps
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _negation(settings: NegationSettings) -> Negation:
+    return Negation.compile(
+        settings.cues, settings.questions, settings.conditionals, settings.breaks, settings.window
+    )
+
+
+def guardrail_matches(text: str, params: DecisionParams, *, first: bool = False) -> list[tuple[str, str]]:
+    """Every guardrail the text trips, (name, evidence) in precedence order, negated or hypothetical
+    mentions left out ("I don't want to cancel", "if I cancel, do I get a refund?"); with `first`, at most
+    the first one."""
+    if not text:
+        return []
+    g = params.guardrails
+    normal = fold(text)
+    negation = _negation(g.negation)
+    found: list[tuple[str, str]] = []
+    compiled = _compiled(
+        tuple(sorted(g.patterns.items())), tuple(sorted(g.terms.items())), frozenset(g.negation.exempt)
+    )
+    for name, pattern, negatable in compiled:
+        for match in pattern.finditer(normal):
+            if negatable and negation.negated(normal, match.start()):
+                continue
+            found.append((name, f'says "{match.group(0).strip()[:60]}"'))
+            break
+        if first and found:
+            break
+    return found
 
 
 def guardrail(text: str, scores: Scores, params: DecisionParams) -> tuple[str, str] | None:
     """The guardrail this message trips and its evidence, or None."""
-    if text:
-        normal = fold(text)
-        key = tuple(sorted(params.guardrails.patterns.items()))
-        for name, pattern in _compiled(key):
-            found = pattern.search(normal)
-            if found:
-                return name, f'says "{found.group(0).strip()[:60]}"'
+    tripped = guardrail_matches(text, params, first=True)
+    if tripped:
+        return tripped[0]
     if params.guardrails.human_request and scores.asks_for_human:
         return HUMAN_REQUESTED, "asked to talk to a person"
     return None
@@ -308,8 +364,16 @@ def guardrail(text: str, scores: Scores, params: DecisionParams) -> tuple[str, s
 
 _GUARDRAIL_LABELS = {
     "safety_risk": "Safety risk",
+    "account_compromise": "Account compromised",
     "security_incident": "Security incident",
     "legal_threat": "Legal threat",
+    "data_loss": "Data loss",
+    "team_blocked": "Whole team blocked",
+    "payment_dispute": "Chargeback or payment dispute",
+    "cancellation_refund": "Cancellation with refund demand",
+    "public_complaint": "Threat of a public complaint",
+    "competitor_switch": "Switching to a competitor",
+    "repeated_contact": "Contacted support repeatedly",
     HUMAN_REQUESTED: "Asked for a human",
 }
 

@@ -16,7 +16,8 @@ Shape (see layers/models/decision/params.json and its MODEL_CARD.md for the ship
       "thresholds": {"escalate": 0.45, "monitor": 0.25, "monitor_escalate": 0.35, "exit": 0.15, "exit_turns": 2},
       "sensitivity": {"high_value": 0.8, "renewal_soon": 0.8, ..., "floor": 0.5},
       "business": {"high_value_annual": 50000, "renewal_days": 30, "new_customer_days": 30, ...},
-      "guardrails": {"legal_threat": ["\\blawyer\\b", ...], "safety_risk": [...], "security_incident": [...]},
+      "guardrails": {"human_request": true, "patterns": {"legal_threat": ["\\blawyer\\b", ...], ...},
+                     "terms": {"rivals": "zendesk|freshdesk|..."}, "negation": {"cues": [...], "window": 5, ...}},
       "reasons": {"min_contribution": 0.05, "max_reasons": 6},
       "fit": {...}                                    # free-form provenance (data, metrics); not read
     }
@@ -29,20 +30,40 @@ Shape (see layers/models/decision/params.json and its MODEL_CARD.md for the ship
 - `sensitivity`: multipliers (0 < m <= 1) applied to every threshold when a business fact holds; several
   facts multiply, never below `floor`.
 - `guardrails`: regular expressions per guardrail, matched against the normalised message text (lower
-  case, accents folded). A pattern that does not compile is a validation error naming it.
+  case, accents folded); `<<name>>` in a pattern stands for `terms[name]`. A match that a `negation` cue
+  negates ("I don't want to cancel") or a question cue makes hypothetical ("if I cancel, do I get a
+  refund?") does not count (`baton.negation`; guardrails in `negation.exempt` always count). A pattern
+  that does not compile is a validation error naming the guardrail and the pattern's index. The shipped
+  triggers and their measured precision and recall: docs/decision.md.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from baton.errors import BatonError
+from baton.negation import (
+    DEFAULT_BREAKS,
+    DEFAULT_CONDITIONALS,
+    DEFAULT_CUES,
+    DEFAULT_QUESTIONS,
+    DEFAULT_WINDOW,
+)
 
 PARAMS_FILE = "params.json"
 LAMBDA_PARAMS = Path("/opt/models/decision") / PARAMS_FILE
@@ -128,41 +149,227 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     ),
     "safety_risk": (
         r"\b(?:kill|hurt|harm) (?:myself|me)\b",
-        r"\b(?:suicide|suicidal|self[- ]harm|end (?:my|it all)(?: life)?)\b",
+        # "end my life", not "end my subscription"
+        r"\b(?:suicide|suicidal|self[- ]harm|end (?:my life|it all))\b",
         r"\bdon'?t want to (?:live|be alive)\b",
         r"\b(?:i(?:'ll| will| am going to| gonna)) (?:kill|hurt|find) (?:you|someone|them|him|her)\b",
         r"\b(?:bomb|shoot up|shooting)\b",
     ),
+    # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
+    "account_compromise": (
+        r"\b(?:account|email|login|password|credential)(?: details)?s? (?:was |were |has been |have been |got |is |are )?"
+        r"(?:hacked|compromised|taken over|stolen|hijacked|leaked)",
+        r"\b(?:hacked|hijacked|hackers?|attackers?)\b|\b(?:it|that) (?:wasn'?t|was not) me\b",
+        r"\b(?:some ?(?:one|body)|a stranger|(?:an?|the) (?:attacker|hacker|unknown \w+|ex-?employee|former employee)"
+        r"|whoever)(?: else)? (?:\S+ ){0,5}?(?:my|our) (?:\S+ ){0,2}?(?:account|login|password|2fa"
+        r"|two-factor|profile|email|phone)\b",
+        r"\bsome ?(?:one|body)(?: else)? (?:is |has been |keeps |was )?(?:logged in|logging in|signed in|using my|in my)",
+        r"\b(?:unauthori[sz]ed|suspicious|unknown) (?:access|logins?|sign[- ]?ins?|sessions?|devices?|admin|users?)",
+        r"\b(?:logins?|sign[- ]?ins?|sessions?|devices?) (?:\S+ ){0,5}?(?:from|in) (?:\S+ ){0,4}?(?:(?:that|which) "
+        r"(?:was|is|were|are)n'?t|(?:i|we) (?:don'?t|didn'?t) recogni|(?:i|we)'?ve never|not (?:me|mine|us)|on (?:my|our))",
+        r"\b(?:logins?|sign[- ]?ins?|sessions?) (?:i|we) (?:don'?t|do not|didn'?t) recogni",
+        r"\b(?:changed|reset|regenerated|disabled|accessed|added|removed|created|used) (?:\S+ ){0,3}?"
+        r"(?:by some ?(?:one|body)|without (?:my |our |any )?(?:knowledge|permission|consent|authori))",
+        r"\b(?:password|email|2fa|phone|owner)(?: address| number)? (?:was |has been |had been |got )?(?:changed|reset)"
+        r"\b(?:\S* ){0,5}?(?:(?:it )?(?:wasn'?t|not) me|(?:i|we) (?:didn'?t|did not|never)|(?:i|we)'?ve never"
+        r"|(?:don'?t|do not) (?:know|recogni))",
+        r"\b(?:(?:i|we) (?:didn'?t|did not|never) (?:authori[sz]e|request|ask for)|(?:an?|new|unknown) (?:admin|user"
+        r"|owner|sso)[^.]{0,60}?(?:(?:we|i|none of us|nobody)(?: here)? (?:never|didn'?t|don'?t|created|added|know)))",
+        r"\bmy account (?:is |was )?(?:sending|sent|posting)",
+    ),
     "security_incident": (
-        r"\b(?:account|email|login|password) (?:was |has been |got |is )?(?:hacked|compromised|taken over|stolen)\b",
-        r"\b(?:hacked|hijacked)\b",
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
-        r"\b(?:unauthori[sz]ed|suspicious|fraudulent) (?:access|login|logins|sign[- ]?in|charges?|transactions?|activity)\b",
-        r"\bsomeone (?:else )?(?:logged|logging|got) (?:in ?to|into) (?:my|our)\b",
+        r"\bfraudulent (?:access|login|logins|sign[- ]?in|charges?|transactions?|activity)\b",
+        r"\bsuspicious (?:charges?|transactions?|activity)\b",
         r"\b(?:phishing|identity theft|stolen identity)\b",
+    ),
+    "data_loss": (
+        r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",
+        r"\b(?:(?:all|every|entire|whole|half|most)(?: of)?|our|my|the|(?:\d+|two|three|six) (?:days|weeks|months|years)"
+        r" of) (?:\S+ ){0,4}?<<data>> (?:\S+ ){0,6}?(?:(?:is|are|was|were|has|have|been|got|now|all|just|completely"
+        r"|simply|also) )*(?:gone|missing|lost|deleted|wiped|erased|disappeared|vanished|empty|blank|removed"
+        r"|overwritten|purged|truncated|no longer there)\b",
+        r"\b(?:lost|deleted|wiped|erased|removed|overwrote|purged|destroyed|truncated)(?: out)? (?:\S+ ){0,3}?"
+        r"(?:all|every|entire|whole|half|our|\d[\d,]*|years|months|weeks) (?:\S+ ){0,3}?<<data>>",
+        r"\bmissing (?:about |over |almost |around )?(?:\d[\d,]*|all|half) \w+|\bthey(?:'re| are) all (?:gone|deleted|missing)",
+        r"\bevery (?:single )?(?:\S+ )?(?:note|card|file|project|ticket|record|contact|document|task|count|item|entry"
+        r"|order|invoice|message|email|report)\b (?:\S+ ){0,6}?(?:(?:has|have|was|were|been|got|is|are) )*(?:gone|missing"
+        r"|lost|deleted|wiped|erased|disappeared|vanished)",
+        r"\bno (?:data|files|records) (?:at all|left|anymore)",
+    ),
+    "team_blocked": (
+        r"\b(?:nobody|no ?one|none of (?:us|our|my|the|them)|not (?:a single|one)(?: of)?) (?:\S+ ){0,6}?"
+        r"(?:can|could|is able|are able)(?: \S+)? (?:log|sign|access|get|open|use|work|reach|login|connect)",
+        r"\b(?:every ?(?:one|body)|every (?:single )?(?:one of|user|agent|member|employee|colleague)|all (?:of )?"
+        r"(?:our |my |the |\d+ )?(?:\S+ )?(?:users|agents|staff|employees|colleagues|people|members|technicians"
+        r"|managers|seats|accounts|branches|locations|of us)|(?:our|my|the) (?:whole|entire|complete)|entire) "
+        r"(?:\S+ ){0,6}?(?:can'?t|cannot|can not|unable|couldn'?t|locked|blocked|stuck|logged out|kicked out"
+        r"|redirected|denied|down\b|suspended|crash|get(?:s|ting)? (?:\S+ ){0,3}?(?:error|denied|'|\"|\d{3}\b|invalid))",
+        r"\b(?:fail\w*|broken|down|not working) for (?:every(?:one|body)|all (?:of )?(?:our |my |us|the )?)",
+        r"\b(?:our|my) (?:team|company|office|staff|org\w*|department|employees|agents|users)(?: of \d+)? "
+        r"(?:is |are |has been |have been |got )?(?:completely |totally |all )?(?:locked out|blocked)",
+    ),
+    "payment_dispute": (
+        r"\b(?:charge[ -]?backs?|charged back)\b",
+        r"\b(?:disput|contest)(?:e|es|ed|ing) (?:\S+ ){0,2}?(?:charges?|payments?|transactions?|debit|renewal|invoice"
+        r"|it|this|that|them)\b|\bdispute (?:opened|filed|raised)",
+        r"\b(?:open\w*|fil\w+|rais\w+|initiat\w+|start\w*) (?:a |the )?(?:\w+ )?(?:dispute|claim)",
+        r"\b(?:call\w*|contact\w*|ask\w*|instruct\w*|report\w*(?: \S+){0,4} to|told|tell|get|have|spoke to"
+        r"|up with|through) (?:my|our|the) (?:bank|(?:credit )?card (?:company|provider|issuer)|visa|mastercard|amex)",
+        r"\b(?:my|our) (?:bank|card (?:company|provider|issuer)|credit card company) (?:is|will|has|said|opened)",
+        r"\b(?:revers\w+|claw\w*|recall\w*|take) (?:\S+ ){0,2}?(?:charges?|payments?|money back|direct debit)",
+        r"\bstop (?:on )?(?:the )?payment\b",
+    ),
+    # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
+    "cancellation_refund": (
+        r"\b(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
+        r"|unsubscribe)\b.{0,100}?\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my"
+        r"|prorated|pro-rata|partial|and) refund|refunded|money (?:back|refunded)|reimburs\w+|(?:return|send) (?:\S+ )?"
+        r"(?:money|payment)|\d[\d,.]* back)",
+        r"\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my) refund|money back"
+        r"|reimburs\w+)\b.{0,80}?\b(?:cancel\w*|close (?:my|our) account|terminat\w+)",
+    ),
+    "public_complaint": (
+        r"\b(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
+        r"|trash|record\w*) (?:\S+ ){1,6}?|go(?:ing)? (?:\S+ ){0,2}?)(?:(?:on|to|in|about|for) (?:\w+ ){0,2}"
+        r"<<public>>|online|publicly)\b|\bname (?:and shame )?you\b",
+        r"\b(?:leave|leaving|write|writing|post|posting|publish\w*|give|giving|expect|drafted) (?:\S+ ){0,4}?"
+        r"(?:(?:(?:1|one|2|two|zero)[- ]star|bad|negative|scathing|terrible|honest|public|poor|awful|worst|detailed"
+        r"|full) (?:\S+ )?review|review (?:on|in) (?:the )?<<public>>)",
+        r"\b(?:tweet\w*|go(?:ing)? (?:public|viral)|the press|journalist|name and sham\w+|bad publicity|make (?:this|it)"
+        r" public|publicly|review is coming|reviewing you|(?:make|making) (?:a |an )?(?:tiktok|youtube|video))",
+        r"\b(?:tell|telling|warn\w*|let) (?:all |every ?(?:one|body)|the whole|others|other customers|people"
+        r"|(?:all )?my (?:\d+k? )?followers)",
+        r"\b(?:every ?(?:one|body)|every review site) (?:\S+ ){0,3}?(?:is going to|will) (?:hear|know)",
+    ),
+    "competitor_switch": (
+        r"\b(?:switch\w*|mov\w+|migrat\w+|go|going|jump\w*|leav\w+|tak\w+|sign\w*|try\w*|use) (?:(?:my|our|all our|the)"
+        r" \S+ (?:\S+ )?|everything |us |over )?(?:to|for|with|over to|instead) (?:<<rivals>>|them|a competitor|one of your (?:competitors"
+        r"|rivals)|your (?:competitors?|rivals?)|another (?:provider|vendor|tool|platform|helpdesk|solution|company)"
+        r"|a (?:different|cheaper) \w+|someone else)",
+        r"\b(?:business|money) (?:somewhere )?else|\bcompetitors? (?:is|are|do|does|don'?t|has|have|offer\w*)\b",
+        r"\b(?:look\w*|search\w*|shop\w*|find\w*|evaluat\w+|consider\w*|try\w*)(?: around)?(?: at| for| into)? (?:\S+ )?"
+        r"(?:alternatives|other (?:vendors|providers|options|tools|solutions|helpdesk)|(?:another|new|different) "
+        r"(?:provider|vendor|tool|platform|helpdesk|solution)|(?:a )?replacement|switching|competitors?)",
+        r"\b(?:switch\w*|chang\w+) (?:vendors|providers|helpdesks|tools|platforms)",
+        r"\b(?:demo|trial|talks|contract|offer|deal|quote) (?:\S+ )?(?:with|from) (?:<<rivals>>|a competitor|another)",
+        r"\b(?:competitor|rival|<<rivals>>)\S* (?:\S+ )?(?:offered|quoted|gave)",
+        r"\b(?:replac\w+|dump\w*|ditch\w*|leav\w+) (?:you|your \S+)(?: \S+)? (?:with|for)\b",
+    ),
+    "repeated_contact": (
+        r"\b(?:second|third|fourth|fifth|sixth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:time|message|email|ticket|chat"
+        r"|attempt|call|follow[- ]?up|request)s? (?:\S+ ){0,4}?(?:writ|contact|ask|reach|messag|email|call|chat|explain"
+        r"|report|rais|follow|request|tell|told|been (?:told|promised)|start|open)",
+        r"\b(?:second|third|fourth|fifth|\d+(?:nd|rd|th)) (?:email|message|ticket|chat|attempt|follow[- ]?up)\b"
+        r"|\bfor the (?:second|third|fourth|fifth|\d+(?:nd|rd|th)|umpteenth|nth) time",
+        r"\b(?:contact\w*|writ\w+|wrote|email\w*|messag\w+|call\w*|ask\w*|reach\w* out|report\w*|rais\w+|explain\w*"
+        r"|been in touch|chas\w+) (?:\S+ ){0,4}?(?:(?:\d+|two|three|four|five|six|ten|several|multiple|many|numerous"
+        r"|countless|so many|a bunch of|a dozen) times|twice|repeatedly|over and over|again and again|more than once)",
+        r"\bhow many (?:more )?times (?:\S+ ){0,4}?(?:ask|explain|write|tell|contact|repeat|call|email|message|chase)",
+        r"\b(?:keep|kept) (?:having to )?(?:contact|writ|ask|email|messag|call|explain|chas|report|reach|follow)",
+        r"\b(?:once again|yet again|again) (?:i'm |i am )?(?:writing|contacting|asking|reporting|following)"
+        r"|\b(?:writing|contacting|following up|messaging) (?:\S+ )?again\b",
+        r"\b(?:opened|sent|filed|raised|submitted|across|spent|in|explain\w* (?:\S+ )?to) (?:\S+ ){0,2}?(?:multiple"
+        r"|several|numerous|\d+|two|three|four|five|six) (?:separate |different )?(?:tickets|emails|messages|chats"
+        r"|calls|agents|people)",
+        r"\b(?:my|our) (?:last|previous|past) (?:\d+ |two |three |four |few |several )?(?:emails|messages|tickets|chats"
+        r"|times)|\b(?:yet )?another (?:message|email|ticket|chat) (?:from me|about (?:the|this) same)",
+        r"(?:\bnot|n'?t) the first time (?:i'm |i am |i've |i have |we )?(?:writ|contact|rais|report|ask|reach|complain"
+        r"|messag)",
+        r"\bevery time (?:i|we) (?:contact|write|call|email|message|reach|chat|ask)|\d{3,}, #?\d{3,},? and #?\d{3,}",
+        r"\bchas\w+ (?:you|this|it) (?:\S+ ){0,3}?for (?:weeks|months|a month|days|\d+)",
+        r"\bagain (?:in|on|last) (?:\w+day|january|february|march|april|may|june|july|august|september|october"
+        r"|november|december|week)|\bon the \d+(?:st|nd|rd|th) and (?:again )?on the \d+",
     ),
 }
 """Shipped guardrail patterns (also in layers/models/decision/params.json): precise rather than exhaustive,
-since each one forces an escalation; frustration and bot-failure signals catch what the words do not say."""
+since each one forces an escalation; frustration and bot-failure signals catch what the words do not say.
+`<<name>>` stands for the shared vocabulary `DEFAULT_TERMS[name]` (`guardrails.terms` in the document)."""
+
+DEFAULT_TERMS: dict[str, str] = {
+    "data": r"(?:data|history|work|everything|workspace|database|inbox|pipeline|archive|library|catalogu?e"
+    r"|knowledge base|\w*(?:files|projects|tickets|records|contacts|notes|notebooks|documents|messages|emails"
+    r"|reports|dashboards|boards|tasks|cards|invoices|orders|deals|photos|images|uploads|attachments|recordings"
+    r"|templates|workflows|rules|fields|entries|rows|tables|articles|responses|segments|comments|settings|leads"
+    r"|bookings|counts|chats|tags|items|(?:contact|customer|mailing|email) list))\b",
+    "public": r"(?:twitter|x|facebook|linkedin|reddit|instagram|tiktok|youtube|social media|trustpilot|g2|capterra"
+    r"|google|yelp|app store|play store|(?:my|our company) blog|forum|newsletter|community|media|internet"
+    r"|(?:every )?review sites?)",
+    "rivals": r"(?:zendesk|freshdesk|freshworks|freshservice|intercom|hubspot|salesforce|help ?scout|front|gorgias|zoho"
+    r"|kustomer|liveagent|kayako|jira|servicenow|gladly|dixa|trengo)",
+}
+"""Vocabulary several guardrail patterns share: data nouns, public channels, competitors' names."""
+
+
+def _regexes(value: tuple[str, ...], field: str) -> tuple[str, ...]:
+    for i, pattern in enumerate(value):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{field}[{i}] {pattern!r} is not a valid regular expression: {exc}") from None
+    return value
+
+
+_TERM = re.compile(r"<<(\w+)>>")
+
+
+def expand(pattern: str, terms: dict[str, str], where: str = "pattern") -> str:
+    """The pattern with each `<<name>>` replaced by terms[name] (ValueError naming an unknown one)."""
+
+    def term(found: re.Match[str]) -> str:
+        if found.group(1) not in terms:
+            raise ValueError(f"{where} uses <<{found.group(1)}>>, which guardrails.terms does not define")
+        return f"(?:{terms[found.group(1)]})"
+
+    return _TERM.sub(term, pattern)
+
+
+class NegationSettings(_Model):
+    """How a guardrail match is found negated or hypothetical (see `baton.negation`): a cue at most `window`
+    words before the match, in its clause (back to the last break), and not inside a condition."""
+
+    cues: tuple[str, ...] = Field(default=DEFAULT_CUES, description="Negation cues: not, never, no need...")
+    questions: tuple[str, ...] = Field(
+        default=DEFAULT_QUESTIONS, description="Question / hypothetical cues: if I, can I, how do I..."
+    )
+    conditionals: tuple[str, ...] = Field(
+        default=DEFAULT_CONDITIONALS,
+        description="A cue after one of these negates the condition, not the match",
+    )
+    breaks: tuple[str, ...] = Field(default=DEFAULT_BREAKS, description="Where a clause ends")
+    window: int = Field(default=DEFAULT_WINDOW, ge=0, le=20)
+    exempt: tuple[str, ...] = Field(
+        default=("safety_risk",),
+        description="Guardrails never negated (a negated self-harm mention still counts)",
+    )
+
+    @field_validator("cues", "questions", "conditionals", "breaks")
+    @classmethod
+    def _compile(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return _regexes(value, str(info.field_name))
 
 
 class Guardrails(_Model):
     human_request: bool = Field(default=True, description="Escalate when scoring says `asks_for_human`")
     patterns: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_GUARDRAILS))
+    terms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_TERMS),
+        description="`<<name>>` in a pattern stands for terms[name]",
+    )
+    negation: NegationSettings = Field(default_factory=NegationSettings)
+
+    @model_validator(mode="after")
+    def _expand(self) -> Guardrails:
+        for name, patterns in self.patterns.items():
+            _regexes(tuple(expand(p, self.terms, f"{name}[{i}]") for i, p in enumerate(patterns)), name)
+        return self
 
     @field_validator("patterns")
     @classmethod
     def _compile(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for name, patterns in value.items():
+        for name in value:
             if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", name):
                 raise ValueError(f"guardrail name {name!r}: use snake_case letters, digits and _")
-            for i, pattern in enumerate(patterns):
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ValueError(
-                        f"{name}[{i}] {pattern!r} is not a valid regular expression: {exc}"
-                    ) from None
         return value
 
 
@@ -220,6 +427,19 @@ def _describe(exc: ValidationError) -> str:
     return f"invalid decision parameters ({count}): " + "; ".join(problems)
 
 
+def fingerprint(params: DecisionParams) -> str:
+    """8 hex digits of everything the engine reads (all but `version` and `fit`): the suffix of a version."""
+    document = params.model_dump(mode="json", exclude={"version", "fit"})
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def restamp(params: DecisionParams) -> DecisionParams:
+    """The parameters with their version's fingerprint suffix recomputed (`-1a2b3c4d` replaced or added),
+    after a hand edit of a judgement block such as the guardrails."""
+    stem = re.sub(r"-[0-9a-f]{8}$", "", params.version)
+    return params.model_copy(update={"version": f"{stem}-{fingerprint(params)}"})
+
+
 def load(path: Path) -> DecisionParams:
     """A parameters document from a file (InvalidParams names the file and the field)."""
     try:
@@ -242,7 +462,10 @@ def deployable(text: str) -> str:
     the repo file keep it). A refitted params.json with its validation tables is over the 8 KB an SSM
     parameter holds; this is what `baton decision params FILE` prints for `aws ssm put-parameter`."""
     params = DecisionParams.model_validate_json(text)
-    document = params.model_dump(mode="json", exclude={"fit"})
+    # The shipped guardrails (patterns, vocabulary, negation) are the engine's defaults and over half of the
+    # 8 KB: left out, the decide function of the same release fills them in; a team's own are kept.
+    shipped = params.guardrails == Guardrails()
+    document = params.model_dump(mode="json", exclude={"fit", "guardrails"} if shipped else {"fit"})
     value = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     size = len(value.encode())
     if size > SSM_MAX_BYTES:

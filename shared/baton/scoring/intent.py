@@ -162,7 +162,8 @@ class OnnxIntentModel:
                 IntentPrediction(
                     intent=self.labels[int(best[i])],
                     confidence=float(conf[i]),
-                    out_of_scope=bool(oos[i]),
+                    # A blank message asks nothing: out of scope, whatever the network makes of no features.
+                    out_of_scope=bool(oos[i]) or not texts[i].strip(),
                     top=top,
                 )
             )

@@ -4,7 +4,9 @@ Two questions a model is not needed for, answered by reviewed pattern lists (dat
 
 - **asks for a human**: "can I talk to a real person", "agent please", "I want to speak to someone",
   with a few equivalents in French, Spanish, German, Portuguese and Italian. A message that says it
-  does *not* want one ("no need for an agent, thanks") does not count.
+  does *not* want one ("no need for an agent, thanks", "please don't pass me to an agent", "I really don't
+  want to be transferred") does not count: a phrasing in HUMAN_EXCLUSIONS, or a negation cue before the
+  request in the same clause (`baton.negation`, with its default cues; questions are requests here).
 - **negative feedback** on what the bot just said: "that didn't help", "not what I asked", "useless",
   "you already said that", "I already tried that".
 
@@ -24,6 +26,7 @@ import re
 from collections.abc import Sequence
 
 from baton.events import MessageSnapshot
+from baton.negation import Negation
 from baton.scoring.features import normalize
 
 _DET = r"(?:a |an |the |some |your |one of your |to )?"
@@ -46,10 +49,15 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     rf"\b(?:talk|speak|chat|connect|transfer|put|pass|hand|escalate|forward|send)(?: me| this| it| my case)?"
     rf"(?: through| over| on)? (?:to|with) {_DET}{_PERSON}\b{_NOT_PRODUCT}",
     # "I want / need / can I get a human", "give me an agent", "request a representative"
-    rf"\b(?:want|need|get|give|find|request|requesting|bring in)(?: me| us)? {_DET}"
+    rf"\b(?:want|need|get|give|find|request|requesting|bring in|reach)(?: me| us)? {_DET}"
     r"(?:real |actual |live |human )?"
     rf"(?:human(?: being)?|person|agent|representative|operator|supervisor|manager)\b{_NOT_PRODUCT}",
     r"\b(?:real|actual|live) (?:human|person|people|agent)\b",
+    # "I'd like to be transferred", "can someone call me?", "get me someone from billing"
+    r"\b(?:be|get|being) (?:transferred|connected|put through|passed|handed over)\b",
+    r"\b(?:can|could) (?:someone|somebody|a (?:human|person|real person|manager)|an agent)(?: from \S+(?: \S+)?)?"
+    r" (?:please )?(?:call|phone|ring|contact) (?:me|us)\b",
+    r"\b(?:get|find) me (?:someone|somebody)\b",
     r"\bhuman (?:agent|support|help|assistance|please)\b",
     r"\b(?:is there|are there|is anyone|is anybody|anyone|anybody) (?:a |an )?(?:human|person|real)\b",
     r"\b(?:stop|enough|done|tired|sick) (?:of |with )?(?:talking to |chatting with )?(?:the |this |a |your )?"
@@ -59,7 +67,7 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"\bescalate (?:this|it|my|the|me)\b|^(?:please )?escalate\b",
     # A bare "agent" / "human please" / "representative!" (what people type at IVR-style bots).
     r"^(?:an? )?(?:agent|human|representative|operator|real person|person|live agent)"
-    r"(?: please| pls| now)?[ !.?]*$",
+    r"(?:,? please|,? pls|,? now)?[ !.?]*$",
     # French, Spanish, German, Portuguese, Italian (accents folded by normalisation).
     r"\bparler (?:a|avec) (?:un |une |quelqu'un)(?:humain|conseiller|conseillere|agent|personne|vrai)?\b",
     r"\b(?:une vraie personne|un vrai humain|un humain|un conseiller)\b",
@@ -113,7 +121,8 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
 """Negative feedback on an answer. Matched anywhere in the normalised message. Whether it is feedback on
 the *bot* is the arc's question (it counts only after a bot answer; see `baton.scoring.arc`)."""
 
-_human = [re.compile(p) for p in HUMAN_PATTERNS]
+_human = re.compile("|".join(f"(?:{p})" for p in HUMAN_PATTERNS))
+_negation = Negation.compile()
 _human_not = [re.compile(p) for p in HUMAN_EXCLUSIONS]
 _negative = [re.compile(p) for p in NEGATIVE_FEEDBACK_PATTERNS]
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
@@ -134,7 +143,8 @@ def asks_for_human(text: str) -> bool:
     normal = _normal(text)
     for exclusion in _human_not:
         normal = exclusion.sub(" ", normal)
-    return _any(_human, normal)
+    # One scan; the negation check runs only on a match ("please don't pass me to an agent").
+    return any(not _negation.negated(normal, m.start(), questions=False) for m in _human.finditer(normal))
 
 
 def negative_feedback(text: str) -> bool:

@@ -1013,7 +1013,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def fit_and_report(
     corpora: dict[str, list[Dialogue]], args: argparse.Namespace, scored_by: dict[str, str]
 ) -> dict[str, Any]:
-    from baton.decision.params import DecisionParams, Thresholds
+    from baton.decision.params import DecisionParams, Thresholds, restamp
     from baton.training.rater_agreement import rater_ceiling
 
     template = DecisionParams(
@@ -1050,13 +1050,10 @@ def fit_and_report(
     tried = search_policies(_sigmoid(model.logits(matrix)), matrix)
     policy, train_report = pick_policy(tried, cap)
     optimal, optimal_report = pick_policy(tried, None)
-    # Everything the engine reads: the fit, and the judgement blocks (sensitivity, business windows,
-    # guardrails, reasons) the document takes from the defaults. A change to either is a new version.
-    judgement = template.model_dump(mode="json", include={"sensitivity", "business", "guardrails", "reasons"})
-    fingerprint = hashlib.sha256(
-        json.dumps([model.features, model.intercept, policy.to_json(), judgement], sort_keys=True).encode()
-    ).hexdigest()[:8]
-    version = f"decision-logit-{datetime.now(UTC):%Y%m%d}-{fingerprint}"
+    # The version ends with the fingerprint of everything the engine reads: the fit, and the judgement blocks
+    # (sensitivity, business windows, guardrails, reasons) the document takes from the defaults
+    # (`baton.decision.params.restamp`, also after a hand edit). A change to either is a new version.
+    version = f"decision-logit-{datetime.now(UTC):%Y%m%d}"
     fit = {
         "command": "python -m baton.training.decision " + " ".join(getattr(args, "argv", [])),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -1083,7 +1080,7 @@ def fit_and_report(
         "rater_ceiling": {name: rater_ceiling(ds) for name, ds in corpora.items()},
         "source": "maia" if getattr(args, "maia", None) is not None else "uss",
     }
-    params = make_params(model, policy, version, fit)
+    params = restamp(make_params(model, policy, version, fit))
     return {
         "params": params,
         "tables": tables,

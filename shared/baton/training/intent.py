@@ -1,6 +1,6 @@
 """`baton train intent`: an intent classifier with out-of-scope detection, from a CSV or CLINC150's JSON.
 
-    baton train intent --data PATH [--format csv|clinc] --out DIR [--seed N] [--taxonomy FILE]
+    baton train intent --data PATH [--format csv|clinc|support] --out DIR [--seed N] [--taxonomy FILE] [--eval FILE]
     python -m baton.training.intent ...                  (the same command)
 
 Writes DIR/intent/ (manifest.json, model.onnx, labels.json, taxonomy.json, MODEL_CARD.md): the layout of
@@ -11,7 +11,14 @@ Data
   `--oos-label`) are out-of-scope examples. A stratified, seeded `--val-fraction` of the rows is held out.
 - CLINC150 JSON: {"train", "val", "oos_train", "oos_val"}: [[text, label], ...], out-of-scope label `oos`;
   trains on train + oos_train, validates on val + oos_val (a `test` split, if present, is never read).
+- support: `--data` is the folder of public data sets; the training set of the default support taxonomy is
+  built from Bitext, NLU++, CLINC150 and our own examples in `events/labelled/` (`baton.training.support_data`),
+  with the committed taxonomy as `--taxonomy` and the separate evaluation file as `--eval` unless given.
 Bad rows (missing text or label, wrong shape) are skipped and reported by line number (CSV) or position (JSON).
+
+`--eval FILE` (JSONL of {"text", "intent"}, or a CSV like the training one): a separate evaluation set, never
+trained on or tuned on, scored by the exported model and reported in the manifest and the card beside the
+validation figures. Its `oos` rows (see `--oos-label`) are out-of-scope examples.
 
 Model (families (a) and (b) of issue 3 in one network: hashed n-grams and the sentence embedding)
 - Features: `baton.scoring.features.featurize` with the FeatureSpec recorded in the manifest, the same call
@@ -83,6 +90,36 @@ class Data:
     """None: hold out a stratified split of `train`."""
     problems: list[str] = field(default_factory=list)
     """Skipped rows, each `<where>: <why>`."""
+    sha256: str | None = None
+    """Fingerprint of the rows when the data is built from several files (support); None: the file's."""
+    sources: dict[str, int] | None = None
+    """Messages taken from each source, when built from several."""
+
+
+def load_support(path: Path) -> Data:
+    """The support taxonomy's training set, built from the data folder and `events/labelled/`."""
+    from baton.training import support_data
+
+    try:
+        rows, counts, digest = support_data.build(path)
+    except support_data.SupportDataError as exc:
+        raise DataError(str(exc)) from None
+    return Data(train=rows, val=None, sha256=digest, sources=counts)
+
+
+def load_eval(path: Path) -> list[tuple[str, str]]:
+    """A separate evaluation file: JSONL of {"text", "intent"} or a CSV with `text` and `intent` columns."""
+    if path.suffix.lower() == ".csv":
+        data = load_csv(path)
+        if data.problems:
+            raise DataError(f"--eval {data.problems[0]}")
+        return data.train
+    from baton.training import support_data
+
+    try:
+        return support_data.read_jsonl(path)
+    except support_data.SupportDataError as exc:
+        raise DataError(f"--eval {exc}") from None
 
 
 def load_csv(path: Path) -> Data:
@@ -492,6 +529,51 @@ def tune_threshold(
     return best
 
 
+def evaluate_file(
+    rows: Sequence[tuple[str, str]],
+    path: Path,
+    exported: Any,
+    spec: FeatureSpec,
+    encoder: Any,
+    labels: Sequence[str],
+    oos_label: str | None,
+    oos_name: str,
+    threshold: float,
+    taxonomy: dict[str, IntentInfo],
+) -> dict[str, Any]:
+    """Metrics of the exported model on a separate evaluation file (the serving rule), with the share of messages
+    whose product area is right (an out-of-scope message is right when it is rejected)."""
+    from baton.training import onnx_sparse
+
+    known = set(labels) | {oos_name}
+    unknown = sorted({intent for _, intent in rows} - known)
+    rows = [(t, intent) for t, intent in rows if intent in known]
+    if not rows:
+        raise DataError(f"--eval {path}: no rows of intents the model knows")
+    texts = [t for t, _ in rows]
+    x = featurize_all(texts, spec, "eval")
+    dense = embed_all(encoder, texts, "eval emb") if encoder is not None else None
+    coo = x.tocoo()
+    probs = onnx_sparse.reference_probs(exported, coo.row, coo.col, coo.data, len(texts), dense=dense)
+    oos_idx = labels.index(oos_label) if oos_label is not None else -1
+    y = np.array([oos_idx if intent == oos_name else labels.index(intent) for _, intent in rows])
+    best, _, oos = decide(probs, labels, oos_label, threshold)
+    area_right = []
+    for i, (_, intent) in enumerate(rows):
+        if intent == oos_name:
+            area_right.append(bool(oos[i]))
+        else:
+            predicted = None if oos[i] else taxonomy[labels[best[i]]].product_area
+            area_right.append(predicted == taxonomy[intent].product_area)
+    return {
+        "file": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "metrics": evaluate(probs, y, labels, oos_label, threshold),
+        "area_accuracy": float(np.mean(area_right)),
+        "unknown_intents": unknown,
+    }
+
+
 # --- taxonomy -----------------------------------------------------------------------------------------------
 
 
@@ -581,7 +663,12 @@ def write_card(path: Path, manifest: dict[str, Any], sweep: list[dict[str, Any]]
         "",
         "## Training data",
         "",
-        f"- File: `{tr['data']}` (format `{tr['format']}`, sha256 `{tr['data_sha256'][:16]}...`).",
+        f"- File: `{tr['data']}` (format `{tr['format']}`, sha256 `{tr['data_sha256'][:16]}...`)"
+        + (
+            ": built from " + ", ".join(f"{k} {v}" for k, v in tr["sources"].items()) + " messages."
+            if tr.get("sources")
+            else "."
+        ),
         f"- {tr['n_train']} training and {tr['n_val']} validation messages ({tr['validation']}); "
         f"{manifest['intents']} in-scope intents; {tr['n_skipped_rows']} rows skipped as malformed.",
         f"- Seed {tr['seed']}. Command: `{tr['command']}`",
@@ -627,6 +714,27 @@ def write_card(path: Path, manifest: dict[str, Any], sweep: list[dict[str, Any]]
         f"| macro F1 | {_pct(m['macro_f1'])} |",
         "",
     ]
+    ev = manifest.get("eval")
+    if ev:
+        em = ev["metrics"]
+        lines += [
+            f"Separate evaluation file `{ev['file']}` ({em['n_in_scope']} in-scope and {em['n_out_of_scope']} "
+            "out-of-scope messages, written before training, never trained or tuned on):",
+            "",
+            "| metric | value |",
+            "|---|---|",
+            f"| in-scope accuracy (out-of-scope rule applied) | {_pct(em['in_scope_accuracy'])} |",
+            f"| in-scope accuracy, no rejection | {_pct(em['in_scope_accuracy_no_rejection'])} |",
+            f"| product area right (out-of-scope rule applied) | {_pct(ev.get('area_accuracy'))} |",
+            f"| out-of-scope recall | {_pct(em.get('oos_recall'))} |",
+            f"| macro F1 | {_pct(em['macro_f1'])} |",
+            "",
+        ]
+        if ev.get("unknown_intents"):
+            lines += [
+                f"Rows of intents the model lacks were left out: {', '.join(ev['unknown_intents'])}.",
+                "",
+            ]
     if sweep:
         lines += [
             "Threshold sweep on the same split (for teams choosing their own `--oos-threshold`):",
@@ -659,7 +767,9 @@ def write_card(path: Path, manifest: dict[str, Any], sweep: list[dict[str, Any]]
         "",
         f"`{tr['command']}` reproduces this model (same data, same seed). A team's own data: a CSV with `text` "
         "and `intent` columns (rows labelled `oos` are out-of-scope examples), or CLINC150-style JSON "
-        "with `--format clinc`; `--taxonomy FILE` maps each intent to product area, skill and base complexity.",
+        "with `--format clinc`; `--format support` builds the default support taxonomy's set from a folder of "
+        "public data sets and `events/labelled/`; `--taxonomy FILE` maps each intent to product area, skill and "
+        "base complexity; `--eval FILE` reports on a separate evaluation set.",
         "",
         "## Limitations",
         "",
@@ -694,7 +804,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data", type=Path, required=True, metavar="PATH", help="CSV or CLINC150 JSON")
     parser.add_argument(
-        "--format", choices=("csv", "clinc"), help="data format (default: clinc for .json, else csv)"
+        "--format",
+        choices=("csv", "clinc", "support"),
+        help="data format (default: clinc for .json, else csv); support: PATH is the folder of public data sets "
+        "and the set of the default support taxonomy is built from it and events/labelled/",
+    )
+    parser.add_argument(
+        "--eval",
+        type=Path,
+        metavar="FILE",
+        help="separate evaluation set (JSONL {text, intent} or CSV), reported, never trained on "
+        "(default with --format support: events/labelled/support_intents_test.jsonl)",
     )
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="writes DIR/intent/")
     parser.add_argument("--seed", type=int, default=0, help="random seed (split, init, batches); default 0")
@@ -720,6 +840,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"hidden units, 0 = linear (default {defaults.hidden})",
     )
     parser.add_argument("--epochs", type=int, default=defaults.epochs, help=f"default {defaults.epochs}")
+    parser.add_argument(
+        "--oos-weight",
+        type=float,
+        default=None,
+        help=f"loss weight of the out-of-scope class (default {defaults.oos_weight}; 1.0 with --format support, "
+        "whose out-of-scope examples are plentiful)",
+    )
     parser.add_argument(
         "--min-df", type=int, default=2, help="keep buckets seen in >= N training messages (default 2)"
     )
@@ -787,7 +914,17 @@ def embed_all(encoder: Any, texts: Sequence[str], label: str) -> np.ndarray:
 def run(args: argparse.Namespace, argv: Sequence[str]) -> Path:
     _check_options(args)
     fmt = args.format or ("clinc" if args.data.suffix.lower() == ".json" else "csv")
-    data = load_clinc(args.data, args.oos_label) if fmt == "clinc" else load_csv(args.data)
+    if fmt == "support":
+        from baton.training import support_data
+
+        data = load_support(args.data)
+        if args.taxonomy is None:
+            args.taxonomy = support_data.DEFAULT_TAXONOMY
+        if args.eval is None:
+            args.eval = support_data.DEFAULT_EVAL
+    else:
+        data = load_clinc(args.data, args.oos_label) if fmt == "clinc" else load_csv(args.data)
+    eval_rows = load_eval(args.eval) if args.eval is not None else None
     for problem in data.problems[:MAX_REPORTED_PROBLEMS]:
         log(f"skipped {problem}")
     if len(data.problems) > MAX_REPORTED_PROBLEMS:
@@ -861,7 +998,12 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Path:
         # The embedding rides along as extra columns: the same first layer reads n-grams and meaning.
         xt = sp.hstack([xt, sp.csr_matrix(e_train * EMBEDDING_SCALE)], format="csr")
         xv = sp.hstack([xv, sp.csr_matrix(e_val * EMBEDDING_SCALE)], format="csr")
-    config = FitConfig(hidden=args.hidden, epochs=args.epochs, seed=args.seed)
+    oos_weight = (
+        args.oos_weight
+        if args.oos_weight is not None
+        else (1.0 if fmt == "support" else FitConfig.oos_weight)
+    )
+    config = FitConfig(hidden=args.hidden, epochs=args.epochs, seed=args.seed, oos_weight=oos_weight)
     class_weight = np.ones(len(labels), np.float32)
     if oos_label is not None:
         class_weight[index[oos_label]] = config.oos_weight
@@ -894,13 +1036,27 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Path:
         tune_threshold(probs, y_val, labels, oos_label, args.oos_tolerance) if tuned else args.oos_threshold
     )
     metrics = evaluate(probs, y_val, labels, oos_label, threshold)
+    eval_report = None
+    if eval_rows is not None:
+        eval_report = evaluate_file(
+            eval_rows,
+            args.eval,
+            exported,
+            spec,
+            encoder,
+            labels,
+            oos_label,
+            args.oos_label,
+            threshold,
+            taxonomy,
+        )
     sweep = [
         {"threshold": t, **evaluate(probs, y_val, labels, oos_label, t)}
         for t in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
     ]
 
     out.mkdir(parents=True, exist_ok=True)
-    data_bytes = args.data.read_bytes()
+    data_sha256 = data.sha256 or hashlib.sha256(args.data.read_bytes()).hexdigest()
     model_bytes = proto.SerializeToString()
     (out / "model.onnx").write_bytes(model_bytes)
     if len(model_bytes) > args.max_mb * 1e6:
@@ -957,7 +1113,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Path:
         },
         "training": {
             "data": args.data.name,
-            "data_sha256": hashlib.sha256(data_bytes).hexdigest(),
+            "data_sha256": data_sha256,
+            "sources": data.sources,
             "format": fmt,
             "validation": validation,
             "n_train": len(train),
@@ -969,6 +1126,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Path:
         "taxonomy": {"source": tax_source, "defaulted": defaulted, "default": asdict(DEFAULT_INTENT_INFO)},
         "size_bytes": {"model.onnx": len(model_bytes)},
     }
+    if eval_report is not None:
+        manifest["eval"] = eval_report
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     manifest["latency"] = measure_latency(out, [t for t, _ in val], encoder)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
@@ -984,6 +1143,15 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Path:
         )
     print(f"  macro F1            {_pct(metrics['macro_f1'])}")
     print(f"  out-of-scope threshold {threshold:.4f}; in-scope rejected {_pct(metrics['in_scope_rejected'])}")
+    if eval_report is not None:
+        em = eval_report["metrics"]
+        print(f"separate evaluation file ({args.eval.name}):")
+        print(
+            f"  in-scope accuracy   {_pct(em['in_scope_accuracy'])}  (no rejection {_pct(em['in_scope_accuracy_no_rejection'])}); "
+            f"product area {_pct(eval_report['area_accuracy'])}"
+        )
+        if "oos_recall" in em:
+            print(f"  out-of-scope recall {_pct(em['oos_recall'])}  precision {_pct(em['oos_precision'])}")
     print(f"wrote {out} ({len(model_bytes) / 1e6:.2f} MB model, version {manifest['version']})")
     return out
 

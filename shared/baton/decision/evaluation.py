@@ -1,0 +1,176 @@
+"""`baton eval conversations FILE`: how the decision does on labelled conversations.
+
+FILE is `baton backtest` input (one conversation per line) with a label per conversation:
+`expected` (`escalate` or `resolve`: what a support lead says the conversation needed), optionally
+`escalate_by` (the 1-based customer message by which an escalation is still in time) and `borderline`
+(true: a judgement call, reported apart). The same scorer and decision code as the functions run over it
+(`baton.scoring.backtest.run`), and the report says:
+
+- how many of each label were escalated, and for `escalate` how many in time;
+- the AUROC of the conversation's peak risk, escalate against resolve, where a guardrail ranks above any
+  risk (a guardrail escalates whatever the risk): how well the risk orders conversations, whatever the
+  thresholds;
+- the top reasons of the escalations of `resolve` conversations (what to look at first).
+
+Conversations without `expected` are scored but not counted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LABELS = ("escalate", "resolve")
+
+
+@dataclass
+class Outcome:
+    conversation_id: str
+    expected: str
+    borderline: bool
+    escalate_by: int | None
+    escalated_at: int | None
+    """1-based customer message whose decision escalated, None if never."""
+    peak_risk: float
+    guardrail: str | None
+    top_reason: str | None
+
+    @property
+    def in_time(self) -> bool:
+        return self.escalated_at is not None and (
+            self.escalate_by is None or self.escalated_at <= self.escalate_by
+        )
+
+    @property
+    def rank_score(self) -> float:
+        return self.peak_risk + (1.0 if self.guardrail else 0.0)
+
+
+@dataclass
+class Evaluation:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def rows(self, *, borderline: bool | None = False) -> list[Outcome]:
+        return [o for o in self.outcomes if borderline is None or o.borderline == borderline]
+
+    def summary(self, *, borderline: bool | None = False) -> dict[str, Any]:
+        rows = self.rows(borderline=borderline)
+        out: dict[str, Any] = {"conversations": len(rows)}
+        for label in LABELS:
+            group = [o for o in rows if o.expected == label]
+            escalated = [o for o in group if o.escalated_at is not None]
+            out[label] = {
+                "n": len(group),
+                "escalated": len(escalated),
+                "escalated_share": round(len(escalated) / len(group), 3) if group else None,
+            }
+            if label == "escalate":
+                out[label]["in_time"] = sum(o.in_time for o in group)
+                out[label]["in_time_share"] = (
+                    round(sum(o.in_time for o in group) / len(group), 3) if group else None
+                )
+        out["peak_risk_auroc"] = auroc(
+            [int(o.expected == "escalate") for o in rows], [o.rank_score for o in rows]
+        )
+        out["peak_risk_auroc_without_guardrails"] = auroc(
+            [int(o.expected == "escalate") for o in rows], [o.peak_risk for o in rows]
+        )
+        out["false_escalation_reasons"] = dict(
+            Counter(
+                o.top_reason or "?" for o in rows if o.expected == "resolve" and o.escalated_at
+            ).most_common()
+        )
+        return out
+
+    def render(self) -> str:
+        lines = []
+        for title, flag in (("clear cases", False), ("borderline", True)):
+            s = self.summary(borderline=flag)
+            if not s["conversations"]:
+                continue
+            e, r = s["escalate"], s["resolve"]
+            n = s["conversations"]
+            lines.append(f"{title}: {n} conversation{'s' if n != 1 else ''}")
+            lines.append(f"  {'label':10} {'n':>4} {'escalated':>10} {'share':>7} {'in time':>8}")
+            lines.append(
+                f"  {'escalate':10} {e['n']:>4} {e['escalated']:>10} {_pct(e['escalated_share']):>7} "
+                f"{_pct(e.get('in_time_share')):>8}"
+            )
+            lines.append(f"  {'resolve':10} {r['n']:>4} {r['escalated']:>10} {_pct(r['escalated_share']):>7}")
+            lines.append(
+                f"  peak-risk AUROC (guardrail above any risk): {_num(s['peak_risk_auroc'])}; risk alone: "
+                f"{_num(s['peak_risk_auroc_without_guardrails'])}"
+            )
+            if s["false_escalation_reasons"]:
+                reasons = ", ".join(f"{k} {v}" for k, v in s["false_escalation_reasons"].items())
+                lines.append(f"  escalated 'resolve' conversations, top reason: {reasons}")
+        return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def auroc(y: list[int], scores: list[float]) -> float | None:
+    """Mann-Whitney AUROC (ties count half); None with one class."""
+    pos = [s for s, t in zip(scores, y, strict=True) if t]
+    neg = [s for s, t in zip(scores, y, strict=True) if not t]
+    if not pos or not neg:
+        return None
+    wins = 0.0
+    for p in pos:
+        for n in neg:
+            wins += 1.0 if p > n else 0.5 if p == n else 0.0
+    return round(wins / (len(pos) * len(neg)), 4)
+
+
+def evaluate_file(path: Path, scorer: Any, params: Any) -> Evaluation:
+    """Run the backtest over `path` and compare each labelled conversation with what the decision did."""
+    from baton.scoring.backtest import run
+
+    text = path.read_text(encoding="utf-8")
+    labels: dict[str, dict[str, Any]] = {}
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # the backtest reports it
+            if isinstance(data, dict) and data.get("expected") in LABELS:
+                labels[str(data.get("conversation_id"))] = data
+    sink = io.StringIO()
+    run(scorer, io.StringIO(text), sink, name=str(path), params=params)
+    by_conversation: dict[str, list[dict[str, Any]]] = {}
+    for line in sink.getvalue().splitlines():
+        row = json.loads(line)
+        by_conversation.setdefault(row["conversation_id"], []).append(row)
+    evaluation = Evaluation()
+    for conversation_id, label in labels.items():
+        rows = by_conversation.get(conversation_id, [])
+        decided = [
+            r["decision"] for r in rows if r["role"] == "customer" and r["decision"].get("decided", True)
+        ]
+        escalated_at = next((i for i, d in enumerate(decided, start=1) if d["action"] == "escalate"), None)
+        escalation = decided[escalated_at - 1] if escalated_at else None
+        by = label.get("escalate_by")
+        evaluation.outcomes.append(
+            Outcome(
+                conversation_id=conversation_id,
+                expected=label["expected"],
+                borderline=bool(label.get("borderline")),
+                escalate_by=int(by) if isinstance(by, int) else None,
+                escalated_at=escalated_at,
+                peak_risk=max((d["risk"] for d in decided), default=0.0),
+                guardrail=next((d["guardrail"] for d in decided if d.get("guardrail")), None),
+                top_reason=escalation["reasons"][0]["code"] if escalation and escalation["reasons"] else None,
+            )
+        )
+    return evaluation

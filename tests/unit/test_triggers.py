@@ -1,0 +1,258 @@
+"""The triggers a support lead escalates first: guardrails configurable in the parameters, negation-aware,
+measured on hand-written labelled sets (events/labelled/triggers-*.jsonl)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from baton.cli import main as cli_main
+from baton.decision import Context, DecisionParams, DecisionState, InvalidParams, decide, load_default
+from baton.decision.engine import guardrail_matches
+from baton.decision.params import REPO_PARAMS, deployable, fingerprint, restamp
+from baton.decision.triggers_eval import evaluate, read
+from baton.events import Arc, Scores
+from baton.scoring.signals import asks_for_human
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+LABELLED = Path(__file__).resolve().parents[2] / "events" / "labelled"
+TRIGGERS = (
+    "cancellation_refund",
+    "payment_dispute",
+    "competitor_switch",
+    "public_complaint",
+    "data_loss",
+    "account_compromise",
+    "team_blocked",
+    "repeated_contact",
+    "human_request",
+)
+
+
+def decided(text: str, *, asks_for_human: bool = False):
+    calm = Scores(sentiment=0.1, frustration=0.05, intent_confidence=0.9, asks_for_human=asks_for_human)
+    decision, _ = decide(
+        calm, Arc(customer_turns=1), Context(now=NOW), DecisionState(), load_default(), text=text
+    )
+    return decision
+
+
+# ---------------------------------------------------------------------------------------------- the issue's examples
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "label"),
+    [
+        ("I want to cancel my subscription and get a refund now.", "cancellation_refund", "refund"),
+        ("I'm going to report you to my bank and dispute the charge.", "payment_dispute", "dispute"),
+        ("After yesterday's update all our projects from last month are gone.", "data_loss", "Data loss"),
+        (
+            "Two weeks without an answer on my refund. If I don't hear back today I'll post all of this on Twitter.",
+            "public_complaint",
+            "public",
+        ),
+        ("we're moving to Zendesk", "competitor_switch", "competitor"),
+        ("We're moving to a competitor next month.", "competitor_switch", "competitor"),
+        ("none of our 40 users can log in", "team_blocked", "team"),
+        ("the whole team is locked out", "team_blocked", "team"),
+        ("this is the third time I'm writing", "repeated_contact", "repeatedly"),
+        ("I've contacted you 4 times about this", "repeated_contact", "repeatedly"),
+        (
+            "Someone logged into my account from another country and changed the password.",
+            "account_compromise",
+            "Account",
+        ),
+    ],
+)
+def test_what_a_support_lead_escalates_first_escalates_a_calm_message_with_its_reason(
+    text: str, trigger: str, label: str
+) -> None:
+    decision = decided(text)
+    assert (decision.action, decision.guardrail) == ("escalate", trigger)
+    reason = decision.reasons[0]
+    assert (reason.code, reason.contribution) == (trigger, 1.0)
+    assert label in reason.label
+    assert reason.evidence.startswith('says "')
+
+
+def test_existing_guardrails_keep_their_codes() -> None:
+    assert decided("If this isn't fixed by Friday my lawyer will be in touch.").guardrail == "legal_threat"
+    assert decided("Is this a data breach? Our customer list is public").guardrail == "security_incident"
+    assert decided("honestly I want to kill myself, nothing works").guardrail == "safety_risk"
+
+
+# ---------------------------------------------------------------------------------------------- negation and calm mentions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to cancel my subscription and get a refund, I just want the invoice fixed.",
+        "We're not cancelling and we don't need a refund.",
+        "no need to dispute anything, I'll wait for the corrected invoice",
+        "I'm not going to dispute the charge with my bank.",
+        "I'm not going to post this anywhere, let alone on Twitter.",
+        "I won't post this on Twitter, don't worry.",
+        "nothing was lost",
+        "No data was lost, the sync just paused.",
+        "I'm not switching to Zendesk, just asking about the import.",
+        "We have no plans to move to a competitor.",
+        "It's not the whole team that is locked out, only one user.",
+        "This isn't the third time I'm writing, it's the first.",
+        # calm mentions of the same words
+        "what's your refund policy?",
+        "how do I cancel an invoice?",
+        "can I export before cancelling my trial?",
+        "If I cancel this month, do I get a refund for the unused days?",
+        "How do chargebacks from my own customers show up in the reports?",
+        "We migrated from Zendesk to Baton last year, great move.",
+        "Where can I leave you a review? You've been great.",
+        "How do I restore a deleted project from the trash?",
+        "How do I reset my password?",
+        "Can the whole team see the shared dashboard?",
+        "Hi! Quick question: our November invoice shows 124 seats but I think we only have 120. "
+        "Could you explain the difference?",
+    ],
+)
+def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
+    assert guardrail_matches(text, load_default()) == []
+    decision = decided(text)
+    assert (decision.action, decision.guardrail) == ("resolve", None)
+
+
+def test_a_threat_after_a_negated_condition_still_counts() -> None:
+    # The "don't" belongs to the condition, not to the threat.
+    params = load_default()
+    assert guardrail_matches("If you don't refund me I'll dispute the charge with my bank", params)[0][0] == (
+        "payment_dispute"
+    )
+    assert guardrail_matches(
+        "if i don't get a refund i'm cancelling my subscription and want my money back", params
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I really don't want to be transferred",
+        "please don't pass me to an agent",
+        "I don't want to talk to a human, just tell me where the setting is.",
+        "No need to get an agent involved, the article helped.",
+    ],
+)
+def test_a_refused_human_is_not_a_request_for_one(text: str) -> None:
+    assert not asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd like to be transferred to a human agent.",
+        "Can someone call me?",
+        "Human, please.",
+        "I don't want a bot",
+    ],
+)
+def test_asking_for_a_human_in_more_words(text: str) -> None:
+    assert asks_for_human(text)
+
+
+# ---------------------------------------------------------------------------------------------- measured
+
+
+def test_the_held_out_set_meets_the_targets() -> None:
+    report = evaluate(read(LABELLED / "triggers-test.jsonl"), load_default())
+    for code in TRIGGERS:
+        count = report.counts[code]
+        assert count.support >= 40, code
+        assert count.precision is not None and count.precision >= 0.9, (code, count)
+        if code in MISSED_RECALL:
+            continue
+        assert count.recall is not None and count.recall >= 0.9, (code, count)
+
+
+MISSED_RECALL = {"competitor_switch", "public_complaint"}
+"""Held-out recall below 0.9 at the first (and only) evaluation, 2026-12-06: 0.762 and 0.786 (see
+docs/decision.md). Patterns are not tuned on the test set; a new round tunes on the dev set and
+writes a fresh test set."""
+
+
+@pytest.mark.parametrize("code", sorted(MISSED_RECALL))
+@pytest.mark.xfail(strict=True, reason="held-out recall below 0.9 (see MISSED_RECALL)")
+def test_the_held_out_recall_still_missed(code: str) -> None:
+    report = evaluate(read(LABELLED / "triggers-test.jsonl"), load_default())
+    assert report.counts[code].recall >= 0.9
+
+
+def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
+    dev = {text for text, _ in read(LABELLED / "triggers-dev.jsonl")}
+    test = {text for text, _ in read(LABELLED / "triggers-test.jsonl")}
+    assert not dev & test
+    issue = {
+        "I want to cancel my subscription and get a refund now.",
+        "I'm going to report you to my bank and dispute the charge.",
+        "After yesterday's update all our projects from last month are gone.",
+    }
+    assert not issue & (dev | test)
+
+
+def test_baton_eval_triggers_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["eval", "triggers", str(LABELLED / "triggers-dev.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "precision" in out and "recall" in out
+    assert any(line.startswith("cancellation_refund") for line in out.splitlines())
+
+
+# ---------------------------------------------------------------------------------------------- parameters
+
+
+def test_the_triggers_are_data_in_the_parameters() -> None:
+    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    assert set(TRIGGERS) - {"human_request"} <= set(document["guardrails"]["patterns"])
+    document["guardrails"]["patterns"] = {"competitor_switch": [r"\bacme desk\b"]}
+    params = DecisionParams.model_validate(document)
+    assert guardrail_matches("We are moving to Acme Desk.", params)[0][0] == "competitor_switch"
+    assert guardrail_matches("We are not moving to Acme Desk.", params) == []
+    document["guardrails"]["negation"] = {"cues": []}
+    params = DecisionParams.model_validate(document)
+    assert guardrail_matches("We are not moving to Acme Desk.", params)[0][0] == "competitor_switch"
+
+
+def test_a_bad_pattern_is_named() -> None:
+    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document["guardrails"]["patterns"]["data_loss"] = ["ok", "(?:gone"]
+    with pytest.raises(InvalidParams, match=r"guardrails.*data_loss\[1\] '\(\?:gone' is not a valid regular"):
+        DecisionParams.model_validate(document)
+    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document["guardrails"]["negation"]["cues"] = ["not", "[no"]
+    with pytest.raises(InvalidParams, match=r"guardrails.negation.cues.*cues\[1\] '\[no' is not a valid"):
+        DecisionParams.model_validate(document)
+    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document["guardrails"]["patterns"]["data_loss"] = [r"\b<<nouns>> gone"]
+    with pytest.raises(
+        InvalidParams, match=r"data_loss\[0\] uses <<nouns>>, which guardrails.terms does not define"
+    ):
+        DecisionParams.model_validate(document)
+
+
+def test_the_shipped_version_fingerprints_what_the_engine_reads() -> None:
+    params = load_default()
+    assert params.version.endswith("-" + fingerprint(params))
+    assert restamp(params) == params
+    edited = params.model_copy(
+        update={"guardrails": params.guardrails.model_copy(update={"human_request": False})}
+    )
+    assert restamp(edited).version != params.version
+
+
+def test_the_shipped_guardrails_stay_out_of_the_parameter_store_document() -> None:
+    value = json.loads(deployable(REPO_PARAMS.read_text(encoding="utf-8")))
+    assert "guardrails" not in value  # the engine's defaults: the same release fills them in
+    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document["guardrails"]["patterns"] = {"legal_threat": [r"\bmy attorney\b"]}
+    assert json.loads(deployable(json.dumps(document)))["guardrails"]["patterns"] == {
+        "legal_threat": [r"\bmy attorney\b"]
+    }
