@@ -75,5 +75,7 @@ def test_negative_support_messages_rank_below_plain_requests(scored) -> None:
 def test_complaints_read_negative_and_plain_requests_near_neutral(scored) -> None:
     sentiment, _ = scored
     n = len(NEGATIVE)
-    assert (sentiment[:n] < -0.3).all()
+    # Three classes (negative, neutral, positive) on soft targets: a complaint is clearly negative, a neutral
+    # text near 0; the scale is less extreme than the binary SST-2 model's was.
+    assert (sentiment[:n] < -0.2).all() and float(sentiment[:n].mean()) < -0.5
     assert abs(float(sentiment[n:].mean())) < 0.3  # plain requests and thanks: not negative on average

@@ -579,6 +579,12 @@ def false_rate(report: Any) -> float:
     return report.false_escalations / calm if calm else 0.0
 
 
+CALM_EXIT_QUANTILE = 0.75
+MONITOR_BAND = {"required": False}
+"""`--maia` sets it: only policies with a monitoring band below the escalate threshold (support teams watch a
+conversation before calling a human; a grid point without one makes `monitor` unreachable)."""
+
+
 def search_policies(risk: Any, m: Matrix) -> list[tuple[Policy, Any]]:
     """Every policy of the threshold grid and its outcome on these dialogues. The grid is quantiles of the
     per-turn risk; the top is sampled finely because a cap on false escalations puts the escalate threshold
@@ -587,14 +593,26 @@ def search_policies(risk: Any, m: Matrix) -> list[tuple[Policy, Any]]:
 
     levels = np.concatenate([np.linspace(0.5, 0.995, 48), np.linspace(0.95, 0.9995, 24)])
     grid = np.unique(np.quantile(risk, levels))
+    # With a monitoring band, monitoring must be able to end on a calm conversation: the exit threshold is at
+    # least the upper quartile of the risk of turns of dialogues that never needed a human.
+    bounds = [*m.starts, len(risk)]
+    calm_rows = [
+        i for d, need in enumerate(m.first_need) if need is None for i in range(bounds[d], bounds[d + 1])
+    ]
+    calm_exit = float(np.quantile(risk[calm_rows], CALM_EXIT_QUANTILE)) if calm_rows else 0.0
     tried = []
     for e in grid:
-        for monitor_ratio in (1.0, 0.8, 0.65, 0.5):
+        for monitor_ratio in (0.8, 0.65, 0.5) if MONITOR_BAND["required"] else (1.0, 0.8, 0.65, 0.5):
             monitor = e * monitor_ratio
             for between in (0.0, 0.5) if monitor_ratio < 1 else (1.0,):
                 me = monitor + (e - monitor) * between
                 for exit_ratio, k in ((0.75, 2), (0.5, 2), (0.75, 3)) if monitor_ratio < 1 else ((1.0, 1),):
-                    p = Policy(float(e), float(monitor), float(me), float(monitor * exit_ratio), k)
+                    exit_at = monitor * exit_ratio
+                    if MONITOR_BAND["required"]:
+                        if calm_exit >= monitor:
+                            continue
+                        exit_at = max(exit_at, calm_exit)
+                    p = Policy(float(e), float(monitor), float(me), float(exit_at), k)
                     report = outcomes(m.first_need, simulate(risk, m.guard, m.starts, p))
                     tried.append((p, report))
     return tried
@@ -884,6 +902,14 @@ def build_parser() -> argparse.ArgumentParser:
         "frustration or anger; scored by the shipped models (their sentiment model trained on part of MAIA's "
         "customer sentences: in-sample, stated in the card)",
     )
+    parser.add_argument(
+        "--base-rate",
+        type=_share,
+        metavar="SHARE",
+        help="the share of conversations that need a human where Baton runs (a bot's escalation rate): the "
+        "risk is recalibrated from the training data's rate to it (prior correction; the decisions stay the "
+        "same). Default: none (the training data's rate)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="writes OUT/decision/")
     parser.add_argument(
         "--score-with",
@@ -939,6 +965,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _shifted(p: float, shift: float) -> float:
+    return 1 / (1 + math.exp(-(_logit(p) + shift)))
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -965,6 +1000,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.maia is not None:
             corpora, corpus_files = read_maia(args.maia)
             args.in_sample = True
+            MONITOR_BAND["required"] = True
         else:
             corpora = read_uss(args.uss)
             corpus_files = {name: [args.uss / f"{name}.txt"] for name in corpora}
@@ -1080,6 +1116,34 @@ def fit_and_report(
         "rater_ceiling": {name: rater_ceiling(ds) for name, ds in corpora.items()},
         "source": "maia" if getattr(args, "maia", None) is not None else "uss",
     }
+    base_rate = getattr(args, "base_rate", None)
+    if base_rate is not None:
+        # Prior correction (Saerens et al. 2002): the training dialogues' base rate is not the deployment's.
+        # Shifting the intercept and every threshold by the same logit keeps every decision and makes the
+        # risk read as P(needs a human) at the deployment's rate. The validation tables above are unchanged
+        # by it (business context, which scales thresholds in probability, is absent from the training data).
+        labels_of = {
+            "turn": matrix.turn_label,
+            "onset": matrix.onset_label,
+            "dialogue": matrix.dialogue_label,
+        }
+        train_rate = float(labels_of[chosen].mean())
+        shift = _logit(base_rate) - _logit(train_rate)
+        model = RiskModel(intercept=model.intercept + shift, features=model.features)
+        policy = Policy(
+            escalate=_shifted(policy.escalate, shift),
+            monitor=_shifted(policy.monitor, shift),
+            monitor_escalate=_shifted(policy.monitor_escalate, shift),
+            exit=_shifted(policy.exit, shift),
+            exit_turns=policy.exit_turns,
+        )
+        fit["base_rate"] = {
+            "training": round(train_rate, 4),
+            "deployment": base_rate,
+            "logit_shift": round(shift, 4),
+            "note": "intercept and thresholds shifted by logit_shift; the other threshold figures of this block "
+            "are on the training scale",
+        }
     params = restamp(make_params(model, policy, version, fit))
     return {
         "params": params,

@@ -1,0 +1,149 @@
+"""Quality on support language: `.venv/bin/python bench/quality.py [--data ../shared/data]`. Prints one table.
+
+The same commands a team runs on its own labelled data (`baton eval sentiment | conversations | triggers`),
+on the sets written for Baton and committed in events/labelled/ (never trained on), plus, when the public
+data sets are beside the checkout (`--data`, default ../shared/data), the public benchmarks the model card
+reports: TweetEval sentiment test (3 classes), SST-2 dev, the Amazon-help support tweets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from table import print_table  # noqa: E402
+
+LABELLED = ROOT / "events" / "labelled"
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    args = parser.parse_args()
+
+    from baton.decision.evaluation import evaluate_file
+    from baton.decision.params import load_default
+    from baton.decision.triggers_eval import evaluate, read
+    from baton.scoring.evaluation import evaluate_messages, score_texts
+    from baton.scoring.loader import load_models
+    from baton.scoring.scorer import Scorer
+
+    models = load_models()
+    params = load_default()
+    rows: list[tuple[str, str, str]] = []
+
+    contrast = evaluate_messages(LABELLED / "support_contrast.jsonl").summary()
+    rows += [
+        (
+            f"support contrast set ({contrast['messages']}): frustration AUROC",
+            _f(contrast["frustration_auroc"]),
+            ">= 0.95",
+        ),
+        ("support contrast set: mean frustration, calm", _f(contrast["calm_mean_frustration"]), "<= 0.2"),
+        (
+            "support contrast set: mean frustration, frustrated",
+            _f(contrast["frustrated_mean_frustration"]),
+            "info",
+        ),
+    ]
+
+    conv = evaluate_file(LABELLED / "support_conversations.jsonl", Scorer(models), params).summary()
+    rows += [
+        (
+            f"support conversations ({conv['conversations']}): 'resolve' escalated",
+            f"{conv['resolve']['escalated']}/{conv['resolve']['n']} ({_pct(conv['resolve']['escalated_share'])})",
+            "<= 20-30%",
+        ),
+        (
+            "support conversations: 'escalate' escalated in time",
+            f"{conv['escalate']['in_time']}/{conv['escalate']['n']} ({_pct(conv['escalate']['in_time_share'])}); "
+            f"at all {_pct(conv['escalate']['escalated_share'])}",
+            ">= 80%",
+        ),
+        ("support conversations: peak-risk AUROC (guardrail first)", _f(conv["peak_risk_auroc"]), ">= 0.85"),
+    ]
+
+    for name in ("triggers-test2.jsonl", "triggers-test.jsonl"):
+        path = LABELLED / name
+        if path.is_file():
+            report = evaluate(read(path), params)
+            worst_p = min((c.precision or 0.0) for c in report.counts.values())
+            worst_r = min((c.recall or 0.0) for c in report.counts.values())
+            weakest = min(report.counts, key=lambda k: report.counts[k].recall or 0.0)
+            rows.append(
+                (
+                    f"triggers, {name} ({report.messages}): lowest precision / recall",
+                    f"{worst_p:.3f} / {worst_r:.3f} ({weakest})",
+                    ">= 0.9 / >= 0.9",
+                )
+            )
+
+    if args.data.is_dir():
+        import numpy as np
+
+        from baton.training.sentiment_support import (
+            macro_recall,
+            read_amazonhelp,
+            read_tweeteval,
+            three_class,
+        )
+
+        band = float(models.sentiment_band) if getattr(models, "sentiment_band", None) else None
+        if band is None:
+            import json
+
+            manifest = json.loads((ROOT / "layers" / "models" / "sentiment" / "manifest.json").read_text())
+            band = float(manifest.get("sentiment_band", 0.33))
+        tw = read_tweeteval(args.data / "tweeteval" / "sentiment", "test")
+        s = np.asarray([sent for _, sent in score_texts([t for t, _ in tw], models)])
+        rows.append(
+            (
+                f"TweetEval sentiment test ({len(tw)}): macro recall, 3 classes",
+                _f(macro_recall([y for _, y in tw], three_class(s, band))),
+                ">= 0.70",
+            )
+        )
+        amazon = read_amazonhelp(args.data / "amazonhelp_twcs" / "amazonhelp_annotations.csv")
+        s = np.asarray([sent for _, sent in score_texts([t for t, _ in amazon], models)])
+        from baton.decision.evaluation import auroc
+
+        rows.append(
+            (
+                "Amazon-help support tweets (300): negative AUROC of -sentiment",
+                _f(auroc([int(y == 0) for _, y in amazon], list(-s))),
+                "info",
+            )
+        )
+        from baton.training.sentiment import detokenize, read_sst2
+
+        sst = [(detokenize(t), y) for t, y in read_sst2(args.data / "sst2", 0).dev]
+        s = np.asarray([sent for _, sent in score_texts([t for t, _ in sst], models)])
+        rows.append(
+            (
+                f"SST-2 dev ({len(sst)}): accuracy",
+                _f(float(np.mean((s > 0) == np.asarray([y == 1 for _, y in sst])))),
+                ">= 0.85",
+            )
+        )
+    print_table(
+        rows, f"; models {models.sentiment.version}, {models.intent.version}; params {params.version}"
+    )
+
+
+if __name__ == "__main__":
+    main()
