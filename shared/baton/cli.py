@@ -5,7 +5,7 @@
     baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
     baton demo load                                                     demo data into a running `baton local`
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
-    baton train {intent,sentiment,encoder,decision} ...                 train a model (`baton train KIND -h`)
+    baton train {intent,sentiment,encoder,decision,triggers} ...        train a model (`baton train KIND -h`)
     baton backtest INPUT.jsonl [--models DIR] [-o OUTPUT.jsonl]         score transcripts offline
 
 Every command finds the local data in the same place wherever it runs: --data-dir, else
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-TRAIN_KINDS = ("intent", "sentiment", "encoder", "decision")
+TRAIN_KINDS = ("intent", "sentiment", "encoder", "decision", "triggers")
 DEFAULT_PORT = 8787
 
 
@@ -227,12 +227,21 @@ def build_parser() -> argparse.ArgumentParser:
     eval_triggers = evaluate.add_parser(
         "triggers",
         help="precision and recall of each guardrail trigger on a labelled JSONL set",
-        description='Run the guardrails and the human-request signal over {"text", "triggers": [codes]} lines '
+        description='Run the guardrails (patterns OR the trigger model) and the human-request signal over {"text", "triggers": [codes]} lines '
         "(e.g. events/labelled/triggers-test.jsonl) and print precision, recall and support per trigger.",
     )
     eval_triggers.add_argument("file", type=Path, metavar="FILE", help="a labelled JSONL set")
     eval_triggers.add_argument("--params", type=Path, metavar="P", help="a decision parameters document")
     eval_triggers.add_argument("--errors", action="store_true", help="also list every message scored wrong")
+    eval_triggers.add_argument(
+        "--models",
+        type=Path,
+        metavar="DIR",
+        help="models replacing the default ones (a `baton train` output)",
+    )
+    eval_triggers.add_argument(
+        "--patterns-only", action="store_true", help="measure the patterns alone, without the trigger model"
+    )
     eval_triggers.set_defaults(func=cmd_eval_triggers)
     eval_conversations = evaluate.add_parser(
         "conversations",
@@ -626,7 +635,9 @@ def cmd_decision_params(args: argparse.Namespace) -> int:
 def cmd_eval_triggers(args: argparse.Namespace) -> int:
     from baton.decision import triggers_eval
 
-    return triggers_eval.main(args.file, args.params, show_errors=args.errors)
+    return triggers_eval.main(
+        args.file, args.params, show_errors=args.errors, models=args.models, patterns_only=args.patterns_only
+    )
 
 
 def _file_or_fail(path: Path) -> bool:

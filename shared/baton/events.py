@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from baton.decision.context import Account, Incident
 from baton.models import (
     BotInfo,
-    EscalationCause,
     Customer,
+    EscalationCause,
     Id,
     Page,
     Reason,
@@ -142,6 +142,11 @@ class Scores(BaseModel):
     )
     product_area: str | None = Field(default=None, description="The intent's product area (the taxonomy's)")
     skill: str | None = Field(default=None, description="The skill the intent requires (the taxonomy's)")
+    triggers: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None,
+        description="The trigger model's probability per trigger (`cancellation_refund`, `human_request`...), "
+        "those >= 0.05 only; the decision's guardrails trip at `guardrails.model_thresholds`",
+    )
 
 
 class Arc(BaseModel):

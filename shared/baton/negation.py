@@ -8,6 +8,8 @@ to a condition ("if this isn't fixed by Friday my lawyer...", "if I don't hear b
 after "if" in the same clause negates the condition, not the threat). Question cues ("can I", "if I",
 "how do I") make the match hypothetical the same way; they are optional, since "Can I talk to a human?"
 is a request. A break at the start of the match ("I'll post this on Twitter") closes the clause before it.
+Third-party cues ("our customer", "one of my clients") make the match someone else's act, for the triggers
+that ask for it: "our customer filed a chargeback" is the customer's customer, not a payment dispute.
 
 All lists are regular expressions (data: the decision parameters' `guardrails.negation`, and the defaults
 below for the human-request signal), matched on text already lower-cased and folded.
@@ -20,8 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 DEFAULT_CUES: tuple[str, ...] = (
-    r"not|no(?! longer| one| doubt| matter)|never|nothing|nobody|none|neither|nor|without",
-    r"(?:do|does|did|is|are|was|were|have|has|had|wo|would|should|could)n'?t|dont|didnt|doesnt|wont|isnt",
+    # "give me one reason not to switch" is a dare, not a negation.
+    r"(?<!reason )not|no(?! longer| one| doubt| matter)|never|nothing|nobody|none|neither|nor|without",
+    # "don't be surprised when you see this on Twitter" is a threat.
+    r"(?:(?:do|does|did|is|are|was|were|have|has|had|wo|would|should|could)n'?t|dont|didnt|doesnt|wont|isnt)"
+    r"(?! (?:be (?:surprised|shocked)|act surprised|say (?:i|we) didn'?t warn))",
     r"rather not|no need|no intention|no plans?|instead of",
 )
 DEFAULT_QUESTIONS: tuple[str, ...] = (
@@ -30,9 +35,15 @@ DEFAULT_QUESTIONS: tuple[str, ...] = (
     r"what (?:happens|is|if|about)|where (?:can|do|is|are)|when (?:will|do|can|does|is)",
 )
 DEFAULT_CONDITIONALS: tuple[str, ...] = (r"if|unless|until|or else|otherwise",)
+DEFAULT_OTHERS: tuple[str, ...] = (
+    r"(?:(?:one|some|many|most|several|two|three|a few) of )?(?:our|my|a|an|the|their|his|her)(?: own)?"
+    r" (?:customers?|clients?|buyers?|shoppers?|end[- ]users?|guests?|patients?|cardholders?|tenants?|students?)"
+    r"(?:'s?)?(?: of (?:ours|mine))?",
+)
 DEFAULT_BREAKS: tuple[str, ...] = (
     r"[.!?;:,()\n]|\b(?:but|however|though|although|because|since|so|and|or|then|yet|except|instead)\b",
-    r"\b(?:i|we)(?:'ll| will|'m| am|'re| are|'ve|'d)\b|\b(?:gonna|im|ill)\b",
+    # "I never said I'd dispute it": reported speech keeps the clause open.
+    r"(?<!said )(?<!say )(?<!saying )(?<!that )\b(?:i|we)(?:'ll| will|'m| am|'re| are|'ve|'d)\b|\b(?:gonna|im|ill)\b",
 )
 DEFAULT_WINDOW = 5
 _LOOKBACK = 160  # characters before a match that can hold its clause
@@ -54,6 +65,7 @@ class Negation:
     conditionals: re.Pattern[str] | None
     breaks: re.Pattern[str] | None
     window: int
+    others: re.Pattern[str] | None = None
 
     @classmethod
     def compile(
@@ -63,6 +75,7 @@ class Negation:
         conditionals: Sequence[str] = DEFAULT_CONDITIONALS,
         breaks: Sequence[str] = DEFAULT_BREAKS,
         window: int = DEFAULT_WINDOW,
+        others: Sequence[str] = (),
     ) -> Negation:
         return cls(
             cues=_alternation(cues, words=True),
@@ -70,10 +83,12 @@ class Negation:
             conditionals=_alternation(conditionals, words=True),
             breaks=_alternation(breaks, words=False),
             window=window,
+            others=_alternation(others, words=True),
         )
 
-    def negated(self, text: str, start: int, *, questions: bool = True) -> bool:
-        """Whether the match at `start` of the (folded) text is negated, or hypothetical with `questions`."""
+    def negated(self, text: str, start: int, *, questions: bool = True, others: bool = False) -> bool:
+        """Whether the match at `start` of the (folded) text is negated, hypothetical with `questions`, or a
+        third party's with `others`."""
         if self.breaks is not None and self.breaks.match(text, start):
             return False  # the match opens its own clause ("i'll post ...")
         clause = text[max(0, start - _LOOKBACK) : start]
@@ -82,8 +97,12 @@ class Negation:
             for found in self.breaks.finditer(clause):
                 cut = found.end()
             clause = clause[cut:]
-        last: tuple[int, int, bool] | None = None  # (start, end, is_question) of the nearest cue
-        for pattern, is_question in ((self.cues, False), (self.questions if questions else None, True)):
+        last: tuple[int, int, bool] | None = None  # (start, end, absolute) of the nearest cue
+        for pattern, is_question in (
+            (self.cues, False),
+            (self.questions if questions else None, True),
+            (self.others if others else None, True),
+        ):
             if pattern is None:
                 continue
             for found in pattern.finditer(clause):
@@ -93,3 +112,41 @@ class Negation:
             return False
         # "if this isn't fixed by friday my lawyer...": a cue inside a condition negates the condition.
         return last[2] or self.conditionals is None or not self.conditionals.search(clause, 0, last[0])
+
+    def vetoes(
+        self, text: str, keywords: re.Pattern[str], *, questions: bool = True, others: bool = False
+    ) -> bool:
+        """Whether a negation governs a trigger that was found without a span (the trigger model reads the
+        whole message): the trigger's key words occur in the (folded) text and every occurrence is negated
+        ("we're not leaving for another vendor"). No key word at all vetoes nothing: the model read a meaning
+        the words do not spell out."""
+        found = False
+        for match in keywords.finditer(text):
+            found = True
+            if not self.negated(text, match.start(), questions=questions, others=others):
+                return False
+        return found
+
+
+DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
+    "cancellation_refund": r"cancel\w*|refund\w*|(?:money|funds?|payment|fee|cents?) back|reimburs\w*|terminat\w*"
+    r"|unsubscrib\w*|clos\w+ (?:\S+ )?account|delet\w+ (?:\S+ )?account|end (?:my|our|the|it)|quit",
+    "payment_dispute": r"disput\w*|charge ?backs?|revers\w*|(?:my|our|the) bank|card (?:issuer|company|provider)"
+    r"|claw\w*|claim|contest\w*|recall\w*|fraud\w*|amex|visa|mastercard|paypal",
+    "competitor_switch": r"switch\w*|mov\w+|leav\w*|competit\w*|alternatives?|another|elsewhere|other|different"
+    r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>",
+    "public_complaint": r"post\w*|reviews?|rat(?:e|ing)|tweet\w*|public\w*|<<public>>|blog\w*|press|journalists?"
+    r"|every ?(?:one|body)|shar\w+|online|warn\w*|tell|hear",
+    "data_loss": r"lost|los(?:e|ing)|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
+    r"|overwr\w+|purged?|corrupt\w*|no longer there|isn'?t there|aren'?t there",
+    "account_compromise": r"hack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken) over|some ?(?:one|body)"
+    r"|stranger|unknown|not me|wasn'?t me|log(?:ged)?[- ]?in\w*|sign(?:ed)?[- ]?in\w*|access\w*",
+    "team_blocked": r"every ?(?:one|body)|whole|entire|all|nobody|no ?one|none|team|users|staff|company|office"
+    r"|org\w*|department|employees|agents|colleagues",
+    "repeated_contact": r"again|times|twice|third|fourth|fifth|repeated\w*|already|multiple|several|kee?p\w*"
+    r"|chas\w+|wr[io]t\w*|contact\w*|email\w*|ask\w*|told|raised|reported|tickets?|messages?",
+    "human_request": r"human|person|people|agent|some ?(?:one|body)|representative|rep|manager|supervisor"
+    r"|operator|staff|transfer\w*|call|speak|talk|bot|ai",
+}
+"""What a trigger is about, in words: a trigger model's hit is vetoed when every one of these is negated
+(`Negation.vetoes`). The decision parameters' `guardrails.model_keywords` (`<<name>>`: `guardrails.terms`)."""

@@ -18,7 +18,7 @@ class RiskScorer:
         from baton.scoring.arc import ArcState
 
         out = []
-        for state, messages in items:
+        for _state, messages in items:
             rows = []
             for m in messages:
                 value = float(m.text.split()[-1]) if m.role.value == "customer" else None

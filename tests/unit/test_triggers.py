@@ -13,7 +13,7 @@ from baton.cli import main as cli_main
 from baton.decision import Context, DecisionParams, DecisionState, InvalidParams, decide, load_default
 from baton.decision.engine import guardrail_matches
 from baton.decision.params import REPO_PARAMS, deployable, fingerprint, restamp
-from baton.decision.triggers_eval import evaluate, read
+from baton.decision.triggers_eval import evaluate, load_reader, read
 from baton.events import Arc, Scores
 from baton.scoring.signals import asks_for_human
 
@@ -34,9 +34,11 @@ TRIGGERS = (
 
 def decided(text: str, *, asks_for_human: bool = False):
     calm = Scores(sentiment=0.1, frustration=0.05, intent_confidence=0.9, asks_for_human=asks_for_human)
-    decision, _ = decide(
-        calm, Arc(customer_turns=1), Context(now=NOW), DecisionState(), load_default(), text=text
+    # The arc of a calm first message, as scoring gives it (a missing statistic counts as average).
+    arc = Arc(
+        customer_turns=1, sentiment_ewma=0.1, volatility=0.0, peak_frustration=0.05, turns_since_positive=0
     )
+    decision, _ = decide(calm, arc, Context(now=NOW), DecisionState(), load_default(), text=text)
     return decision
 
 
@@ -123,6 +125,63 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
     assert (decision.action, decision.guardrail) == ("resolve", None)
 
 
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        # indirect wording: the phrasing family, not one sentence of the labelled sets
+        ("We're jumping ship at the end of the month.", "competitor_switch"),
+        ("we have chosen another vendor for next year", "competitor_switch"),
+        ("We are currently evaluating alternatives to your product.", "competitor_switch"),
+        ("Honestly we'll just use Freshdesk instead.", "competitor_switch"),
+        ("management wants to migrate off your platform by Q3", "competitor_switch"),
+        ("Give me one good reason not to move to HubSpot.", "competitor_switch"),
+        ("I'll name and shame you on LinkedIn.", "public_complaint"),
+        ("Recording a YouTube video about this mess tonight.", "public_complaint"),
+        ("Going to leave a review everywhere I can.", "public_complaint"),
+        ("Don't be surprised when you see this on Reddit.", "public_complaint"),
+        ("My Trustpilot review won't be kind.", "public_complaint"),
+        ("Our data vanished overnight.", "data_loss"),
+        ("the migration wiped our workspace", "data_loss"),
+        ("Everything's gone after the sync.", "data_loss"),
+        ("Weeks of work lost because of your bug.", "data_loss"),
+        ("Someone got into my account last night.", "account_compromise"),
+        ("My acount has been hacked!!", "account_compromise"),
+        ("there's a new device on my account that isn't mine", "account_compromise"),
+    ],
+)
+def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
+    assert trigger in {name for name, _ in guardrail_matches(text, load_default())}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd like to switch to a cheaper plan next month.",
+        "We're considering switching to annual billing.",
+        "We're moving our HubSpot contacts into Baton, how do we map fields?",
+        "I'm leaving on vacation, please contact my colleague instead.",
+        "We chose your product over Zendesk last year.",
+        "Our customer filed a chargeback, how do I upload evidence?",
+        "One of our clients disputed the payment in Stripe, what do we do?",
+        "I called my bank and they said the payment went through.",
+        "I never said I'd dispute the payment.",
+        "Thanks, the cancellation went through and the refund arrived.",
+        "A customer left us a 1-star review on Google, can we reply from the app?",
+        "Your team was great, I'll leave a glowing review on G2.",
+        "We're making a YouTube video tutorial about your API, can we use your logo?",
+        "Please let everyone on my team know about the new SSO setting.",
+        "The duplicate contacts are gone now, thanks for the merge tool.",
+        "We deleted all the test tickets, you can ignore them.",
+        "Everything works now, the warning disappeared.",
+        "Someone from your team logged in to help us, thanks.",
+        "Where can I find the human resources integration?",
+    ],
+)
+def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
+    assert guardrail_matches(text, load_default()) == []
+    assert not asks_for_human(text)
+
+
 def test_a_threat_after_a_negated_condition_still_counts() -> None:
     # The "don't" belongs to the condition, not to the threat.
     params = load_default()
@@ -163,34 +222,70 @@ def test_asking_for_a_human_in_more_words(text: str) -> None:
 # ---------------------------------------------------------------------------------------------- measured
 
 
-def test_the_held_out_set_meets_the_targets() -> None:
-    report = evaluate(read(LABELLED / "triggers-test.jsonl"), load_default())
+def held_out() -> Path:
+    """The held-out set: triggers-test2.jsonl once it is written (round 2), else the round-1 test set, which
+    was evaluated once and then tuned on (see docs/decision.md)."""
+    fresh = LABELLED / "triggers-test2.jsonl"
+    return fresh if fresh.is_file() else LABELLED / "triggers-test.jsonl"
+
+
+RECALL_MISSED = {
+    "account_compromise": "0.800 on test2",
+    "competitor_switch": "0.683 on test2",
+    "data_loss": "0.825 on test2",
+    "team_blocked": "0.875 on test2",
+}
+"""Triggers whose held-out recall is below the target (docs/decision.md: the model's key-word gate trades this
+recall for fewer false guardrails on calm messages). Strict: the mark must come off once one passes."""
+
+
+@pytest.fixture(scope="module")
+def held_out_report():
+    # The decision's full path: patterns OR the trigger model (layers/models/triggers), as `baton eval triggers`.
+    return evaluate(read(held_out()), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_held_out_precision_meets_the_target(held_out_report, code: str) -> None:
+    count = held_out_report.counts[code]
+    assert count.support >= 38, code
+    assert count.precision is not None and count.precision >= 0.9, (code, count)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(
+            code, marks=pytest.mark.xfail(strict=True, reason=f"held-out recall {RECALL_MISSED[code]}")
+        )
+        if code in RECALL_MISSED
+        else code
+        for code in sorted(TRIGGERS)
+    ],
+)
+def test_the_held_out_recall_meets_the_target(held_out_report, code: str) -> None:
+    count = held_out_report.counts[code]
+    assert count.recall is not None and count.recall >= 0.9, (code, count)
+
+
+def test_the_development_sets_stay_precise() -> None:
+    # Round 2 tuned on both: precision >= 0.95 there, so a pattern that fires on calm mentions shows up here.
+    rows = read(LABELLED / "triggers-dev.jsonl") + read(LABELLED / "triggers-test.jsonl")
+    report = evaluate(rows, load_default())
     for code in TRIGGERS:
         count = report.counts[code]
-        assert count.support >= 40, code
-        assert count.precision is not None and count.precision >= 0.9, (code, count)
-        if code in MISSED_RECALL:
-            continue
-        assert count.recall is not None and count.recall >= 0.9, (code, count)
-
-
-MISSED_RECALL = {"competitor_switch", "public_complaint"}
-"""Held-out recall below 0.9 at the first (and only) evaluation, 2026-12-06: 0.762 and 0.786 (see
-docs/decision.md). Patterns are not tuned on the test set; a new round tunes on the dev set and
-writes a fresh test set."""
-
-
-@pytest.mark.parametrize("code", sorted(MISSED_RECALL))
-@pytest.mark.xfail(strict=True, reason="held-out recall below 0.9 (see MISSED_RECALL)")
-def test_the_held_out_recall_still_missed(code: str) -> None:
-    report = evaluate(read(LABELLED / "triggers-test.jsonl"), load_default())
-    assert report.counts[code].recall >= 0.9
+        assert count.precision is not None and count.precision >= 0.95, (code, count)
+        assert count.recall is not None and count.recall >= 0.95, (code, count)
 
 
 def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     dev = {text for text, _ in read(LABELLED / "triggers-dev.jsonl")}
     test = {text for text, _ in read(LABELLED / "triggers-test.jsonl")}
     assert not dev & test
+    extra = {text for text, _ in read(LABELLED / "triggers-train-extra.jsonl")}
+    if held_out().name == "triggers-test2.jsonl":
+        # the trigger model trains on dev, test and train-extra: none of them may hold a held-out message
+        assert not {text for text, _ in read(held_out())} & (dev | test | extra)
     issue = {
         "I want to cancel my subscription and get a refund now.",
         "I'm going to report you to my bank and dispute the charge.",

@@ -36,9 +36,11 @@ customer angrier.
 Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `monitor_escalate`, `exit`.
 
 - resolving: risk >= escalate -> escalate; risk >= monitor -> monitor; else resolve.
-- monitoring (heightened sensitivity for the rest of the conversation): risk >= monitor_escalate (lower than
-  escalate) -> escalate; `exit_turns` decisions in a row below `exit` (lower than monitor) -> resolve;
-  otherwise stay monitoring. An oscillating risk between `exit` and `monitor` therefore never flaps.
+- monitoring (heightened sensitivity): risk >= monitor_escalate (lower than escalate) -> escalate;
+  `exit_turns` decisions in a row whose risk without the conversation's record (`calm_risk`: peak frustration,
+  mood swings, turns without a positive message and length counted as average) is below `exit` -> resolve:
+  monitoring ends once the conversation is calm again, although its peak stays on record; otherwise stay
+  monitoring. An oscillating risk between `exit` and `monitor` therefore never flaps.
 - escalated: stays escalated for the rest of the conversation (a human has been called; un-calling them
   is the helpdesk's business).
 - guardrails escalate whatever the risk, and are reported in `Decision.guardrail`: the patterns in
@@ -241,6 +243,11 @@ FEATURES: dict[str, Feature] = {
 }
 """Every feature the risk model may weigh, by name (the keys of `params.features`)."""
 
+RECORD_FEATURES = frozenset({"peak_frustration", "volatility", "turns_since_positive", "conversation_length"})
+"""The conversation's record: features that never (or only slowly) come down once a conversation had a bad
+moment. They count towards escalating; whether monitoring may end looks at the risk without them (`calm_risk`),
+so a conversation that is calm again is released even though its peak stays on record."""
+
 
 def observe(state: DecisionState, scores: Scores) -> DecisionState:
     """The state's running statistics after a message's scores (the frustration average, intents seen)."""
@@ -301,7 +308,7 @@ def risk_of(x: Mapping[str, float | None], params: DecisionParams) -> tuple[floa
 # ---------------------------------------------------------------------------------------------- guardrails
 
 
-Compiled = tuple[tuple[str, re.Pattern[str], bool], ...]
+Compiled = tuple[tuple[str, re.Pattern[str], bool, bool], ...]  # name, alternation, negatable, third-party
 
 
 @functools.lru_cache(maxsize=8)
@@ -309,13 +316,19 @@ def _compiled(
     patterns: tuple[tuple[str, tuple[str, ...]], ...],
     terms: tuple[tuple[str, str], ...],
     exempt: frozenset[str],
+    third_party: frozenset[str] = frozenset(),
 ) -> Compiled:
     # One alternation per guardrail: a single scan of the text each; the negation check runs on a match only.
     order = {name: i for i, name in enumerate(GUARDRAIL_ORDER)}
     ranked = sorted(patterns, key=lambda item: order.get(item[0], len(order)))
     vocabulary = dict(terms)
     return tuple(
-        (name, re.compile("|".join(f"(?:{expand(p, vocabulary)})" for p in ps)), name not in exempt)
+        (
+            name,
+            re.compile("|".join(f"(?:{expand(p, vocabulary)})" for p in ps)),
+            name not in exempt,
+            name in third_party,
+        )
         for name, ps in ranked
         if ps
     )
@@ -324,7 +337,12 @@ def _compiled(
 @functools.lru_cache(maxsize=8)
 def _negation(settings: NegationSettings) -> Negation:
     return Negation.compile(
-        settings.cues, settings.questions, settings.conditionals, settings.breaks, settings.window
+        settings.cues,
+        settings.questions,
+        settings.conditionals,
+        settings.breaks,
+        settings.window,
+        settings.third_party,
     )
 
 
@@ -339,11 +357,14 @@ def guardrail_matches(text: str, params: DecisionParams, *, first: bool = False)
     negation = _negation(g.negation)
     found: list[tuple[str, str]] = []
     compiled = _compiled(
-        tuple(sorted(g.patterns.items())), tuple(sorted(g.terms.items())), frozenset(g.negation.exempt)
+        tuple(sorted(g.patterns.items())),
+        tuple(sorted(g.terms.items())),
+        frozenset(g.negation.exempt),
+        frozenset(g.negation.third_party_guardrails),
     )
-    for name, pattern, negatable in compiled:
+    for name, pattern, negatable, others in compiled:
         for match in pattern.finditer(normal):
-            if negatable and negation.negated(normal, match.start()):
+            if negatable and negation.negated(normal, match.start(), others=others):
                 continue
             found.append((name, f'says "{match.group(0).strip()[:60]}"'))
             break
@@ -352,14 +373,119 @@ def guardrail_matches(text: str, params: DecisionParams, *, first: bool = False)
     return found
 
 
+MODEL_HUMAN_REQUEST = "human_request"
+"""The trigger model's code for `human_requested`."""
+
+
+@functools.lru_cache(maxsize=64)
+def _keywords(words: str, terms: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{expand(words, dict(terms))})\b")
+
+
+def model_veto(text: str, code: str, params: DecisionParams, *, normal: str | None = None) -> bool:
+    """Whether a negation governs the trigger's key words in the message (`guardrails.model_keywords`,
+    `baton.negation.Negation.vetoes`): "we're not leaving for another vendor" is no switch, whatever the
+    model reads. Questions make a guardrail's trigger hypothetical as they do for its patterns; for the human
+    request they do not ("Can I talk to a person?" is a request), nor for a trigger without key words."""
+    g = params.guardrails
+    words = g.model_keywords.get(code)
+    if not words or code in g.negation.exempt:
+        return False
+    normal = fold(text) if normal is None else normal
+    return _negation(g.negation).vetoes(
+        normal,
+        _keywords(words, tuple(sorted(g.terms.items()))),
+        questions=code != MODEL_HUMAN_REQUEST,
+        others=code in g.negation.third_party_guardrails,
+    )
+
+
+def model_gate(code: str, params: DecisionParams, normal: str) -> bool:
+    """Whether the (folded) message holds a word the trigger needs for the model alone to trip it:
+    `guardrails.model_gates[code]`, else its `model_keywords` (a trigger with neither: always). Chosen on calm
+    support messages: without it the model alone trips a guardrail on 4.0% of 1,514 calm messages, with it
+    on 2.8% (docs/decision.md)."""
+    g = params.guardrails
+    words = g.model_gates.get(code) or g.model_keywords.get(code)
+    if not words:
+        return True
+    return _keywords(words, tuple(sorted(g.terms.items()))).search(normal) is not None
+
+
+def model_matches(
+    text: str, scores: Scores, params: DecisionParams, *, exclude: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """The guardrails the trigger model trips (`scores.triggers` at or above `guardrails.model_thresholds`,
+    not vetoed by a negation), (name, evidence in words), highest probability first. `human_request` is
+    reported as `human_requested`."""
+    triggers = getattr(scores, "triggers", None)
+    if not triggers or not text:
+        return []
+    g = params.guardrails
+    found: list[tuple[float, str, str]] = []
+    normal: str | None = None
+    for code, p in triggers.items():
+        threshold = g.model_thresholds.get(code)
+        name = HUMAN_REQUESTED if code == MODEL_HUMAN_REQUEST else code
+        if threshold is None or p < threshold or name in exclude:
+            continue
+        if name == HUMAN_REQUESTED and not g.human_request:
+            continue
+        normal = fold(text) if normal is None else normal
+        if not model_gate(code, params, normal):
+            continue
+        if model_veto(text, code, params, normal=normal):
+            continue
+        found.append((p, name, f"reads as {_READS_AS.get(name, name.replace('_', ' '))} ({p:.2f})"))
+    found.sort(key=lambda item: -item[0])
+    return [(name, evidence) for _, name, evidence in found]
+
+
+def guardrail_hits(text: str, scores: Scores, params: DecisionParams) -> list[tuple[str, str]]:
+    """Every guardrail the message trips, (name, evidence) in precedence order: by a pattern (evidence quotes
+    it) or else by the trigger model (evidence in words); `human_requested` last (the scoring signal, else
+    the model)."""
+    tripped = guardrail_matches(text, params)
+    by_pattern = {name for name, _ in tripped}
+    model = model_matches(text, scores, params, exclude=frozenset(by_pattern))
+    tripped += [m for m in model if m[0] != HUMAN_REQUESTED]
+    tripped.sort(key=lambda item: _rank(item[0]))
+    if params.guardrails.human_request and scores.asks_for_human:
+        tripped.append((HUMAN_REQUESTED, "asked to talk to a person"))
+    else:
+        tripped += [m for m in model if m[0] == HUMAN_REQUESTED]
+    return tripped
+
+
 def guardrail(text: str, scores: Scores, params: DecisionParams) -> tuple[str, str] | None:
-    """The guardrail this message trips and its evidence, or None."""
+    """The guardrail this message trips and its evidence, or None (`guardrail_hits`' first: a pattern wins a
+    tie with the model, whose evidence is only in words)."""
     tripped = guardrail_matches(text, params, first=True)
-    if tripped:
-        return tripped[0]
+    model = model_matches(text, scores, params) if getattr(scores, "triggers", None) else []
+    candidates = tripped + [m for m in model if m[0] != HUMAN_REQUESTED]
+    if candidates:
+        return min(candidates, key=lambda item: _rank(item[0]))
     if params.guardrails.human_request and scores.asks_for_human:
         return HUMAN_REQUESTED, "asked to talk to a person"
-    return None
+    return model[0] if model else None
+
+
+def _rank(name: str) -> int:
+    return _ORDER.get(name, len(_ORDER) + (name == HUMAN_REQUESTED))
+
+
+_ORDER = {name: i for i, name in enumerate(GUARDRAIL_ORDER)}
+_READS_AS = {
+    "account_compromise": "someone else in the account",
+    "data_loss": "lost data",
+    "team_blocked": "a whole team blocked",
+    "payment_dispute": "a chargeback or payment dispute",
+    "cancellation_refund": "a cancellation with a refund demand",
+    "public_complaint": "a threat of a public complaint",
+    "competitor_switch": "a move to a competitor",
+    "repeated_contact": "a customer writing again about the same thing",
+    HUMAN_REQUESTED: "a request for a person",
+}
 
 
 _GUARDRAIL_LABELS = {
@@ -424,16 +550,32 @@ def sensitivity_of(facts: Facts, params: DecisionParams) -> tuple[float, list[tu
 # ---------------------------------------------------------------------------------------------- policy
 
 
+def calm_risk(risk: float, parts: Mapping[str, float]) -> float:
+    """The risk without the conversation's record (`RECORD_FEATURES` counted as average): how this message and
+    the recent trend read, which is what ending a watch looks at."""
+    record = sum(parts.get(name, 0.0) for name in RECORD_FEATURES)
+    return _sigmoid(_logit(risk) - record)
+
+
 def next_action(
-    mode: Action, calm_turns: int, risk: float, thresholds: Thresholds, exit_turns: int, *, forced: bool
+    mode: Action,
+    calm_turns: int,
+    risk: float,
+    thresholds: Thresholds,
+    exit_turns: int,
+    *,
+    forced: bool,
+    now_risk: float | None = None,
 ) -> tuple[Action, int]:
-    """The policy: (action, calm_turns after it) from the conversation's mode. `forced`: a guardrail."""
+    """The policy: (action, calm_turns after it) from the conversation's mode. `forced`: a guardrail.
+    `now_risk`: the risk without the conversation's record (`calm_risk`), which ending a watch reads (default:
+    `risk`)."""
     if mode == "escalate" or forced:
         return "escalate", 0
     if mode == "monitor":
         if risk >= thresholds.monitor_escalate:
             return "escalate", 0
-        if risk < thresholds.exit:
+        if (risk if now_risk is None else now_risk) < thresholds.exit:
             calm = calm_turns + 1
             return ("resolve", 0) if calm >= exit_turns else ("monitor", calm)
         return "monitor", 0
@@ -485,7 +627,13 @@ def decide(
     )
     previous = state.mode
     action, calm = next_action(
-        previous, state.calm_turns, risk, effective, t.exit_turns, forced=tripped is not None
+        previous,
+        state.calm_turns,
+        risk,
+        effective,
+        t.exit_turns,
+        forced=tripped is not None,
+        now_risk=calm_risk(risk, parts),
     )
 
     reasons: list[Reason] = []

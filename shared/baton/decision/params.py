@@ -61,7 +61,9 @@ from baton.negation import (
     DEFAULT_BREAKS,
     DEFAULT_CONDITIONALS,
     DEFAULT_CUES,
+    DEFAULT_OTHERS,
     DEFAULT_QUESTIONS,
+    DEFAULT_TRIGGER_KEYWORDS,
     DEFAULT_WINDOW,
 )
 
@@ -157,22 +159,35 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
-        r"\b(?:account|email|login|password|credential)(?: details)?s? (?:was |were |has been |have been |got |is |are )?"
-        r"(?:hacked|compromised|taken over|stolen|hijacked|leaked)",
-        r"\b(?:hacked|hijacked|hackers?|attackers?)\b|\b(?:it|that) (?:wasn'?t|was not) me\b",
+        r"\b(?:ac+ou?nt|email|login|password|credential)(?: details)?s? (?:was |were |has been |have been |got |is |are "
+        r"|(?:may|might|must) have been )?(?:hacked|compromised|taken over|stolen|hijacked|leaked|breached)",
+        r"\b(?:hacked|hijacked|hackers?(?! news)|attackers?)\b|\b(?:it|that) (?:wasn'?t|was not) me\b",
         r"\b(?:some ?(?:one|body)|a stranger|(?:an?|the) (?:attacker|hacker|unknown \w+|ex-?employee|former employee)"
-        r"|whoever)(?: else)? (?:\S+ ){0,5}?(?:my|our) (?:\S+ ){0,2}?(?:account|login|password|2fa"
+        r"|whoever)(?: else)?(?! (?:from|on|in|at) (?:your|our|my|the) (?:team|support|staff|company|office))"
+        r" (?:\S+ ){0,7}?(?:my|our) (?:\S+ ){0,2}?(?:ac+ou?nt|login|password|2fa"
         r"|two-factor|profile|email|phone)\b",
-        r"\bsome ?(?:one|body)(?: else)? (?:is |has been |keeps |was )?(?:logged in|logging in|signed in|using my|in my)",
-        r"\b(?:unauthori[sz]ed|suspicious|unknown) (?:access|logins?|sign[- ]?ins?|sessions?|devices?|admin|users?)",
+        r"\bsome ?(?:one|body)(?: else)?(?! (?:from|on|in|at) (?:your|our|my|the) (?:team|support|staff|company|office))"
+        r" (?:[^\s.,;!?]+ ){0,4}?(?:is |has been |keeps |was )?(?:logged in|logging in|signed in|using my|in my|got in"
+        r"|broke in|accessed|hacked)",
+        r"\b(?:broke|broken|breaking|hacked|snuck|sneaked) in(?:to)? (?:my|our|the) (?:[^\s.,;!?]+ )?(?:ac+ou?nt|login"
+        r"|profile|inbox|email|workspace|admin)",
+        r"\b(?:unauthori[sz]ed|suspicious|unknown|unfamiliar|unrecogni[sz]ed|strange) (?:access|logins?|sign[- ]?ins?|sessions?|devices?|admin|users?)",
         r"\b(?:logins?|sign[- ]?ins?|sessions?|devices?) (?:\S+ ){0,5}?(?:from|in) (?:\S+ ){0,4}?(?:(?:that|which) "
         r"(?:was|is|were|are)n'?t|(?:i|we) (?:don'?t|didn'?t) recogni|(?:i|we)'?ve never|not (?:me|mine|us)|on (?:my|our))",
         r"\b(?:logins?|sign[- ]?ins?|sessions?) (?:i|we) (?:don'?t|do not|didn'?t) recogni",
+        r"\b(?:logins?|sign[- ]?ins?|sessions?|devices?|phones?|laptops?) (?:\S+ ){0,5}?(?:that|which) (?:isn'?t|aren'?t"
+        r"|wasn'?t|weren'?t|is not|are not) (?:mine|me|ours|us|one of ours)\b",
         r"\b(?:changed|reset|regenerated|disabled|accessed|added|removed|created|used) (?:\S+ ){0,3}?"
         r"(?:by some ?(?:one|body)|without (?:my |our |any )?(?:knowledge|permission|consent|authori))",
         r"\b(?:password|email|2fa|phone|owner)(?: address| number)? (?:was |has been |had been |got )?(?:changed|reset)"
-        r"\b(?:\S* ){0,5}?(?:(?:it )?(?:wasn'?t|not) me|(?:i|we) (?:didn'?t|did not|never)|(?:i|we)'?ve never"
+        r"\b(?:[^\s.!?]* ){0,8}?(?:(?:it )?(?:wasn'?t|not) me|(?:i|we) (?:didn'?t|did not|never)|(?:i|we)'?ve never"
         r"|(?:don'?t|do not) (?:know|recogni))",
+        # "a 'password changed' email at 4am. i was asleep", "my password doesn't work and i didn't change it"
+        r"\bpassword (?:was )?(?:changed|reset|change)['\"]? (?:email|notification|alert|message|text|sms|code|link)\b"
+        r".{0,80}?\b(?:i (?:was (?:asleep|sleeping|offline|on holiday|on vacation|away)|didn'?t (?:do|request|ask"
+        r"|change|make|trigger|initiate)|did not (?:do|request|ask|change|make)|never (?:requested|asked|changed|did))"
+        r"|not me|wasn'?t me)|\bpassword (?:doesn'?t|does not|no longer|stopped|won'?t) work\w*[^.!?]{0,40}?\b(?:i|we)"
+        r" (?:didn'?t|did not|never|haven'?t|have not) change",
         r"\b(?:(?:i|we) (?:didn'?t|did not|never) (?:authori[sz]e|request|ask for)|(?:an?|new|unknown) (?:admin|user"
         r"|owner|sso)[^.]{0,60}?(?:(?:we|i|none of us|nobody)(?: here)? (?:never|didn'?t|don'?t|created|added|know)))",
         r"\bmy account (?:is |was )?(?:sending|sent|posting)",
@@ -186,16 +201,40 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "data_loss": (
         r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",
         r"\b(?:(?:all|every|entire|whole|half|most)(?: of)?|our|my|the|(?:\d+|two|three|six) (?:days|weeks|months|years)"
-        r" of) (?:\S+ ){0,4}?<<data>> (?:\S+ ){0,6}?(?:(?:is|are|was|were|has|have|been|got|now|all|just|completely"
-        r"|simply|also) )*(?:gone|missing|lost|deleted|wiped|erased|disappeared|vanished|empty|blank|removed"
-        r"|overwritten|purged|truncated|no longer there)\b",
-        r"\b(?:lost|deleted|wiped|erased|removed|overwrote|purged|destroyed|truncated)(?: out)? (?:\S+ ){0,3}?"
-        r"(?:all|every|entire|whole|half|our|\d[\d,]*|years|months|weeks) (?:\S+ ){0,3}?<<data>>",
+        r" of) (?!(?:\S+ ){0,3}?<<junk>>)(?:\S+ ){0,4}?<<data>> (?:\S+ ){0,6}?(?:(?:is|are|was|were|has|have|been|got|now|all|just|completely"
+        r"|simply|also) )*(?:gone|missing(?! (?:the|a|an|some|their|its|any)\b)|lost|deleted|wiped|erased|disappeared|vanished|empty|blank|removed"
+        r"|overwritten|purged|truncated|no longer there|nowhere to be (?:found|seen))\b",
+        r"\b(?:lost|deleted|wiped|erased|removed|overwrote|purged|destroyed|truncated|nuked|corrupted)(?: out)? (?:\S+ ){0,3}?"
+        r"(?:all|every|entire|whole|half|our|\d[\d,]*|years|months|weeks) (?!(?:\S+ ){0,3}?<<junk>>)(?:\S+ ){0,3}?"
+        r"<<data>>",
         r"\bmissing (?:about |over |almost |around )?(?:\d[\d,]*|all|half) \w+|\bthey(?:'re| are) all (?:gone|deleted|missing)",
         r"\bevery (?:single )?(?:\S+ )?(?:note|card|file|project|ticket|record|contact|document|task|count|item|entry"
         r"|order|invoice|message|email|report)\b (?:\S+ ){0,6}?(?:(?:has|have|was|were|been|got|is|are) )*(?:gone|missing"
         r"|lost|deleted|wiped|erased|disappeared|vanished)",
         r"\bno (?:data|files|records) (?:at all|left|anymore)",
+        # "data is missing from every dashboard", "our clients' contracts are gone" (not "the emails are missing a logo")
+        r"\b(?<!some )(?<!few )(?<!one )(?<!any )(?<!deleted )(?<!old )(?<!test )(?<!spam )(?<!junk )(?<!fake )"
+        r"(?<!dummy )(?<!demo )(?<!extra )(?<!sample )(?<!archived )(?<!duplicate )(?<!duplicated )(?<!unwanted )"
+        r"(?=(?:[\w']+ ){1,2}(?:is|are|was|were|has|have|been|got|just|now|all|completely|simply|also|suddenly) )<<data>> (?:(?:is|are|was|were|has"
+        r"|have|been|got|just|now|all|completely|simply|also|suddenly) )+(?:gone|missing(?! (?:the|a|an|some|their|its"
+        r"|any)\b)|lost|deleted|wiped|erased|disappeared|vanished|overwritten|purged|nowhere to be (?:found|seen))",
+        r"\beverything(?:'s| is| was| has been| got| just| we (?:had|entered|uploaded|saved|imported|built|created"
+        r"|added))?(?: (?!and\b|but\b)[^\s.,;!?]+){0,4}? (?:(?:is|are|was|were|has|have|been|got|just|now|all"
+        r"|completely) )*(?:gone|vanished|disappeared|deleted|wiped|erased|lost)\b",
+        r"\b(?:lost|deleted|wiped|erased|destroyed|purged|overwrote|nuked|ate|corrupted|trashed)(?: out)? (?:literally |basically |just )?"
+        r"(?:everything|it all|all (?:of )?(?:it|them|our (?:[^\s.,;!?]+ )?(?:work|stuff|data)))\b",
+        r"\b(?:hours|days|weeks|months|years|a (?:day|week|month|year))(?:'s)?(?: and \w+)? (?:of|worth of)"
+        r" (?:[^\s.,;!?]+ ){0,2}?<<data>>(?: [^\s.,;!?]+){0,3}? (?:(?:is|are|was|were|has|have|been|got|just|now|all"
+        r"|completely) )*(?:gone|lost|deleted|wiped|erased|vanished|disappeared|missing)",
+        # "our CRM shows zero deals. Yesterday we had 1,400."
+        r"\b(?:shows?|showing|displays?|lists?|now (?:has|have|shows?)|down to|left with|there are) (?:zero|0|no)"
+        r" (?:[^\s.,;!?]+ )?<<data>>[^\n]{0,80}?\b(?:we had|there were|yesterday|last week|this morning|used to"
+        r"|before)\b",
+        # "now the file is empty", "today the folder is empty"
+        r"\b(?:now|suddenly|today|overnight|this morning)\b,? (?:(?:the|our|my|all|every|whole|entire) )*"
+        r"(?:[^\s.,;!?]+ )?(?:file|folder|project|workspace|account|inbox|database|board|drive|list|table|pipeline"
+        r"|crm|document|doc|sheet|spreadsheet|notebook|archive|<<data>>)s? (?:is|are|was|were|looks?|shows?|seems?)"
+        r" (?:(?:now|completely|totally|just|suddenly|all) )*(?:empty|blank|wiped|gone)\b",
     ),
     "team_blocked": (
         r"\b(?:nobody|no ?one|none of (?:us|our|my|the|them)|not (?:a single|one)(?: of)?) (?:\S+ ){0,6}?"
@@ -211,10 +250,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     ),
     "payment_dispute": (
         r"\b(?:charge[ -]?backs?|charged back)\b",
-        r"\b(?:disput|contest)(?:e|es|ed|ing) (?:\S+ ){0,2}?(?:charges?|payments?|transactions?|debit|renewal|invoice"
+        r"\b(?:disput(?:e|es|ed|ing)|contest(?:s|ed|ing)?) (?:\S+ ){0,2}?(?:charges?|payments?|transactions?|debit|renewal|invoice"
         r"|it|this|that|them)\b|\bdispute (?:opened|filed|raised)",
         r"\b(?:open\w*|fil\w+|rais\w+|initiat\w+|start\w*) (?:a |the )?(?:\w+ )?(?:dispute|claim)",
-        r"\b(?:call\w*|contact\w*|ask\w*|instruct\w*|report\w*(?: \S+){0,4} to|told|tell|get|have|spoke to"
+        # "I called my bank and they said it went through" is not a dispute: a past call needs its purpose.
+        r"\b(?:call(?:ing)?|contact(?:ing)?|ask(?:ing)?|(?:called|contacted|asked|told|spoke to)(?=[^.!?]{0,80}?"
+        r"(?:disput|revers|charge ?back|claim|money back|block|stop|refund|fraud|unauthori))|instruct\w*"
+        r"|report\w*(?: \S+){0,4} to|tell|get|have"
         r"|up with|through) (?:my|our|the) (?:bank|(?:credit )?card (?:company|provider|issuer)|visa|mastercard|amex)",
         r"\b(?:my|our) (?:bank|card (?:company|provider|issuer)|credit card company) (?:is|will|has|said|opened)",
         r"\b(?:revers\w+|claw\w*|recall\w*|take) (?:\S+ ){0,2}?(?:charges?|payments?|money back|direct debit)",
@@ -223,38 +265,114 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
     "cancellation_refund": (
         r"\b(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
-        r"|unsubscribe)\b.{0,100}?\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my"
+        r"|unsubscribe)\b(?! (?:went through|was (?:processed|successful|confirmed)|is (?:done|confirmed|complete)))"
+        r".{0,100}?\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my"
         r"|prorated|pro-rata|partial|and) refund|refunded|money (?:back|refunded)|reimburs\w+|(?:return|send) (?:\S+ )?"
-        r"(?:money|payment)|\d[\d,.]* back)",
+        r"(?:money|payment)|\d[\d,.]* back)(?! (?:arrived|went through|came through|was (?:processed|issued)|has been"
+        r" (?:processed|issued)|showed up|landed))",
         r"\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my) refund|money back"
         r"|reimburs\w+)\b.{0,80}?\b(?:cancel\w*|close (?:my|our) account|terminat\w+)",
     ),
     "public_complaint": (
-        r"\b(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
-        r"|trash|record\w*) (?:\S+ ){1,6}?|go(?:ing)? (?:\S+ ){0,2}?)(?:(?:on|to|in|about|for) (?:\w+ ){0,2}"
-        r"<<public>>|online|publicly)\b|\bname (?:and shame )?you\b",
-        r"\b(?:leave|leaving|write|writing|post|posting|publish\w*|give|giving|expect|drafted) (?:\S+ ){0,4}?"
-        r"(?:(?:(?:1|one|2|two|zero)[- ]star|bad|negative|scathing|terrible|honest|public|poor|awful|worst|detailed"
-        r"|full) (?:\S+ )?review|review (?:on|in) (?:the )?<<public>>)",
-        r"\b(?:tweet\w*|go(?:ing)? (?:public|viral)|the press|journalist|name and sham\w+|bad publicity|make (?:this|it)"
-        r" public|publicly|review is coming|reviewing you|(?:make|making) (?:a |an )?(?:tiktok|youtube|video))",
-        r"\b(?:tell|telling|warn\w*|let) (?:all |every ?(?:one|body)|the whole|others|other customers|people"
-        r"|(?:all )?my (?:\d+k? )?followers)",
-        r"\b(?:every ?(?:one|body)|every review site) (?:\S+ ){0,3}?(?:is going to|will) (?:hear|know)",
+        r"\b(?<!you )(?<!please )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
+        r"|trash|record\w*|talk|talking|rant|ranting|vent|venting|complain|complaining|shout|shouting|blast|blasting"
+        r"|expose|exposing|upload|uploading|film|filming|air|airing|spread|spreading) (?:\S+ ){1,6}?|go(?:ing)? "
+        r"(?:\S+ ){0,2}?)(?:(?:on|to|in|about|for|all over) (?:\w+ ){0,2}<<public>>|online|publicly)\b"
+        r"|\bname (?:and shame )?you\b",
+        # a review: "a one-star review on G2", "a Google review", "leave a review everywhere" (not a glowing one)
+        r"\b(?:leave|leaving|write|writing|post|posting|publish\w*|give|giving|expect|draft\w*|prepar\w+|submit\w*"
+        r"|put\w*|get|getting|deserve\w*|earn\w*)\b(?!(?: \S+){0,4}? (?:great|good|nice|positive|glowing|stellar"
+        r"|excellent|amazing|5|five|4|four)\b) (?:\S+ ){0,4}?(?:(?:(?:1|one|2|two|zero|0)[- ]star|bad|negative"
+        r"|scathing|terrible|honest|public|poor|awful|worst|detailed|full|brutal|harsh|angry|damning|nasty|horrible)"
+        r" (?:\S+ )?review|review (?:on|in|for) (?:the )?<<public>>|<<public>> review|reviews? (?:on |across |at |in )?"
+        r"(?:every ?where|every (?:single )?(?:site|platform)|all (?:the )?(?:review )?(?:sites|platforms))|review"
+        r" (?:\S+ )?(?:explaining|about|describing|detailing|telling) (?:why|what happened|how|this|my|our|the whole))",
+        r"\b(?:1|one|zero|0)[- ]star (?:[^\s.,;!?]+ )?(?:review|rating)\b(?!s| (?:from|by|left|on (?:our|my)))"
+        r"|\breview\b[^.!?]{0,40}?\b(?:won'?t|will not|isn'?t going to|is not going to|not going to) be (?:pretty|kind"
+        r"|nice|good|positive|flattering|gentle|favou?rable)",
+        r"\b(?:tweet\w*|go(?:ing)? (?:public|viral)|the press|journalist|nam\w+ and sham\w+|bad publicity|make (?:this|it)"
+        r" public|publicly(?! (?:available|accessible|visible|listed|traded|facing|readable))|review is coming"
+        r"|reviewing you|(?:make|making) (?:a |an )?(?:tiktok|youtube|video)(?!(?: video)? (?:tutorial|walkthrough|demo|guide"
+        r"|explainer|for (?:our|my) (?:customers|team|users|clients))))",
+        # a post, video or article about the customer's experience, "a YouTube video about this disaster"
+        r"\b(?:make|making|record\w*|film\w*|post\w*|upload\w*|publish\w*|writ\w+|draft\w*|put\w* (?:out|together)"
+        r"|shoot\w*|start\w*) (?:a |an |my |our )?(?:[^\s.,;!?]+ )?(?:blog ?post|article|thread|video|vlog|tiktok|reel"
+        r"|story|expose|piece|write-?up|post|podcast episode|episode)(?: [^\s.,;!?]+){0,2}? (?:about|on|exposing"
+        r"|describing|detailing) (?:how (?!to\b|great|good|easy|well|much (?:i|we) love)|what (?:you|happened)"
+        r"|this (?:<<mess>>)|the (?:way you|<<mess>>)|(?:my|our) experience|your (?:terrible|awful|bad|poor|lousy"
+        r"|non-?existent|useless|so-called)|you\b(?! (?:can|could|guys (?:are|were) great)))",
+        r"\b(?:newsletter|blog|podcast|channel|article|post|video|issue|episode|column|thread|tweet)(?: [^\s.,;!?]+)?"
+        r" (?:will|is going to|'ll|is gonna) (?:\S+ )?(?:mention|cover|feature|include|talk about|be about|describe"
+        r"|name|expose|tell) (?:you\b(?! (?:can|could))|how you|what you|the way you|this (?:<<mess>>)|your (?:terrible"
+        r"|awful|bad|poor|lousy|company|support|service|outage|failure))",
+        r"\b(?:tell|telling|warn\w*|let|alert\w*) (?:all |every ?(?:one|body)(?! (?:on|in|at) (?:my|our|the)"
+        r" (?:team|company|office|org\w*|department|workspace|staff))|the whole|others|other (?:\w+ )?(?:customers|users"
+        r"|companies|businesses|agencies|shops|owners|founders|teams|firms|members)|people|(?:all )?(?:my|our) (?:\d+k? )?(?:followers|network|audience|subscribers"
+        r"|readers|connections))",
+        r"\b(?:warn\w*|tell\w*|inform\w*|alert\w*) (?:\S+ ){0,4}?(?:in|on|via|through) (?:\S+ ){0,2}?<<public>>",
+        r"\b(?:make sure|ensure|until|so that) <<crowd>>(?: [^\s.,;!?]+){0,4}? (?:hears?|knows?|finds? out|learns?"
+        r"|reads?|sees?) <<what>>|\b<<crowd>>(?: [^\s.,;!?]+){0,4}? (?:is going to|are going to|will|'ll|is gonna"
+        r"|are gonna)(?: all)? (?:hear|know|find out|learn|read) <<what>>",
+        r"\b(?:you(?:'ll| will| are going to|'re going to) (?:soon )?|when you |until you )(?:see|read about|hear about"
+        r"|find) (?:this|it|all (?:of )?this|the whole \w+|us|me|your (?:name|company))(?: [^\s.,;!?]+){0,2}? (?:on|in"
+        r"|all over) (?:[^\s.,;!?]+ ){0,2}?<<public>>|\b(?:this|it|all (?:of )?this|the whole (?:thing|story|chat"
+        r"|conversation|thread)) (?:will|'ll|is going to|'s going to|is gonna) (?:be |go |end up )(?:up |out )?(?:on"
+        r"|all over|in) (?:[^\s.,;!?]+ ){0,2}?<<public>>",
+        r"\bnext (?:stop|step|move)(?: is| will be|:)? (?:[^\s.,;!?]+ ){0,3}?(?:<<public>>|review|the press"
+        r"|journalist|the media|public)|\bwhat (?:[^\s.,;!?]+ )?<<public>>(?: users| people| folks| crowd)? (?:thinks?"
+        r"|says?|makes? of|has to say|will (?:think|say))",
     ),
     "competitor_switch": (
-        r"\b(?:switch\w*|mov\w+|migrat\w+|go|going|jump\w*|leav\w+|tak\w+|sign\w*|try\w*|use) (?:(?:my|our|all our|the)"
-        r" \S+ (?:\S+ )?|everything |us |over )?(?:to|for|with|over to|instead) (?:<<rivals>>|them|a competitor|one of your (?:competitors"
-        r"|rivals)|your (?:competitors?|rivals?)|another (?:provider|vendor|tool|platform|helpdesk|solution|company)"
-        r"|a (?:different|cheaper) \w+|someone else)",
-        r"\b(?:business|money) (?:somewhere )?else|\bcompetitors? (?:is|are|do|does|don'?t|has|have|offer\w*)\b",
-        r"\b(?:look\w*|search\w*|shop\w*|find\w*|evaluat\w+|consider\w*|try\w*)(?: around)?(?: at| for| into)? (?:\S+ )?"
-        r"(?:alternatives|other (?:vendors|providers|options|tools|solutions|helpdesk)|(?:another|new|different) "
-        r"(?:provider|vendor|tool|platform|helpdesk|solution)|(?:a )?replacement|switching|competitors?)",
-        r"\b(?:switch\w*|chang\w+) (?:vendors|providers|helpdesks|tools|platforms)",
-        r"\b(?:demo|trial|talks|contract|offer|deal|quote) (?:\S+ )?(?:with|from) (?:<<rivals>>|a competitor|another)",
-        r"\b(?:competitor|rival|<<rivals>>)\S* (?:\S+ )?(?:offered|quoted|gave)",
-        r"\b(?:replac\w+|dump\w*|ditch\w*|leav\w+) (?:you|your \S+)(?: \S+)? (?:with|for)\b",
+        # moving to another vendor: "we're moving to Zendesk", "jumping ship to a competitor"
+        r"\b(?:switch\w*|mov\w+|migrat\w+|go|going|gone|went|jump\w*(?: ship)?|tak\w+|port\w*|transfer\w*|head\w*"
+        r"|defect\w*)(?: (?:all )?(?:my|our|the) [^\s.,;!?]+(?: [^\s.,;!?]+)?| (?:it all|everything|us|them"
+        r"|all of (?:it|them|our [^\s.,;!?]+))| over| back)? (?:to|over to|onto) (?:<<rivals>>|<<alt>>)"
+        r"(?!<<integration>>)",
+        r"\b(?:(?:go|going|gone|went|sign\w*(?: up)?|partner\w*|stick\w*) with|chose|chosen|choos\w+|pick\w*|select\w*"
+        r"|opt\w* for|settl\w+ (?:on|for)|decid\w+ on|sign\w* (?:up )?(?:for|to)) (?:<<rivals>>|<<alt>>)"
+        r"(?!<<integration>>)",
+        r"\b(?:replac\w+|dump\w*|ditch\w*|leav\w+|swap\w*) (?:you|your \S+)(?: \S+)? (?:with|for)\b"
+        r"|\bleav\w+ (?:us |you )?for (?:<<rivals>>|<<alt>>)(?!<<integration>>)",
+        r"\b(?:leav\w+|quit\w*|ditch\w*|dump\w*|abandon\w*|replac\w+|walk\w* away from|mov\w+ away from|migrat\w+ (?:away from"
+        r"|off)|get\w* off) (?:you(?: guys)?|your (?:\w+ )?(?:platform|product|service|tool|app|software|company"
+        r"|helpdesk|solution))\b(?! (?:a|an|the|my|our|some|this|that|with|feedback|know|alone|\d|keys?|licen[cs]es?"
+        r"|tokens?)\b)",
+        r"\bjump\w* ship|\b(?:tak\w+|mov\w+|go|going|look\w*|shop\w*|head\w*) (?:[^\s.,;!?]+ ){0,2}?elsewhere"
+        r"|\b(?:business|money|custom) (?:somewhere )?else",
+        r"\b(?:we(?:'re| are)|i(?:'m| am)) (?:(?!not\b|never\b)[^\s.,;!?]+ ){0,3}?(?:leaving|switching|moving|move|switch"
+        r"|leave)(?= *(?:[.!]|$|,? (?:unless|if|as soon as|at (?:the )?end of (?:the|this|our) (?:month|quarter|year"
+        r"|contract|term))))",
+        r"\b(?:your |the )?(?:competitors?|rivals?|competition|other guys)\b[)'s]* (?:is|are|do|does|don'?t|has|have"
+        r"|offer\w*|answer\w*|respond\w*|repl(?:y|ies)|charg\w+|includ\w+|actually)\b|\b(?:<<rivals>>|(?:your|the) (?:competitors?|rivals?|competition)|the other guys)(?!<<integration>>)"
+        r"[)'s]* (?:\([^)]*\) )?(?:is|are|looks?|seems?|works?|does|do|did|has|have|had|offers?|answers?|responds?"
+        r"|replies|gets?|handles?|supports?|charges?)(?: [^\s.,;!?]+){0,4}? (?:better|cheaper|faster|out of the box"
+        r"|for (?:half|free|less)|less\b|actually works?|just works?|within (?:an? |\d)|in (?:\d+|a few) (?:minutes"
+        r"|seconds|hours)|in minutes|a fraction)",
+        r"\b(?:look\w*|search\w*|shop\w*|find\w*|evaluat\w+|consider\w*|try\w*|explor\w+|research\w*|compar\w+|think\w*"
+        r" (?:about|of)|weigh\w*|scout\w*|assess\w*|test\w*|trial\w*|demo\w*)(?: around)?(?: at| for| into)?"
+        r" (?:[^\s.,;!?]+ )?(?:alternatives?(?! (?:email|address|payment|method|card|way|login|phone|contact))|other"
+        r" (?:\w+ )?(?:vendors|providers|tools|solutions|helpdesks|platforms|products|suppliers)|other options(?! (?:for"
+        r"|to|in|on|than)\b)|(?:another|new|different|a new|a different|a cheaper) (?:\w+ )?(?:provider|vendor|tool"
+        r"|platform|helpdesk|solution|supplier)|(?:a )?replacement(?! (?:card|device|phone|key|part|laptop|token"
+        r"|invoice|for (?:my|our|the) (?:card|device|phone|key|laptop|token|invoice)))|switching(?! (?:to|from|between"
+        r"|over|on|off|our|my|the|plans?|billing|accounts?|workspaces?|users?)\b)|leaving(?! (?:the|a|my|our|for|on"
+        r"|at|early|now|today)\b)|(?:your )?competitors?)",
+        r"\b(?:evaluat\w+|consider\w*|trial\w*|trying out|testing|demo\w*|piloting|in talks with|negotiat\w+ with"
+        r"|check\w* out) (?:<<rivals>>)\b(?!<<integration>>)",
+        r"\b(?:switch\w*|chang\w+) (?:vendors|providers|helpdesks|tools|platforms|suppliers)",
+        r"\b(?:demo|trial|talks|contract|offer|deal|quote|proposal|pitch|bid) (?:[^\s.,;!?]+ )?(?:with|from)"
+        r" (?:<<rivals>>|<<alt>>|a competitor|another)|\bcompeting (?:offer|quote|bid|proposal|deal)|\b(?:<<rivals>>"
+        r"|competitor|rival)\S* (?:\S+ )?(?:offered|quoted|gave|approached|pitched|is offering|are offering)"
+        r"|\bapproached by (?:<<rivals>>|<<alt>>|a competitor)",
+        r"\b(?:try\w*|us(?:e|ing)|go(?:ing)? with|look\w* at|switch\w* to|mov\w+ to|get\w*|buy\w*|pay\w* for)"
+        r" (?:[^\s.,;!?]+ ){0,2}?(?:<<rivals>>|<<alt>>|them)(?!<<integration>>)[^\s.,;!?]*(?: [^\s.,;!?]+){0,3}?"
+        r" instead\b",
+        r"\b(?:should|might as well|may as well|better off|would rather|i'd rather|we'd rather)(?: just)?"
+        r" (?:us(?:e|ing)|go(?:ing)? with|switch\w* to|mov\w+ to|pay\w* for|be with) (?:them|<<rivals>>|<<alt>>)"
+        r"(?!<<integration>>)",
+        r"\bfound (?:a |an |something |someone )?(?:better|cheaper|faster)(?: \w+)? (?:provider|vendor|tool|platform"
+        r"|solution|helpdesk|option|alternative|deal|offer|price|elsewhere)|\bfound (?:something|someone) (?:better"
+        r"|cheaper|else)|\bfound (?:a |an )?(?:cheaper |better )?alternative",
     ),
     "repeated_contact": (
         r"\b(?:second|third|fourth|fifth|sixth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:time|message|email|ticket|chat"
@@ -263,9 +381,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:second|third|fourth|fifth|\d+(?:nd|rd|th)) (?:email|message|ticket|chat|attempt|follow[- ]?up)\b"
         r"|\bfor the (?:second|third|fourth|fifth|\d+(?:nd|rd|th)|umpteenth|nth) time",
         r"\b(?:contact\w*|writ\w+|wrote|email\w*|messag\w+|call\w*|ask\w*|reach\w* out|report\w*|rais\w+|explain\w*"
-        r"|been in touch|chas\w+) (?:\S+ ){0,4}?(?:(?:\d+|two|three|four|five|six|ten|several|multiple|many|numerous"
+        r"|been in touch|chas\w+) (?:\S+ ){0,6}?(?:(?:\d+|two|three|four|five|six|ten|several|multiple|many|numerous"
         r"|countless|so many|a bunch of|a dozen) times|twice|repeatedly|over and over|again and again|more than once)",
-        r"\bhow many (?:more )?times (?:\S+ ){0,4}?(?:ask|explain|write|tell|contact|repeat|call|email|message|chase)",
+        r"\bhow many (?:more )?times (?:(?:do|will|must|should|have|did|am|shall) )?(?:i|we|i've|we've|i'm|we're)\b"
+        r" (?:\S+ ){0,4}?(?:ask|explain|write|tell|contact|repeat|call|email|message|chase)",
         r"\b(?:keep|kept) (?:having to )?(?:contact|writ|ask|email|messag|call|explain|chas|report|reach|follow)",
         r"\b(?:once again|yet again|again) (?:i'm |i am )?(?:writing|contacting|asking|reporting|following)"
         r"|\b(?:writing|contacting|following up|messaging) (?:\S+ )?again\b",
@@ -273,7 +392,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|several|numerous|\d+|two|three|four|five|six) (?:separate |different )?(?:tickets|emails|messages|chats"
         r"|calls|agents|people)",
         r"\b(?:my|our) (?:last|previous|past) (?:\d+ |two |three |four |few |several )?(?:emails|messages|tickets|chats"
-        r"|times)|\b(?:yet )?another (?:message|email|ticket|chat) (?:from me|about (?:the|this) same)",
+        r"|times)|\bthe (?:last|previous|past) (?:\d+|two|three|four|few|several) times (?:i|we) (?:wrote|contacted"
+        r"|asked|called|reached|messaged|emailed|chatted|reported|raised)|\bhere (?:i am|we are) again\b"
+        r"|\b(?:contact\w*|wr[io]te|written|email\w*|call\w*|messag\w*|chas\w+)(?: \S+){0,3}? on (?:mon|tues|wednes"
+        r"|thurs|fri|satur|sun)day,? (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,? )?and (?:again )?(?:on )?(?:\w+day"
+        r"|this morning)|\b(?:yet )?another (?:message|email|ticket|chat) (?:from me|about (?:the|this) same)",
         r"(?:\bnot|n'?t) the first time (?:i'm |i am |i've |i have |we )?(?:writ|contact|rais|report|ask|reach|complain"
         r"|messag)",
         r"\bevery time (?:i|we) (?:contact|write|call|email|message|reach|chat|ask)|\d{3,}, #?\d{3,},? and #?\d{3,}",
@@ -291,12 +414,35 @@ DEFAULT_TERMS: dict[str, str] = {
     r"|knowledge base|\w*(?:files|projects|tickets|records|contacts|notes|notebooks|documents|messages|emails"
     r"|reports|dashboards|boards|tasks|cards|invoices|orders|deals|photos|images|uploads|attachments|recordings"
     r"|templates|workflows|rules|fields|entries|rows|tables|articles|responses|segments|comments|settings|leads"
-    r"|bookings|counts|chats|tags|items|(?:contact|customer|mailing|email) list))\b",
+    r"|bookings|counts|chats|tags|items|contracts|designs|drafts|backups|spreadsheets|sheets|folders|assets|posts"
+    r"|pages|products|listings|transactions|logs|events|campaigns|lists|sequences|submissions|forms|surveys"
+    r"|videos|scans|quotes|estimates|receipts|timesheets|appointments|conversations|(?:contact|customer|mailing"
+    r"|email) list))\b",
     "public": r"(?:twitter|x|facebook|linkedin|reddit|instagram|tiktok|youtube|social media|trustpilot|g2|capterra"
-    r"|google|yelp|app store|play store|(?:my|our company) blog|forum|newsletter|community|media|internet"
-    r"|(?:every )?review sites?)",
+    r"|google(?! (?:drive|docs|sheets|calendar|analytics|workspace|sso|login|auth|account|meet|ads|chrome|cloud|tag"
+    r"|search console|play(?! store)))|yelp|app store|play store|(?:my|our company) blog|forum|newsletter|community"
+    r"|media|internet|podcast|hacker news|product hunt|glassdoor|tripadvisor|bluesky|mastodon|the (?:local )?news"
+    r"(?! ?(?:feed|section|page|tab|letter))|(?:every )?review sites?)",
     "rivals": r"(?:zendesk|freshdesk|freshworks|freshservice|intercom|hubspot|salesforce|help ?scout|front|gorgias|zoho"
     r"|kustomer|liveagent|kayako|jira|servicenow|gladly|dixa|trengo)",
+    # another vendor, named or not: "another provider", "a competitor's product", "a different helpdesk"
+    "alt": r"(?:(?:a|one of (?:your|the)|your|the) (?:competitors?|rivals?|competition)(?:'s?(?: \w+)?)?|(?:another"
+    r"|a different|a cheaper|a better|a competing|an alternative|other|different|cheaper|competing) (?:\w+ )?"
+    r"(?:provider|vendor|supplier|tool|platform|helpdesk|help desk|solution|company|product|service|software"
+    r"|app|competitor)s?|a new (?:provider|vendor|supplier|helpdesk|help desk|solution)|some ?(?:one|body) else|something else)",
+    # what follows a vendor's name in a calm mention: "the Zendesk integration", "HubSpot's API"
+    "integration": r"(?:'s?)? (?:integrations?|apps?|connector|import|sync|api|plugin|widget|data|export|side|fields?"
+    r"|forms?|tickets?|contacts?|account|instance|webhooks?|channel|migration|macros?|views?|ids?|tags?)\b",
+    # data nobody misses: "the duplicate contacts are gone now", "we deleted all the test tickets"
+    "junk": r"(?:duplicate|duplicated|spam|test|junk|unwanted|extra|fake|dummy|demo|sample|archived|trashed|old)\b",
+    "mess": r"(?:mess|disaster|fiasco|nightmare|experience|situation|treatment|joke|failure|outage|incident|saga|farce"
+    r"|shambles|debacle|circus|whole (?:thing|story|thread|conversation|chat|saga))",
+    # who hears about it: "everyone", "my followers", "the whole internet" (not "everyone on my team")
+    "crowd": r"(?:every ?(?:one|body)(?! (?:on|in|at) (?:my|our|the) (?:team|company|office|org\w*|department"
+    r"|workspace|staff))|every review site|the (?:whole )?(?:world|internet|industry|community)|(?:all )?(?:my|our)"
+    r" (?:\d+k? )?(?:followers|network|audience|subscribers|readers|members|connections|community)|(?:other|your"
+    r" other) (?:customers|users|companies|businesses|people)|people|others)",
+    "what": r"(?:about (?:this|it\b|you\b|how|what|the way|my|our|the whole)|how (?!to\b)|what (?!to\b)|this\b|it\b)",
 }
 """Vocabulary several guardrail patterns share: data nouns, public channels, competitors' names."""
 
@@ -342,11 +488,51 @@ class NegationSettings(_Model):
         default=("safety_risk",),
         description="Guardrails never negated (a negated self-harm mention still counts)",
     )
+    third_party: tuple[str, ...] = Field(
+        default=DEFAULT_OTHERS,
+        description='Cues that make a match a third party\'s act: "our customer filed a chargeback"',
+    )
+    third_party_guardrails: tuple[str, ...] = Field(
+        default=(
+            "payment_dispute",
+            "cancellation_refund",
+            "public_complaint",
+            "competitor_switch",
+            "repeated_contact",
+        ),
+        description="Guardrails a third-party cue rules out (a customer's own customers' chargebacks, reviews...)",
+    )
 
-    @field_validator("cues", "questions", "conditionals", "breaks")
+    @field_validator("cues", "questions", "conditionals", "breaks", "third_party")
     @classmethod
     def _compile(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         return _regexes(value, str(info.field_name))
+
+
+DEFAULT_MODEL_THRESHOLDS: dict[str, float] = {
+    "account_compromise": 0.5,
+    "cancellation_refund": 0.5,
+    "competitor_switch": 0.5,
+    "data_loss": 0.5,
+    "human_request": 0.5,
+    "payment_dispute": 0.5,
+    "public_complaint": 0.5,
+    "repeated_contact": 0.5,
+    "team_blocked": 0.5,
+}
+"""Per trigger, the trigger model's probability (`Scores.triggers`, `baton.scoring.triggers`) at which the
+guardrail trips without its pattern: chosen by `baton train triggers` by cross-validation for precision 0.95
+(layers/models/triggers/MODEL_CARD.md). `human_request` is the model's code for `human_requested`."""
+
+
+DEFAULT_MODEL_GATES: dict[str, str] = {
+    "cancellation_refund": r"refund\w*|reimburs\w*|money|funds?|back|return\w*|repa(?:y|id)\w*|credit\w*"
+    r"|cents?|euros?|dollars?|pounds?|charge\w*|paid|fees?|pro-?rat\w*",
+}
+"""Per trigger, words a message must hold for the trigger model alone to trip it (a trigger not listed: its
+`model_keywords`): a cancellation without any word of money is a calm cancellation, whatever the model reads.
+The gate keeps the model's paraphrases ("shut it down and put the money back on my visa") and drops what it
+learnt from topic alone ("please cancel at the end of the billing period")."""
 
 
 class Guardrails(_Model):
@@ -357,11 +543,30 @@ class Guardrails(_Model):
         description="`<<name>>` in a pattern stands for terms[name]",
     )
     negation: NegationSettings = Field(default_factory=NegationSettings)
+    model_thresholds: dict[str, Annotated[float, Field(gt=0.0, le=1.0)]] = Field(
+        default_factory=lambda: dict(DEFAULT_MODEL_THRESHOLDS),
+        description="Per trigger, the trigger model's probability at which the guardrail trips without its "
+        "pattern (a trigger not listed: patterns only)",
+    )
+    model_keywords: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_TRIGGER_KEYWORDS),
+        description="Per trigger, its key words: a model hit needs one of them (unless `model_gates` names "
+        "others) and is vetoed when every one of them is negated",
+    )
+    model_gates: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MODEL_GATES),
+        description="Per trigger, words a message must hold for the model alone to trip it (default: its "
+        "`model_keywords`)",
+    )
 
     @model_validator(mode="after")
     def _expand(self) -> Guardrails:
         for name, patterns in self.patterns.items():
             _regexes(tuple(expand(p, self.terms, f"{name}[{i}]") for i, p in enumerate(patterns)), name)
+        for name, words in self.model_keywords.items():
+            _regexes((expand(words, self.terms, f"model_keywords.{name}"),), f"model_keywords.{name}")
+        for name, words in self.model_gates.items():
+            _regexes((expand(words, self.terms, f"model_gates.{name}"),), f"model_gates.{name}")
         return self
 
     @field_validator("patterns")
@@ -466,6 +671,11 @@ def deployable(text: str) -> str:
     # 8 KB: left out, the decide function of the same release fills them in; a team's own are kept.
     shipped = params.guardrails == Guardrails()
     document = params.model_dump(mode="json", exclude={"fit", "guardrails"} if shipped else {"fit"})
+    if not shipped:  # a team's own patterns: their blocks left at the defaults are filled in the same way
+        defaults = Guardrails()
+        for name in Guardrails.model_fields:
+            if getattr(params.guardrails, name) == getattr(defaults, name):
+                document["guardrails"].pop(name, None)
     value = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     size = len(value.encode())
     if size > SSM_MAX_BYTES:

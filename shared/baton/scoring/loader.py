@@ -27,6 +27,8 @@ from baton.errors import BatonError
 from baton.scoring.scorer import ComplexityFn, Models
 
 KINDS = ("intent", "sentiment", "encoder")
+OPTIONAL_KINDS = ("triggers",)
+"""Loaded when their directory is there (a models dir without `triggers/` scores without trigger probabilities)."""
 LAMBDA_MODELS_DIR = Path("/opt/models")
 REPO_MODELS_DIR = Path(__file__).resolve().parents[3] / "layers" / "models"
 MANIFEST = "manifest.json"
@@ -66,16 +68,22 @@ def model_dirs(root: Path, override: Path | None = None) -> dict[str, Path]:
                 f"(see baton.scoring.contracts), or train one with `baton train {kind} --out DIR`"
             )
         dirs[kind] = path
+    for kind in OPTIONAL_KINDS:
+        path = replaced.get(kind, root / kind)
+        if (path / MANIFEST).is_file():
+            dirs[kind] = path
     return dirs
 
 
 def _kinds_in(override: Path) -> dict[str, Path]:
     if not override.is_dir():
         raise ModelsNotFound(f"--models {override}: no such directory")
-    found = {kind: override / kind for kind in KINDS if (override / kind / MANIFEST).is_file()}
+    found = {
+        kind: override / kind for kind in (*KINDS, *OPTIONAL_KINDS) if (override / kind / MANIFEST).is_file()
+    }
     if (override / MANIFEST).is_file():
         kind = read_manifest(override).get("kind")
-        if kind in KINDS:
+        if kind in KINDS or kind in OPTIONAL_KINDS:
             found[str(kind)] = override
     if not found:
         raise ModelsNotFound(
@@ -106,7 +114,7 @@ def load_models(root: Path | None = None, override: Path | None = None) -> Model
     if not isinstance(threshold, int | float):
         raise ModelLoadError(f"{dirs['encoder'] / MANIFEST} has no numeric `rephrase_threshold`")
     encoder_version = loaded["encoder"].version
-    for kind in ("intent", "sentiment"):
+    for kind in ("intent", "sentiment", *(k for k in OPTIONAL_KINDS if k in loaded)):
         wants = getattr(loaded[kind], "encoder_version", None)
         if wants is not None and wants != encoder_version:
             raise ModelLoadError(
@@ -128,6 +136,7 @@ def load_models(root: Path | None = None, override: Path | None = None) -> Model
         encoder=loaded["encoder"],
         rephrase_threshold=float(threshold),
         complexity=_complexity(),
+        triggers=loaded.get("triggers"),
     )
 
 

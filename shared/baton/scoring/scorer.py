@@ -53,6 +53,15 @@ OUT_OF_SCOPE_BASE_COMPLEXITY = 0.5
 default as `baton.scoring.complexity`)."""
 
 
+class TriggerModel(Protocol):
+    """`baton.scoring.triggers.OnnxTriggerModel`: per text, {trigger: probability} (those >= 0.05)."""
+
+    version: str
+    thresholds: dict[str, float]
+
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[dict[str, float]]: ...
+
+
 class ComplexityFn(Protocol):
     """`baton.scoring.complexity.complexity`: the intent's base complexity adjusted by the message, in [0, 1]."""
 
@@ -76,14 +85,19 @@ class Models:
     encoder: Encoder
     rephrase_threshold: float
     complexity: ComplexityFn
+    triggers: TriggerModel | None = None
+    """The trigger model (`baton.scoring.triggers`), when the models directory has one."""
 
     def versions(self) -> dict[str, str]:
-        return {
+        versions = {
             "intent": self.intent.version,
             "sentiment": self.sentiment.version,
             "encoder": self.encoder.version,
             "arc": ARC_VERSION,
         }
+        if self.triggers is not None:
+            versions["triggers"] = self.triggers.version
+        return versions
 
 
 Scored = tuple[Scores, arc.ArcState]
@@ -96,6 +110,7 @@ class _Customer:
 
     sentiment: SentimentPrediction
     intent: IntentPrediction
+    triggers: dict[str, float] | None = None
     embedding: Any = None
     minhash: Any = None
 
@@ -121,7 +136,8 @@ class Scorer:
         texts = [message.text for _, _, message in jobs]
         # One encoder pass per message, shared: the models that read embeddings (every scorable message) and
         # rephrase detection (substantive ones). One text per call, in backtest too: see the module docstring.
-        reads = self.models.intent.uses_encoder or self.models.sentiment.uses_encoder
+        triggers = self.models.triggers
+        reads = self.models.intent.uses_encoder or self.models.sentiment.uses_encoder or triggers is not None
         encoded = [
             self.models.encoder.encode([message.text]) if reads or arc.substantive(message.text) else None
             for _, _, message in jobs
@@ -133,6 +149,9 @@ class Scorer:
             (c, m): _Customer(sentiment=s, intent=i)
             for (c, m, _), s, i in zip(jobs, sentiments, intents, strict=True)
         }
+        if triggers is not None and shared is not None:
+            for (c, m, _), probs in zip(jobs, triggers.predict(texts, shared), strict=True):
+                computed[(c, m)].triggers = probs
         for (c, m, message), one in zip(jobs, encoded, strict=True):
             if one is not None and arc.substantive(message.text):
                 computed[(c, m)].embedding = one.embeddings[0]
@@ -198,13 +217,27 @@ class Scorer:
                 ),
                 0.0,
             ),
-            asks_for_human=signals.asks_for_human(message.text),
+            asks_for_human=asks_for_human(message.text, found.triggers, self.models.triggers),
             # "That didn't help" is feedback only once someone has answered.
             negative_feedback=state.last_answer_role is not None and signals.negative_feedback(message.text),
             repeat_of=repeat_of,
             rephrase_of=rephrase_of,
+            triggers=found.triggers or None,
         )
         return scores, recent
+
+
+def asks_for_human(text: str, triggers: Mapping[str, float] | None, model: TriggerModel | None) -> bool:
+    """`Scores.asks_for_human`: the signal's patterns (`signals.asks_for_human`), or the trigger model's reading
+    of a request for a person at its cross-validated threshold ("HUMAN. PLEASE.") that no negation of its key
+    words rules out (`signals.refuses_human`: not "I don't need a person")."""
+    if signals.asks_for_human(text):
+        return True
+    if not triggers or model is None:
+        return False
+    threshold = model.thresholds.get(signals.MODEL_HUMAN_REQUEST)
+    p = triggers.get(signals.MODEL_HUMAN_REQUEST, 0.0)
+    return threshold is not None and threshold < 1.0 and p >= threshold and not signals.refuses_human(text)
 
 
 def _stack(parts: Sequence[Encoded | None]) -> Encoded:

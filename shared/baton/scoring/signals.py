@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 
 from baton.events import MessageSnapshot
-from baton.negation import Negation
+from baton.negation import DEFAULT_TRIGGER_KEYWORDS, Negation
 from baton.scoring.features import normalize
 
 _DET = r"(?:a |an |the |some |your |one of your |to )?"
@@ -41,7 +41,8 @@ _PERSON = (
 )
 # Nouns that make "an agent" / "a manager" a product term ("add a manager role", "agent seats").
 _NOT_PRODUCT = (
-    r"(?! (?:role|roles|account|accounts|seat|seats|access|permission|permissions|view|license|id|user))"
+    r"(?! (?:role|roles|account|accounts|seat|seats|access|permission|permissions|view|license|id|user|resources|error"
+    r"|errors|rights|readable|verification))"
 )
 
 HUMAN_PATTERNS: tuple[str, ...] = (
@@ -121,7 +122,11 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
 """Negative feedback on an answer. Matched anywhere in the normalised message. Whether it is feedback on
 the *bot* is the arc's question (it counts only after a bot answer; see `baton.scoring.arc`)."""
 
+MODEL_HUMAN_REQUEST = "human_request"
+"""The trigger model's code for a request for a human (`baton.scoring.triggers`)."""
+
 _human = re.compile("|".join(f"(?:{p})" for p in HUMAN_PATTERNS))
+_human_words = re.compile(rf"\b(?:{DEFAULT_TRIGGER_KEYWORDS[MODEL_HUMAN_REQUEST]})\b")
 _negation = Negation.compile()
 _human_not = [re.compile(p) for p in HUMAN_EXCLUSIONS]
 _negative = [re.compile(p) for p in NEGATIVE_FEEDBACK_PATTERNS]
@@ -145,6 +150,16 @@ def asks_for_human(text: str) -> bool:
         normal = exclusion.sub(" ", normal)
     # One scan; the negation check runs only on a match ("please don't pass me to an agent").
     return any(not _negation.negated(normal, m.start(), questions=False) for m in _human.finditer(normal))
+
+
+def refuses_human(text: str) -> bool:
+    """True when the message mentions a person without asking for one ("no need for an agent", "the agent
+    said...") or negates every word of a request ("I really don't want to be transferred"): what vetoes the
+    trigger model's reading of a request for a human."""
+    normal = _normal(text)
+    if any(exclusion.search(normal) for exclusion in _human_not):
+        return True
+    return _negation.vetoes(normal, _human_words, questions=False)
 
 
 def negative_feedback(text: str) -> bool:

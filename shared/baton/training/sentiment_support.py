@@ -22,9 +22,10 @@ Training data, all under licences that allow a shipped model (see `../shared/dat
   emotion: happiness positive, neutral/confusion neutral, disappointment/frustration/anger negative and
   frustrated. 20% of the dialogues are held out for validation.
 - CLINC150 and Banking77 (CC BY): plain requests, neutral and calm.
-- `events/labelled/support_training.jsonl` (written for Baton): calm support wording that lexicons call
-  negative (apologies, corrections, negations, invoices and charges asked about calmly) and frustration
-  without swear words.
+- `events/labelled/support_training*.jsonl` (written for Baton, about 1,770 messages of many domains): calm
+  support wording that lexicons call negative (apologies, corrections, negations, invoices and charges asked
+  about calmly, problems reported matter-of-factly) and frustration as support customers voice it (waiting,
+  repeating themselves, sarcasm, threats, business impact).
 
 Evaluation only (research or non-commercial licences, never fitted on): TweetEval sentiment (3 classes, val
 for the band, test reported), SST-2 dev, the complaints corpus, the hand-labelled Amazon-help tweets, and the
@@ -52,7 +53,8 @@ from baton.scoring.lexicon import DENSE_FEATURES, LEXICON_FILE
 KIND = "sentiment"
 REPO = Path(__file__).resolve().parents[3]
 LABELLED = REPO / "events" / "labelled"
-SUPPLEMENT = LABELLED / "support_training.jsonl"
+SUPPLEMENT = LABELLED
+"""The hand-written training supplement: every `support_training*.jsonl` of events/labelled/."""
 CONTRAST = LABELLED / "support_contrast.jsonl"
 
 NEGATIVE, NEUTRAL, POSITIVE = 0.0, 0.5, 1.0
@@ -89,7 +91,7 @@ SOURCE_WEIGHTS = {
     "maia": 3.0,
     "clinc150": 0.5,
     "banking77": 0.5,
-    "supplement": 6.0,
+    "supplement": 4.0,
 }
 """Example weight per source: the support sets count more than Reddit; the hand-written supplement is small."""
 STACK_CAPS = {"goemotions": 4000, "bitext": 1500, "clinc150": 800, "banking77": 800}
@@ -214,6 +216,13 @@ def read_requests(data: Path) -> list[Item]:
     with (data / "banking77" / "train.csv").open(encoding="utf-8", newline="") as f:
         items += [Item(_clean(row["text"]), NEUTRAL, 0, "banking77") for row in csv.DictReader(f)]
     return items
+
+
+def supplement_files(path: Path) -> list[Path]:
+    """The supplement's files: `path` itself, or every support_training*.jsonl in the directory `path`."""
+    if path.is_dir():
+        return sorted(path.glob("support_training*.jsonl"))
+    return [path] if path.is_file() else []
 
 
 def read_supplement(path: Path) -> list[Item]:
@@ -418,8 +427,9 @@ def train_support(opts: SupportOptions, argv: Sequence[str] = ()) -> Path:
         "maia": read_maia(data / "maia_dqe"),
         "requests": read_requests(data),
     }
-    if opts.supplement.is_file():
-        sources["supplement"] = read_supplement(opts.supplement)
+    supplements = supplement_files(opts.supplement)
+    if supplements:
+        sources["supplement"] = [i for path in supplements for i in read_supplement(path)]
     files = sorted(
         p
         for d in ("goemotions", "nluplusplus", "bitext", "maia_dqe", "clinc150", "banking77")
@@ -597,11 +607,7 @@ def train_support(opts: SupportOptions, argv: Sequence[str] = ()) -> Path:
             "source_caps": SOURCE_CAPS,
             "items": counts,
             "sha256": {str(p.relative_to(data)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-            | (
-                {"support_training.jsonl": hashlib.sha256(opts.supplement.read_bytes()).hexdigest()}
-                if opts.supplement.is_file()
-                else {}
-            ),
+            | {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in supplements},
             "lexicon": lexicon_source,
             "seconds": None,
         },
@@ -930,8 +936,9 @@ Trained only on sets whose licence allows a shipped model:
 - MAIA-DQE (CC BY-ND 4.0: training allowed, the data is never published; Mendonça et al. 2023): customer
   sentences of real support chats (English MT) with an emotion; held out by dialogue.
 - CLINC150 (CC BY 3.0) and Banking77 (CC BY 4.0): plain requests, neutral and calm (weight 0.5).
-- `events/labelled/support_training.jsonl` (written for Baton, weight 6): calm support wording lexicons call
-  negative, and frustration without swear words.
+- `events/labelled/support_training*.jsonl` (written for Baton, weight {t["source_weights"]["supplement"]}): calm
+  support wording lexicons call negative, and frustration as support customers voice it (waiting, repeating
+  themselves, sarcasm, threats, business impact), across SaaS, airlines, telecom, retail and banking.
 Items (after de-duplication; a text of the contrast set is never trained on): fitting {items["fit"]}, stacking
 {items["stack"]}, held out {items["held_out"]}. Source weights {t["source_weights"]}; caps {t["source_caps"]}.
 The sha256 of every input file is in the manifest; nothing of the data is committed.

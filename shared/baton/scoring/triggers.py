@@ -1,0 +1,153 @@
+"""The trigger model at serving time: one logistic head per trigger over the sentence encoder's embedding and
+hashed word n-grams of the text.
+
+`load(path)` reads one model directory written by `baton train triggers` (`layers/models/triggers/`):
+
+    manifest.json   {"kind": "triggers", "version", "codes": [trigger codes, in output order],
+                     "thresholds": {code: p}, "encoder": {"version", "dim"},
+                     "features": FeatureSpec (optional), "reference": {...}, ...}
+    model.onnx      inputs `embedding` [batch, dim] (the encoder's L2-normalised embedding, the one the intent
+                    model reads) and, when the manifest has `features`, `ngrams` [batch, n_buckets] (dense
+                    `baton.scoring.features.featurize` of the text, computed here), output `probs`
+                    [batch, len(codes)]: an independent sigmoid per trigger
+    MODEL_CARD.md
+
+Besides the embedding the scorer already computed, the model hashes the text's word n-grams with its own small
+FeatureSpec (8,192 buckets, word 1-2-grams): featurisation plus the head cost a few tens of microseconds. It works with the guardrails' regular expressions, not instead of them: the decision engine
+trips a guardrail when its pattern matches *or* the head's probability reaches the trigger's threshold in the
+decision parameters (`guardrails.model_thresholds`; the manifest's `thresholds` are what cross-validation
+chose, and the shipped parameters carry the same values). The scorer reports every probability >= `REPORT_MIN`
+in `Scores.triggers`.
+
+numpy and onnxruntime are imported when a model is loaded, not when this module is imported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from baton.scoring.contracts import Encoded
+from baton.scoring.features import FeatureSpec, featurize
+
+if TYPE_CHECKING:
+    import numpy as np
+
+REPORT_MIN = 0.05
+"""Probabilities below this are left out of `Scores.triggers` (events stay small)."""
+INPUT = "embedding"
+NGRAMS = "ngrams"
+OUTPUT = "probs"
+
+
+class ModelDirError(ValueError):
+    """The directory is not a usable trigger model; the message says which file and why."""
+
+
+@dataclass
+class OnnxTriggerModel:
+    """A trigger model loaded from its directory. `predict` is thread-compatible, not thread-safe."""
+
+    version: str
+    codes: list[str]
+    thresholds: dict[str, float]
+    encoder_version: str
+    manifest: dict[str, Any] = field(repr=False)
+    session: Any = field(repr=False)
+    spec: FeatureSpec | None = None
+    """The n-gram features' spec (None: a model over the embedding alone)."""
+
+    uses_encoder = True
+
+    def ngrams(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 [n, n_buckets]: `featurize` of each text with the model's spec, dense."""
+        import numpy as np
+
+        assert self.spec is not None
+        out = np.zeros((len(texts), self.spec.n_buckets), np.float32)
+        for i, text in enumerate(texts):
+            idx, val = featurize(text, self.spec)
+            out[i, idx] = val
+        return out
+
+    def probabilities(self, embeddings: Any, texts: Sequence[str] | None = None) -> np.ndarray:
+        """float32 [n, len(codes)] for float32 [n, dim] embeddings and, for a model with n-grams, their texts."""
+        import numpy as np
+
+        x = np.ascontiguousarray(embeddings, dtype=np.float32)
+        if x.ndim != 2 or x.shape[0] == 0:
+            return np.zeros((0 if x.ndim != 2 else x.shape[0], len(self.codes)), np.float32)
+        feeds = {INPUT: x}
+        if self.spec is not None:
+            if texts is None or len(texts) != x.shape[0]:
+                raise ValueError(f"trigger model {self.version} reads the texts too: pass one per embedding")
+            feeds[NGRAMS] = self.ngrams(texts)
+        return self.session.run(None, feeds)[0]
+
+    def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[dict[str, float]]:
+        """Per text, {code: probability} for the probabilities >= REPORT_MIN, rounded to 4 places."""
+        if encoded is None:
+            raise ValueError(
+                f"trigger model {self.version} reads sentence embeddings (encoder {self.encoder_version}): "
+                "pass `encoded` (the scorer does)"
+            )
+        if encoded.encoder_version is not None and encoded.encoder_version != self.encoder_version:
+            raise ValueError(
+                f"trigger model {self.version} was trained on encoder {self.encoder_version}, "
+                f"got embeddings of {encoded.encoder_version}"
+            )
+        if encoded.embeddings.shape[0] != len(texts):
+            raise ValueError(f"{encoded.embeddings.shape[0]} embeddings for {len(texts)} texts")
+        probs = self.probabilities(encoded.embeddings, texts)
+        return [
+            {code: round(float(p), 4) for code, p in zip(self.codes, row, strict=True) if p >= REPORT_MIN}
+            for row in probs
+        ]
+
+
+def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
+    """The trigger model in directory `path` (a `triggers/` directory of the model layout)."""
+    import onnxruntime as ort
+
+    from baton.scoring.intent import session_options
+
+    path = Path(path)
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelDirError(f"{path / 'manifest.json'}: missing") from None
+    except json.JSONDecodeError as exc:
+        raise ModelDirError(f"{path / 'manifest.json'}: not JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "triggers":
+        raise ModelDirError(f"{path / 'manifest.json'}: not a trigger model manifest")
+    try:
+        codes = [str(c) for c in manifest["codes"]]
+        thresholds = {str(k): float(v) for k, v in manifest.get("thresholds", {}).items()}
+        encoder_version = str(manifest["encoder"]["version"])
+        spec = FeatureSpec.from_json(manifest["features"]) if manifest.get("features") else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelDirError(f"{path / 'manifest.json'}: {exc}") from None
+    model_file = path / manifest.get("files", {}).get("model", "model.onnx")
+    if not model_file.exists():
+        raise ModelDirError(f"{model_file}: missing")
+    session = ort.InferenceSession(
+        str(model_file), session_options(threads), providers=["CPUExecutionProvider"]
+    )
+    names = {i.name for i in session.get_inputs()}
+    if names != ({INPUT, NGRAMS} if spec is not None else {INPUT}):
+        raise ModelDirError(f"{model_file}: inputs {sorted(names)} do not match the manifest's features")
+    n_out = session.get_outputs()[0].shape[-1]
+    if isinstance(n_out, int) and n_out != len(codes):
+        raise ModelDirError(f"{model_file}: {n_out} outputs for {len(codes)} codes")
+    return OnnxTriggerModel(
+        version=str(manifest.get("version", "unknown")),
+        codes=codes,
+        thresholds=thresholds,
+        encoder_version=encoder_version,
+        manifest=manifest,
+        session=session,
+        spec=spec,
+    )
