@@ -23,7 +23,12 @@ def test_the_decision_parameters_are_an_ssm_parameter_only_the_decide_function_r
     # The document the function reads, without the provenance block that would push it past 8 KB (the most
     # an SSM parameter holds: CloudFormation would fail the deploy); it fits a standard parameter.
     value = json.loads(props["Value"])
-    assert value == {k: v for k, v in shipped.items() if k != "fit"}
+    # The shipped guardrails are the engine's defaults and are left out (`deployable`): read back, the
+    # document is the shipped one without its fit block.
+    from baton.decision.params import DecisionParams
+
+    read_back = DecisionParams.model_validate(value).model_dump(mode="json", exclude={"fit"})
+    assert read_back == DecisionParams.model_validate(shipped).model_dump(mode="json", exclude={"fit"})
     assert len(props["Value"].encode()) <= 4096
     # Standard at this size, advanced if a team's document outgrows 4 KB; a later deploy never has to
     # take an advanced parameter back to standard (which SSM refuses).

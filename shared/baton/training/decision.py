@@ -1191,6 +1191,7 @@ def card(report: dict[str, Any]) -> str:
 
     params = report["params"]
     fit = params.fit
+    src = "MAIA" if fit.get("source") == "maia" else "USS"
     cap = report.get("max_false_rate")
     cap_text = "all" if cap is None or cap >= 1 else f"{cap:.0%}"
     lines = [
@@ -1273,10 +1274,10 @@ def card(report: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "Priors (not fitted): USS has no bot confidence and no contact history, so `bot_low_confidence` and",
+        f"Priors (not fitted): {src} has no bot confidence and no contact history, so `bot_low_confidence` and",
         "`repeat_contact` keep documented prior weights. Every other weight is fitted with a lower bound of 0",
         f"except {sorted(UNSIGNED)}: the features are signs of trouble by construction, and a weight at 0",
-        "means USS gave no evidence for that signal (not that it signals calm).",
+        f"means {src} gave no evidence for that signal (not that it signals calm).",
         "",
         "## Thresholds: operating point",
         "Chosen on the training dialogues by simulating the policy over a grid of thresholds. Two operating",
@@ -1286,13 +1287,13 @@ def card(report: dict[str, Any]) -> str:
         "  dialogues that need no human (preferring settings with timeliness >= "
         f"{TIMELINESS_TARGET:.0%} when any stays under the cap);",
         "- **cost-optimal** (uncapped): the lowest cost ratio among the settings with timeliness >= "
-        f"{TIMELINESS_TARGET:.0%}. On USS it",
+        f"{TIMELINESS_TARGET:.0%}. On {src} it",
         "  escalates most conversations, calm or not: the signals separate dialogues too weakly for the cost",
         "  (3 x missed + 1 x false) to favour anything but escalating nearly everything. A team that wants it",
         "  replaces `thresholds` in this document (or the SSM parameter) with the block below; no redeploy.",
         "",
         "Business sensitivity multipliers, guardrail patterns and business windows are the documented defaults",
-        "(USS has no business context to fit them on).",
+        f"({src} has no business context to fit them on).",
         "",
         "Shipped (capped) thresholds:",
         "",
@@ -1300,6 +1301,18 @@ def card(report: dict[str, Any]) -> str:
         json.dumps(params.thresholds.model_dump(), indent=2),
         "```",
         "",
+        *(
+            [
+                f"**Base rate.** The training dialogues need a human {fit['base_rate']['training']:.0%} of the time (by the "
+                f"label); a bot's conversations far less often. The intercept and the thresholds above are shifted by "
+                f"{fit['base_rate']['logit_shift']:+.3f} in logit (`--base-rate {fit['base_rate']['deployment']}`: prior "
+                "correction), so the risk reads as P(needs a human) at that rate and every decision stays what the fit "
+                "chose. The cost-optimal block below and the validation tables are on the training scale.",
+                "",
+            ]
+            if fit.get("base_rate")
+            else []
+        ),
         "Cost-optimal thresholds (same risk model):",
         "",
         "```json",
@@ -1377,7 +1390,7 @@ def card(report: dict[str, Any]) -> str:
         "training side from -0.9..0).",
         "",
         "## Caveats",
-        f"- On all of USS the shipped thresholds escalate {report['train_all']['escalated']} of "
+        f"- On all of {src} the shipped thresholds escalate {report['train_all']['escalated']} of "
         f"{report['train_all']['dialogues']} dialogues (the cost-optimal ones "
         f"{report['train_all_cost_optimal']['escalated']}); the dialogue AUROC column above says how well the",
         "  signals separate the dialogues that need a human. Before relying on the risk, refit on your own rated",
@@ -1387,14 +1400,27 @@ def card(report: dict[str, Any]) -> str:
         "  on one corpus, the share of calm conversations escalated on the other can land far from the cap",
         "  (the risk's level shifts between corpora). Check the escalation rate on your own traffic with",
         "  `baton backtest --report` and move `thresholds` if needed.",
-        "- USS dialogues are task-oriented (restaurants, trains, flights), not B2B support: the weights of the",
-        "  conversational signals transfer, their levels less so. Refit on your own rated conversations.",
+        *(
+            [
+                "- MAIA-DQE chats are with human agents (the customers' base rate of frustration is 70%), not with a bot:",
+                "  the risk is prior-corrected to the deployment's rate (below) and the thresholds with it. Its labels are",
+                "  sentence emotions, close to what the sentiment model reads, not outcomes: refit on your own",
+                "  outcomes when the feedback capability brings them.",
+            ]
+            if src == "MAIA"
+            else [
+                "- USS dialogues are task-oriented (restaurants, trains, flights), not B2B support: the weights of the",
+                "  conversational signals transfer, their levels less so. Refit on your own rated conversations.",
+            ]
+        ),
         "- Business sensitivity and priors are judgement, not fit; change them in this document, no redeploy.",
         "- Scores move when the sentiment model changes: refit after a new sentiment model lands.",
         "",
         "## Refit",
         "```",
-        "baton train decision --uss ../shared/data/uss --out layers/models",
+        "baton train decision --maia ../shared/data/maia_dqe --base-rate 0.2 --out layers/models   # the shipped fit"
+        if src == "MAIA"
+        else "baton train decision --uss ../shared/data/uss --out layers/models",
         "# or with your own held-out sentiment models: --score-with MWOZ=DIR --score-with SGD=DIR",
         "# --max-false-rate SHARE: the cap on calm escalations (default "
         f"{MAX_FALSE_RATE}; 1 ships the cost-optimal thresholds)",
