@@ -78,18 +78,25 @@ def main() -> None:
         ("support conversations: peak-risk AUROC (guardrail first)", _f(conv["peak_risk_auroc"]), ">= 0.85"),
     ]
 
+    from baton.decision.triggers_eval import load_reader
+
+    reader = load_reader()
     for name in ("triggers-test2.jsonl", "triggers-test.jsonl"):
         path = LABELLED / name
         if path.is_file():
-            report = evaluate(read(path), params)
-            worst_p = min((c.precision or 0.0) for c in report.counts.values())
-            worst_r = min((c.recall or 0.0) for c in report.counts.values())
-            weakest = min(report.counts, key=lambda k: report.counts[k].recall or 0.0)
+            report = evaluate(read(path), params, reader)
+            counts = {code: c for code, c in report.counts.items() if c.support}
+            meet = [
+                code for code, c in counts.items() if (c.precision or 0) >= 0.9 and (c.recall or 0) >= 0.9
+            ]
+            weakest = min(counts, key=lambda k: counts[k].recall or 0.0)
+            lowest_p = min(counts, key=lambda k: counts[k].precision or 0.0)
             rows.append(
                 (
-                    f"triggers, {name} ({report.messages}): lowest precision / recall",
-                    f"{worst_p:.3f} / {worst_r:.3f} ({weakest})",
-                    ">= 0.9 / >= 0.9",
+                    f"triggers, {name} ({report.messages}): meeting P and R >= 0.9",
+                    f"{len(meet)} of {len(counts)}; lowest recall {counts[weakest].recall:.3f} ({weakest}), "
+                    f"lowest precision {counts[lowest_p].precision:.3f} ({lowest_p})",
+                    "all",
                 )
             )
 

@@ -11,6 +11,7 @@ taken from a second CRC so collisions cancel rather than add up.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -48,8 +49,9 @@ class FeatureSpec:
         )
 
 
+@functools.lru_cache(maxsize=2048)
 def normalize(text: str) -> str:
-    """Lower-case, accents folded, whitespace collapsed."""
+    """Lower-case, accents folded, whitespace collapsed. Cached: every model featurises the same message."""
     text = unicodedata.normalize("NFKD", text[:10_000])
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.lower().split())
@@ -74,18 +76,41 @@ def _grams(text: str, spec: FeatureSpec) -> Iterable[str]:
                 yield "c:" + padded[i : i + n]
 
 
+_HASHES: dict[str, tuple[int, float]] = {}
+_MAX_HASHES = 1 << 19
+"""gram -> (crc32, sign): the same grams recur across messages and models; hashing them was the largest single
+cost of scoring (a bounded memo, cleared when full; the values are what the hash gives, so outputs are equal)."""
+
+
+def _hashed(gram: str) -> tuple[int, float]:
+    found = _HASHES.get(gram)
+    if found is None:
+        data = gram.encode("utf-8")
+        found = (zlib.crc32(data), 1.0 if zlib.crc32(data, 0x9E3779B9) & 1 else -1.0)
+        if len(_HASHES) >= _MAX_HASHES:
+            _HASHES.clear()
+        _HASHES[gram] = found
+    return found
+
+
 def featurize(text: str, spec: FeatureSpec) -> tuple[list[int], list[float]]:
     """Sorted bucket indices and their values (signed, sublinear tf, L2-normalised)."""
+    idx, val = _featurized(text, spec)
+    return list(idx), list(val)
+
+
+@functools.lru_cache(maxsize=1024)
+def _featurized(text: str, spec: FeatureSpec) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    # Cached: the intent and sentiment models read the same spec of the same message.
     counts: dict[int, float] = {}
+    n_buckets = spec.n_buckets
     for gram in _grams(normalize(text)[: spec.max_chars], spec):
-        data = gram.encode("utf-8")
-        h = zlib.crc32(data)
-        sign = 1.0 if zlib.crc32(data, 0x9E3779B9) & 1 else -1.0
-        idx = h % spec.n_buckets
+        h, sign = _hashed(gram)
+        idx = h % n_buckets
         counts[idx] = counts.get(idx, 0.0) + sign
     items = sorted((i, math.copysign(1.0 + math.log(abs(v)), v)) for i, v in counts.items() if v != 0)
     norm = math.sqrt(sum(v * v for _, v in items)) or 1.0
-    return [i for i, _ in items], [v / norm for _, v in items]
+    return tuple(i for i, _ in items), tuple(v / norm for _, v in items)
 
 
 def featurize_batch(texts: Sequence[str], spec: FeatureSpec) -> tuple[list[int], list[int], list[float]]:
