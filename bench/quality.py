@@ -93,7 +93,8 @@ def main() -> None:
             lowest_p = min(counts, key=lambda k: counts[k].precision or 0.0)
             rows.append(
                 (
-                    f"triggers, {name} ({report.messages}): meeting P and R >= 0.9",
+                    f"triggers, {name} ({report.messages}{', tuned on' if name == 'triggers-test.jsonl' else ''}): "
+                    "meeting P and R >= 0.9",
                     f"{len(meet)} of {len(counts)}; lowest recall {counts[weakest].recall:.3f} ({weakest}), "
                     f"lowest precision {counts[lowest_p].precision:.3f} ({lowest_p})",
                     "all",
