@@ -379,7 +379,7 @@ def test_a_poison_event_is_dead_lettered_after_its_retries_and_can_be_replayed(
 def test_demo_load_posts_the_conversations_through_the_api(local: LocalProcess) -> None:
     loaded = local.cli("demo", "load")
     assert loaded.returncode == 0, loaded.stderr
-    assert "8 accounts, 6 agents, 3 incidents, 7 conversations" in loaded.stdout
+    assert "8 accounts, 6 agents, 3 incidents, 15 conversations" in loaded.stdout
     angry = local.get("demo-angry-renewal").json()
     assert [m["role"] for m in angry["messages"]] == ["customer", "bot", "customer", "bot", "customer"]
     assert angry["customer"]["account_id"] == "acct-northwind"

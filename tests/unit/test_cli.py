@@ -313,7 +313,7 @@ def test_the_demo_data_is_valid_api_input_and_consistent() -> None:
 
     messages = demo_messages(directory)
     conversations = {conversation_id for conversation_id, _ in messages}
-    assert len(conversations) == 7
+    assert len(conversations) == 15
     for conversation_id, body in messages:
         message = MessageIn.model_validate(body)  # what the API will accept, or the demo would 422
         assert message.customer.account_id in accounts, conversation_id

@@ -158,3 +158,29 @@ def snapshot(text: str) -> Any:
         source=Source.api,
         customer=Customer(id="c", account_id="a"),
     )
+
+
+def test_each_threat_of_the_demo_escalates_with_its_reason(scorer: Scorer) -> None:
+    demo = ROOT / "events" / "demo"
+    accounts = {a["id"]: a for a in map(json.loads, (demo / "accounts.jsonl").read_text().splitlines()) if a}
+    conversations = [
+        json.loads(line) for line in (demo / "conversations.jsonl").read_text().splitlines() if line
+    ]
+    threats = [c for c in conversations if c.get("expect", {}).get("guardrail")]
+    assert {c["expect"]["guardrail"] for c in threats} == set(THREATS.values()) | {
+        "competitor_switch",
+        "account_compromise",
+        "team_blocked",
+        "repeated_contact",
+    }
+    lines = [
+        {"conversation_id": c["conversation_id"], "customer": c["customer"], "messages": c["messages"]}
+        | {"account": accounts[c["customer"]["account_id"]]}
+        for c in threats
+    ]
+    rows = backtest(scorer, lines)
+    for c in threats:
+        decision = rows[c["conversation_id"]][-1]["decision"]
+        assert decision["action"] == "escalate", (c["conversation_id"], decision)
+        assert decision["guardrail"] == c["expect"]["guardrail"]
+        assert decision["reasons"][0]["code"] == c["expect"]["guardrail"]
