@@ -38,7 +38,7 @@ Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `moni
 - resolving: risk >= escalate -> escalate; risk >= monitor -> monitor; else resolve.
 - monitoring (heightened sensitivity): risk >= monitor_escalate (lower than escalate) -> escalate;
   `exit_turns` decisions in a row whose risk without the conversation's record (`calm_risk`: peak frustration,
-  mood swings, turns without a positive message and length counted as average) is below `exit` -> resolve:
+  mood swings and turns without a positive message counted as average) is below `exit` -> resolve:
   monitoring ends once the conversation is calm again, although its peak stays on record; otherwise stay
   monitoring. An oscillating risk between `exit` and `monitor` therefore never flaps.
 - escalated: stays escalated for the rest of the conversation (a human has been called; un-calling them
@@ -243,7 +243,7 @@ FEATURES: dict[str, Feature] = {
 }
 """Every feature the risk model may weigh, by name (the keys of `params.features`)."""
 
-RECORD_FEATURES = frozenset({"peak_frustration", "volatility", "turns_since_positive", "conversation_length"})
+RECORD_FEATURES = frozenset({"peak_frustration", "volatility", "turns_since_positive"})
 """The conversation's record: features that never (or only slowly) come down once a conversation had a bad
 moment. They count towards escalating; whether monitoring may end looks at the risk without them (`calm_risk`),
 so a conversation that is calm again is released even though its peak stays on record."""
