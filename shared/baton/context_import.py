@@ -106,7 +106,8 @@ class Report:
         lines += [f"  {p}" for p in self.problems]
         if self.warnings:
             lines.append(
-                f"{len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'} (rows stored):"
+                f"{len(self.warnings)} warning{'' if len(self.warnings) == 1 else 's'} "
+                f"({'the rows would be stored' if self.dry_run else 'rows stored'}):"
             )
             lines += [f"  {w}" for w in self.warnings]
             if self.valid_intents:

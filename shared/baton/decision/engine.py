@@ -36,11 +36,11 @@ customer angrier.
 Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `monitor_escalate`, `exit`.
 
 - resolving: risk >= escalate -> escalate; risk >= monitor -> monitor; else resolve.
+- a message that reads calm on its own (`own_risk`: the risk model on the message alone, as a first message,
+  below `exit`) never escalates by risk, whatever the conversation's record (a frustration peak, swings);
 - monitoring (heightened sensitivity): risk >= monitor_escalate (lower than escalate) -> escalate;
-  `exit_turns` decisions in a row whose risk without the conversation's record (`calm_risk`: peak frustration,
-  mood swings and turns without a positive message counted as average) is below `exit` -> resolve:
-  monitoring ends once the conversation is calm again, although its peak stays on record; otherwise stay
-  monitoring. An oscillating risk between `exit` and `monitor` therefore never flaps.
+  `exit_turns` calm messages in a row -> resolve: monitoring ends once the customer is calm again, although the
+  peak stays on record; otherwise stay monitoring. An oscillating risk between `exit` and `monitor` never flaps.
 - escalated: stays escalated for the rest of the conversation (a human has been called; un-calling them
   is the helpdesk's business).
 - guardrails escalate whatever the risk, and are reported in `Decision.guardrail`: the patterns in
@@ -243,10 +243,8 @@ FEATURES: dict[str, Feature] = {
 }
 """Every feature the risk model may weigh, by name (the keys of `params.features`)."""
 
-RECORD_FEATURES = frozenset({"peak_frustration", "volatility", "turns_since_positive"})
-"""The conversation's record: features that never (or only slowly) come down once a conversation had a bad
-moment. They count towards escalating; whether monitoring may end looks at the risk without them (`calm_risk`),
-so a conversation that is calm again is released even though its peak stays on record."""
+POSITIVE_SENTIMENT = 0.25
+"""As the arc counts a positive message (`baton.scoring.arc.POSITIVE_SENTIMENT`)."""
 
 
 def observe(state: DecisionState, scores: Scores) -> DecisionState:
@@ -366,11 +364,21 @@ def guardrail_matches(text: str, params: DecisionParams, *, first: bool = False)
         for match in pattern.finditer(normal):
             if negatable and negation.negated(normal, match.start(), others=others):
                 continue
-            found.append((name, f'says "{match.group(0).strip()[:60]}"'))
+            found.append((name, f'says "{_quote(normal, match.start(), match.end())}"'))
             break
         if first and found:
             break
     return found
+
+
+def _quote(text: str, start: int, end: int, limit: int = 60) -> str:
+    """The matched words, whole: a pattern may stop inside a word ("third time i'm writ")."""
+    while end < len(text) and (text[end].isalnum() or text[end] == "'"):
+        end += 1
+    quote = text[start:end].strip()
+    if len(quote) > limit:
+        quote = quote[:limit].rsplit(" ", 1)[0]
+    return quote
 
 
 MODEL_HUMAN_REQUEST = "human_request"
@@ -550,11 +558,28 @@ def sensitivity_of(facts: Facts, params: DecisionParams) -> tuple[float, list[tu
 # ---------------------------------------------------------------------------------------------- policy
 
 
-def calm_risk(risk: float, parts: Mapping[str, float]) -> float:
-    """The risk without the conversation's record (`RECORD_FEATURES` counted as average): how this message and
-    the recent trend read, which is what ending a watch looks at."""
-    record = sum(parts.get(name, 0.0) for name in RECORD_FEATURES)
-    return _sigmoid(_logit(risk) - record)
+def own_risk(scores: Scores, arc: Arc, params: DecisionParams) -> float:
+    """The message's own risk: what the risk model says of it as if it opened the conversation (its frustration
+    is the peak and the average, its sentiment the level, no mood swings, no repeat contact), with what the bot
+    is doing (repeats, rephrasings, rejected answers, failures, its last confidence: a polite customer the bot
+    keeps failing still needs a human). The conversation's record of the customer's mood (a frustration peak,
+    swings, turns without a positive message) stays up after a bad moment; this does not, so it tells whether
+    the customer is calm again."""
+    f, s = scores.frustration, scores.sentiment
+    alone = Arc(
+        customer_turns=1,
+        sentiment_ewma=s,
+        peak_frustration=f,
+        turns_since_positive=None if s is None else (0 if s >= POSITIVE_SENTIMENT else 1),
+        repeats=arc.repeats,
+        rephrasings=arc.rephrasings,
+        negative_feedback=arc.negative_feedback,
+        bot_failures=arc.bot_failures,
+        last_bot_confidence=arc.last_bot_confidence,
+    )
+    first = DecisionState(frustration_ewma=f)
+    risk, _ = risk_of(features(scores, alone, first, Facts()), params)
+    return risk
 
 
 def next_action(
@@ -565,20 +590,24 @@ def next_action(
     exit_turns: int,
     *,
     forced: bool,
-    now_risk: float | None = None,
+    message_risk: float | None = None,
 ) -> tuple[Action, int]:
     """The policy: (action, calm_turns after it) from the conversation's mode. `forced`: a guardrail.
-    `now_risk`: the risk without the conversation's record (`calm_risk`), which ending a watch reads (default:
-    `risk`)."""
+    `message_risk`: the message's own risk (`own_risk`; default `risk`). A message whose own risk is below
+    `exit` reads calm: it never escalates by risk (the conversation's record alone does not call a human), and
+    `exit_turns` of them in a row end a watch."""
     if mode == "escalate" or forced:
         return "escalate", 0
+    calm_now = (risk if message_risk is None else message_risk) < thresholds.exit
     if mode == "monitor":
-        if risk >= thresholds.monitor_escalate:
-            return "escalate", 0
-        if (risk if now_risk is None else now_risk) < thresholds.exit:
+        if calm_now:
             calm = calm_turns + 1
             return ("resolve", 0) if calm >= exit_turns else ("monitor", calm)
+        if risk >= thresholds.monitor_escalate:
+            return "escalate", 0
         return "monitor", 0
+    if calm_now:
+        return "resolve", 0
     if risk >= thresholds.escalate:
         return "escalate", 0
     if risk >= thresholds.monitor:
@@ -633,7 +662,7 @@ def decide(
         effective,
         t.exit_turns,
         forced=tripped is not None,
-        now_risk=calm_risk(risk, parts),
+        message_risk=own_risk(scores, arc, params),
     )
 
     reasons: list[Reason] = []
