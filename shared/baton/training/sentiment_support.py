@@ -529,6 +529,18 @@ def train_support(opts: SupportOptions, argv: Sequence[str] = ()) -> Path:
         },
     }
     _progress(f"stack: {stack}")
+    if run_branch is None:
+        # Without a branch the serving class reads the n-gram graph alone: fold the stack's calibration into the
+        # heads (z' = bias + a * z is the linear head a * w, a * b + bias), so serving is what was measured.
+        from baton.training.sentiment import Linear
+
+        s, f = stack["sentiment"], stack["frustration"]
+        s_head = Linear(coef=s_head.coef * s["ngram"], intercept=s_head.intercept * s["ngram"] + s["bias"])
+        f_head = Linear(coef=f_head.coef * f["ngram"], intercept=f_head.intercept * f["ngram"] + f["bias"])
+        stack = {
+            "sentiment": {"bias": 0.0, "ngram": 1.0, "branch_sentiment": 0.0},
+            "frustration": {"bias": 0.0, "ngram": 1.0, "branch_sentiment": 0.0, "branch_dissatisfaction": 0.0},
+        }
 
     def served(texts: Sequence[str]) -> tuple[Any, Any]:
         """(sentiment in [-1, 1], frustration in [0, 1]) as the serving class combines them."""
