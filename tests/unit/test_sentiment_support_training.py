@@ -263,5 +263,5 @@ def test_the_decision_fit_reads_maia_chats_as_dialogues(tmp_path: Path) -> None:
     ]
     assert dialogue.first_need == 1  # the second customer turn shows frustration
     (tmp_path / "pt_pt_client_03.json").unlink()
-    with pytest.raises(FileNotFoundError, match="pt_pt_client_03.json"):
+    with pytest.raises(FileNotFoundError, match=r"pt_pt_client_03\.json"):
         read_maia_dialogues(tmp_path)

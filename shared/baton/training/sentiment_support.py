@@ -539,7 +539,12 @@ def train_support(opts: SupportOptions, argv: Sequence[str] = ()) -> Path:
         f_head = Linear(coef=f_head.coef * f["ngram"], intercept=f_head.intercept * f["ngram"] + f["bias"])
         stack = {
             "sentiment": {"bias": 0.0, "ngram": 1.0, "branch_sentiment": 0.0},
-            "frustration": {"bias": 0.0, "ngram": 1.0, "branch_sentiment": 0.0, "branch_dissatisfaction": 0.0},
+            "frustration": {
+                "bias": 0.0,
+                "ngram": 1.0,
+                "branch_sentiment": 0.0,
+                "branch_dissatisfaction": 0.0,
+            },
         }
 
     def served(texts: Sequence[str]) -> tuple[Any, Any]:
