@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from decision_params import risk_is_frustration
 
 from baton.decision import (
     Account,
@@ -28,20 +29,7 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 def make_params(**overrides: Any) -> DecisionParams:
     """Risk == the message's frustration (one feature, logit in, sigmoid out), round thresholds."""
-    doc: dict[str, Any] = {
-        "version": "decision-test-1",
-        "intercept": 0.0,
-        "features": {"frustration": {"mean": 0.0, "scale": 1.0, "weight": 1.0}},
-        "thresholds": {
-            "escalate": 0.7,
-            "monitor": 0.4,
-            "monitor_escalate": 0.55,
-            "exit": 0.2,
-            "exit_turns": 2,
-        },
-    }
-    doc.update(overrides)
-    return DecisionParams.model_validate(doc)
+    return risk_is_frustration(**overrides)
 
 
 def run(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+
+from decision_params import risk_is_frustration
 
 from baton.decision import Context, DecisionParams, DecisionState, decide
 from baton.decision.service import REDACTED_EVIDENCE, forgetting
@@ -13,19 +14,7 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def params() -> DecisionParams:
-    doc: dict[str, Any] = {
-        "version": "decision-test-1",
-        "intercept": 0.0,
-        "features": {"frustration": {"mean": 0.0, "scale": 1.0, "weight": 1.0}},
-        "thresholds": {
-            "escalate": 0.7,
-            "monitor": 0.4,
-            "monitor_escalate": 0.55,
-            "exit": 0.2,
-            "exit_turns": 2,
-        },
-    }
-    return DecisionParams.model_validate(doc)
+    return risk_is_frustration()
 
 
 def test_later_decisions_carry_the_escalating_seq_and_reasons() -> None:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from decision_params import risk_is_frustration
+
 from baton.decision.evaluation import Evaluation, Outcome, auroc, evaluate_file
 from baton.decision.params import DecisionParams
 from baton.events import Scores
@@ -28,20 +30,7 @@ class RiskScorer:
 
 
 def params() -> DecisionParams:
-    return DecisionParams.model_validate(
-        {
-            "version": "t",
-            "intercept": 0.0,
-            "features": {"frustration": {"mean": 0.0, "scale": 1.0, "weight": 1.0}},
-            "thresholds": {
-                "escalate": 0.7,
-                "monitor": 0.4,
-                "monitor_escalate": 0.55,
-                "exit": 0.2,
-                "exit_turns": 2,
-            },
-        }
-    )
+    return risk_is_frustration()
 
 
 def conversation(cid: str, risks: list[float], expected: str | None, **labels: Any) -> str:

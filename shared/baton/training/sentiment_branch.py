@@ -260,6 +260,33 @@ def uss_sentiment_target(turn: Turn) -> float:
     return 0.0 if turn.dissatisfied else (1.0 if turn.rating >= 4 else 0.5)
 
 
+def branch_start(encoder_dir: Path, source: Path | None) -> tuple[Any, dict[str, Any], dict[str, Any], str]:
+    """(the served encoder, the upstream weights and config the branch starts from, their safetensors sha256),
+    checked: the encoder exposes hidden states and `source` (default: the installed package) holds the weights
+    it was exported from."""
+    from baton.scoring import encoder as encoder_module
+
+    encoder = encoder_module.load(encoder_dir)
+    encoder_manifest = encoder_module.read_manifest(encoder_dir)
+    if encoder.hidden_layer is None:
+        raise ValueError(
+            f"--encoder {encoder_dir}: encoder {encoder.version} exposes no hidden states; re-export it with "
+            "`baton train encoder` (it records `hidden_layer`)"
+        )
+    if source is None:
+        from baton.training.encoder import _default_source
+
+        source = _default_source()
+    weights, model_config, safetensors_sha = upstream_weights(source)
+    expected = encoder_manifest.get("source", {}).get("safetensors_sha256")
+    if expected and expected != safetensors_sha:
+        raise ValueError(
+            f"--encoder-source {source}: its model.safetensors (sha256 {safetensors_sha[:12]}...) is not the one "
+            f"encoder {encoder.version} was exported from ({expected[:12]}...)"
+        )
+    return encoder, weights, model_config, safetensors_sha
+
+
 def train_branch(
     *,
     encoder_dir: Path,
@@ -291,28 +318,10 @@ def train_branch(
     """
     import numpy as np
 
-    from baton.scoring import encoder as encoder_module
     from baton.training.sentiment import auroc, balanced_weights, fit_logistic
 
     started = time.monotonic()
-    encoder = encoder_module.load(encoder_dir)
-    encoder_manifest = encoder_module.read_manifest(encoder_dir)
-    if encoder.hidden_layer is None:
-        raise ValueError(
-            f"--encoder {encoder_dir}: encoder {encoder.version} exposes no hidden states; re-export it with "
-            "`baton train encoder` (it records `hidden_layer`)"
-        )
-    if source is None:
-        from baton.training.encoder import _default_source
-
-        source = _default_source()
-    weights, model_config, safetensors_sha = upstream_weights(source)
-    expected = encoder_manifest.get("source", {}).get("safetensors_sha256")
-    if expected and expected != safetensors_sha:
-        raise ValueError(
-            f"--encoder-source {source}: its model.safetensors (sha256 {safetensors_sha[:12]}...) is not the one "
-            f"encoder {encoder.version} was exported from ({expected[:12]}...)"
-        )
+    encoder, weights, model_config, safetensors_sha = branch_start(encoder_dir, source)
     first_layer = int(encoder.hidden_layer)  # 0-based index of the first layer above `hidden_layer`
 
     sst_tune, sst_stack = _share(sst_train, STACK_SHARE, seed)

@@ -655,30 +655,17 @@ def _branch(
     """Fine-tune the encoder branch on (a draw of) the fitting split; write target/branch.onnx."""
     import tempfile
 
-    from baton.scoring import encoder as encoder_module
     from baton.training.sentiment_branch import (
         BranchConfig,
         Example,
         _runner,
+        branch_start,
         export,
         fine_tune,
-        upstream_weights,
     )
 
     assert opts.encoder is not None and opts.torch_python
-    encoder = encoder_module.load(opts.encoder)
-    encoder_manifest = encoder_module.read_manifest(opts.encoder)
-    source = opts.source
-    if source is None:
-        from baton.training.encoder import _default_source
-
-        source = _default_source()
-    weights, model_config, safetensors_sha = upstream_weights(source)
-    expected = encoder_manifest.get("source", {}).get("safetensors_sha256")
-    if expected and expected != safetensors_sha:
-        raise ValueError(
-            f"--encoder-source {source}: not the weights encoder {encoder.version} was exported from"
-        )
+    encoder, weights, model_config, safetensors_sha = branch_start(opts.encoder, opts.source)
     first_layer = int(encoder.hidden_layer)
     drawn = list(fit_items)
     if len(drawn) > opts.max_branch_examples:

@@ -1,0 +1,25 @@
+"""Decision parameters for engine tests: the risk is the message's frustration (one feature, logit in, sigmoid
+out), with round thresholds, so a test chooses each risk by the frustration it passes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from baton.decision import DecisionParams
+
+
+def risk_is_frustration(**overrides: Any) -> DecisionParams:
+    doc: dict[str, Any] = {
+        "version": "decision-test-1",
+        "intercept": 0.0,
+        "features": {"frustration": {"mean": 0.0, "scale": 1.0, "weight": 1.0}},
+        "thresholds": {
+            "escalate": 0.7,
+            "monitor": 0.4,
+            "monitor_escalate": 0.55,
+            "exit": 0.2,
+            "exit_turns": 2,
+        },
+    }
+    doc.update(overrides)
+    return DecisionParams.model_validate(doc)
