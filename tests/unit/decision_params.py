@@ -1,5 +1,6 @@
-"""Decision parameters for engine tests: the risk is the message's frustration (one feature, logit in, sigmoid
-out), with round thresholds, so a test chooses each risk by the frustration it passes."""
+"""Decision parameters for engine tests: by default the risk is the message's frustration (one feature, logit in,
+sigmoid out), with round thresholds, so a test chooses each risk by the frustration it passes; overrides replace
+whole blocks (another feature set, other thresholds)."""
 
 from __future__ import annotations
 

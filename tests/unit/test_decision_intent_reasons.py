@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from decision_params import risk_is_frustration
 
 from baton.decision import Context, DecisionParams, DecisionState, decide
 from baton.events import Arc, Scores
@@ -14,22 +15,12 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 def params() -> DecisionParams:
     """Risk from the intent's uncertainty and the complexity alone, so both are reasons."""
-    return DecisionParams.model_validate(
-        {
-            "version": "decision-test-intent",
-            "intercept": 0.0,
-            "features": {
-                "intent_uncertainty": {"mean": 0.0, "scale": 0.2, "weight": 1.0},
-                "complexity": {"mean": 0.0, "scale": 0.2, "weight": 1.0},
-            },
-            "thresholds": {
-                "escalate": 0.7,
-                "monitor": 0.4,
-                "monitor_escalate": 0.55,
-                "exit": 0.2,
-                "exit_turns": 2,
-            },
-        }
+    return risk_is_frustration(
+        version="decision-test-intent",
+        features={
+            "intent_uncertainty": {"mean": 0.0, "scale": 0.2, "weight": 1.0},
+            "complexity": {"mean": 0.0, "scale": 0.2, "weight": 1.0},
+        },
     )
 
 

@@ -580,13 +580,13 @@ def false_rate(report: Any) -> float:
 
 
 CALM_EXIT_QUANTILE = 0.75
-MONITOR_BAND = {"required": False}
-"""`--maia` sets it: only policies with a monitoring band below the escalate threshold (support teams watch a
-conversation before calling a human; a grid point without one makes `monitor` unreachable)."""
 
 
-def search_policies(risk: Any, m: Matrix) -> list[tuple[Policy, Any]]:
-    """Every policy of the threshold grid and its outcome on these dialogues. The grid is quantiles of the
+def search_policies(risk: Any, m: Matrix, *, monitor_band: bool = False) -> list[tuple[Policy, Any]]:
+    """Every policy of the threshold grid and its outcome on these dialogues. `monitor_band` (the `--maia`
+    fit): only policies with a monitoring band below the escalate threshold (support teams watch a conversation
+    before calling a human; a grid point without one makes `monitor` unreachable), whose exit threshold is at
+    least the upper quartile of calm dialogues' turn risk. The grid is quantiles of the
     per-turn risk; the top is sampled finely because a cap on false escalations puts the escalate threshold
     there (a calm dialogue has a dozen turns, each a chance to cross it)."""
     import numpy as np
@@ -602,13 +602,13 @@ def search_policies(risk: Any, m: Matrix) -> list[tuple[Policy, Any]]:
     calm_exit = float(np.quantile(risk[calm_rows], CALM_EXIT_QUANTILE)) if calm_rows else 0.0
     tried = []
     for e in grid:
-        for monitor_ratio in (0.8, 0.65, 0.5) if MONITOR_BAND["required"] else (1.0, 0.8, 0.65, 0.5):
+        for monitor_ratio in (0.8, 0.65, 0.5) if monitor_band else (1.0, 0.8, 0.65, 0.5):
             monitor = e * monitor_ratio
             for between in (0.0, 0.5) if monitor_ratio < 1 else (1.0,):
                 me = monitor + (e - monitor) * between
                 for exit_ratio, k in ((0.75, 2), (0.5, 2), (0.75, 3)) if monitor_ratio < 1 else ((1.0, 1),):
                     exit_at = monitor * exit_ratio
-                    if MONITOR_BAND["required"]:
+                    if monitor_band:
                         if calm_exit >= monitor:
                             continue
                         exit_at = max(exit_at, calm_exit)
@@ -741,7 +741,12 @@ class Run:
 
 
 def evaluate_run(
-    run: Run, label: str, params_template: Any, max_false_rate: float | None = None
+    run: Run,
+    label: str,
+    params_template: Any,
+    max_false_rate: float | None = None,
+    *,
+    monitor_band: bool = False,
 ) -> dict[str, Any]:
     """Fit on `run.train`, validate on `run.valid` at two operating points: the shipped one (cheapest under
     the false-escalation cap) in `valid`, the uncapped cost-optimal one in `valid_cost_optimal`; plus the
@@ -750,7 +755,7 @@ def evaluate_run(
     valid_m = build_matrix(run.valid, params_template)
     model = fit_risk(train_m, label)
     train_risk, valid_risk = _sigmoid(model.logits(train_m)), _sigmoid(model.logits(valid_m))
-    tried = search_policies(train_risk, train_m)
+    tried = search_policies(train_risk, train_m, monitor_band=monitor_band)
     policy, train_report = pick_policy(tried, max_false_rate)
     optimal, optimal_train = pick_policy(tried, None)
     report = outcomes(
@@ -1000,7 +1005,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.maia is not None:
             corpora, corpus_files = read_maia(args.maia)
             args.in_sample = True
-            MONITOR_BAND["required"] = True
         else:
             corpora = read_uss(args.uss)
             corpus_files = {name: [args.uss / f"{name}.txt"] for name in corpora}
@@ -1060,6 +1064,7 @@ def fit_and_report(
     )
     labels = LABELS if args.label == "all" else (args.label,)
     cap = getattr(args, "max_false_rate", MAX_FALSE_RATE)
+    band = getattr(args, "maia", None) is not None
     names = list(corpora)
     tables: dict[str, list[dict[str, Any]]] = {}
     for label in labels:
@@ -1069,9 +1074,15 @@ def fit_and_report(
                 if a != b:
                     _progress(f"[{label}] fit on {a}, validate on {b}")
                     rows.append(
-                        evaluate_run(Run(f"{a} -> {b}", corpora[a], corpora[b]), label, template, cap)
+                        evaluate_run(
+                            Run(f"{a} -> {b}", corpora[a], corpora[b]),
+                            label,
+                            template,
+                            cap,
+                            monitor_band=band,
+                        )
                     )
-        folds = [evaluate_run(run, label, template, cap) for run in two_fold(corpora)]
+        folds = [evaluate_run(run, label, template, cap, monitor_band=band) for run in two_fold(corpora)]
         rows.append(pooled(folds, "both (2-fold, pooled)"))
         tables[label] = rows
     chosen = min(
@@ -1083,7 +1094,7 @@ def fit_and_report(
     everything = [d for ds in corpora.values() for d in ds]
     matrix = build_matrix(everything, template)
     model = fit_risk(matrix, chosen)
-    tried = search_policies(_sigmoid(model.logits(matrix)), matrix)
+    tried = search_policies(_sigmoid(model.logits(matrix)), matrix, monitor_band=band)
     policy, train_report = pick_policy(tried, cap)
     optimal, optimal_report = pick_policy(tried, None)
     # The version ends with the fingerprint of everything the engine reads: the fit, and the judgement blocks

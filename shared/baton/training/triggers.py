@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from baton.scoring.features import FeatureSpec, featurize
+from baton.scoring.features import FeatureSpec, featurize_batch
 
 CARD_NOTES_MARKER = "<!-- Notes below this line are kept when `baton train triggers` rewrites this card. -->"
 REFERENCE_TEXTS = (
@@ -115,14 +115,7 @@ def ngram_matrix(texts: Sequence[str], spec: FeatureSpec) -> Any:
     """CSR [len(texts), n_buckets] of `featurize` (the serving call, message by message)."""
     import scipy.sparse as sp
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for i, text in enumerate(texts):
-        idx, val = featurize(text, spec)
-        rows.extend([i] * len(idx))
-        cols.extend(idx)
-        vals.extend(val)
+    rows, cols, vals = featurize_batch(texts, spec)
     return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), spec.n_buckets), dtype=np.float64)
 
 
