@@ -31,7 +31,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def full_context() -> Any:
-    from baton.decision.context import Account, Activity, Context, ErrorSeen, HistoryItem, Incident
+    from baton.context.models import Account, Activity, Context, ErrorSeen, HistoryItem, Incident
 
     return Context(
         account=Account(
@@ -105,7 +105,7 @@ class CountingClient:
 
 
 def enrichment(n: int = 200) -> dict[str, Any] | str:
-    from baton.adapters.context_store import DynamoContextStore
+    from baton.context.store import DynamoContextStore
     from baton.local.dynamodb_local import DynamoDBLocal, JavaMissing, find_java
 
     try:

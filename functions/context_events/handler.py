@@ -5,7 +5,7 @@ intent is recognised as a repeat contact.
 
 - A record that is not JSON, not one of these events or breaks its contract fails (batch item failure, then
   the DLQ after maxReceiveCount): never dropped silently (`MalformedEvents`, logged as an error).
-- Writes are idempotent and newer-wins on the event's `occurred_at` (`baton.adapters.context_store`): a
+- Writes are idempotent and newer-wins on the event's `occurred_at` (`baton.context.store`): a
   redelivered or late event never undoes a later one, so no ordering is needed here.
 """
 
@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from baton.decision.context import HistoryItem
+from baton.context.models import HistoryItem
 from baton.events import AccountUpdated, BusEvent, IncidentOpened, IncidentResolved, OutcomeRecorded
 from baton.ordered import event_detail_of, parse_record
 from baton.settings import Settings
@@ -39,7 +39,7 @@ CLOSING = frozenset({"resolved", "closed"})
 @dataclass(frozen=True)
 class Dependencies:
     store: Any
-    """`baton.adapters.context_store.DynamoContextStore` (or the memory one in tests)."""
+    """`baton.context.store.DynamoContextStore` (or the memory one in tests)."""
     conversations: Any
     """`baton.ports.ConversationStore`: whose customer and latest intent an outcome closes."""
 

@@ -22,9 +22,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from baton.connectors import zendesk_partner
-from baton.connectors.base import Translation, apply, validation_to_payload_error
 from baton.errors import PayloadError
+from baton.ingestion.connectors import zendesk_partner
+from baton.ingestion.connectors.base import Translation, apply, validation_to_payload_error
 from baton.ingestion.service import IngestionService
 from baton.ordered import parse_record
 from baton.settings import Settings

@@ -64,9 +64,9 @@ def build_dependencies(settings: Settings) -> Dependencies:
     """Built once per container: the models (from the model layer, or BATON_MODELS_DIR), the arc store and
     the publisher. Nothing is loaded at import time."""
     from baton import wiring
-    from baton.adapters.arc_store import DynamoArcStore
     from baton.scoring.loader import load_models, models_dir
     from baton.scoring.scorer import Scorer
+    from baton.scoring.store import DynamoArcStore
 
     arcs = DynamoArcStore(
         settings.conversations_table,

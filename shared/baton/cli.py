@@ -584,8 +584,8 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
 
 
 def cmd_context_import(args: argparse.Namespace) -> int:
-    from baton.adapters.context_store import DynamoContextStore, MemoryContextStore
-    from baton.context_import import import_file
+    from baton.context.importer import import_file
+    from baton.context.store import DynamoContextStore, MemoryContextStore
     from baton.models import utcnow
 
     store: Any
@@ -606,7 +606,7 @@ def cmd_context_import(args: argparse.Namespace) -> int:
         # DynamoDB Local's client: the local region and credentials, whatever this shell's AWS settings are.
         client = wiring.dynamodb_client(running["dynamodb_endpoint"])
         store = DynamoContextStore(running["tables"]["context"], client=client)
-    from baton.context_import import known_intents
+    from baton.context.importer import known_intents
     from baton.scoring.loader import models_dir
     from baton.settings import Settings
 

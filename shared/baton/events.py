@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from baton.decision.context import Account, Incident
+from baton.context.models import Account, Incident
 from baton.models import (
     BotInfo,
     Customer,

@@ -12,7 +12,7 @@ from baton.events import BusEvent, EscalationDecided, MessageScored
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
 
 if TYPE_CHECKING:
-    from baton.decision.context import Context
+    from baton.context.models import Context
     from baton.scoring.arc import ArcState
 
 
@@ -122,14 +122,14 @@ class ArcStore(Protocol):
 
 
 class ContextSource(Protocol):
-    """`baton.adapters.context_store`: everything known about a customer, as of `now` (at most two DynamoDB
+    """`baton.context.store`: everything known about a customer, as of `now` (at most two DynamoDB
     round trips)."""
 
     def context(self, account_id: str | None, customer_id: str | None, *, now: datetime) -> Context: ...
 
 
 class DecisionStore(Protocol):
-    """`baton.adapters.decision_store`: the decision capability's per-conversation state (`DecisionState`),
+    """`baton.decision.store`: the decision capability's per-conversation state (`DecisionState`),
     written once per message with optimistic locking; the conversation then shows the decision."""
 
     def load(self, conversation_id: str) -> Any:

@@ -63,7 +63,7 @@ def events_client() -> Any:
 
 @functools.cache
 def conversation_store(settings: Settings) -> ConversationStore:
-    from baton.adapters.dynamodb import DynamoConversationStore
+    from baton.ingestion.store import DynamoConversationStore
 
     return DynamoConversationStore(
         settings.conversations_table,
@@ -92,9 +92,9 @@ def ingestion_service(settings: Settings) -> IngestionService:
 
 @functools.cache
 def context_store(settings: Settings) -> Any:
-    """`baton.adapters.context_store.DynamoContextStore` on the context table (one per container: it caches
+    """`baton.context.store.DynamoContextStore` on the context table (one per container: it caches
     the active incidents)."""
-    from baton.adapters.context_store import DynamoContextStore
+    from baton.context.store import DynamoContextStore
 
     return DynamoContextStore(settings.context_table, client=dynamodb_client(settings.dynamodb_endpoint))
 
@@ -135,9 +135,9 @@ def parameter_value(setting: str, text: str) -> str:
 
 @functools.cache
 def decision_service(settings: Settings) -> Any:
-    from baton.adapters.decision_store import DynamoDecisionStore
     from baton.decision.engine import DecisionState
     from baton.decision.service import DecisionService
+    from baton.decision.store import DynamoDecisionStore
 
     decisions = DynamoDecisionStore(
         settings.conversations_table,
@@ -150,7 +150,7 @@ def decision_service(settings: Settings) -> Any:
 
 @functools.cache
 def seen_store(settings: Settings) -> SeenStore:
-    from baton.adapters.dynamodb import DynamoSeenStore
+    from baton.ingestion.store import DynamoSeenStore
 
     return DynamoSeenStore(settings.conversations_table, client=dynamodb_client(settings.dynamodb_endpoint))
 

@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from baton.adapters.arc_store import DynamoArcStore
-from baton.adapters.dynamodb import DynamoConversationStore
 from baton.adapters.memory import MemoryPublisher
 from baton.errors import ConcurrentUpdate, OutOfOrder
 from baton.ingestion.service import IngestionService
+from baton.ingestion.store import DynamoConversationStore
 from baton.models import MessageIn
 from baton.scoring.arc import ArcState
 from baton.scoring.fakes import conversation, fake_models, received
 from baton.scoring.scorer import Scorer
 from baton.scoring.service import ScoringService
+from baton.scoring.store import DynamoArcStore
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from baton.adapters.context_store import DynamoContextStore
-from baton.context_import import import_file
-from baton.decision.context import Account, HistoryItem, Incident
+from baton.context.importer import import_file
+from baton.context.models import Account, HistoryItem, Incident
+from baton.context.store import DynamoContextStore
 
 pytestmark = pytest.mark.integration
 

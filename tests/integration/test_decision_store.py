@@ -9,21 +9,21 @@ from typing import Any
 
 import pytest
 
-from baton.adapters.arc_store import DynamoArcStore
-from baton.adapters.context_store import DynamoContextStore
-from baton.adapters.decision_store import DynamoDecisionStore
-from baton.adapters.dynamodb import DynamoConversationStore
 from baton.adapters.memory import MemoryPublisher
-from baton.decision.context import Account
+from baton.context.models import Account
+from baton.context.store import DynamoContextStore
 from baton.decision.engine import DecisionState
 from baton.decision.params import load_default
 from baton.decision.service import DecisionService
+from baton.decision.store import DynamoDecisionStore
 from baton.errors import ConcurrentUpdate
 from baton.ingestion.service import IngestionService
+from baton.ingestion.store import DynamoConversationStore
 from baton.models import ConversationStatus, MessageIn, Outcome, Source
 from baton.scoring.fakes import fake_models
 from baton.scoring.scorer import Scorer
 from baton.scoring.service import ScoringService
+from baton.scoring.store import DynamoArcStore
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from baton.adapters.dynamodb import DynamoConversationStore, DynamoSeenStore, conversation_pk
 from baton.errors import ConcurrentUpdate, MessageConflict
 from baton.ingestion.service import IngestionService
+from baton.ingestion.store import DynamoConversationStore, DynamoSeenStore, conversation_pk
 from baton.models import MAX_TEXT_BYTES, ConversationStatus, MessageIn, Outcome, Source
 
 pytestmark = pytest.mark.integration

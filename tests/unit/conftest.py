@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
+
+# The helpers beside this file (api_client, sqs_helpers...) are imported by the tests of every capability
+# folder below it.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
 from api_client import ApiClient

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baton.decision import DecisionParams
+from baton.decision.params import DecisionParams
 
 
 def risk_is_frustration(**overrides: Any) -> DecisionParams:

@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
-from baton.adapters.arc_store import MemoryArcStore
-from baton.adapters.context_store import MemoryContextStore
-from baton.adapters.decision_store import MemoryDecisionStore
 from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
+from baton.context.store import MemoryContextStore
 from baton.decision.engine import DecisionState
 from baton.decision.params import load_default
 from baton.decision.service import REDACTED_EVIDENCE, DecisionService
+from baton.decision.store import MemoryDecisionStore
 from baton.errors import ConcurrentUpdate
 from baton.events import MessageRedacted, MessageScored, event_id_for
 from baton.ingestion.service import IngestionService
@@ -24,6 +23,7 @@ from baton.models import MessageIn, Source
 from baton.scoring.fakes import CUSTOMER, T0, conversation, fake_models, received
 from baton.scoring.scorer import Scorer
 from baton.scoring.service import ScoringService
+from baton.scoring.store import MemoryArcStore
 
 SECRET = "4111 1111 1111 1111"
 TURNS = (

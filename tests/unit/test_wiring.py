@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from baton import wiring
-from baton.adapters.dynamodb import DynamoConversationStore, DynamoSeenStore
 from baton.adapters.eventbridge import EventBridgePublisher
 from baton.adapters.secrets import LayeredSecretSource, SecretsManagerSource, StaticSecretSource
+from baton.ingestion.store import DynamoConversationStore, DynamoSeenStore
 from baton.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -119,7 +119,7 @@ class MemoryConversationStore:
     ) -> None:
         """What the decision capability shows on the conversation (the DynamoDB store reads its DECISION
         item): the latest `decision`, and the status it implies unless the helpdesk has moved it on."""
-        from baton.adapters.dynamodb import HELPDESK_STATUSES
+        from baton.ingestion.store import HELPDESK_STATUSES
 
         with self._lock:
             conv = self._conversations.get(conversation_id)

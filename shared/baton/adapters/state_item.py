@@ -15,8 +15,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from baton.adapters.dynamodb import conversation_pk
 from baton.errors import ConcurrentUpdate
+from baton.ingestion.store import conversation_pk
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

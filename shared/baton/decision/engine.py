@@ -3,7 +3,7 @@
     decision, state = decide(scores, arc, context, state, params, text=message.text, seq=message.seq)
 
 - `scores`, `arc`: what `MessageScored` carries for the message (`baton.events.Scores`, `baton.events.Arc`).
-- `context`: the business context (`baton.decision.context.Context`; `Context()` when there is none).
+- `context`: the business context (`baton.context.models.Context`; `Context()` when there is none).
 - `state`: the conversation's `DecisionState` (`DecisionState()` for a new conversation). The caller persists
   the returned state with the conversation (it is small JSON: `state.model_dump(mode="json")`, read back with
   `DecisionState.model_validate`, which ignores unknown keys).
@@ -74,7 +74,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from baton.decision.context import Context, Facts, IncidentMatch, business_facts, fold
+from baton.context.models import Context, Facts, IncidentMatch, business_facts, fold
 from baton.decision.params import DecisionParams, NegationSettings, expand
 from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from baton.decision.context import Activity, Context, ErrorSeen
+from baton.context.models import Activity, Context, ErrorSeen
 from baton.decision.engine import Decision, DecisionState, decide
 from baton.decision.params import DecisionParams
 from baton.errors import OutOfOrder

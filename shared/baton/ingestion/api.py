@@ -431,7 +431,7 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
     def webhook(source: Source) -> Response[WebhookAccepted]:
         data = raw_body(app.current_event, MAX_WEBHOOK_BYTES)
         # Imported here: only webhook deliveries pay for the connectors.
-        from baton.connectors.webhooks import process_webhook
+        from baton.ingestion.connectors.webhooks import process_webhook
 
         deps = get_deps()
         try:

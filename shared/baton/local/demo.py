@@ -2,7 +2,7 @@
 
 Conversations go through the API, message by message, like any client (so they are stored,
 published and consumed by the same code). Accounts and incidents go into the context table through
-`baton context import`'s code (`baton.context_import`, the layout of `baton.adapters.context_store`);
+`baton context import`'s code (`baton.context.importer`, the layout of `baton.context.store`);
 agents as provisional items `pk=AGENT#<id>`, `sk=PROFILE` with the record as attributes, until the
 routing capability owns their layout.
 
@@ -35,7 +35,7 @@ CONTEXT_KINDS = {
     "agents.jsonl": ("AGENT", "agent_id"),
 }
 IMPORTED = {"accounts.jsonl": "accounts", "incidents.jsonl": "incidents"}
-"""Demo files loaded by `baton.context_import` (file -> kind)."""
+"""Demo files loaded by `baton.context.importer` (file -> kind)."""
 CONVERSATIONS_FILE = "conversations.jsonl"
 # Fields of a demo message that are not part of the API body.
 _NOT_API_FIELDS = {"scenario"}
@@ -176,8 +176,8 @@ def write_context(table: Any, directory: Path, days: int = 0) -> dict[str, int]:
 
     import boto3
 
-    from baton.adapters.context_store import DynamoContextStore
-    from baton.context_import import import_file
+    from baton.context.importer import import_file
+    from baton.context.store import DynamoContextStore
     from baton.models import utcnow
 
     counts: dict[str, int] = {}

@@ -11,7 +11,7 @@ A message takes any optional field of the API's message body (`message_id`, `sen
 Other keys (of the line or of a message: a team's own labels, say) are ignored. `BATON_MODELS_DIR` is
 honoured as by the scoring function.
 
-Inline business context, so a backtest needs no tables (each optional; `baton.decision.context` models):
+Inline business context, so a backtest needs no tables (each optional; `baton.context.models` models):
 `account` {id, plan, annual_value, renewal_date, signup_date, health, segment}, `history` [{conversation_id,
 intent, closed_at, outcome}], `incidents` [{id, title, product_area, intents, keywords, status, eta}],
 `activity` {page, recent_actions, errors_seen}, and `now`: the time the backtest pretends it is (default: each
@@ -71,7 +71,7 @@ class Conversation:
     conversation_id: str
     messages: list[MessageSnapshot]
     context: Any = None
-    """`baton.decision.context.Context` from the line's inline context."""
+    """`baton.context.models.Context` from the line's inline context."""
     now: datetime | None = None
     misspelt: tuple[tuple[str, str], ...] = ()
     """Top-level keys close to one backtest reads, with it: (`acount`, `account`). A typo would lose the
@@ -310,7 +310,7 @@ LINE_KEYS = ("conversation_id", "messages", "customer", *CONTEXT_KEYS)
 def _context(data: dict[str, Any]) -> tuple[Any, datetime | None]:
     """The line's inline business context (a `Context`; its `now` is overridden per message unless the line
     sets one) and the line's `now`."""
-    from baton.decision.context import Context
+    from baton.context.models import Context
 
     given = {key: data[key] for key in CONTEXT_KEYS if data.get(key) is not None}
     try:

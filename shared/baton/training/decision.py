@@ -356,7 +356,7 @@ class Matrix:
 def build_matrix(dialogues: Sequence[Dialogue], params: Any) -> Matrix:
     import numpy as np
 
-    from baton.decision.context import Facts
+    from baton.context.models import Facts
     from baton.decision.engine import FEATURES, DecisionState, features, guardrail, observe
     from baton.events import Arc, Scores
 

@@ -1,0 +1,402 @@
+"""`baton backtest`: a team's transcripts scored offline by the same scorer, one line per message; and
+how the models are found (`--models`, BATON_MODELS_DIR, the model layer)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baton import cli
+from baton.scoring import backtest, loader
+from baton.scoring.fakes import FakeEncoder, FakeIntent, FakeSentiment, fake_complexity, fake_models
+from baton.scoring.scorer import Scorer
+
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLE = ROOT / "events" / "backtest" / "sample.jsonl"
+
+
+@pytest.fixture
+def fake_loader(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """`load_models` returning the fakes; records what it was asked for."""
+    calls: list[dict[str, Any]] = []
+
+    def load_models(root=None, override=None):
+        calls.append({"root": root, "override": override})
+        return fake_models()
+
+    monkeypatch.setattr(loader, "load_models", load_models)
+    return calls
+
+
+def rows(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_every_message_of_the_sample_gets_a_line() -> None:
+    sink = io.StringIO()
+    with SAMPLE.open() as source:
+        stats = backtest.run(Scorer(fake_models()), source, sink)
+    lines = SAMPLE.read_text().splitlines()
+    expected = [
+        (json.loads(line)["conversation_id"], i)
+        for line in lines
+        for i in range(len(json.loads(line)["messages"]))
+    ]
+    out = rows(sink.getvalue())
+    assert [(r["conversation_id"], r["index"]) for r in out] == expected
+    assert stats.bad_lines == 0 and stats.messages == len(out) and stats.conversations == len(lines)
+    assert set(out[0]) == {"conversation_id", "index", "message_id", "role", "scores", "arc"}
+    for key in ("sentiment", "frustration", "intent", "intent_confidence", "out_of_scope", "complexity"):
+        assert key in out[0]["scores"]
+
+
+def test_the_sample_shows_a_customer_turning_angry_and_asking_for_a_human() -> None:
+    sink = io.StringIO()
+    with SAMPLE.open() as source:
+        backtest.run(Scorer(fake_models()), source, sink)
+    billing = [r for r in rows(sink.getvalue()) if r["conversation_id"] == "bt-billing-duplicate-charge"]
+    customer = [r for r in billing if r["role"] == "customer"]
+    assert customer[0]["arc"]["sentiment_ewma"] > customer[3]["arc"]["sentiment_ewma"]
+    assert any(r["scores"]["asks_for_human"] for r in customer)
+    assert any(r["scores"]["rephrase_of"] for r in customer)
+    assert billing[-1]["arc"]["bot_failures"] >= 2
+    bots = [r for r in billing if r["role"] == "bot"]
+    assert [r["scores"]["bot_confidence"] for r in bots] == [0.62, 0.41, 0.55]
+
+
+def test_main_writes_the_output_file_and_progress(tmp_path: Path, fake_loader, capsys) -> None:
+    out = tmp_path / "scored.jsonl"
+    models = tmp_path / "trained"
+    models.mkdir()
+    assert backtest.main([str(SAMPLE), "--models", str(models), "-o", str(out)]) == 0
+    assert len(rows(out.read_text())) == sum(
+        len(json.loads(x)["messages"]) for x in SAMPLE.read_text().splitlines()
+    )
+    assert fake_loader[0]["override"] == models
+    err = capsys.readouterr().err
+    assert "8 conversations, 46 messages" in err and "done" in err
+
+
+def test_bad_lines_are_reported_with_their_number_and_skipped(tmp_path: Path, fake_loader, capsys) -> None:
+    good = json.dumps(
+        {"conversation_id": "ok-1", "messages": [{"role": "customer", "text": "I was charged twice"}]}
+    )
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                good,
+                "{not json",
+                json.dumps({"messages": [{"role": "customer", "text": "hi"}]}),
+                json.dumps({"conversation_id": "c", "messages": [{"role": "robot", "text": "hi"}]}),
+                json.dumps({"conversation_id": "c", "messages": [{"role": "customer", "text": "  "}]}),
+                "",
+                json.dumps(
+                    {"conversation_id": "ok-2", "messages": [{"role": "bot", "text": "Hi!", "label": "x"}]}
+                ),
+            ]
+        )
+    )
+    out = tmp_path / "out.jsonl"
+    assert backtest.main([str(source), "-o", str(out)]) == 1
+    assert [r["conversation_id"] for r in rows(out.read_text())] == ["ok-1", "ok-2"]
+    err = capsys.readouterr().err
+    assert f"{source}:2: not valid JSON" in err
+    assert f"{source}:3: conversation_id" in err
+    assert f"{source}:4: messages[0].role" in err
+    assert f"{source}:5: messages[0].text" in err
+    assert "4 line(s) skipped" in err
+
+
+def test_optional_message_fields_are_used(tmp_path: Path) -> None:
+    line = {
+        "conversation_id": "conv with spaces",
+        "customer": {"id": "cus_1", "account_id": "acct_1"},
+        "messages": [
+            {"role": "customer", "text": "Where are my invoices?", "message_id": "q1"},
+            {"role": "bot", "text": "Settings > Billing", "bot": {"confidence": 0.2, "answer_id": "kb-1"}},
+        ],
+    }
+    parsed = backtest.parse_line(json.dumps(line), 1)
+    assert [m.message_id for m in parsed.messages] == ["q1", "conv_with_spaces-1"]
+    assert parsed.messages[1].bot.confidence == 0.2
+    assert parsed.messages[0].customer.account_id == "acct_1"
+    assert [m.seq for m in parsed.messages] == [1, 2]
+
+
+def test_missing_models_exit_2_with_the_missing_path(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("BATON_MODELS_DIR", str(tmp_path / "nowhere"))
+    assert backtest.main([str(SAMPLE)]) == 2
+    assert f"{tmp_path / 'nowhere' / 'intent' / 'manifest.json'} is missing" in capsys.readouterr().err
+
+
+def test_the_cli_runs_backtest_and_train(tmp_path: Path, fake_loader, monkeypatch, capsys) -> None:
+    out = tmp_path / "out.jsonl"
+    assert cli.main(["backtest", str(SAMPLE), "-o", str(out)]) == 0
+    assert out.read_text().count("\n") == 46
+    seen: list[list[str]] = []
+    trainer = types.ModuleType("baton.training.intent")
+    trainer.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "baton.training.intent", trainer)
+    assert cli.main(["train", "intent", "--data", "x.csv", "--format", "csv", "--out", "d"]) == 0
+    assert seen == [["--data", "x.csv", "--format", "csv", "--out", "d"]]
+
+
+def test_baton_help_stays_light() -> None:
+    code = (
+        "import sys, baton.cli; baton.cli.build_parser().format_help();"
+        "print(sorted(m for m in ('numpy', 'onnxruntime', 'tokenizers', 'boto3') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------------------ loader
+
+
+def model_dir(path: Path, kind: str, **manifest: Any) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "manifest.json").write_text(json.dumps({"kind": kind, "version": f"{kind}-test", **manifest}))
+    return path
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    root = tmp_path / "shipped"
+    for kind in loader.KINDS:
+        model_dir(root / kind, kind)
+    return root
+
+
+def test_models_come_from_the_root_unless_replaced(shipped: Path, tmp_path: Path) -> None:
+    assert loader.model_dirs(shipped) == {kind: shipped / kind for kind in loader.KINDS}
+    trained = tmp_path / "trained"
+    model_dir(trained / "intent", "intent")
+    assert loader.model_dirs(shipped, trained)["intent"] == trained / "intent"
+    assert loader.model_dirs(shipped, trained)["sentiment"] == shipped / "sentiment"
+    # `baton train sentiment --out DIR` may also be the model directory itself.
+    single = model_dir(tmp_path / "single", "sentiment")
+    assert loader.model_dirs(shipped, single)["sentiment"] == single
+
+
+def test_a_models_override_without_models_is_an_error(shipped: Path, tmp_path: Path) -> None:
+    with pytest.raises(loader.ModelsNotFound, match="no such directory"):
+        loader.model_dirs(shipped, tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(loader.ModelsNotFound, match="holds no model"):
+        loader.model_dirs(shipped, tmp_path / "empty")
+
+
+def test_the_default_directory(monkeypatch, tmp_path: Path) -> None:
+    assert loader.models_dir("/somewhere") == Path("/somewhere")
+    monkeypatch.setattr(loader, "LAMBDA_MODELS_DIR", tmp_path)
+    assert loader.models_dir(None) == tmp_path  # the Lambda model layer when present
+    monkeypatch.setattr(loader, "LAMBDA_MODELS_DIR", tmp_path / "absent")
+    assert loader.models_dir(None) == loader.REPO_MODELS_DIR
+
+
+def test_load_models_composes_each_kinds_loader(shipped: Path, monkeypatch) -> None:
+    model_dir(shipped / "encoder", "encoder", rephrase_threshold=0.71)
+    made = {"intent": FakeIntent(), "sentiment": FakeSentiment(), "encoder": FakeEncoder()}
+    loaded_from: dict[str, Path] = {}
+    for kind, model in made.items():
+        module = types.ModuleType(f"baton.scoring.{kind}")
+
+        def load(path: Path, kind: str = kind, model: Any = model) -> Any:
+            loaded_from[kind] = path
+            return model
+
+        module.load = load  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, f"baton.scoring.{kind}", module)
+    complexity = types.ModuleType("baton.scoring.complexity")
+    complexity.complexity = fake_complexity  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "baton.scoring.complexity", complexity)
+    models = loader.load_models(shipped)
+    assert models.intent is made["intent"] and models.encoder is made["encoder"]
+    assert models.rephrase_threshold == 0.71
+    assert loaded_from == {kind: shipped / kind for kind in loader.KINDS}
+
+
+def test_a_model_trained_on_another_encoders_embeddings_is_refused(shipped: Path, monkeypatch) -> None:
+    model_dir(shipped / "encoder", "encoder", rephrase_threshold=0.7)
+    intent = FakeIntent()
+    intent.encoder_version = "minilm-old"  # type: ignore[attr-defined]
+    made = {"intent": intent, "sentiment": FakeSentiment(), "encoder": FakeEncoder()}
+    for kind, model in made.items():
+        module = types.ModuleType(f"baton.scoring.{kind}")
+        module.load = lambda path, model=model: model  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, f"baton.scoring.{kind}", module)
+    with pytest.raises(
+        loader.ModelLoadError,
+        match=r"intent model in .*shipped/intent \(fake-intent-1\) was trained on the embeddings of encoder "
+        r"minilm-old, but the encoder in .*shipped/encoder is fake-encoder-1: retrain it",
+    ):
+        loader.load_models(shipped)
+
+
+def test_an_encoder_without_a_rephrase_threshold_is_refused(shipped: Path, monkeypatch) -> None:
+    for kind in loader.KINDS:
+        module = types.ModuleType(f"baton.scoring.{kind}")
+        module.load = lambda path: object()  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, f"baton.scoring.{kind}", module)
+    with pytest.raises(loader.ModelLoadError, match="rephrase_threshold"):
+        loader.load_models(shipped)
+
+
+def test_a_broken_model_names_its_directory(shipped: Path, monkeypatch) -> None:
+    module = types.ModuleType("baton.scoring.intent")
+
+    def load(path: Path) -> Any:
+        raise ValueError("labels.json lists 76 labels, the model has 77 outputs")
+
+    module.load = load  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "baton.scoring.intent", module)
+    with pytest.raises(
+        loader.ModelLoadError, match=r"intent model in .*shipped/intent cannot be loaded: labels"
+    ):
+        loader.load_models(shipped)
+
+
+# -- decisions -------------------------------------------------------------------------------------
+
+
+def test_every_line_gets_the_decision_and_bot_lines_the_standing_one() -> None:
+    from baton.decision.params import load_default
+
+    line = {
+        "conversation_id": "d-1",
+        "messages": [
+            {"role": "customer", "text": "I was charged twice for March"},
+            {"role": "bot", "text": "Invoices are under Settings.", "bot": {"confidence": 0.3}},
+            {"role": "customer", "text": "I want to talk to a human"},
+        ],
+    }
+    sink = io.StringIO()
+    stats = backtest.run(Scorer(fake_models()), io.StringIO(json.dumps(line)), sink, params=load_default())
+    first, bot, last = rows(sink.getvalue())
+    assert first["decision"]["decided"] and first["decision"]["action"] == "resolve"
+    assert first["decision"]["model_version"] == load_default().version
+    assert bot["decision"] == {
+        "action": "resolve",
+        "risk": first["decision"]["risk"],
+        "model_version": load_default().version,
+        "decided": False,
+    }
+    assert (last["decision"]["action"], last["decision"]["guardrail"]) == ("escalate", "human_requested")
+    assert last["decision"]["previous"] == "resolve" and last["decision"]["changed"] is True
+    report = stats.report.render()
+    assert "1 conversation, 2 customer messages decided" in report
+    assert "escalated: 1 conversation (100.0%)" in report
+    assert "resolve -> escalate 1" in report and "human_requested" in report
+
+
+def test_the_report_counts_a_first_decision_as_a_change_from_the_start_not_from_a_resolve() -> None:
+    from baton.decision.params import load_default
+
+    lines = [
+        {
+            "conversation_id": "s-1",
+            "messages": [{"role": "customer", "text": "I want to talk to a human now"}],
+        },
+        {"conversation_id": "s-2", "messages": [{"role": "customer", "text": "Where are my invoices?"}]},
+    ]
+    stats = backtest.run(
+        Scorer(fake_models()),
+        io.StringIO("\n".join(json.dumps(x) for x in lines)),
+        io.StringIO(),
+        params=load_default(),
+    )
+    report = stats.report.render()
+    assert "decision changes: start -> escalate 1\n" in report + "\n"
+    assert "resolve -> escalate" not in report
+
+
+def test_a_misspelt_key_is_reported_once_and_a_teams_own_keys_are_not(capsys) -> None:
+    messages = [{"role": "customer", "text": "Where is my refund?"}]
+    lines = [
+        {"conversation_id": "a", "messages": messages, "acount": {"id": "x"}, "label": "calm"},
+        {"conversation_id": "b", "messages": messages, "acount": {"id": "y"}, "incidens": []},
+        {"conversation_id": "c", "messages": messages, "account": {"id": "z"}, "scenario": {"expect": {}}},
+    ]
+    stats = backtest.run(
+        Scorer(fake_models()), io.StringIO("\n".join(json.dumps(x) for x in lines)), io.StringIO()
+    )
+    err = capsys.readouterr().err
+    assert "input:1: key 'acount' is not read: did you mean 'account'? (reported once)" in err
+    assert "input:2: key 'incidens' is not read: did you mean 'incidents'?" in err
+    assert err.count("acount") == 1  # once per run, not once per line
+    assert "label" not in err and "scenario" not in err  # annotations are not typos
+    assert stats.bad_lines == 0  # the lines are still scored
+
+
+def test_inline_context_changes_the_decision_and_bad_context_names_the_field(tmp_path: Path, capsys) -> None:
+    from baton.decision.params import load_default
+
+    messages = [{"role": "customer", "text": "Where is my refund?", "sent_at": "2026-11-27T10:00:00Z"}]
+    incident = {"id": "INC-42", "title": "Refunds delayed", "keywords": ["refund"], "eta": "16:00 UTC"}
+    lines = [
+        {"conversation_id": "plain", "messages": messages},
+        {
+            "conversation_id": "with-incident",
+            "messages": messages,
+            "incidents": [incident],
+            "now": "2026-11-27T10:00:00Z",
+        },
+        {"conversation_id": "bad", "messages": messages, "account": {"id": "a", "health": "fine"}},
+    ]
+    sink = io.StringIO()
+    stats = backtest.run(
+        Scorer(fake_models()),
+        io.StringIO("\n".join(json.dumps(x) for x in lines)),
+        sink,
+        params=load_default(),
+    )
+    plain, matched = rows(sink.getvalue())
+    assert plain["decision"]["incidents"] == []
+    assert matched["decision"]["incidents"][0]["id"] == "INC-42"
+    assert "known_incident" in [r["code"] for r in matched["decision"]["reasons"]]
+    assert plain["decision"]["risk"] == matched["decision"]["risk"]  # context moves thresholds, not the risk
+    assert stats.bad_lines == 1
+    assert (
+        "input:3: account.health: Input should be 'healthy', 'at_risk' or 'churning'"
+        in capsys.readouterr().err
+    )
+
+
+def test_report_goes_to_stdout_when_the_lines_go_to_a_file(tmp_path: Path, fake_loader, capsys) -> None:
+    out = tmp_path / "decided.jsonl"
+    assert backtest.main([str(SAMPLE), "-o", str(out), "--report"]) == 0
+    captured = capsys.readouterr()
+    assert "backtest report: 8 conversations" in captured.out and "reasons by frequency" in captured.out
+    assert all("decision" in row for row in rows(out.read_text()))
+    bad = tmp_path / "params.json"
+    bad.write_text('{"version": "x"}')
+    assert backtest.main([str(SAMPLE), "--params", str(bad)]) == 2
+    assert "invalid decision parameters" in capsys.readouterr().err
+
+
+def test_a_sentiment_branch_trained_on_another_encoder_file_is_refused_at_load(
+    shipped: Path, monkeypatch
+) -> None:
+    model_dir(shipped / "encoder", "encoder", rephrase_threshold=0.7)
+
+    class Branched(FakeSentiment):
+        def check_encoder(self, encoder: Any) -> None:
+            raise ValueError("trained on encoder minilm-a (hidden layer 3), got encoder minilm-b")
+
+    made = {"intent": FakeIntent(), "sentiment": Branched(), "encoder": FakeEncoder()}
+    for kind, model in made.items():
+        module = types.ModuleType(f"baton.scoring.{kind}")
+        module.load = lambda path, model=model: model  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, f"baton.scoring.{kind}", module)
+    with pytest.raises(
+        loader.ModelLoadError, match=r"sentiment model in .*shipped/sentiment: trained on encoder"
+    ):
+        loader.load_models(shipped)
