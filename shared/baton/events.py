@@ -237,9 +237,9 @@ class Assignment(BaseModel):
     reasons: list[str] = Field(default_factory=list)
 
 
-class HandoffReady(EventDetail):
+class HandoffPrepared(EventDetail):
     SOURCE: ClassVar[str] = "baton.routing"
-    DETAIL_TYPE: ClassVar[str] = "HandoffReady"
+    DETAIL_TYPE: ClassVar[str] = "HandoffPrepared"
 
     seq: int = Field(ge=1)
     assignment: Assignment
@@ -302,7 +302,7 @@ EVENT_TYPES: dict[str, type[BusEvent]] = {
         MessageRedacted,
         MessageScored,
         EscalationDecided,
-        HandoffReady,
+        HandoffPrepared,
         OutcomeRecorded,
         AccountUpdated,
         IncidentOpened,

@@ -45,7 +45,7 @@ BUS_EVENTS = [
     envelope("baton.decision", "EscalationDecided", conversation_id="c1", action="escalate"),
     envelope("baton.decision", "EscalationDecided", conversation_id="c1", action="monitor"),
     envelope("baton.decision", "EscalationDecided", conversation_id="c1", action="resolve"),
-    envelope("baton.routing", "HandoffReady", conversation_id="c1"),
+    envelope("baton.routing", "HandoffPrepared", conversation_id="c1"),
     envelope("baton.ingestion", "OutcomeRecorded", conversation_id="c1", kind="resolved"),
     envelope(ZENDESK, "Support Ticket: Comment Created", ticket_event={"type": "Comment Created"}),
     envelope(ZENDESK, "Support Ticket: Status Changed", ticket_event={"type": "Status Changed"}),

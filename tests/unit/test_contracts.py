@@ -44,7 +44,7 @@ def test_every_event_is_defined_with_a_past_tense_name_and_a_baton_source() -> N
         "MessageRedacted",
         "MessageScored",
         "EscalationDecided",
-        "HandoffReady",
+        "HandoffPrepared",
         "OutcomeRecorded",
         "AccountUpdated",
         "IncidentOpened",
