@@ -1,5 +1,6 @@
-"""The baseline for the cold-start benchmark: a bare Powertools HTTP API handler that parses a JSON
-body and answers 202, with the same Logger and Metrics decorators as the ingest function."""
+"""The baseline for the cold-start benchmarks: a bare Powertools HTTP API handler that parses a JSON
+body and answers 202 (and answers a health check), with the same Logger and Metrics decorators as the ingest
+function."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ app = APIGatewayHttpResolver()
 def post_message(conversation_id: str) -> tuple[dict[str, Any], int]:
     body = app.current_event.json_body
     return {"conversation_id": conversation_id, "message_id": body["message_id"]}, 202
+
+
+@app.get("/v1/health")
+def health() -> dict[str, str]:
+    return {"status": "ok", "version": "0"}
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -31,15 +31,17 @@ def main(kind: str) -> None:
     else:
         from functions.ingest_api import handler  # type: ignore[no-redef]
     t1 = time.perf_counter()
+    if kind == "ingest":
+        # The local bus stands in for EventBridge, installed as `baton local` installs it (the shipped package never
+        # imports the local runtime); paid by the first request, as wiring's lazy imports are.
+        from baton.local.bus import install_publisher
+
+        install_publisher()
     if kind == "ingest-fakes":
         # In-memory adapters: the handler's own cost, without boto3.
-        from baton.adapters.memory import (
-            MemoryConversationStore,
-            MemoryPublisher,
-            MemorySeenStore,
-            StaticSecrets,
-        )
+        from baton.adapters.memory import MemoryPublisher, StaticSecrets
         from baton.ingestion.api import ApiDeps
+        from baton.ingestion.memory import MemoryConversationStore
         from baton.ingestion.service import IngestionService
         from baton.settings import Settings
 
@@ -47,7 +49,7 @@ def main(kind: str) -> None:
             ApiDeps(
                 service=IngestionService(MemoryConversationStore(), MemoryPublisher()),
                 secrets=StaticSecrets(),
-                seen=MemorySeenStore(),
+                idempotency=lambda: None,  # posts a message only: no webhook
                 settings=Settings(),
             )
         )

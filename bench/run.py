@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import json
 import os
@@ -101,17 +102,22 @@ def warm_latencies(n: int, deps: Any) -> list[float]:
 
 
 def memory_deps() -> Any:
-    from baton.adapters.memory import MemoryConversationStore, MemoryPublisher, MemorySeenStore, StaticSecrets
+    from baton.adapters.memory import MemoryPublisher, StaticSecrets
     from baton.ingestion.api import ApiDeps
+    from baton.ingestion.memory import MemoryConversationStore
     from baton.ingestion.service import IngestionService
     from baton.settings import Settings
 
     return ApiDeps(
         service=IngestionService(MemoryConversationStore(), MemoryPublisher()),
         secrets=StaticSecrets(),
-        seen=MemorySeenStore(),
+        idempotency=_no_webhooks,
         settings=Settings(),
     )
+
+
+def _no_webhooks() -> Any:
+    raise RuntimeError("the benchmarks post messages only: no webhook, so no idempotency table")
 
 
 def local_env(db_endpoint: str, bus_path: Path) -> dict[str, str]:
@@ -123,13 +129,15 @@ def local_env(db_endpoint: str, bus_path: Path) -> dict[str, str]:
 def real_deps(env: dict[str, str]) -> Any:
     from baton import wiring
     from baton.ingestion.api import ApiDeps
+    from baton.local.bus import install_publisher
     from baton.settings import Settings
 
+    install_publisher()  # BATON_LOCAL_BUS_PATH: the local bus, as `baton local` wires it
     settings = Settings.from_env(env)
     return ApiDeps(
         service=wiring.ingestion_service(settings),
         secrets=wiring.secrets(settings),
-        seen=wiring.seen_store(settings),
+        idempotency=functools.partial(wiring.idempotency_store, settings),
         settings=settings,
     )
 

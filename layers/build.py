@@ -5,11 +5,15 @@
 
 Layers (each directory is a layer asset: its content is unzipped under /opt on Lambda):
 
-- ``layers/build/deps/``   ``python/`` = the packages of ``layers/requirements.txt``. Rebuilt only when the
-  requirements or the pip arguments change (a stamp holds their hash). Byte-compiled with unchecked-hash pycs:
-  /opt is read-only on Lambda, so without them every cold start would compile powertools and pydantic again.
-- ``layers/build/baton/``  ``python/baton/`` = a copy of ``shared/baton`` without caches. Rebuilt on every call
-  (a copy; CDK's asset hash decides whether anything is deployed).
+- ``layers/build/deps/``   ``python/`` = the packages of ``layers/requirements.txt``, at the versions of
+  ``constraints.txt`` (the lock file the dev venv is installed from: what is tested is what is shipped). Rebuilt
+  only when the requirements, the constraints or the pip arguments change (a stamp holds their hash).
+  Byte-compiled with unchecked-hash pycs: /opt is read-only on Lambda, so without them every cold start would
+  compile powertools and pydantic again.
+- ``layers/build/baton/``  ``python/baton/`` = a copy of ``shared/baton`` without caches and without the tools
+  (``TOOL_MODULES``: the CLI, ``baton local``, training, backtest, evaluation, fakes), byte-compiled the same way.
+  The build fails when a shipped module imports a tool, even lazily inside a function (an AST scan of the
+  copy). Rebuilt on every call (a copy; CDK's asset hash decides whether anything is deployed).
 - ``layers/build/models/`` ``models/`` = the files of ``layers/models/`` and ``python/`` = the packages of
   ``layers/requirements-models.txt``; built only when ``layers/models/`` holds at least one model file. An empty
   model layer is never built, so it is never deployed.
@@ -20,14 +24,17 @@ Layers (each directory is a layer asset: its content is unzipped under /opt on L
 from __future__ import annotations
 
 import argparse
+import ast
 import compileall
 import hashlib
 import json
+import os
 import py_compile
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +45,9 @@ BATON_SOURCE = ROOT / "shared" / "baton"
 MODELS_SOURCE = LAYERS_DIR / "models"
 REQUIREMENTS = LAYERS_DIR / "requirements.txt"
 MODEL_REQUIREMENTS = LAYERS_DIR / "requirements-models.txt"
+# The lock file: every package of the dev venv at the version the tests run (`./dev setup` installs from it).
+# Each pip install below is constrained by it, and a unit test checks the requirements' pins agree with it.
+CONSTRAINTS = ROOT / "constraints.txt"
 # Installed with --no-deps: tokenizers declares huggingface_hub (+ hf_xet, httpx, yaml, ~25 MB) for downloading
 # from the Hub, which Baton never does: it reads tokenizer.json from the model layer.
 MODEL_REQUIREMENTS_NO_DEPS = LAYERS_DIR / "requirements-models-nodeps.txt"
@@ -67,6 +77,27 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 # Files in the models directory that are documentation, not models.
 NOT_MODELS = frozenset({"README.md", ".gitkeep"})
 CACHE_PATTERNS = ("__pycache__", "*.pyc", "*.pyo")
+# Where the code layer's package sits on Lambda: the file names its pycs carry (tracebacks), whatever the build dir.
+LAMBDA_PYTHON_DIR = "/opt/python"
+
+TOOL_MODULES = (
+    "baton.checkout",
+    "baton.cli",
+    "baton.context.importer",
+    "baton.decision.evaluation",
+    "baton.decision.metrics",
+    "baton.decision.triggers_eval",
+    "baton.local",
+    "baton.schemas",
+    "baton.scoring.backtest",
+    "baton.scoring.evaluation",
+    "baton.scoring.fakes",
+    "baton.training",
+)
+"""The modules (and packages) of ``baton`` that only tools use, never a Lambda handler: the checkout finder, the
+CLI (and `baton schemas`), `baton context import`, the decision and trigger evaluations and their metrics, the
+local runtime, backtest, the scoring evaluation and fakes, training. The code layer does not ship them, and no
+shipped module may import one (:func:`check_shipped`)."""
 
 
 class LayerBuildError(RuntimeError):
@@ -94,7 +125,7 @@ def _stamp_path(name: str) -> Path:
 def _pip_install(requirements: Path, target: Path, *, no_deps: bool = False) -> None:
     cmd = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        *PIP_PLATFORM_ARGS, "--target", str(target), "-r", str(requirements),
+        *PIP_PLATFORM_ARGS, "--target", str(target), "-r", str(requirements), "-c", str(CONSTRAINTS),
         *(["--no-deps"] if no_deps else []),
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -124,9 +155,14 @@ def _build_pip_layer(
     """pip-install ``requirements`` (then ``no_deps`` without their dependencies) into ``layer_dir/python``,
     removing the ``trim`` globs; False when the stamp says it is up to date."""
     stamp = _stamp_path(name)
+    if not CONSTRAINTS.is_file():
+        raise LayerBuildError(
+            f"{CONSTRAINTS.relative_to(ROOT)} is missing: the layers are built from the lock file"
+        )
     digest = _hash(
         requirements.read_text(),
         no_deps.read_text() if no_deps else "",
+        CONSTRAINTS.read_text(),
         json.dumps(trim),
         json.dumps(PIP_PLATFORM_ARGS),
         sys.version.split()[0],
@@ -172,16 +208,127 @@ def build_deps(*, force: bool = False) -> Path:
 
 
 def build_baton() -> Path:
-    """The shared code layer: ``shared/baton`` as ``/opt/python/baton``."""
-    if not (BATON_SOURCE / "__init__.py").is_file():
-        raise LayerBuildError(f"{BATON_SOURCE} is not the baton package (no __init__.py)")
+    """The shared code layer: ``shared/baton`` without its tools as ``/opt/python/baton``, byte-compiled."""
     layer_dir = BUILD_DIR / "baton"
     if layer_dir.exists():
         shutil.rmtree(layer_dir)
-    shutil.copytree(
-        BATON_SOURCE, layer_dir / "python" / "baton", ignore=shutil.ignore_patterns(*CACHE_PATTERNS)
-    )
+    copy_baton(layer_dir / "python")
+    _compile_shipped(layer_dir / "python")
     return layer_dir
+
+
+def _tool_path(module: str, package_root: Path) -> Path | None:
+    """The file or package directory of ``module`` (``baton.x.y``) under ``package_root`` (a ``baton/``)."""
+    relative = Path(*module.split(".")[1:])
+    for candidate in (package_root / relative.with_suffix(".py"), package_root / relative):
+        if candidate.is_file() or (candidate / "__init__.py").is_file():
+            return candidate
+    return None
+
+
+def copy_baton(target: Path, source: Path = BATON_SOURCE) -> Path:
+    """Copy ``source`` (``shared/baton``) into ``target/baton`` without caches and without ``TOOL_MODULES``,
+    then :func:`check_shipped` the copy. Returns the copied package directory."""
+    if not (source / "__init__.py").is_file():
+        raise LayerBuildError(f"{source} is not the baton package (no __init__.py)")
+    tools: dict[Path, str] = {}
+    for module in TOOL_MODULES:
+        path = _tool_path(module, source)
+        if path is None:
+            raise LayerBuildError(
+                f"TOOL_MODULES names {module}, which is not in {source}: drop it from layers/build.py"
+            )
+        tools[path.resolve()] = module
+    caches = shutil.ignore_patterns(*CACHE_PATTERNS)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        here = Path(directory)
+        return set(caches(directory, names)) | {n for n in names if (here / n).resolve() in tools}
+
+    package = target / "baton"
+    if package.exists():
+        shutil.rmtree(package)
+    shutil.copytree(source, package, ignore=ignore)
+    check_shipped(package)
+    return package
+
+
+def _module_name(path: Path, package: Path) -> str:
+    parts = path.relative_to(package.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_import_call(node: ast.Call) -> bool:
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return name in ("import_module", "__import__")
+
+
+def imported_modules(path: Path, module: str) -> Iterator[tuple[int, str, bool]]:
+    """(line, dotted name, must be a module) for every import in the file: ``import``, ``from ... import``
+    (relative ones resolved; each imported name may be a submodule), and ``importlib.import_module`` /
+    ``__import__`` of a constant string, wherever they are (inside functions, under ``if TYPE_CHECKING``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, True
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            yield node.lineno, base, True
+            for alias in node.names:
+                yield node.lineno, f"{base}.{alias.name}", False
+        elif (
+            isinstance(node, ast.Call)
+            and _is_import_call(node)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.lineno, node.args[0].value, True
+
+
+def check_shipped(package: Path) -> None:
+    """Fail when a module of the shipped ``package`` imports a tool (``TOOL_MODULES``) or a ``baton`` module
+    the layer does not hold: on Lambda that import would fail, at best on the first request that runs it."""
+    shipped = {_module_name(p, package) for p in package.rglob("*.py")}
+    problems = []
+    for path in sorted(package.rglob("*.py")):
+        where = path.relative_to(package.parent)
+        for line, name, must_exist in imported_modules(path, _module_name(path, package)):
+            if name != "baton" and not name.startswith("baton."):
+                continue
+            tool = next((t for t in TOOL_MODULES if name == t or name.startswith(t + ".")), None)
+            if tool is not None:
+                problems.append(f"{where}:{line} imports {name}, a tool ({tool})")
+            elif must_exist and name not in shipped:
+                problems.append(f"{where}:{line} imports {name}, which the layer does not hold")
+    if problems:
+        raise LayerBuildError(
+            "the code layer would ship imports of what it does not ship (TOOL_MODULES in layers/build.py: "
+            "move what a function needs out of the tool, or import it only from tools):\n  "
+            + "\n  ".join(problems)
+        )
+
+
+def _compile_shipped(python_dir: Path) -> None:
+    """Unchecked-hash pycs for the code layer, as for the dependency layer, named as on Lambda (/opt/python)
+    and built with a fixed hash seed (set constants compile in hash order): the same source gives the same
+    bytes, so CDK's asset hash changes only with the code."""
+    if sys.version_info[:2] != tuple(int(x) for x in PYTHON_VERSION.split(".")):
+        return  # only a 3.13 interpreter writes pycs the 3.13 runtime loads
+    cmd = [
+        sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+        "-s", str(python_dir), "-p", LAMBDA_PYTHON_DIR, str(python_dir),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise LayerBuildError(f"byte-compiling the code layer failed:\n{(proc.stdout + proc.stderr)[-2000:]}")
 
 
 def model_files(models_dir: Path = MODELS_SOURCE) -> list[Path]:

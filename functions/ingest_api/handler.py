@@ -1,16 +1,23 @@
-"""Ingestion API Lambda (API Gateway HTTP API, payload v2): routes live in baton.ingestion.api."""
+"""Ingestion API Lambda (API Gateway HTTP API, payload v2): routes live in baton.ingestion.api.
+
+Cold start is a product feature: importing this module imports what a bare Powertools handler does
+(`baton.ingestion.entry`); the API, pydantic and the contracts come with the first request that needs them, and
+boto3 with the first that needs AWS.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from baton.ingestion.api import ApiDeps, create_app, logger, metrics
-from baton.settings import Settings
+from baton.ingestion.entry import LazyApi, logger, metrics
+
+if TYPE_CHECKING:
+    from baton.ingestion.api import ApiDeps
 
 # The domain and adapters log through stdlib `baton.*` loggers: registering their parent now gives
 # every one of them (imported later) this function's JSON format and Lambda context.
@@ -23,12 +30,15 @@ _override: ApiDeps | None = None
 @functools.cache
 def _build_deps() -> ApiDeps:
     from baton import wiring  # boto3 is imported when the first request needs a dependency
+    from baton.ingestion.api import ApiDeps
+    from baton.settings import Settings
 
     settings = Settings.from_env()
     return ApiDeps(
         service=wiring.ingestion_service(settings),
         secrets=wiring.secrets(settings),
-        seen=wiring.seen_store(settings),
+        # Built (and Powertools idempotency imported) on the first webhook only.
+        idempotency=functools.partial(wiring.idempotency_store, settings),
         settings=settings,
     )
 
@@ -44,7 +54,7 @@ def set_deps(deps: ApiDeps | None) -> None:
     _build_deps.cache_clear()
 
 
-app = create_app(get_deps)
+app = LazyApi(get_deps)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -29,11 +29,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from baton.bus import INGEST_API
 from baton.ingestion.api import PUBLIC_ROUTES, ROUTES
 from infra.assets import FunctionCode
 from infra.constructs.alarms import threshold_alarm
 from infra.constructs.function import LOG_RETENTION, BatonFunction
-from infra.constructs.grants import grant_table_read_write
+from infra.constructs.grants import grant_access
 from infra.constructs.nag import acknowledge
 from infra.stacks.core import CoreStack
 
@@ -125,9 +126,7 @@ class IngestionApi(Construct):
         )
         function = self.handler.function
         role = self.handler.role
-        for logical in ("conversations", "idempotency"):
-            grant_table_read_write(self.handler, core, logical, role)
-        core.bus.grant_put_events_to(role)
+        grant_access(self.handler, core, role, INGEST_API)
         for name, secret in (("Zendesk", core.zendesk_secret), ("Intercom", core.intercom_secret)):
             # Granted through a reference: Secret.grant_read on the core stack's secret would also write this
             # role into the core key's policy (a cycle between the stacks). Decrypting needs the core key,
@@ -199,7 +198,10 @@ class IngestionApi(Construct):
             metric=self.api.metric_server_error(period=Duration.minutes(5), statistic="Sum"),
             threshold=0,
             topic=topic,
-            description="ingest-api: the API answered 5xx (the contract is: bad input is a 4xx, never a 5xx)",
+            description=(
+                "ingest-api: the API answered 5xx (bad input is a 4xx, never a 5xx; a 503 is a webhook notification "
+                "redelivered while its first delivery was still running, i.e. slower than the helpdesk waits)"
+            ),
         )
 
         _output(self, "ApiUrl", self.stage.url)

@@ -5,9 +5,9 @@
 
 Alarms: a message in either DLQ, function errors, and a backlog (oldest message age) on the main queue.
 
-Access: a consumer may read and write every Baton table and publish to the bus (that is what every capability
-does: load state, write its result idempotently, publish the next event). A subscription can narrow this with
-`extra={"tables": ("conversations", ...), "publishes": False}`.
+Access: exactly what the subscription declares (`reads`, `writes`, `index_queries`, `publishes`; see
+`baton.access` and `infra.constructs.grants`): a consumer that declares nothing may touch no table and publish
+nothing.
 
 Parameters: `extra={"parameters": {"<setting>": "<repo file>"}}` creates one SSM parameter per entry
 (`/baton/<stage>/<consumer>/<setting>`), its initial value the file's content, passes its name in the setting's
@@ -38,7 +38,7 @@ from baton.wiring import parameter_value
 from infra.assets import ROOT, FunctionCode
 from infra.constructs.alarms import any_message_alarm, threshold_alarm
 from infra.constructs.function import BatonFunction
-from infra.constructs.grants import grant_table_read_write
+from infra.constructs.grants import grant_access
 from infra.constructs.nag import acknowledge
 from infra.stacks.core import MAX_EVENT_AGE, RETRY_ATTEMPTS, CoreStack, dead_letter_queue, pascal
 
@@ -99,7 +99,7 @@ class Consumer(Construct):
                 max_concurrency=sub.max_concurrency,
             )
         )
-        self._grant(sub, core)
+        grant_access(self.handler, core, self.handler.role, sub.access)
         self.parameters = self._parameters(sub, core)
 
         self.rule = self._rule(sub, core)
@@ -162,19 +162,6 @@ class Consumer(Construct):
             topic=topic,
             description=f"{sub.name}: the oldest queued event is older than {MAX_BACKLOG_AGE.to_minutes()} minutes",
         )
-
-    def _grant(self, sub: Subscription, core: CoreStack) -> None:
-        role = self.handler.role
-        wanted = sub.extra.get("tables", tuple(core.tables))
-        unknown = set(wanted) - set(core.tables)
-        if unknown:
-            raise ValueError(
-                f"subscription {sub.name!r}: extra['tables'] names unknown tables {sorted(unknown)}"
-            )
-        for logical in wanted:
-            grant_table_read_write(self.handler, core, logical, role)
-        if sub.extra.get("publishes", True):
-            core.bus.grant_put_events_to(role)
 
     def _parameters(self, sub: Subscription, core: CoreStack) -> dict[str, ssm.StringParameter]:
         created: dict[str, ssm.StringParameter] = {}

@@ -8,6 +8,10 @@ group, and EventBridge does not deliver in order anyway. So order is carried in 
 conversation-scoped event has `seq`, and a consumer marked `ordered` applies seq n only after n-1
 (a DynamoDB conditional write), reporting an early record as a batch failure so SQS redelivers it
 after its predecessor. The queues are standard queues; the guarantee is per conversation.
+
+Least privilege, declared: each consumer (and `INGEST_API`, the API function at the bus's edge) says which
+tables it reads, which it writes with which calls, and which events it publishes (`baton.access`); the
+stacks grant exactly that and nothing more.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from baton.access import Access, Writes
 from baton.events import (
     CONTEXT_SOURCE,
     AccountUpdated,
+    BusEvent,
     EscalationDecided,
     HandoffPrepared,
     IncidentOpened,
@@ -54,7 +60,29 @@ class Subscription:
     implemented: bool = True
     """False until the capability lands: the contract and route exist, no stack or worker yet."""
     description: str = ""
+    reads: tuple[str, ...] = ()
+    """Tables it reads (logical names, `baton.tables`): granted GetItem and Query on each."""
+    writes: tuple[Writes, ...] = ()
+    """Tables it writes, with the write calls its code makes: granted those calls alone."""
+    index_queries: tuple[str, ...] = ()
+    """Secondary indexes it Queries (by name), on tables it reads."""
+    publishes: tuple[type[BusEvent], ...] = ()
+    """Events it puts on the bus: PutEvents for their sources and detail types alone."""
     extra: dict[str, Any] = field(default_factory=dict)
+    """`parameters`: SSM parameters the function reads (see infra/constructs/consumer.py)."""
+
+    def __post_init__(self) -> None:
+        try:
+            self.access  # noqa: B018 (validates the declaration at import: a typo fails every entry point)
+        except ValueError as exc:
+            raise ValueError(f"subscription {self.name!r}: {exc}") from None
+
+    @property
+    def access(self) -> Access:
+        """What the stacks grant this consumer's role (`baton.access`)."""
+        return Access(
+            reads=self.reads, writes=self.writes, index_queries=self.index_queries, publishes=self.publishes
+        )
 
     @property
     def visibility_timeout_s(self) -> int:
@@ -76,6 +104,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
             "detail-type": [{"prefix": "Support Ticket: "}],
         },
         description="Helpdesk partner events (Zendesk Events Connector) -> canonical messages and outcomes",
+        reads=("conversations",),
+        writes=(Writes("conversations", "PutItem", "UpdateItem"),),
+        publishes=(MessageReceived, MessageRedacted, OutcomeRecorded),
     ),
     Subscription(
         name="score",
@@ -87,6 +118,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         uses_models=True,
         description="Scores each message and updates the conversation arc; publishes MessageScored. Forgets "
         "what the arc keeps of a redacted message",
+        reads=("conversations",),
+        writes=(Writes("conversations", "UpdateItem"),),
+        publishes=(MessageScored,),
     ),
     Subscription(
         name="context-events",
@@ -107,9 +141,10 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
             ]
         },
         memory_mb=256,
-        extra={"tables": ("conversations", "context"), "publishes": False},
         description="Accounts and known incidents from CRM and bug-tracker integrations, and closed "
         "conversations (contact history) -> the context table",
+        reads=("conversations", "context"),
+        writes=(Writes("context", "PutItem"),),
     ),
     Subscription(
         name="decide",
@@ -123,25 +158,32 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         },
         ordered=True,
         memory_mb=512,
-        extra={
-            "tables": ("conversations", "context"),
-            "parameters": {"decision_params_name": "layers/models/decision/params.json"},
-        },
+        extra={"parameters": {"decision_params_name": "layers/models/decision/params.json"}},
         description="Enriches with account context and decides resolve/monitor/escalate; publishes "
         "EscalationDecided. Forgets a guardrail's quote of a redacted message",
+        reads=("conversations", "context"),
+        writes=(Writes("conversations", "UpdateItem"),),
+        publishes=(EscalationDecided,),
     ),
     Subscription(
         name="route",
         capability="Routing",
         handler="functions.route.handler",
         pattern={
-            "source": [EscalationDecided.SOURCE],
-            "detail-type": [EscalationDecided.DETAIL_TYPE],
-            "detail": {"action": ["escalate"]},
+            "$or": [
+                {
+                    **_on(EscalationDecided.DETAIL_TYPE, source=EscalationDecided.SOURCE),
+                    "detail": {"action": ["escalate"]},
+                },
+                _on(MessageRedacted.DETAIL_TYPE, source=MessageRedacted.SOURCE),
+            ]
         },
         ordered=True,
-        implemented=False,
-        description="Picks the best available agent and writes the handoff packet; publishes HandoffPrepared",
+        description="Queues an escalation for an agent and pauses the bot; forgets what it keeps of a redacted "
+        "message",
+        reads=("conversations",),
+        writes=(Writes("conversations", "UpdateItem"),),
+        publishes=(HandoffPrepared,),
     ),
     Subscription(
         name="feedback",
@@ -157,8 +199,24 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         },
         implemented=False,
         description="Labels false and missed escalations from outcomes; feeds KPIs and recalibration",
+        # A first draft for the feedback capability: its owner adjusts it to what its code calls.
+        reads=("conversations",),
     ),
 )
+
+INGEST_API = Access(
+    reads=("conversations", "idempotency"),
+    writes=(
+        Writes("conversations", "PutItem", "UpdateItem"),
+        # Powertools idempotency (webhook notifications): a record is put in progress, updated when done, and
+        # deleted when the work failed, so the helpdesk's retry does it again.
+        Writes("idempotency", "PutItem", "UpdateItem", "DeleteItem"),
+    ),
+    publishes=(MessageReceived, MessageRedacted, OutcomeRecorded),
+)
+"""The ingestion API function (`functions/ingest_api`, `baton.ingestion.api`): not a consumer of the bus but its
+main producer. Declared here rather than in baton.ingestion.api, whose cold start should not import the event
+contracts."""
 
 
 def active_subscriptions() -> tuple[Subscription, ...]:

@@ -97,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
         "checkout, else ./.baton)",
     )
 
+    _add_local(sub, data_dir)
+    _add_bus(sub, data_dir)
+    _add_data(sub, data_dir)
+    _add_eval(sub)
+    _add_tools(sub)
+    return parser
+
+
+def _add_local(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: argparse.ArgumentParser
+) -> None:
+    """`baton local`."""
     local = sub.add_parser(
         "local",
         parents=[data_dir],
@@ -126,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     local.set_defaults(func=cmd_local)
 
+
+def _add_bus(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: argparse.ArgumentParser
+) -> None:
+    """`baton events` and `baton dlq`: the local bus and its dead letters."""
     events = sub.add_parser("events", help="the local event bus").add_subparsers(
         dest="events_command", metavar="ACTION", required=True
     )
@@ -162,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("ids", nargs="*", metavar="ID")
     purge.set_defaults(func=cmd_dlq_purge)
 
+
+def _add_data(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: argparse.ArgumentParser
+) -> None:
+    """`baton demo`, `baton context` and `baton decision`: the data Baton decides with."""
     demo = sub.add_parser("demo", help="demo data").add_subparsers(
         dest="demo_command", metavar="ACTION", required=True
     )
@@ -221,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decision_params.set_defaults(func=cmd_decision_params)
 
+
+def _add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`baton eval`: measurements on labelled sets."""
     evaluate = sub.add_parser("eval", help="measure on a labelled set").add_subparsers(
         dest="eval_command", metavar="WHAT", required=True
     )
@@ -270,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     eval_sentiment.set_defaults(func=cmd_eval_sentiment)
 
+
+def _add_tools(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`baton schemas`, `baton train` and `baton backtest`."""
     schemas = sub.add_parser("schemas", help="JSON Schemas of the event and API contracts").add_subparsers(
         dest="schemas_command", metavar="ACTION", required=True
     )
@@ -299,12 +327,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backtest.add_argument("args", nargs=argparse.REMAINDER)
     backtest.set_defaults(func=cmd_backtest)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from baton.checkout import export_models_dir
     from baton.errors import BatonError
+
+    # The runtime code the commands run reads BATON_MODELS_DIR (never a checkout's layout): from a checkout,
+    # its layers/models unless the variable says otherwise.
+    export_models_dir()
 
     try:
         return int(args.func(args) or 0)

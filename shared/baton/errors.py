@@ -40,3 +40,19 @@ class PayloadError(BatonError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class NotificationInProgress(BatonError):
+    """A concurrent delivery of the same webhook notification is being processed (HTTP 503 with Retry-After).
+
+    Nothing was done. The helpdesk retries: by then the first delivery has finished (the retry gets its answer)
+    or failed and released the notification (the retry does the work).
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"notification {key!r} is being processed by another delivery; retry later")
+        self.key = key
+
+
+class ModelsNotFound(BatonError):
+    """A model directory or file the runtime needs is not there (the message names it, and BATON_MODELS_DIR)."""

@@ -16,7 +16,7 @@ import hashlib
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from baton.context.models import Account, Incident
 from baton.models import (
@@ -104,6 +104,16 @@ class MessageReceived(EventDetail):
 
     seq: int = Field(ge=1)
     message: MessageSnapshot
+
+    @model_validator(mode="after")
+    def _seq_is_the_message_seq(self) -> MessageReceived:
+        if self.message.seq != self.seq:
+            raise ValueError(f"message.seq is {self.message.seq} but the event's seq is {self.seq}")
+        return self
+
+    @property
+    def message_id(self) -> str:
+        return self.message.message_id
 
 
 class MessageRedacted(EventDetail):

@@ -95,10 +95,35 @@ class ConversationStatus(StrEnum):
     open = "open"
     monitoring = "monitoring"
     escalated = "escalated"
+    queued = "queued"
     assigned = "assigned"
     snoozed = "snoozed"
     resolved = "resolved"
     closed = "closed"
+
+
+HELPDESK_STATUSES = frozenset(
+    {
+        ConversationStatus.assigned,
+        ConversationStatus.snoozed,
+        ConversationStatus.resolved,
+        ConversationStatus.closed,
+    }
+)
+"""Statuses set by the helpdesk (an agent took it, or it ended): no capability's view overrides them."""
+
+
+class View(BaseModel):
+    """What one capability shows on `GET /v1/conversations/{id}`: its top-level fields, and the status it
+    implies. A capability's store writes its view with its state; the conversation store assembles the views
+    (`Conversation.with_views`) without knowing the capabilities, so a new one edits neither store."""
+
+    capability: str
+    fields: dict[str, Any] = Field(default_factory=dict)
+    status: ConversationStatus | None = None
+    rank: int = 0
+    """Of two views that imply a status, the higher rank's wins (routing's `assigned` over decision's
+    `escalated`); fields of a higher rank are applied last."""
 
 
 class Strict(BaseModel):
@@ -285,6 +310,25 @@ class Conversation(BaseModel):
     decision: DecisionView | None = None
     assignment: dict[str, Any] | None = None
     handoff: dict[str, Any] | None = None
+    bot: dict[str, Any] | None = None
+
+    def with_views(self, views: list[View]) -> Conversation:
+        """This conversation with what each capability shows: its fields, and the status of the highest-ranked
+        view that implies one, unless the helpdesk has moved the conversation on (`HELPDESK_STATUSES`)."""
+        update: dict[str, Any] = {}
+        status: ConversationStatus | None = None
+        for view in sorted(views, key=lambda v: v.rank):
+            update.update(view.fields)
+            if view.status is not None:
+                status = view.status
+        if status is not None and self.status not in HELPDESK_STATUSES:
+            update["status"] = status
+        if not update:
+            return self
+        # Validated like a stored conversation (a view's `decision` becomes a DecisionView); the messages,
+        # already validated, are not dumped and parsed again.
+        shown = self.model_validate({**self.model_dump(exclude={"messages"}), **update})
+        return shown.model_copy(update={"messages": self.messages})
 
 
 class FieldError(BaseModel):

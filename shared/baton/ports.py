@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from baton.events import BusEvent, EscalationDecided, MessageScored
+from baton.events import BusEvent
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
 
 if TYPE_CHECKING:
     from baton.context.models import Context
-    from baton.scoring.arc import ArcState
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,10 @@ class ConversationStore(Protocol):
         ...
 
     def mark_published(self, conversation_id: str, message_id: str) -> None: ...
+
+    def message_id_at(self, conversation_id: str, seq: int) -> str | None:
+        """The id of the conversation's message `seq`, or None (`baton.ordered.MessageLedger`)."""
+        ...
 
     def get_conversation(self, conversation_id: str) -> Conversation | None:
         """The conversation with its messages in `seq` order, or None."""
@@ -83,66 +86,8 @@ class SecretSource(Protocol):
         ...
 
 
-class SeenStore(Protocol):
-    """Remembers processed notification ids (Intercom has no signed timestamp: de-duplicate on id)."""
-
-    def seen(self, key: str) -> bool: ...
-
-    def remember(self, key: str, ttl_s: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class StoredArc:
-    state: ArcState
-    version: int
-    """Optimistic lock: a write names the version it read."""
-    event: MessageScored | None
-    """The MessageScored of `state.last_seq` (re-published when its message is delivered again)."""
-
-
-class ArcStore(Protocol):
-    """The scoring capability's per-conversation arc (`baton.scoring.arc`), written once per message."""
-
-    def load(self, conversation_id: str) -> StoredArc | None: ...
-
-    def save(
-        self,
-        conversation_id: str,
-        state: ArcState,
-        event: MessageScored | None,
-        *,
-        expected_version: int,
-        at: datetime,
-    ) -> int:
-        """Store the arc after `event`'s message if the stored version is still `expected_version` (0: no arc
-        yet), else raise `ConcurrentUpdate`. Returns the new version. The conversation then shows the arc and,
-        for a scored customer message, its scores (`GET /v1/conversations/{id}`). Without an event (a
-        redaction that found no scored message) only the state changes; the stored event stays."""
-        ...
-
-
 class ContextSource(Protocol):
     """`baton.context.store`: everything known about a customer, as of `now` (at most two DynamoDB
     round trips)."""
 
     def context(self, account_id: str | None, customer_id: str | None, *, now: datetime) -> Context: ...
-
-
-class DecisionStore(Protocol):
-    """`baton.decision.store`: the decision capability's per-conversation state (`DecisionState`),
-    written once per message with optimistic locking; the conversation then shows the decision."""
-
-    def load(self, conversation_id: str) -> Any:
-        """`StoredDecision(state, version, event)` or None."""
-        ...
-
-    def save(
-        self,
-        conversation_id: str,
-        state: Any,
-        event: EscalationDecided | None,
-        *,
-        expected_version: int,
-        at: datetime,
-        view: dict[str, Any] | None = None,
-    ) -> int: ...

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from baton.errors import ModelsNotFound
+
 ENV_PREFIX = "BATON_"
+MODELS_DIR_ENV = ENV_PREFIX + "MODELS_DIR"
+LAMBDA_MODELS_DIR = Path("/opt/models")
+"""Where the Lambda model layer's `models/` is mounted (layers/build.py ships layers/models/ there)."""
 
 
 class Settings(BaseModel):
@@ -33,12 +39,13 @@ class Settings(BaseModel):
     webhook_max_skew_s: int = 300
     conversation_ttl_days: int = 400
     idempotency_ttl_s: int = 24 * 3600
-    # Scoring: the model directory (`<dir>/intent`, `<dir>/sentiment`, `<dir>/encoder`). Unset, the scoring
-    # function uses the model layer (/opt/models), else the repository's layers/models (baton.scoring.loader).
+    # The model directory (`<dir>/intent`, `<dir>/sentiment`, `<dir>/encoder`, `<dir>/decision/params.json`).
+    # Unset, the model layer (/opt/models); see `models_dir` below. A checkout's tools export the checkout's
+    # layers/models (`./dev`, `baton`, the tests).
     models_dir: str | None = None
     # Decision: the SSM parameter holding the decision parameters document (JSON), read through Powertools
     # parameters and cached for `decision_params_max_age_s`; unset (baton local, backtest), the shipped
-    # document (layers/models/decision/params.json).
+    # document (`<models dir>/decision/params.json`).
     decision_params_name: str | None = None
     decision_params_max_age_s: int = 60
 
@@ -59,3 +66,24 @@ class Settings(BaseModel):
             for name, value in self.model_dump().items()
             if value is not None
         }
+
+
+def models_dir(configured: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The model directory the runtime reads: `configured` (a `Settings.models_dir`), else `BATON_MODELS_DIR`,
+    else the Lambda model layer (/opt/models); else ModelsNotFound naming BATON_MODELS_DIR.
+
+    Never the checkout's layout: what runs in Lambda finds nothing the layers do not ship. Tools that run
+    from a checkout export its `layers/models` as BATON_MODELS_DIR (`baton.checkout.export_models_dir`).
+    """
+    if configured:
+        return Path(configured)
+    env = os.environ if environ is None else environ
+    if env.get(MODELS_DIR_ENV):
+        return Path(env[MODELS_DIR_ENV])
+    if LAMBDA_MODELS_DIR.is_dir():
+        return LAMBDA_MODELS_DIR
+    raise ModelsNotFound(
+        f"no model directory: {MODELS_DIR_ENV} is not set and there is no model layer at {LAMBDA_MODELS_DIR}. "
+        f"Set {MODELS_DIR_ENV} to a directory holding intent/, sentiment/, encoder/ and decision/ "
+        "(a checkout's layers/models: `./dev` and `baton` export it when run from the checkout)"
+    )

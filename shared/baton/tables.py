@@ -4,15 +4,21 @@ conversations (single table, one partition per conversation):
   pk=`CONV#<conversation_id>`  sk=`META`                  conversation: status, last_seq, version, customer, outcome, ...
   pk=`CONV#<conversation_id>`  sk=`MSG#<seq:010d>`        one message, in arrival order (a Query returns them in order)
   pk=`CONV#<conversation_id>`  sk=`MID#<message_id>`      message id -> seq + fingerprint (idempotency, 409 on conflict)
-  pk=`SEEN#<key>`              sk=`SEEN`                  webhook notifications already processed (TTL)
   GSI `by_customer`: gsi1pk=`CUST#<customer id>` gsi1sk=<updated_at ISO> on META items (contact history).
-idempotency: Powertools idempotency records (pk `id`, TTL `expiration`).
+idempotency: Powertools idempotency records (pk `id`, TTL `expiration`): the webhook notifications processed,
+  `webhook#<hash of the notification id>` (`baton.ingestion.connectors.webhooks`).
 context: accounts, agents, incidents, activity (filled by the decision and routing capabilities).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+
+def conversation_pk(conversation_id: str) -> str:
+    """The partition of one conversation in the conversations table: its messages and every capability's
+    state item."""
+    return f"CONV#{conversation_id}"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Nothing here runs at import: boto3 is imported when the first dependency is built, so a cold start
 pays for it only on the requests that need AWS (`/v1/health` never does). `baton local` points the
-same builders at DynamoDB Local (`dynamodb_endpoint`) and the local bus (`local_bus_path`).
+same builders at DynamoDB Local (`dynamodb_endpoint`) and the local bus (`local_bus_path`); the local bus
+is a tool the Lambda layer does not ship, so `baton local` installs its publisher here
+(`baton.local.bus.install_publisher`) rather than this module importing it.
 
     service = wiring.ingestion_service(Settings.from_env())
 """
@@ -11,17 +13,40 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from baton.errors import BatonError
 from baton.models import Source
 from baton.settings import Settings
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+
+    from baton.decision.service import DecisionConsumer
     from baton.ingestion.service import IngestionService
-    from baton.ports import ConversationStore, EventPublisher, SecretSource, SeenStore
+    from baton.ports import ConversationStore, EventPublisher, SecretSource
+    from baton.routing.service import RoutingConsumer
+    from baton.scoring.service import ScoringConsumer
 
 # boto3's default session is not thread-safe, and `baton local` serves requests from threads.
 _lock = threading.RLock()
+
+_local_bus: Callable[[Settings], EventPublisher] | None = None
+
+
+class NoLocalBus(BatonError):
+    """`local_bus_path` is set in a process where no local bus publisher was installed."""
+
+
+def use_local_bus(factory: Callable[[Settings], EventPublisher] | None) -> None:
+    """Install the publisher that `Settings.local_bus_path` selects (None removes it). `baton local` and the
+    benches call this through `baton.local.bus.install_publisher`: the shipped package never imports the local
+    runtime, which is a tool (`TOOL_MODULES` in layers/build.py)."""
+    global _local_bus
+    _local_bus = factory
+    reset()
+
 
 # DynamoDB Local (without -sharedDb) keeps one database per access key and region: every local
 # client uses the same pair as `baton.local.dynamodb_local.DynamoDBLocal.client`.
@@ -48,7 +73,8 @@ def dynamodb_client(endpoint_url: str | None = None) -> Any:
                 endpoint_url=endpoint_url,
                 region_name=LOCAL_REGION,
                 config=_boto_config(),
-                **LOCAL_CREDENTIALS,
+                aws_access_key_id=LOCAL_CREDENTIALS["aws_access_key_id"],
+                aws_secret_access_key=LOCAL_CREDENTIALS["aws_secret_access_key"],
             )
         return boto3.client("dynamodb", config=_boto_config())
 
@@ -75,9 +101,12 @@ def conversation_store(settings: Settings) -> ConversationStore:
 @functools.cache
 def publisher(settings: Settings) -> EventPublisher:
     if settings.local_bus_path:
-        from baton.local.bus import LocalBusPublisher
-
-        return LocalBusPublisher(settings.local_bus_path, event_bus_name=settings.event_bus_name)
+        if _local_bus is None:
+            raise NoLocalBus(
+                f"BATON_LOCAL_BUS_PATH is {settings.local_bus_path!r}, but no local bus publisher is installed in "
+                "this process: only `baton local` (or baton.local.bus.install_publisher()) provides one"
+            )
+        return _local_bus(settings)
     from baton.adapters.eventbridge import EventBridgePublisher
 
     return EventBridgePublisher(settings.event_bus_name, client=events_client())
@@ -102,13 +131,14 @@ def context_store(settings: Settings) -> Any:
 def decision_params(settings: Settings) -> Any:
     """A function returning the current `DecisionParams`: the SSM parameter `decision_params_name` through
     Powertools parameters (cached `decision_params_max_age_s`, so a team's new document applies within it,
-    no redeploy), else the shipped document. A document that does not validate raises InvalidParams naming
-    the field: the message fails, and is retried, rather than being decided with parameters nobody chose."""
+    no redeploy), else the shipped document (`<models_dir>/decision/params.json`). A document that does not
+    validate raises InvalidParams naming the field: the message fails, and is retried, rather than being
+    decided with parameters nobody chose."""
     from baton.decision.params import DecisionParams, load_default
 
     name = settings.decision_params_name
     if not name:
-        return load_default
+        return functools.partial(load_default, settings.models_dir)
     from aws_lambda_powertools.utilities import parameters
 
     parsed: dict[str, DecisionParams] = {}
@@ -134,25 +164,57 @@ def parameter_value(setting: str, text: str) -> str:
 
 
 @functools.cache
-def decision_service(settings: Settings) -> Any:
-    from baton.decision.engine import DecisionState
-    from baton.decision.service import DecisionService
+def scoring_consumer(settings: Settings) -> ScoringConsumer:
+    """The scoring capability's ordered consumer: the models (from the model layer, or BATON_MODELS_DIR), the
+    arc store, the publisher, and the stored conversation every event is checked against."""
+    from baton.scoring.loader import load_models, models_dir
+    from baton.scoring.scorer import Scorer
+    from baton.scoring.service import scoring_consumer as build
+    from baton.scoring.store import DynamoArcStore
+
+    arcs = DynamoArcStore(
+        settings.conversations_table,
+        client=dynamodb_client(settings.dynamodb_endpoint),
+        ttl_days=settings.conversation_ttl_days,
+    )
+    scorer = Scorer(load_models(models_dir(settings.models_dir)))
+    return build(scorer, arcs, publisher(settings), conversation_store(settings))
+
+
+@functools.cache
+def decision_consumer(settings: Settings) -> DecisionConsumer:
+    from baton.decision.service import decision_consumer as build
     from baton.decision.store import DynamoDecisionStore
 
     decisions = DynamoDecisionStore(
         settings.conversations_table,
-        DecisionState,
         client=dynamodb_client(settings.dynamodb_endpoint),
         ttl_days=settings.conversation_ttl_days,
     )
-    return DecisionService(decision_params(settings), context_store(settings), decisions, publisher(settings))
+    return build(
+        decision_params(settings),
+        context_store(settings),
+        decisions,
+        publisher(settings),
+        conversation_store(settings),
+    )
 
 
 @functools.cache
-def seen_store(settings: Settings) -> SeenStore:
-    from baton.ingestion.store import DynamoSeenStore
+def idempotency_store(settings: Settings) -> BasePersistenceLayer:
+    """Powertools idempotency's DynamoDB persistence layer on the idempotency table (`baton.tables.IDEMPOTENCY`:
+    key `id`, TTL `expiration`, Powertools' defaults), through the same client as every store, so `baton local`
+    keeps its records in DynamoDB Local. Imports the idempotency utility: call it on the webhook path only."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoSeenStore(settings.conversations_table, client=dynamodb_client(settings.dynamodb_endpoint))
+    from baton.tables import IDEMPOTENCY
+
+    return DynamoDBPersistenceLayer(
+        table_name=settings.idempotency_table,
+        key_attr=IDEMPOTENCY.partition_key,
+        expiry_attr=IDEMPOTENCY.ttl_attribute or "expiration",
+        boto3_client=dynamodb_client(settings.dynamodb_endpoint),
+    )
 
 
 @functools.cache
@@ -178,6 +240,19 @@ def secrets(settings: Settings) -> SecretSource:
     )
 
 
+@functools.cache
+def routing_consumer(settings: Settings) -> RoutingConsumer:
+    from baton.routing.service import routing_consumer as build
+    from baton.routing.store import DynamoRoutingStore
+
+    store = DynamoRoutingStore(
+        settings.conversations_table,
+        client=dynamodb_client(settings.dynamodb_endpoint),
+        ttl_days=settings.conversation_ttl_days,
+    )
+    return build(store, publisher(settings), conversation_store(settings))
+
+
 def reset() -> None:
     """Forget every built dependency (tests, and `baton local` after a settings change)."""
     for builder in (
@@ -186,7 +261,11 @@ def reset() -> None:
         conversation_store,
         publisher,
         ingestion_service,
-        seen_store,
+        context_store,
+        scoring_consumer,
+        decision_consumer,
+        routing_consumer,
+        idempotency_store,
         secrets,
     ):
         builder.cache_clear()

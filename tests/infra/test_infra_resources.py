@@ -271,3 +271,18 @@ def test_gateway_protects_exactly_the_routes_the_api_and_baton_local_protect(syn
     assert set(routes) == {f"{method} {path}" for method, path in ROUTES}
     public = {key for key, props in routes.items() if props["AuthorizationType"] == "NONE"}
     assert public == {f"{method} {path}" for method, path in PUBLIC_ROUTES}
+
+
+def test_a_webhook_in_progress_is_retried_once_the_delivery_holding_it_has_timed_out(synth: Synth) -> None:
+    """`Retry-After` of a 503 (a notification being processed) is no shorter than the function's timeout, by
+    which the delivery holding the notification has answered or its in-progress lock has expired."""
+    from baton.ingestion.api import WEBHOOK_RETRY_AFTER_S
+    from baton.ingestion.connectors.webhooks import IN_PROGRESS_FALLBACK_MS
+
+    (timeout,) = [
+        f["Properties"]["Timeout"]
+        for _, _, f in synth.resources("AWS::Lambda::Function")
+        if f["Properties"]["Handler"] == "functions.ingest_api.handler.lambda_handler"
+    ]
+    assert timeout <= WEBHOOK_RETRY_AFTER_S
+    assert timeout * 1000 == IN_PROGRESS_FALLBACK_MS

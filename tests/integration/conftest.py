@@ -46,6 +46,11 @@ def context_table() -> str:
 
 
 @pytest.fixture(scope="session")
+def idempotency_table() -> str:
+    return TABLE_NAMES["idempotency"]
+
+
+@pytest.fixture(scope="session")
 def ddb_client(dynamodb_local: DynamoDBLocal) -> Any:
     return dynamodb_local.client()
 

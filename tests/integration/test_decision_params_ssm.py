@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from baton import wiring
-from baton.decision.params import REPO_PARAMS, InvalidParams, deployable, load_default
+from baton.decision.params import InvalidParams, default_path, deployable, load_default
 from baton.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -24,7 +24,7 @@ def ssm(aws_env) -> boto3.client:
     with mock_aws():
         client = boto3.client("ssm")
         # What the Decision stack writes (and `baton decision params` prints): a standard parameter.
-        client.put_parameter(Name=NAME, Type="String", Value=deployable(REPO_PARAMS.read_text()))
+        client.put_parameter(Name=NAME, Type="String", Value=deployable(default_path().read_text()))
         yield client
 
 

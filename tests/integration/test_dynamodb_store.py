@@ -1,4 +1,4 @@
-"""The DynamoDB conversation and seen stores against DynamoDB Local (AWS's own engine)."""
+"""The DynamoDB conversation store against DynamoDB Local (AWS's own engine)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from baton.errors import ConcurrentUpdate, MessageConflict
 from baton.ingestion.service import IngestionService
-from baton.ingestion.store import DynamoConversationStore, DynamoSeenStore, conversation_pk
+from baton.ingestion.store import DynamoConversationStore, conversation_pk
 from baton.models import MAX_TEXT_BYTES, ConversationStatus, MessageIn, Outcome, Source
 
 pytestmark = pytest.mark.integration
@@ -554,20 +554,6 @@ def test_the_ingestion_service_redacts_on_dynamodb(
     assert store.get_conversation(conversation_id).messages[0].text == ""
     # The message once; the redaction announced once; the redelivery announces nothing again.
     assert [e.DETAIL_TYPE for e in published] == ["MessageReceived", "MessageRedacted"]
-
-
-def test_the_seen_store_remembers_keys_until_they_expire(ddb_client: Any, conversations_table: str) -> None:
-    now = [time.time()]
-    seen = DynamoSeenStore(conversations_table, client=ddb_client, clock=lambda: now[0])
-    key = f"intercom:notif_{time.time_ns()}"
-
-    assert not seen.seen(key)
-    seen.remember(key, ttl_s=60)
-    assert seen.seen(key)
-    assert not seen.seen(key + "-other")
-
-    now[0] += 61  # DynamoDB deletes expired items lazily: an expired key must read as unseen anyway
-    assert not seen.seen(key)
 
 
 class CancelledOnce:

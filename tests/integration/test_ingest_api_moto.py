@@ -14,6 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 from moto_bus import bus_with_queue
+from pytest_mock import MockerFixture
 
 from baton import wiring
 from baton.local.dynamodb_local import ensure_tables
@@ -179,11 +180,90 @@ def test_a_tampered_intercom_webhook_is_401_and_changes_nothing(deployed: Deploy
     assert deployed.bus_events() == []
 
 
-def test_health_needs_no_aws(deployed: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_aws(*_: Any, **__: Any) -> Any:
-        raise AssertionError("health must not build a client")
-
+def test_health_needs_no_aws(deployed: Deployed, mocker: MockerFixture) -> None:
     wiring.reset()
-    monkeypatch.setattr(boto3, "client", no_aws)
+    client = mocker.patch.object(
+        boto3, "client", side_effect=AssertionError("health must not build a client")
+    )
 
     assert deployed.call(event("health.json"))[0] == 200
+    client.assert_not_called()
+
+
+def test_a_redelivered_webhook_is_stored_once_and_remembered_in_the_idempotency_table(
+    deployed: Deployed,
+) -> None:
+    first = deployed.call(event("webhook_intercom.json"))
+    again = deployed.call(event("webhook_intercom.json"))
+
+    assert (first[0], first[1]["duplicate"], again[0], again[1]["duplicate"]) == (200, False, 200, True)
+    assert len(deployed.bus_events()) == first[1]["messages"]
+    (record,) = deployed.dynamodb.scan(TableName=TABLES_BY_LOGICAL["idempotency"])["Items"]
+    assert record["id"]["S"].startswith("webhook#") and record["status"]["S"] == "COMPLETED"
+    # Nothing of the webhook lands in the conversations table but the conversation itself.
+    pks = {
+        i["pk"]["S"] for i in deployed.dynamodb.scan(TableName=TABLES_BY_LOGICAL["conversations"])["Items"]
+    }
+    assert all(pk.startswith("CONV#") for pk in pks)
+
+
+class CallRecorder:
+    """Every DynamoDB call (a transaction's items one by one, as IAM authorises them) by logical table, and
+    every event put on the bus, as the real clients send them."""
+
+    _TRANSACT = {
+        "Put": "PutItem",
+        "Update": "UpdateItem",
+        "Delete": "DeleteItem",
+        "ConditionCheck": "ConditionCheckItem",
+    }
+
+    def __init__(self) -> None:
+        self.tables = {name: logical for logical, name in TABLES_BY_LOGICAL.items()}
+        self.calls: set[tuple[str, str]] = set()
+        self.published: set[tuple[str, str]] = set()
+
+    def dynamodb(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                ((kind, request),) = item.items()
+                self.calls.add((self.tables[request["TableName"]], self._TRANSACT[kind]))
+        else:
+            self.calls.add((self.tables[params["TableName"]], model.name))
+
+    def events(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        assert model.name == "PutEvents"
+        self.published |= {(entry["Source"], entry["DetailType"]) for entry in params["Entries"]}
+
+
+def test_the_ingest_api_calls_only_what_its_declaration_grants(deployed: Deployed) -> None:
+    """What the stacks grant the API (baton.bus.INGEST_API) is what its code calls: every route and the
+    webhooks' idempotency, on the real clients."""
+    from baton.bus import INGEST_API
+
+    recorder = CallRecorder()
+    wiring.dynamodb_client(None).meta.events.register("before-parameter-build.dynamodb", recorder.dynamodb)
+    wiring.events_client().meta.events.register("before-parameter-build.events", recorder.events)
+    changed = event("post_message.json")
+    changed["body"] = json.dumps(json.loads(changed["body"]) | {"text": "something else"})
+    answers = [
+        deployed.call(ev)[0]
+        for ev in (
+            event("post_message.json"),
+            event("post_message.json"),
+            event("get_conversation.json"),
+            changed,
+            event("webhook_intercom.json"),
+            event("webhook_intercom.json"),
+        )
+    ]
+
+    assert answers == [202, 202, 200, 409, 200, 200]
+
+    granted = {(table, call) for table, calls in INGEST_API.table_calls().items() for call in calls}
+    assert recorder.calls <= granted, recorder.calls - granted
+    # Every declared write is exercised here (the reads include Query, which the idempotency table never needs).
+    writes = {(w.table, call) for w in INGEST_API.writes for call in w.calls}
+    assert writes - recorder.calls == {("idempotency", "DeleteItem")}  # only when a webhook's work fails
+    declared = {(source, t) for source, types in INGEST_API.published().items() for t in types}
+    assert recorder.published <= declared

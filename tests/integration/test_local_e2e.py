@@ -178,8 +178,11 @@ def test_post_duplicate_and_get_in_order(local: LocalProcess) -> None:
     assert [(m["message_id"], m["seq"]) for m in conversation["messages"]] == [("m1", 1), ("m2", 2)]
 
 
-def test_a_message_flows_through_scoring_and_the_decision_to_the_conversation(local: LocalProcess) -> None:
-    """The whole chain on this machine: API -> bus -> score -> bus -> decide -> the conversation."""
+def test_a_message_flows_through_scoring_the_decision_and_routing_to_the_conversation(
+    local: LocalProcess,
+) -> None:
+    """The whole chain on this machine: API -> bus -> score -> bus -> decide -> bus -> route -> the
+    conversation."""
     assert (
         local.post("e2e-decided", message("d1", "Please put me through to a human agent")).status_code == 202
     )
@@ -187,14 +190,15 @@ def test_a_message_flows_through_scoring_and_the_decision_to_the_conversation(lo
     conversation: dict[str, Any] = {}
     while time.monotonic() < deadline:
         conversation = local.get("e2e-decided").json()
-        if conversation.get("decision"):
+        if conversation.get("decision") and conversation.get("assignment"):
             break
         time.sleep(0.5)
     assert conversation["scores"]["asks_for_human"] is True
     decision = conversation["decision"]
     assert (decision["action"], decision["guardrail"], decision["seq"]) == ("escalate", "human_requested", 1)
     assert decision["reasons"][0]["code"] == "human_requested"
-    assert conversation["status"] == "escalated"
+    assert conversation["assignment"]["state"] == "queued" and conversation["bot"]["paused"] is True
+    assert conversation["status"] == "queued"
 
 
 def test_context_imported_into_a_running_local_changes_the_next_decision(

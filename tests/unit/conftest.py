@@ -6,16 +6,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # The helpers beside this file (api_client, sqs_helpers...) are imported by the tests of every capability
 # folder below it.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
+import urllib3  # noqa: F401  (imported before sockets are blocked: it probes for IPv6 with one at import)
 from api_client import ApiClient
 from pytest_socket import disable_socket, enable_socket
 
-from baton.adapters.memory import MemorySeenStore, StaticSecrets
+from baton.adapters.memory import StaticSecrets
 from baton.ingestion.api import ApiDeps
 from baton.ingestion.service import IngestionService
 from baton.settings import Settings
@@ -30,11 +32,11 @@ def _no_network() -> Iterator[None]:
 
 
 @pytest.fixture
-def api_deps(service: IngestionService, seen: MemorySeenStore) -> ApiDeps:
+def api_deps(service: IngestionService, idempotency: Any) -> ApiDeps:
     return ApiDeps(
         service=service,
         secrets=StaticSecrets({"zendesk": "zendesk-secret", "intercom": "intercom-secret"}),
-        seen=seen,
+        idempotency=idempotency,
         settings=Settings(),
     )
 

@@ -10,19 +10,19 @@ from typing import Any
 
 import pytest
 
-from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
+from baton.adapters.memory import MemoryPublisher
 from baton.context.store import MemoryContextStore
-from baton.decision.engine import DecisionState
 from baton.decision.params import load_default
-from baton.decision.service import REDACTED_EVIDENCE, DecisionService
+from baton.decision.service import REDACTED_EVIDENCE, decision_consumer
 from baton.decision.store import MemoryDecisionStore
 from baton.errors import ConcurrentUpdate
 from baton.events import MessageRedacted, MessageScored, event_id_for
+from baton.ingestion.memory import MemoryConversationStore
 from baton.ingestion.service import IngestionService
 from baton.models import MessageIn, Source
 from baton.scoring.fakes import CUSTOMER, T0, conversation, fake_models, received
 from baton.scoring.scorer import Scorer
-from baton.scoring.service import ScoringService
+from baton.scoring.service import scoring_consumer
 from baton.scoring.store import MemoryArcStore
 
 SECRET = "4111 1111 1111 1111"
@@ -49,18 +49,18 @@ def arcs() -> MemoryArcStore:
 
 
 @pytest.fixture
-def scoring(arcs: MemoryArcStore, publisher: MemoryPublisher) -> ScoringService:
-    return ScoringService(Scorer(fake_models()), arcs, publisher, clock=lambda: T0)
+def scoring(arcs: MemoryArcStore, publisher: MemoryPublisher) -> scoring_consumer:
+    return scoring_consumer(Scorer(fake_models()), arcs, publisher, clock=lambda: T0)
 
 
 @pytest.fixture
-def decisions() -> MemoryDecisionStore[DecisionState]:
+def decisions() -> MemoryDecisionStore:
     return MemoryDecisionStore()
 
 
 @pytest.fixture
-def deciding(decisions, publisher) -> DecisionService:
-    return DecisionService(
+def deciding(decisions, publisher) -> decision_consumer:
+    return decision_consumer(
         load_default, MemoryContextStore(), decisions, publisher, clock=lambda: T0, sleep=lambda s: None
     )
 
@@ -108,7 +108,7 @@ def test_a_redaction_before_anything_was_scored_is_remembered(scoring, arcs, pub
     assert scoring.redact(redaction("m1")) is True
     assert arcs.load("conv-1").event is None
     handled = scoring.handle(received(first))
-    assert handled.outcome == "scored"
+    assert handled.outcome == "applied"
     assert handled.event.message.text == "" and handled.event.scores.sentiment is None  # nothing to score
     assert SECRET not in arcs.load("conv-1").state.model_dump_json()
 
@@ -168,7 +168,7 @@ def test_a_message_whose_redaction_reached_the_decision_first_is_decided_without
     handled = deciding.handle(events[2])
     # Decided from its scores (computed before the redaction; they carry no text), never from the text: no
     # text guardrail fires, nothing quotes it.
-    assert handled.outcome == "decided"
+    assert handled.outcome == "applied"
     assert handled.event.guardrail != "legal_threat"
     assert "lawyer" not in handled.event.model_dump_json() and SECRET not in handled.event.model_dump_json()
 
@@ -199,7 +199,7 @@ def test_ingestion_announces_the_redaction_that_the_consumers_apply(
     (message,) = [e for e in publisher.events if e.DETAIL_TYPE == "MessageReceived"]
     scoring.handle(message)
     deciding.handle(scored_events(publisher)[-1])
-    assert "sue" in deciding.decisions.load("conv-1").event.model_dump_json()  # the guardrail quotes it
+    assert "sue" in deciding.store.load("conv-1").event.model_dump_json()  # the guardrail quotes it
 
     ingestion.redact("conv-1", "m1")
     (announced,) = [e for e in publisher.events if isinstance(e, MessageRedacted)]
@@ -209,7 +209,7 @@ def test_ingestion_announces_the_redaction_that_the_consumers_apply(
     assert conversations.get_conversation("conv-1").messages[0].text == ""
     assert SECRET not in arcs.load("conv-1").event.model_dump_json()
     assert SECRET not in arcs.load("conv-1").state.model_dump_json()
-    decision = deciding.decisions.load("conv-1")
+    decision = deciding.store.load("conv-1")
     assert "sue" not in decision.event.model_dump_json() and SECRET not in decision.state.model_dump_json()
 
 
@@ -237,7 +237,7 @@ def test_a_message_scored_while_its_redaction_lands_is_stored_without_it(scoring
     scoring.handle(received(messages[1]))
     raced = redaction_lands_first(arcs, scoring, "m3")
     handled = scoring.handle(received(messages[2]))
-    assert raced and handled.outcome == "scored"
+    assert raced and handled.outcome == "applied"
     stored = arcs.load("conv-1")
     assert stored.state.last_seq == 3 and list(stored.state.redacted) == ["m3"]
     assert "m3" not in [r.message_id for r in stored.state.recent]
@@ -255,7 +255,7 @@ def test_a_decision_taken_while_its_redaction_lands_is_stored_without_the_quote(
     deciding.handle(events[1])
     raced = redaction_lands_first(decisions, deciding, "m3")
     handled = deciding.handle(events[2])
-    assert raced and handled.outcome == "decided" and handled.event.guardrail == "legal_threat"
+    assert raced and handled.outcome == "applied" and handled.event.guardrail == "legal_threat"
     stored = decisions.load("conv-1")
     # The escalation that went out is the one stored (sticky for the next messages), minus the quote.
     assert (stored.state.last_seq, stored.state.mode) == (3, "escalate")
@@ -267,7 +267,7 @@ def test_saving_without_an_event_keeps_the_stored_one(arcs) -> None:
     from baton.scoring.arc import ArcState
 
     (first,) = conversation(TURNS[0])
-    scoring = ScoringService(Scorer(fake_models()), arcs, MemoryPublisher(), clock=lambda: T0)
+    scoring = scoring_consumer(Scorer(fake_models()), arcs, MemoryPublisher(), clock=lambda: T0)
     scoring.handle(received(first))
     kept = arcs.load("conv-1")
     arcs.save("conv-1", ArcState(last_seq=1), None, expected_version=kept.version, at=T0)

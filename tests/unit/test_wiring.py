@@ -12,7 +12,7 @@ import pytest
 from baton import wiring
 from baton.adapters.eventbridge import EventBridgePublisher
 from baton.adapters.secrets import LayeredSecretSource, SecretsManagerSource, StaticSecretSource
-from baton.ingestion.store import DynamoConversationStore, DynamoSeenStore
+from baton.ingestion.store import DynamoConversationStore
 from baton.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,20 +74,46 @@ def test_a_dynamodb_endpoint_points_every_store_at_dynamodb_local() -> None:
     settings = Settings(dynamodb_endpoint="http://127.0.0.1:8123")
 
     store = wiring.conversation_store(settings)
-    seen = wiring.seen_store(settings)
+    idempotency = wiring.idempotency_store(settings)
 
-    assert isinstance(seen, DynamoSeenStore)
-    assert store.client.meta.endpoint_url == seen.client.meta.endpoint_url == "http://127.0.0.1:8123"
+    assert store.client.meta.endpoint_url == idempotency.client.meta.endpoint_url == "http://127.0.0.1:8123"
     assert store.client.meta.region_name == wiring.LOCAL_REGION
 
 
-def test_a_local_bus_path_selects_the_local_bus(tmp_path: Path) -> None:
-    from baton.local.bus import LocalBusPublisher
+def test_the_webhooks_idempotency_records_go_to_the_idempotency_table() -> None:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    publisher = wiring.publisher(Settings(local_bus_path=str(tmp_path / "bus.sqlite3"), event_bus_name="dev"))
+    from baton.tables import IDEMPOTENCY
+
+    layer = wiring.idempotency_store(Settings(idempotency_table="prod-idempotency"))
+
+    assert isinstance(layer, DynamoDBPersistenceLayer)
+    assert (layer.table_name, layer.key_attr, layer.expiry_attr) == (
+        "prod-idempotency",
+        IDEMPOTENCY.partition_key,
+        IDEMPOTENCY.ttl_attribute,
+    )
+    assert layer.client is wiring.dynamodb_client(None)
+
+
+def test_a_local_bus_path_selects_the_local_bus_baton_local_installs(tmp_path: Path) -> None:
+    from baton.local.bus import LocalBusPublisher, install_publisher
+
+    settings = Settings(local_bus_path=str(tmp_path / "bus.sqlite3"), event_bus_name="dev")
+    install_publisher()
+    try:
+        publisher = wiring.publisher(settings)
+    finally:
+        wiring.use_local_bus(None)
 
     assert isinstance(publisher, LocalBusPublisher)
     assert publisher.event_bus_name == "dev"
+
+
+def test_a_local_bus_path_without_the_local_runtime_says_so(tmp_path: Path) -> None:
+    # The Lambda layer does not ship baton.local: wiring never imports it, whatever the settings say.
+    with pytest.raises(wiring.NoLocalBus, match="BATON_LOCAL_BUS_PATH"):
+        wiring.publisher(Settings(local_bus_path=str(tmp_path / "bus.sqlite3")))
 
 
 def test_dependencies_are_built_once_per_settings() -> None:
@@ -106,3 +132,20 @@ def test_importing_the_ingest_handler_does_not_import_boto3() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_only_a_webhook_imports_the_idempotency_utility() -> None:
+    # The message routes build the API's dependencies; only a webhook delivery builds the persistence layer.
+    code = (
+        "import sys\n"
+        "from functions.ingest_api import handler\n"
+        "deps = handler.get_deps()\n"
+        "print('aws_lambda_powertools.utilities.idempotency' in sys.modules)\n"
+        "deps.idempotency()\n"
+        "print('aws_lambda_powertools.utilities.idempotency' in sys.modules)\n"
+    )
+    env = {"AWS_DEFAULT_REGION": "eu-west-1", "AWS_EC2_METADATA_DISABLED": "true", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.split() == ["False", "True"]

@@ -80,7 +80,8 @@ class EventBridgePublisher:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.bus_name = bus_name
-        self.client = client if client is not None else boto3.client("events")
+        # Any PutEvents-shaped client (tests pass fakes); entries are the events' own dicts, not stub TypedDicts.
+        self.client: Any = client if client is not None else boto3.client("events")
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
         self._sleep = sleep

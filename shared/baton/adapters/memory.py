@@ -1,4 +1,6 @@
-"""In-memory fakes of the ports, with the same semantics as the real adapters (tests and benches)."""
+"""In-memory fakes of the shared ports, with the same semantics as the real adapters (tests, benches, the
+backtest): the publisher, secrets, and any capability's state store. The conversation store's is
+`baton.ingestion.memory`."""
 
 from __future__ import annotations
 
@@ -7,128 +9,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from baton.errors import MessageConflict
+from baton.errors import ConcurrentUpdate
 from baton.events import BusEvent
-from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
-from baton.ports import AppendResult
-
-
-class MemoryConversationStore:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._conversations: dict[str, Conversation] = {}
-        self._messages: dict[str, dict[str, StoredMessage]] = {}
-        self._published: set[tuple[str, str]] = set()
-        # Redactions of messages not stored (yet): (conversation, message id) -> when.
-        self._tombstones: dict[tuple[str, str], datetime] = {}
-
-    def append_message(
-        self, conversation_id: str, message: MessageIn, *, source: Source, received_at: datetime
-    ) -> AppendResult:
-        fingerprint = message.fingerprint()
-        with self._lock:
-            by_id = self._messages.setdefault(conversation_id, {})
-            existing = by_id.get(message.message_id)
-            if existing is not None:
-                if existing.redacted_at is None and existing.fingerprint != fingerprint:
-                    raise MessageConflict(conversation_id, message.message_id)
-                published = (conversation_id, message.message_id) in self._published
-                return AppendResult(message=existing, created=False, published=published)
-            conv = self._conversations.get(conversation_id) or Conversation(
-                conversation_id=conversation_id,
-                source=source,
-                customer=message.customer,
-                created_at=received_at,
-                updated_at=received_at,
-            )
-            stored = StoredMessage(
-                conversation_id=conversation_id,
-                seq=conv.message_count + 1,
-                received_at=received_at,
-                source=source,
-                fingerprint=fingerprint,
-                **message.model_dump(),
-            )
-            redacted_at = self._tombstones.pop((conversation_id, message.message_id), None)
-            if redacted_at is not None:
-                stored = stored.redacted(redacted_at)
-            by_id[message.message_id] = stored
-            customer = (
-                message.customer if message.role == "customer" or conv.customer is None else conv.customer
-            )
-            self._conversations[conversation_id] = conv.model_copy(
-                update={"message_count": stored.seq, "updated_at": received_at, "customer": customer}
-            )
-            return AppendResult(message=stored, created=True, published=False)
-
-    def mark_published(self, conversation_id: str, message_id: str) -> None:
-        with self._lock:
-            self._published.add((conversation_id, message_id))
-
-    def get_conversation(self, conversation_id: str) -> Conversation | None:
-        with self._lock:
-            conv = self._conversations.get(conversation_id)
-            if conv is None:
-                return None
-            messages = sorted(self._messages.get(conversation_id, {}).values(), key=lambda m: m.seq)
-            return conv.model_copy(update={"messages": messages})
-
-    def record_outcome(
-        self,
-        conversation_id: str,
-        outcome: Outcome,
-        status: ConversationStatus,
-        *,
-        source: Source,
-        at: datetime,
-    ) -> None:
-        with self._lock:
-            conv = self._conversations.get(conversation_id) or Conversation(
-                conversation_id=conversation_id, source=source, created_at=at, updated_at=at
-            )
-            self._conversations[conversation_id] = conv.model_copy(
-                update={"outcome": outcome, "status": status, "updated_at": at}
-            )
-
-    def redact_message(self, conversation_id: str, message_id: str, *, at: datetime) -> bool:
-        with self._lock:
-            by_id = self._messages.get(conversation_id, {})
-            existing = by_id.get(message_id)
-            if existing is None:
-                self._tombstones.setdefault((conversation_id, message_id), at)
-                return False
-            by_id[message_id] = existing.redacted(at)
-            return True
-
-    def show_scores(
-        self, conversation_id: str, *, scores: dict[str, Any] | None, arc: dict[str, Any]
-    ) -> None:
-        """What the scoring capability shows on the conversation (the DynamoDB store reads its ARC item):
-        the latest customer message's `scores` (None keeps the ones shown) and the `arc`."""
-        with self._lock:
-            conv = self._conversations.get(conversation_id)
-            if conv is None:
-                return
-            update: dict[str, Any] = {"arc": arc}
-            if scores is not None:
-                update["scores"] = scores
-            self._conversations[conversation_id] = conv.model_copy(update=update)
-
-    def show_decision(
-        self, conversation_id: str, *, decision: dict[str, Any], status: ConversationStatus
-    ) -> None:
-        """What the decision capability shows on the conversation (the DynamoDB store reads its DECISION
-        item): the latest `decision`, and the status it implies unless the helpdesk has moved it on."""
-        from baton.ingestion.store import HELPDESK_STATUSES
-
-        with self._lock:
-            conv = self._conversations.get(conversation_id)
-            if conv is None:
-                return
-            update: dict[str, Any] = {"decision": decision}
-            if conv.status not in HELPDESK_STATUSES:
-                update["status"] = status
-            self._conversations[conversation_id] = conv.model_copy(update=update)
+from baton.models import View
+from baton.ordered import OrderedState, Stored
 
 
 class MemoryPublisher:
@@ -156,12 +40,42 @@ class StaticSecrets:
         return self.values.get(name)
 
 
-class MemorySeenStore:
-    def __init__(self) -> None:
-        self.keys: set[str] = set()
+class MemoryStateStore[S: OrderedState, O: BusEvent]:
+    """`baton.ordered.StateStore` in memory; given the memory conversation store, the conversation shows the
+    capability's view like the DynamoDB one does."""
 
-    def seen(self, key: str) -> bool:
-        return key in self.keys
+    def __init__(self, conversations: Any = None, *, what: str = "the state") -> None:
+        """`conversations`: a `baton.ingestion.memory.MemoryConversationStore` to show views on, or None."""
+        self._lock = threading.Lock()
+        self._items: dict[str, Stored[S, O]] = {}
+        self.conversations = conversations
+        self.what = what
+        self.saves = 0
 
-    def remember(self, key: str, ttl_s: int) -> None:
-        self.keys.add(key)
+    def load(self, conversation_id: str) -> Stored[S, O] | None:
+        with self._lock:
+            return self._items.get(conversation_id)
+
+    def save(
+        self,
+        conversation_id: str,
+        state: S,
+        event: O | None,
+        *,
+        expected_version: int,
+        at: datetime,
+        view: View | None = None,
+    ) -> int:
+        with self._lock:
+            current = self._items.get(conversation_id)
+            if (current.version if current else 0) != expected_version:
+                raise ConcurrentUpdate(
+                    f"{self.what} of {conversation_id!r} is no longer at version {expected_version}"
+                )
+            kept = event if event is not None else (current.event if current else None)
+            stored = Stored(state=state.model_copy(deep=True), version=expected_version + 1, event=kept)
+            self._items[conversation_id] = stored
+            self.saves += 1
+        if self.conversations is not None and view is not None:
+            self.conversations.show(conversation_id, view)
+        return stored.version

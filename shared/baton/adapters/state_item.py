@@ -1,10 +1,19 @@
-"""One capability's per-conversation state item in DynamoDB, written with optimistic locking.
+"""`baton.ordered.StateStore` in DynamoDB: one capability's per-conversation state item, written with
+optimistic locking.
 
-The scoring arc (`ARC`) and the decision state (`DECISION`) are each one item in the conversation's own
-partition of the conversations table (`baton.tables`), so `GET /v1/conversations/{id}` reads them with the
-messages. Both are read strongly consistent and written by one conditional UpdateItem (`version = :read`, or no
-item yet): a capability applies a conversation's messages in order and once, and of two concurrent writers of
-the same message exactly one lands (the other gets `ConcurrentUpdate`).
+Each ordered capability (the scoring arc `ARC`, the decision `DECISION`, routing `ROUTING`...) keeps one item in
+the conversation's own partition of the conversations table (`baton.tables`):
+
+  pk=`CONV#<id>` sk=<capability's sk>  kind, conversation_id, version (optimistic lock), last_seq, updated_at,
+                                       expires_at (TTL),
+                                       state (the capability's state JSON),
+                                       event (the latest published event JSON, re-published on a redelivery),
+                                       view  (`baton.models.View` JSON: what the conversation shows of it).
+
+`GET /v1/conversations/{id}` reads every item's `view` with the messages in one Query and assembles them
+(`baton.ingestion.store`), without knowing which capabilities exist. Items are read strongly consistent and
+written by one conditional UpdateItem (`version = :read`, or no item yet): of two concurrent writers of the
+same message exactly one lands (the other gets `ConcurrentUpdate`).
 """
 
 from __future__ import annotations
@@ -16,44 +25,75 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from baton.errors import ConcurrentUpdate
-from baton.ingestion.store import conversation_pk
+from baton.events import BusEvent
+from baton.models import View
+from baton.ordered import OrderedState, Stored
+from baton.tables import conversation_pk
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
-class StateItem:
+class DynamoStateStore[S: OrderedState, O: BusEvent]:
     def __init__(
-        self, client: Any, table_name: str, *, sk: str, kind: str, ttl: timedelta, what: str
+        self,
+        table_name: str,
+        *,
+        sk: str,
+        state_type: type[S],
+        event_type: type[O],
+        client: Any,
+        ttl_days: int = 400,
+        what: str = "the state",
     ) -> None:
         self.client = client
         self.table_name = table_name
         self.sk = sk
-        self.kind = kind
-        self.ttl = ttl
+        self.kind = sk.lower()
+        self.state_type = state_type
+        self.event_type = event_type
+        self.ttl = timedelta(days=ttl_days)
         self.what = what
         """What the item is, for error messages (`the arc`, `the decision state`)."""
 
-    def read(self, conversation_id: str, *attributes: str) -> dict[str, Any] | None:
-        """`version` and the named attributes of the item (strongly consistent), or None when there is none."""
-        names = {f"#a{i}": name for i, name in enumerate(attributes)}
+    def load(self, conversation_id: str) -> Stored[S, O] | None:
         response = self.client.get_item(
             TableName=self.table_name,
             Key=_marshal({"pk": conversation_pk(conversation_id), "sk": self.sk}),
             ConsistentRead=True,
-            ProjectionExpression=", ".join(["version", *names]),
-            **({"ExpressionAttributeNames": names} if names else {}),
+            ProjectionExpression="version, #state, #event",
+            ExpressionAttributeNames={"#state": "state", "#event": "event"},
         )
         raw = response.get("Item")
         if not raw:
             return None
-        return {k: _deserializer.deserialize(v) for k, v in raw.items()}
+        item = {k: _deserializer.deserialize(v) for k, v in raw.items()}
+        return Stored(
+            state=self.state_type.model_validate_json(item["state"]),
+            version=int(item["version"]),
+            event=self.event_type.model_validate_json(item["event"]) if "event" in item else None,
+        )
 
-    def write(
+    def save(
+        self,
+        conversation_id: str,
+        state: S,
+        event: O | None,
+        *,
+        expected_version: int,
+        at: datetime,
+        view: View | None = None,
+    ) -> int:
+        attributes: dict[str, Any] = {"last_seq": state.last_seq, "state": state.model_dump_json()}
+        if event is not None:
+            attributes["event"] = event.model_dump_json()
+        if view is not None:
+            attributes["view"] = view.model_dump_json()
+        return self._write(conversation_id, attributes, expected_version=expected_version, at=at)
+
+    def _write(
         self, conversation_id: str, attributes: dict[str, Any], *, expected_version: int, at: datetime
     ) -> int:
-        """Set `attributes` (and kind, version, updated_at, expires_at) if the stored version is still
-        `expected_version` (0: no item yet), else raise `ConcurrentUpdate`. Returns the new version."""
         version = expected_version + 1
         fields = {
             "kind": self.kind,

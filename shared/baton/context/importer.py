@@ -245,7 +245,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any] | str
     for row in reader:
         number = reader.line_num
         if None in row:
-            yield number, f"{len(row[None])} more cells than the header has columns"  # type: ignore[index]
+            yield number, f"{len(row[None])} more cells than the header has columns"
             continue
         parsed: dict[str, Any] = {}
         problem = None

@@ -70,7 +70,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,6 +80,7 @@ from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
 from baton.models import EscalationCause, UtcDatetime
 from baton.negation import Negation
+from baton.ordered import OrderedState
 
 Action = Literal["resolve", "monitor", "escalate"]
 
@@ -115,7 +116,7 @@ MAX_INCIDENTS = 10
 """Incidents a conversation's state remembers as matched."""
 
 
-class DecisionState(BaseModel):
+class DecisionState(OrderedState):
     """What the engine remembers of a conversation between messages; stored as JSON, read back leniently."""
 
     model_config = ConfigDict(extra="ignore")
@@ -139,7 +140,7 @@ class DecisionState(BaseModel):
     intents: list[str] = Field(default_factory=list, description="In-scope intents seen, latest first")
     params_version: str | None = None
     redacted: dict[str, UtcDatetime] = Field(
-        default_factory=dict, description="Messages the helpdesk redacted -> when (`baton.redaction`)"
+        default_factory=dict, description="Messages the helpdesk redacted -> when (`baton.ordered`)"
     )
     incidents: list[str] = Field(
         default_factory=list, description="Incidents matched by this conversation's messages, latest first"
@@ -180,7 +181,9 @@ class Decision(BaseModel):
         self, *, conversation_id: str, seq: int, message_id: str, decided_at: datetime | None = None
     ) -> EscalationDecided:
         """The `EscalationDecided` event of this decision (`incidents` rides along as an extra field)."""
-        extra = {"decided_at": decided_at} if decided_at is not None else {}
+        extra: dict[str, Any] = {"incidents": [m.model_dump() for m in self.incidents]}
+        if decided_at is not None:
+            extra["decided_at"] = decided_at
         return EscalationDecided(
             event_id=event_id_for("EscalationDecided", conversation_id, message_id, self.model_version),
             conversation_id=conversation_id,
@@ -192,7 +195,6 @@ class Decision(BaseModel):
             guardrail=self.guardrail,
             model_version=self.model_version,
             escalated_because=self.escalated_because,
-            incidents=[m.model_dump() for m in self.incidents],
             **extra,
         )
 

@@ -5,7 +5,7 @@ AppConfig profile or S3 object, read through Powertools parameters and cached), 
 function. The document is validated here, with errors that name the offending field:
 
     params = DecisionParams.model_validate_json(text)   # raises InvalidParams (a ValueError) naming the field
-    params = load_default()                             # the shipped document (layers/models/decision/)
+    params = load_default()                             # the shipped document (<models dir>/decision/)
 
 Shape (see layers/models/decision/params.json and its MODEL_CARD.md for the shipped values):
 
@@ -66,10 +66,10 @@ from baton.negation import (
     DEFAULT_TRIGGER_KEYWORDS,
     DEFAULT_WINDOW,
 )
+from baton.settings import models_dir
 
 PARAMS_FILE = "params.json"
-LAMBDA_PARAMS = Path("/opt/models/decision") / PARAMS_FILE
-REPO_PARAMS = Path(__file__).resolve().parents[3] / "layers" / "models" / "decision" / PARAMS_FILE
+PARAMS_DIR = "decision"
 
 Probability = Annotated[float, Field(gt=0.0, lt=1.0)]
 Multiplier = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -605,7 +605,7 @@ class DecisionParams(_Model):
         return value
 
     @classmethod
-    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> DecisionParams:  # type: ignore[override]
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> DecisionParams:
         """Parse and validate a JSON document; InvalidParams names every offending field."""
         try:
             return super().model_validate_json(json_data, **kwargs)
@@ -613,7 +613,7 @@ class DecisionParams(_Model):
             raise InvalidParams(_describe(exc)) from None
 
     @classmethod
-    def model_validate(cls, obj: Any, **kwargs: Any) -> DecisionParams:  # type: ignore[override]
+    def model_validate(cls, obj: Any, **kwargs: Any) -> DecisionParams:
         try:
             return super().model_validate(obj, **kwargs)
         except ValidationError as exc:
@@ -686,8 +686,19 @@ def deployable(text: str) -> str:
     return value
 
 
+def default_path(models: str | Path | None = None) -> Path:
+    """Where the shipped document is: `<models dir>/decision/params.json`, the models dir being `models`, else
+    BATON_MODELS_DIR, else the Lambda model layer (`baton.settings.models_dir`; ModelsNotFound names
+    BATON_MODELS_DIR when there is none)."""
+    return models_dir(models) / PARAMS_DIR / PARAMS_FILE
+
+
+def load_default(models: str | Path | None = None) -> DecisionParams:
+    """The shipped parameters (`default_path`), read once per process and file; a team's own document comes
+    through the parameter store."""
+    return _load_once(default_path(models))
+
+
 @functools.cache
-def load_default() -> DecisionParams:
-    """The shipped parameters: the Lambda model layer's (/opt/models/decision) or the checkout's
-    (layers/models/decision). Cached per process; a team's own document comes through the parameter store."""
-    return load(LAMBDA_PARAMS if LAMBDA_PARAMS.is_file() else REPO_PARAMS)
+def _load_once(path: Path) -> DecisionParams:
+    return load(path)

@@ -1,22 +1,16 @@
-"""The decision use case: a MessageScored in, enriched and decided once, in order; EscalationDecided out.
+"""The decision capability's logic for the ordered consumer (`baton.ordered`): a MessageScored in, enriched and
+decided, EscalationDecided out.
 
-Messages are applied in order and once, per conversation, against the stored `DecisionState`
-(`baton.ports.DecisionStore`, optimistic locking on its `version`), exactly as the scoring service applies
-them to the arc:
+Order, once-only, the predecessor wait, publish-then-commit and redaction are the component's. What is the
+decision's:
 
-- `seq <= last_seq`: already applied. Nothing changes; the latest EscalationDecided is published again when
-  this is its message (same deterministic event id: consumers de-duplicate).
-- `seq > last_seq + 1`: its predecessor has not been decided yet: wait briefly (`wait_s`), then `OutOfOrder`,
-  and the queue delivers it again later; told to stop waiting (its last receive before the DLQ), it goes on.
-- a customer message: enrich (`ContextSource.context`: at most two DynamoDB round trips), decide
-  (`baton.decision.engine.decide`), **publish, then commit** (a redelivery after a crash between the two
-  decides the same message from the same state and publishes the same event id).
-- a bot or agent message (or a redacted or empty customer message): nothing to decide (the next customer message's arc carries what it did); the
-  state moves past it so that order holds, and nothing is published.
-
-A `MessageRedacted` is applied at once, out of the message order (`redact`): the latest decision forgets a
-guardrail's quote of that message, and the id is remembered, so a message whose redaction overtook it is
-not decided from its text (`baton.redaction`).
+- a customer message: enrich (`ContextSource.context`: at most two DynamoDB round trips, plus what the message
+  says about the page the customer is on), decide (`baton.decision.engine.decide`), publish EscalationDecided;
+- a bot or agent message (or a redacted or empty customer message): nothing to decide (the next customer
+  message's arc carries what it did); the state moves past it so that order holds, and nothing is published;
+- a redaction: the latest decision forgets a guardrail's quote of the message (the decision itself stands),
+  and so does the escalation's cause carried on every later decision;
+- the view: the conversation's `decision`, and the status it implies (`escalated`, `monitoring`, `open`).
 
 The parameters come from `params()` on every message: the function passes a cached Powertools parameters
 lookup (a team's new thresholds apply within its max age, with no redeploy); tests pass a constant.
@@ -25,40 +19,29 @@ lookup (a team's new thresholds apply within its max age, with no redeploy); tes
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from baton.context.models import Activity, Context, ErrorSeen
-from baton.decision.engine import Decision, DecisionState, decide
+from baton.decision.engine import DecisionState, decide
 from baton.decision.params import DecisionParams
-from baton.errors import OutOfOrder
-from baton.events import EscalationDecided, MessageRedacted, MessageScored, MessageSnapshot
-from baton.models import Reason, Role, utcnow
-from baton.ordered import load_after_predecessor
-from baton.ports import ContextSource, DecisionStore, EventPublisher
-from baton.redaction import as_stored, commit_result, redact_stored, remember
+from baton.decision.store import STATUS_OF_ACTION, decision_view
+from baton.events import EscalationDecided, MessageScored, MessageSnapshot
+from baton.models import Reason, Role, View, utcnow
+from baton.ordered import Applied, MessageLedger, OrderedConsumer, StateStore, as_stored, remember
+from baton.ports import ContextSource
 
 logger = logging.getLogger(__name__)
 
 REDACTED_EVIDENCE = "the message was redacted"
 """A guardrail's evidence after the helpdesk redacted the message it quoted."""
 
-
-@dataclass(frozen=True)
-class Handled:
-    outcome: Literal["decided", "skipped", "duplicate"]
-    event: EscalationDecided | None = None
-    decision: Decision | None = None
-    waited_s: float = 0.0
-    skipped_messages: int = 0
-    """Messages before this one the state went on without (only when told to stop waiting)."""
-
-
 ERROR_ACTION = ("error", "failed", "exception")
 """A `page.recent_actions` entry whose type contains one of these is an error the product showed."""
+
+DECISION_RANK = 10
+"""The decision's status (`escalated`, `monitoring`) gives way to routing's (`assigned`, `queued`)."""
 
 
 def with_page(context: Context, message: MessageSnapshot) -> Context:
@@ -83,70 +66,36 @@ def with_page(context: Context, message: MessageSnapshot) -> Context:
     return context.model_copy(update={"activity": activity})
 
 
-class DecisionService:
-    def __init__(
-        self,
-        params: Callable[[], DecisionParams],
-        contexts: ContextSource,
-        decisions: DecisionStore,
-        publisher: EventPublisher,
-        clock: Callable[[], datetime] = utcnow,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+class DecisionLogic:
+    name: ClassVar[str] = "the decision state"
+    order: ClassVar[Literal["every", "latest"]] = "every"
+    skipped_metric: ClassVar[str] = "UndecidedMessages"
+
+    def __init__(self, params: Callable[[], DecisionParams], contexts: ContextSource) -> None:
         self.params = params
         self.contexts = contexts
-        self.decisions = decisions
-        self.publisher = publisher
-        self.clock = clock
-        self.sleep = sleep
 
-    def handle(self, scored: MessageScored, *, wait_s: float = 0.0, stop_waiting: bool = False) -> Handled:
-        conversation_id, seq = scored.conversation_id, scored.seq
-        stored, waited = load_after_predecessor(
-            lambda: self.decisions.load(conversation_id),
-            lambda found: found.state.last_seq if found else 0,
-            seq,
-            wait_s,
-            self.sleep,
-        )
-        state = stored.state if stored else DecisionState()
-        version = stored.version if stored else 0
-        if seq <= state.last_seq:
-            latest = stored.event if stored else None
-            if latest is not None and latest.seq == seq and latest.message_id == scored.message_id:
-                self.publisher.publish([latest])
-                return Handled("duplicate", latest, waited_s=waited)
-            return Handled("duplicate", waited_s=waited)
-        if seq > state.last_seq + 1 and not stop_waiting:
-            raise OutOfOrder(
-                f"message seq {seq} of {conversation_id!r} arrived before seq {state.last_seq + 1} was decided"
-            )
-        skipped = seq - state.last_seq - 1
-        now = self.clock()
+    def empty(self) -> DecisionState:
+        return DecisionState()
 
+    def apply(
+        self, state: DecisionState, scored: MessageScored, *, now: datetime
+    ) -> Applied[DecisionState, EscalationDecided]:
         # A redaction that overtook the message: decide from what the store holds now, without its text (the
         # scores, computed before the redaction, carry none and still count: "get me a human" stays heard).
         message = as_stored(scored.message, state.redacted) if scored.message is not None else None
         undecidable = message is not None and scored.scores.sentiment is None and not message.text.strip()
-        if scored.role != Role.customer or message is None or undecidable:
-            if scored.role == Role.customer and scored.message is None:
-                logger.warning(
-                    "MessageScored without its message (an older scoring version): decided without text or "
-                    "context",
-                    extra={"conversation_id": conversation_id, "seq": seq},
-                )
-            else:
-                moved = state.model_copy(update={"last_seq": seq})
-                self._commit(conversation_id, moved, None, version, now, seq, state.last_seq)
-                return Handled("skipped", waited_s=waited, skipped_messages=skipped)
-
-        context = (
-            with_page(
-                self.contexts.context(message.customer.account_id, message.customer.id, now=now), message
+        if scored.role != Role.customer or undecidable:
+            return Applied(state)
+        if message is None:
+            logger.warning(
+                "MessageScored without its message (an older scoring version): decided without text or context",
+                extra={"conversation_id": scored.conversation_id, "seq": scored.seq},
             )
-            if message is not None
-            else Context(now=now)
-        )
+            context = Context(now=now)
+        else:
+            customer = message.customer
+            context = with_page(self.contexts.context(customer.account_id, customer.id, now=now), message)
         decision, new_state = decide(
             scored.scores,
             scored.arc,
@@ -154,61 +103,62 @@ class DecisionService:
             state,
             self.params(),
             text=message.text if message is not None else "",
-            seq=seq,
+            seq=scored.seq,
         )
         if decision.action == "escalate" and decision.previous != "escalate":
             new_state = new_state.model_copy(update={"escalated_message_id": scored.message_id})
         event = decision.event(
-            conversation_id=conversation_id, seq=seq, message_id=scored.message_id, decided_at=now
+            conversation_id=scored.conversation_id,
+            seq=scored.seq,
+            message_id=scored.message_id,
+            decided_at=now,
         )
-        self.publisher.publish([event])
-        self._commit(conversation_id, new_state, event, version, now, seq, state.last_seq)
-        return Handled("decided", event, decision, waited_s=waited, skipped_messages=skipped)
+        metrics: dict[str, float] = {"Decisions": 1}
+        if decision.changed:
+            metrics[f"{decision.action.capitalize()}Decisions"] = 1
+        if decision.guardrail:
+            metrics["GuardrailEscalations"] = 1
+        log = {
+            "action": decision.action,
+            "previous": decision.previous,
+            "risk": decision.risk,
+            "guardrail": decision.guardrail,
+            "reasons": [r.code for r in decision.reasons],
+            "model_version": decision.model_version,
+        }
+        return Applied(new_state, event, metrics=metrics, log=log)
 
-    def redact(self, redaction: MessageRedacted) -> bool:
-        """Forget a guardrail's quote of a message the helpdesk redacted (the latest decision's evidence, when
-        it decided that message) and remember the id, so a delivery of the message still to come is decided
-        without its text. True when the stored state changed; a repeated redaction changes nothing."""
-        conversation_id = redaction.conversation_id
-        return redact_stored(
-            redaction,
-            load=lambda: self.decisions.load(conversation_id),
-            save=lambda state, event, version: self.decisions.save(
-                conversation_id, state, event, expected_version=version, at=self.clock()
-            ),
-            forgetting=forgetting,
-            empty=DecisionState,
-            what=f"the decision state of {conversation_id!r}",
+    def forget(
+        self, state: DecisionState, latest: EscalationDecided | None, redacted: Mapping[str, datetime]
+    ) -> tuple[DecisionState, EscalationDecided | None]:
+        return forgetting(state, latest, redacted)
+
+    def view(self, state: DecisionState, latest: EscalationDecided | None) -> View | None:
+        if latest is None:
+            return None
+        return View(
+            capability="decision",
+            fields={"decision": decision_view(latest)},
+            status=STATUS_OF_ACTION[latest.action],
+            rank=DECISION_RANK,
         )
 
-    def _commit(
-        self,
-        conversation_id: str,
-        state: DecisionState,
-        event: EscalationDecided | None,
-        version: int,
-        at: datetime,
-        seq: int,
-        last_seq: int,
-    ) -> None:
-        """Store what deciding message `seq` (after `last_seq`) produced, once it is published."""
-        stored_now = commit_result(
-            state,
-            event,
-            version,
-            save=lambda state, event, version: self.decisions.save(
-                conversation_id, state, event, expected_version=version, at=at
-            ),
-            load=lambda: self.decisions.load(conversation_id),
-            forgetting=forgetting,
-            seq=seq,
-            last_seq=last_seq,
-        )
-        if not stored_now:
-            logger.info(
-                "message decided concurrently by another delivery",
-                extra={"conversation_id": conversation_id, "seq": seq},
-            )
+
+type DecisionConsumer = OrderedConsumer[DecisionState, MessageScored, EscalationDecided]
+
+
+def decision_consumer(
+    params: Callable[[], DecisionParams],
+    contexts: ContextSource,
+    decisions: StateStore[DecisionState, EscalationDecided],
+    publisher: Any,
+    ledger: MessageLedger | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], None] | None = None,
+) -> DecisionConsumer:
+    kwargs: dict[str, Any] = {"clock": clock} | ({"sleep": sleep} if sleep is not None else {})
+    return OrderedConsumer(DecisionLogic(params, contexts), decisions, publisher, ledger, **kwargs)
 
 
 def forgetting(

@@ -3,8 +3,8 @@
 The decision's full path: a guardrail's pattern OR the trigger model's probability at the parameters'
 `guardrails.model_thresholds` (not vetoed by a negation), and the human-request signal OR the model's
 `human_request`. The models load as the scoring function loads them (`baton.scoring.loader`: the encoder and
-the trigger model of BATON_MODELS_DIR, /opt/models or layers/models; `--models DIR` for another); without a
-trigger model, or with `--patterns-only`, the patterns alone are measured.
+the trigger model of BATON_MODELS_DIR, which `baton` sets to the checkout's layers/models; `--models DIR` for
+another); without a trigger model, or with `--patterns-only`, the patterns alone are measured.
 
 A labelled set is JSONL, one customer message a line: `{"text": "...", "triggers": ["payment_dispute"]}`
 (an empty list: the message should trip nothing). Codes are guardrail names of the parameters document

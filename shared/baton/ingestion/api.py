@@ -1,16 +1,19 @@
 """The ingestion HTTP API: routes, request limits and the error contract.
 
 `create_app(get_deps)` returns a Powertools `APIGatewayHttpResolver` (validation on); the Lambda
-handler (`functions/ingest_api/handler.py`) and `baton local` serve the same app. Dependencies are
-fetched per request through `get_deps()`, so `/v1/health` and `/v1/openapi.json` never build one.
+handler (`functions/ingest_api/handler.py`) and `baton local` serve the same app, created by the first
+request that needs it (`baton.ingestion.entry.LazyApi`: this module is not imported at INIT). Dependencies
+are fetched per request through `get_deps()`, so `/v1/health` and `/v1/openapi.json` never build one.
 
 Error contract: bad input is always a 4xx whose body is `baton.models.ErrorBody`, with
 `errors[0].field` the dotted path of the offending field (`customer.id`,
 `page.recent_actions.0.at`, `body` for a missing / non-JSON / non-object body, `content-type`,
 `conversation_id`). Status codes: 400 malformed JSON or webhook payload, 401 bad webhook signature,
 404 unknown conversation or route, 405 wrong method, 409 message id reused with another body,
-413 body too large, 415 not JSON, 422 well-formed JSON that breaks the contract. A 5xx means a
-genuine server fault (e.g. DynamoDB unavailable) and is logged with its traceback.
+413 body too large, 415 not JSON, 422 well-formed JSON that breaks the contract. A webhook
+notification that a concurrent delivery is processing is 503 with `Retry-After` (see
+`_register_error_handlers`). Any other 5xx means a genuine server fault (e.g. DynamoDB unavailable)
+and is logged with its traceback.
 """
 
 from __future__ import annotations
@@ -23,9 +26,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
@@ -40,7 +42,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import BaseModel
 
 from baton import __version__
-from baton.errors import InvalidSignature, MessageConflict, PayloadError
+from baton.errors import InvalidSignature, MessageConflict, NotificationInProgress, PayloadError
+from baton.ingestion.entry import HEALTH_PATH, METRICS_NAMESPACE, SERVICE, health_body, logger, metrics
 from baton.models import (
     ID_PATTERN,
     MAX_BODY_BYTES,
@@ -55,25 +58,25 @@ from baton.models import (
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
     from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
     from baton.ingestion.service import IngestionService
-    from baton.ports import SecretSource, SeenStore
+    from baton.ports import SecretSource
     from baton.settings import Settings
 
-SERVICE = "ingest-api"
-METRICS_NAMESPACE = "Baton"
 # Helpdesk payloads carry whole conversations (Intercom sends every part): larger than an API message,
 # but still bounded. They are authenticated before anything is parsed.
 MAX_WEBHOOK_BYTES = 1024 * 1024
+WEBHOOK_RETRY_AFTER_S = 10
+"""`Retry-After` of a notification being processed by a concurrent delivery: the ingest API's timeout, after
+which that delivery has answered or its in-progress lock has expired. Under 60 s: Zendesk only retries a 503
+whose Retry-After is shorter."""
 BEARER_SCHEME = "bearerAuth"
-_BEARER = [{BEARER_SCHEME: []}]
+_BEARER: list[dict[str, list[str]]] = [{BEARER_SCHEME: []}]
 _MAX_REPORTED_ERRORS = 20
 
-logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
-
-HEALTH_PATH = "/v1/health"
 OPENAPI_PATH = "/v1/openapi.json"
 MESSAGES_PATH = "/v1/conversations/{conversation_id}/messages"
 CONVERSATION_PATH = "/v1/conversations/{conversation_id}"
@@ -101,7 +104,9 @@ SIGNATURE_HEADERS = {Source.zendesk: "x-zendesk-webhook-signature", Source.inter
 class ApiDeps:
     service: IngestionService
     secrets: SecretSource
-    seen: SeenStore
+    idempotency: Callable[[], BasePersistenceLayer]
+    """The webhooks' Powertools persistence layer (the idempotency table), built on the first webhook: the
+    other routes never import the idempotency utility."""
     settings: Settings
 
 
@@ -152,7 +157,7 @@ def _error_response(status: HTTPStatus, error: str, message: str, errors: list[F
     )
 
 
-def _error_doc(description: str) -> dict[str, Any]:
+def _error_doc(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
 
 
@@ -287,13 +292,13 @@ class _GuardedRequestValidation(OpenAPIRequestValidationMiddleware):
     """Powertools' request validation, preceded by the checks that must run before any parsing
     (size, content type, JSON syntax): they would otherwise surface as misleading field errors."""
 
-    def handler(self, app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    def handler(self, app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:  # type: ignore[override]
         route = app.context.get("_route")
         if route is not None and route.dependant.body_params:
             check_json_request(app.current_event)
         return super().handler(app, next_middleware)
 
-    def _get_body(self, app: APIGatewayHttpResolver) -> Any:
+    def _get_body(self, app: APIGatewayHttpResolver) -> Any:  # type: ignore[override]
         # check_json_request accepted the media type (case-insensitively, as RFC 9110 says) and parsed
         # the body: never fall back to form or multipart parsing.
         return app.current_event.json_body
@@ -352,7 +357,7 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
         operation_id="getHealth",
     )
     def health() -> Health:
-        return Health(version=__version__)
+        return Health.model_validate(health_body())  # what `baton.ingestion.entry` answers on a cold start
 
     @app.get(OPENAPI_PATH, include_in_schema=False)
     def openapi() -> Response[str]:
@@ -441,9 +446,10 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
                 data,
                 secrets=deps.secrets,
                 service=deps.service,
-                seen=deps.seen,
+                idempotency=deps.idempotency(),
                 now=utcnow(),
                 max_skew_s=deps.settings.webhook_max_skew_s,
+                lambda_context=app.lambda_context,
             )
         except InvalidSignature as error:
             metrics.add_metric(name="InvalidSignatures", unit=MetricUnit.Count, value=1)
@@ -472,10 +478,10 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
         return Response(
             status_code=200,
             content_type=content_types.APPLICATION_JSON,
-            body=accepted.model_dump(mode="json"),
+            body=cast(Any, accepted.model_dump(mode="json")),
         )
 
-    webhook_responses = {
+    webhook_responses: dict[int, OpenAPIResponse] = {
         200: {
             "description": "Processed (or acknowledged: see `ignored`)",
             "content": {"application/json": {"model": WebhookAccepted}},
@@ -483,6 +489,10 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
         400: _error_doc("The payload is not the shape its topic promises"),
         401: _error_doc("Missing, stale or wrong signature; nothing was stored"),
         413: _error_doc(f"The body is larger than {MAX_WEBHOOK_BYTES} bytes"),
+        503: _error_doc(
+            "Another delivery of this notification is being processed; nothing was done. Retry after "
+            "`Retry-After` seconds"
+        ),
     }
 
     @app.post(
@@ -634,6 +644,31 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
                 )
             ],
         )
+
+    @app.exception_handler(NotificationInProgress)
+    def notification_in_progress(error: NotificationInProgress) -> Response:
+        """A duplicate of a webhook notification arrived while its first delivery is still being processed.
+
+        Answered 503 with `Retry-After`, a status every helpdesk retries (Zendesk retries a 503 whose Retry-After
+        is under a minute, Intercom retries failed deliveries), rather than:
+        - 2xx: the helpdesk would count the notification delivered. It usually redelivers because it gave up
+          on the first delivery (a timeout), so that delivery's own answer reaches nobody; if it then fails,
+          the notification would be lost. After a 503 the retry gets the stored answer, or does the work.
+        - 409: clear, but not retried by every helpdesk, and this API's 409 means a client error.
+        - 429: Intercom throttles the whole subscription on a 429 (every topic, for minutes to hours).
+        The API's 5xx alarm counts it: a notification redelivered before its first delivery answered means the
+        webhook was slower than the helpdesk's patience, which is worth a look.
+        """
+        metrics.add_metric(name="WebhooksInProgress", unit=MetricUnit.Count, value=1)
+        logger.info("webhook notification is being processed by another delivery", extra={"key": error.key})
+        response = _error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "in_progress",
+            str(error),
+            [FieldError(field="id", message="a delivery of this notification is being processed")],
+        )
+        response.headers["Retry-After"] = str(WEBHOOK_RETRY_AFTER_S)
+        return response
 
     @app.not_found
     def not_found(_: NotFoundError) -> Response:

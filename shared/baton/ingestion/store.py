@@ -1,4 +1,4 @@
-"""DynamoDB adapters: the conversation store and the webhook de-duplication store.
+"""The conversation store in DynamoDB (`baton.ports.ConversationStore`).
 
 Layout: the single `conversations` table documented in `baton.tables`:
 
@@ -9,11 +9,10 @@ Layout: the single `conversations` table documented in `baton.tables`:
                   `redacted_at` once the helpdesk redacted it (then no fingerprint). A MID# with
                   `redacted_at` and no `seq` is a tombstone: the id was redacted before Baton ever
                   stored it, and its first delivery is stored already redacted.
-  ARC             the scoring capability's conversation arc (`baton.scoring.store`); its `scores`
-                  (the latest customer message's) and `arc` show on the conversation
-  DECISION        the decision capability's state (`baton.decision.store`); its `decision` shows
-                  on the conversation, whose `status` follows it until the helpdesk moves it on
-  SEEN#<key>      processed webhook notifications (own partition)
+  ARC, DECISION, ROUTING...  each ordered capability's state item (`baton.adapters.state_item`), with
+                  its `view`: what the conversation shows of it (`baton.models.View`), assembled here
+                  without knowing the capabilities; the status follows the views until the helpdesk
+                  moves the conversation on
 
 Nested parts (the message, customer, outcome) are stored as JSON strings, not maps: pydantic owns
 their shape (and its evolution), and numbers in client metadata never meet DynamoDB's Decimal and
@@ -54,35 +53,20 @@ from baton.models import (
     Role,
     Source,
     StoredMessage,
+    View,
 )
 from baton.ports import AppendResult
+from baton.tables import conversation_pk
 
 logger = logging.getLogger(__name__)
 
 META = "META"
-ARC = "ARC"
-DECISION = "DECISION"
 MSG_PREFIX = "MSG#"
 MID_PREFIX = "MID#"
-SEEN_SK = "SEEN"
 # Every item says what it is (`kind`): reads filter on it, and the console is readable.
 KIND_CONVERSATION = "conversation"
 KIND_MESSAGE = "message"
 KIND_MID = "message_id"
-KIND_SEEN = "seen"
-KIND_ARC = "arc"
-KIND_DECISION = "decision"
-HELPDESK_STATUSES = frozenset(
-    {
-        ConversationStatus.assigned,
-        ConversationStatus.snoozed,
-        ConversationStatus.resolved,
-        ConversationStatus.closed,
-    }
-)
-"""Statuses set by the helpdesk (an agent took it, or it ended): a later decision does not override them."""
-# Attributes later capabilities write on META (JSON strings or maps); read back as-is.
-_EXTENSIONS = ("scores", "arc", "decision", "assignment", "handoff")
 
 _RETRYABLE_CANCELLATIONS = frozenset(
     {"ConditionalCheckFailed", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
@@ -90,10 +74,6 @@ _RETRYABLE_CANCELLATIONS = frozenset(
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-
-
-def conversation_pk(conversation_id: str) -> str:
-    return f"CONV#{conversation_id}"
 
 
 def msg_sk(seq: int) -> str:
@@ -145,7 +125,7 @@ def _client(client: Any, endpoint_url: str | None) -> Any:
 
 
 def _cancellation_codes(error: ClientError) -> list[dict[str, Any]]:
-    return error.response.get("CancellationReasons") or []
+    return [dict(reason) for reason in error.response.get("CancellationReasons") or []]
 
 
 class DynamoConversationStore:
@@ -534,36 +514,23 @@ class DynamoConversationStore:
 
     def get_conversation(self, conversation_id: str) -> Conversation | None:
         meta: dict[str, Any] | None = None
-        scoring: dict[str, Any] | None = None
-        deciding: dict[str, Any] | None = None
+        views: list[View] = []
         messages: list[StoredMessage] = []
         for item in self._query_conversation(conversation_pk(conversation_id)):
             if item["sk"] == META:
                 meta = item
-            elif item["sk"] == ARC:
-                scoring = item
-            elif item["sk"] == DECISION:
-                deciding = item
             elif item["sk"].startswith(MSG_PREFIX):
                 messages.append(_message(item))
+            elif "view" in item:  # a capability's state item (`baton.adapters.state_item`)
+                views.append(View.model_validate_json(item["view"]))
         if meta is None:
             return None
         messages.sort(key=lambda m: m.seq)
         customer = _json_attr(meta, "customer")
         outcome = _json_attr(meta, "outcome")
-        extensions = {name: _json_attr(meta, name) for name in _EXTENSIONS if name in meta}
-        if scoring is not None:
-            extensions.update(
-                {name: _json_attr(scoring, name) for name in ("scores", "arc") if name in scoring}
-            )
-        status = ConversationStatus(meta.get("status", ConversationStatus.open.value))
-        if deciding is not None and "decision" in deciding:
-            extensions["decision"] = _json_attr(deciding, "decision")
-            if status not in HELPDESK_STATUSES and "status" in deciding:
-                status = ConversationStatus(deciding["status"])
         return Conversation(
             conversation_id=conversation_id,
-            status=status,
+            status=ConversationStatus(meta.get("status", ConversationStatus.open.value)),
             source=meta.get("source", Source.api.value),
             customer=Customer.model_validate(customer) if customer else None,
             created_at=meta["created_at"],
@@ -571,8 +538,18 @@ class DynamoConversationStore:
             message_count=int(meta.get("last_seq", 0)),
             messages=messages,
             outcome=Outcome.model_validate(outcome) if outcome else None,
-            **extensions,
+        ).with_views(views)
+
+    def message_id_at(self, conversation_id: str, seq: int) -> str | None:
+        """`baton.ordered.MessageLedger`: the id of the conversation's message `seq` (one consistent GetItem)."""
+        response = self.client.get_item(
+            TableName=self.table_name,
+            Key=_marshal({"pk": conversation_pk(conversation_id), "sk": msg_sk(seq)}),
+            ConsistentRead=True,
+            ProjectionExpression="message_id",
         )
+        item = response.get("Item")
+        return _unmarshal(item).get("message_id") if item else None
 
     def _query_conversation(self, pk: str) -> Iterator[dict[str, Any]]:
         # MID# items sort between META and MSG#, and a filter cannot use the sort key: they are
@@ -604,49 +581,3 @@ class DynamoConversationStore:
 def _message(item: dict[str, Any]) -> StoredMessage:
     message = StoredMessage.model_validate_json(item["message"])
     return message.model_copy(update={"fingerprint": item.get("fingerprint", "")})
-
-
-class DynamoSeenStore:
-    """`baton.ports.SeenStore`: `SEEN#<key>` items with a TTL, in the conversations table.
-
-    DynamoDB deletes expired items lazily (up to days later), so `seen` also checks `expires_at`.
-    """
-
-    def __init__(
-        self,
-        table_name: str,
-        client: Any = None,
-        endpoint_url: str | None = None,
-        *,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.table_name = table_name
-        self.client = _client(client, endpoint_url)
-        self._clock = clock
-
-    def seen(self, key: str) -> bool:
-        response = self.client.get_item(
-            TableName=self.table_name,
-            Key=_marshal({"pk": f"SEEN#{key}", "sk": SEEN_SK}),
-            ConsistentRead=True,
-        )
-        item = response.get("Item")
-        if not item:
-            return False
-        expires_at = _unmarshal(item).get("expires_at")
-        return expires_at is None or int(expires_at) > self._clock()
-
-    def remember(self, key: str, ttl_s: int) -> None:
-        now = self._clock()
-        self.client.put_item(
-            TableName=self.table_name,
-            Item=_marshal(
-                {
-                    "pk": f"SEEN#{key}",
-                    "sk": SEEN_SK,
-                    "kind": KIND_SEEN,
-                    "seen_at": int(now),
-                    "expires_at": int(now + ttl_s),
-                }
-            ),
-        )

@@ -33,6 +33,7 @@ from baton.bus import Subscription, active_subscriptions
 from baton.errors import BatonError
 from baton.events import BusEvent
 from baton.local import patterns
+from baton.settings import Settings
 
 logger = Logger(service="baton-local")
 
@@ -251,8 +252,8 @@ def to_envelope(
             raise InvalidEvent(f"{where}id", "must be a string")
         event_time = _time_string(entry.get("time"), f"{where}time", clock)
         resources = _resources(entry.get("resources"), f"{where}resources")
-        account = entry.get("account") if isinstance(entry.get("account"), str) else ACCOUNT
-        region = entry.get("region") if isinstance(entry.get("region"), str) else REGION
+        account = entry["account"] if isinstance(entry.get("account"), str) else ACCOUNT
+        region = entry["region"] if isinstance(entry.get("region"), str) else REGION
         detail_field = f"{where}detail"
     else:
         raise InvalidEvent(
@@ -491,7 +492,8 @@ class LocalBus:
 
     def depth(self, queue: str) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM messages WHERE queue = ?", (queue,)).fetchone()[0]
+            (count,) = self._db.execute("SELECT COUNT(*) FROM messages WHERE queue = ?", (queue,)).fetchone()
+            return int(count)
 
     # -- dead letters
 
@@ -597,6 +599,20 @@ class LocalBusPublisher:
             self.bus.put_events(entries[start : start + MAX_ENTRIES_PER_PUT])
 
 
+def _publisher_for(settings: Settings) -> LocalBusPublisher:
+    if not settings.local_bus_path:
+        raise ValueError("the local bus publisher needs settings.local_bus_path")
+    return LocalBusPublisher(settings.local_bus_path, event_bus_name=settings.event_bus_name)
+
+
+def install_publisher() -> None:
+    """Make `baton.wiring.publisher` answer `Settings.local_bus_path` with this bus. `baton local` (and the
+    benches that run handlers against the local bus) call it: the shipped package never imports this module."""
+    from baton import wiring
+
+    wiring.use_local_bus(_publisher_for)
+
+
 # -- Lambda emulation -------------------------------------------------------------------------------
 
 
@@ -645,7 +661,8 @@ def sqs_event(messages: Sequence[Message]) -> dict[str, Any]:
 
 
 def import_handler(module: str) -> Invoke:
-    return importlib.import_module(module).lambda_handler
+    handler: Invoke = importlib.import_module(module).lambda_handler
+    return handler
 
 
 REPORTED_FAILURE = "reported in batchItemFailures by the handler"

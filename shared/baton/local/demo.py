@@ -104,10 +104,10 @@ def shift_dates(value: Any, days: int, key: str | None = None) -> Any:
 
 def default_demo_dir() -> Path:
     """events/demo of this checkout, else of the current directory."""
-    from baton.local.runtime import repo_root
+    from baton.local.runtime import checkout_root
 
-    for root in (repo_root(), Path.cwd()):
-        if (root / "events" / "demo" / CONVERSATIONS_FILE).is_file():
+    for root in (checkout_root(), Path.cwd()):
+        if root is not None and (root / "events" / "demo" / CONVERSATIONS_FILE).is_file():
             return root / "events" / "demo"
     raise DemoError("the demo data (events/demo/) was not found: run from the Baton repository")
 
@@ -222,7 +222,7 @@ def post_message(
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return response.status
+            return int(response.status)
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode(errors="replace")[:500]
         if exc.code == 409:

@@ -135,11 +135,12 @@ def _match_value(flt: Any, value: Any) -> bool:
     return False
 
 
-def _match_string(operator: str, operand: Any, value: Any) -> bool:
+def _match_string(operator: str, operand: Any, value: object) -> bool:
     if not isinstance(value, str):
         return False
     if isinstance(operand, list):
         return any(_match_string(operator, item, value) for item in operand)
+    text: str  # patterns are JSON: the operand of a string matcher is a string
     if isinstance(operand, Mapping):  # {"prefix": {"equals-ignore-case": "x"}}
         ((_, text),) = operand.items()
         value, text = value.casefold(), text.casefold()
@@ -229,6 +230,10 @@ def _validate_filter(flt: Any, path: str) -> None:
     here = f"{path}.{operator}"
     if operator not in OPERATORS:
         raise InvalidPattern(here, f"unknown operator (known: {', '.join(OPERATORS)})")
+    _validate_operand(operator, operand, here)
+
+
+def _validate_operand(operator: str, operand: Any, here: str) -> None:
     if operator == "exists":
         if not isinstance(operand, bool):
             raise InvalidPattern(here, "must be true or false")

@@ -18,13 +18,13 @@ import signal
 import subprocess
 import sys
 import threading
-import tomllib
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from baton import checkout
 from baton.errors import BatonError
 from baton.settings import ENV_PREFIX, Settings
 
@@ -62,28 +62,17 @@ def bus_path(data_dir: Path) -> Path:
     return data_dir / BUS_FILE
 
 
-def repo_root() -> Path:
-    """The checkout this `baton` package lives in (shared/baton/local/runtime.py -> repo root)."""
-    return Path(__file__).resolve().parents[3]
-
-
 def checkout_root() -> Path | None:
-    """The Baton repository checkout this package runs from (an editable install), or None when the
-    package is installed from a wheel (repo_root() is then some site-packages parent)."""
-    root = repo_root()
-    if (root / DATA_DIR_NAME).is_dir():
-        return root
-    try:
-        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
-    except (OSError, ValueError):
-        return None
-    return root if isinstance(project, dict) and project.get("name") == "baton" else None
+    """The Baton checkout the commands run from (`baton.checkout.find_root`: $BATON_HOME, else the nearest
+    directory at or above the current one holding layers/models/), or None."""
+    return checkout.find_root()
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where `baton local` and the other commands keep and find the local data, as an absolute path:
     $BATON_DATA_DIR, else `.baton/` of the checkout Baton runs from, else `./.baton`. The same for
-    every command whatever the current directory, so a second terminal finds the running instance."""
+    every command anywhere in the checkout (or anywhere with $BATON_HOME), so a second terminal finds the
+    running instance."""
     env = os.environ if environ is None else environ
     if env.get(DATA_DIR_ENV):
         return Path(env[DATA_DIR_ENV]).expanduser().resolve()
@@ -121,8 +110,8 @@ def handler_environment(verbose: bool) -> dict[str, str]:
 
 def ensure_functions_importable() -> None:
     """Put the repository root on sys.path so `functions.<name>.handler` imports as in the Lambda asset."""
-    for root in (repo_root(), Path.cwd()):
-        if (root / "functions" / "__init__.py").is_file():
+    for root in (checkout_root(), Path.cwd()):
+        if root is not None and (root / "functions" / "__init__.py").is_file():
             if str(root) not in sys.path:
                 sys.path.insert(0, str(root))
             return
@@ -305,9 +294,9 @@ class LocalRuntime:
         ensure_tables(self.dynamodb.client(), self.table_names())
 
         ensure_functions_importable()
-        from baton import wiring
+        from baton.local.bus import install_publisher
 
-        wiring.reset()
+        install_publisher()  # also forgets every dependency built before (baton.wiring.reset)
         self._api_handler = importlib.import_module(API_HANDLER).lambda_handler
         api = importlib.import_module(API_MODULE)
         self.server.protected_routes = _protected_routes(api.ROUTES, api.PUBLIC_ROUTES)
@@ -380,6 +369,7 @@ class LocalRuntime:
         }
 
     def _configure_environment(self, dynamodb_endpoint: str) -> Settings:
+        checkout.export_models_dir()  # the score and decide handlers read this checkout's models
         base = Settings.from_env()
         settings = base.model_copy(
             update={
@@ -540,13 +530,14 @@ class LocalRuntime:
         data_dir = (
             "" if self.data_dir == default_data_dir({}) else f" --data-dir {shlex.quote(str(self.data_dir))}"
         )
-        sample = repo_root() / "events" / "helpdesk" / "zendesk-partner" / "comment_created_customer.json"
-        if sample.is_file() and Path.cwd().resolve() == repo_root():
-            sample = sample.relative_to(repo_root())
+        root = checkout_root() or Path.cwd().resolve()
+        sample = root / "events" / "helpdesk" / "zendesk-partner" / "comment_created_customer.json"
+        if sample.is_file() and Path.cwd().resolve() == root:
+            sample = sample.relative_to(root)
         event = shlex.quote(str(sample)) if sample.is_file() else "FILE.json"
-        accounts = repo_root() / "events" / "demo" / "accounts.jsonl"
-        if accounts.is_file() and Path.cwd().resolve() == repo_root():
-            accounts = accounts.relative_to(repo_root())
+        accounts = root / "events" / "demo" / "accounts.jsonl"
+        if accounts.is_file() and Path.cwd().resolve() == root:
+            accounts = accounts.relative_to(root)
         accounts_file = shlex.quote(str(accounts)) if accounts.is_file() else "FILE.csv"
         return [
             f"{baton} events put {event}{data_dir}   # a Zendesk partner event onto the bus",
@@ -564,7 +555,7 @@ class LocalRuntime:
         webhooks = {path for path in getattr(api, "WEBHOOK_PATHS", {}).values()}
         found: set[tuple[str, str]] = set(api.PUBLIC_ROUTES)
         try:
-            spec = json.loads(api.openapi_json(importlib.import_module(API_HANDLER).app))
+            spec = json.loads(api.openapi_json(importlib.import_module(API_HANDLER).app.api))
             for path, item in spec.get("paths", {}).items():
                 found |= {
                     (method.upper(), path)

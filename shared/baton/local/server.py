@@ -408,7 +408,8 @@ class LocalApiServer:
         return request.rfile.read(length)
 
     def _read_chunked(self, request: BaseHTTPRequestHandler) -> bytes:
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             line = request.rfile.readline(1024).strip()
             try:

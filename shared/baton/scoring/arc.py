@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from baton.events import Arc, MessageSnapshot, Scores
 from baton.models import Role, UtcDatetime
-from baton.redaction import remember
+from baton.ordered import OrderedState, remember
 from baton.scoring.features import normalize, tokens
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class LastBot(BaseModel):
     """Why this answer counts as failed (a reason above); None while it stands."""
 
 
-class ArcState(BaseModel):
+class ArcState(OrderedState):
     """Everything the arc needs to fold the next message; stored as JSON, read back leniently."""
 
     model_config = ConfigDict(extra="ignore")
@@ -118,7 +118,10 @@ class ArcState(BaseModel):
     """The encoder that produced the remembered embeddings: another one's are not comparable."""
     recent: list[Recent] = Field(default_factory=list)
     redacted: dict[str, UtcDatetime] = Field(default_factory=dict)
-    """Messages the helpdesk redacted -> when (`baton.redaction`): forgotten here, scored as redacted."""
+    """Messages the helpdesk redacted -> when (`baton.ordered`): forgotten here, scored as redacted."""
+    customer_scores: dict[str, Any] | None = None
+    """The latest scored customer message's scores, as the conversation shows them while the bot or an agent
+    answers (`baton.scoring.service.ScoringLogic.view`)."""
 
     def public(self) -> Arc:
         return Arc(
@@ -318,7 +321,7 @@ def decode_embedding(text: str) -> np.ndarray:
 
 def forget(state: ArcState, message_id: str, at: datetime) -> ArcState:
     """The state without what it remembers of a message the helpdesk redacted at `at` (its MinHash and
-    embedding), and with the id remembered as redacted (`baton.redaction`). Counts stay; they say nothing of
+    embedding), and with the id remembered as redacted (`baton.ordered`). Counts stay; they say nothing of
     what was written."""
     return state.model_copy(
         update={

@@ -94,6 +94,7 @@ class OnnxEncoder:
 
     def run(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
         """One forward pass over a batch of token id lists, padded here to the longest; no sorting."""
+        out: np.ndarray
         (out,) = self._session.run([EMBEDDING_OUTPUT], self._feeds(ids))
         return out
 
@@ -163,7 +164,7 @@ def cosine(a: Any, b: Any) -> Any:
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
-    manifest = json.loads((Path(path) / "manifest.json").read_text())
+    manifest: dict[str, Any] = json.loads((Path(path) / "manifest.json").read_text())
     if manifest.get("kind") != "encoder":
         raise ValueError(f"{path}: manifest kind is {manifest.get('kind')!r}, not 'encoder'")
     return manifest

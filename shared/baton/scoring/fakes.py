@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from baton.events import MessageReceived, MessageSnapshot, event_id_for
-from baton.models import BotInfo, Customer
+from baton.models import BotInfo, Customer, Role, Source
 from baton.scoring.contracts import Encoded, IntentInfo, IntentPrediction, SentimentPrediction
 from baton.scoring.scorer import Models
 
@@ -209,7 +209,7 @@ CUSTOMER = Customer(id="cus_8842", account_id="acct_acme")
 
 def snapshot(
     seq: int,
-    role: str,
+    role: Role | str,
     text: str,
     *,
     confidence: float | None = None,
@@ -221,11 +221,11 @@ def snapshot(
     return MessageSnapshot(
         message_id=message_id or f"m{seq}",
         seq=seq,
-        role=role,
+        role=Role(role),
         text=text,
         sent_at=at,
         received_at=at,
-        source="api",
+        source=Source.api,
         customer=CUSTOMER,
         bot=BotInfo(confidence=confidence) if confidence is not None else None,
         **extra,

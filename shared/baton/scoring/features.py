@@ -43,8 +43,8 @@ class FeatureSpec:
     def from_json(cls, data: dict) -> FeatureSpec:
         return cls(
             n_buckets=int(data["n_buckets"]),
-            word_ngrams=tuple(data["word_ngrams"]),  # type: ignore[arg-type]
-            char_ngrams=tuple(data["char_ngrams"]),  # type: ignore[arg-type]
+            word_ngrams=tuple(data["word_ngrams"]),
+            char_ngrams=tuple(data["char_ngrams"]),
             max_chars=int(data.get("max_chars", 2000)),
         )
 

@@ -1,19 +1,20 @@
 """Find and load the models: once per container (the scoring function) or per run (`baton backtest`).
 
-Where the models come from, first found wins:
+Where the models come from, first found wins (`models_dir`, i.e. `baton.settings.models_dir`):
 
-1. `BATON_MODELS_DIR` (settings field `models_dir`): a directory with the layout of
-   `baton.scoring.contracts` (`intent/`, `sentiment/`, `encoder/`, each with its `manifest.json`);
+1. the configured directory, else `BATON_MODELS_DIR` (settings field `models_dir`): a directory with the layout
+   of `baton.scoring.contracts` (`intent/`, `sentiment/`, `encoder/`, each with its `manifest.json`);
 2. `/opt/models`: the Lambda model layer;
-3. the repository's `layers/models/` (a checkout: tests, `baton backtest`, `baton local`).
+3. else ModelsNotFound naming BATON_MODELS_DIR. A checkout's tools (`./dev`, `baton`, the tests, the benches)
+   export the checkout's `layers/models/` as BATON_MODELS_DIR; the runtime never guesses a checkout.
 
 `--models DIR` of `baton backtest` (a `baton train` output) replaces the models it holds, kind by kind;
 the others stay the default ones. A model that reads the encoder's outputs records the encoder version it was
 trained on; loading it beside another encoder fails with a message saying what to retrain. DIR may hold `<kind>/manifest.json` for several kinds, or be one model's
 directory itself (`DIR/manifest.json`).
 
-Each kind's module (`baton.scoring.intent`, `.sentiment`, `.encoder`) is imported only here, when the
-models load: onnxruntime, numpy and tokenizers come with them, never with `import baton.scoring`.
+Each kind's module (`MODULES`: `baton.scoring.intent`, `.sentiment`, `.encoder`, `.triggers`) is imported only
+here, when the models load: onnxruntime, numpy and tokenizers come with them, never with `import baton.scoring`.
 """
 
 from __future__ import annotations
@@ -23,32 +24,25 @@ import json
 from pathlib import Path
 from typing import Any
 
-from baton.errors import BatonError
+from baton.errors import BatonError, ModelsNotFound
 from baton.scoring.scorer import ComplexityFn, Models
+from baton.settings import models_dir
 
 KINDS = ("intent", "sentiment", "encoder")
 OPTIONAL_KINDS = ("triggers",)
 """Loaded when their directory is there (a models dir without `triggers/` scores without trigger probabilities)."""
-LAMBDA_MODELS_DIR = Path("/opt/models")
-REPO_MODELS_DIR = Path(__file__).resolve().parents[3] / "layers" / "models"
+MODULES = {
+    "intent": "baton.scoring.intent",
+    "sentiment": "baton.scoring.sentiment",
+    "encoder": "baton.scoring.encoder",
+    "triggers": "baton.scoring.triggers",
+}
+"""The module that loads each kind (`module.load(path)`), named in full so the layer build's import check sees it."""
 MANIFEST = "manifest.json"
-
-
-class ModelsNotFound(BatonError):
-    """A model directory or file the scoring runtime needs is not there (the message names it)."""
 
 
 class ModelLoadError(BatonError):
     """A model directory is there but cannot be loaded (the message names the directory and why)."""
-
-
-def models_dir(configured: str | Path | None = None) -> Path:
-    """The default model directory: `configured` (BATON_MODELS_DIR), else /opt/models, else layers/models."""
-    if configured:
-        return Path(configured)
-    if LAMBDA_MODELS_DIR.is_dir():
-        return LAMBDA_MODELS_DIR
-    return REPO_MODELS_DIR
 
 
 def model_dirs(root: Path, override: Path | None = None) -> dict[str, Path]:
@@ -141,7 +135,7 @@ def load_models(root: Path | None = None, override: Path | None = None) -> Model
 
 
 def _load(kind: str, path: Path) -> Any:
-    module = importlib.import_module(f"baton.scoring.{kind}")
+    module = importlib.import_module(MODULES[kind])
     try:
         return module.load(path)
     except BatonError:

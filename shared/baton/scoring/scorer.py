@@ -245,7 +245,7 @@ def _stack(parts: Sequence[Encoded | None]) -> Encoded:
     import numpy as np
 
     done = [p for p in parts if p is not None]
-    hidden = [h for p in done for h in p.hidden] if all(p.hidden is not None for p in done) else None
+    hidden = [h for p in done for h in p.hidden or ()] if all(p.hidden is not None for p in done) else None
     versions = {p.encoder_version for p in done}
     return Encoded(
         embeddings=np.concatenate([p.embeddings for p in done]),

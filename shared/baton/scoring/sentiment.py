@@ -224,7 +224,8 @@ class OnnxSentiment:
         states = np.ascontiguousarray(hidden, dtype=np.float32)[None]
         mask = np.ones(states.shape[:2], dtype=np.int64)
         (logits,) = self._branch.run([BRANCH_OUTPUT], {BRANCH_INPUTS[0]: states, BRANCH_INPUTS[1]: mask})
-        return logits[0]
+        first: np.ndarray = logits[0]
+        return first
 
     def _check_encoded(self, texts: Sequence[str], encoded: Encoded | None) -> Sequence[Any]:
         if encoded is None:
@@ -247,7 +248,7 @@ class OnnxSentiment:
                 f"`encoded.hidden` has {len(encoded.hidden)} entries for {len(texts)} texts: encode the same texts"
             )
         for i, h in enumerate(encoded.hidden):
-            shape = getattr(h, "shape", ())
+            shape: tuple[int, ...] = getattr(h, "shape", ())
             if len(shape) != 2 or shape[1] != self._width or shape[0] < 1:
                 raise ValueError(
                     f"`encoded.hidden[{i}]` has shape {tuple(shape)}; expected (tokens, {self._width})"
@@ -291,7 +292,7 @@ class OnnxSentiment:
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
-    manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
     if manifest.get("kind") != "sentiment":
         raise ValueError(f"{path / MANIFEST_FILE} is a {manifest.get('kind')!r} model, not 'sentiment'")
     return manifest

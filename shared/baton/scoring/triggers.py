@@ -85,7 +85,8 @@ class OnnxTriggerModel:
             if texts is None or len(texts) != x.shape[0]:
                 raise ValueError(f"trigger model {self.version} reads the texts too: pass one per embedding")
             feeds[NGRAMS] = self.ngrams(texts)
-        return self.session.run(None, feeds)[0]
+        probabilities: np.ndarray = self.session.run(None, feeds)[0]
+        return probabilities
 
     def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[dict[str, float]]:
         """Per text, {code: probability} for the probabilities >= REPORT_MIN, rounded to 4 places."""

@@ -124,7 +124,8 @@ def main(request_path: str, result_path: str) -> int:
     total = steps_per_epoch * epochs
     warmup = max(1, int(total * config["warmup"]))
 
-    decay, no_decay = [], []
+    decay: list[Any] = []
+    no_decay: list[Any] = []
     for name, param in model.named_parameters():
         (no_decay if name.endswith("bias") or "norm" in name else decay).append(param)
     optimizer = torch.optim.AdamW(

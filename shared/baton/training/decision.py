@@ -361,6 +361,7 @@ def build_matrix(dialogues: Sequence[Dialogue], params: Any) -> Matrix:
     from baton.events import Arc, Scores
 
     names = list(FEATURES)
+    rows: list[list[float]]
     rows, turn_y, onset_y, dialogue_y, guard, vader, keyword, starts, needs = (
         [],
         [],
@@ -383,7 +384,7 @@ def build_matrix(dialogues: Sequence[Dialogue], params: Any) -> Matrix:
             arc = Arc.model_validate(row["arc"])
             state = observe(state, scores)
             x = features(scores, arc, state, facts)
-            rows.append([math.nan if x[n] is None else x[n] for n in names])
+            rows.append([math.nan if (v := x[n]) is None else v for n in names])
             seen = seen or row["dissatisfied"]
             turn_y.append(row["dissatisfied"])
             onset_y.append(seen)
@@ -955,9 +956,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--encoder",
         type=Path,
-        default=Path(__file__).resolve().parents[3] / "layers" / "models" / "encoder",
         metavar="DIR",
-        help="the encoder the held-out branch models read (default: layers/models/encoder)",
+        help="the encoder the held-out branch models read (default: BATON_MODELS_DIR's, from a checkout its "
+        "layers/models/encoder)",
     )
     parser.add_argument(
         "--encoder-source",
@@ -968,6 +969,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--threads", type=int, default=1, help="BLAS / onnxruntime threads (default 1)")
     return parser
+
+
+def _default_encoder() -> Path:
+    from baton.checkout import models_dir
+
+    return models_dir() / "encoder"
 
 
 def _logit(p: float) -> float:
@@ -1032,7 +1039,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             branch_args = (
                 [
                     "--encoder",
-                    str(args.encoder),
+                    str(args.encoder or _default_encoder()),
                     "--torch-python",
                     args.torch_python,
                     "--threads",

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import json
 import random
@@ -126,7 +127,9 @@ def head_specs() -> list[HeadSpec]:
     from sklearn.neural_network import MLPClassifier
 
     specs = [
-        HeadSpec(f"logreg C={c:g}", lambda c=c: LogisticRegression(C=c, max_iter=2000, random_state=SEED))
+        HeadSpec(
+            f"logreg C={c:g}", functools.partial(LogisticRegression, C=c, max_iter=2000, random_state=SEED)
+        )
         for c in (10.0, 20.0)
     ]
     specs.append(
@@ -146,20 +149,20 @@ def clinc_metrics(
     """In-scope accuracy (a rejection counts as wrong) and out-of-scope recall at `threshold`."""
     import numpy as np
 
-    classes = np.asarray(classes)
-    inscope_cols = classes != "oos"
+    labels = np.asarray(classes)
+    inscope_cols = labels != "oos"
     top = np.where(inscope_cols, proba, -1.0).argmax(axis=1)
     top_p = proba[np.arange(len(proba)), top]
     said_oos = top_p < threshold
     if not inscope_cols.all():
         said_oos |= proba.argmax(axis=1) == int(np.flatnonzero(~inscope_cols)[0])
-    pred = np.where(said_oos, "oos", classes[top])
-    gold = np.asarray(gold)
-    is_oos = gold == "oos"
+    pred = np.where(said_oos, "oos", labels[top])
+    truth = np.asarray(gold)
+    is_oos = truth == "oos"
     return {
-        "in_scope_accuracy": float((pred[~is_oos] == gold[~is_oos]).mean()),
+        "in_scope_accuracy": float((pred[~is_oos] == truth[~is_oos]).mean()),
         "oos_recall": float((pred[is_oos] == "oos").mean()),
-        "oos_precision": float((gold[pred == "oos"] == "oos").mean()) if (pred == "oos").any() else 0.0,
+        "oos_precision": float((truth[pred == "oos"] == "oos").mean()) if (pred == "oos").any() else 0.0,
     }
 
 
@@ -191,11 +194,11 @@ def two_fold(proba: Any, classes: Sequence[str], gold: Sequence[str], criterion:
     idx = list(range(len(gold)))
     random.Random(SEED).shuffle(idx)
     halves = [sorted(idx[: len(idx) // 2]), sorted(idx[len(idx) // 2 :])]
-    gold = np.asarray(gold)
+    gold_of = [[gold[i] for i in half] for half in halves]
     results = []
     for a, b in ((0, 1), (1, 0)):
-        t, _ = tune_threshold(proba[halves[a]], classes, gold[halves[a]], criterion)
-        results.append(clinc_metrics(proba[halves[b]], classes, gold[halves[b]], t))
+        t, _ = tune_threshold(proba[halves[a]], classes, gold_of[a], criterion)
+        results.append(clinc_metrics(proba[halves[b]], classes, gold_of[b], t))
     return {k: float(np.mean([r[k] for r in results])) for k in results[0]}
 
 

@@ -324,8 +324,8 @@ class _Adam:
     """Adam with lazy row updates for the sparse first layer (only the rows a batch touched move)."""
 
     def __init__(self, shape: tuple[int, ...], b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> None:
-        self.m = np.zeros(shape, np.float32)
-        self.v = np.zeros(shape, np.float32)
+        self.m: np.ndarray = np.zeros(shape, np.float32)
+        self.v: np.ndarray = np.zeros(shape, np.float32)
         self.t = np.zeros(shape[0] if len(shape) > 1 else 1, np.float32)
         self.b1, self.b2, self.eps = b1, b2, eps
 
@@ -353,16 +353,18 @@ class Params:
     b2: np.ndarray | None
 
     def logits(self, x: Any) -> np.ndarray:
-        z = np.asarray(x @ self.w1) + self.b1
+        z: np.ndarray = np.asarray(x @ self.w1) + self.b1
         if self.w2 is None:
             return z
-        return np.maximum(z, 0) @ self.w2 + self.b2
+        out: np.ndarray = np.maximum(z, 0) @ self.w2 + self.b2
+        return out
 
     def scaled(self, temperature: float) -> Params:
         """The same model with its logits divided by `temperature` (folded into the last layer)."""
         if self.w2 is None:
             return Params(self.w1 / temperature, self.b1 / temperature, None, None)
-        return Params(self.w1, self.b1, self.w2 / temperature, self.b2 / temperature)  # type: ignore[operator]
+        assert self.b2 is not None
+        return Params(self.w1, self.b1, self.w2 / temperature, self.b2 / temperature)
 
 
 def fit(
@@ -380,6 +382,8 @@ def fit(
     n, d = x.shape
     x = x.tocsr().astype(np.float32)
     width = config.hidden or n_classes
+    w2: np.ndarray | None
+    b2: np.ndarray | None
     if config.hidden:
         # Inputs are L2-normalised with ~100-200 non-zeros: this scale gives unit-variance hidden pre-activations.
         w1 = (rng.standard_normal((d, width)) * math.sqrt(2.0 / 150)).astype(np.float32)
@@ -427,8 +431,9 @@ def fit(
                 if mask is not None:
                     dh *= mask
                 dz = dh * (z > 0)
-                opt_w2.step(w2, h.T @ dlogits, lr)  # type: ignore[union-attr]
-                opt_b2.step(b2, dlogits.sum(axis=0), lr)  # type: ignore[union-attr]
+                assert opt_w2 is not None and opt_b2 is not None and b2 is not None
+                opt_w2.step(w2, h.T @ dlogits, lr)
+                opt_b2.step(b2, dlogits.sum(axis=0), lr)
             else:
                 p = _softmax(z)
                 dz = ((p - targets[y[idx]]) * weight).astype(np.float32)
@@ -966,7 +971,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Path:
     )
 
     # The taxonomy before the training, so a bad file fails in a second, not after minutes.
-    out = args.out / "intent"
+    out: Path = args.out / "intent"
     taxonomy, tax_source, defaulted, unused = resolve_taxonomy(args.taxonomy, out / "taxonomy.json", in_scope)
     if defaulted:
         log(

@@ -78,8 +78,8 @@ class SparseModel:
         if self.w1.ndim != 2 or self.b1.shape != (self.w1.shape[1],):
             raise ValueError(f"w1 {self.w1.shape} and b1 {self.b1.shape} do not match")
         if self.w2 is not None and (
-            self.w2.shape[0] != self.w1.shape[1] or self.b2.shape != (self.w2.shape[1],)
-        ):  # type: ignore[union-attr]
+            self.w2.shape[0] != self.w1.shape[1] or self.b2 is None or self.b2.shape != (self.w2.shape[1],)
+        ):
             raise ValueError(f"w2 {self.w2.shape} does not follow w1 {self.w1.shape}")
         if self.bucket_row is None:
             if self.w1.shape[0] != n_buckets:
@@ -229,7 +229,7 @@ def feeds(
     rows: list[int], cols: list[int], vals: list[float], batch: int, dense: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """The graph's inputs from `featurize_batch` output (and the dense rows, for a model that has them)."""
-    out = {
+    out: dict[str, np.ndarray] = {
         "rows": np.asarray(rows, np.int64),
         "cols": np.asarray(cols, np.int64),
         "vals": np.asarray(vals, np.float32),

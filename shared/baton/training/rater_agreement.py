@@ -42,8 +42,11 @@ def rater_ceiling(dialogues: Sequence[Dialogue], raters: int = RATERS) -> dict[s
             rated.append(turns)
     if len(rated) < 20:
         return None
-    aurocs, ratios, timely, best = [], [], [], []
-    need_share = []
+    aurocs: list[float | None] = []
+    ratios: list[float] = []
+    timely: list[float] = []
+    best: list[float] = []
+    need_share: list[float] = []
     for j in range(raters):
         others = [[dissatisfied(r[:j] + r[j + 1 :]) for r in turns] for turns in rated]
         first_need = [next((i for i, low in enumerate(o) if low), None) for o in others]
@@ -65,7 +68,8 @@ def rater_ceiling(dialogues: Sequence[Dialogue], raters: int = RATERS) -> dict[s
         "dialogues": len(rated),
         "raters_held_out": raters,
         "need_share": round(float(np.mean(need_share)), 3),
-        "rater_auroc": round(float(np.mean(aurocs)), 3),
+        # A held-out rater whose dialogues all need a human (or none does) has no AUROC.
+        "rater_auroc": round(float(np.mean([a for a in aurocs if a is not None])), 3),
         "rater_policy_cost_ratio": round(float(np.mean(ratios)), 3),
         "rater_policy_timeliness": round(float(np.mean(timely)), 3),
         "rater_best_cost_ratio": round(float(np.mean(best)), 3),

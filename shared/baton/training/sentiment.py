@@ -337,7 +337,7 @@ def dense_signs(n_buckets: int, head: int) -> dict[int, int]:
 
 
 def fit_logistic(
-    x: Any, y: Sequence[int], c: float, sample_weight: Any = None, signs: dict[int, int] | None = None
+    x: Any, y: Sequence[float], c: float, sample_weight: Any = None, signs: dict[int, int] | None = None
 ) -> Linear:
     """L2 logistic regression, min 1/2 |w|^2 + C sum_i s_i CE(y_i, sigmoid(z_i)), y_i in [0, 1] (scikit-learn's objective, the
     intercept unpenalised), by L-BFGS-B so that `signs` (column -> +1 / -1) can bound weights to >= 0 / <= 0."""
@@ -913,10 +913,10 @@ def train(
             cfg=branch.config,
             progress=_progress,
         )
-        b = branch_run.metrics
+        bm = branch_run.metrics
         _progress(
-            f"branch + n-grams: SST-2 dev accuracy {b['sst2_dev']['accuracy']} (branch alone "
-            f"{b['sst2_dev']['branch_alone_accuracy']}), USS held-out AUROC {b['uss_held_out']['pooled_auroc']}"
+            f"branch + n-grams: SST-2 dev accuracy {bm['sst2_dev']['accuracy']} (branch alone "
+            f"{bm['sst2_dev']['branch_alone_accuracy']}), USS held-out AUROC {bm['uss_held_out']['pooled_auroc']}"
         )
     import onnx
 

@@ -274,7 +274,9 @@ def _bucket(key: str, seed: int) -> float:
 def split_items(items: Sequence[Item], seed: int) -> tuple[list[Item], list[Item], list[Item]]:
     """(fit, stack, held-out) by a hash of the text (of the dialogue for MAIA): a duplicate text never sits on
     two sides. Held-out: HELD_OUT_SHARE; stacking: STACK_SHARE; the rest fits the heads and the branch."""
-    fit, stack, held = [], [], []
+    fit: list[Item] = []
+    stack: list[Item] = []
+    held: list[Item] = []
     for item in items:
         u = _bucket(item.group or item.text.lower(), seed)
         (held if u < HELD_OUT_SHARE else stack if u < HELD_OUT_SHARE + STACK_SHARE else fit).append(item)
@@ -503,14 +505,14 @@ def train_support(opts: SupportOptions, argv: Sequence[str] = ()) -> Path:
     w_all = np.asarray([SOURCE_WEIGHTS.get(i.source, 1.0) for i in stack_items])
     s_stack = fit_logistic(
         np.column_stack([z_stack[s_rows, 0], b_stack[s_rows, 0]]),
-        [stack_items[k].sentiment for k in s_rows],
+        [i.sentiment for i in stack_items if i.sentiment is not None],
         1.0,
         w_all[s_rows],
         signs={0: 1, 1: 1},
     )
     f_stack = fit_logistic(
         np.column_stack([z_stack[f_rows, 1], b_stack[f_rows, 0], b_stack[f_rows, 1]]),
-        [stack_items[k].frustrated for k in f_rows],
+        [i.frustrated for i in stack_items if i.frustrated is not None],
         1.0,
         w_all[f_rows],
         signs={0: 1, 1: -1, 2: 1},
@@ -787,7 +789,7 @@ def evaluate(
         s_h, f_h = score([i.text for i in items])
         f_y = [i.frustrated for i in items if i.frustrated is not None]
         f_s = [f for i, f in zip(items, f_h, strict=True) if i.frustrated is not None]
-        s_items = [(i, s) for i, s in zip(items, s_h, strict=True) if i.sentiment is not None]
+        s_items = [(i.sentiment, s) for i, s in zip(items, s_h, strict=True) if i.sentiment is not None]
         by_source[source] = {
             "items": len(items),
             "frustration_auroc": auroc(f_y, f_s),
@@ -797,7 +799,7 @@ def evaluate(
             if 0 in f_y
             else None,
             "sentiment_macro_recall": macro_recall(
-                [round(2 * i.sentiment) for i, _ in s_items],
+                [round(2 * y) for y, _ in s_items],
                 three_class(np.asarray([s for _, s in s_items]), band),
             )
             if s_items

@@ -301,7 +301,9 @@ def build(
         *nlupp_rows(data),
         *clinc_rows(data),
     ]
-    rows, counts, seen = [], {}, set(blocked)
+    rows: list[tuple[str, str]] = []
+    counts: dict[str, int] = {}
+    seen = set(blocked)
     for text, intent, source in sources:
         key = normalise(text)
         if not key or key in seen:

@@ -33,6 +33,7 @@ Writes DIR/triggers/ (manifest.json, model.onnx, MODEL_CARD.md), the layout `bat
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
@@ -103,7 +104,7 @@ def embed_all(encoder: Any, texts: Sequence[str], cache: Path | None) -> np.ndar
             fresh += 1
         out[i] = store[key]
     if file is not None and fresh:
-        np.savez(file, **store)
+        np.savez(file, **store)  # type: ignore[arg-type]  # the stub fears a key named allow_pickle
     log(f"embeddings: {len(texts)} texts, {fresh} encoded, the rest cached")
     return out
 
@@ -144,7 +145,8 @@ def fit_heads(x: Any, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, n
 
 
 def probs_of(x: Any, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(np.asarray(x.astype(np.float64) @ w) + b)))
+    p: np.ndarray = 1.0 / (1.0 + np.exp(-(np.asarray(x.astype(np.float64) @ w) + b)))
+    return p
 
 
 def folds_of(n: int, k: int, seed: int) -> list[np.ndarray]:
@@ -181,7 +183,7 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, target: float, low: float) ->
     return 1.0
 
 
-def pr(hit: np.ndarray, y: np.ndarray) -> dict[str, float | int]:
+def pr(hit: np.ndarray, y: np.ndarray) -> dict[str, float | int | None]:
     tp = int((hit & y).sum())
     fp = int((hit & ~y).sum())
     fn = int((~hit & y).sum())
@@ -241,7 +243,8 @@ def build_onnx(w: np.ndarray, b: np.ndarray, dim: int, name: str = "baton-trigge
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="baton")
     model.ir_version = 8
     onnx.checker.check_model(model)
-    return model.SerializeToString()
+    data: bytes = model.SerializeToString()
+    return data
 
 
 def measure_latency(
@@ -263,7 +266,7 @@ def measure_latency(
     model.predict(*one[0])
     runs = []
     for i in range(n):
-        runs.append(timeit.timeit(lambda i=i: model.predict(*one[i % m]), number=1))
+        runs.append(timeit.timeit(functools.partial(model.predict, *one[i % m]), number=1))
     runs.sort()
     return {
         "p50_ms": round(runs[len(runs) // 2] * 1000, 4),
@@ -427,8 +430,8 @@ def run(args: argparse.Namespace) -> Path:
     rows = read_rows(args.data)
     texts = [t for t, _ in rows]
     counts: dict[str, int] = {}
-    for _, codes in rows:
-        for code in codes:
+    for _, labels in rows:
+        for code in labels:
             counts[code] = counts.get(code, 0) + 1
     codes = sorted(c for c, n in counts.items() if n >= args.min_support)
     y = np.array([[code in labels for code in codes] for _, labels in rows], bool)

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from sqs_helpers import FakeContext, envelope, failed, sqs_event
 
-from baton.adapters.memory import MemoryConversationStore
 from baton.bus import by_name
+from baton.context.service import ContextService
 from baton.context.store import MemoryContextStore
 from baton.events import CONTEXT_SOURCE
+from baton.ingestion.memory import MemoryConversationStore
 from baton.local.patterns import matches
-from baton.models import MessageIn
+from baton.models import MessageIn, View
 from baton.scoring.fakes import CUSTOMER, T0
-from functions.context_events.handler import Dependencies, lambda_handler
+from functions.context_events.handler import lambda_handler
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_accounts_and_incidents_are_stored_and_resolved(store: MemoryContextStor
     response = lambda_handler(
         sqs_event(sample, *records),
         FakeContext(),
-        deps=Dependencies(store=store, conversations=MemoryConversationStore()),
+        service=ContextService(store, MemoryConversationStore()),
     )
     assert failed(response) == []
     assert store.accounts["acct-1"].health == "at_risk"
@@ -67,7 +68,7 @@ def test_a_record_that_breaks_the_contract_fails_alone_naming_the_field(
     response = lambda_handler(
         sqs_event(sample, good, bad_health, unknown_type, not_json),
         FakeContext(),
-        deps=Dependencies(store=store, conversations=MemoryConversationStore()),
+        service=ContextService(store, MemoryConversationStore()),
     )
     assert failed(response) == ["msg-1", "msg-2", "msg-3"]
     assert list(store.accounts) == ["acct-2"]
@@ -83,14 +84,18 @@ def test_a_closed_conversation_becomes_a_contact_with_its_last_intent(
         source="api",
         received_at=T0,
     )
-    conversations.show_scores("conv-7", scores={"intent": "export_failure", "out_of_scope": False}, arc={})
+    conversations.show(
+        "conv-7", View(capability="scoring", fields={"scores": {"intent": "export_failure", "out_of_scope": False}})
+    )
     conversations.append_message(
         "conv-8",
         MessageIn(message_id="m1", customer=CUSTOMER, role="customer", text="hi"),
         source="api",
         received_at=T0,
     )
-    conversations.show_scores("conv-8", scores={"intent": "greeting", "out_of_scope": True}, arc={})
+    conversations.show(
+        "conv-8", View(capability="scoring", fields={"scores": {"intent": "greeting", "out_of_scope": True}})
+    )
     outcome = {"conversation_id": "conv-7", "source": "zendesk", "kind": "resolved", "resolved_by": "agent"}
     records = [
         envelope({"event_id": "o-1", **outcome}, detail_type="OutcomeRecorded", source="baton.ingestion"),
@@ -105,8 +110,8 @@ def test_a_closed_conversation_becomes_a_contact_with_its_last_intent(
             source="baton.ingestion",
         ),
     ]
-    deps = Dependencies(store=store, conversations=conversations)
-    assert failed(lambda_handler(sqs_event(sample, *records), FakeContext(), deps=deps)) == []
+    service = ContextService(store, conversations)
+    assert failed(lambda_handler(sqs_event(sample, *records), FakeContext(), service=service)) == []
     history = store.contacts[(CUSTOMER.account_id, CUSTOMER.id)]
     assert [(h.conversation_id, h.intent, h.outcome) for h in history] == [
         ("conv-7", "export_failure", "resolved by agent"),

@@ -13,23 +13,23 @@ from baton.adapters.memory import MemoryPublisher
 from baton.bus import by_name
 from baton.context.store import MemoryContextStore
 from baton.decision.params import load_default
-from baton.decision.service import DecisionService
+from baton.decision.service import decision_consumer
 from baton.decision.store import MemoryDecisionStore
 from baton.events import EscalationDecided, MessageScored
 from baton.local.patterns import matches
 from baton.scoring.fakes import conversation, fake_models, received
 from baton.scoring.scorer import Scorer
-from baton.scoring.service import ScoringService
+from baton.scoring.service import scoring_consumer
 from baton.scoring.store import MemoryArcStore
-from functions.decide.handler import STOP_WAITING_AT, Dependencies, lambda_handler
+from functions.decide.handler import batch, lambda_handler
 
 
 @pytest.fixture
-def deps(publisher: MemoryPublisher) -> Dependencies:
-    service = DecisionService(
+def deps(publisher: MemoryPublisher) -> Any:
+    service = decision_consumer(
         load_default, MemoryContextStore(), MemoryDecisionStore(), publisher, sleep=lambda s: None
     )
-    return Dependencies(service=service)
+    return service
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def sample(sample_event) -> dict[str, Any]:
 
 def scored_bodies() -> list[str]:
     publisher = MemoryPublisher()
-    scoring = ScoringService(Scorer(fake_models()), MemoryArcStore(), publisher)
+    scoring = scoring_consumer(Scorer(fake_models()), MemoryArcStore(), publisher)
     for message in conversation(
         ("customer", "I was charged twice for my plan"),
         ("bot", "Invoices are under Settings.", 0.3),
@@ -58,7 +58,7 @@ def decided(publisher: MemoryPublisher) -> list[tuple[int, str]]:
 
 
 def test_a_batch_in_reverse_order_is_decided_in_order(deps, publisher, sample) -> None:
-    response = lambda_handler(sqs_event(sample, *reversed(scored_bodies())), FakeContext(), deps=deps)
+    response = lambda_handler(sqs_event(sample, *reversed(scored_bodies())), FakeContext(), consumer=deps)
     assert failed(response) == []
     assert decided(publisher) == [(1, "resolve"), (3, "escalate")]  # the bot's answer is not decided
 
@@ -67,16 +67,16 @@ def test_bad_records_fail_alone(deps, publisher, sample) -> None:
     first, *_ = scored_bodies()
     wrong_type = envelope({"conversation_id": "c"}, detail_type="MessageReceived", source="baton.ingestion")
     broken = envelope({"conversation_id": "c", "seq": 0}, detail_type="MessageScored", source="baton.scoring")
-    response = lambda_handler(sqs_event(sample, first, wrong_type, broken, "nope"), FakeContext(), deps=deps)
+    response = lambda_handler(sqs_event(sample, first, wrong_type, broken, "nope"), FakeContext(), consumer=deps)
     assert sorted(failed(response)) == ["msg-1", "msg-2", "msg-3"]
     assert decided(publisher) == [(1, "resolve")]
 
 
 def test_a_message_whose_predecessor_never_comes_goes_on_at_its_last_receive(deps, publisher, sample) -> None:
     *_, third = scored_bodies()
-    assert failed(lambda_handler(sqs_event(sample, third), FakeContext(), deps=deps)) == ["msg-0"]
-    last = sqs_event(sample, third, receives=STOP_WAITING_AT)
-    assert failed(lambda_handler(last, FakeContext(), deps=deps)) == []
+    assert failed(lambda_handler(sqs_event(sample, third), FakeContext(), consumer=deps)) == ["msg-0"]
+    last = sqs_event(sample, third, receives=batch.stop_waiting_at)
+    assert failed(lambda_handler(last, FakeContext(), consumer=deps)) == []
     assert decided(publisher) == [(3, "escalate")]
 
 
@@ -112,13 +112,13 @@ def test_a_redaction_in_the_batch_is_applied_and_a_broken_one_fails_alone(
     response = lambda_handler(
         sqs_event(sample, first, second, redacted_body("m3"), redacted_body(None), third),
         FakeContext(),
-        deps=deps,
+        consumer=deps,
     )
     assert failed(response) == ["msg-3"]  # the redaction without a message id, nothing else
     # m3 asked for a person: redacted after it was scored, it is decided from its scores, never its text.
     assert decided(publisher) == [(1, "resolve"), (3, "escalate")]
     (third,) = [e for e in publisher.events if isinstance(e, EscalationDecided) and e.seq == 3]
     assert third.guardrail == "human_requested" and "speak" not in third.model_dump_json()
-    assert deps.service.decisions.load("conv-1").state.redacted.keys() == {"m3"}
+    assert deps.store.load("conv-1").state.redacted.keys() == {"m3"}
     out = capsys.readouterr().out
     assert '"RedactionsApplied":[1.0]' in out and '"MalformedEvents":[1.0]' in out

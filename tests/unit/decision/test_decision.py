@@ -428,9 +428,9 @@ def test_account_dates_accept_crm_timestamps() -> None:
 
 
 def test_the_deployable_document_is_the_engines_part_compact_and_fits_a_parameter() -> None:
-    from baton.decision.params import REPO_PARAMS, SSM_MAX_BYTES, deployable
+    from baton.decision.params import SSM_MAX_BYTES, default_path, deployable
 
-    full = REPO_PARAMS.read_text(encoding="utf-8")
+    full = default_path().read_text(encoding="utf-8")
     value = deployable(full)
     assert "\n" not in value and "fit" not in json.loads(value)
     assert len(value.encode()) <= SSM_MAX_BYTES
@@ -439,13 +439,13 @@ def test_the_deployable_document_is_the_engines_part_compact_and_fits_a_paramete
 
 
 def test_a_document_too_big_for_a_parameter_is_refused_by_size() -> None:
-    from baton.decision.params import REPO_PARAMS, deployable
+    from baton.decision.params import default_path, deployable
 
-    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document = json.loads(default_path().read_text(encoding="utf-8"))
     document["guardrails"]["patterns"]["legal_threat"] = [rf"\bclause{i:05d}\b" for i in range(800)]
     with pytest.raises(InvalidParams, match=r"bytes without their fit block, over the 8192"):
         deployable(json.dumps(document))
-    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document = json.loads(default_path().read_text(encoding="utf-8"))
     document["thresholds"]["escalate"] = 2
     with pytest.raises(InvalidParams, match=r"thresholds\.escalate"):
         deployable(json.dumps(document))

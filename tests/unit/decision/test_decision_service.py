@@ -9,26 +9,26 @@ from typing import Any
 
 import pytest
 
-from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
+from baton.adapters.memory import MemoryPublisher
 from baton.context.models import Account, Incident
 from baton.context.store import MemoryContextStore
-from baton.decision.engine import DecisionState
 from baton.decision.params import load_default
-from baton.decision.service import DecisionService
+from baton.decision.service import decision_consumer
 from baton.decision.store import MemoryDecisionStore
 from baton.errors import OutOfOrder
 from baton.events import EscalationDecided, MessageScored
-from baton.models import ConversationStatus, MessageIn, Outcome
+from baton.ingestion.memory import MemoryConversationStore
+from baton.models import ConversationStatus, MessageIn, Outcome, View
 from baton.scoring.fakes import CUSTOMER, T0, conversation, fake_models, received
 from baton.scoring.scorer import Scorer
-from baton.scoring.service import ScoringService
+from baton.scoring.service import scoring_consumer
 from baton.scoring.store import MemoryArcStore
 
 
 def scored(*turns: tuple[Any, ...], conversation_id: str = "conv-1") -> list[MessageScored]:
     """What the scoring service publishes for these turns (fake models), in order."""
     publisher = MemoryPublisher()
-    scoring = ScoringService(Scorer(fake_models()), MemoryArcStore(), publisher, clock=lambda: T0)
+    scoring = scoring_consumer(Scorer(fake_models()), MemoryArcStore(), publisher, clock=lambda: T0)
     for message in conversation(*turns):
         scoring.handle(received(message, conversation_id))
     return [e for e in publisher.events if isinstance(e, MessageScored)]
@@ -40,13 +40,13 @@ def contexts() -> MemoryContextStore:
 
 
 @pytest.fixture
-def decisions() -> MemoryDecisionStore[DecisionState]:
+def decisions() -> MemoryDecisionStore:
     return MemoryDecisionStore()
 
 
 @pytest.fixture
-def service(contexts, decisions, publisher) -> DecisionService:
-    return DecisionService(
+def service(contexts, decisions, publisher) -> decision_consumer:
+    return decision_consumer(
         load_default, contexts, decisions, publisher, clock=lambda: T0, sleep=lambda s: None
     )
 
@@ -61,7 +61,7 @@ def test_customer_messages_are_decided_and_bot_messages_only_move_the_state_on(
     events = scored(
         ("customer", "Hi, where can I download my invoices?"), ("bot", "Under Settings > Billing.", 0.9)
     )
-    assert service.handle(events[0]).outcome == "decided"
+    assert service.handle(events[0]).outcome == "applied"
     assert service.handle(events[1]).outcome == "skipped"
     (event,) = decided(publisher)
     assert (event.seq, event.message_id, event.action) == (1, "m1", "resolve")
@@ -85,7 +85,7 @@ def test_a_message_ahead_of_its_predecessor_waits_then_goes_on_when_told(service
     with pytest.raises(OutOfOrder):
         service.handle(events[2])
     handled = service.handle(events[2], stop_waiting=True)
-    assert handled.outcome == "decided" and handled.skipped_messages == 2
+    assert handled.outcome == "applied" and handled.skipped == 2
     assert service.handle(events[0]).outcome == "duplicate"  # too late: the state went on without it
 
 
@@ -114,18 +114,26 @@ def test_the_conversation_shows_the_decision_and_its_status_until_the_helpdesk_m
         source="api",
         received_at=T0,
     )
-    service = DecisionService(
+    service = decision_consumer(
         load_default, contexts, MemoryDecisionStore(conversations), publisher, clock=lambda: T0
     )
     service.handle(scored(("customer", "I want to speak to a human agent now"))[0])
     shown = conversations.get_conversation("conv-1")
     assert shown.status == ConversationStatus.escalated
-    assert shown.decision["action"] == "escalate" and shown.decision["guardrail"] == "human_requested"
-    assert shown.decision["reasons"][0]["code"] == "human_requested"
+    assert shown.decision.action == "escalate" and shown.decision.guardrail == "human_requested"
+    assert shown.decision.reasons[0].code == "human_requested"
     conversations.record_outcome(
         "conv-1", Outcome(kind="resolved", at=T0), ConversationStatus.resolved, source="api", at=T0
     )
-    conversations.show_decision("conv-1", decision=shown.decision, status=ConversationStatus.escalated)
+    conversations.show(
+        "conv-1",
+        View(
+            capability="decision",
+            fields={"decision": shown.decision.model_dump(mode="json")},
+            status=ConversationStatus.escalated,
+            rank=10,
+        ),
+    )
     assert conversations.get_conversation("conv-1").status == ConversationStatus.resolved
 
 
@@ -154,11 +162,11 @@ def test_the_page_the_customer_is_on_and_the_errors_it_showed_count_as_activity(
     ]
 
     scoring_publisher = MemoryPublisher()
-    ScoringService(Scorer(fake_models()), MemoryArcStore(), scoring_publisher, clock=lambda: T0).handle(
+    scoring_consumer(Scorer(fake_models()), MemoryArcStore(), scoring_publisher, clock=lambda: T0).handle(
         received(message)
     )
     (event,) = scoring_publisher.of_type("MessageScored")
-    service = DecisionService(load_default, contexts, MemoryDecisionStore(), publisher, clock=lambda: T0)
+    service = decision_consumer(load_default, contexts, MemoryDecisionStore(), publisher, clock=lambda: T0)
     decided_event = service.handle(event).event
     assert [m["id"] for m in decided_event.model_dump(mode="json")["incidents"]] == ["INC-9"]  # via the error
 
@@ -173,7 +181,7 @@ def test_an_incident_whose_eta_has_passed_says_so(contexts, publisher) -> None:
         ),
         at=T0,
     )
-    service = DecisionService(load_default, contexts, MemoryDecisionStore(), publisher, clock=lambda: T0)
+    service = decision_consumer(load_default, contexts, MemoryDecisionStore(), publisher, clock=lambda: T0)
     event = service.handle(scored(("customer", "Where is my refund?"))[0]).event
     (incident,) = event.model_dump(mode="json")["incidents"]
     assert incident["eta_passed"] is True

@@ -13,9 +13,9 @@ from baton.cli import main as cli_main
 from baton.context.models import Context
 from baton.decision.engine import DecisionState, decide, guardrail_matches
 from baton.decision.params import (
-    REPO_PARAMS,
     DecisionParams,
     InvalidParams,
+    default_path,
     deployable,
     fingerprint,
     load_default,
@@ -313,7 +313,7 @@ def test_baton_eval_triggers_prints_a_table(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_the_triggers_are_data_in_the_parameters() -> None:
-    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document = json.loads(default_path().read_text(encoding="utf-8"))
     assert set(TRIGGERS) - {"human_request"} <= set(document["guardrails"]["patterns"])
     document["guardrails"]["patterns"] = {"competitor_switch": [r"\bacme desk\b"]}
     params = DecisionParams.model_validate(document)
@@ -325,15 +325,15 @@ def test_the_triggers_are_data_in_the_parameters() -> None:
 
 
 def test_a_bad_pattern_is_named() -> None:
-    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document = json.loads(default_path().read_text(encoding="utf-8"))
     document["guardrails"]["patterns"]["data_loss"] = ["ok", "(?:gone"]
     with pytest.raises(InvalidParams, match=r"guardrails.*data_loss\[1\] '\(\?:gone' is not a valid regular"):
         DecisionParams.model_validate(document)
-    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document = json.loads(default_path().read_text(encoding="utf-8"))
     document["guardrails"]["negation"]["cues"] = ["not", "[no"]
     with pytest.raises(InvalidParams, match=r"guardrails.negation.cues.*cues\[1\] '\[no' is not a valid"):
         DecisionParams.model_validate(document)
-    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document = json.loads(default_path().read_text(encoding="utf-8"))
     document["guardrails"]["patterns"]["data_loss"] = [r"\b<<nouns>> gone"]
     with pytest.raises(
         InvalidParams, match=r"data_loss\[0\] uses <<nouns>>, which guardrails.terms does not define"
@@ -352,9 +352,9 @@ def test_the_shipped_version_fingerprints_what_the_engine_reads() -> None:
 
 
 def test_the_shipped_guardrails_stay_out_of_the_parameter_store_document() -> None:
-    value = json.loads(deployable(REPO_PARAMS.read_text(encoding="utf-8")))
+    value = json.loads(deployable(default_path().read_text(encoding="utf-8")))
     assert "guardrails" not in value  # the engine's defaults: the same release fills them in
-    document = json.loads(REPO_PARAMS.read_text(encoding="utf-8"))
+    document = json.loads(default_path().read_text(encoding="utf-8"))
     document["guardrails"]["patterns"] = {"legal_threat": [r"\bmy attorney\b"]}
     assert json.loads(deployable(json.dumps(document)))["guardrails"]["patterns"] == {
         "legal_threat": [r"\bmy attorney\b"]

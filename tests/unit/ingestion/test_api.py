@@ -7,16 +7,19 @@ import hmac
 import json
 from copy import deepcopy
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 from api_client import API_EVENTS, ApiClient, api_event
+from pytest_mock import MockerFixture
 
 from baton import __version__
-from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
+from baton.adapters.memory import MemoryPublisher
 from baton.errors import InvalidSignature, PayloadError
 from baton.events import MessageReceived
 from baton.ingestion import api as api_module
 from baton.ingestion.connectors.webhooks import WebhookResult
+from baton.ingestion.memory import MemoryConversationStore
 from baton.models import MAX_BODY_BYTES, MAX_TEXT_BYTES
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -115,12 +118,9 @@ def test_a_failed_publish_is_retried_by_the_client_and_published_exactly_once_mo
 
 
 def test_a_store_outage_is_a_500_not_a_4xx(
-    api: ApiClient, store: MemoryConversationStore, monkeypatch
+    api: ApiClient, store: MemoryConversationStore, mocker: MockerFixture
 ) -> None:
-    def down(*_: Any, **__: Any) -> Any:
-        raise ConnectionError("dynamodb unreachable")
-
-    monkeypatch.setattr(store, "append_message", down)
+    mocker.patch.object(store, "append_message", side_effect=ConnectionError("dynamodb unreachable"))
 
     response = api.post_message("c1", minimal_body())
 
@@ -205,18 +205,18 @@ def test_an_unknown_conversation_is_a_404_naming_conversation_id(api: ApiClient)
 # -- operations routes ---------------------------------------------------------------------------------
 
 
-def test_health_answers_without_building_any_dependency(monkeypatch) -> None:
+def test_health_answers_without_building_any_dependency(mocker: MockerFixture) -> None:
     from functions.ingest_api import handler
 
-    def no_deps() -> Any:
-        raise AssertionError("health must not touch dependencies")
-
-    monkeypatch.setattr(handler, "get_deps", no_deps)
-    app = api_module.create_app(no_deps)
+    get_deps = mocker.patch.object(
+        handler, "get_deps", side_effect=AssertionError("health must not touch dependencies")
+    )
+    app = api_module.create_app(get_deps)
     response = app.resolve(api_event("health.json"), None)
 
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {"status": "ok", "version": __version__}
+    get_deps.assert_not_called()
 
 
 def test_health_through_the_handler(api: ApiClient) -> None:
@@ -276,8 +276,8 @@ def test_public_routes_are_exactly_health_openapi_and_webhooks() -> None:
     assert set(api_module.ROUTES) > api_module.PUBLIC_ROUTES
 
 
-def test_every_declared_route_is_served(api: ApiClient, monkeypatch) -> None:
-    monkeypatch.setattr("baton.ingestion.connectors.webhooks.process_webhook", _fake_webhook([]))
+@pytest.mark.usefixtures("process_webhook")
+def test_every_declared_route_is_served(api: ApiClient) -> None:
     for method, path in api_module.ROUTES:
         concrete = path.replace("{conversation_id}", "c1")
         body = minimal_body() if path.endswith("/messages") else {}
@@ -574,29 +574,23 @@ def test_the_server_keeps_answering_after_every_malformed_request(api: ApiClient
 # -- webhooks ------------------------------------------------------------------------------------------
 
 
-def _fake_webhook(calls: list[dict[str, Any]], error: Exception | None = None) -> Any:
-    def process_webhook(source, headers, raw_body, *, secrets, service, seen, now, max_skew_s):
-        calls.append(
-            {
-                "source": source,
-                "headers": headers,
-                "raw_body": raw_body,
-                "secrets": secrets,
-                "now": now,
-                "skew": max_skew_s,
-            }
-        )
-        if error is not None:
-            raise error
+@pytest.fixture
+def process_webhook(mocker: MockerFixture) -> MagicMock:
+    """The connectors replaced by a mock of their signature: every delivery is one replied conversation
+    (set its `side_effect` to an exception to fail the delivery)."""
+
+    def replied(source: str, *_: Any, **__: Any) -> WebhookResult:
         return WebhookResult(source=source, topic="conversation.user.replied", messages=1, outcomes=0)
 
-    return process_webhook
+    return mocker.patch(
+        "baton.ingestion.connectors.webhooks.process_webhook", autospec=True, side_effect=replied
+    )
 
 
 @pytest.mark.parametrize("source", ["zendesk", "intercom"])
-def test_a_webhook_gets_the_exact_raw_bytes_and_headers(api: ApiClient, monkeypatch, source: str) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr("baton.ingestion.connectors.webhooks.process_webhook", _fake_webhook(calls))
+def test_a_webhook_gets_the_exact_raw_bytes_and_headers(
+    api: ApiClient, process_webhook: MagicMock, source: str
+) -> None:
     event = api_event(f"webhook_{source}.json")
 
     response = api.send(deepcopy(event))
@@ -611,23 +605,25 @@ def test_a_webhook_gets_the_exact_raw_bytes_and_headers(api: ApiClient, monkeypa
         "duplicate": False,
         "ignored": None,
     }
-    [call] = calls
-    assert call["source"] == source
-    assert call["raw_body"] == event["body"].encode()
+    process_webhook.assert_called_once()
+    (called_source, headers, raw_body), kwargs = process_webhook.call_args
+    assert called_source == source
+    assert raw_body == event["body"].encode()
     signature_header = "x-zendesk-webhook-signature" if source == "zendesk" else "x-hub-signature"
-    assert call["headers"][signature_header] == event["headers"][signature_header]
-    assert call["secrets"].get(source) == f"{source}-secret"
-    assert call["skew"] == 300
+    assert headers[signature_header] == event["headers"][signature_header]
+    assert kwargs["secrets"].get(source) == f"{source}-secret"
+    assert kwargs["max_skew_s"] == 300
 
 
-def test_a_base64_webhook_body_is_passed_decoded_byte_for_byte(api: ApiClient, monkeypatch) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr("baton.ingestion.connectors.webhooks.process_webhook", _fake_webhook(calls))
+def test_a_base64_webhook_body_is_passed_decoded_byte_for_byte(
+    api: ApiClient, process_webhook: MagicMock
+) -> None:
     raw = '{"type":"notification_event","data":{"item":{"body":"<p>caf\u00e9 \U0001f600</p>"}}}  \n'.encode()
 
     api.request("POST", "/v1/webhooks/intercom", raw=raw)
 
-    assert calls[0]["raw_body"] == raw
+    (_, _, raw_body), _ = process_webhook.call_args
+    assert raw_body == raw
 
 
 @pytest.mark.parametrize(
@@ -635,15 +631,13 @@ def test_a_base64_webhook_body_is_passed_decoded_byte_for_byte(api: ApiClient, m
 )
 def test_a_bad_signature_is_401_and_stores_nothing(
     api: ApiClient,
-    monkeypatch,
+    process_webhook: MagicMock,
     store: MemoryConversationStore,
     publisher: MemoryPublisher,
     source: str,
     header: str,
 ) -> None:
-    monkeypatch.setattr(
-        "baton.ingestion.connectors.webhooks.process_webhook", _fake_webhook([], InvalidSignature("signature mismatch"))
-    )
+    process_webhook.side_effect = InvalidSignature("signature mismatch")
 
     response = api.send(api_event(f"webhook_{source}.json"))
 
@@ -651,20 +645,20 @@ def test_a_bad_signature_is_401_and_stores_nothing(
     assert publisher.events == []
 
 
-def test_a_stale_zendesk_timestamp_is_401_naming_the_timestamp_header(api: ApiClient, monkeypatch) -> None:
-    stale = InvalidSignature("stale timestamp: signed 900s ago", "x-zendesk-webhook-signature-timestamp")
-    monkeypatch.setattr("baton.ingestion.connectors.webhooks.process_webhook", _fake_webhook([], stale))
+def test_a_stale_zendesk_timestamp_is_401_naming_the_timestamp_header(
+    api: ApiClient, process_webhook: MagicMock
+) -> None:
+    process_webhook.side_effect = InvalidSignature(
+        "stale timestamp: signed 900s ago", "x-zendesk-webhook-signature-timestamp"
+    )
 
     response = api.send(api_event("webhook_zendesk.json"))
 
     assert (response.status, response.field) == (401, "x-zendesk-webhook-signature-timestamp")
 
 
-def test_a_bad_payload_is_400_naming_the_field(api: ApiClient, monkeypatch) -> None:
-    monkeypatch.setattr(
-        "baton.ingestion.connectors.webhooks.process_webhook",
-        _fake_webhook([], PayloadError("data.item.conversation_parts", "expected an object, got null")),
-    )
+def test_a_bad_payload_is_400_naming_the_field(api: ApiClient, process_webhook: MagicMock) -> None:
+    process_webhook.side_effect = PayloadError("data.item.conversation_parts", "expected an object, got null")
 
     response = api.send(api_event("webhook_intercom.json"))
 
@@ -672,14 +666,11 @@ def test_a_bad_payload_is_400_naming_the_field(api: ApiClient, monkeypatch) -> N
     assert response.json["errors"][0]["message"] == "expected an object, got null"
 
 
-def test_an_oversized_webhook_is_413_before_verification(api: ApiClient, monkeypatch) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr("baton.ingestion.connectors.webhooks.process_webhook", _fake_webhook(calls))
-
+def test_an_oversized_webhook_is_413_before_verification(api: ApiClient, process_webhook: MagicMock) -> None:
     response = api.request("POST", "/v1/webhooks/zendesk", raw="x" * (api_module.MAX_WEBHOOK_BYTES + 1))
 
     assert (response.status, response.field) == (413, "body")
-    assert calls == []
+    process_webhook.assert_not_called()
 
 
 def _signed_intercom(api: ApiClient, fixture: str, notification_id: str | None = None) -> Any:
@@ -788,10 +779,8 @@ def test_the_sample_bodies_are_valid_messages(api: ApiClient) -> None:
 @pytest.mark.parametrize(
     "name", sorted(p.name for p in API_EVENTS.glob("*.json") if not p.name.startswith("message_"))
 )
-def test_every_sample_event_is_answered_without_a_server_error(
-    api: ApiClient, monkeypatch, name: str
-) -> None:
-    monkeypatch.setattr("baton.ingestion.connectors.webhooks.process_webhook", _fake_webhook([]))
+@pytest.mark.usefixtures("process_webhook")
+def test_every_sample_event_is_answered_without_a_server_error(api: ApiClient, name: str) -> None:
     event = api_event(name)
     assert event["version"] == "2.0"
     assert (

@@ -65,7 +65,7 @@ def fuzz_api(api: ApiClient, api_deps: ApiDeps, store: Any) -> Iterator[ApiClien
         ApiDeps(
             service=IngestionService(store, WirePublisher()),
             secrets=api_deps.secrets,
-            seen=api_deps.seen,
+            idempotency=api_deps.idempotency,
             settings=api_deps.settings,
         )
     )
@@ -201,34 +201,40 @@ def from_schema(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrate
             allow_infinity=False,
         )
     if kind == "string":
-        if schema.get("format") == "date-time":
-            return st.builds(
-                lambda moment, tz: moment.replace(tzinfo=tz).isoformat(),
-                st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
-                _OFFSETS,
-            )
-        if "pattern" in schema:
-            return st.from_regex(schema["pattern"], fullmatch=True)
-        return st.text(min_size=schema.get("minLength", 0), max_size=min(schema.get("maxLength", 200), 200))
+        return _string_from_schema(schema)
     if kind == "array":
         return st.lists(
             from_schema(schema.get("items", {}), defs), max_size=min(schema.get("maxItems", 5), 5)
         )
     if kind == "object":
-        properties = schema.get("properties", {})
-        if properties:
-            required = set(schema.get("required", []))
-            return st.fixed_dictionaries(
-                {k: from_schema(v, defs) for k, v in properties.items() if k in required},
-                optional={k: from_schema(v, defs) for k, v in properties.items() if k not in required},
-            )
-        if "patternProperties" in schema:
-            [(pattern, values)] = schema["patternProperties"].items()
-            return st.dictionaries(
-                st.from_regex(pattern, fullmatch=True), from_schema(values, defs), max_size=5
-            )
-        return st.dictionaries(st.text(max_size=10), json_values, max_size=3)
+        return _object_from_schema(schema, defs)
     return json_values
+
+
+def _string_from_schema(schema: dict[str, Any]) -> st.SearchStrategy[str]:
+    if schema.get("format") == "date-time":
+        return st.builds(
+            lambda moment, tz: moment.replace(tzinfo=tz).isoformat(),
+            st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+            _OFFSETS,
+        )
+    if "pattern" in schema:
+        return st.from_regex(schema["pattern"], fullmatch=True)
+    return st.text(min_size=schema.get("minLength", 0), max_size=min(schema.get("maxLength", 200), 200))
+
+
+def _object_from_schema(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[Any]:
+    properties = schema.get("properties", {})
+    if properties:
+        required = set(schema.get("required", []))
+        return st.fixed_dictionaries(
+            {k: from_schema(v, defs) for k, v in properties.items() if k in required},
+            optional={k: from_schema(v, defs) for k, v in properties.items() if k not in required},
+        )
+    if "patternProperties" in schema:
+        [(pattern, values)] = schema["patternProperties"].items()
+        return st.dictionaries(st.from_regex(pattern, fullmatch=True), from_schema(values, defs), max_size=5)
+    return st.dictionaries(st.text(max_size=10), json_values, max_size=3)
 
 
 def _with_words(body: dict[str, Any]) -> dict[str, Any]:

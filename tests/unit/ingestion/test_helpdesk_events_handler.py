@@ -13,7 +13,7 @@ from baton.bus import by_name
 from baton.local.patterns import matches
 from baton.models import ConversationStatus, Role
 from baton.settings import Settings
-from functions.helpdesk_events.handler import Dependencies, build_dependencies, lambda_handler
+from functions.helpdesk_events.handler import function, lambda_handler
 
 
 @dataclass
@@ -31,7 +31,12 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
                 "messageId": f"msg-{i}",
                 "receiptHandle": f"handle-{i}",
                 "body": body,
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1773151331000"},
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1773151331000",
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": "1773151331010",
+                },
                 "messageAttributes": {},
                 "md5OfBody": "",
                 "eventSource": "aws:sqs",
@@ -44,8 +49,8 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def deps(service) -> Dependencies:
-    return Dependencies(service=service)
+def deps(service):
+    return service
 
 
 @pytest.fixture
@@ -65,7 +70,7 @@ def test_partner_events_become_a_canonical_conversation(deps, partner, service, 
         partner("comment_created_agent"),
         partner("status_changed_solved"),
     )
-    response = lambda_handler(event, FakeContext(), deps=deps)
+    response = lambda_handler(event, FakeContext(), service=deps)
     assert failed(response) == []
     conversation = service.conversation("zendesk:52210")
     assert [m.role for m in conversation.messages] == [Role.customer, Role.agent]
@@ -90,7 +95,7 @@ def test_partner_events_become_a_canonical_conversation(deps, partner, service, 
 )  # fmt: skip
 def test_an_unreadable_record_fails_alone(deps, partner, service, poison) -> None:
     event = sqs_event(partner("comment_created_customer"), poison, partner("comment_created_agent"))
-    response = lambda_handler(event, FakeContext(), deps=deps)
+    response = lambda_handler(event, FakeContext(), service=deps)
     assert failed(response) == ["msg-1"]
     assert len(service.conversation("zendesk:52210").messages) == 2
 
@@ -99,14 +104,14 @@ def test_a_poison_record_is_logged_with_the_offending_field(deps, caplog, capsys
     bad = json.dumps(
         {"id": "e3", "source": "aws.partner/zendesk.com/1/default", "detail-type": "Support Ticket: X"}
     )
-    assert failed(lambda_handler(sqs_event(bad), FakeContext(), deps=deps)) == ["msg-0"]
+    assert failed(lambda_handler(sqs_event(bad), FakeContext(), service=deps)) == ["msg-0"]
     (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
     assert (record.sqs_message_id, record.field) == ("msg-0", "detail")
     assert "MalformedEvents" in capsys.readouterr().out
 
 
 def test_an_unknown_event_type_is_acknowledged_and_counted(deps, partner, publisher, capsys) -> None:
-    response = lambda_handler(sqs_event(partner("unknown_event_type")), FakeContext(), deps=deps)
+    response = lambda_handler(sqs_event(partner("unknown_event_type")), FakeContext(), service=deps)
     assert failed(response) == []
     assert publisher.events == []
     out = capsys.readouterr().out
@@ -119,8 +124,8 @@ def test_an_unknown_event_type_is_acknowledged_and_counted(deps, partner, publis
 
 def test_a_redelivered_record_changes_nothing(deps, partner, service, publisher) -> None:
     event = sqs_event(partner("comment_created_customer"), partner("status_changed_solved"))
-    lambda_handler(event, FakeContext(), deps=deps)
-    lambda_handler(event, FakeContext(), deps=deps)
+    lambda_handler(event, FakeContext(), service=deps)
+    lambda_handler(event, FakeContext(), service=deps)
     assert len(service.conversation("zendesk:52210").messages) == 1
     assert len(publisher.of_type("MessageReceived")) == 1
     outcomes = publisher.of_type("OutcomeRecorded")
@@ -129,10 +134,10 @@ def test_a_redelivered_record_changes_nothing(deps, partner, service, publisher)
 
 
 def test_a_redacted_comment_is_blanked_and_counted(deps, partner, service, publisher, capsys) -> None:
-    lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), deps=deps)
+    lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), service=deps)
     capsys.readouterr()
 
-    response = lambda_handler(sqs_event(partner("comment_redacted")), FakeContext(), deps=deps)
+    response = lambda_handler(sqs_event(partner("comment_redacted")), FakeContext(), service=deps)
 
     assert failed(response) == []
     (message,) = service.conversation("zendesk:52210").messages
@@ -152,10 +157,10 @@ def test_a_redacted_comment_is_blanked_and_counted(deps, partner, service, publi
 
 def test_a_failed_publish_fails_the_record_for_a_retry(deps, partner, publisher) -> None:
     publisher.fail_next = 1
-    response = lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), deps=deps)
+    response = lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), service=deps)
     assert failed(response) == ["msg-0"]
     assert (
-        failed(lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), deps=deps)) == []
+        failed(lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), service=deps)) == []
     )
     assert len(publisher.of_type("MessageReceived")) == 1
 
@@ -175,10 +180,10 @@ def test_the_samples_match_the_subscription_rule(sample_event) -> None:
 # botocore's first import makes urllib3 probe for IPv6 with a socket it never connects.
 @pytest.mark.filterwarnings("ignore:A test tried to use socket.socket")
 def test_dependencies_are_built_once_per_container() -> None:
-    build_dependencies.cache_clear()
+    function.build_service.cache_clear()
     settings = Settings(conversations_table="t", event_bus_name="b")
     try:
-        first = build_dependencies(settings)
-        assert build_dependencies(Settings(conversations_table="t", event_bus_name="b")) is first
+        first = function.build_service(settings)
+        assert function.build_service(Settings(conversations_table="t", event_bus_name="b")) is first
     finally:
-        build_dependencies.cache_clear()
+        function.build_service.cache_clear()

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
+from baton.adapters.memory import MemoryPublisher
 from baton.errors import MessageConflict
 from baton.events import MessageReceived, OutcomeRecorded, event_id_for
+from baton.ingestion.memory import MemoryConversationStore
 from baton.ingestion.service import IngestionService, message_received
 from baton.models import ConversationStatus, MessageIn, Source
 

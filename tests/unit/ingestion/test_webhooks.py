@@ -1,5 +1,5 @@
-"""process_webhook end to end on the in-memory fakes: verify first, then parse, translate,
-de-duplicate and apply; what a helpdesk admin and a support lead would see."""
+"""process_webhook end to end on the in-memory fakes (and the idempotency table in moto): verify first,
+then parse, translate, and apply once per notification; what a helpdesk admin and a support lead would see."""
 
 from __future__ import annotations
 
@@ -7,15 +7,22 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
 from baton.adapters.memory import StaticSecrets
-from baton.errors import InvalidSignature, PayloadError
+from baton.errors import InvalidSignature, NotificationInProgress, PayloadError
+from baton.events import BusEvent
 from baton.ingestion.connectors.base import canonical_id
-from baton.ingestion.connectors.webhooks import DEDUP_TTL_S, process_webhook
+from baton.ingestion.connectors.webhooks import DEDUP_TTL_S, WebhookResult, process_webhook
+from baton.ingestion.service import IngestionService
 from baton.models import ID_PATTERN, ConversationStatus, Role
 
 ZD_SECRET = "zd-webhook-secret-for-tests"
@@ -24,35 +31,34 @@ NOW = datetime(2026, 2, 4, 9, 0, tzinfo=UTC)
 HELPDESK = Path(__file__).resolve().parents[3] / "events" / "helpdesk"
 
 
-class RecordingSeen:
-    """MemorySeenStore that also records the TTLs it was given."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, int] = {}
-
-    def seen(self, key: str) -> bool:
-        return key in self.keys
-
-    def remember(self, key: str, ttl_s: int) -> None:
-        self.keys[key] = ttl_s
-
-
 @pytest.fixture
 def secrets() -> StaticSecrets:
     return StaticSecrets({"zendesk": ZD_SECRET, "intercom": IC_SECRET})
 
 
 @pytest.fixture
-def deliver(service, secrets):
-    seen = RecordingSeen()
-
+def deliver(service, secrets, idempotency):
     def send(source: str, payload: dict | bytes, *, now: datetime = NOW, headers: dict | None = None):
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         signed = sign(source, raw, now) if headers is None else headers
-        return process_webhook(source, signed, raw, secrets=secrets, service=service, seen=seen, now=now)
+        return process_webhook(
+            source, signed, raw, secrets=secrets, service=service, idempotency=idempotency(), now=now
+        )
 
-    send.seen = seen
     return send
+
+
+class _BlockingPublisher:
+    """Publishes through `inner`, after saying so (`publishing`) and waiting for `release`: a delivery held
+    in the middle of its work."""
+
+    def __init__(self, inner, publishing: threading.Event, release: threading.Event) -> None:
+        self.inner, self.publishing, self.release = inner, publishing, release
+
+    def publish(self, events: Sequence[BusEvent]) -> None:
+        self.publishing.set()
+        assert self.release.wait(5), "never released"
+        self.inner.publish(events)
 
 
 def sign(source: str, raw: bytes, at: datetime = NOW) -> dict[str, str]:
@@ -135,7 +141,9 @@ def test_the_result_says_what_was_done(deliver) -> None:
 
 
 @pytest.mark.parametrize("source", ["zendesk", "intercom"])
-def test_a_bad_signature_is_rejected_with_no_side_effect(deliver, store, publisher, source) -> None:
+def test_a_bad_signature_is_rejected_with_no_side_effect(
+    deliver, store, publisher, idempotency, source
+) -> None:
     payload = load(
         "zendesk/comment_added_customer.json" if source == "zendesk" else "intercom/v2_user_replied.json"
     )
@@ -146,7 +154,7 @@ def test_a_bad_signature_is_rejected_with_no_side_effect(deliver, store, publish
         deliver(source, tampered, headers=headers)
     assert store.get_conversation("zendesk:48213") is None
     assert store.get_conversation("intercom:184467201338812") is None
-    assert publisher.events == [] and deliver.seen.keys == {}
+    assert publisher.events == [] and idempotency.records() == {}
 
 
 @pytest.mark.parametrize("source", ["zendesk", "intercom"])
@@ -156,17 +164,25 @@ def test_the_signature_is_checked_before_the_body_is_parsed(deliver, source) -> 
 
 
 @pytest.mark.parametrize("source", ["zendesk", "intercom"])
-def test_a_source_without_a_configured_secret_is_rejected(service, seen, source) -> None:
+def test_a_source_without_a_configured_secret_is_rejected(service, idempotency, source) -> None:
     raw = b"{}"
     with pytest.raises(InvalidSignature, match="not configured"):
         process_webhook(
-            source, sign(source, raw), raw, secrets=StaticSecrets(), service=service, seen=seen, now=NOW
+            source,
+            sign(source, raw),
+            raw,
+            secrets=StaticSecrets(),
+            service=service,
+            idempotency=idempotency,
+            now=NOW,
         )
 
 
-def test_an_unknown_source_is_never_trusted(service, seen, secrets) -> None:
+def test_an_unknown_source_is_never_trusted(service, idempotency, secrets) -> None:
     with pytest.raises(InvalidSignature):
-        process_webhook("freshdesk", {}, b"{}", secrets=secrets, service=service, seen=seen, now=NOW)
+        process_webhook(
+            "freshdesk", {}, b"{}", secrets=secrets, service=service, idempotency=idempotency, now=NOW
+        )
 
 
 def test_a_replayed_zendesk_request_is_rejected_once_stale(deliver) -> None:
@@ -190,22 +206,93 @@ def test_signature_headers_may_arrive_in_lower_case(deliver, service) -> None:
     [("intercom", "intercom/v2_user_replied.json"), ("zendesk", "zendesk/comment_added_customer.json"),
      ("zendesk", "zendesk/csat_good.json"), ("intercom", "intercom/v2_admin_closed_by_fin.json")],
 )  # fmt: skip
-def test_a_redelivered_notification_is_processed_once(deliver, publisher, source, fixture) -> None:
+def test_a_redelivered_notification_is_processed_once(
+    deliver, publisher, idempotency, source, fixture
+) -> None:
     payload = load(fixture)
     first = deliver(source, payload)
     again = deliver(source, payload)
     assert first.duplicate is False and again.duplicate is True
-    assert (again.messages, again.outcomes) == (0, 0)
+    # The duplicate gets the first delivery's answer; nothing is stored or published again.
+    assert (again.messages, again.outcomes, again.topic) == (first.messages, first.outcomes, first.topic)
     assert len(publisher.events) == first.messages + first.outcomes
-    assert set(deliver.seen.keys.values()) == {DEDUP_TTL_S}
+    (record,) = idempotency.records().values()
+    assert record["status"] == "COMPLETED"
+    assert abs(float(record["expiration"]) - (time.time() + DEDUP_TTL_S)) < 60
 
 
-def test_a_delivery_that_failed_half_way_is_retried_in_full(deliver, service, publisher) -> None:
+def test_a_concurrent_duplicate_is_told_the_notification_is_in_progress(
+    service, secrets, idempotency, publisher
+) -> None:
+    """The first delivery holds the notification (Powertools' in-progress record) until it has applied it: a
+    duplicate arriving meanwhile does nothing and raises NotificationInProgress (the API answers 503)."""
+    payload = load("intercom/v2_user_replied.json")
+    raw = json.dumps(payload).encode()
+    publishing, release = threading.Event(), threading.Event()
+    blocking = IngestionService(service.store, _BlockingPublisher(publisher, publishing, release))
+
+    def deliver_with(svc: IngestionService) -> WebhookResult:
+        return process_webhook(
+            "intercom",
+            sign("intercom", raw),
+            raw,
+            secrets=secrets,
+            service=svc,
+            idempotency=idempotency(),
+            now=NOW,
+        )
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(deliver_with, blocking)
+        assert publishing.wait(5), "the first delivery never reached its publish"
+        with pytest.raises(NotificationInProgress) as caught:
+            deliver_with(service)
+        assert caught.value.key == "intercom:notif_5e3b7c91-2a8d-4c6f-8e1b-9d2f4a6c8e04"
+        assert publisher.events == []  # the duplicate did nothing
+        release.set()
+        assert first.result(timeout=5).messages == 1
+    assert deliver_with(service).duplicate is True
+    assert len(publisher.of_type("MessageReceived")) == 1
+    assert len(service.conversation("intercom:184467201338812").messages) == 1
+
+
+def test_a_delivery_killed_mid_way_releases_the_notification_when_its_invocation_would_have_timed_out(
+    service, secrets, idempotency, publisher
+) -> None:
+    """An in-progress record whose invocation is over (Lambda killed it at its timeout) no longer holds the
+    notification: the helpdesk's retry does the work."""
+    payload = load("intercom/v2_user_replied.json")
+    raw = json.dumps(payload).encode()
+    key = "intercom:notif_5e3b7c91-2a8d-4c6f-8e1b-9d2f4a6c8e04"
+    now_ms = int(time.time() * 1000)
+    idempotency().client.put_item(
+        TableName=idempotency.TABLE,
+        Item={
+            "id": {"S": idempotency.key(key)},
+            "status": {"S": "INPROGRESS"},
+            "expiration": {"N": str(int(time.time()) + DEDUP_TTL_S)},
+            "in_progress_expiration": {"N": str(now_ms - 1)},
+        },
+    )
+    result = process_webhook(
+        "intercom",
+        sign("intercom", raw),
+        raw,
+        secrets=secrets,
+        service=service,
+        idempotency=idempotency(),
+        now=NOW,
+    )
+    assert (result.duplicate, result.messages) == (False, 1)
+    assert idempotency.records()[idempotency.key(key)]["status"] == "COMPLETED"
+
+
+def test_a_delivery_that_failed_half_way_is_retried_in_full(deliver, service, publisher, idempotency) -> None:
     payload = load("intercom/v2_user_replied.json")
     publisher.fail_next = 1
     with pytest.raises(RuntimeError):
         deliver("intercom", payload)
-    assert deliver.seen.keys == {}  # not remembered: the helpdesk's retry must do the work
+    assert idempotency.records() == {}  # released: the helpdesk's retry must do the work
     result = deliver("intercom", payload)
     assert result.duplicate is False and result.messages == 1
     assert len(service.conversation("intercom:184467201338812").messages) == 1
@@ -232,11 +319,12 @@ def test_an_unknown_topic_is_acknowledged(deliver, publisher) -> None:
     assert zendesk.ignored == "unknown topic zen:event-type:ticket.priority_changed"
 
 
-def test_an_intercom_ping_is_acknowledged(deliver) -> None:
+def test_an_intercom_ping_is_acknowledged(deliver, idempotency) -> None:
     result = deliver(
         "intercom", {"type": "notification_event", "id": "notif_ping_1", "topic": "ping", "data": {}}
     )
     assert result.ignored == "ping"
+    assert idempotency.records() == {}  # nothing to apply: no record written
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'"text"', b"\xff\xfe", b""])
@@ -247,13 +335,13 @@ def test_a_body_that_is_not_a_json_object_is_a_payload_error(deliver, body) -> N
         assert caught.value.field == "body"
 
 
-def test_a_missing_field_is_a_payload_error_naming_it(deliver, store) -> None:
+def test_a_missing_field_is_a_payload_error_naming_it(deliver, store, idempotency) -> None:
     payload = load("intercom/v2_user_replied.json")
     del payload["data"]["item"]["id"]
     with pytest.raises(PayloadError) as caught:
         deliver("intercom", payload)
     assert caught.value.field == "data.item.id"
-    assert deliver.seen.keys == {}
+    assert idempotency.records() == {}
 
 
 @pytest.mark.parametrize(
@@ -297,7 +385,7 @@ def test_a_re_rendered_message_keeps_the_first_copy(deliver, service, caplog) ->
 # --------------------------------------------------------------------------------------- redaction
 
 
-def test_an_intercom_redaction_blanks_the_stored_message(deliver, service, publisher) -> None:
+def test_an_intercom_redaction_blanks_the_stored_message(deliver, service, publisher, idempotency) -> None:
     deliver("intercom", load("intercom/v2_user_created.json"))
     deliver("intercom", load("intercom/v2_user_replied.json"))
     assert "Order #A-7781" in service.conversation("intercom:184467201338812").messages[1].text
@@ -313,7 +401,7 @@ def test_an_intercom_redaction_blanks_the_stored_message(deliver, service, publi
     assert conversation.messages[1].redacted_at is not None
     assert "Order #A-7781" not in conversation.model_dump_json()
     assert len(publisher.of_type("MessageReceived")) == 2  # a redaction publishes nothing
-    assert "intercom:notif_c0d1e2f3-f0e1-4cd3-9ecf-d0e1f2a3b418" in deliver.seen.keys
+    assert idempotency.key("intercom:notif_c0d1e2f3-f0e1-4cd3-9ecf-d0e1f2a3b418") in idempotency.records()
 
 
 def test_the_original_delivered_again_after_a_redaction_does_not_bring_the_text_back(
@@ -346,11 +434,12 @@ def test_a_redaction_that_arrives_before_its_message_still_wins(deliver, service
     assert "Order #A-7781" not in event.model_dump_json()
 
 
-def test_a_redelivered_redaction_is_processed_once(deliver) -> None:
+def test_a_redelivered_redaction_is_processed_once(deliver, service) -> None:
     payload = load("intercom/v2_part_redacted.json")
     first = deliver("intercom", payload)
-    again = deliver("intercom", payload)
-    assert (first.duplicate, again.duplicate, again.redactions) == (False, True, 0)
+    with patch.object(service, "redact", side_effect=AssertionError("redacted twice")):
+        again = deliver("intercom", payload)
+    assert (first.duplicate, again.duplicate, again.redactions) == (False, True, first.redactions)
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
+from pytest_mock import MockerFixture
 from pytest_socket import enable_socket, socket_allow_hosts
 
 from baton.bus import by_name
@@ -119,13 +120,15 @@ def test_events_put_accepts_putevents_entries_and_lists(
             "Detail": "{}",
         },
         escalation(),
+        escalation("monitor"),
     ]
     code, out, _ = run(capsys, "events", "put", write(tmp_path, entries), "--data-dir", str(tmp_path))
     assert code == 0
     lines = out.splitlines()
     assert "helpdesk-events" in lines[0]
-    # The routing capability is not deployed yet: no active rule takes EscalationDecided.
-    assert lines[1].endswith("matched no rule")
+    assert lines[1].endswith("-> rule route -> queue route")
+    # No capability takes a decision to keep monitoring.
+    assert lines[2].endswith("matched no rule")
 
 
 @pytest.mark.parametrize(
@@ -165,7 +168,7 @@ def test_events_list_shows_the_archive_newest_first(
         run(capsys, "events", "list", "--data-dir", str(tmp_path))[1].strip() == "No events on the bus yet."
     )
     run(capsys, "events", "put", str(ZENDESK_EVENT), "--data-dir", str(tmp_path))
-    run(capsys, "events", "put", write(tmp_path, escalation()), "--data-dir", str(tmp_path))
+    run(capsys, "events", "put", write(tmp_path, escalation("monitor")), "--data-dir", str(tmp_path))
     code, out, _ = run(capsys, "events", "list", "--data-dir", str(tmp_path))
     assert code == 0
     header, newest, oldest = out.splitlines()
@@ -435,29 +438,30 @@ def test_the_banner_prints_commands_that_paste_as_is(tmp_path: Path, monkeypatch
 # -- the data dir -----------------------------------------------------------------------------------
 
 
-def test_the_default_data_dir_is_the_checkouts_wherever_the_command_runs(
+def test_the_default_data_dir_is_the_checkouts_anywhere_in_it_or_baton_homes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("BATON_HOME", raising=False)
+    monkeypatch.chdir(ROOT / "events" / "demo")
+    assert default_data_dir({}) == ROOT / ".baton"  # the nearest directory above holding layers/models
     monkeypatch.chdir(tmp_path)
-    assert default_data_dir({}) == ROOT / ".baton"  # this checkout (pyproject.toml names baton)
+    monkeypatch.setenv("BATON_HOME", str(ROOT))
+    assert default_data_dir({}) == ROOT / ".baton"
     assert default_data_dir({"BATON_DATA_DIR": str(tmp_path / "mine")}) == tmp_path / "mine"
     assert default_data_dir({"BATON_DATA_DIR": "rel"}) == tmp_path / "rel"  # made absolute
 
 
-def test_an_installed_package_without_a_checkout_uses_the_current_directory(
+def test_outside_a_checkout_the_data_dir_is_the_current_directorys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baton.local import runtime
-
-    site = tmp_path / "site-packages-parent"
-    site.mkdir()
-    monkeypatch.setattr(runtime, "repo_root", lambda: site)
+    # Wherever the package is installed from: a tool finds a checkout only where it runs, or in BATON_HOME.
+    monkeypatch.delenv("BATON_HOME", raising=False)
     monkeypatch.chdir(tmp_path)
     assert default_data_dir({}) == tmp_path / ".baton"
-    (site / "pyproject.toml").write_text('[project]\nname = "something-else"\n')
+    (tmp_path / "layers" / "models").mkdir(parents=True)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
     assert default_data_dir({}) == tmp_path / ".baton"
-    (site / "pyproject.toml").write_text('[project]\nname = "baton"\n')
-    assert default_data_dir({}) == site / ".baton"
 
 
 @pytest.mark.parametrize(
@@ -503,8 +507,8 @@ def test_events_put_queues_into_the_default_data_dir_and_names_it(
 
 
 @pytest.fixture
-def running_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """A runtime.json as a running `baton local` publishes it, and demo.load recording what it gets."""
+def running_instance(tmp_path: Path, mocker: MockerFixture) -> MagicMock:
+    """A runtime.json as a running `baton local` publishes it, and demo.load (a mock) recording what it gets."""
     from baton.local import demo
 
     info = {
@@ -515,23 +519,21 @@ def running_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[st
         "tables": {"context": "baton-context"},
     }
     (tmp_path / "runtime.json").write_text(json.dumps(info))
-    calls: dict[str, Any] = {}
-    monkeypatch.setattr(demo, "context_table", lambda endpoint, name: name)
-    monkeypatch.setattr(demo, "load", lambda **kwargs: calls.update(kwargs) or demo.DemoSummary())
-    return calls
+    mocker.patch.object(demo, "context_table", side_effect=lambda endpoint, name: name)
+    return mocker.patch.object(demo, "load", return_value=demo.DemoSummary())
 
 
 def test_demo_load_uses_the_running_instances_token_over_a_stale_exported_one(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    running_instance: dict[str, Any],
+    running_instance: MagicMock,
 ) -> None:
     monkeypatch.setenv("BATON_API_TOKEN", "stale-from-an-earlier-run")
     assert run(capsys, "demo", "load", "--data-dir", str(tmp_path))[0] == 0
-    assert running_instance["token"] == "the-running-token"
+    assert running_instance.call_args.kwargs["token"] == "the-running-token"
     assert run(capsys, "demo", "load", "--data-dir", str(tmp_path), "--token", "explicit")[0] == 0
-    assert running_instance["token"] == "explicit"
+    assert running_instance.call_args.kwargs["token"] == "explicit"
 
 
 # -- quiet handlers ---------------------------------------------------------------------------------

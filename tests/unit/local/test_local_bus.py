@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools import Logger
+from pytest_mock import MockerFixture
 
 from baton.bus import Subscription, by_name
 from baton.events import MessageReceived, MessageSnapshot
@@ -597,13 +598,11 @@ def test_what_other_threads_log_meanwhile_is_not_taken_for_the_reason(bus: Local
 
 
 def test_a_poison_partner_event_is_dead_lettered_with_the_field_that_was_wrong(
-    tmp_path: Path, clock: Clock, service: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, clock: Clock, service: Any, mocker: MockerFixture
 ) -> None:
     from functions.helpdesk_events import handler as helpdesk_events
 
-    monkeypatch.setattr(
-        helpdesk_events, "build_dependencies", lambda settings: helpdesk_events.Dependencies(service)
-    )
+    mocker.patch.object(helpdesk_events.function, "build_service", return_value=service)
     sub = by_name("helpdesk-events")
     with LocalBus(tmp_path / "bus.sqlite3", [sub], clock=clock) as local_bus:
         local_bus.put_events(
@@ -618,5 +617,5 @@ def test_a_poison_partner_event_is_dead_lettered_with_the_field_that_was_wrong(
         worker = Worker(local_bus, sub, invoke=helpdesk_events.lambda_handler, retry_delay_s=1)
         (letter,) = _until_dead(worker, local_bus, clock)
     assert letter.last_error.startswith(
-        "detail.ticket_event: expected an object, got str (helpdesk event rejected"
+        "detail.ticket_event: expected an object, got str (event rejected: it breaks its contract"
     )

@@ -155,7 +155,7 @@ def test_the_arc_remembers_five_messages_and_never_their_text() -> None:
 
 
 def test_the_arc_remembers_the_newest_redacted_ids_only() -> None:
-    from baton.redaction import REMEMBERED
+    from baton.ordered import REMEMBERED
 
     at = datetime(2026, 3, 1, tzinfo=UTC)
     state = ArcState()

@@ -10,8 +10,10 @@ import sys
 import types
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY, MagicMock
 
 import pytest
+from pytest_mock import MockerFixture
 
 from baton import cli
 from baton.scoring import backtest, loader
@@ -23,16 +25,11 @@ SAMPLE = ROOT / "events" / "backtest" / "sample.jsonl"
 
 
 @pytest.fixture
-def fake_loader(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """`load_models` returning the fakes; records what it was asked for."""
-    calls: list[dict[str, Any]] = []
-
-    def load_models(root=None, override=None):
-        calls.append({"root": root, "override": override})
-        return fake_models()
-
-    monkeypatch.setattr(loader, "load_models", load_models)
-    return calls
+def fake_loader(mocker: MockerFixture) -> MagicMock:
+    """`load_models` returning the fakes (a mock: it records what it was asked for)."""
+    return mocker.patch.object(
+        loader, "load_models", autospec=True, side_effect=lambda *_, **__: fake_models()
+    )
 
 
 def rows(text: str) -> list[dict[str, Any]]:
@@ -79,7 +76,7 @@ def test_main_writes_the_output_file_and_progress(tmp_path: Path, fake_loader, c
     assert len(rows(out.read_text())) == sum(
         len(json.loads(x)["messages"]) for x in SAMPLE.read_text().splitlines()
     )
-    assert fake_loader[0]["override"] == models
+    fake_loader.assert_called_once_with(ANY, override=models)
     err = capsys.readouterr().err
     assert "8 conversations, 46 messages" in err and "done" in err
 
@@ -195,11 +192,18 @@ def test_a_models_override_without_models_is_an_error(shipped: Path, tmp_path: P
 
 
 def test_the_default_directory(monkeypatch, tmp_path: Path) -> None:
+    from baton import settings
+
     assert loader.models_dir("/somewhere") == Path("/somewhere")
-    monkeypatch.setattr(loader, "LAMBDA_MODELS_DIR", tmp_path)
+    monkeypatch.setenv("BATON_MODELS_DIR", str(tmp_path / "env"))
+    assert loader.models_dir(None) == tmp_path / "env"
+    monkeypatch.delenv("BATON_MODELS_DIR")
+    monkeypatch.setattr(settings, "LAMBDA_MODELS_DIR", tmp_path)
     assert loader.models_dir(None) == tmp_path  # the Lambda model layer when present
-    monkeypatch.setattr(loader, "LAMBDA_MODELS_DIR", tmp_path / "absent")
-    assert loader.models_dir(None) == loader.REPO_MODELS_DIR
+    monkeypatch.setattr(settings, "LAMBDA_MODELS_DIR", tmp_path / "absent")
+    # Never the checkout's layout: without either, an error that says what to set.
+    with pytest.raises(loader.ModelsNotFound, match="BATON_MODELS_DIR is not set"):
+        loader.models_dir(None)
 
 
 def test_load_models_composes_each_kinds_loader(shipped: Path, monkeypatch) -> None:

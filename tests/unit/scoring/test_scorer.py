@@ -200,7 +200,7 @@ def shipped() -> Scorer:
     from baton.scoring import loader
 
     try:
-        return Scorer(loader.load_models(loader.REPO_MODELS_DIR))
+        return Scorer(loader.load_models(loader.models_dir()))
     except loader.ModelsNotFound as missing:  # a checkout before the models are trained
         pytest.skip(f"layers/models holds no complete model set: {missing}")
 

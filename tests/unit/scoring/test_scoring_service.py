@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from baton.adapters.memory import MemoryConversationStore, MemoryPublisher
-from baton.errors import ConcurrentUpdate, OutOfOrder, PayloadError
-from baton.events import MessageScored, event_id_for
+from baton.adapters.memory import MemoryPublisher
+from baton.errors import ConcurrentUpdate, OutOfOrder
+from baton.events import MessageReceived, MessageScored, event_id_for
+from baton.ingestion.memory import MemoryConversationStore
 from baton.scoring.fakes import conversation, fake_models, received, snapshot
 from baton.scoring.scorer import Scorer
-from baton.scoring.service import ScoringService
+from baton.scoring.service import scoring_consumer
 from baton.scoring.store import MemoryArcStore
 
 
@@ -27,8 +29,8 @@ def slept() -> list[float]:
 
 
 @pytest.fixture
-def scoring(arcs: MemoryArcStore, publisher: MemoryPublisher, slept: list[float]) -> ScoringService:
-    return ScoringService(Scorer(fake_models()), arcs, publisher, sleep=slept.append)
+def scoring(arcs: MemoryArcStore, publisher: MemoryPublisher, slept: list[float]) -> scoring_consumer:
+    return scoring_consumer(Scorer(fake_models()), arcs, publisher, sleep=slept.append)
 
 
 MESSAGES = conversation(
@@ -44,7 +46,7 @@ def scored(publisher: MemoryPublisher) -> list[Any]:
 
 def test_each_message_is_scored_and_published_in_order(scoring, publisher, arcs) -> None:
     for message in MESSAGES:
-        assert scoring.handle(received(message)).outcome == "scored"
+        assert scoring.handle(received(message)).outcome == "applied"
     events = scored(publisher)
     assert [e.seq for e in events] == [1, 2, 3]
     last = events[-1]
@@ -94,7 +96,7 @@ def test_a_message_before_its_predecessor_waits(scoring, publisher, arcs, slept)
 def test_a_message_waits_for_a_predecessor_being_scored_elsewhere(scoring, publisher, arcs) -> None:
     """Seconds apart, two messages land in concurrent invocations: the second waits for the first."""
     scoring.handle(received(MESSAGES[0]))
-    other_invocation = ScoringService(Scorer(fake_models()), arcs, publisher)
+    other_invocation = scoring_consumer(Scorer(fake_models()), arcs, publisher)
     pauses: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -102,9 +104,9 @@ def test_a_message_waits_for_a_predecessor_being_scored_elsewhere(scoring, publi
         if len(pauses) == 3:  # meanwhile, the other invocation scores the predecessor
             other_invocation.handle(received(MESSAGES[1]))
 
-    waiting = ScoringService(Scorer(fake_models()), arcs, publisher, sleep=sleep)
+    waiting = scoring_consumer(Scorer(fake_models()), arcs, publisher, sleep=sleep)
     handled = waiting.handle(received(MESSAGES[2]), wait_s=2.0)
-    assert handled.outcome == "scored"
+    assert handled.outcome == "applied"
     assert [e.seq for e in scored(publisher)] == [1, 2, 3]
     assert pauses == [0.05, 0.1, 0.2] and handled.waited_s == pytest.approx(0.35)
 
@@ -119,7 +121,7 @@ def test_a_predecessor_that_does_not_come_is_waited_for_only_so_long(scoring, sl
 
 def test_a_message_stops_waiting_when_told_to(scoring, publisher) -> None:
     handled = scoring.handle(received(MESSAGES[2]), stop_waiting=True)
-    assert handled.outcome == "scored" and handled.unscored == 2
+    assert handled.outcome == "applied" and handled.skipped == 2
     assert scored(publisher)[-1].arc.unscored_messages == 2
     # The late predecessor is then an old message: not applied over the newer arc.
     assert scoring.handle(received(MESSAGES[0])).outcome == "duplicate"
@@ -130,7 +132,7 @@ def test_a_failed_publish_commits_nothing_and_the_retry_publishes(scoring, publi
     with pytest.raises(RuntimeError):
         scoring.handle(received(MESSAGES[0]))
     assert arcs.load("conv-1") is None
-    assert scoring.handle(received(MESSAGES[0])).outcome == "scored"
+    assert scoring.handle(received(MESSAGES[0])).outcome == "applied"
     assert [e.seq for e in scored(publisher)] == [1]
 
 
@@ -139,9 +141,9 @@ def test_two_deliveries_racing_commit_once(scoring, publisher, arcs) -> None:
     scoring.handle(received(MESSAGES[0]))
     real_save = arcs.save
 
-    def save_after_the_other_delivery(conversation_id, state, event, *, expected_version, at):
-        real_save(conversation_id, state, event, expected_version=expected_version, at=at)  # the other one
-        return real_save(conversation_id, state, event, expected_version=expected_version, at=at)
+    def save_after_the_other_delivery(conversation_id, state, event, *, expected_version, at, view=None):
+        real_save(conversation_id, state, event, expected_version=expected_version, at=at, view=view)  # the other
+        return real_save(conversation_id, state, event, expected_version=expected_version, at=at, view=view)
 
     arcs.save = save_after_the_other_delivery  # type: ignore[method-assign]
     handled = scoring.handle(received(MESSAGES[1]))
@@ -158,11 +160,10 @@ def test_a_lost_race_on_an_unapplied_message_is_retried(scoring, arcs) -> None:
         scoring.handle(received(MESSAGES[0]))
 
 
-def test_an_event_whose_message_disagrees_on_seq_is_rejected(scoring) -> None:
-    event = received(MESSAGES[0]).model_copy(update={"seq": 2})
-    with pytest.raises(PayloadError) as error:
-        scoring.handle(event)
-    assert error.value.field == "message.seq"
+def test_an_event_whose_message_disagrees_on_seq_breaks_the_contract() -> None:
+    detail = received(MESSAGES[0]).model_dump(mode="json") | {"seq": 2}
+    with pytest.raises(ValidationError, match=r"message\.seq is 1 but the event's seq is 2"):
+        MessageReceived.model_validate(detail)
 
 
 def test_get_conversation_shows_the_latest_scores_and_arc(api, publisher, scoring) -> None:

@@ -18,8 +18,9 @@ from baton.decision.params import DEFAULT_MODEL_THRESHOLDS, load_default
 from baton.events import Arc, Scores
 from baton.scoring import encoder as encoder_runtime
 from baton.scoring import triggers as triggers_runtime
-from baton.scoring.loader import REPO_MODELS_DIR, ModelLoadError, load_models
+from baton.scoring.loader import ModelLoadError, load_models, models_dir
 
+REPO_MODELS_DIR = models_dir()  # BATON_MODELS_DIR: this checkout's layers/models (tests/conftest.py)
 TRIGGERS_DIR = REPO_MODELS_DIR / "triggers"
 LABELLED = Path(__file__).resolve().parents[3] / "events" / "labelled"
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pytest_mock import MockerFixture
 
 from baton.decision.metrics import Report
 from baton.training.decision import (
@@ -112,21 +113,18 @@ def test_cli_default_cap() -> None:
 
 
 def test_held_out_sentiment_models_can_be_trained_in_the_shipped_branch_family(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, mocker: MockerFixture
 ) -> None:
     from baton.training import decision as fit
     from baton.training import sentiment
 
-    calls: list[list[str]] = []
-
     def fake_main(argv: list[str]) -> int:
-        calls.append(list(argv))
         out = Path(argv[argv.index("--out") + 1]) / "sentiment"
         out.mkdir(parents=True)
         (out / "manifest.json").write_text("{}")
         return 0
 
-    monkeypatch.setattr(sentiment, "main", fake_main)
+    main = mocker.patch.object(sentiment, "main", side_effect=fake_main)
     uss = tmp_path / "uss"
     uss.mkdir()
     (uss / "SGD.txt").write_text("USER\thi\t\t3,3,3\n")
@@ -134,7 +132,8 @@ def test_held_out_sentiment_models_can_be_trained_in_the_shipped_branch_family(
     ngram_dir = fit.holdout_sentiment(uss, "MWOZ", ["SGD"], tmp_path / "cache")
     branch_dir = fit.holdout_sentiment(uss, "MWOZ", ["SGD"], tmp_path / "cache", branch)
     assert ngram_dir != branch_dir  # cached apart: one family's scores never stand in for the other's
-    assert "--torch-python" not in calls[0]
-    assert calls[1][-len(branch) :] == branch
+    ngram_argv, branch_argv = (c.args[0] for c in main.call_args_list)
+    assert "--torch-python" not in ngram_argv
+    assert branch_argv[-len(branch) :] == branch
     assert fit.holdout_sentiment(uss, "MWOZ", ["SGD"], tmp_path / "cache", branch) == branch_dir
-    assert len(calls) == 2  # the second time, from the cache
+    assert main.call_count == 2  # the second time, from the cache

@@ -167,9 +167,9 @@ def channel(value: Any) -> str | None:
     return value if isinstance(value, str) and _CHANNEL.match(value) else None
 
 
-def metadata(**values: Any) -> dict[str, str | int | float | bool]:
+def metadata(**values: Any) -> dict[str, str | int | float | bool | None]:
     """Message metadata without the empty values (and within the API's value size)."""
-    out: dict[str, str | int | float | bool] = {}
+    out: dict[str, str | int | float | bool | None] = {}
     for key, value in values.items():
         if value is None or value == "":
             continue

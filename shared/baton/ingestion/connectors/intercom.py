@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from baton.errors import PayloadError
 from baton.events import OutcomeRecorded, event_id_for
@@ -293,7 +293,8 @@ def _opening_message(conv: _Conversation, translation: Translation, default_role
     if not text:
         translation.ignored = f"opening message {source_id} has no text"
         return
-    author = source.get("author") if isinstance(source.get("author"), Mapping) else {}
+    raw_author = source.get("author")
+    author: Mapping[str, Any] = raw_author if isinstance(raw_author, Mapping) else {}
     url = source.get("url")
     subject = html_to_text(source.get("subject")) if isinstance(source.get("subject"), str) else ""
     message = MessageIn(
@@ -358,7 +359,9 @@ def _closed(conv: _Conversation, translation: Translation) -> None:
     close_part = close or _newest_of_type(conv, "close")
     at = conv.at(close_part)
     ai_state = conv.ai_agent.get("resolution_state")
-    resolved_by = "bot" if ai_state in _AI_RESOLVED and not _teammate_replied(conv) else "agent"
+    resolved_by: Literal["bot", "agent"] = (
+        "bot" if ai_state in _AI_RESOLVED and not _teammate_replied(conv) else "agent"
+    )
     created = opt_timestamp(conv.item, "created_at", _ITEM)
     key = close_part.id if close_part else translation.dedup_key or ""
     translation.outcomes.append(

@@ -60,7 +60,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from baton.errors import PayloadError
 from baton.events import OutcomeRecorded, event_id_for
@@ -214,6 +214,7 @@ def status_outcome(
     """Map a status transition to an outcome, or (None, why it is not one)."""
     prev = (previous or "").strip().lower()
     cur = current.strip().lower()
+    kind: Literal["resolved", "closed", "reopened"]
     if cur == "solved":
         kind = "resolved"
     elif cur == "closed":
