@@ -117,6 +117,17 @@ class Stored[S: OrderedState, O: BusEvent]:
     """The event of the last applied message that published one (re-published on a redelivery)."""
 
 
+@dataclass(frozen=True)
+class StateItem[S: OrderedState, O: BusEvent]:
+    """What a capability's per-conversation state item is: its sort key in the conversation's partition, its
+    state and event types, and what it is called in errors."""
+
+    sk: str
+    state_type: type[S]
+    event_type: type[O]
+    what: str
+
+
 class StateStore[S: OrderedState, O: BusEvent](Protocol):
     """A capability's per-conversation state: one item, written with optimistic locking
     (`baton.adapters.state_item.DynamoStateStore`, `baton.adapters.memory.MemoryStateStore`)."""

@@ -38,7 +38,7 @@ def store(ddb_client: Any, conversations_table: str) -> DynamoConversationStore:
 
 @pytest.fixture
 def decisions(ddb_client: Any, conversations_table: str) -> DynamoDecisionStore:
-    return DynamoDecisionStore(conversations_table, DecisionState, client=ddb_client, ttl_days=30)
+    return DynamoDecisionStore(conversations_table, client=ddb_client, ttl_days=30)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 from baton.errors import ConcurrentUpdate
 from baton.events import BusEvent
 from baton.models import View
-from baton.ordered import OrderedState, Stored
+from baton.ordered import OrderedState, StateItem, Stored
 
 
 class MemoryPublisher:
@@ -44,12 +44,14 @@ class MemoryStateStore[S: OrderedState, O: BusEvent]:
     """`baton.ordered.StateStore` in memory; given the memory conversation store, the conversation shows the
     capability's view like the DynamoDB one does."""
 
-    def __init__(self, conversations: Any = None, *, what: str = "the state") -> None:
+    spec: StateItem[S, O]
+
+    def __init__(self, conversations: Any = None) -> None:
         """`conversations`: a `baton.ingestion.memory.MemoryConversationStore` to show views on, or None."""
         self._lock = threading.Lock()
         self._items: dict[str, Stored[S, O]] = {}
         self.conversations = conversations
-        self.what = what
+        self.what = self.spec.what
         self.saves = 0
 
     def load(self, conversation_id: str) -> Stored[S, O] | None:

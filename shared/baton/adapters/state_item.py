@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from baton.errors import ConcurrentUpdate
 from baton.events import BusEvent
 from baton.models import View
-from baton.ordered import OrderedState, Stored
+from baton.ordered import OrderedState, StateItem, Stored
 from baton.tables import conversation_pk
 
 _serializer = TypeSerializer()
@@ -35,26 +35,19 @@ _deserializer = TypeDeserializer()
 
 
 class DynamoStateStore[S: OrderedState, O: BusEvent]:
-    def __init__(
-        self,
-        table_name: str,
-        *,
-        sk: str,
-        state_type: type[S],
-        event_type: type[O],
-        client: Any,
-        ttl_days: int = 400,
-        what: str = "the state",
-    ) -> None:
+    """A capability's store: a subclass names its `spec` (`baton.ordered.StateItem`)."""
+
+    spec: StateItem[S, O]
+
+    def __init__(self, table_name: str, *, client: Any, ttl_days: int = 400) -> None:
         self.client = client
         self.table_name = table_name
-        self.sk = sk
-        self.kind = sk.lower()
-        self.state_type = state_type
-        self.event_type = event_type
+        self.sk = self.spec.sk
+        self.kind = self.spec.sk.lower()
+        self.state_type = self.spec.state_type
+        self.event_type = self.spec.event_type
         self.ttl = timedelta(days=ttl_days)
-        self.what = what
-        """What the item is, for error messages (`the arc`, `the decision state`)."""
+        self.what = self.spec.what
 
     def load(self, conversation_id: str) -> Stored[S, O] | None:
         response = self.client.get_item(

@@ -16,8 +16,11 @@ from baton.adapters.state_item import DynamoStateStore
 from baton.decision.engine import DecisionState
 from baton.events import EscalationDecided
 from baton.models import ConversationStatus
+from baton.ordered import StateItem
 
-DECISION = "DECISION"
+DECISION = StateItem(
+    sk="DECISION", state_type=DecisionState, event_type=EscalationDecided, what="the decision state"
+)
 
 STATUS_OF_ACTION = {
     "resolve": ConversationStatus.open,
@@ -50,25 +53,8 @@ def decision_view(event: EscalationDecided) -> dict[str, Any]:
 
 
 class DynamoDecisionStore(DynamoStateStore[DecisionState, EscalationDecided]):
-    def __init__(
-        self,
-        table_name: str,
-        state_type: type[DecisionState] = DecisionState,
-        *,
-        client: Any,
-        ttl_days: int = 400,
-    ) -> None:
-        super().__init__(
-            table_name,
-            sk=DECISION,
-            state_type=state_type,
-            event_type=EscalationDecided,
-            client=client,
-            ttl_days=ttl_days,
-            what="the decision state",
-        )
+    spec = DECISION
 
 
 class MemoryDecisionStore(MemoryStateStore[DecisionState, EscalationDecided]):
-    def __init__(self, conversations: Any = None) -> None:
-        super().__init__(conversations, what="the decision state")
+    spec = DECISION

@@ -3,29 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from baton.adapters.memory import MemoryStateStore
 from baton.adapters.state_item import DynamoStateStore
 from baton.events import HandoffPrepared
+from baton.ordered import StateItem
 from baton.routing.service import RoutingState
 
-ROUTING = "ROUTING"
+ROUTING = StateItem(
+    sk="ROUTING", state_type=RoutingState, event_type=HandoffPrepared, what="the routing state"
+)
 
 
 class DynamoRoutingStore(DynamoStateStore[RoutingState, HandoffPrepared]):
-    def __init__(self, table_name: str, client: Any, ttl_days: int = 400) -> None:
-        super().__init__(
-            table_name,
-            sk=ROUTING,
-            state_type=RoutingState,
-            event_type=HandoffPrepared,
-            client=client,
-            ttl_days=ttl_days,
-            what="the routing state",
-        )
+    spec = ROUTING
 
 
 class MemoryRoutingStore(MemoryStateStore[RoutingState, HandoffPrepared]):
-    def __init__(self, conversations: Any = None) -> None:
-        super().__init__(conversations, what="the routing state")
+    spec = ROUTING

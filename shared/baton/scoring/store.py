@@ -7,29 +7,18 @@ message redacted when the helpdesk redacts it) and the view the conversation sho
 
 from __future__ import annotations
 
-from typing import Any
-
 from baton.adapters.memory import MemoryStateStore
 from baton.adapters.state_item import DynamoStateStore
 from baton.events import MessageScored
+from baton.ordered import StateItem
 from baton.scoring.arc import ArcState
 
-ARC = "ARC"
+ARC = StateItem(sk="ARC", state_type=ArcState, event_type=MessageScored, what="the arc")
 
 
 class DynamoArcStore(DynamoStateStore[ArcState, MessageScored]):
-    def __init__(self, table_name: str, client: Any, ttl_days: int = 400) -> None:
-        super().__init__(
-            table_name,
-            sk=ARC,
-            state_type=ArcState,
-            event_type=MessageScored,
-            client=client,
-            ttl_days=ttl_days,
-            what="the arc",
-        )
+    spec = ARC
 
 
 class MemoryArcStore(MemoryStateStore[ArcState, MessageScored]):
-    def __init__(self, conversations: Any = None) -> None:
-        super().__init__(conversations, what="the arc")
+    spec = ARC
