@@ -40,6 +40,7 @@ def _build_deps() -> ApiDeps:
         # Built (and Powertools idempotency imported) on the first webhook only.
         idempotency=functools.partial(wiring.idempotency_store, settings),
         settings=settings,
+        bot_state=wiring.bot_state(settings),
     )
 
 

@@ -16,10 +16,15 @@ value with `aws ssm put-parameter --overwrite`; the function picks it up within 
 The value is `baton.wiring.parameter_value(setting, file text)` (the decision document: validated, compact,
 without its provenance block), refused at synth when over the 8 KB an SSM parameter holds. CloudFormation
 writes the value again only when the file itself changes.
+
+Secrets: `extra={"secrets": ("<setting>", ...)}` names settings behind which the core stack keeps a secret
+(`CoreStack.helpdesk_api_secrets`: the helpdesks' API credentials). The function gets the secret's ARN in the
+setting's env var and may read that secret alone (and decrypt it with the data key); no other role may.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from aws_cdk import Duration
@@ -27,6 +32,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -101,8 +107,10 @@ class Consumer(Construct):
         )
         grant_access(self.handler, core, self.handler.role, sub.access)
         self.parameters = self._parameters(sub, core)
+        self.secrets = self._secrets(sub, core)
 
         self.rule = self._rule(sub, core)
+        self.schedule = self._schedule(sub) if sub.schedule_minutes else None
 
         acknowledge(
             function,
@@ -198,6 +206,86 @@ class Consumer(Construct):
             self.handler.function.add_environment(ENV_PREFIX + setting.upper(), parameter.parameter_name)
             created[setting] = parameter
         return created
+
+    def _schedule(self, sub: Subscription) -> events.CfnRule:
+        """A scheduled rule (on the default bus: schedules live there) putting a `RoutingTick` on this queue, shaped
+        as the Baton bus would deliver it (an EventBridge envelope), so the handler parses it like any event."""
+        from baton.events import RoutingTick
+
+        envelope = {
+            "version": "0",
+            "id": "<id>",
+            "detail-type": RoutingTick.DETAIL_TYPE,
+            "source": RoutingTick.SOURCE,
+            "account": "<account>",
+            "time": "<time>",
+            "region": "<region>",
+            "resources": [],
+            "detail": {"event_id": "tick-<id>", "occurred_at": "<time>"},
+        }
+        minutes = sub.schedule_minutes or 1
+        rule = events.CfnRule(
+            self,
+            "Schedule",
+            description=f"{sub.name}: the routing clock, every {minutes} minute(s)",
+            schedule_expression=f"rate({minutes} minute{'s' if minutes > 1 else ''})",
+            state="ENABLED",
+            targets=[
+                events.CfnRule.TargetProperty(
+                    id="Queue",
+                    arn=self.queue.queue_arn,
+                    input_transformer=events.CfnRule.InputTransformerProperty(
+                        input_paths_map={
+                            "id": "$.id",
+                            "time": "$.time",
+                            "account": "$.account",
+                            "region": "$.region",
+                        },
+                        input_template=json.dumps(envelope),
+                    ),
+                    dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self.target_dlq.queue_arn),
+                    retry_policy=events.CfnRule.RetryPolicyProperty(
+                        maximum_event_age_in_seconds=int(MAX_EVENT_AGE.to_seconds()),
+                        maximum_retry_attempts=RETRY_ATTEMPTS,
+                    ),
+                )
+            ],
+        )
+        for queue in (self.queue, self.target_dlq):
+            queue.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="AllowScheduleToSend",
+                    principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                    actions=["sqs:SendMessage"],
+                    resources=[queue.queue_arn],
+                    conditions={"ArnEquals": {"aws:SourceArn": rule.attr_arn}},
+                )
+            )
+        return rule
+
+    def _secrets(self, sub: Subscription, core: CoreStack) -> dict[str, secretsmanager.ISecret]:
+        """`extra={"secrets": ("<setting>", ...)}`: each core-stack secret behind a setting (`core.helpdesk_api_secrets`),
+        its ARN in the setting's env var, read (GetSecretValue, DescribeSecret) on it alone, and decrypt on the
+        key that encrypts it."""
+        granted: dict[str, secretsmanager.ISecret] = {}
+        for setting in sub.extra.get("secrets", ()):
+            secret = core.helpdesk_api_secrets.get(setting)
+            if setting not in Settings.model_fields or secret is None:
+                raise ValueError(
+                    f"subscription {sub.name!r}: extra['secrets'] names {setting!r}, which no core secret is behind "
+                    f"(declarable: {sorted(core.helpdesk_api_secrets)})"
+                )
+            # Through a reference, as the API's webhook secrets: Secret.grant_read on the core stack's secret would
+            # write this role into the core key's policy (a cycle between the stacks).
+            reference = secretsmanager.Secret.from_secret_complete_arn(
+                self.handler, f"{pascal(setting)}Access", secret.secret_arn
+            )
+            reference.grant_read(self.handler.role)
+            self.handler.function.add_environment(ENV_PREFIX + setting.upper(), secret.secret_arn)
+            granted[setting] = reference
+        if granted:
+            core.key.grant_decrypt(self.handler.role)
+        return granted
 
     def _rule(self, sub: Subscription, core: CoreStack) -> events.CfnRule:
         """The rule, as L1: the pattern is the subscription's JSON verbatim (prefix matchers and all)."""

@@ -12,10 +12,16 @@ topic and secrets) only change if the resource is replaced.
 The webhook secrets are created with a random placeholder, so signature checks fail closed until an admin
 stores the real signing secret (see the `...SecretArn` outputs):
     aws secretsmanager put-secret-value --secret-id <ZendeskWebhookSecretArn> --secret-string '<signing secret>'
+So are the helpdesks' API credentials of the write-back (`helpdesk-writeback`), JSON:
+    aws secretsmanager put-secret-value --secret-id <ZendeskApiSecretArn> \
+        --secret-string '{"subdomain": "acme", "email": "baton@acme.com", "api_token": "..."}'
+    aws secretsmanager put-secret-value --secret-id <IntercomApiSecretArn> \
+        --secret-string '{"access_token": "...", "admin_id": "814860"}'
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
@@ -99,6 +105,28 @@ class CoreStack(Stack):
             "secret (Developer Hub > the app > Basic information), which signs X-Hub-Signature.",
         )
 
+        self.helpdesk_api_secrets: dict[str, secretsmanager.Secret] = {
+            "zendesk_api_secret_name": self._helpdesk_api_secret(
+                "ZendeskApiSecret",
+                "Zendesk API credentials of the helpdesk write-back, JSON "
+                '{"subdomain": "<acme>", "email": "<agent e-mail>", "api_token": "<API token>"} '
+                "(Admin Center > Apps and integrations > APIs > Zendesk API > API token). The generated value is a "
+                "placeholder: writes fail, and are dead-lettered with the reason, until it is replaced.",
+                template={"subdomain": "", "email": ""},
+                generated="api_token",
+            ),
+            "intercom_api_secret_name": self._helpdesk_api_secret(
+                "IntercomApiSecret",
+                "Intercom API credentials of the helpdesk write-back, JSON "
+                '{"access_token": "<access token>", "admin_id": "<the admin notes are written as>"} '
+                "(Developer Hub > the app > Authentication). The generated value is a placeholder: writes fail, and "
+                "are dead-lettered with the reason, until it is replaced.",
+                template={"admin_id": ""},
+                generated="access_token",
+            ),
+        }
+        """The secrets a consumer may declare (`extra["secrets"]` of its subscription), by the setting naming them."""
+
         self.alarm_topic = self._alarm_topic()
 
         if config.partner_event_source_name:
@@ -108,12 +136,26 @@ class CoreStack(Stack):
         CfnOutput(self, "EventBusArn", value=self.bus.event_bus_arn)
         CfnOutput(self, "ZendeskWebhookSecretArn", value=self.zendesk_secret.secret_arn)
         CfnOutput(self, "IntercomWebhookSecretArn", value=self.intercom_secret.secret_arn)
+        CfnOutput(
+            self, "ZendeskApiSecretArn", value=self.helpdesk_api_secrets["zendesk_api_secret_name"].secret_arn
+        )
+        CfnOutput(
+            self,
+            "IntercomApiSecretArn",
+            value=self.helpdesk_api_secrets["intercom_api_secret_name"].secret_arn,
+        )
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         CfnOutput(
             self,
             "ContextTableName",
             value=self.tables["context"].table_name,
             description="`baton context import ... --table` loads accounts, incidents and activity here",
+        )
+        CfnOutput(
+            self,
+            "RoutingTableName",
+            value=self.tables["routing"].table_name,
+            description="`baton agents import ... --table` loads agents here; `baton agents list --table` reads them",
         )
 
     def settings(self, **overrides: Any) -> Settings:
@@ -173,6 +215,35 @@ class CoreStack(Stack):
             {
                 "AwsSolutions-SMG4": (
                     "the helpdesk issues this signing secret and rotates it on its side; an admin then stores the "
+                    "new value here, so there is nothing a Secrets Manager rotation function could rotate"
+                )
+            },
+        )
+        return secret
+
+    def _helpdesk_api_secret(
+        self, construct_id: str, description: str, *, template: dict[str, str], generated: str
+    ) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            construct_id,
+            description=description,
+            encryption_key=self.key,
+            # The JSON shape the write-back reads, with a random credential and empty names: an unconfigured
+            # deployment fails its writes loudly (HelpdeskNotConfigured) instead of calling anyone.
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps(template),
+                generate_string_key=generated,
+                password_length=64,
+                exclude_punctuation=True,
+            ),
+            removal_policy=self.config.removal_policy,
+        )
+        acknowledge(
+            secret,
+            {
+                "AwsSolutions-SMG4": (
+                    "the helpdesk issues this API credential and revokes it on its side; an admin then stores the "
                     "new value here, so there is nothing a Secrets Manager rotation function could rotate"
                 )
             },

@@ -23,8 +23,11 @@ from baton.access import Access, Writes
 from baton.events import (
     CONTEXT_SOURCE,
     AccountUpdated,
+    AgentStatusChanged,
+    AgentUpdated,
     BusEvent,
     EscalationDecided,
+    HandedBack,
     HandoffPrepared,
     IncidentOpened,
     IncidentResolved,
@@ -32,6 +35,7 @@ from baton.events import (
     MessageRedacted,
     MessageScored,
     OutcomeRecorded,
+    RoutingTick,
 )
 
 # Helpdesk partner sources (the legacy Zendesk Events Connector): `aws.partner/zendesk.com/<id>/default`.
@@ -70,6 +74,8 @@ class Subscription:
     """Events it puts on the bus: PutEvents for their sources and detail types alone."""
     extra: dict[str, Any] = field(default_factory=dict)
     """`parameters`: SSM parameters the function reads (see infra/constructs/consumer.py)."""
+    schedule_minutes: int | None = None
+    """Also a `RoutingTick` on this queue every N minutes (a scheduled rule; `baton local` ticks faster)."""
 
     def __post_init__(self) -> None:
         try:
@@ -153,7 +159,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         pattern={
             "$or": [
                 _on(MessageScored.DETAIL_TYPE, source=MessageScored.SOURCE),
-                _on(MessageRedacted.DETAIL_TYPE, source=MessageRedacted.SOURCE),
+                _on(MessageRedacted.DETAIL_TYPE, HandedBack.DETAIL_TYPE, source=MessageRedacted.SOURCE),
             ]
         },
         ordered=True,
@@ -179,11 +185,63 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
             ]
         },
         ordered=True,
-        description="Queues an escalation for an agent and pauses the bot; forgets what it keeps of a redacted "
-        "message",
-        reads=("conversations",),
-        writes=(Writes("conversations", "UpdateItem"),),
+        description="Routes an escalation to the best available agent or the queue, with its handoff packet; "
+        "pauses the bot; publishes HandoffPrepared. Forgets what the packet quotes of a redacted message",
+        reads=("conversations", "context", "routing"),
+        # The state item; the assignment transaction (agent Update, ASSIGN Put, QUEUE Delete, CUSTOMER Put)
+        # and the queue (Put, Delete).
+        writes=(
+            Writes("conversations", "UpdateItem"),
+            Writes("routing", "PutItem", "UpdateItem", "DeleteItem"),
+        ),
         publishes=(HandoffPrepared,),
+    ),
+    Subscription(
+        name="route-capacity",
+        capability="Routing",
+        handler="functions.route_capacity.handler",
+        pattern={
+            "$or": [
+                _on(
+                    AgentStatusChanged.DETAIL_TYPE, AgentUpdated.DETAIL_TYPE, source=AgentStatusChanged.SOURCE
+                ),
+                _on(HandedBack.DETAIL_TYPE, source=HandedBack.SOURCE),
+                {
+                    **_on(OutcomeRecorded.DETAIL_TYPE, source=OutcomeRecorded.SOURCE),
+                    "detail": {"kind": ["resolved", "closed", "reopened"]},
+                },
+                _on(RoutingTick.DETAIL_TYPE, source=RoutingTick.SOURCE),
+            ]
+        },
+        max_concurrency=2,
+        description="Agents' status and profiles, hand-backs, ended and reopened conversations, and the "
+        "routing clock -> capacity freed or added, the queue drained; publishes HandoffPrepared",
+        reads=("conversations", "routing"),
+        writes=(
+            Writes("conversations", "UpdateItem"),
+            Writes("routing", "PutItem", "UpdateItem", "DeleteItem"),
+        ),
+        publishes=(HandoffPrepared,),
+        schedule_minutes=1,
+    ),
+    Subscription(
+        name="helpdesk-writeback",
+        capability="Routing",
+        handler="functions.helpdesk_writeback.handler",
+        pattern=_on(HandoffPrepared.DETAIL_TYPE, source=HandoffPrepared.SOURCE),
+        # One escalation per invocation: its helpdesk calls and their retries (backoff, Retry-After) fit the
+        # timeout; few concurrent writers, as the helpdesks rate-limit the API per account.
+        batch_size=1,
+        max_concurrency=2,
+        timeout_s=60,
+        memory_mb=256,
+        description="Writes each routed escalation back to its helpdesk (Zendesk, Intercom): the assignee and the "
+        "handoff note as an internal note, once per escalation",
+        # Powertools idempotency: a unit is put in progress, updated when written, deleted when the write failed.
+        reads=("idempotency",),
+        writes=(Writes("idempotency", "PutItem", "UpdateItem", "DeleteItem"),),
+        # The helpdesks' API credentials (Secrets Manager): the settings naming them, read by this role alone.
+        extra={"secrets": ("zendesk_api_secret_name", "intercom_api_secret_name")},
     ),
     Subscription(
         name="feedback",
@@ -212,7 +270,7 @@ INGEST_API = Access(
         # deleted when the work failed, so the helpdesk's retry does it again.
         Writes("idempotency", "PutItem", "UpdateItem", "DeleteItem"),
     ),
-    publishes=(MessageReceived, MessageRedacted, OutcomeRecorded),
+    publishes=(MessageReceived, MessageRedacted, OutcomeRecorded, HandedBack),
 )
 """The ingestion API function (`functions/ingest_api`, `baton.ingestion.api`): not a consumer of the bus but its
 main producer. Declared here rather than in baton.ingestion.api, whose cold start should not import the event

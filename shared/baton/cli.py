@@ -4,6 +4,8 @@
     baton events put FILE.json | list                                   the local bus and its archive
     baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
     baton demo load                                                     demo data into a running `baton local`
+    baton helpdesk calls [--json] [--limit N]                           what the write-back sent the fake helpdesk
+    baton agents import FILE | list | status AGENT_ID STATUS            the agents Baton routes to
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
     baton train {intent,sentiment,encoder,decision,triggers} ...        train a model (`baton train KIND -h`)
     baton backtest INPUT.jsonl [--models DIR] [-o OUTPUT.jsonl]         score transcripts offline
@@ -18,10 +20,11 @@ Subcommands import what they need when they run, so `baton --help` stays fast. E
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_local(sub, data_dir)
     _add_bus(sub, data_dir)
+    _add_helpdesk(sub, data_dir)
     _add_data(sub, data_dir)
+    _add_agents(sub)
     _add_eval(sub)
     _add_tools(sub)
     return parser
@@ -180,6 +185,26 @@ def _add_bus(
     purge.set_defaults(func=cmd_dlq_purge)
 
 
+def _add_helpdesk(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: argparse.ArgumentParser
+) -> None:
+    """`baton helpdesk calls`: what `baton local`'s recording fake helpdesk received."""
+    helpdesk = sub.add_parser("helpdesk", help="the local fake helpdesk").add_subparsers(
+        dest="helpdesk_command", metavar="ACTION", required=True
+    )
+    calls = helpdesk.add_parser(
+        "calls",
+        parents=[data_dir],
+        help="the requests the write-back sent to the fake helpdesk (Zendesk, Intercom), oldest first",
+        description="Under `baton local` the helpdesk write-back calls no real helpdesk: each request it would "
+        "have sent (method, URL, headers without the credential, JSON body) is recorded in "
+        "<data dir>/helpdesk-calls.jsonl. This lists the newest ones.",
+    )
+    calls.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="how many (default: 20)")
+    calls.add_argument("--json", action="store_true", help="print the recorded requests as JSON lines")
+    calls.set_defaults(func=cmd_helpdesk_calls)
+
+
 def _add_data(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: argparse.ArgumentParser
 ) -> None:
@@ -242,6 +267,86 @@ def _add_data(
         "file", type=Path, metavar="FILE", help="a decision parameters JSON document"
     )
     decision_params.set_defaults(func=cmd_decision_params)
+
+
+AGENT_COLUMNS = """columns (CSV header or JSONL keys):
+  id, name, languages, capacity    required
+  email, product_areas, skills, status, helpdesk_id, team   optional (an empty cell is no value)
+  languages      BCP 47 tags (en, pt-BR); lists are separated by ';' in CSV, a JSON array or ';' in JSONL
+  product_areas  the intent taxonomy's areas; skills: its skills (an unknown one names the valid ones)
+  capacity       conversations at once, 0 to 100
+  status         online|away|offline; without one an agent keeps its current status (a new one: offline)
+Other columns are an error. A later row with an earlier row's id is rejected. Format from the extension
+(.csv, .jsonl/.json) or --format. Samples: events/demo/agents.jsonl, events/demo/agents.csv."""
+
+
+def _agents_target(parser: argparse.ArgumentParser) -> None:
+    """--data-dir (the running `baton local`) or --table (a deployed routing table), not both."""
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="D",
+        help="the running `baton local`'s data dir (default: $BATON_DATA_DIR, else .baton/ in the Baton "
+        "checkout, else ./.baton)",
+    )
+    target.add_argument(
+        "--table",
+        metavar="NAME",
+        help="a deployed routing table (e.g. Dev-Core's RoutingTableName output) instead of baton local's; "
+        "AWS credentials and region from the environment",
+    )
+
+
+def _add_agents(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`baton agents`: the agents Baton routes to (the routing table's agent directory)."""
+    agents = sub.add_parser("agents", help="the agents Baton routes escalations to").add_subparsers(
+        dest="agents_command", metavar="ACTION", required=True
+    )
+    agents_import = agents.add_parser(
+        "import",
+        help="create or update agents from CSV or JSONL",
+        # Raw (the columns' layout): the description carries its own line breaks.
+        description="Check every row, then store the valid agents in the routing table: the running\n"
+        "`baton local`'s, or with --table a deployed one. A re-imported agent keeps its load (its open\n"
+        "assignments). Bad rows are reported with their line and field and the good ones stored anyway;\n"
+        "the exit code is 1 when a row was rejected. A file that cannot be used at all (unreadable, a\n"
+        "column missing or unknown) stores nothing.",
+        epilog=AGENT_COLUMNS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    agents_import.add_argument("file", type=Path, metavar="FILE", help="a .csv or .jsonl file")
+    agents_import.add_argument("--format", choices=("csv", "jsonl"), help="default: from the extension")
+    agents_import.add_argument(
+        "--dry-run", action="store_true", help="check only, store nothing (needs no `baton local`)"
+    )
+    _agents_target(agents_import)
+    agents_import.set_defaults(func=cmd_agents_import)
+
+    listing = agents.add_parser(
+        "list",
+        help="the agents with their status, load and open assignments",
+        description="Every agent, sorted by id: status, load/capacity, languages, product areas, skills and "
+        "open assignments (conversations assigned and not yet released).",
+    )
+    listing.add_argument("--json", action="store_true", help="print one JSON object per agent")
+    _agents_target(listing)
+    listing.set_defaults(func=cmd_agents_list)
+
+    status = agents.add_parser(
+        "status",
+        help="set an agent online, away or offline",
+        description="Set an agent's status, as a helpdesk presence integration does with an "
+        "AgentStatusChanged event. With a running `baton local` whose bus routes AgentStatusChanged to a "
+        "consumer, the event is put on the local bus and that consumer applies it (the command writes "
+        "nothing itself, so the change is applied once); otherwise, and always with --table, the status is "
+        "written to the routing table directly. An unknown agent exits 2.",
+    )
+    status.add_argument("agent_id", metavar="AGENT_ID")
+    status.add_argument("status", choices=("online", "away", "offline"))
+    _agents_target(status)
+    status.set_defaults(func=cmd_agents_status)
 
 
 def _add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -402,9 +507,13 @@ def _load_demo_into(runtime: Any) -> None:
     from baton.local import demo
 
     try:
-        table = demo.context_table(runtime.dynamodb.endpoint, runtime.table_names()["context"])
-        summary = demo.load(url=runtime.server.url, token=runtime.config.token, context_table=table)
-    except demo.DemoError as exc:
+        names = runtime.table_names()
+        table = demo.context_table(runtime.dynamodb.endpoint, names["context"])
+        agents = demo.agent_directory(runtime.dynamodb.endpoint, _routing_table(names))
+        summary = demo.load(
+            url=runtime.server.url, token=runtime.config.token, context_table=table, agents=agents
+        )
+    except (demo.DemoError, UsageError) as exc:
         # The system is up: a demo problem is reported, not fatal.
         _print_err(f"demo data not loaded: {exc}")
         return
@@ -591,6 +700,37 @@ def cmd_dlq_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- baton helpdesk --------------------------------------------------------------------------------
+
+
+def cmd_helpdesk_calls(args: argparse.Namespace) -> int:
+    from baton.local.helpdesk import calls_path, read_calls, summary
+
+    data_dir = _data_dir(args)
+    if not data_dir.is_dir():
+        raise Failure(f"no local data at {data_dir} (start `baton local` first or pass --data-dir)")
+    calls = read_calls(calls_path(data_dir), args.limit)
+    if args.json:
+        for call in calls:
+            print(json.dumps(call, ensure_ascii=False))
+        return 0
+    if not calls:
+        print(f"No helpdesk calls recorded yet ({calls_path(data_dir)}).")
+        return 0
+    rows = [
+        (
+            str(call.get("at", "")),
+            str(call.get("helpdesk", "")),
+            str(call.get("method", "")),
+            str(call.get("url", "")),
+            summary(call),
+        )
+        for call in calls
+    ]
+    _table(("TIME", "HELPDESK", "METHOD", "URL", "WHAT"), rows)
+    return 0
+
+
 # -- baton demo / schemas ---------------------------------------------------------------------------
 
 
@@ -610,7 +750,8 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
     if not token:
         raise UsageError("no API token: pass --token or set BATON_API_TOKEN")
     table = demo.context_table(running["dynamodb_endpoint"], running["tables"]["context"])
-    summary = demo.load(url=url, token=token, context_table=table, directory=args.dir)
+    agents = demo.agent_directory(running["dynamodb_endpoint"], _routing_table(running["tables"], running))
+    summary = demo.load(url=url, token=token, context_table=table, agents=agents, directory=args.dir)
     print(summary.describe())
     return 0
 
@@ -648,6 +789,179 @@ def cmd_context_import(args: argparse.Namespace) -> int:
     )
     print(report.describe())
     return 1 if report.problems else 0
+
+
+# -- baton agents -----------------------------------------------------------------------------------
+
+
+def _routing_table(tables: dict[str, str], running: dict[str, Any] | None = None) -> str:
+    """The routing table of a `baton local` (its table names)."""
+    name = tables.get("routing")
+    if not name:
+        pid = f" (pid {running['pid']})" if running and running.get("pid") else ""
+        raise UsageError(
+            f"the running `baton local`{pid} has no routing table: it predates routing; restart it"
+        )
+    return name
+
+
+def _aws_failures(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """DynamoDB refusing (no such table, no credentials, access denied, unreachable) as a message, not a
+    traceback: exit 1."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+        try:
+            return command(args)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            if error.get("Code") == "ResourceNotFoundException":
+                table = f"table {args.table!r}" if getattr(args, "table", None) else "the routing table"
+                raise Failure(
+                    f"{table} does not exist ({error.get('Message')}): check the name and the AWS region "
+                    "(AWS_REGION / AWS_DEFAULT_REGION)"
+                ) from None
+            raise Failure(f"DynamoDB refused: {error.get('Code')}: {error.get('Message')}") from None
+        except NoCredentialsError:
+            raise Failure("no AWS credentials: set AWS_PROFILE or the AWS_* variables for --table") from None
+        except BotoCoreError as exc:
+            raise Failure(f"DynamoDB: {exc}") from None
+
+    return run
+
+
+def _agent_directory(args: argparse.Namespace) -> tuple[Any, str, dict[str, Any] | None]:
+    """The agent directory the command works on, how to name it, and the running `baton local` (None with
+    --table)."""
+    from baton import wiring
+    from baton.routing.directory import DynamoAgentDirectory
+
+    if args.table:
+        # A deployed table: this shell's AWS credentials and region.
+        return DynamoAgentDirectory(args.table, client=wiring.dynamodb_client()), f"table {args.table}", None
+    data_dir = _data_dir(args)
+    running = _running(data_dir)
+    if running is None:
+        raise UsageError(
+            f"no `baton local` is running on {data_dir}: start it, pass --data-dir, "
+            "or pass --table for a deployed routing table"
+        )
+    # DynamoDB Local's client: the local region and credentials, whatever this shell's AWS settings are.
+    client = wiring.dynamodb_client(running["dynamodb_endpoint"])
+    table = _routing_table(running["tables"], running)
+    return DynamoAgentDirectory(table, client=client), f"the `baton local` on {data_dir}", running
+
+
+@_aws_failures
+def cmd_agents_import(args: argparse.Namespace) -> int:
+    from baton.models import utcnow
+    from baton.routing.importer import check_file, taxonomy
+    from baton.settings import Settings, models_dir
+
+    known = taxonomy(models_dir(Settings.from_env().models_dir))
+    # The file first: one that cannot be used says so before anything needs a running `baton local`.
+    checked = check_file(args.file, fmt=args.format, known=known)
+    report = checked.report if args.dry_run else checked.store(_agent_directory(args)[0], at=utcnow())
+    print(report.describe())
+    return 1 if report.problems else 0
+
+
+@_aws_failures
+def cmd_agents_list(args: argparse.Namespace) -> int:
+    directory, where, _ = _agent_directory(args)
+    records = directory.agents()
+    open_by_agent: dict[str, int] = {}
+    for assignment in directory.open_assignments():
+        open_by_agent[assignment.agent_id] = open_by_agent.get(assignment.agent_id, 0) + 1
+    if args.json:
+        for record in records:
+            row = record.agent.model_dump(mode="json")
+            row.update(load=record.load, open_assignments=open_by_agent.get(record.agent.id, 0))
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
+    if not records:
+        print(f"No agents in {where}: `baton agents import FILE` adds them.")
+        return 0
+    rows = [
+        (
+            r.agent.id,
+            r.agent.name,
+            r.status,
+            f"{r.load}/{r.agent.capacity}",
+            ",".join(r.agent.languages),
+            ",".join(r.agent.product_areas) or "-",
+            ",".join(r.agent.skills) or "-",
+            str(open_by_agent.get(r.agent.id, 0)),
+        )
+        for r in records
+    ]
+    _table(("ID", "NAME", "STATUS", "LOAD", "LANGUAGES", "AREAS", "SKILLS", "OPEN"), rows)
+    by_status = {s: sum(1 for r in records if r.status == s) for s in ("online", "away", "offline")}
+    waiting = len(directory.waiting())
+    print(
+        f"{_count(len(records), 'agent')} ({', '.join(f'{n} {s}' for s, n in by_status.items())}); "
+        f"{_count(sum(open_by_agent.values()), 'open assignment')}; {_count(waiting, 'escalation')} waiting"
+    )
+    return 0
+
+
+@_aws_failures
+def cmd_agents_status(args: argparse.Namespace) -> int:
+    from baton.models import utcnow
+
+    directory, where, running = _agent_directory(args)
+    record = directory.agent(args.agent_id)
+    if record is None:
+        raise UsageError(f"no agent {args.agent_id!r} in {where}: `baton agents list` shows the agents")
+    who = f"{record.agent.id} ({record.agent.name})"
+    if record.status == args.status:
+        print(f"{who} is already {args.status}: nothing changed")
+        return 0
+    at = utcnow()
+    if running is not None:
+        published = _publish_status(_data_dir(args), args.agent_id, args.status, at)
+        if published:
+            event_id, rules = published
+            print(
+                f"{who}: {record.status} -> {args.status}, published as AgentStatusChanged "
+                f"(event {event_id}) on the local bus: the running `baton local`'s {', '.join(rules)} "
+                "consumer applies it"
+            )
+            return 0
+    if not directory.set_status(args.agent_id, args.status, at=at):
+        raise UsageError(f"no agent {args.agent_id!r} in {where} (removed meanwhile)")
+    print(f"{who}: {record.status} -> {args.status}")
+    return 0
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _publish_status(data_dir: Path, agent_id: str, status: str, at: Any) -> tuple[str, list[str]] | None:
+    """Put AgentStatusChanged on the local bus when a consumer subscribes to it: (its bus id, its rules); None
+    (nothing put) when none does, and the caller writes the status itself. Never both: that would apply the
+    change twice."""
+    from baton.events import AgentStatusChanged, event_id_for
+    from baton.local.bus import to_envelope
+    from baton.settings import Settings
+
+    event = AgentStatusChanged.model_validate(
+        {
+            "event_id": event_id_for(AgentStatusChanged.DETAIL_TYPE, agent_id, status, at.isoformat()),
+            "occurred_at": at,
+            "agent_id": agent_id,
+            "status": status,
+        }
+    )
+    entry = event.entry(Settings.from_env().event_bus_name)
+    with _bus(data_dir, create=True) as bus:  # a running `baton local` has created it
+        if not bus.route(to_envelope(entry)):
+            return None
+        (result,) = bus.put_events([entry])
+    return result.event_id, list(result.rules)  # the id `baton events list` shows
 
 
 def cmd_decision_params(args: argparse.Namespace) -> int:

@@ -184,9 +184,17 @@ class OrderedBatch(Batch):
     """An ordered capability's consumer on SQS (see the module docstring)."""
 
     def __init__(
-        self, subscription: Subscription, *event_types: type[BusEvent], logger: Logger, metrics: Metrics
+        self,
+        subscription: Subscription,
+        *event_types: type[BusEvent],
+        logger: Logger,
+        metrics: Metrics,
+        amendments: Mapping[type[BusEvent], Callable[[Any, Any], bool]] | None = None,
     ) -> None:
-        super().__init__(*event_types, MessageRedacted, logger=logger, metrics=metrics)
+        """`amendments`: events applied at once, out of the message order, besides redactions:
+        `{HandedBack: lambda consumer, event: ...}` (True when the state changed)."""
+        self.amendments = dict(amendments or {})
+        super().__init__(*event_types, MessageRedacted, *self.amendments, logger=logger, metrics=metrics)
         # From this receive on (the last before the DLQ), a message stops waiting for a predecessor.
         self.stop_waiting_at = max(1, subscription.max_receive_count - 1)
 
@@ -214,6 +222,15 @@ class OrderedBatch(Batch):
                     "message_id": detail.message_id,
                     "changed": changed,
                 },
+            )
+            return
+        amend = self.amendments.get(type(detail))
+        if amend is not None:
+            changed = amend(consumer, detail)
+            self.metrics.add_metric(name=f"{detail.DETAIL_TYPE}Applied", unit=MetricUnit.Count, value=1)
+            self.logger.info(
+                f"{detail.DETAIL_TYPE} applied to {consumer.logic.name}",
+                extra={"conversation_id": getattr(detail, "conversation_id", None), "changed": changed},
             )
             return
         receives = int(record.attributes.ApproximateReceiveCount or 1)
@@ -280,11 +297,18 @@ class OrderedFunction[C: OrderedConsumer[Any, Any, Any]]:
     """
 
     def __init__(
-        self, name: str, *event_types: type[BusEvent], build: Callable[[Settings], C], module: str
+        self,
+        name: str,
+        *event_types: type[BusEvent],
+        build: Callable[[Settings], C],
+        module: str,
+        amendments: Mapping[type[BusEvent], Callable[[Any, Any], bool]] | None = None,
     ) -> None:
         self.logger = Logger(service=name)
         self.metrics = Metrics(namespace="Baton", service=name)
-        self.batch = OrderedBatch(by_name(name), *event_types, logger=self.logger, metrics=self.metrics)
+        self.batch = OrderedBatch(
+            by_name(name), *event_types, logger=self.logger, metrics=self.metrics, amendments=amendments
+        )
         self.build_consumer = functools.cache(build)
 
         @self.logger.inject_lambda_context

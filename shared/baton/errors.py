@@ -56,3 +56,19 @@ class NotificationInProgress(BatonError):
 
 class ModelsNotFound(BatonError):
     """A model directory or file the runtime needs is not there (the message names it, and BATON_MODELS_DIR)."""
+
+
+class NotFound(BatonError):
+    """No conversation has this id (HTTP 404)."""
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"no conversation has the id {conversation_id!r}")
+        self.conversation_id = conversation_id
+
+
+class NotWithAnAgent(BatonError):
+    """A hand-back of a conversation that is neither assigned to an agent nor waiting for one (HTTP 409)."""
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"conversation {conversation_id!r} is not with an agent: nothing to hand back")
+        self.conversation_id = conversation_id

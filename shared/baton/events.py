@@ -19,6 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from baton.context.models import Account, Incident
+from baton.handoff import Agent, AgentStatus, Assignment, HandoffPacket
 from baton.models import (
     BotInfo,
     Customer,
@@ -240,22 +241,61 @@ class EscalationDecided(EventDetail):
     decided_at: UtcDatetime = Field(default_factory=utcnow)
 
 
-class Assignment(BaseModel):
-    agent_id: Id | None = Field(default=None, description="None when queued for the next agent")
-    queue: str | None = None
-    score: float | None = None
-    reasons: list[str] = Field(default_factory=list)
+AGENTS_SOURCE = "baton.agents"
+"""Where workforce integrations (or `baton agents import`) publish agent events."""
+
+
+class AgentStatusChanged(BusEvent):
+    """An agent went online, away or offline (a helpdesk presence integration)."""
+
+    SOURCE: ClassVar[str] = AGENTS_SOURCE
+    DETAIL_TYPE: ClassVar[str] = "AgentStatusChanged"
+
+    agent_id: Id
+    status: AgentStatus
+
+
+class AgentUpdated(BusEvent):
+    """An agent's profile was created or changed (languages, areas, skills, capacity, status...)."""
+
+    SOURCE: ClassVar[str] = AGENTS_SOURCE
+    DETAIL_TYPE: ClassVar[str] = "AgentUpdated"
+
+    agent: Agent
+
+
+class HandedBack(EventDetail):
+    """The agent handed the conversation back to the bot (`POST /v1/conversations/{id}/handback`, or the
+    helpdesk's status): the agent's capacity frees up, and only a new trigger escalates again."""
+
+    SOURCE: ClassVar[str] = "baton.ingestion"
+    DETAIL_TYPE: ClassVar[str] = "HandedBack"
+
+    agent_id: Id | None = None
+    reason: str | None = None
+
+
+class RoutingTick(BusEvent):
+    """The routing clock: a scheduled rule (deployed: every minute) or `baton local` (every few seconds) makes
+    the capacity consumer look at the queue again, so a waiting escalation reaches its next relaxation step
+    even when no capacity event comes."""
+
+    SOURCE: ClassVar[str] = "baton.routing"
+    DETAIL_TYPE: ClassVar[str] = "RoutingTick"
 
 
 class HandoffPrepared(EventDetail):
+    """An escalation was routed: assigned to an agent, or queued for the next one, with its handoff packet.
+    Published once per escalation, and again when a queued escalation is assigned."""
+
     SOURCE: ClassVar[str] = "baton.routing"
     DETAIL_TYPE: ClassVar[str] = "HandoffPrepared"
 
-    seq: int = Field(ge=1)
-    assignment: Assignment
-    handoff: dict[str, Any] = Field(
-        description="History, account, bot attempts and why each failed, triggering signals, business context"
-    )
+    seq: int = Field(ge=1, description="The escalating message")
+    message_id: Id
+    assignment: Assignment | None = Field(default=None, description="None while queued")
+    queued_since: UtcDatetime | None = None
+    handoff: HandoffPacket
 
 
 class OutcomeRecorded(EventDetail):

@@ -307,10 +307,17 @@ class Conversation(BaseModel):
     outcome: Outcome | None = None
     scores: dict[str, Any] | None = None
     arc: dict[str, Any] | None = None
+    trail: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="The customer messages' scores over time, oldest first: seq, message_id, sentiment, "
+        "frustration, intent, signals (negative_feedback, asks_for_human, rephrase, repeat)",
+    )
     decision: DecisionView | None = None
     assignment: dict[str, Any] | None = None
     handoff: dict[str, Any] | None = None
-    bot: dict[str, Any] | None = None
+    bot: dict[str, Any] | None = Field(
+        default=None, description="`{paused, since, reason}`: a chat frontend does not answer while paused"
+    )
 
     def with_views(self, views: list[View]) -> Conversation:
         """This conversation with what each capability shows: its fields, and the status of the highest-ranked

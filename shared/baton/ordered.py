@@ -339,15 +339,29 @@ class OrderedConsumer[S: OrderedState, I: OrderedEvent, O: BusEvent]:
 
     def redact(self, redaction: MessageRedacted) -> bool:
         """Forget what the state (and its latest event) keeps of a redacted message and remember its id. True
-        when the item changed; a repeated redaction changes nothing. A concurrent write makes it read again,
-        `ATTEMPTS` times, then ConcurrentUpdate (the record is retried)."""
-        conversation_id = redaction.conversation_id
+        when the item changed; a repeated redaction changes nothing."""
         redacted = {redaction.message_id: redaction.redacted_at}
+        return self.amend(
+            redaction.conversation_id,
+            lambda state, latest: self.logic.forget(state, latest, redacted),
+            why=f"redacting {redaction.message_id!r}",
+        )
+
+    def amend(
+        self,
+        conversation_id: str,
+        change: Callable[[S, O | None], tuple[S, O | None]],
+        *,
+        why: str,
+    ) -> bool:
+        """Apply `change(state, latest) -> (state, latest)` at once, out of the message order (a redaction, a
+        hand-back, an assignment made when capacity freed up). True when the item changed. A concurrent write
+        makes it read again, `ATTEMPTS` times, then ConcurrentUpdate (the record is retried)."""
         for _ in range(ATTEMPTS):
             stored = self.store.load(conversation_id)
             state = stored.state if stored is not None else self.logic.empty()
             latest = stored.event if stored is not None else None
-            new_state, new_latest = self.logic.forget(state, latest, redacted)
+            new_state, new_latest = change(state, latest)
             changed_event = new_latest if new_latest != latest else None
             if new_state == state and changed_event is None:
                 return False
@@ -364,8 +378,7 @@ class OrderedConsumer[S: OrderedState, I: OrderedEvent, O: BusEvent]:
             except ConcurrentUpdate:
                 continue
         raise ConcurrentUpdate(
-            f"{self.logic.name} of {conversation_id!r} kept changing while redacting "
-            f"{redaction.message_id!r}; retried later"
+            f"{self.logic.name} of {conversation_id!r} kept changing while {why}; retried later"
         )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from baton.events import EVENT_TYPES
+from baton.handoff import PACKET_VERSION, HandoffPacket
 from baton.models import Conversation, ErrorBody, MessageAccepted, MessageIn
 
 API_MODELS: dict[str, type[BaseModel]] = {
@@ -20,6 +21,13 @@ API_MODELS: dict[str, type[BaseModel]] = {
     "Conversation": Conversation,
     "ErrorBody": ErrorBody,
 }
+
+
+PAYLOAD_MODELS: dict[str, tuple[type[BaseModel], str]] = {
+    "HandoffPacket": (HandoffPacket, PACKET_VERSION),
+}
+"""Versioned contracts that travel inside events and are read on their own (a helpdesk integration reads the
+handoff packet): a schema file each, beside the events'."""
 
 
 def render() -> dict[str, str]:
@@ -35,6 +43,11 @@ def render() -> dict[str, str]:
             "version": cls.VERSION,
         }
         files[f"events/{detail_type}.v{cls.VERSION}.json"] = _dump(schema)
+    for name, (model, version) in PAYLOAD_MODELS.items():
+        schema = model.model_json_schema(mode="serialization")
+        schema["$id"] = f"https://baton.dev/schemas/events/{name}.v{version}.json"
+        schema["description"] = (model.__doc__ or "").strip() or name
+        files[f"events/{name}.v{version}.json"] = _dump(schema)
     for name, model in API_MODELS.items():
         files[f"api/{name}.json"] = _dump(
             model.model_json_schema(mode="validation" if name == "MessageIn" else "serialization")

@@ -26,6 +26,7 @@ class Settings(BaseModel):
     conversations_table: str = "baton-conversations"
     idempotency_table: str = "baton-idempotency"
     context_table: str = "baton-context"
+    routing_table: str = "baton-routing"
     event_bus_name: str = "baton"
     # Set by `baton local` only: DynamoDB Local's endpoint and the local bus's SQLite file.
     dynamodb_endpoint: str | None = None
@@ -48,6 +49,22 @@ class Settings(BaseModel):
     # document (`<models dir>/decision/params.json`).
     decision_params_name: str | None = None
     decision_params_max_age_s: int = 60
+    # Helpdesk write-back (`baton.routing.writeback`): the helpdesks' API credentials, JSON (Zendesk
+    # {"subdomain", "email", "api_token"}, Intercom {"access_token", "admin_id"}). Deployed, the Secrets Manager
+    # secret names; locally the JSON values themselves (`baton local` puts placeholders its recording fake
+    # helpdesk never sends anywhere).
+    zendesk_api_secret_name: str | None = None
+    intercom_api_secret_name: str | None = None
+    zendesk_api_credentials: str | None = Field(default=None, repr=False)
+    intercom_api_credentials: str | None = Field(default=None, repr=False)
+    zendesk_subdomain: str | None = None
+    """Used when the Zendesk secret has no `subdomain`."""
+    intercom_api_url: str = "https://api.intercom.io"
+    """`https://api.eu.intercom.io` or `https://api.au.intercom.io` for a workspace hosted there."""
+    intercom_api_version: str = "2.11"
+    # Set by `baton local` only: the JSONL file its recording fake helpdesk appends each request to, instead of
+    # calling Zendesk or Intercom.
+    helpdesk_calls_path: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

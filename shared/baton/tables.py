@@ -76,5 +76,9 @@ CONVERSATIONS = Table(
 )
 IDEMPOTENCY = Table(logical_name="idempotency", partition_key="id", ttl_attribute="expiration")
 CONTEXT = Table(logical_name="context", partition_key="pk", sort_key="sk", ttl_attribute="expires_at")
+ROUTING = Table(logical_name="routing", partition_key="pk", sort_key="sk", ttl_attribute="expires_at")
+"""Agents (`AGENTS`/<id>: profile, status, load), open assignments (`ASSIGN`/<conversation>), the waiting
+escalations (`QUEUE`/<conversation>) and each customer's last agent (`CUSTOMER`/<id>): see
+`baton.routing.directory`."""
 
-TABLES: tuple[Table, ...] = (CONVERSATIONS, IDEMPOTENCY, CONTEXT)
+TABLES: tuple[Table, ...] = (CONVERSATIONS, IDEMPOTENCY, CONTEXT, ROUTING)

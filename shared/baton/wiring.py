@@ -23,20 +23,36 @@ from baton.settings import Settings
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
+    from baton.adapters.helpdesk import Transport
     from baton.decision.service import DecisionConsumer
     from baton.ingestion.service import IngestionService
     from baton.ports import ConversationStore, EventPublisher, SecretSource
-    from baton.routing.service import RoutingConsumer
+    from baton.routing.service import Dispatcher, Router, RoutingConsumer
+    from baton.routing.writeback import WritebackService
     from baton.scoring.service import ScoringConsumer
 
 # boto3's default session is not thread-safe, and `baton local` serves requests from threads.
 _lock = threading.RLock()
 
 _local_bus: Callable[[Settings], EventPublisher] | None = None
+_local_helpdesk: Callable[[Settings], Transport] | None = None
 
 
 class NoLocalBus(BatonError):
     """`local_bus_path` is set in a process where no local bus publisher was installed."""
+
+
+class NoLocalHelpdesk(BatonError):
+    """`helpdesk_calls_path` is set in a process where no recording fake helpdesk was installed."""
+
+
+def use_local_helpdesk(factory: Callable[[Settings], Transport] | None) -> None:
+    """Install the transport that `Settings.helpdesk_calls_path` selects (None removes it): `baton local`'s
+    recording fake helpdesk (`baton.local.helpdesk.install_recorder`), which writes down each request instead of
+    sending it. Like the local bus, a tool the shipped package never imports."""
+    global _local_helpdesk
+    _local_helpdesk = factory
+    reset()
 
 
 def use_local_bus(factory: Callable[[Settings], EventPublisher] | None) -> None:
@@ -228,6 +244,8 @@ def secrets(settings: Settings) -> SecretSource:
             {
                 Source.zendesk.value: settings.zendesk_secret_name,
                 Source.intercom.value: settings.intercom_secret_name,
+                ZENDESK_API_SECRET: settings.zendesk_api_secret_name,
+                INTERCOM_API_SECRET: settings.intercom_api_secret_name,
             },
             max_age_s=settings.secrets_max_age_s,
         ),
@@ -235,13 +253,75 @@ def secrets(settings: Settings) -> SecretSource:
             {
                 Source.zendesk.value: settings.zendesk_webhook_secret,
                 Source.intercom.value: settings.intercom_webhook_secret,
+                ZENDESK_API_SECRET: settings.zendesk_api_credentials,
+                INTERCOM_API_SECRET: settings.intercom_api_credentials,
             }
         ),
     )
 
 
+ZENDESK_API_SECRET = "zendesk_api"
+INTERCOM_API_SECRET = "intercom_api"
+"""The helpdesks' API credentials in `secrets` (`baton.adapters.helpdesk.ZENDESK_SECRET`, `INTERCOM_SECRET`), read
+by the write-back alone (the only role granted their secrets)."""
+
+
+@functools.cache
+def helpdesk_transport(settings: Settings) -> Transport:
+    """urllib to the real helpdesks; under `baton local` (`helpdesk_calls_path`), its recording fake."""
+    if settings.helpdesk_calls_path:
+        if _local_helpdesk is None:
+            raise NoLocalHelpdesk(
+                f"BATON_HELPDESK_CALLS_PATH is {settings.helpdesk_calls_path!r}, but no recording fake helpdesk is "
+                "installed in this process: only `baton local` (or baton.local.helpdesk.install_recorder()) "
+                "provides one"
+            )
+        return _local_helpdesk(settings)
+    from baton.adapters.helpdesk import UrllibTransport
+
+    return UrllibTransport()
+
+
+WRITEBACK_SUBSCRIPTION = "helpdesk-writeback"
+WRITEBACK_MARGIN_S = 5
+"""What an event's helpdesk calls leave of the function's timeout (logging, the idempotency writes)."""
+
+
+@functools.cache
+def writeback_service(settings: Settings) -> WritebackService:
+    """The helpdesk write-back: Zendesk and Intercom through `helpdesk_transport`, their credentials through
+    `secrets`, once per escalation through the idempotency table; an event's calls fit the function's timeout
+    (`baton.bus`: one event per invocation)."""
+    from baton.adapters.helpdesk import HelpdeskHttp, IntercomDesk, ZendeskDesk
+    from baton.bus import by_name
+    from baton.routing.writeback import WritebackService
+
+    http = HelpdeskHttp(helpdesk_transport(settings))
+    timeout_s = by_name(WRITEBACK_SUBSCRIPTION).timeout_s
+    return WritebackService(
+        {
+            "zendesk": ZendeskDesk(secrets(settings), http, subdomain=settings.zendesk_subdomain),
+            "intercom": IntercomDesk(
+                secrets(settings), http, base_url=settings.intercom_api_url, version=settings.intercom_api_version
+            ),
+        },
+        idempotency_store(settings),
+        budget_s=max(1, timeout_s - WRITEBACK_MARGIN_S),
+        lock_ms=timeout_s * 1000,
+    )
+
+
+@functools.cache
+def router(settings: Settings) -> Router:
+    from baton.routing.directory import DynamoAgentDirectory
+    from baton.routing.service import Router
+
+    return Router(DynamoAgentDirectory(settings.routing_table, client=dynamodb_client(settings.dynamodb_endpoint)))
+
+
 @functools.cache
 def routing_consumer(settings: Settings) -> RoutingConsumer:
+    from baton.routing.packet import build_packet
     from baton.routing.service import routing_consumer as build
     from baton.routing.store import DynamoRoutingStore
 
@@ -250,7 +330,41 @@ def routing_consumer(settings: Settings) -> RoutingConsumer:
         client=dynamodb_client(settings.dynamodb_endpoint),
         ttl_days=settings.conversation_ttl_days,
     )
-    return build(store, publisher(settings), conversation_store(settings))
+    return build(
+        router(settings),
+        store,
+        publisher(settings),
+        conversation_store(settings),
+        context_store(settings),
+        lambda conversation, escalation, context, now: build_packet(conversation, escalation, context, now=now),
+        conversation_store(settings),
+    )
+
+
+@functools.cache
+def bot_state(settings: Settings) -> Any:
+    """`GET /v1/conversations/{id}/bot` in one GetItem: the routing item's bot state (None: never escalated)."""
+    from baton.ingestion.api import BotView
+    from baton.routing.store import DynamoRoutingStore
+
+    store = DynamoRoutingStore(
+        settings.conversations_table,
+        client=dynamodb_client(settings.dynamodb_endpoint),
+        ttl_days=settings.conversation_ttl_days,
+    )
+
+    def read(conversation_id: str) -> BotView | None:
+        stored = store.load(conversation_id)
+        return BotView.model_validate(stored.state.bot.model_dump()) if stored is not None else None
+
+    return read
+
+
+@functools.cache
+def dispatcher(settings: Settings) -> Dispatcher:
+    from baton.routing.service import Dispatcher
+
+    return Dispatcher(router(settings), routing_consumer(settings), publisher(settings))
 
 
 def reset() -> None:
@@ -265,7 +379,11 @@ def reset() -> None:
         scoring_consumer,
         decision_consumer,
         routing_consumer,
+        router,
+        dispatcher,
         idempotency_store,
         secrets,
+        helpdesk_transport,
+        writeback_service,
     ):
         builder.cache_clear()

@@ -33,7 +33,8 @@ READS = {"dynamodb:GetItem", "dynamodb:Query"}
 KEY_READ = {"kms:Decrypt", "kms:DescribeKey"}
 KEY_WRITE = KEY_READ | {"kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"}
 SECRETS_KEY = {"kms:Decrypt"}
-"""The ingest API also decrypts the webhook secrets with the data key."""
+"""The ingest API also decrypts the webhook secrets with the data key, and a consumer the secrets it declares
+(`extra["secrets"]`)."""
 NEVER_UNLESS_DECLARED = {"dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}
 # X-Ray has no resource-level permissions: the one place Resource "*" may appear (BatonFunction(tracing=True)).
 STAR_RESOURCE_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
@@ -132,7 +133,10 @@ def _expected_tables(access: Access) -> dict[str, set[str]]:
 
 def _expected_key(access: Access, handler: str) -> set[str]:
     expected = KEY_WRITE if access.writes else KEY_READ if access.reads else set()
-    return expected | (SECRETS_KEY if handler == API_HANDLER else set())
+    reads_secrets = handler == API_HANDLER or any(
+        sub.handler == handler and sub.extra.get("secrets") for sub in bus.SUBSCRIPTIONS
+    )
+    return expected | (SECRETS_KEY if reads_secrets else set())
 
 
 def _declarations(subscriptions: tuple[bus.Subscription, ...]) -> dict[str, Access]:
@@ -232,14 +236,21 @@ def test_the_made_up_consumer_gets_its_index_and_delete_and_nothing_of_the_other
     assert granted.on("index:") == {"index:conversations/by_customer": {"dynamodb:Query"}}
     assert granted.on("table:") == {"table:conversations": READS | {"dynamodb:DeleteItem"}}
     assert granted.published == set() and "bus" not in granted.actions
-    # Only it deletes conversation items; only the ingest API deletes (idempotency records) otherwise.
+    # Only it deletes conversation items; otherwise only the ingest API deletes (idempotency records) and
+    # routing (its queue and assignment items).
     deleters = {
         (handler, table)
         for _, handler, _, g in _role_grants(synth)
         for table, acts in g.actions.items()
         if "dynamodb:DeleteItem" in acts
     }
-    assert deleters == {(AUDIT.handler, "table:conversations"), (API_HANDLER, "table:idempotency")}
+    assert deleters == {
+        (AUDIT.handler, "table:conversations"),
+        (API_HANDLER, "table:idempotency"),
+        ("functions.route.handler", "table:routing"),
+        ("functions.route_capacity.handler", "table:routing"),
+        ("functions.helpdesk_writeback.handler", "table:idempotency"),
+    }
 
 
 def test_a_declaration_naming_an_unknown_table_index_or_call_fails_at_import() -> None:

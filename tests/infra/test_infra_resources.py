@@ -80,12 +80,36 @@ def test_the_bus_is_archived_for_30_days(synth: Synth) -> None:
     )
 
 
-def test_webhook_secrets_are_kms_encrypted_and_generated(synth: Synth) -> None:
-    secrets = list(synth.resources("AWS::SecretsManager::Secret"))
-    assert len(secrets) == 2
-    for _, _, secret in secrets:
-        assert secret["Properties"]["KmsKeyId"]
-        assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+def test_secrets_are_kms_encrypted_and_generated(synth: Synth) -> None:
+    """The webhook signing secrets and the helpdesks' API credentials: a random placeholder until an admin stores
+    the real value; the API credentials in the JSON shape the write-back reads."""
+    secrets = {lid: secret["Properties"] for _, lid, secret in synth.resources("AWS::SecretsManager::Secret")}
+    assert {_secret_id(lid) for lid in secrets} == {
+        "ZendeskWebhookSecret",
+        "IntercomWebhookSecret",
+        "ZendeskApiSecret",
+        "IntercomApiSecret",
+    }
+    for props in secrets.values():
+        assert props["KmsKeyId"]
+        assert props["GenerateSecretString"]["PasswordLength"] >= 32
+    generated = {
+        _secret_id(lid): (
+            json.loads(props["GenerateSecretString"].get("SecretStringTemplate", "{}")),
+            props["GenerateSecretString"].get("GenerateStringKey"),
+        )
+        for lid, props in secrets.items()
+    }
+    assert generated["ZendeskApiSecret"] == ({"subdomain": "", "email": ""}, "api_token")
+    assert generated["IntercomApiSecret"] == ({"admin_id": ""}, "access_token")
+
+
+SECRET_IDS = ("ZendeskWebhookSecret", "IntercomWebhookSecret", "ZendeskApiSecret", "IntercomApiSecret")
+
+
+def _secret_id(text: str) -> str | None:
+    """Which core secret a logical id, or a cross-stack reference to one, names."""
+    return next((sid for sid in SECRET_IDS if sid in text), None)
 
 
 def test_alarm_topic_is_encrypted_and_mails_the_operator(synth: Synth) -> None:
@@ -171,21 +195,57 @@ def test_iam_policies_name_specific_actions_and_resources(synth: Synth) -> None:
             assert not any("*" in s for s in _strings(resource)), where
 
 
-def test_only_the_ingest_api_reads_the_webhook_secrets(synth: Synth) -> None:
-    readers = [
-        (stack, lid)
-        for stack, lid, policy in synth.resources("AWS::IAM::Policy")
-        for st in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "secretsmanager:GetSecretValue" in _listify(st["Action"])
-    ]
-    assert len(readers) == 1
-    stack, policy_id = readers[0]
-    api_role = next(
-        Synth.ref_id(f["Properties"]["Role"])
-        for s, _, f in synth.resources("AWS::Lambda::Function")
-        if s == stack and f["Properties"]["Handler"] == "functions.ingest_api.handler.lambda_handler"
-    )
-    assert synth.resource(stack, policy_id)["Properties"]["Roles"] == [{"Ref": api_role}]
+def test_each_secret_is_read_by_the_function_that_declares_it_alone(synth: Synth) -> None:
+    """The webhook secrets by the ingest API; the helpdesks' API credentials by the consumers whose subscription
+    declares them (`extra["secrets"]`: the write-back), which find them in the setting's env var."""
+    from baton import bus
+    from infra.stacks.core import pascal
+
+    handlers = {
+        (stack, Synth.ref_id(f["Properties"]["Role"])): f["Properties"]["Handler"].removesuffix(
+            ".lambda_handler"
+        )
+        for stack, _, f in synth.resources("AWS::Lambda::Function")
+    }
+    readers: dict[str, set[str | None]] = {}
+    for stack, _, policy in synth.resources("AWS::IAM::Policy"):
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if not any(a.startswith("secretsmanager:") for a in _listify(statement["Action"])):
+                continue
+            assert set(_listify(statement["Action"])) == {
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+            }
+            for role in policy["Properties"]["Roles"]:
+                handler = handlers[(stack, Synth.ref_id(role))]
+                for resource in _listify(statement["Resource"]):
+                    readers.setdefault(handler, set()).add(_secret_id(json.dumps(resource)))
+    declared = {
+        sub.handler: {pascal(setting.removesuffix("_name")) for setting in sub.extra["secrets"]}
+        for sub in bus.active_subscriptions()
+        if sub.extra.get("secrets")
+    }
+    assert declared == {"functions.helpdesk_writeback.handler": {"ZendeskApiSecret", "IntercomApiSecret"}}
+    assert readers == {
+        "functions.ingest_api.handler": {"ZendeskWebhookSecret", "IntercomWebhookSecret"},
+        **declared,
+    }
+
+    settings = {sub.handler: sub.extra.get("secrets", ()) for sub in bus.active_subscriptions()}
+    for _, _, function in synth.resources("AWS::Lambda::Function"):
+        handler = function["Properties"]["Handler"].removesuffix(".lambda_handler")
+        if handler == "functions.ingest_api.handler":
+            continue  # its webhook secrets: test_ingest_api_function_knows_where_the_webhook_secrets_are
+        env = function["Properties"]["Environment"]["Variables"]
+        found = {
+            name: _secret_id(json.dumps(value))
+            for name, value in env.items()
+            if _secret_id(json.dumps(value))
+        }
+        assert found == {
+            f"BATON_{setting.upper()}": pascal(setting.removesuffix("_name"))
+            for setting in settings.get(handler, ())
+        }, handler
 
 
 def _routes(synth: Synth) -> dict[str, dict[str, Any]]:
@@ -212,6 +272,8 @@ def test_conversation_routes_require_a_jwt_with_the_right_scope(synth: Synth) ->
     expected = {
         "POST /v1/conversations/{conversation_id}/messages": ["baton/conversations.write"],
         "GET /v1/conversations/{conversation_id}": ["baton/conversations.read"],
+        "POST /v1/conversations/{conversation_id}/handback": ["baton/conversations.write"],
+        "GET /v1/conversations/{conversation_id}/bot": ["baton/conversations.read"],
     }
     assert set(routes) == set(expected) | {
         "GET /v1/health",
@@ -286,3 +348,20 @@ def test_a_webhook_in_progress_is_retried_once_the_delivery_holding_it_has_timed
     ]
     assert timeout <= WEBHOOK_RETRY_AFTER_S
     assert timeout * 1000 == IN_PROGRESS_FALLBACK_MS
+
+
+def test_a_consumer_may_declare_only_the_secrets_the_core_stack_keeps_for_consumers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The webhook signing secrets are the API's: a subscription naming one (or any other setting) fails synth."""
+    import dataclasses
+
+    from infra_synth import synthesize
+
+    from baton import bus
+
+    writeback = bus.by_name("helpdesk-writeback")
+    for setting in ("zendesk_secret_name", "no_such_setting"):
+        wrong = dataclasses.replace(writeback, extra={"secrets": (setting,)})
+        with pytest.raises(ValueError, match=rf"'helpdesk-writeback': extra\['secrets'\] names '{setting}'"):
+            synthesize(tmp_path_factory.mktemp("cdk.out"), subscriptions=(wrong,))

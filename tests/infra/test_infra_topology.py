@@ -22,9 +22,12 @@ pytestmark = pytest.mark.infra
 
 
 def _consumers(synth: Synth) -> dict[str, list[dict[str, Any]]]:
-    """Stack -> the event patterns of the rules on the Baton bus (the partner-forwarding rule excluded)."""
+    """Stack -> the event patterns of the rules on the Baton bus (the partner-forwarding rule and the schedules
+    excluded)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for stack, _, rule in synth.resources("AWS::Events::Rule"):
+        if "ScheduleExpression" in rule["Properties"]:
+            continue
         if not str(rule["Properties"]["EventBusName"]).startswith("aws.partner/"):
             found.setdefault(stack, []).append(rule["Properties"]["EventPattern"])
     return found
@@ -186,3 +189,36 @@ def test_stage_names_the_stacks_and_prod_retains_data() -> None:
     assert {"AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret"} <= retained
     tables = [res for res in template["Resources"].values() if res["Type"] == "AWS::DynamoDB::Table"]
     assert all(t["Properties"]["DeletionProtectionEnabled"] is True for t in tables)
+
+
+def test_a_scheduled_subscription_gets_its_clock_on_its_own_queue(synth: Synth) -> None:
+    """The routing clock: a rule every minute whose target input is an EventBridge envelope carrying a
+    RoutingTick, which the capacity consumer parses like any bus event."""
+    from baton.consumer import envelope
+    from baton.events import RoutingTick
+
+    schedules = [
+        (stack, rule["Properties"])
+        for stack, _, rule in synth.resources("AWS::Events::Rule")
+        if "ScheduleExpression" in rule["Properties"]
+    ]
+    scheduled = [s for s in bus.active_subscriptions() if s.schedule_minutes]
+    assert [(stack, props["ScheduleExpression"]) for stack, props in schedules] == [
+        (f"Dev-{s.capability}", "rate(1 minute)") for s in scheduled
+    ]
+    (_, props), = schedules
+    (target,) = props["Targets"]
+    assert "DeadLetterConfig" in target and "RetryPolicy" in target
+    template = target["InputTransformer"]["InputTemplate"]
+    filled = template.replace("<id>", "abc").replace("<time>", "2026-12-06T10:00:00Z")
+    filled = filled.replace("<account>", "123456789012").replace("<region>", "eu-west-1")
+    record = {
+        "messageId": "m", "receiptHandle": "r", "body": filled, "attributes": {
+            "ApproximateReceiveCount": "1", "SentTimestamp": "1", "SenderId": "s",
+            "ApproximateFirstReceiveTimestamp": "1",
+        },
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:q", "awsRegion": "eu-west-1",
+    }  # fmt: skip
+    parsed = envelope(RoutingTick).model_validate(record)
+    assert isinstance(parsed.body.detail, RoutingTick)  # type: ignore[attr-defined]

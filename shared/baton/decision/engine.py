@@ -145,6 +145,11 @@ class DecisionState(OrderedState):
     incidents: list[str] = Field(
         default_factory=list, description="Incidents matched by this conversation's messages, latest first"
     )
+    handed_back_seq: int | None = Field(
+        default=None,
+        description="An agent handed the conversation back after this message: only a new trigger (a "
+        "guardrail on a later message) escalates again, never the standing risk",
+    )
 
 
 class Thresholds(BaseModel):
@@ -668,6 +673,18 @@ def decide(
     )
 
     reasons: list[Reason] = []
+    if state.handed_back_seq is not None and action == "escalate" and previous != "escalate" and not tripped:
+        # After a hand-back the risk that escalated the conversation is still standing: re-escalating on it
+        # would bounce the customer between bot and human. A new trigger is needed; meanwhile, watch closely.
+        action, calm = "monitor", 0
+        reasons.append(
+            Reason(
+                code="handed_back",
+                label="Handed back by an agent",
+                contribution=0.0,
+                evidence=f"after message {state.handed_back_seq}: escalates again only on a new trigger",
+            )
+        )
     because: EscalationCause | None = None
     if previous == "escalate":
         at = f"at message {state.escalated_seq}" if state.escalated_seq else "earlier"
@@ -881,3 +898,24 @@ def decide_conversation(
         decision, state = decide(scores, arc, context, state, params, text=text)
         out.append(decision)
     return out
+
+
+def handed_back(state: DecisionState) -> DecisionState:
+    """The state after an agent handed the conversation back to the bot: no longer escalated (the bot answers
+    again, watched closely), and the escalation's cause forgotten so later decisions do not say "Already
+    escalated"; only a new trigger escalates again (`DecisionState.handed_back_seq`)."""
+    if state.mode != "escalate" and state.handed_back_seq == state.last_seq:
+        return state
+    return state.model_copy(
+        update={
+            "mode": "monitor",
+            "calm_turns": 0,
+            "monitor_since_seq": state.last_seq or None,
+            "escalated_seq": None,
+            "escalated_by": None,
+            "escalated_risk": None,
+            "escalated_message_id": None,
+            "escalated_reasons": [],
+            "handed_back_seq": state.last_seq,
+        }
+    )

@@ -39,10 +39,17 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from baton import __version__
-from baton.errors import InvalidSignature, MessageConflict, NotificationInProgress, PayloadError
+from baton.errors import (
+    InvalidSignature,
+    MessageConflict,
+    NotFound,
+    NotificationInProgress,
+    NotWithAnAgent,
+    PayloadError,
+)
 from baton.ingestion.entry import HEALTH_PATH, METRICS_NAMESPACE, SERVICE, health_body, logger, metrics
 from baton.models import (
     ID_PATTERN,
@@ -50,9 +57,11 @@ from baton.models import (
     Conversation,
     ErrorBody,
     FieldError,
+    Id,
     MessageAccepted,
     MessageIn,
     Source,
+    UtcDatetime,
     utcnow,
 )
 
@@ -80,11 +89,15 @@ _MAX_REPORTED_ERRORS = 20
 OPENAPI_PATH = "/v1/openapi.json"
 MESSAGES_PATH = "/v1/conversations/{conversation_id}/messages"
 CONVERSATION_PATH = "/v1/conversations/{conversation_id}"
+HANDBACK_PATH = "/v1/conversations/{conversation_id}/handback"
+BOT_PATH = "/v1/conversations/{conversation_id}/bot"
 WEBHOOK_PATHS = {Source.zendesk: "/v1/webhooks/zendesk", Source.intercom: "/v1/webhooks/intercom"}
 
 ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", MESSAGES_PATH),
     ("GET", CONVERSATION_PATH),
+    ("POST", HANDBACK_PATH),
+    ("GET", BOT_PATH),
     ("GET", HEALTH_PATH),
     ("GET", OPENAPI_PATH),
     *(("POST", path) for path in WEBHOOK_PATHS.values()),
@@ -108,6 +121,32 @@ class ApiDeps:
     """The webhooks' Powertools persistence layer (the idempotency table), built on the first webhook: the
     other routes never import the idempotency utility."""
     settings: Settings
+    bot_state: Callable[[str], BotView | None] | None = None
+    """The bot's state of a conversation in one read (deployed: one GetItem of the routing item); None reads
+    it from the conversation."""
+
+
+class BotView(BaseModel):
+    """`GET /v1/conversations/{id}/bot`: whether the bot may answer. A chat frontend calls it before each bot
+    answer; while `paused`, an agent has (or is about to take) the conversation."""
+
+    paused: bool = False
+    since: UtcDatetime | None = None
+    reason: str | None = None
+
+
+class HandBack(BaseModel):
+    """`POST /v1/conversations/{id}/handback`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent_id: Id | None = Field(default=None, description="Who hands back (default: the assigned agent)")
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class HandedBackAccepted(BaseModel):
+    conversation_id: str
+    event_id: str
 
 
 class Health(BaseModel):
@@ -432,6 +471,61 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
                 HTTPStatus.NOT_FOUND, "not_found", "conversation_id", "no conversation has this id"
             )
         return conversation
+
+    @app.post(
+        HANDBACK_PATH.replace("{conversation_id}", "<conversation_id>"),
+        status_code=202,
+        summary="Hand a conversation back to the bot",
+        description="The agent is done: the bot answers again, the agent's capacity frees up, and Baton escalates "
+        "again only on a new trigger.",
+        tags=["conversations"],
+        operation_id="handBack",
+        security=_BEARER,
+        responses={
+            202: {
+                "description": "Handed back",
+                "content": {"application/json": {"model": HandedBackAccepted}},
+            },
+            401: _error_doc("Missing or invalid bearer token"),
+            404: _error_doc("No conversation has this id"),
+            409: _error_doc("The conversation is not with an agent"),
+            422: _error_doc("The body breaks the contract"),
+        },
+    )
+    def hand_back(
+        conversation_id: ConversationIdParam, request: Annotated[HandBack, Body()]
+    ) -> HandedBackAccepted:
+        try:
+            event = get_deps().service.hand_back(
+                conversation_id, agent_id=request.agent_id, reason=request.reason
+            )
+        except NotFound:
+            raise ApiError(
+                HTTPStatus.NOT_FOUND, "not_found", "conversation_id", "no conversation has this id"
+            ) from None
+        except NotWithAnAgent as error:
+            raise ApiError(HTTPStatus.CONFLICT, "not_with_an_agent", "conversation_id", str(error)) from None
+        return HandedBackAccepted(conversation_id=conversation_id, event_id=event.event_id)
+
+    @app.get(
+        BOT_PATH.replace("{conversation_id}", "<conversation_id>"),
+        summary="May the bot answer?",
+        description="One read: `paused` is true from the escalation until an agent hands the conversation back.",
+        tags=["conversations"],
+        operation_id="getBot",
+        security=_BEARER,
+        responses={
+            200: {"description": "The bot's state", "content": {"application/json": {"model": BotView}}},
+            401: _error_doc("Missing or invalid bearer token"),
+            422: _error_doc("The conversation id is not a valid id"),
+        },
+    )
+    def get_bot(conversation_id: ConversationIdParam) -> BotView:
+        deps = get_deps()
+        if deps.bot_state is not None:
+            return deps.bot_state(conversation_id) or BotView()
+        conversation = deps.service.conversation(conversation_id)
+        return BotView.model_validate(conversation.bot) if conversation and conversation.bot else BotView()
 
     def webhook(source: Source) -> Response[WebhookAccepted]:
         data = raw_body(app.current_event, MAX_WEBHOOK_BYTES)

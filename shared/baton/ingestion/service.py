@@ -11,7 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from baton.events import MessageReceived, MessageRedacted, MessageSnapshot, OutcomeRecorded, event_id_for
+from baton.errors import NotFound, NotWithAnAgent
+from baton.events import (
+    HandedBack,
+    MessageReceived,
+    MessageRedacted,
+    MessageSnapshot,
+    OutcomeRecorded,
+    event_id_for,
+)
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage, utcnow
 from baton.ports import ConversationStore, EventPublisher
 
@@ -94,6 +102,28 @@ class IngestionService:
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         return self.store.get_conversation(conversation_id)
+
+    def hand_back(self, conversation_id: str, *, agent_id: str | None, reason: str | None) -> HandedBack:
+        """The agent hands the conversation back to the bot: `HandedBack` is published (routing frees the
+        agent's capacity and unpauses the bot; the decision escalates again only on a new trigger). NotFound
+        when Baton holds no such conversation; NotWithAnAgent when it is neither assigned nor queued. One
+        event per assignment (its id derives from it): a repeated hand-back publishes the same event."""
+        conversation = self.store.get_conversation(conversation_id)
+        if conversation is None:
+            raise NotFound(conversation_id)
+        assignment = conversation.assignment or {}
+        if assignment.get("state") not in ("assigned", "queued"):
+            raise NotWithAnAgent(conversation_id)
+        since = str(assignment.get("assigned_at") or assignment.get("since") or "")
+        event = HandedBack(
+            event_id=event_id_for(HandedBack.DETAIL_TYPE, conversation_id, since),
+            occurred_at=self.clock(),
+            conversation_id=conversation_id,
+            agent_id=agent_id or assignment.get("agent_id"),
+            reason=reason,
+        )
+        self.publisher.publish([event])
+        return event
 
 
 def message_received(message: StoredMessage) -> MessageReceived:

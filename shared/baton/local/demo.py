@@ -2,9 +2,9 @@
 
 Conversations go through the API, message by message, like any client (so they are stored,
 published and consumed by the same code). Accounts and incidents go into the context table through
-`baton context import`'s code (`baton.context.importer`, the layout of `baton.context.store`);
-agents as provisional items `pk=AGENT#<id>`, `sk=PROFILE` with the record as attributes, until the
-routing capability owns their layout.
+`baton context import`'s code (`baton.context.importer`, the layout of `baton.context.store`); agents into
+the routing table through `baton agents import`'s (`baton.routing.importer`, `baton.routing.directory`), so a
+reload keeps their load.
 
 Dates are relative to the day the demo is loaded: the files are written around an anchor day (the day of
 their latest message), and every timestamp and date in them (messages, page actions, incident ETAs, renewal
@@ -22,18 +22,17 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from baton.errors import BatonError
 
-PROFILE_SK = "PROFILE"
-CONTEXT_KINDS = {
-    # file -> (key prefix, id field)
-    "agents.jsonl": ("AGENT", "agent_id"),
-}
+if TYPE_CHECKING:
+    from baton.routing.directory import AgentDirectory
+
+AGENTS_FILE = "agents.jsonl"
+"""Demo agents, loaded by `baton.routing.importer`."""
 IMPORTED = {"accounts.jsonl": "accounts", "incidents.jsonl": "incidents"}
 """Demo files loaded by `baton.context.importer` (file -> kind)."""
 CONVERSATIONS_FILE = "conversations.jsonl"
@@ -127,21 +126,6 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def context_items(directory: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(kind, DynamoDB item) for every account, agent and incident."""
-    items = []
-    for file_name, (prefix, id_field) in CONTEXT_KINDS.items():
-        path = directory / file_name
-        for number, record in enumerate(read_jsonl(path), start=1):
-            ident = record.get(id_field)
-            if not isinstance(ident, str) or not ident:
-                raise DemoError(f"{path}:{number}: `{id_field}` is required")
-            item = {key: value for key, value in record.items() if value is not None}
-            item.update({"pk": f"{prefix}#{ident}", "sk": PROFILE_SK, "kind": prefix.lower()})
-            items.append((prefix.lower(), item))
-    return items
-
-
 def demo_messages(directory: Path, days: int = 0) -> list[tuple[str, dict[str, Any]]]:
     """(conversation id, API body) for every demo message, in conversation order, dates moved by `days`."""
     path = directory / CONVERSATIONS_FILE
@@ -164,14 +148,9 @@ def demo_messages(directory: Path, days: int = 0) -> list[tuple[str, dict[str, A
     return bodies
 
 
-def _to_dynamodb(value: Any) -> Any:
-    # boto3's resource layer refuses floats; numbers go in as Decimal.
-    return json.loads(json.dumps(value), parse_float=Decimal)
-
-
 def write_context(table: Any, directory: Path, days: int = 0) -> dict[str, int]:
-    """Put every account, incident and agent into the context table (a boto3 Table resource), dates moved by
-    `days`; counts per kind. A demo row that does not validate is a broken demo: DemoError names it."""
+    """Put every account and incident into the context table (a boto3 Table resource), dates moved by `days`;
+    counts per kind. A demo row that does not validate is a broken demo: DemoError names it."""
     import tempfile
 
     import boto3
@@ -200,11 +179,24 @@ def write_context(table: Any, directory: Path, days: int = 0) -> dict[str, int]:
         if report.problems or report.ignored_columns:
             raise DemoError(report.describe().replace(str(shifted), str(directory / file_name)))
         counts[kind] = report.stored
-    with table.batch_writer() as batch:
-        for kind, item in context_items(directory):
-            batch.put_item(Item=_to_dynamodb(item))
-            counts[kind + "s"] = counts.get(kind + "s", 0) + 1
-    return {kind: counts[kind] for kind in ("accounts", "agents", "incidents") if kind in counts}
+    return counts
+
+
+def write_agents(agents: AgentDirectory, directory: Path) -> int:
+    """Put the demo agents into the agent directory (their load kept); how many. Checked against the loaded
+    intent taxonomy's areas and skills: a row that does not validate is a broken demo, DemoError names it."""
+    from baton.models import utcnow
+    from baton.routing.importer import import_agents, taxonomy
+    from baton.settings import models_dir
+
+    try:
+        known = taxonomy(models_dir())
+    except BatonError:
+        known = None  # no model directory: the routing consumer would not run either
+    report = import_agents(directory / AGENTS_FILE, agents, at=utcnow(), known=known)
+    if report.problems:
+        raise DemoError(report.describe())
+    return report.stored
 
 
 class AlreadyLoaded(DemoError):
@@ -239,14 +231,18 @@ def load(
     url: str,
     token: str,
     context_table: Any,
+    agents: AgentDirectory,
     directory: Path | None = None,
     now: datetime | None = None,
 ) -> DemoSummary:
-    """Load the demo into a running API and its context table, its dates moved to the day of `now`."""
+    """Load the demo into a running API, its context table and its agent directory, its dates moved to the day
+    of `now`."""
     directory = directory or default_demo_dir()
     days = days_to_shift(anchor_of(directory), now or datetime.now(UTC))
     summary = DemoSummary(shifted_days=days)
-    summary.context = write_context(context_table, directory, days)
+    counts = write_context(context_table, directory, days)
+    counts["agents"] = write_agents(agents, directory)
+    summary.context = {kind: counts[kind] for kind in ("accounts", "agents", "incidents") if kind in counts}
     seen: set[str] = set()
     for conversation_id, body in demo_messages(directory, days):
         seen.add(conversation_id)
@@ -273,3 +269,11 @@ def context_table(endpoint: str, table_name: str) -> Any:
         aws_secret_access_key="local",
     )
     return resource.Table(table_name)
+
+
+def agent_directory(endpoint: str, table_name: str) -> AgentDirectory:
+    """The agent directory in a running `baton local`'s routing table."""
+    from baton import wiring
+    from baton.routing.directory import DynamoAgentDirectory
+
+    return DynamoAgentDirectory(table_name, client=wiring.dynamodb_client(endpoint))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
 import secrets
 import shlex
@@ -36,6 +37,8 @@ DATA_DIR_ENV = "BATON_DATA_DIR"
 RUNTIME_FILE = "runtime.json"
 SECRETS_FILE = "local-secrets.json"
 LOCK_FILE = "local.lock"
+LOCAL_TICK_S = 1.0
+"""How often `baton local` looks at the routing queue (deployed: every minute, `Subscription.schedule_minutes`)."""
 BUS_FILE = "bus.sqlite3"
 LOCAL_REGION = "us-east-1"  # the region every local DynamoDB client uses (baton.wiring.LOCAL_REGION)
 
@@ -297,6 +300,9 @@ class LocalRuntime:
         from baton.local.bus import install_publisher
 
         install_publisher()  # also forgets every dependency built before (baton.wiring.reset)
+        from baton.local.helpdesk import install_recorder
+
+        install_recorder()  # the write-back records its helpdesk requests instead of sending them
         self._api_handler = importlib.import_module(API_HANDLER).lambda_handler
         api = importlib.import_module(API_MODULE)
         self.server.protected_routes = _protected_routes(api.ROUTES, api.PUBLIC_ROUTES)
@@ -366,9 +372,12 @@ class LocalRuntime:
             "conversations": settings.conversations_table,
             "idempotency": settings.idempotency_table,
             "context": settings.context_table,
+            "routing": settings.routing_table,
         }
 
     def _configure_environment(self, dynamodb_endpoint: str) -> Settings:
+        from baton.local.helpdesk import PLACEHOLDER_CREDENTIALS, calls_path
+
         checkout.export_models_dir()  # the score and decide handlers read this checkout's models
         base = Settings.from_env()
         settings = base.model_copy(
@@ -381,11 +390,18 @@ class LocalRuntime:
                 "intercom_secret_name": None,
                 "zendesk_webhook_secret": self.config.webhook_secrets.get("zendesk"),
                 "intercom_webhook_secret": self.config.webhook_secrets.get("intercom"),
+                # The write-back calls no real helpdesk: its recording fake writes each request down.
+                "helpdesk_calls_path": str(calls_path(self.data_dir)),
+                "zendesk_api_secret_name": None,
+                "intercom_api_secret_name": None,
+                **{name: getattr(base, name) or value for name, value in PLACEHOLDER_CREDENTIALS.items()},
             }
         )
         for name in (
             "BATON_ZENDESK_SECRET_NAME",
             "BATON_INTERCOM_SECRET_NAME",
+            "BATON_ZENDESK_API_SECRET_NAME",
+            "BATON_INTERCOM_API_SECRET_NAME",
             "AWS_PROFILE",
             "AWS_SESSION_TOKEN",
         ):
@@ -428,6 +444,27 @@ class LocalRuntime:
             worker = Worker(self.bus, sub, invoke=invoke, retry_delay_s=self.config.retry_delay_s)
             worker.start()
             self.workers.append(worker)
+            if sub.schedule_minutes:
+                self._start_ticker(sub.handler)
+
+    def _start_ticker(self, handler: str) -> None:
+        """Deployed, a scheduled rule puts a `RoutingTick` on the capacity queue every minute; here the queue is
+        looked at every `LOCAL_TICK_S` directly (not through the bus: ticks would fill the event archive), so a
+        waiting escalation reaches its relaxation steps on time."""
+        from baton.models import utcnow
+        from baton.settings import Settings
+
+        function = importlib.import_module(handler).function
+
+        def tick() -> None:
+            while not self._stop.wait(LOCAL_TICK_S):
+                try:
+                    function.build_service(Settings.from_env()).drain(utcnow())
+                except Exception:  # the next tick tries again; the failure is logged, never fatal
+                    logging.getLogger("baton.local").exception("routing tick failed")
+
+        thread = threading.Thread(target=tick, name="routing-tick", daemon=True)
+        thread.start()
 
     def _invoke_api(self, event: dict[str, Any], context: Any) -> Any:
         return self._api_handler(event, context)
@@ -490,6 +527,8 @@ class LocalRuntime:
             f"  Token      {token}",
             f"             ({self.config.describe_origin('api_token')})",
             f"  Data       {self.data_dir} (DynamoDB Local on {self.dynamodb.endpoint}, bus {BUS_FILE})",
+            f"  Helpdesks  not called: the write-back's requests are recorded in {_calls_file_name()} "
+            "(`baton helpdesk calls`)",
         ]
         for source in ("zendesk", "intercom"):
             lines += [
@@ -543,6 +582,8 @@ class LocalRuntime:
             f"{baton} events put {event}{data_dir}   # a Zendesk partner event onto the bus",
             f"{baton} events list{data_dir}",
             f"{baton} dlq list{data_dir}",
+            f"{baton} helpdesk calls{data_dir}   # what the write-back would have sent to Zendesk / Intercom",
+            f"{baton} agents list{data_dir}   # agents, status, load / capacity",
             f"{baton} demo load{data_dir}",
             f"{baton} context import accounts {accounts_file}{data_dir}   # CSV or JSONL; or incidents, activity, history",
         ]
@@ -568,6 +609,12 @@ class LocalRuntime:
             (method, path, _auth_note(method, path, public, webhooks))
             for method, path in sorted(found, key=lambda r: (r[1], r[0]))
         ]
+
+
+def _calls_file_name() -> str:
+    from baton.local.helpdesk import CALLS_FILE
+
+    return CALLS_FILE
 
 
 def _auth_note(method: str, path: str, public: Any, webhooks: set[str]) -> str:

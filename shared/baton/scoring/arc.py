@@ -119,6 +119,8 @@ class ArcState(OrderedState):
     recent: list[Recent] = Field(default_factory=list)
     redacted: dict[str, UtcDatetime] = Field(default_factory=dict)
     """Messages the helpdesk redacted -> when (`baton.ordered`): forgotten here, scored as redacted."""
+    trail: list[dict[str, Any]] = Field(default_factory=list)
+    """The latest customer messages' scores, oldest first (`baton.scoring.service.TRAIL` of them)."""
     customer_scores: dict[str, Any] | None = None
     """The latest scored customer message's scores, as the conversation shows them while the bot or an agent
     answers (`baton.scoring.service.ScoringLogic.view`)."""

@@ -55,7 +55,8 @@ class ScoringLogic:
         )
         shown = _scores_view(scored)
         if shown is not None:
-            new_state = new_state.model_copy(update={"customer_scores": shown})
+            trail = [*new_state.trail, _trail_point(scored)][-TRAIL:]
+            new_state = new_state.model_copy(update={"customer_scores": shown, "trail": trail})
         return Applied(new_state, scored, metrics={"MessagesScored": 1})
 
     def forget(
@@ -78,7 +79,34 @@ class ScoringLogic:
         fields: dict[str, Any] = {"arc": latest.arc.model_dump(mode="json")}
         if state.customer_scores is not None:
             fields["scores"] = state.customer_scores
+        if state.trail:
+            fields["trail"] = state.trail
         return View(capability="scoring", fields=fields)
+
+
+TRAIL = 100
+"""Customer messages whose scores the conversation keeps in its trail (the console's chart, the handoff's
+feeling)."""
+
+SIGNALS = ("negative_feedback", "asks_for_human")
+
+
+def _trail_point(event: MessageScored) -> dict[str, Any]:
+    """One customer message on the conversation's trail: its sentiment, frustration, intent and the bot-failure
+    signals it carries."""
+    scores = event.scores
+    signals = [name for name in SIGNALS if getattr(scores, name)]
+    signals += [name for name, ref in (("rephrase", scores.rephrase_of), ("repeat", scores.repeat_of)) if ref]
+    return {
+        "seq": event.seq,
+        "message_id": event.message_id,
+        "sentiment": scores.sentiment,
+        "frustration": scores.frustration,
+        "intent": None if scores.out_of_scope else scores.intent,
+        "product_area": None if scores.out_of_scope else scores.product_area,
+        "skill": None if scores.out_of_scope else scores.skill,
+        "signals": signals,
+    }
 
 
 def _scores_view(event: MessageScored) -> dict[str, Any] | None:

@@ -300,13 +300,14 @@ def test_demo_load_needs_a_running_local(capsys: pytest.CaptureFixture[str], tmp
 def test_the_demo_data_is_valid_api_input_and_consistent() -> None:
     from baton.context.importer import import_file
     from baton.context.store import MemoryContextStore
-    from baton.local.demo import context_items, default_demo_dir, demo_messages
+    from baton.local.demo import default_demo_dir, demo_messages, write_agents
     from baton.models import MessageIn, utcnow
+    from baton.routing.directory import MemoryAgentDirectory
 
     directory = default_demo_dir()
-    items = context_items(directory)
-    assert [kind for kind, _ in items].count("agent") == 6
-    assert all(item["sk"] == "PROFILE" and "#" in item["pk"] for _, item in items)
+    agents = MemoryAgentDirectory()
+    assert write_agents(agents, directory) == 6  # through `baton agents import`'s checks, or DemoError
+    assert len(agents.agents()) == 6
     store = MemoryContextStore()
     for kind, count in (("accounts", 8), ("incidents", 3)):
         report = import_file(kind, directory / f"{kind}.jsonl", store, at=utcnow())
@@ -425,10 +426,12 @@ def test_the_banner_prints_commands_that_paste_as_is(tmp_path: Path, monkeypatch
         )
         for command in commands
     ]
-    put, listed, dead, demo, context = results
+    put, listed, dead, calls, agents, demo, context = results
     assert (put.returncode, listed.returncode, dead.returncode) == (0, 0, 0), put.stderr + listed.stderr
+    assert calls.returncode == 0 and "No helpdesk calls recorded yet" in calls.stdout, calls.stderr
     assert "Support Ticket: Comment Created" in listed.stdout
     assert "no `baton local` is running" in demo.stderr  # this test runs none
+    assert "no `baton local` is running" in agents.stderr
     assert "no `baton local` is running" in context.stderr
 
     monkeypatch.chdir(tmp_path)  # elsewhere, the relative path would not work
@@ -516,10 +519,11 @@ def running_instance(tmp_path: Path, mocker: MockerFixture) -> MagicMock:
         "url": "http://127.0.0.1:1",
         "token": "the-running-token",
         "dynamodb_endpoint": "http://127.0.0.1:2",
-        "tables": {"context": "baton-context"},
+        "tables": {"context": "baton-context", "routing": "baton-routing"},
     }
     (tmp_path / "runtime.json").write_text(json.dumps(info))
     mocker.patch.object(demo, "context_table", side_effect=lambda endpoint, name: name)
+    mocker.patch.object(demo, "agent_directory", side_effect=lambda endpoint, name: name)
     return mocker.patch.object(demo, "load", return_value=demo.DemoSummary())
 
 
@@ -534,6 +538,8 @@ def test_demo_load_uses_the_running_instances_token_over_a_stale_exported_one(
     assert running_instance.call_args.kwargs["token"] == "the-running-token"
     assert run(capsys, "demo", "load", "--data-dir", str(tmp_path), "--token", "explicit")[0] == 0
     assert running_instance.call_args.kwargs["token"] == "explicit"
+    # The agents go into the running instance's routing table.
+    assert running_instance.call_args.kwargs["agents"] == "baton-routing"
 
 
 # -- quiet handlers ---------------------------------------------------------------------------------

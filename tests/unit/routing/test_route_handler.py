@@ -12,11 +12,14 @@ from sqs_helpers import FakeContext, envelope, failed, sqs_event
 
 from baton.adapters.memory import MemoryPublisher
 from baton.bus import by_name
+from baton.context.store import MemoryContextStore
 from baton.events import EscalationDecided, event_id_for
 from baton.ingestion.memory import MemoryConversationStore
 from baton.local.patterns import matches
 from baton.models import ConversationStatus, EscalationCause, MessageIn, Reason
-from baton.routing.service import routing_consumer
+from baton.routing.directory import MemoryAgentDirectory
+from baton.routing.packet import build_packet
+from baton.routing.service import Router, routing_consumer
 from baton.routing.store import MemoryRoutingStore
 from functions.route.handler import lambda_handler
 
@@ -38,7 +41,18 @@ def conversations() -> MemoryConversationStore:
 
 @pytest.fixture
 def consumer(conversations, publisher: MemoryPublisher) -> Any:
-    return routing_consumer(MemoryRoutingStore(conversations), publisher, conversations)
+    """Nobody to route to: every escalation waits in the queue."""
+    return routing_consumer(
+        Router(MemoryAgentDirectory()),
+        MemoryRoutingStore(conversations),
+        publisher,
+        conversations,
+        MemoryContextStore(),
+        lambda conversation, escalation, context, now: build_packet(
+            conversation, escalation, context, now=now
+        ),
+        conversations,
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,233 @@
+"""Handoff packet benchmark: `.venv/bin/python bench/handoff.py [--n N]`. Prints one table.
+
+`build_packet()` in process (pure: no I/O), for a 60-message conversation (30 customer messages of a few
+sentences with ids, amounts, dates and contacts, 30 bot answers, a full trail) with a full business context
+(account, 8 earlier contacts, 3 active incidents, the taxonomy); then the same conversation with every message
+about 2 KB long (the text, then prose: the note and summary must shrink to fit), and once more with every
+message packed with ids, amounts and dates (about 600 distinct entities: a worst case, not a target); then
+`redact_packet()` of one customer message.
+Times are per call, after 20 warm-up calls (the regexes compile once per process, on import).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
+
+from table import percentile, print_table  # noqa: E402
+
+NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
+PRODUCTS = ["Flowboard", "Flowboard Mobile", "Flowboard API"]
+CUSTOMER = [
+    "Hi, our Flowboard workspace keeps logging everyone out and the API returns HTTP 502 since {n}:15 this morning.",
+    "I was charged €1,2{n}.50 on {d}.03.2026 for invoice INV-2026-00{n}, but we cancelled in February.",
+    "Order 123-456-7{n} still shows pending. Please call me on +49 170 12345{n} or write to ops{n}@acme.example.",
+    "The export fails with ERR_CONNECTION_RESET and then 0x800700{n} on Windows; ticket #482{n} has the logs.",
+    "This is the {n}th time I explain it. Flowboard Mobile also crashes when I open a board with {n} cards.",
+    "We pay ${n},800 a year and renew on March {d}th. I need someone who can actually fix this today.",
+]
+BOT = [
+    "Sorry to hear that! Could you try logging out and in again? (answer {n})",
+    "Refunds are processed within 5-10 business days. You can check the status of refund R-{n} under Billing.",
+    "I have found an article that may help: Troubleshooting exports (article {n}).",
+]
+
+
+FILLER = (
+    "To give you the full picture: we rolled this out to the whole team last quarter after a long evaluation, "
+    "and until this week everything worked the way the onboarding call promised. Since then people have been "
+    "working around it with spreadsheets, which defeats the purpose, and my manager is asking me every morning "
+    "whether we should keep paying for it. I have already cleared the cache, tried another browser, asked two "
+    "colleagues to reproduce it on their machines and read every article your assistant sent me. "
+)
+
+
+def conversation(long: str = "") -> Any:
+    """60 messages; `long`: "prose" (each about 2 KB: the text, then rambling without entities) or "packed"
+    (each about 2 KB of the texts' ids, amounts and dates, twenty times over)."""
+    from baton.models import BotInfo, Conversation, Customer, Role, StoredMessage
+
+    customer = Customer(id="cust-1", account_id="acct-1", language="en")
+    messages, trail = [], []
+    for seq in range(1, 61):
+        role = Role.customer if seq % 2 else Role.bot
+        # Every text differs (numbers vary with the seq): nothing is found twice by luck.
+        template = (
+            CUSTOMER[(seq // 2) % len(CUSTOMER)] if role == Role.customer else BOT[(seq // 2) % len(BOT)]
+        )
+        text = template.format(n=10 + seq, d=1 + seq % 28)
+        if long == "prose":
+            text = (text + " " + FILLER * 5)[:2000]
+        elif long == "packed":
+            text = " ".join(
+                t.format(n=10 + seq + i, d=1 + (seq + i) % 28) for i, t in enumerate([template] * 20)
+            )[:2000]
+        messages.append(
+            StoredMessage(
+                conversation_id="conv-bench",
+                message_id=f"m{seq}",
+                seq=seq,
+                role=role,
+                text=text,
+                sent_at=NOW - timedelta(minutes=61 - seq),
+                received_at=NOW - timedelta(minutes=61 - seq),
+                customer=customer,
+                bot=BotInfo(confidence=0.35 + (seq % 5) / 10, attempt=f"article-{seq}")
+                if role == Role.bot
+                else None,
+            )
+        )
+        if role == Role.customer:
+            trail.append(
+                {
+                    "seq": seq,
+                    "message_id": f"m{seq}",
+                    "sentiment": round(0.3 - seq / 60, 3),
+                    "frustration": round(min(1.0, seq / 50), 3),
+                    "intent": "error_bug" if seq % 3 else "unexpected_charge",
+                    "signals": ["rephrase"] if seq % 7 == 0 else (["asks_for_human"] if seq == 59 else []),
+                }
+            )
+    return Conversation(
+        conversation_id="conv-bench",
+        customer=customer,
+        created_at=NOW - timedelta(hours=1),
+        updated_at=NOW,
+        message_count=60,
+        messages=messages,
+        trail=trail,
+        scores={
+            "intent": "error_bug",
+            "intent_confidence": 0.82,
+            "product_area": "technical",
+            "skill": "technical",
+        },
+    )
+
+
+def escalation() -> Any:
+    from baton.events import EscalationDecided
+    from baton.models import Reason
+
+    return EscalationDecided(
+        event_id="e-bench",
+        conversation_id="conv-bench",
+        seq=59,
+        message_id="m59",
+        action="escalate",
+        risk=0.93,
+        guardrail="human_requested",
+        reasons=[
+            Reason(
+                code="human_requested", label="Asked for a human", contribution=1.0, evidence='"someone who"'
+            ),
+            Reason(
+                code="frustration",
+                label="Frustration",
+                contribution=0.4,
+                evidence="0.98, rising over 6 turns",
+            ),
+            Reason(code="bot_failures", label="Bot failures", contribution=0.3, evidence="4 failed answers"),
+        ],
+        model_version="bench",
+        decided_at=NOW,
+    )
+
+
+def context() -> Any:
+    from baton.context.models import Account, Activity, Context, ErrorSeen, HistoryItem, Incident
+
+    return Context(
+        account=Account(
+            id="acct-1", plan="business", annual_value=4_800, renewal_date=date(2026, 3, 31),
+            signup_date=date(2024, 1, 10), health="at_risk",
+        ),
+        history=[
+            HistoryItem(conversation_id=f"old-{i}", intent=intent, closed_at=NOW - timedelta(days=i), outcome="resolved")
+            for i, intent in enumerate(["error_bug", "invoice", "login_problem", "error_bug"] * 2, start=1)
+        ],
+        incidents=[
+            Incident(id="INC-1", title="API 502 errors in eu-west", product_area="technical", keywords=["502"], eta="16:00 UTC"),
+            Incident(id="INC-2", title="Exports time out", keywords=["export"], eta="2026-03-14T10:00:00Z"),
+            Incident(id="INC-3", title="SSO loops", intents=["sso"], keywords=["sso"]),
+        ],
+        activity=Activity(page="/boards", errors_seen=[ErrorSeen(at=NOW, code="E502")]),
+        now=NOW,
+    )  # fmt: skip
+
+
+def timed(fn: Any, n: int) -> list[float]:
+    for _ in range(20):
+        fn()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="timed calls per row")
+    args = parser.parse_args()
+
+    from baton.routing.packet import build_packet, redact_packet
+    from baton.scoring.intent import parse_taxonomy
+
+    taxonomy = parse_taxonomy(
+        json.loads((ROOT / "layers" / "models" / "intent" / "taxonomy.json").read_text())
+    )
+    event, ctx = escalation(), context()
+    rows = []
+    for label, conv, target in (
+        ("60 messages", conversation(), "p99 <= 50 ms"),
+        ("60 messages of ~2 KB", conversation("prose"), "p99 <= 50 ms"),
+        ("60 messages of ~2 KB packed with entities", conversation("packed"), "info"),
+    ):
+        packet = build_packet(
+            conv, event, ctx, now=NOW, taxonomy=taxonomy, products=PRODUCTS, mask_contacts=True
+        )
+        times = timed(
+            lambda c=conv: build_packet(
+                c, event, ctx, now=NOW, taxonomy=taxonomy, products=PRODUCTS, mask_contacts=True
+            ),
+            args.n,
+        )
+        rows.append(
+            (
+                f"build_packet, {label}, p50 / p99",
+                f"{percentile(times, 50):.2f} / {percentile(times, 99):.2f} ms",
+                target,
+            )
+        )
+        rows.append(
+            (
+                "  its packet: entities / note chars / summary words",
+                f"{len(packet.entities)} / {len(packet.note)} / {len(packet.summary.split())}",
+                "<= 1700 / <= 100",
+            )
+        )
+    packet = build_packet(conversation(), event, ctx, now=NOW, taxonomy=taxonomy, products=PRODUCTS)
+    times = timed(lambda: redact_packet(packet, {"m3"}), args.n)
+    rows.append(
+        (
+            "redact_packet, one customer message, p50 / p99",
+            f"{percentile(times, 50):.2f} / {percentile(times, 99):.2f} ms",
+            "info",
+        )
+    )
+    print_table(rows, f", n={args.n} per row")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1452 @@
+"""The handoff packet (`baton.handoff.HandoffPacket`): what an agent reads so the customer never repeats a word.
+
+    packet = build_packet(conversation, escalation, context, now=now, products=["Flowboard", "Flowboard API"])
+
+Pure (no I/O, no clock: `now` is the caller's) and deterministic: the same inputs give the same packet, byte for
+byte. Everything is read from what Baton already holds: the conversation's messages and `trail` (the scores of
+each customer message), the escalation, and the business context.
+
+- **The cut**: the escalating message (`escalation.escalated_because.seq` on decisions after the escalation,
+  else the escalation's own seq). The customer's words, entities, bot attempts and feeling are read from the
+  messages up to it; what came later is not what the escalation was about.
+- **Redacted messages** (`redacted_at` set, empty text) are never quoted and yield no entity.
+- **Entities**: what the customer typed in customer messages, each once (first mention), in order. Values are
+  as typed (without a leading `#` or the word before an id: `INV-2024-0042`, `123-456-789`, `€1,234.50`,
+  `March 3rd`, `HTTP 502`); products are the canonical names of the team's list (`products`, default none:
+  Baton does not guess product names). Amounts need a currency (`€`, `$49`, `49 USD`, `1200 dollars`); dates
+  must name the day (`yesterday`, `last week`, `the 18th` are not dates); ids need the word before them
+  (`order`, `Rechnung`, `ticket`, `case`...) or a known prefix (`INV-`, `ORD-`, `TKT-`, `REQ-`); numbers that
+  could be a phone need a `+`, a bracket, a trunk `0` or a phone word before them. With `mask_contacts`, emails
+  and phone numbers are masked everywhere the packet shows text (`j***@example.com`, `+49 *** *** 12`).
+- **Bot attempts**: every bot message, its confidence, and how the next customer message took it (its trail
+  point's signals, else its sentiment): failed when the bot was unsure (< 0.5) or the customer took it badly.
+- **Next step**: rules, first that applies: an account-security case (verify the owner first: nothing else is
+  safe before that), a matched incident (acknowledge it, give the ETA unless it has passed), the guardrail's
+  policy (refund/retention, the charge, backups), a repeated contact, else acknowledge the problem and confirm
+  its most useful entity.
+- **Summary** (at most 100 words) and **note** (Markdown, at most 1,700 characters): built to fit, shortening
+  quotes and lists before dropping anything, never cutting a word.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from baton.context.models import Context, business_facts
+from baton.events import EscalationDecided
+from baton.handoff import (
+    NOTE_MAX_CHARS,
+    SUMMARY_MAX_WORDS,
+    AccountSummary,
+    BotAttempt,
+    Classification,
+    ContactRef,
+    Entity,
+    EntityKind,
+    Feeling,
+    FeelingPoint,
+    HandoffPacket,
+    IncidentRef,
+    Problem,
+    Quote,
+    Why,
+)
+from baton.models import Conversation, Reason, Role, StoredMessage
+from baton.scoring.contracts import IntentInfo
+
+QUOTE_CHARS = 500
+"""A quoted customer message is cut (at a word, with an ellipsis) beyond this."""
+BOT_TEXT_CHARS = 300
+MAX_ENTITIES = 100
+"""Entities listed, first mentions first: the packet travels on the bus (256 KB an event) and in the
+conversation's item (400 KB), whatever the customer pasted."""
+MAX_BOT_ATTEMPTS = 20
+"""Bot attempts listed, the latest ones."""
+LABEL_CHARS = 80
+"""Free text of the context (a reason's label, a plan, an incident's title or ETA) is cut to this in the packet's
+prose."""
+HISTORY_MAX = 5
+NEW_CUSTOMER_DAYS = 30
+LOW_CONFIDENCE = 0.5
+NEGATIVE_SENTIMENT = -0.3
+POSITIVE_SENTIMENT = 0.3
+UNINFORMATIVE_INTENTS = frozenset({"greeting_thanks", "human_agent", "contact_support"})
+"""In-scope intents that say nothing about the problem: a more specific earlier intent is preferred."""
+SECURITY_GUARDRAILS = frozenset({"account_compromise", "security_incident"})
+
+
+def build_packet(
+    conversation: Conversation,
+    escalation: EscalationDecided,
+    context: Context,
+    *,
+    now: datetime,
+    mask_contacts: bool = False,
+    taxonomy: Mapping[str, IntentInfo] | None = None,
+    frustration_threshold: float = 0.5,
+    products: Sequence[str] = (),
+) -> HandoffPacket:
+    """The handoff packet of `conversation` for `escalation` (see the module docstring). `taxonomy` gives the
+    intent's product area and skill (without it, the latest scores' own are used when they are the intent's);
+    `products` is the team's product names, matched whole-word and case-insensitively."""
+    cause = escalation.escalated_because
+    cut = cause.seq if cause is not None else escalation.seq
+    messages = sorted((m for m in conversation.messages if m.seq <= cut), key=lambda m: m.seq)
+    trail = {int(p["seq"]): p for p in conversation.trail or () if isinstance(p.get("seq"), int)}
+    extractor = EntityExtractor(products)
+    # Entities come from the customer's messages; the others are read only for the contacts masking hides.
+    spans = {
+        m.seq: extractor.spans(m.text) if m.role == Role.customer else extractor.contacts(m.text)
+        for m in messages
+        if _readable(m) and (m.role == Role.customer or mask_contacts)
+    }
+    shown = _Shown(messages, spans, mask_contacts)
+
+    why = Why(
+        escalated_seq=cut,
+        risk=cause.risk if cause is not None else escalation.risk,
+        guardrail=cause.guardrail if cause is not None else escalation.guardrail,
+        reasons=_highest_first(cause.reasons if cause is not None else escalation.reasons),
+    )
+    escalating = next((m for m in messages if m.seq == cut), None)
+    if escalating is not None and not _readable(escalating):
+        why = _unquoted(why)
+    customer = [m for m in messages if m.role == Role.customer]
+    classification = _classify(conversation, trail, cut, taxonomy)
+    entities = _entities(customer, spans, mask_contacts)
+    facts = business_facts(
+        context.model_copy(update={"now": now}),
+        text=" ".join(m.text for m in customer if _readable(m)),
+        intents=_intents(trail, cut),
+        product_area=classification.product_area,
+        earlier_incidents=[i.id for i in conversation.decision.incidents] if conversation.decision else (),
+    )
+    incidents = [
+        IncidentRef(id=m.id, title=m.title, eta=m.eta, eta_passed=m.eta_passed) for m in facts.incidents
+    ]
+    history = _history(context, conversation.conversation_id, now)
+    parts = _Parts(
+        why=why,
+        problem=Problem(first_request=_first_request(customer, shown), latest=_latest(customer, shown)),
+        classification=classification,
+        entities=entities,
+        bot_attempts=_bot_attempts(messages, trail, shown),
+        feeling=_feeling(customer, trail, shown, frustration_threshold),
+        account=_account(context, now),
+        incidents=incidents,
+        history=history,
+        repeat_contacts=facts.repeat_contacts,
+        security=_security_case(why, classification, customer),
+    )
+    next_step = _next_step(parts)
+    quoted = {
+        q.seq
+        for q in (parts.problem.first_request, parts.problem.latest, parts.feeling.frustration_began)
+        if q
+    }
+    read = {cut, *quoted, *(e.seq for e in entities), *(a.seq for a in parts.bot_attempts)}
+    return HandoffPacket(
+        conversation_id=conversation.conversation_id,
+        built_at=now,
+        language=_language(conversation),
+        why=why,
+        problem=parts.problem,
+        classification=classification,
+        entities=entities,
+        bot_attempts=parts.bot_attempts,
+        feeling=parts.feeling,
+        account=parts.account,
+        incidents=incidents,
+        history=history,
+        next_step=next_step,
+        summary=render_summary(parts, next_step),
+        note=render_note(parts, next_step),
+        message_seqs={m.message_id: m.seq for m in messages if m.seq in read},
+    )
+
+
+def redact_packet(packet: HandoffPacket, message_ids: Iterable[str]) -> HandoffPacket:
+    """`packet` without what it read from the redacted messages: their quotes emptied (the seq stays: the
+    customer said something there), their entities and bot texts dropped, a guardrail's quote of the escalating
+    message replaced; the next step, summary and note rendered again from what remains. The same packet when
+    it read none of them."""
+    seqs = {packet.message_seqs[i] for i in message_ids if i in packet.message_seqs}
+    if not seqs:
+        return packet
+
+    def forget(quote: Quote | None) -> Quote | None:
+        return quote.model_copy(update={"text": ""}) if quote is not None and quote.seq in seqs else quote
+
+    why = _unquoted(packet.why) if packet.why.escalated_seq in seqs else packet.why
+    entities = [e for e in packet.entities if e.seq not in seqs]
+    parts = _Parts(
+        why=why,
+        problem=Problem(
+            first_request=forget(packet.problem.first_request), latest=forget(packet.problem.latest)
+        ),
+        classification=packet.classification,
+        entities=entities,
+        bot_attempts=[
+            a.model_copy(update={"text": "", "attempt": None}) if a.seq in seqs else a
+            for a in packet.bot_attempts
+        ],
+        feeling=packet.feeling.model_copy(
+            update={"frustration_began": forget(packet.feeling.frustration_began)}
+        ),
+        account=packet.account,
+        incidents=packet.incidents,
+        history=packet.history,
+        repeat_contacts=0,
+        security=False,
+    )
+    next_step = _without_entities(packet.next_step, packet, parts)
+    return packet.model_copy(
+        update={
+            "why": why,
+            "problem": parts.problem,
+            "entities": entities,
+            "bot_attempts": parts.bot_attempts,
+            "feeling": parts.feeling,
+            "next_step": next_step,
+            "summary": render_summary(parts, next_step),
+            "note": render_note(parts, next_step),
+        }
+    )
+
+
+REDACTED_EVIDENCE = "the message was redacted"
+"""A guardrail's evidence once the message it quoted is redacted (the decision's own words for it)."""
+
+
+def _unquoted(why: Why) -> Why:
+    """`why` without the guardrail's evidence, which quotes the escalating message."""
+    if why.guardrail is None:
+        return why
+    reasons = [
+        r.model_copy(update={"evidence": REDACTED_EVIDENCE}) if r.code == why.guardrail else r
+        for r in why.reasons
+    ]
+    return why.model_copy(update={"reasons": reasons})
+
+
+# ------------------------------------------------------------------------------------------------ entities
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: EntityKind
+    value: str
+    key: str
+    """What makes two mentions the same entity (case, separators and currency spelling folded)."""
+
+
+_ID = r"#?[A-Za-z0-9][A-Za-z0-9/_-]*[A-Za-z0-9]"
+_ID_WORDS: dict[EntityKind, str] = {
+    "order_id": r"orders?|order ?(?:number|no|nr|id)|bestell(?:ung|nummer|nr)|auftrag(?:snummer)?|pedido|"
+    r"commande|ordine|bestelling|encomenda|purchase",
+    "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
+    r"fattura|factuur|receipts?|quittung|credit ?note",
+    "ticket_id": r"tickets?|ticket ?(?:number|no|nr|id)|ticketnummer|cases?|case ?(?:number|no|id)|"
+    r"ref|reference|referenz|r[ée]f[ée]rence|referencia|chamado|caso",
+}
+_CONNECTORS = r"number|no|nr|num|n[°º]|id|is|ist|est|es|é|was|nummer|número|numéro|numero|reference|ref"
+_ID_AFTER_WORD = re.compile(
+    r"(?<!\w)(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items()) + r")\b\.?"
+    rf"(?:\s*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*[:#]?\s*(?P<id>{_ID})(?![\w-])",
+    re.I,
+)
+_ID_MORE = re.compile(
+    rf"\s*(?:,|/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bor\b)\s*[:#]?\s*(?P<id>{_ID})(?![\w-])", re.I
+)
+_ID_PREFIX = re.compile(
+    r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO)[-_#]?\d[\w-]*\d|"
+    r"(?P<p2>INV|ORD)\d{3,})(?![\w-])",
+    re.I,
+)
+_PREFIX_KIND: dict[str, EntityKind] = {
+    "inv": "invoice_id", "fac": "invoice_id", "rcpt": "invoice_id",
+    "ord": "order_id", "order": "order_id", "so": "order_id", "po": "order_id",
+    "tkt": "ticket_id", "ticket": "ticket_id", "req": "ticket_id", "case": "ticket_id",
+}  # fmt: skip
+_HASH_ID = re.compile(r"(?<![\w#&])#(?P<id>\d{3,12})(?![\w-])")
+
+_EMAIL = re.compile(
+    r"(?<![\w.+%-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])"
+)
+_URL = re.compile(r"(?<![\w@/.])(?:https?://|www\.)[^\s<>\"'`]+", re.I)
+_URL_TAIL = ".,;:!?)]}'\""
+
+_PHONE = re.compile(
+    r"(?<![\w+/.,:-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,5}\)[ .-]?)?|\(\d{2,5}\)[ .-]?)?\d(?:[ .-]?\d){6,14}(?![\w@])"
+)
+_PHONE_WORDS = re.compile(
+    r"(?:call|phone|tel|telephone|mobile|cell|reach|ring|text|whatsapp|sms|number|rufen|anrufen|telefon|"
+    r"handy|t[ée]l[ée]phone|portable|tel[ée]fono|llame|llamar|ligue|telefone|bel)\b[^.!?\n]{0,24}$",
+    re.I,
+)
+
+_CURRENCY_SYMBOLS = {
+    "€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB",
+    "₺": "TRY", "₪": "ILS", "฿": "THB", "₫": "VND", "₴": "UAH", "R$": "BRL", "A$": "AUD", "AU$": "AUD",
+    "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "MX$": "MXN", "zł": "PLN",
+}  # fmt: skip
+_CURRENCY_CODES = (
+    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN",
+    "BRL", "MXN", "ARS", "CLP", "COP", "PEN", "INR", "CNY", "HKD", "SGD", "ZAR", "TRY", "RUB", "KRW", "ILS", "AED",
+    "SAR", "QAR", "THB", "IDR", "MYR", "PHP", "VND", "UAH", "NGN", "KES", "EGP",
+)  # fmt: skip
+_CURRENCY_WORDS = {
+    "dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
+    "pounds": "GBP", "quid": "GBP", "yen": "JPY", "rupees": "INR", "francs": "CHF", "reais": "BRL",
+}  # fmt: skip
+_SYMBOL = "|".join(re.escape(s) for s in sorted(_CURRENCY_SYMBOLS, key=len, reverse=True))
+_LOOSE_CODES = "(?i:eur|usd|gbp|chf)"  # typed in lower case often enough; the others only as capitals
+_CODE = rf"(?:{_LOOSE_CODES}|{'|'.join(_CURRENCY_CODES)})(?![A-Za-z])"
+_NUMBER = r"\d{1,3}(?:[,.'\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_AMOUNT = re.compile(
+    rf"(?<![\w.,])-?(?:(?P<sym>{_SYMBOL})\s?(?P<n1>{_NUMBER})(?P<k1>[kK](?![\w]))?|(?P<code>{_CODE})\s?(?P<n2>{_NUMBER})"
+    rf"|(?P<n3>{_NUMBER})(?P<k3>[kK])?\s?(?:(?P<sym3>{_SYMBOL})|(?P<code3>{_CODE})"
+    rf"|(?P<word3>(?i:{'|'.join(_CURRENCY_WORDS)})\b)))(?![\d])"
+)
+
+_MONTHS = {
+    1: "january jan janvier enero gennaio janeiro januari januar jänner",
+    2: "february feb février fevrier febrero febbraio fevereiro februari februar",
+    3: "march mar mars marzo março marco maart märz maerz",
+    4: "april apr avril abril aprile",
+    5: "may mai mayo maggio maio mei",
+    6: "june jun juin junio giugno junho juni",
+    7: "july jul juillet julio luglio julho juli",
+    8: "august aug août aout agosto augustus",
+    9: "september sep sept septembre septiembre setiembre settembre setembro",
+    10: "october oct octobre octubre ottobre outubro oktober",
+    11: "november nov novembre noviembre novembro",
+    12: "december dec décembre decembre diciembre dicembre dezembro dezember",
+}
+_MONTH_NUMBER = {name: number for number, names in _MONTHS.items() for name in names.split()}
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])"
+_ORDINAL = r"(?:st|nd|rd|th|er|º|°)"
+_YEAR = r"(?:19|20)\d{2}"
+# Patterns that would start with a lookbehind start with the character instead and look behind it: `re` then
+# skips to candidate characters rather than trying every position (two to four times faster on long texts).
+_DATES = [
+    re.compile(
+        rf"(?P<y>(?:19|20)(?<![\w.-]\d\d)\d\d)(?P<s0>[-/.])(?P<m>0?[1-9]|1[0-2])(?P=s0)(?P<d>{_DAY})(?![\w-]|\.\d)"
+    ),
+    re.compile(
+        r"(?P<a>\d(?<![\w./-]\d)\d?)(?P<s>[./-])(?P<b>\d{1,2})(?P=s)"
+        rf"(?P<y>{_YEAR}|\d{{2}})(?![\w/-]|\.\d)"
+    ),
+    # Any word where the month goes, checked against the months after the match: one alternation of a hundred
+    # month names tried at every position costs ten times more.
+    re.compile(
+        rf"(?P<d>\d(?<![\w.]\d)\d?)(?:{_ORDINAL}|\.)?(?:\s+of|\s+de)?\s+(?P<mon>[^\W\d_]{{3,10}})"
+        rf"(?:\.(?=,?\s+(?:de\s+)?{_YEAR}))?(?![\w])(?:,?\s+(?:de\s+)?(?P<y>{_YEAR})(?!\w))?",
+        re.I,
+    ),
+    re.compile(
+        rf"(?<![\w.])(?P<mon>[^\W\d_]{{3,10}})\.?\s+(?:the\s+)?(?P<d>{_DAY})(?:{_ORDINAL})?(?![\w:.,]\d|\w|:)"
+        rf"(?:,?\s+(?P<y>{_YEAR})(?!\w))?",
+        re.I,
+    ),
+]
+
+_SHORT_DATE = re.compile(r"(?P<a>\d(?<![\w./:,-]\d)\d?)(?P<s>[./])(?P<b>\d\d?)(?P<dot>\.)?(?![\w/]|[.,]?\d)")
+"""`14/03`, `am 12.3.`: day and month without a year, taken only where they cannot be a fraction, a time or a
+version (see `_short_date`)."""
+_DATE_WORDS = re.compile(
+    r"(?i:\b(?:on|since|from|until|till|by|before|after|dated?|am|vom|bis|seit|ab|zum|den|le|du|au|el|del|"
+    r"desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
+)
+_DOT_DATE_WORDS = re.compile(
+    r"(?i:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
+)
+"""Before `12.3.`: only the prepositions of languages that write dates so (in English `since 3.6` is a version)."""
+_HEX = re.compile(r"(?<![\w])0x[0-9A-Fa-f]{4,16}(?![\w])")
+_SMTP = re.compile(r"[245](?<![\w.][245])\d\d[ -][245]\.\d{1,3}\.\d{1,3}(?![\w.])")
+_HTTP = re.compile(r"(?<![\w/])HTTP(?:/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)?[1-5]\d\d(?!\w)", re.I)
+_CODE_MORE = re.compile(
+    r"\s*(?:,|/|\bthen\b|\band\b|\bor\b|\bafter\b)\s*(?:HTTP\s*)?(?P<id>[1-5]\d\d)(?![\w.,])", re.I
+)
+_SNAKE = re.compile(r"(?<![\w])(?:[A-Z][A-Z0-9]*::)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
+_EXCEPTION = re.compile(r"(?<![\w.])(?:[A-Z][a-z0-9]+)+(?:Error|Exception)(?![\w])")
+_E_CODE = re.compile(r"E(?<![\w-]E)(?:RR(?:OR)?)?[-_]?\d{2,6}(?![\w-])")
+_POSIX = re.compile(
+    r"(?<![\w])(?:E(?:CONN(?:REFUSED|RESET|ABORTED)|TIMEDOUT|NOENT|ACCES|PERM|PIPE|NOTFOUND|ADDRINUSE|"
+    r"HOSTUNREACH|NETUNREACH|AI_AGAIN|MFILE|NOSPC|EXIST)|SIG(?:SEGV|KILL|TERM|ABRT|BUS|ILL|FPE|PIPE|HUP))(?![\w])"
+)
+_ERRNO = re.compile(r"(?<![\w])[Ee]rrno\s*\d{1,4}(?![\w])")
+_DASH_CODE = re.compile(r"(?<![\w-])(?P<id>[A-Z][A-Z0-9]{1,5}-\d{2,6})(?![\w-])")
+"""`ORA-00942`, `PR-409`: an error code when an error's words come just before it (ids with a known prefix are
+found before this runs)."""
+_CODE_AFTER_WORD = re.compile(
+    r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|fout(?:code)?|"
+    r"status(?:\s+code)?)\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|\d{2,})(?![\w-])"
+)
+_NOT_AN_ERROR = re.compile(
+    r"(?i:2fa|mfa|otp|one[- ]time|verification|security|sms|login|confirmation|zip|postal|post|promo|coupon|"
+    r"discount|voucher|area|country|dial|access|auth|backup|qr|bar|source|tax|vat|sort|swift|bank|iban)"
+    r"(?:\s+code)?\s*$"
+)
+_ERROR_NAME = re.compile(
+    r"ERR|FAIL|INVALID|TIMEOUT|TIMED_OUT|DENIED|RESET|REFUSED|EXPIRED|NOT_FOUND|UNAUTHORI[SZ]ED|FORBIDDEN|"
+    r"EXCEEDED|MISSING|UNAVAILABLE|ABORTED|REJECTED|MISMATCH|UNKNOWN|BAD_|NO_|CANNOT|UNABLE|EXCEPTION|LIMIT"
+)
+_ERROR_WORDS = re.compile(
+    r"(?i:error|fehler|erreur|errore|erro|code|fails?|failed|shows?|showing|says|status|throws?|threw|thrown|"
+    r"returns?|returned|gives?|gave|got|getting)\W+\w*\W*$"
+)
+_STATUS = re.compile(r"(?P<id>[45](?<![\w.,$€£-][45])\d\d)(?![\w.,%'])")
+_STATUS_BEFORE = re.compile(
+    r"(?i:error|errors|status|http|got|get|gets|getting|returns?|returned|returning|throws?|throwing|"
+    r"shows?|showing|says?|fails? with|failed with)(?:\s+an?)?\s*$"
+)
+_STATUS_AFTER = re.compile(
+    r"\s*(?i:errors?|bad gateway|service unavailable|not found|forbidden|unauthori[sz]ed|internal server error|"
+    r"too many requests|gateway time-?out|bad request|conflict|page)\b"
+)
+
+
+class _Text:
+    """One text and what the steps check before running their patterns (most texts hold no email, no URL...)."""
+
+    __slots__ = ("digits", "folded", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = text.casefold()  # only for `in` checks: casefolding may change the length
+        self.digits = _DIGIT.search(text) is not None
+
+
+_DIGIT = re.compile(r"\d")
+_Step = Callable[[_Text], Iterable[Span]]
+
+
+class EntityExtractor:
+    """Finds the entities of one text: `spans(text)`, in the order they appear, none overlapping another.
+
+    Most specific first: emails and URLs (so nothing inside them is read again), error codes with an
+    unmistakable form, ids named by the word before them, ids with a known prefix, dates, amounts, phone
+    numbers, error codes named by the word before them, HTTP statuses in an error's words, `#`-numbers, then
+    the team's products. A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
+
+    def __init__(self, products: Sequence[str] = ()) -> None:
+        names = sorted({p.strip() for p in products if p.strip()}, key=lambda p: (-len(p), p.casefold()))
+        self._products = {" ".join(n.casefold().split()): n for n in names}
+        self._product_stems = tuple({n.split()[0].casefold() for n in names})
+        self._product_pattern = (
+            re.compile(
+                r"(?<![\w@./+-])(?:"
+                + "|".join(r"[\s_-]+".join(re.escape(w) for w in n.split()) for n in names)
+                + r")(?![\w@-]|\.\w)",
+                re.I,
+            )
+            if names
+            else None
+        )
+        self._steps: list[_Step] = [
+            _emails,
+            _urls,
+            _strict_codes,
+            _named_ids,
+            _prefixed_ids,
+            _dates,
+            _amounts,
+            _phones,
+            _named_codes,
+            _statuses,
+            _hash_ids,
+            self._product_names,
+        ]
+
+    def spans(self, text: str) -> list[Span]:
+        if not text:
+            return []
+        t = _Text(text)
+        taken = bytearray(len(text))
+        found = []
+        for step in self._steps:
+            for span in step(t):
+                if not any(taken[span.start : span.end]):
+                    taken[span.start : span.end] = b"\x01" * (span.end - span.start)
+                    found.append(span)
+        return sorted(found, key=lambda s: (s.start, s.end))
+
+    def contacts(self, text: str) -> list[Span]:
+        """The emails and phone numbers of `text` (what masking hides), read as `spans` reads them."""
+        if "@" not in text and not _PHONE.search(text):
+            return []
+        return [s for s in self.spans(text) if s.kind in ("email", "phone")]
+
+    def _product_names(self, t: _Text) -> Iterable[Span]:
+        if self._product_pattern is None:
+            return
+        for m in _starting_with(self._product_pattern, t, self._product_stems):
+            name = self._products.get(" ".join(re.split(r"[\s_-]+", m.group().casefold())))
+            if name is not None:
+                yield Span(m.start(), m.end(), "product", name, name.casefold())
+
+
+# -- the steps, most specific first (see EntityExtractor)
+
+
+def _starting_with(pattern: re.Pattern[str], t: _Text, stems: Iterable[str]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(t.text)` for a pattern whose every match starts with one of `stems` (case folded):
+    it is tried only where a stem starts (found by `str.find`), not at every position of a long text."""
+    if len(t.folded) != len(t.text):  # casefolding changed the length (ß -> ss): positions would not agree
+        yield from pattern.finditer(t.text)
+        return
+    starts = set()
+    for stem in stems:
+        i = t.folded.find(stem)
+        while i >= 0:
+            starts.add(i)
+            i = t.folded.find(stem, i + 1)
+    end = 0
+    for i in sorted(starts):
+        if i < end:
+            continue
+        m = pattern.match(t.text, i)
+        if m is not None:
+            end = m.end()
+            yield m
+
+
+_ID_STEMS = (
+    "order", "bestell", "auftrag", "pedido", "commande", "ordine", "encomenda", "purchase", "invoice", "rechnung",
+    "fact", "fat", "receipt", "quittung", "credit", "ticket", "cas", "ref", "réf", "chamado",
+)  # fmt: skip
+"""Prefixes of every word of `_ID_WORDS`, case folded."""
+_PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po")
+_CODE_STEMS = ("err", "code", "fehler", "erro", "código", "codigo", "fout", "status")
+_MONTH_STEMS = tuple({name[:3] for name in _MONTH_NUMBER})
+
+
+def _emails(t: _Text) -> Iterable[Span]:
+    if "@" not in t.text:
+        return
+    for m in _EMAIL.finditer(t.text):
+        yield Span(m.start(), m.end(), "email", m.group(), m.group().casefold())
+
+
+def _urls(t: _Text) -> Iterable[Span]:
+    if "http" not in t.folded and "www." not in t.folded:
+        return
+    for m in _URL.finditer(t.text):
+        url = m.group().rstrip(_URL_TAIL)
+        if "." in url.split("//", 1)[-1]:
+            yield Span(m.start(), m.start() + len(url), "url", url, url.casefold().rstrip("/"))
+
+
+def _strict_codes(t: _Text) -> Iterable[Span]:
+    text = t.text
+    checks = (
+        (_HEX, "0x" in text),
+        (_SMTP, t.digits),
+        (_EXCEPTION, "Error" in text or "Exception" in text),
+        (_E_CODE, t.digits and "E" in text),
+        (_POSIX, "E" in text or "SIG" in text),
+        (_ERRNO, t.digits and "rrno" in text),
+    )
+    for pattern, worth in checks:
+        for m in pattern.finditer(text) if worth else ():
+            yield _code(m.start(), m.end(), m.group())
+    for m in _SNAKE.finditer(text) if "_" in text else ():
+        # ERR_CONNECTION_RESET, SAML_RESPONSE_INVALID: an error's name, or a constant in an error's words
+        if _ERROR_NAME.search(m.group()) or _ERROR_WORDS.search(text[max(0, m.start() - 40) : m.start()]):
+            yield _code(m.start(), m.end(), m.group())
+    for m in _HTTP.finditer(text) if "http" in t.folded else ():
+        yield _code(m.start(), m.end(), m.group())
+        yield from _more(text, m.end(), _CODE_MORE, _code)
+
+
+def _named_ids(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    for m in _starting_with(_ID_AFTER_WORD, t, _ID_STEMS):
+        kind: EntityKind = next(k for k in _ID_WORDS if m.group(k) is not None)
+        span = _id(kind, m.start("id"), m.end("id"), m.group("id"))
+        if span is not None:
+            yield span
+            yield from _more(t.text, m.end(), _ID_MORE, functools.partial(_id, kind))
+
+
+def _prefixed_ids(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    for m in _starting_with(_ID_PREFIX, t, _PREFIX_STEMS):
+        prefix = (m.group("p") or m.group("p2")).casefold()
+        raw, start = m.group(), m.start()
+        if raw[len(prefix)] == "#":  # INV#5521: the prefix names the kind, the id is what follows the `#`
+            raw, start = raw[len(prefix) :], start + len(prefix)
+        span = _id(_PREFIX_KIND[prefix], start, m.end(), raw)
+        if span is not None:
+            yield span
+
+
+def _dates(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    for pattern in _DATES:
+        found = (
+            pattern.finditer(t.text) if pattern is not _DATES[3] else _starting_with(pattern, t, _MONTH_STEMS)
+        )
+        for m in found:
+            key = _date_key(m)
+            if key is not None:
+                yield Span(m.start(), m.end(), "date", m.group(), key)
+    for m in _SHORT_DATE.finditer(t.text):
+        span = _short_date(t.text, m)
+        if span is not None:
+            yield span
+
+
+def _short_date(text: str, m: re.Match[str]) -> Span | None:
+    """A day and month without a year: `/` with a zero-padded part (`14/03`) or after a date's word
+    (`on 3/4`); `.` only after a date's word, day first (`am 12.3.`)."""
+    a, b, dotted = m.group("a"), m.group("b"), m.group("s") == "."
+    day_first = 1 <= int(a) <= 31 and 1 <= int(b) <= 12
+    month_first = 1 <= int(a) <= 12 and 1 <= int(b) <= 31
+    words = _DOT_DATE_WORDS if dotted else _DATE_WORDS
+    worded = words.search(text[max(0, m.start() - 12) : m.start()]) is not None
+    padded = (len(a) == 2 and a[0] == "0") or (len(b) == 2 and b[0] == "0")
+    if dotted and not (day_first and worded):
+        return None
+    if not dotted and not ((day_first or month_first) and (padded or worded)):
+        return None
+    end = m.end() if dotted else m.end("b")  # a `/` date's trailing dot ends the sentence
+    return Span(m.start(), end, "date", text[m.start() : end], f"?-{int(a)}-{int(b)}")
+
+
+def _amounts(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    for m in _AMOUNT.finditer(t.text):
+        number = m.group("n1") or m.group("n2") or m.group("n3")
+        currency = _currency(m)
+        value = _decimal(number)
+        if value is None or currency is None:
+            continue
+        if m.group("k1") or m.group("k3"):
+            value *= 1000
+        sign = "-" if m.group().startswith("-") else ""
+        yield Span(m.start(), m.end(), "amount", m.group(), f"{currency} {sign}{value.normalize():f}")
+
+
+def _phones(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    text = t.text
+    for m in _PHONE.finditer(text):
+        raw = m.group()
+        digits = re.sub(r"\D", "", raw)
+        if not 8 <= len(digits) <= 15:
+            continue
+        trunk = raw[0] in "+(" or digits.startswith("0")
+        if trunk or _PHONE_WORDS.search(text[max(0, m.start() - 40) : m.start()]):
+            yield Span(m.start(), m.end(), "phone", raw, digits)
+
+
+def _named_codes(t: _Text) -> Iterable[Span]:
+    if not t.digits and "_" not in t.text:
+        return
+    text = t.text
+    for m in _starting_with(_CODE_AFTER_WORD, t, _CODE_STEMS):
+        value = m.group("id")
+        if _NOT_AN_ERROR.search(text[max(0, m.start() - 24) : m.start()]):
+            continue  # a 2FA code, a zip code, a coupon code
+        if any(c.isdigit() for c in value) or "_" in value:
+            yield _code(m.start("id"), m.end("id"), value)
+    for m in _DASH_CODE.finditer(text) if t.digits else ():
+        if _ERROR_WORDS.search(text[max(0, m.start() - 40) : m.start()]):
+            yield _code(m.start(), m.end(), m.group())
+
+
+def _statuses(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    text = t.text
+    for m in _STATUS.finditer(text):
+        before = text[max(0, m.start() - 24) : m.start()]
+        if _STATUS_BEFORE.search(before) or _STATUS_AFTER.match(text, m.end()):
+            yield _code(m.start(), m.end(), m.group())
+
+
+def _hash_ids(t: _Text) -> Iterable[Span]:
+    # A bare `#48213`: the id word nearest before it in the message names its kind, a ticket otherwise.
+    if "#" not in t.text:
+        return
+    for m in _HASH_ID.finditer(t.text):
+        before = t.text[: m.start()].casefold()
+        kinds = sorted(((before.rfind(w), kind) for kind, w in _HASH_HINTS if w in before), reverse=True)
+        span = _id(kinds[0][1] if kinds else "ticket_id", m.start(), m.end(), m.group())
+        if span is not None:
+            yield span
+
+
+_HASH_HINTS: tuple[tuple[EntityKind, str], ...] = (
+    ("order_id", "order"),
+    ("order_id", "bestell"),
+    ("order_id", "pedido"),
+    ("order_id", "commande"),
+    ("invoice_id", "invoice"),
+    ("invoice_id", "rechnung"),
+    ("invoice_id", "factur"),
+    ("invoice_id", "receipt"),
+    ("ticket_id", "ticket"),
+    ("ticket_id", "case"),
+)
+
+
+def _more(
+    text: str, end: int, pattern: re.Pattern[str], make: Callable[[int, int, str], Span | None]
+) -> Iterable[Span]:
+    """The items of a list after its first (`INV-1, INV-2 and INV-3`, `HTTP 429 then 401`)."""
+    while (m := pattern.match(text, end)) is not None:
+        span = make(m.start("id"), m.end("id"), m.group("id"))
+        if span is None:
+            return
+        yield span
+        end = m.end()
+
+
+def _code(start: int, end: int, value: str) -> Span:
+    status = _HTTP_STATUS.fullmatch(value)  # `HTTP 502`, `HTTP status 502` and `502` are one error
+    key = f"http {status.group(1)}" if status else " ".join(value.casefold().split())
+    return Span(start, end, "error_code", value, key)
+
+
+_HTTP_STATUS = re.compile(r"(?i:http\S*\s*)?(?i:status\s*)?(?i:code\s*)?([1-5]\d\d)")
+
+
+def _id(kind: EntityKind, start: int, end: int, value: str) -> Span | None:
+    """An id, unless it is too short to be one (`order 3 items`, `in case 200 people`), a date or a year."""
+    bare = value.lstrip("#")
+    digits = sum(c.isdigit() for c in bare)
+    if digits < 3 or (digits < 4 and bare.isdigit()) or re.fullmatch(_YEAR, bare):
+        return None
+    if any(p.fullmatch(bare) for p in _DATES[:2]):
+        return None
+    start += len(value) - len(bare)
+    return Span(start, end, kind, bare, bare.casefold())
+
+
+def _date_key(m: re.Match[str]) -> str | None:
+    """`y-m-d` with the parts known (`?-3-3` for "March 3rd"), None when it cannot be a date."""
+    groups = m.groupdict()
+    if "a" in groups:  # 12.03.2026, 04/15/2026: day and month order unknown, one of them must be a month
+        a, b = int(groups["a"]), int(groups["b"])
+        if not (1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12):
+            return None
+        return f"{groups['y']}-{a}-{b}"
+    if groups.get("mon") is not None:
+        month = _MONTH_NUMBER.get(groups["mon"].casefold())
+        if month is None:
+            return None
+    else:
+        month = int(groups["m"])
+    if not 1 <= int(groups["d"]) <= 31:
+        return None
+    return f"{groups.get('y') or '?'}-{month}-{int(groups['d'])}"
+
+
+def _currency(m: re.Match[str]) -> str | None:
+    if m.group("sym") or m.group("sym3"):
+        return _CURRENCY_SYMBOLS[m.group("sym") or m.group("sym3")]
+    if m.group("code") or m.group("code3"):
+        return (m.group("code") or m.group("code3")).upper()
+    word = m.group("word3")
+    return _CURRENCY_WORDS.get(word.casefold()) if word else None
+
+
+def _decimal(number: str) -> Decimal | None:
+    """`1,234.50`, `1.234,50`, `1'200`, `49,99` -> a Decimal: the last separator is the decimal point when one
+    or two digits follow it."""
+    cleaned = number.replace("\u00a0", "").replace("\u202f", "").replace("'", "")
+    last = max(cleaned.rfind(","), cleaned.rfind("."))
+    if last >= 0 and len(cleaned) - last - 1 in (1, 2):
+        cleaned = re.sub(r"[.,]", "", cleaned[:last]) + "." + cleaned[last + 1 :]
+    else:
+        cleaned = re.sub(r"[.,]", "", cleaned)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def extract_entities(text: str, products: Sequence[str] = ()) -> list[Span]:
+    """The entities of one text (a convenience for tools and tests; `build_packet` reuses one extractor)."""
+    return EntityExtractor(products).spans(text)
+
+
+def _entities(customer: Sequence[StoredMessage], spans: Mapping[int, list[Span]], mask: bool) -> list[Entity]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for message in customer:
+        for span in spans.get(message.seq, ()):
+            if (span.kind, span.key) in seen:
+                continue
+            seen.add((span.kind, span.key))
+            value = _masked(span) if mask and span.kind in ("email", "phone") else span.value
+            out.append(Entity(kind=span.kind, value=value, seq=message.seq))
+            if len(out) == MAX_ENTITIES:
+                return out
+    return out
+
+
+def mask_email(value: str) -> str:
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(value: str) -> str:
+    """`+49 170 1234512` -> `+49 *** *** 12`: the country code and the last two digits."""
+    digits = re.sub(r"\D", "", value)
+    country = re.match(r"\+\d{1,3}", value.strip())
+    head = f"{country.group()} " if country is not None else ""
+    return f"{head}*** *** {digits[-2:]}"
+
+
+def _masked(span: Span) -> str:
+    return mask_email(span.value) if span.kind == "email" else mask_phone(span.value)
+
+
+# ------------------------------------------------------------------------------------------------ quotes
+
+
+def _readable(message: StoredMessage) -> bool:
+    return message.redacted_at is None and bool(message.text.strip())
+
+
+class _Shown:
+    """The texts the packet shows: contacts masked when asked, whitespace collapsed, cut at a word."""
+
+    def __init__(
+        self, messages: Sequence[StoredMessage], spans: Mapping[int, list[Span]], mask: bool
+    ) -> None:
+        self._messages = {m.seq: m for m in messages}
+        self._spans = spans
+        self._mask = mask
+
+    def text(self, seq: int, limit: int = QUOTE_CHARS) -> str:
+        message = self._messages.get(seq)
+        if message is None or not _readable(message):
+            return ""
+        text = message.text
+        if self._mask:
+            for span in sorted(self._spans.get(seq, ()), key=lambda s: s.start, reverse=True):
+                if span.kind in ("email", "phone"):
+                    text = text[: span.start] + _masked(span) + text[span.end :]
+        return clip(" ".join(text.split()), limit)
+
+    def quote(self, message: StoredMessage) -> Quote:
+        return Quote(seq=message.seq, text=self.text(message.seq), sent_at=message.sent_at)
+
+
+_CUT_PUNCTUATION = " ,;:.-\u2013\u2014"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(_CUT_PUNCTUATION) + "…"
+
+
+_GREETING_WORDS = frozenset({
+    "hi", "hello", "hey", "hiya", "heya", "yo", "there", "all", "team", "support", "everyone", "anyone",
+    "anybody", "someone", "somebody", "good", "morning", "afternoon", "evening", "day", "dear", "guys", "folks",
+    "please", "thanks", "thank", "you", "ok", "okay", "is", "are", "help", "hallo", "guten", "tag", "morgen",
+    "servus", "moin", "bonjour", "bonsoir", "salut", "coucou", "hola", "buenas", "buenos", "dias", "días",
+    "ciao", "buongiorno", "buonasera", "olá", "ola", "oi", "bom", "dia", "boa", "tarde", "goedemiddag",
+    "goedemorgen", "hoi", "dag", "hej", "hei", "こんにちは",
+})  # fmt: skip
+"""Words of a message that only opens the conversation ("hi", "hello there", "anyone there?")."""
+
+
+def _substantive(text: str) -> bool:
+    words = re.findall(r"[^\W_]+", text.casefold())
+    return any(w not in _GREETING_WORDS for w in words)
+
+
+def _first_request(customer: Sequence[StoredMessage], shown: _Shown) -> Quote | None:
+    readable = [m for m in customer if _readable(m)]
+    first = next((m for m in readable if _substantive(m.text)), readable[0] if readable else None)
+    return shown.quote(first) if first is not None else None
+
+
+def _latest(customer: Sequence[StoredMessage], shown: _Shown) -> Quote | None:
+    latest = next((m for m in reversed(customer) if _readable(m)), None)
+    return shown.quote(latest) if latest is not None else None
+
+
+# ------------------------------------------------------------------------------------------- classification
+
+
+def _highest_first(reasons: Sequence[Reason]) -> list[Reason]:
+    return sorted(reasons, key=lambda r: -r.contribution)
+
+
+def _intents(trail: Mapping[int, Mapping[str, Any]], cut: int) -> list[str]:
+    """The conversation's in-scope intents up to the cut, latest first, each once."""
+    seen = [
+        str(p["intent"]) for seq, p in sorted(trail.items(), reverse=True) if seq <= cut and p.get("intent")
+    ]
+    return list(dict.fromkeys(seen))
+
+
+def _classify(
+    conversation: Conversation,
+    trail: Mapping[int, Mapping[str, Any]],
+    cut: int,
+    taxonomy: Mapping[str, IntentInfo] | None,
+) -> Classification:
+    scores = conversation.scores or {}
+    scored = None if scores.get("out_of_scope") else scores.get("intent")
+    intents = _intents(trail, cut) or ([str(scored)] if scored else [])
+    if not intents:
+        return Classification()
+    intent = next((i for i in intents if i not in UNINFORMATIVE_INTENTS), intents[0])
+    same = scored == intent
+    confidence = scores.get("intent_confidence") if same else None
+    info = taxonomy.get(intent) if taxonomy is not None else None
+    # Without a taxonomy: the area and skill scoring gave the chosen intent (on its trail point), else the
+    # latest scores' when they are that intent's.
+    point = next(
+        (p for seq, p in sorted(trail.items(), reverse=True) if seq <= cut and p.get("intent") == intent), {}
+    )
+    area = point.get("product_area") or (scores.get("product_area") if same else None)
+    skill = point.get("skill") or (scores.get("skill") if same else None)
+    return Classification(
+        intent=intent,
+        intent_confidence=float(confidence) if isinstance(confidence, int | float) else None,
+        product_area=info.product_area if info else area,
+        skill=info.skill if info else skill,
+    )
+
+
+def _language(conversation: Conversation) -> str | None:
+    if conversation.customer is not None and conversation.customer.language:
+        return conversation.customer.language
+    return next((m.customer.language for m in conversation.messages if m.customer.language), None)
+
+
+# ------------------------------------------------------------------------------------------ bot and feeling
+
+
+def _bot_attempts(
+    messages: Sequence[StoredMessage], trail: Mapping[int, Mapping[str, Any]], shown: _Shown
+) -> list[BotAttempt]:
+    attempts: list[BotAttempt] = []
+    follower: StoredMessage | None = None  # the next customer message, walking backwards
+    followers: dict[int, StoredMessage | None] = {}
+    for message in reversed(messages):
+        followers[message.seq] = follower
+        if message.role == Role.customer:
+            follower = message
+    for message in messages:
+        if message.role != Role.bot:
+            continue
+        follower = followers[message.seq]
+        reaction: Reaction = "none" if follower is None else _reaction(trail.get(follower.seq))
+        confidence = message.bot.confidence if message.bot is not None else None
+        failed = []
+        if confidence is not None and confidence < LOW_CONFIDENCE:
+            failed.append(f"low confidence ({confidence:.2f})")
+        if reaction in _FAILED_REACTIONS:
+            failed.append(_FAILED_REACTIONS[reaction])
+        attempts.append(
+            BotAttempt(
+                seq=message.seq,
+                text=shown.text(message.seq, BOT_TEXT_CHARS),
+                attempt=message.bot.attempt if message.bot is not None else None,
+                confidence=confidence,
+                reaction=reaction,
+                failed_because="; ".join(failed) or None,
+            )
+        )
+    return attempts[-MAX_BOT_ATTEMPTS:]
+
+
+_FAILED_REACTIONS = {
+    "asked_for_human": "the customer asked for a human",
+    "rephrased": "the customer rephrased the question",
+    "repeated": "the customer repeated the question",
+    "negative": "the customer took it badly",
+}
+
+
+Reaction = Literal["positive", "neutral", "negative", "rephrased", "repeated", "asked_for_human", "none"]
+
+
+def _reaction(point: Mapping[str, Any] | None) -> Reaction:
+    if point is None:
+        return "neutral"
+    signals = set(point.get("signals") or ())
+    sentiment = point.get("sentiment")
+    if "asks_for_human" in signals:
+        return "asked_for_human"
+    if "rephrase" in signals:
+        return "rephrased"
+    if "repeat" in signals:
+        return "repeated"
+    if "negative_feedback" in signals or (
+        isinstance(sentiment, int | float) and sentiment <= NEGATIVE_SENTIMENT
+    ):
+        return "negative"
+    if isinstance(sentiment, int | float) and sentiment >= POSITIVE_SENTIMENT:
+        return "positive"
+    return "neutral"
+
+
+def _point(seq: int, point: Mapping[str, Any]) -> FeelingPoint:
+    sentiment, frustration = point.get("sentiment"), point.get("frustration")
+    return FeelingPoint(
+        seq=seq,
+        sentiment=float(sentiment) if isinstance(sentiment, int | float) else None,
+        frustration=float(frustration) if isinstance(frustration, int | float) else None,
+    )
+
+
+def _feeling(
+    customer: Sequence[StoredMessage], trail: Mapping[int, Mapping[str, Any]], shown: _Shown, threshold: float
+) -> Feeling:
+    points = [_point(m.seq, trail[m.seq]) for m in customer if m.seq in trail]
+    if not points:
+        return Feeling()
+    rated = [p for p in points if p.frustration is not None]
+    peak = max(rated, key=lambda p: p.frustration or 0.0) if rated else None  # the first of equal peaks
+    began = next((p for p in rated if (p.frustration or 0.0) >= threshold), None)
+    by_seq = {m.seq: m for m in customer}
+    return Feeling(
+        start=points[0],
+        peak=peak,
+        last=points[-1],
+        frustration_began=shown.quote(by_seq[began.seq]) if began is not None else None,
+    )
+
+
+# -------------------------------------------------------------------------------------- account and history
+
+
+def _account(context: Context, now: datetime) -> AccountSummary | None:
+    account = context.account
+    if account is None:
+        return None
+    health: str | None = account.health
+    signed_up = account.signup_date
+    if health not in ("at_risk", "churning") and signed_up is not None:
+        health = "new" if 0 <= (now.date() - signed_up).days < NEW_CUSTOMER_DAYS else health
+    return AccountSummary(
+        id=account.id,
+        plan=account.plan,
+        annual_value=account.annual_value,
+        renewal_date=account.renewal_date,
+        health=health,
+    )
+
+
+def _history(context: Context, conversation_id: str, now: datetime) -> list[ContactRef]:
+    earlier = sorted(
+        (h for h in context.history if h.conversation_id != conversation_id and h.closed_at <= now),
+        key=lambda h: (h.closed_at, h.conversation_id),
+        reverse=True,
+    )
+    return [
+        ContactRef(
+            conversation_id=h.conversation_id, intent=h.intent, closed_at=h.closed_at, outcome=h.outcome
+        )
+        for h in earlier[:HISTORY_MAX]
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- next step
+
+
+@dataclasses.dataclass(frozen=True)
+class _Parts:
+    why: Why
+    problem: Problem
+    classification: Classification
+    entities: list[Entity]
+    bot_attempts: list[BotAttempt]
+    feeling: Feeling
+    account: AccountSummary | None
+    incidents: list[IncidentRef]
+    history: list[ContactRef]
+    repeat_contacts: int
+    security: bool
+
+
+_SECURITY_WORDS = re.compile(
+    r"(?i)\b(?:hack\w*|compromis\w*|unauthori[sz]ed|stolen|phish\w*|suspicious|took over|taken over|"
+    r"someone (?:else )?(?:logged|accessed|changed|got into)|not me|wasn'?t me)"
+)
+
+
+def _security_case(why: Why, classification: Classification, customer: Sequence[StoredMessage]) -> bool:
+    codes = {r.code for r in why.reasons} | ({why.guardrail} if why.guardrail else set())
+    if codes & SECURITY_GUARDRAILS:
+        return True
+    if classification.product_area != "account":
+        return False
+    return any(_SECURITY_WORDS.search(m.text) for m in customer if _readable(m))
+
+
+def _topic(parts: _Parts) -> str:
+    return (parts.classification.intent or "problem").replace("_", " ")
+
+
+_ENTITY_PRIORITY: tuple[EntityKind, ...] = (
+    "order_id", "invoice_id", "ticket_id", "error_code", "amount", "product", "date"
+)  # fmt: skip
+_ENTITY_WORDS: dict[str, str] = {
+    "order_id": "order ",
+    "invoice_id": "invoice ",
+    "ticket_id": "ticket ",
+    "error_code": "error ",
+    "amount": "the amount ",
+    "product": "",
+    "date": "the date ",
+    "email": "",
+    "phone": "",
+    "url": "",
+}
+
+
+def _entity_phrase(entities: Sequence[Entity], kinds: Sequence[EntityKind] = _ENTITY_PRIORITY) -> str | None:
+    for kind in kinds:
+        hit = next((e for e in entities if e.kind == kind), None)
+        if hit is not None:
+            return _ENTITY_WORDS[kind] + hit.value
+    return None
+
+
+def _incident_step(incident: IncidentRef) -> str:
+    said = f'Acknowledge the known incident "{clip(incident.title, LABEL_CHARS)}" ({incident.id})'
+    eta = clip(incident.eta or "", LABEL_CHARS)
+    if eta and incident.eta_passed:
+        return f"{said}; its ETA ({eta}) has passed, so check for a new one before promising a time."
+    if eta:
+        return f"{said} and give its ETA: {eta}" + ("" if eta.endswith("…") else ".")
+    return f"{said}; it has no ETA yet, so promise an update instead of troubleshooting."
+
+
+def _next_step(parts: _Parts) -> str:
+    """The first rule that applies (see the module docstring)."""
+    return _step(_rule(parts), parts)
+
+
+def _rule(parts: _Parts) -> str:
+    guardrail = parts.why.guardrail
+    if parts.security:
+        return "security"
+    if parts.incidents:
+        return "incident"
+    if guardrail in ("cancellation_refund", "payment_dispute", "data_loss"):
+        return guardrail
+    if guardrail == "repeated_contact" or parts.repeat_contacts:
+        return "repeated_contact"
+    return "acknowledge"
+
+
+def _step(rule: str, parts: _Parts) -> str:
+    what = _entity_phrase(parts.entities, ("order_id", "invoice_id", "amount", "product"))
+    about = f" ({what})" if what else ""
+    if rule == "security":
+        return (
+            "Verify the account owner first (identity checks per policy) before changing or disclosing "
+            "anything; then secure the account (sessions, password, recovery details, 2FA)."
+        )
+    if rule == "incident":
+        return _incident_step(parts.incidents[0])
+    if rule == "cancellation_refund":
+        return (
+            f"Apply the refund and retention policy: confirm what is to be cancelled or refunded{about}, check "
+            "eligibility, and offer the retention option before processing."
+        )
+    if rule == "payment_dispute":
+        charge = _entity_phrase(parts.entities, ("amount", "invoice_id", "order_id"))
+        return (
+            f"Review the charge{f' ({charge})' if charge else ''} against the account's invoices and payments "
+            "before replying; if it is wrong, refund it before a chargeback lands."
+        )
+    if rule == "data_loss":
+        return (
+            f"Check backups and restore options for the missing data{about} first, then tell the customer what "
+            "can be recovered and when."
+        )
+    if rule == "repeated_contact":
+        n = max(parts.repeat_contacts, 1)
+        topic = f"the {_topic(parts)}" if parts.classification.intent else "this"
+        return (
+            f"Acknowledge the {n} earlier contact{'s' if n != 1 else ''} about {topic} and take ownership, so "
+            "the customer does not explain it again."
+        )
+    problem = f"the {_topic(parts)}" if parts.classification.intent else "the customer's problem"
+    entity = _entity_phrase(parts.entities)
+    if entity:
+        return f"Acknowledge {problem} and confirm {entity}; the details below are the customer's."
+    return f"Acknowledge {problem} and confirm the details from the customer's words below."
+
+
+_ENTITY_RULES = ("cancellation_refund", "payment_dispute", "data_loss", "acknowledge")
+"""The rules whose step names an entity the customer typed."""
+
+
+def _without_entities(step: str, packet: HandoffPacket, parts: _Parts) -> str:
+    """The packet's next step again from `parts`, when it named an entity (a redaction may have removed it)."""
+    before = dataclasses.replace(parts, entities=packet.entities)
+    for rule in _ENTITY_RULES:
+        if _step(rule, before) == step:
+            return _step(rule, parts)
+    return step
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _clip_words(text: str, n: int) -> str:
+    words = text.split()
+    if len(words) <= n:
+        return text
+    return " ".join(words[: max(n, 1)]).rstrip(_CUT_PUNCTUATION) + "…"
+
+
+def _status_sentence(parts: _Parts) -> str:
+    why = parts.why
+    top = clip(why.reasons[0].label if why.reasons else (why.guardrail or "risk").replace("_", " "), 40)
+    status = f"Status: escalated at message {why.escalated_seq} ({top}), risk {why.risk:.2f}"
+    peak = parts.feeling.peak
+    if peak is not None and peak.frustration is not None:
+        status += f"; frustration peaked at {peak.frustration:.2f}"
+    account = parts.account
+    if account is not None and (account.plan or account.health):
+        said = " ".join(clip(x.replace("_", " "), 30) for x in (account.plan, account.health) if x)
+        status += f"; {said} account"
+    if parts.incidents:
+        status += f"; matches incident {parts.incidents[0].id}"
+    return status + "."
+
+
+def _bot_sentence(parts: _Parts) -> str:
+    attempts = parts.bot_attempts
+    if not attempts:
+        return "Done: no bot answer before the escalation."
+    failed = [a for a in attempts if a.failed_because]
+    many = "+" if len(attempts) >= MAX_BOT_ATTEMPTS else ""  # only the latest are kept
+    said = f"Done: the bot answered {len(attempts)}{many} time{'s' if len(attempts) != 1 else ''}"
+    if not failed:
+        return said + "; none failed."
+    return f"{said}; {len(failed)} failed ({failed[-1].failed_because})."
+
+
+def render_summary(parts: _Parts, next_step: str) -> str:
+    """At most `SUMMARY_MAX_WORDS` words: problem, what was done, status, next step."""
+    intent = parts.classification.intent
+    head = f"Problem ({intent.replace('_', ' ')})" if intent else "Problem"
+    first = next(
+        (q for q in (parts.problem.first_request, parts.problem.latest) if q is not None and q.text), None
+    )
+    rest = [_bot_sentence(parts), _status_sentence(parts), f"Next: {next_step}"]
+    budget = SUMMARY_MAX_WORDS - _words(head) - sum(_words(r) for r in rest) - 1
+    if budget < 8:  # the next step gives way first, the customer's words last
+        rest[-1] = _clip_words(rest[-1], max(6, _words(rest[-1]) - (8 - budget)))
+        budget = SUMMARY_MAX_WORDS - _words(head) - sum(_words(r) for r in rest) - 1
+    said = _clip_words(first.text, max(budget, 3)) if first is not None else ""
+    quote = f'"{said}"' + ("" if said[-1:] in ".!?…" else ".") if said else "not in words."
+    summary = " ".join([f"{head}: {quote}", *rest])
+    return _clip_words(summary, SUMMARY_MAX_WORDS)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Level:
+    quote: int
+    reasons: int
+    entities: int
+    bots: int
+    bot_text: int
+    history: int
+    incidents: int
+
+
+_LEVELS = (
+    _Level(quote=300, reasons=4, entities=20, bots=6, bot_text=140, history=5, incidents=3),
+    _Level(quote=220, reasons=3, entities=14, bots=4, bot_text=100, history=3, incidents=2),
+    _Level(quote=160, reasons=3, entities=10, bots=3, bot_text=70, history=2, incidents=2),
+    _Level(quote=110, reasons=2, entities=8, bots=2, bot_text=50, history=1, incidents=1),
+    _Level(quote=70, reasons=1, entities=5, bots=1, bot_text=35, history=1, incidents=1),
+    _Level(quote=45, reasons=1, entities=3, bots=1, bot_text=0, history=0, incidents=1),
+)
+
+
+def render_note(parts: _Parts, next_step: str) -> str:
+    """The Markdown internal note, at most `NOTE_MAX_CHARS` characters: quotes and lists shorten level by level
+    until it fits; past the last level, whole sections are dropped from the end (history first)."""
+    for level in _LEVELS:
+        note = _note(parts, next_step, level)
+        if len(note) <= NOTE_MAX_CHARS:
+            return note
+    sections = note.split("\n\n")
+    while len(sections) > 1 and len("\n\n".join(sections)) > NOTE_MAX_CHARS - 3:
+        sections.pop()  # history, then incidents, account...: the why and the next step stay
+    return clip("\n\n".join(sections), NOTE_MAX_CHARS - 3) + "\n\n…"
+
+
+def _note(parts: _Parts, next_step: str, level: _Level) -> str:
+    sections = [
+        _why_section(parts.why, level),
+        f"**Next step:** {clip(next_step, 400 if level.quote >= 110 else 240)}",
+        _words_section(parts.problem, level),
+        _classification_section(parts.classification),
+        _entities_section(parts.entities, level),
+        _bots_section(parts.bot_attempts, level),
+        _feeling_section(parts.feeling, level),
+        _account_section(parts.account),
+        _incidents_section(parts.incidents, level),
+        _history_section(parts.history, level),
+    ]
+    return "\n\n".join(s for s in sections if s)
+
+
+def _md(text: str) -> str:
+    """Customer text made inert in Markdown: no headings, lists, links or emphasis of its own."""
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+
+
+def _why_section(why: Why, level: _Level) -> str:
+    by = f" by guardrail `{why.guardrail}`" if why.guardrail else ""
+    lines = [f"**Escalated** at message #{why.escalated_seq}{by}, risk {why.risk:.2f}"]
+    for reason in why.reasons[: level.reasons]:
+        label = clip(reason.label, LABEL_CHARS // 2)
+        lines.append(f"- {label}: {_md(clip(reason.evidence, level.quote // 2 + 20))}")
+    return "\n".join(lines)
+
+
+def _words_section(problem: Problem, level: _Level) -> str:
+    quotes = []
+    first, latest = problem.first_request, problem.latest
+    if first is not None and first.text:
+        quotes.append(f"> #{first.seq}: {_md(clip(first.text, level.quote))}")
+    if latest is not None and latest.text and (first is None or latest.seq != first.seq):
+        quotes.append(f"> #{latest.seq} (latest): {_md(clip(latest.text, level.quote))}")
+    return "**Customer's words**\n" + "\n>\n".join(quotes) if quotes else ""
+
+
+def _classification_section(c: Classification) -> str:
+    if c.intent is None:
+        return ""
+    confidence = f" ({c.intent_confidence:.2f})" if c.intent_confidence is not None else ""
+    area = f" · area `{c.product_area}`" if c.product_area else ""
+    skill = f" · skill `{c.skill}`" if c.skill else ""
+    return f"**Intent:** `{c.intent}`{confidence}{area}{skill}"
+
+
+def _entities_section(entities: Sequence[Entity], level: _Level) -> str:
+    if not entities:
+        return ""
+    shown = [
+        f"{e.kind.replace('_id', '')} `{clip(e.value, 60).replace('`', "'")}` (#{e.seq})"
+        for e in entities[: level.entities]
+    ]
+    more = f" +{len(entities) - level.entities} more" if len(entities) > level.entities else ""
+    return "**Entities:** " + " · ".join(shown) + more
+
+
+def _bots_section(attempts: Sequence[BotAttempt], level: _Level) -> str:
+    if not attempts:
+        return ""
+    failed = sum(1 for a in attempts if a.failed_because)
+    many = "+ (the latest listed)" if len(attempts) >= MAX_BOT_ATTEMPTS else ""
+    lines = [f"**Bot attempts:** {len(attempts)}{many}, {failed} failed"]
+    for a in attempts[-level.bots :] if level.bots else ():
+        confidence = f", confidence {a.confidence:.2f}" if a.confidence is not None else ""
+        said = a.text or a.attempt
+        text = f' "{_md(clip(" ".join(said.split()), level.bot_text))}"' if said and level.bot_text else ""
+        if a.attempt and a.text and level.bot_text >= 70:
+            text += f" (`{clip(a.attempt, 60).replace('`', "'")}`)"
+        verdict = f" — failed: {a.failed_because}" if a.failed_because else ""
+        lines.append(f"- #{a.seq}{text}{confidence}; reaction: {a.reaction.replace('_', ' ')}{verdict}")
+    if level.bots and len(attempts) > level.bots:
+        lines.insert(1, f"- ({len(attempts) - level.bots} earlier not shown)")
+    return "\n".join(lines)
+
+
+def _fmt_point(p: FeelingPoint | None) -> str:
+    if p is None:
+        return "?"
+    sentiment = f"{p.sentiment:+.2f}" if p.sentiment is not None else "?"
+    frustration = f"{p.frustration:.2f}" if p.frustration is not None else "?"
+    return f"#{p.seq} {sentiment} / {frustration}"
+
+
+def _feeling_section(feeling: Feeling, level: _Level) -> str:
+    if feeling.start is None:
+        return ""
+    line = (
+        f"**Feeling** (sentiment / frustration): start {_fmt_point(feeling.start)} → peak "
+        f"{_fmt_point(feeling.peak)} → last {_fmt_point(feeling.last)}"
+    )
+    began = feeling.frustration_began
+    if began is not None:
+        said = f': "{_md(clip(began.text, level.quote // 2 + 20))}"' if began.text else " (message redacted)"
+        line += f"\nFrustration began at #{began.seq}{said}"
+    return line
+
+
+def _account_section(account: AccountSummary | None) -> str:
+    if account is None:
+        return ""
+    bits = [f"`{account.id}`" if account.id else "", clip(account.plan or "", LABEL_CHARS // 2)]
+    if account.annual_value is not None:
+        bits.append(f"{account.annual_value:,.0f}/year")
+    if account.renewal_date is not None:
+        bits.append(f"renews {account.renewal_date.isoformat()}")
+    if account.health:
+        bits.append(account.health.replace("_", " "))
+    return "**Account:** " + " · ".join(b for b in bits if b)
+
+
+def _incidents_section(incidents: Sequence[IncidentRef], level: _Level) -> str:
+    if not incidents:
+        return ""
+    lines = ["**Known incidents**"]
+    for i in incidents[: level.incidents]:
+        eta = (
+            f", ETA {clip(i.eta, LABEL_CHARS)}" + (" (passed)" if i.eta_passed else "")
+            if i.eta
+            else ", no ETA yet"
+        )
+        lines.append(f"- {i.id}: {_md(clip(i.title, LABEL_CHARS))}{eta}")
+    return "\n".join(lines)
+
+
+def _history_section(history: Sequence[ContactRef], level: _Level) -> str:
+    if not history or not level.history:
+        return ""
+    lines = ["**Earlier contacts**"]
+    for h in history[: level.history]:
+        when = h.closed_at.date().isoformat() if h.closed_at else "?"
+        lines.append(
+            f"- {when}: {clip(h.intent or 'unknown intent', 60)}, {clip(h.outcome or 'outcome unknown', 40)} "
+            f"(`{h.conversation_id}`)"
+        )
+    return "\n".join(lines)
