@@ -214,6 +214,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
             ]
         },
         max_concurrency=2,
+        timeout_s=70,  # a tick of the routing clock waits up to 50 s for relaxation steps
         description="Agents' status and profiles, hand-backs, ended and reopened conversations, and the "
         "routing clock -> capacity freed or added, the queue drained; publishes HandoffPrepared",
         reads=("conversations", "routing"),

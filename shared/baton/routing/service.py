@@ -18,6 +18,7 @@ Two consumers share it:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +35,7 @@ from baton.events import (
     HandedBack,
     HandoffPrepared,
     OutcomeRecorded,
+    RoutingTick,
     event_id_for,
 )
 from baton.handoff import Assignment, HandoffPacket
@@ -46,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 ROUTING_RANK = 20
 """Routing's status (`queued`, `assigned`) wins over the decision's (`escalated`)."""
+
+TICK_BUDGET_S = 50.0
+"""How long one tick of the routing clock may wait for relaxation steps (the next tick comes a minute later;
+the function's timeout is 70 s)."""
 
 ASSIGN_ATTEMPTS = 3
 """Choices tried when the chosen agent's capacity is taken by a concurrent assignment."""
@@ -328,6 +334,8 @@ class Dispatcher:
                 logger.warning("status of an unknown agent ignored", extra={"agent_id": event.agent_id})
         elif isinstance(event, HandedBack):
             self.end(event.conversation_id, handed_back=True, at=now)
+        elif isinstance(event, RoutingTick):
+            return self.tick()
         elif isinstance(event, OutcomeRecorded):
             if event.kind in ("resolved", "closed"):
                 self.end(event.conversation_id, handed_back=False, at=now)
@@ -388,6 +396,25 @@ class Dispatcher:
             ),
             why="reopening",
         )
+
+    def tick(self, *, budget_s: float = TICK_BUDGET_S, sleep: Callable[[float], None] = time.sleep) -> Drained:
+        """The routing clock (deployed: once a minute): drain now, then wake at each waiting escalation's next
+        relaxation step that falls within `budget_s` and drain again, so a step is never a minute late."""
+        start = self.clock()
+        total = self.drain(start)
+        while True:
+            now = self.clock()
+            due = [
+                d
+                for w in self.directory.waiting()
+                if (d := self.router.steps.next_step_in((now - w.queued_at).total_seconds())) is not None
+            ]
+            elapsed = (now - start).total_seconds()
+            if not due or elapsed + min(due) > budget_s:
+                return total
+            sleep(min(due) + 0.01)
+            drained = self.drain(self.clock())
+            total = Drained(assigned=total.assigned + drained.assigned, waiting=drained.waiting)
 
     def drain(self, now: datetime) -> Drained:
         """Assign what waits, highest priority first, while agents have capacity."""

@@ -299,3 +299,20 @@ def test_the_question_s_area_comes_from_the_trail_even_when_the_last_intent_is_a
     shown = conversations.get_conversation("c1")
     assert shown.handoff["classification"]["product_area"] == "billing"
     assert shown.assignment["agent_id"] == "bill"  # tech has been idle longer, but does not cover billing
+
+
+def test_a_tick_of_the_routing_clock_wakes_at_each_relaxation_step(world, conversations, directory, clock) -> None:
+    directory.put_agent(agent("jonas", product_areas=["technical"], skills=["technical"]), at=T0)
+    world.routing.handle(escalate(conversations, "c1"))
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 2))
+        clock.advance(seconds)
+
+    drained = world.dispatcher.tick(budget_s=50, sleep=sleep)
+    # Woken at 30 s (area only: jonas does not cover billing), then at 60 s: 10 s past the budget, so the next
+    # tick takes it.
+    assert slept == [30.01] and drained.assigned == 0
+    drained = world.dispatcher.tick(budget_s=50, sleep=sleep)
+    assert drained.assigned == 1 and conversations.get_conversation("c1").assignment["step"] == 2
