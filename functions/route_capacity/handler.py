@@ -11,7 +11,7 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from baton.consumer import BatchFunction
-from baton.events import RoutingTick
+from baton.events import RoutingClockTicked
 from baton.routing.service import CAPACITY_EVENTS, Dispatcher
 from baton.settings import Settings
 
@@ -29,7 +29,7 @@ def handle(dispatcher: Dispatcher, event: Any, metrics: Metrics) -> None:
 
 
 function = BatchFunction(
-    "route-capacity", *CAPACITY_EVENTS, RoutingTick, build=build, handle=handle, module=__name__
+    "route-capacity", *CAPACITY_EVENTS, RoutingClockTicked, build=build, handle=handle, module=__name__
 )
 logger, metrics = function.logger, function.metrics
 lambda_handler = function.lambda_handler

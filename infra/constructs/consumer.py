@@ -208,15 +208,15 @@ class Consumer(Construct):
         return created
 
     def _schedule(self, sub: Subscription) -> events.CfnRule:
-        """A scheduled rule (on the default bus: schedules live there) putting a `RoutingTick` on this queue, shaped
+        """A scheduled rule (on the default bus: schedules live there) putting a `RoutingClockTicked` on this queue, shaped
         as the Baton bus would deliver it (an EventBridge envelope), so the handler parses it like any event."""
-        from baton.events import RoutingTick
+        from baton.events import RoutingClockTicked
 
         envelope = {
             "version": "0",
             "id": "<id>",
-            "detail-type": RoutingTick.DETAIL_TYPE,
-            "source": RoutingTick.SOURCE,
+            "detail-type": RoutingClockTicked.DETAIL_TYPE,
+            "source": RoutingClockTicked.SOURCE,
             "account": "<account>",
             "time": "<time>",
             "region": "<region>",

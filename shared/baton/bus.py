@@ -34,8 +34,9 @@ from baton.events import (
     MessageReceived,
     MessageRedacted,
     MessageScored,
+    OutcomeLabeled,
     OutcomeRecorded,
-    RoutingTick,
+    RoutingClockTicked,
 )
 
 # Helpdesk partner sources (the legacy Zendesk Events Connector): `aws.partner/zendesk.com/<id>/default`.
@@ -75,7 +76,7 @@ class Subscription:
     extra: dict[str, Any] = field(default_factory=dict)
     """`parameters`: SSM parameters the function reads (see infra/constructs/consumer.py)."""
     schedule_minutes: int | None = None
-    """Also a `RoutingTick` on this queue every N minutes (a scheduled rule; `baton local` ticks faster)."""
+    """Also a `RoutingClockTicked` on this queue every N minutes (a scheduled rule; `baton local` ticks faster)."""
 
     def __post_init__(self) -> None:
         try:
@@ -210,7 +211,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
                     **_on(OutcomeRecorded.DETAIL_TYPE, source=OutcomeRecorded.SOURCE),
                     "detail": {"kind": ["resolved", "closed", "reopened"]},
                 },
-                _on(RoutingTick.DETAIL_TYPE, source=RoutingTick.SOURCE),
+                _on(RoutingClockTicked.DETAIL_TYPE, source=RoutingClockTicked.SOURCE),
             ]
         },
         max_concurrency=2,
@@ -249,17 +250,25 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         capability="Feedback",
         handler="functions.feedback.handler",
         pattern={
-            "source": [OutcomeRecorded.SOURCE, HandoffPrepared.SOURCE, EscalationDecided.SOURCE],
-            "detail-type": [
-                OutcomeRecorded.DETAIL_TYPE,
-                HandoffPrepared.DETAIL_TYPE,
-                EscalationDecided.DETAIL_TYPE,
-            ],
+            "$or": [
+                {
+                    **_on(EscalationDecided.DETAIL_TYPE, source=EscalationDecided.SOURCE),
+                    "detail": {"action": ["escalate"]},
+                },
+                _on(HandoffPrepared.DETAIL_TYPE, source=HandoffPrepared.SOURCE),
+                {
+                    **_on(MessageReceived.DETAIL_TYPE, source=MessageReceived.SOURCE),
+                    "detail": {"message": {"role": ["agent"]}},
+                },
+                _on(OutcomeRecorded.DETAIL_TYPE, source=OutcomeRecorded.SOURCE),
+            ]
         },
-        implemented=False,
-        description="Labels false and missed escalations from outcomes; feeds KPIs and recalibration",
-        # A first draft for the feedback capability: its owner adjusts it to what its code calls.
+        memory_mb=256,
+        description="Escalations, assignments, agent messages and outcomes -> each conversation's outcome label "
+        "(false, missed, true escalation, contained); publishes OutcomeLabeled",
         reads=("conversations",),
+        writes=(Writes("conversations", "UpdateItem"),),
+        publishes=(OutcomeLabeled,),
     ),
 )
 

@@ -275,13 +275,13 @@ class HandedBack(EventDetail):
     reason: str | None = None
 
 
-class RoutingTick(BusEvent):
+class RoutingClockTicked(BusEvent):
     """The routing clock: a scheduled rule (deployed: every minute) or `baton local` (every few seconds) makes
     the capacity consumer look at the queue again, so a waiting escalation reaches its next relaxation step
     even when no capacity event comes."""
 
     SOURCE: ClassVar[str] = "baton.routing"
-    DETAIL_TYPE: ClassVar[str] = "RoutingTick"
+    DETAIL_TYPE: ClassVar[str] = "RoutingClockTicked"
 
 
 class HandoffPrepared(EventDetail):
@@ -311,6 +311,20 @@ class OutcomeRecorded(EventDetail):
     resolved_by: Literal["bot", "agent", "unknown"] = "unknown"
     time_to_resolve_s: float | None = None
     native: dict[str, Any] = Field(default_factory=dict, description="Helpdesk ids for traceability")
+
+
+class OutcomeLabeled(EventDetail):
+    """What a conversation turned out to be (`baton.feedback.labels`); published again whenever a later event
+    changes the label."""
+
+    SOURCE: ClassVar[str] = "baton.feedback"
+    DETAIL_TYPE: ClassVar[str] = "OutcomeLabeled"
+
+    label: Literal["false_escalation", "missed_escalation", "true_escalation", "contained", "unknown"]
+    rule: str = Field(description="The rule that fired, e.g. `false_escalation.quick_agent_resolution`")
+    reason: str
+    rules_version: str
+    at: UtcDatetime | None = None
 
 
 CONTEXT_SOURCE = "baton.context"
@@ -353,7 +367,12 @@ EVENT_TYPES: dict[str, type[BusEvent]] = {
         MessageScored,
         EscalationDecided,
         HandoffPrepared,
+        HandedBack,
         OutcomeRecorded,
+        OutcomeLabeled,
+        AgentStatusChanged,
+        AgentUpdated,
+        RoutingClockTicked,
         AccountUpdated,
         IncidentOpened,
         IncidentResolved,

@@ -318,6 +318,11 @@ class Conversation(BaseModel):
     bot: dict[str, Any] | None = Field(
         default=None, description="`{paused, since, reason}`: a chat frontend does not answer while paused"
     )
+    outcome_label: dict[str, Any] | None = Field(
+        default=None,
+        description="What the conversation turned out to be: `{label, rule, reason, rules_version, at}`; label one "
+        "of false_escalation, missed_escalation, true_escalation, contained, unknown",
+    )
 
     def with_views(self, views: list[View]) -> Conversation:
         """This conversation with what each capability shows: its fields, and the status of the highest-ranked

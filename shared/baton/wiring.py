@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from baton.adapters.helpdesk import Transport
     from baton.decision.service import DecisionConsumer
+    from baton.feedback.service import FeedbackService
     from baton.ingestion.service import IngestionService
     from baton.ports import ConversationStore, EventPublisher, SecretSource
     from baton.routing.service import Dispatcher, Router, RoutingConsumer
@@ -361,6 +362,18 @@ def bot_state(settings: Settings) -> Any:
 
 
 @functools.cache
+def feedback_service(settings: Settings) -> FeedbackService:
+    from baton.feedback.service import DynamoFeedbackStore, FeedbackService
+
+    store = DynamoFeedbackStore(
+        settings.conversations_table,
+        client=dynamodb_client(settings.dynamodb_endpoint),
+        ttl_days=settings.conversation_ttl_days,
+    )
+    return FeedbackService(store, publisher(settings))
+
+
+@functools.cache
 def dispatcher(settings: Settings) -> Dispatcher:
     from baton.routing.service import Dispatcher
 
@@ -381,6 +394,7 @@ def reset() -> None:
         routing_consumer,
         router,
         dispatcher,
+        feedback_service,
         idempotency_store,
         secrets,
         helpdesk_transport,

@@ -274,6 +274,7 @@ def test_conversation_routes_require_a_jwt_with_the_right_scope(synth: Synth) ->
         "GET /v1/conversations/{conversation_id}": ["baton/conversations.read"],
         "POST /v1/conversations/{conversation_id}/handback": ["baton/conversations.write"],
         "GET /v1/conversations/{conversation_id}/bot": ["baton/conversations.read"],
+        "POST /v1/conversations/{conversation_id}/outcome": ["baton/conversations.write"],
     }
     assert set(routes) == set(expected) | {
         "GET /v1/health",

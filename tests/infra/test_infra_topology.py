@@ -193,9 +193,9 @@ def test_stage_names_the_stacks_and_prod_retains_data() -> None:
 
 def test_a_scheduled_subscription_gets_its_clock_on_its_own_queue(synth: Synth) -> None:
     """The routing clock: a rule every minute whose target input is an EventBridge envelope carrying a
-    RoutingTick, which the capacity consumer parses like any bus event."""
+    RoutingClockTicked, which the capacity consumer parses like any bus event."""
     from baton.consumer import envelope
-    from baton.events import RoutingTick
+    from baton.events import RoutingClockTicked
 
     schedules = [
         (stack, rule["Properties"])
@@ -220,5 +220,5 @@ def test_a_scheduled_subscription_gets_its_clock_on_its_own_queue(synth: Synth) 
         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
         "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:q", "awsRegion": "eu-west-1",
     }  # fmt: skip
-    parsed = envelope(RoutingTick).model_validate(record)
-    assert isinstance(parsed.body.detail, RoutingTick)  # type: ignore[attr-defined]
+    parsed = envelope(RoutingClockTicked).model_validate(record)
+    assert isinstance(parsed.body.detail, RoutingClockTicked)  # type: ignore[attr-defined]

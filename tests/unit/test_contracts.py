@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,12 @@ def test_every_event_is_defined_with_a_past_tense_name_and_a_baton_source() -> N
         "MessageScored",
         "EscalationDecided",
         "HandoffPrepared",
+        "HandedBack",
         "OutcomeRecorded",
+        "OutcomeLabeled",
+        "AgentStatusChanged",
+        "AgentUpdated",
+        "RoutingClockTicked",
         "AccountUpdated",
         "IncidentOpened",
         "IncidentResolved",
@@ -53,7 +59,8 @@ def test_every_event_is_defined_with_a_past_tense_name_and_a_baton_source() -> N
     for name, cls in EVENT_TYPES.items():
         assert name == cls.DETAIL_TYPE
         assert cls.SOURCE.startswith("baton.")
-        assert name.endswith("ed") or name.endswith("Ready")
+        # Past tense: the verb ends the name, or precedes its particle (`HandedBack`).
+        assert re.search(r"[a-z]ed(Back|Up|Out)?$", name), name
 
 
 def test_message_received_round_trips_through_a_put_events_entry() -> None:

@@ -91,6 +91,7 @@ MESSAGES_PATH = "/v1/conversations/{conversation_id}/messages"
 CONVERSATION_PATH = "/v1/conversations/{conversation_id}"
 HANDBACK_PATH = "/v1/conversations/{conversation_id}/handback"
 BOT_PATH = "/v1/conversations/{conversation_id}/bot"
+OUTCOME_PATH = "/v1/conversations/{conversation_id}/outcome"
 WEBHOOK_PATHS = {Source.zendesk: "/v1/webhooks/zendesk", Source.intercom: "/v1/webhooks/intercom"}
 
 ROUTES: tuple[tuple[str, str], ...] = (
@@ -98,6 +99,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", CONVERSATION_PATH),
     ("POST", HANDBACK_PATH),
     ("GET", BOT_PATH),
+    ("POST", OUTCOME_PATH),
     ("GET", HEALTH_PATH),
     ("GET", OPENAPI_PATH),
     *(("POST", path) for path in WEBHOOK_PATHS.values()),
@@ -142,6 +144,24 @@ class HandBack(BaseModel):
 
     agent_id: Id | None = Field(default=None, description="Who hands back (default: the assigned agent)")
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class OutcomeIn(BaseModel):
+    """`POST /v1/conversations/{id}/outcome`: how the conversation ended, as the chat frontend knows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["resolved", "closed", "reopened", "rated"]
+    resolved_by: Literal["bot", "agent", "unknown"] = "unknown"
+    csat: Annotated[int, Field(ge=1, le=5)] | None = None
+    at: UtcDatetime | None = Field(
+        default=None, description="When it happened (default: now); the idempotency key"
+    )
+
+
+class OutcomeAccepted(BaseModel):
+    conversation_id: str
+    event_id: str
 
 
 class HandedBackAccepted(BaseModel):
@@ -506,6 +526,39 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
         except NotWithAnAgent as error:
             raise ApiError(HTTPStatus.CONFLICT, "not_with_an_agent", "conversation_id", str(error)) from None
         return HandedBackAccepted(conversation_id=conversation_id, event_id=event.event_id)
+
+    @app.post(
+        OUTCOME_PATH.replace("{conversation_id}", "<conversation_id>"),
+        status_code=202,
+        summary="Record how a conversation ended",
+        description="Resolved, closed, reopened or rated, by whom, and the CSAT. Idempotent on (conversation, kind, "
+        "at): the same outcome again is the same event. Feeds the outcome label (`outcome_label`).",
+        tags=["conversations"],
+        operation_id="recordOutcome",
+        security=_BEARER,
+        responses={
+            202: {"description": "Recorded", "content": {"application/json": {"model": OutcomeAccepted}}},
+            401: _error_doc("Missing or invalid bearer token"),
+            404: _error_doc("No conversation has this id"),
+            422: _error_doc("The body breaks the contract"),
+        },
+    )
+    def record_outcome(
+        conversation_id: ConversationIdParam, outcome: Annotated[OutcomeIn, Body()]
+    ) -> OutcomeAccepted:
+        try:
+            event = get_deps().service.record_api_outcome(
+                conversation_id,
+                kind=outcome.kind,
+                resolved_by=outcome.resolved_by,
+                csat=outcome.csat,
+                at=outcome.at or utcnow(),
+            )
+        except NotFound:
+            raise ApiError(
+                HTTPStatus.NOT_FOUND, "not_found", "conversation_id", "no conversation has this id"
+            ) from None
+        return OutcomeAccepted(conversation_id=conversation_id, event_id=event.event_id)
 
     @app.get(
         BOT_PATH.replace("{conversation_id}", "<conversation_id>"),

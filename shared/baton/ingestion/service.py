@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from baton.errors import NotFound, NotWithAnAgent
 from baton.events import (
@@ -102,6 +103,31 @@ class IngestionService:
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         return self.store.get_conversation(conversation_id)
+
+    def record_api_outcome(
+        self,
+        conversation_id: str,
+        *,
+        kind: Literal["resolved", "closed", "reopened", "rated"],
+        resolved_by: Literal["bot", "agent", "unknown"],
+        csat: int | None,
+        at: datetime,
+    ) -> OutcomeRecorded:
+        """An outcome from a chat frontend (`POST .../outcome`): one event per (conversation, kind, at), so a retry
+        records and publishes the same outcome. NotFound for a conversation Baton never saw."""
+        if self.store.get_conversation(conversation_id) is None:
+            raise NotFound(conversation_id)
+        event = OutcomeRecorded(
+            event_id=event_id_for(OutcomeRecorded.DETAIL_TYPE, conversation_id, kind, at.isoformat()),
+            occurred_at=at,
+            conversation_id=conversation_id,
+            source=Source.api,
+            kind=kind,
+            csat=csat,
+            resolved_by=resolved_by,
+        )
+        self.record_outcome(event)
+        return event
 
     def hand_back(self, conversation_id: str, *, agent_id: str | None, reason: str | None) -> HandedBack:
         """The agent hands the conversation back to the bot: `HandedBack` is published (routing frees the

@@ -448,7 +448,7 @@ class LocalRuntime:
                 self._start_ticker(sub.handler)
 
     def _start_ticker(self, handler: str) -> None:
-        """Deployed, a scheduled rule puts a `RoutingTick` on the capacity queue every minute; here the queue is
+        """Deployed, a scheduled rule puts a `RoutingClockTicked` on the capacity queue every minute; here the queue is
         looked at every `LOCAL_TICK_S` directly (not through the bus: ticks would fill the event archive), so a
         waiting escalation reaches its relaxation steps on time."""
         from baton.models import utcnow

@@ -35,7 +35,7 @@ from baton.events import (
     HandedBack,
     HandoffPrepared,
     OutcomeRecorded,
-    RoutingTick,
+    RoutingClockTicked,
     event_id_for,
 )
 from baton.handoff import Assignment, HandoffPacket
@@ -334,7 +334,7 @@ class Dispatcher:
                 logger.warning("status of an unknown agent ignored", extra={"agent_id": event.agent_id})
         elif isinstance(event, HandedBack):
             self.end(event.conversation_id, handed_back=True, at=now)
-        elif isinstance(event, RoutingTick):
+        elif isinstance(event, RoutingClockTicked):
             return self.tick()
         elif isinstance(event, OutcomeRecorded):
             if event.kind in ("resolved", "closed"):

@@ -126,7 +126,7 @@ def test_events_put_accepts_putevents_entries_and_lists(
     assert code == 0
     lines = out.splitlines()
     assert "helpdesk-events" in lines[0]
-    assert lines[1].endswith("-> rule route -> queue route")
+    assert "-> rule route -> queue route" in lines[1] and "rule feedback -> queue feedback" in lines[1]
     # No capability takes a decision to keep monitoring.
     assert lines[2].endswith("matched no rule")
 

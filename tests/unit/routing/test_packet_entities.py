@@ -167,3 +167,35 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
         keys = [(e.kind, _normal(e.value)) for e in packet.entities]
         assert len(keys) == len(set(keys)), packet.conversation_id
         assert [e.seq for e in packet.entities] == sorted(e.seq for e in packet.entities)
+
+
+HELD_OUT = ROOT / "events" / "labelled" / "handoff_entities_test.jsonl"
+"""Written by an author who never saw the extractor or the development set; never tuned on."""
+
+
+def _held_out_scores() -> tuple[float, float, str]:
+    cases = [json.loads(line) for line in HELD_OUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected: set[tuple[str, Key]] = set()
+    found: set[tuple[str, Key]] = set()
+    for case in cases:
+        packet = _packet(case)
+        expected |= {(case["id"], (e["kind"], _normal(e["value"]), e["seq"])) for e in case["entities"]}
+        found |= {(case["id"], (e.kind, _normal(e.value), e.seq)) for e in packet.entities}
+    hit = expected & found
+    return len(hit) / len(expected), len(hit) / len(found), _report(expected, found)
+
+
+def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
+    """Measured 2026-12-06: recall 199/212 (93.9%), precision 199/205 (97.1%). A regression floor."""
+    recall, precision, report = _held_out_scores()
+    assert recall >= 0.93 and precision >= 0.95, report
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="held-out recall 0.939 < 0.95: amounts with a space or apostrophe as "
+    "thousands separator, codes like `SIP 503`, `SQLSTATE 23505`, ids like `KC-10045`",
+)
+def test_the_held_out_recall_meets_the_target() -> None:
+    recall, _, report = _held_out_scores()
+    assert recall >= MIN_RECALL, report

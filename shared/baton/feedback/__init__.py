@@ -1,0 +1,6 @@
+"""The feedback capability: what each conversation turned out to be, from its events.
+
+- `baton.feedback.labels`: the versioned rules (`LabelRules`) and the pure labelling (`label(facts)`).
+- `baton.feedback.service`: the `feedback` consumer's logic: events -> facts -> label, stored with the
+  conversation (`outcome_label` on `GET /v1/conversations/{id}`) and published as `OutcomeLabeled`.
+"""
