@@ -239,6 +239,10 @@ class EscalationDecided(EventDetail):
     )
     model_version: str
     decided_at: UtcDatetime = Field(default_factory=utcnow)
+    sent_at: UtcDatetime | None = Field(
+        default=None,
+        description="When the decided message was sent: the time labels use, so a replay labels like live traffic",
+    )
 
 
 AGENTS_SOURCE = "baton.agents"

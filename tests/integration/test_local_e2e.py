@@ -201,6 +201,31 @@ def test_a_message_flows_through_scoring_the_decision_and_routing_to_the_convers
     assert conversation["status"] == "queued"
 
 
+def test_outcomes_label_the_conversation_and_a_late_one_relabels_it(local: LocalProcess) -> None:
+    """Escalated at 10:00, resolved by an agent 2 minutes later: a false escalation; then a CSAT of 1 arrives
+    (late): a true one."""
+    assert local.post("e2e-labelled", message("l1", "Get me a human agent right now")).status_code == 202
+    headers = {"Authorization": f"Bearer {local.token}"}
+    url = f"{local.url}/v1/conversations/e2e-labelled/outcome"
+
+    def label_after(body: dict[str, Any], expected: str) -> dict[str, Any]:
+        assert requests.post(url, json=body, headers=headers, timeout=10).status_code == 202
+        deadline, shown = time.monotonic() + 30, {}
+        while time.monotonic() < deadline:
+            shown = local.get("e2e-labelled").json().get("outcome_label") or {}
+            if shown.get("label") == expected:
+                return shown
+            time.sleep(0.3)
+        raise AssertionError(f"label {shown} never became {expected}")
+
+    first = label_after(
+        {"kind": "resolved", "resolved_by": "agent", "at": "2026-11-27T10:02:00Z"}, "false_escalation"
+    )
+    assert first["rule"] == "false_escalation.quick_agent_resolution"
+    late = label_after({"kind": "rated", "csat": 1, "at": "2026-11-27T11:00:00Z"}, "true_escalation")
+    assert late["rules_version"] == "labels-1"
+
+
 def test_context_imported_into_a_running_local_changes_the_next_decision(
     local: LocalProcess, tmp_path: Path
 ) -> None:

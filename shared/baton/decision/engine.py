@@ -183,12 +183,20 @@ class Decision(BaseModel):
         return self.action != self.previous
 
     def event(
-        self, *, conversation_id: str, seq: int, message_id: str, decided_at: datetime | None = None
+        self,
+        *,
+        conversation_id: str,
+        seq: int,
+        message_id: str,
+        decided_at: datetime | None = None,
+        sent_at: datetime | None = None,
     ) -> EscalationDecided:
         """The `EscalationDecided` event of this decision (`incidents` rides along as an extra field)."""
         extra: dict[str, Any] = {"incidents": [m.model_dump() for m in self.incidents]}
         if decided_at is not None:
             extra["decided_at"] = decided_at
+        if sent_at is not None:
+            extra["sent_at"] = sent_at
         return EscalationDecided(
             event_id=event_id_for("EscalationDecided", conversation_id, message_id, self.model_version),
             conversation_id=conversation_id,

@@ -112,6 +112,7 @@ class DecisionLogic:
             seq=scored.seq,
             message_id=scored.message_id,
             decided_at=now,
+            sent_at=message.sent_at if message is not None else None,
         )
         metrics: dict[str, float] = {"Decisions": 1}
         if decision.changed:

@@ -59,7 +59,9 @@ def with_event(facts: Facts, event: BusEvent) -> Facts:
         if event.action != "escalate":
             return facts
         cause = event.escalated_because
-        return facts.escalated(event.decided_at, cause.seq if cause is not None else event.seq)
+        # The message's time, not the decision's: a replay or a backfill decides later, but labels the same.
+        at = event.sent_at or event.decided_at
+        return facts.escalated(at, cause.seq if cause is not None else event.seq)
     if isinstance(event, HandoffPrepared):
         return facts.assigned(event.assignment.assigned_at) if event.assignment is not None else facts
     if isinstance(event, MessageReceived):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ IMPORTED = {"accounts.jsonl": "accounts", "incidents.jsonl": "incidents"}
 CONVERSATIONS_FILE = "conversations.jsonl"
 # Fields of a demo message that are not part of the API body.
 _NOT_API_FIELDS = {"scenario"}
+OUTCOME_DELAY_S = 3.0
+"""The demo's outcomes are posted this long after its messages, so most conversations are decided first (the
+labels do not depend on the order; the routing of an escalation already resolved is skipped)."""
 
 
 class DemoError(BatonError):
@@ -50,11 +54,14 @@ class DemoSummary:
     conversations: int = 0
     messages: int = 0
     already_loaded: int = 0
+    outcomes: int = 0
     shifted_days: int = 0
 
     def describe(self) -> str:
         parts = [f"{count} {kind}" for kind, count in self.context.items()]
         parts.append(f"{self.conversations} conversations ({self.messages} messages posted)")
+        if self.outcomes:
+            parts.append(f"{self.outcomes} outcomes (see each conversation's outcome_label)")
         kept = (
             f"; {self.already_loaded} messages kept from an earlier day's load" if self.already_loaded else ""
         )
@@ -146,6 +153,33 @@ def demo_messages(directory: Path, days: int = 0) -> list[tuple[str, dict[str, A
             body.setdefault("channel", conversation.get("channel"))
             bodies.append((conversation_id, {k: v for k, v in body.items() if v is not None}))
     return bodies
+
+
+def demo_outcomes(directory: Path, days: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """(conversation id, `POST .../outcome` body) for the demo conversations that say how they ended."""
+    path = directory / CONVERSATIONS_FILE
+    return [
+        (conversation["conversation_id"], conversation["outcome"])
+        for conversation in shift_dates(read_jsonl(path), days)
+        if isinstance(conversation.get("outcome"), dict)
+    ]
+
+
+def post_outcome(url: str, token: str, conversation_id: str, body: dict[str, Any], timeout_s: float = 10) -> None:
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/v1/conversations/{quote(conversation_id, safe=':')}/outcome",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s):
+            return
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")[:500]
+        raise DemoError(f"POST {conversation_id}/outcome answered {exc.code}: {detail}") from None
+    except urllib.error.URLError as exc:
+        raise DemoError(f"cannot reach the Baton API at {url}: {exc.reason}") from None
 
 
 def write_context(table: Any, directory: Path, days: int = 0) -> dict[str, int]:
@@ -253,6 +287,12 @@ def load(
             continue
         summary.messages += 1
     summary.conversations = len(seen)
+    outcomes = demo_outcomes(directory, days)
+    if outcomes and summary.messages:
+        time.sleep(OUTCOME_DELAY_S)
+    for conversation_id, body in outcomes:
+        post_outcome(url, token, conversation_id, body)  # idempotent on (kind, at): a reload posts the same
+        summary.outcomes += 1
     return summary
 
 

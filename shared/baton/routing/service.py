@@ -185,6 +185,9 @@ class RoutingLogic:
         conversation = self.conversations.get_conversation(event.conversation_id)
         if conversation is None:
             raise LookupError(f"conversation {event.conversation_id!r} is not stored; retried later")
+        if conversation.status in (ConversationStatus.resolved, ConversationStatus.closed):
+            # Ended before its escalation was routed: nobody to send, no agent's capacity to take.
+            return Applied(state, log={"escalation_seq": escalating, "skipped": "conversation already ended"})
         customer = conversation.customer
         context = (
             self.contexts.context(customer.account_id, customer.id, now=now) if customer else Context(now=now)

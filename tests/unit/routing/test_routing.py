@@ -316,3 +316,15 @@ def test_a_tick_of_the_routing_clock_wakes_at_each_relaxation_step(world, conver
     assert slept == [30.01] and drained.assigned == 0
     drained = world.dispatcher.tick(budget_s=50, sleep=sleep)
     assert drained.assigned == 1 and conversations.get_conversation("c1").assignment["step"] == 2
+
+
+def test_an_escalation_of_a_conversation_already_resolved_takes_nobody(world, conversations, directory) -> None:
+    from baton.models import Outcome
+
+    directory.put_agent(agent("maya"), at=T0)
+    event = escalate(conversations, "c1")
+    conversations.record_outcome(
+        "c1", Outcome(kind="resolved", at=T0, resolved_by="agent"), ConversationStatus.resolved, source="api", at=T0
+    )
+    world.routing.handle(event)
+    assert directory.open_assignments() == [] and conversations.get_conversation("c1").assignment is None
