@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_local(sub, data_dir)
     _add_bus(sub, data_dir)
     _add_helpdesk(sub, data_dir)
+    _add_outcomes(sub, data_dir)
     _add_data(sub, data_dir)
     _add_agents(sub)
     _add_eval(sub)
@@ -183,6 +184,44 @@ def _add_bus(
     purge = dlq.add_parser("purge", parents=[data_dir], help="delete dead letters (all, or the ones named)")
     purge.add_argument("ids", nargs="*", metavar="ID")
     purge.set_defaults(func=cmd_dlq_purge)
+
+
+def _add_outcomes(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: argparse.ArgumentParser
+) -> None:
+    """`baton outcomes export`: conversations with their outcomes, for the refit and the comparison."""
+    outcomes = sub.add_parser("outcomes", help="conversations' outcomes and labels").add_subparsers(
+        dest="outcomes_command", metavar="ACTION", required=True
+    )
+    export = outcomes.add_parser(
+        "export",
+        parents=[data_dir],
+        help="write every conversation with an outcome, in the format `train decision --outcomes` reads",
+        description="From the local bus's event archive (events only: a replay gives the same lines): one JSON "
+        "line per conversation with an outcome or a label, the backtest format plus `outcome: {label, csat, "
+        "resolved_by, reopened, escalated_at_index}`.",
+    )
+    export.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
+    export.set_defaults(func=cmd_outcomes_export)
+
+
+def cmd_outcomes_export(args: argparse.Namespace) -> int:
+    from baton.feedback.export import export_lines
+
+    out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    labels: dict[str | None, int] = {}
+    try:
+        with _bus(_data_dir(args)) as bus:
+            for line in export_lines(bus.archive_envelopes()):
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                label = line["outcome"]["label"]
+                labels[label] = labels.get(label, 0) + 1
+    finally:
+        if args.out:
+            out.close()
+    counts = ", ".join(f"{count} {label or 'unlabelled'}" for label, count in sorted(labels.items(), key=str))
+    print(f"outcomes: {sum(labels.values())} conversations exported ({counts or 'none'})", file=sys.stderr)
+    return 0
 
 
 def _add_helpdesk(

@@ -224,6 +224,15 @@ def test_outcomes_label_the_conversation_and_a_late_one_relabels_it(local: Local
     assert first["rule"] == "false_escalation.quick_agent_resolution"
     late = label_after({"kind": "rated", "csat": 1, "at": "2026-11-27T11:00:00Z"}, "true_escalation")
     assert late["rules_version"] == "labels-1"
+    exported = subprocess.run(
+        [BATON, "outcomes", "export", "--data-dir", str(local.data_dir)],
+        cwd=ROOT, env=local.cli_env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    (line,) = [json.loads(x) for x in exported.stdout.splitlines() if '"e2e-labelled"' in x]
+    assert line["outcome"] == {
+        "label": "true_escalation", "csat": 1, "resolved_by": "agent", "reopened": False, "escalated_at_index": 0,
+    }  # fmt: skip
 
 
 def test_context_imported_into_a_running_local_changes_the_next_decision(

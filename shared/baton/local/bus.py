@@ -545,6 +545,20 @@ class LocalBus:
 
     # -- archive
 
+    def archive_envelopes(self, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every archived event's envelope, oldest first, read in batches (the archive may be large)."""
+        after = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT seq, envelope FROM archive WHERE seq > ? ORDER BY seq LIMIT ?", (after, batch)
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield json.loads(row["envelope"])
+            after = rows[-1]["seq"]
+
     def archived_events(self, limit: int = 20) -> list[ArchivedEvent]:
         """The newest `limit` events put on the bus, newest first."""
         with self._lock:
