@@ -5,8 +5,8 @@
     npx cdk synth -c bundling=placeholder          # no pip: empty layer assets, for template checks only
 
 The capability stacks come from `baton.bus.active_subscriptions()` grouped by `capability`: the routing the
-local runtime uses, so the two cannot drift. cdk-nag (AwsSolutions and Serverless packs) runs at synth.
-Synth needs no network beyond the first layer build, and no credentials: stacks are environment-agnostic
+local runtime uses, so the two cannot drift. The Feedback stack also holds the events lake (S3, Athena).
+cdk-nag (AwsSolutions and Serverless packs) runs at synth. Synth needs no network beyond the first layer build, and no credentials: stacks are environment-agnostic
 unless the CDK CLI supplies an account and region.
 """
 
@@ -29,7 +29,7 @@ from baton import bus
 from baton.bus import Subscription
 from infra.assets import FUNCTIONS_DIR, AssetError, FunctionStager, prepare_layers
 from infra.config import BatonConfig
-from infra.stacks.capability import API_CAPABILITY, CapabilityStack
+from infra.stacks.capability import API_CAPABILITY, EVENTS_LAKE_CAPABILITY, CapabilityStack
 from infra.stacks.core import CoreStack
 
 
@@ -70,6 +70,7 @@ def build_app(
             layer_assets=layer_assets,
             stager=stager,
             with_api=capability == API_CAPABILITY,
+            with_events_lake=capability == EVENTS_LAKE_CAPABILITY,
             env=env,
         )
         stacks.append(stack)

@@ -8,6 +8,8 @@
 | `jwtIssuer` + `jwtAudience` | (none) | use this OIDC issuer (audience: comma-separated) instead of the Cognito pool Baton creates |
 | `authDomainPrefix`      | `baton-<stage>-<account id>` | the Cognito hosted domain prefix (globally unique per region) |
 | `bundling`              | `real`    | `placeholder`: empty layer assets, no pip (template tests only; never deploy) |
+| `eventsLakeRetentionDays` | `400`   | days the events lake keeps raw events (default: the conversations' TTL)       |
+| `challengerParams`      | (none)    | a decision parameters document (path from the repository root): the decide function's shadow challenger |
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from aws_cdk import RemovalPolicy
 from constructs import Node
 
 from baton.bus import ZENDESK_PARTNER_SOURCE_PREFIX
+from baton.settings import Settings
 
 PROD_STAGE = "prod"
 _STAGE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -27,6 +30,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 Bundling = Literal["real", "placeholder"]
+
+EVENTS_LAKE_RETENTION_DAYS: int = Settings.model_fields["conversation_ttl_days"].default
+"""The events lake keeps raw events as long as a conversation is kept (`Settings.conversation_ttl_days`)."""
+MAX_EVENTS_LAKE_RETENTION_DAYS = 3650
 
 
 COGNITO_RESERVED = ("aws", "amazon", "cognito")
@@ -46,6 +53,9 @@ class BatonConfig:
     jwt_audience: tuple[str, ...] = ()
     auth_domain_prefix: str | None = None
     bundling: Bundling = "real"
+    events_lake_retention_days: int = EVENTS_LAKE_RETENTION_DAYS
+    challenger_params: str | None = None
+    """The shadow challenger's decision parameters file (docs/decision.md, "Shadow challenger and promotion")."""
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage) or len(self.stage) > 20:
@@ -80,6 +90,11 @@ class BatonConfig:
             )
         if self.bundling not in ("real", "placeholder"):
             raise ConfigError(f"context 'bundling' must be 'real' or 'placeholder', got {self.bundling!r}")
+        if not 1 <= self.events_lake_retention_days <= MAX_EVENTS_LAKE_RETENTION_DAYS:
+            raise ConfigError(
+                f"context 'eventsLakeRetentionDays' must be 1..{MAX_EVENTS_LAKE_RETENTION_DAYS} days, "
+                f"got {self.events_lake_retention_days}"
+            )
 
     @classmethod
     def from_context(cls, node: Node) -> BatonConfig:
@@ -90,6 +105,13 @@ class BatonConfig:
             return str(value).strip()
 
         audience = get("jwtAudience")
+        retention = get("eventsLakeRetentionDays")
+        try:
+            retention_days = int(retention) if retention is not None else EVENTS_LAKE_RETENTION_DAYS
+        except ValueError:
+            raise ConfigError(
+                f"context 'eventsLakeRetentionDays' must be a whole number of days, got {retention!r}"
+            ) from None
         return cls(
             stage=get("stage") or cls.stage,
             partner_event_source_name=get("partnerEventSourceName"),
@@ -98,6 +120,8 @@ class BatonConfig:
             jwt_audience=tuple(a.strip() for a in audience.split(",") if a.strip()) if audience else (),
             auth_domain_prefix=get("authDomainPrefix"),
             bundling=get("bundling") or cls.bundling,  # type: ignore[arg-type]
+            events_lake_retention_days=retention_days,
+            challenger_params=get("challengerParams"),
         )
 
     @property

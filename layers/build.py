@@ -84,8 +84,11 @@ TOOL_MODULES = (
     "baton.checkout",
     "baton.cli",
     "baton.context.importer",
+    "baton.decision.compare",
     "baton.decision.evaluation",
     "baton.decision.metrics",
+    "baton.decision.outcomes",
+    "baton.decision.promotion",
     "baton.decision.triggers_eval",
     "baton.local",
     "baton.schemas",
@@ -96,8 +99,9 @@ TOOL_MODULES = (
 )
 """The modules (and packages) of ``baton`` that only tools use, never a Lambda handler: the checkout finder, the
 CLI (and `baton schemas`), `baton context import`, the decision and trigger evaluations and their metrics, the
-local runtime, backtest, the scoring evaluation and fakes, training. The code layer does not ship them, and no
-shipped module may import one (:func:`check_shipped`)."""
+outcome files and the champion/challenger comparison with its statistics, the local runtime, backtest, the
+scoring evaluation and fakes, training. The code layer does not ship them, and no shipped module may import one
+(:func:`check_shipped`)."""
 
 
 class LayerBuildError(RuntimeError):

@@ -1,1 +1,1 @@
-"""Reusable constructs: the function factory, the bus consumer and the ingestion API."""
+"""Reusable constructs: the function factory, the bus consumer, the ingestion API and the events lake."""

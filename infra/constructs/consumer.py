@@ -17,6 +17,10 @@ The value is `baton.wiring.parameter_value(setting, file text)` (the decision do
 without its provenance block), refused at synth when over the 8 KB an SSM parameter holds. CloudFormation
 writes the value again only when the file itself changes.
 
+`extra={"challenger": "<setting>"}`: one more such parameter, only when the deployment names its file (CDK
+context `challengerParams`, a path from the repository root; `infra/config.py`): the decision's shadow
+challenger. Deploying without it deletes the parameter and unsets the setting: no shadow.
+
 Secrets: `extra={"secrets": ("<setting>", ...)}` names settings behind which the core stack keeps a secret
 (`CoreStack.helpdesk_api_secrets`: the helpdesks' API credentials). The function gets the secret's ARN in the
 setting's env var and may read that secret alone (and decrypt it with the data key); no other role may.
@@ -173,7 +177,11 @@ class Consumer(Construct):
 
     def _parameters(self, sub: Subscription, core: CoreStack) -> dict[str, ssm.StringParameter]:
         created: dict[str, ssm.StringParameter] = {}
-        for setting, relative in sub.extra.get("parameters", {}).items():
+        files: dict[str, str] = dict(sub.extra.get("parameters", {}))
+        challenger = sub.extra.get("challenger")
+        if challenger and core.config.challenger_params:
+            files[challenger] = core.config.challenger_params
+        for setting, relative in files.items():
             if setting not in Settings.model_fields:
                 raise ValueError(
                     f"subscription {sub.name!r}: extra['parameters'] names unknown setting {setting!r}"

@@ -1,8 +1,10 @@
 """`<Stage>-<Capability>`: one generic stack per capability, built from its `baton.bus.Subscription`s.
 
 Each capability stack has its own layers, queues, DLQs and functions, so `cdk deploy Dev-Scoring` deploys and
-scales Scoring alone. The Ingestion stack also carries the HTTP API. Nothing here is capability-specific
-beyond that: a subscription flipped to `implemented=True` gets its stack with no new infra code.
+scales Scoring alone. The Ingestion stack also carries the HTTP API, and the Feedback stack the events lake
+(`infra.constructs.lake`: every Baton event in S3, the Athena table over it). Nothing here is
+capability-specific beyond that: a subscription flipped to `implemented=True` gets its stack with no new infra
+code.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from infra.constructs.api import HANDLER_MODULE as API_HANDLER_MODULE
 from infra.constructs.api import IngestionApi
 from infra.constructs.consumer import Consumer
 from infra.constructs.function import ARCHITECTURE, RUNTIME
+from infra.constructs.lake import EventsLake
 from infra.stacks.core import CoreStack, pascal
 
 API_CAPABILITY = "Ingestion"
+EVENTS_LAKE_CAPABILITY = "Feedback"
 
 
 class CapabilityStack(Stack):
@@ -38,6 +42,7 @@ class CapabilityStack(Stack):
         layer_assets: LayerAssets,
         stager: FunctionStager,
         with_api: bool = False,
+        with_events_lake: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -81,6 +86,7 @@ class CapabilityStack(Stack):
             if with_api
             else None
         )
+        self.events_lake = EventsLake(self, "EventsLake", core=core) if with_events_lake else None
 
     def _layer(self, construct_id: str, asset_dir: Path, description: str) -> lambda_.LayerVersion:
         return lambda_.LayerVersion(

@@ -74,7 +74,9 @@ class Subscription:
     publishes: tuple[type[BusEvent], ...] = ()
     """Events it puts on the bus: PutEvents for their sources and detail types alone."""
     extra: dict[str, Any] = field(default_factory=dict)
-    """`parameters`: SSM parameters the function reads (see infra/constructs/consumer.py)."""
+    """`parameters`: SSM parameters the function reads, setting -> the file of its initial value; `challenger`: the
+    setting of an SSM parameter created only when the deployment names a file for it (CDK context
+    `challengerParams`: the decision's shadow challenger). See infra/constructs/consumer.py."""
     schedule_minutes: int | None = None
     """Also a `RoutingClockTicked` on this queue every N minutes (a scheduled rule; `baton local` ticks faster)."""
 
@@ -165,7 +167,11 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         },
         ordered=True,
         memory_mb=512,
-        extra={"parameters": {"decision_params_name": "layers/models/decision/params.json"}},
+        extra={
+            "parameters": {"decision_params_name": "layers/models/decision/params.json"},
+            # The shadow challenger's document, when the deployment names one (CDK context `challengerParams`).
+            "challenger": "decision_challenger_params_name",
+        },
         description="Enriches with account context and decides resolve/monitor/escalate; publishes "
         "EscalationDecided. Forgets a guardrail's quote of a redacted message",
         reads=("conversations", "context"),

@@ -5,10 +5,12 @@
     baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
     baton demo load                                                     demo data into a running `baton local`
     baton helpdesk calls [--json] [--limit N]                           what the write-back sent the fake helpdesk
+    baton outcomes export [--out F] [--from-s3 s3://B/P [--since D]]    outcomes from the local or the deployed events
     baton agents import FILE | list | status AGENT_ID STATUS            the agents Baton routes to
+    baton decision params FILE | compare --outcomes F --challenger P    the decision's parameters, a challenger
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
     baton train {intent,sentiment,encoder,decision,triggers} ...        train a model (`baton train KIND -h`)
-    baton backtest INPUT.jsonl [--models DIR] [-o OUTPUT.jsonl]         score transcripts offline
+    baton backtest INPUT.jsonl [--models DIR] [-o OUT] [--workers N]    score transcripts offline
 
 Every command finds the local data in the same place wherever it runs: --data-dir, else
 $BATON_DATA_DIR, else `.baton/` of the Baton checkout it runs from, else `./.baton`.
@@ -25,6 +27,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -197,31 +200,111 @@ def _add_outcomes(
         "export",
         parents=[data_dir],
         help="write every conversation with an outcome, in the format `train decision --outcomes` reads",
-        description="From the local bus's event archive (events only: a replay gives the same lines): one JSON "
-        "line per conversation with an outcome or a label, the backtest format plus `outcome: {label, csat, "
-        "resolved_by, reopened, escalated_at_index}`.",
+        description="From the local bus's event archive, or a deployment's events lake with --from-s3 (events "
+        "only: a replay gives the same lines): one JSON line per conversation with an outcome or a label, the "
+        "backtest format plus `outcome: {label, csat, resolved_by, reopened, escalated_at_index}`.",
     )
     export.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
+    export.add_argument(
+        "--from-s3",
+        metavar="s3://BUCKET/PREFIX",
+        help="read a deployment's events lake instead (the Feedback stack's EventsLakeBucketName output; prefix "
+        "default events/), with the AWS credentials and region of the environment",
+    )
+    export.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD", help="with --from-s3: events from this UTC day on"
+    )
+    export.add_argument(
+        "--until",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="with --from-s3: events up to this UTC day (inclusive)",
+    )
     export.set_defaults(func=cmd_outcomes_export)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from None
 
 
 def cmd_outcomes_export(args: argparse.Namespace) -> int:
     from baton.feedback.export import export_lines
 
-    out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    if args.from_s3:
+        return _outcomes_from_lake(args)
+    if args.since or args.until:
+        raise UsageError("--since and --until choose the events lake's days: give them with --from-s3")
+    with _bus(_data_dir(args)) as bus:
+        lines = list(export_lines(bus.archive_envelopes()))
+    print(f"outcomes: {_write_outcomes(lines, args.out)}", file=sys.stderr)
+    return 0
+
+
+def _write_outcomes(lines: Sequence[dict[str, Any]], path: Path | None) -> str:
+    """Write the lines (to `path`, else stdout); what was written, for the summary."""
+    out = path.open("w", encoding="utf-8") if path else sys.stdout
     labels: dict[str | None, int] = {}
     try:
-        with _bus(_data_dir(args)) as bus:
-            for line in export_lines(bus.archive_envelopes()):
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                label = line["outcome"]["label"]
-                labels[label] = labels.get(label, 0) + 1
+        for line in lines:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            label = line["outcome"]["label"]
+            labels[label] = labels.get(label, 0) + 1
     finally:
-        if args.out:
+        if path:
             out.close()
     counts = ", ".join(f"{count} {label or 'unlabelled'}" for label, count in sorted(labels.items(), key=str))
-    print(f"outcomes: {sum(labels.values())} conversations exported ({counts or 'none'})", file=sys.stderr)
+    return f"{sum(labels.values())} conversations exported ({counts or 'none'})"
+
+
+def _outcomes_from_lake(args: argparse.Namespace) -> int:
+    """`outcomes export --from-s3`: the same lines from the events lake's objects. Every object is read before
+    anything is written, so a failure leaves no partial file."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    from baton.feedback.export import LakeError, LakeRead, export_lines, lake_envelopes, parse_s3_url
+
+    read = LakeRead()
+    try:
+        bucket, prefix = parse_s3_url(args.from_s3)
+        client = boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        envelopes = lake_envelopes(client, bucket, prefix, since=args.since, until=args.until, read=read)
+        lines = list(export_lines(envelopes))
+    except LakeError as exc:
+        raise UsageError(str(exc)) from None
+    except NoCredentialsError:
+        raise Failure("no AWS credentials: set AWS_PROFILE or the AWS_* variables for --from-s3") from None
+    except ClientError as exc:
+        raise Failure(_s3_refusal(exc, args.from_s3)) from None
+    except BotoCoreError as exc:
+        raise Failure(f"S3: {exc}") from None
+    url = f"s3://{bucket}/{prefix}"
+    if not read.objects:
+        _print_err(f"no objects under {url} for these days (the lake writes under events/dt=YYYY-MM-DD/)")
+    skipped = f", {read.skipped} unreadable lines skipped" if read.skipped else ""
+    summary = _write_outcomes(lines, args.out)
+    print(
+        f"outcomes: {summary} from {read.events} events in {read.objects} objects of {url}{skipped}",
+        file=sys.stderr,
+    )
     return 0
+
+
+def _s3_refusal(exc: Any, url: str) -> str:
+    error = exc.response.get("Error", {})
+    code, message = error.get("Code"), error.get("Message")
+    if code in ("NoSuchBucket", "404"):
+        return f"no such bucket in {url} ({message}): check the Feedback stack's EventsLakeBucketName output"
+    if code in ("AccessDenied", "AccessDeniedException", "403", "KMS.AccessDeniedException"):
+        return (
+            f"S3 refused {url}: {code}: {message} (reading the lake needs s3:ListBucket and s3:GetObject on it, "
+            "and kms:Decrypt on its key)"
+        )
+    return f"S3 refused {url}: {code}: {message}"
 
 
 def _add_helpdesk(
@@ -306,6 +389,38 @@ def _add_data(
         "file", type=Path, metavar="FILE", help="a decision parameters JSON document"
     )
     decision_params.set_defaults(func=cmd_decision_params)
+    compare = decision.add_parser(
+        "compare",
+        help="champion against challenger on conversations with known outcomes, and the promotion verdict",
+        description="Replay conversations with known outcomes (`baton outcomes export`: the backtest input format "
+        "plus `outcome` per line) through scoring once and the decision twice, with the champion's and the "
+        "challenger's parameters, and compare their expected cost (a missed escalation costs --cost-missed, a false "
+        "one --cost-false), with a paired bootstrap interval of the difference, their missed and false escalation "
+        "rates, and the conversations where they differ. Prints the verdict of the promotion rule (docs/decision.md, "
+        '"Shadow challenger and promotion"); nothing is promoted automatically. Exit 0, or 1 with --fail-on-worse '
+        "when the challenger is significantly worse; 2 for bad input.",
+    )
+    compare.add_argument(
+        "--outcomes", type=Path, required=True, metavar="FILE", help="conversations with their outcome (JSONL)"
+    )
+    compare.add_argument(
+        "--champion", type=Path, metavar="PARAMS", help="the parameters in use (default: the shipped document)"
+    )
+    compare.add_argument("--challenger", type=Path, required=True, metavar="PARAMS", help="the candidate parameters")
+    compare.add_argument("--cost-missed", type=_positive_float, default=5.0, metavar="C", help="default: 5")
+    compare.add_argument("--cost-false", type=_positive_float, default=1.0, metavar="C", help="default: 1")
+    compare.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default: 0)")
+    compare.add_argument(
+        "--bootstrap", type=_positive_int, default=2000, metavar="N", help="bootstrap resamples (default: 2000)"
+    )
+    compare.add_argument("--models", type=Path, metavar="DIR", help="models replacing the shipped ones")
+    compare.add_argument("--json", action="store_true", help="print the figures as JSON")
+    compare.add_argument(
+        "--fail-on-worse",
+        action="store_true",
+        help="exit 1 when the challenger is significantly worse (the interval of the difference above 0): for CI",
+    )
+    compare.set_defaults(func=cmd_decision_compare)
 
 
 AGENT_COLUMNS = """columns (CSV header or JSONL keys):
@@ -1015,6 +1130,23 @@ def cmd_decision_params(args: argparse.Namespace) -> int:
     except InvalidParams as exc:
         raise Failure(f"{args.file}: {exc}") from None
     return 0
+
+
+def cmd_decision_compare(args: argparse.Namespace) -> int:
+    from baton.decision import compare
+
+    return compare.main(
+        args.outcomes,
+        args.challenger,
+        champion=args.champion,
+        models=args.models,
+        cost_missed=args.cost_missed,
+        cost_false=args.cost_false,
+        seed=args.seed,
+        bootstrap=args.bootstrap,
+        as_json=args.json,
+        fail_on_worse=args.fail_on_worse,
+    )
 
 
 def cmd_eval_triggers(args: argparse.Namespace) -> int:

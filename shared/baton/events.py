@@ -28,6 +28,7 @@ from baton.models import (
     Page,
     Reason,
     Role,
+    ShadowDecision,
     Source,
     UtcDatetime,
     redaction_update,
@@ -242,6 +243,10 @@ class EscalationDecided(EventDetail):
     sent_at: UtcDatetime | None = Field(
         default=None,
         description="When the decided message was sent: the time labels use, so a replay labels like live traffic",
+    )
+    shadow: ShadowDecision | None = Field(
+        default=None,
+        description="What the shadow challenger would have decided (when one is configured); it never acts",
     )
 
 

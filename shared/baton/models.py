@@ -263,6 +263,16 @@ class EscalationCause(BaseModel):
     reasons: list[Reason] = Field(default_factory=list, description="That decision's reasons")
 
 
+class ShadowDecision(BaseModel):
+    """What the shadow challenger (a second decision parameters document, evaluated on every decided message
+    with its own state) would have done. It never acts: the published action is the champion's."""
+
+    action: Literal["resolve", "monitor", "escalate"]
+    risk: float = Field(ge=0, le=1)
+    model_version: str = Field(description="The challenger document's version")
+    guardrail: str | None = Field(default=None, description="Set when a guardrail forced its escalation")
+
+
 class IncidentView(BaseModel):
     id: str
     title: str
@@ -288,6 +298,9 @@ class DecisionView(BaseModel):
         default=None, description="On every decision after the escalation: what escalated the conversation"
     )
     model_version: str
+    shadow: ShadowDecision | None = Field(
+        default=None, description="What the shadow challenger would have done (when one is configured)"
+    )
     decided_at: UtcDatetime
     seq: int = Field(ge=1, description="The message decided")
     message_id: Id

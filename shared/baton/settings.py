@@ -49,6 +49,10 @@ class Settings(BaseModel):
     # document (`<models dir>/decision/params.json`).
     decision_params_name: str | None = None
     decision_params_max_age_s: int = 60
+    # The shadow challenger (docs/decision.md, "Shadow challenger and promotion"): the SSM parameter holding a
+    # second parameters document, read the same way; every decided message is decided with it too, recorded as
+    # the decision's `shadow`, never acted on. Unset: no shadow.
+    decision_challenger_params_name: str | None = None
     # Helpdesk write-back (`baton.routing.writeback`): the helpdesks' API credentials, JSON (Zendesk
     # {"subdomain", "email", "api_token"}, Intercom {"access_token", "admin_id"}). Deployed, the Secrets Manager
     # secret names; locally the JSON values themselves (`baton local` puts placeholders its recording fake

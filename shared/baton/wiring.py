@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 
     from baton.adapters.helpdesk import Transport
+    from baton.decision.params import DecisionParams
     from baton.decision.service import DecisionConsumer
     from baton.feedback.service import FeedbackService
     from baton.ingestion.service import IngestionService
@@ -151,29 +152,56 @@ def decision_params(settings: Settings) -> Any:
     no redeploy), else the shipped document (`<models_dir>/decision/params.json`). A document that does not
     validate raises InvalidParams naming the field: the message fails, and is retried, rather than being
     decided with parameters nobody chose."""
-    from baton.decision.params import DecisionParams, load_default
+    from baton.decision.params import load_default
 
     name = settings.decision_params_name
     if not name:
         return functools.partial(load_default, settings.models_dir)
+    return _parameters_document(name, settings.decision_params_max_age_s)
+
+
+def decision_challenger_params(settings: Settings) -> Callable[[], DecisionParams] | None:
+    """The shadow challenger's `DecisionParams`, read like the champion's from the SSM parameter
+    `decision_challenger_params_name` (same cache age); None when no challenger is configured. A document that
+    does not validate raises InvalidParams, which the decision logs and counts without failing the message
+    (`baton.decision.service`)."""
+    name = settings.decision_challenger_params_name
+    if not name:
+        return None
+    return _parameters_document(name, settings.decision_params_max_age_s)
+
+
+def _parameters_document(name: str, max_age_s: int) -> Callable[[], DecisionParams]:
     from aws_lambda_powertools.utilities import parameters
 
-    parsed: dict[str, DecisionParams] = {}
+    from baton.decision.params import DecisionParams, InvalidParams
+
+    parsed: dict[str, DecisionParams | str] = {}
 
     def current() -> DecisionParams:
-        text = parameters.get_parameter(name, max_age=settings.decision_params_max_age_s)
-        if text not in parsed:  # validate each new document once, not on every message
+        text = parameters.get_parameter(name, max_age=max_age_s)
+        if text not in parsed:  # validate each new document once (a broken one too), not on every message
             parsed.clear()
-            parsed[text] = DecisionParams.model_validate_json(text)
-        return parsed[text]
+            try:
+                parsed[text] = DecisionParams.model_validate_json(text)
+            except InvalidParams as exc:
+                parsed[text] = str(exc)
+        document = parsed[text]
+        if isinstance(document, str):
+            raise InvalidParams(document)
+        return document
 
     return current
 
 
+DECISION_DOCUMENTS = frozenset({"decision_params_name", "decision_challenger_params_name"})
+"""Settings whose SSM parameter holds a decision parameters document."""
+
+
 def parameter_value(setting: str, text: str) -> str:
     """What the stack writes into the SSM parameter behind `setting` (`extra["parameters"]` of a
-    subscription), given its repo file's text: the value the function's reader above accepts."""
-    if setting == "decision_params_name":
+    subscription, or the challenger), given its file's text: the value the function's readers above accept."""
+    if setting in DECISION_DOCUMENTS:
         from baton.decision.params import deployable
 
         return deployable(text)
@@ -214,6 +242,7 @@ def decision_consumer(settings: Settings) -> DecisionConsumer:
         decisions,
         publisher(settings),
         conversation_store(settings),
+        challenger=decision_challenger_params(settings),
     )
 
 

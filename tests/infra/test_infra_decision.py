@@ -55,3 +55,61 @@ def test_the_decision_parameters_are_an_ssm_parameter_only_the_decide_function_r
         a.startswith("ssm:Get") or a == "ssm:DescribeParameters" for a in actions
     )
     assert parameter_id in resource and "*" not in resource.replace(":*", "")
+
+
+def test_a_challenger_named_in_the_context_is_a_second_parameter_the_decide_function_alone_reads(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from infra_synth import synthesize
+
+    from baton.bus import by_name
+    from baton.decision.params import DecisionParams, load_default
+
+    challenger = tmp_path_factory.mktemp("challenger") / "challenger.json"
+    document = json.loads(load_default().to_json())
+    document["version"] = "challenger-1"
+    document["thresholds"]["escalate"] = 0.6
+    challenger.write_text(json.dumps(document))
+    synth = synthesize(
+        tmp_path_factory.mktemp("cdk.out"),
+        {"challengerParams": str(challenger)},
+        subscriptions=(by_name("decide"),),
+    )
+    assert synth.error is None, synth.error
+    parameters = {p["Properties"]["Name"]: (pid, p) for stack, pid, p in synth.resources("AWS::SSM::Parameter")}
+    assert sorted(parameters) == [
+        "/baton/dev/decide/decision_challenger_params_name",
+        "/baton/dev/decide/decision_params_name",
+    ]
+    challenger_id, challenger_parameter = parameters["/baton/dev/decide/decision_challenger_params_name"]
+    stored = DecisionParams.model_validate(json.loads(challenger_parameter["Properties"]["Value"]))
+    assert (stored.version, stored.thresholds.escalate) == ("challenger-1", 0.6)
+
+    (function,) = [
+        f["Properties"]
+        for stack, _, f in synth.resources("AWS::Lambda::Function")
+        if f["Properties"]["Handler"].startswith("functions.decide.")
+    ]
+    variables = function["Environment"]["Variables"]
+    assert Synth.ref_id(variables["BATON_DECISION_CHALLENGER_PARAMS_NAME"]) == challenger_id
+    granted = [
+        json.dumps(statement["Resource"])
+        for _, _, policy in synth.resources("AWS::IAM::Policy")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(a.startswith("ssm:") for a in statement["Action"])
+    ]
+    assert all(any(pid in resource for resource in granted) for pid, _ in parameters.values())
+
+
+def test_a_challenger_file_that_is_missing_or_invalid_stops_the_synth(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from infra_synth import synthesize
+
+    from baton.bus import by_name
+
+    broken = tmp_path_factory.mktemp("challenger") / "broken.json"
+    broken.write_text(json.dumps({"version": "x"}))
+    for path, message in ((broken, "intercept"), (broken.with_name("missing.json"), "missing")):
+        with pytest.raises(ValueError, match=message):
+            synthesize(
+                tmp_path_factory.mktemp("cdk.out"), {"challengerParams": str(path)}, subscriptions=(by_name("decide"),)
+            )

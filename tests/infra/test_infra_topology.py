@@ -22,11 +22,15 @@ pytestmark = pytest.mark.infra
 
 
 def _consumers(synth: Synth) -> dict[str, list[dict[str, Any]]]:
-    """Stack -> the event patterns of the rules on the Baton bus (the partner-forwarding rule and the schedules
-    excluded)."""
+    """Stack -> the event patterns of the rules on the Baton bus (the partner-forwarding rule, the schedules and
+    the events lake's rule, which archives every event to Firehose rather than feeding a consumer, excluded)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for stack, _, rule in synth.resources("AWS::Events::Rule"):
         if "ScheduleExpression" in rule["Properties"]:
+            continue
+        resources = synth.templates[stack]["Resources"]
+        targets = [resources.get(Synth.ref_id(t["Arn"]) or "", {}) for t in rule["Properties"]["Targets"]]
+        if any(t.get("Type") == "AWS::KinesisFirehose::DeliveryStream" for t in targets):
             continue
         if not str(rule["Properties"]["EventBusName"]).startswith("aws.partner/"):
             found.setdefault(stack, []).append(rule["Properties"]["EventPattern"])
@@ -168,6 +172,8 @@ def test_function_asset_holds_only_its_own_folder() -> None:
         # Cognito refuses these words in a hosted-UI domain prefix: say so at synth, not mid-deploy.
         ({"stage": "aws-test"}, "'aws'.*'stage'"),
         ({"authDomainPrefix": "acme-cognito-login"}, "'cognito'.*'authDomainPrefix'"),
+        ({"eventsLakeRetentionDays": "0"}, "eventsLakeRetentionDays"),
+        ({"eventsLakeRetentionDays": "a year"}, "eventsLakeRetentionDays"),
     ],
 )
 def test_bad_context_is_rejected_naming_the_key(context: dict[str, str], key: str) -> None:

@@ -56,3 +56,32 @@ def test_a_broken_document_fails_naming_the_field(ssm) -> None:
 
 def test_without_a_parameter_name_the_shipped_document_is_used() -> None:
     assert wiring.decision_params(Settings())() == load_default()
+
+
+CHALLENGER = "/baton/dev/decide/decision_challenger_params_name"
+
+
+def test_the_challenger_is_read_like_the_champion_and_a_broken_one_is_validated_once(ssm, monkeypatch) -> None:
+    from aws_lambda_powertools.utilities import parameters
+
+    from baton.decision.params import DecisionParams
+
+    parameters.clear_caches()
+    document = json.loads(load_default().to_json())
+    document["version"] = "challenger-2"
+    ssm.put_parameter(Name=CHALLENGER, Type="String", Value=json.dumps(document))
+    settings = Settings(decision_challenger_params_name=CHALLENGER, decision_params_max_age_s=0)
+    challenger = wiring.decision_challenger_params(settings)
+    assert challenger is not None and challenger().version == "challenger-2"
+
+    document["thresholds"]["escalate"] = 1.5
+    ssm.put_parameter(Name=CHALLENGER, Type="String", Value=json.dumps(document), Overwrite=True)
+    validations = []
+    original = DecisionParams.model_validate_json
+    monkeypatch.setattr(
+        DecisionParams, "model_validate_json", lambda text: validations.append(1) or original(text)
+    )
+    for _ in range(3):
+        with pytest.raises(InvalidParams, match=r"thresholds\.escalate"):
+            challenger()
+    assert len(validations) == 1  # not once per message

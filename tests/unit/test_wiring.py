@@ -149,3 +149,15 @@ def test_only_a_webhook_imports_the_idempotency_utility() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_the_shadow_challenger_is_wired_only_when_its_parameter_is_named() -> None:
+    from baton.decision.params import default_path, deployable
+
+    assert wiring.decision_challenger_params(Settings()) is None
+    assert wiring.decision_consumer(Settings()).logic.challenger is None
+    named = Settings(decision_challenger_params_name="/baton/dev/decide/decision_challenger_params_name")
+    assert callable(wiring.decision_consumer(named).logic.challenger)
+    # The stack writes the challenger's document as it writes the champion's: validated, compact, no fit block.
+    text = default_path().read_text()
+    assert wiring.parameter_value("decision_challenger_params_name", text) == deployable(text)

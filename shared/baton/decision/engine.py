@@ -78,7 +78,7 @@ from baton.context.models import Context, Facts, IncidentMatch, business_facts, 
 from baton.decision.params import DecisionParams, NegationSettings, expand
 from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
-from baton.models import EscalationCause, UtcDatetime
+from baton.models import EscalationCause, ShadowDecision, UtcDatetime
 from baton.negation import Negation
 from baton.ordered import OrderedState
 
@@ -150,6 +150,11 @@ class DecisionState(OrderedState):
         description="An agent handed the conversation back after this message: only a new trigger (a "
         "guardrail on a later message) escalates again, never the standing risk",
     )
+    shadow_state: DecisionState | None = Field(
+        default=None,
+        description="The shadow challenger's own state (`baton.decision.service`): the same conversation decided "
+        "with the challenger's parameters; None without a challenger",
+    )
 
 
 class Thresholds(BaseModel):
@@ -182,6 +187,12 @@ class Decision(BaseModel):
     def changed(self) -> bool:
         return self.action != self.previous
 
+    def shadow(self) -> ShadowDecision:
+        """This decision as a shadow's record on the champion's decision (it never acts)."""
+        return ShadowDecision(
+            action=self.action, risk=self.risk, model_version=self.model_version, guardrail=self.guardrail
+        )
+
     def event(
         self,
         *,
@@ -190,9 +201,13 @@ class Decision(BaseModel):
         message_id: str,
         decided_at: datetime | None = None,
         sent_at: datetime | None = None,
+        shadow: ShadowDecision | None = None,
     ) -> EscalationDecided:
-        """The `EscalationDecided` event of this decision (`incidents` rides along as an extra field)."""
+        """The `EscalationDecided` event of this decision (`incidents` rides along as an extra field); `shadow`:
+        what the shadow challenger would have done (`Decision.shadow()` of its decision)."""
         extra: dict[str, Any] = {"incidents": [m.model_dump() for m in self.incidents]}
+        if shadow is not None:
+            extra["shadow"] = shadow
         if decided_at is not None:
             extra["decided_at"] = decided_at
         if sent_at is not None:
@@ -911,19 +926,30 @@ def decide_conversation(
 def handed_back(state: DecisionState) -> DecisionState:
     """The state after an agent handed the conversation back to the bot: no longer escalated (the bot answers
     again, watched closely), and the escalation's cause forgotten so later decisions do not say "Already
-    escalated"; only a new trigger escalates again (`DecisionState.handed_back_seq`)."""
-    if state.mode != "escalate" and state.handed_back_seq == state.last_seq:
+    escalated"; only a new trigger escalates again (`DecisionState.handed_back_seq`). The shadow challenger's
+    state is handed back too: the conversation it shadows went back to the bot."""
+    shadow = state.shadow_state
+    if shadow is not None:
+        shadow = _handed_back(shadow, state.last_seq)
+        if shadow is not state.shadow_state:
+            state = state.model_copy(update={"shadow_state": shadow})
+    return _handed_back(state, state.last_seq)
+
+
+def _handed_back(state: DecisionState, last_seq: int) -> DecisionState:
+    """`handed_back` of one state, after message `last_seq` (a shadow's own last decided seq may be earlier)."""
+    if state.mode != "escalate" and state.handed_back_seq == last_seq:
         return state
     return state.model_copy(
         update={
             "mode": "monitor",
             "calm_turns": 0,
-            "monitor_since_seq": state.last_seq or None,
+            "monitor_since_seq": last_seq or None,
             "escalated_seq": None,
             "escalated_by": None,
             "escalated_risk": None,
             "escalated_message_id": None,
             "escalated_reasons": [],
-            "handed_back_seq": state.last_seq,
+            "handed_back_seq": last_seq,
         }
     )

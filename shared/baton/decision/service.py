@@ -14,6 +14,15 @@ decision's:
 
 The parameters come from `params()` on every message: the function passes a cached Powertools parameters
 lookup (a team's new thresholds apply within its max age, with no redeploy); tests pass a constant.
+
+**The shadow challenger** (`challenger()`, when configured: a second parameters document read the same way)
+decides every decided message too, from its own state (`DecisionState.shadow_state`, kept in the same item),
+and its decision rides on the champion's as `shadow` {action, risk, model_version, guardrail}. It never acts:
+what is published, stored and shown is the champion's decision. Its state starts as a copy of the champion's
+(a challenger configured mid-conversation picks up where the champion stands), is handed back with it and
+forgets a redacted message's quote with it. A challenger that cannot decide (a document that does not validate,
+a parameter store error) is logged and counted (`ShadowFailures`); the champion's decision goes out without a
+shadow, and the shadow's state stays as it was.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from baton.decision.engine import DecisionState, decide
 from baton.decision.params import DecisionParams
 from baton.decision.store import STATUS_OF_ACTION, decision_view
 from baton.events import EscalationDecided, MessageScored, MessageSnapshot
-from baton.models import Reason, Role, View, utcnow
+from baton.models import Reason, Role, ShadowDecision, View, utcnow
 from baton.ordered import Applied, MessageLedger, OrderedConsumer, StateStore, as_stored, remember
 from baton.ports import ContextSource
 
@@ -71,9 +80,15 @@ class DecisionLogic:
     order: ClassVar[Literal["every", "latest"]] = "every"
     skipped_metric: ClassVar[str] = "UndecidedMessages"
 
-    def __init__(self, params: Callable[[], DecisionParams], contexts: ContextSource) -> None:
+    def __init__(
+        self,
+        params: Callable[[], DecisionParams],
+        contexts: ContextSource,
+        challenger: Callable[[], DecisionParams] | None = None,
+    ) -> None:
         self.params = params
         self.contexts = contexts
+        self.challenger = challenger
 
     def empty(self) -> DecisionState:
         return DecisionState()
@@ -96,30 +111,30 @@ class DecisionLogic:
         else:
             customer = message.customer
             context = with_page(self.contexts.context(customer.account_id, customer.id, now=now), message)
+        text = message.text if message is not None else ""
         decision, new_state = decide(
-            scored.scores,
-            scored.arc,
-            context,
-            state,
-            self.params(),
-            text=message.text if message is not None else "",
-            seq=scored.seq,
+            scored.scores, scored.arc, context, state, self.params(), text=text, seq=scored.seq
         )
         if decision.action == "escalate" and decision.previous != "escalate":
             new_state = new_state.model_copy(update={"escalated_message_id": scored.message_id})
+        shadow, shadow_state, metrics = self._shadow(state, scored, context, text)
+        new_state = new_state.model_copy(update={"shadow_state": shadow_state})
         event = decision.event(
             conversation_id=scored.conversation_id,
             seq=scored.seq,
             message_id=scored.message_id,
             decided_at=now,
             sent_at=message.sent_at if message is not None else None,
+            shadow=shadow,
         )
-        metrics: dict[str, float] = {"Decisions": 1}
+        metrics["Decisions"] = 1
         if decision.changed:
             metrics[f"{decision.action.capitalize()}Decisions"] = 1
         if decision.guardrail:
             metrics["GuardrailEscalations"] = 1
-        log = {
+        if shadow is not None and shadow.action != decision.action:
+            metrics["ShadowDisagreements"] = 1
+        log: dict[str, Any] = {
             "action": decision.action,
             "previous": decision.previous,
             "risk": decision.risk,
@@ -127,7 +142,39 @@ class DecisionLogic:
             "reasons": [r.code for r in decision.reasons],
             "model_version": decision.model_version,
         }
+        if shadow is not None:
+            log["shadow"] = shadow.model_dump()
         return Applied(new_state, event, metrics=metrics, log=log)
+
+    def _shadow(
+        self, state: DecisionState, scored: MessageScored, context: Context, text: str
+    ) -> tuple[ShadowDecision | None, DecisionState | None, dict[str, float]]:
+        """The challenger's decision on the message from its own state, its state after it, and the counts:
+        (None, None) without a challenger; (None, the state as it was) when it could not decide."""
+        if self.challenger is None:
+            return None, None, {}
+        # A challenger configured mid-conversation starts from where the champion stands.
+        before = state.shadow_state
+        if before is None:
+            before = state.model_copy(update={"shadow_state": None, "redacted": {}})
+        try:
+            decision, after = decide(
+                scored.scores, scored.arc, context, before, self.challenger(), text=text, seq=scored.seq
+            )
+        except Exception as exc:  # whatever breaks the shadow must never fail the champion's decision
+            logger.error(
+                "the shadow challenger could not decide: the decision goes out without its shadow",
+                extra={
+                    "conversation_id": scored.conversation_id,
+                    "seq": scored.seq,
+                    "error_type": type(exc).__name__,
+                    "error": str(exc)[:1000],
+                },
+            )
+            return None, state.shadow_state, {"ShadowFailures": 1}
+        if decision.action == "escalate" and decision.previous != "escalate":
+            after = after.model_copy(update={"escalated_message_id": scored.message_id})
+        return decision.shadow(), after, {"ShadowDecisions": 1}
 
     def forget(
         self, state: DecisionState, latest: EscalationDecided | None, redacted: Mapping[str, datetime]
@@ -157,16 +204,19 @@ def decision_consumer(
     *,
     clock: Callable[[], datetime] = utcnow,
     sleep: Callable[[float], None] | None = None,
+    challenger: Callable[[], DecisionParams] | None = None,
 ) -> DecisionConsumer:
+    """`challenger`: the shadow challenger's parameters (None: no shadow; see the module docstring)."""
     kwargs: dict[str, Any] = {"clock": clock} | ({"sleep": sleep} if sleep is not None else {})
-    return OrderedConsumer(DecisionLogic(params, contexts), decisions, publisher, ledger, **kwargs)
+    logic = DecisionLogic(params, contexts, challenger)
+    return OrderedConsumer(logic, decisions, publisher, ledger, **kwargs)
 
 
 def forgetting(
     state: DecisionState, event: EscalationDecided | None, redacted: Mapping[str, datetime]
 ) -> tuple[DecisionState, EscalationDecided | None]:
     """The state with the redacted ids remembered, and the event without a guardrail's quote of its message
-    when it is one of them (the decision itself stands)."""
+    when it is one of them (the decision itself stands); the shadow challenger's state forgets its quotes too."""
     remembered = state.redacted
     for message_id, at in redacted.items():
         remembered = remember(remembered, message_id, at)
@@ -176,12 +226,14 @@ def forgetting(
         reasons = _unquoted(event.reasons, event.guardrail)
         if reasons != event.reasons:
             event = event.model_copy(update={"reasons": reasons})
+    if state.shadow_state is not None:
+        shadow = _cause_unquoted(state.shadow_state, redacted)
+        if shadow is not state.shadow_state:
+            state = state.model_copy(update={"shadow_state": shadow})
     # The escalation's cause travels on every later decision: forget its quote there too.
     guardrail = state.escalated_by if state.escalated_by not in (None, "risk") else None
     if guardrail is not None and state.escalated_message_id in redacted:
-        kept = _unquoted(state.escalated_reasons, guardrail)
-        if kept != state.escalated_reasons:
-            state = state.model_copy(update={"escalated_reasons": kept})
+        state = _cause_unquoted(state, redacted)
         cause = event.escalated_because if event is not None else None
         if cause is not None and cause.seq == state.escalated_seq:
             unquoted = _unquoted(cause.reasons, guardrail)
@@ -190,6 +242,15 @@ def forgetting(
                     update={"escalated_because": cause.model_copy(update={"reasons": unquoted})}
                 )
     return state, event
+
+
+def _cause_unquoted(state: DecisionState, redacted: Mapping[str, datetime]) -> DecisionState:
+    """The state without the escalating guardrail's quote when the escalating message is redacted."""
+    guardrail = state.escalated_by if state.escalated_by not in (None, "risk") else None
+    if guardrail is None or state.escalated_message_id not in redacted:
+        return state
+    kept = _unquoted(state.escalated_reasons, guardrail)
+    return state if kept == state.escalated_reasons else state.model_copy(update={"escalated_reasons": kept})
 
 
 def _unquoted(reasons: list[Reason], guardrail: str) -> list[Reason]:

@@ -42,6 +42,7 @@ DECISION_FIELDS = frozenset(
         "message_id",
         "incidents",
         "escalated_because",
+        "shadow",
     }
 )
 

@@ -1,5 +1,5 @@
-"""`baton backtest INPUT.jsonl [--models DIR] [--params FILE] [-o OUTPUT.jsonl] [--report]`: score and decide
-your own transcripts offline.
+"""`baton backtest INPUT.jsonl [--models DIR] [--params FILE] [-o OUTPUT.jsonl] [--report] [--workers N]`: score
+and decide your own transcripts offline.
 
 Each input line is one conversation:
 
@@ -30,21 +30,32 @@ decision changes, the reasons by frequency.
 `--models DIR` takes a `baton train ... --out DIR` directory: the models it holds replace the shipped ones,
 kind by kind. Progress goes to stderr. A line that cannot be read is reported with its line number and
 skipped; the exit code is then 1 (0 when every line was scored, 2 for bad arguments or missing models).
+
+`--workers N` scores in N processes (default: the number of cores; 1 scores in this one). The output is the
+same, byte for byte, whatever N: this process reads and checks the lines (so bad lines and warnings are
+reported as with one process), cuts them into chunks of about `BATCH_MESSAGES` messages, the same chunks
+whatever N, and writes each chunk's lines, scored by a worker, in input order. Each worker loads the models
+once, when it starts; every onnxruntime session runs one intra-op thread (the loaders' default), so N workers
+use N cores and no more. Input and output are streamed: a few chunks per worker are in flight at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import json
+import os
+import signal
 import sys
+import threading
 import time
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -52,8 +63,17 @@ from baton.errors import BatonError
 from baton.events import MessageSnapshot
 from baton.models import MessageIn, Source
 
-BATCH_MESSAGES = 512
-"""Conversations are scored in batches of about this many messages (one call of each n-gram model)."""
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.process import BaseProcess
+
+    from baton.scoring.scorer import Models
+
+BATCH_MESSAGES = 128
+"""Conversations are scored in chunks of about this many messages (one call of each n-gram model per chunk):
+the unit of work a worker is sent. The chunks do not depend on the number of workers."""
+IN_FLIGHT_PER_WORKER = 3
+"""Chunks read ahead per worker: enough to keep each one busy, few enough to stream a file of any size."""
 
 _BASE_TIME = datetime(2025, 1, 1, tzinfo=UTC)
 _DEFAULT_CUSTOMER = {"id": "backtest", "account_id": "backtest"}
@@ -102,12 +122,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a summary: escalation rate, decision changes, reasons by frequency "
         "(on stdout when -o is given, else on stderr)",
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=default_workers(),
+        metavar="N",
+        help="processes that score in parallel, each loading the models once (default: the number of cores, "
+        f"{default_workers()} here; 1 scores in this process). The output is the same whatever N",
+    )
     return parser
+
+
+def default_workers() -> int:
+    """The cores this process may use (3.12 has no `os.process_cpu_count`: all the machine's)."""
+    count: int | None = getattr(os, "process_cpu_count", os.cpu_count)()
+    return count or 1
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from baton.scoring.loader import load_models, models_dir
+    from baton.scoring.loader import load_models, model_dirs, models_dir
     from baton.scoring.scorer import Scorer
     from baton.settings import Settings
 
@@ -118,9 +162,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from baton.decision.params import load, load_default
 
+    workers: Workers | None = None
     try:
-        scorer = Scorer(load_models(models_dir(Settings.from_env().models_dir), override=args.models))
+        root = models_dir(Settings.from_env().models_dir)
+        models = functools.partial(load_models, root, override=args.models)
+        # Models first, then parameters: the first error reported is the same whatever the number of workers.
+        if args.workers == 1:
+            scorer = Scorer(models())
+        else:
+            model_dirs(root, args.models)
         params = load(args.params) if args.params else load_default()
+        if args.workers > 1:
+            workers = Workers(models, args.workers, params=params)
     except BatonError as exc:
         _err(str(exc))
         return 2
@@ -128,11 +181,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         to_stdout = args.output in (None, "-")
         sink = sys.stdout if to_stdout else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
+        if workers is not None:
+            workers.close()
         _err(f"cannot write {args.output}: {exc.strerror or exc}")
         return 2
     try:
         with source:
-            stats = run(scorer, source, sink, name=args.input, params=params)
+            if workers is None:
+                stats = run(scorer, source, sink, name=args.input, params=params)
+            else:
+                with workers:
+                    stats = workers.run(source, sink, name=args.input)
     finally:
         if sink is not sys.stdout:
             sink.close()
@@ -164,6 +223,16 @@ class Report:
     escalation_reasons: Counter[str] = field(default_factory=Counter)
     """The top reason of each escalation (the decision that escalated)."""
     guardrails: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: Report) -> None:
+        """Add `other`'s counts (the report of the chunk after this one's): counters keep the order in which
+        keys first appeared, so ties in `most_common` come out as they would from one pass over the input."""
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, Counter):
+                mine.update(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
 
     def add(self, decisions: list[Any]) -> None:
         self.conversations += 1
@@ -212,23 +281,161 @@ class Stats:
     bad_lines: int = 0
     report: Report = field(default_factory=Report)
 
+    def merge(self, other: Stats) -> None:
+        self.conversations += other.conversations
+        self.messages += other.messages
+        self.bad_lines += other.bad_lines
+        self.report.merge(other.report)
+
+
+Scored = tuple[str, Stats]
+"""A chunk's output lines, joined, and its counts."""
+
 
 def run(scorer: Any, source: IO[str], sink: IO[str], *, name: str = "input", params: Any = None) -> Stats:
-    """Score (and, given decision `params`, decide) every conversation of `source` into `sink`; bad lines
-    are reported on stderr and skipped."""
+    """Score (and, given decision `params`, decide) every conversation of `source` into `sink`, in this
+    process; bad lines are reported on stderr and skipped."""
+    return _run(source, sink, name, lambda chunks: (_score(scorer, chunk, params) for chunk in chunks))
+
+
+def _run(
+    source: IO[str],
+    sink: IO[str],
+    name: str,
+    score: Callable[[Iterator[list[Conversation]]], Iterable[Scored]],
+) -> Stats:
     stats = Stats()
     progress = _Progress()
-    batch: list[Conversation] = []
-    pending = 0
-    for conversation in _read(source, name, stats):
-        batch.append(conversation)
-        pending += len(conversation.messages)
-        if pending >= BATCH_MESSAGES:
-            _flush(scorer, batch, sink, stats, progress, params)
-            pending = 0
-    _flush(scorer, batch, sink, stats, progress, params)
+    for text, counts in score(_chunks(_read(source, name, stats))):
+        sink.write(text)
+        stats.merge(counts)
+        progress.update(stats)
     progress.done(stats)
     return stats
+
+
+def _chunks(conversations: Iterable[Conversation]) -> Iterator[list[Conversation]]:
+    chunk: list[Conversation] = []
+    pending = 0
+    for conversation in conversations:
+        chunk.append(conversation)
+        pending += len(conversation.messages)
+        if pending >= BATCH_MESSAGES:
+            yield chunk
+            chunk, pending = [], 0
+    if chunk:
+        yield chunk
+
+
+class Workers:
+    """`n` processes that score chunks, each with its own scorer: `models()` runs once in each, when it starts.
+
+    Started by the constructor, which raises BatonError (missing or broken models) as loading them here would.
+    `run` is `run` of the module with the scoring done by the workers. A `with` block stops them; leaving it
+    with an exception (Ctrl-C, a closed pipe) stops them at once, without finishing their chunks.
+    """
+
+    def __init__(self, models: Callable[[], Models], n: int, *, params: Any = None) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: a fresh interpreter (fork would copy this process's threads and locks).
+        context = multiprocessing.get_context("spawn")
+        before = set(multiprocessing.active_children())
+        self.n = n
+        self._pool: ProcessPoolExecutor = ProcessPoolExecutor(
+            n, mp_context=context, initializer=_start_worker, initargs=(models, params)
+        )
+        # The workers ignore Ctrl-C, which a terminal sends to the whole process group: this process stops
+        # them. Started with SIGINT ignored, they ignore it from their first instruction (they inherit it).
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            # A pool starts a process per task submitted while none is idle: n tasks start all n at once.
+            probes = [self._pool.submit(_load_error) for _ in range(n)]
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        self._processes: list[BaseProcess] = [p for p in multiprocessing.active_children() if p not in before]
+        try:
+            errors = [probe.result() for probe in probes]
+        except BaseException:
+            self.close(stop=True)
+            raise
+        for error in errors:
+            if error is not None:
+                self.close()
+                raise error
+
+    def run(self, source: IO[str], sink: IO[str], *, name: str = "input") -> Stats:
+        return _run(source, sink, name, self.map)
+
+    def map(self, chunks: Iterable[list[Conversation]]) -> Iterator[Scored]:
+        """Each chunk scored by a worker, in the order of `chunks`, reading only a few chunks ahead."""
+        pending: deque[Future[Scored]] = deque()
+        for chunk in chunks:
+            pending.append(self._pool.submit(_score_in_worker, chunk))
+            if len(pending) >= self.n * IN_FLIGHT_PER_WORKER:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+
+    def close(self, *, stop: bool = False) -> None:
+        """Wait for the workers to exit; `stop`: drop the chunks not yet scored and end the workers now."""
+        self._pool.shutdown(wait=not stop, cancel_futures=stop)
+        if stop:
+            for process in self._processes:
+                process.terminate()
+            for process in self._processes:
+                process.join()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(stop=kind is not None)
+
+
+class WorkerDied(BatonError):
+    """A worker process ended while scoring (killed, out of memory): the lines after the last written are not."""
+
+
+def _result(future: Future[Scored]) -> Scored:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise WorkerDied(
+            "a worker process ended abruptly while scoring (killed, or out of memory?): the output stops at the "
+            "last conversation written; try fewer --workers if memory is short"
+        ) from exc
+
+
+_worker: tuple[Any, Any] | BatonError | None = None
+"""In a worker process: (its scorer, the decision params), or why the models did not load."""
+
+
+def _start_worker(models: Callable[[], Models], params: Any) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from baton.scoring.scorer import Scorer
+
+    try:
+        _worker = (Scorer(models()), params)
+    except BatonError as exc:
+        _worker = exc
+
+
+def _load_error() -> BatonError | None:
+    return _worker if isinstance(_worker, BatonError) else None
+
+
+def _score_in_worker(chunk: list[Conversation]) -> Scored:
+    if not isinstance(_worker, tuple):
+        raise _worker or RuntimeError("backtest worker not started")
+    scorer, params = _worker
+    return _score(scorer, chunk, params)
 
 
 def _read(source: IO[str], name: str, stats: Stats) -> Iterator[Conversation]:
@@ -328,18 +535,12 @@ def _id(conversation_id: str) -> str:
     return clean[:100] or "c"
 
 
-def _flush(
-    scorer: Any,
-    batch: list[Conversation],
-    sink: IO[str],
-    stats: Stats,
-    progress: _Progress,
-    params: Any = None,
-) -> None:
-    if not batch:
-        return
+def _score(scorer: Any, batch: list[Conversation], params: Any = None) -> Scored:
+    """A chunk's output lines and counts: the same whichever process scores it."""
     from baton.scoring.arc import ArcState
 
+    stats = Stats()
+    lines: list[str] = []
     results = scorer.score_batch([(ArcState(), c.messages) for c in batch])
     for conversation, scored in zip(batch, results, strict=True):
         decider = _Decider(conversation, params) if params is not None else None
@@ -355,13 +556,12 @@ def _flush(
             }
             if decider is not None:
                 row["decision"] = decider.decide(message, scores, arc)
-            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+            lines.append(json.dumps(row, ensure_ascii=False) + "\n")
         if decider is not None:
             stats.report.add(decider.decisions)
         stats.conversations += 1
         stats.messages += len(conversation.messages)
-    batch.clear()
-    progress.update(stats)
+    return "".join(lines), stats
 
 
 class _Decider:

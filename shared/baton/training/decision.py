@@ -4,6 +4,8 @@
 
 Writes `OUT/decision/params.json` (a `baton.decision.params.DecisionParams` document) and
 `OUT/decision/MODEL_CARD.md` (data, features, weights, the cost / timeliness table, rule-based peers).
+`--outcomes FILE` refits a prior's parameters on a team's real outcomes instead (`baton.training.outcomes`,
+which reuses this module's risk model, policy simulation and threshold grid).
 
 1. **Data**: every `*.txt` in `--uss` in the USS format (USER = customer, SYSTEM = bot; `OVERALL` lines
    skipped). A user turn is dissatisfied when more than half of its ratings are <= 2; a dialogue needs a
@@ -533,39 +535,75 @@ class Policy:
         }
 
 
-def simulate(risk: Any, guard: Any, starts: Sequence[int], p: Policy) -> list[int | None]:
+def simulate(
+    risk: Any,
+    guard: Any,
+    starts: Sequence[int],
+    p: Policy,
+    *,
+    own: Any = None,
+    scale: Any = None,
+) -> list[int | None]:
     """First escalation (customer-turn index) per dialogue under policy `p` (the engine's `next_action`,
-    vectorised over dialogues for the threshold search)."""
+    vectorised over dialogues for the threshold search). `own`: each turn's own risk (`engine.own_risk`; a turn
+    whose own risk is below `exit` reads calm and never escalates by risk), default the turn's risk. `scale`:
+    each turn's threshold multiplier (`engine.sensitivity_of`), default 1."""
+    first = simulate_first(risk, guard, starts, p, own=own, scale=scale)
+    return [None if f < 0 else int(f) for f in first]
+
+
+def simulate_first(
+    risk: Any,
+    guard: Any,
+    starts: Sequence[int],
+    p: Policy,
+    *,
+    own: Any = None,
+    scale: Any = None,
+) -> Any:
+    """`simulate` as an integer array, -1 for a dialogue never escalated (the threshold searches' inner loop)."""
     import numpy as np
 
     n_dialogues = len(starts)
-    bounds = np.asarray([*starts, len(risk)])
+    bounds = np.asarray([*starts, len(risk)], dtype=np.int64)
     lengths = bounds[1:] - bounds[:-1]
     longest = int(lengths.max()) if n_dialogues else 0
+    # Turn i of the rows is column `i - start` of its dialogue's row.
+    rows = np.repeat(np.arange(n_dialogues), lengths)
+    cols = np.arange(len(risk)) - np.repeat(bounds[:-1], lengths)
     r = np.full((n_dialogues, longest), -1.0)
+    o = np.full((n_dialogues, longest), -1.0)
+    s = np.ones((n_dialogues, longest))
     g = np.zeros((n_dialogues, longest), dtype=bool)
-    for d in range(n_dialogues):
-        r[d, : lengths[d]] = risk[bounds[d] : bounds[d + 1]]
-        g[d, : lengths[d]] = guard[bounds[d] : bounds[d + 1]]
+    r[rows, cols] = risk
+    o[rows, cols] = risk if own is None else own
+    g[rows, cols] = guard
+    if scale is not None:
+        s[rows, cols] = scale
     mode = np.zeros(n_dialogues, dtype=np.int8)  # 0 resolve, 1 monitor, 2 escalate
     calm = np.zeros(n_dialogues, dtype=np.int16)
     first = np.full(n_dialogues, -1)
     for t in range(longest):
-        rt, gt, live = r[:, t], g[:, t], r[:, t] >= 0
+        rt, gt, st, live = r[:, t], g[:, t], s[:, t], r[:, t] >= 0
+        quiet = o[:, t] < p.exit * st  # a calm message never escalates by risk
         resolving, monitoring = (mode == 0) & live, (mode == 1) & live
         esc = (
             live
             & (mode != 2)
-            & (gt | (resolving & (rt >= p.escalate)) | (monitoring & (rt >= p.monitor_escalate)))
+            & (
+                gt
+                | (~quiet & resolving & (rt >= p.escalate * st))
+                | (~quiet & monitoring & (rt >= p.monitor_escalate * st))
+            )
         )
-        to_monitor = resolving & ~esc & (rt >= p.monitor)
-        low = monitoring & ~esc & (rt < p.exit)
+        to_monitor = resolving & ~esc & ~quiet & (rt >= p.monitor * st)
+        low = monitoring & ~esc & quiet
         calm = np.where(low, calm + 1, np.where(monitoring, 0, calm))
         back = low & (calm >= p.exit_turns)
         calm = np.where(back | to_monitor, 0, calm)
         mode = np.where(esc, 2, np.where(to_monitor, 1, np.where(back, 0, mode)))
         first = np.where(esc & (first < 0), t, first)
-    return [None if f < 0 else int(f) for f in first]
+    return first
 
 
 def outcomes(first_need: Sequence[int | None], first_escalation: Sequence[int | None]) -> Any:
@@ -583,16 +621,35 @@ def false_rate(report: Any) -> float:
 CALM_EXIT_QUANTILE = 0.75
 
 
-def search_policies(risk: Any, m: Matrix, *, monitor_band: bool = False) -> list[tuple[Policy, Any]]:
-    """Every policy of the threshold grid and its outcome on these dialogues. `monitor_band` (the `--maia`
-    fit): only policies with a monitoring band below the escalate threshold (support teams watch a conversation
-    before calling a human; a grid point without one makes `monitor` unreachable), whose exit threshold is at
-    least the upper quartile of calm dialogues' turn risk. The grid is quantiles of the
-    per-turn risk; the top is sampled finely because a cap on false escalations puts the escalate threshold
-    there (a calm dialogue has a dozen turns, each a chance to cross it)."""
+GRID_LEVELS = (0.5, 0.995, 48)
+"""The escalate thresholds tried: quantiles of the per-turn risk from 0.5 to 0.995 (48), plus the top 5 %."""
+
+
+def search_policies(
+    risk: Any,
+    m: Matrix,
+    *,
+    monitor_band: bool = False,
+) -> list[tuple[Policy, Any]]:
+    """Every policy of the threshold grid (`policy_grid`) and its outcome on these dialogues."""
+    return [
+        (p, outcomes(m.first_need, simulate(risk, m.guard, m.starts, p)))
+        for p in policy_grid(risk, m, monitor_band=monitor_band)
+    ]
+
+
+def policy_grid(risk: Any, m: Matrix, *, monitor_band: bool = False, levels: Any = None) -> list[Policy]:
+    """The threshold grid on these dialogues' per-turn `risk`. `monitor_band` (the `--maia` fit and the refit
+    on outcomes): only policies with a monitoring band below the escalate threshold (support teams watch a
+    conversation before calling a human; a grid point without one makes `monitor` unreachable), whose exit
+    threshold is at least the upper quartile of calm dialogues' turn risk. The escalate thresholds are
+    quantiles of the per-turn risk (`levels`, default `GRID_LEVELS` and the top 5 % sampled finely, because a
+    cap on false escalations puts the escalate threshold there: a calm dialogue has a dozen turns, each a chance
+    to cross it)."""
     import numpy as np
 
-    levels = np.concatenate([np.linspace(0.5, 0.995, 48), np.linspace(0.95, 0.9995, 24)])
+    if levels is None:
+        levels = np.concatenate([np.linspace(*GRID_LEVELS), np.linspace(0.95, 0.9995, 24)])
     grid = np.unique(np.quantile(risk, levels))
     # With a monitoring band, monitoring must be able to end on a calm conversation: the exit threshold is at
     # least the upper quartile of the risk of turns of dialogues that never needed a human.
@@ -601,7 +658,7 @@ def search_policies(risk: Any, m: Matrix, *, monitor_band: bool = False) -> list
         i for d, need in enumerate(m.first_need) if need is None for i in range(bounds[d], bounds[d + 1])
     ]
     calm_exit = float(np.quantile(risk[calm_rows], CALM_EXIT_QUANTILE)) if calm_rows else 0.0
-    tried = []
+    policies = []
     for e in grid:
         for monitor_ratio in (0.8, 0.65, 0.5) if monitor_band else (1.0, 0.8, 0.65, 0.5):
             monitor = e * monitor_ratio
@@ -613,10 +670,8 @@ def search_policies(risk: Any, m: Matrix, *, monitor_band: bool = False) -> list
                         if calm_exit >= monitor:
                             continue
                         exit_at = max(exit_at, calm_exit)
-                    p = Policy(float(e), float(monitor), float(me), float(exit_at), k)
-                    report = outcomes(m.first_need, simulate(risk, m.guard, m.starts, p))
-                    tried.append((p, report))
-    return tried
+                    policies.append(Policy(float(e), float(monitor), float(me), float(exit_at), k))
+    return policies
 
 
 def pick_policy(tried: Sequence[tuple[Policy, Any]], max_false_rate: float | None) -> tuple[Policy, Any]:
@@ -895,8 +950,10 @@ def pooled(results: list[dict[str, Any]], name: str) -> dict[str, Any]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baton train decision",
-        description="Fit the decision engine's risk model and thresholds on the USS dialogues: writes "
-        "OUT/decision/params.json and MODEL_CARD.md, with cross-corpus cost and timeliness figures.",
+        description="Fit the decision engine's risk model and thresholds on the USS dialogues (or MAIA-DQE chats): "
+        "writes OUT/decision/params.json and MODEL_CARD.md, with cross-corpus cost and timeliness figures. With "
+        "--outcomes FILE, refit a prior's parameters on a team's real outcomes instead (baton.training.outcomes): "
+        "writes OUT/decision/params.json and outcomes_report.json / .md.",
     )
     parser.add_argument("--uss", type=Path, default=DEFAULT_USS, help="USS directory: dialogue files *.txt")
     parser.add_argument(
@@ -968,6 +1025,9 @@ def build_parser() -> argparse.ArgumentParser:
         "`baton train sentiment --encoder-source`)",
     )
     parser.add_argument("--threads", type=int, default=1, help="BLAS / onnxruntime threads (default 1)")
+    from baton.training.outcomes import add_arguments
+
+    add_arguments(parser)
     return parser
 
 
@@ -1001,6 +1061,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(argv if argv is not None else sys.argv[1:])
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, str(args.threads))
+    if args.outcomes is not None:
+        from baton.training import outcomes as refit_on_outcomes
+
+        return refit_on_outcomes.main(args)
     overrides: dict[str, Path] = {}
     for item in args.score_with:
         corpus, sep, directory = item.partition("=")

@@ -80,3 +80,19 @@ def test_an_exported_line_is_valid_backtest_input() -> None:
 
     (line,) = list(export_lines(events()))
     parse_line(json.dumps(line), 1)
+
+
+def test_a_redacted_message_keeps_its_place_with_empty_text_whichever_event_comes_first() -> None:
+    redaction = envelope("MessageRedacted", {"conversation_id": "c1", "message_id": "m1",
+                                             "redacted_at": "2026-12-06T09:30:00Z"})  # fmt: skip
+    for seed in range(10):
+        shuffled = [*events(), redaction]
+        random.Random(seed).shuffle(shuffled)
+        (line,) = list(export_lines(shuffled))
+        assert [m["text"] for m in line["messages"]] == ["", "try again later", "get me a human"]
+        assert line["messages"][0]["message_id"] == "m1" and line["outcome"]["escalated_at_index"] == 2
+    # A message published again after its redaction (a helpdesk redelivery) is blank too, in either order.
+    again = message(1, "customer", "", redacted_at="2026-12-06T09:30:00Z")
+    for extra in ([again], [again, *events()]):
+        (line,) = list(export_lines([*events(), *extra]))
+        assert line["messages"][0]["text"] == ""

@@ -72,7 +72,7 @@ def test_main_writes_the_output_file_and_progress(tmp_path: Path, fake_loader, c
     out = tmp_path / "scored.jsonl"
     models = tmp_path / "trained"
     models.mkdir()
-    assert backtest.main([str(SAMPLE), "--models", str(models), "-o", str(out)]) == 0
+    assert backtest.main([str(SAMPLE), "--models", str(models), "-o", str(out), "--workers", "1"]) == 0
     assert len(rows(out.read_text())) == sum(
         len(json.loads(x)["messages"]) for x in SAMPLE.read_text().splitlines()
     )
@@ -102,7 +102,7 @@ def test_bad_lines_are_reported_with_their_number_and_skipped(tmp_path: Path, fa
         )
     )
     out = tmp_path / "out.jsonl"
-    assert backtest.main([str(source), "-o", str(out)]) == 1
+    assert backtest.main([str(source), "-o", str(out), "--workers", "1"]) == 1
     assert [r["conversation_id"] for r in rows(out.read_text())] == ["ok-1", "ok-2"]
     err = capsys.readouterr().err
     assert f"{source}:2: not valid JSON" in err
@@ -128,15 +128,20 @@ def test_optional_message_fields_are_used(tmp_path: Path) -> None:
     assert [m.seq for m in parsed.messages] == [1, 2]
 
 
-def test_missing_models_exit_2_with_the_missing_path(tmp_path: Path, capsys, monkeypatch) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_missing_models_exit_2_with_the_missing_path(
+    tmp_path: Path, capsys, monkeypatch, workers: str
+) -> None:
     monkeypatch.setenv("BATON_MODELS_DIR", str(tmp_path / "nowhere"))
-    assert backtest.main([str(SAMPLE)]) == 2
+    out = tmp_path / "out.jsonl"
+    assert backtest.main([str(SAMPLE), "-o", str(out), "--workers", workers]) == 2
     assert f"{tmp_path / 'nowhere' / 'intent' / 'manifest.json'} is missing" in capsys.readouterr().err
+    assert not out.exists()  # the workers load the models before anything is written
 
 
 def test_the_cli_runs_backtest_and_train(tmp_path: Path, fake_loader, monkeypatch, capsys) -> None:
     out = tmp_path / "out.jsonl"
-    assert cli.main(["backtest", str(SAMPLE), "-o", str(out)]) == 0
+    assert cli.main(["backtest", str(SAMPLE), "-o", str(out), "--workers", "1"]) == 0
     assert out.read_text().count("\n") == 46
     seen: list[list[str]] = []
     trainer = types.ModuleType("baton.training.intent")
@@ -376,13 +381,13 @@ def test_inline_context_changes_the_decision_and_bad_context_names_the_field(tmp
 
 def test_report_goes_to_stdout_when_the_lines_go_to_a_file(tmp_path: Path, fake_loader, capsys) -> None:
     out = tmp_path / "decided.jsonl"
-    assert backtest.main([str(SAMPLE), "-o", str(out), "--report"]) == 0
+    assert backtest.main([str(SAMPLE), "-o", str(out), "--report", "--workers", "1"]) == 0
     captured = capsys.readouterr()
     assert "backtest report: 8 conversations" in captured.out and "reasons by frequency" in captured.out
     assert all("decision" in row for row in rows(out.read_text()))
     bad = tmp_path / "params.json"
     bad.write_text('{"version": "x"}')
-    assert backtest.main([str(SAMPLE), "--params", str(bad)]) == 2
+    assert backtest.main([str(SAMPLE), "--params", str(bad), "--workers", "1"]) == 2
     assert "invalid decision parameters" in capsys.readouterr().err
 
 
@@ -404,3 +409,108 @@ def test_a_sentiment_branch_trained_on_another_encoder_file_is_refused_at_load(
         loader.ModelLoadError, match=r"sentiment model in .*shipped/sentiment: trained on encoder"
     ):
         loader.load_models(shipped)
+
+
+# -- workers ---------------------------------------------------------------------------------------
+
+
+def generated(n: int) -> list[str]:
+    """`n` lines from the sample's conversations in turn: new ids, customer texts varied, and every third one
+    cut to its first message (a one-message conversation)."""
+    sample = [json.loads(line) for line in SAMPLE.read_text().splitlines()]
+    lines = []
+    for i in range(n):
+        line = json.loads(json.dumps(sample[i % len(sample)]))
+        line["conversation_id"] = f"{line['conversation_id']}-{i}"
+        if i % 3 == 0:
+            line["messages"] = line["messages"][:1]
+        for j, message in enumerate(line["messages"]):
+            if message["role"] == "customer" and (i + j) % 2:
+                message["text"] += f" (ticket {i}-{j})"
+        lines.append(json.dumps(line, ensure_ascii=False))
+    return lines
+
+
+def test_workers_write_what_one_process_writes() -> None:
+    from baton.decision.params import load_default
+
+    text = "\n".join(generated(300))
+    one = io.StringIO()
+    alone = backtest.run(Scorer(fake_models()), io.StringIO(text), one, params=load_default())
+    many = io.StringIO()
+    with backtest.Workers(fake_models, 2, params=load_default()) as workers:
+        parallel = workers.run(io.StringIO(text), many)
+    assert alone.messages > 4 * backtest.BATCH_MESSAGES  # several chunks, so both workers score some
+    assert many.getvalue() == one.getvalue()
+    assert (
+        (parallel.conversations, parallel.messages)
+        == (alone.conversations, alone.messages)
+        == (
+            300,
+            len(rows(one.getvalue())),
+        )
+    )
+    assert parallel.report.render() == alone.report.render()
+
+
+@pytest.mark.slow
+def test_the_output_is_the_same_whatever_the_number_of_workers(tmp_path: Path, capsys) -> None:
+    """The real models, through the command: same lines, report, warnings and exit code with 1 and 2 workers,
+    on the sample and on 300 conversations with a bad line and a misspelt key."""
+    lines = generated(300)
+    lines[10] = "{not json"
+    lines[20] = lines[20][:-1] + ', "acount": {"id": "a-1"}}'
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    for given, code in ((SAMPLE, 0), (source, 1)):
+        seen = []
+        for workers in ("1", "2"):
+            out = tmp_path / f"out-{workers}.jsonl"
+            exit_code = backtest.main([str(given), "-o", str(out), "--report", "--workers", workers])
+            captured = capsys.readouterr()
+            messages = [line for line in captured.err.splitlines() if not line.startswith("backtest: ")]
+            seen.append((exit_code, out.read_bytes(), captured.out, messages))
+        assert seen[0] == seen[1]
+        assert seen[0][0] == code
+    assert seen[0][3] == [
+        f"baton backtest: {source}:11: not valid JSON (Expecting property name enclosed in double quotes at "
+        "column 2); line skipped",
+        f"baton backtest: {source}:21: key 'acount' is not read: did you mean 'account'? (reported once)",
+        "baton backtest: 1 line(s) skipped (see above)",
+    ]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_command_and_its_workers(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(generated(3000)) + "\n")
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "baton.cli", "backtest", str(source), "-o", str(out), "--workers", "2"]
+    # A session of its own: Ctrl-C in a terminal signals the whole process group, workers included.
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (out.exists() and out.stat().st_size) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in err
+    # No worker left behind (the group empties once init has reaped the exited ones).
+    deadline = time.monotonic() + 10
+    with pytest.raises(ProcessLookupError):
+        while time.monotonic() < deadline:
+            os.killpg(proc.pid, 0)
+            time.sleep(0.1)
+
+
+def test_workers_must_be_at_least_one(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        backtest.main([str(SAMPLE), "--workers", "0"])
+    assert exit_.value.code == 2
+    assert "--workers: expected a whole number of at least 1, got '0'" in capsys.readouterr().err
