@@ -36,7 +36,8 @@ same, byte for byte, whatever N: this process reads and checks the lines (so bad
 reported as with one process), cuts them into chunks of about `BATCH_MESSAGES` messages, the same chunks
 whatever N, and writes each chunk's lines, scored by a worker, in input order. Each worker loads the models
 once, when it starts; every onnxruntime session runs one intra-op thread (the loaders' default), so N workers
-use N cores and no more. Input and output are streamed: a few chunks per worker are in flight at a time.
+use N cores and no more. Input and output are streamed: a few chunks per worker are in flight at a time. The
+workers end with the command however it ends: done, Ctrl-C (exit code 130), a closed pipe, or killed.
 """
 
 from __future__ import annotations
@@ -69,9 +70,10 @@ if TYPE_CHECKING:
 
     from baton.scoring.scorer import Models
 
-BATCH_MESSAGES = 128
+BATCH_MESSAGES = 64
 """Conversations are scored in chunks of about this many messages (one call of each n-gram model per chunk):
-the unit of work a worker is sent. The chunks do not depend on the number of workers."""
+the unit of work a worker is sent, whatever the number of workers. Small, so that the workers finish together
+(the last chunk, alone, takes about 0.3 s); 32 to 512 measured the same time per message."""
 IN_FLIGHT_PER_WORKER = 3
 """Chunks read ahead per worker: enough to keep each one busy, few enough to stream a file of any size."""
 
@@ -331,8 +333,8 @@ class Workers:
     """`n` processes that score chunks, each with its own scorer: `models()` runs once in each, when it starts.
 
     Started by the constructor, which raises BatonError (missing or broken models) as loading them here would.
-    `run` is `run` of the module with the scoring done by the workers. A `with` block stops them; leaving it
-    with an exception (Ctrl-C, a closed pipe) stops them at once, without finishing their chunks.
+    `run` is `run` of the module with the scoring done by the workers. Leaving a `with` block ends them at once,
+    whether every chunk is back or not (Ctrl-C, a closed pipe).
     """
 
     def __init__(self, models: Callable[[], Models], n: int, *, params: Any = None) -> None:
@@ -348,8 +350,8 @@ class Workers:
         )
         # The workers ignore Ctrl-C, which a terminal sends to the whole process group: this process stops
         # them. Started with SIGINT ignored, they ignore it from their first instruction (they inherit it).
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
         try:
             # A pool starts a process per task submitted while none is idle: n tasks start all n at once.
             probes = [self._pool.submit(_load_error) for _ in range(n)]
@@ -360,7 +362,7 @@ class Workers:
         try:
             errors = [probe.result() for probe in probes]
         except BaseException:
-            self.close(stop=True)
+            self.close()
             raise
         for error in errors:
             if error is not None:
@@ -380,24 +382,24 @@ class Workers:
         while pending:
             yield _result(pending.popleft())
 
-    def close(self, *, stop: bool = False) -> None:
-        """Wait for the workers to exit; `stop`: drop the chunks not yet scored and end the workers now."""
-        self._pool.shutdown(wait=not stop, cancel_futures=stop)
-        if stop:
-            for process in self._processes:
-                process.terminate()
-            for process in self._processes:
-                process.join()
+    def close(self) -> None:
+        """End the workers now, dropping the chunks not yet scored. They hold nothing to flush, and ending them
+        is quicker than waiting for their interpreters to exit (0.15 s measured)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in self._processes:
+            process.terminate()
+        for process in self._processes:
+            process.join()
 
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        self.close(stop=kind is not None)
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 class WorkerDied(BatonError):
-    """A worker process ended while scoring (killed, out of memory): the lines after the last written are not."""
+    """A worker process ended while scoring (killed, out of memory): the output stops at the last chunk written."""
 
 
 def _result(future: Future[Scored]) -> Scored:
@@ -418,13 +420,24 @@ _worker: tuple[Any, Any] | BatonError | None = None
 
 def _start_worker(models: Callable[[], Models], params: Any) -> None:
     global _worker
+    import multiprocessing
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        # A worker whose command was killed (SIGTERM, SIGKILL: no clean-up ran) would wait for work forever.
+        threading.Thread(target=_exit_with, args=(parent,), name="backtest-parent", daemon=True).start()
     from baton.scoring.scorer import Scorer
 
     try:
         _worker = (Scorer(models()), params)
     except BatonError as exc:
         _worker = exc
+
+
+def _exit_with(parent: BaseProcess) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _load_error() -> BatonError | None:

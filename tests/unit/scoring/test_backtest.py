@@ -480,33 +480,59 @@ def test_the_output_is_the_same_whatever_the_number_of_workers(tmp_path: Path, c
     ]
 
 
-@pytest.mark.slow
-def test_ctrl_c_stops_the_command_and_its_workers(tmp_path: Path) -> None:
-    import os
-    import signal
+def started_with_workers(tmp_path: Path) -> subprocess.Popen[str]:
+    """`baton backtest --workers 2` on 3,000 conversations, in a session of its own (a terminal's Ctrl-C signals
+    the whole process group, workers included), once it has written its first lines."""
     import time
 
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(generated(3000)) + "\n")
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "baton.cli", "backtest", str(source), "-o", str(out), "--workers", "2"]
-    # A session of its own: Ctrl-C in a terminal signals the whole process group, workers included.
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 120
     while not (out.exists() and out.stat().st_size) and time.monotonic() < deadline:
         time.sleep(0.1)
+    return proc
+
+
+def assert_no_process_left(group: int) -> None:
+    """Every process of the group gone (once init has reaped those that exited)."""
+    import os
+    import time
+
+    deadline = time.monotonic() + 10
+    with pytest.raises(ProcessLookupError):
+        while time.monotonic() < deadline:
+            os.killpg(group, 0)
+            time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_command_and_its_workers(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    proc = started_with_workers(tmp_path)
     os.killpg(proc.pid, signal.SIGINT)
     started = time.monotonic()
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert time.monotonic() - started < 5
     assert "Traceback" not in err
-    # No worker left behind (the group empties once init has reaped the exited ones).
-    deadline = time.monotonic() + 10
-    with pytest.raises(ProcessLookupError):
-        while time.monotonic() < deadline:
-            os.killpg(proc.pid, 0)
-            time.sleep(0.1)
+    assert_no_process_left(proc.pid)
+
+
+@pytest.mark.slow
+def test_the_workers_end_with_a_killed_command(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    proc = started_with_workers(tmp_path)
+    os.kill(proc.pid, signal.SIGKILL)  # the command alone, and no clean-up runs in it
+    proc.communicate(timeout=30)
+    assert_no_process_left(proc.pid)
 
 
 def test_workers_must_be_at_least_one(capsys) -> None:
