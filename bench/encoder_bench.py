@@ -24,7 +24,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "shared")]
-os.environ.setdefault("BATON_MODELS_DIR", str(ROOT / "layers" / "models"))  # the runtime never guesses a checkout
+os.environ.setdefault(
+    "BATON_MODELS_DIR", str(ROOT / "layers" / "models")
+)  # the runtime never guesses a checkout
 
 from baton.scoring.encoder import load  # noqa: E402
 from baton.training.encoder import REFERENCE_SENTENCES, SUPPORT_PAIRS  # noqa: E402

@@ -17,7 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
-os.environ.setdefault("BATON_MODELS_DIR", str(ROOT / "layers" / "models"))  # the runtime never guesses a checkout
+os.environ.setdefault(
+    "BATON_MODELS_DIR", str(ROOT / "layers" / "models")
+)  # the runtime never guesses a checkout
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from table import print_table  # noqa: E402

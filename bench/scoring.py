@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path[:0] = [str(ROOT)]
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
-os.environ.setdefault("BATON_MODELS_DIR", str(ROOT / "layers" / "models"))  # the runtime never guesses a checkout
+os.environ.setdefault(
+    "BATON_MODELS_DIR", str(ROOT / "layers" / "models")
+)  # the runtime never guesses a checkout
 os.environ["OMP_NUM_THREADS"] = "1"
 
 COLD_CHILD = """

@@ -6,6 +6,7 @@
 
 The capability stacks come from `baton.bus.active_subscriptions()` grouped by `capability`: the routing the
 local runtime uses, so the two cannot drift. The Feedback stack also holds the events lake (S3, Athena).
+`<Stage>-Observability` comes last: the stage's CloudWatch dashboard over all of them, and the KPI drift alarm.
 cdk-nag (AwsSolutions and Serverless packs) runs at synth. Synth needs no network beyond the first layer build, and no credentials: stacks are environment-agnostic
 unless the CDK CLI supplies an account and region.
 """
@@ -31,6 +32,7 @@ from infra.assets import FUNCTIONS_DIR, AssetError, FunctionStager, prepare_laye
 from infra.config import BatonConfig
 from infra.stacks.capability import API_CAPABILITY, EVENTS_LAKE_CAPABILITY, CapabilityStack
 from infra.stacks.core import CoreStack
+from infra.stacks.observability import OBSERVABILITY, ObservabilityStack
 
 
 def capabilities(subscriptions: Sequence[Subscription]) -> dict[str, list[Subscription]]:
@@ -74,6 +76,16 @@ def build_app(
             env=env,
         )
         stacks.append(stack)
+    capability_stacks = [s for s in stacks if isinstance(s, CapabilityStack)]
+    observability = ObservabilityStack(
+        app,
+        config.stack_name(OBSERVABILITY),
+        core=core,
+        capabilities=capability_stacks,
+        subscriptions=[sub for sub in subs if sub.implemented],
+        env=env,
+    )
+    stacks.append(observability)
     if layer_assets.placeholder:
         for stack in stacks:
             _refuse_deployment(stack)

@@ -10,6 +10,9 @@
 | `bundling`              | `real`    | `placeholder`: empty layer assets, no pip (template tests only; never deploy) |
 | `eventsLakeRetentionDays` | `400`   | days the events lake keeps raw events (default: the conversations' TTL)       |
 | `challengerParams`      | (none)    | a decision parameters document (path from the repository root): the decide function's shadow challenger |
+| `consoleCallbackUrls`   | `http://localhost:8080/console/` | where the console's Cognito sign-in returns (comma-separated; https, or http on localhost) |
+| `consoleLogoutUrls`     | the callback URLs | where the console's sign-out returns (comma-separated)                   |
+| `corsAllowOrigins`      | (none)    | origins whose pages may call the API from a browser (comma-separated, `https://console.example.com`): the console's, when served from another origin than the API |
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ PROD_STAGE = "prod"
 _STAGE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_LOCALHOST = re.compile(r"^http://localhost(:[0-9]{1,5})?(/|$)")
 
 Bundling = Literal["real", "placeholder"]
 
@@ -35,6 +40,9 @@ EVENTS_LAKE_RETENTION_DAYS: int = Settings.model_fields["conversation_ttl_days"]
 """The events lake keeps raw events as long as a conversation is kept (`Settings.conversation_ttl_days`)."""
 MAX_EVENTS_LAKE_RETENTION_DAYS = 3650
 
+
+DEFAULT_CONSOLE_URL = "http://localhost:8080/console/"
+"""The console's sign-in callback when none is configured (`baton local`'s console), so synth always works."""
 
 COGNITO_RESERVED = ("aws", "amazon", "cognito")
 """Words Cognito refuses in a hosted-UI domain prefix (the deploy would fail)."""
@@ -56,6 +64,12 @@ class BatonConfig:
     events_lake_retention_days: int = EVENTS_LAKE_RETENTION_DAYS
     challenger_params: str | None = None
     """The shadow challenger's decision parameters file (docs/decision.md, "Shadow challenger and promotion")."""
+    console_callback_urls: tuple[str, ...] = (DEFAULT_CONSOLE_URL,)
+    """Where Cognito's hosted UI may send the console back with an authorization code (docs/console.md)."""
+    console_logout_urls: tuple[str, ...] = ()
+    """Where the hosted UI may send the console after sign-out; empty: the callback URLs."""
+    cors_allow_origins: tuple[str, ...] = ()
+    """Browser origins allowed to call the API (CORS); empty: no CORS, browsers only call it from its own origin."""
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage) or len(self.stage) > 20:
@@ -90,11 +104,32 @@ class BatonConfig:
             )
         if self.bundling not in ("real", "placeholder"):
             raise ConfigError(f"context 'bundling' must be 'real' or 'placeholder', got {self.bundling!r}")
+        self._check_console()
         if not 1 <= self.events_lake_retention_days <= MAX_EVENTS_LAKE_RETENTION_DAYS:
             raise ConfigError(
                 f"context 'eventsLakeRetentionDays' must be 1..{MAX_EVENTS_LAKE_RETENTION_DAYS} days, "
                 f"got {self.events_lake_retention_days}"
             )
+
+    def _check_console(self) -> None:
+        """The console's sign-in URLs (Cognito's rules: https, except http on localhost; no fragment) and origins."""
+        if not self.console_callback_urls:
+            raise ConfigError("context 'consoleCallbackUrls' must name at least one URL")
+        for key, urls in (
+            ("consoleCallbackUrls", self.console_callback_urls),
+            ("consoleLogoutUrls", self.console_logout_urls),
+        ):
+            for url in urls:
+                if not (url.startswith("https://") or _LOCALHOST.match(url)) or "#" in url or " " in url:
+                    raise ConfigError(
+                        f"context {key!r}: {url!r} must be an https:// URL (http:// only on localhost), without a '#'"
+                    )
+        for origin in self.cors_allow_origins:
+            if not _ORIGIN.match(origin):
+                raise ConfigError(
+                    f"context 'corsAllowOrigins': {origin!r} must be an origin, scheme and host only "
+                    "(`https://console.example.com`, no path, no '*')"
+                )
 
     @classmethod
     def from_context(cls, node: Node) -> BatonConfig:
@@ -103,6 +138,10 @@ class BatonConfig:
             if value is None or (isinstance(value, str) and not value.strip()):
                 return None
             return str(value).strip()
+
+        def listed(key: str) -> tuple[str, ...]:
+            value = get(key)
+            return tuple(item.strip() for item in value.split(",") if item.strip()) if value else ()
 
         audience = get("jwtAudience")
         retention = get("eventsLakeRetentionDays")
@@ -122,6 +161,9 @@ class BatonConfig:
             bundling=get("bundling") or cls.bundling,  # type: ignore[arg-type]
             events_lake_retention_days=retention_days,
             challenger_params=get("challengerParams"),
+            console_callback_urls=listed("consoleCallbackUrls") or cls.console_callback_urls,
+            console_logout_urls=listed("consoleLogoutUrls"),
+            cors_allow_origins=listed("corsAllowOrigins"),
         )
 
     @property
@@ -135,6 +177,11 @@ class BatonConfig:
 
     def stack_name(self, capability: str) -> str:
         return f"{self.stack_prefix}-{capability}"
+
+    @property
+    def console_signed_out_urls(self) -> tuple[str, ...]:
+        """Where the hosted UI may send the console after sign-out."""
+        return self.console_logout_urls or self.console_callback_urls
 
     @property
     def removal_policy(self) -> RemovalPolicy:

@@ -90,6 +90,7 @@ TOOL_MODULES = (
     "baton.decision.outcomes",
     "baton.decision.promotion",
     "baton.decision.triggers_eval",
+    "baton.insights.report",
     "baton.local",
     "baton.schemas",
     "baton.scoring.backtest",
@@ -99,9 +100,13 @@ TOOL_MODULES = (
 )
 """The modules (and packages) of ``baton`` that only tools use, never a Lambda handler: the checkout finder, the
 CLI (and `baton schemas`), `baton context import`, the decision and trigger evaluations and their metrics, the
-outcome files and the champion/challenger comparison with its statistics, the local runtime, backtest, the
-scoring evaluation and fakes, training. The code layer does not ship them, and no shipped module may import one
-(:func:`check_shipped`)."""
+outcome files and the champion/challenger comparison with its statistics, the KPI report (`baton report`), the
+local runtime, backtest, the scoring evaluation and fakes, training. The code layer does not ship them, and no
+shipped module may import one (:func:`check_shipped`)."""
+
+NOT_SHIPPED_DATA = ("console",)
+"""Directories of ``baton`` that hold no code: the support lead's console (static files that `baton local` serves;
+deployed, a static site). The code layer does not ship them."""
 
 
 class LayerBuildError(RuntimeError):
@@ -247,7 +252,9 @@ def copy_baton(target: Path, source: Path = BATON_SOURCE) -> Path:
 
     def ignore(directory: str, names: list[str]) -> set[str]:
         here = Path(directory)
-        return set(caches(directory, names)) | {n for n in names if (here / n).resolve() in tools}
+        data = set(NOT_SHIPPED_DATA) if here.resolve() == source.resolve() else set()
+        skipped = {n for n in names if (here / n).resolve() in tools or n in data}
+        return set(caches(directory, names)) | skipped
 
     package = target / "baton"
     if package.exists():

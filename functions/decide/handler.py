@@ -20,7 +20,9 @@ def build(settings: Settings) -> DecisionConsumer:
 
 
 def hand_back(consumer: DecisionConsumer, event: HandedBack) -> bool:
-    return consumer.amend(event.conversation_id, lambda s, latest: (handed_back(s), latest), why="handing back")
+    return consumer.amend(
+        event.conversation_id, lambda s, latest: (handed_back(s), latest), why="handing back"
+    )
 
 
 function = OrderedFunction(

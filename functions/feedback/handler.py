@@ -1,6 +1,7 @@
-"""SQS consumer of the `feedback` subscription (baton.bus): escalations, assignments, agent messages and
-outcomes -> each conversation's outcome label (`baton.feedback.service`). Unordered: the label is a pure function
-of the facts, whatever order they come in. Failures, with their cause: `baton.consumer`."""
+"""SQS consumer of the `feedback` subscription (baton.bus): escalations, assignments, agent messages, outcomes and
+customer intents -> each conversation's outcome label (`baton.feedback.service`), and the contact records that
+relabel an earlier conversation when its customer comes back on the same intent. Unordered: the label is a pure
+function of the facts, whatever order they come in. Failures, with their cause: `baton.consumer`."""
 
 from __future__ import annotations
 

@@ -41,6 +41,8 @@ def _build_deps() -> ApiDeps:
         idempotency=functools.partial(wiring.idempotency_store, settings),
         settings=settings,
         bot_state=wiring.bot_state(settings),
+        # Built by the first request that lists conversations or reads KPIs.
+        insights=functools.partial(wiring.insights_store, settings),
     )
 
 

@@ -7,9 +7,18 @@
 | POST /v1/conversations/{conversation_id}/messages  | JWT, scope `baton/conversations.write` |                    |
 | GET  /v1/conversations/{conversation_id}           | JWT, scope `baton/conversations.read`  |                    |
 
-JWTs come from the Cognito user pool created here (machine clients: client-credentials grant against the
-`TokenUrl` output, with the app client's id and secret), or from an external OIDC issuer given as context
-(`jwtIssuer`, `jwtAudience`; no scopes are required then, as scope names differ between issuers).
+JWTs come from the Cognito user pool created here, or from an external OIDC issuer given as context
+(`jwtIssuer`, `jwtAudience`; no scopes are required then, as scope names differ between issuers). The pool has
+two app clients, both accepted by the authorizer (its audience):
+- the machine client: client-credentials grant against the `TokenUrl` output, with its id and secret;
+- the console client (`ConsoleClientId`): the support lead's console in a browser, a public client (no secret)
+  using the authorization code grant with PKCE against the hosted UI (`AuthDomainUrl`), scopes openid, email,
+  profile and `baton/conversations.read`; callback and sign-out URLs from context (`consoleCallbackUrls`,
+  `consoleLogoutUrls`). People sign in with accounts an admin creates (no self sign-up), with TOTP MFA.
+  `ConsoleConfig` is the console's `config.json` (docs/console.md).
+
+CORS: off unless `corsAllowOrigins` names the origins a browser page may call the API from (the console's, when
+it is served from another origin); API Gateway then answers the preflight requests itself.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import json
 from collections.abc import Sequence
 
 import jsii
-from aws_cdk import Aws, CfnOutput, Duration
+from aws_cdk import Aws, CfnOutput, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -49,6 +58,11 @@ BURST_LIMIT = 200
 RESOURCE_SERVER_ID = "baton"
 WRITE_SCOPE = "conversations.write"
 READ_SCOPE = "conversations.read"
+# A console sign-in's refresh token lasts a working day; its access token an hour.
+CONSOLE_SESSION = Duration.hours(12)
+CONSOLE_SCOPES = ("openid", "email", "profile", f"{RESOURCE_SERVER_ID}/{READ_SCOPE}")
+"""What the console asks the hosted UI for: who signed in, and reading conversations and KPIs."""
+CORS_MAX_AGE = Duration.hours(1)
 # HTTP API access log fields (JSON, one object per request).
 ACCESS_LOG_FORMAT = {
     "requestId": "$context.requestId",
@@ -143,6 +157,8 @@ class IngestionApi(Construct):
             },
         )
 
+        self.console_client: cognito.UserPoolClient | None = None
+        self.auth_domain: cognito.UserPoolDomain | None = None
         authorizer, write_scopes, read_scopes = self._authorizer(core)
 
         self.api = apigwv2.HttpApi(
@@ -150,6 +166,22 @@ class IngestionApi(Construct):
             "HttpApi",
             description=f"Baton {config.stage} ingestion API",
             create_default_stage=False,
+            cors_preflight=(
+                apigwv2.CorsPreflightOptions(
+                    allow_origins=list(config.cors_allow_origins),
+                    allow_methods=[
+                        apigwv2.CorsHttpMethod.GET,
+                        apigwv2.CorsHttpMethod.POST,
+                        apigwv2.CorsHttpMethod.OPTIONS,
+                    ],
+                    allow_headers=["authorization", "content-type"],
+                    # Bearer tokens, never cookies: no credentials mode.
+                    allow_credentials=False,
+                    max_age=CORS_MAX_AGE,
+                )
+                if config.cors_allow_origins
+                else None
+            ),
         )
         access_logs = logs.LogGroup(
             self, "AccessLogs", retention=LOG_RETENTION, removal_policy=config.removal_policy
@@ -205,6 +237,23 @@ class IngestionApi(Construct):
         )
 
         _output(self, "ApiUrl", self.stage.url)
+        if self.console_client is not None and self.auth_domain is not None:
+            _output(
+                self,
+                "ConsoleConfig",
+                Stack.of(self).to_json_string(
+                    {
+                        # The endpoint has no trailing slash: the console appends /v1/...
+                        "apiUrl": self.api.api_endpoint,
+                        "cognitoDomain": self.auth_domain.base_url(),
+                        "clientId": self.console_client.user_pool_client_id,
+                        "redirectUri": config.console_callback_urls[0],
+                        "logoutUri": config.console_signed_out_urls[0],
+                        # The routes require the read scope in the access token (the page sends that token).
+                        "scopes": " ".join(CONSOLE_SCOPES),
+                    }
+                ),
+            )
 
     def _authorizer(self, core: CoreStack) -> tuple[apigwv2.IHttpRouteAuthorizer, list[str], list[str]]:
         config = core.config
@@ -227,17 +276,21 @@ class IngestionApi(Construct):
                 require_uppercase=True,
                 require_symbols=True,
             ),
+            # People (the console) sign in with an authenticator app; machine clients have no users, no MFA.
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             account_recovery=cognito.AccountRecovery.NONE,
             removal_policy=config.removal_policy,
             deletion_protection=config.is_prod,
         )
-        no_humans = (
-            "the pool has no users and no sign-in: it only issues client-credentials tokens to machine clients, "
-            "so MFA and sign-in threat protection have nothing to protect"
-        )
         acknowledge(
             pool,
-            {"AwsSolutions-COG2": no_humans, "AwsSolutions-COG3": no_humans, "AwsSolutions-COG8": no_humans},
+            {
+                "AwsSolutions-COG8": (
+                    "people sign in only with accounts an admin creates (no self sign-up), a 14-character password "
+                    "and TOTP MFA; the Plus plan's threat protection is a paid option a team can switch on"
+                ),
+            },
         )
         server = pool.add_resource_server(
             "ResourceServer",
@@ -249,6 +302,12 @@ class IngestionApi(Construct):
                 cognito.ResourceServerScope(scope_name=READ_SCOPE, scope_description="Read conversations"),
             ],
         )
+
+        def scope(name: str) -> cognito.OAuthScope:
+            return cognito.OAuthScope.resource_server(
+                server, cognito.ResourceServerScope(scope_name=name, scope_description=name)
+            )
+
         domain_prefix = config.auth_domain_prefix or f"baton-{config.stage}-{Aws.ACCOUNT_ID}"
         domain = pool.add_domain(
             "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=domain_prefix)
@@ -258,23 +317,45 @@ class IngestionApi(Construct):
             generate_secret=True,
             o_auth=cognito.OAuthSettings(
                 flows=cognito.OAuthFlows(client_credentials=True),
-                scopes=[
-                    cognito.OAuthScope.resource_server(
-                        server, cognito.ResourceServerScope(scope_name=s, scope_description=s)
-                    )
-                    for s in (WRITE_SCOPE, READ_SCOPE)
-                ],
+                scopes=[scope(s) for s in (WRITE_SCOPE, READ_SCOPE)],
             ),
             access_token_validity=Duration.hours(1),
             prevent_user_existence_errors=True,
         )
+        # The console in a browser: a public client (a page keeps no secret), code grant with PKCE, read only.
+        console = pool.add_client(
+            "ConsoleClient",
+            generate_secret=False,
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True, implicit_code_grant=False),
+                scopes=[
+                    cognito.OAuthScope.OPENID,
+                    cognito.OAuthScope.EMAIL,
+                    cognito.OAuthScope.PROFILE,
+                    scope(READ_SCOPE),
+                ],
+                callback_urls=list(config.console_callback_urls),
+                logout_urls=list(config.console_signed_out_urls),
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+            refresh_token_validity=CONSOLE_SESSION,
+            enable_token_revocation=True,
+            prevent_user_existence_errors=True,
+        )
+        self.console_client = console
+        self.auth_domain = domain
+        # The audience: tokens of either client.
         authorizer = authorizers.HttpUserPoolAuthorizer(
-            "UserPoolAuthorizer", pool, user_pool_clients=[client]
+            "UserPoolAuthorizer", pool, user_pool_clients=[client, console]
         )
 
         _output(self, "UserPoolId", pool.user_pool_id)
         _output(self, "TokenUrl", f"{domain.base_url()}/oauth2/token")
         _output(self, "ClientId", client.user_pool_client_id)
+        _output(self, "ConsoleClientId", console.user_pool_client_id)
+        _output(self, "AuthDomainUrl", domain.base_url())
         return authorizer, [f"{RESOURCE_SERVER_ID}/{WRITE_SCOPE}"], [f"{RESOURCE_SERVER_ID}/{READ_SCOPE}"]
 
 

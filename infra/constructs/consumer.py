@@ -235,7 +235,7 @@ class Consumer(Construct):
         rule = events.CfnRule(
             self,
             "Schedule",
-            description=f"{sub.name}: the routing clock, every {minutes} minute(s)",
+            description=f"{sub.name}: its clock (RoutingClockTicked), every {minutes} minute(s)",
             schedule_expression=f"rate({minutes} minute{'s' if minutes > 1 else ''})",
             state="ENABLED",
             targets=[

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from baton.bus import Subscription
 from infra.assets import AssetError, FunctionStager, LayerAssets
+from infra.constructs.alarms import consumer_metric_alarms
 from infra.constructs.api import HANDLER_MODULE as API_HANDLER_MODULE
 from infra.constructs.api import IngestionApi
 from infra.constructs.consumer import Consumer
@@ -81,6 +82,9 @@ class CapabilityStack(Stack):
             )
             for sub in subscriptions
         }
+        for sub in subscriptions:
+            # Beside the consumer's own alarms (DLQs, errors, backlog): the metrics its code emits.
+            consumer_metric_alarms(self.consumers[sub.name], sub, core.alarm_topic)
         self.api = (
             IngestionApi(self, "Api", core=core, code=stager.stage(API_HANDLER_MODULE), layers=base_layers)
             if with_api

@@ -157,6 +157,12 @@ class CoreStack(Stack):
             value=self.tables["routing"].table_name,
             description="`baton agents import ... --table` loads agents here; `baton agents list --table` reads them",
         )
+        CfnOutput(
+            self,
+            "ConversationsTableName",
+            value=self.tables["conversations"].table_name,
+            description="`baton kpis --table` reads the KPI buckets here",
+        )
 
     def settings(self, **overrides: Any) -> Settings:
         """The settings a deployed function runs with (physical names resolve to cross-stack references)."""

@@ -78,7 +78,8 @@ class Subscription:
     setting of an SSM parameter created only when the deployment names a file for it (CDK context
     `challengerParams`: the decision's shadow challenger). See infra/constructs/consumer.py."""
     schedule_minutes: int | None = None
-    """Also a `RoutingClockTicked` on this queue every N minutes (a scheduled rule; `baton local` ticks faster)."""
+    """Also a `RoutingClockTicked` on this queue every N minutes (a scheduled rule; `baton local` ticks every N
+    seconds: the routing clock's queue drain, the insights' KPI figures)."""
 
     def __post_init__(self) -> None:
         try:
@@ -267,19 +268,58 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
                     "detail": {"message": {"role": ["agent"]}},
                 },
                 _on(OutcomeRecorded.DETAIL_TYPE, source=OutcomeRecorded.SOURCE),
+                # The customer's intents: the contacts behind `missed_escalation.repeat_contact`.
+                {
+                    **_on(MessageScored.DETAIL_TYPE, source=MessageScored.SOURCE),
+                    "detail": {"role": ["customer"]},
+                },
             ]
         },
         memory_mb=256,
-        description="Escalations, assignments, agent messages and outcomes -> each conversation's outcome label "
-        "(false, missed, true escalation, contained); publishes OutcomeLabeled",
+        description="Escalations, assignments, agent messages, outcomes and customer intents -> each conversation's "
+        "outcome label (false, missed, true escalation, contained; a repeat contact on the same intent relabels the "
+        "earlier conversation); publishes OutcomeLabeled",
         reads=("conversations",),
-        writes=(Writes("conversations", "UpdateItem"),),
+        # The state item; the contact records (`baton.feedback.contacts`): put, and deleted when a contact moves.
+        writes=(Writes("conversations", "UpdateItem", "PutItem", "DeleteItem"),),
         publishes=(OutcomeLabeled,),
+    ),
+    Subscription(
+        name="insights",
+        capability="Insights",
+        handler="functions.insights.handler",
+        # `baton.insights.facts.EVENTS` (a unit test holds the two together).
+        pattern={
+            "$or": [
+                _on(
+                    MessageReceived.DETAIL_TYPE,
+                    MessageRedacted.DETAIL_TYPE,
+                    HandedBack.DETAIL_TYPE,
+                    OutcomeRecorded.DETAIL_TYPE,
+                    source=MessageReceived.SOURCE,
+                ),
+                _on(MessageScored.DETAIL_TYPE, source=MessageScored.SOURCE),
+                _on(EscalationDecided.DETAIL_TYPE, source=EscalationDecided.SOURCE),
+                _on(HandoffPrepared.DETAIL_TYPE, source=HandoffPrepared.SOURCE),
+                _on(OutcomeLabeled.DETAIL_TYPE, source=OutcomeLabeled.SOURCE),
+            ]
+        },
+        memory_mb=256,
+        description="Every event about a conversation -> its summary (the console's list, GSI by_status) and its "
+        "KPI buckets, in one transaction; hourly, the escalation rate and its week-over-week drift as metrics",
+        # The summary item (Put) and the bucket ADDs (Update), in one transaction; the contact records (Query);
+        # the account's segment (context table).
+        reads=("conversations", "context"),
+        writes=(Writes("conversations", "PutItem", "UpdateItem"),),
+        # The clock: a `RoutingClockTicked` on this queue, the scheduled rule the routing clock uses.
+        schedule_minutes=60,
     ),
 )
 
 INGEST_API = Access(
     reads=("conversations", "idempotency"),
+    # `GET /v1/conversations` (the insights summaries by status); `GET /v1/kpis` Queries the table itself.
+    index_queries=("by_status",),
     writes=(
         Writes("conversations", "PutItem", "UpdateItem"),
         # Powertools idempotency (webhook notifications): a record is put in progress, updated when done, and

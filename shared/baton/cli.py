@@ -11,6 +11,8 @@
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
     baton train {intent,sentiment,encoder,decision,triggers} ...        train a model (`baton train KIND -h`)
     baton backtest INPUT.jsonl [--models DIR] [-o OUT] [--workers N]    score transcripts offline
+    baton kpis [--from D] [--to D] [--json] [--table NAME]              the KPIs, as a table (or JSON)
+    baton report [--from D --to D | --kpis FILE] [--out report.html]    the KPIs as an HTML report with charts
 
 Every command finds the local data in the same place wherever it runs: --data-dir, else
 $BATON_DATA_DIR, else `.baton/` of the Baton checkout it runs from, else `./.baton`.
@@ -27,7 +29,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="baton",
         description="Baton: decides when the support bot steps back and a human steps in.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"baton {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     data_dir = argparse.ArgumentParser(add_help=False)
     data_dir.add_argument(
@@ -111,7 +114,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_agents(sub)
     _add_eval(sub)
     _add_tools(sub)
+    _add_kpis(sub)
+    _add_report(sub)
+    _add_webhook(sub, data_dir)
     return parser
+
+
+def _add_webhook(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], data_dir: argparse.ArgumentParser
+) -> None:
+    """`baton webhook send`: a helpdesk's webhook, signed, to the running `baton local`."""
+    webhook = sub.add_parser("webhook", help="helpdesk webhooks for the local Baton").add_subparsers(
+        dest="webhook_command", metavar="ACTION", required=True
+    )
+    send = webhook.add_parser(
+        "send",
+        parents=[data_dir],
+        help="post a Zendesk or Intercom webhook payload to the running `baton local`, signed as the helpdesk signs",
+        description="Post FILE (a webhook body as the helpdesk sends it, e.g. events/helpdesk/zendesk/*.json; `-` "
+        "reads stdin) to the running `baton local`'s /v1/webhooks/<helpdesk>, signed with its local secret "
+        "(Zendesk: HMAC-SHA256 of timestamp + body; Intercom: X-Hub-Signature sha1). Prints the answer.",
+    )
+    send.add_argument("helpdesk", choices=("zendesk", "intercom"))
+    send.add_argument("file", metavar="FILE.json")
+    send.set_defaults(func=cmd_webhook_send)
 
 
 def _add_local(
@@ -169,6 +195,9 @@ def _add_bus(
         "--limit", type=_positive_int, default=20, metavar="N", help="how many (default: 20)"
     )
     listing.add_argument("--json", action="store_true", help="print the full events as JSON lines")
+    listing.add_argument(
+        "--conversation", metavar="ID", default=None, help="only the events of this conversation"
+    )
     listing.set_defaults(func=cmd_events_list)
 
     dlq = sub.add_parser("dlq", help="the local dead letters").add_subparsers(
@@ -184,8 +213,9 @@ def _add_bus(
     replay.add_argument("ids", nargs="*", metavar="ID")
     replay.add_argument("--all", action="store_true", help="replay every dead letter")
     replay.set_defaults(func=cmd_dlq_replay)
-    purge = dlq.add_parser("purge", parents=[data_dir], help="delete dead letters (all, or the ones named)")
+    purge = dlq.add_parser("purge", parents=[data_dir], help="delete dead letters (the ones named, or --all)")
     purge.add_argument("ids", nargs="*", metavar="ID")
+    purge.add_argument("--all", action="store_true", help="delete every dead letter")
     purge.set_defaults(func=cmd_dlq_purge)
 
 
@@ -401,17 +431,30 @@ def _add_data(
         "when the challenger is significantly worse; 2 for bad input.",
     )
     compare.add_argument(
-        "--outcomes", type=Path, required=True, metavar="FILE", help="conversations with their outcome (JSONL)"
+        "--outcomes",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="conversations with their outcome (JSONL)",
     )
     compare.add_argument(
-        "--champion", type=Path, metavar="PARAMS", help="the parameters in use (default: the shipped document)"
+        "--champion",
+        type=Path,
+        metavar="PARAMS",
+        help="the parameters in use (default: the shipped document)",
     )
-    compare.add_argument("--challenger", type=Path, required=True, metavar="PARAMS", help="the candidate parameters")
+    compare.add_argument(
+        "--challenger", type=Path, required=True, metavar="PARAMS", help="the candidate parameters"
+    )
     compare.add_argument("--cost-missed", type=_positive_float, default=5.0, metavar="C", help="default: 5")
     compare.add_argument("--cost-false", type=_positive_float, default=1.0, metavar="C", help="default: 1")
     compare.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default: 0)")
     compare.add_argument(
-        "--bootstrap", type=_positive_int, default=2000, metavar="N", help="bootstrap resamples (default: 2000)"
+        "--bootstrap",
+        type=_positive_int,
+        default=2000,
+        metavar="N",
+        help="bootstrap resamples (default: 2000)",
     )
     compare.add_argument("--models", type=Path, metavar="DIR", help="models replacing the shipped ones")
     compare.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -588,8 +631,100 @@ def _add_tools(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     backtest.set_defaults(func=cmd_backtest)
 
 
+def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`baton report`: the KPIs as one HTML file with charts, for a support lead."""
+    report = sub.add_parser(
+        "report",
+        help="write the KPIs as a self-contained HTML report with charts (opens offline)",
+        description="Write the KPIs as one HTML file a support lead opens in a browser, offline: the headline "
+        "figures, the escalation rate over time, the reasons and intents driving escalations, the outcome mix, "
+        "the calibration curve and the week-over-week drift, each chart with a few words on how to read it. "
+        "The KPIs are those `baton kpis` shows (the same options), or a saved copy with --kpis. The charts need "
+        "matplotlib (pip install 'baton[report]').",
+    )
+    kpi_source(report)
+    report.add_argument(
+        "--kpis",
+        type=Path,
+        metavar="FILE",
+        help="the KPIs from a file instead: a saved `GET /v1/kpis` response or `baton kpis --json` output",
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("report.html"),
+        metavar="FILE",
+        help="where to write the report (default: report.html)",
+    )
+    report.set_defaults(func=cmd_report)
+
+
+KPI_DEFAULT_DAYS = 28
+KPI_MAX_DAYS = 366
+
+
+def kpi_source(parser: argparse.ArgumentParser) -> None:
+    """--from/--to (the days) and where the KPIs come from: --data-dir (the running `baton local`) or --table (a
+    deployed conversations table), not both. `load_kpis(args)` reads what these parse."""
+    parser.add_argument(
+        "--from",
+        dest="start",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help=f"first day (UTC) of the conversations counted (default: the {KPI_DEFAULT_DAYS} days up to --to)",
+    )
+    parser.add_argument(
+        "--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="last day (UTC), inclusive (default: today)"
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="D",
+        help="the running `baton local`'s data dir (default: $BATON_DATA_DIR, else .baton/ in the Baton "
+        "checkout, else ./.baton)",
+    )
+    target.add_argument(
+        "--table",
+        metavar="NAME",
+        help="a deployed conversations table (e.g. Dev-Core's ConversationsTableName output) instead of baton "
+        "local's; AWS credentials and region from the environment",
+    )
+
+
+def _add_kpis(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`baton kpis`: what `GET /v1/kpis` answers, as a table."""
+    kpis = sub.add_parser(
+        "kpis",
+        help="the KPIs: escalation rate, containment, false and missed escalations, timings, CSAT, drivers, drift",
+        description="The KPIs of the conversations that started from --from to --to (UTC days, inclusive; at "
+        f"most {KPI_MAX_DAYS}): totals, by week, the top intents, pages, incidents and reasons driving "
+        "escalations, and the week-over-week drift. Read from the KPI buckets of the running `baton local`, or "
+        "of a deployed conversations table with --table (docs/kpis.md).",
+    )
+    kpi_source(kpis)
+    kpis.add_argument("--json", action="store_true", help="print the KPIs as `GET /v1/kpis` answers them")
+    kpis.set_defaults(func=cmd_kpis)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("baton")
+    except PackageNotFoundError:
+        from baton import __version__
+
+        return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `baton` alone: what it can do, not an error
+        parser.print_help()
+        return 0
     from baton.checkout import export_models_dir
     from baton.errors import BatonError
 
@@ -761,17 +896,49 @@ def _local_command(data_dir: Path) -> str:
 
 def cmd_events_list(args: argparse.Namespace) -> int:
     with _bus(_data_dir(args)) as bus:
-        events = bus.archived_events(args.limit)
+        events = bus.archived_events(args.limit, conversation_id=args.conversation)
     if args.json:
         for event in events:
             print(json.dumps({"rules": list(event.rules), "event": event.envelope}))
         return 0
     if not events:
-        print("No events on the bus yet.")
+        print(
+            f"No events of {args.conversation!r} on the bus."
+            if args.conversation
+            else "No events on the bus yet."
+        )
         return 0
-    rows = [(e.time, e.source, e.detail_type, ", ".join(e.rules) or "(no rule)", e.event_id) for e in events]
-    _table(("TIME", "SOURCE", "DETAIL-TYPE", "RULES", "ID"), rows)
+    rows = [
+        (e.time, e.detail_type, *_what(e.envelope), ", ".join(e.rules) or "(no rule)", e.event_id)
+        for e in events
+    ]
+    _table(("TIME", "DETAIL-TYPE", "CONVERSATION", "SEQ", "WHAT", "RULES", "ID"), rows)
     return 0
+
+
+def _what(envelope: dict[str, Any]) -> tuple[str, str, str]:
+    """(conversation, seq, what happened) of an archived event: the action and risk of a decision, the kind of an
+    outcome, the label of a label..."""
+    detail = envelope.get("detail") if isinstance(envelope.get("detail"), dict) else {}
+    seq = detail.get("seq")
+    if "action" in detail:
+        risk = detail.get("risk")
+        what = (
+            f"{detail['action']} (risk {risk:.2f})"
+            if isinstance(risk, int | float)
+            else str(detail["action"])
+        )
+    elif "label" in detail:
+        what = str(detail["label"])
+    elif "kind" in detail:
+        what = str(detail["kind"]) + (f" csat {detail['csat']}" if detail.get("csat") else "")
+    elif isinstance(detail.get("message"), dict):
+        what = str(detail["message"].get("role", ""))
+    elif isinstance(detail.get("assignment"), dict):
+        what = f"assigned to {detail['assignment'].get('agent_id')}"
+    else:
+        what = "-"
+    return str(detail.get("conversation_id") or "-"), "-" if seq is None else str(seq), what
 
 
 # -- baton dlq --------------------------------------------------------------------------------------
@@ -845,9 +1012,13 @@ def cmd_dlq_replay(args: argparse.Namespace) -> int:
 def cmd_dlq_purge(args: argparse.Namespace) -> int:
     from baton.local.bus import DeadLetterNotFound
 
+    if bool(args.ids) == bool(args.all):
+        raise UsageError(
+            "dlq purge: give dead-letter ids or --all (not both); a purged event is gone for good"
+        )
     with _bus(_data_dir(args)) as bus:
         try:
-            count = bus.purge_dead_letters(args.ids or None)
+            count = bus.purge_dead_letters(None if args.all else args.ids)
         except DeadLetterNotFound as exc:
             raise UsageError(str(exc)) from None
     print(f"Deleted {count} dead letter(s).")
@@ -1233,10 +1404,290 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return int(backtest.main(args.args) or 0)
 
 
+# -- baton report -----------------------------------------------------------------------------------
+
+
+@_aws_failures
+def cmd_report(args: argparse.Namespace) -> int:
+    from baton.insights.report import render
+
+    if args.kpis is not None:
+        if args.start or args.end or args.data_dir or args.table:
+            raise UsageError(
+                "--kpis reads the KPIs from the file: --from, --to, --data-dir and --table do not apply"
+            )
+        kpis = _kpis_file(args.kpis)
+    else:
+        kpis = load_kpis(args)
+    try:
+        document = render(kpis)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "matplotlib":
+            raise
+        raise UsageError("report: the charts need matplotlib: pip install 'baton[report]'") from None
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(document, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"report: cannot write {args.out}: {exc.strerror or exc}") from None
+    print(
+        f"report: {args.out} ({kpis.totals.conversations} conversations, {kpis.start} to {kpis.end})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _kpis_file(path: Path) -> Any:
+    """The `Kpis` of a saved `GET /v1/kpis` response (keys `from`, `to`)."""
+    from pydantic import ValidationError
+
+    from baton.insights.models import Kpis
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--kpis: no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--kpis: cannot read {path}: {exc}") from None
+    try:
+        return Kpis.model_validate_json(text)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'the file'}: {error['msg']}"
+            for error in exc.errors()[:3]
+        )
+        raise UsageError(
+            f"--kpis: {path} is not a KPI report (`GET /v1/kpis` or `baton kpis --json` output): {problems}"
+        ) from None
+
+
+# -- baton kpis -------------------------------------------------------------------------------------
+
+
+def load_kpis(args: argparse.Namespace) -> Any:
+    """The `baton.insights.models.Kpis` that `args` name (parsed by `kpi_source`: `start`, `end`, `data_dir`,
+    `table`): the days default to the last 28 up to today (UTC), as `GET /v1/kpis`; from the running `baton local`'s
+    DynamoDB Local, or a deployed conversations table. UsageError for a bad range or no `baton local` running."""
+    from baton import wiring
+    from baton.insights.kpis import compute
+    from baton.insights.store import DynamoInsightsStore
+    from baton.models import utcnow
+
+    now = utcnow()
+    end = getattr(args, "end", None) or now.date()
+    start = getattr(args, "start", None) or end - timedelta(days=KPI_DEFAULT_DAYS - 1)
+    if end < start:
+        raise UsageError(f"--to ({end}) is before --from ({start})")
+    if (end - start).days + 1 > KPI_MAX_DAYS:
+        raise UsageError(
+            f"--from {start} --to {end} is {(end - start).days + 1} days; at most {KPI_MAX_DAYS}"
+        )
+    table = getattr(args, "table", None)
+    if table:
+        client = wiring.dynamodb_client()  # this shell's AWS credentials and region
+    else:
+        data_dir = _data_dir(args)
+        running = _running(data_dir)
+        if running is None:
+            raise UsageError(
+                f"no `baton local` is running on {data_dir}: start it, pass --data-dir, "
+                "or pass --table for a deployed conversations table"
+            )
+        client = wiring.dynamodb_client(running["dynamodb_endpoint"])
+        table = running["tables"]["conversations"]
+    store = DynamoInsightsStore(table, client=client)
+    return compute(store.buckets(start, end), start, end, now=now)
+
+
+@_aws_failures
+def cmd_kpis(args: argparse.Namespace) -> int:
+    kpis = load_kpis(args)
+    if args.json:
+        print(kpis.model_dump_json(by_alias=True, indent=2))
+        return 0
+    for line in describe_kpis(kpis):
+        print(line)
+    return 0
+
+
+def describe_kpis(kpis: Any) -> list[str]:
+    """`baton kpis`' table: the totals, the weeks, the top drivers and the drift."""
+    totals = kpis.totals
+    lines = [f"KPIs of the conversations that started {kpis.start} to {kpis.end} (UTC)", ""]
+    if not totals.conversations:
+        return [*lines, "No conversations started in these days."]
+    kinds = ", ".join(
+        f"{kind.replace('_', ' ')} {_pct(totals.escalation_rate_by_kind.get(kind))}"
+        for kind in ("customer_requested", "guardrail", "model")
+    )
+    rows = [
+        ("Conversations", f"{totals.conversations}"),
+        ("Escalated", f"{totals.escalated} ({_pct(totals.escalation_rate)}: {kinds})"),
+        ("Contained", f"{totals.contained} ({_pct(totals.containment_rate)})"),
+        (
+            "False escalations",
+            f"{totals.false_escalations} ({_pct(totals.false_escalation_rate)} of labelled)",
+        ),
+        (
+            "Missed escalations",
+            f"{totals.missed_escalations} ({_pct(totals.missed_escalation_rate)} of labelled)",
+        ),
+        ("Time to escalate", _timing(totals.time_to_escalate)),
+        ("Time to assign", _timing(totals.time_to_assign)),
+        ("Time to first agent reply", _timing(totals.time_to_first_agent_reply)),
+        ("Reopened", f"{totals.reopened} ({_pct(totals.reopen_rate)})"),
+        ("Repeat contacts", f"{totals.repeat_contacts} ({_pct(totals.repeat_contact_rate)})"),
+        (
+            "CSAT by path",
+            ", ".join(
+                f"{path.replace('_', ' ')} {c.mean:.2f} (n={c.n})"
+                for path, c in totals.csat.items()
+                if c.n and c.mean is not None
+            )
+            or "-",
+        ),
+    ]
+    width = max(len(name) for name, _ in rows)
+    lines += [f"  {name:<{width}}  {value}" for name, value in rows]
+    if kpis.by_week:
+        lines += ["", "By week"]
+        lines += _rows(
+            ("WEEK", "CONVERSATIONS", "ESCALATED", "RATE", "CONTAINED", "FALSE", "MISSED"),
+            [
+                (
+                    w.value,
+                    str(w.conversations),
+                    str(w.escalated),
+                    _pct(w.escalation_rate),
+                    _pct(w.containment_rate),
+                    _pct(w.false_escalation_rate),
+                    _pct(w.missed_escalation_rate),
+                )
+                for w in kpis.by_week
+            ],
+        )
+    for title, drivers in (
+        ("Top intents driving escalations", kpis.drivers.intents),
+        ("Top pages", kpis.drivers.pages),
+        ("Top incidents", kpis.drivers.incidents),
+        ("Top reasons", kpis.drivers.reasons),
+    ):
+        if drivers:
+            lines += ["", title]
+            lines += _rows(
+                ("VALUE", "CONVERSATIONS", "ESCALATED", "RATE", "SHARE"),
+                [
+                    (
+                        d.value,
+                        str(d.conversations),
+                        str(d.escalated),
+                        _pct(d.escalation_rate),
+                        _pct(d.share_of_escalations),
+                    )
+                    for d in drivers
+                ],
+            )
+    drift = kpis.drift
+    if drift is not None:
+        change = drift.escalation_rate_change_pts
+        moved = f"{change:+.1f} pts" if change is not None else "not measurable (no conversations)"
+        alert = f"  ALERT: a move of {drift.threshold_pts:g} pts or more" if drift.alert else ""
+        lines += ["", f"Drift: escalation rate {drift.this_week} against {drift.last_week}: {moved}{alert}"]
+        lines += [
+            f"  {item.value}: {_pct(item.last_week)} -> {_pct(item.this_week)} ({item.change_pts:+.1f} pts, "
+            f"{item.conversations_this_week} conversations)"
+            for item in drift.intents[:5]
+            if item.change_pts is not None
+        ]
+    return lines
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{100 * rate:.1f}%"
+
+
+def _timing(timing: Any) -> str:
+    if not timing.n:
+        return "-"
+    p50 = f"median ~{_duration(timing.p50_s)}, " if timing.p50_s is not None else ""
+    return f"{p50}mean {_duration(timing.mean_s)} (n={timing.n})"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.1f}min"
+    return f"{seconds / 3600:.1f}h"
+
+
+def _rows(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    return [
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in (headers, *rows)
+    ]
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     for row in (headers, *rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_webhook_send(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
+    from baton.ingestion.connectors.signatures import sign_intercom, sign_zendesk
+    from baton.local.runtime import LocalConfig
+    from baton.models import utcnow
+
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    try:
+        json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{args.file}: not a JSON webhook body ({exc})") from None
+    data_dir = _data_dir(args)
+    running = _running(data_dir)
+    if running is None:
+        raise UsageError(f"no `baton local` is running on {data_dir}: start it, or pass --data-dir")
+    config = LocalConfig.resolve(data_dir=data_dir)
+    config.read_secrets()
+    secret = config.webhook_secrets.get(args.helpdesk)
+    if not secret:
+        raise UsageError(
+            f"no {args.helpdesk} webhook secret in {config.secrets_file} or the environment: the running `baton "
+            f"local` took it from BATON_{args.helpdesk.upper()}_WEBHOOK_SECRET; set it here too"
+        )
+    headers = (
+        sign_zendesk(raw, secret, utcnow()) if args.helpdesk == "zendesk" else sign_intercom(raw, secret)
+    )
+    request = urllib.request.Request(
+        f"{running['url']}/v1/webhooks/{args.helpdesk}",
+        data=raw,
+        method="POST",
+        headers={"Content-Type": "application/json", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, body = response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read().decode("utf-8", "replace")
+    except urllib.error.URLError as error:
+        raise Failure(f"could not reach {running['url']}: {error.reason}") from None
+    print(f"{status} {body}")
+    if status == 401:
+        _print_err(
+            "401: the running `baton local` has another secret (was it started with "
+            f"BATON_{args.helpdesk.upper()}_WEBHOOK_SECRET set? set it here too)"
+        )
+    return 0 if 200 <= status < 300 else 1
 
 
 if __name__ == "__main__":

@@ -42,6 +42,19 @@ class PayloadError(BatonError):
         self.message = message
 
 
+class PublishInProgress(BatonError):
+    """A duplicate of a message arrived while another request holds its publish claim (HTTP 503 with
+    Retry-After). The message is stored; the retry finds it published, or takes over a claim whose holder died."""
+
+    def __init__(self, conversation_id: str, message_id: str) -> None:
+        super().__init__(
+            f"message {message_id!r} of {conversation_id!r} is stored and being published by another request; "
+            "retry later"
+        )
+        self.conversation_id = conversation_id
+        self.message_id = message_id
+
+
 class NotificationInProgress(BatonError):
     """A concurrent delivery of the same webhook notification is being processed (HTTP 503 with Retry-After).
 

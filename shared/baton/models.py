@@ -40,8 +40,8 @@ def _aware(value: datetime) -> datetime:
 def _text_limit(value: str) -> str:
     if len(value.encode("utf-8")) > MAX_TEXT_BYTES:
         raise ValueError(f"text is longer than {MAX_TEXT_BYTES} bytes (UTF-8)")
-    if not value.strip():
-        raise ValueError("text is empty")
+    # Empty text is a message all the same: helpdesks send attachment-only messages with no text. It is stored
+    # and counted in the conversation, and scoring has nothing to read in it.
     return value
 
 
@@ -306,6 +306,14 @@ class DecisionView(BaseModel):
     message_id: Id
 
 
+class RiskPoint(BaseModel):
+    """One decided customer message on the conversation's risk trail (the console's chart)."""
+
+    seq: int = Field(ge=1, description="The message decided")
+    risk: float = Field(ge=0, le=1)
+    action: Literal["resolve", "monitor", "escalate"]
+
+
 class Conversation(BaseModel):
     """`GET /v1/conversations/{conversation_id}`. Later capabilities fill the optional parts."""
 
@@ -326,6 +334,11 @@ class Conversation(BaseModel):
         "frustration, intent, signals (negative_feedback, asks_for_human, rephrase, repeat)",
     )
     decision: DecisionView | None = None
+    risk_trail: list[RiskPoint] | None = Field(
+        default=None,
+        description="The decisions' risk over time, oldest first (the last 100 decided customer messages): seq, "
+        "risk, action",
+    )
     assignment: dict[str, Any] | None = None
     handoff: dict[str, Any] | None = None
     bot: dict[str, Any] | None = Field(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from baton.events import BusEvent
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
@@ -22,6 +22,17 @@ class AppendResult:
     """False when the same message (same id, same body) was already stored."""
     published: bool
     """Whether MessageReceived is known to be on the bus (a retry republishes when it is not)."""
+    claim: str | None = None
+    """Set when this call created the message: the token of its publish claim (`claim_publish`), held until
+    `lease_s` after `received_at`. Only the holder of the claim publishes, so concurrent duplicates of a new
+    message put one event on the bus, not one each."""
+
+
+PublishClaim = Literal["claimed", "published", "busy"]
+
+PUBLISH_LEASE_S = 10.0
+"""How long a publish claim holds (the creator's, or a retry's): a request that dies after claiming holds up its
+duplicates' publish this long at most, then one of them claims and publishes."""
 
 
 class ConversationStore(Protocol):
@@ -37,7 +48,20 @@ class ConversationStore(Protocol):
         """
         ...
 
-    def mark_published(self, conversation_id: str, message_id: str) -> None: ...
+    def mark_published(self, conversation_id: str, message_id: str) -> None:
+        """MessageReceived of this message is on the bus (its publish claim, if any, is released)."""
+        ...
+
+    def claim_publish(
+        self, conversation_id: str, message_id: str, *, token: str, now: datetime, lease_s: float
+    ) -> PublishClaim:
+        """Take the right to publish a stored, unpublished message for `lease_s`: `claimed` (publish it, then
+        `mark_published`), `published` (nothing to do), or `busy` (another request holds an unexpired claim)."""
+        ...
+
+    def release_publish(self, conversation_id: str, message_id: str, *, token: str) -> None:
+        """Give up a claim whose publish failed, so a retry claims at once (no-op when `token` no longer holds it)."""
+        ...
 
     def message_id_at(self, conversation_id: str, seq: int) -> str | None:
         """The id of the conversation's message `seq`, or None (`baton.ordered.MessageLedger`)."""

@@ -5,6 +5,10 @@ conversations (single table, one partition per conversation):
   pk=`CONV#<conversation_id>`  sk=`MSG#<seq:010d>`        one message, in arrival order (a Query returns them in order)
   pk=`CONV#<conversation_id>`  sk=`MID#<message_id>`      message id -> seq + fingerprint (idempotency, 409 on conflict)
   GSI `by_customer`: gsi1pk=`CUST#<customer id>` gsi1sk=<updated_at ISO> on META items (contact history).
+  pk=`CONV#<conversation_id>`  sk=`INSIGHTS`              the conversation's summary (`baton.insights.store`)
+  GSI `by_status`: gsi2pk=`STATUS#<status>` gsi2sk=`<last_activity_at ISO UTC>#<conversation_id>` on INSIGHTS
+  items (the console's list, newest first).
+  pk=`KPI#<YYYY-MM-DD>`  sk=`<dimension>#<value>#<shard>`  KPI bucket counters (`baton.insights.store`)
 idempotency: Powertools idempotency records (pk `id`, TTL `expiration`): the webhook notifications processed,
   `webhook#<hash of the notification id>` (`baton.ingestion.connectors.webhooks`).
 context: accounts, agents, incidents, activity (filled by the decision and routing capabilities).
@@ -72,7 +76,7 @@ CONVERSATIONS = Table(
     partition_key="pk",
     sort_key="sk",
     ttl_attribute="expires_at",
-    indexes=(Index("by_customer", "gsi1pk", "gsi1sk"),),
+    indexes=(Index("by_customer", "gsi1pk", "gsi1sk"), Index("by_status", "gsi2pk", "gsi2sk")),
 )
 IDEMPOTENCY = Table(logical_name="idempotency", partition_key="id", ttl_attribute="expiration")
 CONTEXT = Table(logical_name="context", partition_key="pk", sort_key="sk", ttl_attribute="expires_at")

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from baton.decision.service import DecisionConsumer
     from baton.feedback.service import FeedbackService
     from baton.ingestion.service import IngestionService
+    from baton.insights.service import InsightsService
+    from baton.insights.store import DynamoInsightsStore
     from baton.ports import ConversationStore, EventPublisher, SecretSource
     from baton.routing.service import Dispatcher, Router, RoutingConsumer
     from baton.routing.writeback import WritebackService
@@ -332,7 +334,10 @@ def writeback_service(settings: Settings) -> WritebackService:
         {
             "zendesk": ZendeskDesk(secrets(settings), http, subdomain=settings.zendesk_subdomain),
             "intercom": IntercomDesk(
-                secrets(settings), http, base_url=settings.intercom_api_url, version=settings.intercom_api_version
+                secrets(settings),
+                http,
+                base_url=settings.intercom_api_url,
+                version=settings.intercom_api_version,
             ),
         },
         idempotency_store(settings),
@@ -346,7 +351,9 @@ def router(settings: Settings) -> Router:
     from baton.routing.directory import DynamoAgentDirectory
     from baton.routing.service import Router
 
-    return Router(DynamoAgentDirectory(settings.routing_table, client=dynamodb_client(settings.dynamodb_endpoint)))
+    return Router(
+        DynamoAgentDirectory(settings.routing_table, client=dynamodb_client(settings.dynamodb_endpoint))
+    )
 
 
 @functools.cache
@@ -366,7 +373,9 @@ def routing_consumer(settings: Settings) -> RoutingConsumer:
         publisher(settings),
         conversation_store(settings),
         context_store(settings),
-        lambda conversation, escalation, context, now: build_packet(conversation, escalation, context, now=now),
+        lambda conversation, escalation, context, now: build_packet(
+            conversation, escalation, context, now=now
+        ),
         conversation_store(settings),
     )
 
@@ -392,14 +401,34 @@ def bot_state(settings: Settings) -> Any:
 
 @functools.cache
 def feedback_service(settings: Settings) -> FeedbackService:
+    from baton.feedback.contacts import DynamoContactIndex
     from baton.feedback.service import DynamoFeedbackStore, FeedbackService
 
-    store = DynamoFeedbackStore(
+    client = dynamodb_client(settings.dynamodb_endpoint)
+    table, ttl_days = settings.conversations_table, settings.conversation_ttl_days
+    store = DynamoFeedbackStore(table, client=client, ttl_days=ttl_days)
+    contacts = DynamoContactIndex(table, client=client, ttl_days=ttl_days)
+    return FeedbackService(store, publisher(settings), contacts=contacts)
+
+
+@functools.cache
+def insights_store(settings: Settings) -> DynamoInsightsStore:
+    """The conversation summaries and KPI buckets (`baton.insights.store`): the insights consumer writes them,
+    `GET /v1/conversations`, `GET /v1/kpis` and `baton kpis` read them."""
+    from baton.insights.store import DynamoInsightsStore
+
+    return DynamoInsightsStore(
         settings.conversations_table,
         client=dynamodb_client(settings.dynamodb_endpoint),
         ttl_days=settings.conversation_ttl_days,
     )
-    return FeedbackService(store, publisher(settings))
+
+
+@functools.cache
+def insights_service(settings: Settings) -> InsightsService:
+    from baton.insights.service import InsightsService
+
+    return InsightsService(insights_store(settings), context_store(settings))
 
 
 @functools.cache
@@ -424,6 +453,8 @@ def reset() -> None:
         router,
         dispatcher,
         feedback_service,
+        insights_store,
+        insights_service,
         idempotency_store,
         secrets,
         helpdesk_transport,

@@ -76,7 +76,9 @@ def test_a_challenger_named_in_the_context_is_a_second_parameter_the_decide_func
         subscriptions=(by_name("decide"),),
     )
     assert synth.error is None, synth.error
-    parameters = {p["Properties"]["Name"]: (pid, p) for stack, pid, p in synth.resources("AWS::SSM::Parameter")}
+    parameters = {
+        p["Properties"]["Name"]: (pid, p) for stack, pid, p in synth.resources("AWS::SSM::Parameter")
+    }
     assert sorted(parameters) == [
         "/baton/dev/decide/decision_challenger_params_name",
         "/baton/dev/decide/decision_params_name",
@@ -101,7 +103,9 @@ def test_a_challenger_named_in_the_context_is_a_second_parameter_the_decide_func
     assert all(any(pid in resource for resource in granted) for pid, _ in parameters.values())
 
 
-def test_a_challenger_file_that_is_missing_or_invalid_stops_the_synth(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_challenger_file_that_is_missing_or_invalid_stops_the_synth(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     from infra_synth import synthesize
 
     from baton.bus import by_name
@@ -111,5 +115,7 @@ def test_a_challenger_file_that_is_missing_or_invalid_stops_the_synth(tmp_path_f
     for path, message in ((broken, "intercept"), (broken.with_name("missing.json"), "missing")):
         with pytest.raises(ValueError, match=message):
             synthesize(
-                tmp_path_factory.mktemp("cdk.out"), {"challengerParams": str(path)}, subscriptions=(by_name("decide"),)
+                tmp_path_factory.mktemp("cdk.out"),
+                {"challengerParams": str(path)},
+                subscriptions=(by_name("decide"),),
             )

@@ -236,8 +236,9 @@ def test_the_made_up_consumer_gets_its_index_and_delete_and_nothing_of_the_other
     assert granted.on("index:") == {"index:conversations/by_customer": {"dynamodb:Query"}}
     assert granted.on("table:") == {"table:conversations": READS | {"dynamodb:DeleteItem"}}
     assert granted.published == set() and "bus" not in granted.actions
-    # Only it deletes conversation items; otherwise only the ingest API deletes (idempotency records) and
-    # routing (its queue and assignment items).
+    # Only it and the feedback consumer (a contact record its conversation's contact moved away from) delete
+    # conversation items; otherwise only the ingest API deletes (idempotency records) and routing (its queue and
+    # assignment items).
     deleters = {
         (handler, table)
         for _, handler, _, g in _role_grants(synth)
@@ -246,6 +247,7 @@ def test_the_made_up_consumer_gets_its_index_and_delete_and_nothing_of_the_other
     }
     assert deleters == {
         (AUDIT.handler, "table:conversations"),
+        ("functions.feedback.handler", "table:conversations"),
         (API_HANDLER, "table:idempotency"),
         ("functions.route.handler", "table:routing"),
         ("functions.route_capacity.handler", "table:routing"),

@@ -45,9 +45,9 @@ def _declared(subscriptions: tuple[bus.Subscription, ...]) -> dict[str, list[dic
     return declared
 
 
-def test_stacks_are_core_plus_one_per_implemented_capability(synth: Synth) -> None:
+def test_stacks_are_core_plus_one_per_implemented_capability_plus_observability(synth: Synth) -> None:
     capabilities = {sub.capability for sub in bus.active_subscriptions()} | {"Ingestion"}
-    assert set(synth.templates) == {"Dev-Core"} | {f"Dev-{c}" for c in capabilities}
+    assert set(synth.templates) == {"Dev-Core", "Dev-Observability"} | {f"Dev-{c}" for c in capabilities}
 
 
 def test_each_capability_stack_consumes_exactly_its_subscriptions_patterns(synth: Synth) -> None:
@@ -95,12 +95,14 @@ def test_flipping_subscriptions_to_implemented_adds_their_stacks(
     synth, flipped = all_implemented
     assert set(synth.templates) == {
         "Dev-Core",
+        "Dev-Observability",
         "Dev-Ingestion",
         "Dev-Scoring",
         "Dev-Context",
         "Dev-Decision",
         "Dev-Routing",
         "Dev-Feedback",
+        "Dev-Insights",
     }
     assert _consumers(synth) == _declared(flipped)
     # The new stacks pass the same checks at synth: cdk-nag raised nothing.
@@ -198,8 +200,9 @@ def test_stage_names_the_stacks_and_prod_retains_data() -> None:
 
 
 def test_a_scheduled_subscription_gets_its_clock_on_its_own_queue(synth: Synth) -> None:
-    """The routing clock: a rule every minute whose target input is an EventBridge envelope carrying a
-    RoutingClockTicked, which the capacity consumer parses like any bus event."""
+    """The clock: a rule every `schedule_minutes` (the routing capacity's every minute, the insights' hourly) whose
+    target input is an EventBridge envelope carrying a RoutingClockTicked, which the consumer parses like any bus
+    event."""
     from baton.consumer import envelope
     from baton.events import RoutingClockTicked
 
@@ -209,13 +212,18 @@ def test_a_scheduled_subscription_gets_its_clock_on_its_own_queue(synth: Synth) 
         if "ScheduleExpression" in rule["Properties"]
     ]
     scheduled = [s for s in bus.active_subscriptions() if s.schedule_minutes]
-    assert [(stack, props["ScheduleExpression"]) for stack, props in schedules] == [
-        (f"Dev-{s.capability}", "rate(1 minute)") for s in scheduled
+    assert sorted((stack, props["ScheduleExpression"]) for stack, props in schedules) == [
+        ("Dev-Insights", "rate(60 minutes)"),
+        ("Dev-Routing", "rate(1 minute)"),
     ]
-    (_, props), = schedules
-    (target,) = props["Targets"]
-    assert "DeadLetterConfig" in target and "RetryPolicy" in target
-    template = target["InputTransformer"]["InputTemplate"]
+    assert {s.name for s in scheduled} == {"route-capacity", "insights"}
+    templates = []
+    for _, props in schedules:
+        (target,) = props["Targets"]
+        assert "DeadLetterConfig" in target and "RetryPolicy" in target
+        templates.append(target["InputTransformer"]["InputTemplate"])
+    assert len(set(templates)) == 1
+    template = templates[0]
     filled = template.replace("<id>", "abc").replace("<time>", "2026-12-06T10:00:00Z")
     filled = filled.replace("<account>", "123456789012").replace("<region>", "eu-west-1")
     record = {

@@ -61,7 +61,9 @@ def test_without_a_parameter_name_the_shipped_document_is_used() -> None:
 CHALLENGER = "/baton/dev/decide/decision_challenger_params_name"
 
 
-def test_the_challenger_is_read_like_the_champion_and_a_broken_one_is_validated_once(ssm, monkeypatch) -> None:
+def test_the_challenger_is_read_like_the_champion_and_a_broken_one_is_validated_once(
+    ssm, monkeypatch
+) -> None:
     from aws_lambda_powertools.utilities import parameters
 
     from baton.decision.params import DecisionParams

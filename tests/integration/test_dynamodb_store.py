@@ -600,3 +600,42 @@ def test_a_transaction_cancelled_for_another_reason_is_not_retried(
         store.append_message(conversation_id, message("m1"), source=Source.api, received_at=T0)
 
     assert store.get_conversation(conversation_id) is None
+
+
+# --------------------------------------------------------------------------------------- publish once
+
+
+def test_fifty_concurrent_duplicates_store_one_message_and_publish_one_event(
+    store: DynamoConversationStore, conversation_id: str
+) -> None:
+    published: list[Any] = []
+    lock = threading.Lock()
+
+    class Publisher:
+        def publish(self, events: Any) -> None:
+            time.sleep(0.02)  # as slow as a PutEvents call: the duplicates arrive while it is in flight
+            with lock:
+                published.extend(events)
+
+    barrier = threading.Barrier(50)
+    answers: list[Any] = []
+    errors: list[BaseException] = []
+
+    def post() -> None:
+        service = IngestionService(store, Publisher())  # one per request, as on separate Lambda instances
+        barrier.wait()
+        try:
+            answers.append(service.receive(conversation_id, message("m1")))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=post) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert not errors
+    assert [e.DETAIL_TYPE for e in published] == ["MessageReceived"]
+    assert sum(not a.duplicate for a in answers) == 1
+    assert len(store.get_conversation(conversation_id).messages) == 1

@@ -223,7 +223,7 @@ def test_outcomes_label_the_conversation_and_a_late_one_relabels_it(local: Local
     )
     assert first["rule"] == "false_escalation.quick_agent_resolution"
     late = label_after({"kind": "rated", "csat": 1, "at": "2026-11-27T11:00:00Z"}, "true_escalation")
-    assert late["rules_version"] == "labels-1"
+    assert late["rules_version"] == "labels-2"
     exported = subprocess.run(
         [BATON, "outcomes", "export", "--data-dir", str(local.data_dir)],
         cwd=ROOT, env=local.cli_env, capture_output=True, text=True, timeout=60,
@@ -312,13 +312,43 @@ def test_the_banner_describes_the_routes_and_secrets_and_its_commands_paste_as_i
     banner = local.log.read_text()
     assert f"POST   {local.url}/v1/webhooks/zendesk   (HMAC signature)" in banner
     assert f"kept in {local.data_dir / 'local-secrets.json'}" in banner
-    assert "(from BATON_ZENDESK_WEBHOOK_SECRET)" in banner
+    assert "zendesk: from BATON_ZENDESK_WEBHOOK_SECRET" in banner
+    # Secrets stay out of the console log: the token only where it is needed (the export line the examples use,
+    # and the console URL that signs the browser in), the webhook secrets never.
+    assert "zendesk-secret" not in banner
+    assert banner.count(local.token) == 2
+    assert f"export BATON_API_TOKEN={local.token}" in banner
     listing = next(line.strip() for line in banner.splitlines() if " events list" in line)
     assert listing.startswith(".venv/bin/baton events list --data-dir ")
     pasted = subprocess.run(
         shlex.split(listing), cwd=ROOT, env=local.cli_env, capture_output=True, text=True, timeout=30
     )
     assert pasted.returncode == 0, pasted.stderr
+
+
+def test_baton_webhook_send_signs_a_helpdesk_payload_with_the_local_secret(local: LocalProcess) -> None:
+    intercom = ROOT / "events" / "helpdesk" / "intercom" / "v2_admin_replied.json"
+    sent = local.cli("webhook", "send", "intercom", str(intercom))
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert sent.stdout.startswith("200 ")
+    conversation_id = "intercom:" + json.loads(intercom.read_text())["data"]["item"]["id"]
+    eventually(
+        lambda: local.get(conversation_id).status_code == 200, "the Intercom conversation to be stored"
+    )
+
+    # This instance took its Zendesk secret from the environment: a shell without it signs with another.
+    zendesk = ROOT / "events" / "helpdesk" / "zendesk" / "comment_added_customer.json"
+    refused = local.cli("webhook", "send", "zendesk", str(zendesk))
+    assert refused.returncode == 2 and "BATON_ZENDESK_WEBHOOK_SECRET" in refused.stderr
+    with_secret = subprocess.run(
+        [BATON, "webhook", "send", "zendesk", str(zendesk), "--data-dir", str(local.data_dir)],
+        cwd=ROOT,
+        env={**local.cli_env, "BATON_ZENDESK_WEBHOOK_SECRET": "zendesk-secret"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert with_secret.returncode == 0 and with_secret.stdout.startswith("200 "), with_secret.stdout
 
 
 def test_a_partner_event_put_on_the_bus_reaches_the_helpdesk_consumer(local: LocalProcess) -> None:
@@ -413,7 +443,7 @@ def test_a_poison_event_is_dead_lettered_after_its_retries_and_can_be_replayed(
     (again,) = eventually(dead_letters, "the replayed event to be retried and dead-lettered again")
     assert again["id"] == letter["id"]
     assert again["failed_at"] >= letter["failed_at"]
-    assert local.cli("dlq", "purge").stdout.strip() == "Deleted 1 dead letter(s)."
+    assert local.cli("dlq", "purge", "--all").stdout.strip() == "Deleted 1 dead letter(s)."
 
 
 def test_demo_load_posts_the_conversations_through_the_api(local: LocalProcess) -> None:

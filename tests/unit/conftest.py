@@ -20,6 +20,7 @@ from pytest_socket import disable_socket, enable_socket
 from baton.adapters.memory import StaticSecrets
 from baton.ingestion.api import ApiDeps
 from baton.ingestion.service import IngestionService
+from baton.insights.store import MemoryInsightsStore
 from baton.settings import Settings
 
 
@@ -38,6 +39,7 @@ def api_deps(service: IngestionService, idempotency: Any) -> ApiDeps:
         secrets=StaticSecrets({"zendesk": "zendesk-secret", "intercom": "intercom-secret"}),
         idempotency=idempotency,
         settings=Settings(),
+        insights=MemoryInsightsStore,
     )
 
 

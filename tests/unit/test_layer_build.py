@@ -34,6 +34,9 @@ def test_the_code_layer_ships_no_tool(shipped: Path) -> None:
     # Everything else is: the copy is the package minus the tools.
     assert (shipped / "baton" / "ingestion" / "api.py").is_file()
     assert (shipped / "baton" / "scoring" / "loader.py").is_file()
+    # Nor the console's static files (`baton local` serves them; no function reads them).
+    for data in build.NOT_SHIPPED_DATA:
+        assert (build.BATON_SOURCE / data).is_dir() and not (shipped / "baton" / data).exists()
 
 
 def test_every_handler_imports_from_the_code_layer_alone(shipped: Path) -> None:

@@ -78,7 +78,7 @@ from baton.context.models import Context, Facts, IncidentMatch, business_facts, 
 from baton.decision.params import DecisionParams, NegationSettings, expand
 from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
-from baton.models import EscalationCause, ShadowDecision, UtcDatetime
+from baton.models import EscalationCause, RiskPoint, ShadowDecision, UtcDatetime
 from baton.negation import Negation
 from baton.ordered import OrderedState
 
@@ -154,6 +154,10 @@ class DecisionState(OrderedState):
         default=None,
         description="The shadow challenger's own state (`baton.decision.service`): the same conversation decided "
         "with the challenger's parameters; None without a challenger",
+    )
+    risk_trail: list[RiskPoint] = Field(
+        default_factory=list,
+        description="The last decisions' {seq, risk, action}, oldest first (kept by `baton.decision.service`)",
     )
 
 

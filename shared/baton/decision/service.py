@@ -10,7 +10,9 @@ decision's:
   message's arc carries what it did); the state moves past it so that order holds, and nothing is published;
 - a redaction: the latest decision forgets a guardrail's quote of the message (the decision itself stands),
   and so does the escalation's cause carried on every later decision;
-- the view: the conversation's `decision`, and the status it implies (`escalated`, `monitoring`, `open`).
+- the view: the conversation's `decision`, and the status it implies (`escalated`, `monitoring`, `open`);
+  and its `risk_trail`: the last `RISK_TRAIL` decisions' {seq, risk, action}, oldest first (the console's chart
+  of risk over time, beside scoring's `trail` of sentiment).
 
 The parameters come from `params()` on every message: the function passes a cached Powertools parameters
 lookup (a team's new thresholds apply within its max age, with no redeploy); tests pass a constant.
@@ -37,7 +39,7 @@ from baton.decision.engine import DecisionState, decide
 from baton.decision.params import DecisionParams
 from baton.decision.store import STATUS_OF_ACTION, decision_view
 from baton.events import EscalationDecided, MessageScored, MessageSnapshot
-from baton.models import Reason, Role, ShadowDecision, View, utcnow
+from baton.models import Reason, RiskPoint, Role, ShadowDecision, View, utcnow
 from baton.ordered import Applied, MessageLedger, OrderedConsumer, StateStore, as_stored, remember
 from baton.ports import ContextSource
 
@@ -51,6 +53,9 @@ ERROR_ACTION = ("error", "failed", "exception")
 
 DECISION_RANK = 10
 """The decision's status (`escalated`, `monitoring`) gives way to routing's (`assigned`, `queued`)."""
+
+RISK_TRAIL = 100
+"""Decisions whose risk the conversation keeps in its `risk_trail` (like scoring's `TRAIL` of scores)."""
 
 
 def with_page(context: Context, message: MessageSnapshot) -> Context:
@@ -118,7 +123,10 @@ class DecisionLogic:
         if decision.action == "escalate" and decision.previous != "escalate":
             new_state = new_state.model_copy(update={"escalated_message_id": scored.message_id})
         shadow, shadow_state, metrics = self._shadow(state, scored, context, text)
-        new_state = new_state.model_copy(update={"shadow_state": shadow_state})
+        point = RiskPoint(seq=scored.seq, risk=decision.risk, action=decision.action)
+        new_state = new_state.model_copy(
+            update={"shadow_state": shadow_state, "risk_trail": [*state.risk_trail, point][-RISK_TRAIL:]}
+        )
         event = decision.event(
             conversation_id=scored.conversation_id,
             seq=scored.seq,
@@ -156,7 +164,8 @@ class DecisionLogic:
         # A challenger configured mid-conversation starts from where the champion stands.
         before = state.shadow_state
         if before is None:
-            before = state.model_copy(update={"shadow_state": None, "redacted": {}})
+            # The risk trail is the champion's alone: shown, never decided from.
+            before = state.model_copy(update={"shadow_state": None, "redacted": {}, "risk_trail": []})
         try:
             decision, after = decide(
                 scored.scores, scored.arc, context, before, self.challenger(), text=text, seq=scored.seq
@@ -184,12 +193,18 @@ class DecisionLogic:
     def view(self, state: DecisionState, latest: EscalationDecided | None) -> View | None:
         if latest is None:
             return None
-        return View(
-            capability="decision",
-            fields={"decision": decision_view(latest)},
-            status=STATUS_OF_ACTION[latest.action],
-            rank=DECISION_RANK,
-        )
+        fields: dict[str, Any] = {"decision": decision_view(latest)}
+        if state.risk_trail:
+            fields["risk_trail"] = [point.model_dump(mode="json") for point in state.risk_trail]
+        status = STATUS_OF_ACTION[latest.action]
+        if (
+            latest.action == "escalate"
+            and state.mode != "escalate"
+            and (state.handed_back_seq or 0) >= latest.seq
+        ):
+            # Handed back to the bot after the escalating decision: watched closely until the next message decides.
+            status = STATUS_OF_ACTION["monitor"]
+        return View(capability="decision", fields=fields, status=status, rank=DECISION_RANK)
 
 
 type DecisionConsumer = OrderedConsumer[DecisionState, MessageScored, EscalationDecided]

@@ -7,13 +7,32 @@ reopened, rated, with who resolved and the CSAT). The label is a pure function o
 
 - `false_escalation`: escalated, then resolved by an agent within `false_escalation_minutes` of the escalation
   (default 5), with at most `max_agent_messages` agent messages (default 1) and no CSAT <= `low_csat` (2);
-- `missed_escalation`: never escalated, and a CSAT <= 2, or a reopen within `reopen_hours` (72) of a resolution;
+- `missed_escalation`: never escalated, and a CSAT <= 2, a reopen within `reopen_hours` (72) of a resolution, or
+  a contact of the same customer on the same intent that started within `repeat_contact_days` (7) after this one
+  started (`missed_escalation.repeat_contact`; checked in that order);
 - `true_escalation`: escalated, with an outcome, and not false;
-- `contained`: resolved by the bot, and nothing negative since (a later low CSAT or reopen relabels it);
+- `contained`: resolved by the bot, and nothing negative since (a later low CSAT, reopen or repeat contact
+  relabels it);
 - `unknown`: otherwise, with the reason (no outcome yet; resolved by an agent without an escalation...).
 
 Each label names the rule that fired (`Label.rule`, e.g. `false_escalation.quick_agent_resolution`) and the
 rules' version.
+
+The repeat contact (`labels-2`). Each conversation's contact is its customer, its intent (the one of its lowest-seq
+customer message that has one) and when that message was sent (`ContactFact`); the feedback consumer tells the
+customer's other conversations near it on that intent (`baton.feedback.contacts`), so each holds the others'
+contacts as facts (`Facts.other_contacts`), and which of a pair came first is decided here, from the facts alone.
+The rule measures from start to start, not from this conversation's resolution: both starts are known as soon as
+the intents are (a resolution may come late, or never: an abandoned chat gets no status), so the same pair is
+related the same way from either side, whatever arrives first; it is what the KPIs count as a repeat contact
+(`baton.insights`), and the contact records are keyed by it (a Query by key range finds the neighbours). A
+conversation lasts minutes or hours: measured from its resolution, the window would move by that much, little
+against 7 days.
+
+A conversation with no outcome yet, never escalated, whose customer came back on the same intent within 7 days is
+labelled missed too: the return is the negative outcome, whatever the helpdesk later says about the first
+conversation (many chats never get a status at all), and waiting for an outcome would leave exactly these
+conversations unknown. An escalated one stays a true or false escalation: Baton did hand it over.
 """
 
 from __future__ import annotations
@@ -21,7 +40,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from baton.models import UtcDatetime
 
@@ -29,11 +48,12 @@ LabelName = Literal["false_escalation", "missed_escalation", "true_escalation", 
 
 
 class LabelRules(BaseModel):
-    version: str = "labels-1"
+    version: str = "labels-2"
     false_escalation_minutes: float = 5.0
     max_agent_messages: int = 1
     low_csat: int = 2
     reopen_hours: float = 72.0
+    repeat_contact_days: float = 7.0
 
 
 class OutcomeFact(BaseModel):
@@ -42,6 +62,27 @@ class OutcomeFact(BaseModel):
     at: UtcDatetime
     resolved_by: Literal["bot", "agent", "unknown"] = "unknown"
     csat: int | None = None
+
+
+class ContactFact(BaseModel):
+    """A conversation's contact: its customer, its intent and when it started (`baton.feedback.contacts`).
+
+    The intent is the one of the conversation's lowest-seq customer message that has one, and `started_at` that
+    message's `sent_at`: one message decides both, so a contact changes at most when a lower-seq message with an
+    intent arrives after a higher one (events come in any order), and then only towards a lower `seq`: of two
+    contacts of one conversation the one with the lower `seq` is the true one, whatever order they came in.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    conversation_id: str
+    customer_id: str
+    intent: str
+    started_at: UtcDatetime
+    seq: int
+
+    def supersedes(self, other: ContactFact | None) -> bool:
+        return other is None or self.seq < other.seq
 
 
 class Facts(BaseModel):
@@ -55,6 +96,11 @@ class Facts(BaseModel):
     """Agent message id -> sent at."""
     outcomes: dict[str, OutcomeFact] = Field(default_factory=dict)
     """By event id."""
+    contact: ContactFact | None = None
+    """This conversation's contact (the lowest seq wins)."""
+    other_contacts: dict[str, ContactFact] = Field(default_factory=dict)
+    """The same customer's other conversations that came near this one, by conversation id: their contacts as they
+    told them or as this one read them (the lowest seq wins). Earlier and later ones alike: the rule decides."""
 
     def escalated(self, at: datetime, seq: int) -> Facts:
         if self.escalated_at is not None and self.escalated_at <= at:
@@ -75,6 +121,41 @@ class Facts(BaseModel):
         if fact.event_id in self.outcomes:
             return self
         return self.model_copy(update={"outcomes": {**self.outcomes, fact.event_id: fact}})
+
+    def contacted(self, contact: ContactFact) -> Facts:
+        if not contact.supersedes(self.contact):
+            return self
+        return self.model_copy(update={"contact": contact})
+
+    def other_contact(self, contact: ContactFact) -> Facts:
+        if not contact.supersedes(self.other_contacts.get(contact.conversation_id)):
+            return self
+        return self.model_copy(
+            update={"other_contacts": {**self.other_contacts, contact.conversation_id: contact}}
+        )
+
+    def contacts_only(self) -> bool:
+        """Nothing but contacts is known: no escalation, assignment, agent message or outcome."""
+        return self.model_copy(update={"contact": None, "other_contacts": {}}) == Facts()
+
+
+def repeat_contact(facts: Facts, rules: LabelRules | None = None) -> ContactFact | None:
+    """The first later contact of the same customer on the same intent within `repeat_contact_days` of this
+    conversation's start (start to start; a tie in `started_at` goes by conversation id), or None."""
+    own = facts.contact
+    if own is None:
+        return None
+    window = timedelta(days=(rules or LabelRules()).repeat_contact_days)
+    later = [
+        other
+        for other in facts.other_contacts.values()
+        if other.conversation_id != own.conversation_id
+        and other.customer_id == own.customer_id
+        and other.intent == own.intent
+        and (other.started_at, other.conversation_id) > (own.started_at, own.conversation_id)
+        and other.started_at - own.started_at <= window
+    ]
+    return min(later, key=lambda c: (c.started_at, c.conversation_id), default=None)
 
 
 class Label(BaseModel):
@@ -139,6 +220,21 @@ def label(facts: Facts, rules: LabelRules | None = None) -> Label:
                 f"never escalated; reopened {hours:.1f} h after it was resolved",
                 reopen.at,
             )
+    repeat = repeat_contact(facts, r)
+    if repeat is not None and facts.contact is not None:
+        gap = repeat.started_at - facts.contact.started_at
+        after = (
+            f"{gap.total_seconds() / 3600:.1f} h"
+            if gap < timedelta(days=1)
+            else f"{gap / timedelta(days=1):.1f} days"
+        )
+        return made(
+            "missed_escalation",
+            "missed_escalation.repeat_contact",
+            f"never escalated; the customer came back on {repeat.intent!r} {after} later "
+            f"(conversation {repeat.conversation_id})",
+            repeat.started_at,
+        )
     if not outcomes:
         return made("unknown", "unknown.no_outcome", "no outcome yet", None)
     by_bot = [o for o in resolutions if o.resolved_by == "bot"]

@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
@@ -37,7 +38,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -49,12 +50,14 @@ from baton.errors import (
     NotificationInProgress,
     NotWithAnAgent,
     PayloadError,
+    PublishInProgress,
 )
 from baton.ingestion.entry import HEALTH_PATH, METRICS_NAMESPACE, SERVICE, health_body, logger, metrics
 from baton.models import (
     ID_PATTERN,
     MAX_BODY_BYTES,
     Conversation,
+    ConversationStatus,
     ErrorBody,
     FieldError,
     Id,
@@ -79,6 +82,7 @@ if TYPE_CHECKING:
 # but still bounded. They are authenticated before anything is parsed.
 MAX_WEBHOOK_BYTES = 1024 * 1024
 WEBHOOK_RETRY_AFTER_S = 10
+PUBLISH_RETRY_AFTER_S = 2
 """`Retry-After` of a notification being processed by a concurrent delivery: the ingest API's timeout, after
 which that delivery has answered or its in-progress lock has expired. Under 60 s: Zendesk only retries a 503
 whose Retry-After is shorter."""
@@ -92,6 +96,8 @@ CONVERSATION_PATH = "/v1/conversations/{conversation_id}"
 HANDBACK_PATH = "/v1/conversations/{conversation_id}/handback"
 BOT_PATH = "/v1/conversations/{conversation_id}/bot"
 OUTCOME_PATH = "/v1/conversations/{conversation_id}/outcome"
+CONVERSATIONS_PATH = "/v1/conversations"
+KPIS_PATH = "/v1/kpis"
 WEBHOOK_PATHS = {Source.zendesk: "/v1/webhooks/zendesk", Source.intercom: "/v1/webhooks/intercom"}
 
 ROUTES: tuple[tuple[str, str], ...] = (
@@ -100,6 +106,8 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", HANDBACK_PATH),
     ("GET", BOT_PATH),
     ("POST", OUTCOME_PATH),
+    ("GET", CONVERSATIONS_PATH),
+    ("GET", KPIS_PATH),
     ("GET", HEALTH_PATH),
     ("GET", OPENAPI_PATH),
     *(("POST", path) for path in WEBHOOK_PATHS.values()),
@@ -126,6 +134,9 @@ class ApiDeps:
     bot_state: Callable[[str], BotView | None] | None = None
     """The bot's state of a conversation in one read (deployed: one GetItem of the routing item); None reads
     it from the conversation."""
+    insights: Callable[[], Any] | None = None
+    """The conversation summaries and KPI buckets (`baton.insights.store`), built by the first request that reads
+    them (`GET /v1/conversations`, `GET /v1/kpis`); None answers those routes 404."""
 
 
 class BotView(BaseModel):
@@ -205,6 +216,20 @@ ConversationIdParam = Annotated[
     ),
 ]
 MessageBody = Annotated[MessageIn, Body(description="One message of the conversation")]
+DEFAULT_KPI_DAYS = 28
+MAX_KPI_DAYS = 366
+STATUS_VALUES = ", ".join(status.value for status in ConversationStatus)
+INSIGHTS_MODELS = ("ConversationPage", "Kpis")
+"""The answers of `GET /v1/conversations` and `GET /v1/kpis` (`baton.insights.models`). Their routes serialise
+them and name them in the OpenAPI document by reference (`openapi_json` adds their schemas): building those
+pydantic models costs tens of milliseconds, which the first request of every other route must not pay."""
+
+
+def _insights_doc(model: str, description: str) -> OpenAPIResponse:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+    }
 
 
 def _error_response(status: HTTPStatus, error: str, message: str, errors: list[FieldError]) -> Response:
@@ -580,6 +605,8 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
         conversation = deps.service.conversation(conversation_id)
         return BotView.model_validate(conversation.bot) if conversation and conversation.bot else BotView()
 
+    _add_insights_routes(app, get_deps)
+
     def webhook(source: Source) -> Response[WebhookAccepted]:
         data = raw_body(app.current_event, MAX_WEBHOOK_BYTES)
         # Imported here: only webhook deliveries pay for the connectors.
@@ -667,6 +694,120 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
     return app
 
 
+def _add_insights_routes(app: APIGatewayHttpResolver, get_deps: Callable[[], ApiDeps]) -> None:
+    """`GET /v1/conversations` and `GET /v1/kpis`: what a support lead's console reads (`baton.insights`)."""
+
+    @app.get(
+        CONVERSATIONS_PATH,
+        summary="List conversations",
+        description="Conversations by status and last activity, newest first: what a support lead's console lists. "
+        "Served by the `by_status` index (one Query per status), never a Scan. Pass `next_cursor` as `cursor` "
+        "for the next page.",
+        tags=["conversations"],
+        operation_id="listConversations",
+        security=_BEARER,
+        responses={
+            200: _insights_doc("ConversationPage", "A page of conversation summaries"),
+            400: _error_doc("`cursor` is not one a page of this list returned"),
+            401: _error_doc("Missing or invalid bearer token"),
+            422: _error_doc("A bad `status`, `from` or `limit`; `errors[].field` names it"),
+        },
+    )
+    def list_conversations(
+        status: Annotated[
+            str | None,
+            Query(
+                description=f"One status or a comma-separated list ({STATUS_VALUES}); omitted: all",
+                max_length=200,
+            ),
+        ] = None,
+        since: Annotated[
+            UtcDatetime | None,
+            Query(alias="from", description="ISO 8601 time: only conversations active since then"),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=100, description="Conversations per page, 1 to 100")] = 50,
+        cursor: Annotated[
+            str | None, Query(max_length=1024, description="`next_cursor` of the previous page")
+        ] = None,
+    ) -> Response[Any]:
+        statuses = [part.strip() for part in (status or "").split(",") if part.strip()]
+        unknown = [part for part in statuses if part not in {s.value for s in ConversationStatus}]
+        if unknown:
+            raise ApiError(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "validation_error",
+                "status",
+                f"unknown status {unknown[0][:64]!r}; one of {STATUS_VALUES}",
+            )
+        from baton.insights.store import InvalidCursor
+
+        try:
+            page = _insights(get_deps()).list_conversations(statuses or None, since, limit, cursor)
+        except InvalidCursor as error:
+            raise ApiError(HTTPStatus.BAD_REQUEST, "invalid_cursor", error.field, str(error)) from None
+        return Response(
+            status_code=200,
+            content_type=content_types.APPLICATION_JSON,
+            body=cast(Any, page.model_dump(mode="json")),
+        )
+
+    @app.get(
+        KPIS_PATH,
+        summary="KPIs",
+        description="Escalation rate (by kind), containment, false and missed escalations, time to escalate, assign "
+        "and first agent reply, reopens, repeat contacts and CSAT by path, by day, week, intent, product area and "
+        "segment, the top drivers of escalations and the week-over-week drift, for the conversations that started "
+        f"from `from` to `to` (UTC days, inclusive; default: the last {DEFAULT_KPI_DAYS} days to today; at most "
+        f"{MAX_KPI_DAYS} days). Computed from the KPI buckets: one Query per day, whatever the traffic.",
+        tags=["kpis"],
+        operation_id="getKpis",
+        security=_BEARER,
+        responses={
+            200: _insights_doc("Kpis", "The KPIs"),
+            401: _error_doc("Missing or invalid bearer token"),
+            422: _error_doc("A bad `from` or `to`, `to` before `from`, or a range over a year"),
+        },
+    )
+    def get_kpis(
+        start: Annotated[date | None, Query(alias="from", description="First day, YYYY-MM-DD (UTC)")] = None,
+        end: Annotated[date | None, Query(alias="to", description="Last day, YYYY-MM-DD (UTC)")] = None,
+    ) -> Response[Any]:
+        now = utcnow()
+        last = end or now.date()
+        first = start or last - timedelta(days=DEFAULT_KPI_DAYS - 1)
+        if last < first:
+            raise ApiError(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "validation_error",
+                "to",
+                f"`to` ({last}) is before `from` ({first})",
+            )
+        span = (last - first).days + 1
+        if span > MAX_KPI_DAYS:
+            raise ApiError(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "validation_error",
+                "to",
+                f"the range is {span} days; at most {MAX_KPI_DAYS}",
+            )
+        from baton.insights.kpis import compute
+
+        kpis = compute(_insights(get_deps()).buckets(first, last), first, last, now=now)
+        return Response(
+            status_code=200,
+            content_type=content_types.APPLICATION_JSON,
+            body=cast(Any, kpis.model_dump(mode="json", by_alias=True)),
+        )
+
+
+def _insights(deps: ApiDeps) -> Any:
+    if deps.insights is None:
+        raise ApiError(
+            HTTPStatus.NOT_FOUND, "not_found", "path", "insights are not configured in this deployment"
+        )
+    return deps.insights()
+
+
 def openapi_json(app: APIGatewayHttpResolver) -> str:
     """The OpenAPI document, with the error contract this app really has.
 
@@ -709,6 +850,15 @@ def openapi_json(app: APIGatewayHttpResolver) -> str:
                 )
             responses["500"]["description"] = "A server fault (a dependency is unavailable); retry later"
     schemas = doc.get("components", {}).get("schemas", {})
+    from baton.insights import models as insights
+
+    for name in INSIGHTS_MODELS:
+        model = getattr(insights, name)
+        schema = model.model_json_schema(
+            by_alias=True, mode="serialization", ref_template="#/components/schemas/{model}"
+        )
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(unused, None)
     return json.dumps(doc, separators=(",", ":"))
@@ -791,6 +941,24 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
                 )
             ],
         )
+
+    @app.exception_handler(PublishInProgress)
+    def publish_in_progress(error: PublishInProgress) -> Response:
+        """A duplicate of a message whose first request is still publishing it (or died holding the claim):
+        the message is stored, its event not yet on the bus. 503 with `Retry-After`, so the client retries and
+        gets 202 once it is published, rather than a 202 that would hide a message whose publish then fails."""
+        logger.info(
+            "message is being published by another request",
+            extra={"conversation_id": error.conversation_id, "message_id": error.message_id},
+        )
+        response = _error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "in_progress",
+            str(error),
+            [FieldError(field="message_id", message="this message is being published by another request")],
+        )
+        response.headers["Retry-After"] = str(PUBLISH_RETRY_AFTER_S)
+        return response
 
     @app.exception_handler(NotificationInProgress)
     def notification_in_progress(error: NotificationInProgress) -> Response:

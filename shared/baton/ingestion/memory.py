@@ -4,11 +4,12 @@ semantics of the DynamoDB one (`baton.ingestion.store`): tests, benches and the 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
-from baton.errors import MessageConflict
+from baton.errors import BatonError, MessageConflict
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage, View
-from baton.ports import AppendResult
+from baton.ports import PUBLISH_LEASE_S, AppendResult, PublishClaim
 
 
 class MemoryConversationStore:
@@ -17,6 +18,9 @@ class MemoryConversationStore:
         self._conversations: dict[str, Conversation] = {}
         self._messages: dict[str, dict[str, StoredMessage]] = {}
         self._published: set[tuple[str, str]] = set()
+        self._claims: dict[tuple[str, str], tuple[str, datetime]] = {}
+        """(conversation, message id) -> the publish claim's token and expiry."""
+        self.publish_lease_s = PUBLISH_LEASE_S
         # Redactions of messages not stored (yet): (conversation, message id) -> when.
         self._tombstones: dict[tuple[str, str], datetime] = {}
         self._views: dict[str, dict[str, View]] = {}
@@ -58,11 +62,37 @@ class MemoryConversationStore:
             self._conversations[conversation_id] = conv.model_copy(
                 update={"message_count": stored.seq, "updated_at": received_at, "customer": customer}
             )
-            return AppendResult(message=stored, created=True, published=False)
+            claim = uuid.uuid4().hex
+            until = received_at + timedelta(seconds=self.publish_lease_s)
+            self._claims[(conversation_id, message.message_id)] = (claim, until)
+            return AppendResult(message=stored, created=True, published=False, claim=claim)
+
+    def claim_publish(
+        self, conversation_id: str, message_id: str, *, token: str, now: datetime, lease_s: float
+    ) -> PublishClaim:
+        key = (conversation_id, message_id)
+        with self._lock:
+            if message_id not in self._messages.get(conversation_id, {}):
+                raise BatonError(f"message {message_id!r} is not stored in {conversation_id!r}")
+            if key in self._published:
+                return "published"
+            held = self._claims.get(key)
+            if held is not None and held[1] >= now:
+                return "busy"
+            self._claims[key] = (token, now + timedelta(seconds=lease_s))
+            return "claimed"
+
+    def release_publish(self, conversation_id: str, message_id: str, *, token: str) -> None:
+        key = (conversation_id, message_id)
+        with self._lock:
+            held = self._claims.get(key)
+            if held is not None and held[0] == token:
+                del self._claims[key]
 
     def mark_published(self, conversation_id: str, message_id: str) -> None:
         with self._lock:
             self._published.add((conversation_id, message_id))
+            self._claims.pop((conversation_id, message_id), None)
 
     def get_conversation(self, conversation_id: str) -> Conversation | None:
         with self._lock:

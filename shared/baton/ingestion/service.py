@@ -7,12 +7,14 @@ de-duplicate), and a retry of a fully processed message changes nothing.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from baton.errors import NotFound, NotWithAnAgent
+from baton.errors import NotFound, NotWithAnAgent, PublishInProgress
 from baton.events import (
     HandedBack,
     MessageReceived,
@@ -22,13 +24,17 @@ from baton.events import (
     event_id_for,
 )
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage, utcnow
-from baton.ports import ConversationStore, EventPublisher
+from baton.ports import PUBLISH_LEASE_S, AppendResult, ConversationStore, EventPublisher
 
 OUTCOME_STATUS = {
     "resolved": ConversationStatus.resolved,
     "closed": ConversationStatus.closed,
     "reopened": ConversationStatus.open,
 }
+
+
+PUBLISH_WAIT_S = 2.0
+"""How long a duplicate waits for the request that publishes its message before answering 503 (retry later)."""
 
 
 @dataclass(frozen=True)
@@ -43,17 +49,54 @@ class IngestionService:
         store: ConversationStore,
         publisher: EventPublisher,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        publish_wait_s: float = PUBLISH_WAIT_S,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
         self.publisher = publisher
         self.clock = clock
+        self.publish_wait_s = publish_wait_s
+        self._sleep = sleep
 
     def receive(self, conversation_id: str, message: MessageIn, *, source: Source = Source.api) -> Ingested:
+        """Store the message once and publish `MessageReceived` once: of concurrent duplicates, only the holder of
+        the publish claim publishes (the creator, or a retry after a failed publish); the others wait for it
+        (`PublishInProgress` after `publish_wait_s`)."""
         result = self.store.append_message(conversation_id, message, source=source, received_at=self.clock())
         if not result.published:
-            self.publisher.publish([message_received(result.message)])
-            self.store.mark_published(conversation_id, message.message_id)
+            self._publish_once(conversation_id, result)
         return Ingested(message=result.message, duplicate=not result.created)
+
+    def _publish_once(self, conversation_id: str, result: AppendResult) -> None:
+        message_id = result.message.message_id
+        token = result.claim or self._claim(conversation_id, message_id)
+        if token is None:
+            return  # published by the claim's holder meanwhile
+        try:
+            self.publisher.publish([message_received(result.message)])
+        except BaseException:
+            self.store.release_publish(conversation_id, message_id, token=token)
+            raise
+        self.store.mark_published(conversation_id, message_id)
+
+    def _claim(self, conversation_id: str, message_id: str) -> str | None:
+        """A claim's token, or None once the message is published; waits while another request holds it."""
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + self.publish_wait_s
+        delay = 0.02
+        while True:
+            state = self.store.claim_publish(
+                conversation_id, message_id, token=token, now=self.clock(), lease_s=PUBLISH_LEASE_S
+            )
+            if state == "claimed":
+                return token
+            if state == "published":
+                return None
+            if time.monotonic() >= deadline:
+                raise PublishInProgress(conversation_id, message_id)
+            self._sleep(delay)
+            delay = min(delay * 2, 0.2)
 
     def record_outcome(self, event: OutcomeRecorded) -> None:
         """A helpdesk status change or rating: update the conversation, then publish."""

@@ -5,7 +5,9 @@ Layout: the single `conversations` table documented in `baton.tables`:
   META            conversation_id, status, source, customer, created_at, updated_at, last_seq, version,
                   outcome, gsi1pk=`CUST#<customer id>`, gsi1sk=updated_at, expires_at
   MSG#<seq:010d>  one message (scalars for the console, plus `message`: the StoredMessage as JSON)
-  MID#<id>        message id -> seq, fingerprint, published (idempotency and 409 on conflict);
+  MID#<id>        message id -> seq, fingerprint, published (idempotency and 409 on conflict), and the
+                  publish claim (`publish_claim` token, `publish_claimed_until` epoch ms) of the one request
+                  that publishes it;
                   `redacted_at` once the helpdesk redacted it (then no fingerprint). A MID# with
                   `redacted_at` and no `seq` is a tombstone: the id was redacted before Baton ever
                   stored it, and its first delivery is stored already redacted.
@@ -34,6 +36,7 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -55,7 +58,7 @@ from baton.models import (
     StoredMessage,
     View,
 )
-from baton.ports import AppendResult
+from baton.ports import PUBLISH_LEASE_S, AppendResult, PublishClaim
 from baton.tables import conversation_pk
 
 logger = logging.getLogger(__name__)
@@ -114,6 +117,10 @@ def _iso(value: datetime) -> str:
     return value.isoformat()
 
 
+def _epoch_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
 def _epoch(value: datetime) -> int:
     return int(value.timestamp())
 
@@ -142,8 +149,10 @@ class DynamoConversationStore:
         backoff_base_s: float = 0.01,
         backoff_cap_s: float = 0.25,
         sleep: Callable[[float], None] = time.sleep,
+        publish_lease_s: float = PUBLISH_LEASE_S,
     ) -> None:
         self.table_name = table_name
+        self.publish_lease_s = publish_lease_s
         self.client = _client(client, endpoint_url)
         self.ttl = timedelta(days=ttl_days)
         self.max_attempts = max_attempts
@@ -173,9 +182,12 @@ class DynamoConversationStore:
             )
             if tombstone is not None:
                 stored = stored.redacted(tombstone)
+            claim = uuid.uuid4().hex
             try:
                 self.client.transact_write_items(
-                    TransactItems=self._append_items(pk, stored, meta, last_seq, message.role, received_at)
+                    TransactItems=self._append_items(
+                        pk, stored, meta, last_seq, message.role, received_at, claim
+                    )
                 )
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
@@ -203,7 +215,7 @@ class DynamoConversationStore:
                 )
                 self._backoff(attempt)
                 continue
-            return AppendResult(message=stored, created=True, published=False)
+            return AppendResult(message=stored, created=True, published=False, claim=claim)
         raise ConcurrentUpdate(
             f"could not append to conversation {conversation_id!r} after {self.max_attempts} attempts"
         )
@@ -228,6 +240,7 @@ class DynamoConversationStore:
         last_seq: int,
         role: Role,
         received_at: datetime,
+        claim: str,
     ) -> list[dict[str, Any]]:
         now, expires_at = _iso(received_at), _epoch(received_at + self.ttl)
         customer_json = stored.customer.model_dump_json()
@@ -240,6 +253,9 @@ class DynamoConversationStore:
             "seq": stored.seq,
             "fingerprint": stored.fingerprint or None,
             "published": False,
+            # The creator's publish claim (`claim_publish`): concurrent duplicates wait for its publish.
+            "publish_claim": claim,
+            "publish_claimed_until": _epoch_ms(received_at) + int(self.publish_lease_s * 1000),
             "redacted_at": redacted_at,
             "expires_at": expires_at,
         }
@@ -366,12 +382,56 @@ class DynamoConversationStore:
             raise BatonError(f"message {mid.get('message_id')!r} of {conversation_id!r} has no MSG# item")
         return AppendResult(message=_message(item), created=False, published=bool(mid.get("published")))
 
+    def claim_publish(
+        self, conversation_id: str, message_id: str, *, token: str, now: datetime, lease_s: float
+    ) -> PublishClaim:
+        key = _marshal({"pk": conversation_pk(conversation_id), "sk": mid_sk(message_id)})
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=key,
+                UpdateExpression="SET publish_claim = :token, publish_claimed_until = :until",
+                ConditionExpression=(
+                    "attribute_exists(seq) AND published = :false AND "
+                    "(attribute_not_exists(publish_claimed_until) OR publish_claimed_until < :now)"
+                ),
+                ExpressionAttributeValues=_marshal(
+                    {
+                        ":token": token,
+                        ":until": _epoch_ms(now) + int(lease_s * 1000),
+                        ":now": _epoch_ms(now),
+                        ":false": False,
+                    }
+                ),
+            )
+            return "claimed"
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+        mid = self._get(conversation_pk(conversation_id), mid_sk(message_id))
+        if mid is None or "seq" not in mid:
+            raise BatonError(f"message {message_id!r} is not stored in {conversation_id!r}")
+        return "published" if mid.get("published") else "busy"
+
+    def release_publish(self, conversation_id: str, message_id: str, *, token: str) -> None:
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_marshal({"pk": conversation_pk(conversation_id), "sk": mid_sk(message_id)}),
+                UpdateExpression="REMOVE publish_claim, publish_claimed_until",
+                ConditionExpression="publish_claim = :token",
+                ExpressionAttributeValues=_marshal({":token": token}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
     def mark_published(self, conversation_id: str, message_id: str) -> None:
         try:
             self.client.update_item(
                 TableName=self.table_name,
                 Key=_marshal({"pk": conversation_pk(conversation_id), "sk": mid_sk(message_id)}),
-                UpdateExpression="SET published = :true",
+                UpdateExpression="SET published = :true REMOVE publish_claim, publish_claimed_until",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=_marshal({":true": True}),
             )

@@ -48,11 +48,15 @@ class ConversationSummary(BaseModel):
     customer_id: str | None = None
     account_id: str | None = None
     language: str | None = None
-    segment: str | None = Field(default=None, description="The account's segment, else its plan (context store)")
+    segment: str | None = Field(
+        default=None, description="The account's segment, else its plan (context store)"
+    )
     started_at: UtcDatetime | None = Field(default=None, description="The first message's sent_at")
     last_activity_at: UtcDatetime | None = Field(default=None, description="The latest event's time")
     messages: int = Field(default=0, description="Messages seen (the highest seq)")
-    status: str = Field(default="open", description="As `GET /v1/conversations/{id}` shows it (ConversationStatus)")
+    status: str = Field(
+        default="open", description="As `GET /v1/conversations/{id}` shows it (ConversationStatus)"
+    )
     intent: str | None = Field(default=None, description="The first confidently scored customer intent")
     product_area: str | None = None
     page: str | None = Field(default=None, description="The page's path (no query string: it may hold PII)")
@@ -69,7 +73,9 @@ class ConversationSummary(BaseModel):
     escalated_at: UtcDatetime | None = Field(default=None, description="The escalating message's sent_at")
     escalation_seq: int | None = None
     escalation_kind: EscalationKind | None = None
-    escalation_reasons: list[str] = Field(default_factory=list, description="The escalating decision's reason codes")
+    escalation_reasons: list[str] = Field(
+        default_factory=list, description="The escalating decision's reason codes"
+    )
     incidents: list[str] = Field(default_factory=list, description="Incident ids the decisions matched")
     queued_since: UtcDatetime | None = None
     assigned_at: UtcDatetime | None = None
@@ -80,7 +86,8 @@ class ConversationSummary(BaseModel):
     csat: int | None = Field(default=None, description="The latest rating, 1-5")
     reopened: int = Field(default=0, description="Reopens seen")
     repeat_contact: bool = Field(
-        default=False, description="The same customer contacted support on the same intent within 7 days before"
+        default=False,
+        description="The same customer contacted support on the same intent within 7 days before",
     )
     label: LabelName | None = Field(default=None, description="The outcome label (`baton.feedback`)")
     label_rule: str | None = None
@@ -98,7 +105,9 @@ class ConversationPage(BaseModel):
     """`GET /v1/conversations`: newest activity first."""
 
     conversations: list[ConversationSummary]
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; null at the end")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; null at the end"
+    )
 
 
 class Bucket(BaseModel):
@@ -128,7 +137,9 @@ class Metrics(BaseModel):
     conversations: int = 0
     escalated: int = 0
     escalation_rate: float | None = None
-    escalated_by_kind: dict[str, int] = Field(default_factory=dict, description="customer_requested, guardrail, model")
+    escalated_by_kind: dict[str, int] = Field(
+        default_factory=dict, description="customer_requested, guardrail, model"
+    )
     escalation_rate_by_kind: dict[str, float | None] = Field(default_factory=dict)
     contained: int = 0
     containment_rate: float | None = Field(default=None, description="contained / conversations")
@@ -141,14 +152,20 @@ class Metrics(BaseModel):
         default=None, description="missed / labelled conversations never escalated (missed + contained)"
     )
     labels: dict[str, int] = Field(default_factory=dict, description="Outcome mix: label -> conversations")
-    time_to_escalate: Timing = Field(default_factory=Timing, description="First message -> escalating message")
+    time_to_escalate: Timing = Field(
+        default_factory=Timing, description="First message -> escalating message"
+    )
     time_to_assign: Timing = Field(default_factory=Timing, description="Escalation -> an agent assigned")
-    time_to_first_agent_reply: Timing = Field(default_factory=Timing, description="Escalation -> first agent message")
+    time_to_first_agent_reply: Timing = Field(
+        default_factory=Timing, description="Escalation -> first agent message"
+    )
     reopened: int = 0
     reopen_rate: float | None = None
     repeat_contacts: int = 0
     repeat_contact_rate: float | None = None
-    csat: dict[str, Csat] = Field(default_factory=dict, description="By path: bot_only, escalated, direct_to_agent")
+    csat: dict[str, Csat] = Field(
+        default_factory=dict, description="By path: bot_only, escalated, direct_to_agent"
+    )
 
 
 class Slice(Metrics):
@@ -191,7 +208,9 @@ class Drift(BaseModel):
     this_week: str
     last_week: str
     escalation_rate_change_pts: float | None = None
-    alert: bool = Field(default=False, description="A move of at least `threshold_pts` on enough conversations")
+    alert: bool = Field(
+        default=False, description="A move of at least `threshold_pts` on enough conversations"
+    )
     threshold_pts: float = 10.0
     intents: list[DriftItem] = Field(default_factory=list, description="Largest moves first")
 

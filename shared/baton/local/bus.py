@@ -15,6 +15,7 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import sqlite3
 import sys
 import threading
@@ -44,6 +45,10 @@ MAX_EVENT_BYTES = 256 * 1024  # EventBridge's limit for one event
 MAX_RETRY_DELAY_S = 300.0
 SENDER_ID = "AROALOCALEVENTBRIDGE00:events"
 SCHEMA_VERSION = 1
+ARCHIVE_RETENTION_DAYS = 30
+"""How long the archive keeps an event, as the deployed bus archive does (`infra`: 30 days): it holds message
+text, so it must not grow and keep it forever."""
+PRUNE_EVERY_S = 3600.0
 
 Invoke = Callable[[dict[str, Any], Any], Any]
 
@@ -72,6 +77,7 @@ CREATE TABLE IF NOT EXISTS messages (
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_visible ON messages (queue, visible_at_ms, seq);
+CREATE INDEX IF NOT EXISTS archive_put_at ON archive (put_at_ms);
 CREATE TABLE IF NOT EXISTS dead_letters (
     message_id TEXT PRIMARY KEY,
     queue TEXT NOT NULL,
@@ -300,11 +306,24 @@ class LocalBus:
         subscriptions: Sequence[Subscription] | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        archive_retention_days: float = ARCHIVE_RETENTION_DAYS,
     ) -> None:
         self.path = Path(path).resolve()
         self.subscriptions = tuple(active_subscriptions() if subscriptions is None else subscriptions)
         self.clock = clock
+        self.archive_retention_days = archive_retention_days
+        self._pruned_at = 0.0
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Events hold message text: the file (and SQLite's -wal and -shm, which take its mode) is the owner's only.
+        # Never open and close the file itself once it exists: closing any descriptor of it drops this process's
+        # POSIX locks on it, SQLite's included (another LocalBus of this process may hold them).
+        if not self.path.exists():
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        for file in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            with contextlib.suppress(FileNotFoundError):
+                if file.stat().st_mode & 0o077:
+                    os.chmod(file, 0o600)
         self._lock = threading.RLock()
         # One connection, serialised by a lock: SQLite serialises writers anyway, and the WAL lets
         # other processes read while we write.
@@ -318,7 +337,16 @@ class LocalBus:
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self.prune_archive()
         self.wake = _wake_condition(self.path)
+
+    def prune_archive(self) -> int:
+        """Delete archived events older than the retention; how many went. Called at start and, from
+        `put_events`, at most once an hour."""
+        self._pruned_at = self.clock()
+        cutoff = _now_ms(self.clock) - int(self.archive_retention_days * 86_400_000)
+        with self._transaction() as db:
+            return db.execute("DELETE FROM archive WHERE put_at_ms < ?", (cutoff,)).rowcount
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -387,6 +415,8 @@ class LocalBus:
                         (str(uuid.uuid4()), name, body, envelope["id"], now, now),
                     )
                 results.append(PutResult(envelope["id"], envelope["source"], envelope["detail-type"], names))
+        if self.clock() - self._pruned_at >= PRUNE_EVERY_S:
+            self.prune_archive()
         self.notify()
         return results
 
@@ -559,10 +589,19 @@ class LocalBus:
                 yield json.loads(row["envelope"])
             after = rows[-1]["seq"]
 
-    def archived_events(self, limit: int = 20) -> list[ArchivedEvent]:
-        """The newest `limit` events put on the bus, newest first."""
+    def archived_events(self, limit: int = 20, conversation_id: str | None = None) -> list[ArchivedEvent]:
+        """The newest `limit` events put on the bus (of one conversation, when given), newest first."""
         with self._lock:
-            rows = self._db.execute("SELECT * FROM archive ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+            if conversation_id is None:
+                rows = self._db.execute(
+                    "SELECT * FROM archive ORDER BY seq DESC LIMIT ?", (limit,)
+                ).fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT * FROM archive WHERE json_extract(envelope, '$.detail.conversation_id') = ?"
+                    " ORDER BY seq DESC LIMIT ?",
+                    (conversation_id, limit),
+                ).fetchall()
         return [
             ArchivedEvent(
                 row["seq"],

@@ -165,7 +165,9 @@ def demo_outcomes(directory: Path, days: int = 0) -> list[tuple[str, dict[str, A
     ]
 
 
-def post_outcome(url: str, token: str, conversation_id: str, body: dict[str, Any], timeout_s: float = 10) -> None:
+def post_outcome(
+    url: str, token: str, conversation_id: str, body: dict[str, Any], timeout_s: float = 10
+) -> None:
     request = urllib.request.Request(
         f"{url.rstrip('/')}/v1/conversations/{quote(conversation_id, safe=':')}/outcome",
         data=json.dumps(body).encode(),

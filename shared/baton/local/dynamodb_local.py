@@ -178,6 +178,7 @@ def ensure_tables(client: Any, names: dict[str, str]) -> list[str]:
     for table in TABLES:
         name = names[table.logical_name]
         if name in existing:
+            _add_missing_indexes(client, table, name)
             continue
         client.create_table(**table.create_table_kwargs(name))
         if table.ttl_attribute:
@@ -187,3 +188,32 @@ def ensure_tables(client: Any, names: dict[str, str]) -> list[str]:
             )
         created.append(name)
     return created
+
+
+def _add_missing_indexes(client: Any, table: Any, name: str, timeout_s: float = 60.0) -> None:
+    """A data dir made by an earlier release keeps its tables: give them the indexes added since (one at a time,
+    as DynamoDB allows), so an upgrade needs no wipe. Returns once they are ACTIVE: DynamoDB Local fails a
+    transaction on a table whose index is still being built."""
+    described = client.describe_table(TableName=name)["Table"]
+    present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
+    spec = table.create_table_kwargs(name)
+    for index in spec.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in present:
+            continue
+        keys = {key["AttributeName"] for key in index["KeySchema"]}
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=[a for a in spec["AttributeDefinitions"] if a["AttributeName"] in keys],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        deadline = time.monotonic() + timeout_s
+        while True:
+            described = client.describe_table(TableName=name)["Table"]
+            statuses = {
+                i["IndexName"]: i.get("IndexStatus") for i in described.get("GlobalSecondaryIndexes", [])
+            }
+            if statuses.get(index["IndexName"]) == "ACTIVE":
+                break
+            if time.monotonic() > deadline:
+                raise BatonError(f"DynamoDB Local did not build the index {index['IndexName']!r} of {name}")
+            time.sleep(0.2)

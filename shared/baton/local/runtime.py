@@ -38,8 +38,11 @@ RUNTIME_FILE = "runtime.json"
 SECRETS_FILE = "local-secrets.json"
 LOCK_FILE = "local.lock"
 LOCAL_TICK_S = 1.0
-"""How often `baton local` looks at the routing queue (deployed: every minute, `Subscription.schedule_minutes`)."""
+"""`baton local`'s clock: a subscription scheduled every N minutes deployed (`Subscription.schedule_minutes`) ticks
+every N times this (the routing queue every second, the insights' KPI figures every minute)."""
 BUS_FILE = "bus.sqlite3"
+DEMO_CONVERSATIONS = ("demo-wants-human", "demo-billing-calm", "demo-threat-chargeback", "demo-angry-renewal")
+"""Demo conversations worth opening first (events/demo/conversations.jsonl), named by the banner."""
 LOCAL_REGION = "us-east-1"  # the region every local DynamoDB client uses (baton.wiring.LOCAL_REGION)
 
 Out = Callable[[str], None]
@@ -63,6 +66,15 @@ SECRETS: tuple[tuple[str, str], ...] = (
 
 def bus_path(data_dir: Path) -> Path:
     return data_dir / BUS_FILE
+
+
+def console_dir() -> Path | None:
+    """The support lead's console (static files shipped in the `baton` package; not in the Lambda layer), or None
+    when this install has none."""
+    import baton
+
+    directory = Path(baton.__file__).resolve().parent / "console"
+    return directory if (directory / "index.html").is_file() else None
 
 
 def checkout_root() -> Path | None:
@@ -204,6 +216,15 @@ class LocalConfig:
             _write_secrets(self.secrets_file, {**stored, **generated})
             self._set(generated, "generated")
 
+    def read_secrets(self) -> None:
+        """The secrets as a running `baton local` of this data dir has them (environment, else its secrets
+        file), without generating any: for the commands that talk to it (`baton webhook send`)."""
+        stored = _read_secrets(self.secrets_file)
+        self._set(
+            {name: stored[name] for name, _ in SECRETS if name not in self.origins and stored.get(name)},
+            "stored",
+        )
+
     def _set(self, values: Mapping[str, str], origin: str) -> None:
         for name, value in values.items():
             self.origins[name] = origin
@@ -286,6 +307,7 @@ class LocalRuntime:
             # Replaced by the API's own routes once it is imported; nothing is served before start().
             protected_routes=(),
             port=self.config.port,
+            console_dir=console_dir(),
         )
         find_java()
         jar = find_jar()
@@ -445,25 +467,27 @@ class LocalRuntime:
             worker.start()
             self.workers.append(worker)
             if sub.schedule_minutes:
-                self._start_ticker(sub.handler)
+                self._start_ticker(sub.name, sub.handler, sub.schedule_minutes * LOCAL_TICK_S)
 
-    def _start_ticker(self, handler: str) -> None:
-        """Deployed, a scheduled rule puts a `RoutingClockTicked` on the capacity queue every minute; here the queue is
-        looked at every `LOCAL_TICK_S` directly (not through the bus: ticks would fill the event archive), so a
-        waiting escalation reaches its relaxation steps on time."""
+    def _start_ticker(self, name: str, handler: str, every_s: float) -> None:
+        """Deployed, a scheduled rule puts a `RoutingClockTicked` on a scheduled subscription's queue; here its
+        handler module's `local_tick(service, now)` is called every `every_s` directly (not through the bus: ticks
+        would fill the event archive): the capacity consumer drains the routing queue, so a waiting escalation
+        reaches its relaxation steps on time; the insights consumer computes the figures its alarms watch."""
         from baton.models import utcnow
         from baton.settings import Settings
 
-        function = importlib.import_module(handler).function
+        module = importlib.import_module(handler)
+        function, local_tick = module.function, module.local_tick
 
         def tick() -> None:
-            while not self._stop.wait(LOCAL_TICK_S):
+            while not self._stop.wait(every_s):
                 try:
-                    function.build_service(Settings.from_env()).drain(utcnow())
+                    local_tick(function.build_service(Settings.from_env()), utcnow())
                 except Exception:  # the next tick tries again; the failure is logged, never fatal
-                    logging.getLogger("baton.local").exception("routing tick failed")
+                    logging.getLogger("baton.local").exception("%s tick failed", name)
 
-        thread = threading.Thread(target=tick, name="routing-tick", daemon=True)
+        thread = threading.Thread(target=tick, name=f"{name}-tick", daemon=True)
         thread.start()
 
     def _invoke_api(self, event: dict[str, Any], context: Any) -> Any:
@@ -502,6 +526,7 @@ class LocalRuntime:
         info = {
             "pid": os.getpid(),
             "url": self.server.url,
+            "console": self.server.console_url(),
             "token": self.config.token,
             "dynamodb_endpoint": self.dynamodb.endpoint,
             "dynamodb_pid": self.dynamodb.process.pid if self.dynamodb.process else None,
@@ -518,23 +543,38 @@ class LocalRuntime:
     # -- what the user sees
 
     def banner(self) -> str:
+        """What `baton local` prints once it serves: where everything is (absolute paths), the token once (as the
+        `export` line the examples use; the console URL carries it too, to sign the browser in) and never the
+        webhook secrets (`baton webhook send` signs with them)."""
         url, token = self.server.url, self.config.token
-        lines = [
-            "",
-            "Baton is running locally.",
-            "",
-            f"  API        {url}",
-            f"  Token      {token}",
+        lines = ["", "Baton is running locally.", ""]
+        # A server without a console (an install without its files) prints no console line.
+        console = self.server.console_url(token) if hasattr(self.server, "console_url") else None
+        if console:
+            lines += [
+                f"  Console    {console}",
+                "             (open it in a browser: it signs that tab in; docs/console.md)",
+            ]
+        lines += [
+            f"  API        {url}   (OpenAPI: {url}/v1/openapi.json)",
+            f"  Token      export BATON_API_TOKEN={token}",
             f"             ({self.config.describe_origin('api_token')})",
-            f"  Data       {self.data_dir} (DynamoDB Local on {self.dynamodb.endpoint}, bus {BUS_FILE})",
-            f"  Helpdesks  not called: the write-back's requests are recorded in {_calls_file_name()} "
+            "  Webhooks   signing secrets "
+            + "; ".join(
+                f"{source}: {self.config.describe_origin(f'{source}_webhook_secret')}"
+                for source in ("zendesk", "intercom")
+            ),
+            "             (`baton webhook send zendesk|intercom FILE` posts a payload signed with them)",
+            f"  Data       {self.data_dir} (DynamoDB Local on {self.dynamodb.endpoint}, bus {self.data_dir / BUS_FILE})",
+            f"  Helpdesks  not called: the write-back's requests are recorded in {self.data_dir / _calls_file_name()} "
             "(`baton helpdesk calls`)",
         ]
-        for source in ("zendesk", "intercom"):
-            lines += [
-                f"  {source.capitalize()} webhook secret  {self.config.webhook_secrets.get(source, '')}",
-                f"             ({self.config.describe_origin(f'{source}_webhook_secret')})",
-            ]
+        if self.config.demo:
+            lines.append(
+                "  Demo       conversations "
+                + ", ".join(DEMO_CONVERSATIONS)
+                + " and more (loading now: events/demo/)"
+            )
         if self.workers:
             lines.append(
                 "  Consumers  "
@@ -545,14 +585,15 @@ class LocalRuntime:
         lines += ["", "  Routes"]
         for method, path, auth in self.routes():
             lines.append(f"    {method:<6} {url}{path}" + (f"   ({auth})" if auth else ""))
+        example = DEMO_CONVERSATIONS[0] if self.config.demo else "hello-1"
         lines += [
             "",
-            "  Try it:",
+            "  Try it (after the export line above):",
             f"    curl -s -X POST {url}/v1/conversations/hello-1/messages \\",
-            f'      -H "Authorization: Bearer {token}" -H "Content-Type: application/json" \\',
+            '      -H "Authorization: Bearer $BATON_API_TOKEN" -H "Content-Type: application/json" \\',
             '      -d \'{"message_id": "m1", "role": "customer", "text": "Hi, I was charged twice", '
             '"customer": {"id": "cust-1", "account_id": "acct-1"}}\'',
-            f'    curl -s {url}/v1/conversations/hello-1 -H "Authorization: Bearer {token}"',
+            f'    curl -s {url}/v1/conversations/{example} -H "Authorization: Bearer $BATON_API_TOKEN"',
             "",
             "  From another terminal:",
             *(f"    {command}" for command in self.cli_examples()),

@@ -6,6 +6,9 @@ protected route (method and path, `{param}` = one path segment) goes through the
 emulated with one bearer token (`Authorization: Bearer <token>`, otherwise 401 and the handler is
 not called). Every other request reaches the handler, which answers its own 404 or 405 (deployed,
 API Gateway answers an unmatched route itself with `{"message": "Not Found"}`).
+
+It also serves the support lead's console (`baton/console/`, static files) at `/console/`, with no token: the
+page itself calls the API with the token (`docs/console.md`). Deployed, the same files are a static site.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import mimetypes
 import re
 import sys
 import threading
@@ -23,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -41,6 +46,24 @@ _DRAIN_CHUNK = 64 * 1024
 LOCAL_CLAIMS = {"sub": "baton-local", "iss": "baton-local", "client_id": "baton-local", "scope": "baton/api"}
 # Hop-by-hop or recomputed headers: never copied from a handler's answer.
 _SKIP_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection"}
+CONSOLE_PATH = "/console"
+# A console file's path below /console/: plain names only (no dot files, no `..`, no encoded characters).
+_CONSOLE_FILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\Z")
+_CONSOLE_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    "": "text/plain; charset=utf-8",  # LICENSE
+}
+# The page loads nothing from elsewhere and talks to this server only. Deployed, the site's own headers apply.
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 
 Invoke = Callable[[dict[str, Any], Any], Any]
 
@@ -210,10 +233,13 @@ class LocalApiServer:
         max_request_bytes: int = MAX_REQUEST_BYTES,
         max_drain_bytes: int = MAX_DRAIN_BYTES,
         log: Callable[[str], None] | None = None,
+        console_dir: Path | None = None,
     ) -> None:
         if not token:
             raise ValueError("an API token is required")
         self.invoke = invoke
+        self.console_dir = console_dir.resolve() if console_dir is not None else None
+        """The console's static files, served at /console/ (None: no console)."""
         self.token = token
         self.protected_routes = (
             protected_routes if isinstance(protected_routes, RouteSet) else RouteSet(protected_routes)
@@ -242,6 +268,13 @@ class LocalApiServer:
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    def console_url(self, token: str | None = None) -> str | None:
+        """The console's address; with `token`, the one that signs a browser in (the page moves the token from
+        the address to the tab's session storage). None when this server has no console."""
+        if self.console_dir is None:
+            return None
+        return f"{self.url}{CONSOLE_PATH}/" + (f"#token={token}" if token else "")
 
     def start(self) -> LocalApiServer:
         # A short poll interval: shutdown() waits for the serving loop's next poll.
@@ -334,6 +367,8 @@ class LocalApiServer:
                 [("Content-Type", "application/json")],
                 _error_body("bad_request", str(exc), [{"field": "Content-Length", "message": str(exc)}]),
             )
+        if self.serves_console(request.command, raw_path):
+            return self._send_console_file(request, raw_path, raw_query)
         allowed, why = self.authorize(request.command, raw_path, request.headers.get("Authorization"))
         if not allowed:
             return self._send(
@@ -367,6 +402,50 @@ class LocalApiServer:
                 _error_body("internal_error", "the handler failed; see the `baton local` output"),
             )
         return self._send(request, status, headers, payload)
+
+    def serves_console(self, method: str, path: str) -> bool:
+        """Whether the request is for the console's static files (GET or HEAD under /console)."""
+        return (
+            self.console_dir is not None
+            and method in ("GET", "HEAD")
+            and (path == CONSOLE_PATH or path.startswith(CONSOLE_PATH + "/"))
+        )
+
+    def console_file(self, path: str) -> Path | None:
+        """The file a /console/... path names, or None (no such file, or a name outside the console)."""
+        if self.console_dir is None:
+            return None
+        relative = path.removeprefix(CONSOLE_PATH + "/") or "index.html"
+        if not _CONSOLE_FILE.match(relative):
+            return None
+        file = (self.console_dir / relative).resolve()
+        if not file.is_relative_to(self.console_dir) or not file.is_file():
+            return None
+        return file
+
+    def _send_console_file(self, request: BaseHTTPRequestHandler, path: str, query: str) -> int:
+        if path == CONSOLE_PATH:
+            # Relative asset URLs resolve against /console/; the browser keeps the #token fragment.
+            location = CONSOLE_PATH + "/" + (f"?{query}" if query else "")
+            return self._send(request, 308, [("Location", location), ("Content-Type", "text/plain")], b"")
+        file = self.console_file(path)
+        if file is None:
+            return self._send(
+                request,
+                404,
+                [("Content-Type", "application/json")],
+                _error_body("not_found", f"no console file at {path}"),
+            )
+        content_type = _CONSOLE_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0]
+        headers = [
+            ("Content-Type", content_type or "application/octet-stream"),
+            ("Cache-Control", "no-cache"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+        if file.suffix == ".html":
+            headers += [("Content-Security-Policy", CONSOLE_CSP), ("X-Frame-Options", "DENY")]
+        return self._send(request, 200, headers, file.read_bytes())
 
     def refuse_before_body(self, request: BaseHTTPRequestHandler) -> int | None:
         """Answer 413 (and close) to a request that announces a body over the limit; None otherwise."""

@@ -329,7 +329,11 @@ class DynamoAgentDirectory:
                     "Key": self._key(AGENTS, agent_id),
                     "UpdateExpression": "SET #load = #load + :one, idle_since = :now",
                     "ConditionExpression": "#status = :online AND #load < #capacity",
-                    "ExpressionAttributeNames": {"#load": "load", "#status": "status", "#capacity": "capacity"},
+                    "ExpressionAttributeNames": {
+                        "#load": "load",
+                        "#status": "status",
+                        "#capacity": "capacity",
+                    },
                     "ExpressionAttributeValues": self._values(
                         {":one": 1, ":now": _epoch(at), ":online": "online"}
                     ),

@@ -400,7 +400,9 @@ class Dispatcher:
             why="reopening",
         )
 
-    def tick(self, *, budget_s: float = TICK_BUDGET_S, sleep: Callable[[float], None] = time.sleep) -> Drained:
+    def tick(
+        self, *, budget_s: float = TICK_BUDGET_S, sleep: Callable[[float], None] = time.sleep
+    ) -> Drained:
         """The routing clock (deployed: once a minute): drain now, then wake at each waiting escalation's next
         relaxation step that falls within `budget_s` and drain again, so a step is never a minute late."""
         start = self.clock()

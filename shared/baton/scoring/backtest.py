@@ -466,6 +466,13 @@ def _read(source: IO[str], name: str, stats: Stats) -> Iterator[Conversation]:
             if key not in reported:
                 reported.add(key)
                 _err(f"{name}:{number}: key {key!r} is not read: did you mean {meant!r}? (reported once)")
+        empty = next((i for i, m in enumerate(conversation.messages) if not m.text.strip()), None)
+        if empty is not None and "" not in reported:
+            reported.add("")
+            _err(
+                f"{name}:{number}: messages[{empty}] has no text (an attachment-only message?): kept, as live "
+                "traffic keeps it, with nothing to score (reported once)"
+            )
         yield conversation
 
 

@@ -85,7 +85,8 @@ def test_a_closed_conversation_becomes_a_contact_with_its_last_intent(
         received_at=T0,
     )
     conversations.show(
-        "conv-7", View(capability="scoring", fields={"scores": {"intent": "export_failure", "out_of_scope": False}})
+        "conv-7",
+        View(capability="scoring", fields={"scores": {"intent": "export_failure", "out_of_scope": False}}),
     )
     conversations.append_message(
         "conv-8",

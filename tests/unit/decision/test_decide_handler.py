@@ -67,7 +67,9 @@ def test_bad_records_fail_alone(deps, publisher, sample) -> None:
     first, *_ = scored_bodies()
     wrong_type = envelope({"conversation_id": "c"}, detail_type="MessageReceived", source="baton.ingestion")
     broken = envelope({"conversation_id": "c", "seq": 0}, detail_type="MessageScored", source="baton.scoring")
-    response = lambda_handler(sqs_event(sample, first, wrong_type, broken, "nope"), FakeContext(), consumer=deps)
+    response = lambda_handler(
+        sqs_event(sample, first, wrong_type, broken, "nope"), FakeContext(), consumer=deps
+    )
     assert sorted(failed(response)) == ["msg-1", "msg-2", "msg-3"]
     assert decided(publisher) == [(1, "resolve")]
 

@@ -145,7 +145,7 @@ def facts(*events: Any) -> Facts:
 )
 def test_each_rule(events: list[Any], expected: str, rule: str) -> None:
     result = label(facts(*events))
-    assert (result.label, result.rule, result.rules_version) == (expected, rule, "labels-1")
+    assert (result.label, result.rule, result.rules_version) == (expected, rule, "labels-2")
 
 
 def test_the_label_depends_on_the_events_not_their_order_nor_repeats() -> None:

@@ -20,8 +20,16 @@ def with_agent(store, conversation_id: str = "c1") -> None:
         View(
             capability="routing",
             fields={
-                "assignment": {"state": "assigned", "agent_id": "maya", "assigned_at": "2026-12-06T09:00:00Z"},
-                "bot": {"paused": True, "since": "2026-12-06T09:00:00Z", "reason": "escalated: human_requested"},
+                "assignment": {
+                    "state": "assigned",
+                    "agent_id": "maya",
+                    "assigned_at": "2026-12-06T09:00:00Z",
+                },
+                "bot": {
+                    "paused": True,
+                    "since": "2026-12-06T09:00:00Z",
+                    "reason": "escalated: human_requested",
+                },
             },
             status=ConversationStatus.assigned,
             rank=20,
@@ -31,7 +39,11 @@ def with_agent(store, conversation_id: str = "c1") -> None:
 
 def test_the_bot_may_answer_until_an_escalation_pauses_it(api, store) -> None:
     post(api)
-    assert api.request("GET", "/v1/conversations/c1/bot").json == {"paused": False, "since": None, "reason": None}
+    assert api.request("GET", "/v1/conversations/c1/bot").json == {
+        "paused": False,
+        "since": None,
+        "reason": None,
+    }
     with_agent(store)
     bot = api.request("GET", "/v1/conversations/c1/bot").json
     assert bot["paused"] is True and bot["reason"] == "escalated: human_requested"
@@ -40,7 +52,9 @@ def test_the_bot_may_answer_until_an_escalation_pauses_it(api, store) -> None:
 def test_a_hand_back_publishes_one_event_per_assignment(api, store, publisher) -> None:
     post(api)
     with_agent(store)
-    first = api.request("POST", "/v1/conversations/c1/handback", body={"reason": "answered the billing question"})
+    first = api.request(
+        "POST", "/v1/conversations/c1/handback", body={"reason": "answered the billing question"}
+    )
     again = api.request("POST", "/v1/conversations/c1/handback", body={})
     assert (first.status, again.status) == (202, 202)
     assert first.json["event_id"] == again.json["event_id"]

@@ -160,7 +160,8 @@ def test_a_failed_publish_fails_the_record_for_a_retry(deps, partner, publisher)
     response = lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), service=deps)
     assert failed(response) == ["msg-0"]
     assert (
-        failed(lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), service=deps)) == []
+        failed(lambda_handler(sqs_event(partner("comment_created_customer")), FakeContext(), service=deps))
+        == []
     )
     assert len(publisher.of_type("MessageReceived")) == 1
 

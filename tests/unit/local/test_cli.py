@@ -61,7 +61,6 @@ def escalation(action: str = "escalate") -> dict:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        ([], "required: COMMAND"),
         (["nope"], "invalid choice"),
         (["local", "--port", "abc"], "not a port number"),
         (["local", "--port", "70000"], "between 1 and 65535"),
@@ -121,14 +120,16 @@ def test_events_put_accepts_putevents_entries_and_lists(
         },
         escalation(),
         escalation("monitor"),
+        {"Source": "example.other", "DetailType": "Nothing Baton Reads", "Detail": "{}"},
     ]
     code, out, _ = run(capsys, "events", "put", write(tmp_path, entries), "--data-dir", str(tmp_path))
     assert code == 0
     lines = out.splitlines()
     assert "helpdesk-events" in lines[0]
     assert "-> rule route -> queue route" in lines[1] and "rule feedback -> queue feedback" in lines[1]
-    # No capability takes a decision to keep monitoring.
-    assert lines[2].endswith("matched no rule")
+    # Only the insights consumer (the console's list) takes a decision to keep monitoring.
+    assert lines[2].endswith("-> rule insights -> queue insights")
+    assert lines[3].endswith("matched no rule")
 
 
 @pytest.mark.parametrize(
@@ -168,16 +169,53 @@ def test_events_list_shows_the_archive_newest_first(
         run(capsys, "events", "list", "--data-dir", str(tmp_path))[1].strip() == "No events on the bus yet."
     )
     run(capsys, "events", "put", str(ZENDESK_EVENT), "--data-dir", str(tmp_path))
-    run(capsys, "events", "put", write(tmp_path, escalation("monitor")), "--data-dir", str(tmp_path))
+    unrouted = {"source": "example.other", "detail-type": "Nothing Baton Reads", "detail": {}}
+    run(capsys, "events", "put", write(tmp_path, unrouted), "--data-dir", str(tmp_path))
     code, out, _ = run(capsys, "events", "list", "--data-dir", str(tmp_path))
     assert code == 0
     header, newest, oldest = out.splitlines()
-    assert header.split()[:3] == ["TIME", "SOURCE", "DETAIL-TYPE"]
-    assert "EscalationDecided" in newest and "(no rule)" in newest
+    assert header.split()[:5] == ["TIME", "DETAIL-TYPE", "CONVERSATION", "SEQ", "WHAT"]
+    assert "Nothing Baton Reads" in newest and "(no rule)" in newest
     assert "Support Ticket: Comment Created" in oldest and "helpdesk-events" in oldest
     code, out, _ = run(capsys, "events", "list", "--limit", "1", "--json", "--data-dir", str(tmp_path))
     (line,) = out.splitlines()
-    assert json.loads(line)["event"]["detail-type"] == "EscalationDecided"
+    assert json.loads(line)["event"]["detail-type"] == "Nothing Baton Reads"
+
+
+def test_events_list_shows_one_conversation_and_what_each_event_says(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def decided(conversation_id: str, seq: int, action: str, risk: float) -> str:
+        detail = {"conversation_id": conversation_id, "seq": seq, "action": action, "risk": risk}
+        event = {"source": "baton.decision", "detail-type": "EscalationDecided", "detail": detail}
+        return write(tmp_path, event, name=f"{conversation_id}-{seq}.json")
+
+    LocalBus(bus_path(tmp_path)).close()
+    for event in (
+        decided("conv-a", 1, "resolve", 0.1),
+        decided("conv-b", 1, "monitor", 0.4),
+        decided("conv-a", 2, "escalate", 0.91),
+    ):
+        run(capsys, "events", "put", event, "--data-dir", str(tmp_path))
+
+    code, out, _ = run(capsys, "events", "list", "--conversation", "conv-a", "--data-dir", str(tmp_path))
+    _, newest, oldest = out.splitlines()
+    assert code == 0
+    assert newest.split()[2:6] == ["conv-a", "2", "escalate", "(risk"] and "0.91)" in newest
+    assert oldest.split()[2:5] == ["conv-a", "1", "resolve"]
+    code, out, _ = run(capsys, "events", "list", "--conversation", "nope", "--data-dir", str(tmp_path))
+    assert out.strip() == "No events of 'nope' on the bus."
+
+
+def test_baton_alone_prints_the_help_and_version_prints_the_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys)
+    assert code == 0 and "usage: baton" in out and "local" in out
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("baton 0.")
 
 
 # -- baton dlq --------------------------------------------------------------------------------------
@@ -239,7 +277,11 @@ def test_dlq_list_show_replay_purge(capsys: pytest.CaptureFixture[str], tmp_path
         bus.delete("helpdesk-events", replayed.receipt_handle)
 
     _poison(tmp_path)
-    code, out, _ = run(capsys, "dlq", "purge", *data_dir)
+    # Purging deletes events for good: like replay, it wants the ids or --all, never nothing.
+    code, _, err = run(capsys, "dlq", "purge", *data_dir)
+    assert code == 2 and "--all" in err
+    assert len(json.loads(run(capsys, "dlq", "list", "--json", *data_dir)[1].splitlines()[0])) > 0
+    code, out, _ = run(capsys, "dlq", "purge", "--all", *data_dir)
     assert (code, out.strip()) == (0, "Deleted 1 dead letter(s).")
     assert run(capsys, "dlq", "list", "--json", *data_dir)[1] == ""
 
@@ -375,7 +417,9 @@ def test_the_banner_says_where_each_secret_comes_from(tmp_path: Path) -> None:
     runtime = _banner_runtime(tmp_path, {"BATON_API_TOKEN": "mine"})
     banner = runtime.banner()
     assert "(from BATON_API_TOKEN)" in banner
-    kept_in = f"(generated on first start, kept in {tmp_path / SECRETS_FILE}; BATON_ZENDESK_WEBHOOK_SECRET"
+    kept_in = (
+        f"zendesk: generated on first start, kept in {tmp_path / SECRETS_FILE}; BATON_ZENDESK_WEBHOOK_SECRET"
+    )
     assert kept_in in banner
 
 
@@ -474,7 +518,7 @@ def test_outside_a_checkout_the_data_dir_is_the_current_directorys(
         ["dlq", "list"],
         ["dlq", "show", "abc"],
         ["dlq", "replay", "--all"],
-        ["dlq", "purge"],
+        ["dlq", "purge", "--all"],
     ],
 )
 def test_commands_on_local_data_that_does_not_exist_say_so_and_create_nothing(

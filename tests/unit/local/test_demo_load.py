@@ -30,7 +30,9 @@ def test_the_demo_loads_its_agents_into_the_directory_before_the_conversations(m
     posted_outcomes = {call.args[2]: call.args[3] for call in outcomes.call_args_list}
     assert posted_outcomes["demo-wants-human"]["resolved_by"] == "agent"
     # Moved with the messages to the load day: the outcome comes 3 minutes after the customer's "Thanks!".
-    (moved,) = [body for cid, body in demo.demo_outcomes(demo.default_demo_dir(), 11) if cid == "demo-billing-calm"]
+    (moved,) = [
+        body for cid, body in demo.demo_outcomes(demo.default_demo_dir(), 11) if cid == "demo-billing-calm"
+    ]
     assert moved["at"] == "2026-12-08T09:06:02Z"
     assert set(posted) == {6}  # every message found the agents there
     assert {r.agent.id for r in agents.agents()} >= {"agent-maya", "agent-sofia", "agent-liam"}

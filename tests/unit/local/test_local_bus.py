@@ -619,3 +619,26 @@ def test_a_poison_partner_event_is_dead_lettered_with_the_field_that_was_wrong(
     assert letter.last_error.startswith(
         "detail.ticket_event: expected an object, got str (event rejected: it breaks its contract"
     )
+
+
+def test_the_archive_keeps_events_30_days_as_deployed(bus: LocalBus, clock: Clock) -> None:
+    bus.put_events([decided(conversation_id="old")])
+    clock.advance(29 * 86_400)
+    bus.put_events([decided(conversation_id="recent")])
+    assert len(bus.archived_events()) == 2
+
+    clock.advance(2 * 86_400)  # the first event is now 31 days old; the next put prunes (at most hourly)
+    bus.put_events([decided(conversation_id="new")])
+
+    kept = [e.envelope["detail"]["conversation_id"] for e in bus.archived_events()]
+    assert kept == ["new", "recent"]
+
+
+def test_the_bus_file_holding_message_text_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "bus.sqlite3"
+    path.write_bytes(b"")
+    path.chmod(0o644)  # a file from an older Baton
+    with LocalBus(path, [EVERYTHING_BATON]) as local_bus:
+        local_bus.put_events([decided()])
+        for file in tmp_path.iterdir():  # the database and SQLite's -wal / -shm beside it
+            assert file.stat().st_mode & 0o777 == 0o600, file.name

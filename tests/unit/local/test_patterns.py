@@ -117,7 +117,7 @@ def test_the_rules_of_baton_bus_route_each_event_to_its_consumer() -> None:
         for sub in SUBSCRIPTIONS
         if matches(sub.pattern, envelope("baton.decision", "EscalationDecided", action="escalate"))
     }
-    assert routed == {"route", "feedback"}
+    assert routed == {"route", "feedback", "insights"}
     monitor = envelope("baton.decision", "EscalationDecided", action="monitor")
     assert not matches(by_name("route").pattern, monitor)
     zendesk = envelope("aws.partner/zendesk.com/9242270/default", "Support Ticket: Comment Created")

@@ -287,13 +287,21 @@ def test_the_question_s_area_comes_from_the_trail_even_when_the_last_intent_is_a
     world, conversations, directory
 ) -> None:
     directory.put_agent(agent("tech", product_areas=["technical"], skills=["technical"]), at=T0)
-    directory.put_agent(agent("bill", product_areas=["billing"], skills=["billing"]), at=T0 + timedelta(seconds=5))
+    directory.put_agent(
+        agent("bill", product_areas=["billing"], skills=["billing"]), at=T0 + timedelta(seconds=5)
+    )
     event = escalate(conversations, "c1")
     trail = [
         {"seq": 1, "message_id": "m1", "sentiment": -0.5, "frustration": 0.7, "intent": "double_charge",
          "product_area": "billing", "skill": "billing", "signals": []},
     ]  # fmt: skip
-    human = {"message_id": "m1", "seq": 1, "intent": "human_agent", "product_area": "how_to", "skill": "general"}
+    human = {
+        "message_id": "m1",
+        "seq": 1,
+        "intent": "human_agent",
+        "product_area": "how_to",
+        "skill": "general",
+    }
     conversations.show("c1", View(capability="scoring", fields={"scores": human, "trail": trail}))
     world.routing.handle(event)
     shown = conversations.get_conversation("c1")
@@ -301,7 +309,9 @@ def test_the_question_s_area_comes_from_the_trail_even_when_the_last_intent_is_a
     assert shown.assignment["agent_id"] == "bill"  # tech has been idle longer, but does not cover billing
 
 
-def test_a_tick_of_the_routing_clock_wakes_at_each_relaxation_step(world, conversations, directory, clock) -> None:
+def test_a_tick_of_the_routing_clock_wakes_at_each_relaxation_step(
+    world, conversations, directory, clock
+) -> None:
     directory.put_agent(agent("jonas", product_areas=["technical"], skills=["technical"]), at=T0)
     world.routing.handle(escalate(conversations, "c1"))
     slept: list[float] = []
@@ -318,13 +328,19 @@ def test_a_tick_of_the_routing_clock_wakes_at_each_relaxation_step(world, conver
     assert drained.assigned == 1 and conversations.get_conversation("c1").assignment["step"] == 2
 
 
-def test_an_escalation_of_a_conversation_already_resolved_takes_nobody(world, conversations, directory) -> None:
+def test_an_escalation_of_a_conversation_already_resolved_takes_nobody(
+    world, conversations, directory
+) -> None:
     from baton.models import Outcome
 
     directory.put_agent(agent("maya"), at=T0)
     event = escalate(conversations, "c1")
     conversations.record_outcome(
-        "c1", Outcome(kind="resolved", at=T0, resolved_by="agent"), ConversationStatus.resolved, source="api", at=T0
+        "c1",
+        Outcome(kind="resolved", at=T0, resolved_by="agent"),
+        ConversationStatus.resolved,
+        source="api",
+        at=T0,
     )
     world.routing.handle(event)
     assert directory.open_assignments() == [] and conversations.get_conversation("c1").assignment is None

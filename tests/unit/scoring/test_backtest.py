@@ -93,7 +93,9 @@ def test_bad_lines_are_reported_with_their_number_and_skipped(tmp_path: Path, fa
                 "{not json",
                 json.dumps({"messages": [{"role": "customer", "text": "hi"}]}),
                 json.dumps({"conversation_id": "c", "messages": [{"role": "robot", "text": "hi"}]}),
-                json.dumps({"conversation_id": "c", "messages": [{"role": "customer", "text": "  "}]}),
+                json.dumps(
+                    {"conversation_id": "attachment", "messages": [{"role": "customer", "text": "  "}]}
+                ),
                 "",
                 json.dumps(
                     {"conversation_id": "ok-2", "messages": [{"role": "bot", "text": "Hi!", "label": "x"}]}
@@ -103,13 +105,14 @@ def test_bad_lines_are_reported_with_their_number_and_skipped(tmp_path: Path, fa
     )
     out = tmp_path / "out.jsonl"
     assert backtest.main([str(source), "-o", str(out), "--workers", "1"]) == 1
-    assert [r["conversation_id"] for r in rows(out.read_text())] == ["ok-1", "ok-2"]
+    # A message without text (an attachment alone) is kept, as the API keeps it: only its line is warned about.
+    assert [r["conversation_id"] for r in rows(out.read_text())] == ["ok-1", "attachment", "ok-2"]
     err = capsys.readouterr().err
     assert f"{source}:2: not valid JSON" in err
     assert f"{source}:3: conversation_id" in err
     assert f"{source}:4: messages[0].role" in err
-    assert f"{source}:5: messages[0].text" in err
-    assert "4 line(s) skipped" in err
+    assert f"{source}:5: messages[0] has no text" in err
+    assert "3 line(s) skipped" in err
 
 
 def test_optional_message_fields_are_used(tmp_path: Path) -> None:

@@ -150,9 +150,13 @@ def test_waiting_for_predecessors_is_bounded(deps, sample, slept) -> None:
 
 def test_a_record_stops_waiting_before_the_dlq(deps, sample, publisher, caplog) -> None:
     (third,) = bodies(3)
-    early = lambda_handler(sqs_event(sample, third, receives=batch.stop_waiting_at - 1), FakeContext(), consumer=deps)
+    early = lambda_handler(
+        sqs_event(sample, third, receives=batch.stop_waiting_at - 1), FakeContext(), consumer=deps
+    )
     assert failed(early) == ["msg-0"]
-    late = lambda_handler(sqs_event(sample, third, receives=batch.stop_waiting_at), FakeContext(), consumer=deps)
+    late = lambda_handler(
+        sqs_event(sample, third, receives=batch.stop_waiting_at), FakeContext(), consumer=deps
+    )
     assert failed(late) == []
     (event,) = publisher.of_type("MessageScored")
     assert event.seq == 3 and event.arc.unscored_messages == 2

@@ -142,7 +142,9 @@ def test_two_deliveries_racing_commit_once(scoring, publisher, arcs) -> None:
     real_save = arcs.save
 
     def save_after_the_other_delivery(conversation_id, state, event, *, expected_version, at, view=None):
-        real_save(conversation_id, state, event, expected_version=expected_version, at=at, view=view)  # the other
+        real_save(
+            conversation_id, state, event, expected_version=expected_version, at=at, view=view
+        )  # the other
         return real_save(conversation_id, state, event, expected_version=expected_version, at=at, view=view)
 
     arcs.save = save_after_the_other_delivery  # type: ignore[method-assign]

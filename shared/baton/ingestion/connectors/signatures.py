@@ -95,3 +95,16 @@ def _parse_timestamp(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def sign_zendesk(raw_body: bytes, secret: str, at: datetime) -> dict[str, str]:
+    """The headers Zendesk sends with `raw_body` (for `baton webhook send` and tests): what `verify_zendesk`
+    checks."""
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = hmac.new(secret.encode(), stamp.encode() + raw_body, hashlib.sha256).digest()
+    return {ZENDESK_SIGNATURE: base64.b64encode(digest).decode(), ZENDESK_TIMESTAMP: stamp}
+
+
+def sign_intercom(raw_body: bytes, secret: str) -> dict[str, str]:
+    """The header Intercom sends with `raw_body`: what `verify_intercom` checks."""
+    return {INTERCOM_SIGNATURE: "sha1=" + hmac.new(secret.encode(), raw_body, hashlib.sha1).hexdigest()}
