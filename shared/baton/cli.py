@@ -919,7 +919,8 @@ def cmd_events_list(args: argparse.Namespace) -> int:
 def _what(envelope: dict[str, Any]) -> tuple[str, str, str]:
     """(conversation, seq, what happened) of an archived event: the action and risk of a decision, the kind of an
     outcome, the label of a label..."""
-    detail = envelope.get("detail") if isinstance(envelope.get("detail"), dict) else {}
+    found = envelope.get("detail")
+    detail: dict[str, Any] = found if isinstance(found, dict) else {}
     seq = detail.get("seq")
     if "action" in detail:
         risk = detail.get("risk")
