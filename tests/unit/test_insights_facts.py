@@ -91,6 +91,7 @@ def test_a_guardrail_escalation_routed_through_the_queue_sums_up_in_full() -> No
         max_risk=0.75,
         latest_reason="Data loss",
         escalated_at=at(4, 14, 2),
+        escalation_decided_at=at(4, 14, 2, 1),
         escalation_seq=3,
         escalation_kind="guardrail",
         escalation_reasons=["data_loss", "sentiment_declining"],

@@ -109,9 +109,9 @@ def test_timings(report: Kpis) -> None:
     # First message -> escalating message: 0 (c8), 60 (c2), 120 (c3), 180 (c4), 240 (c11): mean 600/5 = 120. The
     # median, 120 s, falls in bin 14 = [2^6.5, 2^7) = [90.5, 128): its geometric middle 2^6.75 = 107.6.
     assert t.time_to_escalate == Timing(n=5, mean_s=120.0, p50_s=107.6)
-    # Escalation -> assigned: 25 (c8), 30 (c2), 30 (c11), 605 (c3): mean 690/4 = 172.5; the 2nd smallest, 30 s,
-    # in bin 10 = [2^4.5, 2^5) = [22.6, 32): 2^4.75 = 26.9.
-    assert t.time_to_assign == Timing(n=4, mean_s=172.5, p50_s=26.9)
+    # Escalation decided (1 s after its message) -> assigned: 24 (c8), 29 (c2), 29 (c11), 604 (c3): mean 686/4 =
+    # 171.5; the 2nd smallest, 29 s, in bin 10 = [2^4.5, 2^5) = [22.6, 32): 2^4.75 = 26.9.
+    assert t.time_to_assign == Timing(n=4, mean_s=171.5, p50_s=26.9)
     # Escalation -> first agent message: 60 (c2), 120 (c11), 780 (c3): mean 320; the median 120 s: 107.6. c4 and
     # c8 never had one.
     assert t.time_to_first_agent_reply == Timing(n=3, mean_s=320.0, p50_s=107.6)

@@ -130,7 +130,9 @@ def _counters(s: ConversationSummary) -> dict[str, float]:
         c[f"label_{s.label}"] = 1
     timings = {
         "tte": (s.started_at, s.escalated_at),
-        "tta": (s.escalated_at, s.assigned_at),
+        # From the decision, not the message: routing starts when Baton decides (a backfill of old messages
+        # would otherwise count the hours between the message and its processing as waiting for an agent).
+        "tta": (s.escalation_decided_at or s.escalated_at, s.assigned_at),
         "ttr": (s.escalated_at, s.first_agent_reply_at),
     }
     for name, (since, until) in timings.items():

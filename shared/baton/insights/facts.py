@@ -103,6 +103,9 @@ class EscalationSeen(BaseModel):
 
     at: UtcDatetime
     seq: int
+    decided_at: UtcDatetime | None = None
+    """When Baton decided it (processing time): what the time to assign counts from, since routing starts then;
+    `at` is the message's time, for a replay that labels like live traffic."""
     indirect: bool = False
     guardrail: str | None = None
     reasons: list[str] = Field(default_factory=list)
@@ -347,6 +350,7 @@ def _escalation(event: EscalationDecided) -> EscalationSeen | None:
         return EscalationSeen(
             at=at,
             seq=cause.seq,
+            decided_at=event.decided_at,
             indirect=True,
             guardrail=cause.guardrail,
             reasons=[r.code for r in cause.reasons],
@@ -355,6 +359,7 @@ def _escalation(event: EscalationDecided) -> EscalationSeen | None:
     return EscalationSeen(
         at=at,
         seq=event.seq,
+        decided_at=event.decided_at,
         guardrail=event.guardrail,
         reasons=[r.code for r in event.reasons],
         top_reason=_top(event.reasons),
@@ -511,6 +516,7 @@ def summarize(conversation_id: str, state: InsightsState) -> ConversationSummary
         max_risk=state.max_risk,
         latest_reason=escalation.top_reason if escalation else (decision.top_reason if decision else None),
         escalated_at=escalated_at,
+        escalation_decided_at=escalation.decided_at if escalation else None,
         escalation_seq=escalation.seq if escalation else None,
         escalation_kind=escalation_kind(escalation.guardrail) if escalation else None,
         escalation_reasons=list(dict.fromkeys(escalation.reasons)) if escalation else [],

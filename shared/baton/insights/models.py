@@ -71,6 +71,9 @@ class ConversationSummary(BaseModel):
         "decision's top reason",
     )
     escalated_at: UtcDatetime | None = Field(default=None, description="The escalating message's sent_at")
+    escalation_decided_at: UtcDatetime | None = Field(
+        default=None, description="When Baton decided to escalate: the time to assign counts from it"
+    )
     escalation_seq: int | None = None
     escalation_kind: EscalationKind | None = None
     escalation_reasons: list[str] = Field(
