@@ -33,6 +33,7 @@ from infra.config import BatonConfig
 from infra.stacks.capability import API_CAPABILITY, EVENTS_LAKE_CAPABILITY, CapabilityStack
 from infra.stacks.core import CoreStack
 from infra.stacks.observability import OBSERVABILITY, ObservabilityStack
+from infra.summary import NAG_PACKS_METADATA
 
 
 def capabilities(subscriptions: Sequence[Subscription]) -> dict[str, list[Subscription]]:
@@ -89,7 +90,12 @@ def build_app(
     if layer_assets.placeholder:
         for stack in stacks:
             _refuse_deployment(stack)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    packs = (AwsSolutionsChecks(app), ServerlessChecks(app))
+    Validations.of(app).add_plugins(*packs)
+    for stack in stacks:
+        # The packs that validate each stack, in its assembly metadata: what `./dev synth`'s summary reports
+        # (infra/summary.py), since the validation report names only the packs that found something.
+        stack.node.add_metadata(NAG_PACKS_METADATA, [pack.name for pack in packs])
     return app
 
 

@@ -11,7 +11,7 @@ Layers (each directory is a layer asset: its content is unzipped under /opt on L
   Byte-compiled with unchecked-hash pycs: /opt is read-only on Lambda, so without them every cold start would
   compile powertools and pydantic again.
 - ``layers/build/baton/``  ``python/baton/`` = a copy of ``shared/baton`` without caches and without the tools
-  (``TOOL_MODULES``: the CLI, ``baton local``, training, backtest, evaluation, fakes), byte-compiled the same way.
+  (``TOOL_MODULES``: the CLI, ``baton local``, training, evaluation, fakes), byte-compiled the same way.
   The build fails when a shipped module imports a tool, even lazily inside a function (an AST scan of the
   copy). Rebuilt on every call (a copy; CDK's asset hash decides whether anything is deployed).
 - ``layers/build/models/`` ``models/`` = the files of ``layers/models/`` and ``python/`` = the packages of
@@ -92,8 +92,9 @@ TOOL_MODULES = (
     "baton.decision.triggers_eval",
     "baton.insights.report",
     "baton.local",
+    "baton.operations",
     "baton.schemas",
-    "baton.scoring.backtest",
+    "baton.scoring.backtest_s3",
     "baton.scoring.evaluation",
     "baton.scoring.fakes",
     "baton.training",
@@ -101,8 +102,10 @@ TOOL_MODULES = (
 """The modules (and packages) of ``baton`` that only tools use, never a Lambda handler: the checkout finder, the
 CLI (and `baton schemas`), `baton context import`, the decision and trigger evaluations and their metrics, the
 outcome files and the champion/challenger comparison with its statistics, the KPI report (`baton report`), the
-local runtime, backtest, the scoring evaluation and fakes, training. The code layer does not ship them, and no
-shipped module may import one (:func:`check_shipped`)."""
+local runtime, the deployed backtest's launcher (`baton backtest --s3`), the operators' commands against a deployed
+stage (`baton.operations`: `baton dlq --stage`, the parameters' rollback), the scoring evaluation and fakes, training.
+The code layer does not ship them, and no shipped module may import one (:func:`check_shipped`). `baton backtest`
+itself is shipped: the deployed backtest's chunk function runs its scoring (`baton.scoring.backtest_chunk`)."""
 
 NOT_SHIPPED_DATA = ("console",)
 """Directories of ``baton`` that hold no code: the support lead's console (static files that `baton local` serves;

@@ -7,7 +7,8 @@ Alarms: a message in either DLQ, function errors, and a backlog (oldest message 
 
 Access: exactly what the subscription declares (`reads`, `writes`, `index_queries`, `publishes`; see
 `baton.access` and `infra.constructs.grants`): a consumer that declares nothing may touch no table and publish
-nothing.
+nothing. With `dead_letters` (every consumer built on `baton.consumer`), `sqs:SendMessage` on its own DLQ alone, whose
+URL it gets in `BATON_DEAD_LETTER_QUEUE_URL`: a record whose body breaks its contract goes there on its first receive.
 
 Parameters: `extra={"parameters": {"<setting>": "<repo file>"}}` creates one SSM parameter per entry
 (`/baton/<stage>/<consumer>/<setting>`), its initial value the file's content, passes its name in the setting's
@@ -110,6 +111,8 @@ class Consumer(Construct):
             )
         )
         grant_access(self.handler, core, self.handler.role, sub.access)
+        if sub.access.dead_letters:
+            self._grant_dead_letters()
         self.parameters = self._parameters(sub, core)
         self.secrets = self._secrets(sub, core)
 
@@ -146,7 +149,10 @@ class Consumer(Construct):
             "DlqAlarm",
             queue=self.dlq,
             topic=topic,
-            description=f"{sub.name}: records failed {sub.max_receive_count} times and were dead-lettered",
+            description=(
+                f"{sub.name}: records failed {sub.max_receive_count} times, or broke their contract, and were "
+                "dead-lettered"
+            ),
         )
         any_message_alarm(
             self,
@@ -174,6 +180,14 @@ class Consumer(Construct):
             topic=topic,
             description=f"{sub.name}: the oldest queued event is older than {MAX_BACKLOG_AGE.to_minutes()} minutes",
         )
+
+    def _grant_dead_letters(self) -> None:
+        """SendMessage on this consumer's DLQ, and its URL (`baton.adapters.sqs`). The queue is SQS-encrypted (no key
+        to grant); `Queue.grant_send_messages` would add GetQueueAttributes and GetQueueUrl, which the code never calls."""
+        iam.Grant.add_to_principal(
+            grantee=self.handler.role, actions=["sqs:SendMessage"], resource_arns=[self.dlq.queue_arn]
+        )
+        self.handler.function.add_environment(ENV_PREFIX + "DEAD_LETTER_QUEUE_URL", self.dlq.queue_url)
 
     def _parameters(self, sub: Subscription, core: CoreStack) -> dict[str, ssm.StringParameter]:
         created: dict[str, ssm.StringParameter] = {}

@@ -12,6 +12,8 @@ nothing. Tables are named by their logical names (`baton.tables`).
 - `index_queries`: the secondary indexes it Queries (by index name), on tables it reads.
 - `publishes`: the events it puts on the bus: `events:PutEvents` on the Baton bus, for their sources and
   detail types only.
+- `dead_letters`: it sends a record that can never succeed to its own DLQ at once (`baton.consumer`):
+  `sqs:SendMessage` on that one queue (a bus consumer's; the URL in `BATON_DEAD_LETTER_QUEUE_URL`).
 
 `Scan` and `BatchWriteItem` cannot be declared (no Baton code calls them), and `DeleteItem` only where a
 function deletes. Find what code calls with `grep -rn "client\\.[a-z_]*(" shared/baton` before declaring.
@@ -67,6 +69,7 @@ class Access:
     writes: tuple[Writes, ...] = ()
     index_queries: tuple[str, ...] = ()
     publishes: tuple[type[BusEvent], ...] = ()
+    dead_letters: bool = False
 
     def __post_init__(self) -> None:
         named = [*self.reads, *(w.table for w in self.writes)]

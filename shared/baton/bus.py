@@ -73,6 +73,9 @@ class Subscription:
     """Secondary indexes it Queries (by name), on tables it reads."""
     publishes: tuple[type[BusEvent], ...] = ()
     """Events it puts on the bus: PutEvents for their sources and detail types alone."""
+    dead_letters: bool = True
+    """It sends a record whose body breaks its contract to its own DLQ on the first receive (every consumer built on
+    `baton.consumer` does): SendMessage on that queue alone."""
     extra: dict[str, Any] = field(default_factory=dict)
     """`parameters`: SSM parameters the function reads, setting -> the file of its initial value; `challenger`: the
     setting of an SSM parameter created only when the deployment names a file for it (CDK context
@@ -91,7 +94,11 @@ class Subscription:
     def access(self) -> Access:
         """What the stacks grant this consumer's role (`baton.access`)."""
         return Access(
-            reads=self.reads, writes=self.writes, index_queries=self.index_queries, publishes=self.publishes
+            reads=self.reads,
+            writes=self.writes,
+            index_queries=self.index_queries,
+            publishes=self.publishes,
+            dead_letters=self.dead_letters,
         )
 
     @property
@@ -331,6 +338,12 @@ INGEST_API = Access(
 """The ingestion API function (`functions/ingest_api`, `baton.ingestion.api`): not a consumer of the bus but its
 main producer. Declared here rather than in baton.ingestion.api, whose cold start should not import the event
 contracts."""
+
+BACKTEST_CHUNK_HANDLER = "functions.backtest_chunk.handler"
+BACKTEST_CHUNK = Access()
+"""The deployed backtest's chunk function (`functions/backtest_chunk`, `baton.scoring.backtest_chunk`): no table and
+no event. It reads its run's input objects and writes its output objects in the events lake bucket, and nothing
+else of it (`infra/constructs/backtest.py` grants those two prefixes)."""
 
 
 def active_subscriptions() -> tuple[Subscription, ...]:

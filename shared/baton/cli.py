@@ -3,14 +3,17 @@
     baton local [--port N] [--data-dir D] [--demo] [--verbose]        the whole system on this machine
     baton events put FILE.json | list                                   the local bus and its archive
     baton dlq list | show ID | replay [ID ... | --all] | purge [ID ...] the local dead letters
+    baton dlq list | show ID | replay --stage S [--region R]            a deployed stage's dead letters (SQS)
     baton demo load                                                     demo data into a running `baton local`
     baton helpdesk calls [--json] [--limit N]                           what the write-back sent the fake helpdesk
     baton outcomes export [--out F] [--from-s3 s3://B/P [--since D]]    outcomes from the local or the deployed events
     baton agents import FILE | list | status AGENT_ID STATUS            the agents Baton routes to
     baton decision params FILE | compare --outcomes F --challenger P    the decision's parameters, a challenger
+    baton decision params history | rollback --stage S [--version N]    a deployed stage's parameters, undone
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
     baton train {intent,sentiment,encoder,decision,triggers} ...        train a model (`baton train KIND -h`)
     baton backtest INPUT.jsonl [--models DIR] [-o OUT] [--workers N]    score transcripts offline
+    baton backtest [INPUT] --s3 s3://B/backtest/in/RUN/ --stage S       the same on AWS (Step Functions, Lambda)
     baton kpis [--from D] [--to D] [--json] [--table NAME]              the KPIs, as a table (or JSON)
     baton report [--from D --to D | --kpis FILE] [--out report.html]    the KPIs as an HTML report with charts
 
@@ -200,18 +203,49 @@ def _add_bus(
     )
     listing.set_defaults(func=cmd_events_list)
 
-    dlq = sub.add_parser("dlq", help="the local dead letters").add_subparsers(
-        dest="dlq_command", metavar="ACTION", required=True
+    dlq = sub.add_parser(
+        "dlq", help="the dead letters: baton local's, or a deployed stage's with --stage"
+    ).add_subparsers(dest="dlq_command", metavar="ACTION", required=True)
+    stage = _deployed_stage_options()
+    dlq_list = dlq.add_parser(
+        "list", parents=[data_dir, stage], help="messages that failed all their deliveries"
     )
-    dlq_list = dlq.add_parser("list", parents=[data_dir], help="messages that failed all their deliveries")
     dlq_list.add_argument("--json", action="store_true", help="print JSON lines")
+    dlq_list.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="with --stage: dead letters read per DLQ (default: 20; they stay in the DLQ)",
+    )
     dlq_list.set_defaults(func=cmd_dlq_list)
-    show = dlq.add_parser("show", parents=[data_dir], help="one dead letter with its event and last error")
+    show = dlq.add_parser(
+        "show", parents=[data_dir, stage], help="one dead letter with its event and last error"
+    )
     show.add_argument("id", metavar="ID", help="the id (or a unique prefix of it) from `baton dlq list`")
     show.set_defaults(func=cmd_dlq_show)
-    replay = dlq.add_parser("replay", parents=[data_dir], help="put dead letters back into their queues")
+    replay = dlq.add_parser(
+        "replay",
+        parents=[data_dir, stage],
+        help="put dead letters back into their queues",
+        description="Locally: the dead letters named, or --all. With --stage: every dead letter of the consumers "
+        "named (--consumer) or of all (--all), by an SQS message move task from each DLQ to its queue, and the "
+        "target DLQ's events sent to the queue (docs/operations.md).",
+    )
     replay.add_argument("ids", nargs="*", metavar="ID")
     replay.add_argument("--all", action="store_true", help="replay every dead letter")
+    replay.add_argument(
+        "--rate",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="with --stage: at most N messages a second per DLQ (default: as fast as SQS moves them)",
+    )
+    replay.add_argument(
+        "--wait",
+        action="store_true",
+        help="with --stage: wait for the redrives to finish, with their progress",
+    )
     replay.set_defaults(func=cmd_dlq_replay)
     purge = dlq.add_parser("purge", parents=[data_dir], help="delete dead letters (the ones named, or --all)")
     purge.add_argument("ids", nargs="*", metavar="ID")
@@ -413,11 +447,36 @@ def _add_data(
         "(a full params.json is over the 8 KB an SSM parameter holds): aws ssm put-parameter --overwrite "
         "--tier Intelligent-Tiering "
         '--name /baton/<stage>/decide/decision_params_name --value "$(baton decision params FILE)". '
-        "A document that does not validate exits 1 with every offending field named.",
+        "A document that does not validate exits 1 with every offending field named. "
+        "`history --stage S` lists the versions of a deployed stage's parameter (SSM keeps 100); `rollback --stage S "
+        "[--version N]` writes an earlier version's value again, as a new version (default: the last value before "
+        "the current one), after validating it (docs/operations.md).",
     )
     decision_params.add_argument(
-        "file", type=Path, metavar="FILE", help="a decision parameters JSON document"
+        "file",
+        type=Path,
+        metavar="FILE | history | rollback",
+        help="a decision parameters JSON document; or `history` / `rollback` with --stage",
     )
+    decision_params.add_argument(
+        "--stage", type=_stage_name, metavar="STAGE", help="history, rollback: the deployed stage"
+    )
+    decision_params.add_argument(
+        "--region", metavar="R", help="history, rollback: the stage's region (default: AWS_REGION)"
+    )
+    decision_params.add_argument(
+        "--version",
+        type=_positive_int,
+        dest="to_version",
+        metavar="N",
+        help="rollback: the SSM version to go back to (default: the last value before the current one)",
+    )
+    decision_params.add_argument(
+        "--challenger",
+        action="store_true",
+        help="history, rollback: the shadow challenger's parameter instead of the champion's",
+    )
+    decision_params.add_argument("--json", action="store_true", help="history: print JSON lines")
     decision_params.set_defaults(func=cmd_decision_params)
     compare = decision.add_parser(
         "compare",
@@ -946,6 +1005,9 @@ def _what(envelope: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def cmd_dlq_list(args: argparse.Namespace) -> int:
+    if args.stage:
+        return _stage_dlq_list(args)
+    _local_dlq_only(args)
     with _bus(_data_dir(args)) as bus:
         letters = bus.dead_letters()
     if args.json:
@@ -976,6 +1038,9 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
 def cmd_dlq_show(args: argparse.Namespace) -> int:
     from baton.local.bus import DeadLetterNotFound
 
+    if args.stage:
+        return _stage_dlq_show(args)
+    _local_dlq_only(args)
     with _bus(_data_dir(args)) as bus:
         try:
             letter = bus.dead_letter(args.id)
@@ -988,6 +1053,9 @@ def cmd_dlq_show(args: argparse.Namespace) -> int:
 def cmd_dlq_replay(args: argparse.Namespace) -> int:
     from baton.local.bus import DeadLetterNotFound
 
+    if args.stage:
+        return _stage_dlq_replay(args)
+    _local_dlq_only(args)
     if bool(args.ids) == bool(args.all):
         raise UsageError("dlq replay: give dead-letter ids or --all (not both)")
     data_dir = _data_dir(args)
@@ -1024,6 +1092,241 @@ def cmd_dlq_purge(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     print(f"Deleted {count} dead letter(s).")
     return 0
+
+
+# -- baton dlq --stage: a deployed stage's dead letters (baton.operations.dlq) -----------------------
+
+
+def _stage_name(text: str) -> str:
+    from baton.operations import OperationError, check_stage
+
+    try:
+        return check_stage(text)
+    except OperationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--stage ")) from None
+
+
+def _deployed_stage_options() -> argparse.ArgumentParser:
+    """`--stage`, `--region`, `--consumer`: a deployed stage's DLQs instead of baton local's."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--stage",
+        type=_stage_name,
+        metavar="STAGE",
+        help="a deployed stage (as `cdk deploy -c stage=STAGE`) instead of baton local, with the AWS credentials "
+        "of the environment",
+    )
+    options.add_argument(
+        "--region",
+        metavar="R",
+        help="with --stage: the stage's region (default: AWS_REGION or the profile's)",
+    )
+    options.add_argument(
+        "--consumer",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --stage: only this consumer's DLQs (repeatable; `score`, `decide`, ...)",
+    )
+    return options
+
+
+def _local_dlq_only(args: argparse.Namespace) -> None:
+    """The options that only mean something for a deployed stage, refused without --stage."""
+    for option in ("region", "consumer", "limit", "rate", "wait"):
+        if getattr(args, option, None):
+            raise UsageError(f"--{option} is for a deployed stage's DLQs: add --stage STAGE")
+
+
+def _stage_failures(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """AWS refusing (no credentials, no region, access denied) and a stage that cannot be read, as messages."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+        from baton.operations import OperationError
+
+        try:
+            return command(args)
+        except OperationError as exc:
+            raise Failure(str(exc)) from None
+        except NoRegionError:
+            raise UsageError("no AWS region: pass --region or set AWS_REGION") from None
+        except NoCredentialsError:
+            raise Failure("no AWS credentials: set AWS_PROFILE or the AWS_* variables") from None
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise Failure(
+                f"AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')} "
+                "(the permissions this needs: docs/operations.md, Dead letters)"
+            ) from None
+        except BotoCoreError as exc:
+            raise Failure(f"AWS: {exc}") from None
+
+    return run
+
+
+def _stage_session(args: argparse.Namespace) -> Any:
+    import boto3
+
+    return boto3.Session(region_name=args.region)
+
+
+def _stage_dlq(args: argparse.Namespace) -> tuple[Any, str]:
+    """The stage's DLQs (baton.operations.dlq.DeployedDlq) and `<stage> (<region>)` for messages."""
+    from botocore.config import Config
+
+    from baton.operations.dlq import DeployedDlq
+
+    if args.data_dir:
+        raise UsageError("--stage reads a deployed stage, --data-dir baton local's data: give one of them")
+    session = _stage_session(args)
+    config = Config(retries={"mode": "standard", "max_attempts": 5})
+    dlq = DeployedDlq(
+        args.stage,
+        cloudformation=session.client("cloudformation", config=config),
+        sqs=session.client("sqs", config=config),
+        logs=session.client("logs", config=config),
+    )
+    return dlq, f"stage {args.stage} ({session.region_name})"
+
+
+@_stage_failures
+def _stage_dlq_list(args: argparse.Namespace) -> int:
+    from baton.operations.dlq import WHICH
+
+    dlq, where = _stage_dlq(args)
+    consumers = dlq.consumers(args.consumer)
+    limit = args.limit or 20
+    states = [dlq.state(consumer, which) for consumer in consumers for which in WHICH]
+    letters = {
+        (s.consumer.consumer, s.which): (
+            dlq.peek(s.consumer, s.which, limit=limit)
+            if (s.messages or s.in_flight) and not (s.redrive and s.redrive.running)
+            else []
+        )
+        for s in states
+    }
+    if args.json:
+        for s in states:
+            found = letters[(s.consumer.consumer, s.which)]
+            print(json.dumps({**s.as_dict(), "letters": [letter.as_dict() for letter in found]}))
+        return 0
+    busy = [s for s in states if s.messages or s.in_flight or (s.redrive and s.redrive.running)]
+    if not busy:
+        print(
+            f"No dead letters on {where}: the {len(states)} DLQs of {len(consumers)} consumer(s) are empty."
+        )
+        return 0
+    print(
+        f"Dead letters on {where}, in {len(busy)} of the {len(states)} DLQs of {len(consumers)} consumer(s):"
+    )
+    _table(
+        ("CONSUMER", "DLQ", "MESSAGES", "IN FLIGHT", "LAST REDRIVE"),
+        [
+            (
+                s.consumer.consumer,
+                s.which,
+                str(s.messages),
+                str(s.in_flight),
+                s.redrive.describe() if s.redrive else "-",
+            )
+            for s in busy
+        ],
+    )
+    rows = []
+    for s in busy:
+        for letter in letters[(s.consumer.consumer, s.which)]:
+            error = " ".join((letter.error or "-").split())
+            rows.append(
+                (
+                    letter.id,
+                    letter.consumer,
+                    letter.dlq,
+                    letter.sent_at or "-",
+                    str(letter.receive_count),
+                    letter.detail_type,
+                    letter.conversation_id,
+                    letter.seq,
+                    error[:80] + ("..." if len(error) > 80 else ""),
+                )
+            )
+    if rows:
+        print()
+        _table(
+            ("ID", "CONSUMER", "DLQ", "SENT AT", "RECEIVES", "EVENT", "CONVERSATION", "SEQ", "ERROR"), rows
+        )
+    shown = sum(len(found) for found in letters.values())
+    total = sum(s.messages + s.in_flight for s in busy)
+    if shown < total:
+        print(f"\n{shown} of about {total} shown (--limit N per DLQ; a running redrive hides its DLQ's).")
+    return 0
+
+
+@_stage_failures
+def _stage_dlq_show(args: argparse.Namespace) -> int:
+    dlq, _ = _stage_dlq(args)
+    letter = dlq.find(dlq.consumers(args.consumer), args.id)
+    print(json.dumps(letter.as_dict(), indent=2))
+    return 0
+
+
+@_stage_failures
+def _stage_dlq_replay(args: argparse.Namespace) -> int:
+    if args.ids:
+        raise UsageError(
+            "dlq replay --stage moves whole DLQs (an SQS message move task takes no message ids): name the "
+            "consumers with --consumer NAME, or --all"
+        )
+    if bool(args.consumer) == bool(args.all):
+        raise UsageError("dlq replay --stage: give --consumer NAME (repeatable) or --all (not both)")
+    from baton.operations.dlq import MOVE_RATE_MAX
+
+    if args.rate is not None and args.rate > MOVE_RATE_MAX:
+        raise UsageError(f"--rate: SQS moves at most {MOVE_RATE_MAX} messages a second")
+    dlq, where = _stage_dlq(args)
+    failed = False
+    started = []
+    for consumer in dlq.consumers(args.consumer):
+        result = dlq.replay(consumer, rate=args.rate)
+        failed = _print_replayed(result) or failed
+        if result.task_handle:
+            started.append(consumer)
+    if started and args.wait:
+        for consumer in started:
+            task = dlq.wait(
+                consumer, progress=lambda t, c=consumer: print(f"{c.consumer}: {t.describe()}", flush=True)
+            )
+            print(f"{consumer.consumer}: {task.describe() if task else 'no redrive found'}")
+            failed = failed or task is None or task.status != "COMPLETED"
+    elif started:
+        print(
+            f"Progress on {where}: `baton dlq list --stage {args.stage}` (LAST REDRIVE), or replay with --wait."
+        )
+    return 1 if failed else 0
+
+
+def _print_replayed(result: Any) -> bool:
+    """What `replay` did for one consumer; True when a target-DLQ event could not be sent."""
+    name = result.consumer
+    if result.task_handle:
+        print(
+            f"{name}: redrive started, about {result.dlq_messages} message(s) from its DLQ back to its queue "
+            f"(move task {result.task_handle})"
+        )
+    if result.target_sent:
+        print(f"{name}: {result.target_sent} event(s) of its target DLQ put on its queue")
+    if result.target_left:
+        print(
+            f"{name}: {result.target_left} message(s) left in its target DLQ (schedule ticks, which the next tick "
+            "replaces, messages that are not events, or failed sends)"
+        )
+    for failure in result.target_failed:
+        _print_err(f"{name}: target DLQ message not sent: {failure}")
+    if not (result.task_handle or result.target_sent or result.target_left):
+        print(f"{name}: no dead letters")
+    return bool(result.target_failed)
 
 
 # -- baton helpdesk --------------------------------------------------------------------------------
@@ -1293,6 +1596,17 @@ def _publish_status(data_dir: Path, agent_id: str, status: str, at: Any) -> tupl
 def cmd_decision_params(args: argparse.Namespace) -> int:
     from baton.decision.params import InvalidParams, deployable
 
+    action = str(args.file)
+    if action in PARAMS_ACTIONS and (args.stage or not args.file.exists()):
+        if not args.stage:
+            raise UsageError(f"decision params {action} needs --stage STAGE (a file named so: ./{action})")
+        return _stage_params(args)
+    for option in ("stage", "region", "to_version", "challenger", "json"):
+        if getattr(args, option):
+            flag = "--version" if option == "to_version" else f"--{option}"
+            raise UsageError(
+                f"{flag} is for `decision params history|rollback --stage STAGE`, not for a FILE"
+            )
     try:
         text = args.file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -1301,6 +1615,54 @@ def cmd_decision_params(args: argparse.Namespace) -> int:
         print(deployable(text))
     except InvalidParams as exc:
         raise Failure(f"{args.file}: {exc}") from None
+    return 0
+
+
+PARAMS_ACTIONS = ("history", "rollback")
+
+
+@_stage_failures
+def _stage_params(args: argparse.Namespace) -> int:
+    """`decision params history|rollback --stage S`: a deployed stage's parameter (baton.operations.params)."""
+    from baton.operations.params import history, parameter_name, rollback
+
+    ssm = _stage_session(args).client("ssm")
+    name = parameter_name(args.stage, challenger=args.challenger)
+    if str(args.file) == "history":
+        if args.to_version:
+            raise UsageError("--version is for `rollback`")
+        versions = history(ssm, name)
+        if args.json:
+            for version in versions:
+                print(json.dumps({"name": name, **version.as_dict()}))
+            return 0
+        print(f"{name}: {len(versions)} version(s), the newest last")
+        rows = [
+            (
+                str(v.version) + (" (current)" if v is versions[-1] else ""),
+                v.modified_at,
+                v.modified_by,
+                ", ".join(v.labels) or "-",
+                v.document_version,
+                str(len(v.value.encode())),
+            )
+            for v in versions
+        ]
+        _table(("VERSION", "MODIFIED AT", "BY", "LABELS", "DOCUMENT VERSION", "BYTES"), rows)
+        return 0
+    if args.json:
+        raise UsageError("--json is for `history`")
+    done = rollback(ssm, name, to_version=args.to_version)
+    print(
+        f"{name}: version {done.new_version} is now the value of version {done.target.version} (document "
+        f"{done.target.document_version}), replacing version {done.current.version} (document "
+        f"{done.current.document_version}). The decide function reads it within its cache age "
+        "(BATON_DECISION_PARAMS_MAX_AGE_S, 60 s)."
+    )
+    challenger = " --challenger" if args.challenger else ""
+    print(
+        f"To undo: baton decision params rollback --stage {args.stage}{challenger} --version {done.current.version}"
+    )
     return 0
 
 
@@ -1400,6 +1762,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
+    if any(arg == "--s3" or arg.startswith("--s3=") for arg in args.args):
+        from baton.scoring import backtest_s3  # the same backtest on AWS (Step Functions over S3)
+
+        return backtest_s3.main(args.args)
     from baton.scoring import backtest
 
     return int(backtest.main(args.args) or 0)

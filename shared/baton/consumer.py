@@ -5,13 +5,20 @@ model (`envelope`): the detail-type picks the event's contract, and a body that 
 failed record is logged with its cause and the SQS message id (`ConsumerProcessor`), so `baton dlq show` and
 CloudWatch name why a record reached the DLQ:
 
-- a malformed body (not JSON, an unexpected detail-type, a field that breaks the contract): an error naming
-  the field, counted `MalformedEvents`;
+- a malformed body (not JSON, an unexpected detail-type, a field that breaks the contract: the parser's failure,
+  or a partner payload's `PayloadError`): it can never succeed, so it is sent to the subscription's DLQ at once,
+  with the reason (`baton.ports.DeadLetterQueue`: SQS deployed, the local bus's dead letters under `baton local`),
+  and reported handled; one error naming the field, counted `MalformedEvents`. When no DLQ is configured or the
+  send fails, it is failed and retried like the rest;
 - an event that can never apply (`baton.ordered.Unapplicable`): an error with the reason, `UnapplicableEvents`;
 - a message ahead of its predecessor (`OutOfOrder`): expected, logged at info, `OutOfOrder`;
 - anything else (a DynamoDB outage...): an error with the exception, `FailedRecords`.
 
 A failed record is retried by SQS and reaches the DLQ after the queue's maxReceiveCount: never dropped.
+
+Metrics: each function's `Metrics` has a metric set of its own (`function_metrics`). Powertools shares one set among
+every `Metrics` of a process, which is harmless in Lambda (one function per process) but not under `baton local`,
+where every function runs in one process: there each function's metrics must carry its own `service`.
 
 `OrderedBatch` runs an ordered capability's consumer (`baton.ordered.OrderedConsumer`) on a batch: records in
 (conversation, seq) order, a redaction first in its conversation, a short shared budget for waiting on a
@@ -24,11 +31,13 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal, Union, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
@@ -40,6 +49,9 @@ from baton.errors import OutOfOrder, PayloadError
 from baton.events import BusEvent, MessageRedacted
 from baton.ordered import OrderedConsumer, Unapplicable
 from baton.settings import Settings
+
+if TYPE_CHECKING:
+    from baton.ports import DeadLetterQueue
 
 FIRST_RECEIVE_WAIT_S = 2.0
 """On its first receive a record waits this long for a predecessor applied concurrently (SQS would only deliver
@@ -77,13 +89,58 @@ def envelope(*event_types: type[BusEvent]) -> type[SqsRecordModel]:
     )
 
 
-class ConsumerProcessor(BatchProcessor):
-    """Powertools' BatchProcessor, logging each failed record's cause (see the module docstring)."""
+class _FunctionMetricsProvider(AmazonCloudWatchEMFProvider):
+    """Powertools' EMF provider with a metric set of its own. With metrics disabled (`baton local` without
+    `--verbose`), an invocation's metrics are dropped when it ends: kept, they would pile up until Powertools prints
+    them anyway (it publishes a set that reaches 100 values whether metrics are disabled or not)."""
 
-    def __init__(self, model: type[SqsRecordModel], *, logger: Logger, metrics: Metrics) -> None:
+    def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
+        if is_metrics_disabled():
+            self.clear_metrics()
+            return
+        super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+
+
+def function_metrics(service: str, namespace: str = "Baton") -> Metrics:
+    """The `Metrics` of one function, named after it (its `service` dimension), with a metric set of its own (see
+    the module docstring)."""
+    provider = _FunctionMetricsProvider(
+        namespace=namespace,
+        service=service,
+        metric_set={},
+        dimension_set={},
+        metadata_set={},
+        default_dimensions={},
+    )
+    return Metrics(namespace=namespace, service=service, provider=provider)
+
+
+def _dead_letter_queue_from_settings() -> DeadLetterQueue | None:
+    from baton import wiring
+
+    return wiring.dead_letter_queue(Settings.from_env())
+
+
+DeadLetters = Callable[[], "DeadLetterQueue | None"]
+"""Where a consumer finds its DLQ when a record can never succeed (built only then: nothing at a cold start)."""
+
+
+class ConsumerProcessor(BatchProcessor):
+    """Powertools' BatchProcessor, logging each failed record's cause and sending a record that can never succeed
+    straight to the DLQ (see the module docstring)."""
+
+    def __init__(
+        self,
+        model: type[SqsRecordModel],
+        *,
+        logger: Logger,
+        metrics: Metrics,
+        dead_letters: DeadLetters = _dead_letter_queue_from_settings,
+    ) -> None:
         super().__init__(event_type=EventType.SQS, model=model, raise_on_entire_batch_failure=False)
         self._log = logger
         self._metrics = metrics
+        self._dead_letters = dead_letters
 
     def failure_handler(self, record: Any, exception: Any) -> Any:
         error = exception[1]
@@ -93,11 +150,25 @@ class ConsumerProcessor(BatchProcessor):
             self._log.info(
                 "message arrived before its predecessor; retried later", extra={**extra, "reason": str(error)}
             )
-        elif isinstance(error, ValidationError | PayloadError):
+        elif self._never_succeeds(error):
             field, reason = _contract_error(error)
             self._metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
+            not_sent = self._send_to_dead_letters(_message_id(record), f"{field}: {reason}")
+            if not_sent is None:
+                self._log.error(
+                    "event rejected: it breaks its contract; sent to the DLQ without retries",
+                    extra={**extra, "field": field, "reason": reason},
+                )
+                return self.success_handler(record=record, result="sent to the DLQ")
             self._log.error(
                 "event rejected: it breaks its contract; it will reach the DLQ after its retries",
+                extra={**extra, "field": field, "reason": reason, "dlq": not_sent},
+            )
+        elif isinstance(error, ValidationError):
+            field, reason = _contract_error(error)
+            self._metrics.add_metric(name="FailedRecords", unit=MetricUnit.Count, value=1)
+            self._log.error(
+                "record failed: a model built from it is invalid; retried, then the DLQ",
                 extra={**extra, "field": field, "reason": reason},
             )
         elif isinstance(error, Unapplicable):
@@ -114,6 +185,28 @@ class ConsumerProcessor(BatchProcessor):
                 exc_info=exception,
             )
         return super().failure_handler(record, exception)
+
+    def _never_succeeds(self, error: BaseException) -> bool:
+        """The record's body breaks its contract: the parser's failure on this processor's model, or a partner
+        payload that is not the shape its topic promises. Retrying cannot change a body."""
+        if isinstance(error, PayloadError):
+            return True
+        # As Powertools tells a poison record from a handler's failure: the error is the model's own.
+        return isinstance(error, ValidationError) and error.title == getattr(self.model, "__name__", None)
+
+    def _send_to_dead_letters(self, message_id: str | None, reason: str) -> str | None:
+        """Send the record (as delivered: `self.records`) to the DLQ; None when sent, else why not."""
+        raw = next((r for r in self.records if r.get("messageId") == message_id), None)
+        if raw is None:
+            return "the record is not in the batch"
+        try:
+            queue = self._dead_letters()
+            if queue is None:
+                return "no DLQ configured (BATON_DEAD_LETTER_QUEUE_URL)"
+            queue.send(raw, reason)
+        except Exception as exc:  # an SQS outage: the record fails and is retried, never dropped
+            return f"{type(exc).__name__}: {exc}"
+        return None
 
 
 class Patience:
@@ -160,11 +253,14 @@ class Batch:
         logger: Logger,
         metrics: Metrics,
         model: type[SqsRecordModel] | None = None,
+        dead_letters: DeadLetters = _dead_letter_queue_from_settings,
     ) -> None:
         self.logger = logger
         self.metrics = metrics
         self.model = model or envelope(*event_types)
-        self.processor = ConsumerProcessor(self.model, logger=logger, metrics=metrics)
+        self.processor = ConsumerProcessor(
+            self.model, logger=logger, metrics=metrics, dead_letters=dead_letters
+        )
         copy_config_to_registered_loggers(source_logger=logger, include={"baton"})
 
     def process(
@@ -190,11 +286,19 @@ class OrderedBatch(Batch):
         logger: Logger,
         metrics: Metrics,
         amendments: Mapping[type[BusEvent], Callable[[Any, Any], bool]] | None = None,
+        dead_letters: DeadLetters = _dead_letter_queue_from_settings,
     ) -> None:
         """`amendments`: events applied at once, out of the message order, besides redactions:
         `{HandedBack: lambda consumer, event: ...}` (True when the state changed)."""
         self.amendments = dict(amendments or {})
-        super().__init__(*event_types, MessageRedacted, *self.amendments, logger=logger, metrics=metrics)
+        super().__init__(
+            *event_types,
+            MessageRedacted,
+            *self.amendments,
+            logger=logger,
+            metrics=metrics,
+            dead_letters=dead_letters,
+        )
         # From this receive on (the last before the DLQ), a message stops waiting for a predecessor.
         self.stop_waiting_at = max(1, subscription.max_receive_count - 1)
 
@@ -303,11 +407,17 @@ class OrderedFunction[C: OrderedConsumer[Any, Any, Any]]:
         build: Callable[[Settings], C],
         module: str,
         amendments: Mapping[type[BusEvent], Callable[[Any, Any], bool]] | None = None,
+        dead_letters: DeadLetters = _dead_letter_queue_from_settings,
     ) -> None:
         self.logger = Logger(service=name)
-        self.metrics = Metrics(namespace="Baton", service=name)
+        self.metrics = function_metrics(name)
         self.batch = OrderedBatch(
-            by_name(name), *event_types, logger=self.logger, metrics=self.metrics, amendments=amendments
+            by_name(name),
+            *event_types,
+            logger=self.logger,
+            metrics=self.metrics,
+            amendments=amendments,
+            dead_letters=dead_letters,
         )
         self.build_consumer = functools.cache(build)
 
@@ -333,10 +443,13 @@ class BatchFunction[S]:
         handle: Callable[[S, Any, Metrics], None],
         module: str,
         model: type[SqsRecordModel] | None = None,
+        dead_letters: DeadLetters = _dead_letter_queue_from_settings,
     ) -> None:
         self.logger = Logger(service=name)
-        self.metrics = Metrics(namespace="Baton", service=name)
-        self.batch = Batch(*event_types, logger=self.logger, metrics=self.metrics, model=model)
+        self.metrics = function_metrics(name)
+        self.batch = Batch(
+            *event_types, logger=self.logger, metrics=self.metrics, model=model, dead_letters=dead_letters
+        )
         self.build_service = functools.cache(build)
 
         @self.logger.inject_lambda_context

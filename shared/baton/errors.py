@@ -85,3 +85,15 @@ class NotWithAnAgent(BatonError):
     def __init__(self, conversation_id: str) -> None:
         super().__init__(f"conversation {conversation_id!r} is not with an agent: nothing to hand back")
         self.conversation_id = conversation_id
+
+
+class CustomerRequired(BatonError):
+    """A bot's or an agent's message without `customer`, in a conversation that has no customer yet (HTTP 422
+    naming `customer`): such a message takes the conversation's customer, so the first one must name it."""
+
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(
+            f"conversation {conversation_id!r} has no customer yet: its first message must name `customer` "
+            "(a bot's or an agent's message may omit it only once the conversation has one)"
+        )
+        self.conversation_id = conversation_id

@@ -13,9 +13,25 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+MAX_ID_CHARS = 128
+PATH_SAFE_ID_PATTERN = r"^[A-Za-z0-9._:-]*[A-Za-z0-9_:-][A-Za-z0-9._:-]*$"
+"""`ID_PATTERN` less the ids made only of dots, as the OpenAPI document and the JSON Schemas publish it (with
+`maxLength` 128). No lookahead: every JSON Schema and regex engine reads it. pydantic checks `ID_PATTERN` and then
+`_not_only_dots`, so each refusal says what is wrong in words rather than quoting this pattern."""
 MAX_TEXT_BYTES = 16 * 1024
 MAX_BODY_BYTES = 64 * 1024
 MAX_METADATA_KEYS = 32
@@ -23,6 +39,25 @@ MAX_METADATA_BYTES = 4 * 1024
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """Conversation, message, customer, account and agent ids: `[A-Za-z0-9._:-]{1,128}`."""
+
+
+def _not_only_dots(value: str) -> str:
+    # `.` and `..` are path segments: clients, proxies and servers resolve them out of a URL before Baton sees it
+    # (`/v1/conversations/..` is `/v1/`), so a conversation so named could never be read back, nor a message
+    # addressed. Any id made only of dots is refused alike.
+    if not value.strip("."):
+        raise ValueError("an id cannot be only dots: `.` and `..` are URL path segments")
+    return value
+
+
+PathSafeId = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    AfterValidator(_not_only_dots),
+    WithJsonSchema({"type": "string", "pattern": PATH_SAFE_ID_PATTERN, "maxLength": MAX_ID_CHARS}),
+]
+"""An id a client chooses for a conversation or a message: `[A-Za-z0-9._:-]{1,128}`, not only dots. Only what
+clients send is checked for dots (`MessageIn`, the path): what Baton stored before it answers as it is."""
 
 
 def utcnow() -> datetime:
@@ -163,17 +198,47 @@ class BotInfo(Strict):
 
 
 class MessageIn(Strict):
-    """Body of `POST /v1/conversations/{conversation_id}/messages`."""
+    """Body of `POST /v1/conversations/{conversation_id}/messages`.
 
-    message_id: Id = Field(description="Client-chosen id; the idempotency key of this message")
+    `customer` is required on a customer's message only: a bot's or an agent's takes the conversation's (the
+    store fills it in, so the stored message and `MessageReceived` always carry one). The JSON Schema says so with
+    `if`/`then`.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"role": {"const": Role.customer.value}}, "required": ["role"]},
+            "then": {"required": ["customer"], "properties": {"customer": {"type": "object"}}},
+        }
+    )
+
+    message_id: PathSafeId = Field(description="Client-chosen id; the idempotency key of this message")
     role: Role
-    text: MessageText = Field(description=f"At most {MAX_TEXT_BYTES} bytes of UTF-8")
+    text: MessageText = Field(
+        description=f"At most {MAX_TEXT_BYTES} bytes of UTF-8; may be empty (a message with only an attachment)"
+    )
     sent_at: UtcDatetime = Field(default_factory=utcnow, description="ISO 8601; defaults to now")
-    customer: Customer
+    customer: Customer | None = Field(
+        default=None,
+        validate_default=True,
+        description="Who the customer is. Required when `role` is `customer`; a bot's or an agent's message may "
+        "omit it, and then carries the conversation's customer (its first message must name one)",
+    )
     channel: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")] | None = None
     page: Page | None = None
     bot: BotInfo | None = None
     metadata: Metadata = Field(default_factory=dict)
+
+    @field_validator("customer")
+    @classmethod
+    def _customer_names_the_customer(cls, value: Customer | None, info: ValidationInfo) -> Customer | None:
+        # `role` is declared first, so it is in `info.data` once valid (an invalid one is reported on its own).
+        if value is None and info.data.get("role") == Role.customer:
+            # Typed `missing`, like an absent required field: the 422 names `customer` even when it was left out.
+            raise PydanticCustomError(
+                "missing", "customer is required on a customer's message (a bot's or an agent's may omit it)"
+            )
+        return value
 
     def fingerprint(self) -> str:
         """Digest of everything the client chose: the same id with another body is a conflict.

@@ -3,10 +3,10 @@ an in-memory fake (baton.adapters.memory) that honours the same semantics."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from baton.events import BusEvent
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage
@@ -44,7 +44,9 @@ class ConversationStore(Protocol):
         Concurrent appends to one conversation all land, each with its own seq (conditional
         writes). The same id with the same fingerprint returns the stored message with
         `created=False`; with another fingerprint raises `MessageConflict`. An id that was
-        redacted (see `redact_message`) is never stored with its content.
+        redacted (see `redact_message`) is never stored with its content. A message without
+        `customer` (a bot's or an agent's) is stored with the conversation's, read in the same
+        consistent step as its seq; `CustomerRequired` when the conversation has none yet.
         """
         ...
 
@@ -101,6 +103,17 @@ class ConversationStore(Protocol):
 class EventPublisher(Protocol):
     def publish(self, events: Sequence[BusEvent]) -> None:
         """Put the events on the bus; raises if any entry was not accepted."""
+        ...
+
+
+class DeadLetterQueue(Protocol):
+    """A bus consumer's DLQ, for a record that can never succeed (its body breaks its contract): sent there on its
+    first receive, with the reason, instead of being retried until the queue's redrive moves it
+    (`baton.consumer`). The SQS adapter is `baton.adapters.sqs`; `baton local`'s is its bus's dead letters."""
+
+    def send(self, record: Mapping[str, Any], reason: str) -> None:
+        """Send the SQS record (as Lambda delivered it: `messageId`, `receiptHandle`, `body`, `eventSourceARN`,
+        `attributes`) to the DLQ with `reason`; raises if it was not sent (the record is then retried)."""
         ...
 
 

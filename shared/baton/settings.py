@@ -69,6 +69,10 @@ class Settings(BaseModel):
     # Set by `baton local` only: the JSONL file its recording fake helpdesk appends each request to, instead of
     # calling Zendesk or Intercom.
     helpdesk_calls_path: str | None = None
+    # A bus consumer's own DLQ (set by its stack): where `baton.consumer` sends a record whose body breaks its
+    # contract, on its first receive (`baton.adapters.sqs`). Unset, such a record is retried until the redrive
+    # moves it; under `baton local` (`local_bus_path`), the local bus's dead letters take it.
+    dead_letter_queue_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

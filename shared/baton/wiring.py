@@ -30,9 +30,10 @@ if TYPE_CHECKING:
     from baton.ingestion.service import IngestionService
     from baton.insights.service import InsightsService
     from baton.insights.store import DynamoInsightsStore
-    from baton.ports import ConversationStore, EventPublisher, SecretSource
+    from baton.ports import ConversationStore, DeadLetterQueue, EventPublisher, SecretSource
     from baton.routing.service import Dispatcher, Router, RoutingConsumer
     from baton.routing.writeback import WritebackService
+    from baton.scoring.backtest_chunk import ChunkScorer
     from baton.scoring.service import ScoringConsumer
 
 # boto3's default session is not thread-safe, and `baton local` serves requests from threads.
@@ -40,6 +41,7 @@ _lock = threading.RLock()
 
 _local_bus: Callable[[Settings], EventPublisher] | None = None
 _local_helpdesk: Callable[[Settings], Transport] | None = None
+_local_dead_letters: Callable[[Settings], DeadLetterQueue] | None = None
 
 
 class NoLocalBus(BatonError):
@@ -65,6 +67,14 @@ def use_local_bus(factory: Callable[[Settings], EventPublisher] | None) -> None:
     runtime, which is a tool (`TOOL_MODULES` in layers/build.py)."""
     global _local_bus
     _local_bus = factory
+    reset()
+
+
+def use_local_dead_letters(factory: Callable[[Settings], DeadLetterQueue] | None) -> None:
+    """Install the DLQ that `Settings.local_bus_path` selects (None removes it): the local bus's dead letters
+    (`baton.local.bus.install_publisher` installs it with the publisher)."""
+    global _local_dead_letters
+    _local_dead_letters = factory
     reset()
 
 
@@ -105,6 +115,33 @@ def events_client() -> Any:
         import boto3
 
         return boto3.client("events", config=_boto_config())
+
+
+@functools.cache
+def sqs_client() -> Any:
+    with _lock:
+        import boto3
+
+        return boto3.client("sqs", config=_boto_config())
+
+
+@functools.cache
+def dead_letter_queue(settings: Settings) -> DeadLetterQueue | None:
+    """A consumer's own DLQ, for the records that can never succeed (`baton.consumer`): `dead_letter_queue_url`
+    (SQS), or under `baton local` the local bus's dead letters; None when neither is set (such a record is then
+    retried until the redrive moves it)."""
+    if settings.local_bus_path:
+        if _local_dead_letters is None:
+            raise NoLocalBus(
+                f"BATON_LOCAL_BUS_PATH is {settings.local_bus_path!r}, but no local bus is installed in this process: "
+                "only `baton local` (or baton.local.bus.install_publisher()) provides one"
+            )
+        return _local_dead_letters(settings)
+    if not settings.dead_letter_queue_url:
+        return None
+    from baton.adapters.sqs import SqsDeadLetterQueue
+
+    return SqsDeadLetterQueue(settings.dead_letter_queue_url, client=sqs_client())
 
 
 @functools.cache
@@ -438,9 +475,28 @@ def dispatcher(settings: Settings) -> Dispatcher:
     return Dispatcher(router(settings), routing_consumer(settings), publisher(settings))
 
 
+@functools.cache
+def backtest_chunks(settings: Settings) -> ChunkScorer:
+    """The deployed backtest's chunk scorer (`functions/backtest_chunk`): S3, the models of the model layer (or
+    BATON_MODELS_DIR), and the shipped decision parameters unless a run brings its own."""
+    from baton.adapters.objects import S3ObjectStore
+    from baton.decision.params import load_default
+    from baton.scoring.backtest_chunk import ChunkScorer
+    from baton.scoring.loader import load_models, models_dir
+    from baton.scoring.scorer import Scorer
+
+    with _lock:
+        import boto3
+
+        client = boto3.client("s3", config=_boto_config())
+    scorer = Scorer(load_models(models_dir(settings.models_dir)))
+    return ChunkScorer(S3ObjectStore(client), scorer, functools.partial(load_default, settings.models_dir))
+
+
 def reset() -> None:
     """Forget every built dependency (tests, and `baton local` after a settings change)."""
     for builder in (
+        backtest_chunks,
         dynamodb_client,
         events_client,
         conversation_store,
@@ -459,5 +515,7 @@ def reset() -> None:
         secrets,
         helpdesk_transport,
         writeback_service,
+        sqs_client,
+        dead_letter_queue,
     ):
         builder.cache_clear()

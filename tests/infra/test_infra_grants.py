@@ -140,7 +140,9 @@ def _expected_key(access: Access, handler: str) -> set[str]:
 
 
 def _declarations(subscriptions: tuple[bus.Subscription, ...]) -> dict[str, Access]:
-    return {API_HANDLER: bus.INGEST_API} | {s.handler: s.access for s in subscriptions if s.implemented}
+    # The deployed backtest's chunk function (Feedback stack) declares nothing: no table, no event.
+    functions = {API_HANDLER: bus.INGEST_API, bus.BACKTEST_CHUNK_HANDLER: bus.BACKTEST_CHUNK}
+    return functions | {s.handler: s.access for s in subscriptions if s.implemented}
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +203,46 @@ def test_each_role_publishes_exactly_the_declared_events_and_only_on_the_baton_b
         assert granted.published == {(e.SOURCE, e.DETAIL_TYPE) for e in access.publishes}, (stack, handler)
         put_events_on = {name for name, acts in granted.actions.items() if "events:PutEvents" in acts}
         assert put_events_on == ({"bus"} if access.publishes else set()), (stack, handler)
+
+
+def test_each_consumer_may_send_to_its_own_dlq_alone_and_is_given_its_url(
+    synthesized: tuple[Synth, dict[str, Access]],
+) -> None:
+    """A record that can never succeed goes to the consumer's DLQ on its first receive (`baton.consumer`):
+    SendMessage on that queue (the one its queue's redrive targets) and nothing else of it; of SQS otherwise only what
+    the event source mapping reads its queue with."""
+    synth, declared = synthesized
+    senders = 0
+    for stack, logical_id, function in synth.resources("AWS::Lambda::Function"):
+        handler = function["Properties"]["Handler"].removesuffix(".lambda_handler")
+        if handler not in declared:
+            continue
+        role = Synth.ref_id(function["Properties"]["Role"])
+        (granted,) = [g for s, _, r, g in _role_grants(synth) if (s, r) == (stack, role)]
+        sqs = {
+            Synth.ref_id(json.loads(name)): {a for a in acts if a.startswith("sqs:")}
+            for name, acts in granted.actions.items()
+            if any(a.startswith("sqs:") for a in acts)
+        }
+        mappings = [
+            m["Properties"]
+            for s, _, m in synth.resources("AWS::Lambda::EventSourceMapping")
+            if s == stack and Synth.ref_id(m["Properties"]["FunctionName"]) == logical_id
+        ]
+        queues = {Synth.ref_id(m["EventSourceArn"]) for m in mappings}
+        assert all("sqs:SendMessage" not in sqs[queue] for queue in queues), (stack, handler)
+        sent_to = {queue: acts for queue, acts in sqs.items() if queue not in queues}
+        env = function["Properties"].get("Environment", {}).get("Variables", {})
+        if not declared[handler].dead_letters:
+            assert sent_to == {} and "BATON_DEAD_LETTER_QUEUE_URL" not in env, (stack, handler)
+            continue
+        senders += 1
+        (queue,) = queues
+        redrive = synth.resource(stack, queue or "")["Properties"]["RedrivePolicy"]
+        dlq = Synth.ref_id(redrive["deadLetterTargetArn"])
+        assert sent_to == {dlq: {"sqs:SendMessage"}}, (stack, handler)
+        assert env["BATON_DEAD_LETTER_QUEUE_URL"] == {"Ref": dlq}, (stack, handler)
+    assert senders == sum(access.dead_letters for access in declared.values()) > 0
 
 
 def test_no_role_scans_batch_writes_or_deletes_unless_declared(

@@ -10,12 +10,15 @@ from aws_cdk.assertions import Match
 from infra_synth import PARTNER_SOURCE, Synth
 
 from baton.tables import TABLES
+from infra.constructs import backtest as backtest_construct
 
 pytestmark = pytest.mark.infra
 
 CORE = "Dev-Core"
 INGESTION = "Dev-Ingestion"
-# Actions AWS only grants on Resource "*" (no resource-level permissions): the only place "*" may appear.
+# Actions AWS only grants on Resource "*" (no resource-level permissions): the only place "*" may appear (X-Ray,
+# for a function with tracing). Nothing else, ever: the backtest state machine has no CloudWatch Logs execution log
+# for that reason (its log delivery would need logs:*LogDelivery* on "*").
 STAR_RESOURCE_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 
 
@@ -192,28 +195,59 @@ def test_iam_policies_name_specific_actions_and_resources(synth: Synth) -> None:
             if resource == "*":
                 assert set(actions) <= STAR_RESOURCE_ACTIONS, where
                 continue
-            if _lake_object_prefix(synth, stack, resource):
-                assert set(actions) <= LAKE_OBJECT_ACTIONS, where
+            prefix = _lake_object_prefix(synth, stack, resource)
+            if prefix is not None:
+                assert set(actions) <= LAKE_OBJECT_ACTIONS[prefix], where
+                continue
+            if _backtest_map_children(resource):
+                assert set(actions) <= BACKTEST_CHILD_ACTIONS, where
                 continue
             assert not any("*" in s for s in _strings(resource)), where
 
 
 # S3 object ARNs name a prefix, not an object: the events lake's Firehose role may put the objects it names itself
-# under events/ and errors/ of the lake bucket (infra/constructs/lake.py), and nothing else under a wildcard.
-LAKE_OBJECT_PREFIXES = ("/events/*", "/errors/*")
-LAKE_OBJECT_ACTIONS = frozenset({"s3:PutObject", "s3:AbortMultipartUpload"})
+# under events/ and errors/ of the lake bucket (infra/constructs/lake.py); the deployed backtest's function may read
+# its runs' inputs under backtest/in/ and write their outputs under backtest/out/, where its state machine also
+# writes the runs' summaries (infra/constructs/backtest.py); and nothing else under a wildcard.
+_FIREHOSE_WRITES = frozenset({"s3:PutObject", "s3:AbortMultipartUpload"})
+LAKE_OBJECT_ACTIONS: dict[str, frozenset[str]] = {
+    "/events/*": _FIREHOSE_WRITES,
+    "/errors/*": _FIREHOSE_WRITES,
+    "/backtest/in/*": frozenset({"s3:GetObject"}),
+    "/backtest/out/*": frozenset(
+        {"s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"}
+    ),
+}
+# The backtest state machine follows, stops and redrives its own map's child executions (`<name>/Chunks:<id>`).
+BACKTEST_CHILD_ACTIONS = frozenset(
+    {"states:DescribeExecution", "states:StopExecution", "states:RedriveExecution"}
+)
 
 
-def _lake_object_prefix(synth: Synth, stack: str, resource: Any) -> bool:
-    """`<the lake bucket's ARN>/events/*` or `.../errors/*`."""
+def _lake_object_prefix(synth: Synth, stack: str, resource: Any) -> str | None:
+    """`/events/*` for `<the lake bucket's ARN>/events/*`, and so on for each of LAKE_OBJECT_ACTIONS; else None."""
     parts = resource.get("Fn::Join", [None, []])[1] if isinstance(resource, dict) else []
-    if len(parts) != 2 or parts[1] not in LAKE_OBJECT_PREFIXES:
-        return False
+    if len(parts) != 2 or parts[1] not in LAKE_OBJECT_ACTIONS:
+        return None
     bucket_id = Synth.ref_id(parts[0])
-    return (
+    lake = (
         bucket_id is not None
         and bucket_id.startswith("EventsLakeBucket")
         and synth.resource(stack, bucket_id)["Type"] == "AWS::S3::Bucket"
+    )
+    return str(parts[1]) if lake else None
+
+
+def _backtest_map_children(resource: Any) -> bool:
+    """`arn:...:states:<region>:<account>:execution:<the backtest machine's name>/Chunks:*`."""
+    parts = resource.get("Fn::Join", [None, []])[1] if isinstance(resource, dict) else []
+    text = json.dumps(parts)
+    return (
+        bool(parts)
+        and parts[-1] == f"/{backtest_construct.MAP_LABEL}:*"
+        and ":execution:" in text
+        and '"Ref": "BacktestStateMachine' in text
+        and not any("*" in s for s in _strings(parts[:-1]))
     )
 
 
@@ -327,6 +361,7 @@ def test_machine_clients_get_tokens_by_client_credentials(synth: Synth) -> None:
     # are CDK's: the names other stacks read through weak cross-stack references.)
     outputs = {name for name in synth.templates[INGESTION]["Outputs"] if not name.startswith("PublishOutput")}
     assert outputs == {
+        "ConsumerHelpdeskEvents",  # `baton dlq --stage`: the helpdesk-events consumer's queues
         "ApiUrl",
         "UserPoolId",
         "TokenUrl",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from baton.errors import ConcurrentUpdate, MessageConflict
+from baton.errors import ConcurrentUpdate, CustomerRequired, MessageConflict
 from baton.ingestion.service import IngestionService
 from baton.ingestion.store import DynamoConversationStore, conversation_pk
 from baton.models import MAX_TEXT_BYTES, ConversationStatus, MessageIn, Outcome, Source
@@ -320,6 +320,47 @@ def test_the_conversation_customer_follows_the_customers_messages(
     )
 
     assert store.get_conversation(conversation_id).customer.id == "cus_real"
+
+
+def test_a_bot_or_agent_message_without_customer_is_stored_with_the_conversations(
+    store: DynamoConversationStore, conversation_id: str
+) -> None:
+    store.append_message(
+        conversation_id, message("m1", customer="cus_first"), source=Source.api, received_at=T0
+    )
+    store.append_message(
+        conversation_id, message("m2", customer="cus_real"), source=Source.api, received_at=T0
+    )
+    bare = {"message_id": "m3", "role": "bot", "text": "How can I help?"}
+    result = store.append_message(
+        conversation_id, MessageIn.model_validate(bare), source=Source.api, received_at=T0
+    )
+
+    assert result.message.customer.id == "cus_real"  # what MessageReceived carries
+    conversation = store.get_conversation(conversation_id)
+    assert [m.customer.id for m in conversation.messages] == ["cus_first", "cus_real", "cus_real"]
+    assert conversation.customer.id == "cus_real"
+    # The fingerprint is of what the client sent: the same body again is its duplicate, not a conflict.
+    again = store.append_message(
+        conversation_id, MessageIn.model_validate(bare), source=Source.api, received_at=T0
+    )
+    assert (again.created, again.message.seq) == (False, 3)
+
+
+def test_a_message_without_customer_in_a_conversation_without_one_is_refused(
+    store: DynamoConversationStore, conversation_id: str
+) -> None:
+    bare = MessageIn.model_validate({"message_id": "m1", "role": "agent", "text": "Hello"})
+    with pytest.raises(CustomerRequired):
+        store.append_message(conversation_id, bare, source=Source.api, received_at=T0)
+    assert store.get_conversation(conversation_id) is None
+    # A conversation an outcome created has no customer either.
+    store.record_outcome(
+        conversation_id, Outcome(kind="closed", at=T0), ConversationStatus.closed, source=Source.api, at=T0
+    )
+    with pytest.raises(CustomerRequired):
+        store.append_message(conversation_id, bare, source=Source.api, received_at=T0)
+    assert store.get_conversation(conversation_id).message_count == 0
 
 
 def test_an_outcome_creates_an_unknown_conversation_and_later_messages_append_to_it(

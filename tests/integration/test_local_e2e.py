@@ -199,6 +199,9 @@ def test_a_message_flows_through_scoring_the_decision_and_routing_to_the_convers
     assert decision["reasons"][0]["code"] == "human_requested"
     assert conversation["assignment"]["state"] == "queued" and conversation["bot"]["paused"] is True
     assert conversation["status"] == "queued"
+    # The console says so in one line, whatever the verbosity.
+    (line,) = [x for x in local.log.read_text().splitlines() if " decided e2e-decided #1 " in x]
+    assert line.endswith(f"decided e2e-decided #1 -> escalate (risk {decision['risk']:.2f})")
 
 
 def test_outcomes_label_the_conversation_and_a_late_one_relabels_it(local: LocalProcess) -> None:
@@ -298,12 +301,54 @@ def test_fifty_concurrent_clients_all_get_an_answer(local: LocalProcess) -> None
 
 
 def test_the_console_shows_the_access_log_not_every_handlers_log_line_and_metric(local: LocalProcess) -> None:
-    assert local.post("e2e-quiet", message("q1", "hello")).status_code == 202
-    # The server writes its access-log line after the answer has gone out: wait for it, then read it all.
-    line = '"POST /v1/conversations/e2e-quiet/messages" 202'
-    log = eventually(lambda: text if line in (text := local.log.read_text()) else None, "the access-log line")
+    # Over 100 messages: Powertools prints a metric set reaching 100 values even with metrics disabled.
+    def post(n: int) -> int:
+        return local.post(f"e2e-quiet-{n % 8}", message(f"q{n}", f"hello {n}")).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(post, range(105))) == {202}
+    # The server writes its access-log line after the answer has gone out, and a decision comes after the
+    # scoring: wait for every decision, then read it all.
+    log = eventually(
+        lambda: text if (text := local.log.read_text()).count(" decided e2e-quiet-") >= 105 else None,
+        "every message's decision",
+        timeout_s=120,
+    )
+    assert '"POST /v1/conversations/e2e-quiet-0/messages" 202' in log
     assert '"_aws"' not in log  # no EMF metric blobs
     assert '"level":"INFO"' not in log
+    assert log.count(" decided e2e-quiet-") == 105  # one line per decision
+
+
+def test_the_data_dir_and_every_file_in_it_are_the_owners_only(local: LocalProcess) -> None:
+    found = set()
+    for directory, _, files in os.walk(local.data_dir):
+        assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700, directory
+        for name in files:
+            path = Path(directory) / name
+            found.add(str(path.relative_to(local.data_dir)))
+            assert stat.S_IMODE(path.lstat().st_mode) == 0o600, path
+    # DynamoDB Local's database, the bus, the runtime file and the secrets are among them.
+    assert {"bus.sqlite3", "runtime.json", "local-secrets.json", "local.lock"} <= found
+    assert any(name.startswith("dynamodb/") and name.endswith(".db") for name in found), found
+
+
+def test_a_second_start_fails_and_leaves_nothing_behind(local: LocalProcess, tmp_path: Path) -> None:
+    def start(data_dir: Path, port: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [BATON, "local", "--port", str(port), "--data-dir", str(data_dir)],
+            cwd=ROOT, env=local.env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    listed = {p.name: p.stat().st_ino for p in local.data_dir.iterdir()}
+    second = start(local.data_dir, free_port())  # another port, the same data
+    assert second.returncode == 2
+    assert f"another `baton local` is using {local.data_dir} (pid {local.proc.pid}" in second.stderr
+    assert {p.name: p.stat().st_ino for p in local.data_dir.iterdir()} == listed
+    third = start(tmp_path / "new-data", local.port)  # other data, the same port
+    assert third.returncode == 2 and f"port {local.port} on 127.0.0.1 is already in use" in third.stderr
+    assert not (tmp_path / "new-data").exists()
+    assert local.get("e2e-conv").status_code == 200  # the running one is untouched
 
 
 def test_the_banner_describes_the_routes_and_secrets_and_its_commands_paste_as_is(
@@ -407,7 +452,7 @@ def test_a_helpdesk_redaction_reaches_the_decisions_quote(local: LocalProcess, t
     assert "lawyer" not in json.dumps(conversation)
 
 
-def test_a_poison_event_is_dead_lettered_after_its_retries_and_can_be_replayed(
+def test_a_poison_event_is_dead_lettered_on_its_first_receive_and_can_be_replayed(
     local: LocalProcess, tmp_path: Path
 ) -> None:
     poison = tmp_path / "poison.json"
@@ -429,20 +474,34 @@ def test_a_poison_event_is_dead_lettered_after_its_retries_and_can_be_replayed(
 
     (letter,) = eventually(dead_letters, "the poison event to reach the dead letters")
     assert letter["queue"] == "helpdesk-events"
-    assert letter["receive_count"] == 5  # max_receive_count of the subscription
+    # Its body can never parse: dead-lettered by the consumer on its first receive, not retried
+    # max_receive_count (5) times.
+    assert letter["receive_count"] == 1
     assert letter["body"]["detail"] == {"ticket_event": "this is not an object"}
     # Why, not just "see its log": the field that was wrong, first.
     assert letter["last_error"].startswith("detail.ticket_event: expected an object")
+    assert "without retries" in letter["last_error"]
+
+    def errors() -> int:
+        return sum(
+            '"level":"ERROR"' in line and "detail.ticket_event" in line
+            for line in local.log.read_text().splitlines()
+        )
+
+    eventually(lambda: errors() >= 1, "the consumer's error line")
+    assert errors() == 1  # logged once
     shown = local.cli("dlq", "show", letter["id"])
     assert json.loads(shown.stdout)["id"] == letter["id"]
 
     replayed = local.cli("dlq", "replay", letter["id"])
     assert replayed.returncode == 0, replayed.stderr
     assert "Replayed 1 message(s) into helpdesk-events" in replayed.stdout
-    # The running worker takes it again, fails it again, and it comes back after its retries.
-    (again,) = eventually(dead_letters, "the replayed event to be retried and dead-lettered again")
-    assert again["id"] == letter["id"]
+    # The running worker takes it again, and it is dead-lettered again at once.
+    (again,) = eventually(dead_letters, "the replayed event to be dead-lettered again")
+    assert (again["id"], again["receive_count"]) == (letter["id"], 1)
     assert again["failed_at"] >= letter["failed_at"]
+    eventually(lambda: errors() >= 2, "the consumer's error line")
+    assert errors() == 2
     assert local.cli("dlq", "purge", "--all").stdout.strip() == "Deleted 1 dead letter(s)."
 
 
@@ -469,6 +528,7 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_data(local: LocalProces
     assert not alive(local.proc.pid)
     assert not alive(dynamodb_pid)
     assert not (local.data_dir / "runtime.json").exists()
+    assert not (local.data_dir / "local.lock").exists()
     log = local.log.read_text()
     assert "Baton stopped." in log
     assert "Traceback" not in log

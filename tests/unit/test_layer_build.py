@@ -89,7 +89,7 @@ def _package(root: Path, files: dict[str, str]) -> Path:
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from baton.cli import main\n",
         "from baton import cli\n",
         "import baton.training.intent\n",
-        "import importlib\n\ndef run():\n    return importlib.import_module('baton.scoring.backtest')\n",
+        "import importlib\n\ndef run():\n    return importlib.import_module('baton.scoring.evaluation')\n",
         "from .scoring import fakes\n",
     ],
 )

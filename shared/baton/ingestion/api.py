@@ -10,7 +10,10 @@ Error contract: bad input is always a 4xx whose body is `baton.models.ErrorBody`
 `page.recent_actions.0.at`, `body` for a missing / non-JSON / non-object body, `content-type`,
 `conversation_id`). Status codes: 400 malformed JSON or webhook payload, 401 bad webhook signature,
 404 unknown conversation or route, 405 wrong method, 409 message id reused with another body,
-413 body too large, 415 not JSON, 422 well-formed JSON that breaks the contract. A webhook
+413 body too large, 415 not JSON, 422 well-formed JSON that breaks the contract (also a conversation or
+message id made only of dots, and a write into a helpdesk's id space, `zendesk:...` or `intercom:...`, whose
+conversations arrive through the webhooks: the id rule holds for every client, so it is the contract's 422, not
+an authorisation's 403). A webhook
 notification that a concurrent delivery is processing is 503 with `Retry-After` (see
 `_register_error_handlers`). Any other 5xx means a genuine server fault (e.g. DynamoDB unavailable)
 and is logged with its traceback.
@@ -40,10 +43,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from baton import __version__
 from baton.errors import (
+    CustomerRequired,
     InvalidSignature,
     MessageConflict,
     NotFound,
@@ -54,8 +58,9 @@ from baton.errors import (
 )
 from baton.ingestion.entry import HEALTH_PATH, METRICS_NAMESPACE, SERVICE, health_body, logger, metrics
 from baton.models import (
-    ID_PATTERN,
     MAX_BODY_BYTES,
+    MAX_ID_CHARS,
+    PATH_SAFE_ID_PATTERN,
     Conversation,
     ConversationStatus,
     ErrorBody,
@@ -63,6 +68,7 @@ from baton.models import (
     Id,
     MessageAccepted,
     MessageIn,
+    PathSafeId,
     Source,
     UtcDatetime,
     utcnow,
@@ -208,13 +214,50 @@ class ApiError(Exception):
         self.message = message
 
 
+HELPDESK_SOURCES = tuple(source for source in Source if source is not Source.api)
+
+
+def _not_a_helpdesk_id(conversation_id: str) -> str:
+    """API clients write only in their own id space: a `zendesk:` or `intercom:` conversation is the helpdesk's
+    (its webhooks and connectors store its messages and outcomes, and the write-back updates its ticket), and a
+    chat frontend posting there would mix its messages into a helpdesk ticket's conversation. Reading is allowed.
+    The prefix is matched as the connectors write it (lower case): `Zendesk:1` is no helpdesk's id."""
+    for source in HELPDESK_SOURCES:
+        if conversation_id.startswith(f"{source.value}:"):
+            raise ValueError(
+                f"`{source.value}:` ids are {source.value.capitalize()} conversations: they arrive through the "
+                f"{source.value.capitalize()} webhook (or events connector), not from API clients; use an id of "
+                "your own (reading this conversation is allowed)"
+            )
+    return conversation_id
+
+
+_HELPDESK_PREFIXES = "|".join(source.value for source in HELPDESK_SOURCES)
 ConversationIdParam = Annotated[
-    str,
+    PathSafeId,
     Path(
-        pattern=ID_PATTERN,
-        description="Conversation id: `[A-Za-z0-9._:-]{1,128}`; helpdesk ones are `<source>:<id>`",
+        description="Conversation id: `[A-Za-z0-9._:-]{1,128}`, not only dots; helpdesk ones are "
+        "`<source>:<id>` (`zendesk:35436`)",
     ),
 ]
+"""The conversation of a route that reads it, or acts on one Baton holds (the hand-back)."""
+WritableConversationIdParam = Annotated[
+    PathSafeId,
+    AfterValidator(_not_a_helpdesk_id),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": PATH_SAFE_ID_PATTERN,
+            "maxLength": MAX_ID_CHARS,
+            "not": {"pattern": f"^({_HELPDESK_PREFIXES}):"},
+        }
+    ),
+    Path(
+        description="Conversation id: `[A-Za-z0-9._:-]{1,128}`, not only dots, and not a helpdesk's "
+        f"({', '.join(f'`{s.value}:...`' for s in HELPDESK_SOURCES)}: those arrive through their webhooks; 422)",
+    ),
+]
+"""The conversation of a route that writes into it (a message, an outcome): an API client's own ids only."""
 MessageBody = Annotated[MessageIn, Body(description="One message of the conversation")]
 DEFAULT_KPI_DAYS = 28
 MAX_KPI_DAYS = 366
@@ -472,10 +515,14 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
             409: _error_doc("The message id is already used in this conversation by another message"),
             413: _error_doc(f"The body is larger than {MAX_BODY_BYTES} bytes"),
             415: _error_doc("The body is not application/json"),
-            422: _error_doc("The message breaks the contract; `errors[].field` names the offending fields"),
+            422: _error_doc(
+                "The message breaks the contract (`errors[].field` names the offending fields); also a helpdesk's "
+                "conversation id, and a bot's or agent's message without `customer` in a conversation that has none"
+            ),
         },
     )
-    def post_message(conversation_id: ConversationIdParam, message: MessageBody) -> MessageAccepted:
+    def post_message(conversation_id: WritableConversationIdParam, message: MessageBody) -> MessageAccepted:
+        # A bot's or agent's message without `customer` where there is none to take: CustomerRequired, a 422.
         ingested = get_deps().service.receive(conversation_id, message)
         if ingested.duplicate:
             metrics.add_metric(name="DuplicateMessages", unit=MetricUnit.Count, value=1)
@@ -531,6 +578,10 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
                 "description": "Handed back",
                 "content": {"application/json": {"model": HandedBackAccepted}},
             },
+            # What check_json_request answers for every JSON body (found by tests/integration/test_schemathesis.py).
+            400: _error_doc("The body is not valid JSON"),
+            413: _error_doc(f"The body is larger than {MAX_BODY_BYTES} bytes"),
+            415: _error_doc("The body is not application/json"),
             401: _error_doc("Missing or invalid bearer token"),
             404: _error_doc("No conversation has this id"),
             409: _error_doc("The conversation is not with an agent"),
@@ -563,13 +614,18 @@ def create_app(get_deps: Callable[[], ApiDeps]) -> APIGatewayHttpResolver:
         security=_BEARER,
         responses={
             202: {"description": "Recorded", "content": {"application/json": {"model": OutcomeAccepted}}},
+            400: _error_doc("The body is not valid JSON"),
+            413: _error_doc(f"The body is larger than {MAX_BODY_BYTES} bytes"),
+            415: _error_doc("The body is not application/json"),
             401: _error_doc("Missing or invalid bearer token"),
             404: _error_doc("No conversation has this id"),
-            422: _error_doc("The body breaks the contract"),
+            422: _error_doc(
+                "The body breaks the contract, or the id is a helpdesk's (its webhook reports outcomes)"
+            ),
         },
     )
     def record_outcome(
-        conversation_id: ConversationIdParam, outcome: Annotated[OutcomeIn, Body()]
+        conversation_id: WritableConversationIdParam, outcome: Annotated[OutcomeIn, Body()]
     ) -> OutcomeAccepted:
         try:
             event = get_deps().service.record_api_outcome(
@@ -940,6 +996,16 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
                     field="message_id", message="already used in this conversation by a different message"
                 )
             ],
+        )
+
+    @app.exception_handler(CustomerRequired)
+    def customer_required(error: CustomerRequired) -> Response:
+        # The body is valid on its own; the conversation it goes to has no customer for it to take.
+        return rejected(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "validation_error",
+            str(error),
+            [FieldError(field="customer", message=str(error))],
         )
 
     @app.exception_handler(PublishInProgress)

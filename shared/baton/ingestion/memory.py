@@ -7,7 +7,7 @@ import threading
 import uuid
 from datetime import datetime, timedelta
 
-from baton.errors import BatonError, MessageConflict
+from baton.errors import BatonError, CustomerRequired, MessageConflict
 from baton.models import Conversation, ConversationStatus, MessageIn, Outcome, Source, StoredMessage, View
 from baton.ports import PUBLISH_LEASE_S, AppendResult, PublishClaim
 
@@ -37,10 +37,14 @@ class MemoryConversationStore:
                     raise MessageConflict(conversation_id, message.message_id)
                 published = (conversation_id, message.message_id) in self._published
                 return AppendResult(message=existing, created=False, published=published)
-            conv = self._conversations.get(conversation_id) or Conversation(
+            known = self._conversations.get(conversation_id)
+            customer = message.customer or (known.customer if known is not None else None)
+            if customer is None:
+                raise CustomerRequired(conversation_id)
+            conv = known or Conversation(
                 conversation_id=conversation_id,
                 source=source,
-                customer=message.customer,
+                customer=customer,
                 created_at=received_at,
                 updated_at=received_at,
             )
@@ -50,15 +54,15 @@ class MemoryConversationStore:
                 received_at=received_at,
                 source=source,
                 fingerprint=fingerprint,
-                **message.model_dump(),
+                **{**message.model_dump(), "customer": customer},
             )
             redacted_at = self._tombstones.pop((conversation_id, message.message_id), None)
             if redacted_at is not None:
                 stored = stored.redacted(redacted_at)
             by_id[message.message_id] = stored
-            customer = (
-                message.customer if message.role == "customer" or conv.customer is None else conv.customer
-            )
+            # A customer's own message names the conversation's customer; other roles only fill it when unknown.
+            if message.role != "customer" and conv.customer is not None:
+                customer = conv.customer
             self._conversations[conversation_id] = conv.model_copy(
                 update={"message_count": stored.seq, "updated_at": received_at, "customer": customer}
             )

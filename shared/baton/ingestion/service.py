@@ -62,7 +62,8 @@ class IngestionService:
     def receive(self, conversation_id: str, message: MessageIn, *, source: Source = Source.api) -> Ingested:
         """Store the message once and publish `MessageReceived` once: of concurrent duplicates, only the holder of
         the publish claim publishes (the creator, or a retry after a failed publish); the others wait for it
-        (`PublishInProgress` after `publish_wait_s`)."""
+        (`PublishInProgress` after `publish_wait_s`). A bot's or agent's message without `customer` is stored and
+        published with the conversation's (`CustomerRequired` when it has none yet)."""
         result = self.store.append_message(conversation_id, message, source=source, received_at=self.clock())
         if not result.published:
             self._publish_once(conversation_id, result)

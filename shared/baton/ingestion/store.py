@@ -46,7 +46,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from baton.errors import BatonError, ConcurrentUpdate, MessageConflict
+from baton.errors import BatonError, ConcurrentUpdate, CustomerRequired, MessageConflict
 from baton.models import (
     Conversation,
     ConversationStatus,
@@ -172,13 +172,18 @@ class DynamoConversationStore:
         for attempt in range(1, self.max_attempts + 1):
             meta = self._get(pk, META)
             last_seq = int(meta["last_seq"]) if meta and "last_seq" in meta else 0
+            # A bot's or agent's message may leave `customer` out: it takes the one META holds, read in the
+            # same step as the seq (the transaction's condition on META guards both).
+            customer = message.customer or _meta_customer(meta)
+            if customer is None:
+                raise CustomerRequired(conversation_id)
             stored = StoredMessage(
                 conversation_id=conversation_id,
                 seq=max(last_seq, floor) + 1,
                 received_at=received_at,
                 source=source,
                 fingerprint=fingerprint,
-                **message.model_dump(),
+                **{**message.model_dump(), "customer": customer},
             )
             if tombstone is not None:
                 stored = stored.redacted(tombstone)
@@ -636,6 +641,11 @@ class DynamoConversationStore:
         )
         item = response.get("Item")
         return _unmarshal(item) if item else None
+
+
+def _meta_customer(meta: dict[str, Any] | None) -> Customer | None:
+    customer = _json_attr(meta, "customer") if meta else None
+    return Customer.model_validate(customer) if customer else None
 
 
 def _message(item: dict[str, Any]) -> StoredMessage:

@@ -5,12 +5,14 @@ One SQLite file (WAL mode) holds the event archive, every consumer's queue and t
 not, and nothing is lost across restarts. Routing uses the subscriptions of `baton.bus` and the same
 pattern semantics as EventBridge (`baton.local.patterns`); queue semantics follow SQS: a received
 message is invisible until deleted or failed, a failed one comes back after a delay, and after the
-subscription's `max_receive_count` receives it moves to the dead letters with its last error.
+subscription's `max_receive_count` receives it moves to the dead letters with its last error. A consumer sends a
+record that can never succeed there at once (`LocalDeadLetters`, as deployed it sends it to its DLQ).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import json
@@ -30,6 +32,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from baton.adapters.sqs import DeadLetterNotSent
 from baton.bus import Subscription, active_subscriptions
 from baton.errors import BatonError
 from baton.events import BusEvent
@@ -313,7 +316,7 @@ class LocalBus:
         self.clock = clock
         self.archive_retention_days = archive_retention_days
         self._pruned_at = 0.0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data dir: its owner's only
         # Events hold message text: the file (and SQLite's -wal and -shm, which take its mode) is the owner's only.
         # Never open and close the file itself once it exists: closing any descriptor of it drops this process's
         # POSIX locks on it, SQLite's included (another LocalBus of this process may hold them).
@@ -484,24 +487,7 @@ class LocalBus:
             if row is None:
                 return "gone"
             if row["receive_count"] >= max_receive_count:
-                source, detail_type = _describe(row["body"])
-                db.execute(
-                    "INSERT OR REPLACE INTO dead_letters (message_id, queue, body, event_id, source, detail_type,"
-                    " receive_count, sent_at_ms, failed_at_ms, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        row["message_id"],
-                        queue,
-                        row["body"],
-                        row["event_id"],
-                        source,
-                        detail_type,
-                        row["receive_count"],
-                        row["sent_at_ms"],
-                        now,
-                        error,
-                    ),
-                )
-                db.execute("DELETE FROM messages WHERE seq = ?", (row["seq"],))
+                _move_to_dead_letters(db, row, error, now)
                 return "dead"
             delay = min(retry_delay_s * 2 ** (row["receive_count"] - 1), MAX_RETRY_DELAY_S)
             db.execute(
@@ -509,6 +495,19 @@ class LocalBus:
                 (now + int(delay * 1000), error, row["seq"]),
             )
             return "retry"
+
+    def send_to_dead_letters(self, queue: str, receipt_handle: str, error: str) -> bool:
+        """A consumer's SendMessage to its DLQ, for a received message that can never succeed: it moves to the dead
+        letters now, whatever its receive count, with `error` as its last error (`baton dlq` shows and replays it
+        like any other). False when the receipt handle is stale (the message went back to the queue)."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT * FROM messages WHERE queue = ? AND receipt_handle = ?", (queue, receipt_handle)
+            ).fetchone()
+            if row is None:
+                return False
+            _move_to_dead_letters(db, row, error, _now_ms(self.clock))
+            return True
 
     def release_inflight(self) -> int:
         """Make messages hidden by a consumer that is gone (a killed `baton local`) visible again."""
@@ -624,6 +623,29 @@ def _describe(body: str) -> tuple[str | None, str | None]:
         return None, None
 
 
+def _move_to_dead_letters(db: sqlite3.Connection, row: sqlite3.Row, error: str, now: int) -> None:
+    """Move a queued message (its `messages` row) to the dead letters, keeping its id (a replay puts it back
+    under it)."""
+    source, detail_type = _describe(row["body"])
+    db.execute(
+        "INSERT OR REPLACE INTO dead_letters (message_id, queue, body, event_id, source, detail_type,"
+        " receive_count, sent_at_ms, failed_at_ms, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row["message_id"],
+            row["queue"],
+            row["body"],
+            row["event_id"],
+            source,
+            detail_type,
+            row["receive_count"],
+            row["sent_at_ms"],
+            now,
+            error,
+        ),
+    )
+    db.execute("DELETE FROM messages WHERE seq = ?", (row["seq"],))
+
+
 def _dead_letter(row: sqlite3.Row) -> DeadLetter:
     return DeadLetter(
         row["message_id"],
@@ -639,31 +661,77 @@ def _dead_letter(row: sqlite3.Row) -> DeadLetter:
     )
 
 
-class LocalBusPublisher:
-    """baton.ports.EventPublisher on the local bus (what `baton local` wires instead of EventBridge)."""
+OnPublished = Callable[[Sequence[BusEvent]], None]
 
-    def __init__(self, path: str | Path, event_bus_name: str = "baton", bus: LocalBus | None = None) -> None:
+
+class LocalBusPublisher:
+    """baton.ports.EventPublisher on the local bus (what `baton local` wires instead of EventBridge).
+
+    `on_published` is told every batch of events once they are on the bus (`baton local` prints its decisions)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        event_bus_name: str = "baton",
+        bus: LocalBus | None = None,
+        on_published: OnPublished | None = None,
+    ) -> None:
         self.event_bus_name = event_bus_name
         self.bus = bus or LocalBus(path)
+        self.on_published = on_published
 
     def publish(self, events: Sequence[BusEvent]) -> None:
         entries = [event.entry(self.event_bus_name) for event in events]
         for start in range(0, len(entries), MAX_ENTRIES_PER_PUT):
             self.bus.put_events(entries[start : start + MAX_ENTRIES_PER_PUT])
+        if self.on_published is not None and events:
+            try:
+                self.on_published(events)
+            except Exception:  # what the console shows must never fail a handler's publish
+                logger.exception("on_published failed")
 
 
-def _publisher_for(settings: Settings) -> LocalBusPublisher:
+PERMANENT_FAILURE = "it can never succeed: sent to the dead letters on its first failure, without retries"
+
+
+class LocalDeadLetters:
+    """baton.ports.DeadLetterQueue on the local bus: a consumer's SendMessage to its DLQ moves the record's message
+    (named by its receipt handle, in the queue its eventSourceARN names) to the dead letters, with the reason."""
+
+    def __init__(self, bus: LocalBus) -> None:
+        self.bus = bus
+
+    def send(self, record: Mapping[str, Any], reason: str) -> None:
+        queue = str(record.get("eventSourceARN") or "").rsplit(":", 1)[-1]
+        handle = str(record.get("receiptHandle") or "")
+        if not self.bus.send_to_dead_letters(queue, handle, f"{reason} ({PERMANENT_FAILURE})"):
+            raise DeadLetterNotSent(
+                f"message {record.get('messageId')!r} is no longer in flight on {queue!r}"
+            )
+
+
+def _publisher_for(settings: Settings, on_published: OnPublished | None = None) -> LocalBusPublisher:
     if not settings.local_bus_path:
         raise ValueError("the local bus publisher needs settings.local_bus_path")
-    return LocalBusPublisher(settings.local_bus_path, event_bus_name=settings.event_bus_name)
+    return LocalBusPublisher(
+        settings.local_bus_path, event_bus_name=settings.event_bus_name, on_published=on_published
+    )
 
 
-def install_publisher() -> None:
-    """Make `baton.wiring.publisher` answer `Settings.local_bus_path` with this bus. `baton local` (and the
-    benches that run handlers against the local bus) call it: the shipped package never imports this module."""
+def _dead_letters_for(settings: Settings) -> LocalDeadLetters:
+    if not settings.local_bus_path:
+        raise ValueError("the local dead letters need settings.local_bus_path")
+    return LocalDeadLetters(LocalBus(settings.local_bus_path))
+
+
+def install_publisher(on_published: OnPublished | None = None) -> None:
+    """Make `baton.wiring.publisher` (and `dead_letter_queue`) answer `Settings.local_bus_path` with this bus.
+    `baton local` (and the benches that run handlers against the local bus) call it: the shipped package never
+    imports this module. `on_published`: see `LocalBusPublisher`."""
     from baton import wiring
 
-    wiring.use_local_bus(_publisher_for)
+    wiring.use_local_bus(functools.partial(_publisher_for, on_published=on_published))
+    wiring.use_local_dead_letters(_dead_letters_for)
 
 
 # -- Lambda emulation -------------------------------------------------------------------------------

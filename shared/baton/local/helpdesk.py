@@ -3,7 +3,7 @@ never sent.
 
 The write-back builds the same `HelpdeskRequest` objects as deployed (`baton.adapters.helpdesk`); this transport
 appends each to `<data dir>/helpdesk-calls.jsonl` (time, helpdesk, purpose, method, URL, headers with the
-credential replaced by `[redacted]`, JSON body) and answers 200, as the helpdesk would. `baton helpdesk calls`
+credential replaced by `[redacted]`, JSON body; the notes quote customers: the file is its owner's only, 0600) and answers 200, as the helpdesk would. `baton helpdesk calls`
 lists them. `baton local` installs it (`install_recorder`) and points `BATON_HELPDESK_CALLS_PATH` at the file;
 the credentials it sends are placeholders (`PLACEHOLDER_CREDENTIALS`) unless BATON_ZENDESK_API_CREDENTIALS /
 BATON_INTERCOM_API_CREDENTIALS say otherwise, and even then nothing leaves the machine.
@@ -12,6 +12,7 @@ BATON_INTERCOM_API_CREDENTIALS say otherwise, and even then nothing leaves the m
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import deque
 from datetime import UTC, datetime
@@ -47,8 +48,11 @@ class RecordingTransport:
         record = {"at": self._clock().isoformat().replace("+00:00", "Z"), **request.described()}
         line = json.dumps(record, ensure_ascii=False) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            if os.fstat(fd).st_mode & 0o077:  # a file from an older Baton
+                os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
                 handle.write(line)
         body: dict[str, Any] = {"ticket": {}} if request.helpdesk == "zendesk" else {"type": "conversation"}
         return HelpdeskResponse(200, {"content-type": "application/json"}, json.dumps(body).encode())

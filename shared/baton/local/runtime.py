@@ -3,12 +3,23 @@
 The handlers run unchanged: the runtime sets the environment they read (Settings pointing at
 DynamoDB Local and the bus file, dummy AWS credentials and an unroutable default endpoint so nothing
 can reach AWS), imports them, and calls them as Lambda would.
+
+The console shows the access log, the handlers' warnings and one line per decision (`decided <conversation>
+#<seq> -> <action> (risk 0.87)`); `--verbose` adds the handlers' INFO logs and their EMF metric blobs, which are
+otherwise kept off the console whatever printed them (`Console`).
+
+The data dir holds message text and secrets: it is its owner's only (0700, every file in it 0600, whoever created it
+and when: fixed at every start, and the runtime's umask is 077 while it runs, DynamoDB Local's files included). A
+start that fails (another `baton local` on the data dir, the port in use, Java missing, ...) checks what it can
+before writing anything and removes whatever it wrote: a new data dir is not left behind, nor a lock file.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import importlib
+import io
 import json
 import logging
 import os
@@ -16,18 +27,24 @@ import secrets
 import shlex
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from baton import checkout
 from baton.errors import BatonError
 from baton.settings import ENV_PREFIX, Settings
+
+if TYPE_CHECKING:
+    from baton.events import BusEvent
 
 API_HANDLER = "functions.ingest_api.handler"
 API_MODULE = "baton.ingestion.api"
@@ -44,6 +61,9 @@ BUS_FILE = "bus.sqlite3"
 DEMO_CONVERSATIONS = ("demo-wants-human", "demo-billing-calm", "demo-threat-chargeback", "demo-angry-renewal")
 """Demo conversations worth opening first (events/demo/conversations.jsonl), named by the banner."""
 LOCAL_REGION = "us-east-1"  # the region every local DynamoDB client uses (baton.wiring.LOCAL_REGION)
+OWNER_ONLY_UMASK = 0o077
+DIR_MODE = 0o700
+FILE_MODE = 0o600
 
 Out = Callable[[str], None]
 
@@ -113,7 +133,8 @@ def baton_command() -> str:
 
 def handler_environment(verbose: bool) -> dict[str, str]:
     """Powertools settings of the handlers under `baton local`. Quiet by default: the console shows
-    the server's access log and warnings; `--verbose` brings back every JSON log line and EMF blob."""
+    the server's access log and warnings; `--verbose` brings back every JSON log line and EMF blob.
+    (Each function's metrics carry its own `service` whatever POWERTOOLS_SERVICE_NAME says: `baton.consumer`.)"""
     return {
         "POWERTOOLS_SERVICE_NAME": "baton",
         "POWERTOOLS_LOG_LEVEL": "INFO" if verbose else "WARNING",
@@ -121,6 +142,97 @@ def handler_environment(verbose: bool) -> dict[str, str]:
         "POWERTOOLS_METRICS_DISABLED": "false" if verbose else "true",
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
+
+
+def is_metric_blob(line: str) -> bool:
+    """An EMF metric blob (what Powertools prints for CloudWatch: a JSON object whose first key is `_aws`)."""
+    return line.lstrip().startswith('{"_aws"')
+
+
+class Console(io.TextIOBase):
+    """`baton local`'s stdout: whole lines from every thread (the API and the consumers print at once), and no EMF
+    metric blob unless `show_metrics` (`--verbose`).
+
+    Metrics are disabled without `--verbose` (POWERTOOLS_METRICS_DISABLED), but Powertools prints some anyway: a
+    `single_metric` (the cold start, the API's webhook counts) and any metric set reaching 100 values. Deployed they
+    are CloudWatch's input; locally, noise. A thread's line is written once it is complete (or flushed)."""
+
+    def __init__(self, stream: TextIO, *, show_metrics: bool) -> None:
+        super().__init__()
+        self.stream = stream
+        self.show_metrics = show_metrics
+        self._lock = threading.Lock()
+        self._pending = threading.local()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, rest = (getattr(self._pending, "text", "") + text).split("\n")
+        self._pending.text = rest
+        kept = [line + "\n" for line in lines if self.show_metrics or not is_metric_blob(line)]
+        if kept:
+            with self._lock:
+                self.stream.write("".join(kept))
+                self.stream.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        rest, self._pending.text = getattr(self._pending, "text", ""), ""
+        with self._lock:
+            if rest and (self.show_metrics or not is_metric_blob(rest)):
+                self.stream.write(rest)
+            self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
+
+
+def decision_line(event: BusEvent) -> str | None:
+    """The console's line for an EscalationDecided (None for any other event): when it was decided (as the access log
+    says when a request was answered), then `decided <conversation> #<seq> -> <action> (risk 0.87)`."""
+    from baton.events import EscalationDecided
+
+    if not isinstance(event, EscalationDecided):
+        return None
+    at = event.decided_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return f"{at} decided {event.conversation_id} #{event.seq} -> {event.action} (risk {event.risk:.2f})"
+
+
+def owner_only(data_dir: Path) -> None:
+    """Make the data dir its owner's only: the dir and those below it 0700, every file 0600 (files from an older Baton,
+    or created by DynamoDB Local or another command, included). Symbolic links are left alone."""
+    for directory, _dirs, files in os.walk(data_dir):
+        for path, mode in ((Path(directory), DIR_MODE), *((Path(directory) / f, FILE_MODE) for f in files)):
+            with contextlib.suppress(OSError):  # gone meanwhile, or not ours: nothing to fix
+                st = path.lstat()
+                if not stat.S_ISLNK(st.st_mode) and stat.S_IMODE(st.st_mode) != mode:
+                    os.chmod(path, mode)
+
+
+def check_port_free(port: int) -> None:
+    """Raise PortInUse when the API's port cannot be listened on, before anything is started or written (the server
+    takes it for good later)."""
+    from baton.local.server import HOST, PortInUse
+
+    if not port:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As a server binds: a connection of a previous run in TIME_WAIT is no obstacle, a listener is.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise PortInUse(port) from exc
+            raise
 
 
 def ensure_functions_importable() -> None:
@@ -287,20 +399,51 @@ class LocalRuntime:
         self.settings: Settings | None = None
         self._lock_fd: int | None = None
         self._stop = threading.Event()
+        self._started = False
         self._stopped = False
         self._wrote_runtime_file = False
+        self._umask: int | None = None
+        self._stdout: TextIO | None = None
+        self._created_dir: Path | None = None
+        """The topmost directory this start created (the data dir or an ancestor): removed if the start fails."""
+        self._found_in_data_dir: set[str] | None = None
+        """What the data dir held before this start wrote anything: a failed start removes the rest."""
+        self._decided: collections.OrderedDict[str, None] = collections.OrderedDict()
 
     # -- lifecycle
 
     def start(self) -> LocalRuntime:
-        from baton.local.dynamodb_local import DynamoDBLocal, ensure_tables, find_jar, find_java
-        from baton.local.server import LocalApiServer
+        """Start everything; on any failure, stop what started and remove what this start wrote, then raise."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        self._started = True
+        return self
 
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_data_dir()
-        self.config.load_secrets()
+    def _start(self) -> None:
+        from baton.local.dynamodb_local import DynamoDBLocal, ensure_tables, find_jar, find_java
+        from baton.local.server import HandlerPool, LocalApiServer, local_dependencies
+
+        # Everything this process creates from now on (DynamoDB Local's files too) is its owner's only.
+        self._umask = os.umask(OWNER_ONLY_UMASK)
+        self._install_console()
+        if self.data_dir.is_dir():
+            # Another `baton local` on this data dir is the first thing to report, before the port it holds.
+            self._found_in_data_dir = set(os.listdir(self.data_dir))
+            self._lock_data_dir()
+        # The prerequisites, before anything is written.
+        check_port_free(self.config.port)
+        find_java()
+        jar = find_jar()
+        if self._lock_fd is None:
+            self._created_dir = _topmost_missing(self.data_dir)
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+            self._lock_data_dir()
+        owner_only(self.data_dir)
         self._stop_orphaned_dynamodb()
-        # Take the port and check the prerequisites before starting anything.
+        self.config.load_secrets()
         self.server = LocalApiServer(
             self._invoke_api,
             token=self.config.token,
@@ -309,8 +452,6 @@ class LocalRuntime:
             port=self.config.port,
             console_dir=console_dir(),
         )
-        find_java()
-        jar = find_jar()
         # Assigned before starting: a Ctrl-C during the start-up must still find it to stop.
         self.dynamodb = DynamoDBLocal(data_dir=self.data_dir / "dynamodb", jar=jar)
         self.dynamodb.start()
@@ -321,40 +462,49 @@ class LocalRuntime:
         ensure_functions_importable()
         from baton.local.bus import install_publisher
 
-        install_publisher()  # also forgets every dependency built before (baton.wiring.reset)
+        # Also forgets every dependency built before (baton.wiring.reset); the console shows each decision.
+        install_publisher(on_published=self._show_decisions)
         from baton.local.helpdesk import install_recorder
 
         install_recorder()  # the write-back records its helpdesk requests instead of sending them
-        self._api_handler = importlib.import_module(API_HANDLER).lambda_handler
+        # Several instances of the ingest handler serve requests at once, as warm Lambda containers do.
+        self._api_handler = HandlerPool(API_HANDLER)
         api = importlib.import_module(API_MODULE)
         self.server.protected_routes = _protected_routes(api.ROUTES, api.PUBLIC_ROUTES)
         self._start_workers()
+        # /v1/health answers 503 while DynamoDB Local or the bus file is down, and the console says so once.
+        self.server.watch(local_dependencies(self.dynamodb, bus_path(self.data_dir)))
         self.server.start()
         self._write_runtime_file()
-        return self
 
     def stop(self) -> None:
-        """Stop everything this runtime started (idempotent)."""
+        """Stop everything this runtime started (idempotent). After a failed start, also remove what it wrote."""
         if self._stopped:
             return
         self._stopped = True
         self._stop.set()
-        if self.server is not None:
-            self.server.stop()
-        for worker in self.workers:
-            worker.stop()
-        for worker in self.workers:
-            worker.join(timeout=10)
-        if self.bus is not None:
-            self.bus.close()
-        if self.dynamodb is not None:
-            self.dynamodb.stop()
-        if self._wrote_runtime_file:
-            with contextlib.suppress(OSError):
-                (self.data_dir / RUNTIME_FILE).unlink()
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        try:
+            if self.server is not None:
+                self.server.stop()
+            for worker in self.workers:
+                worker.stop()
+            for worker in self.workers:
+                worker.join(timeout=10)
+            if self.bus is not None:
+                self.bus.close()
+            if self.dynamodb is not None:
+                self.dynamodb.stop()
+            if self._wrote_runtime_file:
+                with contextlib.suppress(OSError):
+                    (self.data_dir / RUNTIME_FILE).unlink()
+            if self._lock_fd is not None and not self._started:
+                self._remove_what_this_start_wrote()
+        finally:
+            self._unlock_data_dir()
+            if self._umask is not None:
+                os.umask(self._umask)
+                self._umask = None
+            self._restore_console()
 
     def request_stop(self, *_: Any) -> None:
         self._stop.set()
@@ -497,30 +647,94 @@ class LocalRuntime:
         try:
             import fcntl
         except ImportError:  # Windows: no advisory locks; one runtime per data dir is on the user
+            self._lock_fd = -1
             return
-        fd = os.open(self.data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        path = self.data_dir / LOCK_FILE
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                info = read_runtime(self.data_dir) or {}
+                where = f" (pid {info['pid']}, {info.get('url')})" if info.get("pid") else ""
+                raise LocalAlreadyRunning(
+                    f"another `baton local` is using {self.data_dir}{where}: stop it, or pass another --data-dir"
+                ) from None
+            # The runtime that held it removes the lock file when it stops: a lock taken on the file it just removed
+            # locks nothing, so take it again on the file that is there now.
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._lock_fd = fd
+                return
             os.close(fd)
-            info = read_runtime(self.data_dir) or {}
-            where = f" (pid {info['pid']}, {info.get('url')})" if info.get("pid") else ""
-            raise LocalAlreadyRunning(
-                f"another `baton local` is using {self.data_dir}{where}: stop it, or pass another --data-dir"
-            ) from None
-        self._lock_fd = fd
+
+    def _unlock_data_dir(self) -> None:
+        """Remove the lock file and release it (in that order: see `_lock_data_dir`)."""
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is None or fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            (self.data_dir / LOCK_FILE).unlink()
+        os.close(fd)
+
+    def _remove_what_this_start_wrote(self) -> None:
+        """A failed start leaves the data dir as it found it: a directory it created goes, else each entry it added
+        (the lock file is removed by `_unlock_data_dir`). Called with the data dir locked: nothing else wrote there."""
+        if self._created_dir is not None:
+            shutil.rmtree(self._created_dir, ignore_errors=True)
+            return
+        if self._found_in_data_dir is None:
+            return
+        for name in set(os.listdir(self.data_dir)) - self._found_in_data_dir - {LOCK_FILE}:
+            path = self.data_dir / name
+            with contextlib.suppress(OSError):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+
+    def _install_console(self) -> None:
+        if not isinstance(sys.stdout, Console):
+            self._stdout = sys.stdout
+            sys.stdout = Console(sys.stdout, show_metrics=self.config.verbose)
+
+    def _restore_console(self) -> None:
+        stdout, self._stdout = self._stdout, None
+        if stdout is not None and isinstance(sys.stdout, Console):
+            sys.stdout.flush()
+            sys.stdout = stdout
+
+    def _show_decisions(self, events: Any) -> None:
+        """One console line per decision put on the bus, whatever the verbosity; once per event (a decision
+        republished with its own event id, as a retried consumer does, is not shown again)."""
+        for event in events:
+            line = decision_line(event)
+            if line is None or event.event_id in self._decided:
+                continue
+            self._decided[event.event_id] = None
+            if len(self._decided) > 10_000:
+                self._decided.popitem(last=False)
+            self.out(line)
 
     def _stop_orphaned_dynamodb(self) -> None:
-        """A `baton local` killed with SIGKILL leaves its DynamoDB Local running: stop it (we hold the lock)."""
+        """A `baton local` killed with SIGKILL leaves its DynamoDB Local running and its runtime file: stop the one,
+        remove the other (we hold the lock)."""
+        path = self.data_dir / RUNTIME_FILE
         try:
-            info = json.loads((self.data_dir / RUNTIME_FILE).read_text())
+            info = json.loads(path.read_text())
         except (OSError, ValueError):
-            return
+            info = None
         pid = info.get("dynamodb_pid") if isinstance(info, dict) else None
         if isinstance(pid, int) and _alive(pid) and _is_dynamodb_local(pid):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
             self.out(f"Stopped DynamoDB Local (pid {pid}) left behind by a previous run.")
+        with contextlib.suppress(OSError):
+            path.unlink()
 
     def _write_runtime_file(self) -> None:
         info = {
@@ -535,7 +749,7 @@ class LocalRuntime:
         }
         path = self.data_dir / RUNTIME_FILE
         # The token is in it: readable by its owner only.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         with os.fdopen(fd, "w") as handle:
             json.dump(info, handle, indent=2)
         self._wrote_runtime_file = True
@@ -650,6 +864,14 @@ class LocalRuntime:
             (method, path, _auth_note(method, path, public, webhooks))
             for method, path in sorted(found, key=lambda r: (r[1], r[0]))
         ]
+
+
+def _topmost_missing(path: Path) -> Path:
+    """The topmost directory of `path` that does not exist yet (`path` itself when its parent exists)."""
+    missing = path
+    while not missing.parent.exists() and missing.parent != missing:
+        missing = missing.parent
+    return missing
 
 
 def _calls_file_name() -> str:

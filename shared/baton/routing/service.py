@@ -422,19 +422,29 @@ class Dispatcher:
             total = Drained(assigned=total.assigned + drained.assigned, waiting=drained.waiting)
 
     def drain(self, now: datetime) -> Drained:
-        """Assign what waits, highest priority first, while agents have capacity."""
+        """Assign what waits, highest priority first, while agents have capacity.
+
+        Once no agent is online with capacity, nobody waiting can be assigned: the drain stops there rather than
+        trying each waiting escalation (two reads each), so a drain with no capacity costs two reads whatever the
+        queue's length (`baton local` drains every second; a queue of hundreds made hundreds of reads a second).
+        An escalation already assigned while it still waits (a race between two deliveries) is settled by the
+        next drain with capacity, as any other."""
         queue = self.directory.waiting()
         if not queue:
             return Drained()
         ranked = sorted(queue, key=lambda w: (-priority(_request(w), now.timestamp()), w.queued_at))
         drained = Drained(waiting=len(queue))
+        records = self.directory.agents()
         for waiting in ranked:
+            if not any(slot.free for slot in _slots(records)):
+                break
             assignment = self.router.try_assign(waiting, now)
             if assignment is None:
                 continue
             drained.assigned += 1
             drained.waiting -= 1
             self._assigned(waiting, assignment, now)
+            records = self.directory.agents()  # the assignment took capacity
         return drained
 
     def _assigned(self, waiting: Waiting, assignment: Assignment, now: datetime) -> None:

@@ -1,5 +1,6 @@
 """`baton backtest INPUT.jsonl [--models DIR] [--params FILE] [-o OUTPUT.jsonl] [--report] [--workers N]`: score
-and decide your own transcripts offline.
+and decide your own transcripts offline. docs/backtest.md is the user's guide (the input and output formats with
+examples, the options, the exit codes); this docstring is the developer's summary, and says the same.
 
 Each input line is one conversation:
 
@@ -7,9 +8,10 @@ Each input line is one conversation:
 
 A message takes any optional field of the API's message body (`message_id`, `sent_at`, `customer`,
 `channel`, `page`, `bot` with the bot's `confidence`, `metadata`); missing ids and times are filled in
-(`<conversation_id>-<index>`, one minute apart), and a line-level `customer` applies to every message.
-Other keys (of the line or of a message: a team's own labels, say) are ignored. `BATON_MODELS_DIR` is
-honoured as by the scoring function.
+(`<conversation_id>-<index>`, one minute apart), and a line-level `customer` applies to every message that
+names none (default: `{"id": "backtest", "account_id": "backtest"}`). A message with empty `text` (an
+attachment alone) is kept, with nothing to score, and warned about once. Other keys (of the line or of a
+message: a team's own labels, say) are ignored. `BATON_MODELS_DIR` is honoured as by the scoring function.
 
 Inline business context, so a backtest needs no tables (each optional; `baton.context.models` models):
 `account` {id, plan, annual_value, renewal_date, signup_date, health, segment}, `history` [{conversation_id,
@@ -19,7 +21,9 @@ message's `sent_at`).
 
 One output line per message, in input order:
 
-    {"conversation_id", "index", "message_id", "role", "scores": {...}, "arc": {...}, "decision": {...}}
+    {"conversation_id", "index", "message_id", "role", "text", "scores": {...}, "arc": {...}, "decision": {...}}
+
+`text` is the message's text as read, so a line shows the decision next to what the customer said.
 
 `scores` and `arc` are exactly what `MessageScored` carries: the same `Scorer` runs in-process, no AWS.
 `decision` is what `EscalationDecided` carries for a customer message (`action`, `risk`, `reasons`,
@@ -104,8 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baton backtest",
         description="Score and decide conversations from a JSONL file with the same code as the scoring and "
-        "decision functions, in-process (no AWS). One output line per message: its scores, the arc after "
-        "it and the decision. Inline business context per line: account, history, incidents, activity, now.",
+        "decision functions, in-process (no AWS). One output line per message: its text, its scores, the arc "
+        "after it and the decision. Inline business context per line: account, history, incidents, activity, now.",
+        epilog='An input line: {"conversation_id": "c-1", "messages": [{"role": "customer", "text": "..."}, ...]}. '
+        "The formats, with examples, and every option: docs/backtest.md.",
     )
     parser.add_argument("input", metavar="INPUT.jsonl", help="one conversation per line; `-` reads stdin")
     parser.add_argument(
@@ -329,6 +335,13 @@ def _chunks(conversations: Iterable[Conversation]) -> Iterator[list[Conversation
         yield chunk
 
 
+def score_chunks(scorer: Any, conversations: Iterable[Conversation], params: Any = None) -> Iterator[Scored]:
+    """`conversations` cut into chunks as `run` cuts them, each scored (and, given `params`, decided) in this
+    process: its output lines and counts, chunk by chunk. The deployed backtest runs this on each object of its
+    input (`baton.scoring.backtest_chunk`), so its output is this command's."""
+    return (_score(scorer, chunk, params) for chunk in _chunks(conversations))
+
+
 class Workers:
     """`n` processes that score chunks, each with its own scorer: `models()` runs once in each, when it starts.
 
@@ -489,7 +502,7 @@ def parse_line(line: str, number: int) -> Conversation:
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
         raise BadLine("messages: a non-empty list is required")
-    customer = data.get("customer", _DEFAULT_CUSTOMER)
+    customer = data.get("customer") or _DEFAULT_CUSTOMER
     context, now = _context(data)
     snapshots = []
     for index, raw in enumerate(messages):
@@ -498,10 +511,13 @@ def parse_line(line: str, number: int) -> Conversation:
         body = {
             "message_id": f"{_id(conversation_id)}-{index}",
             "sent_at": (_BASE_TIME + timedelta(minutes=index)).isoformat(),
-            "customer": customer,
             # Other keys (a team's own labels, say) are not the message's: ignored.
             **{key: value for key, value in raw.items() if key in MessageIn.model_fields},
         }
+        if body.get("customer") is None:
+            # The line's customer, as the API gives a bot's or agent's message the conversation's: every scored
+            # message names one.
+            body["customer"] = customer
         try:
             message = MessageIn.model_validate(body)
         except ValidationError as exc:
@@ -571,6 +587,7 @@ def _score(scorer: Any, batch: list[Conversation], params: Any = None) -> Scored
                 "index": index,
                 "message_id": message.message_id,
                 "role": message.role.value,
+                "text": message.text,
                 "scores": scores.model_dump(mode="json"),
                 "arc": arc.model_dump(mode="json"),
             }
@@ -634,7 +651,7 @@ class _Progress:
     def _line(self, stats: Stats) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)
         return (
-            f"backtest: {stats.conversations} conversations, {stats.messages} messages "
+            f"backtest: {_counted(stats.conversations, 'conversation')}, {_counted(stats.messages, 'message')} "
             f"({stats.messages / elapsed:.0f} messages/s)"
         )
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from aws_lambda_powertools import Logger
 from pytest_mock import MockerFixture
 
+from baton.adapters.sqs import DeadLetterNotSent
 from baton.bus import Subscription, by_name
 from baton.events import MessageReceived, MessageSnapshot
 from baton.local.bus import (
@@ -20,8 +22,10 @@ from baton.local.bus import (
     InvalidEvent,
     LocalBus,
     LocalBusPublisher,
+    LocalDeadLetters,
     LocalLambdaContext,
     Worker,
+    sqs_event,
 )
 from baton.models import Customer, Role, Source
 
@@ -597,14 +601,28 @@ def test_what_other_threads_log_meanwhile_is_not_taken_for_the_reason(bus: Local
     assert letter.last_error == "reported in batchItemFailures by the handler (see its log)"
 
 
-def test_a_poison_partner_event_is_dead_lettered_with_the_field_that_was_wrong(
-    tmp_path: Path, clock: Clock, service: Any, mocker: MockerFixture
+@pytest.fixture
+def local_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The handlers' wiring pointed at a local bus file, as `baton local` sets it."""
+    from baton import wiring
+    from baton.local.bus import install_publisher
+
+    path = tmp_path / "bus.sqlite3"
+    monkeypatch.setenv("BATON_LOCAL_BUS_PATH", str(path))
+    install_publisher()
+    yield path
+    wiring.use_local_bus(None)
+    wiring.use_local_dead_letters(None)
+
+
+def test_a_poison_partner_event_is_dead_lettered_on_its_first_receive_naming_the_field(
+    local_wiring: Path, clock: Clock, service: Any, mocker: MockerFixture, caplog: pytest.LogCaptureFixture
 ) -> None:
     from functions.helpdesk_events import handler as helpdesk_events
 
     mocker.patch.object(helpdesk_events.function, "build_service", return_value=service)
     sub = by_name("helpdesk-events")
-    with LocalBus(tmp_path / "bus.sqlite3", [sub], clock=clock) as local_bus:
+    with LocalBus(local_wiring, [sub], clock=clock) as local_bus:
         local_bus.put_events(
             [
                 {
@@ -615,10 +633,38 @@ def test_a_poison_partner_event_is_dead_lettered_with_the_field_that_was_wrong(
             ]
         )
         worker = Worker(local_bus, sub, invoke=helpdesk_events.lambda_handler, retry_delay_s=1)
-        (letter,) = _until_dead(worker, local_bus, clock)
-    assert letter.last_error.startswith(
-        "detail.ticket_event: expected an object, got str (event rejected: it breaks its contract"
+        assert worker.run_once()
+        (letter,) = local_bus.dead_letters()
+        assert local_bus.depth(worker.queue) == 0
+    assert letter.receive_count == 1  # not retried: the body can never parse
+    assert letter.last_error.startswith("detail.ticket_event: expected an object, got str (it can never")
+    # One ERROR line for it (the consumer's), not one per receive, and none from the worker.
+    (error,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert error.field == "detail.ticket_event"
+
+
+def test_a_consumers_dlq_send_moves_its_message_at_once_and_it_replays_like_any_dead_letter(
+    bus: LocalBus, clock: Clock
+) -> None:
+    bus.put_events([decided(conversation_id="poison")])
+    (message,) = bus.receive("escalations", 10, 60)
+    (record,) = sqs_event([message])["Records"]
+    LocalDeadLetters(bus).send(record, "detail.action: unknown")
+    (letter,) = bus.dead_letters("escalations")
+    assert (letter.message_id, letter.receive_count, letter.detail_type) == (
+        message.message_id,
+        1,
+        "EscalationDecided",
     )
+    assert letter.last_error.startswith("detail.action: unknown (it can never succeed")
+    # The handler then reports it handled: the worker's delete finds nothing more to delete.
+    assert bus.delete("escalations", message.receipt_handle) is False
+    # Sent again with the same (now stale) receipt: refused, so the consumer fails the record instead.
+    with pytest.raises(DeadLetterNotSent):
+        LocalDeadLetters(bus).send(record, "detail.action: unknown")
+    bus.replay([letter.message_id])
+    (again,) = bus.receive("escalations", 10, 60)
+    assert (again.message_id, again.receive_count) == (message.message_id, 1)
 
 
 def test_the_archive_keeps_events_30_days_as_deployed(bus: LocalBus, clock: Clock) -> None:

@@ -248,6 +248,30 @@ def test_the_waiting_are_served_by_priority(world, conversations, directory, clo
     assert conversations.get_conversation("calm").assignment["state"] == "queued"
 
 
+def test_a_drain_with_no_capacity_reads_the_same_whatever_the_queue(
+    world, conversations, directory, clock, monkeypatch
+) -> None:
+    # `baton local` drains every second: with hundreds waiting and nobody free, reading two items per waiting
+    # escalation made hundreds of DynamoDB reads a second.
+    directory.put_agent(agent("maya", capacity=1), at=T0)
+    for i in range(30):
+        world.routing.handle(escalate(conversations, f"c{i}"))
+    reads: list[str] = []
+    for name in ("agents", "agent", "assignment", "waiting"):
+        method = getattr(directory, name)
+        monkeypatch.setattr(
+            directory, name, lambda *a, _m=method, _n=name, **k: reads.append(_n) or _m(*a, **k)
+        )
+    drained = world.dispatcher.drain(clock.advance(1))
+    assert (drained.assigned, drained.waiting) == (0, 29)
+    assert sorted(reads) == ["agents", "waiting"]
+    world.dispatcher.handle(HandedBack(event_id="h1", conversation_id="c0", agent_id="maya"))
+    assert directory.agent("maya").load == 1
+    assert (
+        sum(conversations.get_conversation(f"c{i}").assignment["state"] == "assigned" for i in range(30)) == 1
+    )
+
+
 def test_a_reopened_conversation_goes_back_to_its_agent_only_when_they_can_take_it(
     world, conversations, directory
 ) -> None:

@@ -49,7 +49,7 @@ def test_every_message_of_the_sample_gets_a_line() -> None:
     out = rows(sink.getvalue())
     assert [(r["conversation_id"], r["index"]) for r in out] == expected
     assert stats.bad_lines == 0 and stats.messages == len(out) and stats.conversations == len(lines)
-    assert set(out[0]) == {"conversation_id", "index", "message_id", "role", "scores", "arc"}
+    assert set(out[0]) == {"conversation_id", "index", "message_id", "role", "text", "scores", "arc"}
     for key in ("sentiment", "frustration", "intent", "intent_confidence", "out_of_scope", "complexity"):
         assert key in out[0]["scores"]
 
@@ -66,6 +66,37 @@ def test_the_sample_shows_a_customer_turning_angry_and_asking_for_a_human() -> N
     assert billing[-1]["arc"]["bot_failures"] >= 2
     bots = [r for r in billing if r["role"] == "bot"]
     assert [r["scores"]["bot_confidence"] for r in bots] == [0.62, 0.41, 0.55]
+
+
+def test_each_line_shows_the_decision_next_to_what_was_said() -> None:
+    from baton.decision.params import load_default
+
+    sink = io.StringIO()
+    with SAMPLE.open() as source:
+        backtest.run(Scorer(fake_models()), source, sink, params=load_default())
+    said = [m["text"] for line in SAMPLE.read_text().splitlines() for m in json.loads(line)["messages"]]
+    out = rows(sink.getvalue())
+    assert [r["text"] for r in out] == said
+    angry = next(r for r in out if r["text"] == "I want to talk to a real person, now.")
+    assert (angry["role"], angry["decision"]["action"]) == ("customer", "escalate")
+
+
+def test_a_message_without_its_own_customer_takes_the_lines() -> None:
+    line = {
+        "conversation_id": "c-1",
+        "customer": {"id": "cus_1", "account_id": "acct_1"},
+        "messages": [
+            {"role": "customer", "text": "Where are my invoices?"},
+            {"role": "bot", "text": "Settings > Billing", "customer": None},
+            {"role": "agent", "text": "Hi, Priya here", "customer": {"id": "cus_2", "account_id": "acct_1"}},
+        ],
+    }
+    parsed = backtest.parse_line(json.dumps(line), 1)
+    assert [m.customer.id for m in parsed.messages] == ["cus_1", "cus_1", "cus_2"]
+    bare = backtest.parse_line(
+        json.dumps({"conversation_id": "c-2", "messages": [{"role": "bot", "text": "Hi"}]}), 1
+    )
+    assert bare.messages[0].customer.id == "backtest"
 
 
 def test_main_writes_the_output_file_and_progress(tmp_path: Path, fake_loader, capsys) -> None:
