@@ -536,8 +536,9 @@ Other columns are an error. A later row with an earlier row's id is rejected. Fo
 (.csv, .jsonl/.json) or --format. Samples: events/demo/agents.jsonl, events/demo/agents.csv."""
 
 
-def _agents_target(parser: argparse.ArgumentParser) -> None:
-    """--data-dir (the running `baton local`) or --table (a deployed routing table), not both."""
+def _local_or_table(parser: argparse.ArgumentParser, table: str, output: str) -> None:
+    """--data-dir (the running `baton local`) or --table (a deployed `table` table, named by Dev-Core's `output`),
+    not both."""
     target = parser.add_mutually_exclusive_group()
     target.add_argument(
         "--data-dir",
@@ -550,9 +551,13 @@ def _agents_target(parser: argparse.ArgumentParser) -> None:
     target.add_argument(
         "--table",
         metavar="NAME",
-        help="a deployed routing table (e.g. Dev-Core's RoutingTableName output) instead of baton local's; "
+        help=f"a deployed {table} table (e.g. Dev-Core's {output} output) instead of baton local's; "
         "AWS credentials and region from the environment",
     )
+
+
+def _agents_target(parser: argparse.ArgumentParser) -> None:
+    _local_or_table(parser, "routing", "RoutingTableName")
 
 
 def _add_agents(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -735,21 +740,7 @@ def kpi_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="last day (UTC), inclusive (default: today)"
     )
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument(
-        "--data-dir",
-        type=Path,
-        default=None,
-        metavar="D",
-        help="the running `baton local`'s data dir (default: $BATON_DATA_DIR, else .baton/ in the Baton "
-        "checkout, else ./.baton)",
-    )
-    target.add_argument(
-        "--table",
-        metavar="NAME",
-        help="a deployed conversations table (e.g. Dev-Core's ConversationsTableName output) instead of baton "
-        "local's; AWS credentials and region from the environment",
-    )
+    _local_or_table(parser, "conversations", "ConversationsTableName")
 
 
 def _add_kpis(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

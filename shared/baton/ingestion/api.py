@@ -284,6 +284,15 @@ def _error_response(status: HTTPStatus, error: str, message: str, errors: list[F
     )
 
 
+def _in_progress(message: str, field: str, why: str, retry_after_s: int) -> Response:
+    """503 `in_progress` with `Retry-After`: another request is doing this work; the retry gets its result."""
+    response = _error_response(
+        HTTPStatus.SERVICE_UNAVAILABLE, "in_progress", message, [FieldError(field=field, message=why)]
+    )
+    response.headers["Retry-After"] = str(retry_after_s)
+    return response
+
+
 def _error_doc(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
 
@@ -1017,14 +1026,12 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
             "message is being published by another request",
             extra={"conversation_id": error.conversation_id, "message_id": error.message_id},
         )
-        response = _error_response(
-            HTTPStatus.SERVICE_UNAVAILABLE,
-            "in_progress",
+        return _in_progress(
             str(error),
-            [FieldError(field="message_id", message="this message is being published by another request")],
+            "message_id",
+            "this message is being published by another request",
+            PUBLISH_RETRY_AFTER_S,
         )
-        response.headers["Retry-After"] = str(PUBLISH_RETRY_AFTER_S)
-        return response
 
     @app.exception_handler(NotificationInProgress)
     def notification_in_progress(error: NotificationInProgress) -> Response:
@@ -1042,14 +1049,9 @@ def _register_error_handlers(app: APIGatewayHttpResolver) -> None:
         """
         metrics.add_metric(name="WebhooksInProgress", unit=MetricUnit.Count, value=1)
         logger.info("webhook notification is being processed by another delivery", extra={"key": error.key})
-        response = _error_response(
-            HTTPStatus.SERVICE_UNAVAILABLE,
-            "in_progress",
-            str(error),
-            [FieldError(field="id", message="a delivery of this notification is being processed")],
+        return _in_progress(
+            str(error), "id", "a delivery of this notification is being processed", WEBHOOK_RETRY_AFTER_S
         )
-        response.headers["Retry-After"] = str(WEBHOOK_RETRY_AFTER_S)
-        return response
 
     @app.not_found
     def not_found(_: NotFoundError) -> Response:
