@@ -175,6 +175,22 @@ def _add_local(
         help="first retry delay of a failed message in seconds, doubling per retry (default: 1)",
     )
     local.set_defaults(func=cmd_local)
+    token = sub.add_parser(
+        "token",
+        parents=[data_dir],
+        help="print the local API token (for `export BATON_API_TOKEN=$(baton token)`)",
+        description="Print the API token of the `baton local` running on the data dir (else the one it will use: "
+        "BATON_API_TOKEN, else the one kept in the data dir). `baton local` never prints it.",
+    )
+    token.set_defaults(func=cmd_token)
+    console = sub.add_parser(
+        "console",
+        parents=[data_dir],
+        help="print a new one-time link that signs a browser in to the local console",
+        description="Ask the running `baton local` for a console link that signs one browser tab in (once, "
+        "within an hour), as the banner's. The link holds a one-time code, never the token.",
+    )
+    console.set_defaults(func=cmd_console)
 
 
 def _add_bus(
@@ -1993,6 +2009,55 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     for row in (headers, *rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _local_token(data_dir: Path) -> str:
+    """The API token of the `baton local` on `data_dir`: the running one's, else what it would use."""
+    from baton.local.runtime import LocalConfig
+
+    running = _running(data_dir)
+    if running is not None and running.get("token"):
+        return str(running["token"])
+    config = LocalConfig.resolve(data_dir=data_dir)
+    config.read_secrets()
+    if not config.token:
+        raise UsageError(
+            f"no API token yet for {data_dir}: `baton local` makes one at its first start (or set BATON_API_TOKEN)"
+        )
+    return config.token
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    print(_local_token(_data_dir(args)))
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
+    data_dir = _data_dir(args)
+    running = _running(data_dir)
+    if running is None:
+        raise UsageError(f"no `baton local` is running on {data_dir}: start it, or pass --data-dir")
+    request = urllib.request.Request(
+        f"{running['url']}/console/links",
+        data=b"",
+        method="POST",
+        headers={"Authorization": f"Bearer {_local_token(data_dir)}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise Failure(
+            f"the running `baton local` refused a sign-in link ({error.code}): "
+            + error.read().decode("utf-8", "replace")
+        ) from None
+    except urllib.error.URLError as error:
+        raise Failure(f"could not reach {running['url']}: {error.reason}") from None
+    print(answer["url"])
+    return 0
 
 
 def cmd_webhook_send(args: argparse.Namespace) -> int:

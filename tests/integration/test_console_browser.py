@@ -1,8 +1,8 @@
 """The support lead's console in a real headless browser: Chromium from the OS's packages, driven by Playwright, on a
 `baton local` started as a user starts it (the `local` fixture of test_local_e2e.py: its own instance here).
 
-What a support lead would notice: the URL the banner prints signs the browser in (and the token leaves the address
-bar); a posted conversation appears in the live list within 5 s; opening it shows its reasons and a chart with data
+What a support lead would notice: the link the banner prints signs the browser in, once (and the code leaves the
+address bar; `baton console` prints a new link); a posted conversation appears in the live list within 5 s; opening it shows its reasons and a chart with data
 points; the filters narrow the list; the KPIs render as tiles with numbers and a chart. A page that throws a
 JavaScript error fails the test that loaded it.
 
@@ -85,10 +85,17 @@ def page(browser: Any) -> Iterator[Any]:
     assert not errors, f"the console threw: {errors}"
 
 
-def console_url(process: LocalProcess) -> str:
-    """The console line of the banner, as a user copies it."""
+def banner_link(process: LocalProcess) -> str:
+    """The console line of the banner, as a user copies it (it signs one tab in, once)."""
     (line,) = [x for x in process.log.read_text().splitlines() if x.strip().startswith("Console ")][-1:]
     return line.split()[-1]
+
+
+def console_url(process: LocalProcess) -> str:
+    """A new sign-in link, as `baton console` prints it."""
+    done = process.cli("console")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def now() -> str:
@@ -119,16 +126,37 @@ def test_the_banners_url_signs_in_and_a_posted_conversation_appears_within_5_s(
 ) -> None:
     from playwright.sync_api import expect
 
-    url = console_url(local)
-    assert url == f"{local.url}/console/#token={local.token}"
+    url = banner_link(local)
+    assert url.startswith(f"{local.url}/console/#signin=") and local.token not in local.log.read_text()
     page.goto(url)
     expect(page.locator("#h-conversations")).to_be_visible()
-    assert "token" not in page.url  # out of the address bar (and its history entry) at once
+    assert "signin" not in page.url  # out of the address bar (and its history entry) at once
     assert page.evaluate("sessionStorage.getItem('baton.token')") == local.token
 
     conversation_id = new_id("live")
     post(local, conversation_id, "Hi, my invoice shows 12 seats but we only have 9")
     expect(row(page, conversation_id)).to_be_visible(timeout=APPEARS_WITHIN_MS)
+
+
+def test_a_used_sign_in_link_asks_for_a_new_one_and_baton_console_prints_one(
+    browser: Any, local: LocalProcess, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    link = console_url(local)
+    first = browser.new_context()
+    try:
+        tab = first.new_page()
+        tab.goto(link)
+        expect(tab.locator("#h-conversations")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    finally:
+        first.close()
+    page.goto(link)  # the same link again, in another tab: it worked once
+    expect(page.locator("#token-form")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("used already or has expired")
+    assert page.evaluate("sessionStorage.getItem('baton.token')") is None
+    page.goto(console_url(local))
+    expect(page.locator("#h-conversations")).to_be_visible()
 
 
 def test_opening_a_conversation_shows_its_reasons_and_its_chart(

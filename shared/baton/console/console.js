@@ -2,7 +2,8 @@
  *
  * Sign-in:
  * - locally (`baton local`, no config.json beside this page): the API is this page's own origin and the token
- *   comes in the address (`/console/#token=...`, the URL `baton local` prints); the page keeps it in this tab's
+ *   comes from a one-time sign-in link (`/console/#signin=...`, the URL `baton local` and `baton console` print:
+ *   the page trades the code for the token with POST /console/signin), or pasted; the page keeps it in this tab's
  *   sessionStorage and takes it out of the address bar at once;
  * - deployed (config.json: apiUrl, cognitoDomain, clientId, redirectUri): Cognito's hosted UI, authorization
  *   code with PKCE (S256); the tokens live in this tab's sessionStorage until they expire or the user signs out.
@@ -234,16 +235,42 @@
     return new URLSearchParams(location.hash.replace(/^#/, ""));
   }
 
-  /* Locally: `#token=...` -> this tab's sessionStorage, and out of the address bar (and its history entry). */
+  /* Locally: `#signin=<one-time code>` (or a pasted `#token=...`) out of the address bar (and its history entry) at
+     once; the code is traded for the token, which goes to this tab's sessionStorage. */
   function takeTokenFromAddress() {
     var params = hashParams();
     var token = params.get("token");
-    if (!token) return;
-    sessionStorage.setItem(KEYS.token, token);
-    sessionStorage.removeItem(KEYS.expiresAt);
+    var code = params.get("signin");
+    if (!token && !code) return Promise.resolve();
     params.delete("token");
+    params.delete("signin");
     var rest = params.toString();
     history.replaceState(null, "", location.pathname + location.search + (rest ? "#" + rest : ""));
+    if (token) {
+      keepToken(token);
+      return Promise.resolve();
+    }
+    return fetch("signin", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code: code }),
+      cache: "no-store",
+    }).then(function (response) {
+      return response.json().then(
+        function (body) {
+          if (response.ok && body && body.token) keepToken(body.token);
+          else throw new AuthNeeded((body && body.message) || "Sign-in failed (" + response.status + ")");
+        },
+        function () {
+          throw new AuthNeeded("Sign-in failed (" + response.status + ")");
+        }
+      );
+    });
+  }
+
+  function keepToken(token) {
+    sessionStorage.setItem(KEYS.token, token);
+    sessionStorage.removeItem(KEYS.expiresAt);
   }
 
   function currentToken() {
@@ -346,7 +373,7 @@
       );
       return;
     }
-    needSignIn("Signed out. To sign in again, open the console URL that `baton local` prints, or paste its token.");
+    needSignIn("Signed out. To sign in again, open a new link from `baton console`, or paste the token (`baton token`).");
   }
 
   function needSignIn(why) {
@@ -384,7 +411,7 @@
         forgetTokens();
         throw new AuthNeeded(
           session.mode === "local"
-            ? "The token was refused. Open the console URL that `baton local` prints, or paste its token."
+            ? "The token was refused. Open a new link from `baton console`, or paste the token (`baton token`)."
             : "Your session has ended: sign in again."
         );
       }
@@ -1517,7 +1544,7 @@
       event.preventDefault();
       var input = $("token-input");
       if (!input.value.trim()) return;
-      sessionStorage.setItem(KEYS.token, input.value.trim());
+      keepToken(input.value.trim());
       input.value = "";
       start();
     });
@@ -1526,7 +1553,20 @@
       refreshKpis(true);
     });
     $("kpi-breakdown").addEventListener("change", renderBreakdown);
-    window.addEventListener("hashchange", render);
+    window.addEventListener("hashchange", function () {
+      // A sign-in link opened in a tab already on the console changes only the fragment.
+      var params = hashParams();
+      if (params.has("signin") || params.has("token")) {
+        takeTokenFromAddress()
+          .then(start)
+          .catch(function (error) {
+            if (error instanceof AuthNeeded) needSignIn(error.message);
+            else notify("Sign-in failed: " + ((error && error.message) || error), "error");
+          });
+      } else {
+        render();
+      }
+    });
     window.addEventListener("resize", onResize);
     setInterval(tick, REFRESH_MS);
   }
@@ -1535,7 +1575,8 @@
     if (!currentToken()) {
       needSignIn(
         session.mode === "local"
-          ? "Open the console URL that `baton local` prints (it ends in #token=…), or paste the API token here."
+          ? "Open the sign-in link that `baton local` printed (or run `baton console` for a new one), or paste the " +
+              "API token (`baton token` prints it) here."
           : "Sign in with your company account to see the conversations and KPIs."
       );
       return;
@@ -1547,8 +1588,8 @@
 
   function boot() {
     wire();
-    takeTokenFromAddress();
-    loadConfig()
+    takeTokenFromAddress()
+      .then(loadConfig)
       .then(function (config) {
         if (config) {
           session.mode = "cognito";

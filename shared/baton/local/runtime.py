@@ -757,21 +757,21 @@ class LocalRuntime:
     # -- what the user sees
 
     def banner(self) -> str:
-        """What `baton local` prints once it serves: where everything is (absolute paths), the token once (as the
-        `export` line the examples use; the console URL carries it too, to sign the browser in) and never the
-        webhook secrets (`baton webhook send` signs with them)."""
-        url, token = self.server.url, self.config.token
+        """What `baton local` prints once it serves: where everything is (absolute paths), and never a secret:
+        the token line reads the token from where it is kept (`baton token`), the console link carries a one-time
+        sign-in code (`SignInCodes`), and `baton webhook send` signs with the webhook secrets."""
+        url = self.server.url
         lines = ["", "Baton is running locally.", ""]
         # A server without a console (an install without its files) prints no console line.
-        console = self.server.console_url(token) if hasattr(self.server, "console_url") else None
+        console = self.server.signin_url() if hasattr(self.server, "signin_url") else None
         if console:
             lines += [
                 f"  Console    {console}",
-                "             (open it in a browser: it signs that tab in; docs/console.md)",
+                "             (open it in a browser: it signs that tab in, once; `baton console` prints a new link)",
             ]
         lines += [
             f"  API        {url}   (OpenAPI: {url}/v1/openapi.json)",
-            f"  Token      export BATON_API_TOKEN={token}",
+            f"  Token      export BATON_API_TOKEN=$({self.token_command()})",
             f"             ({self.config.describe_origin('api_token')})",
             "  Webhooks   signing secrets "
             + "; ".join(
@@ -817,13 +817,21 @@ class LocalRuntime:
         ]
         return "\n".join(lines)
 
+    def data_dir_option(self) -> str:
+        """` --data-dir DIR` for commands pasted in another terminal (which may not have this one's
+        BATON_DATA_DIR), or nothing for the default data dir."""
+        return (
+            "" if self.data_dir == default_data_dir({}) else f" --data-dir {shlex.quote(str(self.data_dir))}"
+        )
+
+    def token_command(self) -> str:
+        """The command that prints this instance's API token (`baton token`)."""
+        return f"{baton_command()} token{self.data_dir_option()}"
+
     def cli_examples(self) -> list[str]:
         """`baton` commands for this instance, ready to paste."""
         baton = baton_command()
-        # Another terminal may not have this one's BATON_DATA_DIR: name the data dir unless it is the default.
-        data_dir = (
-            "" if self.data_dir == default_data_dir({}) else f" --data-dir {shlex.quote(str(self.data_dir))}"
-        )
+        data_dir = self.data_dir_option()
         root = checkout_root() or Path.cwd().resolve()
         sample = root / "events" / "helpdesk" / "zendesk-partner" / "comment_created_customer.json"
         if sample.is_file() and Path.cwd().resolve() == root:

@@ -71,6 +71,7 @@ import logging
 import mimetypes
 import os
 import re
+import secrets
 import socket
 import sys
 import threading
@@ -126,6 +127,12 @@ LOCAL_CLAIMS = {"sub": "baton-local", "iss": "baton-local", "client_id": "baton-
 # Hop-by-hop or recomputed headers: never copied from a handler's answer.
 _SKIP_RESPONSE_HEADERS = {"content-length", "transfer-encoding", "connection"}
 CONSOLE_PATH = "/console"
+SIGNIN_PATH = CONSOLE_PATH + "/signin"
+"""POST `{"code": ...}`: a sign-in link's one-time code for the API token (what the console page does with it)."""
+SIGNIN_LINKS_PATH = CONSOLE_PATH + "/links"
+"""POST with the API token: a new sign-in link (`baton console`)."""
+SIGNIN_TTL_S = 3600.0
+"""How long a sign-in link works if nobody opens it."""
 # A console file's path below /console/: plain names only (no dot files, no `..`, no encoded characters).
 _CONSOLE_FILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\Z")
 _CONSOLE_TYPES = {
@@ -148,9 +155,11 @@ _ERROR_CODES = {
     400: "bad_request",
     401: "unauthorized",
     404: "not_found",
+    405: "method_not_allowed",
     408: "request_timeout",
     413: "payload_too_large",
     414: "uri_too_long",
+    422: "validation_error",
     431: "request_header_fields_too_large",
     500: "internal_error",
     501: "not_implemented",
@@ -687,6 +696,33 @@ def _phrase(status: int) -> str:
     return HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
 
 
+class SignInCodes:
+    """One-time codes that sign a browser tab in to the console without the API token ever being printed or
+    logged: the banner (and `baton console`) prints a link carrying a code; the page trades it for the token once
+    (`POST /console/signin`). A code works once, and for `ttl_s` if unused; a printed, used or expired one is
+    worthless to whoever reads the log later."""
+
+    def __init__(self, ttl_s: float = SIGNIN_TTL_S, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._expiry: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def issue(self) -> str:
+        code = secrets.token_urlsafe(18)
+        with self._lock:
+            now = self.clock()
+            self._expiry = {c: t for c, t in self._expiry.items() if t > now}  # forget the expired ones
+            self._expiry[code] = now + self.ttl_s
+        return code
+
+    def redeem(self, code: str) -> bool:
+        """True once per issued code, within its lifetime."""
+        with self._lock:
+            expires = self._expiry.pop(code, None)
+        return expires is not None and expires > self.clock()
+
+
 class LocalApiServer:
     """Serve `invoke` (a payload 2.0 Lambda handler, or a `HandlerPool` of them) on http://127.0.0.1:<port>."""
 
@@ -731,6 +767,7 @@ class LocalApiServer:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.health: HealthMonitor | None = None
         self.health_path = HEALTH_PATH
+        self.signin_codes = SignInCodes()
         try:
             self.httpd = _HttpServer((HOST, port), self._request_class())
         except OSError as exc:
@@ -747,12 +784,16 @@ class LocalApiServer:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    def console_url(self, token: str | None = None) -> str | None:
-        """The console's address; with `token`, the one that signs a browser in (the page moves the token from
-        the address to the tab's session storage). None when this server has no console."""
+    def console_url(self) -> str | None:
+        """The console's address (None when this server has no console)."""
         if self.console_dir is None:
             return None
-        return f"{self.url}{CONSOLE_PATH}/" + (f"#token={token}" if token else "")
+        return f"{self.url}{CONSOLE_PATH}/"
+
+    def signin_url(self) -> str | None:
+        """A console link that signs one browser tab in, once (`SignInCodes`); None without a console."""
+        url = self.console_url()
+        return None if url is None else f"{url}#signin={self.signin_codes.issue()}"
 
     def watch(self, dependencies: Sequence[Dependency], interval_s: float = HEALTH_INTERVAL_S) -> None:
         """Check `dependencies` for `GET /v1/health` (503 when one is down) and every `interval_s`, logging changes.
@@ -786,6 +827,9 @@ class LocalApiServer:
         """(allowed, why not) for one request, as the deployed API decides: route first, then token."""
         if not self.needs_token(method, path):
             return True, ""
+        return self._check_bearer(authorization)
+
+    def _check_bearer(self, authorization: str | None) -> tuple[bool, str]:
         if not authorization:
             return False, "missing Authorization header: send `Authorization: Bearer <token>`"
         scheme, _, credentials = authorization.strip().partition(" ")
@@ -819,6 +863,8 @@ class LocalApiServer:
             return self._send_too_large(request)
         if self.serves_console(request.command, raw_path):
             return self._send_console_file(request, raw_path, raw_query)
+        if self.console_dir is not None and raw_path in (SIGNIN_PATH, SIGNIN_LINKS_PATH):
+            return self._sign_in(request, raw_path, body)
         try:
             path = gateway_path(raw_path)
         except ValueError as exc:
@@ -862,6 +908,44 @@ class LocalApiServer:
             and method in ("GET", "HEAD")
             and (path == CONSOLE_PATH or path.startswith(CONSOLE_PATH + "/"))
         )
+
+    def _sign_in(self, request: _Request, path: str, body: bytes) -> int:
+        """`POST /console/signin` trades a link's code for the token; `POST /console/links` (with the token) makes
+        a new link. Answers are never cached and never logged with their body."""
+        json_headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        if request.command != "POST":
+            raise TransportError(405, "method", f"{path} takes POST", close=False)
+        if path == SIGNIN_LINKS_PATH:
+            allowed, why = self._check_bearer(request.headers.get("Authorization"))
+            if not allowed:
+                return self._send(
+                    request,
+                    401,
+                    [*json_headers, ("WWW-Authenticate", "Bearer")],
+                    _error_body("unauthorized", why, [{"field": "Authorization", "message": why}]),
+                )
+            return self._send(request, 201, json_headers, json.dumps({"url": self.signin_url()}).encode())
+        try:
+            code = json.loads(body or b"null").get("code")
+        except (ValueError, AttributeError):
+            code = None
+        if not isinstance(code, str) or not code:
+            why = 'send {"code": "<the code after #signin= in the link>"}'
+            return self._send(
+                request,
+                422,
+                json_headers,
+                _error_body("validation_error", why, [{"field": "code", "message": why}]),
+            )
+        if not self.signin_codes.redeem(code):
+            why = "this sign-in link was used already or has expired: run `baton console` for a new one"
+            return self._send(
+                request,
+                401,
+                json_headers,
+                _error_body("unauthorized", why, [{"field": "code", "message": why}]),
+            )
+        return self._send(request, 200, json_headers, json.dumps({"token": self.token}).encode())
 
     def console_file(self, path: str) -> Path | None:
         """The file a /console/... path names, or None (no such file, or a name outside the console)."""

@@ -1,18 +1,20 @@
 """`baton local` serves the support lead's console at /console/: its static files with no token (the page calls the
-API with one), nothing outside the console's directory, and a banner line with the URL that signs a browser in."""
+API with one), nothing outside the console's directory, and a banner line with a one-time link that signs a browser in (never the token)."""
 
 from __future__ import annotations
 
 import http.client
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from pytest_socket import enable_socket, socket_allow_hosts
 
 from baton.local.runtime import LocalConfig, LocalRuntime, console_dir
-from baton.local.server import HOST, LocalApiServer
+from baton.local.server import HOST, LocalApiServer, SignInCodes
 
 TOKEN = "s3cret-token"
 PROTECTED = frozenset({("GET", "/v1/conversations/{conversation_id}")})
@@ -134,22 +136,84 @@ def test_a_server_without_a_console_passes_console_paths_to_the_api(loopback: No
         log=lambda line: None,
     ).start()
     try:
-        assert srv.console_url(TOKEN) is None
+        assert srv.console_url() is None and srv.signin_url() is None
         assert get(srv, "/console/")[0] == 404 and calls == ["/console/"]
     finally:
         srv.stop()
 
 
-def test_the_banner_prints_the_console_url_that_signs_a_browser_in(loopback: None, tmp_path: Path) -> None:
+def test_the_banner_prints_a_console_link_that_signs_a_browser_in_once_and_no_token(
+    loopback: None, tmp_path: Path
+) -> None:
     config = LocalConfig.resolve(data_dir=tmp_path, environ={"BATON_API_TOKEN": "tok-123"})
     config.load_secrets()
     runtime = LocalRuntime(config, out=lambda text: None)
     runtime.server = LocalApiServer(
-        lambda e, c: None, token="tok-123", protected_routes=(), port=0, console_dir=console_dir()
-    )
+        lambda e, c: None,
+        token="tok-123",
+        protected_routes=(),
+        port=0,
+        console_dir=console_dir(),
+        log=lambda _: None,
+    ).start()
     runtime.dynamodb = SimpleNamespace(endpoint="http://127.0.0.1:8000")
     try:
-        (line,) = [line for line in runtime.banner().splitlines() if line.strip().startswith("Console")]
-        assert line.split()[-1] == f"http://127.0.0.1:{runtime.server.port}/console/#token=tok-123"
+        banner = runtime.banner()
+        assert "tok-123" not in banner
+        (line,) = [line for line in banner.splitlines() if line.strip().startswith("Console")]
+        link = line.split()[-1]
+        base, _, code = link.partition("#signin=")
+        assert base == f"http://127.0.0.1:{runtime.server.port}/console/" and len(code) >= 20
+        (token_line,) = [line for line in banner.splitlines() if line.strip().startswith("Token")]
+        assert (
+            token_line.split("export ", 1)[1].startswith("BATON_API_TOKEN=$(")
+            and " token --data-dir " in token_line
+        )
+
+        assert signin(runtime.server, code) == (200, {"token": "tok-123"})
+        status, body = signin(runtime.server, code)  # once only: the printed code is worthless afterwards
+        assert status == 401 and "used already or has expired" in body["message"]
+        assert signin(runtime.server, "made-up")[0] == 401
+        assert signin(runtime.server, "")[0] == 422
     finally:
         runtime.server.stop()
+
+
+def signin(server: LocalApiServer, code: str) -> tuple[int, Any]:
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=10)
+    try:
+        connection.request(
+            "POST", "/console/signin", json.dumps({"code": code}), {"Content-Type": "application/json"}
+        )
+        response = connection.getresponse()
+        assert response.getheader("Cache-Control") == "no-store"
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_a_new_sign_in_link_needs_the_token(server: LocalApiServer) -> None:
+    def links(headers: dict[str, str]) -> tuple[int, Any]:
+        connection = http.client.HTTPConnection(HOST, server.port, timeout=10)
+        try:
+            connection.request("POST", "/console/links", b"", headers)
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            connection.close()
+
+    assert links({})[0] == 401
+    assert links({"Authorization": "Bearer wrong"})[0] == 401
+    status, body = links({"Authorization": f"Bearer {TOKEN}"})
+    assert status == 201
+    code = body["url"].partition("#signin=")[2]
+    assert signin(server, code) == (200, {"token": TOKEN})
+
+
+def test_expired_sign_in_codes_do_not_work() -> None:
+    now = [100.0]
+    codes = SignInCodes(ttl_s=60, clock=lambda: now[0])
+    late, early = codes.issue(), codes.issue()
+    assert codes.redeem(early)
+    now[0] += 61
+    assert not codes.redeem(late)
