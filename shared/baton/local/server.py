@@ -25,13 +25,12 @@ has arrived, its request line, headers and body must all arrive within `request_
 variable BATON_LOCAL_REQUEST_TIMEOUT_S changes it), otherwise it is answered 408 and closed, which frees its thread:
 a `Content-Length` larger than the body sent, or a client that stops sending, never holds a thread for longer.
 
-Concurrency: each connection has its own thread (`ThreadingHTTPServer`), and the transport serialises nothing but
-the handler call. The ingest handler is not safe to call from two threads at once, not even as separate copies of
-its module: Powertools' resolver keeps the request it resolves in a class attribute (`BaseRouter.current_event`)
-shared by every resolver of the process, and under load two requests resolved at once read each other's (a 202
-naming another message was measured). Lambda never runs two requests in one process; here the calls take turns
-(`HandlerPool`, one copy by default, `_RESOLVE`), while reading requests, writing answers and the access log stay
-concurrent.
+Concurrency: each connection has its own thread (`ThreadingHTTPServer`), and the transport serialises nothing. The
+ingest handler's module is not safe to call from two threads at once (its resolver and cached dependencies are
+module state): `HandlerPool` gives each request a copy of its own, as Lambda gives each request a container.
+Powertools' resolvers also keep the request they resolve in class attributes (`BaseRouter.current_event`) shared
+by every copy in the process (a 202 naming another message was measured under load when they were shared): a pool
+keeps them per thread (`baton.local.threads`).
 
 `/v1/health` reports the local dependencies (`watch`): deployed, `GET /v1/health` is answered by the handler alone,
 without touching DynamoDB (`baton.ingestion.entry`), and stays so: its cold start does not change. Locally the
@@ -105,13 +104,11 @@ REQUEST_TIMEOUT_ENV = "BATON_LOCAL_REQUEST_TIMEOUT_S"
 KEEP_ALIVE_S = 60.0
 """How long an idle connection is kept for its next request (a load balancer's usual idle timeout)."""
 MAX_REQUEST_LINE = 65536  # http.server's own limit (it answers 414 beyond it)
-API_INSTANCES = 1
-"""How many copies of the ingest handler serve requests (`HandlerPool`). One: Powertools' resolver keeps the request
-it is serving in a class attribute (`BaseRouter.current_event`), shared by every resolver of the process, so two
-copies resolving at once read each other's request (a 202 naming another message was measured under load). Lambda
-never runs two requests in one process; locally they take turns (`_RESOLVE`), and the rest of a request (reading,
-writing, the access log) stays concurrent."""
-_RESOLVE = threading.Lock()
+API_INSTANCES = 8
+"""How many copies of the ingest handler serve requests at once (`HandlerPool`): as many warm Lambda containers.
+Powertools' resolver keeps the request it is serving in class attributes shared by every copy in the process
+(`BaseRouter.current_event`): a pool of more than one copy keeps them per thread first
+(`baton.local.threads.requests_per_thread`), so that two copies resolving at once never read each other's request."""
 HEALTH_PATH = (
     "/v1/health"  # baton.ingestion.entry.HEALTH_PATH (not imported: it would import Powertools here)
 )
@@ -279,6 +276,10 @@ class HandlerPool:
     def __init__(self, module: str, size: int = API_INSTANCES, attribute: str = "lambda_handler") -> None:
         if size < 1:
             raise ValueError("a handler pool needs at least one instance")
+        if size > 1:
+            from baton.local.threads import requests_per_thread
+
+            requests_per_thread()  # see API_INSTANCES
         first = importlib.import_module(module)
         self.module = module
         self.instances: list[Invoke] = [getattr(first, attribute)]
@@ -302,8 +303,7 @@ class HandlerPool:
                 self._available.wait()
             instance = self._idle.pop()  # the most recently used: the warmest
         try:
-            with _RESOLVE:  # see API_INSTANCES: never two resolves at once in one process
-                return instance(event, context)
+            return instance(event, context)
         finally:
             with self._available:
                 self._idle.append(instance)

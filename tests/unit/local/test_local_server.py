@@ -876,41 +876,46 @@ def _at_once(server: LocalApiServer, clients: int) -> list[tuple[int, bytes]]:
     return answers
 
 
-def test_even_a_pool_of_copies_never_resolves_two_requests_at_once(
-    loopback: None, handler_module: tuple[str, Any]
+def test_copies_resolve_at_once_and_each_answers_its_own_request(
+    loopback: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Powertools keeps the request being resolved in a class attribute (`BaseRouter.current_event`) shared by every
-    # copy of the handler: two resolves at once would read each other's request. The copies take turns.
-    from baton.local import server as server_module
+    # Powertools keeps the request being resolved in class attributes (`BaseRouter.current_event`) shared by every
+    # copy of a handler in the process: without `baton.local.threads`, requests resolved at once answer with each
+    # other's path parameters. Four copies, four requests meeting inside the route, each must echo its own id.
+    suffix = uuid.uuid4().hex[:8]
+    (tmp_path / f"pt_shared_{suffix}.py").write_text("import threading\nbarrier = threading.Barrier(4)\n")
+    (tmp_path / f"pt_handler_{suffix}.py").write_text(
+        f"import pt_shared_{suffix} as shared\n"
+        "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n"
+        "app = APIGatewayHttpResolver()\n"
+        "@app.get('/v1/echo/<ident>')\n"
+        "def echo(ident):\n"
+        "    shared.barrier.wait(timeout=10)\n"
+        "    return {'ident': ident, 'path': app.current_event.path, 'request': app.lambda_context.aws_request_id}\n"
+        "def lambda_handler(event, context):\n"
+        "    return app.resolve(event, context)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    server = _serve_pool(HandlerPool(f"pt_handler_{suffix}", size=4))
+    answers: dict[str, Any] = {}
 
-    module, _ = handler_module
-    pool = HandlerPool(module, size=2)
-    assert pool.instances[0] is importlib.import_module(module).lambda_handler
-    running = [0]
-    overlaps: list[int] = []
+    def client(ident: str) -> None:
+        status, _, body, _ = request(server, "GET", f"/v1/echo/{ident}")
+        answers[ident] = (status, json.loads(body))
 
-    def counted(instance: Any) -> Any:
-        def call(event: dict[str, Any], context: Any) -> Any:
-            running[0] += 1
-            overlaps.append(running[0])
-            try:
-                threading.Event().wait(0.05)
-                return instance(event, context)
-            finally:
-                running[0] -= 1
-
-        return call
-
-    pool.instances = [counted(i) for i in pool.instances]
-    pool._idle = list(pool.instances)
-    server = _serve_pool(pool)
+    threads = [threading.Thread(target=client, args=(f"c{n}",)) for n in range(4)]
     try:
-        answers = _at_once(server, 6)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     finally:
         server.stop()
-    assert [status for status, _ in answers] == [200] * 6
-    assert max(overlaps) == 1, "two requests were resolved at once"
-    assert not server_module._RESOLVE.locked()
+    # All four met at the barrier: they were resolved at once, not in turn.
+    assert {ident: (status, body["ident"], body["path"]) for ident, (status, body) in answers.items()} == {
+        f"c{n}": (200, f"c{n}", f"/v1/echo/c{n}") for n in range(4)
+    }
+    assert len({body["request"] for _, body in answers.values()}) == 4  # each its own Lambda context too
 
 
 def test_a_pool_never_gives_one_instance_two_requests_at_once(
