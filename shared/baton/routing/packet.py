@@ -13,10 +13,14 @@ each customer message), the escalation, and the business context.
 - **Entities**: what the customer typed in customer messages, each once (first mention), in order. Values are
   as typed (without a leading `#` or the word before an id: `INV-2024-0042`, `123-456-789`, `€1,234.50`,
   `March 3rd`, `HTTP 502`); products are the canonical names of the team's list (`products`, default none:
-  Baton does not guess product names). Amounts need a currency (`€`, `$49`, `49 USD`, `1200 dollars`); dates
-  must name the day (`yesterday`, `last week`, `the 18th` are not dates); ids need the word before them
-  (`order`, `Rechnung`, `ticket`, `case`...) or a known prefix (`INV-`, `ORD-`, `TKT-`, `REQ-`); numbers that
-  could be a phone need a `+`, a bracket, a trunk `0` or a phone word before them. With `mask_contacts`, emails
+  Baton does not guess product names). Amounts need a currency (`€`, `$49`, `49 USD`, `1200 dollars`), their
+  thousands grouped as any locale does (`1,234.50`, `1.234,50`, `1 250,00 €`, `CHF 1'499.50`, `₹1,25,000`);
+  dates must name the day (`yesterday`, `last week`, `the 18th` are not dates); ids need the word before them
+  (`order`, `Rechnung`, `ticket`, `case`...), a known prefix (`INV-`, `ORD-`, `TKT-`, `REQ-`), or, written like
+  `KC-10045`, a word of the message or of the message before that names them; error codes have an error's form
+  (`0x80070005`, `ERR_...`, `HTTP 502`, `SIP 503`, `SQLSTATE 23505`) or an error's words around them (`error
+  403`, `fails with ORA-01017`); numbers that could be a phone need a `+`, a bracket, a trunk `0` or a phone word
+  before them. With `mask_contacts`, emails
   and phone numbers are masked everywhere the packet shows text (`j***@example.com`, `+49 *** *** 12`).
 - **Bot attempts**: every bot message, its confidence, and how the next customer message took it (its trail
   point's signals, else its sentiment): failed when the bot was unsure (< 0.5) or the customer took it badly.
@@ -30,8 +34,10 @@ each customer message), the escalation, and the business context.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -100,9 +106,13 @@ def build_packet(
     messages = sorted((m for m in conversation.messages if m.seq <= cut), key=lambda m: m.seq)
     trail = {int(p["seq"]): p for p in conversation.trail or () if isinstance(p.get("seq"), int)}
     extractor = EntityExtractor(products)
-    # Entities come from the customer's messages; the others are read only for the contacts masking hides.
+    # Entities come from the customer's messages; the others are read only for the contacts masking hides (and
+    # the message before a customer's for the kind of a bare id: "Your order number?" - "KC-10045").
+    previous = {m.seq: p.text for p, m in itertools.pairwise(messages)}
     spans = {
-        m.seq: extractor.spans(m.text) if m.role == Role.customer else extractor.contacts(m.text)
+        m.seq: extractor.spans(m.text, previous.get(m.seq, ""))
+        if m.role == Role.customer
+        else extractor.contacts(m.text)
         for m in messages
         if _readable(m) and (m.role == Role.customer or mask_contacts)
     }
@@ -248,19 +258,26 @@ class Span:
     """What makes two mentions the same entity (case, separators and currency spelling folded)."""
 
 
-_ID = r"#?[A-Za-z0-9][A-Za-z0-9/_-]*[A-Za-z0-9]"
+_ID = r"#?[A-Za-z0-9](?:[A-Za-z0-9/_-]|\.(?=\d))*[A-Za-z0-9]"
+"""A dot only before a digit: `GPA.3391-2291-0045-77812`, not `2026.pdf` or the end of a sentence."""
 _ID_WORDS: dict[EntityKind, str] = {
-    "order_id": r"orders?|order ?(?:number|no|nr|id)|bestell(?:ung|nummer|nr)|auftrag(?:snummer)?|pedido|"
-    r"commande|ordine|bestelling|encomenda|purchase",
+    "order_id": r"orders?|order ?(?:number|no|nr|id)|ordernummer|bestell(?:ung|nummer|nr)?|bestelnummer|"
+    r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|encomenda|zam[óo]wieni[ea]|purchase(?: order)?|"
+    r"p\.?o\.?|booking|reservation|r[ée]servation|reserva|localizador|buchung(?:snummer)?|prenotazione|"
+    r"rental agreement|rma",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
-    r"fattura|factuur|receipts?|quittung|credit ?note",
+    r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
+    r"(?:jahres)?abrechnung|billing statement",
     "ticket_id": r"tickets?|ticket ?(?:number|no|nr|id)|ticketnummer|cases?|case ?(?:number|no|id)|"
-    r"ref|reference|referenz|r[ée]f[ée]rence|referencia|chamado|caso",
+    r"ref|reference|referenz|r[ée]f[ée]rence|referencia|chamado|caso|claims?|protocolo|processo|"
+    r"segnalazione|vorgang(?:snummer)?|dossier|expediente|incident",
 }
-_CONNECTORS = r"number|no|nr|num|n[°º]|id|is|ist|est|es|é|was|nummer|número|numéro|numero|reference|ref"
+_NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero"
+_CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref"
+# A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`.
 _ID_AFTER_WORD = re.compile(
     r"(?<!\w)(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items()) + r")\b\.?"
-    rf"(?:\s*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*[:#]?\s*(?P<id>{_ID})(?![\w-])",
+    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*[:#]?\s*(?P<id>{_ID})(?![\w-])",
     re.I,
 )
 _ID_MORE = re.compile(
@@ -276,13 +293,45 @@ _PREFIX_KIND: dict[str, EntityKind] = {
     "ord": "order_id", "order": "order_id", "so": "order_id", "po": "order_id",
     "tkt": "ticket_id", "ticket": "ticket_id", "req": "ticket_id", "case": "ticket_id",
 }  # fmt: skip
+_BOOKING_REF = re.compile(
+    r"(?<!\w)(?i:booking|reservation|r[ée]servation|reserva|localizador|buchung|prenotazione|pnr|confirmation|"
+    r"record locator)(?:\s+(?i:ref(?:erence)?|code|number|no|nr|n\.?[°º]|id|nummer|número|numéro|numero)\.?)?"
+    r"\s*[:#]?\s*(?P<id>[A-Z0-9]{5,8})(?![\w-])"
+)
+"""An airline's or hotel's booking code (`booking ref QX7P2L`, `localizador ZK4R9M`): capitals and digits, too few
+digits for `_id`, so only right after a booking word."""
 _HASH_ID = re.compile(r"(?<![\w#&])#(?P<id>\d{3,12})(?![\w-])")
+_BARE_ID = re.compile(r"[A-Z](?<![\w/-][A-Z])[A-Z]{1,3}-(?:\d{5,12}|\d{2,8}-\d{2,12})(?:-\d{2,12})*(?![\w-])")
+"""`KC-10045`, `AB-2026-00123`: capitals, a hyphen and five digits or more groups of them, with no word before it
+(see `_hinted_ids`)."""
+_NOT_AN_ID = re.compile(r"ISO|IEC|IEEE|EN|DIN|RFC|CVE|CWE|UTF|SHA|AES|RSA|KB|GDPR|SOC|PCI|NIST|BS|ANSI|ASTM")
+"""Standards, vulnerabilities and updates written like an id: `ISO-27001`, `CVE-2024-12345`."""
+_ID_HINT = re.compile(
+    r"(?<!\w)(?i:(?P<order_id>orders?|ordered|bestell\w*|auftrag\w*|pedidos?|commandes?|command[ée]e?s?|ordine|"
+    r"bestelling|encomendas?|purchased?|shipments?|shipped|packages?|parcels?|deliver\w*|lieferung|geliefert|"
+    r"pakets?|sendung|colis|livr\w*|env[ií]os?|paquetes?|entrega\w*|spedi\w*|pacchi|pacco|pakket|zending|"
+    r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen)"
+    r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
+    r"quittung|credit\s+note|nota\s+fiscal)|(?P<ticket_id>tickets?|chamados?|(?<!in\s)cases?))(?!\w)"
+)
+"""The words that say what a bare id is; shipping words say order."""
 
 _EMAIL = re.compile(
     r"(?<![\w.+%-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![\w-])"
 )
 _URL = re.compile(r"(?<![\w@/.])(?:https?://|www\.)[^\s<>\"'`]+", re.I)
 _URL_TAIL = ".,;:!?)]}'\""
+_BARE_URL = re.compile(
+    r"(?<![\w@/.+-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|org|net|io|co|app|dev|shop|store|info|biz|ai|cloud|online|site|tech|"
+    r"de|fr|es|it|nl|pt|br|uk|eu|ch|at|be|pl|se|no|dk|fi|ie|ca|au|nz|us|mx|ar|in|jp)"
+    r"(?::\d{2,5})?(?:/[^\s<>\"'`]*)?(?![\w@-]|\.\w)",
+    re.I,
+)
+"""An address without `http://` or `www.` (`imgur.com/a/Xk29Lp`, `vault.harborpoint.org`): a host of the common
+top-level domains. Not a file name (`report.pdf`, `node.js`: not those domains) nor an e-mail's domain."""
+_DOTTED_TOKEN = re.compile(r"(?<![^\s(\[<\"'`,;:])[A-Za-z0-9][\w.-]*\.[A-Za-z]")
+"""Where a bare address may start: a word that holds a dot before a letter."""
 
 _PHONE = re.compile(
     r"(?<![\w+/.,:-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,5}\)[ .-]?)?|\(\d{2,5}\)[ .-]?)?\d(?:[ .-]?\d){6,14}(?![\w@])"
@@ -293,11 +342,20 @@ _PHONE_WORDS = re.compile(
     re.I,
 )
 
+_OTHER_NUMBER = re.compile(
+    r"(?i:account|customer|member(?:ship)?|rewards?|loyalty|card|policy|contract|client|meter|serial|tracking|"
+    r"order|invoice|ticket|case|claim|kunden|mitglieds?|vertrags?|konto|cliente|contrato|socio|adh[ée]rent)"
+    r"[\s-]*(?:number|no\.?|nr\.?|id|nummer|número|numéro|numero)?\s*[:#]?\s*$"
+)
+"""What, just before a number, says it is not a phone number (a phone needs `+`, `(`, a trunk `0` or a phone word)."""
+
 _CURRENCY_SYMBOLS = {
     "€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB",
     "₺": "TRY", "₪": "ILS", "฿": "THB", "₫": "VND", "₴": "UAH", "R$": "BRL", "A$": "AUD", "AU$": "AUD",
     "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "MX$": "MXN", "zł": "PLN",
+    "kr": "KR", "Kč": "CZK",
 }  # fmt: skip
+"""`kr` is the Nordic crowns' (SEK, NOK, DKK, ISK): the key only tells mentions of one amount apart."""
 _CURRENCY_CODES = (
     "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN",
     "BRL", "MXN", "ARS", "CLP", "COP", "PEN", "INR", "CNY", "HKD", "SGD", "ZAR", "TRY", "RUB", "KRW", "ILS", "AED",
@@ -306,16 +364,39 @@ _CURRENCY_CODES = (
 _CURRENCY_WORDS = {
     "dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
     "pounds": "GBP", "quid": "GBP", "yen": "JPY", "rupees": "INR", "francs": "CHF", "reais": "BRL",
+    "kronor": "KR", "kroner": "KR",
 }  # fmt: skip
-_SYMBOL = "|".join(re.escape(s) for s in sorted(_CURRENCY_SYMBOLS, key=len, reverse=True))
+# A symbol ending in a letter (`kr`, `Kč`) must end its word: `500 krona` is not `500 kr`.
+_SYMBOL = "|".join(
+    re.escape(s) + (r"(?![^\W\d_])" if s[-1].isalpha() else "")
+    for s in sorted(_CURRENCY_SYMBOLS, key=len, reverse=True)
+)
 _LOOSE_CODES = "(?i:eur|usd|gbp|chf)"  # typed in lower case often enough; the others only as capitals
 _CODE = rf"(?:{_LOOSE_CODES}|{'|'.join(_CURRENCY_CODES)})(?![A-Za-z])"
-_NUMBER = r"\d{1,3}(?:[,.'\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_SPACES = " \u00a0\u202f\u2009"
+"""Thousands separators that are spaces (French, Nordic, Polish, Czech, Russian...: `1 250,00 €`), typed or
+typographic (no-break, narrow no-break, thin). Up to five groups (a quadrillion): a failed start then cannot run
+to the end of a pasted column of numbers, which would make reading it quadratic."""
+_APOSTROPHES = "'\u2019"
+"""Swiss thousands separators: `CHF 1'499.50`, and the typographic apostrophe a phone's keyboard types."""
+_NUMBER = (
+    rf"\d{{1,3}}(?:[,.{_APOSTROPHES}{_SPACES}]\d{{3}}){{1,5}}(?:[.,]\d{{1,2}})?"  # 1,234.50 1.234,50 1'499.50 1 250,00
+    r"|\d{1,2}(?:,\d\d){1,5},\d{3}(?:\.\d{1,2})?"  # the Indian lakh: 1,25,000
+    r"|\d+(?:[.,]\d{1,2})?"
+)
 _AMOUNT = re.compile(
-    rf"(?<![\w.,])-?(?:(?P<sym>{_SYMBOL})\s?(?P<n1>{_NUMBER})(?P<k1>[kK](?![\w]))?|(?P<code>{_CODE})\s?(?P<n2>{_NUMBER})"
+    rf"(?<![\w.,])(?<!\d[:/])-?(?:(?P<sym>{_SYMBOL})\s?(?P<n1>{_NUMBER})(?P<k1>[kK](?![\w]))?"
+    rf"|(?P<code>{_CODE})\s?(?P<n2>{_NUMBER})"
     rf"|(?P<n3>{_NUMBER})(?P<k3>[kK])?\s?(?:(?P<sym3>{_SYMBOL})|(?P<code3>{_CODE})"
     rf"|(?P<word3>(?i:{'|'.join(_CURRENCY_WORDS)})\b)))(?![\d])"
 )
+
+_COUNTED = re.compile(
+    r"(?:#|№|(?<!\w)(?i:"
+    + "|".join(_ID_WORDS.values())
+    + rf")\b\.?(?:[\s-]*\b(?i:{_NUMBER_WORDS})(?!\w)\.?)*)\s*$"
+)
+"""What, just before a number, makes its first group an id or a count rather than an amount's thousands."""
 
 _MONTHS = {
     1: "january jan janvier enero gennaio janeiro januari januar jänner",
@@ -366,6 +447,14 @@ _DATE_WORDS = re.compile(
     r"(?i:\b(?:on|since|from|until|till|by|before|after|dated?|am|vom|bis|seit|ab|zum|den|le|du|au|el|del|"
     r"desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
 )
+_WHOLE_DASHES = "-\u2013"
+"""`.-` or `.\u2013` (en dash) after a number: a whole amount (`CHF 1'499.-`)."""
+_WEEKDAY_BEFORE = re.compile(
+    r"(?<!\w)(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day)?,?\s+$|"
+    r"(?<!\w)(?i:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo)\s+$"
+)
+"""A day's name just before a short date (`Tuesday 5/6`, `Fri 14/2`): it makes the numbers a date."""
 _DOT_DATE_WORDS = re.compile(
     r"(?i:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
 )
@@ -381,15 +470,63 @@ _EXCEPTION = re.compile(r"(?<![\w.])(?:[A-Z][a-z0-9]+)+(?:Error|Exception)(?![\w
 _E_CODE = re.compile(r"E(?<![\w-]E)(?:RR(?:OR)?)?[-_]?\d{2,6}(?![\w-])")
 _POSIX = re.compile(
     r"(?<![\w])(?:E(?:CONN(?:REFUSED|RESET|ABORTED)|TIMEDOUT|NOENT|ACCES|PERM|PIPE|NOTFOUND|ADDRINUSE|"
-    r"HOSTUNREACH|NETUNREACH|AI_AGAIN|MFILE|NOSPC|EXIST)|SIG(?:SEGV|KILL|TERM|ABRT|BUS|ILL|FPE|PIPE|HUP))(?![\w])"
+    r"HOSTUNREACH|NETUNREACH|AI_AGAIN|MFILE|NOSPC|EXIST)|SIG(?:SEGV|KILL|TERM|ABRT|BUS|ILL|FPE|PIPE|HUP)|"
+    r"NXDOMAIN|SERVFAIL)(?![\w])"
 )
 _ERRNO = re.compile(r"(?<![\w])[Ee]rrno\s*\d{1,4}(?![\w])")
-_DASH_CODE = re.compile(r"(?<![\w-])(?P<id>[A-Z][A-Z0-9]{1,5}-\d{2,6})(?![\w-])")
-"""`ORA-00942`, `PR-409`: an error code when an error's words come just before it (ids with a known prefix are
-found before this runs)."""
+_DASH_CODE = re.compile(r"(?P<id>[A-Z](?<![\w-][A-Z])[A-Z0-9]{1,5}-\d{2,6})(?![\w-])")
+"""`ORA-00942`, `PR-409`: an error code when an error's words come just before it or an error's word just after
+(`ORA-00942 error`; ids with a known prefix are found before this runs)."""
+_PROTOCOLS = frozenset({"SIP", "SMTP", "ESMTP", "LMTP", "FTP", "FTPS", "RTSP", "NNTP"})
+_PROTOCOL_STATUS = re.compile(
+    r"(?P<p>[EFLNRS](?:IP|MTP|SMTP|TPS?|TSP|NTP))(?:/\d(?:\.\d)?)?(?:\s+(?i:status|reply|response))?"
+    r"(?:\s+(?i:code))?\s*[:#]?\s*[1-6]\d\d(?:[ -][245]\.\d{1,3}\.\d{1,3})?(?!\w|[.,]\d)"
+)
+"""`SIP 503`, `SMTP 550 5.7.1`, `FTP 530`, `SIP/2.0 486`: a protocol that answers with three-digit codes, named
+before one (in capitals: `sip` is a word). HTTP's are `_HTTP`. It starts with a set of first letters, not a
+lookbehind or an alternation, so that `re` skips to them (`_strict_codes` checks the name and the character
+before)."""
+_SQL_STATE = re.compile(
+    r"(?<![\w])(?i:sqlstate|sqlcode)\s*"
+    r"(?:\[(?P<b>(?=[A-Z]*\d)[0-9A-Z]{5})\]|[:=]?\s*(?P<v>(?=[A-Z]*\d)[0-9A-Z]{5}|-?\d{1,5}))(?![\w-])"
+)
+"""`SQLSTATE 23505`, `SQLSTATE[23000]`, `sqlstate 42P01`, `SQLCODE -204`: the word says an error code follows."""
+_WORD_CODE = re.compile(
+    r"(?P<w>[A-Z](?<![\w/-][A-Z])[A-Z]{1,9})(?P<s> |:\s?|\s?#)?(?P<n>\d{2,6})(?![\w-]|[.,]\d)"
+)
+"""A vendor's error code: a word in capitals and a number, apart or joined (`ABC 1234`, `AADSTS50076`, `TS2322`);
+taken only in an error's words (`_CODE_BEFORE`, `_CODE_AFTER`), never for the non-errors of `_NOT_A_CODE`."""
+_CODE_BEFORE = re.compile(
+    r"(?i:(?P<strong>\b(?:errors?|error\s+code|fehler(?:code)?|erreur|errore|erro|fout(?:code)?|feil(?:kode)?|"
+    r"fel(?:kod)?|fejl(?:kode)?|virhe(?:koodi)?|b[łl][ąa]d|code|c[óo]digo|throws?|threw|thrown|returns?|returned|"
+    r"returning|raises?|raised|meldet|liefert|renvoie|retourne|affiche|devuelve|muestra|retorna|mostra|restituisce|"
+    r"geeft)"
+    r"|\b(?:fail\w*|reject\w*|abort\w*|exit\w*|respond\w*|answer\w*|bounc\w*|denied|refused|"
+    r"fehl|scheiter\w*|abgebrochen|abgelehnt|[ée]chou\w*|plant\w*|refus\w*|rejet\w*|fall[aó]\w*|rechaz\w*|"
+    r"falh\w*|recus\w*|fallisce|fallito|rifiut\w*|mislukt|geweigerd)(?:\s+\w+)?\s+"
+    r"(?:with|mit|avec|con|com|met|by|par|por|door))"
+    r"|(?P<weak>\b(?:gets?|getting|got|receiv\w*|shows?|showing|says|displays?|displaying)"
+    r"|\b(?:dies|died|crash\w*|breaks|broke|stops|stopped|ends|ended)(?:\s+\w+)?\s+with))\s*[:(\"'\[]?\s*$"
+)
+"""An error's words just before a code: `error: ABC 1234`, `returns TS2322`, `fails with SQLSTATE`, `schlägt fehl
+mit`, `échoue avec`, `falla con`. The weak ones (`users get`, `crashes with`) precede a code only when it cannot be
+a model or a name: joined or hyphenated (`AADSTS700016`, `ORA-01017`), not `RTX 4090`."""
+_CODE_AFTER = re.compile(
+    r"\s*[:(]?\s*(?i:errors?|fehler|erreur|errore|erro|fout|feil|fel|fejl|virhe|b[łl][ąa]d|exception|failure|"
+    r"fault)(?!\w)"
+)
+_NOT_A_CODE = re.compile(
+    r"ID|IDS|PIN|OTP|TAN|SKU|EAN|UPC|GTIN|ISBN|IMEI|IBAN|BIC|VAT|TVA|IVA|MWST|UST|TAX|NIF|CIF|ZIP|PLZ|CP|ISO|RFC|DIN|"
+    r"EN|IEC|IEEE|CVE|CWE|UTF|SHA|MD|AES|RSA|DES|TLS|SSL|USB|HDMI|GPT|SOC|PCI|KB|CPU|GPU|RAM|SSD|HDD|OS|IOS|API|"
+    r"SDK|TV|PDF|MP|PS|GB|MB|TB|FY|Q|CET|CEST|UTC|GMT|PST|PDT|EST|EDT|AM|PM|NO|NR|NUM|REF|V|VER|REV|WIN|MAC|"
+    r"ERROR|ERRORS|ERR|FEHLER|ERREUR|ERRORE|ERRO|CODE|STATUS|HTTP|HTTPS|ORDER|INVOICE|TICKET|CASE|STEP|ROOM|"
+    r"FLOOR|SUITE|UNIT|BUILD|PAGE|LINE|ROW|ITEM|TEAM|PLAN"
+)
+"""Capitals before a number that are not an error's namespace: identifiers, standards, units, time zones,
+versions, and the words the other steps read (`ERROR 1045` is the code `1045`)."""
 _CODE_AFTER_WORD = re.compile(
     r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|fout(?:code)?|"
-    r"status(?:\s+code)?)\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|\d{2,})(?![\w-])"
+    r"feil(?:kode)?|fel(?:kod)?|fejl(?:kode)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:\s+code)?)\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|\d{2,})(?![\w-])"
 )
 _NOT_AN_ERROR = re.compile(
     r"(?i:2fa|mfa|otp|one[- ]time|verification|security|sms|login|confirmation|zip|postal|post|promo|coupon|"
@@ -406,7 +543,7 @@ _ERROR_WORDS = re.compile(
 )
 _STATUS = re.compile(r"(?P<id>[45](?<![\w.,$€£-][45])\d\d)(?![\w.,%'])")
 _STATUS_BEFORE = re.compile(
-    r"(?i:error|errors|status|http|got|get|gets|getting|returns?|returned|returning|throws?|throwing|"
+    r"(?i:error|errors|status|http|got|get|gets|getting|gives?|giving|gave|hits?|hitting|returns?|returned|returning|throws?|throwing|"
     r"shows?|showing|says?|fails? with|failed with)(?:\s+an?)?\s*$"
 )
 _STATUS_AFTER = re.compile(
@@ -418,10 +555,11 @@ _STATUS_AFTER = re.compile(
 class _Text:
     """One text and what the steps check before running their patterns (most texts hold no email, no URL...)."""
 
-    __slots__ = ("digits", "folded", "text")
+    __slots__ = ("before", "digits", "folded", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, before: str = "") -> None:
         self.text = text
+        self.before = before
         self.folded = text.casefold()  # only for `in` checks: casefolding may change the length
         self.digits = _DIGIT.search(text) is not None
 
@@ -434,18 +572,19 @@ class EntityExtractor:
     """Finds the entities of one text: `spans(text)`, in the order they appear, none overlapping another.
 
     Most specific first: emails and URLs (so nothing inside them is read again), error codes with an
-    unmistakable form, ids named by the word before them, ids with a known prefix, dates, amounts, phone
-    numbers, error codes named by the word before them, HTTP statuses in an error's words, `#`-numbers, then
-    the team's products. A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
+    unmistakable form (`0x...`, `SIP 503`, `SQLSTATE 23505`), ids named by the word before them, ids with a known
+    prefix, dates, amounts, phone numbers, error codes in an error's words (`error 1045`, `fails with ORA-01017`),
+    HTTP statuses in an error's words, ids like `KC-10045` a word names, `#`-numbers, then the team's products.
+    A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = ()) -> None:
         names = sorted({p.strip() for p in products if p.strip()}, key=lambda p: (-len(p), p.casefold()))
-        self._products = {" ".join(n.casefold().split()): n for n in names}
-        self._product_stems = tuple({n.split()[0].casefold() for n in names})
+        self._products = {_product_key(n): n for n in names}
+        self._product_stems = tuple({_product_key(n).split()[0] for n in names})
         self._product_pattern = (
             re.compile(
                 r"(?<![\w@./+-])(?:"
-                + "|".join(r"[\s_-]+".join(re.escape(w) for w in n.split()) for n in names)
+                + "|".join(r"[\s_-]+".join(re.escape(w) for w in re.split(r"[\s_-]+", n)) for n in names)
                 + r")(?![\w@-]|\.\w)",
                 re.I,
             )
@@ -456,6 +595,7 @@ class EntityExtractor:
             _emails,
             _urls,
             _strict_codes,
+            _booking_refs,
             _named_ids,
             _prefixed_ids,
             _dates,
@@ -463,14 +603,17 @@ class EntityExtractor:
             _phones,
             _named_codes,
             _statuses,
+            _hinted_ids,
             _hash_ids,
             self._product_names,
         ]
 
-    def spans(self, text: str) -> list[Span]:
+    def spans(self, text: str, before: str = "") -> list[Span]:
+        """`before`: the message just before `text` (the bot's "What is your order number?"), read only to name
+        the kind of a bare id the text does not name."""
         if not text:
             return []
-        t = _Text(text)
+        t = _Text(text, before)
         taken = bytearray(len(text))
         found = []
         for step in self._steps:
@@ -490,7 +633,7 @@ class EntityExtractor:
         if self._product_pattern is None:
             return
         for m in _starting_with(self._product_pattern, t, self._product_stems):
-            name = self._products.get(" ".join(re.split(r"[\s_-]+", m.group().casefold())))
+            name = self._products.get(_product_key(m.group()))
             if name is not None:
                 yield Span(m.start(), m.end(), "product", name, name.casefold())
 
@@ -522,11 +665,19 @@ def _starting_with(pattern: re.Pattern[str], t: _Text, stems: Iterable[str]) -> 
 
 _ID_STEMS = (
     "order", "bestell", "auftrag", "pedido", "commande", "ordine", "encomenda", "purchase", "invoice", "rechnung",
-    "fact", "fat", "receipt", "quittung", "credit", "ticket", "cas", "ref", "réf", "chamado",
+    "fact", "fat", "fak", "nota", "receipt", "quittung", "credit", "ticket", "cas", "ref", "réf", "chamado",
+    "bestel", "zam", "po", "p.o", "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "rental", "rma",
+    "statement", "abrechnung", "jahresabrechnung", "billing", "claim", "protocolo", "processo", "segnalazione",
+    "vorgang", "dossier", "expediente", "incident",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded."""
+_BOOKING_STEMS = (
+    "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "pnr", "confirmation", "record",
+)  # fmt: skip
 _PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po")
-_CODE_STEMS = ("err", "code", "fehler", "erro", "código", "codigo", "fout", "status")
+_CODE_STEMS = (
+    "err", "code", "fehler", "erro", "código", "codigo", "fout", "feil", "fel", "fejl", "virhe", "błą", "blad", "status",
+)  # fmt: skip
 _MONTH_STEMS = tuple({name[:3] for name in _MONTH_NUMBER})
 
 
@@ -538,22 +689,35 @@ def _emails(t: _Text) -> Iterable[Span]:
 
 
 def _urls(t: _Text) -> Iterable[Span]:
-    if "http" not in t.folded and "www." not in t.folded:
+    if "." not in t.text:
         return
-    for m in _URL.finditer(t.text):
-        url = m.group().rstrip(_URL_TAIL)
-        if "." in url.split("//", 1)[-1]:
+    if "http" in t.folded or "www." in t.folded:
+        for m in _URL.finditer(t.text):
+            url = m.group().rstrip(_URL_TAIL)
+            if "." in url.split("//", 1)[-1]:
+                yield Span(m.start(), m.start() + len(url), "url", url, url.casefold().rstrip("/"))
+    for token in _DOTTED_TOKEN.finditer(t.text):  # few words hold a dot between letters: try only those
+        m = _BARE_URL.match(t.text, token.start())
+        if m is not None:
+            url = m.group().rstrip(_URL_TAIL)
             yield Span(m.start(), m.start() + len(url), "url", url, url.casefold().rstrip("/"))
 
 
 def _strict_codes(t: _Text) -> Iterable[Span]:
     text = t.text
+    for m in _PROTOCOL_STATUS.finditer(text) if t.digits else ():
+        if m.group("p") not in _PROTOCOLS or (
+            m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/")
+        ):
+            continue
+        yield _code(m.start(), m.end(), m.group())  # before `_SMTP`: `SMTP 550 5.7.1` is one code
+        yield from _more(text, m.end(), _CODE_MORE, _code)
     checks = (
         (_HEX, "0x" in text),
         (_SMTP, t.digits),
         (_EXCEPTION, "Error" in text or "Exception" in text),
         (_E_CODE, t.digits and "E" in text),
-        (_POSIX, "E" in text or "SIG" in text),
+        (_POSIX, "E" in text or "SIG" in text or "NXDOMAIN" in text or "SERVFAIL" in text),
         (_ERRNO, t.digits and "rrno" in text),
     )
     for pattern, worth in checks:
@@ -566,6 +730,9 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
     for m in _HTTP.finditer(text) if "http" in t.folded else ():
         yield _code(m.start(), m.end(), m.group())
         yield from _more(text, m.end(), _CODE_MORE, _code)
+    for m in _SQL_STATE.finditer(text) if t.digits and "sql" in t.folded else ():
+        span = _code(m.start(), m.end(), m.group())
+        yield dataclasses.replace(span, key=f"sqlstate {m.group('b') or m.group('v')}")
 
 
 def _named_ids(t: _Text) -> Iterable[Span]:
@@ -577,6 +744,13 @@ def _named_ids(t: _Text) -> Iterable[Span]:
         if span is not None:
             yield span
             yield from _more(t.text, m.end(), _ID_MORE, functools.partial(_id, kind))
+
+
+def _booking_refs(t: _Text) -> Iterable[Span]:
+    for m in _starting_with(_BOOKING_REF, t, _BOOKING_STEMS):
+        ref = m.group("id")
+        if any(c.isdigit() for c in ref) and sum(c.isalpha() for c in ref) >= 2:
+            yield Span(m.start("id"), m.end("id"), "order_id", ref, ref.casefold())
 
 
 def _prefixed_ids(t: _Text) -> Iterable[Span]:
@@ -616,29 +790,67 @@ def _short_date(text: str, m: re.Match[str]) -> Span | None:
     day_first = 1 <= int(a) <= 31 and 1 <= int(b) <= 12
     month_first = 1 <= int(a) <= 12 and 1 <= int(b) <= 31
     words = _DOT_DATE_WORDS if dotted else _DATE_WORDS
-    worded = words.search(text[max(0, m.start() - 12) : m.start()]) is not None
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 16), m.start())
+    worded = weekday is not None or words.search(text[max(0, m.start() - 12) : m.start()]) is not None
     padded = (len(a) == 2 and a[0] == "0") or (len(b) == 2 and b[0] == "0")
     if dotted and not (day_first and worded):
         return None
     if not dotted and not ((day_first or month_first) and (padded or worded)):
         return None
     end = m.end() if dotted else m.end("b")  # a `/` date's trailing dot ends the sentence
-    return Span(m.start(), end, "date", text[m.start() : end], f"?-{int(a)}-{int(b)}")
+    start = (
+        weekday.start() if weekday is not None else m.start()
+    )  # `Tuesday 5/6`: the day's name is part of it
+    return Span(start, end, "date", text[start:end], f"?-{int(a)}-{int(b)}")
 
 
 def _amounts(t: _Text) -> Iterable[Span]:
+    """Amounts with their currency. A number grouped by spaces before its currency (`2 500 €`, `12 500 kr`) is
+    one amount, as the locales that write it so read it, with two exceptions where its first group belongs to
+    what comes before: after an id's word or a `#` (`order 3 500 €`, `#3 500 €`: order 3, 500 €), and when that
+    first group is taken by an entity found earlier (`March 3 500 €`: the date, then 500 €). Either way the
+    amount is what follows the first group (see `_shorter`)."""
     if not t.digits:
         return
-    for m in _AMOUNT.finditer(t.text):
-        number = m.group("n1") or m.group("n2") or m.group("n3")
+    text = t.text
+    for m in _AMOUNT.finditer(text):
+        group = "n1" if m.group("n1") else "n2" if m.group("n2") else "n3"
         currency = _currency(m)
-        value = _decimal(number)
-        if value is None or currency is None:
+        if currency is None:
             continue
-        if m.group("k1") or m.group("k3"):
-            value *= 1000
+        thousand = 1000 if m.group("k1") or m.group("k3") else 1
         sign = "-" if m.group().startswith("-") else ""
-        yield Span(m.start(), m.end(), "amount", m.group(), f"{currency} {sign}{value.normalize():f}")
+        spaced = group == "n3" and any(c in _SPACES for c in m.group(group))
+        if not (spaced and _COUNTED.search(text, max(0, m.start() - 40), m.start())):
+            span = _amount(m.start(), m.end(), text, m.group(group), currency, thousand, sign)
+            if span is not None:
+                yield span
+        if spaced:  # offered after the whole: taken only when the whole was refused or overlaps
+            yield from _shorter(m, text, currency, thousand)
+
+
+def _shorter(m: re.Match[str], text: str, currency: str, thousand: int) -> Iterable[Span]:
+    """The amounts a space-grouped number's tails make, longest first: `3 500 €` -> `500 €`."""
+    number = m.group("n3")
+    for i, c in enumerate(number):
+        if c in _SPACES:
+            start = m.start("n3") + i + 1
+            span = _amount(start, m.end(), text, number[i + 1 :], currency, thousand, "")
+            if span is not None:
+                yield span
+
+
+def _amount(
+    start: int, end: int, text: str, number: str, currency: str, thousand: int, sign: str
+) -> Span | None:
+    value = _decimal(number)
+    if value is None:
+        return None
+    tail = text[end : end + 3]
+    if len(tail) >= 2 and tail[0] in ".," and tail[1] in _WHOLE_DASHES and not tail[2:].isalnum():
+        end += 2  # `CHF 1'499.-`: a whole amount, as Swiss and German prices are written
+    key = f"{currency} {sign}{(value * thousand).normalize():f}"
+    return Span(start, end, "amount", text[start:end], key)
 
 
 def _phones(t: _Text) -> Iterable[Span]:
@@ -651,7 +863,10 @@ def _phones(t: _Text) -> Iterable[Span]:
         if not 8 <= len(digits) <= 15:
             continue
         trunk = raw[0] in "+(" or digits.startswith("0")
-        if trunk or _PHONE_WORDS.search(text[max(0, m.start() - 40) : m.start()]):
+        before = text[max(0, m.start() - 40) : m.start()]
+        if not trunk and _OTHER_NUMBER.search(before):
+            continue  # `rewards number 88120034`, `account number 60021881`
+        if trunk or _PHONE_WORDS.search(before):
             yield Span(m.start(), m.end(), "phone", raw, digits)
 
 
@@ -666,7 +881,14 @@ def _named_codes(t: _Text) -> Iterable[Span]:
         if any(c.isdigit() for c in value) or "_" in value:
             yield _code(m.start("id"), m.end("id"), value)
     for m in _DASH_CODE.finditer(text) if t.digits else ():
-        if _ERROR_WORDS.search(text[max(0, m.start() - 40) : m.start()]):
+        before = text[max(0, m.start() - 40) : m.start()]
+        if _ERROR_WORDS.search(before) or _said_before(text, m.start()) or _CODE_AFTER.match(text, m.end()):
+            yield _code(m.start(), m.end(), m.group())
+    for m in _WORD_CODE.finditer(text) if t.digits else ():
+        if _NOT_A_CODE.fullmatch(m.group("w")) or (m.group("s") == " " and re.fullmatch(_YEAR, m.group("n"))):
+            continue  # a PIN, a standard, a unit... or a month and its year
+        said = _said_before(text, m.start())
+        if (said and (said.group("strong") or m.group("s") is None)) or _CODE_AFTER.match(text, m.end()):
             yield _code(m.start(), m.end(), m.group())
 
 
@@ -678,6 +900,50 @@ def _statuses(t: _Text) -> Iterable[Span]:
         before = text[max(0, m.start() - 24) : m.start()]
         if _STATUS_BEFORE.search(before) or _STATUS_AFTER.match(text, m.end()):
             yield _code(m.start(), m.end(), m.group())
+
+
+_WORD_START = re.compile(r"\b\w")
+
+
+def _said_before(text: str, end: int) -> re.Match[str] | None:
+    """`_CODE_BEFORE` ending at `end`, tried where one of the last four words before it starts (a search of the
+    whole window would try every position, for every code of a long text)."""
+    window = text[max(0, end - 40) : end]
+    starts = [w.start() for w in _WORD_START.finditer(window)][-4:]
+    for start in starts:
+        if (said := _CODE_BEFORE.match(window, start)) is not None:
+            return said
+    return None
+
+
+def _hinted_ids(t: _Text) -> Iterable[Span]:
+    """`KC-10045` with no id word just before it: an order, invoice or ticket id when the message names one (the
+    nearest word before it, else the first after: "the order I placed (KC-10045)", "KC-10045 is my order"), or
+    else the message before it does ("What is your order number?" - "KC-10045"). Nothing names it: not an
+    entity (a standard, a model or a licence looks the same)."""
+    if not t.digits or "-" not in t.text:
+        return
+    text = t.text
+    hints: list[re.Match[str]] | None = None
+    ends: list[int] = []
+    asked: re.Match[str] | None = None
+    for m in _BARE_ID.finditer(text):
+        prefix = m.group().partition("-")[0]
+        if prefix.casefold() in _PREFIX_KIND or _NOT_AN_ID.fullmatch(prefix):
+            continue  # `INV-2026-0041`: read by `_prefixed_ids`; `ISO-27001`: a standard
+        if hints is None:  # read once, at the first bare id (most texts have none)
+            hints = list(_ID_HINT.finditer(text))
+            ends = [h.end() for h in hints]
+            asked = next(reversed(list(_ID_HINT.finditer(t.before))), None)
+        before = bisect.bisect_right(ends, m.start())  # the hints that end before the id
+        named = hints[before - 1] if before else hints[0] if hints else asked
+        span = _id(_hint_kind(named), m.start(), m.end(), m.group()) if named is not None else None
+        if span is not None:
+            yield span
+
+
+def _hint_kind(hint: re.Match[str]) -> EntityKind:
+    return "order_id" if hint.group("order_id") else "invoice_id" if hint.group("invoice_id") else "ticket_id"
 
 
 def _hash_ids(t: _Text) -> Iterable[Span]:
@@ -768,9 +1034,9 @@ def _currency(m: re.Match[str]) -> str | None:
 
 
 def _decimal(number: str) -> Decimal | None:
-    """`1,234.50`, `1.234,50`, `1'200`, `49,99` -> a Decimal: the last separator is the decimal point when one
-    or two digits follow it."""
-    cleaned = number.replace("\u00a0", "").replace("\u202f", "").replace("'", "")
+    """`1,234.50`, `1.234,50`, `1'200`, `1 250,00`, `1,25,000`, `49,99` -> a Decimal: the last separator is the
+    decimal point when one or two digits follow it."""
+    cleaned = re.sub(f"[{_SPACES}{_APOSTROPHES}]", "", number)
     last = max(cleaned.rfind(","), cleaned.rfind("."))
     if last >= 0 and len(cleaned) - last - 1 in (1, 2):
         cleaned = re.sub(r"[.,]", "", cleaned[:last]) + "." + cleaned[last + 1 :]
@@ -780,6 +1046,11 @@ def _decimal(number: str) -> Decimal | None:
         return Decimal(cleaned)
     except InvalidOperation:
         return None
+
+
+def _product_key(name: str) -> str:
+    """A product name as mentions are matched: case folded, spaces, `_` and `-` alike (`Self-Hosted`, `self hosted`)."""
+    return " ".join(re.split(r"[\s_-]+", name.casefold().strip()))
 
 
 def extract_entities(text: str, products: Sequence[str] = ()) -> list[Span]:

@@ -1,21 +1,27 @@
 """The packet's entities against a hand-labelled set: `events/labelled/handoff_entities.jsonl`.
 
-75 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
-Dutch, Italian), each with the entities a human expects from the customer's messages up to the escalating one
-(kind, value as typed, the message's seq). 1-60 were written before the extractor; 61-75 after its first version,
-aimed at formats it might miss (it found 79% of them at first). It is a development set, not a held-out one:
-the extractor was fixed on the misses of both, so this test guards against regressions rather than measuring
-recall on unseen text. Values follow the packet's conventions: ids without a leading `#` or the word before
+95 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
+Dutch, Italian, Swedish, Norwegian, Polish), each with the entities a human expects from the customer's messages
+up to the escalating one (kind, value as typed, the message's seq). 1-60 were written before the extractor; 61-75
+after its first version, aimed at formats it might miss (it found 79% of them at first); 76-95 after the held-out
+set's first measurement, aimed at amounts grouped by spaces, apostrophes or lakhs, error codes made of a word in
+capitals and a number, ids like `KC-10045` with no word before them, and their near misses (quantities, models,
+standards, times, a number before an amount); the extractor of that measurement found 54% of their entities
+(precision 74%), its first fix 93% (precision 100%). It is a development set, not a held-out one: the extractor
+was fixed on the misses of all three, so this test guards against regressions rather than measuring recall on
+unseen text. Values follow the packet's conventions: ids without a leading `#` or the word before
 them, amounts with their currency as typed, dates as typed (relative ones such as "yesterday" are not
 entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
-85%; the failure message gives both per kind, with what was missed and what was extra.
+85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
+measure unseen text: `handoff_entities_test4.jsonl` (blind), and the earlier ones as regression floors.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,7 +48,18 @@ def _cases() -> list[dict[str, Any]]:
     return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _normal(value: str) -> str:
+ERROR_WORD = re.compile(
+    r"(?i:status code|error code|error|erreur|erro|errore|fehler|foutcode|fout|code|c[óo]digo|codice|b[łl][ąa]d)\s+"
+    r"(?=\S*\d)"
+)
+"""An error code is compared without a generic word before it: `error 1603` and `1603` name the same code (the
+packet drops the word, as it does for ids; a labeller may keep it)."""
+
+
+def _normal(value: str, kind: str = "") -> str:
+    word = ERROR_WORD.match(value) if kind == "error_code" else None
+    if word is not None:
+        value = value[word.end() :]
     return " ".join(value.casefold().lstrip("#").split())
 
 
@@ -100,8 +117,10 @@ def scored() -> tuple[set[tuple[str, Key]], set[tuple[str, Key]], list[HandoffPa
     for case in _cases():
         packet = _packet(case)
         packets.append(packet)
-        expected |= {(case["id"], (e["kind"], _normal(e["value"]), e["seq"])) for e in case["entities"]}
-        found |= {(case["id"], (e.kind, _normal(e.value), e.seq)) for e in packet.entities}
+        expected |= {
+            (case["id"], (e["kind"], _normal(e["value"], e["kind"]), e["seq"])) for e in case["entities"]
+        }
+        found |= {(case["id"], (e.kind, _normal(e.value, e.kind), e.seq)) for e in packet.entities}
     return expected, found, packets
 
 
@@ -164,38 +183,63 @@ def test_nothing_is_read_from_bot_or_agent_turns_or_after_the_escalation(scored:
 def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
     _, _, packets = scored
     for packet in packets:
-        keys = [(e.kind, _normal(e.value)) for e in packet.entities]
+        keys = [(e.kind, _normal(e.value, e.kind)) for e in packet.entities]
         assert len(keys) == len(set(keys)), packet.conversation_id
         assert [e.seq for e in packet.entities] == sorted(e.seq for e in packet.entities)
 
 
-HELD_OUT = ROOT / "events" / "labelled" / "handoff_entities_test.jsonl"
-"""Written by an author who never saw the extractor or the development set; never tuned on."""
+LABELLED_DIR = ROOT / "events" / "labelled"
+HELD_OUT = LABELLED_DIR / "handoff_entities_test4.jsonl"
+"""The held-out set: 60 conversations (227 entities) by an author who never saw the extractor, its tests or the other
+sets; measured once, never tuned on."""
+EARLIER_SETS = {
+    # Each was held out once; since then the developers have read its misses (by family for the first, one by one
+    # for test3), so each is a regression floor now, not a measure of unseen text.
+    "handoff_entities_test.jsonl": (
+        0.96,
+        0.97,
+    ),  # 2026-12-06: recall 205/212 (96.7%), precision 205/209 (98.1%)
+    "handoff_entities_test3.jsonl": (
+        0.97,
+        0.98,
+    ),  # 2026-12-06: recall 224/230 (97.4%), precision 224/228 (98.2%)
+}
 
 
-def _held_out_scores() -> tuple[float, float, str]:
-    cases = [json.loads(line) for line in HELD_OUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _scores(path: Path) -> tuple[float, float, str]:
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     expected: set[tuple[str, Key]] = set()
     found: set[tuple[str, Key]] = set()
     for case in cases:
         packet = _packet(case)
-        expected |= {(case["id"], (e["kind"], _normal(e["value"]), e["seq"])) for e in case["entities"]}
-        found |= {(case["id"], (e.kind, _normal(e.value), e.seq)) for e in packet.entities}
+        expected |= {
+            (case["id"], (e["kind"], _normal(e["value"], e["kind"]), e["seq"])) for e in case["entities"]
+        }
+        found |= {(case["id"], (e.kind, _normal(e.value, e.kind), e.seq)) for e in packet.entities}
     hit = expected & found
     return len(hit) / len(expected), len(hit) / len(found), _report(expected, found)
 
 
+@pytest.mark.parametrize("name", sorted(EARLIER_SETS))
+def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) -> None:
+    min_recall, min_precision = EARLIER_SETS[name]
+    recall, precision, report = _scores(LABELLED_DIR / name)
+    assert recall >= min_recall and precision >= min_precision, report
+
+
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06: recall 199/212 (93.9%), precision 199/205 (97.1%). A regression floor."""
-    recall, precision, report = _held_out_scores()
-    assert recall >= 0.93 and precision >= 0.95, report
+    """Measured 2026-12-06, once: recall 185/227 (81.5%), precision 185/194 (95.4%); the extractor at the start of
+    that day: 70.9% / 92.0%. A regression floor."""
+    recall, precision, report = _scores(HELD_OUT)
+    assert recall >= 0.81 and precision >= 0.95, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.939 < 0.95: amounts with a space or apostrophe as "
-    "thousands separator, codes like `SIP 503`, `SQLSTATE 23505`, ids like `KC-10045`",
+    reason="held-out recall 0.815 < 0.95 on text by a writer the extractor never saw: vendor codes with no "
+    "error word (`CO-97`, `P0420`, `WK-PAY-402`), crypto amounts, ids of unusual shapes (`FT 2026/3381`, "
+    "`RK/2026/0311/77`), dotted dates without a date word, and labelling conventions (`403 Forbidden`)",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
-    recall, _, report = _held_out_scores()
+    recall, _, report = _scores(HELD_OUT)
     assert recall >= MIN_RECALL, report
