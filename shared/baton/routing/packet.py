@@ -697,10 +697,10 @@ def _urls(t: _Text) -> Iterable[Span]:
             if "." in url.split("//", 1)[-1]:
                 yield Span(m.start(), m.start() + len(url), "url", url, url.casefold().rstrip("/"))
     for token in _DOTTED_TOKEN.finditer(t.text):  # few words hold a dot between letters: try only those
-        m = _BARE_URL.match(t.text, token.start())
-        if m is not None:
-            url = m.group().rstrip(_URL_TAIL)
-            yield Span(m.start(), m.start() + len(url), "url", url, url.casefold().rstrip("/"))
+        bare = _BARE_URL.match(t.text, token.start())
+        if bare is not None:
+            url = bare.group().rstrip(_URL_TAIL)
+            yield Span(bare.start(), bare.start() + len(url), "url", url, url.casefold().rstrip("/"))
 
 
 def _strict_codes(t: _Text) -> Iterable[Span]:
