@@ -85,7 +85,7 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    for name in ("triggers-test2.jsonl", "triggers-test.jsonl"):
+    for name in ("triggers-test2.jsonl", "triggers-test3.jsonl", "triggers-test.jsonl"):
         path = LABELLED / name
         if path.is_file():
             report = evaluate(read(path), params, reader)
@@ -104,6 +104,18 @@ def main() -> None:
                     "all",
                 )
             )
+
+    from calm_guardrails import calm_messages, tripped
+
+    calm = len(calm_messages())
+    false_guardrails = len(tripped())
+    rows.append(
+        (
+            f"calm support messages ({calm}) tripping a guardrail",
+            f"{false_guardrails} ({100 * false_guardrails / calm:.1f}%)",
+            "<= 42 (2.8%)",
+        )
+    )
 
     if args.data.is_dir():
         import numpy as np

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 DEFAULT_CUES: tuple[str, ...] = (
     # "give me one reason not to switch" is a dare, not a negation.
-    r"(?<!reason )not|no(?! longer| one| doubt| matter)|never|nothing|nobody|none|neither|nor|without",
+    # "no one has accessed my account" as "nobody has": the cue precedes what it negates.
+    r"(?<!reason )not|no(?! longer| one| doubt| matter)|never|nothing|nobody|no[- ]one|none|neither|nor|without",
     # "don't be surprised when you see this on Twitter" is a threat.
     r"(?:(?:do|does|did|is|are|was|were|have|has|had|wo|would|should|could)n'?t|dont|didnt|doesnt|wont|isnt)"
     r"(?! (?:be (?:surprised|shocked)|act surprised|say (?:i|we) didn'?t warn))",
@@ -131,8 +132,9 @@ class Negation:
 DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     "cancellation_refund": r"cancel\w*|refund\w*|(?:money|funds?|payment|fee|cents?) back|reimburs\w*|terminat\w*"
     r"|unsubscrib\w*|clos\w+ (?:\S+ )?account|delet\w+ (?:\S+ )?account|end (?:my|our|the|it)|quit",
-    "payment_dispute": r"disput\w*|charge ?backs?|revers\w*|(?:my|our|the) bank|card (?:issuer|company|provider)"
-    r"|claw\w*|claim|contest\w*|recall\w*|fraud\w*|amex|visa|mastercard|paypal",
+    # "reverse charge" is VAT, not a reversal
+    "payment_dispute": r"disput\w*|charge ?backs?|revers\w*(?! charge\b)|(?:my|our|the) bank"
+    r"|card (?:issuer|company|provider)|claw\w*|claim|contest\w*|recall\w*|fraud\w*|amex|visa|mastercard|paypal",
     "competitor_switch": r"switch\w*|mov\w+|leav\w*|competit\w*|alternatives?|another|elsewhere|other|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>",
     "public_complaint": r"post\w*|reviews?|rat(?:e|ing)|tweet\w*|public\w*|<<public>>|blog\w*|press|journalists?"
@@ -141,8 +143,8 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     r"|overwr\w+|purged?|corrupt\w*|no longer there|isn'?t there|aren'?t there",
     "account_compromise": r"hack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken) over|some ?(?:one|body)"
     r"|stranger|unknown|not me|wasn'?t me|log(?:ged)?[- ]?in\w*|sign(?:ed)?[- ]?in\w*|access\w*",
-    "team_blocked": r"every ?(?:one|body)|whole|entire|all|nobody|no ?one|none|team|users|staff|company|office"
-    r"|org\w*|department|employees|agents|colleagues",
+    "team_blocked": r"every ?(?:one|body)|whole|entire|all|nobody|no ?one|none|any ?(?:one|body)|team|users|staff"
+    r"|company|office|org\w*|department|employees|agents|colleagues",
     "repeated_contact": r"again|times|twice|third|fourth|fifth|repeated\w*|already|multiple|several|kee?p\w*"
     r"|chas\w+|wr[io]t\w*|contact\w*|email\w*|ask\w*|told|raised|reported|tickets?|messages?",
     "human_request": r"human|person|people|agent|some ?(?:one|body)|representative|rep|manager|supervisor"

@@ -259,7 +259,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|report\w*(?: \S+){0,4} to|tell|get|have"
         r"|up with|through) (?:my|our|the) (?:bank|(?:credit )?card (?:company|provider|issuer)|visa|mastercard|amex)",
         r"\b(?:my|our) (?:bank|card (?:company|provider|issuer)|credit card company) (?:is|will|has|said|opened)",
-        r"\b(?:revers\w+|claw\w*|recall\w*|take) (?:\S+ ){0,2}?(?:charges?|payments?|money back|direct debit)",
+        # "reverse the charge", not the VAT "reverse charge"
+        r"\b(?:revers\w+(?! charge\b)|claw\w*|recall\w*|take) (?:\S+ ){0,2}?(?:charges?|payments?|money back|direct debit)",
         r"\bstop (?:on )?(?:the )?payment\b",
     ),
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
@@ -328,7 +329,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|defect\w*)(?: (?:all )?(?:my|our|the) [^\s.,;!?]+(?: [^\s.,;!?]+)?| (?:it all|everything|us|them"
         r"|all of (?:it|them|our [^\s.,;!?]+))| over| back)? (?:to|over to|onto) (?:<<rivals>>|<<alt>>)"
         r"(?!<<integration>>)",
-        r"\b(?:(?:go|going|gone|went|sign\w*(?: up)?|partner\w*|stick\w*) with|chose|chosen|choos\w+|pick\w*|select\w*"
+        r"\b(?:(?:go|going|gone|went|sign\w*(?: up)?|partner\w*|stick\w*|fl(?:y|ying|ew|own)|book\w*|shop\w*) with|chose|chosen|choos\w+|pick\w*|select\w*"
         r"|opt\w* for|settl\w+ (?:on|for)|decid\w+ on|sign\w* (?:up )?(?:for|to)) (?:<<rivals>>|<<alt>>)"
         r"(?!<<integration>>)",
         r"\b(?:replac\w+|dump\w*|ditch\w*|leav\w+|swap\w*) (?:you|your \S+)(?: \S+)? (?:with|for)\b"
@@ -339,7 +340,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|tokens?)\b)",
         r"\bjump\w* ship|\b(?:tak\w+|mov\w+|go|going|look\w*|shop\w*|head\w*) (?:[^\s.,;!?]+ ){0,2}?elsewhere"
         r"|\b(?:business|money|custom) (?:somewhere )?else",
-        r"\b(?:we(?:'re| are)|i(?:'m| am)) (?:(?!not\b|never\b)[^\s.,;!?]+ ){0,3}?(?:leaving|switching|moving|move|switch"
+        # "I'm going on leave" is a holiday
+        r"\b(?:we(?:'re| are)|i(?:'m| am)) (?:(?!not\b|never\b)[^\s.,;!?]+ ){0,3}?(?<!\bon )(?:leaving|switching|moving|move|switch"
         r"|leave)(?= *(?:[.!]|$|,? (?:unless|if|as soon as|at (?:the )?end of (?:the|this|our) (?:month|quarter|year"
         r"|contract|term))))",
         r"\b(?:your |the )?(?:competitors?|rivals?|competition|other guys)\b[)'s]* (?:is|are|do|does|don'?t|has|have"
@@ -373,6 +375,29 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bfound (?:a |an |something |someone )?(?:better|cheaper|faster)(?: \w+)? (?:provider|vendor|tool|platform"
         r"|solution|helpdesk|option|alternative|deal|offer|price|elsewhere)|\bfound (?:something|someone) (?:better"
         r"|cheaper|else)|\bfound (?:a |an )?(?:cheaper |better )?alternative",
+        # changing who the customer buys from: "I'll switch insurer at renewal", "changing broadband provider"
+        r"\b(?:switch\w*|chang\w+|mov\w+) (?:my |our )?(?:insurers?|carriers|suppliers|providers|vendors|airlines"
+        r"|couriers|isps?|(?:energy|electricity|gas|broadband|mobile|phone|internet) (?:supplier|provider|company"
+        r"|network)s?)\b",
+        # a new vendor that starts: "our new supplier starts in April", "a kickoff call with our new vendor"
+        r"\b(?:our|my|the) new (?:\w+ )?(?:provider|vendor|supplier|helpdesk|help desk|bank|carrier|insurer|courier)"
+        r"(?! (?:agents?|admins?|users?|team|reps?|managers?|colleagues?|staff|hires?|members?|employees?|account"
+        r"|portal|feature|version|integration|login)\b)(?: [^\s.,;!?]+){0,4}? (?:starts?|goes? live|is live|takes? over"
+        r"|kicks? off|begins?|is connecting|connects)"
+        r"|\bkick-?off (?:call |meeting )?with (?:our|the|a) new (?:\w+ )?(?:provider|vendor|supplier|partner)",
+        # someone else's better offer: "BT sent me a better offer", "the quote from Aviva is much better"
+        r"(?<!you )(?<!you've )(?<!rep )(?<!colleague )(?<!manager )(?<!team )\b(?:sent|gave|given|offered|offering"
+        r"|giving|quoted) (?:me|us) (?:a |an )?(?:much |far |way )?(?:better|cheaper|lower) (?:offer|deal|price|rate"
+        r"|quote)|\b(?:quote|offer|deal|price|rate)s? (?:from|with) (?!you\b|your\b|(?:the )?(?:last|next|this|previous"
+        r"|sales|app|website|site|portal)\b)(?:[^\s.,;!?]+ ){1,2}?(?:is|was|that'?s|which is|are|were) (?:\S+ ){0,3}?"
+        r"(?:cheaper|better|lower|less)\b",
+        # the business taken elsewhere: "we're taking the store to Shopify", "I'm porting my number to another network"
+        r"\b(?:tak\w+|mov\w+|transferr?\w*|port\w*) (?:all )?(?:my|our|the) (?:\w+ )?(?:business|savings|mortgage|isa"
+        r"|pension|store|shop|numbers?|phone plans?|domains?|support|policy|policies|custom) (?:over )?(?:to|onto) "
+        r"(?!your\b|you\b|us\b|the (?:new|next|pro|business|enterprise|annual|monthly|premium|basic|starter|higher|lower"
+        r"|cheaper|free|same|other)\b|(?:a|an|the) (?:\w+ )?(?:plan|tier|package|address|office|folder|team|account|card"
+        r"|phone|device|user)\b|another (?:plan|tier|package|user|admin|colleague|account|card|team|phone|device|folder"
+        r"|address|office)\b|my |our |monthly|annual|yearly|quarterly|paper|email)",
     ),
     "repeated_contact": (
         r"\b(?:second|third|fourth|fifth|sixth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:time|message|email|ticket|chat"
@@ -429,7 +454,8 @@ DEFAULT_TERMS: dict[str, str] = {
     "alt": r"(?:(?:a|one of (?:your|the)|your|the) (?:competitors?|rivals?|competition)(?:'s?(?: \w+)?)?|(?:another"
     r"|a different|a cheaper|a better|a competing|an alternative|other|different|cheaper|competing) (?:\w+ )?"
     r"(?:provider|vendor|supplier|tool|platform|helpdesk|help desk|solution|company|product|service|software"
-    r"|app|competitor)s?|a new (?:provider|vendor|supplier|helpdesk|help desk|solution)|some ?(?:one|body) else|something else)",
+    r"|app|competitor|airline|insurer|carrier|courier|gym)s?|a new (?:\w+ )?(?:provider|vendor|supplier|helpdesk|help desk"
+    r"|solution|airline|insurer|carrier|courier)|some ?(?:one|body) else(?!'s)|something else)",
     # what follows a vendor's name in a calm mention: "the Zendesk integration", "HubSpot's API"
     "integration": r"(?:'s?)? (?:integrations?|apps?|connector|import|sync|api|plugin|widget|data|export|side|fields?"
     r"|forms?|tickets?|contacts?|account|instance|webhooks?|channel|migration|macros?|views?|ids?|tags?)\b",
@@ -512,12 +538,12 @@ class NegationSettings(_Model):
 DEFAULT_MODEL_THRESHOLDS: dict[str, float] = {
     "account_compromise": 0.5,
     "cancellation_refund": 0.5,
-    "competitor_switch": 0.5,
+    "competitor_switch": 0.54,
     "data_loss": 0.5,
     "human_request": 0.5,
     "payment_dispute": 0.5,
     "public_complaint": 0.5,
-    "repeated_contact": 0.5,
+    "repeated_contact": 0.57,
     "team_blocked": 0.5,
 }
 """Per trigger, the trigger model's probability (`Scores.triggers`, `baton.scoring.triggers`) at which the
@@ -525,14 +551,56 @@ guardrail trips without its pattern: chosen by `baton train triggers` by cross-v
 (layers/models/triggers/MODEL_CARD.md). `human_request` is the model's code for `human_requested`."""
 
 
+_STOP = (
+    r"cancel\w*|terminat\w*|clos\w+|end(?:s|ed|ing)?|quit\w*|unsubscrib\w*|stop\w*|leav\w*|shut\w*|kill\w*"
+    r"|discontinu\w*|opt\w* out|(?:want|get|i'?m|we'?re) out|done|get rid|pull\w* the plug|delet\w+ (?:\S+ )?account"
+    r"|no longer|don'?t (?:want|need)|downgrad\w*|drop\w*|ditch\w*|switch\w* off|turn\w* off|exit\w*|off (?:this|the|my"
+    r"|our)|gone|out of|leaving|withdraw\w*|remov\w+ (?:me|us)"
+)
+_MONEY = (
+    r"refund\w*|reimburs\w*|money|funds?|back|return\w*|repa(?:y|id)\w*|credit\w*|cents?|euros?|dollars?|pounds?"
+    r"|charge\w*|paid|fees?|pro-?rat\w*"
+)
 DEFAULT_MODEL_GATES: dict[str, str] = {
-    "cancellation_refund": r"refund\w*|reimburs\w*|money|funds?|back|return\w*|repa(?:y|id)\w*|credit\w*"
-    r"|cents?|euros?|dollars?|pounds?|charge\w*|paid|fees?|pro-?rat\w*",
+    # a word of ending and a word of money, in either order
+    "cancellation_refund": rf"(?:{_STOP})\b(?=[\s\S]*?\b(?:{_MONEY})\b)|(?:{_MONEY})\b(?=[\s\S]*?\b(?:{_STOP})\b)",
+    "competitor_switch": r"switch\w*|mov\w+|leav\w*|competit\w*|alternatives?|another|elsewhere|other|different"
+    r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
+    r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
+    r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick\w*|trial\w*|demo\w*|onboard\w* with"
+    r"|offer\w*|quot\w+|cheaper|instead|prefer\w*|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
+    r"|going back|from now on|done with|(?:we'?re|i'?m) done|port\w*|transfer\w* (?:\S+ )?out|banks|bye|goodbye"
+    r"|last (?:invoice|month|quarter|year|booking|order|renewal) with|lost us|some ?(?:one|where) else|ditch\w*"
+    r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*",
+    "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
+    r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
+    r"|not there|nowhere|no trace|no sign|nothing|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"
+    r"|locate|recover)|cannot (?:find|see|locate|recover)|couldn'?t find|(?:be|been|being|not) found|reset|revert\w*"
+    r"|roll\w* back|clear\w*|cleaned out|emptied|took|undone|dropped|restor\w*|recover\w*|where (?:did|have|has|are"
+    r"|is)|any ?more|no history|destroy\w*|nuked|truncat\w*|(?:had|were|was) (?:over |about |around )?[\d,]+",
+    "account_compromise": r"hack\w*|hijack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken|take) over|takeover"
+    r"|some ?(?:one|body)|stranger|unknown|random|whoever|not me|wasn'?t me|log(?:ged)?[- ]?in\w*|sign(?:ed)?[- ]?in\w*"
+    r"|access\w*|password|passcode|2fa|two[- ]factor|mfa|otp|codes?|recogni[sz]\w*|never|didn'?t|did not|haven'?t"
+    r"|have not|not (?:mine|us|ours|by (?:me|us|her|him))|(?:isn|wasn|aren|weren)'?t (?:mine|me|us|ours)|ex|former"
+    r"|breach\w*|leak\w*|phish\w*|scam\w*|fake|suspicious|strange|weird|sessions?|devices?|ip|location|country"
+    r"|impersonat\w*|locked out|get (?:back )?in(?:to)?|got in(?:to)?|getting in(?:to)?|into (?:my|our)|control"
+    r"|security|fraud\w*|changed|edited|updated|switched|added|created|wrote|written|posted|sent|(?:we|i) (?:don'?t"
+    r"|do not) (?:know|own|have)|who did|asleep|freez\w*|lock\w*|none of us|nobody",
+    "team_blocked": r"every(?: ?(?:one|body))?|whole|entire|all|nobody|no ?one|none|team|users|staff|company|office"
+    r"|org\w*|department|employees|agents|colleagues|any ?(?:one|body)|any of|not (?:a single|one)|single|people"
+    r"|members|reps|workers|crew|shifts?|floor|branch(?:es)?|stores|shops|locations|sites|offices|warehouse|ward"
+    r"|clinic|school|students|teachers|nurses|doctors|drivers|engineers|developers|devs|technicians|cashiers"
+    r"|operators|dispatchers|pharmacists|volunteers|associates|partners|managers|tenant|seats|operations?|business"
+    r"|production|standstill|halt|idle|stopped|we can'?t|we cannot|none of us|all of us|\d+ (?:of us|people|users"
+    r"|agents|staff)",
 }
 """Per trigger, words a message must hold for the trigger model alone to trip it (a trigger not listed: its
-`model_keywords`): a cancellation without any word of money is a calm cancellation, whatever the model reads.
-The gate keeps the model's paraphrases ("shut it down and put the money back on my visa") and drops what it
-learnt from topic alone ("please cancel at the end of the billing period")."""
+`model_keywords`). A cancellation needs a word of ending and a word of money: "please cancel at the end of the
+billing period" and "refund please" are calm, "shut it down and put the money back on my visa" is not. For the
+switch, the loss, the compromise and the blocked team the gate lists what the trigger is about in the words customers
+use for it ("our new supplier starts in April", "the page says 'No invoices yet'", "a payee I never set up",
+"not one of our reps can call"), so it drops what the model learnt from topic alone ("please add a checked bag")
+and keeps its paraphrases (round 4, docs/decision.md)."""
 
 
 class Guardrails(_Model):
