@@ -85,7 +85,14 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    for name in ("triggers-test2.jsonl", "triggers-test3.jsonl", "triggers-test.jsonl"):
+    # held out: test2, test4; tuned on: test3 (since round 5) and test (since round 2)
+    tuned_on = {"triggers-test3.jsonl", "triggers-test.jsonl"}
+    for name in (
+        "triggers-test2.jsonl",
+        "triggers-test4.jsonl",
+        "triggers-test3.jsonl",
+        "triggers-test.jsonl",
+    ):
         path = LABELLED / name
         if path.is_file():
             report = evaluate(read(path), params, reader)
@@ -97,7 +104,7 @@ def main() -> None:
             lowest_p = min(counts, key=lambda k: counts[k].precision or 0.0)
             rows.append(
                 (
-                    f"triggers, {name} ({report.messages}{', tuned on' if name == 'triggers-test.jsonl' else ''}): "
+                    f"triggers, {name} ({report.messages}{', tuned on' if name in tuned_on else ''}): "
                     "meeting P and R >= 0.9",
                     f"{len(meet)} of {len(counts)}; lowest recall {counts[weakest].recall:.3f} ({weakest}), "
                     f"lowest precision {counts[lowest_p].precision:.3f} ({lowest_p})",
@@ -113,7 +120,7 @@ def main() -> None:
         (
             f"calm support messages ({calm}) tripping a guardrail",
             f"{false_guardrails} ({100 * false_guardrails / calm:.1f}%)",
-            "<= 42 (2.8%)",
+            "<= 41 (2.7%)",
         )
     )
 

@@ -34,6 +34,8 @@ DEFAULT_QUESTIONS: tuple[str, ...] = (
     r"if|whether|in case|(?:can|could|may|should|will|would|do) (?:i|we)|do you|does (?:it|this|that|the|your)",
     r"is (?:it|there) (?:possible|a way)|are there|how (?:to|do|does|can|would|are|is|long|much)",
     r"what (?:happens|is|if|about)|where (?:can|do|is|are)|when (?:will|do|can|does|is)",
+    # round 5: "what's the fee you charge per chargeback?", "is there a report that lists all chargebacks?"
+    r"what(?:'s| are)|is there (?:a|an|any)",
 )
 DEFAULT_CONDITIONALS: tuple[str, ...] = (r"if|unless|until|or else|otherwise",)
 DEFAULT_OTHERS: tuple[str, ...] = (
@@ -134,11 +136,17 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     r"|unsubscrib\w*|clos\w+ (?:\S+ )?account|delet\w+ (?:\S+ )?account|end (?:my|our|the|it)|quit",
     # "reverse charge" is VAT, not a reversal
     "payment_dispute": r"disput\w*|charge ?backs?|revers\w*(?! charge\b)|(?:my|our|the) bank"
-    r"|card (?:issuer|company|provider)|claw\w*|claim|contest\w*|recall\w*|fraud\w*|amex|visa|mastercard|paypal",
+    r"|card (?:issuer|company|provider)|claw\w*|claim|contest\w*|recall\w*|fraud\w*|amex|visa|mastercard|paypal"
+    # round 5: the charge reported to a named issuer; German, French, Spanish
+    r"|unauthori[sz]ed|discover|capital one|chase|revolut|monzo|provisional|report\w*|flag\w*|mark\w*|disputad\w*"
+    r"|cargo|cobro|prelevement|zuruckbuch\w*|ruckbuchung|zuruckgebucht",
     "competitor_switch": r"switch\w*|mov\w+|leav\w*|competit\w*|alternatives?|another|elsewhere|other|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>",
     "public_complaint": r"post\w*|reviews?|rat(?:e|ing)|tweet\w*|public\w*|<<public>>|blog\w*|press|journalists?"
-    r"|every ?(?:one|body)|shar\w+|online|warn\w*|tell|hear",
+    r"|every ?(?:one|body)|shar\w+|online|warn\w*|tell|hear"
+    # round 5: an authority, a court, a lawyer; German, French, Spanish
+    r"|report\w*|complain\w*|complaint|<<authority>>|sue|court|lawyers?|attorneys?|solicitors?|legal|class action"
+    r"|views|viral|tiktok|youtube|instagram|follower\w*|avis|bewertung|rezension|resena|denunci\w*|plainte|redes",
     "data_loss": r"lost|los(?:e|ing)|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer there|isn'?t there|aren'?t there",
     "account_compromise": r"hack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken) over|some ?(?:one|body)"
@@ -146,9 +154,15 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     "team_blocked": r"every ?(?:one|body)|whole|entire|all|nobody|no ?one|none|any ?(?:one|body)|team|users|staff"
     r"|company|office|org\w*|department|employees|agents|colleagues",
     "repeated_contact": r"again|times|twice|third|fourth|fifth|repeated\w*|already|multiple|several|kee?p\w*"
-    r"|chas\w+|wr[io]t\w*|contact\w*|email\w*|ask\w*|told|raised|reported|tickets?|messages?",
+    r"|chas\w+|wr[io]t\w*|contact\w*|email\w*|ask\w*|told|raised|reported|tickets?|messages?"
+    # round 5: a contact before this one; German, French, Spanish
+    r"|still|previous|earlier|promised|yesterday|reopen\w*|rodeo|mal"
+    r"|nochmal|schon|bereits|gemeldet|fois|deja|vez|veces|otra",
     "human_request": r"human|person|people|agent|some ?(?:one|body)|representative|rep|manager|supervisor"
-    r"|operator|staff|transfer\w*|call|speak|talk|bot|ai",
+    r"|operator|staff|transfer\w*|call|speak|talk|bot|ai"
+    # round 5: a callback, a specialist, a team lead; German, French, Spanish
+    r"|callback|call ?back|specialists?|engineers?|lead|member|real|directly|menschen?|humain|humano|responsable"
+    r"|conseiller|persona|personne|mitarbeiter|chatbot",
 }
 """What a trigger is about, in words: a trigger model's hit is vetoed when every one of these is negated
 (`Negation.vetoes`). The decision parameters' `guardrails.model_keywords` (`<<name>>`: `guardrails.terms`)."""

@@ -191,6 +191,21 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:(?:i|we) (?:didn'?t|did not|never) (?:authori[sz]e|request|ask for)|(?:an?|new|unknown) (?:admin|user"
         r"|owner|sso)[^.]{0,60}?(?:(?:we|i|none of us|nobody)(?: here)? (?:never|didn'?t|don'?t|created|added|know)))",
         r"\bmy account (?:is |was )?(?:sending|sent|posting)",
+        # round 5: a change nobody made ("the API keys were regenerated and nobody on our team did it", "forwarding
+        # rules I never set up", "2FA codes going to a number I don't own", "a withdrawal I did not make")
+        r"\b(?:regenerated|changed|reset|rotated|added|created|disabled|removed|revoked|edited) (?:\S+ ){0,6}?(?:and|but)"
+        r" (?:nobody|no ?one|none of us) (?:\S+ ){0,4}?(?:did|made|changed|touched|requested|authori[sz]ed|knows)",
+        r"\b(?:i|we) (?:never|didn'?t|did not) (?:set ?up|create|add|make|authori[sz]e|initiate|request|approve)\w* (?:any |the |those |these |this |that )?"
+        r"(?:\S+ )?(?:forwarding|rules?|filters?|payees?|withdrawals?|logins?|devices?|admins?|api keys?|tokens?|recovery)"
+        r"|\b(?:withdrawals?|transfers?|logins?|sign[- ]?ins?)(?: \S+){0,6}? (?:that|which) (?:i|we) (?:did not|didn'?t"
+        r"|never) (?:make|do|authori[sz]e|request|initiate|approve)",
+        r"\b(?:codes?|texts?|sms|otps?|verification \w+|alerts?|emails?) (?:are |is |keep )?(?:going|being sent|sent|forwarded"
+        r"|delivered|coming) to (?:a|an|some|another) (?:\S+ ){0,2}?(?:number|phone|email|address|device|account)"
+        r" (?:(?:that )?(?:i|we) (?:don'?t|do not|didn'?t|never)|(?:that )?(?:isn'?t|is not|wasn'?t) (?:mine|ours))",
+        # German, French, Spanish
+        r"\b(?:gehackt|piratee?s?|a ete pirate|hackead[oa]|jemand hat sich (?:\S+ ){0,4}?(?:eingeloggt|angemeldet)"
+        r"|quelqu'un (?:a |s'est )(?:\S+ )?(?:pirate|connecte|accede)|alguien (?:\S+ ){0,2}?(?:entro|accedio|ha entrado"
+        r"|se metio|ha accedido))\b",
     ),
     "security_incident": (
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
@@ -235,6 +250,25 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"(?:[^\s.,;!?]+ )?(?:file|folder|project|workspace|account|inbox|database|board|drive|list|table|pipeline"
         r"|crm|document|doc|sheet|spreadsheet|notebook|archive|<<data>>)s? (?:is|are|was|were|looks?|shows?|seems?)"
         r" (?:(?:now|completely|totally|just|suddenly|all) )*(?:empty|blank|wiped|gone)\b",
+        # round 5: data garbled or corrupted, counts reset to zero, a thing that disappeared, "it ate my drafts"
+        r"\b(?<!zip )(?<!downloaded )(?<!exported )(?:<<data>>|files?|projects?|documents?|database|spreadsheet|backups?"
+        r"|records?|dates|fields?|names) (?:\S+ ){0,6}?(?:corrupt(?:ed)?|mangled|scrambled|garbled)\b|\b(?:corrupt\w*|mangled|scrambled|garbled"
+        r"|overwrote|overwritten) (?:\S+ ){0,4}?(?:all|every|our|my|the) (?:\S+ ){0,2}?<<data>>",
+        r"\b(?:<<data>>|counts?|totals?|stock|inventory|points|stats|figures|numbers) (?:\S+ ){0,4}?(?:reset|dropped|went"
+        r"|gone|fell|are|is|shows?|showing|now) (?:back )?(?:to )?(?:zero|0)\b(?! (?:errors?|issues?|problems?|bugs?"
+        r"|downtime|defects?)\b)|\b(?:show|shows|showing|now|are|is) (?:as )?(?:0|zero) ?(?:bytes|kb)\b",
+        r"\b(?<!i )(?<!we )(?<!i've )(?<!we've )(?<!i have )(?<!we have )(?:ate|eaten|swallowed|nuked|killed|wiped|erased"
+        r"|cleared|deleted) (?:out )?(?:all (?:of )?)?(?:my|our|the|today'?s|yesterday'?s|this week'?s|last week'?s)"
+        r" (?!(?:\S+ ){0,2}?<<junk>>)(?:\S+ )?(?:<<data>>|sales|takings|progress|entries)",
+        r"\b(?:folder|file|project|document|board|page|workspace|channel|album|note|record|list|sheet|spreadsheet"
+        r"|report|dashboard)(?: \S+){0,3}? (?:that |which )?(?:has |have |had |just )?(?:disappeared|vanished|went missing"
+        r"|got deleted|was deleted|got wiped|was wiped)\b|\b(?:random characters|gibberish|garbage characters)\b",
+        # German, French, Spanish
+        r"\b(?:daten|dateien|datei|projekte?|dokumente|kundendaten|notizen|rechnungen|kontakte|auftrage|fotos)(?: \S+){0,5}?"
+        r" (?:verschwunden|geloscht|weg|verloren|beschadigt|leer)\b|\b(?:documents|fichiers|donnees|notes|factures|projets"
+        r"|contacts|photos)(?: \S+){0,4}? (?:ont )?(?:disparu|ete (?:supprime|efface|perdu)\w*)|\bj'ai perdu (?:tous|toutes"
+        r"|mes|nos)|\b(?:perdi|perdimos|se (?:borraron|borro|perdieron|eliminaron)|desaparecieron|han desaparecido)"
+        r" (?:\S+ ){0,2}?(?:todas|todos|mis|nuestr\w+|las|los)\b",
     ),
     "team_blocked": (
         r"\b(?:nobody|no ?one|none of (?:us|our|my|the|them)|not (?:a single|one)(?: of)?) (?:\S+ ){0,6}?"
@@ -247,6 +281,22 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:fail\w*|broken|down|not working) for (?:every(?:one|body)|all (?:of )?(?:our |my |us|the )?)",
         r"\b(?:our|my) (?:team|company|office|staff|org\w*|department|employees|agents|users)(?: of \d+)? "
         r"(?:is |are |has been |have been |got )?(?:completely |totally |all )?(?:locked out|blocked)",
+        # round 5: a crew idle, a page nobody gets past ("12 drivers sitting idle", "all users in our tenant see a
+        # white page", "won't open for anyone")
+        r"\b(?:won'?t|doesn'?t|don'?t|can'?t|isn'?t|not|stopped) (?:\S+ ){0,3}?(?:load\w*|open\w*|work\w*|start\w*"
+        r"|connect\w*|sync\w*|respond\w*) for (?:any ?one|every ?one|any ?body|every ?body|all (?:of )?(?:us|our|the)"
+        r"|the whole)\b",
+        r"\b(?:\d+|all|all (?:of )?our|our) (?:\w+ )?(?:drivers|agents|staff|employees|users|reps|nurses|cashiers"
+        r"|technicians|engineers|workers|people|members|colleagues|operators|dispatchers|pickers|couriers|teachers)"
+        r" (?:are |were |have been )?(?:sitting |standing |just )?(?:idle|stuck|locked out|unable to|waiting around"
+        r"|twiddling)|\ball (?:the )?users (?:in|on|of|across) (?:our|the) (?:\w+ )?(?:tenant|org\w*|workspace"
+        r"|account|company|instance|domain)(?: \S+){0,3}? (?:see|get|are|can'?t|cannot|have)",
+        # German, French, Spanish
+        r"\b(?:(?:unser|das) (?:ganzes?|gesamtes?) (?:team|buro|lager|geschaft)|alle (?:kollegen|mitarbeiter|nutzer"
+        r"|benutzer)|niemand (?:\S+ ){0,3}?kann|keiner (?:\S+ ){0,3}?kann|steht (?:\S+ )?still|geht gar nichts mehr)\b"
+        r"|\b(?:toute l'equipe|tous (?:nos|les|mes) (?:employes|collaborateurs|utilisateurs|agents|salaries)|personne"
+        r" (?:ne peut|n'arrive))\b|\b(?:todo el equipo|todos (?:nuestros|los|mis) (?:empleados|usuarios|agentes"
+        r"|trabajadores)|(?:nadie|ninguno)(?: \S+){0,4}? (?:puede|pueden|consigue|logra))\b",
     ),
     "payment_dispute": (
         r"\b(?:charge[ -]?backs?|charged back)\b",
@@ -262,10 +312,20 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # "reverse the charge", not the VAT "reverse charge"
         r"\b(?:revers\w+(?! charge\b)|claw\w*|recall\w*|take) (?:\S+ ){0,2}?(?:charges?|payments?|money back|direct debit)",
         r"\bstop (?:on )?(?:the )?payment\b",
+        # round 5: the charge reported as fraud to a named card or bank ("marking it as fraud in my Revolut app",
+        # "told Discover this was unauthorized", "a provisional credit")
+        r"\b(?:mark\w*|flag\w*|report\w*) (?:it|this|that|them|the (?:\w+ )?(?:charge|payment|transaction|debit))"
+        r" (?:\S+ ){0,3}?as (?:fraud\w*|unauthori[sz]ed|a scam|scam|stolen|not (?:mine|me))|\bprovisional credit\b",
+        r"\b(?:told|called|contacted|informed|notified|reported (?:\S+ ){0,5}?to) (?:my )?<<banks>>(?: [^\s.!?;]+){0,8}?"
+        r" (?:unauthori|fraud|never|not (?:me|mine)|didn'?t|disput|revers|charge ?back|scam|signed up)",
+        # German, French, Spanish
+        r"\b(?:(?:he |hemos )?disputad[oa]|disputar|impugn\w+|reclamad[oa]) (?:\S+ )?(?:cargo|cobro|pago)|\bcontest\w* (?:\S+ )?"
+        r"(?:prelevement|paiement|debit|achat|transaction)|\b(?:zuruckbuch\w*|ruckbuchung|zuruckgebucht|lastschrift"
+        r" (?:\S+ )?(?:zuruck|widerrufen))",
     ),
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
     "cancellation_refund": (
-        r"\b(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
+        r"\b(?<!\.)(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
         r"|unsubscribe)\b(?! (?:went through|was (?:processed|successful|confirmed)|is (?:done|confirmed|complete)))"
         r".{0,100}?\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my"
         r"|prorated|pro-rata|partial|and) refund|refunded|money (?:back|refunded)|reimburs\w+|(?:return|send) (?:\S+ )?"
@@ -273,6 +333,27 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:processed|issued)|showed up|landed))",
         r"\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my) refund|money back"
         r"|reimburs\w+)\b.{0,80}?\b(?:cancel\w*|close (?:my|our) account|terminat\w+)",
+        # round 5: other words for both ("end it and reimburse what we paid", "closed and the charge refunded", "the
+        # deal voided and my $179 returned", "cancle my acount and get my mony back")
+        r"\b(?<![.\w])(?:cancel\w*|cancle\w*|terminat\w+|clos\w+ (?:\S+ ){0,2}?(?:account|acount|subscription|plan)"
+        r"|(?:account|subscription|membership|plan|contract|booking|order) (?:\S+ ){0,2}?closed|end (?:it|this|the (?:\w+ )?"
+        r"(?:subscription|plan|tier|contract|membership|service))|void\w*|revok\w+|stop (?:my|the|our) (?:subscription"
+        r"|membership|plan|service))\b(?! (?:confirmed|went through|was (?:processed|successful|confirmed)|is (?:done"
+        r"|confirmed|complete)))[^.!?]{0,120}?(?<!no )(?<!not )(?<!without )(?<!any )\b(?:refund\w*|reimburs\w*"
+        r"|(?:money|mony|funds?|\$?\d[\d,.]*|payment|fee|amount|charge|balance|portion|difference|deposit)(?: \S+){0,2}?"
+        r" (?:back|returned|refunded|credited(?: back)?|reimbursed)|(?:credit|pay)\w* (?:\S+ )?back|(?:return|send|give|pay)"
+        r" (?:\S+ ){0,2}?(?:money|mony|payment|\$?\d[\d,.]*|deposit|fee)|revers\w+ (?:it|the charge|that charge|this"
+        r" charge|the payment))\b(?!(?: \S+){0,5}? (?:arrived|went through|came through|processed|landed|showed up"
+        r"|received|needed))",
+        r"\b(?<!no )(?<!not )(?<!without )(?<!any )(?:refund\w*|reimburs\w*|(?:money|mony|charge|amount)(?: \S+){0,2}?"
+        r" (?:back|refunded|returned)|revers\w+ (?:it|the charge|that charge|this charge))\b(?!(?: \S+){0,5}? (?:arrived"
+        r"|went through|came through|processed|landed|showed up|received|needed))[^.!?]{0,80}?\b(?:clos\w+ (?:\S+ ){0,2}?"
+        r"(?:account|acount|subscription|plan)|cancel\w*|terminat\w+|void\w*)",
+        # German, French, Spanish: "kündigen ... Geld zurück", "résilier ... remboursé", "cancelar ... devuelvan"
+        r"\b(?:kundig\w*|storn\w*|widerruf\w*|beend\w*|annul\w*|resili\w*|mettre fin|cancel\w*|dar(?:me)? de baja|anular)\b"
+        r"[^.!?]{0,120}?\b(?:geld (?:\S+ )?zuruck|erstatt\w*|ruckerstatt\w*|zuruckzahl\w*|gutschrift|rembours\w*|argent"
+        r"|reembols\w*|devuelv\w*|devolu\w*|dinero)|\b(?:geld (?:\S+ )?zuruck|erstatt\w*|rembours\w*|reembols\w*"
+        r"|devuelv\w*|dinero)[^.!?]{0,80}?\b(?:kundig\w*|storn\w*|annul\w*|resili\w*|cancel\w*|dar(?:me)? de baja)",
     ),
     "public_complaint": (
         r"\b(?<!you )(?<!please )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
@@ -322,6 +403,35 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bnext (?:stop|step|move)(?: is| will be|:)? (?:[^\s.,;!?]+ ){0,3}?(?:<<public>>|review|the press"
         r"|journalist|the media|public)|\bwhat (?:[^\s.,;!?]+ )?<<public>>(?: users| people| folks| crowd)? (?:thinks?"
         r"|says?|makes? of|has to say|will (?:think|say))",
+        # round 5: the complaint taken to an authority, a consumer body, a court or a class action ("reported you to
+        # the FTC", "a formal complaint has been lodged with the Bundesnetzagentur", "my lawyer will be in touch")
+        r"\b(?:report\w*|complain\w*|escalat\w+|go\w*|turn\w*|writ\w+|wrote|tak\w+|appeal\w*|email\w*|contact\w*|fil\w+"
+        r"|lodg\w+|refer\w*|flag\w*|denounc\w*)(?: (?!and\b|but\b)[^\s.,;!?]+){0,5}? (?:to|with|at|before) (?:the |your "
+        r"|my |local )?<<authority>>",
+        r"\b(?:complaint|report|case|claim|grievance)s? (?:\S+ ){0,4}?(?:lodged|filed|submitted|sent|made|opened|raised"
+        r"|registered) (?:with|to) (?:the )?(?:\S+ )?<<authority>>|\b(?:emailed|called|wrote to|contacted|told) (?:the )?"
+        r"<<authority>>|\bclass[- ]action|\bsmall claims|\b(?:see you|take (?:you|this|it|the matter|them)(?: all the way)?"
+        r" to|drag (?:you|this) (?:in)?to) court\b",
+        r"\b(?:(?:my|our) (?:lawyers?|attorneys?|solicitors?|legal (?:team|department|dept|counsel|advisors?))|legal counsel)"
+        r"(?: [^\s.,;!?]+){0,3}? (?:will|'ll|is going to|are going to|has been|have been|is|are|was|were)(?: \S+)?(?: be)?"
+        r" (?:in touch|contact\w*|review\w*|sending|send|writ\w+|draft\w*|look\w* into|informed|involved|notified"
+        r"|handling|taking|preparing|instructed)|\bhear\w* from (?:my|our) (?:lawyers?|attorneys?|solicitors?|legal)"
+        r"|\b(?:i'll|i will|we'll|we will|going to|gonna|plan to|intend to|ready to|prepared to|about to) sue\b"
+        r"|\bsolicitor(?: [^\s.,;!?]+){0,2}? (?:will|is|'ll) (?:be )?(?:sending|send|writ)",
+        # a post that is out or coming: "this is going into my YouTube review", "my tiktok about your service is getting views"
+        r"\b(?:go\w*|put\w*) (?:in)?to (?:my|our) (?:\w+ )?(?:review|video|vlog|blog|post|thread|newsletter|podcast"
+        r"|article|tiktok)|\b(?:my|our) (?:\w+ )?(?:tiktok|video|post|thread|tweet|review|reel|story)(?: [^\s.,;!?]+){0,5}?"
+        r" (?:is|are|has|have) (?:\S+ )?(?:getting|gotten|got|gone|going|had|racking) (?:\S+ ){0,3}?(?:views|likes"
+        r"|viral|shares|traction|attention|comments|retweets)|\bexpect (?:a|an|my|our) (?:\S+ ){0,2}?(?:post|thread|video"
+        r"|article|tweet|write-?up|blog\w*)\b",
+        # German, French, Spanish (accents folded)
+        r"\b(?:verbraucherzentrale|verbraucherschutz|schlichtungsstelle|bundesnetzagentur|defensa del consumidor"
+        r"|oficina (?:municipal )?del consumidor|dgccrf|que choisir|associations? de consommateurs|mediateur)\b"
+        r"|\b(?:laisser|poster|publier|ecrire|mettre) (?:un |une |des )?(?:avis|commentaires?)\b|\b(?:schlechte|negative"
+        r"|oeffentlich\w*) (?:bewertung|rezension)|\bbewertung (?:schreiben|abgeben|hinterlassen)|\b(?:dejar|escribir"
+        r"|poner|publicar) (?:una |mi )?(?:resena|opinion)|\b(?:meine|mes|mis) (?:follower|abonnes|seguidores)\b"
+        r"|\b(?:en (?:las )?redes sociales|sur les reseaux|in den sozialen medien)|\bdenunciar\w*|\bporter plainte"
+        r"|\banzeige erstatten",
     ),
     "competitor_switch": (
         # moving to another vendor: "we're moving to Zendesk", "jumping ship to a competitor"
@@ -398,6 +508,22 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|cheaper|free|same|other)\b|(?:a|an|the) (?:\w+ )?(?:plan|tier|package|address|office|folder|team|account|card"
         r"|phone|device|user)\b|another (?:plan|tier|package|user|admin|colleague|account|card|team|phone|device|folder"
         r"|address|office)\b|my |our |monthly|annual|yearly|quarterly|paper|email)",
+        # round 5: a pilot, a prototype or an offer elsewhere; a vendor that answers; shopping around
+        r"\b(?:prototyp\w*|pilot\w*|poc|proof of concept|trial\w*|test\w*|built|building|rebuil\w+) (?:\S+ ){0,3}?(?:on|with"
+        r"|in) <<rivals>>\b(?!<<integration>>)|\b(?:pilot\w*|trial\w*|trying|evaluat\w+|testing) (?:a |an )?(?:different"
+        r"|new|another|other|competing) (?:\w+ )?(?:crm|helpdesk|help desk|tool|system|platform|software|product|solution"
+        r"|provider|vendor|supplier)",
+        r"\b(?:find|look\w* for|get|hire|go with|going with) (?:a |an |another |some )?(?:\w+ )?(?:vendor|provider"
+        r"|supplier|company|platform|tool|service) (?:that|who|which) (?:actually|does|can|will|answers|responds|works"
+        r"|cares|picks up)|\boffered to (?:migrate|move|switch|port|onboard|transfer) (?:us|me|our|my)|\bshop\w* around\b"
+        r"|\b(?:move|switch|migration|transition|changeover) to (?:the|a|our) new (?:\w+ )?(?:vendor|provider|supplier"
+        r"|crm|helpdesk)\b",
+        # German, French, Spanish
+        r"\b(?:zu (?:einem )?(?:anderen|neuen) anbieter|anbieter ?wechsel|(?:zu|auf) (?:<<rivals>>|die konkurrenz)"
+        r" (?:zu )?(?:wechseln|umsteigen)|(?:wechseln|umsteigen) (?:zu|auf) (?:<<rivals>>|einem anderen|die konkurrenz))"
+        r"|\b(?:chez|vers) (?:un|le) concurrent|\bla concurrence\b|\bchanger de (?:fournisseur|prestataire|operateur"
+        r"|logiciel|banque)|\b(?:migrando|migrar|cambiar\w*|cambiamos|pasarnos|pasamos|irnos|nos vamos|me voy) (?:\S+ ){0,2}?"
+        r"a (?:otra|otro) (?:plataforma|proveedor|empresa|herramienta|servicio|compania)|\bla competencia\b",
     ),
     "repeated_contact": (
         r"\b(?:second|third|fourth|fifth|sixth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:time|message|email|ticket|chat"
@@ -428,6 +554,41 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bchas\w+ (?:you|this|it) (?:\S+ ){0,3}?for (?:weeks|months|a month|days|\d+)",
         r"\bagain (?:in|on|last) (?:\w+day|january|february|march|april|may|june|july|august|september|october"
         r"|november|december|week)|\bon the \d+(?:st|nd|rd|th) and (?:again )?on the \d+",
+        # round 5: a contact before this one, named ("as I said in my previous email", "same as my ticket from
+        # yesterday", "you told me last Tuesday", "I reported it in the spring as well", "back again")
+        r"\b(?:per|in|from|see|after|since|reopen\w*(?: \S+){0,4}?|same as|like|about|follow\w*[- ]up (?:on|to)) (?:\S+ )?"
+        r"(?:my|our) (?:last|previous|earlier|prior|original|other|first) (?:\d+ |two |three |few )?(?:emails?|messages?"
+        r"|tickets?|chats?|calls?|requests?|conversations?|reports?|contacts?|replies|cases?)\b",
+        r"\b(?:same as|like|per|see|as in|reopen\w*(?: \S+){0,3}?|since|after) (?:my|our) (?:ticket|case|email|message"
+        r"|chat|call|request|report) (?:from|of|on|last) (?:yesterday|last \w+"
+        r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d+ (?:days|weeks|months) ago|(?:a|one|two|three) (?:days?|weeks?"
+        r"|months?) ago|this morning|earlier)",
+        # a contact before this one and no answer, or the same problem again (not "I wrote to you yesterday, did
+        # you get my email?")
+        r"\b(?:i|we) (?:already |had |have |'ve )?(?:reported|raised|flagged|logged|contacted you|contacted support"
+        r"|wrote to you|emailed you|called you|messaged you|told you|chatted with you)(?: [^\s.,;!?]+){0,5}? (?:yesterday"
+        r"|last (?:week|month|time|night|year|\w+day)|(?:on|in) (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january"
+        r"|february|march|april|may|june|july|august|september|october|november|december|the spring|the summer"
+        r"|the autumn|the fall|the winter)|(?:\d+|a|two|three|a few|a couple of) (?:days|weeks|months) ago|before"
+        r"|earlier|previously)\b(?: [^\s.,;!?]+){0,6}? (?:too|as well|and (?:got|heard|received|have had) (?:no|nothing)"
+        r"|no (?:reply|answer|response)|nothing back|still)\b|\b(?:i|we) (?:already|had already|have already|'ve already)"
+        r" (?:reported|raised|flagged|logged) (?:this|it|that|the (?:same )?(?:issue|problem|bug|error))",
+        r"\b(?:you|your (?:\w+ )?(?:team|colleague|agent|support|rep|bot|people|staff)|support|an agent|the agent"
+        r"|someone|they) (?:told|promised|said|assured|swore)(?: me| us)?(?: [^\s.!?;]+){0,7}? (?:last (?:week|month"
+        r"|time|\w+day)|yesterday|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|in (?:january|february|march|april|may"
+        r"|june|july|august|september|october|november|december)|(?:\d+|two|three|a few) (?:days|weeks) ago|after my"
+        r" (?:last|previous))|\b(?:was|were|been) (?:told|promised|assured) by (?:support|you|your|an agent|the agent"
+        r"|someone)|\bpromised (?:me |us )?(?:a |an )?(?:callback|call back|reply|fix|update|response)\b",
+        r"\b(?:back|here) again\b|\bnot (?:my|our|the) first rodeo|^(?:once )?again[,:!] (?!thanks?\b|thank you)|\b(?:another|yet another|one more)"
+        r" (?:chat|ticket|email|call|message|conversation)\b,? (?:\S+ )?same\b|\b(?:had|have had|went through) (?:this|the"
+        r" same|this exact|this very|the exact same) (?:conversation|chat|discussion|exchange)|\bback and forth\b"
+        r"(?: [^\s.,;!?]+){0,4}? (?:for|since)|\bstill waiting (?:for|on) (?:a |the |your |my |that )?(?:callback"
+        r"|call back|reply|response|answer|update|someone)",
+        # German, French, Spanish
+        r"\b(?:zum (?:zweiten|dritten|vierten|x-?ten|wiederholten) mal|(?:schon|bereits) (?:\S+ ){0,3}?(?:zweimal|dreimal"
+        r"|mehrmals|mehrfach|gemeldet|geschrieben|angerufen)|^nochmal\b|(?:deuxieme|troisieme|quatrieme|enieme) fois"
+        r"|deja (?:\S+ ){0,2}?(?:deux|trois|plusieurs) fois|(?:segunda|tercera|cuarta|enesima) vez|ya (?:\S+ ){0,2}?"
+        r"(?:dos|tres|varias) veces)",
     ),
 }
 """Shipped guardrail patterns (also in layers/models/decision/params.json): precise rather than exhaustive,
@@ -449,7 +610,11 @@ DEFAULT_TERMS: dict[str, str] = {
     r"|media|internet|podcast|hacker news|product hunt|glassdoor|tripadvisor|bluesky|mastodon|the (?:local )?news"
     r"(?! ?(?:feed|section|page|tab|letter))|(?:every )?review sites?)",
     "rivals": r"(?:zendesk|freshdesk|freshworks|freshservice|intercom|hubspot|salesforce|help ?scout|front|gorgias|zoho"
-    r"|kustomer|liveagent|kayako|jira|servicenow|gladly|dixa|trengo)",
+    r"|kustomer|liveagent|kayako|jira|servicenow|gladly|dixa|trengo"
+    # round 5: the tools a small business leaves a vendor for, beyond helpdesks
+    r"|asana|trello|monday(?:\.com)?|clickup|notion|airtable|basecamp|wrike|smartsheet|pipedrive|gusto|rippling"
+    r"|bamboohr|xero|quickbooks|freshbooks|calendly|shopify|woocommerce|bigcommerce|squarespace|wix|mailchimp"
+    r"|klaviyo|aircall|dialpad|ringcentral)",
     # another vendor, named or not: "another provider", "a competitor's product", "a different helpdesk"
     "alt": r"(?:(?:a|one of (?:your|the)|your|the) (?:competitors?|rivals?|competition)(?:'s?(?: \w+)?)?|(?:another"
     r"|a different|a cheaper|a better|a competing|an alternative|other|different|cheaper|competing) (?:\w+ )?"
@@ -469,6 +634,17 @@ DEFAULT_TERMS: dict[str, str] = {
     r" (?:\d+k? )?(?:followers|network|audience|subscribers|readers|members|connections|community)|(?:other|your"
     r" other) (?:customers|users|companies|businesses|people)|people|others)",
     "what": r"(?:about (?:this|it\b|you\b|how|what|the way|my|our|the whole)|how (?!to\b)|what (?!to\b)|this\b|it\b)",
+    # round 5: where a complaint is taken outside: regulators, consumer bodies, ombudsmen, app stores, courts
+    "authority": r"(?:ftc|fcc|cfpb|bbb|better business bureau|trading standards|consumer (?:protection|rights|affairs"
+    r"|council|agency|ombudsman|watchdog|association|cent(?:re|er)|organi[sz]ation|office|authority|group"
+    r"|programme|program|show)|(?:\w+ ){0,2}?(?:ombuds\w*|regulators?|watchdog)|attorney general|(?:the )?ico\b|information commissioner"
+    r"|data protection (?:authority|commissioner|office)|cnil|ofcom|ofgem|ofwat|fca\b|financial conduct authority"
+    r"|bundesnetzagentur|verbraucherzentrale|bafin|small claims(?: court)?|(?:the )?courts?\b|google play"
+    r"|app store|play store|watchdog|authorities|department of (?:consumer|commerce)|state (?:ag|attorney))",
+    # round 5: card issuers and banks named without "my bank"
+    "banks": r"(?:bank|amex|american express|visa|mastercard|discover|capital one|chase|citi(?:bank)?|revolut|monzo"
+    r"|barclays|barclaycard|hsbc|wells fargo|bank of america|n26|starling|lloyds|natwest|santander|paypal|klarna"
+    r"|card (?:company|provider|issuer)|credit card company)",
 }
 """Vocabulary several guardrail patterns share: data nouns, public channels, competitors' names."""
 
@@ -536,15 +712,15 @@ class NegationSettings(_Model):
 
 
 DEFAULT_MODEL_THRESHOLDS: dict[str, float] = {
-    "account_compromise": 0.5,
-    "cancellation_refund": 0.5,
-    "competitor_switch": 0.54,
-    "data_loss": 0.5,
-    "human_request": 0.5,
-    "payment_dispute": 0.5,
-    "public_complaint": 0.5,
-    "repeated_contact": 0.57,
-    "team_blocked": 0.5,
+    "account_compromise": 0.7,
+    "cancellation_refund": 0.7,
+    "competitor_switch": 0.7,
+    "data_loss": 0.7,
+    "human_request": 0.7,
+    "payment_dispute": 0.7,
+    "public_complaint": 0.7,
+    "repeated_contact": 0.8,
+    "team_blocked": 0.8,
 }
 """Per trigger, the trigger model's probability (`Scores.triggers`, `baton.scoring.triggers`) at which the
 guardrail trips without its pattern: chosen by `baton train triggers` by cross-validation for precision 0.95
@@ -556,10 +732,13 @@ _STOP = (
     r"|discontinu\w*|opt\w* out|(?:want|get|i'?m|we'?re) out|done|get rid|pull\w* the plug|delet\w+ (?:\S+ )?account"
     r"|no longer|don'?t (?:want|need)|downgrad\w*|drop\w*|ditch\w*|switch\w* off|turn\w* off|exit\w*|off (?:this|the|my"
     r"|our)|gone|out of|leaving|withdraw\w*|remov\w+ (?:me|us)"
+    # round 5: typos, voiding, and German, French, Spanish
+    r"|cancle\w*|void\w*|revok\w*|kundig\w*|storn\w*|widerruf\w*|beend\w*|annul\w*|resili\w*|baja|anular"
 )
 _MONEY = (
     r"refund\w*|reimburs\w*|money|funds?|back|return\w*|repa(?:y|id)\w*|credit\w*|cents?|euros?|dollars?|pounds?"
-    r"|charge\w*|paid|fees?|pro-?rat\w*"
+    r"|charge\w*|paid|fees?|pro-?rat\w*|mony|geld|erstatt\w*|ruckerstatt\w*|rembours\w*|argent|reembols\w*|devuel\w*"
+    r"|devolu\w*|dinero"
 )
 DEFAULT_MODEL_GATES: dict[str, str] = {
     # a word of ending and a word of money, in either order
@@ -571,13 +750,20 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|offer\w*|quot\w+|cheaper|instead|prefer\w*|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
     r"|going back|from now on|done with|(?:we'?re|i'?m) done|port\w*|transfer\w* (?:\S+ )?out|banks|bye|goodbye"
     r"|last (?:invoice|month|quarter|year|booking|order|renewal) with|lost us|some ?(?:one|where) else|ditch\w*"
-    r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*",
+    r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*"
+    # round 5: a pilot or a prototype elsewhere, shopping around; German, French, Spanish
+    r"|pilot\w*|prototyp\w*|consider\w*|evaluat\w*|shopping|tempt\w*|crm|anbieter|wechs\w+|konkurren\w*"
+    r"|concurren(?:t|ce)|fournisseur|prestataire|competencia|otra|otro|proveedor|plataforma",
     "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
     r"|not there|nowhere|no trace|no sign|nothing|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"
     r"|locate|recover)|cannot (?:find|see|locate|recover)|couldn'?t find|(?:be|been|being|not) found|reset|revert\w*"
     r"|roll\w* back|clear\w*|cleaned out|emptied|took|undone|dropped|restor\w*|recover\w*|where (?:did|have|has|are"
-    r"|is)|any ?more|no history|destroy\w*|nuked|truncat\w*|(?:had|were|was) (?:over |about |around )?[\d,]+",
+    r"|is)|any ?more|no history|destroy\w*|nuked|truncat\w*|(?:had|were|was) (?:over |about |around )?[\d,]+"
+    # round 5: garbled, eaten, won't open; German, French, Spanish
+    r"|mangled|scrambled|garbled|ate|eaten|bytes|1970|random characters|gibberish|won'?t open"
+    r"|verschwunden|geloscht|weg|verloren|beschadigt|disparu|supprim\w*|perdu\w*|efface\w*|perdi\w*|borr\w+"
+    r"|desaparec\w+|eliminad\w+",
     "account_compromise": r"hack\w*|hijack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken|take) over|takeover"
     r"|some ?(?:one|body)|stranger|unknown|random|whoever|not me|wasn'?t me|log(?:ged)?[- ]?in\w*|sign(?:ed)?[- ]?in\w*"
     r"|access\w*|password|passcode|2fa|two[- ]factor|mfa|otp|codes?|recogni[sz]\w*|never|didn'?t|did not|haven'?t"
@@ -585,14 +771,19 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|breach\w*|leak\w*|phish\w*|scam\w*|fake|suspicious|strange|weird|sessions?|devices?|ip|location|country"
     r"|impersonat\w*|locked out|get (?:back )?in(?:to)?|got in(?:to)?|getting in(?:to)?|into (?:my|our)|control"
     r"|security|fraud\w*|changed|edited|updated|switched|added|created|wrote|written|posted|sent|(?:we|i) (?:don'?t"
-    r"|do not) (?:know|own|have)|who did|asleep|freez\w*|lock\w*|none of us|nobody",
+    r"|do not) (?:know|own|have)|who did|asleep|freez\w*|lock\w*|none of us|nobody"
+    # round 5: forwarding, regenerated keys, a withdrawal; German, French, Spanish
+    r"|forward\w*|regenerat\w*|withdraw\w*|wallet|gehackt|jemand|pirat\w*|quelqu'un|hackead\w*|alguien|cuenta",
     "team_blocked": r"every(?: ?(?:one|body))?|whole|entire|all|nobody|no ?one|none|team|users|staff|company|office"
     r"|org\w*|department|employees|agents|colleagues|any ?(?:one|body)|any of|not (?:a single|one)|single|people"
     r"|members|reps|workers|crew|shifts?|floor|branch(?:es)?|stores|shops|locations|sites|offices|warehouse|ward"
     r"|clinic|school|students|teachers|nurses|doctors|drivers|engineers|developers|devs|technicians|cashiers"
     r"|operators|dispatchers|pharmacists|volunteers|associates|partners|managers|tenant|seats|operations?|business"
     r"|production|standstill|halt|idle|stopped|we can'?t|we cannot|none of us|all of us|\d+ (?:of us|people|users"
-    r"|agents|staff)",
+    r"|agents|staff)"
+    # round 5: German, French, Spanish
+    r"|alle|ganze\w*|gesamte\w*|niemand|keiner|kollegen|mitarbeiter|still|equipe|tous|toute|personne|nadie|ninguno"
+    r"|todos|equipo|empleados|usuarios",
 }
 """Per trigger, words a message must hold for the trigger model alone to trip it (a trigger not listed: its
 `model_keywords`). A cancellation needs a word of ending and a word of money: "please cancel at the end of the

@@ -163,6 +163,27 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
         ("I'm porting my number to another network when the contract ends.", "competitor_switch"),
         ("We have a kickoff call with our new vendor next week.", "competitor_switch"),
         ("Next time I'll fly with a different airline.", "competitor_switch"),
+        # round 5: a complaint taken to an authority or a court, a post that is out
+        ("I've lodged a complaint with the energy ombudsman.", "public_complaint"),
+        ("We will be reporting this to Trading Standards.", "public_complaint"),
+        ("Our solicitors will be in touch about the broken contract.", "public_complaint"),
+        ("This is going into my podcast episode on Friday.", "public_complaint"),
+        ("Ich gehe damit zur Verbraucherzentrale.", "public_complaint"),
+        # a contact before this one
+        ("Per my previous emails, the credit note is still missing.", "repeated_contact"),
+        ("Your colleague promised a callback yesterday. Nothing.", "repeated_contact"),
+        ("I reported the same sync error last week too.", "repeated_contact"),
+        ("C'est la troisième fois que j'écris à ce sujet.", "repeated_contact"),
+        # other words for a cancellation with its money, a move, a loss, a blocked crew, a takeover, a dispute
+        ("Close my acount and pay back the rest of the year.", "cancellation_refund"),
+        ("Je veux résilier et être remboursée.", "cancellation_refund"),
+        ("We've started a pilot with Airtable for the same workflow.", "competitor_switch"),
+        ("Nous passons chez un concurrent en janvier.", "competitor_switch"),
+        ("The import scrambled every address in our customer list.", "data_loss"),
+        ("All our reward points reset to zero after the update.", "data_loss"),
+        ("Our couriers are all sitting idle, the app won't load for anyone.", "team_blocked"),
+        ("The webhook secret was rotated last night and nobody here did it.", "account_compromise"),
+        ("I marked the payment as fraud in my banking app.", "payment_dispute"),
     ],
 )
 def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
@@ -203,6 +224,17 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "I changed banks, how do I update the direct debit?",
         "Our new helpdesk agent starts Monday, how do I add her?",
         "The phone number on my account was switched to somebody else's phone by our IT team.",
+        # round 5
+        "I wrote to you yesterday about the invoice, did you get my email?",
+        "Again, thank you for the great onboarding call.",
+        "Following up on my email from Monday about the invoice address.",
+        "Can I leave a review for the agent who helped me?",
+        "The zip I downloaded from the export is corrupted on Mac, works on Windows.",
+        "How do I reset the season counters to zero?",
+        "Is the order.cancelled webhook sent before or after the refund.created event?",
+        "Please cancel my subscription at the end of the billing period, no refund needed.",
+        "We moved from Asana to you last year and love it.",
+        "Do you integrate with Xero and QuickBooks?",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -283,12 +315,10 @@ def held_out() -> Path:
 
 
 RECALL_MISSED = {
-    "competitor_switch": "0.805 on test2 (round 4; 0.683 before)",
-    "public_complaint": "0.875 on test2 (round 4; 0.900 before)",
+    "competitor_switch": "0.854 on test2 (round 5; 0.805 in round 4)",
 }
-"""Triggers whose held-out recall is below the target (docs/decision.md, "Round 4": a move to a rival is still
-missed in words nobody wrote for it; `public_complaint` lost one message in round 4). Strict: the mark must come
-off once one passes."""
+"""Triggers whose held-out recall is below the target (docs/decision.md, "Round 5": a move to a rival is still
+missed in words nobody wrote for it). Strict: the mark must come off once one passes."""
 
 
 @pytest.fixture(scope="module")
@@ -320,19 +350,70 @@ def test_the_held_out_recall_meets_the_target(held_out_report, code: str) -> Non
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
-TEST3_MEASURED = {
-    "account_compromise": (39, 4, 9),
-    "cancellation_refund": (34, 3, 14),
-    "competitor_switch": (29, 3, 17),
-    "data_loss": (32, 1, 17),
-    "human_request": (35, 1, 16),
-    "payment_dispute": (38, 6, 7),
-    "public_complaint": (20, 1, 28),
-    "repeated_contact": (25, 0, 26),
-    "team_blocked": (38, 2, 11),
+TEST4_MEASURED = {
+    "account_compromise": (42, 4, 7),
+    "cancellation_refund": (45, 1, 12),
+    "competitor_switch": (46, 5, 8),
+    "data_loss": (44, 2, 9),
+    "human_request": (47, 3, 10),
+    "payment_dispute": (42, 2, 9),
+    "public_complaint": (44, 1, 14),
+    "repeated_contact": (43, 0, 17),
+    "team_blocked": (43, 1, 8),
 }
-"""(tp, fp, fn) per trigger on triggers-test3.jsonl, measured once after round 4 (docs/decision.md): a blind set
-whose recall is far below the target for every trigger. These are regression floors, not targets."""
+"""(tp, fp, fn) per trigger on triggers-test4.jsonl (654 messages by a fourth author, held out), measured once after
+round 5 was closed (docs/decision.md, "Round 5"): precision >= 0.9 for all nine, recall 0.72 to 0.86. Floors."""
+
+
+@pytest.fixture(scope="module")
+def test4_report():
+    path = LABELLED / "triggers-test4.jsonl"
+    if not path.is_file():
+        pytest.skip("triggers-test4.jsonl is not in this checkout")
+    return evaluate(read(path), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_fourth_authors_held_out_set_does_not_regress(test4_report, code: str) -> None:
+    tp, fp, fn = TEST4_MEASURED[code]
+    count = test4_report.counts[code]
+    assert count.support == tp + fn, code
+    assert count.recall is not None and count.recall >= tp / (tp + fn), (code, count)
+    assert count.precision is not None and count.precision >= tp / (tp + fp), (code, count)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(
+            code,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"test4 recall {TEST4_MEASURED[code][0] / sum(TEST4_MEASURED[code][::2]):.3f}",
+            ),
+        )
+        for code in sorted(TRIGGERS)
+    ],
+)
+def test_the_fourth_authors_held_out_set_meets_the_target(test4_report, code: str) -> None:
+    # Precision >= 0.9 holds for all nine (the floors above); recall >= 0.9 for none yet.
+    count = test4_report.counts[code]
+    assert count.recall is not None and count.recall >= 0.9, (code, count)
+
+
+TEST3_MEASURED = {
+    "account_compromise": (48, 1, 0),
+    "cancellation_refund": (48, 1, 0),
+    "competitor_switch": (45, 1, 1),
+    "data_loss": (49, 1, 0),
+    "human_request": (51, 1, 0),
+    "payment_dispute": (45, 3, 0),
+    "public_complaint": (48, 1, 0),
+    "repeated_contact": (50, 0, 1),
+    "team_blocked": (49, 2, 0),
+}
+"""(tp, fp, fn) per trigger on triggers-test3.jsonl after round 5, which tuned the patterns on it and trained the
+model on it: development floors, not a held-out estimate (round 4 measured it blind: recall 0.42 to 0.81)."""
 
 
 @pytest.fixture(scope="module")
@@ -344,7 +425,7 @@ def test3_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_blind_held_out_set_does_not_regress(test3_report, code: str) -> None:
+def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
     tp, fp, fn = TEST3_MEASURED[code]
     count = test3_report.counts[code]
     assert count.support == tp + fn, code
@@ -354,11 +435,12 @@ def test_the_blind_held_out_set_does_not_regress(test3_report, code: str) -> Non
 
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
-    # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4.
+    # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
+    # round 5.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
-    assert len(tripped()) <= 42
+    assert len(tripped()) <= 40
 
 
 def test_the_development_sets_stay_precise() -> None:
@@ -380,28 +462,55 @@ TRAINING = (
     "triggers-test.jsonl",
     "triggers-train-extra.jsonl",
     "triggers-train-extra2.jsonl",
+    "triggers-test3.jsonl",
+    "triggers-train-extra3.jsonl",
 )
-"""What `baton train triggers` reads (the shipped trigger model's data)."""
+"""What `baton train triggers` reads (the shipped trigger model's data, with a Bitext draw: `--bitext`)."""
+TEST4_IN_TRAINING = 11
+"""Messages of the held-out triggers-test4.jsonl found word for word in the training files, counted at its one
+evaluation (nine in test3, one each in dev and test); without them its figures barely move (docs/decision.md)."""
 
 
 def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
-    # Counts only: a failing assertion must not print a held-out message.
-    assert len(texts_of("triggers-dev.jsonl") & texts_of("triggers-test.jsonl")) == 0
-    training = texts_of(*TRAINING)
-    if held_out().name == "triggers-test2.jsonl":
-        assert len(texts_of("triggers-test2.jsonl") & training) == 0
-    if (LABELLED / "triggers-test3.jsonl").is_file():
-        # Written blind after round 3: three of its messages are word for word in the round-1 sets (dev, test);
-        # the held-out evaluation leaves them out. The training files written since share none.
-        test3 = texts_of("triggers-test3.jsonl")
-        assert len(test3 & texts_of("triggers-train-extra.jsonl", "triggers-train-extra2.jsonl")) == 0
-        assert len(test3 & training) <= 3
+    # Counts only, gathered before any assertion: pytest's report of a failing `len(a & b)` prints the sets.
+    test3 = texts_of("triggers-test3.jsonl")
+    hand_written = texts_of(
+        "triggers-train-extra.jsonl", "triggers-train-extra2.jsonl", "triggers-train-extra3.jsonl"
+    )
     issue = {
         "I want to cancel my subscription and get a refund now.",
         "I'm going to report you to my bank and dispute the charge.",
         "After yesterday's update all our projects from last month are gone.",
     }
-    assert not issue & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")
+    counts = {
+        "dev & test": len(texts_of("triggers-dev.jsonl") & texts_of("triggers-test.jsonl")),
+        # Written blind after round 3, development since round 5: three of test3's messages are word for word in
+        # the round-1 sets (dev, test) and two in test2; the hand-written training files share none.
+        "test3 & hand-written": len(test3 & hand_written),
+        "test3 & dev, test": len(test3 & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
+        "issue & dev, test": len(issue & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
+    }
+    if held_out().name == "triggers-test2.jsonl":
+        test2 = texts_of("triggers-test2.jsonl")
+        counts["test2 & training but test3"] = len(
+            test2 & texts_of(*(n for n in TRAINING if n != "triggers-test3.jsonl"))
+        )
+        counts["test2 & test3"] = len(test2 & test3)
+    if (LABELLED / "triggers-test4.jsonl").is_file():
+        # The fourth author's set, held out in round 5.
+        counts["test4 & training"] = len(texts_of("triggers-test4.jsonl") & texts_of(*TRAINING))
+    assert counts == {
+        "dev & test": 0,
+        "test3 & hand-written": 0,
+        "test3 & dev, test": counts["test3 & dev, test"] if counts["test3 & dev, test"] <= 3 else "<= 3",
+        "issue & dev, test": 0,
+        **(
+            {"test2 & training but test3": 0, "test2 & test3": min(counts["test2 & test3"], 2)}
+            if "test2 & test3" in counts
+            else {}
+        ),
+        **({"test4 & training": TEST4_IN_TRAINING} if "test4 & training" in counts else {}),
+    }
 
 
 def test_baton_eval_triggers_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -461,3 +570,40 @@ def test_the_shipped_guardrails_stay_out_of_the_parameter_store_document() -> No
     assert json.loads(deployable(json.dumps(document)))["guardrails"]["patterns"] == {
         "legal_threat": [r"\bmy attorney\b"]
     }
+
+
+# ---------------------------------------------------------------------------------------------- training options
+
+
+def test_a_triggers_own_lowest_threshold_is_read_and_a_bad_one_named() -> None:
+    from baton.training.triggers import min_thresholds
+
+    codes = ("repeated_contact", "team_blocked")
+    assert min_thresholds(["team_blocked=0.8"], codes) == {"team_blocked": 0.8}
+    with pytest.raises(SystemExit, match="expected CODE=T"):
+        min_thresholds(["team_blocked"], codes)
+    with pytest.raises(SystemExit, match="no head for 'data_los'"):
+        min_thresholds(["data_los=0.8"], codes)
+    with pytest.raises(SystemExit, match="between 0 and 1"):
+        min_thresholds(["team_blocked=1.5"], codes)
+
+
+def test_the_bitext_draw_labels_requests_for_a_person_and_keeps_the_rest_calm(tmp_path: Path) -> None:
+    from baton.training.triggers import BITEXT_FILE, bitext_rows
+
+    (tmp_path / BITEXT_FILE).write_text(
+        "\ufeffflags,utterance,category,intent\n"
+        "B,I want to talk to a live agent,CONTACT,contact_human_agent\n"
+        "B,what is your refund policy?,REFUND,check_refund_policy\n"
+        "B,track my order 123,ORDER,track_order\n"
+        "B,I want to file a complaint,FEEDBACK,complaint\n",
+        encoding="utf-8",
+    )
+    rows = dict(bitext_rows(tmp_path, seed=0))
+    assert rows == {
+        "I want to talk to a live agent": {"human_request"},
+        "what is your refund policy?": set(),
+        "track my order 123": set(),
+    }
+    with pytest.raises(SystemExit, match="no Bitext_Sample"):
+        bitext_rows(tmp_path / "missing", seed=0)
