@@ -34,11 +34,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from baton.context.models import Activity, Context, ErrorSeen
+from baton.context.models import Context
 from baton.decision.engine import DecisionState, decide
+from baton.decision.page import with_page
 from baton.decision.params import DecisionParams
 from baton.decision.store import STATUS_OF_ACTION, decision_view
-from baton.events import EscalationDecided, MessageScored, MessageSnapshot
+from baton.events import EscalationDecided, MessageScored
 from baton.models import Reason, RiskPoint, Role, ShadowDecision, View, utcnow
 from baton.ordered import Applied, MessageLedger, OrderedConsumer, StateStore, as_stored, remember
 from baton.ports import ContextSource
@@ -48,36 +49,11 @@ logger = logging.getLogger(__name__)
 REDACTED_EVIDENCE = "the message was redacted"
 """A guardrail's evidence after the helpdesk redacted the message it quoted."""
 
-ERROR_ACTION = ("error", "failed", "exception")
-"""A `page.recent_actions` entry whose type contains one of these is an error the product showed."""
-
 DECISION_RANK = 10
 """The decision's status (`escalated`, `monitoring`) gives way to routing's (`assigned`, `queued`)."""
 
 RISK_TRAIL = 100
 """Decisions whose risk the conversation keeps in its `risk_trail` (like scoring's `TRAIL` of scores)."""
-
-
-def with_page(context: Context, message: MessageSnapshot) -> Context:
-    """The context with what the message itself says about the customer's product activity: the page they are
-    on and their recent actions (errors among them count as errors seen, e.g. `error_shown`), in front of the
-    stored activity."""
-    page = message.page
-    if page is None:
-        return context
-    stored = context.activity or Activity()
-    errors = [
-        # The API allows longer action types than an error code: keep the start, never fail the message on it.
-        ErrorSeen(at=action.at, code=action.type[:128], message=action.detail)
-        for action in page.recent_actions
-        if any(word in action.type.lower() for word in ERROR_ACTION)
-    ]
-    activity = Activity(
-        page=page.url[:2048],
-        recent_actions=([a.type for a in page.recent_actions] + list(stored.recent_actions))[:50],
-        errors_seen=(errors + list(stored.errors_seen))[:50],
-    )
-    return context.model_copy(update={"activity": activity})
 
 
 class DecisionLogic:

@@ -50,14 +50,11 @@ class OnnxEncoder:
         sha256: str | None = None,
         threads: int = 1,
     ) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        from baton.scoring.sessions import session
+
+        self._session = session(model_path, threads=threads)
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length)
         self._tokenizer.no_padding()

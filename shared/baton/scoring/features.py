@@ -63,17 +63,27 @@ def tokens(text: str) -> list[str]:
 
 
 def _grams(text: str, spec: FeatureSpec) -> Iterable[str]:
+    """Every n-gram of a normalised text, in order: word n-grams (`w:`), then each token's character n-grams
+    (`c:`, the token padded with a space each side). The definition; `_featurized` counts the same grams."""
     toks = tokens(text)
-    lo, hi = spec.word_ngrams
+    yield from _word_grams(toks, spec.word_ngrams)
+    lo, hi = spec.char_ngrams
+    for tok in toks:
+        yield from _char_grams(tok, lo, hi)
+
+
+def _word_grams(toks: Sequence[str], sizes: tuple[int, int]) -> Iterable[str]:
+    lo, hi = sizes
     for n in range(lo, hi + 1):
         for i in range(len(toks) - n + 1):
             yield "w:" + " ".join(toks[i : i + n])
-    lo, hi = spec.char_ngrams
-    for tok in toks:
-        padded = f" {tok} "
-        for n in range(lo, hi + 1):
-            for i in range(len(padded) - n + 1):
-                yield "c:" + padded[i : i + n]
+
+
+def _char_grams(tok: str, lo: int, hi: int) -> Iterable[str]:
+    padded = f" {tok} "
+    for n in range(lo, hi + 1):
+        for i in range(len(padded) - n + 1):
+            yield "c:" + padded[i : i + n]
 
 
 _HASHES: dict[str, tuple[int, float]] = {}
@@ -93,6 +103,23 @@ def _hashed(gram: str) -> tuple[int, float]:
     return found
 
 
+_TOKEN_HASHES: dict[tuple[str, int, int], tuple[tuple[int, float], ...]] = {}
+_MAX_TOKEN_HASHES = 1 << 16
+
+
+def _token_hashes(tok: str, lo: int, hi: int) -> tuple[tuple[int, float], ...]:
+    """The hashes of a token's character n-grams: a word recurs far more often than it is new, and most of a
+    text's grams are its words' character grams (a bounded memo, as `_HASHES`)."""
+    key = (tok, lo, hi)
+    found = _TOKEN_HASHES.get(key)
+    if found is None:
+        found = tuple(_hashed(gram) for gram in _char_grams(tok, lo, hi))
+        if len(_TOKEN_HASHES) >= _MAX_TOKEN_HASHES:
+            _TOKEN_HASHES.clear()
+        _TOKEN_HASHES[key] = found
+    return found
+
+
 def featurize(text: str, spec: FeatureSpec) -> tuple[list[int], list[float]]:
     """Sorted bucket indices and their values (signed, sublinear tf, L2-normalised)."""
     idx, val = _featurized(text, spec)
@@ -103,14 +130,32 @@ def featurize(text: str, spec: FeatureSpec) -> tuple[list[int], list[float]]:
 def _featurized(text: str, spec: FeatureSpec) -> tuple[tuple[int, ...], tuple[float, ...]]:
     # Cached: the intent and sentiment models read the same spec of the same message.
     counts: dict[int, float] = {}
+    get = counts.get
     n_buckets = spec.n_buckets
-    for gram in _grams(normalize(text)[: spec.max_chars], spec):
+    toks = tokens(normalize(text)[: spec.max_chars])
+    # The grams of `_grams`, in its order; each count is a sum of +-1.0, exact in any order.
+    for gram in _word_grams(toks, spec.word_ngrams):
         h, sign = _hashed(gram)
         idx = h % n_buckets
-        counts[idx] = counts.get(idx, 0.0) + sign
-    items = sorted((i, math.copysign(1.0 + math.log(abs(v)), v)) for i, v in counts.items() if v != 0)
-    norm = math.sqrt(sum(v * v for _, v in items)) or 1.0
-    return tuple(i for i, _ in items), tuple(v / norm for _, v in items)
+        counts[idx] = get(idx, 0.0) + sign
+    lo, hi = spec.char_ngrams
+    for tok in toks:
+        for h, sign in _token_hashes(tok, lo, hi):
+            idx = h % n_buckets
+            counts[idx] = get(idx, 0.0) + sign
+    keys = sorted(i for i, v in counts.items() if v != 0)
+    vals = [_SUBLINEAR[v] if (v := counts[i]) in _SUBLINEAR else _sublinear(v) for i in keys]
+    norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+    return tuple(keys), tuple(v / norm for v in vals)
+
+
+def _sublinear(count: float) -> float:
+    """Sublinear term frequency of a signed count: sign * (1 + log |count|)."""
+    return math.copysign(1.0 + math.log(abs(count)), count)
+
+
+_SUBLINEAR = {float(c): _sublinear(c) for n in range(1, 65) for c in (n, -n)}
+"""`_sublinear` of the counts a text has: the same floats, looked up."""
 
 
 def featurize_batch(texts: Sequence[str], spec: FeatureSpec) -> tuple[list[int], list[int], list[float]]:

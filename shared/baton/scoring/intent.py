@@ -18,6 +18,7 @@ numpy and onnxruntime are imported when a model is loaded, not when this module 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,8 +157,11 @@ class OnnxIntentModel:
         for i in range(len(texts)):
             order = np.argsort(-probs[i], kind="stable")
             top = tuple(
-                (self.labels[j], float(probs[i, j])) for j in order if self.labels[j] != self.oos_label
-            )[:TOP_K]
+                itertools.islice(
+                    ((self.labels[j], float(probs[i, j])) for j in order if self.labels[j] != self.oos_label),
+                    TOP_K,
+                )
+            )
             out.append(
                 IntentPrediction(
                     intent=self.labels[int(best[i])],
@@ -170,20 +174,9 @@ class OnnxIntentModel:
         return out
 
 
-def session_options(threads: int = 1) -> Any:
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    # One thread: Lambda gives a function one or two vCPUs, and one message is too little work to split.
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return options
-
-
 def load(path: Path, *, threads: int = 1) -> OnnxIntentModel:
     """The intent model in directory `path` (an `intent/` directory of the model layout)."""
-    import onnxruntime as ort
+    from baton.scoring.sessions import session as new_session
 
     path = Path(path)
     manifest = _read_json(path / "manifest.json")
@@ -211,9 +204,7 @@ def load(path: Path, *, threads: int = 1) -> OnnxIntentModel:
     model_file = path / files.get("model", "model.onnx")
     if not model_file.exists():
         raise ModelDirError(f"{model_file}: missing")
-    session = ort.InferenceSession(
-        str(model_file), session_options(threads), providers=["CPUExecutionProvider"]
-    )
+    session = new_session(model_file, threads=threads)
     n_out = session.get_outputs()[0].shape[-1]
     if isinstance(n_out, int) and n_out != len(labels):
         raise ModelDirError(f"{model_file}: {n_out} outputs for {len(labels)} labels")

@@ -142,7 +142,7 @@ class OnnxSentiment:
         threads: int = 1,
         branch_path: Path | None = None,
     ) -> None:
-        import onnxruntime as ort
+        from baton.scoring.sessions import session
 
         names = tuple(manifest.get("dense_features", ()))
         if names != DENSE_FEATURES:
@@ -150,10 +150,7 @@ class OnnxSentiment:
                 f"{model_path.parent / MANIFEST_FILE}: dense_features {list(names)} differ from this code's "
                 f"{list(DENSE_FEATURES)}; retrain with `baton train sentiment`"
             )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self._session = session(model_path, threads=threads)
         self.version: str = str(manifest["version"])
         self.spec = FeatureSpec.from_json(manifest["features"])
         self.lexicon = lexicon
@@ -186,7 +183,7 @@ class OnnxSentiment:
                 raise ValueError(f"{where}: the manifest names a branch but {path} does not exist")
             if LOGITS not in {o.name for o in self._session.get_outputs()}:
                 raise ValueError(f"{model_path}: no `{LOGITS}` output, which a model with a branch needs")
-            self._branch = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            self._branch = session(path, threads=threads)
 
     def check_encoder(self, encoder: Any) -> None:
         """Raises ValueError unless `encoder` (an OnnxEncoder) is the one the branch was trained on: same

@@ -111,9 +111,7 @@ class OnnxTriggerModel:
 
 def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
     """The trigger model in directory `path` (a `triggers/` directory of the model layout)."""
-    import onnxruntime as ort
-
-    from baton.scoring.intent import session_options
+    from baton.scoring.sessions import session as new_session
 
     path = Path(path)
     try:
@@ -134,9 +132,7 @@ def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
     model_file = path / manifest.get("files", {}).get("model", "model.onnx")
     if not model_file.exists():
         raise ModelDirError(f"{model_file}: missing")
-    session = ort.InferenceSession(
-        str(model_file), session_options(threads), providers=["CPUExecutionProvider"]
-    )
+    session = new_session(model_file, threads=threads)
     names = {i.name for i in session.get_inputs()}
     if names != ({INPUT, NGRAMS} if spec is not None else {INPUT}):
         raise ModelDirError(f"{model_file}: inputs {sorted(names)} do not match the manifest's features")

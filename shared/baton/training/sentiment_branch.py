@@ -513,12 +513,10 @@ def train_branch(
 def _runner(path: Path, hidden: dict[str, Any]) -> Callable[[Sequence[str]], Any]:
     """Branch logits [n, 2] of texts (their hidden states from `hidden`), each run alone on one thread."""
     import numpy as np
-    import onnxruntime as ort
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    from baton.scoring.sessions import session as serving_session
+
+    session = serving_session(path)  # the serving options: the recorded figures are the function's
 
     def run(texts: Sequence[str]) -> Any:
         out = np.zeros((len(texts), 2), dtype=np.float64)

@@ -574,3 +574,30 @@ def test_workers_must_be_at_least_one(capsys) -> None:
         backtest.main([str(SAMPLE), "--workers", "0"])
     assert exit_.value.code == 2
     assert "--workers: expected a whole number of at least 1, got '0'" in capsys.readouterr().err
+
+
+HALF_A_RESULT = """
+import os, struct, time
+from baton.scoring import backtest
+from baton.scoring.fakes import fake_models
+
+if __name__ == "__main__":
+    with backtest.Workers(fake_models, 1) as workers:
+        # What a worker ended mid-write leaves: a result's length, and only part of it.
+        os.write(workers._pool._result_queue._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+        time.sleep(0.5)  # the pool's thread is now reading the rest, which will never come
+    print("closed", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_result_cut_off_by_the_end_of_a_worker_does_not_hold_the_exit(tmp_path: Path) -> None:
+    # Seen once in a run of the Ctrl-C test: the command hung at exit, its pool's thread waiting for the rest of a
+    # result that a worker was ended while writing.
+    script = tmp_path / "half_a_result.py"
+    script.write_text(HALF_A_RESULT)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "closed"

@@ -2,7 +2,7 @@
 
 - Embeddings are unit vectors, deterministic, bounded in cost (truncation), for any text.
 - Train/serve identity: the serving class gives exactly what a direct onnxruntime call on the shipped
-  tokenizer.json gives; the int8 model stays close to the fp32 vectors recorded at export (and to the
+  tokenizer.json gives (a session with the options every model runs with, `baton.scoring.sessions`); the int8 model stays close to the fp32 vectors recorded at export (and to the
   upstream sentence-transformers vectors when the export recorded them); the export itself computes BERT
   + mean pooling + L2 normalisation (checked on a tiny random BERT against a numpy implementation).
 - The manifest's rephrase threshold separates realistic support rephrasings from different requests.
@@ -24,6 +24,7 @@ tokenizers = pytest.importorskip("tokenizers")
 
 from baton.scoring.contracts import Encoded  # noqa: E402
 from baton.scoring.encoder import OnnxEncoder, cosine, load  # noqa: E402
+from baton.scoring.sessions import session as serving_session  # noqa: E402
 from baton.training.encoder import SUPPORT_PAIRS, build_graph, read_safetensors  # noqa: E402
 
 ENCODER_DIR = Path(__file__).resolve().parents[3] / "layers" / "models" / "encoder"
@@ -91,7 +92,7 @@ def test_batched_embeddings_stay_close_to_one_at_a_time(encoder: OnnxEncoder) ->
 def test_serving_embed_is_a_direct_onnxruntime_call_on_the_shipped_tokenizer(manifest: dict, encoder) -> None:
     tokenizer = tokenizers.Tokenizer.from_file(str(ENCODER_DIR / "tokenizer.json"))
     assert tokenizer.truncation["max_length"] == manifest["max_length"] == 128
-    session = ort.InferenceSession(str(ENCODER_DIR / "model.onnx"), providers=["CPUExecutionProvider"])
+    session = serving_session(ENCODER_DIR / "model.onnx")  # the options every model runs with
     texts = ["Where is my refund?? It's been TWO weeks", "can I speak to a human please", "Ok"]
     for text, served in zip(texts, encoder.embed(texts, batch_size=1), strict=True):
         enc = tokenizer.encode(text)
@@ -113,7 +114,7 @@ def test_encode_gives_each_texts_embedding_and_hidden_states_as_run_alone(manife
     assert np.array_equal(encoded.embeddings, encoder.embed(texts, batch_size=1))
     assert encoder.hidden_layer == manifest["hidden_layer"] == 3
     assert encoded.hidden is not None and len(encoded.hidden) == len(texts)
-    session = ort.InferenceSession(str(ENCODER_DIR / "model.onnx"), providers=["CPUExecutionProvider"])
+    session = serving_session(ENCODER_DIR / "model.onnx")  # the options every model runs with
     for text, ids, hidden in zip(texts, encoder.tokenize(texts), encoded.hidden, strict=True):
         # One row per token, [CLS] and [SEP] included, capped at 128: what a branch reads.
         assert hidden.shape == (len(ids), 384) and hidden.dtype == np.float32, text

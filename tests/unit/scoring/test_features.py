@@ -10,11 +10,12 @@ import json
 import math
 import subprocess
 import sys
+import zlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baton.scoring.features import FeatureSpec, featurize, featurize_batch, normalize, tokens
+from baton.scoring.features import FeatureSpec, _grams, featurize, featurize_batch, normalize, tokens
 
 SPEC = FeatureSpec()
 
@@ -109,3 +110,33 @@ def test_any_text_gives_a_valid_vector(text: str) -> None:
     assert all(0 <= i < SPEC.n_buckets for i in idx)
     if val:
         assert math.isclose(math.fsum(v * v for v in val), 1.0, rel_tol=1e-9)
+
+
+def _by_definition(text: str, spec: FeatureSpec) -> tuple[list[int], list[float]]:
+    """Every gram of `_grams` hashed and counted one by one, with no memo: what `featurize` must equal."""
+    counts: dict[int, float] = {}
+    for gram in _grams(normalize(text)[: spec.max_chars], spec):
+        data = gram.encode("utf-8")
+        idx = zlib.crc32(data) % spec.n_buckets
+        counts[idx] = counts.get(idx, 0.0) + (1.0 if zlib.crc32(data, 0x9E3779B9) & 1 else -1.0)
+    items = sorted((i, math.copysign(1.0 + math.log(abs(v)), v)) for i, v in counts.items() if v != 0)
+    norm = math.sqrt(sum(v * v for _, v in items)) or 1.0
+    return [i for i, _ in items], [v / norm for _, v in items]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["card", "refund", "Café", "don't", "20", "!!", "the card", "x"]), max_size=40
+    ).map(" ".join)
+    | st.text(max_size=200),
+    st.sampled_from(
+        [SPEC, FeatureSpec(n_buckets=8192, char_ngrams=(1, 0)), FeatureSpec(1000, (1, 3), (2, 4), 50)]
+    ),
+)
+def test_the_memoised_featurizer_gives_exactly_the_features_of_its_definition(
+    text: str, spec: FeatureSpec
+) -> None:
+    # Serving memoises hashes per gram and per word (speed); the values must be the very same floats.
+    assert featurize(text, spec) == _by_definition(text, spec)
+    assert featurize(text + " card", spec) == _by_definition(text + " card", spec)  # a word seen before

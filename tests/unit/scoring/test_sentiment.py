@@ -241,11 +241,14 @@ def test_serving_equals_the_exported_weights_computed_with_numpy(shipped: sentim
 def test_serving_reproduces_the_training_time_outputs(score) -> None:
     # With the branch: recorded by the training process from its own n-gram weights (scipy) and a plain
     # onnxruntime run of branch.onnx on the hidden states the encoder gave then; here through the serving classes.
+    # The shipped model's figures were recorded before the sessions left out SkipLayerNormFusion
+    # (`baton.scoring.sessions`): the int8 activations carry that last-bit difference to 2e-4 on one of
+    # the six texts. Training now runs the serving sessions: a retrained model's figures are exact again.
     reference = json.loads((SHIPPED / "manifest.json").read_text())["reference"]
     predictions = score([r["text"] for r in reference])
     for ref, got in zip(reference, predictions, strict=True):
-        assert got.sentiment == pytest.approx(ref["sentiment"], abs=1e-4), ref["text"]
-        assert got.frustration == pytest.approx(ref["frustration"], abs=1e-4), ref["text"]
+        assert got.sentiment == pytest.approx(ref["sentiment"], abs=1e-3), ref["text"]
+        assert got.frustration == pytest.approx(ref["frustration"], abs=1e-3), ref["text"]
 
 
 def test_angry_support_messages_score_more_frustrated_and_more_negative_than_calm_ones(score) -> None:

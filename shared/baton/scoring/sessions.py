@@ -1,0 +1,42 @@
+"""How every model's onnxruntime session is made: one place for the options, so that the scoring function,
+`baton backtest` and the training command that records a model's figures (`baton train sentiment
+--encoder`) run the very same graph and so give the same numbers.
+
+- One intra-op and one inter-op thread: Lambda gives a function one or two vCPUs, one message is too
+  little work to split, and `baton backtest --workers N` runs N processes rather than N threads.
+- Every graph optimisation (`ORT_ENABLE_ALL`) but `SkipLayerNormFusion` (`DISABLED_OPTIMIZERS`). That
+  fusion turns each residual `Add` + `LayerNormalization` of the encoder and of the sentiment branch into
+  one `SkipLayerNormalization` node, whose CPU kernel (onnxruntime 1.32) took about 80 us on a 25 x 384
+  input where the nodes it replaces take about 12 us. Without it the encoder runs a message in 2.6 instead
+  of 3.3 ms and the branch in 1.1 instead of 1.4 ms (2-core AMD EPYC; bench/README.md, "Scoring").
+  The graphs add and normalise in another order, so the floats differ in their last bits, and the int8
+  activations, quantized per call, carry that to a few outputs: over 500 tweets the embedding's cosine
+  with the fused graph's is >= 0.994 (median 1.0), and the quality figures of bench/quality.py moved by
+  at most 0.0011 (docs/scoring.md, "In short, and measured quality").
+
+onnxruntime is imported on the first call (cold start: `import baton.scoring` never pulls it in).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+DISABLED_OPTIMIZERS = ("SkipLayerNormFusion",)
+"""onnxruntime graph optimisers left out of every model's session (see the module docstring)."""
+
+
+def session(path: Path, *, threads: int = 1) -> Any:
+    """An `onnxruntime.InferenceSession` of the model file `path` on the CPU, with Baton's options."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(
+        str(path),
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=list(DISABLED_OPTIMIZERS),
+    )
