@@ -367,19 +367,21 @@ round 5 was closed (docs/decision.md, "Round 5"): precision >= 0.9 for all nine,
 
 @pytest.fixture(scope="module")
 def test4_report():
-    path = LABELLED / "triggers-test4.jsonl"
-    if not path.is_file():
-        pytest.skip("triggers-test4.jsonl is not in this checkout")
-    return evaluate(read(path), load_default(), load_reader())
+    return evaluate(read(LABELLED / "triggers-test4.jsonl"), load_default(), load_reader())
+
+
+def assert_at_least_as_measured(report, measured: dict[str, tuple[int, int, int]], code: str) -> None:
+    """The trigger's support as labelled, and its recall and precision at least the (tp, fp, fn) measured."""
+    tp, fp, fn = measured[code]
+    count = report.counts[code]
+    assert count.support == tp + fn, code
+    assert count.recall is not None and count.recall >= tp / (tp + fn), (code, count)
+    assert count.precision is not None and count.precision >= tp / (tp + fp), (code, count)
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
 def test_the_fourth_authors_held_out_set_does_not_regress(test4_report, code: str) -> None:
-    tp, fp, fn = TEST4_MEASURED[code]
-    count = test4_report.counts[code]
-    assert count.support == tp + fn, code
-    assert count.recall is not None and count.recall >= tp / (tp + fn), (code, count)
-    assert count.precision is not None and count.precision >= tp / (tp + fp), (code, count)
+    assert_at_least_as_measured(test4_report, TEST4_MEASURED, code)
 
 
 @pytest.mark.parametrize(
@@ -418,19 +420,12 @@ model on it: development floors, not a held-out estimate (round 4 measured it bl
 
 @pytest.fixture(scope="module")
 def test3_report():
-    path = LABELLED / "triggers-test3.jsonl"
-    if not path.is_file():
-        pytest.skip("triggers-test3.jsonl is not in this checkout")
-    return evaluate(read(path), load_default(), load_reader())
+    return evaluate(read(LABELLED / "triggers-test3.jsonl"), load_default(), load_reader())
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
 def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
-    tp, fp, fn = TEST3_MEASURED[code]
-    count = test3_report.counts[code]
-    assert count.support == tp + fn, code
-    assert count.recall is not None and count.recall >= tp / (tp + fn), (code, count)
-    assert count.precision is not None and count.precision >= tp / (tp + fp), (code, count)
+    assert_at_least_as_measured(test3_report, TEST3_MEASURED, code)
 
 
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
