@@ -2033,37 +2033,42 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    import urllib.error
-    import urllib.request
-
     data_dir = _data_dir(args)
-    running = _running(data_dir)
-    if running is None:
-        raise UsageError(f"no `baton local` is running on {data_dir}: start it, or pass --data-dir")
-    request = urllib.request.Request(
-        f"{running['url']}/console/links",
-        data=b"",
-        method="POST",
-        headers={"Authorization": f"Bearer {_local_token(data_dir)}"},
+    running = _running_or_fail(data_dir)
+    status, body = _post_to_local(
+        running, "/console/links", b"", {"Authorization": f"Bearer {_local_token(data_dir)}"}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        raise Failure(
-            f"the running `baton local` refused a sign-in link ({error.code}): "
-            + error.read().decode("utf-8", "replace")
-        ) from None
-    except urllib.error.URLError as error:
-        raise Failure(f"could not reach {running['url']}: {error.reason}") from None
-    print(answer["url"])
+    if status != 201:
+        raise Failure(f"the running `baton local` refused a sign-in link ({status}): {body}")
+    print(json.loads(body)["url"])
     return 0
 
 
-def cmd_webhook_send(args: argparse.Namespace) -> int:
+def _running_or_fail(data_dir: Path) -> dict[str, Any]:
+    running = _running(data_dir)
+    if running is None:
+        raise UsageError(f"no `baton local` is running on {data_dir}: start it, or pass --data-dir")
+    return running
+
+
+def _post_to_local(
+    running: dict[str, Any], path: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, str]:
+    """POST to a running `baton local` (`_running`): (status, body), whatever the status."""
     import urllib.error
     import urllib.request
 
+    request = urllib.request.Request(f"{running['url']}{path}", data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+    except urllib.error.URLError as error:
+        raise Failure(f"could not reach {running['url']}: {error.reason}") from None
+
+
+def cmd_webhook_send(args: argparse.Namespace) -> int:
     from baton.ingestion.connectors.signatures import sign_intercom, sign_zendesk
     from baton.local.runtime import LocalConfig
     from baton.models import utcnow
@@ -2077,9 +2082,7 @@ def cmd_webhook_send(args: argparse.Namespace) -> int:
     except (ValueError, UnicodeDecodeError) as exc:
         raise UsageError(f"{args.file}: not a JSON webhook body ({exc})") from None
     data_dir = _data_dir(args)
-    running = _running(data_dir)
-    if running is None:
-        raise UsageError(f"no `baton local` is running on {data_dir}: start it, or pass --data-dir")
+    running = _running_or_fail(data_dir)
     config = LocalConfig.resolve(data_dir=data_dir)
     config.read_secrets()
     secret = config.webhook_secrets.get(args.helpdesk)
@@ -2091,19 +2094,9 @@ def cmd_webhook_send(args: argparse.Namespace) -> int:
     headers = (
         sign_zendesk(raw, secret, utcnow()) if args.helpdesk == "zendesk" else sign_intercom(raw, secret)
     )
-    request = urllib.request.Request(
-        f"{running['url']}/v1/webhooks/{args.helpdesk}",
-        data=raw,
-        method="POST",
-        headers={"Content-Type": "application/json", **headers},
+    status, body = _post_to_local(
+        running, f"/v1/webhooks/{args.helpdesk}", raw, {"Content-Type": "application/json", **headers}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, body = response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read().decode("utf-8", "replace")
-    except urllib.error.URLError as error:
-        raise Failure(f"could not reach {running['url']}: {error.reason}") from None
     print(f"{status} {body}")
     if status == 401:
         _print_err(
