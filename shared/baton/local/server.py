@@ -187,13 +187,23 @@ class RequestTooLarge(Exception):
 class TransportError(Exception):
     """A request the transport answers itself, with the API's error body."""
 
-    def __init__(self, status: int, field: str, message: str, *, close: bool = True) -> None:
+    def __init__(
+        self,
+        status: int,
+        field: str,
+        message: str,
+        *,
+        close: bool = True,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.field = field
         self.message = message
         self.close = close
         """Close the connection after the answer (what is left of the request cannot be trusted)."""
+        self.headers = tuple(headers)
+        """Headers of the answer besides its Content-Type (`WWW-Authenticate`, `Cache-Control`)."""
 
 
 def _error_body(error: str, message: str, errors: list[dict[str, str]] | None = None) -> bytes:
@@ -875,11 +885,8 @@ class LocalApiServer:
                 return self._send_unavailable(request, down)
         allowed, why = self.authorize(request.command, path, request.headers.get("Authorization"))
         if not allowed:
-            return self._send(
-                request,
-                401,
-                [("Content-Type", "application/json"), ("WWW-Authenticate", "Bearer")],
-                _error_body("unauthorized", why, [{"field": "Authorization", "message": why}]),
+            raise TransportError(
+                401, "Authorization", why, close=False, headers=[("WWW-Authenticate", "Bearer")]
             )
         event = http_api_event(
             method=request.command,
@@ -912,40 +919,33 @@ class LocalApiServer:
     def _sign_in(self, request: _Request, path: str, body: bytes) -> int:
         """`POST /console/signin` trades a link's code for the token; `POST /console/links` (with the token) makes
         a new link. Answers are never cached and never logged with their body."""
-        json_headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        no_store = [("Cache-Control", "no-store")]
         if request.command != "POST":
             raise TransportError(405, "method", f"{path} takes POST", close=False)
         if path == SIGNIN_LINKS_PATH:
             allowed, why = self._check_bearer(request.headers.get("Authorization"))
             if not allowed:
-                return self._send(
-                    request,
+                raise TransportError(
                     401,
-                    [*json_headers, ("WWW-Authenticate", "Bearer")],
-                    _error_body("unauthorized", why, [{"field": "Authorization", "message": why}]),
+                    "Authorization",
+                    why,
+                    close=False,
+                    headers=[*no_store, ("WWW-Authenticate", "Bearer")],
                 )
-            return self._send(request, 201, json_headers, json.dumps({"url": self.signin_url()}).encode())
+            answer = json.dumps({"url": self.signin_url()}).encode()
+            return self._send(request, 201, [("Content-Type", "application/json"), *no_store], answer)
         try:
             code = json.loads(body or b"null").get("code")
         except (ValueError, AttributeError):
             code = None
         if not isinstance(code, str) or not code:
             why = 'send {"code": "<the code after #signin= in the link>"}'
-            return self._send(
-                request,
-                422,
-                json_headers,
-                _error_body("validation_error", why, [{"field": "code", "message": why}]),
-            )
+            raise TransportError(422, "code", why, close=False, headers=no_store)
         if not self.signin_codes.redeem(code):
             why = "this sign-in link was used already or has expired: run `baton console` for a new one"
-            return self._send(
-                request,
-                401,
-                json_headers,
-                _error_body("unauthorized", why, [{"field": "code", "message": why}]),
-            )
-        return self._send(request, 200, json_headers, json.dumps({"token": self.token}).encode())
+            raise TransportError(401, "code", why, close=False, headers=no_store)
+        answer = json.dumps({"token": self.token}).encode()
+        return self._send(request, 200, [("Content-Type", "application/json"), *no_store], answer)
 
     def console_file(self, path: str) -> Path | None:
         """The file a /console/... path names, or None (no such file, or a name outside the console)."""
@@ -1086,7 +1086,7 @@ class LocalApiServer:
         return self._send(
             request,
             error.status,
-            [("Content-Type", "application/json")],
+            [("Content-Type", "application/json"), *error.headers],
             _error_body(
                 _ERROR_CODES.get(error.status, "error"),
                 error.message,
