@@ -15,7 +15,8 @@ each customer message), the escalation, and the business context.
   `March 3rd`, `HTTP 502`); products are the canonical names of the team's list (`products`, default none:
   Baton does not guess product names). Amounts need a currency (`€`, `$49`, `49 USD`, `1200 dollars`), their
   thousands grouped as any locale does (`1,234.50`, `1.234,50`, `1 250,00 €`, `CHF 1'499.50`, `₹1,25,000`);
-  dates must name the day (`yesterday`, `last week`, `the 18th` are not dates); ids need the word before them
+  dates must name the day (`yesterday`, `last week`, `the 18th` are not dates; a day's name typed before a date is
+  part of it: `Friday 31st`, `mardi 14 avril`); ids need the word before them
   (`order`, `Rechnung`, `ticket`, `case`...), a known prefix (`INV-`, `ORD-`, `TKT-`, `REQ-`), or, written like
   `KC-10045`, a word of the message or of the message before that names them; error codes have an error's form
   (`0x80070005`, `ERR_...`, `HTTP 502`, `SIP 503`, `SQLSTATE 23505`) or an error's words around them (`error
@@ -264,27 +265,36 @@ _ID_WORDS: dict[EntityKind, str] = {
     "order_id": r"orders?|order ?(?:number|no|nr|id)|ordernummer|bestell(?:ung|nummer|nr)?|bestelnummer|"
     r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|encomenda|zam[óo]wieni[ea]|purchase(?: order)?|"
     r"p\.?o\.?|booking|reservation|r[ée]servation|reserva|localizador|buchung(?:snummer)?|prenotazione|"
-    r"rental agreement|rma",
+    r"rental agreement|agreements?|mietvertrag|rma|"
+    r"parcels?|packages?|shipments?|consignments?|awb|waybill|tracking(?: ?(?:number|no|id))?|"
+    r"sendung(?:snummer)?|przesy[łl]k[aię]|colis|paquete|pacco|pakket|zending",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
-    r"(?:jahres)?abrechnung|billing statement",
+    r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)",
     "ticket_id": r"tickets?|ticket ?(?:number|no|nr|id)|ticketnummer|cases?|case ?(?:number|no|id)|"
     r"ref|reference|referenz|r[ée]f[ée]rence|referencia|chamado|caso|claims?|protocolo|processo|"
-    r"segnalazione|vorgang(?:snummer)?|dossier|expediente|incident",
+    r"segnalazione|vorgang(?:snummer)?|dossier|expediente|incident|complaints?|reklamac(?:ja|ji|e)|reklamation|"
+    r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|[äa]rende(?:nummer)?|saksnummer|folio|pir",
 }
-_NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero"
+_SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}/\d{1,8}"
+"""A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`)."""
+_GROUPED_ID = r"\d{4}(?: \d{2,4}){2,6}(?!\d|[.,]\d)"
+"""A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's): three groups or more, so
+that `order 4410 12 €` stays an id and an amount."""
+_NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer"
 _CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref"
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`.
 _ID_AFTER_WORD = re.compile(
     r"(?<!\w)(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items()) + r")\b\.?"
-    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*[:#]?\s*(?P<id>{_ID})(?![\w-])",
+    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*[:#]?\s*(?P<id>{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
+    r"(?![\w-])",
     re.I,
 )
 _ID_MORE = re.compile(
     rf"\s*(?:,|/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bor\b)\s*[:#]?\s*(?P<id>{_ID})(?![\w-])", re.I
 )
 _ID_PREFIX = re.compile(
-    r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO)[-_#]?\d[\w-]*\d|"
+    r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO)[-_#]?\d(?:[\w-]*[A-Za-z0-9])?|"
     r"(?P<p2>INV|ORD)\d{3,})(?![\w-])",
     re.I,
 )
@@ -301,18 +311,23 @@ _BOOKING_REF = re.compile(
 """An airline's or hotel's booking code (`booking ref QX7P2L`, `localizador ZK4R9M`): capitals and digits, too few
 digits for `_id`, so only right after a booking word."""
 _HASH_ID = re.compile(r"(?<![\w#&])#(?P<id>\d{3,12})(?![\w-])")
-_BARE_ID = re.compile(r"[A-Z](?<![\w/-][A-Z])[A-Z]{1,3}-(?:\d{5,12}|\d{2,8}-\d{2,12})(?:-\d{2,12})*(?![\w-])")
-"""`KC-10045`, `AB-2026-00123`: capitals, a hyphen and five digits or more groups of them, with no word before it
-(see `_hinted_ids`)."""
+_BARE_ID = re.compile(
+    r"[A-Z](?<![\w/-][A-Z])[A-Z]{1,3}(?:-[A-Z]{2,4})?-(?:\d{5,12}|\d{2,8}-(?:[A-Z]{2,4}-)?\d[0-9A-Z]{1,11})"
+    r"(?:-\d[0-9A-Z]{1,11})*(?![\w-])"
+)
+"""`KC-10045`, `AB-2026-00123`, `KS-JP-2291-7Q`: capitals (a segment or two), a hyphen and five digits or more
+groups of them (the last may end in a letter), with no word before it (see `_hinted_ids`)."""
 _NOT_AN_ID = re.compile(r"ISO|IEC|IEEE|EN|DIN|RFC|CVE|CWE|UTF|SHA|AES|RSA|KB|GDPR|SOC|PCI|NIST|BS|ANSI|ASTM")
 """Standards, vulnerabilities and updates written like an id: `ISO-27001`, `CVE-2024-12345`."""
 _ID_HINT = re.compile(
     r"(?<!\w)(?i:(?P<order_id>orders?|ordered|bestell\w*|auftrag\w*|pedidos?|commandes?|command[ée]e?s?|ordine|"
     r"bestelling|encomendas?|purchased?|shipments?|shipped|packages?|parcels?|deliver\w*|lieferung|geliefert|"
     r"pakets?|sendung|colis|livr\w*|env[ií]os?|paquetes?|entrega\w*|spedi\w*|pacchi|pacco|pakket|zending|"
-    r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen)"
+    r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen|bookings?|reservations?|"
+    r"r[ée]servations?|reservas?|agreements?)"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
-    r"quittung|credit\s+note|nota\s+fiscal)|(?P<ticket_id>tickets?|chamados?|(?<!in\s)cases?))(?!\w)"
+    r"quittung|credit\s+note|nota\s+fiscal|bills?)|(?P<ticket_id>tickets?|chamados?|(?<!in\s)cases?|claims?|"
+    r"complaints?|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?))(?!\w)"
 )
 """The words that say what a bare id is; shipping words say order."""
 
@@ -342,6 +357,11 @@ _PHONE_WORDS = re.compile(
     re.I,
 )
 
+_ASKED_FOR_A_PHONE = re.compile(
+    r"(?i:\b(?:phone|mobile|cell|telephone|whats ?app|call you|call you back|reach you|(?:which|what|your|a|the) number)\b)"
+)
+"""The bot's question a message answers with a phone number it starts with ("Which number is this for?" - "55 4123
+9087"): not "your order number", "your account number"."""
 _OTHER_NUMBER = re.compile(
     r"(?i:account|customer|member(?:ship)?|rewards?|loyalty|card|policy|contract|client|meter|serial|tracking|"
     r"order|invoice|ticket|case|claim|kunden|mitglieds?|vertrags?|konto|cliente|contrato|socio|adh[ée]rent)"
@@ -385,11 +405,25 @@ _NUMBER = (
     r"|\d+(?:[.,]\d{1,2})?"
 )
 _AMOUNT = re.compile(
-    rf"(?<![\w.,])(?<!\d[:/])-?(?:(?P<sym>{_SYMBOL})\s?(?P<n1>{_NUMBER})(?P<k1>[kK](?![\w]))?"
+    rf"(?<![\w.,])(?<!\d[:/])-?(?:(?P<sym>{_SYMBOL})\s?(?P<n1>{_NUMBER})(?P<k1>[kK](?![\w]))?(?: ?(?P<code1>{_CODE}))?"
     rf"|(?P<code>{_CODE})\s?(?P<n2>{_NUMBER})"
     rf"|(?P<n3>{_NUMBER})(?P<k3>[kK])?\s?(?:(?P<sym3>{_SYMBOL})|(?P<code3>{_CODE})"
     rf"|(?P<word3>(?i:{'|'.join(_CURRENCY_WORDS)})\b)))(?![\d])"
 )
+
+_CRYPTO_CODES = ("BTC", "ETH", "USDT", "USDC", "SOL", "XRP", "LTC", "DOGE", "DAI", "BNB", "ADA", "DOT", "XMR")
+_CRYPTO = re.compile(
+    r"(?<![\w.,])(?:(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d{1,8})?|\d+(?:[.,]\d{1,8})?) ?(?P<c>"
+    + "|".join(_CRYPTO_CODES)
+    + r")|(?P<c2>"
+    + "|".join(_CRYPTO_CODES)
+    + r") ?(?P<n2>\d{1,3}(?:,\d{3})+(?:\.\d{1,8})?|\d+(?:\.\d{1,8})?))(?![\w]|[.,]\d)"
+    r"(?!\s+(?i:wallets?|address(?:es)?|accounts?|transactions?|transfers?|nodes?|keys?|pairs?)\b)"
+)
+_CRYPTO_CODE = re.compile("|".join(_CRYPTO_CODES))
+"""A crypto-currency amount: its code in capitals next to a number of up to eight decimals (`0.0425 BTC`, `2,500
+USDT`, `ETH 1.5`). Codes are matched as capitals only (`sol`, `dot` and `ada` are words); a code that names a kind
+of thing is no amount (`3 BTC wallets`)."""
 
 _COUNTED = re.compile(
     r"(?:#|№|(?<!\w)(?i:"
@@ -412,7 +446,19 @@ _MONTHS = {
     11: "november nov novembre noviembre novembro",
     12: "december dec décembre decembre diciembre dicembre dezembro dezember",
 }
+_MONTHS_AFTER_A_DAY = {
+    1: "stycznia ledna", 2: "lutego února unora", 3: "marca března brezna", 4: "kwietnia dubna",
+    5: "maja května kvetna maj", 6: "czerwca června cervna", 7: "lipca července cervence",
+    8: "sierpnia srpna augusti", 9: "września wrzesnia září zari", 10: "października pazdziernika října rijna okt",
+    11: "listopada listopadu", 12: "grudnia prosince des desember",
+}  # fmt: skip
+"""Month names read only after a day (`3 marca`, `12. května`, `2 augusti`): the Polish and Czech genitives and the
+Nordic spellings the list above lacks. Not where a month comes first (`maja 5` is rarely a date; `maj` and `des`
+are words), so they add no start to `_MONTH_STEMS`."""
 _MONTH_NUMBER = {name: number for number, names in _MONTHS.items() for name in names.split()}
+_DAY_MONTH_NUMBER = _MONTH_NUMBER | {
+    name: number for number, names in _MONTHS_AFTER_A_DAY.items() for name in names.split()
+}
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])"
 _ORDINAL = r"(?:st|nd|rd|th|er|º|°)"
 _YEAR = r"(?:19|20)\d{2}"
@@ -420,7 +466,8 @@ _YEAR = r"(?:19|20)\d{2}"
 # skips to candidate characters rather than trying every position (two to four times faster on long texts).
 _DATES = [
     re.compile(
-        rf"(?P<y>(?:19|20)(?<![\w.-]\d\d)\d\d)(?P<s0>[-/.])(?P<m>0?[1-9]|1[0-2])(?P=s0)(?P<d>{_DAY})(?![\w-]|\.\d)"
+        rf"(?P<y>(?:19|20)(?<![\w.-]\d\d)\d\d)(?P<s0>[-/.])(?P<m>0?[1-9]|1[0-2])(?P=s0)(?P<d>{_DAY})"
+        r"(?!(?!T\d)[\w-]|\.\d)"  # `2026-04-02T09:14:07Z`: a timestamp's date
     ),
     re.compile(
         r"(?P<a>\d(?<![\w./-]\d)\d?)(?P<s>[./-])(?P<b>\d{1,2})(?P=s)"
@@ -440,9 +487,11 @@ _DATES = [
     ),
 ]
 
-_SHORT_DATE = re.compile(r"(?P<a>\d(?<![\w./:,-]\d)\d?)(?P<s>[./])(?P<b>\d\d?)(?P<dot>\.)?(?![\w/]|[.,]?\d)")
-"""`14/03`, `am 12.3.`: day and month without a year, taken only where they cannot be a fraction, a time or a
-version (see `_short_date`)."""
+_SHORT_DATE = re.compile(
+    r"(?P<a>\d(?<![\w./:,-]\d)\d?)(?P<s>[./-])(?P<b>\d\d?)(?P<dot>\.)?(?![\w/-]|[.,]?\d)"
+)
+"""`14/03`, `am 12.3.`, `since 10.04`, `ordered 02-04`: day and month without a year, taken only where they cannot
+be a fraction, a time, a range or a version (see `_short_date`)."""
 _DATE_WORDS = re.compile(
     r"(?i:\b(?:on|since|from|until|till|by|before|after|dated?|am|vom|bis|seit|ab|zum|den|le|du|au|el|del|"
     r"desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
@@ -450,11 +499,31 @@ _DATE_WORDS = re.compile(
 _WHOLE_DASHES = "-\u2013"
 """`.-` or `.\u2013` (en dash) after a number: a whole amount (`CHF 1'499.-`)."""
 _WEEKDAY_BEFORE = re.compile(
-    r"(?<!\w)(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day)?,?\s+$|"
+    r"(?<!\w)(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day)?,?\s+(?i:the\s+)?$|"
     r"(?<!\w)(?i:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|"
     r"vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo)\s+$"
 )
-"""A day's name just before a short date (`Tuesday 5/6`, `Fri 14/2`): it makes the numbers a date."""
+"""A day's name just before a date (`Tuesday 5/6`, `Fri 14/2`, `Friday 31st`, `mardi 14 avril`): it makes the
+numbers a date, and is part of it as typed."""
+_ORDINAL_DAY = re.compile(r",?\s+(?i:the\s+)?(?P<d>\d\d?)(?:st|nd|rd|th)(?!\w)")
+"""`31st` after a day's name (`Friday 31st`, `Tuesday the 5th`): alone it is no date (`the 18th`)."""
+_DASH_DATE_WORDS = re.compile(
+    r"(?i:\b(?:on|since|dated?|ordered|bought|purchased|paid|placed|shipped|sent|delivered|booked|returned|"
+    r"cancell?ed|arrived|received|renewed|charged|due|expire[sd]?|bestellt|gekauft|bezahlt|command[ée]e?|"
+    r"pay[ée]e?|pedido|comprado|pagado)\s+)$"
+)
+"""Before `02-04`: a day and month joined by a hyphen only after a date's word or what was done that day (`ordered
+02-04`); `from 09-17` is opening hours, `pages 02-04` a range."""
+_NOT_A_DOT_DATE_BEFORE = re.compile(
+    r"(?i:\b(?:v|ver|version|versi[oó]n|release|build|update[ds]?|upgrade[ds]?|firmware|ubuntu|ios|android|macos|"
+    r"windows|python|node|java|php|rev|to|at|um|à|a\s+las|alle|om|kl|klo|paid|pay|costs?|price|total|balance|"
+    r"charged)\.?\s+|[$€£¥₹]\s?|\d\s)$"
+)
+_NOT_A_DOT_DATE_AFTER = re.compile(
+    r"\s?(?:%|[$€£¥₹]|(?i:eur|usd|gbp|chf|pln|zł|kr|kg|g|km|m|cm|mm|l|ml|gb|mb|tb|h|hrs?|min|uhr|uur|am|pm|x)(?!\w))"
+)
+"""Around `14.02` with no date word: what makes it a version (`Ubuntu 22.04`), a time (`at 10.30`), an amount
+(`paid 14.02`, `14.02 €`) or a measure (`12.05 kg`) rather than the 14th of February."""
 _DOT_DATE_WORDS = re.compile(
     r"(?i:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
 )
@@ -466,6 +535,31 @@ _CODE_MORE = re.compile(
     r"\s*(?:,|/|\bthen\b|\band\b|\bor\b|\bafter\b)\s*(?:HTTP\s*)?(?P<id>[1-5]\d\d)(?![\w.,])", re.I
 )
 _SNAKE = re.compile(r"(?<![\w])(?:[A-Z][A-Z0-9]*::)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
+_STATE_SUFFIXES = (
+    "BackOff", "Killed", "Failed", "Failure", "Denied", "Refused", "Invalid", "NotFound", "TimedOut", "Timeout",
+    "Unavailable", "Exceeded", "Mismatch", "Unauthorized", "Forbidden", "Evicted",
+)  # fmt: skip
+_STATE_NAME = re.compile(
+    r"[A-Z](?<![\w.][A-Z])(?:[a-z0-9]+|[A-Z]+(?=[A-Z][a-z]))(?:[A-Z][a-z0-9]+)*?(?:"
+    + "|".join(_STATE_SUFFIXES)
+    + r")(?!\w)|Err(?<![\w.]Err)(?:[A-Z][a-z]+){2,}(?!\w)"
+)
+"""A failed state's name in CamelCase (`ImagePullBackOff`, `CrashLoopBackOff`, `OOMKilled`, `AccessDenied`,
+`ErrImagePull`): words run together that end in a failure (`...Error` and `...Exception` are `_EXCEPTION`).
+Tried only where words run together (`_CAMEL`): most texts have none."""
+_CAMEL = re.compile(r"[A-Z][a-z0-9]*[A-Z][a-z]")
+_LOWER_SNAKE = re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/-]|\.\w)")
+_LOWER_ERROR_PART = re.compile(
+    r"invalid|denied|expired|fail|timeout|timed_out|not_found|unauthori[sz]ed|forbidden|mismatch|refused|missing|"
+    r"unsupported|exceeded|error|rejected|declined|insufficient|unavailable|revoked|locked|disabled"
+)
+_FAILURE_BEFORE = re.compile(
+    r"(?i:\b(?:error|errors|fail\w*|denied|rejected|refused|returns?|returned|returning|gives?|giving|gave|says|"
+    r"shows?|showing|showed|throws?|threw|got|getting|broke|broken|crash\w*)\b)[^.!?\n]*$"
+)
+"""`failing on the LTI launch with invalid_client`: a code in lower case (an OAuth or API error's name) is one only
+when its name says what failed and the sentence says something failed."""
+_NAMES_A_CODE = re.compile(r"\d[\s'\"(:]*$")
 _EXCEPTION = re.compile(r"(?<![\w.])(?:[A-Z][a-z0-9]+)+(?:Error|Exception)(?![\w])")
 _E_CODE = re.compile(r"E(?<![\w-]E)(?:RR(?:OR)?)?[-_]?\d{2,6}(?![\w-])")
 _POSIX = re.compile(
@@ -474,9 +568,13 @@ _POSIX = re.compile(
     r"NXDOMAIN|SERVFAIL)(?![\w])"
 )
 _ERRNO = re.compile(r"(?<![\w])[Ee]rrno\s*\d{1,4}(?![\w])")
-_DASH_CODE = re.compile(r"(?P<id>[A-Z](?<![\w-][A-Z])[A-Z0-9]{1,5}-\d{2,6})(?![\w-])")
-"""`ORA-00942`, `PR-409`: an error code when an error's words come just before it or an error's word just after
-(`ORA-00942 error`; ids with a known prefix are found before this runs)."""
+_DASH_CODE = re.compile(
+    r"(?P<id>[A-Z](?<![\w-][A-Z])(?:[A-Z0-9]{1,5}|[A-Z0-9]{0,5}(?=-[A-Z]))(?:-[A-Z][A-Z0-9]{0,5})*-\d{2,6}(?:-\d{1,3})?)"
+    r"(?![\w-])"
+)
+"""`ORA-00942`, `PR-409`, `LW-PRX-017`, `CE-34878-0`, `E-GPS-31`: an error code when an error's words come just before
+it (`shows`, `denied`, `won't launch,`, `went wrong (`), or an error's word just after (`ORA-00942 error`; ids with a
+known prefix are found before this runs)."""
 _PROTOCOLS = frozenset({"SIP", "SMTP", "ESMTP", "LMTP", "FTP", "FTPS", "RTSP", "NNTP"})
 _PROTOCOL_STATUS = re.compile(
     r"(?P<p>[EFLNRS](?:IP|MTP|SMTP|TPS?|TSP|NTP))(?:/\d(?:\.\d)?)?(?:\s+(?i:status|reply|response))?"
@@ -492,20 +590,22 @@ _SQL_STATE = re.compile(
 )
 """`SQLSTATE 23505`, `SQLSTATE[23000]`, `sqlstate 42P01`, `SQLCODE -204`: the word says an error code follows."""
 _WORD_CODE = re.compile(
-    r"(?P<w>[A-Z](?<![\w/-][A-Z])[A-Z]{1,9})(?P<s> |:\s?|\s?#)?(?P<n>\d{2,6})(?![\w-]|[.,]\d)"
+    r"(?P<w>[A-Z](?<![\w/-][A-Z])[A-Z]{0,9})(?P<s> |:\s?|\s?#)?(?P<n>\d{2,6})(?![\w-]|[.,]\d)"
 )
 """A vendor's error code: a word in capitals and a number, apart or joined (`ABC 1234`, `AADSTS50076`, `TS2322`);
 taken only in an error's words (`_CODE_BEFORE`, `_CODE_AFTER`), never for the non-errors of `_NOT_A_CODE`."""
 _CODE_BEFORE = re.compile(
-    r"(?i:(?P<strong>\b(?:errors?|error\s+code|fehler(?:code)?|erreur|errore|erro|fout(?:code)?|feil(?:kode)?|"
-    r"fel(?:kod)?|fejl(?:kode)?|virhe(?:koodi)?|b[łl][ąa]d|code|c[óo]digo|throws?|threw|thrown|returns?|returned|"
+    r"(?i:(?P<strong>\b(?:errors?|error\s+code|fehler(?:code)?|erreur|errore|erro|fout(?:code)?|feil(?:kode|en)?|"
+    r"fel(?:kod|et)?|fejl(?:kode|en)?|kod|k[óo]d|codice|virhe(?:koodi)?|b[łl][ąa]d|code|c[óo]digo|throws?|threw|thrown|returns?|returned|"
     r"returning|raises?|raised|meldet|liefert|renvoie|retourne|affiche|devuelve|muestra|retorna|mostra|restituisce|"
     r"geeft)"
     r"|\b(?:fail\w*|reject\w*|abort\w*|exit\w*|respond\w*|answer\w*|bounc\w*|denied|refused|"
     r"fehl|scheiter\w*|abgebrochen|abgelehnt|[ée]chou\w*|plant\w*|refus\w*|rejet\w*|fall[aó]\w*|rechaz\w*|"
     r"falh\w*|recus\w*|fallisce|fallito|rifiut\w*|mislukt|geweigerd)(?:\s+\w+)?\s+"
     r"(?:with|mit|avec|con|com|met|by|par|por|door))"
-    r"|(?P<weak>\b(?:gets?|getting|got|receiv\w*|shows?|showing|says|displays?|displaying)"
+    r"|(?P<weak>\b(?:gets?|getting|got|receiv\w*|shows?|showing|showed|shown|says|said|displays?|displaying|"
+    r"displayed|gives?|giving|gave|denied|declined|rejected|flash\w*|blink\w*|sale|salta|aparece|zeigt|affiche|"
+    r"mostra|toont|ger|viser|pokazuje)"
     r"|\b(?:dies|died|crash\w*|breaks|broke|stops|stopped|ends|ended)(?:\s+\w+)?\s+with))\s*[:(\"'\[]?\s*$"
 )
 """An error's words just before a code: `error: ABC 1234`, `returns TS2322`, `fails with SQLSTATE`, `schlägt fehl
@@ -525,8 +625,9 @@ _NOT_A_CODE = re.compile(
 """Capitals before a number that are not an error's namespace: identifiers, standards, units, time zones,
 versions, and the words the other steps read (`ERROR 1045` is the code `1045`)."""
 _CODE_AFTER_WORD = re.compile(
-    r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|fout(?:code)?|"
-    r"feil(?:kode)?|fel(?:kod)?|fejl(?:kode)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:\s+code)?)\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|\d{2,})(?![\w-])"
+    r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|k[óo]d|"
+    r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:\s+code)?)"
+    r"\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>0x[0-9A-Fa-f]{1,16}|[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|\d{2,})(?![\w-])"
 )
 _NOT_AN_ERROR = re.compile(
     r"(?i:2fa|mfa|otp|one[- ]time|verification|security|sms|login|confirmation|zip|postal|post|promo|coupon|"
@@ -538,9 +639,18 @@ _ERROR_NAME = re.compile(
     r"EXCEEDED|MISSING|UNAVAILABLE|ABORTED|REJECTED|MISMATCH|UNKNOWN|BAD_|NO_|CANNOT|UNABLE|EXCEPTION|LIMIT"
 )
 _ERROR_WORDS = re.compile(
-    r"(?i:error|fehler|erreur|errore|erro|code|fails?|failed|shows?|showing|says|status|throws?|threw|thrown|"
-    r"returns?|returned|gives?|gave|got|getting)\W+\w*\W*$"
+    r"(?i:error|fehler|erreur|errore|erro|code|fail\w*|shows?|showing|showed|says|status|throws?|threw|thrown|"
+    r"returns?|returned|gives?|giving|gave|got|getting|denied|declined|rejected|refused|wrong|expired|invalid|"
+    r"won'?t|can'?t|cannot|couldn'?t|crash\w*|flash\w*|blink\w*|sale|zeigt|affiche|mostra|ger|felet)"
+    r"\W+(?!(?i:the|a|an|my|our|your|their|this|that|new)\W)\w*\W*$"
 )
+"""An error's or a failure's words, at most a word before a code (`shows LW-PRX-017`, `won't launch, CE-34878-0`,
+`went wrong (BRM-5012)`); not when that word is an article or a possessive (`I got the XR-500 router`)."""
+_FAILED_MESSAGE = re.compile(
+    r"(?i:\b(?:could\s?n[o']t|can\s?n?[o']t|cannot|unable|not\s+(?:be\s+)?\w+ed|fail\w*|wrong|error|expired|"
+    r"invalid|denied|declined|rejected|timed?\s?out)\b)[^.!?\n()]{0,50}\($"
+)
+"""A message that says something failed, then the code in brackets (`Payment could not be processed (PMT-4402)`)."""
 _STATUS = re.compile(r"(?P<id>[45](?<![\w.,$€£-][45])\d\d)(?![\w.,%'])")
 _STATUS_BEFORE = re.compile(
     r"(?i:error|errors|status|http|got|get|gets|getting|gives?|giving|gave|hits?|hitting|returns?|returned|returning|throws?|throwing|"
@@ -572,7 +682,8 @@ class EntityExtractor:
     """Finds the entities of one text: `spans(text)`, in the order they appear, none overlapping another.
 
     Most specific first: emails and URLs (so nothing inside them is read again), error codes with an
-    unmistakable form (`0x...`, `SIP 503`, `SQLSTATE 23505`), ids named by the word before them, ids with a known
+    unmistakable form (`0x...`, `SIP 503`, `SQLSTATE 23505`), error names (`ImagePullBackOff`, `fails with
+    access_denied`), ids named by the word before them, ids with a known
     prefix, dates, amounts, phone numbers, error codes in an error's words (`error 1045`, `fails with ORA-01017`),
     HTTP statuses in an error's words, ids like `KC-10045` a word names, `#`-numbers, then the team's products.
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
@@ -585,7 +696,7 @@ class EntityExtractor:
             re.compile(
                 r"(?<![\w@./+-])(?:"
                 + "|".join(r"[\s_-]+".join(re.escape(w) for w in re.split(r"[\s_-]+", n)) for n in names)
-                + r")(?![\w@-]|\.\w)",
+                + r")(?![\w@]|-(?![a-zß-ÿ])|\.\w)",  # `Ålunda Parkering-appen`: a compound's suffix
                 re.I,
             )
             if names
@@ -595,6 +706,7 @@ class EntityExtractor:
             _emails,
             _urls,
             _strict_codes,
+            _error_names,
             _booking_refs,
             _named_ids,
             _prefixed_ids,
@@ -663,20 +775,26 @@ def _starting_with(pattern: re.Pattern[str], t: _Text, stems: Iterable[str]) -> 
             yield m
 
 
-_ID_STEMS = (
+_ID_STEMS: tuple[str, ...] = (
     "order", "bestell", "auftrag", "pedido", "commande", "ordine", "encomenda", "purchase", "invoice", "rechnung",
     "fact", "fat", "fak", "nota", "receipt", "quittung", "credit", "ticket", "cas", "ref", "réf", "chamado",
     "bestel", "zam", "po", "p.o", "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "rental", "rma",
     "statement", "abrechnung", "jahresabrechnung", "billing", "claim", "protocolo", "processo", "segnalazione",
-    "vorgang", "dossier", "expediente", "incident",
+    "vorgang", "dossier", "expediente", "incident", "agree", "mietvertrag", "parcel", "package", "shipment",
+    "consign", "awb", "waybill", "tracking", "sendung", "przesy", "colis", "paquete", "pacco", "pakket",
+    "zending", "bill", "complaint", "reklam", "réclam", "reclam", "klacht", "ärende", "arende", "saksnummer",
+    "folio", "pir",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded."""
+_ID_STEMS = tuple(s for s in _ID_STEMS if not any(s != o and s.startswith(o) for o in _ID_STEMS))
+"""Without those another stem starts (`bestell`, `bestel`): each is a `str.find` over the text."""
 _BOOKING_STEMS = (
     "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "pnr", "confirmation", "record",
 )  # fmt: skip
 _PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po")
 _CODE_STEMS = (
-    "err", "code", "fehler", "erro", "código", "codigo", "fout", "feil", "fel", "fejl", "virhe", "błą", "blad", "status",
+    "err", "code", "fehler", "erro", "código", "codigo", "codice", "kod", "kód", "fout", "feil", "fel", "fejl", "virhe",
+    "błą", "blad", "status",
 )  # fmt: skip
 _MONTH_STEMS = tuple({name[:3] for name in _MONTH_NUMBER})
 
@@ -735,6 +853,34 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
         yield dataclasses.replace(span, key=f"sqlstate {m.group('b') or m.group('v')}")
 
 
+def _lower_snakes(text: str) -> Iterator[re.Match[str]]:
+    """`_LOWER_SNAKE`'s matches, tried only at the start of a word holding `_` (a pattern starting with a lower-case
+    letter would be tried at every letter of a long text)."""
+    end, i = 0, text.find("_")
+    while i >= 0:
+        start = i
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if start >= end and (m := _LOWER_SNAKE.match(text, start)) is not None:
+            end = m.end()
+            yield m
+        i = text.find("_", max(i + 1, end))
+
+
+def _error_names(t: _Text) -> Iterable[Span]:
+    """A failed state's name in CamelCase (`ImagePullBackOff`) and an error's name in lower case after a failure
+    (`fails with access_denied`)."""
+    text = t.text
+    for m in _STATE_NAME.finditer(text) if _CAMEL.search(text) else ():
+        yield _code(m.start(), m.end(), m.group())
+    for m in _lower_snakes(text):
+        if _NAMES_A_CODE.search(text, max(0, m.start() - 4), m.start()):
+            continue  # `HTTP 401 'invalid_client'`, `SQLSTATE 53300 too_many_connections`: the code's name
+        before = max(0, m.start() - 80)
+        if _LOWER_ERROR_PART.search(m.group()) and _FAILURE_BEFORE.search(text, before, m.start()):
+            yield _code(m.start(), m.end(), m.group())
+
+
 def _named_ids(t: _Text) -> Iterable[Span]:
     if not t.digits:
         return
@@ -776,32 +922,59 @@ def _dates(t: _Text) -> Iterable[Span]:
         for m in found:
             key = _date_key(m)
             if key is not None:
-                yield Span(m.start(), m.end(), "date", m.group(), key)
+                start = _weekday_start(t.text, m.start())
+                yield Span(start, m.end(), "date", t.text[start : m.end()], key)
     for m in _SHORT_DATE.finditer(t.text):
         span = _short_date(t.text, m)
         if span is not None:
             yield span
+    i = t.folded.find("day")
+    while i >= 0:  # `Friday 31st`: an ordinal alone is no date, after a day's name it is
+        if (o := _ORDINAL_DAY.match(t.text, i + 3)) is not None and int(o.group("d")) <= 31:
+            start = _weekday_start(t.text, o.start("d"))
+            if start < o.start("d"):
+                yield Span(start, o.end(), "date", t.text[start : o.end()], f"?-?-{int(o.group('d'))}")
+        i = t.folded.find("day", i + 3)
+
+
+def _weekday_start(text: str, start: int) -> int:
+    """Where a date starting at `start` starts with the day's name typed before it (`mardi 14 avril`)."""
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 16), start)
+    return weekday.start() if weekday is not None else start
 
 
 def _short_date(text: str, m: re.Match[str]) -> Span | None:
     """A day and month without a year: `/` with a zero-padded part (`14/03`) or after a date's word
     (`on 3/4`); `.` only after a date's word, day first (`am 12.3.`)."""
-    a, b, dotted = m.group("a"), m.group("b"), m.group("s") == "."
+    a, b, sep = m.group("a"), m.group("b"), m.group("s")
+    dotted = sep == "."
     day_first = 1 <= int(a) <= 31 and 1 <= int(b) <= 12
     month_first = 1 <= int(a) <= 12 and 1 <= int(b) <= 31
-    words = _DOT_DATE_WORDS if dotted else _DATE_WORDS
+    words = _DOT_DATE_WORDS if dotted else _DASH_DATE_WORDS if sep == "-" else _DATE_WORDS
     weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 16), m.start())
     worded = weekday is not None or words.search(text[max(0, m.start() - 12) : m.start()]) is not None
     padded = (len(a) == 2 and a[0] == "0") or (len(b) == 2 and b[0] == "0")
-    if dotted and not (day_first and worded):
+    if sep == "-" and not ((day_first or month_first) and len(a) == len(b) == 2 and worded):
+        return None
+    if dotted and not (day_first and (worded or (len(a) == len(b) == 2 and _plain_dot_date(text, m)))):
         return None
     if not dotted and not ((day_first or month_first) and (padded or worded)):
         return None
-    end = m.end() if dotted else m.end("b")  # a `/` date's trailing dot ends the sentence
+    # A `/` date's trailing dot ends the sentence, and so does a wordless one's (`since 03.04.`).
+    end = m.end() if dotted and worded else m.end("b")
     start = (
         weekday.start() if weekday is not None else m.start()
     )  # `Tuesday 5/6`: the day's name is part of it
     return Span(start, end, "date", text[start:end], f"?-{int(a)}-{int(b)}")
+
+
+def _plain_dot_date(text: str, m: re.Match[str]) -> bool:
+    """`14.02` with no date word: a date unless what is around it makes it a version, a time, an amount or a
+    measure (`_NOT_A_DOT_DATE_BEFORE`, `_NOT_A_DOT_DATE_AFTER`)."""
+    return (
+        _NOT_A_DOT_DATE_BEFORE.search(text[max(0, m.start() - 12) : m.start()]) is None
+        and _NOT_A_DOT_DATE_AFTER.match(text, m.end()) is None
+    )
 
 
 def _amounts(t: _Text) -> Iterable[Span]:
@@ -827,6 +1000,12 @@ def _amounts(t: _Text) -> Iterable[Span]:
                 yield span
         if spaced:  # offered after the whole: taken only when the whole was refused or overlaps
             yield from _shorter(m, text, currency, thousand)
+    if _CRYPTO_CODE.search(text):
+        for m in _CRYPTO.finditer(text):
+            number, code = (m.group("n"), m.group("c")) if m.group("c") else (m.group("n2"), m.group("c2"))
+            value = Decimal(number.replace(",", "")) if "." in number else _decimal(number)
+            if value is not None:
+                yield Span(m.start(), m.end(), "amount", m.group(), f"{code} {value.normalize():f}")
 
 
 def _shorter(m: re.Match[str], text: str, currency: str, thousand: int) -> Iterable[Span]:
@@ -866,7 +1045,12 @@ def _phones(t: _Text) -> Iterable[Span]:
         before = text[max(0, m.start() - 40) : m.start()]
         if not trunk and _OTHER_NUMBER.search(before):
             continue  # `rewards number 88120034`, `account number 60021881`
-        if trunk or _PHONE_WORDS.search(before):
+        answer = (
+            m.start() <= 3
+            and not text[: m.start()].strip()
+            and _ASKED_FOR_A_PHONE.search(t.before) is not None
+        )
+        if trunk or answer or _PHONE_WORDS.search(before):
             yield Span(m.start(), m.end(), "phone", raw, digits)
 
 
@@ -882,7 +1066,12 @@ def _named_codes(t: _Text) -> Iterable[Span]:
             yield _code(m.start("id"), m.end("id"), value)
     for m in _DASH_CODE.finditer(text) if t.digits else ():
         before = text[max(0, m.start() - 40) : m.start()]
-        if _ERROR_WORDS.search(before) or _said_before(text, m.start()) or _CODE_AFTER.match(text, m.end()):
+        if (
+            _ERROR_WORDS.search(before)
+            or _said_before(text, m.start())
+            or _CODE_AFTER.match(text, m.end())
+            or (before.endswith("(") and _FAILED_MESSAGE.search(text, max(0, m.start() - 80), m.start()))
+        ):
             yield _code(m.start(), m.end(), m.group())
     for m in _WORD_CODE.finditer(text) if t.digits else ():
         if _NOT_A_CODE.fullmatch(m.group("w")) or (m.group("s") == " " and re.fullmatch(_YEAR, m.group("n"))):
@@ -1014,7 +1203,8 @@ def _date_key(m: re.Match[str]) -> str | None:
             return None
         return f"{groups['y']}-{a}-{b}"
     if groups.get("mon") is not None:
-        month = _MONTH_NUMBER.get(groups["mon"].casefold())
+        names = _DAY_MONTH_NUMBER if m.re is _DATES[2] else _MONTH_NUMBER
+        month = names.get(groups["mon"].casefold())
         if month is None:
             return None
     else:
@@ -1025,6 +1215,8 @@ def _date_key(m: re.Match[str]) -> str | None:
 
 
 def _currency(m: re.Match[str]) -> str | None:
+    if m.group("code1"):  # `$1,249.00 MXN`: the code says which dollar
+        return m.group("code1").upper()
     if m.group("sym") or m.group("sym3"):
         return _CURRENCY_SYMBOLS[m.group("sym") or m.group("sym3")]
     if m.group("code") or m.group("code3"):

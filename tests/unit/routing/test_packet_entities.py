@@ -1,21 +1,25 @@
 """The packet's entities against a hand-labelled set: `events/labelled/handoff_entities.jsonl`.
 
-95 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
-Dutch, Italian, Swedish, Norwegian, Polish), each with the entities a human expects from the customer's messages
+115 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
+Dutch, Italian, Swedish, Norwegian, Polish, Czech), each with the entities a human expects from the customer's messages
 up to the escalating one (kind, value as typed, the message's seq). 1-60 were written before the extractor; 61-75
 after its first version, aimed at formats it might miss (it found 79% of them at first); 76-95 after the held-out
 set's first measurement, aimed at amounts grouped by spaces, apostrophes or lakhs, error codes made of a word in
 capitals and a number, ids like `KC-10045` with no word before them, and their near misses (quantities, models,
 standards, times, a number before an amount); the extractor of that measurement found 54% of their entities
-(precision 74%), its first fix 93% (precision 100%). It is a development set, not a held-out one: the extractor
-was fixed on the misses of all three, so this test guards against regressions rather than measuring recall on
+(precision 74%), its first fix 93% (precision 100%). 100-119 after the fourth author's set was read (by family),
+aimed at other instances of its families and their near misses: vendor codes after what a screen shows or what
+failed, codes in brackets, error names in snake or camel case, crypto amounts, ids of unusual shapes and the
+shipping, bill and complaint words, dotted and hyphenated dates, a day's name before a date, a phone number that
+answers the bot (the extractor then found 86% of their entities, precision 90%). It is a development set, not a
+held-out one: the extractor was fixed on the misses of all of them, so this test guards against regressions rather than measuring recall on
 unseen text. Values follow the packet's conventions: ids without a leading `#` or the word before
 them, amounts with their currency as typed, dates as typed (relative ones such as "yesterday" are not
 entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test4.jsonl` (blind), and the earlier ones as regression floors.
+measure unseen text: `handoff_entities_test5.jsonl` (blind), and the earlier ones as regression floors.
 """
 
 from __future__ import annotations
@@ -56,10 +60,34 @@ ERROR_WORD = re.compile(
 packet drops the word, as it does for ids; a labeller may keep it)."""
 
 
+REASON_PHRASE = re.compile(
+    r"\s+(?i:bad request|unauthori[sz]ed|payment required|forbidden|not found|method not allowed|not acceptable|"
+    r"request time-?out|conflict|gone|too many requests|unprocessable (?:entity|content)|internal server error|"
+    r"not implemented|bad gateway|service unavailable|gateway time-?out)$"
+)
+"""A status is compared without its reason phrase: `403 Forbidden` and `403` name the same code (authors disagree
+on whether to keep it)."""
+WEEKDAY = re.compile(
+    r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|mittwoch|donnerstag|"
+    r"freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|"
+    r"jueves|viernes|s[áa]bado|domingo),?\s+(?=.*\d.*\D|.*\D.*\d)"
+)
+"""A date is compared without the day's name before it: `mardi 14 avril` and `14 avril` name the same day (one
+author keeps it, another drops it). `Friday 31st` keeps it: without it, `31st` is no date."""
+
+
 def _normal(value: str, kind: str = "") -> str:
     word = ERROR_WORD.match(value) if kind == "error_code" else None
     if word is not None:
         value = value[word.end() :]
+    if kind == "error_code":
+        value = REASON_PHRASE.sub("", value)
+    if (
+        kind == "date"
+        and (weekday := WEEKDAY.match(value))
+        and not re.fullmatch(r"\d+(?:st|nd|rd|th)", value[weekday.end() :])
+    ):
+        value = value[weekday.end() :]
     return " ".join(value.casefold().lstrip("#").split())
 
 
@@ -189,20 +217,24 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test4.jsonl"
-"""The held-out set: 60 conversations (227 entities) by an author who never saw the extractor, its tests or the other
-sets; measured once, never tuned on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test5.jsonl"
+"""The held-out set: 60 conversations (230 entities) by a fifth author who never saw the extractor, its tests or the
+other sets; measured once, never tuned on."""
 EARLIER_SETS = {
-    # Each was held out once; since then the developers have read its misses (by family for the first, one by one
-    # for test3), so each is a regression floor now, not a measure of unseen text.
+    # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
+    # by one for test3), so each is a regression floor now, not a measure of unseen text.
     "handoff_entities_test.jsonl": (
         0.96,
         0.97,
-    ),  # 2026-12-06: recall 205/212 (96.7%), precision 205/209 (98.1%)
+    ),  # 2026-12-06: recall 205/212 (96.7%), precision 205/209 (98.1%); after test4's families 209/212, 209/212
     "handoff_entities_test3.jsonl": (
         0.97,
         0.98,
-    ),  # 2026-12-06: recall 224/230 (97.4%), precision 224/228 (98.2%)
+    ),  # 2026-12-06: recall 224/230 (97.4%), precision 224/228 (98.2%); after test4's families 225/230, 225/229
+    "handoff_entities_test4.jsonl": (
+        0.99,
+        0.98,
+    ),  # measured blind 81.5% / 95.4%; after its misses were read by family: 227/227 (100%), 227/231 (98.3%)
 }
 
 
@@ -228,17 +260,19 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once: recall 185/227 (81.5%), precision 185/194 (95.4%); the extractor at the start of
-    that day: 70.9% / 92.0%. A regression floor."""
+    """Measured 2026-12-06, once, after test4's families were fixed: recall 188/230 (81.7%), precision 188/204
+    (92.2%); the extractor before those fixes: 77.0% / 92.7%. A regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.81 and precision >= 0.95, report
+    assert recall >= 0.81 and precision >= 0.92, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.815 < 0.95 on text by a writer the extractor never saw: vendor codes with no "
-    "error word (`CO-97`, `P0420`, `WK-PAY-402`), crypto amounts, ids of unusual shapes (`FT 2026/3381`, "
-    "`RK/2026/0311/77`), dotted dates without a date word, and labelling conventions (`403 Forbidden`)",
+    reason="held-out recall 0.817 < 0.95 on text by a writer the extractor never saw: ids named by words it does "
+    "not know (`HBL`, `PCN`, `sinistro`, `contrato`, `licence key`, `transaktion`) or of other shapes "
+    "(`EL-7Hq9Zt`, `wd_7f3a91c0e2`, `RF18 5390 0754 7034`), a date's time labelled as part of it "
+    "(`Thu 6 Mar, 09:40`), addresses on `.example` hosts, and codes in logs and JSON (`exit status 137`, "
+    "`rate_limited`, `PSU_FAULT`)",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
