@@ -66,29 +66,36 @@ def main() -> None:
         ),
     ]
 
-    conv = evaluate_file(LABELLED / "support_conversations.jsonl", Scorer(models), params).summary()
-    rows += [
-        (
-            f"support conversations ({conv['conversations']}): 'resolve' escalated",
-            f"{conv['resolve']['escalated']}/{conv['resolve']['n']} ({_pct(conv['resolve']['escalated_share'])})",
-            "<= 20-30%",
-        ),
-        (
-            "support conversations: 'escalate' escalated in time",
-            f"{conv['escalate']['in_time']}/{conv['escalate']['n']} ({_pct(conv['escalate']['in_time_share'])}); "
-            f"at all {_pct(conv['escalate']['escalated_share'])}",
-            ">= 80%",
-        ),
-        ("support conversations: peak-risk AUROC (guardrail first)", _f(conv["peak_risk_auroc"]), ">= 0.85"),
-    ]
+    # Development since the bot_failing guardrail (its misses read); test2 held out (written blind, measured once).
+    for name, tag in (
+        ("support_conversations.jsonl", "support conversations (tuned on)"),
+        ("support_conversations_test2.jsonl", "support conversations, held-out test2"),
+    ):
+        conv = evaluate_file(LABELLED / name, Scorer(models), params).summary()
+        rows += [
+            (
+                f"{tag} ({conv['conversations']}): 'resolve' escalated",
+                f"{conv['resolve']['escalated']}/{conv['resolve']['n']} "
+                f"({_pct(conv['resolve']['escalated_share'])})",
+                "<= 20-30%",
+            ),
+            (
+                f"{tag}: 'escalate' escalated in time",
+                f"{conv['escalate']['in_time']}/{conv['escalate']['n']} "
+                f"({_pct(conv['escalate']['in_time_share'])}); at all {_pct(conv['escalate']['escalated_share'])}",
+                ">= 80%",
+            ),
+            (f"{tag}: peak-risk AUROC (guardrail first)", _f(conv["peak_risk_auroc"]), ">= 0.85"),
+        ]
 
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    # held out: test2, test4; tuned on: test3 (since round 5) and test (since round 2)
-    tuned_on = {"triggers-test3.jsonl", "triggers-test.jsonl"}
+    # held out: test2, test5; tuned on: test4 (since round 6), test3 (since round 5) and test (since round 2)
+    tuned_on = {"triggers-test4.jsonl", "triggers-test3.jsonl", "triggers-test.jsonl"}
     for name in (
         "triggers-test2.jsonl",
+        "triggers-test5.jsonl",
         "triggers-test4.jsonl",
         "triggers-test3.jsonl",
         "triggers-test.jsonl",
@@ -120,7 +127,7 @@ def main() -> None:
         (
             f"calm support messages ({calm}) tripping a guardrail",
             f"{false_guardrails} ({100 * false_guardrails / calm:.1f}%)",
-            "<= 41 (2.7%)",
+            "<= 40 (2.6%)",
         )
     )
 

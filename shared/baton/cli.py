@@ -664,6 +664,12 @@ def _add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--models", type=Path, metavar="DIR", help="models replacing the shipped ones"
     )
     eval_conversations.add_argument("--json", action="store_true", help="print the figures as JSON")
+    eval_conversations.add_argument(
+        "--errors",
+        action="store_true",
+        help="also list every conversation decided against its label: escalated late or never, or escalated "
+        "although labelled resolve (ids, where and why; never the text)",
+    )
     eval_conversations.set_defaults(func=cmd_eval_conversations)
     eval_sentiment = evaluate.add_parser(
         "sentiment",
@@ -1730,6 +1736,8 @@ def cmd_eval_conversations(args: argparse.Namespace) -> int:
         )
     else:
         print(evaluation.render())
+    if args.errors:
+        print(evaluation.render_errors())
     return 0
 
 

@@ -36,6 +36,8 @@ DEFAULT_QUESTIONS: tuple[str, ...] = (
     r"what (?:happens|is|if|about)|where (?:can|do|is|are)|when (?:will|do|can|does|is)",
     # round 5: "what's the fee you charge per chargeback?", "is there a report that lists all chargebacks?"
     r"what(?:'s| are)|is there (?:a|an|any)",
+    # round 6: a question about other people ("do people ever get their accounts hacked through the API?")
+    r"do (?:people|users|customers|others|accounts)|(?:does|has) any ?(?:one|body)",
 )
 DEFAULT_CONDITIONALS: tuple[str, ...] = (r"if|unless|until|or else|otherwise",)
 DEFAULT_OTHERS: tuple[str, ...] = (
@@ -139,14 +141,19 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     r"|card (?:issuer|company|provider)|claw\w*|claim|contest\w*|recall\w*|fraud\w*|amex|visa|mastercard|paypal"
     # round 5: the charge reported to a named issuer; German, French, Spanish
     r"|unauthori[sz]ed|discover|capital one|chase|revolut|monzo|provisional|report\w*|flag\w*|mark\w*|disputad\w*"
-    r"|cargo|cobro|prelevement|zuruckbuch\w*|ruckbuchung|zuruckgebucht",
+    r"|cargo|cobro|prelevement|zuruckbuch\w*|ruckbuchung|zuruckgebucht"
+    # round 6: the bank or card already has it ("bank's already pulled the payment back", "an indemnity claim")
+    r"|banque|banco|klarna|indemnity|opposition|lastschrift|addebito|contestat\w*",
     "competitor_switch": r"switch\w*|mov\w+|leav\w*|competit\w*|alternatives?|another|elsewhere|other|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>",
     "public_complaint": r"post\w*|reviews?|rat(?:e|ing)|tweet\w*|public\w*|<<public>>|blog\w*|press|journalists?"
     r"|every ?(?:one|body)|shar\w+|online|warn\w*|tell|hear"
     # round 5: an authority, a court, a lawyer; German, French, Spanish
     r"|report\w*|complain\w*|complaint|<<authority>>|sue|court|lawyers?|attorneys?|solicitors?|legal|class action"
-    r"|views|viral|tiktok|youtube|instagram|follower\w*|avis|bewertung|rezension|resena|denunci\w*|plainte|redes",
+    r"|views|viral|tiktok|youtube|instagram|follower\w*|avis|bewertung|rezension|resena|denunci\w*|plainte|redes"
+    # round 6: a representative, the press, a star rating; other languages' lawyers and complaints
+    r"|congress\w*|senator|councill?or|mp|reporters?|news|stars?|cc'?d|copying|which|abogad\w*|anwalt|avocat"
+    r"|reclam\w*|klacht|consumentenbond|mediateur",
     "data_loss": r"lost|los(?:e|ing)|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer there|isn'?t there|aren'?t there",
     "account_compromise": r"hack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken) over|some ?(?:one|body)"
@@ -157,7 +164,9 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     r"|chas\w+|wr[io]t\w*|contact\w*|email\w*|ask\w*|told|raised|reported|tickets?|messages?"
     # round 5: a contact before this one; German, French, Spanish
     r"|still|previous|earlier|promised|yesterday|reopen\w*|rodeo|mal"
-    r"|nochmal|schon|bereits|gemeldet|fois|deja|vez|veces|otra",
+    r"|nochmal|schon|bereits|gemeldet|fois|deja|vez|veces|otra"
+    # round 6: what was said or promised on an earlier call
+    r"|spoke|spoken|rang|phoned|on hold",
     "human_request": r"human|person|people|agent|some ?(?:one|body)|representative|rep|manager|supervisor"
     r"|operator|staff|transfer\w*|call|speak|talk|bot|ai"
     # round 5: a callback, a specialist, a team lead; German, French, Spanish

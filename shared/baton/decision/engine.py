@@ -102,6 +102,19 @@ GUARDRAIL_ORDER = (
 )
 """Which guardrail a message that trips several reports (a team's own guardrails come after these)."""
 HUMAN_REQUESTED = "human_requested"
+BOT_FAILING = "bot_failing"
+_SHOWN_FAILURES = {
+    "repeat": "repeated",
+    "negative_feedback": "said it did not help",
+    "asked_for_human": "asked for a person",
+    "repeated_answer": "the same answer again",
+}
+"""Failures that show the bot is not helping (`baton.scoring.arc`), in the words of the evidence. A low
+confidence alone does not (the bot may still have helped), nor a rephrasing alone: the embedding calls a
+follow-up on the same topic a rephrasing ("That makes sense. So the two seats we removed..."), so it counts
+towards the number but never stands as the proof."""
+_FAILURE_WORDS = {**_SHOWN_FAILURES, "rephrase": "rephrased", "low_confidence": "low confidence"}
+POSITIVE_SENTIMENT = 0.25
 _P_EPS = 1e-4
 
 
@@ -144,6 +157,12 @@ class DecisionState(OrderedState):
     )
     incidents: list[str] = Field(
         default_factory=list, description="Incidents matched by this conversation's messages, latest first"
+    )
+    bot_failures: int = Field(
+        default=0, description="The arc's count of failed bot answers at the last decision (`bot_failing`)"
+    )
+    bot_failures_handed_back: int = Field(
+        default=0, description="That count when an agent last handed the conversation back"
     )
     handed_back_seq: int | None = Field(
         default=None,
@@ -512,6 +531,32 @@ def guardrail(text: str, scores: Scores, params: DecisionParams) -> tuple[str, s
     return model[0] if model else None
 
 
+def bot_failing(
+    scores: Scores, arc: Arc, state: DecisionState, params: DecisionParams
+) -> tuple[str, str] | None:
+    """The `bot_failing` guardrail: (name, evidence) when this customer message comes after a new failed bot
+    answer and `guardrails.bot_failures` answers have failed since the start or the last hand-back, at least one
+    of them shown (`_SHOWN_FAILURES`), and the message does not read positive unless it complains about the
+    answers itself (a "thanks, that worked" after two unsure answers is a success; "oh great, same answer. very
+    helpful" reads positive and is not: it says the answer did not help). A loop of answers that do not help
+    is what every bot-to-human hand-over rule is for; the fitted risk cannot see it, as the chats it was fitted
+    on had no bot."""
+    needed = params.guardrails.bot_failures
+    failures = arc.bot_failures
+    if needed is None or failures <= state.bot_failures or failures - state.bot_failures_handed_back < needed:
+        return None
+    says_so = scores.negative_feedback or scores.asks_for_human
+    if not says_so and scores.sentiment is not None and scores.sentiment >= POSITIVE_SENTIMENT:
+        return None  # read positive, and not itself a complaint about the answers (sarcasm reads positive)
+    reasons = arc.bot_failure_reasons
+    if not any(reasons.get(code) for code in _SHOWN_FAILURES):
+        return None
+    shown = ", ".join(
+        f"{_FAILURE_WORDS.get(code, code.replace('_', ' '))} {n}" for code, n in sorted(reasons.items()) if n
+    )
+    return BOT_FAILING, f"{failures} bot answers failed ({shown})"
+
+
 def _rank(name: str) -> int:
     return _ORDER.get(name, len(_ORDER) + (name == HUMAN_REQUESTED))
 
@@ -543,6 +588,7 @@ _GUARDRAIL_LABELS = {
     "competitor_switch": "Switching to a competitor",
     "repeated_contact": "Contacted support repeatedly",
     HUMAN_REQUESTED: "Asked for a human",
+    BOT_FAILING: "The bot keeps failing",
 }
 
 
@@ -678,7 +724,7 @@ def decide(
     )
     x = features(scores, arc, observed, facts)
     risk, parts = risk_of(x, params)
-    tripped = guardrail(text, scores, params)
+    tripped = guardrail(text, scores, params) or bot_failing(scores, arc, state, params)
     multiplier, held = sensitivity_of(facts, params)
     t = params.thresholds
     effective = Thresholds(
@@ -748,6 +794,7 @@ def decide(
             if action == "monitor" and previous != "monitor"
             else (state.monitor_since_seq if action == "monitor" else None),
             "peak_risk": max(state.peak_risk, risk),
+            "bot_failures": max(state.bot_failures, arc.bot_failures),
             "params_version": params.version,
             "incidents": list(dict.fromkeys([*(m.id for m in facts.incidents), *state.incidents]))[
                 :MAX_INCIDENTS
@@ -955,5 +1002,6 @@ def _handed_back(state: DecisionState, last_seq: int) -> DecisionState:
             "escalated_message_id": None,
             "escalated_reasons": [],
             "handed_back_seq": last_seq,
+            "bot_failures_handed_back": state.bot_failures,
         }
     )

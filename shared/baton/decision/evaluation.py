@@ -10,7 +10,9 @@ FILE is `baton backtest` input (one conversation per line) with a label per conv
 - the AUROC of the conversation's peak risk, escalate against resolve, where a guardrail ranks above any
   risk (a guardrail escalates whatever the risk): how well the risk orders conversations, whatever the
   thresholds;
-- the top reasons of the escalations of `resolve` conversations (what to look at first).
+- the top reasons of the escalations of `resolve` conversations (what to look at first);
+- with `--errors`, every conversation decided against its label: where it escalated (or never), by when it
+  should have, its peak risk, and the reason of its escalation.
 
 Conversations without `expected` are scored but not counted.
 """
@@ -108,6 +110,32 @@ class Evaluation:
             if s["false_escalation_reasons"]:
                 reasons = ", ".join(f"{k} {v}" for k, v in s["false_escalation_reasons"].items())
                 lines.append(f"  escalated 'resolve' conversations, top reason: {reasons}")
+        return "\n".join(lines)
+
+    def errors(self) -> list[Outcome]:
+        """The conversations decided against their label, clear cases first: `escalate` ones escalated late
+        or never, `resolve` ones escalated."""
+        wrong = [
+            o
+            for o in self.outcomes
+            if (o.expected == "escalate" and not o.in_time) or (o.expected == "resolve" and o.escalated_at)
+        ]
+        return sorted(wrong, key=lambda o: (o.borderline, o.expected, o.conversation_id))
+
+    def render_errors(self) -> str:
+        lines = ["decided against the label (customer message numbers; peak risk; the escalation's reason):"]
+        for o in self.errors():
+            kind = "borderline " if o.borderline else ""
+            if o.expected == "escalate":
+                by = f"by {o.escalate_by}" if o.escalate_by is not None else "at all"
+                when = f"escalated at {o.escalated_at}" if o.escalated_at else "never escalated"
+                what = f"{kind}escalate {by}: {when}"
+            else:
+                what = f"{kind}resolve: escalated at {o.escalated_at}"
+            why = f"; {o.top_reason}" if o.top_reason else ""
+            lines.append(f"  {o.conversation_id}  {what}; peak risk {o.peak_risk:.2f}{why}")
+        if len(lines) == 1:
+            lines.append("  none")
         return "\n".join(lines)
 
 

@@ -171,7 +171,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|broke in|accessed|hacked)",
         r"\b(?:broke|broken|breaking|hacked|snuck|sneaked) in(?:to)? (?:my|our|the) (?:[^\s.,;!?]+ )?(?:ac+ou?nt|login"
         r"|profile|inbox|email|workspace|admin)",
-        r"\b(?:unauthori[sz]ed|suspicious|unknown|unfamiliar|unrecogni[sz]ed|strange) (?:access|logins?|sign[- ]?ins?|sessions?|devices?|admin|users?)",
+        # (round 6) a setting's name is no event: "suspicious login protection: off"
+        r"\b(?:unauthori[sz]ed|suspicious|unknown|unfamiliar|unrecogni[sz]ed|strange) (?:access|logins?|sign[- ]?ins?"
+        r"|sessions?|devices?|admin|users?)(?! (?:protection|detection|settings?|feature|policy|policies|rules?)\b)",
         r"\b(?:logins?|sign[- ]?ins?|sessions?|devices?) (?:\S+ ){0,5}?(?:from|in) (?:\S+ ){0,4}?(?:(?:that|which) "
         r"(?:was|is|were|are)n'?t|(?:i|we) (?:don'?t|didn'?t) recogni|(?:i|we)'?ve never|not (?:me|mine|us)|on (?:my|our))",
         r"\b(?:logins?|sign[- ]?ins?|sessions?) (?:i|we) (?:don'?t|do not|didn'?t) recogni",
@@ -206,6 +208,23 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:gehackt|piratee?s?|a ete pirate|hackead[oa]|jemand hat sich (?:\S+ ){0,4}?(?:eingeloggt|angemeldet)"
         r"|quelqu'un (?:a |s'est )(?:\S+ )?(?:pirate|connecte|accede)|alguien (?:\S+ ){0,2}?(?:entro|accedio|ha entrado"
         r"|se metio|ha accedido))\b",
+        # round 6: a change, a session or an order the customer never made ("the email address on the account was
+        # changed to one I don't know", "a login session I didn't start", "autopay switched to a card that isn't
+        # mine", "orders I never placed", "sent spam to the whole class, wasn't me")
+        r"\b(?:email|e-mail|phone|address|bank details|payout\w*|autopay|card|password|number|recovery \w+)(?: \S+){0,6}?"
+        r" (?:was |were |got |has been |had been )?(?:changed|switched|updated|set|moved) to (?:\S+ ){0,3}?(?:(?:that )?"
+        r"(?:i|we) (?:don'?t|do not|didn'?t) (?:know|recogni|own|have)|(?:that )?(?:isn'?t|is not|wasn'?t|aren'?t)"
+        r" (?:mine|ours))",
+        r"\b(?:sessions?|logins?|sign-?ins?) (?:that )?(?:i|we) (?:didn'?t|did not|never) (?:start|make|do|open"
+        r"|recogni)|\b(?:orders?|purchases?|payments?|transfers?|bookings?|posts?|emails?|messages?) (?:that )?(?:i|we)"
+        r" (?:never|didn'?t|did not) (?:placed?|made?|send|sent|authori[sz]e\w*|bought|buy|order\w*|post\w*|wr[io]te"
+        r"|book\w*)\b|[,;-] ?(?:it )?wasn'?t (?:me|us)\b",
+        r"\bque (?:yo )?no (?:hice|realice|autorice)|\bdas war(?:en)? nicht (?:ich|wir)\b|\bce n'etait pas moi",
+        r"\b(?:qualcuno (?:\S+ ){0,3}?(?:entrato|accesso)|alguem (?:\S+ ){0,3}?(?:entrou|acessou|invadiu)|iemand (?:\S+ ){0,4}?"
+        r"(?:ingelogd|toegang)|(?:account|conta) (?:\S+ )?(?:hackerato|violato|invadida|gehackt))\b",
+        r"\b(?:i|we) (?:didn'?t|did not|never) (?:make|authori[sz]e|send|post|approve) (?:these|those|that|this|any of"
+        r" (?:these|those|them))\b(?: \S+)? (?:purchases?|payments?|transactions?|transfers?|posts?|emails?|messages?"
+        r"|withdrawals?)",
     ),
     "security_incident": (
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
@@ -269,6 +288,24 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|contacts|photos)(?: \S+){0,4}? (?:ont )?(?:disparu|ete (?:supprime|efface|perdu)\w*)|\bj'ai perdu (?:tous|toutes"
         r"|mes|nos)|\b(?:perdi|perdimos|se (?:borraron|borro|perdieron|eliminaron)|desaparecieron|han desaparecido)"
         r" (?:\S+ ){0,2}?(?:todas|todos|mis|nuestr\w+|las|los)\b",
+        # round 6: data that is no longer where it was ("it's just not there anymore", "no longer in the portal",
+        # "missing from the account", "the folder was emptied", "vanished from the parent portal", "the restore
+        # overwrote this week's orders", "you corrupted my thesis file")
+        r"\b(?:just |simply )?(?:not|isn'?t|aren'?t) there any ?more\b|\b(?:<<data>>|readings|grades|marks|scores|forms"
+        r"|folders?|files?|documents?)(?: \S+){0,5}? (?:are|is|were|was) (?:now )?(?:no longer (?:in|on|there|showing"
+        r"|visible|available)|missing from|vanished from|disappeared from)\b|\b(?:vanished|disappeared)"
+        r" from (?:the|my|our) (?:\w+ )?(?:portal|system|app|account|workspace|dashboard|drive|database)",
+        r"\b(?:was|were|got|has been|have been) emptied\b|\b(?:restore|sync|import|update|upgrade|migration|you)"
+        r" (?:just |has |have |had |'ve )?(?:overwrote|corrupted|wiped|deleted|erased) (?:all |the |my |our |this week'?s"
+        r" |today'?s )?(?:\S+ )?(?:<<data>>|files?|thesis|documents?|folders?|projects?|catalog\w*|store|database"
+        r"|spreadsheet)",
+        r"\bya no aparece\w*|\bdesaparecid[oa]s? del sistema|\bn'apparai\w* plus",
+        r"\b(?:file|dati|documenti|foto|progetti|contatti|fatture|arquivos|dados|fotos|documentos|projetos|contatos"
+        r"|bestanden|gegevens|data|documenten|projecten|contacten)(?: \S+){0,4}? (?:spariti|sparite|scomparsi|scomparse"
+        r"|cancellati|sumiram|desapareceram|apagados|verdwenen|kwijt|verwijderd)\b|\b(?:ho perso tutt\w*|perdi tud\w*)",
+        r"\b(?:work|changes|edits|progress|entries|notes|data|answers|draft)(?: \S+){0,5}? (?:didn'?t|did not|never"
+        r"|weren'?t|wasn'?t) (?:get )?sav(?:e|ed)\b|\b(?:reverted|rolled back|went back) to (?:an? )?(?:old|older|earlier"
+        r"|previous) (?:version|backup|copy|state)\b(?!\?)",
     ),
     "team_blocked": (
         r"\b(?:nobody|no ?one|none of (?:us|our|my|the|them)|not (?:a single|one)(?: of)?) (?:\S+ ){0,6}?"
@@ -297,9 +334,28 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\b(?:toute l'equipe|tous (?:nos|les|mes) (?:employes|collaborateurs|utilisateurs|agents|salaries)|personne"
         r" (?:ne peut|n'arrive))\b|\b(?:todo el equipo|todos (?:nuestros|los|mis) (?:empleados|usuarios|agentes"
         r"|trabajadores)|(?:nadie|ninguno)(?: \S+){0,4}? (?:puede|pueden|consigue|logra))\b",
+        # round 6: a fleet parked, people sitting around, a company-wide outage, "300 users can't", "team can't do
+        # anything"; Spanish and French
+        r"\b(?:the |our |whole |entire )*(?:fleet|crew|floor|shift|line|warehouse|kitchen|clinic|ward)(?:'s| is| are)"
+        r" (?:\S+ )?(?:parked|grounded|idle|at a standstill|standing still)\b|\b(?:\d+|dozens of|all (?:our|the|of our))"
+        r" (?:\w+ )?(?:people|staff|agents|users|drivers|employees|workers|reps|nurses) (?:are |were |just )?(?:sitting"
+        r"|standing) around\b",
+        r"\b(?:company|org(?:ani[sz]ation)?|office|team|business|site|store)[- ]wide (?:outage|lockout|lock-?out|block"
+        r"|failure)|\b\d[\d,]* (?:\w+ )?(?:users|people|staff|agents|employees|seats|members|workers|drivers|nurses)"
+        r" (?:can'?t|cannot|are unable|unable|couldn'?t|are locked|are blocked)|\b(?:the |our )?team can'?t (?:do|work"
+        r"|get) anything",
+        r"\bningun (?:empleado|usuario|trabajador|agente|companero) (?:\S+ )?(?:puede|pudo)|\bpersonne (?:dans|de)"
+        r" (?:l'equipe|notre equipe|nos equipes|la boite|l'entreprise) ne (?:peut|parvient|arrive)",
+        r"\b(?:nessuno (?:\S+ ){0,3}?(?:puo|riesce)|tutto il team|ninguem (?:\S+ ){0,3}?(?:consegue|pode)|toda a equipe"
+        r"|niemand (?:\S+ ){0,3}?kan|het hele team)\b",
+        r"\b(?:can'?t|cannot|unable to|can not) do (?:our|their) jobs?\b|\bdead in the water\b|\b(?:we|the (?:whole )?(?:team"
+        r"|office|company|store|clinic|shop|business)) (?:are|is|have been|has been) (?:completely |totally )?(?:at a"
+        r" standstill|unable to work|grounded)",
     ),
     "payment_dispute": (
-        r"\b(?:charge[ -]?backs?|charged back)\b",
+        # (round 6) not "a chargeback from one of our customers": a third-party cue after the match
+        r"\b(?:charge[ -]?backs?|charged back)\b(?! (?:from|by|filed by|raised by|of) (?:a|an|one of (?:our|my)|our|my)"
+        r" (?:\w+ )?(?:customer|client|buyer|shopper|guest|patient|member|tenant)s?\b)",
         r"\b(?:disput(?:e|es|ed|ing)|contest(?:s|ed|ing)?) (?:\S+ ){0,2}?(?:charges?|payments?|transactions?|debit|renewal|invoice"
         r"|it|this|that|them)\b|\bdispute (?:opened|filed|raised)",
         r"\b(?:open\w*|fil\w+|rais\w+|initiat\w+|start\w*) (?:a |the )?(?:\w+ )?(?:dispute|claim)",
@@ -322,6 +378,18 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:(?:he |hemos )?disputad[oa]|disputar|impugn\w+|reclamad[oa]) (?:\S+ )?(?:cargo|cobro|pago)|\bcontest\w* (?:\S+ )?"
         r"(?:prelevement|paiement|debit|achat|transaction)|\b(?:zuruckbuch\w*|ruckbuchung|zuruckgebucht|lastschrift"
         r" (?:\S+ )?(?:zuruck|widerrufen))",
+        # round 6: a dispute or claim already with the bank or the card ("put in a dispute with Discover", "Visa has
+        # the dispute now", "PayPal case opened", "an indemnity claim", "I chargebacked it", "recall the transfer")
+        r"\b(?:put in|filed|opened|raised|started|lodged|submitted|made|did) (?:a |an |the )?(?:\w+ )?(?:dispute|claim"
+        r"|case)(?: \S+){0,3}? (?:with|through|via|on|at) (?:my |the |our )?<<banks>>|\b<<banks>> (?:has|have|is"
+        r" handling|is investigating|are investigating|opened|is reviewing) (?:the|a|my|our|this) (?:\w+ )?(?:dispute"
+        r"|claim|case)|\b(?:bank|<<banks>>)\b(?: \S+)? (?:is|are) investigating (?:the|my|our|this) (?:dispute|charge"
+        r"|claim|transaction|payment)",
+        r"\bpaypal (?:case|claim)\b(?![^.!?]{0,40}?\b(?:settled|resolved|closed|withdrawn))|\bindemnity claim|\bchargeback(?:ed|ing)\b|\bcharg(?:ed|ing) (?:it|them"
+        r"|that|this) back|\brecall (?:the|my|our|a) (?:\w+ )?(?:transfer|payment|wire)|\btold <<banks>> (?:\S+ ){0,3}?"
+        r"(?:not authori|unauthori|wasn'?t (?:me|authori))|\bdevolucion del (?:cargo|cobro|pago)",
+        r"\bcontestat[oa] (?:\S+ )?(?:l'addebito|il pagamento|l'importo)|\bcontest(?:ei|ar) (?:a |o )?(?:cobranca|pagamento"
+        r"|compra)|\bterugboek\w*|\b(?:storno|terugvordering) (?:\S+ ){0,3}?(?:bank|banca|banco)",
     ),
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
     "cancellation_refund": (
@@ -354,6 +422,25 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"[^.!?]{0,120}?\b(?:geld (?:\S+ )?zuruck|erstatt\w*|ruckerstatt\w*|zuruckzahl\w*|gutschrift|rembours\w*|argent"
         r"|reembols\w*|devuelv\w*|devolu\w*|dinero)|\b(?:geld (?:\S+ )?zuruck|erstatt\w*|rembours\w*|reembols\w*"
         r"|devuelv\w*|dinero)[^.!?]{0,80}?\b(?:kundig\w*|storn\w*|annul\w*|resili\w*|cancel\w*|dar(?:me)? de baja)",
+        # round 6: an ending and its money in other words ("I'm out, want the last two payments back", "close the
+        # membership and send back what's left", "need it stopped and the charge reversed", "the termination and the
+        # pro-rata credit", "withdraw my daughter and get the deposit refunded")
+        r"\b(?:(?:i'?m|we'?re) (?:out|leaving|done)\b|withdraw (?:\S+ ){0,2}?(?:from|my|our)|unsubscribe (?:me|us)|stop"
+        r" (?:my|our|the) (?:\w+ )?(?:pass|membership|plan|subscription|package|box|service|contract)|(?:need|want) (?:it"
+        r"|this|them) (?:stopped|cancelled|canceled|closed)|close (?:the|my|our) (?:\w+ )?(?:membership|contract"
+        r"|account|subscription|plan|package)|(?:process|confirm) (?:the|our|my) (?:termination|cancellation)"
+        r"|(?:will|shall) not continue|won'?t continue|remove (?:it|this|them) from (?:the|my|our) (?:contract|plan"
+        r"|subscription|bill)|(?:don'?t|do not) want (?:this|the|it|my|your) (?:\w+ )?(?:any ?more|service)"
+        r"|no longer (?:need|want|use)s?)\b[^\n]{0,160}?\b(?:money (?:back|returned)|(?:want|get|need|expect|send)"
+        r"(?: \S+){0,5}? (?:back|refunded|reimbursed|returned|paid back|credited back)|send (?:\S+ ){0,2}?back what"
+        r"|charge (?:\S+ )?reversed|(?:credit|refund) (?:\S+ ){0,3}?(?:back to|to) (?:our|my|the) (?:\w+ )?card"
+        r"|pro-?rat\w* (?:credit|refund)|(?:deposit|fee|fees|payment|payments) (?:\S+ )?(?:back|refunded|returned)"
+        r"|(?:unused|remaining|rest)(?: \S+){0,3}? (?:refunded|back|paid back|credited)|(?:credit|pay|refund)\w*"
+        r" (?:\S+ ){0,3}?back\b)",
+        r"\b(?:disdir\w*|disdett\w*|annullar\w*|cancelar|rescindir|opzeggen|stopzetten|beeindigen)\b[^.!?]{0,120}?\b(?:rimbors\w*"
+        r"|soldi indietro|reembols\w*|devolv\w*|dinheiro de volta|geld terug|terugbetal\w*|terugstort\w*)",
+        r"\bwant out of (?:the|my|our|this) (?:\w+ )?(?:contract|plan|subscription|membership|lease|deal)\b[^.!?]{0,80}?"
+        r"\b(?:money|refund\w*|deposit|fees?|payment)\b",
     ),
     "public_complaint": (
         r"\b(?<!you )(?<!please )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
@@ -432,6 +519,30 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|poner|publicar) (?:una |mi )?(?:resena|opinion)|\b(?:meine|mes|mis) (?:follower|abonnes|seguidores)\b"
         r"|\b(?:en (?:las )?redes sociales|sur les reseaux|in den sozialen medien)|\bdenunciar\w*|\bporter plainte"
         r"|\banzeige erstatten",
+        # round 6: a lawyer or an authority already involved ("I've spoken to a solicitor", "our lawyers are reviewing
+        # the contract", "the ombudsman will hear from me", "writing to my MP", "a reporter at the Herald"), a review
+        # announced in few words ("yelp review incoming", "trustpilot here I come")
+        r"\b(?:spoken|spoke|talked|talking|speaking|been) (?:to|with) (?:a|my|our) (?:lawyers?|attorneys?|solicitors?"
+        r"|legal (?:team|counsel|advisors?))|\b(?:my|our) (?:lawyers?|attorneys?|solicitors?|legal (?:team|department))"
+        r" (?:is |are |has been |have been )?(?:cc'?d|copied|reviewing|looking at|on (?:this|it))\b",
+        r"\b(?:the )?<<authority>> (?:will|'ll|is going to|are going to|gets?|might|may|would|could|will be)"
+        r" (?:\S+ )?(?:hear|get involved|be involved|involved|be interested|interested|be hearing|know|be told"
+        r"|be informed)\b|\b(?:contact\w*|involv\w+|call\w*|email\w*|writ\w+|rais\w+) (?:\S+ )?(?:with |to )?(?:the )?"
+        r"<<authority>>|\b(?:writ\w+|wrote|complain\w*|go\w*) to (?:my|our|the local) (?:mp|congress\w*|senator"
+        r"|councill?or|member of parliament|state rep\w*)\b",
+        r"\b(?:contacted|called|emailed|spoke to|spoken to|talked to|tipped off|writing to|wrote to|going to) (?:a|the"
+        r"|some|our local|my local) (?:\w+ )?(?:reporters?|journalists?|newspapers?|news desk|tv station|consumer"
+        r" (?:show|programme|program))\b",
+        r"\b<<public>>(?: \w+)? (?:review|post|thread|rant|video)s? (?:is )?(?:incoming|coming|going up|goes up"
+        r"|landing|drops)\b|\b<<public>> here (?:i|we) come\b",
+        r"\b(?:this|it|all (?:of )?this) (?:goes|is going|will go|'ll go|gets posted|will be posted) (?:up )?(?:on|to"
+        r"|all over) (?:\S+ )?<<public>>",
+        r"\bpublicar\w* en (?:las )?redes|\breclamacion en consumo|\bhoja de reclamaciones",
+        r"\brecensione negativa|\b(?:reclamar (?:no |na )?)?reclame aqui\b|\bprocon\b|\bconsumentenbond\b|\bklacht (?:\S+ ){0,3}?(?:indienen"
+        r"|ingediend)|\b(?:slechte|negatieve) (?:review|recensie)|\b(?:avvocato|advogado|advocaat)\b",
+        r"\b(?:every ?(?:one|body)|people|other (?:customers|parents|patients|owners)) (?:should|needs? to|deserves? to"
+        r"|ought to) (?:know|hear) (?:about )?(?:this|how|what)|\b(?:go\w*|writ\w+|talk\w*) to the (?:papers|press|media)\b"
+        r"|\breview[- ]bomb\w*",
     ),
     "competitor_switch": (
         # moving to another vendor: "we're moving to Zendesk", "jumping ship to a competitor"
@@ -524,6 +635,23 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\b(?:chez|vers) (?:un|le) concurrent|\bla concurrence\b|\bchanger de (?:fournisseur|prestataire|operateur"
         r"|logiciel|banque)|\b(?:migrando|migrar|cambiar\w*|cambiamos|pasarnos|pasamos|irnos|nos vamos|me voy) (?:\S+ ){0,2}?"
         r"a (?:otra|otro) (?:plataforma|proveedor|empresa|herramienta|servicio|compania)|\bla competencia\b",
+        # round 6: looking for another host, joining friends on a different tool, another app already downloaded,
+        # "looking around now", "other ISPs in town"; German and French
+        r"\b(?:look\w*|search\w*|shop\w*|find\w*|compar\w+) (?:for |at |around for |with )?(?:another|a new|a different"
+        r"|other|a cheaper|a better|un autre) (?:\w+ )?(?:hosts?|hosting|isps?|banks?|apps?|services?|compan(?:y|ies)"
+        r"|systems?|platforms?|providers?|vendors?|fournisseur|operateur)\b|\babout to (?:join|switch|move|leave|jump"
+        r"|go over)\b",
+        r"\b(?:downloaded|installed|bought|signed up (?:for|with)|subscribed to|found|got) (?:another|a different|a new"
+        r"|a cheaper|a better) (?:\w+ )?(?:app|tool|service|platform|provider|vendor)(?: \S+){0,4}? (?:that|which) (?:does"
+        r"|do|has|offers|works|costs)|\blooking around(?: now)?(?= *(?:[.!]|$))|\bthere are (?:plenty of |lots of |many )?"
+        r"other (?:\w+ )?(?:isps|providers|vendors|companies|banks|gyms|airlines|carriers|insurers|hosts|shops|apps)"
+        r" (?:in town|out there|on the market|around)",
+        r"\b(?:andere|anderen) anbieter\b|\banbieter (?:vergleichen|prufen)|\bun autre (?:fournisseur|operateur|prestataire)",
+        r"\b(?:passare|passiamo|passando) (?:a|ad) (?:un|una) (?:altro|altra|nuovo|nuova) (?:fornitore|piattaforma|gestore"
+        r"|operatore)|\b(?:mudar|mudando|trocar) (?:\S+ )?para (?:outr[oa]|a concorrencia)|\boverstappen naar|\bandere"
+        r" (?:aanbieder|leverancier|provider)\b",
+        r"\b(?:cheaper|better) (?:deal|offer|price|option|service)s? (?:elsewhere|out there|down the (?:road|street)"
+        r"|across (?:the road|the street|town))",
     ),
     "repeated_contact": (
         r"\b(?:second|third|fourth|fifth|sixth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:time|message|email|ticket|chat"
@@ -589,6 +717,41 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|mehrmals|mehrfach|gemeldet|geschrieben|angerufen)|^nochmal\b|(?:deuxieme|troisieme|quatrieme|enieme) fois"
         r"|deja (?:\S+ ){0,2}?(?:deux|trois|plusieurs) fois|(?:segunda|tercera|cuarta|enesima) vez|ya (?:\S+ ){0,2}?"
         r"(?:dos|tres|varias) veces)",
+        # round 6: asking since a date, a contact promised and missed, the channels all tried, the count of calls,
+        # "you guys said last time", "I'm repeating myself", "still no reply to ticket 8812"
+        r"\b(?:i|we|i'?ve|we'?ve|i have|we have|been) (?:been )?(?:asked|asking|chased|chasing|writing|emailing|calling"
+        r"|requesting|contacting|complaining|phoning|ringing)(?!(?: \S+)? (?:customers|clients|leads|prospects|patients"
+        r"|users|people|members|guests|myself)\b) (?:\S+ ){0,5}?since"
+        r" (?:january|february|march|april|may|june|july|august|september|october|november|december|last \w+"
+        r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the (?:start|beginning)|\d|(?:\w+ )?(?:weeks|months) ago)"
+        r"|\bfor (?:weeks|months|days)(?: now)?,? (?:i'?ve|we'?ve|i have|we have) been (?:chasing|asking|writing|calling"
+        r"|emailing|trying)",
+        r"\b(?:spoke|talked|chatted) (?:to|with) (?:\S+ ){1,3}?(?:last (?:week|month|time|\w+day)|yesterday|(?:\d+|a few"
+        r"|two|three) (?:days|weeks) ago|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)[^.!?]{0,60}?\b(?:said|promised"
+        r"|told|assured)|\b(?:you|your (?:\w+ )?(?:team|colleague|agent|people)|they) (?:said|told (?:me|us)|promised)"
+        r" (?:on|over) the (?:phone|call|chat)\b|\bwhen (?:i|we) (?:called|wrote|rang|phoned|emailed|chatted) (?:last"
+        r" \w+|yesterday|on \w+day|(?:\w+ )?(?:days|weeks) ago)|\bon hold (?:\S+ ){0,3}?(?:different|separate) days",
+        r"\brepeating (?:myself|ourselves)|\b(?:i|we) (?:already )?told you (?:this |that |all this )?(?:before|last time"
+        r"|already)|\b(?:you|you guys|your (?:\w+ )?(?:team|colleague|agent|people)) (?:said|told (?:me|us)|promised)"
+        r" last time|\bfirst (?:reported|raised|contacted|wrote|emailed|called|asked|flagged|complained)\b",
+        r"\bevery (?:month|week|time|day|quarter|year)(?: \S+){0,6}? every (?:month|week|time|day|quarter|year) (?:i|we)"
+        r" (?:call|write|email|contact|complain|chase|ring|report)|\b(?:i|we) (?:emailed|called|wrote|phoned|rang"
+        r"|messaged|tweeted)(?: you)?, (?:(?:i|we) )?(?:emailed|called|wrote|phoned|rang|messaged|used|tried|filled)",
+        r"\bstill no (?:reply|answer|response|update|word|news|callback)(?: \S+){0,3}? (?:to|on|about|for) (?:my |our "
+        r"|the )?(?:ticket|case|email|request|message|complaint)|\b(?:two|three|four|five|several|multiple|\d+)"
+        r" (?:tickets|emails|calls|messages|chats)[,;]? (?:\S+ )?(?:no|zero|0|not one|not a single) (?:answers?|repl\w+"
+        r"|responses?|callbacks?|fix)\b|\breported (?:each|every|all) (?:one|of them|time)|\bafter (?:multiple|several"
+        r"|many|numerous|\d+|two|three|four|five) (?:tickets|emails|calls|messages|chats|complaints)\b",
+        r"\b(?:this is|it'?s|that'?s|now) (?:now )?(?:the|our|my) (?:second|third|fourth|fifth|sixth|seventh|eighth"
+        r"|ninth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:call|email|message|ticket|chat|attempt)\b|\b(?:last (?:week"
+        r"|month|time|\w+day)|yesterday|(?:\d+|a few|two|three) (?:days|weeks|months) ago) when (?:i|we) (?:called"
+        r"|wrote|reported|contacted|emailed|chatted|rang|phoned|raised)",
+        r"\bschon wieder (?:schreib|ruf|meld)|\bde nouveau (?:je vous )?(?:ecri|contact)|\botra vez (?:les )?(?:escrib"
+        r"|llam|contact)",
+        r"\b(?:seconda|terza|quarta|segunda|terceira|quarta|tweede|derde|vierde) (?:volta|vez|keer)\b|\bgia (?:\S+ ){0,2}?"
+        r"(?:due|tre|piu) volte|\bal (?:twee|drie|meerdere) keer",
+        r"\blost count of (?:how many|the) (?:times|calls|emails|tickets|messages)|\byou (?:guys |people )?keep (?:saying"
+        r"|telling (?:me|us)|promising)|\b(?:weeks|months) of (?:emails|calls|chasing|back and forth|follow-?ups)\b",
     ),
 }
 """Shipped guardrail patterns (also in layers/models/decision/params.json): precise rather than exhaustive,
@@ -640,7 +803,9 @@ DEFAULT_TERMS: dict[str, str] = {
     r"|programme|program|show)|(?:\w+ ){0,2}?(?:ombuds\w*|regulators?|watchdog)|attorney general|(?:the )?ico\b|information commissioner"
     r"|data protection (?:authority|commissioner|office)|cnil|ofcom|ofgem|ofwat|fca\b|financial conduct authority"
     r"|bundesnetzagentur|verbraucherzentrale|bafin|small claims(?: court)?|(?:the )?courts?\b|google play"
-    r"|app store|play store|watchdog|authorities|department of (?:consumer|commerce)|state (?:ag|attorney))",
+    r"|app store|play store|watchdog|authorities|department of (?:consumer|commerce)|state (?:ag|attorney)"
+    # (round 6) commissions that hear consumers ("the state utility commission")
+    r"|(?:\w+ )?(?:utility|utilities|public service|trade|communications|insurance|consumer|competition) commission)",
     # round 5: card issuers and banks named without "my bank"
     "banks": r"(?:bank|amex|american express|visa|mastercard|discover|capital one|chase|citi(?:bank)?|revolut|monzo"
     r"|barclays|barclaycard|hsbc|wells fargo|bank of america|n26|starling|lloyds|natwest|santander|paypal|klarna"
@@ -717,7 +882,7 @@ DEFAULT_MODEL_THRESHOLDS: dict[str, float] = {
     "competitor_switch": 0.7,
     "data_loss": 0.7,
     "human_request": 0.7,
-    "payment_dispute": 0.7,
+    "payment_dispute": 0.8,
     "public_complaint": 0.7,
     "repeated_contact": 0.8,
     "team_blocked": 0.8,
@@ -734,11 +899,13 @@ _STOP = (
     r"|our)|gone|out of|leaving|withdraw\w*|remov\w+ (?:me|us)"
     # round 5: typos, voiding, and German, French, Spanish
     r"|cancle\w*|void\w*|revok\w*|kundig\w*|storn\w*|widerruf\w*|beend\w*|annul\w*|resili\w*|baja|anular"
+    # round 6: Italian, Portuguese, Dutch
+    r"|disdir\w*|disdett\w*|cancelar|opzeggen"
 )
 _MONEY = (
     r"refund\w*|reimburs\w*|money|funds?|back|return\w*|repa(?:y|id)\w*|credit\w*|cents?|euros?|dollars?|pounds?"
     r"|charge\w*|paid|fees?|pro-?rat\w*|mony|geld|erstatt\w*|ruckerstatt\w*|rembours\w*|argent|reembols\w*|devuel\w*"
-    r"|devolu\w*|dinero"
+    r"|devolu\w*|dinero|rimbors\w*|soldi|terug"
 )
 DEFAULT_MODEL_GATES: dict[str, str] = {
     # a word of ending and a word of money, in either order
@@ -753,7 +920,9 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*"
     # round 5: a pilot or a prototype elsewhere, shopping around; German, French, Spanish
     r"|pilot\w*|prototyp\w*|consider\w*|evaluat\w*|shopping|tempt\w*|crm|anbieter|wechs\w+|konkurren\w*"
-    r"|concurren(?:t|ce)|fournisseur|prestataire|competencia|otra|otro|proveedor|plataforma",
+    r"|concurren(?:t|ce)|fournisseur|prestataire|competencia|otra|otro|proveedor|plataforma"
+    # round 6: a price elsewhere; Italian
+    r"|price|prices|priced|fornitore|altro|altra|passando",
     "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
     r"|not there|nowhere|no trace|no sign|nothing|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"
@@ -763,7 +932,7 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # round 5: garbled, eaten, won't open; German, French, Spanish
     r"|mangled|scrambled|garbled|ate|eaten|bytes|1970|random characters|gibberish|won'?t open"
     r"|verschwunden|geloscht|weg|verloren|beschadigt|disparu|supprim\w*|perdu\w*|efface\w*|perdi\w*|borr\w+"
-    r"|desaparec\w+|eliminad\w+",
+    r"|desaparec\w+|eliminad\w+|nicht mehr|plus la|ya no|scompars\w*|sumiram",
     "account_compromise": r"hack\w*|hijack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken|take) over|takeover"
     r"|some ?(?:one|body)|stranger|unknown|random|whoever|not me|wasn'?t me|log(?:ged)?[- ]?in\w*|sign(?:ed)?[- ]?in\w*"
     r"|access\w*|password|passcode|2fa|two[- ]factor|mfa|otp|codes?|recogni[sz]\w*|never|didn'?t|did not|haven'?t"
@@ -773,7 +942,9 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|security|fraud\w*|changed|edited|updated|switched|added|created|wrote|written|posted|sent|(?:we|i) (?:don'?t"
     r"|do not) (?:know|own|have)|who did|asleep|freez\w*|lock\w*|none of us|nobody"
     # round 5: forwarding, regenerated keys, a withdrawal; German, French, Spanish
-    r"|forward\w*|regenerat\w*|withdraw\w*|wallet|gehackt|jemand|pirat\w*|quelqu'un|hackead\w*|alguien|cuenta",
+    r"|forward\w*|regenerat\w*|withdraw\w*|wallet|gehackt|jemand|pirat\w*|quelqu'un|hackead\w*|alguien|cuenta"
+    # round 6: spent, ordered or booked by someone else; never in German, French, Spanish
+    r"|spent|redeemed|ordered|orders|booked|nie|jamais|nunca|bestellung\w*",
     "team_blocked": r"every(?: ?(?:one|body))?|whole|entire|all|nobody|no ?one|none|team|users|staff|company|office"
     r"|org\w*|department|employees|agents|colleagues|any ?(?:one|body)|any of|not (?:a single|one)|single|people"
     r"|members|reps|workers|crew|shifts?|floor|branch(?:es)?|stores|shops|locations|sites|offices|warehouse|ward"
@@ -796,6 +967,14 @@ and keeps its paraphrases (round 4, docs/decision.md)."""
 
 class Guardrails(_Model):
     human_request: bool = Field(default=True, description="Escalate when scoring says `asks_for_human`")
+    bot_failures: int | None = Field(
+        default=2,
+        ge=1,
+        le=20,
+        description="Escalate (`bot_failing`) when this many of the bot's answers failed since the conversation "
+        "started or was handed back, one of them shown by the customer (rephrased, repeated, said it did not "
+        "help, asked for a person), on the message that adds a failure; null: never",
+    )
     patterns: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_GUARDRAILS))
     terms: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_TERMS),

@@ -17,9 +17,10 @@ mood):
 - `peak_frustration`, `turns_since_positive` (sentiment >= `POSITIVE_SENTIMENT`), counts of repeats,
   rephrasings, negative feedback and requests for a human.
 - `bot_failures`: bot answers that failed, each counted once, with its reason: the bot's own confidence
-  was below `LOW_BOT_CONFIDENCE`; or the customer's reaction to it (their messages after it, before anyone
-  else answers) gave negative feedback, asked for a human, or repeated or rephrased a question asked
-  before the answer.
+  was below `LOW_BOT_CONFIDENCE`; the bot gave the same answer again, word for word, after the customer came
+  back to it: it is going round in a loop (the same `answer_id` is not enough: a flow's steps share one); or
+  the customer's reaction to it (their messages after it, before anyone else answers) gave negative feedback,
+  asked for a human, or repeated or rephrased a question asked before the answer.
 
 For repeat and rephrase detection the state remembers the last `RECENT` (5) substantive customer
 messages (at least `MIN_TOKENS` words) as a MinHash signature of their character 3-grams (near-identical
@@ -62,6 +63,7 @@ NEGATIVE_FEEDBACK = "negative_feedback"
 REPEAT = "repeat"
 REPHRASE = "rephrase"
 ASKED_FOR_HUMAN = "asked_for_human"
+REPEATED_ANSWER = "repeated_answer"
 
 _PRIME = (1 << 31) - 1  # MinHash permutations: (a * h + b) mod p; a, b < p and h < 2^31 fit in uint64.
 _MINHASH_A = tuple(
@@ -88,6 +90,10 @@ class LastBot(BaseModel):
     answer_id: str | None = None
     failed: str | None = None
     """Why this answer counts as failed (a reason above); None while it stands."""
+    fingerprint: str | None = None
+    """CRC-32 of the answer's normalised text: recognises the same answer given again, never quotes it."""
+    customer_turns: int = 0
+    """The customer's turns when the answer was given: a repeated answer counts only after the customer spoke."""
 
 
 class ArcState(OrderedState):
@@ -179,16 +185,30 @@ def advance(
 
 def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
     confidence = message.bot.confidence if message.bot else None
+    answer_id = message.bot.answer_id if message.bot else None
+    text = normalize(message.text)
+    fingerprint = f"{zlib.crc32(text.encode()):08x}" if text else None
+    previous = state.last_bot if state.last_answer_role == Role.bot else None
+    repeated = (
+        previous is not None
+        and state.customer_turns > previous.customer_turns
+        and fingerprint is not None
+        and fingerprint == previous.fingerprint
+    )
     state.bot_turns += 1
     state.last_answer_role = Role.bot
     state.last_bot = LastBot(
         message_id=message.message_id,
         seq=message.seq,
         confidence=confidence,
-        answer_id=message.bot.answer_id if message.bot else None,
+        answer_id=answer_id,
+        fingerprint=fingerprint,
+        customer_turns=state.customer_turns,
     )
     if confidence is not None and confidence < LOW_BOT_CONFIDENCE:
         _bot_failed(state, LOW_CONFIDENCE)
+    elif repeated:
+        _bot_failed(state, REPEATED_ANSWER)
 
 
 def _customer_message(state: ArcState, scores: Scores) -> None:
@@ -323,11 +343,15 @@ def decode_embedding(text: str) -> np.ndarray:
 
 def forget(state: ArcState, message_id: str, at: datetime) -> ArcState:
     """The state without what it remembers of a message the helpdesk redacted at `at` (its MinHash and
-    embedding), and with the id remembered as redacted (`baton.ordered`). Counts stay; they say nothing of
-    what was written."""
+    embedding, or a bot answer's fingerprint), and with the id remembered as redacted (`baton.ordered`).
+    Counts stay; they say nothing of what was written."""
+    last_bot = state.last_bot
+    if last_bot is not None and last_bot.message_id == message_id:
+        last_bot = last_bot.model_copy(update={"fingerprint": None})
     return state.model_copy(
         update={
             "recent": [r for r in state.recent if r.message_id != message_id],
             "redacted": remember(state.redacted, message_id, at),
+            "last_bot": last_bot,
         }
     )

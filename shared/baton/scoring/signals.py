@@ -118,6 +118,22 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"^(?:i |we )?(?:already )?(?:did|done|tried|have done|have tried) (?:that|it|this|those|all that)"
     r"(?: already| too| before| twice)?[ .!]*$",
     r"\bstop (?:sending|giving|repeating|telling) (?:me )?(?:the same|that|this|links?|articles?)\b",
+    # Saying it again because it was not heard: "as I said", "I just told you", "did you even read my message".
+    r"\b(?:as|like) i(?: already| just| have|'ve|ve)?(?: already)? (?:said|mentioned|explained|wrote|stated"
+    r"|told you|typed)\b",
+    r"\bi (?:just|already|literally) (?:said|told you|mentioned|explained|wrote|gave you)\b",
+    r"\bi(?: have|'ve|ve) (?:already )?(?:told|given) you\b",
+    r"\b(?:did|do) you (?:even )?read (?:my|what)\b",
+    r"\bthat'?s (?:exactly )?what you (?:said|told me|sent|suggested)\b",
+    # The bot going round in circles: "you keep sending the same link", "same answer", "round in circles".
+    r"\byou keep (?:saying|sending|giving|telling|repeating|suggesting|pointing|linking|asking)\b",
+    r"\b(?:the )?same (?:answer|reply|response|link|article|canned|copy|script|message|suggestion)\b",
+    r"\b(?:going|go|goes|went|running|run|spinning) (?:a?round )?in circles\b",
+    # A suggestion tried, and the problem still there: "done. still happens", "tried that, same error".
+    r"^(?:ok(?:ay)?[ ,.]+)?(?:done|did (?:that|it)|tried(?: (?:that|it))?|ok did that|restarted|cleared"
+    r"(?: it)?)[ ,.!-]+(?:still|same|nothing|no (?:change|luck|difference))\b",
+    r"(?<!\bif it )(?<!\bif )(?<!\bin case it )(?<!\bwhen it )\b(?:still|same) (?:happens|happening|not working|doesn'?t work|does not work|broken|fails|failing"
+    r"|the same|no luck|nothing|error)\b(?! (?:on|at|for|since|after) (?:my|our|the) (?:first|original))",
 )
 """Negative feedback on an answer. Matched anywhere in the normalised message. Whether it is feedback on
 the *bot* is the arc's question (it counts only after a bot answer; see `baton.scoring.arc`)."""

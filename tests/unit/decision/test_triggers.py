@@ -184,6 +184,24 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
         ("Our couriers are all sitting idle, the app won't load for anyone.", "team_blocked"),
         ("The webhook secret was rotated last night and nobody here did it.", "account_compromise"),
         ("I marked the payment as fraud in my banking app.", "payment_dispute"),
+        # round 6: a lawyer or an authority already involved, a review announced in few words
+        ("Our solicitors are copied on this thread.", "public_complaint"),
+        ("The state insurance commission will be hearing about this.", "public_complaint"),
+        ("I've written to my MP about the exit fees.", "public_complaint"),
+        ("tripadvisor review going up tonight", "public_complaint"),
+        # a contact dated, promised, counted or repeated
+        ("I've been emailing since March about the same deposit.", "repeated_contact"),
+        ("This is our fifth call about the broken card reader.", "repeated_contact"),
+        ("You keep telling me the engineer is on his way.", "repeated_contact"),
+        # an ending and its money in other words
+        ("We're out. Close the membership and send back what's left on it.", "cancellation_refund"),
+        ("Voglio disdire il contratto e avere indietro i soldi, cioè il rimborso.", "cancellation_refund"),
+        # the bank already has it, data no longer there, a change nobody made, a crew stopped, a move
+        ("Filed a dispute through my credit union for the gym fee.", "payment_dispute"),
+        ("The signed contracts are no longer in the client portal.", "data_loss"),
+        ("The payout email was changed to an address I don't recognise.", "account_compromise"),
+        ("We're 30 staff and we can't do our jobs without the rota app.", "team_blocked"),
+        ("Already downloaded another app that does the same thing for less.", "competitor_switch"),
     ],
 )
 def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
@@ -235,6 +253,15 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "Please cancel my subscription at the end of the billing period, no refund needed.",
         "We moved from Asana to you last year and love it.",
         "Do you integrate with Xero and QuickBooks?",
+        # round 6
+        "We had a chargeback from one of our customers, where do I see it?",
+        "The security page says suspicious login protection is off, should I turn it on?",
+        "Do people ever get their accounts hacked through the API?",
+        "This is the second time I'm using the export, where is the CSV?",
+        "The PayPal case from last spring was settled long ago, this is a new question.",
+        "Can you restore a deleted project from last week?",
+        "Our legal team needs your DPA, where do I download it?",
+        "Our sales team has been calling customers since Monday with the new dialer.",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -315,9 +342,9 @@ def held_out() -> Path:
 
 
 RECALL_MISSED = {
-    "competitor_switch": "0.854 on test2 (round 5; 0.805 in round 4)",
+    "competitor_switch": "0.878 on test2 (round 6; 0.854 in round 5)",
 }
-"""Triggers whose held-out recall is below the target (docs/decision.md, "Round 5": a move to a rival is still
+"""Triggers whose held-out recall is below the target (docs/decision.md, "Round 6": a move to a rival is still
 missed in words nobody wrote for it). Strict: the mark must come off once one passes."""
 
 
@@ -351,18 +378,19 @@ def test_the_held_out_recall_meets_the_target(held_out_report, code: str) -> Non
 
 
 TEST4_MEASURED = {
-    "account_compromise": (42, 4, 7),
-    "cancellation_refund": (45, 1, 12),
-    "competitor_switch": (46, 5, 8),
-    "data_loss": (44, 2, 9),
-    "human_request": (47, 3, 10),
-    "payment_dispute": (42, 2, 9),
-    "public_complaint": (44, 1, 14),
-    "repeated_contact": (43, 0, 17),
-    "team_blocked": (43, 1, 8),
+    "account_compromise": (49, 0, 0),
+    "cancellation_refund": (56, 1, 1),
+    "competitor_switch": (54, 2, 0),
+    "data_loss": (53, 2, 0),
+    "human_request": (57, 3, 0),
+    "payment_dispute": (51, 1, 0),
+    "public_complaint": (58, 1, 0),
+    "repeated_contact": (59, 0, 1),
+    "team_blocked": (51, 0, 0),
 }
-"""(tp, fp, fn) per trigger on triggers-test4.jsonl (654 messages by a fourth author, held out), measured once after
-round 5 was closed (docs/decision.md, "Round 5"): precision >= 0.9 for all nine, recall 0.72 to 0.86. Floors."""
+"""(tp, fp, fn) per trigger on triggers-test4.jsonl after round 6, which tuned the patterns on it and trained the
+model on it: development floors, not a held-out estimate (round 5 measured it blind: recall 0.72 to 0.86, precision
+>= 0.9 for all nine)."""
 
 
 @pytest.fixture(scope="module")
@@ -380,26 +408,55 @@ def assert_at_least_as_measured(report, measured: dict[str, tuple[int, int, int]
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_fourth_authors_held_out_set_does_not_regress(test4_report, code: str) -> None:
+def test_the_fourth_authors_set_stays_learnt(test4_report, code: str) -> None:
     assert_at_least_as_measured(test4_report, TEST4_MEASURED, code)
+
+
+TEST5_MEASURED = {
+    "account_compromise": (41, 2, 4),
+    "cancellation_refund": (35, 2, 10),
+    "competitor_switch": (35, 2, 10),
+    "data_loss": (39, 3, 6),
+    "human_request": (39, 1, 10),
+    "payment_dispute": (40, 4, 6),
+    "public_complaint": (37, 2, 9),
+    "repeated_contact": (38, 1, 10),
+    "team_blocked": (43, 2, 2),
+}
+"""(tp, fp, fn) per trigger on triggers-test5.jsonl (596 messages by a fifth author, held out), measured once after
+round 6 was closed (docs/decision.md, "Round 6"): precision >= 0.9 for all nine, recall 0.78 to 0.96. Floors."""
+TEST5_RECALL_MET = {"account_compromise", "team_blocked"}
+"""The triggers whose test5 recall reached 0.9 at that evaluation; the others are strict expected failures."""
+
+
+@pytest.fixture(scope="module")
+def test5_report():
+    return evaluate(read(LABELLED / "triggers-test5.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_fifth_authors_held_out_set_does_not_regress(test5_report, code: str) -> None:
+    assert_at_least_as_measured(test5_report, TEST5_MEASURED, code)
 
 
 @pytest.mark.parametrize(
     "code",
     [
-        pytest.param(
+        code
+        if code in TEST5_RECALL_MET
+        else pytest.param(
             code,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason=f"test4 recall {TEST4_MEASURED[code][0] / sum(TEST4_MEASURED[code][::2]):.3f}",
+                reason=f"test5 recall {TEST5_MEASURED[code][0] / sum(TEST5_MEASURED[code][::2]):.3f}",
             ),
         )
         for code in sorted(TRIGGERS)
     ],
 )
-def test_the_fourth_authors_held_out_set_meets_the_target(test4_report, code: str) -> None:
-    # Precision >= 0.9 holds for all nine (the floors above); recall >= 0.9 for none yet.
-    count = test4_report.counts[code]
+def test_the_fifth_authors_held_out_set_meets_the_target(test5_report, code: str) -> None:
+    # Precision >= 0.9 holds for all nine (the floors above); recall >= 0.9 for two.
+    count = test5_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
@@ -431,7 +488,7 @@ def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
     # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
-    # round 5.
+    # rounds 5 and 6.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
@@ -459,18 +516,27 @@ TRAINING = (
     "triggers-train-extra2.jsonl",
     "triggers-test3.jsonl",
     "triggers-train-extra3.jsonl",
+    "triggers-test4.jsonl",
+    "triggers-train-extra4.jsonl",
 )
 """What `baton train triggers` reads (the shipped trigger model's data, with a Bitext draw: `--bitext`)."""
-TEST4_IN_TRAINING = 11
-"""Messages of the held-out triggers-test4.jsonl found word for word in the training files, counted at its one
-evaluation (nine in test3, one each in dev and test); without them its figures barely move (docs/decision.md)."""
+TEST5_IN_TRAINING = 8
+"""Messages of the held-out triggers-test5.jsonl found word for word in the training files, counted at its one
+evaluation (four in test4, two in test3, one each in triggers-test and triggers-train-extra4, which was written before
+test5 was opened); without them its recalls move by at most 0.02 (docs/decision.md)."""
+TEST4_IN_EARLIER_TRAINING = 11
+"""Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
+blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
 
 
 def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     # Counts only, gathered before any assertion: pytest's report of a failing `len(a & b)` prints the sets.
     test3 = texts_of("triggers-test3.jsonl")
     hand_written = texts_of(
-        "triggers-train-extra.jsonl", "triggers-train-extra2.jsonl", "triggers-train-extra3.jsonl"
+        "triggers-train-extra.jsonl",
+        "triggers-train-extra2.jsonl",
+        "triggers-train-extra3.jsonl",
+        "triggers-train-extra4.jsonl",
     )
     issue = {
         "I want to cancel my subscription and get a refund now.",
@@ -485,26 +551,40 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test3 & dev, test": len(test3 & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
         "issue & dev, test": len(issue & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
     }
+    others_sets = ("triggers-test3.jsonl", "triggers-test4.jsonl")
     if held_out().name == "triggers-test2.jsonl":
         test2 = texts_of("triggers-test2.jsonl")
-        counts["test2 & training but test3"] = len(
-            test2 & texts_of(*(n for n in TRAINING if n != "triggers-test3.jsonl"))
+        counts["test2 & training but test3, test4"] = len(
+            test2 & texts_of(*(n for n in TRAINING if n not in others_sets))
         )
+        # Other authors' sets, training since rounds 5 and 6, share a few of test2's messages word for word.
         counts["test2 & test3"] = len(test2 & test3)
-    if (LABELLED / "triggers-test4.jsonl").is_file():
-        # The fourth author's set, held out in round 5.
-        counts["test4 & training"] = len(texts_of("triggers-test4.jsonl") & texts_of(*TRAINING))
+        counts["test2 & test4"] = len(test2 & texts_of("triggers-test4.jsonl"))
+    # The fourth author's set, held out in round 5, development since round 6.
+    test4 = texts_of("triggers-test4.jsonl")
+    counts["test4 & earlier training"] = len(
+        test4 & texts_of(*(n for n in TRAINING if "test4" not in n and "extra4" not in n))
+    )
+    counts["test4 & hand-written"] = len(test4 & hand_written)
+    # The fifth author's set, held out in round 6.
+    counts["test5 & training"] = len(texts_of("triggers-test5.jsonl") & texts_of(*TRAINING))
     assert counts == {
         "dev & test": 0,
         "test3 & hand-written": 0,
         "test3 & dev, test": counts["test3 & dev, test"] if counts["test3 & dev, test"] <= 3 else "<= 3",
         "issue & dev, test": 0,
         **(
-            {"test2 & training but test3": 0, "test2 & test3": min(counts["test2 & test3"], 2)}
+            {
+                "test2 & training but test3, test4": 0,
+                "test2 & test3": min(counts["test2 & test3"], 2),
+                "test2 & test4": min(counts["test2 & test4"], 6),
+            }
             if "test2 & test3" in counts
             else {}
         ),
-        **({"test4 & training": TEST4_IN_TRAINING} if "test4 & training" in counts else {}),
+        "test4 & earlier training": TEST4_IN_EARLIER_TRAINING,
+        "test4 & hand-written": 0,
+        "test5 & training": TEST5_IN_TRAINING,
     }
 
 

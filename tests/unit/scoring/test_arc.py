@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from baton.events import Scores
+from baton.models import BotInfo
 from baton.scoring import arc
 from baton.scoring.arc import ArcState, advance
 from baton.scoring.fakes import snapshot
@@ -188,3 +189,53 @@ def test_embeddings_round_trip_as_float16() -> None:
 def test_an_old_stored_state_with_unknown_fields_still_loads() -> None:
     state = ArcState.model_validate({"last_seq": 3, "customer_turns": 2, "a_field_from_a_newer_release": 1})
     assert state.last_seq == 3
+
+
+def bot(seq: int, text: str, confidence: float = 0.8, answer_id: str | None = None) -> tuple:
+    message = snapshot(seq, "bot", text).model_copy(
+        update={"bot": BotInfo(confidence=confidence, answer_id=answer_id)}
+    )
+    return message, Scores(bot_confidence=confidence)
+
+
+def test_the_bot_giving_the_same_answer_after_the_customer_came_back_is_a_failed_answer() -> None:
+    state = fold(
+        customer(1, 0.0),
+        bot(2, "Please try clearing your browser cache and cookies."),
+        customer(3, -0.1),
+        # The same answer, as a reader sees it.
+        bot(4, "please try clearing your  browser cache and cookies."),
+    )
+    assert state.public().bot_failures == 1
+    assert state.public().bot_failure_reasons == {"repeated_answer": 1}
+    # ... and that answer is counted once, whatever the customer says to it.
+    state = fold(customer(5, -0.5, negative_feedback=True), state=state)
+    assert state.public().bot_failure_reasons == {"repeated_answer": 1}
+
+
+def test_an_answer_in_two_bubbles_a_new_answer_or_the_same_flow_is_no_loop() -> None:
+    two_bubbles = fold(customer(1, 0.0), bot(2, "Checking that for you."), bot(3, "Checking that for you."))
+    assert two_bubbles.public().bot_failures == 0  # the customer has not come back in between
+    next_step = fold(
+        customer(1, 0.0),
+        bot(2, "Go to Integrations > Salesforce > Connect.", answer_id="kb-sf-setup"),
+        customer(3, 0.0),
+        bot(4, "Most teams sync Contacts and Accounts first.", answer_id="kb-sf-setup"),
+    )
+    assert next_step.public().bot_failures == 0  # one flow's steps share an answer id
+    after_agent = fold(
+        customer(1, 0.0),
+        bot(2, "See our billing FAQ."),
+        (snapshot(3, "agent", "Hi, Priya here"), Scores()),
+        customer(4, 0.0),
+        bot(5, "See our billing FAQ."),
+    )
+    assert after_agent.public().bot_failures == 0
+
+
+def test_a_redacted_bot_answer_is_not_recognised_again() -> None:
+    state = fold(customer(1, 0.0), bot(2, "See our billing FAQ."), customer(3, -0.1))
+    forgotten = arc.forget(state, "m2", datetime(2026, 1, 1, tzinfo=UTC))
+    assert forgotten.last_bot is not None and forgotten.last_bot.fingerprint is None
+    again = advance(forgotten, *bot(4, "See our billing FAQ."))
+    assert again.public().bot_failures == 0

@@ -75,6 +75,12 @@ def test_rates_in_time_and_auroc(tmp_path: Path) -> None:
     assert clear["false_escalation_reasons"] == {"frustrated": 1}
     rendered = evaluation.render()
     assert "clear cases: 5 conversations" in rendered and "borderline: 1 conversation\n" in rendered
+    # --errors: what a lead looks at next, by id and message number (never the text).
+    assert evaluation.render_errors().splitlines()[1:] == [
+        "  late  escalate by 2: escalated at 3; peak risk 0.90; frustrated",
+        "  missed  escalate at all: never escalated; peak risk 0.30",
+        "  false  resolve: escalated at 1; peak risk 0.80; frustrated",
+    ]
 
 
 def test_a_guardrail_ranks_above_any_risk() -> None:

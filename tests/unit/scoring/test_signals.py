@@ -73,6 +73,19 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "same answer again?",
         "your answer doesn't help at all",
         "stop sending me the same article",
+        # Saying it again because it was not heard, and a suggestion tried to no effect.
+        "I AM the admin. I just said that.",
+        "I'm on Chrome. As I said.",
+        "like i've already explained, it's the Pro plan",
+        "I've already given you my order number",
+        "did you even read my message?",
+        "That's what you said last week.",
+        "you keep sending me the same link",
+        "oh great, same answer. very helpful",
+        "we're going round in circles here",
+        "done. still happens",
+        "tried that, same error",
+        "restarted, no change",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -88,6 +101,12 @@ def test_negative_feedback(text: str) -> None:
         "The export is not working",
         "Did that help the other customers?",
         "I was charged twice",
+        "ok did that",
+        "still waiting for the refund",
+        "I said I'd pay on Monday",
+        "the same invoice was sent twice",
+        "is it the same price as last year?",
+        "ok thanks, I will come back if it still fails",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pytest_mock import MockerFixture
 
-from baton.decision.params import DecisionParams, load_default
+from baton.decision.params import DecisionParams, load_default, restamp
 from baton.scoring import loader
 from baton.scoring.fakes import fake_models
 from baton.training import decision as train_decision
@@ -80,10 +80,19 @@ def test_a_refit_on_outcomes_writes_a_valid_document_no_worse_than_the_prior_on_
 ) -> None:
     source = tmp_path / "outcomes.jsonl"
     source.write_text("\n".join(outcome_lines(160)) + "\n", encoding="utf-8")
+    # A team that turned the bot-loop guardrail off: the shipped one escalates these stuck customers already
+    # (they say twice that the answer did not help), so only the refit can learn them here.
+    shipped = load_default()
+    prior = restamp(
+        shipped.model_copy(update={"guardrails": shipped.guardrails.model_copy(update={"bot_failures": None})})
+    )
+    prior_path = tmp_path / "prior.json"
+    prior_path.write_text(prior.to_json(), encoding="utf-8")
     out = tmp_path / "refit"
-    code = train_decision.main(["--outcomes", str(source), "--out", str(out), "--seed", "3"])
+    code = train_decision.main(
+        ["--outcomes", str(source), "--prior", str(prior_path), "--out", str(out), "--seed", "3"]
+    )
     assert code == 0
-    prior = load_default()
     params = DecisionParams.model_validate_json((out / "decision" / "params.json").read_text())
     assert params.version != prior.version and params.version.startswith("decision-outcomes-")
     assert params.guardrails == prior.guardrails and params.sensitivity == prior.sensitivity

@@ -1,0 +1,149 @@
+"""The `bot_failing` guardrail: a bot whose answers keep failing hands over to a person, whatever the risk.
+
+The fitted risk cannot see a bot going round in circles (the chats it was fitted on had no bot: the weights of
+rephrasings and failed answers came out near 0), so a calm customer rephrasing one simple question four times
+was left with the bot. These tests fold real arcs (`baton.scoring.arc`) and decide with calm frustration, so
+that nothing but the failed answers can escalate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from decision_params import risk_is_frustration
+
+from baton.context.models import Context
+from baton.decision.engine import DecisionState, decide, handed_back
+from baton.decision.params import DecisionParams, load_default
+from baton.events import Scores
+from baton.models import BotInfo
+from baton.scoring.arc import ArcState, Recent, advance, encode_minhash, minhash
+from baton.scoring.fakes import snapshot
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+class Conversation:
+    """A conversation folded into its arc and decided at every customer message, as the functions do."""
+
+    def __init__(self, params: DecisionParams | None = None) -> None:
+        self.params = params or risk_is_frustration()
+        self.arc = ArcState()
+        self.state = DecisionState()
+        self.seq = 0
+        self.decisions: list[Any] = []
+
+    def bot(self, text: str, confidence: float = 0.8) -> None:
+        self.seq += 1
+        message = snapshot(self.seq, "bot", text).model_copy(update={"bot": BotInfo(confidence=confidence)})
+        self.arc = advance(self.arc, message, Scores(bot_confidence=confidence))
+
+    def customer(self, text: str, sentiment: float = -0.1, **signals: Any) -> Any:
+        self.seq += 1
+        scores = Scores(sentiment=sentiment, frustration=0.1, **signals)
+        remembered = Recent(message_id=f"m{self.seq}", seq=self.seq, minhash=encode_minhash(minhash(text)))
+        self.arc = advance(self.arc, snapshot(self.seq, "customer", text), scores, remember=remembered)
+        decision, self.state = decide(
+            scores, self.arc.public(), Context(now=NOW), self.state, self.params, text=text, seq=self.seq
+        )
+        self.decisions.append(decision)
+        return decision
+
+
+def test_two_failed_answers_the_customer_showed_escalate_with_the_failures_as_evidence() -> None:
+    c = Conversation()
+    assert c.customer("where do i change the billing email").action == "resolve"
+    c.bot("To change your login email, go to Profile > Email.")
+    assert (
+        c.customer("not the login email, the one invoices go to", negative_feedback=True).action == "resolve"
+    )
+    c.bot("To change your login email, go to Profile > Email.")  # the same answer again
+    third = c.customer("billing email. for invoices.")
+    assert (third.action, third.guardrail) == ("escalate", "bot_failing")
+    reason = third.reasons[0]
+    assert (reason.code, reason.label) == ("bot_failing", "The bot keeps failing")
+    assert reason.evidence == "2 bot answers failed (said it did not help 1, the same answer again 1)"
+    # The cause stays on the conversation for every later decision.
+    later = c.customer("thanks")
+    assert later.escalated_because is not None and later.escalated_because.guardrail == "bot_failing"
+
+
+def test_unsure_answers_alone_do_not_escalate_and_a_happy_customer_is_not_handed_over() -> None:
+    unsure = Conversation()
+    unsure.customer("how do I add a teammate?")
+    unsure.bot("Maybe Settings > Team?", confidence=0.3)
+    unsure.customer("found it. and how do I set their role?")
+    unsure.bot("Possibly under Roles.", confidence=0.4)
+    assert unsure.customer("ok, and can I bulk invite?").action == "resolve"  # two unsure answers, no sign
+
+    happy = Conversation()
+    happy.customer("how do I export users?")
+    happy.bot("Reports > Export.", confidence=0.3)
+    happy.customer("not reports, users", rephrase_of="m1")
+    happy.bot("Settings > Users > Export.", confidence=0.4)
+    assert happy.customer("perfect, that worked, thanks!", sentiment=0.8).action == "resolve"
+
+
+def test_one_failed_answer_is_not_a_loop() -> None:
+    c = Conversation()
+    c.customer("how do I export users?")
+    c.bot("Reports > Export.")
+    assert c.customer("no, the user list", negative_feedback=True).action == "resolve"
+    c.bot("Settings > Users > Export.")
+    assert c.customer("and can I schedule it weekly?").action == "resolve"
+    assert all(d.guardrail is None for d in c.decisions)
+
+
+def test_after_a_hand_back_the_bot_gets_a_fresh_count() -> None:
+    c = Conversation()
+    c.customer("export users?")
+    c.bot("Reports > Export.")
+    c.customer("no", negative_feedback=True)
+    c.bot("Reports > Export.")
+    assert c.customer("still no").guardrail == "bot_failing"
+    c.state = handed_back(c.state)
+    c.bot("Anything else I can help with?")
+    assert c.customer("how do I change my invoice address?").action != "escalate"  # the old count does not
+    c.bot("Settings > Billing.", confidence=0.3)
+    assert c.customer("there is no address field there", negative_feedback=True).action != "escalate"
+    c.bot("Settings > Billing.")  # again: a second failure since the hand-back
+    again = c.customer("that is the same page")
+    assert (again.action, again.guardrail) == ("escalate", "bot_failing")
+
+
+def test_a_team_sets_the_count_or_turns_it_off() -> None:
+    def run(params: DecisionParams) -> str:
+        c = Conversation(params)
+        c.customer("export users?")
+        c.bot("Reports > Export.")
+        c.customer("no", negative_feedback=True)
+        c.bot("Reports > Export.")
+        return c.customer("still no").action
+
+    guardrails = load_default().guardrails.model_dump()
+    assert run(risk_is_frustration(guardrails={**guardrails, "bot_failures": 3})) == "resolve"
+    assert run(risk_is_frustration(guardrails={**guardrails, "bot_failures": None})) == "resolve"
+    assert run(risk_is_frustration(guardrails={**guardrails, "bot_failures": 2})) == "escalate"
+    assert load_default().guardrails.bot_failures == 2
+
+
+def test_sarcasm_that_reads_positive_still_counts_when_it_complains_about_the_answers() -> None:
+    c = Conversation()
+    c.customer("Hi, the app logs me out every 5 minutes.")
+    c.bot("Please try clearing your browser cache and cookies.")
+    assert c.customer("done. still happens", negative_feedback=True).action == "resolve"
+    c.bot("Please try clearing your browser cache and cookies.")  # the same answer again
+    sarcastic = c.customer("oh great, same answer. very helpful", sentiment=0.46, negative_feedback=True)
+    assert (sarcastic.action, sarcastic.guardrail) == ("escalate", "bot_failing")
+
+
+def test_follow_ups_on_the_same_topic_are_no_proof_of_failure() -> None:
+    """The embedding calls a follow-up on the same topic a rephrasing: counted, never the proof."""
+    c = Conversation()
+    c.customer("Invoice INV-20931 lists 14 seats but we have 12. Why?")
+    c.bot("Seats removed mid-period are credited on the next invoice.")
+    c.customer("So the two seats we removed should appear as a credit?", rephrase_of="m1")
+    c.bot("Yes: a prorated credit appears on the next invoice.")
+    c.customer("And will that credit show under Adjustments?", rephrase_of="m1")
+    assert c.arc.public().bot_failure_reasons == {"rephrase": 2}  # counted ...
+    assert all(d.action == "resolve" for d in c.decisions)  # ... but no proof
