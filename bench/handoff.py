@@ -6,12 +6,15 @@ sentences with ids, amounts, dates and contacts, 30 bot answers, a full trail) w
 about 2 KB long (the text, then prose: the note and summary must shrink to fit), and once more with every
 message packed with ids, amounts and dates (about 600 distinct entities: a worst case, not a target); then
 `redact_packet()` of one customer message.
-Times are per call, after 20 warm-up calls (the regexes compile once per process, on import).
+Times are per call, after 20 warm-up calls (the regexes compile once per process, on import). `--against FILE` (another
+version of `shared/baton/routing/packet.py`, e.g. `git show HEAD:shared/baton/routing/packet.py > /tmp/old.py`) times
+both side by side in this process, calls alternating, so that a busy host weighs on both alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -179,7 +182,13 @@ def timed(fn: Any, n: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="timed calls per row")
+    parser.add_argument(
+        "--against", type=Path, help="another packet.py to time side by side with this tree's"
+    )
     args = parser.parse_args()
+    if args.against is not None:
+        side_by_side(args.against, args.n)
+        return
 
     from baton.routing.packet import build_packet, redact_packet
     from baton.scoring.intent import parse_taxonomy
@@ -227,6 +236,47 @@ def main() -> None:
         )
     )
     print_table(rows, f", n={args.n} per row")
+
+
+def side_by_side(other: Path, n: int) -> None:
+    """`build_packet()` of this tree and of `other` on the same three conversations, calls alternating."""
+    from baton.routing import packet as this
+    from baton.scoring.intent import parse_taxonomy
+
+    spec = importlib.util.spec_from_file_location("baton.routing._against", other)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {other}")
+    that = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = that  # dataclasses look their module up
+    spec.loader.exec_module(that)
+    taxonomy = parse_taxonomy(
+        json.loads((ROOT / "layers" / "models" / "intent" / "taxonomy.json").read_text())
+    )
+    event, ctx = escalation(), context()
+    rows = []
+    for label, conv in (
+        ("60 messages", conversation()),
+        ("60 messages of ~2 KB", conversation("prose")),
+        ("60 messages of ~2 KB packed with entities", conversation("packed")),
+    ):
+        times: dict[str, list[float]] = {"this": [], "that": []}
+        for _ in range(20 + n):
+            for name, module in (("this", this), ("that", that)):
+                t0 = time.perf_counter()
+                module.build_packet(
+                    conv, event, ctx, now=NOW, taxonomy=taxonomy, products=PRODUCTS, mask_contacts=True
+                )
+                times[name].append((time.perf_counter() - t0) * 1000)
+        new, old = times["this"][20:], times["that"][20:]
+        rows.append(
+            (
+                f"build_packet, {label}, p50 / p99: this tree | {other.name}",
+                f"{percentile(new, 50):.2f} / {percentile(new, 99):.2f} | "
+                f"{percentile(old, 50):.2f} / {percentile(old, 99):.2f} ms",
+                f"p50 {percentile(new, 50) / percentile(old, 50) - 1:+.0%}",
+            )
+        )
+    print_table(rows, f", n={n} per row, alternating")
 
 
 if __name__ == "__main__":

@@ -15,12 +15,12 @@ each customer message), the escalation, and the business context.
   `March 3rd`, `HTTP 502`); products are the canonical names of the team's list (`products`, default none:
   Baton does not guess product names). Amounts need a currency (`€`, `$49`, `49 USD`, `1200 dollars`), their
   thousands grouped as any locale does (`1,234.50`, `1.234,50`, `1 250,00 €`, `CHF 1'499.50`, `₹1,25,000`);
-  dates must name the day (`yesterday`, `last week`, `the 18th` are not dates; a day's name typed before a date is
-  part of it: `Friday 31st`, `mardi 14 avril`); ids need the word before them
-  (`order`, `Rechnung`, `ticket`, `case`...), a known prefix (`INV-`, `ORD-`, `TKT-`, `REQ-`), or, written like
+  dates must name the day (`yesterday`, `last week`, `the 18th` are not dates; a day's name typed before a date and
+  a time of day after it are part of it: `Friday 31st`, `mardi 14 avril`, `Thu 6 Mar, 09:40`); ids need the word
+  before them (`order`, `Rechnung`, `ticket`, `case`...), a known prefix (`INV-`, `ORD-`, `TKT-`, `REQ-`), or, written like
   `KC-10045`, a word of the message or of the message before that names them; error codes have an error's form
-  (`0x80070005`, `ERR_...`, `HTTP 502`, `SIP 503`, `SQLSTATE 23505`) or an error's words around them (`error
-  403`, `fails with ORA-01017`); numbers that could be a phone need a `+`, a bracket, a trunk `0` or a phone word
+  (`0x80070005`, `ERR_...`, `HTTP 502`, `SIP 503`, `SQLSTATE 23505`, `exit status 137`, `Reject 75`, an error's
+  value in JSON) or an error's words around them (`error 403`, `fails with ORA-01017`); numbers that could be a phone need a `+`, a bracket, a trunk `0` or a phone word
   before them. With `mask_contacts`, emails
   and phone numbers are masked everywhere the packet shows text (`j***@example.com`, `+49 *** *** 12`).
 - **Bot attempts**: every bot message, its confidence, and how the next customer message took it (its trail
@@ -266,27 +266,47 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|encomenda|zam[óo]wieni[ea]|purchase(?: order)?|"
     r"p\.?o\.?|booking|reservation|r[ée]servation|reserva|localizador|buchung(?:snummer)?|prenotazione|"
     r"rental agreement|agreements?|mietvertrag|rma|"
+    r"contracts?|contrato|contrat|contratto|vertrag(?:snummer)?|kontrakt|umow[aey]|smlouv[ay]|overeenkomst|"
+    r"leases?|job ?(?:number|no|nr|id|ref)|work ?order|"
+    r"licen[cs]e ?(?:key|number|no|id)?|lizenz(?:schl[üu]ssel|nummer)?|(?:product|activation|serial) ?key|"
+    r"transactions?|transaktion(?:snummer)?|transacci[óo]n|transa[çc][ãa]o|transazione|transactie|transakcj[aię]|"
+    r"txn|tx ?id|(?:payment|withdrawal|payout|deposit|transfer) ?(?:id|number|no|nr|ref)|"
+    r"rx|prescription|rezept ?(?:nummer|nr)|receta|ordonnance|ricetta|"
+    r"hbl|mbl|hawb|mawb|b/l|bill of lading|container|"
+    r"(?:return|retour|retouren)[- ]?(?:label|schein)s?|"
     r"parcels?|packages?|shipments?|consignments?|awb|waybill|tracking(?: ?(?:number|no|id))?|"
-    r"sendung(?:snummer)?|przesy[łl]k[aię]|colis|paquete|pacco|pakket|zending",
+    r"sendung(?:snummer|sverfolgung)?|suivi|seguimiento|rastreamento|rastreio|tracciamento|track ?& ?trace|"
+    r"przesy[łl]k[aię]|colis|paquete|pacco|pakket|zending",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
-    r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)",
+    r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
+    r"pcn|penalty charge(?: notice)?|(?:parking|penalty|traffic|speeding) (?:fine|ticket)|"
+    r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete",
     "ticket_id": r"tickets?|ticket ?(?:number|no|nr|id)|ticketnummer|cases?|case ?(?:number|no|id)|"
-    r"ref|reference|referenz|r[ée]f[ée]rence|referencia|chamado|caso|claims?|protocolo|processo|"
+    r"chamado|caso|claims?|protocolo|processo|sinistro|siniestro|sinistre|schaden(?:s?nummer)?|"
+    r"(?:maintenance|service|support|repair|refund|warranty|change|return) requests?|request ?(?:number|no|nr)|"
+    r"anfrage(?:nummer)?|solicitud|richiesta|"
     r"segnalazione|vorgang(?:snummer)?|dossier|expediente|incident|complaints?|reklamac(?:ja|ji|e)|reklamation|"
     r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|[äa]rende(?:nummer)?|saksnummer|folio|pir",
 }
+_REF_WORDS = r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie"
+"""A reference names no kind of its own: the message's id words say it (`paid my bill ... with reference RF18...`:
+the bill's), else a payment (`paid £52 ..., ref GW-2026-03391`: what was bought), else a ticket's (see
+`_ref_kind`)."""
 _SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}/\d{1,8}"
 """A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`)."""
-_GROUPED_ID = r"\d{4}(?: \d{2,4}){2,6}(?!\d|[.,]\d)"
-"""A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's): three groups or more, so
-that `order 4410 12 €` stays an id and an amount."""
+_GROUPED_ID = r"(?:\d{4}|(?-i:[A-Z]{1,4})\d{0,2} \d{2,4})(?: \d{2,4}){2,6}(?!\d|[.,]\d)"
+"""A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's), perhaps after a prefix in
+capitals (`RF18 5390 0754 7034`, a creditor reference; `RT 44 81 92 07`, a return label): three groups of digits or
+more, so that `order 4410 12 €` stays an id and an amount."""
 _NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer"
-_CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref"
+_CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref|code"
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`.
 _ID_AFTER_WORD = re.compile(
-    r"(?<!\w)(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items()) + r")\b\.?"
-    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*[:#]?\s*(?P<id>{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
+    r"(?<!\w)(?:"
+    + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
+    + rf"|(?P<ref>{_REF_WORDS}))\b\.?"
+    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*(?P<id>{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
     r"(?![\w-])",
     re.I,
 )
@@ -294,7 +314,7 @@ _ID_MORE = re.compile(
     rf"\s*(?:,|/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bor\b)\s*[:#]?\s*(?P<id>{_ID})(?![\w-])", re.I
 )
 _ID_PREFIX = re.compile(
-    r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO)[-_#]?\d(?:[\w-]*[A-Za-z0-9])?|"
+    r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO)(?:[-_#]?|-[A-Z]{1,4}-)\d(?:[\w-]*[A-Za-z0-9])?|"
     r"(?P<p2>INV|ORD)\d{3,})(?![\w-])",
     re.I,
 )
@@ -324,10 +344,12 @@ _ID_HINT = re.compile(
     r"bestelling|encomendas?|purchased?|shipments?|shipped|packages?|parcels?|deliver\w*|lieferung|geliefert|"
     r"pakets?|sendung|colis|livr\w*|env[ií]os?|paquetes?|entrega\w*|spedi\w*|pacchi|pacco|pakket|zending|"
     r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen|bookings?|reservations?|"
-    r"r[ée]servations?|reservas?|agreements?)"
+    r"r[ée]servations?|reservas?|agreements?|contracts?|contrato|contrat|vertrag|leases?|jobs?|transactions?|"
+    r"transaktion|prescriptions?)"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
-    r"quittung|credit\s+note|nota\s+fiscal|bills?)|(?P<ticket_id>tickets?|chamados?|(?<!in\s)cases?|claims?|"
-    r"complaints?|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?))(?!\w)"
+    r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
+    r"(?<!in\s)cases?|claims?|complaints?|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
+    r"(?:maintenance|service|support|repair|refund|warranty|change|return)\s+requests?|sinistro|siniestro))(?!\w)"
 )
 """The words that say what a bare id is; shipping words say order."""
 
@@ -339,12 +361,20 @@ _URL_TAIL = ".,;:!?)]}'\""
 _BARE_URL = re.compile(
     r"(?<![\w@/.+-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
     r"(?:com|org|net|io|co|app|dev|shop|store|info|biz|ai|cloud|online|site|tech|"
-    r"de|fr|es|it|nl|pt|br|uk|eu|ch|at|be|pl|se|no|dk|fi|ie|ca|au|nz|us|mx|ar|in|jp)"
-    r"(?::\d{2,5})?(?:/[^\s<>\"'`]*)?(?![\w@-]|\.\w)",
+    r"de|fr|es|it|nl|pt|br|uk|eu|ch|at|be|pl|se|no|dk|fi|ie|ca|au|nz|us|mx|ar|in|jp|"
+    r"cz|sk|hu|ro|bg|gr|hr|si|lt|lv|ee|lu|ru|ua|tr|il|za|ng|ke|sg|hk|tw|kr|cn|th|vn|ph|cl|pe|uy|gov|edu|"
+    r"me|tv|gg|xyz|link|live|club|pro|health|bank|insurance|travel|"
+    r"example|test|local|internal|localhost|lan|corp|intranet)"
+    r"(?::\d{2,5})?(?:/[^\s<>\"'`]*)?(?![\w@-]|\.\w)"
+    r"|(?<![\w@/.+-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?!(?:js|ts|py|md|txt|json|html?|php|aspx?|jsp|css|xml|ya?ml|pdf|png|jpe?g|gif|exe|zip|csv|log|sh|rb|go|rs|"
+    r"java|net|cs|vue|jsx|tsx|conf|ini|cfg|bak|tmp|docx?|xlsx?)/)[a-z]{2,24}(?::\d{2,5})?/[^\s<>\"'`]+",
     re.I,
 )
 """An address without `http://` or `www.` (`imgur.com/a/Xk29Lp`, `vault.harborpoint.org`): a host of the common
-top-level domains. Not a file name (`report.pdf`, `node.js`: not those domains) nor an e-mail's domain."""
+top-level domains, of reserved and internal ones (`status.acme.example`, `nas.local`, `git.corp`), or of any other
+followed by a path (`shop.brand/p/123`). Not a file name (`report.pdf`, `node.js`: not those domains; a file's
+extension before a path: `node.js/express`) nor an e-mail's domain."""
 _DOTTED_TOKEN = re.compile(r"(?<![^\s(\[<\"'`,;:])[A-Za-z0-9][\w.-]*\.[A-Za-z]")
 """Where a bare address may start: a word that holds a dot before a letter."""
 
@@ -352,10 +382,16 @@ _PHONE = re.compile(
     r"(?<![\w+/.,:-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,5}\)[ .-]?)?|\(\d{2,5}\)[ .-]?)?\d(?:[ .-]?\d){6,14}(?![\w@])"
 )
 _PHONE_WORDS = re.compile(
-    r"(?:call|phone|tel|telephone|mobile|cell|reach|ring|text|whatsapp|sms|number|rufen|anrufen|telefon|"
+    r"(?<![^\W\d_])(?:call|phone|tel|telephone|mobile|cell|reach|ring|text|whatsapp|sms|number|rufen|anrufen|telefon|"
     r"handy|t[ée]l[ée]phone|portable|tel[ée]fono|llame|llamar|ligue|telefone|bel)\b[^.!?\n]{0,24}$",
     re.I,
 )
+_PHONE_AFTER = re.compile(
+    r"\s*[,:(-]?\s*(?i:(?:is|=)\s+)?(?i:(?:my|our|the|his|her|a)\s+)?(?i:(?:work|home|office|direct)\s+)?"
+    r"(?i:cell|cellphone|mobile|phone|tel|telephone|landline|whatsapp|handy|telefon|portable|m[óo]vil|celular|"
+    r"cellulare|gsm)(?!\w)"
+)
+"""A phone word just after a number (`503.555.0142 is my cell`, `0612345678 (mobile)`)."""
 
 _ASKED_FOR_A_PHONE = re.compile(
     r"(?i:\b(?:phone|mobile|cell|telephone|whats ?app|call you|call you back|reach you|(?:which|what|your|a|the) number)\b)"
@@ -373,7 +409,7 @@ _CURRENCY_SYMBOLS = {
     "€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB",
     "₺": "TRY", "₪": "ILS", "฿": "THB", "₫": "VND", "₴": "UAH", "R$": "BRL", "A$": "AUD", "AU$": "AUD",
     "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "MX$": "MXN", "zł": "PLN",
-    "kr": "KR", "Kč": "CZK",
+    "kr": "KR", "Kč": "CZK", "Rs": "INR", "Rs.": "INR", "Rp": "IDR", "RM": "MYR",
 }  # fmt: skip
 """`kr` is the Nordic crowns' (SEK, NOK, DKK, ISK): the key only tells mentions of one amount apart."""
 _CURRENCY_CODES = (
@@ -411,6 +447,11 @@ _AMOUNT = re.compile(
     rf"|(?P<word3>(?i:{'|'.join(_CURRENCY_WORDS)})\b)))(?![\d])"
 )
 
+_RAND = re.compile(
+    r"R(?<![\w.,/-]R) ?(?P<n>\d{1,3}(?:[ ,\u00a0]\d{3})+(?:[.,]\d\d)?|\d+[.,]\d\d)(?![\w]|[.,]\d)"
+)
+"""The South African rand, `R 412,30`, `R1 250.00`: one capital is a currency only before cents or grouped thousands
+(`R01` is an ACH return code, `R 4.3` a version)."""
 _CRYPTO_CODES = ("BTC", "ETH", "USDT", "USDC", "SOL", "XRP", "LTC", "DOGE", "DAI", "BNB", "ADA", "DOT", "XMR")
 _CRYPTO = re.compile(
     r"(?<![\w.,])(?:(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d{1,8})?|\d+(?:[.,]\d{1,8})?) ?(?P<c>"
@@ -427,7 +468,7 @@ of thing is no amount (`3 BTC wallets`)."""
 
 _COUNTED = re.compile(
     r"(?:#|№|(?<!\w)(?i:"
-    + "|".join(_ID_WORDS.values())
+    + "|".join([*_ID_WORDS.values(), _REF_WORDS])
     + rf")\b\.?(?:[\s-]*\b(?i:{_NUMBER_WORDS})(?!\w)\.?)*)\s*$"
 )
 """What, just before a number, makes its first group an id or a count rather than an amount's thousands."""
@@ -501,10 +542,24 @@ _WHOLE_DASHES = "-\u2013"
 _WEEKDAY_BEFORE = re.compile(
     r"(?<!\w)(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day)?,?\s+(?i:the\s+)?$|"
     r"(?<!\w)(?i:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|"
-    r"vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo)\s+$"
+    r"vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|"
+    r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|"
+    r"venerd[iì]|sabato|domenica|(?:segunda|ter[çc]a|quarta|quinta|sexta)(?:-feira)?|poniedzia[łl]ek|wtorek|"
+    r"[śs]rod[aęy]|czwartek|pi[ąa]tek|sobot[aęy]|niedziel[aęi]|m[åa]ndag|tisdag|onsdag|torsdag|fredag|l[öo]rdag|"
+    r"s[öo]ndag|mandag|tirsdag|l[øo]rdag|s[øo]ndag|pond[ěe]l[íi]|[úu]ter[ýy]|st[řr]ed[au]|[čc]tvrtek|p[áa]tek|"
+    r"sobotu|ned[ěe]l[ei]),?\s+$"
 )
-"""A day's name just before a date (`Tuesday 5/6`, `Fri 14/2`, `Friday 31st`, `mardi 14 avril`): it makes the
-numbers a date, and is part of it as typed."""
+"""A day's name just before a date (`Tuesday 5/6`, `Fri 14/2`, `Friday 31st`, `mardi 14 avril`, `Freitag, 9. Jan`,
+`dinsdag 4 maart`, `wtorek 10 lutego`): it makes the numbers a date, and is part of it as typed."""
+_TIME_AFTER = re.compile(
+    r"(?:,\s{0,2}|\s{1,2})(?:(?i:at|um|à|a\s+las|alle|om|kl\.?|klo|godz\.?|às|v|ve|o)\s+)?"
+    r"(?:[01]?\d|2[0-3])(?::[0-5]\d(?::[0-5]\d)?(?:\s?(?i:am|pm|uhr|h))?|h[0-5]\d|\.[0-5]\d\s?(?i:uhr|h)|"
+    r"\s?(?i:am|pm|uhr|h))(?!\w|:\d|[.,]\d)"
+    r"(?:\s(?:UTC|GMT|CES?T|[ECMP][SD]T|BST|IST)(?![\w]))?"
+)
+"""The time of day typed right after a date (`Thu 6 Mar, 09:40`, `Tue 4 Nov 22:17 UTC`, `9. Jan um 08:12`, `7.6. 20
+uhr`, `3 May at 9pm`): part of the date as typed (an appointment's, an outage's time); a bare hour is not one
+(`Saturday 7th, at 9`)."""
 _ORDINAL_DAY = re.compile(r",?\s+(?i:the\s+)?(?P<d>\d\d?)(?:st|nd|rd|th)(?!\w)")
 """`31st` after a day's name (`Friday 31st`, `Tuesday the 5th`): alone it is no date (`the 18th`)."""
 _DASH_DATE_WORDS = re.compile(
@@ -528,7 +583,8 @@ _DOT_DATE_WORDS = re.compile(
     r"(?i:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
 )
 """Before `12.3.`: only the prepositions of languages that write dates so (in English `since 3.6` is a version)."""
-_HEX = re.compile(r"(?<![\w])0x[0-9A-Fa-f]{4,16}(?![\w])")
+_HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{4,16}(?![\w-])")
+"""`0x80070005`; not inside an id (`NMB-JP-0xa4f2`)."""
 _SMTP = re.compile(r"[245](?<![\w.][245])\d\d[ -][245]\.\d{1,3}\.\d{1,3}(?![\w.])")
 _HTTP = re.compile(r"(?<![\w/])HTTP(?:/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)?[1-5]\d\d(?!\w)", re.I)
 _CODE_MORE = re.compile(
@@ -551,7 +607,8 @@ _CAMEL = re.compile(r"[A-Z][a-z0-9]*[A-Z][a-z]")
 _LOWER_SNAKE = re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/-]|\.\w)")
 _LOWER_ERROR_PART = re.compile(
     r"invalid|denied|expired|fail|timeout|timed_out|not_found|unauthori[sz]ed|forbidden|mismatch|refused|missing|"
-    r"unsupported|exceeded|error|rejected|declined|insufficient|unavailable|revoked|locked|disabled"
+    r"unsupported|exceeded|error|rejected|declined|insufficient|unavailable|revoked|locked|disabled|limit|throttl|"
+    r"quota|exhausted|blocked|suspended|conflict|duplicate|unreachable|overload|busy|fault|not_allowed|no_such|unknown"
 )
 _FAILURE_BEFORE = re.compile(
     r"(?i:\b(?:error|errors|fail\w*|denied|rejected|refused|returns?|returned|returning|gives?|giving|gave|says|"
@@ -559,6 +616,24 @@ _FAILURE_BEFORE = re.compile(
 )
 """`failing on the LTI launch with invalid_client`: a code in lower case (an OAuth or API error's name) is one only
 when its name says what failed and the sentence says something failed."""
+_ERROR_KEY = r"(?i:error(?:[_-]?(?:code|type|name))?|err(?:no)?|code|reason|fault)"
+_ERROR_VALUE = re.compile(
+    rf"(?:(?<=[\"']){_ERROR_KEY}[\"']\s*:|(?<![\w-]){_ERROR_KEY}=)\s*[\"']?"
+    r"(?P<id>[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+|[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][A-Z0-9]{2,}|\d{2,6})"
+    r"(?![\w-])"
+)
+"""An error's value in JSON or a log's `key=value` (`{"error":"rate_limited"}`, `reason=card_declined`,
+`"errorCode": "invalidToken"`, `code=E1107`): the key, quoted or joined by `=`, says it is a code (`promo code:
+SAVE20` is prose). A word in lower case alone is prose too (`"error": "something went wrong"`)."""
+_QUALIFIED_CODE = re.compile(
+    r"(?<![\w-])(?P<id>(?i:(?:response|reason|return|result|decline|reject(?:ion)?|denial|exit)\s+code|exit\s+status)"
+    r"\s*[:#]?\s*(?:\d{1,4}|[A-Z]{1,2}\d{1,3})|(?:Reject(?:ion)?|Decline|Denial|REJECT|DECLINE)\s*[:#]?\s*\d{2,4})"
+    r"(?![\w.,-]|[.,]\d)"
+)
+"""A code with the word that says what kind it is, kept as typed (`exit status 137`, `response code 05`, `Reject 75`:
+a card's or a pharmacy's reject code): the number alone says little. `Reject` and `Decline` alone only capitalised, as
+a screen shows them, and before two digits or more (`reject 75 items`, `Decline 2 offers` are prose)."""
+_QUALIFIED_STEMS = ("response", "reason", "return", "result", "decline", "reject", "denial", "exit")
 _NAMES_A_CODE = re.compile(r"\d[\s'\"(:]*$")
 _EXCEPTION = re.compile(r"(?<![\w.])(?:[A-Z][a-z0-9]+)+(?:Error|Exception)(?![\w])")
 _E_CODE = re.compile(r"E(?<![\w-]E)(?:RR(?:OR)?)?[-_]?\d{2,6}(?![\w-])")
@@ -631,13 +706,18 @@ _CODE_AFTER_WORD = re.compile(
 )
 _NOT_AN_ERROR = re.compile(
     r"(?i:2fa|mfa|otp|one[- ]time|verification|security|sms|login|confirmation|zip|postal|post|promo|coupon|"
-    r"discount|voucher|area|country|dial|access|auth|backup|qr|bar|source|tax|vat|sort|swift|bank|iban)"
+    r"discount|voucher|area|country|dial|access|auth|backup|qr|bar|source|tax|vat|sort|swift|bank|iban|gift|"
+    r"referral|invite|invitation|redeem|pairing|activation|pin)"
     r"(?:\s+code)?\s*$"
 )
 _ERROR_NAME = re.compile(
     r"ERR|FAIL|INVALID|TIMEOUT|TIMED_OUT|DENIED|RESET|REFUSED|EXPIRED|NOT_FOUND|UNAUTHORI[SZ]ED|FORBIDDEN|"
-    r"EXCEEDED|MISSING|UNAVAILABLE|ABORTED|REJECTED|MISMATCH|UNKNOWN|BAD_|NO_|CANNOT|UNABLE|EXCEPTION|LIMIT"
+    r"EXCEEDED|MISSING|UNAVAILABLE|ABORTED|REJECTED|MISMATCH|UNKNOWN|BAD_|NO_|CANNOT|UNABLE|EXCEPTION|LIMIT|"
+    r"FAULT|PANIC|FATAL|CRASH|OVERHEAT|OVER_?(?:VOLT|CURRENT|LOAD|TEMP)|UNDER_?VOLT|LOST|BLOCKED|SUSPENDED|STUCK|JAM|"
+    r"CORRUPT|VIOLATION|OFFLINE|THROTTL|QUOTA|DECLINED|INSUFFICIENT|DISCONNECT|UNREACHABLE|ALARM"
 )
+"""The words of a failure's name in capitals (`ERR_CONNECTION_RESET`, `PSU_FAULT`, `ARC_FAULT_DETECTED`): such a
+name is an error code wherever it is typed, a log line included; other constants only in an error's words."""
 _ERROR_WORDS = re.compile(
     r"(?i:error|fehler|erreur|errore|erro|code|fail\w*|shows?|showing|showed|says|status|throws?|threw|thrown|"
     r"returns?|returned|gives?|giving|gave|got|getting|denied|declined|rejected|refused|wrong|expired|invalid|"
@@ -656,8 +736,9 @@ _STATUS_BEFORE = re.compile(
     r"(?i:error|errors|status|http|got|get|gets|getting|gives?|giving|gave|hits?|hitting|returns?|returned|returning|throws?|throwing|"
     r"shows?|showing|says?|fails? with|failed with)(?:\s+an?)?\s*$"
 )
+_PORT = re.compile(r"(?:\d|[A-Za-z]\.[A-Za-z]+|localhost):$")
 _STATUS_AFTER = re.compile(
-    r"\s*(?i:errors?|bad gateway|service unavailable|not found|forbidden|unauthori[sz]ed|internal server error|"
+    r"[ \t]*(?i:errors?|bad gateway|service unavailable|not found|forbidden|unauthori[sz]ed|internal server error|"
     r"too many requests|gateway time-?out|bad request|conflict|page)\b"
 )
 
@@ -716,6 +797,7 @@ class EntityExtractor:
             _named_codes,
             _statuses,
             _hinted_ids,
+            _answered_ids,
             _hash_ids,
             self._product_names,
         ]
@@ -753,18 +835,34 @@ class EntityExtractor:
 # -- the steps, most specific first (see EntityExtractor)
 
 
-def _starting_with(pattern: re.Pattern[str], t: _Text, stems: Iterable[str]) -> Iterator[re.Match[str]]:
+def _starting_with(
+    pattern: re.Pattern[str], t: _Text, stems: Iterable[str], digit_within: int = 0
+) -> Iterator[re.Match[str]]:
     """`pattern.finditer(t.text)` for a pattern whose every match starts with one of `stems` (case folded):
-    it is tried only where a stem starts (found by `str.find`), not at every position of a long text."""
+    it is tried only where a stem starts (found by `str.find`), not at every position of a long text.
+    `digit_within`: every match holds a digit at most that many characters after its start, so in a text of more
+    than four times that many characters the stems are looked for only that far before its digits (an id's word
+    in 2 KB of prose: a few hundred characters searched rather than all of them, for each of its 150 stems)."""
     if len(t.folded) != len(t.text):  # casefolding changed the length (ß -> ss): positions would not agree
         yield from pattern.finditer(t.text)
         return
+    folded = t.folded
+    spans = [(0, len(folded))]
+    if digit_within and len(folded) > 4 * digit_within:
+        spans = []
+        for d in _DIGIT.finditer(folded):
+            lo = max(0, d.start() - digit_within)
+            if spans and lo <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], d.start())
+            else:
+                spans.append((lo, d.start()))
     starts = set()
     for stem in stems:
-        i = t.folded.find(stem)
-        while i >= 0:
-            starts.add(i)
-            i = t.folded.find(stem, i + 1)
+        for lo, hi in spans:
+            i = folded.find(stem, lo, hi + len(stem))
+            while i >= 0:
+                starts.add(i)
+                i = folded.find(stem, i + 1, hi + len(stem))
     end = 0
     for i in sorted(starts):
         if i < end:
@@ -783,9 +881,19 @@ _ID_STEMS: tuple[str, ...] = (
     "vorgang", "dossier", "expediente", "incident", "agree", "mietvertrag", "parcel", "package", "shipment",
     "consign", "awb", "waybill", "tracking", "sendung", "przesy", "colis", "paquete", "pacco", "pakket",
     "zending", "bill", "complaint", "reklam", "réclam", "reclam", "klacht", "ärende", "arende", "saksnummer",
-    "folio", "pir",
+    "folio", "pir", "contract", "contrat", "vertrag", "kontrakt", "umow", "smlouv", "overeenkomst", "lease", "job",
+    "work order", "workorder", "licen", "lizenz", "product key", "productkey", "activation key", "activationkey",
+    "serial key", "serialkey", "transa", "transfer", "txn", "tx", "payment", "withdrawal", "payout", "deposit", "rx",
+    "prescription", "rezept", "receta", "ordonnance", "ricetta", "hbl", "mbl", "hawb", "mawb", "b/l", "container",
+    "return label", "return-label", "returnlabel", "return schein", "return-schein", "returnschein",
+    "return request", "retour", "suivi", "seguimiento", "rastre", "traccia", "track &", "track&", "sinist",
+    "sinies", "schaden", "maintenance request", "service request", "support request", "repair request",
+    "warranty request", "change request", "request n", "requestn", "anfrage", "solicitud", "richiesta", "pcn",
+    "penalty", "parking ", "traffic ", "speeding ", "bußgeld", "bussgeld", "multa", "amende", "contravention",
+    "boete", "ref", "réf", "riferimento", "referência", "referencia", "referentie",
 )  # fmt: skip
-"""Prefixes of every word of `_ID_WORDS`, case folded."""
+"""Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
+since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
 _ID_STEMS = tuple(s for s in _ID_STEMS if not any(s != o and s.startswith(o) for o in _ID_STEMS))
 """Without those another stem starts (`bestell`, `bestel`): each is a `str.find` over the text."""
 _BOOKING_STEMS = (
@@ -845,6 +953,8 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
         # ERR_CONNECTION_RESET, SAML_RESPONSE_INVALID: an error's name, or a constant in an error's words
         if _ERROR_NAME.search(m.group()) or _ERROR_WORDS.search(text[max(0, m.start() - 40) : m.start()]):
             yield _code(m.start(), m.end(), m.group())
+    for m in _starting_with(_QUALIFIED_CODE, t, _QUALIFIED_STEMS) if t.digits else ():
+        yield _code(m.start(), m.end(), m.group())
     for m in _HTTP.finditer(text) if "http" in t.folded else ():
         yield _code(m.start(), m.end(), m.group())
         yield from _more(text, m.end(), _CODE_MORE, _code)
@@ -873,6 +983,14 @@ def _error_names(t: _Text) -> Iterable[Span]:
     text = t.text
     for m in _STATE_NAME.finditer(text) if _CAMEL.search(text) else ():
         yield _code(m.start(), m.end(), m.group())
+    for m in (
+        _starting_with(_ERROR_VALUE, t, ("err", "code", "reason", "fault"))
+        if "=" in text or ":" in text
+        else ()
+    ):
+        if m.group("id").isdigit() and "err" not in m.group().casefold():
+            continue  # `"code":200`: a number is an error's only under an error's key
+        yield _code(m.start("id"), m.end("id"), m.group("id"))
     for m in _lower_snakes(text):
         if _NAMES_A_CODE.search(text, max(0, m.start() - 4), m.start()):
             continue  # `HTTP 401 'invalid_client'`, `SQLSTATE 53300 too_many_connections`: the code's name
@@ -881,15 +999,42 @@ def _error_names(t: _Text) -> Iterable[Span]:
             yield _code(m.start(), m.end(), m.group())
 
 
+_ID_DIGIT_WITHIN = 120
+"""How far after its word an id's first digit may be (`penalty charge notice no. KSTL/SHA/26/00481`: 34)."""
+
+
 def _named_ids(t: _Text) -> Iterable[Span]:
     if not t.digits:
         return
-    for m in _starting_with(_ID_AFTER_WORD, t, _ID_STEMS):
-        kind: EntityKind = next(k for k in _ID_WORDS if m.group(k) is not None)
-        span = _id(kind, m.start("id"), m.end("id"), m.group("id"))
+    for m in _starting_with(_ID_AFTER_WORD, t, _ID_STEMS, digit_within=_ID_DIGIT_WITHIN):
+        kind: EntityKind = (
+            _ref_kind(t.text, m.start())
+            if m.group("ref") is not None
+            else next(k for k in _ID_WORDS if m.group(k) is not None)
+        )
+        if m.group("id").isdigit() and _AMOUNT.match(t.text, m.start("id")):
+            continue  # `parking fine 1200 euros`: the number is the amount's
+        span = _id(kind, m.start("id"), m.end("id"), m.group("id"), named=True)
         if span is not None:
             yield span
             yield from _more(t.text, m.end(), _ID_MORE, functools.partial(_id, kind))
+
+
+_PAID = re.compile(
+    r"(?<!\w)(?i:paid|pay(?:ing|ment)?|bought|purchased?|transfer(?:red)?|bezahlt|[üu]berwiesen|zahlung|pagu[ée]|"
+    r"pay[ée]e?|paiement|virement|pagado|pago|pagamento|pagato|betaald|betaling|zap[łl]aci\w*|p[łl]atno\w*)(?!\w)"
+)
+
+
+def _ref_kind(text: str, start: int) -> EntityKind:
+    """What a reference (`ref GW-2026-03391`) refers to: the id word nearest before it in the message, else the first
+    after it (`_ID_HINT`), else what was bought when the message pays (an order), else a ticket."""
+    hints = list(_ID_HINT.finditer(text))
+    before = [h for h in hints if h.end() <= start]
+    named = before[-1] if before else next((h for h in hints if h.start() > start), None)
+    if named is not None:
+        return _hint_kind(named)
+    return "order_id" if _PAID.search(text) else "ticket_id"
 
 
 def _booking_refs(t: _Text) -> Iterable[Span]:
@@ -922,12 +1067,13 @@ def _dates(t: _Text) -> Iterable[Span]:
         for m in found:
             key = _date_key(m)
             if key is not None:
-                start = _weekday_start(t.text, m.start())
-                yield Span(start, m.end(), "date", t.text[start : m.end()], key)
+                start, end = _weekday_start(t.text, m.start()), _time_end(t.text, m.end())
+                yield Span(start, end, "date", t.text[start:end], key)
     for m in _SHORT_DATE.finditer(t.text):
         span = _short_date(t.text, m)
         if span is not None:
-            yield span
+            end = _time_end(t.text, span.end)
+            yield dataclasses.replace(span, end=end, value=t.text[span.start : end])
     i = t.folded.find("day")
     while i >= 0:  # `Friday 31st`: an ordinal alone is no date, after a day's name it is
         if (o := _ORDINAL_DAY.match(t.text, i + 3)) is not None and int(o.group("d")) <= 31:
@@ -939,8 +1085,14 @@ def _dates(t: _Text) -> Iterable[Span]:
 
 def _weekday_start(text: str, start: int) -> int:
     """Where a date starting at `start` starts with the day's name typed before it (`mardi 14 avril`)."""
-    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 16), start)
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 20), start)
     return weekday.start() if weekday is not None else start
+
+
+def _time_end(text: str, end: int) -> int:
+    """Where a date ending at `end` ends with the time of day typed after it (`Thu 6 Mar, 09:40`)."""
+    time = _TIME_AFTER.match(text, end) if end < len(text) else None
+    return time.end() if time is not None else end
 
 
 def _short_date(text: str, m: re.Match[str]) -> Span | None:
@@ -951,7 +1103,7 @@ def _short_date(text: str, m: re.Match[str]) -> Span | None:
     day_first = 1 <= int(a) <= 31 and 1 <= int(b) <= 12
     month_first = 1 <= int(a) <= 12 and 1 <= int(b) <= 31
     words = _DOT_DATE_WORDS if dotted else _DASH_DATE_WORDS if sep == "-" else _DATE_WORDS
-    weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 16), m.start())
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 20), m.start())
     worded = weekday is not None or words.search(text[max(0, m.start() - 12) : m.start()]) is not None
     padded = (len(a) == 2 and a[0] == "0") or (len(b) == 2 and b[0] == "0")
     if sep == "-" and not ((day_first or month_first) and len(a) == len(b) == 2 and worded):
@@ -1000,6 +1152,17 @@ def _amounts(t: _Text) -> Iterable[Span]:
                 yield span
         if spaced:  # offered after the whole: taken only when the whole was refused or overlaps
             yield from _shorter(m, text, currency, thousand)
+    yield from _rand_and_crypto(t)
+
+
+def _rand_and_crypto(t: _Text) -> Iterable[Span]:
+    """The rand (`R 412,30`) and crypto-currency amounts (`0.0425 BTC`): each its own pattern."""
+    text = t.text
+    if "R" in text:
+        for m in _RAND.finditer(text):
+            value = _decimal(m.group("n"))
+            if value is not None:
+                yield Span(m.start(), m.end(), "amount", m.group(), f"ZAR {value.normalize():f}")
     if _CRYPTO_CODE.search(text):
         for m in _CRYPTO.finditer(text):
             number, code = (m.group("n"), m.group("c")) if m.group("c") else (m.group("n2"), m.group("c2"))
@@ -1050,19 +1213,23 @@ def _phones(t: _Text) -> Iterable[Span]:
             and not text[: m.start()].strip()
             and _ASKED_FOR_A_PHONE.search(t.before) is not None
         )
-        if trunk or answer or _PHONE_WORDS.search(before):
+        if trunk or answer or _PHONE_WORDS.search(before) or _PHONE_AFTER.match(text, m.end()):
             yield Span(m.start(), m.end(), "phone", raw, digits)
 
 
+_CAPITAL_SEGMENTS = re.compile(r"[A-Z]{2,}(?:-[A-Z0-9]{2,})+")
+
+
 def _named_codes(t: _Text) -> Iterable[Span]:
-    if not t.digits and "_" not in t.text:
+    if not t.digits and "_" not in t.text and "-" not in t.text:
         return
     text = t.text
     for m in _starting_with(_CODE_AFTER_WORD, t, _CODE_STEMS):
         value = m.group("id")
         if _NOT_AN_ERROR.search(text[max(0, m.start() - 24) : m.start()]):
             continue  # a 2FA code, a zip code, a coupon code
-        if any(c.isdigit() for c in value) or "_" in value:
+        # `Error: CT-ACC-NOTFOUND`: capitals in segments name a code without a digit
+        if any(c.isdigit() for c in value) or "_" in value or _CAPITAL_SEGMENTS.fullmatch(value):
             yield _code(m.start("id"), m.end("id"), value)
     for m in _DASH_CODE.finditer(text) if t.digits else ():
         before = text[max(0, m.start() - 40) : m.start()]
@@ -1077,6 +1244,8 @@ def _named_codes(t: _Text) -> Iterable[Span]:
         if _NOT_A_CODE.fullmatch(m.group("w")) or (m.group("s") == " " and re.fullmatch(_YEAR, m.group("n"))):
             continue  # a PIN, a standard, a unit... or a month and its year
         said = _said_before(text, m.start())
+        if said and _NOT_AN_ERROR.search(text[max(0, m.start() - 30) : m.start()].rstrip(" :#\"'(")):
+            continue  # `promo code: SAVE20`
         if (said and (said.group("strong") or m.group("s") is None)) or _CODE_AFTER.match(text, m.end()):
             yield _code(m.start(), m.end(), m.group())
 
@@ -1086,6 +1255,8 @@ def _statuses(t: _Text) -> Iterable[Span]:
         return
     text = t.text
     for m in _STATUS.finditer(text):
+        if _PORT.search(text, max(0, m.start() - 16), m.start()):
+            continue  # `10.0.4.12:443`, `localhost:502`: a port
         before = text[max(0, m.start() - 24) : m.start()]
         if _STATUS_BEFORE.search(before) or _STATUS_AFTER.match(text, m.end()):
             yield _code(m.start(), m.end(), m.group())
@@ -1127,6 +1298,30 @@ def _hinted_ids(t: _Text) -> Iterable[Span]:
         before = bisect.bisect_right(ends, m.start())  # the hints that end before the id
         named = hints[before - 1] if before else hints[0] if hints else asked
         span = _id(_hint_kind(named), m.start(), m.end(), m.group()) if named is not None else None
+        if span is not None:
+            yield span
+
+
+_ANSWER_ID = re.compile(rf"\s*[:#]?\s*(?=[A-Za-z_/.-]*\d)(?P<id>{_ID})(?=[\s,;:!?)]|\.(?!\w)|$)")
+_ASKED_FOR_AN_ID = re.compile(
+    r"[\s-]*(?i:numbers?|no\b|nr\b|ids?\b|reference|ref\b|code|nummer|n[úu]mero|num[ée]ro|numer|#)"
+)
+"""After an id word of the message before: it asked for that id ("your lease ID?", "the order number?"); not "dispute
+a transaction ... the last 4 digits?"."""
+
+
+def _answered_ids(t: _Text) -> Iterable[Span]:
+    """An id the message starts with when the message before asked for one ("Could you send the Google Play order
+    number?" - "GPA.3391-2217-4420-18865"): the kind its id word says. Whatever its shape, as long as `_id` takes
+    it (three digits, four if only digits; not a date)."""
+    if not t.digits or not t.before or (m := _ANSWER_ID.match(t.text)) is None:
+        return  # the message starts with no id: the question (a search of the text before) is not read
+    asked = next(
+        (h for h in reversed(list(_ID_HINT.finditer(t.before))) if _ASKED_FOR_AN_ID.match(t.before, h.end())),
+        None,
+    )
+    if asked is not None:
+        span = _id(_hint_kind(asked), m.start("id"), m.end("id"), m.group("id"))
         if span is not None:
             yield span
 
@@ -1182,11 +1377,23 @@ def _code(start: int, end: int, value: str) -> Span:
 _HTTP_STATUS = re.compile(r"(?i:http\S*\s*)?(?i:status\s*)?(?i:code\s*)?([1-5]\d\d)")
 
 
-def _id(kind: EntityKind, start: int, end: int, value: str) -> Span | None:
-    """An id, unless it is too short to be one (`order 3 items`, `in case 200 people`), a date or a year."""
+def _id(kind: EntityKind, start: int, end: int, value: str, named: bool = False) -> Span | None:
+    """An id, unless it is too short to be one (`order 3 items`, `in case 200 people`), a date or a year. `named`
+    (an id word just before it): two digits are enough in a code of six characters or more that mixes letters and
+    digits with a separator or both cases (`order EL-7Hq9Zt`), as generated ids are; never a model (`XR-50`)."""
     bare = value.lstrip("#")
     digits = sum(c.isdigit() for c in bare)
-    if digits < 3 or (digits < 4 and bare.isdigit()) or re.fullmatch(_YEAR, bare):
+    generated = (
+        named
+        and digits >= 2
+        and len(bare) >= 6
+        and any(c.isalpha() for c in bare)
+        and (
+            any(c in "-_" for c in bare)
+            or (any(c.isupper() for c in bare) and any(c.islower() for c in bare))
+        )
+    )
+    if (digits < 3 and not generated) or (digits < 4 and bare.isdigit()) or re.fullmatch(_YEAR, bare):
         return None
     if any(p.fullmatch(bare) for p in _DATES[:2]):
         return None

@@ -635,3 +635,201 @@ def test_a_product_joined_to_a_compounds_suffix_is_found() -> None:
 def test_a_status_with_its_reason_phrase_and_the_same_status_later_are_one_code() -> None:
     spans = EntityExtractor().spans("the registry answers 401 Unauthorized, then HTTP 401 again")
     assert [(s.value, s.key) for s in spans] == [("401", "http 401"), ("HTTP 401", "http 401")]
+
+
+# --------------------------------- families found on a fifth blind set (handoff_entities_test5), read as development
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Subject: HBL KSTL/SHA/26/00481 - duties payable", "order_id", "KSTL/SHA/26/00481"),
+        ("Bill of lading KSTL/RTM/26/01177 held", "order_id", "KSTL/RTM/26/01177"),
+        ("contract CP-00417-EU", "order_id", "CP-00417-EU"),
+        ("contrato AF-MAD-2024/0193, os escribí", "order_id", "AF-MAD-2024/0193"),
+        ("umowa nr UM/2025/0457 się skończyła", "order_id", "UM/2025/0457"),
+        ("job number BF-ZA-2291. any day", "order_id", "BF-ZA-2291"),
+        ("licence key VWC-7Q4M-TT2P-9K1Z-H8RE says", "order_id", "VWC-7Q4M-TT2P-9K1Z-H8RE"),
+        ("bezahlt mit paypal, transaktion 9XK12345LM6789012", "order_id", "9XK12345LM6789012"),
+        ("withdrawal id wd_7f3a91c0e2, app shows", "order_id", "wd_7f3a91c0e2"),
+        ("my prescription refill RX# 6634102 was rejected", "order_id", "6634102"),
+        ("die Sendungsverfolgung 1Z999AA10123456784 steht", "order_id", "1Z999AA10123456784"),
+        ("de retourlabel code is RT 44 81 92 07", "order_id", "RT 44 81 92 07"),
+        ("ho aperto il sinistro HM/IT/2025/77410 per", "ticket_id", "HM/IT/2025/77410"),
+        ("Maintenance request MR-2026-0318 was logged", "ticket_id", "MR-2026-0318"),
+        ("a parking fine, PCN LK40219873 for", "invoice_id", "LK40219873"),
+        ("Statement #: CPB-0044187", "invoice_id", "CPB-0044187"),
+        ("contract renewal INV-FL-20931 is due", "invoice_id", "INV-FL-20931"),
+        ("order EL-7Hq9Zt, 2 x weekend tickets", "order_id", "EL-7Hq9Zt"),
+        ("paid £52 for the bin on 7 April, ref GW-2026-03391", "order_id", "GW-2026-03391"),
+        (
+            "paid my bill by bank transfer with reference RF18 5390 0754 7034",
+            "invoice_id",
+            "RF18 5390 0754 7034",
+        ),
+        ("paid ¥12,800, order NMB-JP-0xa4f2", "order_id", "NMB-JP-0xa4f2"),
+    ],
+)
+def test_ids_named_by_other_words_or_of_other_shapes(text: str, kind: str, value: str) -> None:
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "kind", "value"),
+    [
+        ("GPA.3391-2217-4420-18865", "Could you send the Google Play order number? It starts with GPA.", "order_id",
+         "GPA.3391-2217-4420-18865"),
+        ("KR-LSE-004417, unit 12B. i want the fee removed", "Can you share your lease ID?", "order_id",
+         "KR-LSE-004417"),
+    ],
+)  # fmt: skip
+def test_an_id_of_any_shape_answering_the_bots_question_for_it(
+    text: str, before: str, kind: str, value: str
+) -> None:
+    assert (kind, value) in found(text, before)
+
+
+@pytest.mark.parametrize(
+    ("text", "before"),
+    [
+        ("4471", "I can help you dispute a transaction. Can you tell me the last 4 digits?"),
+        ("4C2291 is the serial", "What's the serial number of the meter?"),
+    ],
+)
+def test_a_number_answering_a_question_for_something_else_is_no_id(text: str, before: str) -> None:
+    assert [v for k, v in found(text, before) if k.endswith("_id")] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the contract runs 12 months",
+        "my contract 2024 renewal",
+        "the transaction took 3 days",
+        "licence for 25 seats",
+        "Rx 2 times a day",
+        "the container was 40ft",
+        "the parking fine 1200 euros",
+        "x-request-id: 8c1f0e2a-77b3-4a61-b0d2-3f9e6a1d0c55",
+        "my IBAN is DE89 3704 0044 0532 0130 00",
+        "serial number 4C2291 on the back",
+        "order XR-50 router",
+    ],
+)
+def test_quantities_years_amounts_trace_ids_and_bank_accounts_after_the_new_words_are_not_ids(
+    text: str,
+) -> None:
+    assert [v for k, v in found(text) if k.endswith("_id")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("dog was seen Thu 6 Mar, 09:40 at the clinic", "Thu 6 Mar, 09:40"),
+        ("stuck on pending since Tue 4 Nov 22:17 UTC", "Tue 4 Nov 22:17 UTC"),
+        ("am Freitag, 9. Jan um 08:12, und", "Freitag, 9. Jan um 08:12"),
+        ("tickets für samstag 7.6. 20 uhr nicht", "samstag 7.6. 20 uhr"),
+        ("ma réservation du jeudi 12 mars à 14h30 a disparu", "jeudi 12 mars à 14h30"),
+        ("rebooked for Tue 10 Mar, 9am without asking", "Tue 10 Mar, 9am"),
+        ("verzonden op dinsdag 4 maart", "dinsdag 4 maart"),
+        ("miała przyjść we wtorek 10 lutego", "wtorek 10 lutego"),
+        ("la grandine di giovedì 5 marzo", "giovedì 5 marzo"),
+        ("avtalet gick ut torsdag 12 mars men", "torsdag 12 mars"),
+    ],
+)
+def test_a_days_name_in_more_languages_and_the_time_after_a_date_are_part_of_it(text: str, date: str) -> None:
+    assert ("date", date) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("On 3 April, 2 people have bookings", "3 April"),
+        ("on 3 May 2 hours later it broke", "3 May"),
+        ("Friday the 6th and Saturday 7th, at 9", "Saturday 7th"),
+        ("since 14 March 10 units failed", "14 March"),
+    ],
+)
+def test_a_number_after_a_date_that_is_no_time_stays_out_of_it(text: str, date: str) -> None:
+    assert ("date", date) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("status.hiveanddesk.example zegt dat alles werkt", "status.hiveanddesk.example"),
+        ("the event page encorelive.example/e/harbourfest-26 says", "encorelive.example/e/harbourfest-26"),
+        ("license server at lic.vectorwise.internal:27000", "lic.vectorwise.internal:27000"),
+        ("my shop is shop.brand/p/123, please", "shop.brand/p/123"),
+    ],
+)
+def test_addresses_on_reserved_internal_and_other_hosts_with_a_path(text: str, url: str) -> None:
+    assert ("url", url) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["behind a node.js/express proxy", "config.yaml is fine", "git config user.name", "see report.pdf/2"],
+)
+def test_file_names_and_settings_are_not_addresses(text: str) -> None:
+    assert [v for k, v in found(text) if k == "url"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("03:14:07 ost-sw48 kernel: PSU_FAULT slot=2", "PSU_FAULT"),
+        ("Event: ARC_FAULT_DETECTED (code 0x3A2)", "ARC_FAULT_DETECTED"),
+        ("14:02:15 ctl-01 hw: OVERTEMP_ALARM zone=3", "OVERTEMP_ALARM"),
+        ('started returning this:\n\n{"error":"rate_limited","retry_after":60}', "rate_limited"),
+        ('{"status":"failed","code":"card_declined"}', "card_declined"),
+        ("reason=insufficient_funds for cards", "insufficient_funds"),
+        ("ERROR [runner] step 'build' exited with exit status 137", "exit status 137"),
+        ("declines every payment with response code 05", "response code 05"),
+        ("portal says Reject 75 - prior auth required", "Reject 75"),
+        ("terminal says Decline 51 on every card", "Decline 51"),
+        ("council tax online says Error: CT-ACC-NOTFOUND when i log in", "CT-ACC-NOTFOUND"),
+    ],
+)
+def test_codes_in_logs_json_and_with_the_word_that_says_their_kind(text: str, code: str) -> None:
+    assert ("error_code", code) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connect ECONNREFUSED 10.0.4.12:443\nERROR [runner] failed",
+        '{"status":"ok","code":200,"error":null}',
+        "error=none code=0",
+        "promo code: SAVE20 also broken",
+        "Decline 2 offers and reject 75 items",
+        "the count was MAX_ITEMS in the config",
+    ],
+)
+def test_ports_successes_promo_codes_and_prose_are_not_codes(text: str) -> None:
+    assert [v for k, v in found(text) if k == "error_code" and v != "ECONNREFUSED"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("my feed-in credit was only R 412,30", "R 412,30"),
+        ("settlement of R 1 250,00 missing", "R 1 250,00"),
+        ("paid Rs. 4,500 for the year", "Rs. 4,500"),
+        ("and RM 89.90 for the add-on", "RM 89.90"),
+    ],
+)
+def test_currencies_written_with_letters_are_amounts(text: str, amount: str) -> None:
+    assert ("amount", amount) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["R01 means insufficient funds", "images on R 4.3 fail", "R 4.3.1 is installed"]
+)
+def test_a_return_code_or_a_version_after_an_r_is_no_amount(text: str) -> None:
+    assert [v for k, v in found(text) if k == "amount"] == []
+
+
+def test_a_phone_word_after_the_number_makes_it_a_phone() -> None:
+    assert ("phone", "503.555.0142") in found("ok get me a person. 503.555.0142 is my cell")
+    assert ("phone", "44 81 92 07") not in found("de retourlabel code is RT 44 81 92 07")

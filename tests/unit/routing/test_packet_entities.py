@@ -1,6 +1,6 @@
 """The packet's entities against a hand-labelled set: `events/labelled/handoff_entities.jsonl`.
 
-115 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
+131 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
 Dutch, Italian, Swedish, Norwegian, Polish, Czech), each with the entities a human expects from the customer's messages
 up to the escalating one (kind, value as typed, the message's seq). 1-60 were written before the extractor; 61-75
 after its first version, aimed at formats it might miss (it found 79% of them at first); 76-95 after the held-out
@@ -11,15 +11,21 @@ standards, times, a number before an amount); the extractor of that measurement 
 aimed at other instances of its families and their near misses: vendor codes after what a screen shows or what
 failed, codes in brackets, error names in snake or camel case, crypto amounts, ids of unusual shapes and the
 shipping, bill and complaint words, dotted and hyphenated dates, a day's name before a date, a phone number that
-answers the bot (the extractor then found 86% of their entities, precision 90%). It is a development set, not a
-held-out one: the extractor was fixed on the misses of all of them, so this test guards against regressions rather than measuring recall on
+answers the bot (the extractor then found 86% of their entities, precision 90%). 120-135 after the fifth author's set
+was read (by family), aimed at other instances of its families and their near misses: ids named by contract, lease,
+job, licence, transaction, prescription, bill of lading, return label, claim (`sinistro`), request and fine words,
+generated ids (`EL-7Hq9Zt`), references whose kind the message says, an id of any shape answering the bot, a
+date's time and a day's name in more languages, addresses on reserved and internal hosts, codes in logs and JSON
+and with the word that says their kind (`exit status 137`, `Reject 75`), the rand, rupees and ringgit, a phone word
+after the number (the extractor of the round's start found 56% of their entities, precision 91%). It is a
+development set, not a held-out one: the extractor was fixed on the misses of all of them, so this test guards against regressions rather than measuring recall on
 unseen text. Values follow the packet's conventions: ids without a leading `#` or the word before
 them, amounts with their currency as typed, dates as typed (relative ones such as "yesterday" are not
 entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test5.jsonl` (blind), and the earlier ones as regression floors.
+measure unseen text: `handoff_entities_test6.jsonl` (blind), and the earlier ones as regression floors.
 """
 
 from __future__ import annotations
@@ -53,11 +59,14 @@ def _cases() -> list[dict[str, Any]]:
 
 
 ERROR_WORD = re.compile(
-    r"(?i:status code|error code|error|erreur|erro|errore|fehler|foutcode|fout|code|c[óo]digo|codice|b[łl][ąa]d)\s+"
+    r"(?i:(?:(?:response|reason|return|result|exit|decline|reject(?:ion)?|denial)\s+)?(?:status code|error code|code|status)|"
+    r"error|erreur|erro|errore|fehler|foutcode|fout|c[óo]digo|codice|b[łl][ąa]d|reject(?:ion)?|decline|denial)\s+"
     r"(?=\S*\d)"
 )
-"""An error code is compared without a generic word before it: `error 1603` and `1603` name the same code (the
-packet drops the word, as it does for ids; a labeller may keep it)."""
+"""An error code is compared without the words before it that say a code follows: `error 1603` and `1603` name the
+same code (the packet drops a generic word, as it does for ids; a labeller may keep it), and so do `exit status 137`,
+`response code 05` and `Reject 75` and their numbers (the packet keeps those words, which say what kind of code it
+is; a labeller may drop them)."""
 
 
 REASON_PHRASE = re.compile(
@@ -70,10 +79,21 @@ on whether to keep it)."""
 WEEKDAY = re.compile(
     r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|mittwoch|donnerstag|"
     r"freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|"
-    r"jueves|viernes|s[áa]bado|domingo),?\s+(?=.*\d.*\D|.*\D.*\d)"
+    r"jueves|viernes|s[áa]bado|domingo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|luned[iì]|"
+    r"marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica|(?:segunda|ter[çc]a|quarta|quinta|sexta)"
+    r"(?:-feira)?|poniedzia[łl]ek|wtorek|[śs]rod[aęy]|czwartek|pi[ąa]tek|sobot[aęy]|niedziel[aęi]|m[åa]ndag|"
+    r"tisdag|onsdag|torsdag|fredag|l[öo]rdag|s[öo]ndag|mandag|tirsdag|l[øo]rdag|s[øo]ndag|pond[ěe]l[íi]|"
+    r"[úu]ter[ýy]|st[řr]ed[au]|[čc]tvrtek|p[áa]tek|sobotu|ned[ěe]l[ei]),?\s+(?=.*\d.*\D|.*\D.*\d)"
 )
 """A date is compared without the day's name before it: `mardi 14 avril` and `14 avril` name the same day (one
 author keeps it, another drops it). `Friday 31st` keeps it: without it, `31st` is no date."""
+TIME = re.compile(
+    r"(?:,\s*|\s+)(?i:(?:at|um|à|a\s+las|alle|om|kl\.?|klo|godz\.?|às|v|ve|o)\s+)?(?:[01]?\d|2[0-3])"
+    r"(?::[0-5]\d(?::[0-5]\d)?(?:\s?(?i:am|pm|uhr|h))?|h[0-5]\d|\.[0-5]\d\s?(?i:uhr|h)|\s?(?i:am|pm|uhr|h))"
+    r"(?:\s(?:UTC|GMT|CES?T|[ECMP][SD]T|BST|IST))?$"
+)
+"""A date is compared without the time of day after it: `Thu 6 Mar, 09:40` and `Thu 6 Mar` name the same day (the
+fifth author keeps the time, the fourth drops it; the packet keeps it as typed since 2026-12-06's test5 round)."""
 
 
 def _normal(value: str, kind: str = "") -> str:
@@ -88,6 +108,8 @@ def _normal(value: str, kind: str = "") -> str:
         and not re.fullmatch(r"\d+(?:st|nd|rd|th)", value[weekday.end() :])
     ):
         value = value[weekday.end() :]
+    if kind == "date":
+        value = TIME.sub("", value)
     return " ".join(value.casefold().lstrip("#").split())
 
 
@@ -217,8 +239,8 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test5.jsonl"
-"""The held-out set: 60 conversations (230 entities) by a fifth author who never saw the extractor, its tests or the
+HELD_OUT = LABELLED_DIR / "handoff_entities_test6.jsonl"
+"""The held-out set: 60 conversations (228 entities) by a sixth author who never saw the extractor, its tests or the
 other sets; measured once, never tuned on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
@@ -235,6 +257,10 @@ EARLIER_SETS = {
         0.99,
         0.98,
     ),  # measured blind 81.5% / 95.4%; after its misses were read by family: 227/227 (100%), 227/231 (98.3%)
+    "handoff_entities_test5.jsonl": (
+        0.99,
+        0.99,
+    ),  # measured blind 81.7% / 92.2%; after its misses were read by family: 230/230 (100%), 230/230 (100%)
 }
 
 
@@ -260,19 +286,20 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once, after test4's families were fixed: recall 188/230 (81.7%), precision 188/204
-    (92.2%); the extractor before those fixes: 77.0% / 92.7%. A regression floor."""
+    """Measured 2026-12-06, once, after test5's families were fixed: recall 200/228 (87.7%), precision 200/207
+    (96.6%); the extractor before those fixes: 86.8% / 97.1% (86.0% / 96.1% with the comparison before the time and
+    code-word rules). A regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.81 and precision >= 0.92, report
+    assert recall >= 0.87 and precision >= 0.96, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.817 < 0.95 on text by a writer the extractor never saw: ids named by words it does "
-    "not know (`HBL`, `PCN`, `sinistro`, `contrato`, `licence key`, `transaktion`) or of other shapes "
-    "(`EL-7Hq9Zt`, `wd_7f3a91c0e2`, `RF18 5390 0754 7034`), a date's time labelled as part of it "
-    "(`Thu 6 Mar, 09:40`), addresses on `.example` hosts, and codes in logs and JSON (`exit status 137`, "
-    "`rate_limited`, `PSU_FAULT`)",
+    reason="held-out recall 0.877 < 0.95 on text by a writer the extractor never saw: serial, meter and policy "
+    "numbers labelled as order ids (`serial TT2-4C19-88730`, `matricola CN-AX7-004182`, `compteur n° ...`), ids "
+    "after words it does not know (`werkbon`, `PRO#`, `appointment`, `permit application`, `numéro d'envoi`, "
+    "`confirmation`), kinds read otherwise (`dossier`, `file ref`), codes after words it does not read (`zegt "
+    "PPP-691`, `after retry CE-34878-0`, `(code 7)`, `WITHDRAWAL_RISK_HOLD`, `%PLATFORM-3-PSU_FAIL`), `le 3 avril`",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
