@@ -66,10 +66,11 @@ def main() -> None:
         ),
     ]
 
-    # Development since the bot_failing guardrail (its misses read); test2 held out (written blind, measured once).
+    # test3 held out (written blind, its misses never read); test2 and the first set tuned on (misses read).
     for name, tag in (
+        ("support_conversations_test3.jsonl", "support conversations, held-out test3"),
+        ("support_conversations_test2.jsonl", "support conversations test2 (tuned on)"),
         ("support_conversations.jsonl", "support conversations (tuned on)"),
-        ("support_conversations_test2.jsonl", "support conversations, held-out test2"),
     ):
         conv = evaluate_file(LABELLED / name, Scorer(models), params).summary()
         rows += [
@@ -91,10 +92,12 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    # held out: test2, test5; tuned on: test4 (since round 6), test3 (since round 5) and test (since round 2)
-    tuned_on = {"triggers-test4.jsonl", "triggers-test3.jsonl", "triggers-test.jsonl"}
+    # held out: test2, test6; tuned on: test5 (since round 7), test4 (since round 6), test3 (since round 5) and test
+    # (since round 2)
+    tuned_on = {"triggers-test5.jsonl", "triggers-test4.jsonl", "triggers-test3.jsonl", "triggers-test.jsonl"}
     for name in (
         "triggers-test2.jsonl",
+        "triggers-test6.jsonl",
         "triggers-test5.jsonl",
         "triggers-test4.jsonl",
         "triggers-test3.jsonl",

@@ -45,10 +45,10 @@ Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `moni
   is the helpdesk's business).
 - guardrails escalate whatever the risk, and are reported in `Decision.guardrail`: the patterns in
   `params.guardrails` (matched on the folded text, a negated mention left out: see `baton.negation`), in the
-  precedence of `GUARDRAIL_ORDER` (`safety_risk`, `account_compromise`, `security_incident`, `legal_threat`,
-  then what a support lead escalates first: `data_loss`, `team_blocked`, `payment_dispute`,
-  `cancellation_refund`, `public_complaint`, `competitor_switch`, `repeated_contact`), then
-  `human_requested` (`scores.asks_for_human`).
+  precedence of `GUARDRAIL_ORDER` (`safety_risk`, `vulnerable_customer`, `account_compromise`,
+  `security_incident`, `legal_threat`, then what a support lead escalates first: `data_loss`, `team_blocked`,
+  `payment_dispute`, `cancellation_refund`, `public_complaint`, `competitor_switch`, `repeated_contact`), then
+  `human_requested` (`scores.asks_for_human`), then `bot_failing` (the arc's failed bot answers: `bot_failing`).
 
 ## Reasons
 `Decision.reasons` is `[Reason(code, label, contribution, evidence)]`, highest contribution first. The
@@ -89,6 +89,7 @@ FRUSTRATION_EWMA_ALPHA = 0.5
 MAX_INTENTS = 5
 GUARDRAIL_ORDER = (
     "safety_risk",
+    "vulnerable_customer",
     "account_compromise",
     "security_incident",
     "legal_threat",
@@ -536,7 +537,8 @@ def bot_failing(
 ) -> tuple[str, str] | None:
     """The `bot_failing` guardrail: (name, evidence) when this customer message comes after a new failed bot
     answer and `guardrails.bot_failures` answers have failed since the start or the last hand-back, at least one
-    of them shown (`_SHOWN_FAILURES`), and the message does not read positive unless it complains about the
+    of them shown (`_SHOWN_FAILURES`, or by this message: negative feedback, a request for a person, a
+    repeat), and the message does not read positive unless it complains about the
     answers itself (a "thanks, that worked" after two unsure answers is a success; "oh great, same answer. very
     helpful" reads positive and is not: it says the answer did not help). A loop of answers that do not help
     is what every bot-to-human hand-over rule is for; the fitted risk cannot see it, as the chats it was fitted
@@ -549,12 +551,16 @@ def bot_failing(
     if not says_so and scores.sentiment is not None and scores.sentiment >= POSITIVE_SENTIMENT:
         return None  # read positive, and not itself a complaint about the answers (sarcasm reads positive)
     reasons = arc.bot_failure_reasons
-    if not any(reasons.get(code) for code in _SHOWN_FAILURES):
+    shown_before = any(reasons.get(code) for code in _SHOWN_FAILURES)
+    if not shown_before and not (says_so or scores.repeat_of):
         return None
     shown = ", ".join(
         f"{_FAILURE_WORDS.get(code, code.replace('_', ' '))} {n}" for code, n in sorted(reasons.items()) if n
     )
-    return BOT_FAILING, f"{failures} bot answers failed ({shown})"
+    # An answer counts once, under its first reason: an unsure answer the customer then says did not help
+    # is counted as unsure, and the customer's message is the proof.
+    now = "" if shown_before else "; this message says so"
+    return BOT_FAILING, f"{failures} bot answers failed ({shown}){now}"
 
 
 def _rank(name: str) -> int:
@@ -577,6 +583,7 @@ _READS_AS = {
 
 _GUARDRAIL_LABELS = {
     "safety_risk": "Safety risk",
+    "vulnerable_customer": "Vulnerable or stranded customer",
     "account_compromise": "Account compromised",
     "security_incident": "Security incident",
     "legal_threat": "Legal threat",

@@ -157,6 +157,23 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:i(?:'ll| will| am going to| gonna)) (?:kill|hurt|find) (?:you|someone|them|him|her)\b",
         r"\b(?:bomb|shoot up|shooting)\b",
     ),
+    # A customer a support lead puts first whatever the words' mood: an essential service off where someone depends
+    # on it (a baby, an elderly or disabled person, medical equipment), or stranded away from home with no way on.
+    "vulnerable_customer": (
+        r"^(?=[\s\S]*\b(?:bab(?:y|ies)|newborn|infant|toddler|elderly|disabled|pregnant|oxygen|dialysis|ventilator"
+        r"|life support|wheelchair|medical (?:equipment|device|condition)|insulin|chemo\w*|vulnerable"
+        r"|on a (?:stair ?lift|hoist))\b)[\s\S]*?\b(?:(?:no|without|cut off|shut off|disconnected|lost)\b[^.!?]{0,40}"
+        r"\b(?:power|electricity|heat\w*|gas|water|hot water)|(?:power|electricity|heat\w*|gas|water|hot water)\b"
+        r"[^.!?]{0,30}\b(?:cut off|shut off|disconnected|turned off|switched off|cut|off))\b",
+        r"\bstranded\b",
+        r"\b(?:stuck|trapped|locked out) (?:at|in|outside|on) (?:the |a |an |this )?(?:airport|hotel|border|station"
+        r"|terminal|port|ferry|roadside|motorway|highway|middle of nowhere|street|rain|cold)\b",
+        r"\b(?:stuck|trapped|locked out) abroad\b",
+        r"\b(?:nowhere|no (?:place|where|bed|room)|without a (?:bed|room|place)) to (?:sleep|stay)\b",
+        r"\b(?:no|without (?:any|a)|no other) (?:way|means|money|cash) to (?:pay for|get (?:home|back)|eat|buy food)\b",
+        r"\b(?:at|it'?s|past) (?:\d{1,2}(?::\d\d)? ?(?:pm|am)|midnight|night) (?:with|and) (?:my |our |two |three "
+        r"|four |\d |small |young |little |the )?(?:kids|children|child|baby|babies|toddlers?|newborn|infant)\b",
+    ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
         r"\b(?:ac+ou?nt|email|login|password|credential)(?: details)?s? (?:was |were |has been |have been |got |is |are "
@@ -225,6 +242,14 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:i|we) (?:didn'?t|did not|never) (?:make|authori[sz]e|send|post|approve) (?:these|those|that|this|any of"
         r" (?:these|those|them))\b(?: \S+)? (?:purchases?|payments?|transactions?|transfers?|posts?|emails?|messages?"
         r"|withdrawals?)",
+        # round 7: changes the customer disowns ("I didn't do any of this", "none of the three of us who run the
+        # place did that"), an owner nobody appointed, orders from the account the customer never made
+        r"\b(?:i|we) (?:didn'?t|didnt|did not|never) (?:do|make|change|authori[sz]e) any of (?:this|that|these|those|it)\b"
+        r"|\bnone of (?:us|the \w+ of us)(?: \S+){0,5}? (?:did|made|changed|authori[sz]ed|added) (?:that|this|it|those"
+        r"|these|them)\b",
+        r"\b(?:listed|set|shown|added|made) as (?:the |an? )?(?:owner|admin|administrator)\b[^.!?]{0,60}?\b(?:i'?m|i am)"
+        r" (?:just |only |now )?(?:a |an )?(?:member|viewer|user|guest)\b|\bfrom my account\b[,;.-]? ?(?:and )?(?:i|we)"
+        r" (?:didn'?t|didnt|did not|never) (?:order|buy|make|place|send|book|authori)",
     ),
     "security_incident": (
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
@@ -306,6 +331,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:work|changes|edits|progress|entries|notes|data|answers|draft)(?: \S+){0,5}? (?:didn'?t|did not|never"
         r"|weren'?t|wasn'?t) (?:get )?sav(?:e|ed)\b|\b(?:reverted|rolled back|went back) to (?:an? )?(?:old|older|earlier"
         r"|previous) (?:version|backup|copy|state)\b(?!\?)",
+        # round 7: data that was there and now is not ("deleted every appointment", "she didn't touch the ledger but
+        # it's gone", "the guest list is empty", "now shows zero, it was there last week")
+        r"\b(?:deleted|wiped|erased|removed|lost) every (?:single )?(?!<<junk>>)\w+",
+        r"\b(?:didn'?t|did not|never) (?:touch|delete|remove|change) (?:\S+ ){0,4}?(?:but|and|yet) (?:it'?s|they'?re|(?:it"
+        r"|they) (?:is|are|ha(?:s|ve)(?: been)?)) (?:gone|disappeared|vanished|missing|deleted|wiped)\b",
+        r"\b(?:now|suddenly) (?:the )?(?:\S+ ){0,4}?(?:list|register|registers|ledger|calendar|gallery|folder|history"
+        r"|profiles?|records?|data|table|board) (?:is|are) (?:now )?(?:completely |totally |just )?(?:empty|blank)\b"
+        r"|\b(?:everything|it all|all of it)(?:'s| is) (?:empty|blank) since\b",
+        r"\b(?:shows?|showing|now) (?:zero|0|nothing|no data|blank)\b[^.!?\n]{0,60}?\b(?:was|were) (?:all )?there\b",
     ),
     "team_blocked": (
         r"\b(?:nobody|no ?one|none of (?:us|our|my|the|them)|not (?:a single|one)(?: of)?) (?:\S+ ){0,6}?"
@@ -351,6 +385,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:can'?t|cannot|unable to|can not) do (?:our|their) jobs?\b|\bdead in the water\b|\b(?:we|the (?:whole )?(?:team"
         r"|office|company|store|clinic|shop|business)) (?:are|is|have been|has been) (?:completely |totally )?(?:at a"
         r" standstill|unable to work|grounded)",
+        # round 7: "no one in the co-op can submit...", "no one at the dealership can pull up..."
+        r"\b(?:no ?one|nobody|not one person|not a single person) (?:in|at) (?:the|our) (?:\S+ ){0,2}?(?:can|could|is able"
+        r" to)(?!'t) (?!see (?:the )?new|find (?:the )?new)",
     ),
     "payment_dispute": (
         # (round 6) not "a chargeback from one of our customers": a third-party cue after the match
@@ -390,6 +427,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"(?:not authori|unauthori|wasn'?t (?:me|authori))|\bdevolucion del (?:cargo|cobro|pago)",
         r"\bcontestat[oa] (?:\S+ )?(?:l'addebito|il pagamento|l'importo)|\bcontest(?:ei|ar) (?:a |o )?(?:cobranca|pagamento"
         r"|compra)|\bterugboek\w*|\b(?:storno|terugvordering) (?:\S+ ){0,3}?(?:bank|banca|banco)",
+        # round 7: the payment contested with the card provider, the bank asked to reverse it, a return debit
+        r"\b(?:being |been |is |was |has been )?contested (?:with|by|through|via) (?:my |our |the )?<<banks>>"
+        r"|\b(?:going|go|went|gone) to (?:my|our|the) bank (?:to|and) (?:\S+ ){0,4}?(?:reversed?|back|stopped|recall\w*"
+        r"|disputed?)\b|\b(?:write|wrote|tell|told) (?:my|our) bank (?:make|to|so) (?:\S+ ){0,3}?(?:reverse|return|refund"
+        r"|block)\b|\bdisputed (?:\S+ ){0,4}?with (?:my |our )?<<banks>>",
+        r"\bruck ?lastschrift\w*|\blastschrift (?:\S+ ){0,3}?(?:zuruck\w*|widerruf\w*)",
     ),
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
     "cancellation_refund": (
@@ -441,6 +484,19 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|soldi indietro|reembols\w*|devolv\w*|dinheiro de volta|geld terug|terugbetal\w*|terugstort\w*)",
         r"\bwant out of (?:the|my|our|this) (?:\w+ )?(?:contract|plan|subscription|membership|lease|deal)\b[^.!?]{0,80}?"
         r"\b(?:money|refund\w*|deposit|fees?|payment)\b",
+        # round 7: formal notice and the fees returned, "subscription off + money back", "take it off the account and
+        # put the money back", "stop the order and refund it", "we want out, and this year's fee back"
+        r"\b(?:notice (?:to|of) (?:end|terminat\w*|cancel\w*)|formal notice|(?:no longer|will not|won'?t) (?:require|need"
+        r"|be (?:needing|requiring|continuing|renewing)))\b[^\n]{0,240}?\b(?:refund\w*|reimburs\w*|money back|pro-?rata"
+        r"|(?:fees?|payments?|deposit|balance|amount|months?)(?: \S+){0,6}? (?:returned|refunded|repaid|credited|back))",
+        r"\b(?:subscription|sub|membership|plan|account|contract) (?:off|gone|closed|cancell?ed) ?(?:\+|and|&|,) ?(?:my |the"
+        r" |our )?(?:money|cash|refund)",
+        r"\btake (?:it|this|them|the \S+(?: \S+)?) off (?:the|my|our) (?:account|bill|plan|subscription|invoice)\b"
+        r"[^.!?]{0,80}?\b(?:money back|refund\w*|credit\w* back|put (?:\S+ ){0,3}?back)|\bstop (?:the |my |our |this )?"
+        r"(?:\S+ ){0,3}?(?:order|booking|shipment|delivery|print run)\b[^.!?]{0,60}?\b(?:refund|money back)",
+        r"\b(?:we|i) want out\b[^\n]{0,120}?\b(?:(?:fee|fees|money|payment|deposit)s? back|refund\w*)|\bwant out of"
+        r" (?:the|my|our|this) (?:\S+ ){0,3}?(?:sub|subscription|membership|plan|contract)\b[^.!?]{0,60}?\b(?:\d+|two"
+        r"|three|\w+) (?:months?|weeks?|payments?) back\b",
     ),
     "public_complaint": (
         r"\b(?<!you )(?<!please )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
@@ -543,6 +599,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:every ?(?:one|body)|people|other (?:customers|parents|patients|owners)) (?:should|needs? to|deserves? to"
         r"|ought to) (?:know|hear) (?:about )?(?:this|how|what)|\b(?:go\w*|writ\w+|talk\w*) to the (?:papers|press|media)\b"
         r"|\breview[- ]bomb\w*",
+        # round 7: a post being made, a subreddit, the local paper, a letter from counsel, "next stop, <authority>"
+        r"\b(?:the|my|a) (?:tiktok|video|youtube video|reel|thread|post|blog post|review)s? (?:i'?m|i am|we'?re|we are)"
+        r" (?:making|filming|recording|writing|posting|putting up|drafting)\b|\br/\w+ (?:is |are )?(?:going to|gonna"
+        r"|will|would) (?:love|hear|enjoy|see)\b",
+        r"\b(?:the )?(?:local |national )?(?:paper|newspaper|papers|press|radio|tv|news desk|journalists?|reporters?)"
+        r" (?:is|are|would be|will be|seems?) (?:very |really |most |extremely )?(?:interested|keen|curious)\b"
+        r"|\b(?:letter|notice) from (?:our|my) (?:legal counsel|lawyers?|solicitors?|attorneys?)\b"
+        r"|\bnext stop[,:]? (?:is |will be )?(?:the )?(?:<<authority>>|<<public>>)",
+        r"\b(?:going|go|taking (?:this|it|you)|take (?:this|it|you)) to (?:the )?consumer (?:court|tribunal)\b",
     ),
     "competitor_switch": (
         # moving to another vendor: "we're moving to Zendesk", "jumping ship to a competitor"
@@ -652,6 +717,21 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:aanbieder|leverancier|provider)\b",
         r"\b(?:cheaper|better) (?:deal|offer|price|option|service)s? (?:elsewhere|out there|down the (?:road|street)"
         r"|across (?:the road|the street|town))",
+        # round 7: going back to the old one, weighing up a rival against staying, a trial open elsewhere, a cheaper
+        # quote, "give me one reason to stay", "thinking of switching" with nothing after it
+        r"\bworse than (?:the one|what) (?:i|we) (?:left|had|used)|\bgoing back to (?:<<rivals>>|\S+)[.!]? *$",
+        r"\b(?:seriously |really |actively )?(?:thinking|considering|contemplating) (?:of |about )?(?:switching|moving"
+        r" (?:elsewhere|away|on)|changing (?:provider|supplier|vendor)s?)\b(?! (?:to|from|plans?|our|my|the|over|between"
+        r"|on|off|it|them|accounts?|users?|billing))",
+        r"\bweighing (?:up )?(?:\S+ ){1,3}?against (?:staying|you|renewing)|\b(?:give me|tell me) (?:one|a|any) (?:good )?"
+        r"reason (?:to|why (?:i|we) should) stay\b|\bconvince (?:me|us) to stay\b",
+        r"\b(?:found|chose|picked) (?:a|an|another) (?:\w+ )?(?:platform|tool|app|system|provider|vendor|solution|software)"
+        r" that (?:actually|really|does|handles|works)|\b<<rivals>> trial\b|\b(?:trial|pilot|demo)s? (?:\S+ )?elsewhere\b"
+        r"|\b(?:another|a different|a cheaper|other) (?:\S+ ){0,3}?(?:vendor|provider|supplier|company|agency|firm|host)"
+        r" (?:quoted|offered|priced)",
+        r"\b(?:tester|essayer|teste|testons) (?:une autre|un autre) (?:solution|outil|logiciel|fournisseur|prestataire)"
+        r"|\bprobando otr[oa] (?:plataforma|herramienta|solucion|proveedor|app)|\bandere[nr]? (?:losung|anbieter|software)"
+        r" (?:testen|ausprobieren)",
     ),
     "repeated_contact": (
         r"\b(?:second|third|fourth|fifth|sixth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:time|message|email|ticket|chat"
@@ -752,6 +832,19 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"(?:due|tre|piu) volte|\bal (?:twee|drie|meerdere) keer",
         r"\blost count of (?:how many|the) (?:times|calls|emails|tickets|messages)|\byou (?:guys |people )?keep (?:saying"
         r"|telling (?:me|us)|promising)|\b(?:weeks|months) of (?:emails|calls|chasing|back and forth|follow-?ups)\b",
+        # round 7: chasing every month, "like I said in the last chat", a second reminder, "me from this morning", how
+        # many tickets it takes, every day this week, weeks of trying; German and Spanish
+        r"\bevery (?:single )?(?:month|week|time|day)(?: \S+){0,4}? (?:i|we) (?:have|need|got) to (?:chase|remind|ask"
+        r"|call|email|write)|\b(?:like|as) (?:i|we) (?:said|told you|explained|mentioned) (?:in|on|during) (?:the|my|our)"
+        r" (?:last|previous|earlier) (?:chat|call|email|message|ticket)",
+        r"\b(?:2nd|3rd|\d+th|second|third|fourth|fifth) (?:reminder|follow[- ]?up|chaser)\b|\bme from (?:this morning"
+        r"|earlier|yesterday|last week)\b|\bhow many (?:more )?(?:times|tickets|emails|calls|messages) (?:do|must|will"
+        r"|should) (?:i|we) (?:have to |need to )?(?:open|send|write|call|make|raise|submit|log)",
+        r"\b(?:rung|rang|called|phoned|emailed|written|messaged|chased)(?: \S+){0,3}? every (?:single )?day\b|\b(?:tried"
+        r"|trying|been trying) to (?:talk to|reach|contact|get hold of|get through to) (?:you|u|someone|your \w+)"
+        r"(?: \S+){0,3}? for (?:\d+|two|three|four|several|a few|many) (?:days|weeks|months)",
+        r"^(?:schon )?wieder ich\b|\bya (?:os|les|te) lo (?:dije|he dicho|escribi|explique)\b|\bje vous (?:l'?)?ai deja"
+        r" (?:ecrit|dit|explique)",
     ),
 }
 """Shipped guardrail patterns (also in layers/models/decision/params.json): precise rather than exhaustive,
@@ -765,7 +858,8 @@ DEFAULT_TERMS: dict[str, str] = {
     r"|templates|workflows|rules|fields|entries|rows|tables|articles|responses|segments|comments|settings|leads"
     r"|bookings|counts|chats|tags|items|contracts|designs|drafts|backups|spreadsheets|sheets|folders|assets|posts"
     r"|pages|products|listings|transactions|logs|events|campaigns|lists|sequences|submissions|forms|surveys"
-    r"|videos|scans|quotes|estimates|receipts|timesheets|appointments|conversations|(?:contact|customer|mailing"
+    r"|videos|scans|quotes|estimates|receipts|timesheets|appointments|conversations|registers|ledgers|rosters|rotas"
+    r"|playlists|guest lists|(?:contact|customer|mailing"
     r"|email) list))\b",
     "public": r"(?:twitter|x|facebook|linkedin|reddit|instagram|tiktok|youtube|social media|trustpilot|g2|capterra"
     r"|google(?! (?:drive|docs|sheets|calendar|analytics|workspace|sso|login|auth|account|meet|ads|chrome|cloud|tag"
@@ -803,6 +897,9 @@ DEFAULT_TERMS: dict[str, str] = {
     r"|programme|program|show)|(?:\w+ ){0,2}?(?:ombuds\w*|regulators?|watchdog)|attorney general|(?:the )?ico\b|information commissioner"
     r"|data protection (?:authority|commissioner|office)|cnil|ofcom|ofgem|ofwat|fca\b|financial conduct authority"
     r"|bundesnetzagentur|verbraucherzentrale|bafin|small claims(?: court)?|(?:the )?courts?\b|google play"
+    # (round 7) Australian, Irish and Canadian bodies, consumer courts
+    r"|accc|asic|afca|acma|fair trading|consumer (?:court|tribunal)s?|data protection commission|citizens advice"
+    r"|competition bureau"
     r"|app store|play store|watchdog|authorities|department of (?:consumer|commerce)|state (?:ag|attorney)"
     # (round 6) commissions that hear consumers ("the state utility commission")
     r"|(?:\w+ )?(?:utility|utilities|public service|trade|communications|insurance|consumer|competition) commission)",
@@ -877,11 +974,11 @@ class NegationSettings(_Model):
 
 
 DEFAULT_MODEL_THRESHOLDS: dict[str, float] = {
-    "account_compromise": 0.7,
+    "account_compromise": 0.76,
     "cancellation_refund": 0.7,
     "competitor_switch": 0.7,
     "data_loss": 0.7,
-    "human_request": 0.7,
+    "human_request": 0.87,
     "payment_dispute": 0.8,
     "public_complaint": 0.7,
     "repeated_contact": 0.8,

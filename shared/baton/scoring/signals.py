@@ -78,6 +78,21 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r" (?:sprechen|reden)\b",
     r"\bfalar com (?:um |uma |alguem)(?:humano|atendente|pessoa|agente)?\b",
     r"\bparlare con (?:un |una |qualcuno)(?:operatore|operatrice|persona|umano)?\b",
+    # round 7: a call asked for in other words ("have someone from billing phone me", "let somebody call me",
+    # "could a member of your events team call me", "can a vet nurse call me", "ring me back when a person is free")
+    r"\b(?:have|let|get) (?:someone|somebody|a person|a human|an agent|one of your staff)(?: from \S+(?: \S+)?)?"
+    r" (?:to )?(?:please )?(?:call|phone|ring|contact) (?:me|us)\b",
+    r"\b(?:a member|someone|somebody|one) of (?:your|the) (?:\S+ )?(?:team|staff) (?:please )?(?:call|phone|ring)"
+    r" (?:me|us)\b",
+    r"\b(?:can|could) (?:a|an) (?!customer|client|user|guest)\S+(?: \S+)? (?:please )?(?:call|phone|ring) me\b",
+    # (the exclusion of "a person is" leaves "ring me back when  free")
+    r"\b(?:call|ring|phone) me(?: back)? when (?:a |an |one of your |someone |somebody |\s)",
+    # "is there a single human being employed there", "who is in charge over there", "get me your escalation manager"
+    r"\b(?:is there|are there) (?:a single|one single|any|an actual|one) (?:real |actual )?"
+    r"(?:human|person|people|employee|staff)",
+    r"\bwho(?:'s| is) in charge (?:there|over there|here)\b",
+    r"\b(?:get me (?:your|a|the)|put your) (?:\S+ )?(?:manager|supervisor)\b(?! (?:role|roles|account|access|view))",
+    r"\bi (?:want|need) (?:a |an )?(?:human|person|real person|staff|someone real)\b",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 
@@ -88,6 +103,14 @@ HUMAN_EXCLUSIONS: tuple[str, ...] = (
     r" (?:said|told|answered|replied|helped|fixed|solved|was|already|is|has|had)\b",
     r"\b(?:user|customer|travel|real estate|insurance|sales|support) agents?\b"
     r"(?= (?:role|seat|license|account))",
+    # round 7: a "talk to an agent" button is a product feature; "i dont want the faq, i want a person" keeps
+    # its request once the refusal of the articles is removed
+    r"\btalk to (?:an? )?(?:agent|human|person)\W* (?:button|option|feature|link|widget|flow)\b",
+    r"\b(?:don't|dont|do not) want (?:the|your|an?|more|any) (?:faq|faqs|articles?|help articles?|links?)\b",
+    # a system's message quoted ("it says 'please see agent at airport'") and thanks for a call already made
+    r"\bsee (?:an? )?agent at (?:the )?(?:airport|desk|counter|gate|station|check-?in)\b",
+    r"\b(?:nice|kind|good|great|lovely) of (?:the|your) (?:\w+ )?(?:manager|agent|person|supervisor|rep|team) to"
+    r" (?:call|phone|ring)\b",
 )
 """Phrasings that mention a human without asking for one ("no need for an agent", "the agent said"):
 the matched words are removed before HUMAN_PATTERNS are tried, so "the agent said it was fixed, I want to
@@ -132,6 +155,17 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     # A suggestion tried, and the problem still there: "done. still happens", "tried that, same error".
     r"^(?:ok(?:ay)?[ ,.]+)?(?:done|did (?:that|it)|tried(?: (?:that|it))?|ok did that|restarted|cleared"
     r"(?: it)?)[ ,.!-]+(?:still|same|nothing|no (?:change|luck|difference))\b",
+    # A correction of what the answer was about: "Not my default address.", "No, I want to REMOVE it", "I didn't ask
+    # to activate it", "I know how to read it.", "Third try:".
+    r"^(?:no|nope|nah|sorry)?[ ,.!]*not (?:my|the|that|this|what|how|a|an|about|for|reports?)\b"
+    r"(?! (?:sure|yet|now|bad|i know|i'?m aware|we know|that i|as far))",
+    r"^(?:no|nope|nah)[ ,.!]+i (?:want|need|mean|meant|asked|said|wanted|was asking)\b",
+    r"^(?:sorry|no)?[ ,.!]*i (?:mean|meant) (?!it\b|that\b|no\b|to\b)",
+    r"\bi (?:did not|didn'?t|do not|don'?t|not|never) ask(?:ed)? (?:to|for|about|how|if|whether|you|why|what)\b",
+    r"\bi(?:'m| am|m) not asking (?:about|for|how|to|if|whether|why|what)\b",
+    r"\bi (?:asked|ask|was asking|am asking|'m asking) (?:about|why|how|if|whether|what|when|where|you why)\b",
+    r"\bi (?:already |do )?know how to (?![^.!?]*\bnow\b)[^.!?]{1,30}[.!]",
+    r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|last) (?:try|attempt)\b",
     r"(?<!\bif it )(?<!\bif )(?<!\bin case it )(?<!\bwhen it )\b(?:still|same) (?:happens|happening|not working|doesn'?t work|does not work|broken|fails|failing"
     r"|the same|no luck|nothing|error)\b(?! (?:on|at|for|since|after) (?:my|our|the) (?:first|original))",
 )

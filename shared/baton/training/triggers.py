@@ -4,9 +4,11 @@
         --data events/labelled/triggers-train-extra.jsonl --data events/labelled/triggers-train-extra2.jsonl \\
         --data events/labelled/triggers-test3.jsonl --data events/labelled/triggers-train-extra3.jsonl \\
         --data events/labelled/triggers-test4.jsonl --data events/labelled/triggers-train-extra4.jsonl \\
-        --bitext ../shared/data/bitext --min-threshold 0.7 --min-threshold-for team_blocked=0.8 \\
-        --min-threshold-for repeated_contact=0.8 --min-threshold-for payment_dispute=0.8 \\
-        --out DIR [--encoder DIR] [--folds 5]
+        --data events/labelled/triggers-test5.jsonl --data events/labelled/triggers-train-extra5.jsonl \\
+        --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --min-threshold 0.7 \\
+        --min-threshold-for team_blocked=0.8 --min-threshold-for repeated_contact=0.8 \\
+        --min-threshold-for payment_dispute=0.8 --min-threshold-for human_request=0.87 \\
+        --min-threshold-for account_compromise=0.76 --out DIR [--encoder DIR] [--folds 5]
 
 Writes DIR/triggers/ (manifest.json, model.onnx, MODEL_CARD.md), the layout `baton.scoring.triggers` loads.
 
@@ -19,7 +21,9 @@ Writes DIR/triggers/ (manifest.json, model.onnx, MODEL_CARD.md), the layout `bat
   serving class (`encoder.encode([text]).embeddings`, what the scorer computes), cached outside the repository
   (`--cache`, keyed by the encoder's version and the text), **beside** hashed word n-grams of the text
   (`baton.scoring.features.featurize` with the trigger model's own FeatureSpec, recorded in the manifest:
-  `--buckets` 8192, `--word-ngrams` 1-2, no character n-grams unless `--char-ngrams`). Both blocks are
+  `--buckets` 8192, `--word-ngrams` 1-2, no character n-grams unless `--char-ngrams`; the shipped model: 3-5 and
+  16,384 buckets since round 7, which raised the model's recall on the next author's wording by 0.02 to 0.05 at the
+  same precision, leave-one-author-out). Both blocks are
   L2-normalised, so one weight vector reads both. The n-grams carry what the embedding blurs: "another vendor",
   "won't renew", "on Reddit" against "another plan", "renew for a year", "a review link".
 - Heads: L2-regularised logistic regression per trigger (scikit-learn, liblinear, `--C`), independent
@@ -394,8 +398,8 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         f"# Trigger model `{manifest['version']}`",
         "",
         "What a support lead escalates first, read from the meaning of a customer message rather than its exact "
-        "words: one logistic head per trigger over the sentence encoder's embedding and hashed word n-grams of the "
-        "text. It works **with** the "
+        "words: one logistic head per trigger over the sentence encoder's embedding and hashed word and character "
+        "n-grams of the text. It works **with** the "
         "guardrails' regular expressions (docs/decision.md): a guardrail trips when its pattern matches *or* the "
         "head's probability reaches the trigger's threshold in the decision parameters "
         "(`guardrails.model_thresholds`), unless a negation governs the trigger's key words "
@@ -416,7 +420,12 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "author's set, held out in round 5 and development since round 6; `triggers-train-extra4.jsonl`: round 6's "
         "families, a person in other words, earlier contacts dated and promised, lawyers, representatives and the "
         "press, endings with their money, disputes already with the bank, a few Italian, Portuguese and Dutch "
-        "lines, and calm messages in the same words: banks and cards, one permission missing, corrections)"
+        "lines, and calm messages in the same words: banks and cards, one permission missing, corrections; "
+        "`triggers-test5.jsonl`, a fifth author's set, held out in round 6 and development since round 7; "
+        "`triggers-train-extra5.jsonl`: round 7's families, changes and orders the customer disowns, notices to end "
+        "with the fees returned, a trial open elsewhere, consumer courts and local papers, reminders and chasing, "
+        "calls asked for in other words, German, French, Spanish and Italian lines, and calm messages in the same "
+        "words: disputes and cancellations that ended well, losses at another provider, one person affected)"
         + (
             f", and a seeded draw of {sum(tr['bitext'].values())} Bitext customer-service utterances "
             "(CDLA-Sharing-1.0, `--bitext`): requests for a person as `human_request`, calm requests in the triggers' "
@@ -424,7 +433,7 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
             if tr.get("bitext")
             else "."
         ),
-        "- `events/labelled/triggers-test2.jsonl` and `triggers-test5.jsonl` (each written by someone else, never "
+        "- `events/labelled/triggers-test2.jsonl` and `triggers-test6.jsonl` (each written by someone else, never "
         "read while developing) are the held-out sets; their figures are in the notes below.",
         "",
         "## Model",
@@ -443,7 +452,8 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
                 + f" into {manifest['features']['n_buckets']} buckets (`baton.scoring.features.featurize` with "
                 "the manifest's FeatureSpec; the serving class computes them from the text), L2-normalised like "
                 'the embedding. They tell a move to a rival ("another vendor", "won\'t renew") from a calm '
-                'plan change ("another plan", "renew for a year"), which the embedding blurs.'
+                'plan change ("another plan", "renew for a year"), which the embedding blurs; character n-grams '
+                'also read typos and word endings ("cancle", "refunded", "Rücklastschrift").'
             ]
             if manifest.get("features")
             else []
@@ -472,7 +482,8 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "## Cross-validation on the training data",
         "",
         "Out of fold for the model. The patterns were tuned on `triggers-dev` and `triggers-test` (round 4's also "
-        "on `triggers-train-extra2`, round 5's on `triggers-test3`, round 6's on `triggers-test4`), so their figures "
+        "on `triggers-train-extra2`, round 5's on `triggers-test3`, round 6's on `triggers-test4`, round 7's on "
+        "`triggers-test5`), so their figures "
         "here (and the OR) are "
         "optimistic; the honest estimate is the held-out sets'.",
         "",
@@ -487,8 +498,11 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "        --data events/labelled/triggers-train-extra.jsonl --data events/labelled/triggers-train-extra2.jsonl \\",
         "        --data events/labelled/triggers-test3.jsonl --data events/labelled/triggers-train-extra3.jsonl \\",
         "        --data events/labelled/triggers-test4.jsonl --data events/labelled/triggers-train-extra4.jsonl \\",
-        "        --bitext ../shared/data/bitext --min-threshold 0.7 --min-threshold-for team_blocked=0.8 \\",
-        "        --min-threshold-for repeated_contact=0.8 --min-threshold-for payment_dispute=0.8 --out /tmp/triggers",
+        "        --data events/labelled/triggers-test5.jsonl --data events/labelled/triggers-train-extra5.jsonl \\",
+        "        --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --min-threshold 0.7 \\",
+        "        --min-threshold-for team_blocked=0.8 --min-threshold-for repeated_contact=0.8 \\",
+        "        --min-threshold-for payment_dispute=0.8 --min-threshold-for human_request=0.87 \\",
+        "        --min-threshold-for account_compromise=0.76 --out /tmp/triggers",
         "",
         "then copy `/tmp/triggers/triggers/` to `layers/models/triggers/` and the thresholds into "
         "`DEFAULT_MODEL_THRESHOLDS` (baton/decision/params.py) and `guardrails.model_thresholds` of the shipped "

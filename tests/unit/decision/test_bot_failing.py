@@ -147,3 +147,14 @@ def test_follow_ups_on_the_same_topic_are_no_proof_of_failure() -> None:
     c.customer("And will that credit show under Adjustments?", rephrase_of="m1")
     assert c.arc.public().bot_failure_reasons == {"rephrase": 2}  # counted ...
     assert all(d.action == "resolve" for d in c.decisions)  # ... but no proof
+
+
+def test_an_unsure_answer_the_customer_then_says_did_not_help_is_proof_enough() -> None:
+    c = Conversation()
+    c.customer("The CSV export cuts off at 10,000 rows. Is that a limit?")
+    c.bot("You can export your data as CSV, XLSX or JSON.", confidence=0.3)
+    c.customer("Is there a row limit or not?")
+    c.bot("Exports are available in CSV, XLSX and JSON.", confidence=0.3)
+    third = c.customer("Amazing. Third try: is 10,000 rows a LIMIT.", sentiment=0.5, negative_feedback=True)
+    assert (third.action, third.guardrail) == ("escalate", "bot_failing")
+    assert third.reasons[0].evidence == "2 bot answers failed (low confidence 2); this message says so"

@@ -341,11 +341,9 @@ def held_out() -> Path:
     return fresh if fresh.is_file() else LABELLED / "triggers-test.jsonl"
 
 
-RECALL_MISSED = {
-    "competitor_switch": "0.878 on test2 (round 6; 0.854 in round 5)",
-}
-"""Triggers whose held-out recall is below the target (docs/decision.md, "Round 6": a move to a rival is still
-missed in words nobody wrote for it). Strict: the mark must come off once one passes."""
+RECALL_MISSED: dict[str, str] = {}
+"""Triggers whose held-out recall is below the target. Strict: the mark must come off once one passes. Round 7
+took `competitor_switch` off (0.902 on test2; 0.878 in round 6; docs/decision.md, "Round 7")."""
 
 
 @pytest.fixture(scope="module")
@@ -413,20 +411,19 @@ def test_the_fourth_authors_set_stays_learnt(test4_report, code: str) -> None:
 
 
 TEST5_MEASURED = {
-    "account_compromise": (41, 2, 4),
-    "cancellation_refund": (35, 2, 10),
-    "competitor_switch": (35, 2, 10),
-    "data_loss": (39, 3, 6),
-    "human_request": (39, 1, 10),
-    "payment_dispute": (40, 4, 6),
-    "public_complaint": (37, 2, 9),
-    "repeated_contact": (38, 1, 10),
-    "team_blocked": (43, 2, 2),
+    "account_compromise": (45, 2, 0),
+    "cancellation_refund": (43, 2, 2),
+    "competitor_switch": (45, 1, 0),
+    "data_loss": (45, 2, 0),
+    "human_request": (49, 0, 0),
+    "payment_dispute": (45, 4, 1),
+    "public_complaint": (46, 1, 0),
+    "repeated_contact": (48, 1, 0),
+    "team_blocked": (45, 1, 0),
 }
-"""(tp, fp, fn) per trigger on triggers-test5.jsonl (596 messages by a fifth author, held out), measured once after
-round 6 was closed (docs/decision.md, "Round 6"): precision >= 0.9 for all nine, recall 0.78 to 0.96. Floors."""
-TEST5_RECALL_MET = {"account_compromise", "team_blocked"}
-"""The triggers whose test5 recall reached 0.9 at that evaluation; the others are strict expected failures."""
+"""(tp, fp, fn) per trigger on triggers-test5.jsonl after round 7, which tuned the patterns on it and trained the
+model on it: development floors, not a held-out estimate (round 6 measured it blind: recall 0.78 to 0.96, precision
+>= 0.9 for all nine)."""
 
 
 @pytest.fixture(scope="module")
@@ -435,28 +432,55 @@ def test5_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_fifth_authors_held_out_set_does_not_regress(test5_report, code: str) -> None:
+def test_the_fifth_authors_set_stays_learnt(test5_report, code: str) -> None:
     assert_at_least_as_measured(test5_report, TEST5_MEASURED, code)
+
+
+TEST6_MEASURED = {
+    "account_compromise": (43, 1, 6),
+    "cancellation_refund": (44, 1, 9),
+    "competitor_switch": (32, 3, 15),
+    "data_loss": (43, 4, 8),
+    "human_request": (35, 2, 17),
+    "payment_dispute": (46, 1, 1),
+    "public_complaint": (43, 3, 7),
+    "repeated_contact": (32, 2, 20),
+    "team_blocked": (38, 0, 12),
+}
+"""(tp, fp, fn) per trigger on triggers-test6.jsonl (606 messages by a sixth author, held out), measured once after
+round 7 was closed (docs/decision.md, "Round 7"): precision >= 0.9 for all nine, recall 0.62 to 0.98. Floors."""
+TEST6_RECALL_MET = {"payment_dispute"}
+"""The triggers whose test6 recall reached 0.9 at that evaluation; the others are strict expected failures."""
+
+
+@pytest.fixture(scope="module")
+def test6_report():
+    return evaluate(read(LABELLED / "triggers-test6.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_sixth_authors_held_out_set_does_not_regress(test6_report, code: str) -> None:
+    assert_at_least_as_measured(test6_report, TEST6_MEASURED, code)
 
 
 @pytest.mark.parametrize(
     "code",
     [
         code
-        if code in TEST5_RECALL_MET
+        if code in TEST6_RECALL_MET
         else pytest.param(
             code,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason=f"test5 recall {TEST5_MEASURED[code][0] / sum(TEST5_MEASURED[code][::2]):.3f}",
+                reason=f"test6 recall {TEST6_MEASURED[code][0] / sum(TEST6_MEASURED[code][::2]):.3f}",
             ),
         )
         for code in sorted(TRIGGERS)
     ],
 )
-def test_the_fifth_authors_held_out_set_meets_the_target(test5_report, code: str) -> None:
-    # Precision >= 0.9 holds for all nine (the floors above); recall >= 0.9 for two.
-    count = test5_report.counts[code]
+def test_the_sixth_authors_held_out_set_meets_the_target(test6_report, code: str) -> None:
+    # Precision >= 0.9 holds for all nine (the floors above); recall >= 0.9 for one.
+    count = test6_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
@@ -488,7 +512,7 @@ def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
     # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
-    # rounds 5 and 6.
+    # rounds 5, 6 and 7.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
@@ -518,12 +542,18 @@ TRAINING = (
     "triggers-train-extra3.jsonl",
     "triggers-test4.jsonl",
     "triggers-train-extra4.jsonl",
+    "triggers-test5.jsonl",
+    "triggers-train-extra5.jsonl",
 )
 """What `baton train triggers` reads (the shipped trigger model's data, with a Bitext draw: `--bitext`)."""
 TEST5_IN_TRAINING = 8
-"""Messages of the held-out triggers-test5.jsonl found word for word in the training files, counted at its one
-evaluation (four in test4, two in test3, one each in triggers-test and triggers-train-extra4, which was written before
+"""Messages of triggers-test5.jsonl found word for word in the training files written before it, counted at its one
+blind evaluation (four in test4, two in test3, one each in triggers-test and triggers-train-extra4, which was written before
 test5 was opened); without them its recalls move by at most 0.02 (docs/decision.md)."""
+TEST6_IN_TRAINING = 11
+"""Messages of the held-out triggers-test6.jsonl found word for word in the training files, counted at its one
+evaluation (six in test3, five in test4, two in test5, one each in extra3 and extra4; 11 distinct): written before
+test6 was opened or by other authors; none in round 7's triggers-train-extra5.jsonl."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -563,11 +593,20 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     # The fourth author's set, held out in round 5, development since round 6.
     test4 = texts_of("triggers-test4.jsonl")
     counts["test4 & earlier training"] = len(
-        test4 & texts_of(*(n for n in TRAINING if "test4" not in n and "extra4" not in n))
+        test4 & texts_of(*TRAINING[: TRAINING.index("triggers-test4.jsonl")])
     )
     counts["test4 & hand-written"] = len(test4 & hand_written)
-    # The fifth author's set, held out in round 6.
-    counts["test5 & training"] = len(texts_of("triggers-test5.jsonl") & texts_of(*TRAINING))
+    # The fifth author's set, held out in round 6, development since round 7.
+    counts["test5 & earlier training"] = len(
+        texts_of("triggers-test5.jsonl") & texts_of(*TRAINING[: TRAINING.index("triggers-test5.jsonl")])
+    )
+    # Round 7's hand-written lines repeat no other author's message.
+    # The sixth author's set, held out in round 7.
+    counts["test6 & training"] = len(texts_of("triggers-test6.jsonl") & texts_of(*TRAINING))
+    counts["extra5 & other authors"] = len(
+        texts_of("triggers-train-extra5.jsonl")
+        & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6)), held_out().name)
+    )
     assert counts == {
         "dev & test": 0,
         "test3 & hand-written": 0,
@@ -584,7 +623,9 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         ),
         "test4 & earlier training": TEST4_IN_EARLIER_TRAINING,
         "test4 & hand-written": 0,
-        "test5 & training": TEST5_IN_TRAINING,
+        "test5 & earlier training": TEST5_IN_TRAINING,
+        "test6 & training": TEST6_IN_TRAINING,
+        "extra5 & other authors": 0,
     }
 
 

@@ -30,6 +30,16 @@ from baton.scoring.signals import asks_for_human, bot_confidence, negative_feedb
         "Ich möchte mit einem Mitarbeiter sprechen",
         "posso falar com um atendente?",
         "vorrei parlare con un operatore",
+        # round 7: a call or a person asked for in other words
+        "have someone from accounts ring me this afternoon",
+        "let somebody call me abeg",
+        "Could a member of your bookings team please call me?",
+        "Can a dental nurse call me about the invoice?",
+        "Call me back when someone is free.",
+        "Is there a single human being working there?",
+        "bot this is useless, who is in charge over there",
+        "get me your escalation manager",
+        "I don't want the FAQ, I want a person",
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
@@ -50,6 +60,14 @@ def test_asking_for_a_human(text: str) -> None:
         "The issue escalated after the update",
         "I need someone on my team to get admin rights",
         "we have 50 employees",
+        # round 7: the same words, no request
+        'Can I add a "talk to an agent" button to my own site?',
+        "Can a customer call me through the widget?",
+        "Could a member of your team explain the pricing in the webinar?",
+        "Who is in charge of the VAT settings in the account?",
+        "Call me when the report is ready? No, just email it.",
+        'Check-in failed online, it says "please see agent at airport".',
+        "It was kind of your manager to phone me back yesterday, thanks.",
     ],
 )
 def test_mentioning_people_without_asking_for_one(text: str) -> None:
@@ -86,6 +104,15 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "done. still happens",
         "tried that, same error",
         "restarted, no change",
+        # A correction of what the answer was about.
+        "Not my default address. The order is already on its way.",
+        "not reports. the list of users",
+        "No, I want to REMOVE guest access from one board.",
+        "Sorry, I mean restrict who can view an existing board.",
+        "I not ask to activate. I ask why I pay 45 euro",
+        "I didn't ask for a refund, I asked why it was charged",
+        "I know how to read it. The claim was denied by mistake.",
+        "Amazing. Third try: is 10,000 rows a LIMIT.",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -107,6 +134,11 @@ def test_negative_feedback(text: str) -> None:
         "the same invoice was sent twice",
         "is it the same price as last year?",
         "ok thanks, I will come back if it still fails",
+        "Not that I know of.",
+        "not sure, let me check",
+        "Not yet, I'll try tonight",
+        "sorry I meant to say we were charged once",
+        "I know how to export it now, thanks",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:

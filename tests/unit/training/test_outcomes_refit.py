@@ -84,7 +84,9 @@ def test_a_refit_on_outcomes_writes_a_valid_document_no_worse_than_the_prior_on_
     # (they say twice that the answer did not help), so only the refit can learn them here.
     shipped = load_default()
     prior = restamp(
-        shipped.model_copy(update={"guardrails": shipped.guardrails.model_copy(update={"bot_failures": None})})
+        shipped.model_copy(
+            update={"guardrails": shipped.guardrails.model_copy(update={"bot_failures": None})}
+        )
     )
     prior_path = tmp_path / "prior.json"
     prior_path.write_text(prior.to_json(), encoding="utf-8")

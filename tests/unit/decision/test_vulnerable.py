@@ -1,0 +1,65 @@
+"""The `vulnerable_customer` guardrail: a customer a support lead puts first whatever the mood of the words, an
+essential service off where someone depends on it, or a customer stranded away from home. Calm messages in the
+same words (a medical-equipment shop, a baby-monitor app, a checkout page, a parcel left at reception) never
+trip it."""
+
+from __future__ import annotations
+
+import pytest
+
+from baton.decision.engine import guardrail_matches
+from baton.decision.params import load_default
+
+PARAMS = load_default()
+
+
+def tripped(text: str) -> list[str]:
+    return [name for name, _ in guardrail_matches(text, PARAMS)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My mum relies on a dialysis machine at home and you've disconnected our electricity.",
+        "they shut off the gas and we have a newborn",
+        "No hot water since Friday and my husband is disabled.",
+        "my dad is 91 and your engineer left the heating switched off, he's elderly",
+        "It's midnight with a toddler and the heating has been off since the afternoon.",
+        "We're stranded at Frankfurt airport, the app cancelled our connection and no one answers.",
+        "I'm stuck at the border and my card is blocked, I have no money to pay for fuel.",
+        "we're stuck abroad, the return flight doesn't exist in your system",
+        "The booking vanished and we have nowhere to sleep tonight.",
+    ],
+)
+def test_a_customer_in_need_is_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm stuck at the checkout page, the promo code doesn't apply",
+        "the parcel was left at the reception",
+        "Do you ship medical equipment to Canada?",
+        "I use an insulin pump, does your app support it?",
+        "How do I switch off the water heater schedule in the app?",
+        "Can I pause my gas plan while I'm abroad?",
+        "My baby monitor app won't connect to wifi",
+        "how do I add my elderly mother as a second account holder?",
+        "the off-peak water rate is wrong on my bill, I have a baby on the way and budget matters",
+        "I'm stuck on the login screen",
+        "we're not stranded, the hotel found our booking after all, thanks",
+    ],
+)
+def test_the_same_words_in_calm_messages_trip_nothing(text: str) -> None:
+    assert "vulnerable_customer" not in tripped(text)
+
+
+def test_it_is_reported_before_the_triggers_and_named_for_people() -> None:
+    from baton.decision.engine import _GUARDRAIL_LABELS, GUARDRAIL_ORDER
+
+    assert GUARDRAIL_ORDER.index("vulnerable_customer") < GUARDRAIL_ORDER.index("data_loss")
+    assert _GUARDRAIL_LABELS["vulnerable_customer"] == "Vulnerable or stranded customer"
+    assert (
+        tripped("we're stranded at the airport and I want a refund and to cancel")[0] == "vulnerable_customer"
+    )
