@@ -66,9 +66,10 @@ def main() -> None:
         ),
     ]
 
-    # test3 held out (written blind, its misses never read); test2 and the first set tuned on (misses read).
+    # test4 held out (written blind, its misses never read); test3, test2 and the first set tuned on (misses read).
     for name, tag in (
-        ("support_conversations_test3.jsonl", "support conversations, held-out test3"),
+        ("support_conversations_test4.jsonl", "support conversations, held-out test4"),
+        ("support_conversations_test3.jsonl", "support conversations test3 (tuned on)"),
         ("support_conversations_test2.jsonl", "support conversations test2 (tuned on)"),
         ("support_conversations.jsonl", "support conversations (tuned on)"),
     ):

@@ -583,7 +583,7 @@ _READS_AS = {
 
 _GUARDRAIL_LABELS = {
     "safety_risk": "Safety risk",
-    "vulnerable_customer": "Vulnerable or stranded customer",
+    "vulnerable_customer": "Customer vulnerable, in danger or stranded",
     "account_compromise": "Account compromised",
     "security_incident": "Security incident",
     "legal_threat": "Legal threat",

@@ -158,13 +158,20 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:bomb|shoot up|shooting)\b",
     ),
     # A customer a support lead puts first whatever the words' mood: an essential service off where someone depends
-    # on it (a baby, an elderly or disabled person, medical equipment), or stranded away from home with no way on.
+    # on it (a baby, an elderly or disabled person, medical equipment), danger now (gas, fire, an injury), or
+    # stranded away from home with no way on.
     "vulnerable_customer": (
         r"^(?=[\s\S]*\b(?:bab(?:y|ies)|newborn|infant|toddler|elderly|disabled|pregnant|oxygen|dialysis|ventilator"
         r"|life support|wheelchair|medical (?:equipment|device|condition)|insulin|chemo\w*|vulnerable"
         r"|on a (?:stair ?lift|hoist))\b)[\s\S]*?\b(?:(?:no|without|cut off|shut off|disconnected|lost)\b[^.!?]{0,40}"
         r"\b(?:power|electricity|heat\w*|gas|water|hot water)|(?:power|electricity|heat\w*|gas|water|hot water)\b"
         r"[^.!?]{0,30}\b(?:cut off|shut off|disconnected|turned off|switched off|cut|off))\b",
+        # Physical danger now: a gas smell or leak, carbon monoxide, fire or smoke, an injury.
+        r"\b(?:smell(?:s|ing)? (?:of |like )?gas|gas (?:smell|leak|leaking)|(?:carbon monoxide|co) (?:alarm|detector)"
+        r"|carbon monoxide|(?:caught|on) fire|smoke (?:is )?(?:coming|pouring)|sparks? (?:coming|flying)"
+        r"|electric shock)\b",
+        r"\b(?:i|we|he|she|they|my (?:son|daughter|child|kid|wife|husband|partner|dad|mum|mom|father|mother))"
+        r" (?:was|were|got|have been|has been) (?:hurt|injured|burned|burnt|electrocuted)\b",
         r"\bstranded\b",
         r"\b(?:stuck|trapped|locked out) (?:at|in|outside|on) (?:the |a |an |this )?(?:airport|hotel|border|station"
         r"|terminal|port|ferry|roadside|motorway|highway|middle of nowhere|street|rain|cold)\b",
@@ -390,6 +397,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" to)(?!'t) (?!see (?:the )?new|find (?:the )?new)",
     ),
     "payment_dispute": (
+        # French: "je fais opposition auprès de ma banque" (a stop on the card payment: the chargeback's start)
+        r"\b(?:fais|faire|ferai|vais faire|faites|fait) (?:une )?opposition\b|\bopposition (?:aupres de|a|chez) (?:ma|la|notre)"
+        r" (?:banque|carte)\b",
         # (round 6) not "a chargeback from one of our customers": a third-party cue after the match
         r"\b(?:charge[ -]?backs?|charged back)\b(?! (?:from|by|filed by|raised by|of) (?:a|an|one of (?:our|my)|our|my)"
         r" (?:\w+ )?(?:customer|client|buyer|shopper|guest|patient|member|tenant)s?\b)",
@@ -853,6 +863,7 @@ since each one forces an escalation; frustration and bot-failure signals catch w
 
 DEFAULT_TERMS: dict[str, str] = {
     "data": r"(?:data|history|work|everything|workspace|database|inbox|pipeline|archive|library|catalogu?e"
+    r"|save (?:files?|data|games?)|saved games?|savegames?"
     r"|knowledge base|\w*(?:files|projects|tickets|records|contacts|notes|notebooks|documents|messages|emails"
     r"|reports|dashboards|boards|tasks|cards|invoices|orders|deals|photos|images|uploads|attachments|recordings"
     r"|templates|workflows|rules|fields|entries|rows|tables|articles|responses|segments|comments|settings|leads"

@@ -93,6 +93,19 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"\bwho(?:'s| is) in charge (?:there|over there|here)\b",
     r"\b(?:get me (?:your|a|the)|put your) (?:\S+ )?(?:manager|supervisor)\b(?! (?:role|roles|account|access|view))",
     r"\bi (?:want|need) (?:a |an )?(?:human|person|real person|staff|someone real)\b",
+    # Someone asked for by what they should do: "is there anyone who can look at this?", "who can help us?", "can
+    # somebody check my bill", "I want someone to look at this", "Next step is the regulator. Or a human."
+    r"\b(?:is there|isn'?t there) (?:any ?one|some ?one|any ?body|some ?body)(?: (?:there|here|else|at all|real))?"
+    r" (?:who|that) (?:can|could|will|is able to)\b",
+    r"\bwho (?:can|could) (?:help|assist) (?:me|us)\b(?! (?:with )?(?:find|choose|pick|decide))",
+    # ("can someone look when you get a chance" stays a calm question: only "can someone actually ..." asks)
+    r"\b(?:can|could|will|would) (?:someone|somebody|anyone|anybody|a person|a human)(?: (?:there|here|real))?"
+    r" (?:please )?actually\b",
+    r"(?<!\bcan )(?<!\bcould )(?<!\bwill )(?<!\bwould )(?<!\bif )\b(?:someone|somebody) (?:please )?"
+    r"(?:check|look at|help|fix|sort out)\b",
+    r"\b(?:i|we) (?:want|need|would like|'d like) (?:someone|somebody|a person|a human|a real person)"
+    r" (?:to (?:look|check|help|call|review|sort|fix|investigate|take a look|deal)|who (?:can|could|will))\b",
+    r"\bor a (?:human|person|real person)\b",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 

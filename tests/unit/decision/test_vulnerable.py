@@ -29,6 +29,9 @@ def tripped(text: str) -> list[str]:
         "I'm stuck at the border and my card is blocked, I have no money to pay for fuel.",
         "we're stuck abroad, the return flight doesn't exist in your system",
         "The booking vanished and we have nowhere to sleep tonight.",
+        "there's a gas smell in our basement since this afternoon and it's getting stronger",
+        "my carbon monoxide alarm keeps going off",
+        "my son was injured when the rear brake failed",
     ],
 )
 def test_a_customer_in_need_is_put_first(text: str) -> None:
@@ -49,6 +52,9 @@ def test_a_customer_in_need_is_put_first(text: str) -> None:
         "the off-peak water rate is wrong on my bill, I have a baby on the way and budget matters",
         "I'm stuck on the login screen",
         "we're not stranded, the hotel found our booking after all, thanks",
+        "no gas smell anymore, thanks",
+        "how do I report a workplace injury in the HR app?",
+        "does the gas plan include a leak check?",
     ],
 )
 def test_the_same_words_in_calm_messages_trip_nothing(text: str) -> None:
@@ -59,7 +65,16 @@ def test_it_is_reported_before_the_triggers_and_named_for_people() -> None:
     from baton.decision.engine import _GUARDRAIL_LABELS, GUARDRAIL_ORDER
 
     assert GUARDRAIL_ORDER.index("vulnerable_customer") < GUARDRAIL_ORDER.index("data_loss")
-    assert _GUARDRAIL_LABELS["vulnerable_customer"] == "Vulnerable or stranded customer"
+    assert _GUARDRAIL_LABELS["vulnerable_customer"] == "Customer vulnerable, in danger or stranded"
     assert (
         tripped("we're stranded at the airport and I want a refund and to cancel")[0] == "vulnerable_customer"
     )
+
+
+def test_a_french_card_stop_is_a_payment_dispute_and_a_lost_game_save_is_lost_data() -> None:
+    assert (
+        tripped("Si ce n'est pas réglé cette semaine je fais opposition auprès de ma banque.")[0]
+        == "payment_dispute"
+    )
+    assert tripped("after the 2.3 patch my save file is gone. 400+ hours")[0] == "data_loss"
+    assert tripped("our save data export to csv fails") == []

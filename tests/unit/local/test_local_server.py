@@ -13,6 +13,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -800,14 +801,27 @@ def test_each_request_is_logged_once_with_its_time_and_never_its_query_string(
         log=lines.append,
         clock=lambda: datetime(2026, 11, 27, 10, 0, 0, 123000, tzinfo=UTC),
     ).start()
+
+    def logged(count: int) -> None:
+        # A line is written once its answer is sent: wait for it, so that the lines come in the requests' order
+        # whichever handler thread wrote them (the client may read the answer before the line is written).
+        deadline = time.monotonic() + 5
+        while len(lines) < count and time.monotonic() < deadline:
+            time.sleep(0.005)
+
     try:
         request(srv, "POST", f"/v1/conversations/c%3A1/messages?email={CANARY}", body=b"{}")
+        logged(1)
         request(
             srv, "GET", f"/v1/conversations/c1%3Femail%3D{CANARY}"
         )  # a `?` the decoding yields ends the path
+        logged(2)
         _raw(srv, f"GET /v1/health?email={CANARY} HTTP/1.1 extra\r\n\r\n".encode())
+        logged(3)
         _raw(srv, f"TRACE /v1/health?email={CANARY} HTTP/1.1\r\n\r\n".encode())
+        logged(4)
         _raw(srv, b"GET /v1/x\x1b[31m HTTP/1.1\r\nConnection: close\r\n\r\n")
+        logged(5)
     finally:
         srv.stop()
     assert lines[:2] == [

@@ -148,3 +148,35 @@ def test_not_negative_feedback(text: str) -> None:
 def test_bot_confidence_is_the_bots_own_when_sent() -> None:
     assert bot_confidence(snapshot(2, "bot", "Here is the article", confidence=0.42)) == 0.42
     assert bot_confidence(snapshot(2, "bot", "Here is the article")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there anyone who can look at this?",
+        "Please, is there anyone who can help?",
+        "Who can help us?",
+        "order. already. shipped. can someone actually redirect it or not",
+        "Please somebody check my bill",
+        "I want someone to look at this and my phone.",
+        "I already appealed. Next step is the state insurance department. Or a human, your choice.",
+    ],
+)
+def test_someone_asked_for_by_what_they_should_do(text: str) -> None:
+    assert asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who can help me find the export button?",
+        "Can someone on my team see the invoices?",
+        "is there anyone on the team who can approve it in the app?",
+        "we need someone to approve invoices, how do I add an approver role?",
+        "Can someone look when you get a chance? The totals don't add up.",
+        "Can someone help me reset our admin's 2FA?",
+        "if someone checks the logs they will see it",
+    ],
+)
+def test_people_in_calm_questions_are_not_a_request(text: str) -> None:
+    assert not asks_for_human(text)
