@@ -66,9 +66,10 @@ def main() -> None:
         ),
     ]
 
-    # test4 held out (written blind, its misses never read); test3, test2 and the first set tuned on (misses read).
+    # test5 held out (written blind, its misses never read); test4, test3, test2 and the first set tuned on.
     for name, tag in (
-        ("support_conversations_test4.jsonl", "support conversations, held-out test4"),
+        ("support_conversations_test5.jsonl", "support conversations, held-out test5"),
+        ("support_conversations_test4.jsonl", "support conversations test4 (tuned on)"),
         ("support_conversations_test3.jsonl", "support conversations test3 (tuned on)"),
         ("support_conversations_test2.jsonl", "support conversations test2 (tuned on)"),
         ("support_conversations.jsonl", "support conversations (tuned on)"),

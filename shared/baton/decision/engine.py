@@ -35,7 +35,10 @@ customer angrier.
 ## Policy, with hysteresis
 Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `monitor_escalate`, `exit`.
 
-- resolving: risk >= escalate -> escalate; risk >= monitor -> monitor; else resolve.
+- resolving: risk >= escalate -> escalate; risk >= monitor -> monitor; else resolve. On the conversation's first
+  customer message the risk alone at most monitors (`thresholds.first_message_escalates`, default false): an angry
+  opening the bot then answers well is the commonest false escalation in every labelled conversation set, and the
+  next message escalates at the lower `monitor_escalate` threshold if the anger stands. A guardrail escalates at once.
 - a message that reads calm on its own (`own_risk`: the risk model on the message alone, as a first message,
   below `exit`) never escalates by risk, whatever the conversation's record (a frustration peak, swings);
 - monitoring (heightened sensitivity): risk >= monitor_escalate (lower than escalate) -> escalate;
@@ -678,11 +681,13 @@ def next_action(
     *,
     forced: bool,
     message_risk: float | None = None,
+    first: bool = False,
 ) -> tuple[Action, int]:
     """The policy: (action, calm_turns after it) from the conversation's mode. `forced`: a guardrail.
     `message_risk`: the message's own risk (`own_risk`; default `risk`). A message whose own risk is below
     `exit` reads calm: it never escalates by risk (the conversation's record alone does not call a human), and
-    `exit_turns` of them in a row end a watch."""
+    `exit_turns` of them in a row end a watch. `first`: the conversation's first customer message, whose risk
+    alone only watches (`thresholds.first_message_escalates` false): the bot gets one answer."""
     if mode == "escalate" or forced:
         return "escalate", 0
     calm_now = (risk if message_risk is None else message_risk) < thresholds.exit
@@ -696,7 +701,7 @@ def next_action(
     if calm_now:
         return "resolve", 0
     if risk >= thresholds.escalate:
-        return "escalate", 0
+        return ("monitor", 0) if first else ("escalate", 0)
     if risk >= thresholds.monitor:
         return "monitor", 0
     return "resolve", 0
@@ -750,6 +755,7 @@ def decide(
         t.exit_turns,
         forced=tripped is not None,
         message_risk=own_risk(scores, arc, params),
+        first=state.decisions == 0 and not t.first_message_escalates,
     )
 
     reasons: list[Reason] = []

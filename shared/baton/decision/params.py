@@ -96,6 +96,11 @@ class Thresholds(_Model):
     monitor_escalate: Probability = Field(description="Escalate at or above this risk while monitoring")
     exit: Probability = Field(description="Monitoring ends after `exit_turns` decisions below this risk")
     exit_turns: int = Field(default=2, ge=1, le=20)
+    first_message_escalates: bool = Field(
+        default=False,
+        description="Whether the risk of a conversation's first customer message alone escalates it (false: it "
+        "is watched instead, and the next message escalates if the risk stands; a guardrail escalates either way)",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -172,6 +177,18 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|electric shock)\b",
         r"\b(?:i|we|he|she|they|my (?:son|daughter|child|kid|wife|husband|partner|dad|mum|mom|father|mother))"
         r" (?:was|were|got|have been|has been) (?:hurt|injured|burned|burnt|electrocuted)\b",
+        # A medical device on its battery; a child approached by an adult for private contact (safeguarding).
+        r"\b(?:oxygen|concentrator|ventilator|dialysis|medical (?:device|equipment))\b[^.!?]{0,60}\b(?:battery|batteries"
+        r"|backup)\b[^.!?]{0,30}\b(?:left|running (?:out|low)|dying|dies|low|lasts?(?: for)?(?: about| only)? \d)",
+        r"^(?=[\s\S]*\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|my (?:child|kid|daughter|son)|minor)\b)[\s\S]*?\b(?:asked|asking"
+        r"|asks|messag\w+|contact\w+|dm'?d|dm'?ing) (?:her|him|them|my (?:child|kid|daughter|son)|(?:my |our )?\d{1,2}[- ]?"
+        r"(?:year[- ]old|yo))\b[^.!?]{0,50}\b(?:personal|private|phone number|instagram|snapchat|whatsapp|tiktok"
+        r"|outside the (?:platform|app|site)|meet (?:up|in person))\b",
+        r"\b(?:standing|waiting|stuck|sitting|locked out)(?: outside)? in the (?:rain|cold|snow|dark)\b",
+        r"\bwhere (?:are|am|do|should) (?:we|i) (?:supposed |meant )?(?:to )?(?:sleep|stay) tonight\b"
+        r"|\bwhere (?:are|am) (?:we|i) supposed to sleep\b",
+        r"\bwith (?:my |our )?(?:two |three |four |\d |small |young |little )?(?:kids|children|baby|babies|toddlers?)"
+        r"\b[^.!?]{0,20}\b(?:it'?s|at) (?:\d{1,2}(?::\d\d)? ?(?:pm|am)|midnight)\b",
         r"\bstranded\b",
         r"\b(?:stuck|trapped|locked out) (?:at|in|outside|on) (?:the |a |an |this )?(?:airport|hotel|border|station"
         r"|terminal|port|ferry|roadside|motorway|highway|middle of nowhere|street|rain|cold)\b",
@@ -263,6 +280,16 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bfraudulent (?:access|login|logins|sign[- ]?in|charges?|transactions?|activity)\b",
         r"\bsuspicious (?:charges?|transactions?|activity)\b",
         r"\b(?:phishing|identity theft|stolen identity)\b",
+        # Another person's records shown to this customer: a privacy breach.
+        r"\b(?:i can see|i (?:got|received|was sent)|(?:is|are) showing|shows|shown|sent me|in my)\b[^.!?]{0,40}"
+        r"\b(?:some ?one|some ?body|another (?:person|customer|patient|woman|man|client|user))(?:'s| else'?s)"
+        r" (?:\S+ ){0,2}?(?:records?|data|details|information|results|statements?|documents?|files?|invoices?|bills?"
+        r"|reports?|scans?)\b"
+        r"|\b(?:records?|results|data|details|statements?|documents?) (?:\S+ ){0,3}?(?:are|is) (?:for|of) (?:a different"
+        r"|another|some ?one else'?s?) (?:person|patient|customer|client)\b",
+        # Payments the customer did not make, from their own card or account.
+        r"\b(?:payments?|transactions?|charges?|purchases?|withdrawals?|transfers?) (?:that )?(?:i|we) (?:didn'?t|did not"
+        r"|never) (?:make|made|authori[sz]e|authori[sz]ed|recogni[sz]e|do|did)\b",
     ),
     "data_loss": (
         r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",

@@ -104,8 +104,21 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"(?<!\bcan )(?<!\bcould )(?<!\bwill )(?<!\bwould )(?<!\bif )\b(?:someone|somebody) (?:please )?"
     r"(?:check|look at|help|fix|sort out)\b",
     r"\b(?:i|we) (?:want|need|would like|'d like) (?:someone|somebody|a person|a human|a real person)"
-    r" (?:to (?:look|check|help|call|review|sort|fix|investigate|take a look|deal)|who (?:can|could|will))\b",
+    r" (?:to (?:look|check|help|call|review|sort|fix|investigate|take a look|deal)(?: at| into| for| with| out)?"
+    r" (?:this|it|that|my|our|the|what|why|me|us)\b|who (?:can|could|will))",
     r"\bor a (?:human|person|real person)\b",
+    r"\bi(?:'d| would) like (?:to (?:speak|talk) (?:to|with) )?(?:a|the|your) (?:manager|supervisor|team lead|human"
+    r"|person)\b(?! (?:account|role|view|access|seat|login|dashboard|permission|plan))",
+    r"\bwho (?:corrects|fixes|handles|checks|sorts out|can look at|could look at|will look at) (?:this|it|that)\b"
+    r"(?! (?:kind|type|sort|request|question))",
+    r"\bis there (?:any ?one|some ?one|any ?body)(?: there| here)? who (?:knows|understands|actually)\b",
+    r"\b(?:i|we) need (?:someone|somebody)(?: (?:in|from|at) (?:the |your )?\S+(?: \S+)?)? to (?:look|check|call|fix"
+    r"|find|sort|review|investigate)(?: at| into| for| out)? (?:this|it|that|my|our|the|what|why|me|us)\b",
+    r"\b(?:someone|somebody) (?:at|in|from) (?:the |your )?\S+(?: \S+)? needs? to (?:look|check|call|fix|find|sort)\b",
+    r"\b(?:can|could) (?:someone|somebody)(?: (?:at|in|from) (?:the |your )?\S+)? (?:just|please) "
+    r"(?!(?:tell|show|explain|confirm)\b)",
+    r"\bif (?:nobody|no one|no-one|someone doesn'?t|somebody doesn'?t) (?:calls?|contacts?|rings?|phones?|gets back to)"
+    r" (?:me|us)\b",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 

@@ -524,6 +524,8 @@ class Policy:
     monitor_escalate: float
     exit: float
     exit_turns: int
+    first_message_escalates: bool = False
+    """The engine's `thresholds.first_message_escalates`: false, the first customer message's risk only monitors."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -532,6 +534,7 @@ class Policy:
             "monitor_escalate": round(self.monitor_escalate, 4),
             "exit": round(self.exit, 4),
             "exit_turns": self.exit_turns,
+            "first_message_escalates": self.first_message_escalates,
         }
 
 
@@ -587,12 +590,13 @@ def simulate_first(
         rt, gt, st, live = r[:, t], g[:, t], s[:, t], r[:, t] >= 0
         quiet = o[:, t] < p.exit * st  # a calm message never escalates by risk
         resolving, monitoring = (mode == 0) & live, (mode == 1) & live
+        by_risk = p.first_message_escalates or t > 0  # the first message's risk alone only monitors
         esc = (
             live
             & (mode != 2)
             & (
                 gt
-                | (~quiet & resolving & (rt >= p.escalate * st))
+                | (~quiet & resolving & by_risk & (rt >= p.escalate * st))
                 | (~quiet & monitoring & (rt >= p.monitor_escalate * st))
             )
         )

@@ -360,7 +360,7 @@ def first_escalations(model: RiskModel, policy: Policy, turns: Turns) -> list[in
 
 def policy_of(params: DecisionParams) -> Policy:
     t = params.thresholds
-    return Policy(t.escalate, t.monitor, t.monitor_escalate, t.exit, t.exit_turns)
+    return Policy(t.escalate, t.monitor, t.monitor_escalate, t.exit, t.exit_turns, t.first_message_escalates)
 
 
 class MirrorMismatch(RuntimeError):
@@ -478,6 +478,7 @@ def shifted(policy: Policy, shift: float) -> Policy:
         _shifted(policy.monitor_escalate, shift),
         _shifted(policy.exit, shift),
         policy.exit_turns,
+        policy.first_message_escalates,
     )
 
 
@@ -513,14 +514,19 @@ def search(model: RiskModel, turns: Turns, costs: Costs) -> Policy:
     if not policies:
         raise ValueError("no threshold setting has a monitoring band above the calm conversations' risk")
     needed = turns.needed
-    best: tuple[float, int, float] | None = None
+    best: tuple[float, int, float, bool] | None = None
     chosen = policies[0]
-    for p in policies:
+    # Each setting with and without the first message's watch (`thresholds.first_message_escalates`): a team
+    # whose angry openers do need a person teaches it here.
+    both = [
+        v for g in policies for v in (g, replace(g, first_message_escalates=not g.first_message_escalates))
+    ]
+    for p in both:
         escalated = simulate_first(risk, m.guard, m.starts, p, own=own, scale=turns.scale) >= 0
         cost = costs.missed * int(np.sum(needed & ~escalated)) + costs.false * int(
             np.sum(escalated & ~needed)
         )
-        key = (cost, int(escalated.sum()), -p.escalate)
+        key = (cost, int(escalated.sum()), -p.escalate, p.first_message_escalates)
         if best is None or key < best:
             best, chosen = key, p
     return _clipped(chosen)
@@ -530,7 +536,9 @@ def _clipped(p: Policy) -> Policy:
     def c(v: float) -> float:
         return min(max(float(v), 1e-4), 1 - 1e-4)
 
-    return Policy(c(p.escalate), c(p.monitor), c(p.monitor_escalate), c(p.exit), p.exit_turns)
+    return Policy(
+        c(p.escalate), c(p.monitor), c(p.monitor_escalate), c(p.exit), p.exit_turns, p.first_message_escalates
+    )
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,23 @@ def test_resolve_monitor_escalate_by_threshold() -> None:
     assert actions(run([0.8])) == ["escalate"]
 
 
+def test_an_angry_first_message_is_watched_and_escalates_if_the_anger_stands() -> None:
+    """An angry opening the bot then answers well was the commonest false escalation in all four labelled
+    conversation sets (docs/decision.md): the first message's risk alone only monitors; a guardrail still
+    escalates at once, and a team can turn this off."""
+    shipped = risk_is_frustration(
+        thresholds={"escalate": 0.7, "monitor": 0.4, "monitor_escalate": 0.55, "exit": 0.2, "exit_turns": 2}
+    )
+    assert shipped.thresholds.first_message_escalates is False  # the default
+    assert actions(run([0.8], params=shipped)) == ["monitor"]
+    assert actions(run([0.8, 0.8], params=shipped)) == ["monitor", "escalate"]  # the anger stands
+    assert actions(run([0.8, 0.1, 0.1], params=shipped)) == ["monitor", "monitor", "resolve"]  # won back
+    assert actions(run([0.8], params=shipped, texts=["cancel it and refund me now"])) == [
+        "escalate"
+    ]  # guardrail
+    assert actions(run([0.8])) == ["escalate"]  # first_message_escalates: true
+
+
 def test_monitoring_lowers_the_escalate_threshold() -> None:
     # 0.6 is under `escalate` (0.7) but over `monitor_escalate` (0.55): it escalates only once monitoring.
     assert actions(run([0.6])) == ["monitor"]

@@ -55,10 +55,16 @@ DEAF = variant(
     guardrails={"human_request": False},
     thresholds={"escalate": 0.999, "monitor_escalate": 0.999, "monitor": 0.999},
 )
-# Escalates whatever the risk: every threshold at its floor.
+# Escalates whatever the risk: every threshold at its floor, the first message included.
 EAGER = variant(
     "challenger-eager-1",
-    thresholds={"escalate": 0.001, "monitor_escalate": 0.001, "monitor": 0.001, "exit": 0.001},
+    thresholds={
+        "escalate": 0.001,
+        "monitor_escalate": 0.001,
+        "monitor": 0.001,
+        "exit": 0.001,
+        "first_message_escalates": True,
+    },
 )
 
 

@@ -32,6 +32,11 @@ def tripped(text: str) -> list[str]:
         "there's a gas smell in our basement since this afternoon and it's getting stronger",
         "my carbon monoxide alarm keeps going off",
         "my son was injured when the rear brake failed",
+        "My father is on a home oxygen concentrator and its battery has about an hour left.",
+        "The tutor my 13 year old had today asked her for her personal Instagram and phone number",
+        "i have a client meeting in 20 minutes and im standing outside in the rain",
+        "They say they're overbooked. Where are we supposed to sleep?",
+        "I'm at the hotel with my two kids, it's 11pm and they have no room for us",
     ],
 )
 def test_a_customer_in_need_is_put_first(text: str) -> None:
@@ -55,6 +60,8 @@ def test_a_customer_in_need_is_put_first(text: str) -> None:
         "no gas smell anymore, thanks",
         "how do I report a workplace injury in the HR app?",
         "does the gas plan include a leak check?",
+        "is the concentrator battery covered by warranty?",
+        "my 15 year old wants to add her phone number to her profile, is that ok?",
     ],
 )
 def test_the_same_words_in_calm_messages_trip_nothing(text: str) -> None:
@@ -78,3 +85,27 @@ def test_a_french_card_stop_is_a_payment_dispute_and_a_lost_game_save_is_lost_da
     )
     assert tripped("after the 2.3 patch my save file is gone. 400+ hours")[0] == "data_loss"
     assert tripped("our save data export to csv fails") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can see someone else's medical records.",
+        "I logged into the patient portal and the lab results shown are for a different person.",
+        "There are already two payments I didn't make, 289.99 at an electronics store",
+    ],
+)
+def test_another_persons_records_and_payments_never_made_are_security_incidents(text: str) -> None:
+    assert tripped(text)[0] in {"security_incident", "account_compromise"}
+    assert "security_incident" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can another user's data be seen by admins?",
+        "How do I refund payments that our customers didn't make?",
+    ],
+)
+def test_questions_about_other_peoples_data_are_not_incidents(text: str) -> None:
+    assert "security_incident" not in tripped(text)

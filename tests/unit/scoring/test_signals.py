@@ -160,6 +160,14 @@ def test_bot_confidence_is_the_bots_own_when_sent() -> None:
         "Please somebody check my bill",
         "I want someone to look at this and my phone.",
         "I already appealed. Next step is the state insurance department. Or a human, your choice.",
+        "I'd like a manager, please. We paid 640 for express.",
+        "Can someone at the clinic just move it?",
+        "Who can look at this?",
+        "Who corrects this?",
+        "Is there anyone there who knows how SAML works?",
+        "I need someone in payments operations to look at this today",
+        "Someone at reception needs to look for it today.",
+        "If nobody calls me today I'm signing with them.",
     ],
 )
 def test_someone_asked_for_by_what_they_should_do(text: str) -> None:
@@ -176,6 +184,10 @@ def test_someone_asked_for_by_what_they_should_do(text: str) -> None:
         "Can someone look when you get a chance? The totals don't add up.",
         "Can someone help me reset our admin's 2FA?",
         "if someone checks the logs they will see it",
+        "I'd like a manager account for my deputy",
+        "can someone please tell me where the export is?",
+        "who handles this kind of request, billing or support?",
+        "we need someone to check invoices monthly, is there an approver role?",
     ],
 )
 def test_people_in_calm_questions_are_not_a_request(text: str) -> None:

@@ -149,12 +149,17 @@ def test_the_policy_simulation_reproduces_decide_for_the_prior_and_a_refit() -> 
 
 
 def test_the_simulated_team_target_in_small() -> None:
-    """bench/outcomes_refit.py in small: a team that needs a human when the bot keeps failing, refitted on 200
-    labelled conversations, is cheaper on 600 held-out ones than the shipped parameters."""
+    """bench/outcomes_refit.py in small: a team that needs a human at lower frustration than the shipped
+    parameters assume, refitted on 200 labelled conversations, is cheaper on 600 held-out ones than the shipped
+    parameters. (The `bot_stuck` team it used before is now mostly served by the shipped `bot_failing`
+    guardrail: bench/README.md.)"""
     shipped = load_default()
-    team = TEAMS["bot_stuck"]
+    team = TEAMS["low_tolerance"]
     train = labelled(team, 200, 0, shipped, prefix="small-train")
     held = labelled(team, 600, 1, shipped, prefix="small-held")
     fitted = refit(train, shipped, Costs(), seed=0)
     result = evaluate(held, shipped, fitted.params, Costs(), seed=0)
     assert result["relative_change"] <= -0.10
+    # That team needs its angry openers escalated at once: the refit learns to turn the first message's watch off.
+    assert shipped.thresholds.first_message_escalates is False
+    assert fitted.params.thresholds.first_message_escalates is True
