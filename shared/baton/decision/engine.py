@@ -119,6 +119,8 @@ follow-up on the same topic a rephrasing ("That makes sense. So the two seats we
 towards the number but never stands as the proof."""
 _FAILURE_WORDS = {**_SHOWN_FAILURES, "rephrase": "rephrased", "low_confidence": "low confidence"}
 POSITIVE_SENTIMENT = 0.25
+"""`baton.scoring.arc`'s bound, as its reason names above: copied rather than imported, which would add the arc's
+models to the decide function's cold start (tests/unit/decision/test_bot_failing.py keeps them equal)."""
 _P_EPS = 1e-4
 
 

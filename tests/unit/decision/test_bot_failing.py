@@ -94,13 +94,18 @@ def test_one_failed_answer_is_not_a_loop() -> None:
     assert all(d.guardrail is None for d in c.decisions)
 
 
-def test_after_a_hand_back_the_bot_gets_a_fresh_count() -> None:
-    c = Conversation()
+def two_failed_answers(c: Conversation) -> Any:
+    """One answer the customer says did not help, then the same answer again; the decision on "still no"."""
     c.customer("export users?")
     c.bot("Reports > Export.")
     c.customer("no", negative_feedback=True)
     c.bot("Reports > Export.")
-    assert c.customer("still no").guardrail == "bot_failing"
+    return c.customer("still no")
+
+
+def test_after_a_hand_back_the_bot_gets_a_fresh_count() -> None:
+    c = Conversation()
+    assert two_failed_answers(c).guardrail == "bot_failing"
     c.state = handed_back(c.state)
     c.bot("Anything else I can help with?")
     assert c.customer("how do I change my invoice address?").action != "escalate"  # the old count does not
@@ -113,12 +118,7 @@ def test_after_a_hand_back_the_bot_gets_a_fresh_count() -> None:
 
 def test_a_team_sets_the_count_or_turns_it_off() -> None:
     def run(params: DecisionParams) -> str:
-        c = Conversation(params)
-        c.customer("export users?")
-        c.bot("Reports > Export.")
-        c.customer("no", negative_feedback=True)
-        c.bot("Reports > Export.")
-        return c.customer("still no").action
+        return str(two_failed_answers(Conversation(params)).action)
 
     guardrails = load_default().guardrails.model_dump()
     assert run(risk_is_frustration(guardrails={**guardrails, "bot_failures": 3})) == "resolve"
@@ -158,3 +158,20 @@ def test_an_unsure_answer_the_customer_then_says_did_not_help_is_proof_enough() 
     third = c.customer("Amazing. Third try: is 10,000 rows a LIMIT.", sentiment=0.5, negative_feedback=True)
     assert (third.action, third.guardrail) == ("escalate", "bot_failing")
     assert third.reasons[0].evidence == "2 bot answers failed (low confidence 2); this message says so"
+
+
+def test_the_engine_reads_the_arcs_failure_reasons_by_their_names() -> None:
+    """The engine names the arc's reasons and its positive-sentiment bound itself, not by importing
+    `baton.scoring.arc` (8-10 ms more on the decide function's cold start): these copies must not drift."""
+    from baton.decision import engine
+    from baton.scoring import arc
+
+    reasons = {arc.LOW_CONFIDENCE, arc.NEGATIVE_FEEDBACK, arc.REPEAT, arc.REPHRASE, arc.ASKED_FOR_HUMAN}
+    assert set(engine._FAILURE_WORDS) == reasons | {arc.REPEATED_ANSWER}
+    assert set(engine._SHOWN_FAILURES) == {
+        arc.NEGATIVE_FEEDBACK,
+        arc.REPEAT,
+        arc.ASKED_FOR_HUMAN,
+        arc.REPEATED_ANSWER,
+    }
+    assert engine.POSITIVE_SENTIMENT == arc.POSITIVE_SENTIMENT
