@@ -194,10 +194,15 @@ class Arc(BaseModel):
     negative_feedback: int = Field(default=0, description="Customer messages saying an answer did not help")
     bot_failure_reasons: dict[str, int] = Field(
         default_factory=dict,
-        description="`bot_failures` by reason: low_confidence, negative_feedback, repeat, rephrase, asked_for_human",
+        description="`bot_failures` by reason: repeated_answer, low_confidence, negative_feedback, repeat, "
+        "rephrase, asked_for_human",
     )
     last_bot_confidence: float | None = Field(
         default=None, description="The confidence the bot gave its latest answer, when it sent one"
+    )
+    last_bot_failed: str | None = Field(
+        default=None,
+        description="Why the bot's latest answer failed (a `bot_failure_reasons` key); null while it stands",
     )
     unscored_messages: int = Field(
         default=0,

@@ -107,11 +107,12 @@ GUARDRAIL_ORDER = (
 """Which guardrail a message that trips several reports (a team's own guardrails come after these)."""
 HUMAN_REQUESTED = "human_requested"
 BOT_FAILING = "bot_failing"
+REPEATED_ANSWER = "repeated_answer"
 _SHOWN_FAILURES = {
     "repeat": "repeated",
     "negative_feedback": "said it did not help",
     "asked_for_human": "asked for a person",
-    "repeated_answer": "the same answer again",
+    REPEATED_ANSWER: "the same answer again",
 }
 """Failures that show the bot is not helping (`baton.scoring.arc`), in the words of the evidence. A low
 confidence alone does not (the bot may still have helped), nor a rephrasing alone: the embedding calls a
@@ -541,8 +542,9 @@ def bot_failing(
     scores: Scores, arc: Arc, state: DecisionState, params: DecisionParams
 ) -> tuple[str, str] | None:
     """The `bot_failing` guardrail: (name, evidence) when this customer message comes after a new failed bot
-    answer and `guardrails.bot_failures` answers have failed since the start or the last hand-back, at least one
-    of them shown (`_SHOWN_FAILURES`, or by this message: negative feedback, a request for a person, a
+    answer and either that answer was the same answer again (`guardrails.bot_loop`: the customer came back and
+    got nothing new) or `guardrails.bot_failures` answers have failed since the start or the last hand-back, at
+    least one of them shown (`_SHOWN_FAILURES`, or by this message: negative feedback, a request for a person, a
     repeat), and the message does not read positive unless it complains about the
     answers itself (a "thanks, that worked" after two unsure answers is a success; "oh great, same answer. very
     helpful" reads positive and is not: it says the answer did not help). A loop of answers that do not help
@@ -550,11 +552,17 @@ def bot_failing(
     on had no bot."""
     needed = params.guardrails.bot_failures
     failures = arc.bot_failures
-    if needed is None or failures <= state.bot_failures or failures - state.bot_failures_handed_back < needed:
+    if failures <= state.bot_failures:
+        return None  # no new failed answer since the last decision
+    loop = params.guardrails.bot_loop and arc.last_bot_failed == REPEATED_ANSWER
+    counted = needed is not None and failures - state.bot_failures_handed_back >= needed
+    if not (loop or counted):
         return None
     says_so = scores.negative_feedback or scores.asks_for_human
     if not says_so and scores.sentiment is not None and scores.sentiment >= POSITIVE_SENTIMENT:
         return None  # read positive, and not itself a complaint about the answers (sarcasm reads positive)
+    if not counted:
+        return BOT_FAILING, "the bot gave the same answer again after the customer came back to it"
     reasons = arc.bot_failure_reasons
     shown_before = any(reasons.get(code) for code in _SHOWN_FAILURES)
     if not shown_before and not (says_so or scores.repeat_of):

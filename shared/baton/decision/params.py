@@ -1110,6 +1110,12 @@ class Guardrails(_Model):
         "started or was handed back, one of them shown by the customer (rephrased, repeated, said it did not "
         "help, asked for a person), on the message that adds a failure; null: never",
     )
+    bot_loop: bool = Field(
+        default=True,
+        description="Escalate (`bot_failing`) on the customer's message after the bot gave the same answer again "
+        "(the customer came back and got nothing new: it is going round in a loop); false: such an answer is "
+        "one failure towards `bot_failures`",
+    )
     patterns: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_GUARDRAILS))
     terms: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_TERMS),

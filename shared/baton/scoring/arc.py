@@ -16,9 +16,11 @@ mood):
   between polite and furious is volatile; one steadily declining is not (that is the slope's job).
 - `peak_frustration`, `turns_since_positive` (sentiment >= `POSITIVE_SENTIMENT`), counts of repeats,
   rephrasings, negative feedback and requests for a human.
-- `bot_failures`: bot answers that failed, each counted once, with its reason: the bot's own confidence
-  was below `LOW_BOT_CONFIDENCE`; the bot gave the same answer again, word for word, after the customer came
-  back to it: it is going round in a loop (the same `answer_id` is not enough: a flow's steps share one); or
+- `bot_failures`: bot answers that failed, each counted once, with its reason: the bot gave the same answer
+  again after the customer came back to it: it is going round in a loop (word for word, or at least half of
+  it in statements of the previous answer, give or take a closing "anything else?"; the same
+  `answer_id` is not enough: a flow's steps share one); the bot's own confidence was below
+  `LOW_BOT_CONFIDENCE`; or
   the customer's reaction to it (their messages after it, before anyone else answers) gave negative feedback,
   asked for a human, or repeated or rephrased a question asked before the answer.
 
@@ -34,6 +36,7 @@ import base64
 import functools
 import itertools
 import math
+import re
 import zlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -56,6 +59,12 @@ RECENT = 5
 MIN_TOKENS = 2
 MINHASH_SIZE = 32
 REPEAT_JACCARD = 0.7
+STATEMENT_WORDS = 4
+"""A sentence of a bot answer counts as a statement (`statements`) from this many words, and when it is not a
+question: "Is there anything else I can help you with?" is said after every answer."""
+SAME_ANSWER_SHARE = 0.5
+"""An answer is the same again when the statements it shares with the previous one make up this share of its
+words."""
 
 # Bot-failure reasons (keys of `Arc.bot_failure_reasons`).
 LOW_CONFIDENCE = "low_confidence"
@@ -92,6 +101,9 @@ class LastBot(BaseModel):
     """Why this answer counts as failed (a reason above); None while it stands."""
     fingerprint: str | None = None
     """CRC-32 of the answer's normalised text: recognises the same answer given again, never quotes it."""
+    statements: list[str] = Field(default_factory=list)
+    """`<crc32>:<words>` of each statement (`statements`): recognises the same answer said again with a
+    sentence added or dropped, never quotes it."""
     customer_turns: int = 0
     """The customer's turns when the answer was given: a repeated answer counts only after the customer spoke."""
 
@@ -148,6 +160,7 @@ class ArcState(OrderedState):
             negative_feedback=self.negative_feedback,
             bot_failure_reasons=dict(self.bot_failure_reasons),
             last_bot_confidence=self.last_bot.confidence if self.last_bot else None,
+            last_bot_failed=self.last_bot.failed if self.last_bot else None,
             unscored_messages=self.unscored_messages,
         )
 
@@ -188,12 +201,13 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
     answer_id = message.bot.answer_id if message.bot else None
     text = normalize(message.text)
     fingerprint = f"{zlib.crc32(text.encode()):08x}" if text else None
+    said = statements(message.text)
     previous = state.last_bot if state.last_answer_role == Role.bot else None
     repeated = (
         previous is not None
         and state.customer_turns > previous.customer_turns
         and fingerprint is not None
-        and fingerprint == previous.fingerprint
+        and (fingerprint == previous.fingerprint or same_statements(previous.statements, said))
     )
     state.bot_turns += 1
     state.last_answer_role = Role.bot
@@ -203,12 +217,14 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
         confidence=confidence,
         answer_id=answer_id,
         fingerprint=fingerprint,
+        statements=said,
         customer_turns=state.customer_turns,
     )
-    if confidence is not None and confidence < LOW_BOT_CONFIDENCE:
-        _bot_failed(state, LOW_CONFIDENCE)
-    elif repeated:
+    # A loop first: the customer came back and got nothing new, whatever the bot's confidence in it.
+    if repeated:
         _bot_failed(state, REPEATED_ANSWER)
+    elif confidence is not None and confidence < LOW_BOT_CONFIDENCE:
+        _bot_failed(state, LOW_CONFIDENCE)
 
 
 def _customer_message(state: ArcState, scores: Scores) -> None:
@@ -314,6 +330,32 @@ def minhash(text: str) -> np.ndarray:
     return ((a * hashes[None, :] + b) % _PRIME).min(axis=1).astype("<u4")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def statements(text: str) -> list[str]:
+    """`<crc32>:<words>` of each sentence of a bot answer that states something: at least `STATEMENT_WORDS`
+    words and not a question. Case, accents, punctuation and numbers do not count."""
+    out = []
+    for sentence in _SENTENCE_END.split(text[:5000].strip()):
+        words = _words(sentence)
+        if len(words) >= STATEMENT_WORDS and not sentence.rstrip().endswith("?"):
+            out.append(f"{zlib.crc32(' '.join(words).encode()):08x}:{len(words)}")
+    return out
+
+
+def same_statements(before: list[str], now: list[str]) -> bool:
+    """Whether the answer `now` says again what `before` said: the statements they share make up
+    `SAME_ANSWER_SHARE` of its words (one sentence added to the same answer does not make it new; a long new
+    answer that repeats one reminder of the last is new)."""
+    shared = set(before) & set(now)
+
+    def words(items: list[str] | set[str]) -> int:
+        return sum(int(item.rsplit(":", 1)[1]) for item in items)
+
+    return bool(shared) and words(shared) >= SAME_ANSWER_SHARE * words(now)
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of the 3-gram sets behind two MinHash signatures."""
     return float((a == b).mean())
@@ -343,11 +385,11 @@ def decode_embedding(text: str) -> np.ndarray:
 
 def forget(state: ArcState, message_id: str, at: datetime) -> ArcState:
     """The state without what it remembers of a message the helpdesk redacted at `at` (its MinHash and
-    embedding, or a bot answer's fingerprint), and with the id remembered as redacted (`baton.ordered`).
+    embedding, or a bot answer's fingerprints), and with the id remembered as redacted (`baton.ordered`).
     Counts stay; they say nothing of what was written."""
     last_bot = state.last_bot
     if last_bot is not None and last_bot.message_id == message_id:
-        last_bot = last_bot.model_copy(update={"fingerprint": None})
+        last_bot = last_bot.model_copy(update={"fingerprint": None, "statements": []})
     return state.model_copy(
         update={
             "recent": [r for r in state.recent if r.message_id != message_id],

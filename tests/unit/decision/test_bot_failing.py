@@ -120,11 +120,61 @@ def test_a_team_sets_the_count_or_turns_it_off() -> None:
     def run(params: DecisionParams) -> str:
         return str(two_failed_answers(Conversation(params)).action)
 
-    guardrails = load_default().guardrails.model_dump()
+    guardrails = {**load_default().guardrails.model_dump(), "bot_loop": False}
     assert run(risk_is_frustration(guardrails={**guardrails, "bot_failures": 3})) == "resolve"
     assert run(risk_is_frustration(guardrails={**guardrails, "bot_failures": None})) == "resolve"
     assert run(risk_is_frustration(guardrails={**guardrails, "bot_failures": 2})) == "escalate"
     assert load_default().guardrails.bot_failures == 2
+
+
+def test_the_bot_saying_the_same_again_after_the_customer_pushed_back_escalates_on_their_next_message() -> (
+    None
+):
+    """One failure, but a loop: the customer explained, and the bot had nothing new (a sentence added or a
+    closing question does not make an answer new)."""
+    c = Conversation()
+    c.customer("The express delivery arrived three days late. Can the express fee be refunded?")
+    c.bot("Express shipping fees are non-refundable once the order has been dispatched.")
+    assert c.customer("Your delivery page says late express orders get the fee back.").action == "resolve"
+    c.bot(
+        "Express shipping fees are non-refundable once the order has been dispatched. "
+        "Is there anything else I can help with?"
+    )
+    third = c.customer("Yes, the refund the page promises.")
+    assert (third.action, third.guardrail) == ("escalate", "bot_failing")
+    assert (
+        third.reasons[0].evidence == "the bot gave the same answer again after the customer came back to it"
+    )
+    # Thanks after the same answer is no loop; a team may count a repeated answer as one failure only.
+    thanks = Conversation()
+    thanks.customer("Can the express fee be refunded?")
+    thanks.bot("Express shipping fees are non-refundable once the order has been dispatched.")
+    thanks.customer("Even for a late delivery?")
+    thanks.bot("Express shipping fees are non-refundable once the order has been dispatched. Sorry!")
+    assert thanks.customer("ok, understood, thanks", sentiment=0.6).action == "resolve"
+    off = Conversation(
+        risk_is_frustration(guardrails={**load_default().guardrails.model_dump(), "bot_loop": False})
+    )
+    off.customer("Can the express fee be refunded?")
+    off.bot("Express shipping fees are non-refundable once the order has been dispatched.")
+    off.customer("Even for a late delivery?")
+    off.bot("Express shipping fees are non-refundable once the order has been dispatched.")
+    assert off.customer("the page says otherwise").action == "resolve"
+    assert load_default().guardrails.bot_loop is True
+
+
+def test_a_new_answer_that_shares_a_sentence_with_the_last_one_is_not_a_loop() -> None:
+    c = Conversation()
+    c.customer("How do I add a teammate to our workspace?")
+    c.bot("Go to Settings > Team and click Invite. Invited people get an email with a link.")
+    c.customer("and how do I make them an admin?")
+    c.bot(
+        "Open Settings > Team, pick the person and choose the Admin role in the menu next to their name. "
+        "Admins can manage billing, integrations and every project of the workspace. "
+        "Invited people get an email with a link."
+    )
+    assert c.customer("got it").action == "resolve"
+    assert c.arc.public().bot_failures == 0
 
 
 def test_sarcasm_that_reads_positive_still_counts_when_it_complains_about_the_answers() -> None:
@@ -175,3 +225,4 @@ def test_the_engine_reads_the_arcs_failure_reasons_by_their_names() -> None:
         arc.REPEATED_ANSWER,
     }
     assert engine.POSITIVE_SENTIMENT == arc.POSITIVE_SENTIMENT
+    assert engine.REPEATED_ANSWER == arc.REPEATED_ANSWER
