@@ -197,6 +197,30 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:no|without (?:any|a)|no other) (?:way|means|money|cash) to (?:pay for|get (?:home|back)|eat|buy food)\b",
         r"\b(?:at|it'?s|past) (?:\d{1,2}(?::\d\d)? ?(?:pm|am)|midnight|night) (?:with|and) (?:my |our |two |three "
         r"|four |\d |small |young |little |the )?(?:kids|children|child|baby|babies|toddlers?|newborn|infant)\b",
+        # (2026-12, from the fifth conversation author's) health and safety now: a wrong medicine or dose already
+        # given, something poisonous swallowed, an allergen eaten despite a known allergy, a seizure, the last dose
+        # of a medicine a patient cannot miss, water on the electrics, brakes failing, a protective court order.
+        r"\bwrong (?:strength|dose|dosage|medication|medicine|drug|pills?|tablets?|prescription)\b[^.!?]{0,30}"
+        r"\b(?:was |were |has been |had been )?(?:dispensed|given|administered|delivered|sent|in (?:the|his|her|my) "
+        r"(?:bottle|box|pack))\b",
+        r"\b(?:took|taken|take|given|gave|had|swallowed) (?:\S+ ){0,3}?(?:the )?wrong (?:strength|dose|dosage"
+        r"|medication|medicine|pills?|tablets?)\b",
+        r"\b(?:double|extra|second) dose\b[^.!?]{0,40}\b(?:by mistake|accidentally|already)\b|\boverdos\w*",
+        r"\b(?:ate|eaten|eats|swallowed|chewed|drank|licked|ingested)\b[^.!?]{0,60}\b(?:xylitol|rat poison|antifreeze"
+        r"|bleach|detergent pods?|batter(?:y|ies)|(?:his|her|my|their|the) (?:pills|tablets|medication))\b",
+        r"\b(?:poison(?:ed|ing)|allergic reaction|anaphyla\w*|epipen|(?:having|had) (?:a )?seizures?)\b",
+        r"^(?=[\s\S]*\b(?:allergy|allergies|allergic)\b)[\s\S]*\b(?:ate|eaten|was given|were given|gave (?:him|her"
+        r"|them)|served (?:him|her|them)|had (?:a|the|some))\b[^.!?]{0,80}\b(?:contains?|containing|with|made with)"
+        r" (?:\S+ ){0,2}?(?:nuts?|hazelnuts?|peanuts?|almonds?|gluten|wheat|milk|dairy|eggs?|shellfish|sesame|soy)\b",
+        r"\b(?:(?:one|1|a single|the last|last|only one) (?:dose|pill|tablet|injection|pen|vial)s?|no (?:more )?"
+        r"(?:doses?|pills|tablets))(?: of (?:it|\w+))? left\b[^.!?]{0,60}\b(?:tomorrow|tonight|today|this morning"
+        r"|epilep\w*|seizures?|insulin|heart|diabet\w*)",
+        r"\b(?:water|leak\w*|dripping|drips)\b[^.!?]{0,60}\b(?:fuse ?box|consumer unit|electrics|electrical (?:panel"
+        r"|box)|breaker (?:box|panel)|sockets?|outlets?|wiring)\b",
+        r"\b(?:brakes?|steering)\b[^.!?]{0,30}\b(?:failed|failing|gave out|not working|don'?t work|doesn'?t work"
+        r"|grinding)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
+        r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
+        r"|collect|contact with|not allowed)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (

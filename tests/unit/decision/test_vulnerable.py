@@ -1,5 +1,7 @@
 """The `vulnerable_customer` guardrail: a customer a support lead puts first whatever the mood of the words, an
-essential service off where someone depends on it, or a customer stranded away from home. Calm messages in the
+essential service off where someone depends on it, health or safety at stake now (a wrong medicine given,
+something poisonous swallowed, an allergen eaten, water on the electrics, failing brakes, a protective order), or a
+customer stranded away from home. Calm messages in the
 same words (a medical-equipment shop, a baby-monitor app, a checkout page, a parcel left at reception) never
 trip it."""
 
@@ -65,6 +67,50 @@ def test_a_customer_in_need_is_put_first(text: str) -> None:
     ],
 )
 def test_the_same_words_in_calm_messages_trip_nothing(text: str) -> None:
+    assert "vulnerable_customer" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The pharmacy gave my mother the wrong dosage, she has taken two already.",
+        "I think the wrong strength was dispensed, the box says 100 mg and she was prescribed 50.",
+        "My husband took the wrong tablets from your delivery this morning.",
+        "our puppy chewed a pack of gum with xylitol twenty minutes ago",
+        "My toddler swallowed one of the batteries from the toy you sent.",
+        "She had an allergic reaction at the after-school club and needed her EpiPen.",
+        "He has a peanut allergy and was given a cookie made with peanuts at lunch today.",
+        "My dog is having a seizure and the video vet link doesn't load.",
+        "He has one dose left for tomorrow and the refill went to another pharmacy. He's epileptic.",
+        "Water is leaking from the flat above straight onto the fuse box.",
+        "The brakes are grinding since your garage replaced the pads, is it safe to drive?",
+        "There is a restraining order against him and he is still on the pickup list.",
+        "I have a court order that says he is not allowed to pick up our daughter.",
+    ],
+)
+def test_health_and_safety_now_is_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does this granola contain nuts? My son has a nut allergy.",
+        "Can I note my daughter's gluten allergy in her profile?",
+        "How long is the repeat prescription valid?",
+        "What is the right dose of the flea treatment for a 10 kg dog?",
+        "Which dosage strengths do you stock for metformin?",
+        "The wrong size was delivered, can I exchange it?",
+        "Is it safe to use the app on public wifi?",
+        "How much does a brake inspection cost?",
+        "Do you sell surge-protected outlets?",
+        "I need to upload a court order for my name change.",
+        "Is xylitol-free gum available?",
+        "My dog has seizures, which food do you recommend?",
+        "We offer a poison-free pest control plan, can I list it on your marketplace?",
+    ],
+)
+def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str) -> None:
     assert "vulnerable_customer" not in tripped(text)
 
 
