@@ -9,6 +9,10 @@ message packed with ids, amounts and dates (about 600 distinct entities: a worst
 Times are per call, after 20 warm-up calls (the regexes compile once per process, on import). `--against FILE` (another
 version of `shared/baton/routing/packet.py`, e.g. `git show HEAD:shared/baton/routing/packet.py > /tmp/old.py`) times
 both side by side in this process, calls alternating, so that a busy host weighs on both alike.
+`--entities FILE...` (labelled sets, `events/labelled/handoff_entities*.jsonl`) prints instead the entities' recall and
+precision on each set, per kind, compared as `tests/unit/routing/test_packet_entities.py` compares them, with what was
+missed and what was extra; with `--against`, the other `packet.py`'s figures beside this tree's (a blind set is measured
+once: both versions in one run).
 """
 
 from __future__ import annotations
@@ -185,7 +189,13 @@ def main() -> None:
     parser.add_argument(
         "--against", type=Path, help="another packet.py to time side by side with this tree's"
     )
+    parser.add_argument(
+        "--entities", type=Path, nargs="+", help="labelled sets: print the entities' recall and precision"
+    )
     args = parser.parse_args()
+    if args.entities:
+        entity_scores(args.entities, args.against)
+        return
     if args.against is not None:
         side_by_side(args.against, args.n)
         return
@@ -236,6 +246,59 @@ def main() -> None:
         )
     )
     print_table(rows, f", n={args.n} per row")
+
+
+def _load(path: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def entity_scores(sets: list[Path], other: Path | None) -> None:
+    """Recall and precision of the packet's entities on each labelled set (this tree's `packet.py`, and `other`'s)."""
+    from collections import Counter
+
+    from baton.routing import packet as this
+
+    labelled = _load(
+        ROOT / "tests" / "unit" / "routing" / "test_packet_entities.py", "_handoff_entities_test"
+    )
+    versions = [("this tree", this)] + (
+        [(other.name, _load(other, "baton.routing._against"))] if other else []
+    )
+    for path in sets:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        cases = [json.loads(line) for line in lines if line.strip()]
+        for name, module in versions:
+            labelled.build_packet = module.build_packet  # the test's `_packet` builds with this version
+            expected: set[tuple[str, Any]] = set()
+            found: set[tuple[str, Any]] = set()
+            for case in cases:
+                packet = labelled._packet(case)
+                normal = labelled._normal
+                expected |= {
+                    (case["id"], (e["kind"], normal(e["value"], e["kind"]), e["seq"]))
+                    for e in case["entities"]
+                }
+                found |= {(case["id"], (e.kind, normal(e.value, e.kind), e.seq)) for e in packet.entities}
+            hit = expected & found
+            print(
+                f"{path.name} ({len(cases)} conversations / {len(expected)} entities), {name}: "
+                f"recall {len(hit)}/{len(expected)} {len(hit) / len(expected):.1%}, "
+                f"precision {len(hit)}/{len(found)} {len(hit) / max(1, len(found)):.1%}"
+            )
+            want, got, ok = (Counter(k for _, (k, _, _) in keys) for keys in (expected, found, hit))
+            for kind in sorted(want | got):
+                print(f"  {kind:<11} recall {ok[kind]}/{want[kind]}  precision {ok[kind]}/{got[kind]}")
+            for key in sorted(expected - found):
+                print(f"  missed {key}")
+            for key in sorted(found - expected):
+                print(f"  extra  {key}")
+        print()
 
 
 def side_by_side(other: Path, n: int) -> None:

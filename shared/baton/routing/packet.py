@@ -276,7 +276,21 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"(?:return|retour|retouren)[- ]?(?:label|schein)s?|"
     r"parcels?|packages?|shipments?|consignments?|awb|waybill|tracking(?: ?(?:number|no|id))?|"
     r"sendung(?:snummer|sverfolgung)?|suivi|seguimiento|rastreamento|rastreio|tracciamento|track ?& ?trace|"
-    r"przesy[łl]k[aię]|colis|paquete|pacco|pakket|zending",
+    r"przesy[łl]k[aięi]|colis|paquete|pacco|pakket|zending|envois?|env[íi]o|spedizione|verzending|z[áa]silk[ay]|"
+    r"forsendelse|f[öo]rs[äa]ndelse|pro ?(?:number|no|nr)|pro(?=\s?#)|"
+    r"werkbon|arbeitsauftrag|ordre de (?:travail|r[ée]paration)|orden de (?:trabajo|reparaci[óo]n)|"
+    r"ordine di lavoro|ordem de servi[çc]o|"
+    r"appointments?|afspraak|rendez-vous|appuntamento|agendamento|cita|"
+    r"(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?) applications?|"
+    r"application ?(?:number|no|nr|id|ref(?:erence)?)|"
+    r"confirmation(?: ?(?:number|no|nr|ref(?:erence)?))?|bestätigung(?:snummer)?|"
+    r"transferencia|transfer[êe]ncia|virement|bonifico|overboeking|[üu]berweisung|przelew|"
+    r"trip|viaje|viagem|viaggio|"
+    r"serial(?: ?(?:number|no|nr))?|s/n|serien?nummer|num[ée]ro de s[ée]rie|n[úu]mero de s[ée]rie|"
+    r"numero di serie|matricola|numer seryjny|serienummer|"
+    r"compteur|z[äa]hler(?:nummer)?|contador|contatore|meter ?(?:serial|number|no|nr|id)|"
+    r"polic(?:y|ies) ?(?:number|no|nr)?|num[ée]ro de police|p[óo]liza|polizza|ap[óo]lice|polis(?:nummer)?|"
+    r"versicherungs(?:schein)?(?:nummer)?",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
@@ -287,7 +301,8 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"(?:maintenance|service|support|repair|refund|warranty|change|return) requests?|request ?(?:number|no|nr)|"
     r"anfrage(?:nummer)?|solicitud|richiesta|"
     r"segnalazione|vorgang(?:snummer)?|dossier|expediente|incident|complaints?|reklamac(?:ja|ji|e)|reklamation|"
-    r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|[äa]rende(?:nummer)?|saksnummer|folio|pir",
+    r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|[äa]rende(?:nummer)?|saksnummer|folio|pir|"
+    r"file ?(?:ref(?:erence)?|number|no|nr)|(?:entry |customs )?quer(?:y|ies)|enquiry|inquiry",
 }
 _REF_WORDS = r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie"
 """A reference names no kind of its own: the message's id words say it (`paid my bill ... with reference RF18...`:
@@ -299,6 +314,9 @@ _GROUPED_ID = r"(?:\d{4}|(?-i:[A-Z]{1,4})\d{0,2} \d{2,4})(?: \d{2,4}){2,6}(?!\d|
 """A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's), perhaps after a prefix in
 capitals (`RF18 5390 0754 7034`, a creditor reference; `RT 44 81 92 07`, a return label): three groups of digits or
 more, so that `order 4410 12 €` stays an id and an amount."""
+_CONTAINER_ID = r"(?-i:[A-Z]{3}[UJZ]) ?\d{6}(?:-?\d)?"
+"""A shipping container's number (ISO 6346: owner and category letters, six digits, a check digit), typed joined or
+apart (`MSCU4412907`, `MSCU 482193-7`)."""
 _NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer"
 _CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref|code"
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`.
@@ -306,7 +324,7 @@ _ID_AFTER_WORD = re.compile(
     r"(?<!\w)(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
     + rf"|(?P<ref>{_REF_WORDS}))\b\.?"
-    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*(?P<id>{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
+    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*(?P<id>{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
     r"(?![\w-])",
     re.I,
 )
@@ -314,12 +332,13 @@ _ID_MORE = re.compile(
     rf"\s*(?:,|/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bor\b)\s*[:#]?\s*(?P<id>{_ID})(?![\w-])", re.I
 )
 _ID_PREFIX = re.compile(
-    r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO)(?:[-_#]?|-[A-Z]{1,4}-)\d(?:[\w-]*[A-Za-z0-9])?|"
+    r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO|FV)(?:[-_#/]?|-[A-Z]{1,4}-)\d"
+    r"(?:[\w/-]*[A-Za-z0-9])?|"
     r"(?P<p2>INV|ORD)\d{3,})(?![\w-])",
     re.I,
 )
 _PREFIX_KIND: dict[str, EntityKind] = {
-    "inv": "invoice_id", "fac": "invoice_id", "rcpt": "invoice_id",
+    "inv": "invoice_id", "fac": "invoice_id", "rcpt": "invoice_id", "fv": "invoice_id",
     "ord": "order_id", "order": "order_id", "so": "order_id", "po": "order_id",
     "tkt": "ticket_id", "ticket": "ticket_id", "req": "ticket_id", "case": "ticket_id",
 }  # fmt: skip
@@ -345,7 +364,9 @@ _ID_HINT = re.compile(
     r"pakets?|sendung|colis|livr\w*|env[ií]os?|paquetes?|entrega\w*|spedi\w*|pacchi|pacco|pakket|zending|"
     r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen|bookings?|reservations?|"
     r"r[ée]servations?|reservas?|agreements?|contracts?|contrato|contrat|vertrag|leases?|jobs?|transactions?|"
-    r"transaktion|prescriptions?)"
+    r"transaktion|prescriptions?|rx|withdrawals?|payouts?|appointments?|afspraak|rendez-vous|citas?|appuntamento|"
+    r"agendamento|(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?)\s+applications?|"
+    r"policy|polic(?:ies)|serial|meter)"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
     r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
     r"(?<!in\s)cases?|claims?|complaints?|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
@@ -585,12 +606,24 @@ _DOT_DATE_WORDS = re.compile(
 """Before `12.3.`: only the prepositions of languages that write dates so (in English `since 3.6` is a version)."""
 _HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{4,16}(?![\w-])")
 """`0x80070005`; not inside an id (`NMB-JP-0xa4f2`)."""
+_SYSLOG = re.compile(r"%(?<![\w%]%)[A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)?-[0-7]-[A-Z][A-Z0-9_]+(?![\w-])")
+"""A network device's log message name, `%FACILITY-SEVERITY-MNEMONIC` (`%PLATFORM-3-PSU_FAIL`, `%LINK-3-UPDOWN`): the
+whole name is the code, as its vendor's documentation lists it."""
 _SMTP = re.compile(r"[245](?<![\w.][245])\d\d[ -][245]\.\d{1,3}\.\d{1,3}(?![\w.])")
 _HTTP = re.compile(r"(?<![\w/])HTTP(?:/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)?[1-5]\d\d(?!\w)", re.I)
 _CODE_MORE = re.compile(
     r"\s*(?:,|/|\bthen\b|\band\b|\bor\b|\bafter\b)\s*(?:HTTP\s*)?(?P<id>[1-5]\d\d)(?![\w.,])", re.I
 )
 _SNAKE = re.compile(r"(?<![\w])(?:[A-Z][A-Z0-9]*::)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
+_AFTER_A_CODE = re.compile(
+    r"(?:\((?i:code|error)\s*\d{1,6}\)|(?<![\w-])(?=[A-Z0-9_-]*\d)[A-Z][A-Z0-9_-]*[A-Z0-9]|(?<![\w-])[A-Z]+_[A-Z0-9_]+)\s*"
+    r"(?:,|;|/|->|\u2192|(?i:(?:and|und|et|y|e|en|og|och|i)(?:\s+(?:then|dann|puis|luego|poi|dan|sen|s[åa]))?|then|dann|"
+    r"puis|luego|poi|dan|or|oder|ou|o|of))\s*$"
+)
+"""A code just before, then `and then`, `,` or `->`: a list of codes (`said (code 5) and then REFILL_TOO_SOON`)."""
+_HYPHEN_NAME = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]+(?:-[A-Z][A-Z0-9]+)+(?![\w-])")
+"""A failure's name in capitals joined by hyphens (`PPPOE-TIMEOUT`, `AUTH-FAILED`): as `_SNAKE`, a code when its words
+name a failure (`_ERROR_NAME`)."""
 _STATE_SUFFIXES = (
     "BackOff", "Killed", "Failed", "Failure", "Denied", "Refused", "Invalid", "NotFound", "TimedOut", "Timeout",
     "Unavailable", "Exceeded", "Mismatch", "Unauthorized", "Forbidden", "Evicted",
@@ -680,7 +713,8 @@ _CODE_BEFORE = re.compile(
     r"(?:with|mit|avec|con|com|met|by|par|por|door))"
     r"|(?P<weak>\b(?:gets?|getting|got|receiv\w*|shows?|showing|showed|shown|says|said|displays?|displaying|"
     r"displayed|gives?|giving|gave|denied|declined|rejected|flash\w*|blink\w*|sale|salta|aparece|zeigt|affiche|"
-    r"mostra|toont|ger|viser|pokazuje)"
+    r"mostra|toont|ger|viser|pokazuje|said|tells?|told|zegt|zei|sagt|sagte|dit|disait|dice|dijo|diz|disse|m[óo]wi|"
+    r"[řr][íi]k[áa]|s[äa]ger|sier|siger)"
     r"|\b(?:dies|died|crash\w*|breaks|broke|stops|stopped|ends|ended)(?:\s+\w+)?\s+with))\s*[:(\"'\[]?\s*$"
 )
 """An error's words just before a code: `error: ABC 1234`, `returns TS2322`, `fails with SQLSTATE`, `schlägt fehl
@@ -721,7 +755,9 @@ name is an error code wherever it is typed, a log line included; other constants
 _ERROR_WORDS = re.compile(
     r"(?i:error|fehler|erreur|errore|erro|code|fail\w*|shows?|showing|showed|says|status|throws?|threw|thrown|"
     r"returns?|returned|gives?|giving|gave|got|getting|denied|declined|rejected|refused|wrong|expired|invalid|"
-    r"won'?t|can'?t|cannot|couldn'?t|crash\w*|flash\w*|blink\w*|sale|zeigt|affiche|mostra|ger|felet)"
+    r"won'?t|can'?t|cannot|couldn'?t|crash\w*|flash\w*|blink\w*|sale|zeigt|affiche|mostra|ger|felet|said|tells?|"
+    r"told|zegt|zei|sagt|sagte|dit|disait|dice|dijo|diz|disse|m[óo]wi|powiedzia[łl]\w*|[řr][íi]k[áa]|s[äa]ger|"
+    r"sier|siger|retr(?:y|ies|ied|ying)|again)"
     r"\W+(?!(?i:the|a|an|my|our|your|their|this|that|new)\W)\w*\W*$"
 )
 """An error's or a failure's words, at most a word before a code (`shows LW-PRX-017`, `won't launch, CE-34878-0`,
@@ -795,6 +831,7 @@ class EntityExtractor:
             _amounts,
             _phones,
             _named_codes,
+            _short_codes,
             _statuses,
             _hinted_ids,
             _answered_ids,
@@ -890,7 +927,17 @@ _ID_STEMS: tuple[str, ...] = (
     "sinies", "schaden", "maintenance request", "service request", "support request", "repair request",
     "warranty request", "change request", "request n", "requestn", "anfrage", "solicitud", "richiesta", "pcn",
     "penalty", "parking ", "traffic ", "speeding ", "bußgeld", "bussgeld", "multa", "amende", "contravention",
-    "boete", "ref", "réf", "riferimento", "referência", "referencia", "referentie",
+    "boete", "ref", "réf", "riferimento", "referência", "referencia", "referentie", "envoi", "envío", "envio",
+    "spedizione", "verzending", "zásilk", "zasilk", "forsendelse", "försändelse", "forsandelse", "pro n", "pron",
+    "pro#", "pro #", "werkbon", "arbeitsauftrag", "ordre de", "orden de", "ordine di", "ordem de", "appointment",
+    "afspraak", "rendez-vous", "appuntamento", "agendamento", "cita", "permit app", "planning app", "housing app",
+    "visa app", "loan app", "grant app", "building app", "mortgage app", "benefit", "application", "confirmation",
+    "bestätigung", "transferencia", "transferência", "virement", "bonifico", "overboeking", "überweisung",
+    "uberweisung", "przelew", "trip", "viaje", "viagem", "viaggio", "serial", "s/n", "serien", "numéro de s",
+    "numero de s", "número de s", "numero di serie", "matricola", "numer seryjny", "compteur", "zähler", "zahler",
+    "contador", "contatore", "meter", "polic", "numéro de police", "numero de police", "póliza", "poliza",
+    "polizza", "apólice", "apolice", "polis", "versicherung", "file", "entry q", "customs q", "quer", "enquiry",
+    "inquiry",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -899,7 +946,7 @@ _ID_STEMS = tuple(s for s in _ID_STEMS if not any(s != o and s.startswith(o) for
 _BOOKING_STEMS = (
     "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "pnr", "confirmation", "record",
 )  # fmt: skip
-_PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po")
+_PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po", "fv")
 _CODE_STEMS = (
     "err", "code", "fehler", "erro", "código", "codigo", "codice", "kod", "kód", "fout", "feil", "fel", "fejl", "virhe",
     "błą", "blad", "status",
@@ -936,10 +983,15 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
             m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/")
         ):
             continue
-        yield _code(m.start(), m.end(), m.group())  # before `_SMTP`: `SMTP 550 5.7.1` is one code
+        # before `_SMTP`: `SMTP 550 5.7.1` is one code; `SIP/2.0 503` and `SIP 503` one error, mentioned twice
+        key = " ".join(
+            [m.group("p").casefold(), *re.findall(r"(?<![\d.])[1-6]\d\d(?:[ -][245]\.\d+\.\d+)?", m.group())]
+        )
+        yield dataclasses.replace(_code(m.start(), m.end(), m.group()), key=key)
         yield from _more(text, m.end(), _CODE_MORE, _code)
     checks = (
         (_HEX, "0x" in text),
+        (_SYSLOG, "%" in text),
         (_SMTP, t.digits),
         (_EXCEPTION, "Error" in text or "Exception" in text),
         (_E_CODE, t.digits and "E" in text),
@@ -951,7 +1003,11 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
             yield _code(m.start(), m.end(), m.group())
     for m in _SNAKE.finditer(text) if "_" in text else ():
         # ERR_CONNECTION_RESET, SAML_RESPONSE_INVALID: an error's name, or a constant in an error's words
-        if _ERROR_NAME.search(m.group()) or _ERROR_WORDS.search(text[max(0, m.start() - 40) : m.start()]):
+        window = text[max(0, m.start() - 40) : m.start()]
+        if _ERROR_NAME.search(m.group()) or _ERROR_WORDS.search(window) or _AFTER_A_CODE.search(window):
+            yield _code(m.start(), m.end(), m.group())
+    for m in _HYPHEN_NAME.finditer(text) if "-" in text else ():
+        if any(_ERROR_NAME.match(part) for part in m.group().split("-")):
             yield _code(m.start(), m.end(), m.group())
     for m in _starting_with(_QUALIFIED_CODE, t, _QUALIFIED_STEMS) if t.digits else ():
         yield _code(m.start(), m.end(), m.group())
@@ -1012,12 +1068,34 @@ def _named_ids(t: _Text) -> Iterable[Span]:
             if m.group("ref") is not None
             else next(k for k in _ID_WORDS if m.group(k) is not None)
         )
-        if m.group("id").isdigit() and _AMOUNT.match(t.text, m.start("id")):
-            continue  # `parking fine 1200 euros`: the number is the amount's
+        if m.group("id").isdigit() and (
+            _AMOUNT.match(t.text, m.start("id")) or _UNIT_AFTER.match(t.text, m.end("id"))
+        ):
+            continue  # `parking fine 1200 euros`, `trip 1200 km`: the number is an amount's or a quantity's
+        word = m.group().casefold()
+        if m.group("id").isdigit() and _ONE_TIME_CODE.match(word):
+            continue  # `confirmation code 482913`: a code to type once, not a reference
+        if kind == "ticket_id" and _FILE_WORD.match(word) and _BOOKED.search(t.text):
+            kind = "order_id"  # `nous avons réservé ..., dossier DL-2026/093`: the booking's file
         span = _id(kind, m.start("id"), m.end("id"), m.group("id"), named=True)
         if span is not None:
             yield span
             yield from _more(t.text, m.end(), _ID_MORE, functools.partial(_id, kind))
+
+
+_UNIT_AFTER = re.compile(
+    r"\s?(?i:km|mi|miles?|kg|lbs?|g|m|cm|mm|l|ml|gb|mb|tb|kwh|kw|w|v|mah|ms|s|secs?|seconds?|min(?:utes)?|hours?|"
+    r"hrs?|days?|nights?|weeks?|months?|years?|items?|units?|pcs|pieces?|people|persons?|seats?|users?|rows?|"
+    r"times|x|baud|bps|rpm|hz|khz|mhz|ghz|%)(?!\w)"
+)
+"""A unit after a number: a quantity, not an id (`trip 1200 km`, `query 5000 rows`)."""
+_ONE_TIME_CODE = re.compile(r"(?:confirmation|bestätigung)\w*\W+(?:\w+\W+)?code\b")
+"""`confirmation code 482913`: a number to type once (a 2FA code), not a booking's."""
+_FILE_WORD = re.compile(r"dossier|expediente|file\b")
+_BOOKED = re.compile(
+    r"(?<!\w)(?i:book(?:ed|ing)|r[ée]serv\w*|reservad[oa]s?|gebucht|buchung|prenotat\w*|geboekt|reserveerd)(?!\w)"
+)
+"""A file (`dossier`, `file ref`) is a case's (a ticket) unless the message books something: then the booking's."""
 
 
 _PAID = re.compile(
@@ -1066,7 +1144,7 @@ def _dates(t: _Text) -> Iterable[Span]:
         )
         for m in found:
             key = _date_key(m)
-            if key is not None:
+            if key is not None and not (pattern is _DATES[1] and _version(t.text, m)):
                 start, end = _weekday_start(t.text, m.start()), _time_end(t.text, m.end())
                 yield Span(start, end, "date", t.text[start:end], key)
     for m in _SHORT_DATE.finditer(t.text):
@@ -1081,6 +1159,23 @@ def _dates(t: _Text) -> Iterable[Span]:
             if start < o.start("d"):
                 yield Span(start, o.end(), "date", t.text[start : o.end()], f"?-?-{int(o.group('d'))}")
         i = t.folded.find("day", i + 3)
+
+
+_VERSION_BEFORE = re.compile(
+    r"(?i:\b(?:v|ver|version|versi[oó]n|release|build|update[ds]?|upgrade[ds]?|firmware|fw|rev)\.?\s*)$"
+)
+_VERSION_AFTER = re.compile(
+    r"\s*(?:\((?i:build)|(?i:build|beta|rc|alpha|patch|release)\b|[-+](?i:beta|rc|alpha|dev))"
+)
+
+
+def _version(text: str, m: re.Match[str]) -> bool:
+    """`2.3.14 build 8812`, `version 4.1.25`: a dotted number with a two-digit last part is a version, not a date,
+    after a version's word or before a build's."""
+    if m.group("s") != "." or len(m.group("y")) != 2:
+        return False
+    before = _VERSION_BEFORE.search(text[max(0, m.start() - 16) : m.start()])
+    return before is not None or _VERSION_AFTER.match(text, m.end()) is not None
 
 
 def _weekday_start(text: str, start: int) -> int:
@@ -1250,6 +1345,32 @@ def _named_codes(t: _Text) -> Iterable[Span]:
             yield _code(m.start(), m.end(), m.group())
 
 
+_ONE_DIGIT_CODE = re.compile(
+    r"(?<!\w)(?i:error|fehler|erreur|errore|erro|foutcode|fout|b[łl][ąa]d|virhe|feil|fel|fejl)\s*[:#]?\s*\d"
+    r"(?=\s*(?:[,.;!?)'\"]|$)|\s+(?i:and|und|et|y|e|en|i|och|og|then|on|auf|sur|en|en el)\b)"
+)
+"""`el inversor marca error 7, ...`: one digit after an error's word, where the sentence or a list goes on; kept with
+its word (`7` alone says nothing). Not before a noun (`error 3 times`, `Fehler 2 mal`)."""
+_BRACKETED_CODE = re.compile(
+    r"[(\"'\u2018\u201c](?i:error\s+code|error|err|code)\s*[:#]?\s*(?P<id>\d{1,6})[)\"'\u2019\u201d]"
+)
+"""`(code 7)`, `'code 7'`, `(error 42)`: a code in brackets or quotes after its word, however short (an app's failure
+message quotes one so: `Purchase could not be verified (code 7)`); elsewhere one digit after `code` is prose (`code 3
+of 5`)."""
+
+
+def _short_codes(t: _Text) -> Iterable[Span]:
+    """A code of one digit or a few with its word: in brackets or quotes (`(code 7)`), or one digit after an error's
+    word where the sentence goes on (`error 7, ...`)."""
+    if not t.digits:
+        return
+    for m in _BRACKETED_CODE.finditer(t.text):
+        if not _NOT_AN_ERROR.search(t.text[max(0, m.start() - 24) : m.start()]):
+            yield _code(m.start() + 1, m.end() - 1, m.group()[1:-1])
+    for m in _starting_with(_ONE_DIGIT_CODE, t, _CODE_STEMS):
+        yield _code(m.start(), m.end(), m.group())
+
+
 def _statuses(t: _Text) -> Iterable[Span]:
     if not t.digits:
         return
@@ -1302,7 +1423,12 @@ def _hinted_ids(t: _Text) -> Iterable[Span]:
             yield span
 
 
-_ANSWER_ID = re.compile(rf"\s*[:#]?\s*(?=[A-Za-z_/.-]*\d)(?P<id>{_ID})(?=[\s,;:!?)]|\.(?!\w)|$)")
+_ANSWER_ID = re.compile(
+    r"\s*(?i:(?:sure|yes|yeah|yep|ok(?:ay)?|hi|here you go)[\s,.!:-]+)?"
+    r"(?i:(?:it'?s|it\s+is|that'?s|that\s+is|here\s+it\s+is|c'est|es|ist|[èé]|is)[\s,:-]+)?"
+    rf"[:#]?\s*(?=[A-Za-z_/.-]*\d)(?P<id>{_ID})(?=[\s,;:!?)]|\.(?!\w)|$)"
+)
+"""An id the message starts with, perhaps after a yes and an "it's" (`its EVR/2026/0187, the director said...`)."""
 _ASKED_FOR_AN_ID = re.compile(
     r"[\s-]*(?i:numbers?|no\b|nr\b|ids?\b|reference|ref\b|code|nummer|n[úu]mero|num[ée]ro|numer|#)"
 )
@@ -1321,9 +1447,25 @@ def _answered_ids(t: _Text) -> Iterable[Span]:
         None,
     )
     if asked is not None:
-        span = _id(_hint_kind(asked), m.start("id"), m.end("id"), m.group("id"))
-        if span is not None:
-            yield span
+        kind = _hint_kind(asked)
+    elif _ASKED_FOR_A_REF.search(t.before) is not None and _ACCOUNT_WORDS.search(t.before) is None:
+        kind = _ref_kind(t.text, m.start("id"))  # "the arrangement reference?": what the answer says it is
+    else:
+        return
+    span = _id(kind, m.start("id"), m.end("id"), m.group("id"))
+    if span is not None:
+        yield span
+
+
+_ASKED_FOR_A_REF = re.compile(
+    r"(?<!\w)(?i:reference|ref|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie)(?!\w)"
+)
+_ACCOUNT_WORDS = re.compile(
+    r"(?<!\w)(?i:accounts?|customer|member(?:ship)?|cards?|iban|bank|sort code|client|kunden\w*|konto|cliente|"
+    r"compte|cuenta|conta)(?!\w)"
+)
+"""A question for a reference of a kind no id word names (`the arrangement reference from your funeral director?`):
+the answer's own words say its kind (`_ref_kind`); not one about an account, a card or a bank (`_ACCOUNT_WORDS`)."""
 
 
 def _hint_kind(hint: re.Match[str]) -> EntityKind:

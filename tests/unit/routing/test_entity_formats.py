@@ -693,7 +693,8 @@ def test_an_id_of_any_shape_answering_the_bots_question_for_it(
     ("text", "before"),
     [
         ("4471", "I can help you dispute a transaction. Can you tell me the last 4 digits?"),
-        ("4C2291 is the serial", "What's the serial number of the meter?"),
+        ("2.3.14 build 8812", "Could you share the version number?"),
+        ("it's 4410 2290 1183", "What's the reference on your account?"),
     ],
 )
 def test_a_number_answering_a_question_for_something_else_is_no_id(text: str, before: str) -> None:
@@ -712,7 +713,6 @@ def test_a_number_answering_a_question_for_something_else_is_no_id(text: str, be
         "the parking fine 1200 euros",
         "x-request-id: 8c1f0e2a-77b3-4a61-b0d2-3f9e6a1d0c55",
         "my IBAN is DE89 3704 0044 0532 0130 00",
-        "serial number 4C2291 on the back",
         "order XR-50 router",
     ],
 )
@@ -833,3 +833,113 @@ def test_a_return_code_or_a_version_after_an_r_is_no_amount(text: str) -> None:
 def test_a_phone_word_after_the_number_makes_it_a_phone() -> None:
     assert ("phone", "503.555.0142") in found("ok get me a person. 503.555.0142 is my cell")
     assert ("phone", "44 81 92 07") not in found("de retourlabel code is RT 44 81 92 07")
+
+
+# ------------------------------------------------------------------ the sixth author's families (2026-12-06, round 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("serial TT2-4C19-88730", "order_id", "TT2-4C19-88730"),
+        ("serial number 4C2291 on the back", "order_id", "4C2291"),
+        ("Seriennummer KWP-2291-88A41, seit Montag kalt", "order_id", "KWP-2291-88A41"),
+        ("l'antenna ha il led rosso, matricola CN-AX7-004182", "order_id", "CN-AX7-004182"),
+        ("numéro de série : FRX2291044", "order_id", "FRX2291044"),
+        ("S/N FOC2291X0AB, 48 ports", "order_id", "FOC2291X0AB"),
+        ("compteur n° 09421783366014 (linky)", "order_id", "09421783366014"),
+        ("Meter serial 14M605123, the correct reading is 04812", "order_id", "14M605123"),
+        ("Policy number: HGH-55-301877", "order_id", "HGH-55-301877"),
+        ("la póliza 77-4410291 no cubre", "order_id", "77-4410291"),
+        ("container MSCU 482193-7 was rejected", "order_id", "MSCU 482193-7"),
+        ("modem zegt PPP-691, werkbon WB-2026-3391", "order_id", "WB-2026-3391"),
+        ("Arbeitsauftrag AA-2026-1183 ist offen", "order_id", "AA-2026-1183"),
+        ("PRO# 1042778331 shows delivered", "order_id", "1042778331"),
+        ("the downtown one, appointment AP-55102", "order_id", "AP-55102"),
+        ("afspraak AFS-20931 op 9 maart", "order_id", "AFS-20931"),
+        ("Permit application BP-2026-00418. Fee was $ 275.00", "order_id", "BP-2026-00418"),
+        ("numéro d'envoi CH-99.482.117.3", "order_id", "CH-99.482.117.3"),
+        ("spedizione SPD-4410-2291 ferma", "order_id", "SPD-4410-2291"),
+        ("booked a berth, confirmation SLP-7Q2-44K for 3 nights", "order_id", "SLP-7Q2-44K"),
+        ("referencia de la transferencia: Xq7Lm2PzT9", "order_id", "Xq7Lm2PzT9"),
+        ("el viaje R-0611-7732, la app dio LOCK_TIMEOUT", "order_id", "R-0611-7732"),
+        ("withdrawal stuck on pending, id WD-7781920045", "order_id", "WD-7781920045"),
+        ("faktura za licencję FV/2026/05/0193 opłacona", "invoice_id", "FV/2026/05/0193"),
+        ("Subject: Entry query EQ/2026/55810", "ticket_id", "EQ/2026/55810"),
+        ("bag didnt arrive in oslo. file ref OSLBA12345", "ticket_id", "OSLBA12345"),
+        ("nous avons réservé le forfait, dossier DL-2026/093", "order_id", "DL-2026/093"),
+        ("j'ai ouvert le dossier 88-1204-B la semaine dernière", "ticket_id", "88-1204-B"),
+    ],
+)
+def test_ids_of_what_the_customer_holds_books_or_sends_in_many_languages(
+    text: str, kind: str, value: str
+) -> None:
+    """Serial, meter and policy numbers, appointments, applications, work orders, shipments, transfers and trips
+    name what the customer holds or booked: an id (`order_id`); a file is a case's unless the message books."""
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "kind", "value"),
+    [
+        ("its EVR/2026/0187, the director said it was in our package", "Could you share the arrangement reference?",
+         "order_id", "EVR/2026/0187"),
+        ("HA-26-10482", "Could you share your housing application number?", "order_id", "HA-26-10482"),
+        ("it's ML-SL-7Q2291, fitted in 2025", "Could you share the serial number from the sticker?", "order_id",
+         "ML-SL-7Q2291"),
+    ],
+)  # fmt: skip
+def test_an_id_after_a_yes_or_its_answering_the_bot(text: str, before: str, kind: str, value: str) -> None:
+    assert (kind, value) in found(text, before)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("modem zegt PPP-691 auth failed", "PPP-691"),
+        ("then after retry CE-34878-0", "CE-34878-0"),
+        ("ok sorry. app said WITHDRAWAL_RISK_HOLD.", "WITHDRAWAL_RISK_HOLD"),
+        ("la app dijo RESERVA_BLOQUEADA", "RESERVA_BLOQUEADA"),
+        ("de router zegt PPPOE-TIMEOUT", "PPPOE-TIMEOUT"),
+        ("Console shows:\n\n%PLATFORM-3-PSU_FAIL: Power supply 2 not responding", "%PLATFORM-3-PSU_FAIL"),
+        ("%LINK-3-UPDOWN: Interface Gi1/0/24, changed state to down", "%LINK-3-UPDOWN"),
+        ("popup says 'Purchase could not be verified (code 7)'", "code 7"),
+        ("kiosk shows 'code 7' and wont let anyone punch in", "code 7"),
+        ("el inversor marca error 7, y la app", "error 7"),
+        ("the portal said (code 5) and then REFILL_TOO_SOON", "REFILL_TOO_SOON"),
+    ],
+)
+def test_codes_after_words_that_say_or_retry_and_of_other_forms(text: str, code: str) -> None:
+    assert ("error_code", code) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "trip 1200 km and the query 5000 rows took forever",
+        "policy 4.2 says we get a credit",
+        "my confirmation code 482913 worked",
+        "meter reading 18452, the boat is 9,4 meter",
+        "serial 9600 baud on the console port",
+        "application v2.3.14 crashes, appointment 14:30 tomorrow",
+        "Fehler 2 mal gesehen, error 3 times today",
+        "code 3 of 5 was used",
+        "you can use (promo code 20) at checkout",
+        "TERRACE-HOUSE and WI-FI are fine",
+    ],
+)
+def test_quantities_versions_one_time_codes_and_units_after_the_new_words_are_no_entities(text: str) -> None:
+    assert [(k, v) for k, v in found(text) if k.endswith("_id") or k == "error_code"] == []
+
+
+def test_a_protocol_status_mentioned_again_with_its_version_is_one_entity() -> None:
+    extractor = EntityExtractor()
+    first = extractor.spans("every call gets SIP 503")
+    again = extractor.spans("Received SIP/2.0 503 Service Unavailable")
+    assert [s.key for s in first] == [s.key for s in again] == ["sip 503"]
+
+
+def test_a_dotted_number_after_a_versions_word_or_before_a_build_is_no_date() -> None:
+    assert [v for k, v in found("it's 2.3.14 build 8812") if k == "date"] == []
+    assert [v for k, v in found("updated to version 4.1.25 yesterday") if k == "date"] == []
+    assert ("date", "12.03.26") in found("since 12.03.26 it fails")

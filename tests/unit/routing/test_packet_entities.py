@@ -1,6 +1,6 @@
 """The packet's entities against a hand-labelled set: `events/labelled/handoff_entities.jsonl`.
 
-131 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
+149 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
 Dutch, Italian, Swedish, Norwegian, Polish, Czech), each with the entities a human expects from the customer's messages
 up to the escalating one (kind, value as typed, the message's seq). 1-60 were written before the extractor; 61-75
 after its first version, aimed at formats it might miss (it found 79% of them at first); 76-95 after the held-out
@@ -17,7 +17,14 @@ job, licence, transaction, prescription, bill of lading, return label, claim (`s
 generated ids (`EL-7Hq9Zt`), references whose kind the message says, an id of any shape answering the bot, a
 date's time and a day's name in more languages, addresses on reserved and internal hosts, codes in logs and JSON
 and with the word that says their kind (`exit status 137`, `Reject 75`), the rand, rupees and ringgit, a phone word
-after the number (the extractor of the round's start found 56% of their entities, precision 91%). It is a
+after the number (the extractor of the round's start found 56% of their entities, precision 91%). 136-153 after the
+sixth author's set was read (by family), aimed at other instances of its families and their near misses: serial,
+meter and policy numbers, appointments, applications, work orders, shipments, transfers and trips in several
+languages, container numbers, `FV/...` invoices, a file that is a booking's or a case's, an id after "it's" answering
+the bot, codes after words that say or retry, `%SYS-2-MALLOCFAIL`, `(code 12)`, `error 7,`, a list of codes, and the
+near misses: units, versions, one-time codes, `policy 4.2` (the round-start extractor found 45% of their entities,
+precision 88%). Since that round a serial or meter number is an id (`order_id`, what the customer holds), as the
+sixth author labelled it; 131's was relabelled so. It is a
 development set, not a held-out one: the extractor was fixed on the misses of all of them, so this test guards against regressions rather than measuring recall on
 unseen text. Values follow the packet's conventions: ids without a leading `#` or the word before
 them, amounts with their currency as typed, dates as typed (relative ones such as "yesterday" are not
@@ -25,7 +32,7 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test6.jsonl` (blind), and the earlier ones as regression floors.
+measure unseen text: `handoff_entities_test7.jsonl` (blind), and the earlier ones as regression floors.
 """
 
 from __future__ import annotations
@@ -87,6 +94,10 @@ WEEKDAY = re.compile(
 )
 """A date is compared without the day's name before it: `mardi 14 avril` and `14 avril` name the same day (one
 author keeps it, another drops it). `Friday 31st` keeps it: without it, `31st` is no date."""
+ARTICLE = re.compile(r"(?i:le|el|il|lo|the|on|am|den|dem|op|em|no|o)\s+(?=\S)")
+"""A date is compared without the article or preposition a labeller may keep before it: `le 3 avril` and `3 avril`,
+`am 12. März` and `12. März` name the same day (the sixth author keeps `le`; the packet, like the other authors,
+starts a date at its day or its day's name)."""
 TIME = re.compile(
     r"(?:,\s*|\s+)(?i:(?:at|um|à|a\s+las|alle|om|kl\.?|klo|godz\.?|às|v|ve|o)\s+)?(?:[01]?\d|2[0-3])"
     r"(?::[0-5]\d(?::[0-5]\d)?(?:\s?(?i:am|pm|uhr|h))?|h[0-5]\d|\.[0-5]\d\s?(?i:uhr|h)|\s?(?i:am|pm|uhr|h))"
@@ -102,6 +113,8 @@ def _normal(value: str, kind: str = "") -> str:
         value = value[word.end() :]
     if kind == "error_code":
         value = REASON_PHRASE.sub("", value)
+    if kind == "date" and (article := ARTICLE.match(value)) is not None:
+        value = value[article.end() :]
     if (
         kind == "date"
         and (weekday := WEEKDAY.match(value))
@@ -239,8 +252,8 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test6.jsonl"
-"""The held-out set: 60 conversations (228 entities) by a sixth author who never saw the extractor, its tests or the
+HELD_OUT = LABELLED_DIR / "handoff_entities_test7.jsonl"
+"""The held-out set: 60 conversations (230 entities) by a seventh author who never saw the extractor, its tests or the
 other sets; measured once, never tuned on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
@@ -261,6 +274,10 @@ EARLIER_SETS = {
         0.99,
         0.99,
     ),  # measured blind 81.7% / 92.2%; after its misses were read by family: 230/230 (100%), 230/230 (100%)
+    "handoff_entities_test6.jsonl": (
+        0.99,
+        0.99,
+    ),  # measured blind 87.7% / 96.6%; after its misses were read by family: 228/228 (100%), 228/228 (100%)
 }
 
 
@@ -286,20 +303,19 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once, after test5's families were fixed: recall 200/228 (87.7%), precision 200/207
-    (96.6%); the extractor before those fixes: 86.8% / 97.1% (86.0% / 96.1% with the comparison before the time and
-    code-word rules). A regression floor."""
+    """Measured 2026-12-06, once, after test6's families were fixed (`bench/handoff.py --entities`): recall 204/230
+    (88.7%), precision 204/214 (95.3%); the extractor before those fixes: 201/230 (87.4%), 201/213 (94.4%). A
+    regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.87 and precision >= 0.96, report
+    assert recall >= 0.88 and precision >= 0.95, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.877 < 0.95 on text by a writer the extractor never saw: serial, meter and policy "
-    "numbers labelled as order ids (`serial TT2-4C19-88730`, `matricola CN-AX7-004182`, `compteur n° ...`), ids "
-    "after words it does not know (`werkbon`, `PRO#`, `appointment`, `permit application`, `numéro d'envoi`, "
-    "`confirmation`), kinds read otherwise (`dossier`, `file ref`), codes after words it does not read (`zegt "
-    "PPP-691`, `after retry CE-34878-0`, `(code 7)`, `WITHDRAWAL_RISK_HOLD`, `%PLATFORM-3-PSU_FAIL`), `le 3 avril`",
+    reason="held-out recall 0.887 < 0.95 on text by a writer the extractor never saw: ids typed in spaced groups "
+    "(`HA 00 4471`, `BF 7731 0942 GB`) or of other shapes (`PS.2026.00871`, `AAH-55.871/B`, `BRZ4K7TQ`), kinds read "
+    "otherwise (`WO-11873`), codes of other forms (`0x1F`, `BLE_GATT_133`, `3DS_AUTH_FAILED`, `SPN 524287 FMI 31`, "
+    "`SLOT-409`), dates with a Roman month or an ordinal alone (`3-XII-2025`, `31st`), `3 dec.` with its dot",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
