@@ -263,9 +263,10 @@ _ID = r"#?[A-Za-z0-9](?:[A-Za-z0-9/_-]|\.(?=\d))*[A-Za-z0-9]"
 """A dot only before a digit: `GPA.3391-2291-0045-77812`, not `2026.pdf` or the end of a sentence."""
 _ID_WORDS: dict[EntityKind, str] = {
     "order_id": r"orders?|order ?(?:number|no|nr|id)|ordernummer|bestell(?:ung|nummer|nr)?|bestelnummer|"
-    r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|encomenda|zam[óo]wieni[ea]|purchase(?: order)?|"
+    r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|bestilling|best[äa]llning|ordre|encomenda|"
+    r"zam[óo]wieni[ea]|purchase(?: order)?|"
     r"p\.?o\.?|booking|reservation|r[ée]servation|reserva|localizador|buchung(?:snummer)?|prenotazione|"
-    r"rental agreement|agreements?|mietvertrag|rma|"
+    r"rental agreement|agreements?|mietvertrag|rma|hire|"
     r"contracts?|contrato|contrat|contratto|vertrag(?:snummer)?|kontrakt|umow[aey]|smlouv[ay]|overeenkomst|"
     r"leases?|job ?(?:number|no|nr|id|ref)|work ?order|"
     r"licen[cs]e ?(?:key|number|no|id)?|lizenz(?:schl[üu]ssel|nummer)?|(?:product|activation|serial) ?key|"
@@ -291,8 +292,9 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"compteur|z[äa]hler(?:nummer)?|contador|contatore|meter ?(?:serial|number|no|nr|id)|"
     r"polic(?:y|ies) ?(?:number|no|nr)?|num[ée]ro de police|p[óo]liza|polizza|ap[óo]lice|polis(?:nummer)?|"
     r"versicherungs(?:schein)?(?:nummer)?",
-    "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
+    "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
+    r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
     r"pcn|penalty charge(?: notice)?|(?:parking|penalty|traffic|speeding) (?:fine|ticket)|"
     r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete",
@@ -310,20 +312,25 @@ the bill's), else a payment (`paid £52 ..., ref GW-2026-03391`: what was bought
 `_ref_kind`)."""
 _SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}/\d{1,8}"
 """A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`)."""
-_GROUPED_ID = r"(?:\d{4}|(?-i:[A-Z]{1,4})\d{0,2} \d{2,4})(?: \d{2,4}){2,6}(?!\d|[.,]\d)"
-"""A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's), perhaps after a prefix in
-capitals (`RF18 5390 0754 7034`, a creditor reference; `RT 44 81 92 07`, a return label): three groups of digits or
-more, so that `order 4410 12 €` stays an id and an amount."""
+_GROUPED_ID = (
+    r"(?:\d{4}(?: \d{2,4}){2,6}|(?!(?-i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )(?-i:[A-Z]{1,4})\d{0,2}"
+    r"(?: \d{2,4}){2,6}(?: (?-i:[A-Z]{2})(?!\w))?)(?!\d|[.,]\d)"
+)
+"""A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's): three groups or more, so that
+`order 4410 12 €` stays an id and an amount. After a prefix in capitals two groups are enough (`RF18 5390 0754 7034`,
+a creditor reference; `RT 44 81 92 07`, a return label; `HA 00 4471`, an order read out from a form), and a parcel's
+may end in its country (`BF 7731 0942 GB`); not a currency's code (`order EUR 12 500`)."""
 _CONTAINER_ID = r"(?-i:[A-Z]{3}[UJZ]) ?\d{6}(?:-?\d)?"
 """A shipping container's number (ISO 6346: owner and category letters, six digits, a check digit), typed joined or
 apart (`MSCU4412907`, `MSCU 482193-7`)."""
 _NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer"
 _CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref|code"
-# A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`.
+# A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`; a number
+# word may be glued to it, as Dutch and German compounds are (`Factuurnummer PS.2026.00871`).
 _ID_AFTER_WORD = re.compile(
     r"(?<!\w)(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
-    + rf"|(?P<ref>{_REF_WORDS}))\b\.?"
+    + rf"|(?P<ref>{_REF_WORDS}))(?:nummer|nr)?\b\.?"
     rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*(?P<id>{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
     r"(?![\w-])",
     re.I,
@@ -343,12 +350,13 @@ _PREFIX_KIND: dict[str, EntityKind] = {
     "tkt": "ticket_id", "ticket": "ticket_id", "req": "ticket_id", "case": "ticket_id",
 }  # fmt: skip
 _BOOKING_REF = re.compile(
-    r"(?<!\w)(?i:booking|reservation|r[ée]servation|reserva|localizador|buchung|prenotazione|pnr|confirmation|"
-    r"record locator)(?:\s+(?i:ref(?:erence)?|code|number|no|nr|n\.?[°º]|id|nummer|número|numéro|numero)\.?)?"
+    r"(?<!\w)(?i:booking|booked|reservation|r[ée]servation|reserva|localizador|buchung|prenotazione|pnr|"
+    r"confirmation|record locator)"
+    r"(?:\s+(?i:ref(?:erence)?|code|number|no|nr|n\.?[°º]|id|nummer|número|numéro|numero)\.?)?"
     r"\s*[:#]?\s*(?P<id>[A-Z0-9]{5,8})(?![\w-])"
 )
-"""An airline's or hotel's booking code (`booking ref QX7P2L`, `localizador ZK4R9M`): capitals and digits, too few
-digits for `_id`, so only right after a booking word."""
+"""An airline's or hotel's booking code (`booking ref QX7P2L`, `localizador ZK4R9M`, `booked BRZ4K7TQ`): capitals
+and digits, too few digits for `_id`, so only right after a booking word."""
 _HASH_ID = re.compile(r"(?<![\w#&])#(?P<id>\d{3,12})(?![\w-])")
 _BARE_ID = re.compile(
     r"[A-Z](?<![\w/-][A-Z])[A-Z]{1,3}(?:-[A-Z]{2,4})?-(?:\d{5,12}|\d{2,8}-(?:[A-Z]{2,4}-)?\d[0-9A-Z]{1,11})"
@@ -366,8 +374,9 @@ _ID_HINT = re.compile(
     r"r[ée]servations?|reservas?|agreements?|contracts?|contrato|contrat|vertrag|leases?|jobs?|transactions?|"
     r"transaktion|prescriptions?|rx|withdrawals?|payouts?|appointments?|afspraak|rendez-vous|citas?|appuntamento|"
     r"agendamento|(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?)\s+applications?|"
-    r"policy|polic(?:ies)|serial|meter)"
+    r"policy|polic(?:ies)|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre)"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
+    r"ricevut\w*|recibos?|bollett\w*|boletos?|kvitto|paragon|"
     r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
     r"(?<!in\s)cases?|claims?|complaints?|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
     r"(?:maintenance|service|support|repair|refund|warranty|change|return)\s+requests?|sinistro|siniestro))(?!\w)"
@@ -583,6 +592,20 @@ uhr`, `3 May at 9pm`): part of the date as typed (an appointment's, an outage's 
 (`Saturday 7th, at 9`)."""
 _ORDINAL_DAY = re.compile(r",?\s+(?i:the\s+)?(?P<d>\d\d?)(?:st|nd|rd|th)(?!\w)")
 """`31st` after a day's name (`Friday 31st`, `Tuesday the 5th`): alone it is no date (`the 18th`)."""
+_ON_THE_ORDINAL = re.compile(
+    r"(?P<d>\d(?<![\w.,]\d)\d?)(?i:st|nd|rd|th)"
+    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?i:and|but|or|so|at|when|as|because|then|which|please|we|i|it|they|he|she|you)\b)"
+)
+_ON_THE = re.compile(r"(?<!\w)(?i:on|by|until|till|since|before|after|from)\s+the\s+$")
+"""`paid on the 31st.`, `collected on the 3rd and ...`: an ordinal after `on the` (`by the`, `since the`...) where
+the clause ends is a day of the month; not before a noun (`on the 2nd floor`, `for the 3rd time`)."""
+_ROMAN_MONTHS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
+                 "XI": 11, "XII": 12}  # fmt: skip
+_ROMAN_DATE = re.compile(
+    rf"(?P<d>\d(?<![\w./-]\d)\d?)(?P<s>[-./ ])(?P<mon>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)(?P=s)"
+    rf"(?P<y>{_YEAR}|\d\d)(?![\w/-]|\.\d)"
+)
+"""`3-XII-2025`, `5.III.2026`: the month in Roman numerals, as Spanish, Italian and Polish forms write it."""
 _DASH_DATE_WORDS = re.compile(
     r"(?i:\b(?:on|since|dated?|ordered|bought|purchased|paid|placed|shipped|sent|delivered|booked|returned|"
     r"cancell?ed|arrived|received|renewed|charged|due|expire[sd]?|bestellt|gekauft|bezahlt|command[ée]e?|"
@@ -606,6 +629,12 @@ _DOT_DATE_WORDS = re.compile(
 """Before `12.3.`: only the prepositions of languages that write dates so (in English `since 3.6` is a version)."""
 _HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{4,16}(?![\w-])")
 """`0x80070005`; not inside an id (`NMB-JP-0xa4f2`)."""
+_SHORT_HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{1,3}(?![\w-])")
+"""`session failed: 0x1F`: a short hexadecimal code, taken only in an error's words (`_ERROR_WORDS`; `mask 0xFF` is a
+setting)."""
+_J1939 = re.compile(r"(?<![\w-])SPN\s*:?\s*(?P<spn>\d{1,6})\s*[/,]?\s*FMI\s*:?\s*(?P<fmi>\d{1,2})(?![\w-])")
+"""A machine's diagnostic trouble code as its display shows it (SAE J1939: `SPN 524287 FMI 31`, `SPN 110/FMI 0`): the
+parameter and the failure mode together are the code."""
 _SYSLOG = re.compile(r"%(?<![\w%]%)[A-Z][A-Z0-9_]*(?:-[A-Z][A-Z0-9_]*)?-[0-7]-[A-Z][A-Z0-9_]+(?![\w-])")
 """A network device's log message name, `%FACILITY-SEVERITY-MNEMONIC` (`%PLATFORM-3-PSU_FAIL`, `%LINK-3-UPDOWN`): the
 whole name is the code, as its vendor's documentation lists it."""
@@ -614,7 +643,8 @@ _HTTP = re.compile(r"(?<![\w/])HTTP(?:/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)
 _CODE_MORE = re.compile(
     r"\s*(?:,|/|\bthen\b|\band\b|\bor\b|\bafter\b)\s*(?:HTTP\s*)?(?P<id>[1-5]\d\d)(?![\w.,])", re.I
 )
-_SNAKE = re.compile(r"(?<![\w])(?:[A-Z][A-Z0-9]*::)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
+_SNAKE = re.compile(r"(?<![\w])(?:[A-Z][A-Z0-9]*::)?(?:[A-Z]|\d+[A-Z])[A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
+"""A constant's name in capitals joined by `_`; its first word may start with digits (`3DS_AUTH_FAILED`)."""
 _AFTER_A_CODE = re.compile(
     r"(?:\((?i:code|error)\s*\d{1,6}\)|(?<![\w-])(?=[A-Z0-9_-]*\d)[A-Z][A-Z0-9_-]*[A-Z0-9]|(?<![\w-])[A-Z]+_[A-Z0-9_]+)\s*"
     r"(?:,|;|/|->|\u2192|(?i:(?:and|und|et|y|e|en|og|och|i)(?:\s+(?:then|dann|puis|luego|poi|dan|sen|s[åa]))?|then|dann|"
@@ -937,14 +967,15 @@ _ID_STEMS: tuple[str, ...] = (
     "numero de s", "número de s", "numero di serie", "matricola", "numer seryjny", "compteur", "zähler", "zahler",
     "contador", "contatore", "meter", "polic", "numéro de police", "numero de police", "póliza", "poliza",
     "polizza", "apólice", "apolice", "polis", "versicherung", "file", "entry q", "customs q", "quer", "enquiry",
-    "inquiry",
+    "inquiry", "inv", "hire", "bestil", "beställ", "bestall", "ordre", "ricevuta", "recibo", "reçu", "recu", "kvitt",
+    "paragon", "bonnetje", "kassenbon", "bolletta", "boleto",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
 _ID_STEMS = tuple(s for s in _ID_STEMS if not any(s != o and s.startswith(o) for o in _ID_STEMS))
 """Without those another stem starts (`bestell`, `bestel`): each is a `str.find` over the text."""
 _BOOKING_STEMS = (
-    "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "pnr", "confirmation", "record",
+    "book", "reserv", "réserv", "localizador", "buchung", "prenotazione", "pnr", "confirmation", "record",
 )  # fmt: skip
 _PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po", "fv")
 _CODE_STEMS = (
@@ -1001,11 +1032,7 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
     for pattern, worth in checks:
         for m in pattern.finditer(text) if worth else ():
             yield _code(m.start(), m.end(), m.group())
-    for m in _SNAKE.finditer(text) if "_" in text else ():
-        # ERR_CONNECTION_RESET, SAML_RESPONSE_INVALID: an error's name, or a constant in an error's words
-        window = text[max(0, m.start() - 40) : m.start()]
-        if _ERROR_NAME.search(m.group()) or _ERROR_WORDS.search(window) or _AFTER_A_CODE.search(window):
-            yield _code(m.start(), m.end(), m.group())
+    yield from _constants_and_faults(t)
     for m in _HYPHEN_NAME.finditer(text) if "-" in text else ():
         if any(_ERROR_NAME.match(part) for part in m.group().split("-")):
             yield _code(m.start(), m.end(), m.group())
@@ -1017,6 +1044,32 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
     for m in _SQL_STATE.finditer(text) if t.digits and "sql" in t.folded else ():
         span = _code(m.start(), m.end(), m.group())
         yield dataclasses.replace(span, key=f"sqlstate {m.group('b') or m.group('v')}")
+
+
+def _constants_and_faults(t: _Text) -> Iterable[Span]:
+    """Constants in capitals that name an error (`ERR_CONNECTION_RESET`, `BLE_GATT_133`), short hexadecimal codes in an
+    error's words (`failed: 0x1F`) and a machine's fault codes (`SPN 524287 FMI 31`)."""
+    text = t.text
+    for m in _SNAKE.finditer(text) if "_" in text else ():
+        # ERR_CONNECTION_RESET, SAML_RESPONSE_INVALID: an error's name, or a constant in an error's words; one
+        # ending in a number (`BLE_GATT_133`) anywhere in a sentence that says something failed
+        window = text[max(0, m.start() - 40) : m.start()]
+        if (
+            _ERROR_NAME.search(m.group())
+            or _ERROR_WORDS.search(window)
+            or _AFTER_A_CODE.search(window)
+            or (
+                m.group()[-1].isdigit()
+                and _FAILURE_BEFORE.search(text, max(0, m.start() - 80), m.start()) is not None
+            )
+        ):
+            yield _code(m.start(), m.end(), m.group())
+    for m in _SHORT_HEX.finditer(text) if "0x" in text else ():
+        if _ERROR_WORDS.search(text, max(0, m.start() - 40), m.start()):
+            yield _code(m.start(), m.end(), m.group())
+    for m in _J1939.finditer(text) if "FMI" in text else ():
+        span = _code(m.start(), m.end(), m.group())
+        yield dataclasses.replace(span, key=f"spn {m.group('spn')} fmi {m.group('fmi')}")
 
 
 def _lower_snakes(text: str) -> Iterator[re.Match[str]]:
@@ -1152,6 +1205,7 @@ def _dates(t: _Text) -> Iterable[Span]:
         if span is not None:
             end = _time_end(t.text, span.end)
             yield dataclasses.replace(span, end=end, value=t.text[span.start : end])
+    yield from _roman_and_ordinal_dates(t)
     i = t.folded.find("day")
     while i >= 0:  # `Friday 31st`: an ordinal alone is no date, after a day's name it is
         if (o := _ORDINAL_DAY.match(t.text, i + 3)) is not None and int(o.group("d")) <= 31:
@@ -1159,6 +1213,17 @@ def _dates(t: _Text) -> Iterable[Span]:
             if start < o.start("d"):
                 yield Span(start, o.end(), "date", t.text[start : o.end()], f"?-?-{int(o.group('d'))}")
         i = t.folded.find("day", i + 3)
+
+
+def _roman_and_ordinal_dates(t: _Text) -> Iterable[Span]:
+    """A month in Roman numerals (`3-XII-2025`) and an ordinal after `on the` where the clause ends (`on the 31st.`)."""
+    for m in _ROMAN_DATE.finditer(t.text) if "I" in t.text or "V" in t.text or "X" in t.text else ():
+        if 1 <= int(m.group("d")) <= 31:
+            key = f"{m.group('y')}-{_ROMAN_MONTHS[m.group('mon')]}-{int(m.group('d'))}"
+            yield Span(m.start(), m.end(), "date", m.group(), key)
+    for m in _ON_THE_ORDINAL.finditer(t.text) if "the" in t.folded else ():
+        if 1 <= int(m.group("d")) <= 31 and _ON_THE.search(t.text, max(0, m.start() - 16), m.start()):
+            yield Span(m.start(), m.end(), "date", m.group(), f"?-?-{int(m.group('d'))}")
 
 
 _VERSION_BEFORE = re.compile(
@@ -1241,6 +1306,8 @@ def _amounts(t: _Text) -> Iterable[Span]:
         thousand = 1000 if m.group("k1") or m.group("k3") else 1
         sign = "-" if m.group().startswith("-") else ""
         spaced = group == "n3" and any(c in _SPACES for c in m.group(group))
+        if _HEDGE_BEFORE.search(text, max(0, m.start() - 20), m.start()) or _HEDGE_AFTER.match(text, m.end()):
+            continue  # `about 800 francs`, `750 kroner or so`: a guess at a figure, not one charged or paid
         if not (spaced and _COUNTED.search(text, max(0, m.start() - 40), m.start())):
             span = _amount(m.start(), m.end(), text, m.group(group), currency, thousand, sign)
             if span is not None:
@@ -1248,6 +1315,17 @@ def _amounts(t: _Text) -> Iterable[Span]:
         if spaced:  # offered after the whole: taken only when the whole was refused or overlaps
             yield from _shorter(m, text, currency, thousand)
     yield from _rand_and_crypto(t)
+
+
+_HEDGE_BEFORE = re.compile(
+    r"(?:(?<!\w)(?i:about|around|roughly|approx(?:\.|imately)?|like|some|nearly|almost|ungef[äa]hr|etwa|circa|ca\.|"
+    r"zirka|environ|vers|aproximadamente|unos|unas|cerca\s+de|alrededor\s+de|quase|cerca\s+di|più\s+o\s+meno|"
+    r"ongeveer|zo'?n|omkring|ungef[äa]r|cirka|oko[łl]o|zhruba|asi))\s*$"
+)
+_HEDGE_AFTER = re.compile(r"\s*(?i:or\s+so|-?ish|give\s+or\s+take|more\s+or\s+less|o\s+as[ií])(?!\w)")
+"""What makes an amount a guess (`like 40 bucks`, `ongeveer 150 euro`, `750 kroner or so`): the customer recalls a
+figure, not the one charged or paid; no author has labelled one. Not `~` (`should be ~$124`: a sum worked out, which
+one author labels and another not)."""
 
 
 def _rand_and_crypto(t: _Text) -> Iterable[Span]:
@@ -1308,10 +1386,20 @@ def _phones(t: _Text) -> Iterable[Span]:
             and not text[: m.start()].strip()
             and _ASKED_FOR_A_PHONE.search(t.before) is not None
         )
-        if trunk or answer or _PHONE_WORDS.search(before) or _PHONE_AFTER.match(text, m.end()):
+        if (
+            trunk
+            or answer
+            or _NANP.fullmatch(raw)
+            or _PHONE_WORDS.search(before)
+            or _PHONE_AFTER.match(text, m.end())
+        ):
             yield Span(m.start(), m.end(), "phone", raw, digits)
 
 
+_NANP = re.compile(r"[2-9]\d\d(?P<s>[-.])[2-9]\d\d(?P=s)\d{4}")
+"""`308-555-0199`: a North American number as it is written (area code and exchange never start with 0 or 1), a
+phone wherever it is typed (a signature, `Ray Dietz | 308-555-0199`); an id so typed after its word is taken
+before."""
 _CAPITAL_SEGMENTS = re.compile(r"[A-Z]{2,}(?:-[A-Z0-9]{2,})+")
 
 
@@ -1359,9 +1447,20 @@ message quotes one so: `Purchase could not be verified (code 7)`); elsewhere one
 of 5`)."""
 
 
+_SQUARE_CODE = re.compile(r"\[(?P<id>[A-Za-z][A-Za-z0-9]{1,9}(?:[-_][A-Za-z0-9]{1,10}){0,2}[-_]\d{2,6})\]")
+"""`[SLOT-409]`, `[PPPoE-691]`: a code in square brackets, as a screen or a device prints one after its message; taken
+only in a sentence that says something failed or what a screen shows (`_SHOWN_BEFORE`), since a subject line
+brackets a ticket's key (`[OPS-1234]`)."""
+_SHOWN_BEFORE = re.compile(
+    r"(?i:\b(?:errors?|fail\w*|returns?|returned|shows?|showing|showed|says|said|gives?|gave|got|displays?|"
+    r"displayed|wrong|unavailable|denied|declined|rejected|refused|invalid|expired|zeigt|meldet|affiche|muestra|"
+    r"mostra|toont|pokazuje|ukazuje|visar|viser|fehler|erreur|erro|error)\b)[^.!?\n]{0,80}$"
+)
+
+
 def _short_codes(t: _Text) -> Iterable[Span]:
     """A code of one digit or a few with its word: in brackets or quotes (`(code 7)`), or one digit after an error's
-    word where the sentence goes on (`error 7, ...`)."""
+    word where the sentence goes on (`error 7, ...`); a code in square brackets after what failed (`[SLOT-409]`)."""
     if not t.digits:
         return
     for m in _BRACKETED_CODE.finditer(t.text):
@@ -1369,6 +1468,9 @@ def _short_codes(t: _Text) -> Iterable[Span]:
             yield _code(m.start() + 1, m.end() - 1, m.group()[1:-1])
     for m in _starting_with(_ONE_DIGIT_CODE, t, _CODE_STEMS):
         yield _code(m.start(), m.end(), m.group())
+    for m in _SQUARE_CODE.finditer(t.text) if "[" in t.text else ():
+        if _SHOWN_BEFORE.search(t.text, max(0, m.start() - 100), m.start()):
+            yield _code(m.start("id"), m.end("id"), m.group("id"))
 
 
 def _statuses(t: _Text) -> Iterable[Span]:

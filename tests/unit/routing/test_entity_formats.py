@@ -608,7 +608,7 @@ def test_dotted_and_hyphenated_dates_timestamps_and_a_days_name_make_a_date(text
         "a 20.05% increase",
         "opening hours 09-17",
         "read pages 02-04 of the manual",
-        "I need it before the 18th",
+        "it is the 18th reminder I get",  # `before the 18th` is a date since the seventh author's set
         "since 3.6 it broke",
     ],
 )
@@ -943,3 +943,109 @@ def test_a_dotted_number_after_a_versions_word_or_before_a_build_is_no_date() ->
     assert [v for k, v in found("it's 2.3.14 build 8812") if k == "date"] == []
     assert [v for k, v in found("updated to version 4.1.25 yesterday") if k == "date"] == []
     assert ("date", "12.03.26") in found("since 12.03.26 it fails")
+
+
+# ------------------------------------------------------------------------------ the seventh author's families
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("order number HA 00 4471 never came", "order_id", "HA 00 4471"),
+        ("parcel never arrived. tracking BF 7731 0942 GB", "order_id", "BF 7731 0942 GB"),
+        ("receipt says INV 2026 118 442", "invoice_id", "2026 118 442"),
+        ("Factuurnummer PS.2026.00871, bedrag klopt niet", "invoice_id", "PS.2026.00871"),
+        ("Klachtnummer KL.2026.4410 is nog open", "ticket_id", "KL.2026.4410"),
+        ("ricevuta n. RC/0771/26, ve la mando", "invoice_id", "RC/0771/26"),
+        ("la bolletta n. 2026/BW/000913 risulta non pagata", "invoice_id", "2026/BW/000913"),
+        ("o recibo n.º RB/2231/26 mostra outro valor", "invoice_id", "RB/2231/26"),
+        ("Hire ref BW/22/0871 .", "order_id", "BW/22/0871"),
+        ("damaged boards on hire AAH-55.871/B", "order_id", "AAH-55.871/B"),
+        ("booked BRZ4K7TQ arriving 22 de abril", "order_id", "BRZ4K7TQ"),
+        ("Hei, bestilling FF 2026 0412 er belastet to ganger", "order_id", "FF 2026 0412"),
+    ],
+)  # fmt: skip
+def test_ids_in_spaced_groups_with_glued_number_words_and_after_hire_receipt_and_bill_words(
+    text: str, kind: str, value: str
+) -> None:
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("it says session failed: 0x1F and took €12.40", "0x1F"),
+        ("la app dice error de conexion: BLE_GATT_133", "BLE_GATT_133"),
+        ("the balance link gave Payment declined (3DS_AUTH_FAILED) twice", "3DS_AUTH_FAILED"),
+        ("Combine display showing fault SPN 524287 FMI 31 since Tuesday", "SPN 524287 FMI 31"),
+        ("Tractor dash threw SPN 3251/FMI 18 this morning", "SPN 3251/FMI 18"),
+        ("Your online system returned Slot unavailable [SLOT-409] after we paid", "SLOT-409"),
+        ("Router pokazuje: [PPPoE-691]", "PPPoE-691"),
+    ],
+)
+def test_short_hex_codes_numbered_constants_machine_faults_and_codes_in_square_brackets(
+    text: str, code: str
+) -> None:
+    assert ("error_code", code) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set the hub mask to 0xFF like the guide said",
+        "Subject: [HELP-2211] Re: your request",
+        "we turned on BETA_UI_2 last week and it looks great",
+    ],
+)
+def test_a_setting_a_subject_lines_key_and_a_flag_in_calm_prose_are_no_codes(text: str) -> None:
+    assert [v for k, v in found(text) if k == "error_code"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("me cobraron 35,00 € el 3-XII-2025 en la tarjeta", "3-XII-2025"),
+        ("dispatched 5.III.2026 from the depot", "5.III.2026"),
+        ("employees need to be paid on the 31st. support case opened", "31st"),
+        ("collected by your van on the 3rd and we were told 10 days", "3rd"),
+        ("the pass renews by the 1st, please", "1st"),
+    ],
+)
+def test_a_roman_numeral_month_and_an_ordinal_after_on_the_are_dates(text: str, date: str) -> None:
+    assert ("date", date) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the office is on the 3rd floor",
+        "this is the 2nd time I write",
+        "it failed on the 5th attempt",
+        "World War II 1945 documentary",
+    ],
+)
+def test_an_ordinal_before_a_noun_is_no_date(text: str) -> None:
+    assert [v for k, v in found(text) if k == "date"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i paid $89.99 for deluxe plus like 40 bucks for the audit thing",
+        "Ik betaal altijd netjes ongeveer 150 euro per maand, nu € 1.012,35",
+        "goods value is only about 800 francs",
+        "another 750 kroner or so the same day",
+        "wir zahlen sonst etwa 60 Euro im Monat",
+        "normalement environ 40 € par mois",
+    ],
+)
+def test_an_amount_the_customer_guesses_at_is_no_entity_and_the_exact_one_beside_it_is(text: str) -> None:
+    amounts = [v for k, v in found(text) if k == "amount"]
+    assert amounts == [a for a in ("$89.99", "€ 1.012,35") if a in text]
+
+
+def test_a_north_american_number_is_a_phone_in_a_signature_and_not_after_an_account_word() -> None:
+    signature = "> Ray Dietz | Dietz Farms | 308-555-0199 | ray@dietzfarms.example"
+    assert ("phone", "308-555-0199") in found(signature)
+    assert ("phone", "617.555.0144") in found("office phone 617.555.0144 | fax 617.555.0145")
+    assert [v for k, v in found("account number 415-231-4471") if k == "phone"] == []

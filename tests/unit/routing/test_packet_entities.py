@@ -1,6 +1,6 @@
 """The packet's entities against a hand-labelled set: `events/labelled/handoff_entities.jsonl`.
 
-149 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
+165 support conversations (customer, bot and some agent turns; English, German, French, Spanish, Portuguese,
 Dutch, Italian, Swedish, Norwegian, Polish, Czech), each with the entities a human expects from the customer's messages
 up to the escalating one (kind, value as typed, the message's seq). 1-60 were written before the extractor; 61-75
 after its first version, aimed at formats it might miss (it found 79% of them at first); 76-95 after the held-out
@@ -24,7 +24,16 @@ languages, container numbers, `FV/...` invoices, a file that is a booking's or a
 the bot, codes after words that say or retry, `%SYS-2-MALLOCFAIL`, `(code 12)`, `error 7,`, a list of codes, and the
 near misses: units, versions, one-time codes, `policy 4.2` (the round-start extractor found 45% of their entities,
 precision 88%). Since that round a serial or meter number is an id (`order_id`, what the customer holds), as the
-sixth author labelled it; 131's was relabelled so. It is a
+sixth author labelled it; 131's was relabelled so. 154-169 after the seventh author's set was read (by family), aimed at
+other instances of its families and their near misses: ids typed in spaced groups after capitals (`KT 12 8841`, `RR
+4410 2231 DE`), number words glued to the id word (`Klachtnummer`), receipt and bill words in more languages (`recibo`,
+`bolletta`, `ricevuta`, `kvitto`), hire and Nordic order words, `booked QZ7R4M`, short hexadecimal codes, constants
+ending in a number or starting with one (`WIFI_ASSOC_4`, `5G_ATTACH_REJECTED`), J1939 fault codes, codes in square
+brackets, Roman-numeral months, an ordinal after `on the`, North American phone numbers, and amounts the customer
+guesses at (`about $900`, `ongeveer 90 euro`: no entity, as every author left them); near misses `0xFF` as a setting,
+a subject line's `[HELP-2211]`, `on the 3rd floor`, `the 2nd time`, an account number written like a phone (the
+round-start extractor found 61% of their entities, precision 79%). Since that round an ordinal after `on the`, `by the`
+or `before the` is a date, as the seventh author labelled it; 039's and 110's were relabelled so. It is a
 development set, not a held-out one: the extractor was fixed on the misses of all of them, so this test guards against regressions rather than measuring recall on
 unseen text. Values follow the packet's conventions: ids without a leading `#` or the word before
 them, amounts with their currency as typed, dates as typed (relative ones such as "yesterday" are not
@@ -32,7 +41,7 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test7.jsonl` (blind), and the earlier ones as regression floors.
+measure unseen text: `handoff_entities_test8.jsonl` (blind), and the earlier ones as regression floors.
 """
 
 from __future__ import annotations
@@ -104,7 +113,9 @@ TIME = re.compile(
     r"(?:\s(?:UTC|GMT|CES?T|[ECMP][SD]T|BST|IST))?$"
 )
 """A date is compared without the time of day after it: `Thu 6 Mar, 09:40` and `Thu 6 Mar` name the same day (the
-fifth author keeps the time, the fourth drops it; the packet keeps it as typed since 2026-12-06's test5 round)."""
+fifth author keeps the time, the fourth drops it; the packet keeps it as typed since 2026-12-06's test5 round).
+A date is compared without a dot after it too: `3 Dec.` and `3 Dec` (the seventh author keeps an abbreviated month's
+dot where the packet, unable to tell it from a full stop, ends the date at the month)."""
 
 
 def _normal(value: str, kind: str = "") -> str:
@@ -122,7 +133,7 @@ def _normal(value: str, kind: str = "") -> str:
     ):
         value = value[weekday.end() :]
     if kind == "date":
-        value = TIME.sub("", value)
+        value = TIME.sub("", value).rstrip(".")  # `3 Dec.`, `am 12.3.`: the dot names no other day
     return " ".join(value.casefold().lstrip("#").split())
 
 
@@ -252,8 +263,8 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test7.jsonl"
-"""The held-out set: 60 conversations (230 entities) by a seventh author who never saw the extractor, its tests or the
+HELD_OUT = LABELLED_DIR / "handoff_entities_test8.jsonl"
+"""The held-out set: 60 conversations (230 entities) by an eighth author who never saw the extractor, its tests or the
 other sets; measured once, never tuned on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
@@ -278,6 +289,12 @@ EARLIER_SETS = {
         0.99,
         0.99,
     ),  # measured blind 87.7% / 96.6%; after its misses were read by family: 228/228 (100%), 228/228 (100%)
+    "handoff_entities_test7.jsonl": (
+        0.98,
+        0.99,
+    ),  # measured blind 88.7% / 95.3%; after its misses were read by family: 226/230 (98.3%), 226/228 (99.1%); the
+    # four left are kinds the author reads otherwise (`WO-11873`, `RMA 20-99417`: tickets to them, orders to the
+    # extractor), a bare `COC-26-0455` no word names, and a corrected id after "sorry" (`BF77310924GB`)
 }
 
 
@@ -303,19 +320,21 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once, after test6's families were fixed (`bench/handoff.py --entities`): recall 204/230
-    (88.7%), precision 204/214 (95.3%); the extractor before those fixes: 201/230 (87.4%), 201/213 (94.4%). A
+    """Measured 2026-12-06, once, after test7's families were fixed (`bench/handoff.py --entities`): recall 197/230
+    (85.7%), precision 197/210 (93.8%); the extractor before those fixes: 194/230 (84.3%), 194/209 (92.8%). A
     regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.88 and precision >= 0.95, report
+    assert recall >= 0.85 and precision >= 0.93, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.887 < 0.95 on text by a writer the extractor never saw: ids typed in spaced groups "
-    "(`HA 00 4471`, `BF 7731 0942 GB`) or of other shapes (`PS.2026.00871`, `AAH-55.871/B`, `BRZ4K7TQ`), kinds read "
-    "otherwise (`WO-11873`), codes of other forms (`0x1F`, `BLE_GATT_133`, `3DS_AUTH_FAILED`, `SPN 524287 FMI 31`, "
-    "`SLOT-409`), dates with a Roman month or an ordinal alone (`3-XII-2025`, `31st`), `3 dec.` with its dot",
+    reason="held-out recall 0.857 < 0.95 on text by a writer the extractor never saw: ids after words it does not "
+    "read as an id's (account, member, student and subscription numbers, `voucher`, `avtal`, `sipariş no`, "
+    "`boekingsnr`, `Schadensmeldung Nr.`, `skadeärende`, `SN:`), ids in spaced groups of other shapes (`DL-55 812`, "
+    "`RL 889 302 1`, `IHF7 K2M9`), kinds read otherwise (`RMA SKF-RMA-30219` a ticket, `dossier n°` an order), codes "
+    "of other forms (`ALARM BRK_TRIP_OC`, `Hata kodu: 3D-SECURE-05`, `kod błędu 30051`), Turkish lira and months "
+    "(`1.250,00 TL`, `18 May\u0131s`), a range of days (`3-5 May`), `from 12.05 to 14.05`, `dia 3/4`",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
