@@ -94,11 +94,18 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    # held out: test2, test6; tuned on: test5 (since round 7), test4 (since round 6), test3 (since round 5) and test
-    # (since round 2)
-    tuned_on = {"triggers-test5.jsonl", "triggers-test4.jsonl", "triggers-test3.jsonl", "triggers-test.jsonl"}
+    # held out: test2, test7; tuned on: test6 (since round 8), test5 (since round 7), test4 (since round 6), test3
+    # (since round 5) and test (since round 2)
+    tuned_on = {
+        "triggers-test6.jsonl",
+        "triggers-test5.jsonl",
+        "triggers-test4.jsonl",
+        "triggers-test3.jsonl",
+        "triggers-test.jsonl",
+    }
     for name in (
         "triggers-test2.jsonl",
+        "triggers-test7.jsonl",
         "triggers-test6.jsonl",
         "triggers-test5.jsonl",
         "triggers-test4.jsonl",

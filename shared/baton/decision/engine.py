@@ -576,6 +576,31 @@ def bot_failing(
     return BOT_FAILING, f"{failures} bot answers failed ({shown}){now}"
 
 
+def someone_after_bot(text: str, arc: Arc, params: DecisionParams) -> tuple[str, str] | None:
+    """`human_requested` when the customer asks for someone to act (`guardrails.someone`: "could someone look at
+    fra-2?", "who can correct it before then?") after the bot has answered and no agent has: the bot's answer
+    did not do it, and a person is what they ask for. Before any answer it is a question for the bot ("can
+    someone confirm whether my booking includes breakfast?"). A question is no hypothetical here; a negated
+    request ("I don't need someone to call me") does not count."""
+    g = params.guardrails
+    if not (g.human_request and g.someone and text) or arc.bot_turns == 0 or arc.agent_turns:
+        return None
+    normal = fold(text)
+    negation = _negation(g.negation)
+    for match in _someone(g.someone).finditer(normal):
+        if not negation.negated(normal, match.start(), questions=False):
+            return (
+                HUMAN_REQUESTED,
+                f'asked for someone after the bot\'s answer: "{_quote(normal, match.start(), match.end())}"',
+            )
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _someone(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
 def _rank(name: str) -> int:
     return _ORDER.get(name, len(_ORDER) + (name == HUMAN_REQUESTED))
 
@@ -746,7 +771,11 @@ def decide(
     )
     x = features(scores, arc, observed, facts)
     risk, parts = risk_of(x, params)
-    tripped = guardrail(text, scores, params) or bot_failing(scores, arc, state, params)
+    tripped = (
+        guardrail(text, scores, params)
+        or someone_after_bot(text, arc, params)
+        or bot_failing(scores, arc, state, params)
+    )
     multiplier, held = sensitivity_of(facts, params)
     t = params.thresholds
     effective = Thresholds(

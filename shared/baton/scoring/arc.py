@@ -331,15 +331,26 @@ def minhash(text: str) -> np.ndarray:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+_COURTESY = re.compile(
+    r"\b(?:sorry|apologi[sz]e|apologies|understand|thank(?:s| you)|happy to help|glad to|here to help|hope this"
+    r"|let (?:me|us) know|feel free|have a (?:great|good|nice))\b"
+)
+"""Courtesy said around every answer ("I'm sorry for the inconvenience.", "I understand your frustration."):
+not what the answer states, so said twice it is no loop."""
 
 
 def statements(text: str) -> list[str]:
     """`<crc32>:<words>` of each sentence of a bot answer that states something: at least `STATEMENT_WORDS`
-    words and not a question. Case, accents, punctuation and numbers do not count."""
+    words, not a question and not a courtesy (`_COURTESY`). Case, accents, punctuation and numbers do not
+    count."""
     out = []
     for sentence in _SENTENCE_END.split(text[:5000].strip()):
         words = _words(sentence)
-        if len(words) >= STATEMENT_WORDS and not sentence.rstrip().endswith("?"):
+        if (
+            len(words) >= STATEMENT_WORDS
+            and not sentence.rstrip().endswith("?")
+            and not _COURTESY.search(" ".join(words))
+        ):
             out.append(f"{zlib.crc32(' '.join(words).encode()):08x}:{len(words)}")
     return out
 

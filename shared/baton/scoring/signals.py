@@ -119,6 +119,26 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"(?!(?:tell|show|explain|confirm)\b)",
     r"\bif (?:nobody|no one|no-one|someone doesn'?t|somebody doesn'?t) (?:calls?|contacts?|rings?|phones?|gets back to)"
     r" (?:me|us)\b",
+    # round 8: a call or a meeting booked with a team ("book a phone appointment with your billing team", "we need a
+    # callback from your enterprise support", "he wants a call from your account manager"), someone put in touch
+    # ("connect me w someone in payroll", "whoever is in charge of bookings"), a person by rank or role ("can a real
+    # staff member look", "someone senior call her", "could the service manager call me back", "can a person phone
+    # him"), "who's a human i can talk to", a terse "human pls" / "talk to me, human"
+    r"\b(?:need|wants?|like|request\w*|book|arrange|schedule|get|possible to (?:book|get|have|arrange))"
+    r"(?: \S+){0,3}? (?:callback|call back|call-back|phone (?:appointment|call)|call|meeting) (?:from (?:your|my|the"
+    r"|someone|somebody)|with (?:your(?! sales)|someone|somebody|a (?:person|human|manager)|the (?:\S+ )?(?:team"
+    r"|manager|department)))\b(?! (?:sales|about (?:the|your) (?:\w+ )?(?:tier|plan|pricing|features)))",
+    r"\b(?:connect|put|hook) me (?:up )?(?:w/?|with|to|in touch with) (?:someone|somebody|a person|a human|your|the)"
+    r"(?: \S+)?(?: (?:in|from|on|at) (?:the |your )?\S+)",
+    r"\b(?:speak|talk|chat) (?:to|with) whoever\b",
+    r"\b(?:real|actual) (?:staff|staff member|employee|decision[- ]maker|human being)\b",
+    r"\bsomeone (?:senior|more senior|in charge)\b(?: (?:to )?(?:call|phone|ring|contact|look|review|get back))?",
+    r"\b(?:can|could|would|will) (?:the|your|my|our) (?:\S+ ){0,3}?(?:manager|supervisor|rep|representative|advisor"
+    r"|adviser|agent|account manager) (?:please )?(?:call|phone|ring|contact) (?:me|us|him|her)\b",
+    r"\b(?:can|could) (?:someone|somebody|a (?:human|person|real person)) (?:please )?(?:call|phone|ring) (?:him|her"
+    r"|them|my (?:mum|mom|dad|father|mother|wife|husband|partner|son|daughter))\b",
+    r"\bwho(?:'s| is) (?:a |the )?(?:human|person|real person) (?:i|we) can (?:talk|speak|chat)\b",
+    r"\bhuman[,.!]* (?:pls|plz)\b|\bhuman[,.!]+ now[.!]*$|\btalk to me,? human\b|(?:^|[.!?] )human[.!]*$",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 
@@ -137,6 +157,11 @@ HUMAN_EXCLUSIONS: tuple[str, ...] = (
     r"\bsee (?:an? )?agent at (?:the )?(?:airport|desk|counter|gate|station|check-?in)\b",
     r"\b(?:nice|kind|good|great|lovely) of (?:the|your) (?:\w+ )?(?:manager|agent|person|supervisor|rep|team) to"
     r" (?:call|phone|ring)\b",
+    # round 8: a person to address something to, human resources, a customer's own callbacks and appointments
+    r"\bis there (?:a|an) (?:person|human|someone) (?:i|we) should (?:address|send|make|write|put|list|cc)\b",
+    r"\bhuman[- ]resources?\b",
+    r"\b(?:customers?|clients?|users?|guests?|patients?|members?) (?:to )?(?:can |could |to )?(?:request|book"
+    r"|schedule|arrange|wants?|need)\b",
 )
 """Phrasings that mention a human without asking for one ("no need for an agent", "the agent said"):
 the matched words are removed before HUMAN_PATTERNS are tried, so "the agent said it was fixed, I want to

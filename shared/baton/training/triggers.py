@@ -5,10 +5,12 @@
         --data events/labelled/triggers-test3.jsonl --data events/labelled/triggers-train-extra3.jsonl \\
         --data events/labelled/triggers-test4.jsonl --data events/labelled/triggers-train-extra4.jsonl \\
         --data events/labelled/triggers-test5.jsonl --data events/labelled/triggers-train-extra5.jsonl \\
+        --data events/labelled/triggers-test6.jsonl --data events/labelled/triggers-train-extra6.jsonl \\
         --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --min-threshold 0.7 \\
-        --min-threshold-for team_blocked=0.8 --min-threshold-for repeated_contact=0.8 \\
+        --min-threshold-for team_blocked=0.7 --min-threshold-for repeated_contact=0.8 \\
         --min-threshold-for payment_dispute=0.8 --min-threshold-for human_request=0.87 \\
-        --min-threshold-for account_compromise=0.76 --out DIR [--encoder DIR] [--folds 5]
+        --min-threshold-for account_compromise=0.66 --min-threshold-for cancellation_refund=0.6 \\
+        --out DIR [--encoder DIR] [--folds 5]
 
 Writes DIR/triggers/ (manifest.json, model.onnx, MODEL_CARD.md), the layout `baton.scoring.triggers` loads.
 
@@ -425,7 +427,12 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "`triggers-train-extra5.jsonl`: round 7's families, changes and orders the customer disowns, notices to end "
         "with the fees returned, a trial open elsewhere, consumer courts and local papers, reminders and chasing, "
         "calls asked for in other words, German, French, Spanish and Italian lines, and calm messages in the same "
-        "words: disputes and cancellations that ended well, losses at another provider, one person affected)"
+        "words: disputes and cancellations that ended well, losses at another provider, one person affected; "
+        "`triggers-test6.jsonl`, a sixth author's set, held out in round 7 and development since round 8; "
+        "`triggers-train-extra6.jsonl`: round 8's families, earlier contacts reopened and chased, calls booked "
+        "with a team, every site or a crew of any trade stopped, storage come back empty, things in an account "
+        "nobody on the team made, rivals weighed, and calm messages in the same words: corrections, trials still "
+        "being evaluated, add-ons removed, a login loop for a few users)"
         + (
             f", and a seeded draw of {sum(tr['bitext'].values())} Bitext customer-service utterances "
             "(CDLA-Sharing-1.0, `--bitext`): requests for a person as `human_request`, calm requests in the triggers' "
@@ -433,8 +440,9 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
             if tr.get("bitext")
             else "."
         ),
-        "- `events/labelled/triggers-test2.jsonl` and `triggers-test6.jsonl` (each written by someone else, never "
-        "read while developing) are the held-out sets; their figures are in the notes below.",
+        "- `events/labelled/triggers-test2.jsonl` and `triggers-test7.jsonl` (each written by someone else, never "
+        "read while developing) are the held-out sets; their figures are in the notes below and in "
+        "docs/decision.md.",
         "",
         "## Model",
         "",
@@ -483,7 +491,7 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "",
         "Out of fold for the model. The patterns were tuned on `triggers-dev` and `triggers-test` (round 4's also "
         "on `triggers-train-extra2`, round 5's on `triggers-test3`, round 6's on `triggers-test4`, round 7's on "
-        "`triggers-test5`), so their figures "
+        "`triggers-test5`, round 8's on `triggers-test6`), so their figures "
         "here (and the OR) are "
         "optimistic; the honest estimate is the held-out sets'.",
         "",
@@ -499,10 +507,12 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "        --data events/labelled/triggers-test3.jsonl --data events/labelled/triggers-train-extra3.jsonl \\",
         "        --data events/labelled/triggers-test4.jsonl --data events/labelled/triggers-train-extra4.jsonl \\",
         "        --data events/labelled/triggers-test5.jsonl --data events/labelled/triggers-train-extra5.jsonl \\",
+        "        --data events/labelled/triggers-test6.jsonl --data events/labelled/triggers-train-extra6.jsonl \\",
         "        --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --min-threshold 0.7 \\",
-        "        --min-threshold-for team_blocked=0.8 --min-threshold-for repeated_contact=0.8 \\",
+        "        --min-threshold-for team_blocked=0.7 --min-threshold-for repeated_contact=0.8 \\",
         "        --min-threshold-for payment_dispute=0.8 --min-threshold-for human_request=0.87 \\",
-        "        --min-threshold-for account_compromise=0.76 --out /tmp/triggers",
+        "        --min-threshold-for account_compromise=0.66 --min-threshold-for cancellation_refund=0.6 \\",
+        "        --out /tmp/triggers",
         "",
         "then copy `/tmp/triggers/triggers/` to `layers/models/triggers/` and the thresholds into "
         "`DEFAULT_MODEL_THRESHOLDS` (baton/decision/params.py) and `guardrails.model_thresholds` of the shipped "

@@ -163,6 +163,16 @@ def test_the_bot_saying_the_same_again_after_the_customer_pushed_back_escalates_
     assert load_default().guardrails.bot_loop is True
 
 
+def test_the_same_apology_around_a_new_answer_is_not_a_loop() -> None:
+    c = Conversation()
+    c.customer("My refund for order 2231 hasn't arrived.")
+    c.bot("I'm sorry for the inconvenience. Refunds take 5-7 business days after we receive the return.")
+    c.customer("You received it on the 2nd, it's the 20th.")
+    c.bot("I'm sorry for the inconvenience. I have reissued the refund today.")
+    assert c.customer("ok").action == "resolve"
+    assert c.arc.public().bot_failures == 0
+
+
 def test_a_new_answer_that_shares_a_sentence_with_the_last_one_is_not_a_loop() -> None:
     c = Conversation()
     c.customer("How do I add a teammate to our workspace?")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -202,6 +203,23 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
         ("The payout email was changed to an address I don't recognise.", "account_compromise"),
         ("We're 30 staff and we can't do our jobs without the rota app.", "team_blocked"),
         ("Already downloaded another app that does the same thing for less.", "competitor_switch"),
+        # round 8: back again about the same thing, a case reopened, a promise after a call, papers sent again
+        ("hello again, still nothing on the refund for order 5521", "repeated_contact"),
+        ("Reopening case 40917, the workaround stopped working.", "repeated_contact"),
+        ("Wasn't this meant to be fixed after our call in May?", "repeated_contact"),
+        ("I've uploaded the certificate twice already.", "repeated_contact"),
+        ("You closed the ticket without fixing it, so here we go again.", "repeated_contact"),
+        ("I have raised this on four previous occasions.", "repeated_contact"),
+        # every site at once, a crew of any trade idle, what nobody can do
+        ("All five of our pharmacies are offline since the update.", "team_blocked"),
+        ("12 electricians standing around because the job app won't load.", "team_blocked"),
+        ("Our 40 carers can't see today's visits.", "team_blocked"),
+        ("Since 8am nobody can send invoices, the button is greyed out for all of us.", "team_blocked"),
+        ("Aucun de nos vendeurs ne peut ouvrir la caisse.", "team_blocked"),
+        # storage come back empty, records that no longer exist; things nobody on the team made
+        ("After the resize the data volume is empty and the app starts with no tables.", "data_loss"),
+        ("Our customer records no longer exist in the CRM after your cleanup.", "data_loss"),
+        ("There are 12 new admins on our tenant that nobody here created.", "account_compromise"),
     ],
 )
 def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
@@ -262,6 +280,14 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "Can you restore a deleted project from last week?",
         "Our legal team needs your DPA, where do I download it?",
         "Our sales team has been calling customers since Monday with the new dialer.",
+        # round 8
+        "Hi again! New question: how do I add a second address?",
+        "sorry i sent that twice, the page froze",
+        "That makes two of us, the new dashboard is lovely.",
+        "One of our stylists can't see her bookings, the others can.",
+        "Can all of our staff see the new rota?",
+        "I emptied the volume myself before the resize, how do I attach a new one?",
+        "Where can I see which admins our team created last month?",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -437,20 +463,19 @@ def test_the_fifth_authors_set_stays_learnt(test5_report, code: str) -> None:
 
 
 TEST6_MEASURED = {
-    "account_compromise": (43, 1, 6),
-    "cancellation_refund": (44, 1, 9),
-    "competitor_switch": (32, 3, 15),
-    "data_loss": (43, 4, 8),
-    "human_request": (35, 2, 17),
-    "payment_dispute": (46, 1, 1),
-    "public_complaint": (43, 3, 7),
-    "repeated_contact": (32, 2, 20),
-    "team_blocked": (38, 0, 12),
+    "account_compromise": (49, 1, 0),
+    "cancellation_refund": (51, 1, 2),
+    "competitor_switch": (41, 2, 6),
+    "data_loss": (50, 2, 1),
+    "human_request": (52, 0, 0),
+    "payment_dispute": (47, 1, 0),
+    "public_complaint": (46, 3, 4),
+    "repeated_contact": (49, 1, 3),
+    "team_blocked": (50, 0, 0),
 }
-"""(tp, fp, fn) per trigger on triggers-test6.jsonl (606 messages by a sixth author, held out), measured once after
-round 7 was closed (docs/decision.md, "Round 7"): precision >= 0.9 for all nine, recall 0.62 to 0.98. Floors."""
-TEST6_RECALL_MET = {"payment_dispute"}
-"""The triggers whose test6 recall reached 0.9 at that evaluation; the others are strict expected failures."""
+"""(tp, fp, fn) per trigger on triggers-test6.jsonl after round 8, which tuned the patterns on it and trained the
+model on it: development floors, not a held-out estimate (round 7 measured it blind: recall 0.62 to 0.98, precision
+>= 0.914 for all nine)."""
 
 
 @pytest.fixture(scope="module")
@@ -459,29 +484,70 @@ def test6_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_sixth_authors_held_out_set_does_not_regress(test6_report, code: str) -> None:
+def test_the_sixth_authors_set_stays_learnt(test6_report, code: str) -> None:
     assert_at_least_as_measured(test6_report, TEST6_MEASURED, code)
+
+
+TEST7_MEASURED = {
+    "account_compromise": (40, 4, 12),
+    "cancellation_refund": (36, 1, 15),
+    "competitor_switch": (33, 0, 18),
+    "data_loss": (38, 5, 13),
+    "human_request": (35, 2, 16),
+    "payment_dispute": (37, 3, 11),
+    "public_complaint": (40, 2, 11),
+    "repeated_contact": (38, 0, 17),
+    "team_blocked": (39, 1, 11),
+}
+"""(tp, fp, fn) per trigger on triggers-test7.jsonl (615 messages by a seventh author, held out), measured once after
+round 8 was closed (docs/decision.md, "Round 8"): recall 0.65 to 0.78, precision >= 0.9 for all but `data_loss`
+(0.884). Floors."""
+TEST7_RECALL_MET: set[str] = set()
+"""The triggers whose test7 recall reached 0.9 at that evaluation (none); the others are strict expected failures."""
+TEST7_PRECISION_MISSED = {"data_loss"}
+"""The triggers whose test7 precision was below 0.9 at that evaluation: strict expected failures."""
+
+
+@pytest.fixture(scope="module")
+def test7_report():
+    return evaluate(read(LABELLED / "triggers-test7.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_seventh_authors_held_out_set_does_not_regress(test7_report, code: str) -> None:
+    assert_at_least_as_measured(test7_report, TEST7_MEASURED, code)
+
+
+def _strict_miss(codes: set[str], reason: str) -> list[Any]:
+    return [
+        pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=reason.format(code=code)))
+        if code in codes
+        else code
+        for code in sorted(TRIGGERS)
+    ]
 
 
 @pytest.mark.parametrize(
     "code",
-    [
-        code
-        if code in TEST6_RECALL_MET
-        else pytest.param(
-            code,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"test6 recall {TEST6_MEASURED[code][0] / sum(TEST6_MEASURED[code][::2]):.3f}",
-            ),
-        )
-        for code in sorted(TRIGGERS)
-    ],
+    _strict_miss(
+        set(TRIGGERS) - TEST7_RECALL_MET,
+        "test7 recall below 0.9 at its one evaluation (docs/decision.md, Round 8)",
+    ),
 )
-def test_the_sixth_authors_held_out_set_meets_the_target(test6_report, code: str) -> None:
-    # Precision >= 0.9 holds for all nine (the floors above); recall >= 0.9 for one.
-    count = test6_report.counts[code]
+def test_the_seventh_authors_held_out_set_meets_the_recall_target(test7_report, code: str) -> None:
+    count = test7_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
+
+
+@pytest.mark.parametrize(
+    "code",
+    _strict_miss(
+        TEST7_PRECISION_MISSED, "test7 precision below 0.9 at its one evaluation (docs/decision.md)"
+    ),
+)
+def test_the_seventh_authors_held_out_set_meets_the_precision_target(test7_report, code: str) -> None:
+    count = test7_report.counts[code]
+    assert count.precision is not None and count.precision >= 0.9, (code, count)
 
 
 TEST3_MEASURED = {
@@ -512,7 +578,7 @@ def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
     # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
-    # rounds 5, 6 and 7.
+    # rounds 5, 6 and 7, 39 after round 8.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
@@ -544,6 +610,8 @@ TRAINING = (
     "triggers-train-extra4.jsonl",
     "triggers-test5.jsonl",
     "triggers-train-extra5.jsonl",
+    "triggers-test6.jsonl",
+    "triggers-train-extra6.jsonl",
 )
 """What `baton train triggers` reads (the shipped trigger model's data, with a Bitext draw: `--bitext`)."""
 TEST5_IN_TRAINING = 8
@@ -551,9 +619,13 @@ TEST5_IN_TRAINING = 8
 blind evaluation (four in test4, two in test3, one each in triggers-test and triggers-train-extra4, which was written before
 test5 was opened); without them its recalls move by at most 0.02 (docs/decision.md)."""
 TEST6_IN_TRAINING = 11
-"""Messages of the held-out triggers-test6.jsonl found word for word in the training files, counted at its one
-evaluation (six in test3, five in test4, two in test5, one each in extra3 and extra4; 11 distinct): written before
-test6 was opened or by other authors; none in round 7's triggers-train-extra5.jsonl."""
+"""Messages of triggers-test6.jsonl found word for word in the training files written before it, counted at its one
+blind evaluation (six in test3, five in test4, two in test5, one each in extra3 and extra4; 11 distinct); none in
+round 7's triggers-train-extra5.jsonl."""
+TEST7_IN_TRAINING = 9
+"""Messages of the held-out triggers-test7.jsonl found word for word in the training files, counted at its one
+evaluation (two each in test3, test4, test5 and extra5, three in test6; 9 distinct): written before test7 was opened
+or by other authors; none in round 8's triggers-train-extra6.jsonl."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -581,15 +653,16 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test3 & dev, test": len(test3 & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
         "issue & dev, test": len(issue & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
     }
-    others_sets = ("triggers-test3.jsonl", "triggers-test4.jsonl")
+    others_sets = ("triggers-test3.jsonl", "triggers-test4.jsonl", "triggers-test6.jsonl")
     if held_out().name == "triggers-test2.jsonl":
         test2 = texts_of("triggers-test2.jsonl")
-        counts["test2 & training but test3, test4"] = len(
+        counts["test2 & training but test3, test4, test6"] = len(
             test2 & texts_of(*(n for n in TRAINING if n not in others_sets))
         )
-        # Other authors' sets, training since rounds 5 and 6, share a few of test2's messages word for word.
+        # Other authors' sets, training since rounds 5, 6 and 8, share a few of test2's messages word for word.
         counts["test2 & test3"] = len(test2 & test3)
         counts["test2 & test4"] = len(test2 & texts_of("triggers-test4.jsonl"))
+        counts["test2 & test6"] = len(test2 & texts_of("triggers-test6.jsonl"))
     # The fourth author's set, held out in round 5, development since round 6.
     test4 = texts_of("triggers-test4.jsonl")
     counts["test4 & earlier training"] = len(
@@ -602,10 +675,19 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     )
     # Round 7's hand-written lines repeat no other author's message.
     # The sixth author's set, held out in round 7.
-    counts["test6 & training"] = len(texts_of("triggers-test6.jsonl") & texts_of(*TRAINING))
+    # The sixth author's set, held out in round 7, development since round 8.
+    counts["test6 & earlier training"] = len(
+        texts_of("triggers-test6.jsonl") & texts_of(*TRAINING[: TRAINING.index("triggers-test6.jsonl")])
+    )
     counts["extra5 & other authors"] = len(
         texts_of("triggers-train-extra5.jsonl")
         & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6)), held_out().name)
+    )
+    # The seventh author's set, held out in round 8; round 8's hand-written lines repeat no other author's message.
+    counts["test7 & training"] = len(texts_of("triggers-test7.jsonl") & texts_of(*TRAINING))
+    counts["extra6 & other authors"] = len(
+        texts_of("triggers-train-extra6.jsonl")
+        & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6, 7)), held_out().name)
     )
     assert counts == {
         "dev & test": 0,
@@ -614,9 +696,10 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "issue & dev, test": 0,
         **(
             {
-                "test2 & training but test3, test4": 0,
+                "test2 & training but test3, test4, test6": 0,
                 "test2 & test3": min(counts["test2 & test3"], 2),
                 "test2 & test4": min(counts["test2 & test4"], 6),
+                "test2 & test6": min(counts["test2 & test6"], 1),
             }
             if "test2 & test3" in counts
             else {}
@@ -624,8 +707,10 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test4 & earlier training": TEST4_IN_EARLIER_TRAINING,
         "test4 & hand-written": 0,
         "test5 & earlier training": TEST5_IN_TRAINING,
-        "test6 & training": TEST6_IN_TRAINING,
+        "test6 & earlier training": TEST6_IN_TRAINING,
         "extra5 & other authors": 0,
+        "test7 & training": TEST7_IN_TRAINING,
+        "extra6 & other authors": 0,
     }
 
 

@@ -40,6 +40,17 @@ from baton.scoring.signals import asks_for_human, bot_confidence, negative_feedb
         "bot this is useless, who is in charge over there",
         "get me your escalation manager",
         "I don't want the FAQ, I want a person",
+        # round 8: a call or a meeting with a team, someone put in touch, a person by rank, terse requests
+        "Is it possible to book a phone call with your accounts team tomorrow?",
+        "we need a callback from your integrations team",
+        "please connect me with someone from claims",
+        "I want to speak with whoever handles refunds",
+        "can an actual staff member check my booking?",
+        "could your area manager call me back this week",
+        "can someone ring my dad? he doesn't use chat",
+        "who's a person I can talk to about this",
+        "she asked for someone senior to call her",
+        "no more bot. human pls",
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
@@ -68,6 +79,14 @@ def test_asking_for_a_human(text: str) -> None:
         "Call me when the report is ready? No, just email it.",
         'Check-in failed online, it says "please see agent at airport".',
         "It was kind of your manager to phone me back yesterday, thanks.",
+        # round 8: the same words, no request
+        "Is there a person I should send the contract to, or just the legal inbox?",
+        "Where do I find the human-resources settings?",
+        "How can my clients book a phone appointment with my team?",
+        "Can I schedule a call with your sales team about the enterprise tier?",
+        "Expect a call from our legal department.",
+        "I had a call with the onboarding team yesterday, thanks.",
+        "We are only human. Now, where is the export button?",
     ],
 )
 def test_mentioning_people_without_asking_for_one(text: str) -> None:

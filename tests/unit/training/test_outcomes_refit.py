@@ -80,14 +80,12 @@ def test_a_refit_on_outcomes_writes_a_valid_document_no_worse_than_the_prior_on_
 ) -> None:
     source = tmp_path / "outcomes.jsonl"
     source.write_text("\n".join(outcome_lines(160)) + "\n", encoding="utf-8")
-    # A team that turned the bot-loop guardrail off: the shipped one escalates these stuck customers already
-    # (they say twice that the answer did not help), so only the refit can learn them here.
+    # A team that turned the bot-failure guardrails off (the count, the loop and asking for someone): the shipped
+    # ones escalate these stuck customers already (they say twice that the answer did not help), so only the
+    # refit can learn them here.
     shipped = load_default()
-    prior = restamp(
-        shipped.model_copy(
-            update={"guardrails": shipped.guardrails.model_copy(update={"bot_failures": None})}
-        )
-    )
+    off = {"bot_failures": None, "bot_loop": False, "someone": ()}
+    prior = restamp(shipped.model_copy(update={"guardrails": shipped.guardrails.model_copy(update=off)}))
     prior_path = tmp_path / "prior.json"
     prior_path.write_text(prior.to_json(), encoding="utf-8")
     out = tmp_path / "refit"

@@ -1,0 +1,65 @@
+"""Asking for someone to act once the bot has answered (`guardrails.someone`): a request for a person.
+
+Customers who never say "human" still ask for one: "Could someone look at it?", "Who can correct it before then?",
+"We need someone at the station today." After the bot's answer that is what they are asking for; as a first message
+it is a question the bot may answer ("Can someone confirm whether my booking includes breakfast?")."""
+
+from __future__ import annotations
+
+import pytest
+from test_bot_failing import Conversation
+
+from baton.decision.params import load_default
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The console shows the node as degraded. Could someone look at it?",
+        "Signing is tomorrow at 9. Who can correct it before then?",
+        "can somebody actually check the warehouse?",
+        "We need someone at the depot today, the pallets are blocking the ramp.",
+        "I have the letter from the bank. Who can I send it to?",
+        "Is there someone who can check on it before Saturday?",
+        "Could someone from your billing team call me back?",
+    ],
+)
+def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:
+    c = Conversation()
+    c.customer("Our order 5521 was supposed to be delivered on Monday.")
+    c.bot("Deliveries usually take 3-5 business days. You can track your order under My orders.")
+    decision = c.customer(text)
+    assert (decision.action, decision.guardrail) == ("escalate", "human_requested")
+    assert decision.reasons[0].evidence.startswith("asked for someone after the bot's answer")
+
+
+def test_before_any_answer_it_is_a_question_for_the_bot() -> None:
+    c = Conversation()
+    assert c.customer("Can someone confirm whether my booking includes breakfast?").action == "resolve"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't need someone to call me, an email is fine.",
+        "Can someone else on my team see this invoice?",
+        "Thanks, I'll ask someone in our finance team to check it.",
+        "Who can see the reports, only admins?",
+    ],
+)
+def test_other_mentions_of_someone_are_no_request(text: str) -> None:
+    c = Conversation()
+    c.customer("How do I share the invoice?")
+    c.bot("Invoices can be downloaded under Billing > Invoices.")
+    assert c.customer(text).action == "resolve"
+
+
+def test_a_team_turns_it_off_with_human_requests_or_on_its_own() -> None:
+    guardrails = load_default().guardrails.model_dump()
+    from decision_params import risk_is_frustration
+
+    for off in ({**guardrails, "someone": []}, {**guardrails, "human_request": False}):
+        c = Conversation(risk_is_frustration(guardrails=off))
+        c.customer("Our order 5521 was supposed to be delivered on Monday.")
+        c.bot("Deliveries usually take 3-5 business days.")
+        assert c.customer("Could someone look at it?").action == "resolve"
