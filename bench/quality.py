@@ -52,6 +52,7 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
 
     contrast = evaluate_messages(LABELLED / "support_contrast.jsonl").summary()
+    contrast2 = evaluate_messages(LABELLED / "support_contrast_test2.jsonl").summary()
     rows += [
         (
             f"support contrast set ({contrast['messages']}): frustration AUROC",
@@ -64,11 +65,18 @@ def main() -> None:
             _f(contrast["frustrated_mean_frustration"]),
             "info",
         ),
+        (
+            f"support contrast set 2, blind ({contrast2['messages']}): frustration AUROC",
+            _f(contrast2["frustration_auroc"]),
+            ">= 0.95",
+        ),
+        ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # test5 held out (written blind, its misses never read); test4, test3, test2 and the first set tuned on.
+    # test6 held out (written blind, its misses never read); test5, test4, test3, test2 and the first set tuned on.
     for name, tag in (
-        ("support_conversations_test5.jsonl", "support conversations, held-out test5"),
+        ("support_conversations_test6.jsonl", "support conversations, held-out test6"),
+        ("support_conversations_test5.jsonl", "support conversations test5 (tuned on)"),
         ("support_conversations_test4.jsonl", "support conversations test4 (tuned on)"),
         ("support_conversations_test3.jsonl", "support conversations test3 (tuned on)"),
         ("support_conversations_test2.jsonl", "support conversations test2 (tuned on)"),

@@ -206,6 +206,13 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     # A suggestion tried, and the problem still there: "done. still happens", "tried that, same error".
     r"^(?:ok(?:ay)?[ ,.]+)?(?:done|did (?:that|it)|tried(?: (?:that|it))?|ok did that|restarted|cleared"
     r"(?: it)?)[ ,.!-]+(?:still|same|nothing|no (?:change|luck|difference))\b",
+    # The suggestion tried, and what it did instead: "I tried that, it says 'column mapping failed'", "did that but
+    # it still logs me out", "followed the steps, nothing happens".
+    r"^(?:ok(?:ay)?[ ,.]+)?(?:i |we )?(?:already |just )?(?:tried|did|done|followed|checked|restarted|cleared"
+    r"|reinstalled) (?:that|it|this|those|these|all (?:of )?that|the steps|your steps|everything)(?: already| again"
+    r"| twice)?[ ,.;:-]+(?:but |and )?(?:it |that |this |the app |the page )?(?:still|says|said|shows|showed|gives"
+    r"|gave|fails|failed|same|nothing|no (?:luck|change|difference)|doesn'?t|didn'?t|won'?t|isn'?t|returns|throws"
+    r"|keeps|kept)\b",
     # A correction of what the answer was about: "Not my default address.", "No, I want to REMOVE it", "I didn't ask
     # to activate it", "I know how to read it.", "Third try:".
     r"^(?:no|nope|nah|sorry)?[ ,.!]*not (?:my|the|that|this|what|how|a|an|about|for|reports?)\b"

@@ -123,6 +123,9 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "done. still happens",
         "tried that, same error",
         "restarted, no change",
+        "I tried that, it says 'column mapping failed' and nothing is imported.",
+        "did that but it still logs me out",
+        "followed the steps, nothing happens",
         # A correction of what the answer was about.
         "Not my default address. The order is already on its way.",
         "not reports. the list of users",
@@ -158,6 +161,9 @@ def test_negative_feedback(text: str) -> None:
         "Not yet, I'll try tonight",
         "sorry I meant to say we were charged once",
         "I know how to export it now, thanks",
+        "I tried that and it worked, thanks!",
+        "I checked it, everything looks fine now",
+        "Tried it. Works now!",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:
