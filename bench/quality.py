@@ -73,9 +73,10 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # test6 held out (written blind, its misses never read); test5, test4, test3, test2 and the first set tuned on.
+    # test7 held out (written blind, its misses never read); test6 to test2 and the first set tuned on.
     for name, tag in (
-        ("support_conversations_test6.jsonl", "support conversations, held-out test6"),
+        ("support_conversations_test7.jsonl", "support conversations, held-out test7"),
+        ("support_conversations_test6.jsonl", "support conversations test6 (tuned on)"),
         ("support_conversations_test5.jsonl", "support conversations test5 (tuned on)"),
         ("support_conversations_test4.jsonl", "support conversations test4 (tuned on)"),
         ("support_conversations_test3.jsonl", "support conversations test3 (tuned on)"),

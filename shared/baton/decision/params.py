@@ -221,6 +221,16 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|grinding)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
         r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
         r"|collect|contact with|not allowed)\b",
+        # a medicine about to run out ("two tablets of lamotrigine left", "a day and a half of insulin left"), the
+        # wrong medicine nearly taken, a personal emergency alarm that does not get through
+        r"\b(?:one|two|three|\d|a few|(?:the )?last) (?:tablets?|pills?|doses?|injections?|pens?|vials?) (?:of \w+ )?left\b",
+        r"\b(?:days?|hours?)(?: and a half)? (?:worth )?of (?:insulin|medication|medicine|meds|oxygen|tablets|pills)"
+        r" left\b",
+        r"^(?=[\s\S]*\binstead of\b)[\s\S]*\b(?:almost|nearly|already|accidentally) (?:took|taken|gave|given|swallowed"
+        r"|injected)\b",
+        r"\b(?:emergency|medical|panic|fall|personal) (?:pendant|alarm|button|alert|call system)\b[^.!?]{0,80}\b(?:offline"
+        r"|not working|doesn'?t work|isn'?t working|red light|no signal|nothing (?:came|comes|went) through|no (?:beep"
+        r"|call|response)|dead|failed)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -1189,9 +1199,12 @@ and keeps its paraphrases (round 4, docs/decision.md)."""
 DEFAULT_SOMEONE: tuple[str, ...] = (
     # "Could someone look at fra-2?", "can somebody actually check the warehouse?", "is there anyone who can help?"
     r"\b(?:can|could|would|will|is there) (?:some ?(?:one|body)|any ?(?:one|body)|a person|a human)(?: (?:from|at|in"
-    r"|on) (?:your|the) \w+(?: team| office| side| desk)?)?(?: (?:please|actually|just|who can|who could|that can))? (?!else\b)(?:look|check|tell"
+    r"|on) (?:your|the) \w+(?: team| office| side| desk)?)?(?: (?:please|actually|just|who can|who could|that can))?(?: (?:who|that) [^.!?]{0,40}?)? (?!else\b)(?:look|check|tell"
     r"|give|correct|fix|change|review|arrange|sort|move|redirect|reopen|resubmit|confirm|call|contact|help|talk"
     r"|speak|explain|approve|escalate|come|send|find|investigate|release|refund|update|make)\b",
+    # "I'd be grateful if someone could check on it"
+    r"\b(?:if|whether) (?:some ?(?:one|body)|any ?(?:one|body)|a person) (?:could|can|would) (?:please )?(?:look|check"
+    r"|tell|correct|fix|change|review|arrange|sort|call|contact|help|confirm|find|investigate|release|refund)\b",
     # "I need someone to check the truck today", "we need someone at the station today"
     r"\b(?:i|we) (?:need|want|would like|'d like) (?:some ?(?:one|body)|a person|a human) (?:to|at|from|on|who)\b",
     # "Who can correct it before then?", "Who can I give it to?", "who can look at this on your side?"

@@ -18,7 +18,8 @@ mood):
   rephrasings, negative feedback and requests for a human.
 - `bot_failures`: bot answers that failed, each counted once, with its reason: the bot gave the same answer
   again after the customer came back to it: it is going round in a loop (word for word, or at least half of
-  it in statements of the previous answer, give or take a closing "anything else?"; the same
+  it in statements that say again, in the same or other words, what the previous answer stated; questions and
+  courtesy do not count; the same
   `answer_id` is not enough: a flow's steps share one); the bot's own confidence was below
   `LOW_BOT_CONFIDENCE`; or
   the customer's reaction to it (their messages after it, before anyone else answers) gave negative feedback,
@@ -63,8 +64,12 @@ STATEMENT_WORDS = 4
 """A sentence of a bot answer counts as a statement (`statements`) from this many words, and when it is not a
 question: "Is there anything else I can help you with?" is said after every answer."""
 SAME_ANSWER_SHARE = 0.5
-"""An answer is the same again when the statements it shares with the previous one make up this share of its
+"""An answer is the same again when its statements that repeat the previous answer's make up this share of its
 words."""
+SAME_STATEMENT_OVERLAP = 0.8
+"""A statement repeats an earlier one when this share of the content words of the shorter of the two are in the
+other: "Transfers usually take 2-3 business days." repeats "Prescription transfers typically take 2-3 business
+days, as we need to contact your previous pharmacy." (5 of its 6)."""
 
 # Bot-failure reasons (keys of `Arc.bot_failure_reasons`).
 LOW_CONFIDENCE = "low_confidence"
@@ -102,8 +107,8 @@ class LastBot(BaseModel):
     fingerprint: str | None = None
     """CRC-32 of the answer's normalised text: recognises the same answer given again, never quotes it."""
     statements: list[str] = Field(default_factory=list)
-    """`<crc32>:<words>` of each statement (`statements`): recognises the same answer said again with a
-    sentence added or dropped, never quotes it."""
+    """Hashed content words and word count of each statement (`statements`): recognises the same answer said
+    again in other words or with a sentence added or dropped, never quotes it."""
     customer_turns: int = 0
     """The customer's turns when the answer was given: a repeated answer counts only after the customer spoke."""
 
@@ -339,10 +344,51 @@ _COURTESY = re.compile(
 not what the answer states, so said twice it is no loop."""
 
 
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "your",
+        "you",
+        "we",
+        "our",
+        "is",
+        "are",
+        "be",
+        "can",
+        "it",
+        "this",
+        "that",
+        "if",
+        "from",
+        "as",
+        "will",
+        "may",
+        "please",
+        "its",
+        "it's",
+        "i",
+        "my",
+        "me",
+    ]
+)
+
+
 def statements(text: str) -> list[str]:
-    """`<crc32>:<words>` of each sentence of a bot answer that states something: at least `STATEMENT_WORDS`
-    words, not a question and not a courtesy (`_COURTESY`). Case, accents, punctuation and numbers do not
-    count."""
+    """What each sentence of a bot answer states, as `<h>.<h>...:<words>`: 16-bit hashes of its content words
+    (stop words left out, numbers all alike) and its word count. Only sentences of at least `STATEMENT_WORDS`
+    words that are not a question and not a courtesy (`_COURTESY`). Never the text."""
     out = []
     for sentence in _SENTENCE_END.split(text[:5000].strip()):
         words = _words(sentence)
@@ -351,20 +397,36 @@ def statements(text: str) -> list[str]:
             and not sentence.rstrip().endswith("?")
             and not _COURTESY.search(" ".join(words))
         ):
-            out.append(f"{zlib.crc32(' '.join(words).encode()):08x}:{len(words)}")
+            hashes = sorted({f"{zlib.crc32(w.encode()) & 0xFFFF:04x}" for w in words if w not in _STOP})
+            out.append(f"{'.'.join(hashes)}:{len(words)}")
     return out
 
 
 def same_statements(before: list[str], now: list[str]) -> bool:
-    """Whether the answer `now` says again what `before` said: the statements they share make up
-    `SAME_ANSWER_SHARE` of its words (one sentence added to the same answer does not make it new; a long new
-    answer that repeats one reminder of the last is new)."""
-    shared = set(before) & set(now)
+    """Whether the answer `now` says again what `before` said: its statements that say what one of `before`'s
+    said (`SAME_STATEMENT_OVERLAP` of the shorter one's content words in the other: "Transfers usually take 2-3
+    business days." after "Prescription transfers typically take 2-3 business days.") make up `SAME_ANSWER_SHARE`
+    of its words. One sentence added to the same answer does not make it new; a long new answer that repeats one
+    reminder of the last is new."""
+    earlier = [_content(item)[0] for item in before]
+    if not earlier:
+        return False
+    total = repeated = 0
+    for item in now:
+        content, words = _content(item)
+        total += words
+        if content and max(_overlap(content, e) for e in earlier) >= SAME_STATEMENT_OVERLAP:
+            repeated += words
+    return total > 0 and repeated >= SAME_ANSWER_SHARE * total
 
-    def words(items: list[str] | set[str]) -> int:
-        return sum(int(item.rsplit(":", 1)[1]) for item in items)
 
-    return bool(shared) and words(shared) >= SAME_ANSWER_SHARE * words(now)
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def _content(item: str) -> tuple[frozenset[str], int]:
+    hashes, _, words = item.rpartition(":")
+    return frozenset(h for h in hashes.split(".") if h), int(words or 0)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -213,6 +213,12 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"| twice)?[ ,.;:-]+(?:but |and )?(?:it |that |this |the app |the page )?(?:still|says|said|shows|showed|gives"
     r"|gave|fails|failed|same|nothing|no (?:luck|change|difference)|doesn'?t|didn'?t|won'?t|isn'?t|returns|throws"
     r"|keeps|kept)\b",
+    # The suggestion was what they had done, or the bot said it before: "That's what I did, no beep, no call.",
+    # "You've said that twice.", "are you reading what i write".
+    r"\bthat'?s (?:exactly )?what (?:i|we) (?:did|tried|have done|have tried|just did)\b",
+    r"\byou(?:'ve| have)? (?:already )?said (?:that|this|it|the same) (?:twice|two times|three times|already|before"
+    r"|again)\b",
+    r"\bare you (?:even )?(?:reading|listening to) (?:what|my|anything)\b",
     # A correction of what the answer was about: "Not my default address.", "No, I want to REMOVE it", "I didn't ask
     # to activate it", "I know how to read it.", "Third try:".
     r"^(?:no|nope|nah|sorry)?[ ,.!]*not (?:my|the|that|this|what|how|a|an|about|for|reports?)\b"

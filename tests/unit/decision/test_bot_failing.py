@@ -163,6 +163,19 @@ def test_the_bot_saying_the_same_again_after_the_customer_pushed_back_escalates_
     assert load_default().guardrails.bot_loop is True
 
 
+def test_the_same_answer_in_other_words_is_a_loop() -> None:
+    c = Conversation()
+    c.customer("My prescription transfer has said pending for 5 days. Can you check it?")
+    c.bot(
+        "Prescription transfers typically take 2-3 business days, as we need to contact your previous pharmacy."
+    )
+    c.customer("It's been 5 days, that's more than 2-3.")
+    c.bot("Transfers usually take 2-3 business days. You'll get a notification once it's complete.")
+    third = c.customer("What do I do on Thursday then?")
+    assert (third.action, third.guardrail) == ("escalate", "bot_failing")
+    assert c.arc.public().bot_failure_reasons == {"repeated_answer": 1}
+
+
 def test_the_same_apology_around_a_new_answer_is_not_a_loop() -> None:
     c = Conversation()
     c.customer("My refund for order 2231 hasn't arrived.")

@@ -22,6 +22,8 @@ from baton.decision.params import load_default
         "I have the letter from the bank. Who can I send it to?",
         "Is there someone who can check on it before Saturday?",
         "Could someone from your billing team call me back?",
+        "I did select express. I'd be grateful if someone could check on it.",
+        "Can somebody who can see the actual calendar tell me if my dog has an appointment?",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:

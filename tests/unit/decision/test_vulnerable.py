@@ -86,6 +86,10 @@ def test_the_same_words_in_calm_messages_trip_nothing(text: str) -> None:
         "The brakes are grinding since your garage replaced the pads, is it safe to drive?",
         "There is a restraining order against him and he is still on the pickup list.",
         "I have a court order that says he is not allowed to pick up our daughter.",
+        "It's been 5 days and I have two tablets of lamotrigine left.",
+        "I have about a day and a half of insulin left and can't get into the building.",
+        "You sent me metoprolol instead of metformin. I almost took one this morning.",
+        "Since the power cut my mum's emergency pendant shows a red light and nothing came through when she tested it.",
     ],
 )
 def test_health_and_safety_now_is_put_first(text: str) -> None:
@@ -107,6 +111,9 @@ def test_health_and_safety_now_is_put_first(text: str) -> None:
         "I need to upload a court order for my name change.",
         "Is xylitol-free gum available?",
         "My dog has seizures, which food do you recommend?",
+        "How many days of free trial do I have left?",
+        "You sent the blue one instead of the red one, can I swap it?",
+        "Does the emergency pendant work abroad?",
         "We offer a poison-free pest control plan, can I list it on your marketplace?",
     ],
 )

@@ -126,6 +126,9 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "I tried that, it says 'column mapping failed' and nothing is imported.",
         "did that but it still logs me out",
         "followed the steps, nothing happens",
+        "That's what I did, no beep, no call. The red light is still on.",
+        "You've said that twice. What do I do on Thursday?",
+        "are you reading what i write",
         # A correction of what the answer was about.
         "Not my default address. The order is already on its way.",
         "not reports. the list of users",
