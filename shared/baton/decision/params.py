@@ -1199,7 +1199,8 @@ and keeps its paraphrases (round 4, docs/decision.md)."""
 DEFAULT_SOMEONE: tuple[str, ...] = (
     # "Could someone look at fra-2?", "can somebody actually check the warehouse?", "is there anyone who can help?"
     r"\b(?:can|could|would|will|is there) (?:some ?(?:one|body)|any ?(?:one|body)|a person|a human)(?: (?:from|at|in"
-    r"|on) (?:your|the) \w+(?: team| office| side| desk)?)?(?: (?:please|actually|just|who can|who could|that can))?(?: (?:who|that) [^.!?]{0,40}?)? (?!else\b)(?:look|check|tell"
+    r"|on) (?:your|the) \w+(?: team| office| side| desk)?)?(?: (?:please|actually|just|who can|who could|that can))?"
+    r"(?: (?:who|that) [^.!?]{0,40}?)? (?!else\b)(?:look|check|tell"
     r"|give|correct|fix|change|review|arrange|sort|move|redirect|reopen|resubmit|confirm|call|contact|help|talk"
     r"|speak|explain|approve|escalate|come|send|find|investigate|release|refund|update|make)\b",
     # "I'd be grateful if someone could check on it"
