@@ -73,9 +73,10 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # test7 held out (written blind, its misses never read); test6 to test2 and the first set tuned on.
+    # test8 held out (written blind, its misses never read); test7 to test2 and the first set tuned on.
     for name, tag in (
-        ("support_conversations_test7.jsonl", "support conversations, held-out test7"),
+        ("support_conversations_test8.jsonl", "support conversations, held-out test8"),
+        ("support_conversations_test7.jsonl", "support conversations test7 (tuned on)"),
         ("support_conversations_test6.jsonl", "support conversations test6 (tuned on)"),
         ("support_conversations_test5.jsonl", "support conversations test5 (tuned on)"),
         ("support_conversations_test4.jsonl", "support conversations test4 (tuned on)"),

@@ -108,11 +108,13 @@ GUARDRAIL_ORDER = (
 HUMAN_REQUESTED = "human_requested"
 BOT_FAILING = "bot_failing"
 REPEATED_ANSWER = "repeated_answer"
+OVERDUE = "overdue"
 _SHOWN_FAILURES = {
     "repeat": "repeated",
     "negative_feedback": "said it did not help",
     "asked_for_human": "asked for a person",
     REPEATED_ANSWER: "the same answer again",
+    OVERDUE: "waited longer than the answer's time frame",
 }
 """Failures that show the bot is not helping (`baton.scoring.arc`), in the words of the evidence. A low
 confidence alone does not (the bot may still have helped), nor a rephrasing alone: the embedding calls a
@@ -302,9 +304,6 @@ FEATURES: dict[str, Feature] = {
     "conversation_length": Feature("long_conversation", "Long conversation", "log(1 + arc.customer_turns)"),
 }
 """Every feature the risk model may weigh, by name (the keys of `params.features`)."""
-
-POSITIVE_SENTIMENT = 0.25
-"""As the arc counts a positive message (`baton.scoring.arc.POSITIVE_SENTIMENT`)."""
 
 
 def observe(state: DecisionState, scores: Scores) -> DecisionState:
@@ -543,7 +542,9 @@ def bot_failing(
 ) -> tuple[str, str] | None:
     """The `bot_failing` guardrail: (name, evidence) when this customer message comes after a new failed bot
     answer and either that answer was the same answer again (`guardrails.bot_loop`: the customer came back and
-    got nothing new) or `guardrails.bot_failures` answers have failed since the start or the last hand-back, at
+    got nothing new), or this message says more time has passed than the answer's own time frame
+    (`guardrails.overdue`: "within 3-5 business days" answered with "it's been three weeks"), or
+    `guardrails.bot_failures` answers have failed since the start or the last hand-back, at
     least one of them shown (`_SHOWN_FAILURES`, or by this message: negative feedback, a request for a person, a
     repeat), and the message does not read positive unless it complains about the
     answers itself (a "thanks, that worked" after two unsure answers is a success; "oh great, same answer. very
@@ -554,13 +555,18 @@ def bot_failing(
     failures = arc.bot_failures
     if failures <= state.bot_failures:
         return None  # no new failed answer since the last decision
-    loop = params.guardrails.bot_loop and arc.last_bot_failed == REPEATED_ANSWER
+    g = params.guardrails
+    loop = (g.bot_loop and arc.last_bot_failed == REPEATED_ANSWER) or (
+        g.overdue and arc.last_bot_failed == OVERDUE
+    )
     counted = needed is not None and failures - state.bot_failures_handed_back >= needed
     if not (loop or counted):
         return None
     says_so = scores.negative_feedback or scores.asks_for_human
     if not says_so and scores.sentiment is not None and scores.sentiment >= POSITIVE_SENTIMENT:
         return None  # read positive, and not itself a complaint about the answers (sarcasm reads positive)
+    if not counted and arc.last_bot_failed == OVERDUE:
+        return BOT_FAILING, "the customer has waited longer than the bot's answer said it would take"
     if not counted:
         return BOT_FAILING, "the bot gave the same answer again after the customer came back to it"
     reasons = arc.bot_failure_reasons
@@ -570,8 +576,8 @@ def bot_failing(
     shown = ", ".join(
         f"{_FAILURE_WORDS.get(code, code.replace('_', ' '))} {n}" for code, n in sorted(reasons.items()) if n
     )
-    # An answer counts once, under its first reason: an unsure answer the customer then says did not help
-    # is counted as unsure, and the customer's message is the proof.
+    # An answer counts once: an unsure answer the customer then says did not help is counted under the
+    # customer's reason (`baton.scoring.arc`), and the customer's message is the proof.
     now = "" if shown_before else "; this message says so"
     return BOT_FAILING, f"{failures} bot answers failed ({shown}){now}"
 

@@ -231,6 +231,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:emergency|medical|panic|fall|personal) (?:pendant|alarm|button|alert|call system)\b[^.!?]{0,80}\b(?:offline"
         r"|not working|doesn'?t work|isn'?t working|red light|no signal|nothing (?:came|comes|went) through|no (?:beep"
         r"|call|response)|dead|failed)\b",
+        # (2026-12, the seventh conversation author's) a death in the family, a customer who no longer feels safe,
+        # a battery swelling or overheating, needles dumped where people walk
+        r"\bpassed away\b|\bbereave\w*|\b(?:my|our) (?:son|daughter|husband|wife|partner|mother|father|mum|mom|dad"
+        r"|brother|sister|grand\w+|child|baby|uncle|aunt|fianc\w*)\b[^.!?]{0,30}\b(?:died|has died|death)\b"
+        r"|\bdeath of (?:my|our) (?:son|daughter|husband|wife|partner|mother|father|mum|mom|dad|brother|sister"
+        r"|grand\w+|child|baby)\b",
+        r"\b(?:don'?t|do not|no longer|never) feel safe\b|\bharass(?:ed|es|ing|ment)\b|\bstalk(?:ed|ing|s) me\b",
+        r"\bbatter(?:y|ies)\b[^.!?]{0,80}\b(?:swollen|swelling|swelled|bulg\w*|puff(?:ed|ing) up|smok\w*|melt\w*"
+        r"|overheat\w*|(?:got|gets|getting|is|was|went) (?:really |very |extremely |too )?hot)\b|\b(?:swollen|bulging"
+        r"|puffed[- ]up) batter(?:y|ies)\b",
+        r"\b(?:needles|syringes|sharps)\b[^.!?]{0,60}\b(?:dumped|lying (?:around|in|on)|playground|park|school)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -1202,7 +1213,8 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r"|on) (?:your|the) \w+(?: team| office| side| desk)?)?(?: (?:please|actually|just|who can|who could|that can))?"
     r"(?: (?:who|that) [^.!?]{0,40}?)? (?!else\b)(?:look|check|tell"
     r"|give|correct|fix|change|review|arrange|sort|move|redirect|reopen|resubmit|confirm|call|contact|help|talk"
-    r"|speak|explain|approve|escalate|come|send|find|investigate|release|refund|update|make)\b",
+    r"|speak|explain|approve|escalate|come|send|find|investigate|release|refund|update|make|reissue|deal|pull|process"
+    r"|handle|authori[sz]e|waive|adjust|override|issue|unlock|ring|phone|intervene|step in)\b",
     # "I'd be grateful if someone could check on it"
     r"\b(?:if|whether) (?:some ?(?:one|body)|any ?(?:one|body)|a person) (?:could|can|would) (?:please )?(?:look|check"
     r"|tell|correct|fix|change|review|arrange|sort|call|contact|help|confirm|find|investigate|release|refund)\b",
@@ -1210,8 +1222,17 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r"\b(?:i|we) (?:need|want|would like|'d like) (?:some ?(?:one|body)|a person|a human) (?:to|at|from|on|who)\b",
     # "Who can correct it before then?", "Who can I give it to?", "who can look at this on your side?"
     r"\bwho (?:can|could|will|would) (?:i|we) (?:give|send|talk|speak|call|show|contact)\b",
-    r"\bwho (?:can|could|will|would) (?:correct|fix|check|change|look|sort|arrange|approve|review|release|help us"
-    r"|help me)\b",
+    r"\bwho (?:can|could|will|would|is going to) (?:actually |please |now )?(?:correct|fix|check|change|look|sort"
+    r"|arrange|approve|review|release|help us|help me|pull|reissue|deal with|process|authori[sz]e|waive|adjust"
+    r"|override|investigate|make sure|take responsibility)\b",
+    # (2026-12, the seventh conversation author's) "is anyone coming or not", "I need an analyst from your side
+    # looking at the connector"
+    r"\bis (?:any ?(?:one|body)|some ?(?:one|body)) (?:actually )?(?:coming(?= ?(?:or not|today|tonight|at all|out"
+    r"|round|over|back|to (?:fix|help|look|sort|repair|see (?:me|us|it)|my|our|us|me)\b|[?.!,]|$))|going to (?:come"
+    r"|call|fix|help|look|deal|get back|ring|phone|reply|answer)\b)",
+    r"\b(?:i|we) (?:need|want|would like|'d like) (?:an?|some|your) (?:\w+ )?(?:analyst|engineer|technician|specialist"
+    r"|expert|investigator|supervisor|manager|accountant|developer|representative|adviser|advisor)"
+    r" (?:from your (?:side|end|team)|to (?:look|check|call|ring|phone|investigate|review)|looking)\b",
 )
 """Asking for someone to act ("Could someone look at it?", "Who can correct it before then?"): a request for a
 person once the bot has answered (`Guardrails.someone`)."""
@@ -1232,6 +1253,12 @@ class Guardrails(_Model):
         description="Escalate (`bot_failing`) on the customer's message after the bot gave the same answer again "
         "(the customer came back and got nothing new: it is going round in a loop); false: such an answer is "
         "one failure towards `bot_failures`",
+    )
+    overdue: bool = Field(
+        default=True,
+        description="Escalate (`bot_failing`) when the customer answers the bot with more time passed than the "
+        'answer\'s own time frame ("within 3-5 business days" answered with "it\'s been three weeks": the answer '
+        "cannot help); false: such an answer is one failure towards `bot_failures`",
     )
     someone: tuple[str, ...] = Field(
         default=DEFAULT_SOMEONE,

@@ -48,6 +48,7 @@ from baton.events import Arc, MessageSnapshot, Scores
 from baton.models import Role, UtcDatetime
 from baton.ordered import OrderedState, remember
 from baton.scoring.features import normalize, tokens
+from baton.scoring.waiting import elapsed_days, promised_days
 
 if TYPE_CHECKING:
     import numpy as np
@@ -78,6 +79,9 @@ REPEAT = "repeat"
 REPHRASE = "rephrase"
 ASKED_FOR_HUMAN = "asked_for_human"
 REPEATED_ANSWER = "repeated_answer"
+OVERDUE = "overdue"
+"""The customer says more time has passed than the answer's time frame ("within 3-5 business days" answered
+with "it's been six weeks"): an answer that cannot help (`baton.scoring.waiting`)."""
 
 _PRIME = (1 << 31) - 1  # MinHash permutations: (a * h + b) mod p; a, b < p and h < 2^31 fit in uint64.
 _MINHASH_A = tuple(
@@ -111,6 +115,8 @@ class LastBot(BaseModel):
     again in other words or with a sentence added or dropped, never quotes it."""
     customer_turns: int = 0
     """The customer's turns when the answer was given: a repeated answer counts only after the customer spoke."""
+    promised_days: float | None = None
+    """The longest time frame the answer names, in days (`baton.scoring.waiting`); never its words."""
 
 
 class ArcState(OrderedState):
@@ -195,7 +201,7 @@ def advance(
     else:
         new.customer_turns += 1
         if scores.sentiment is not None:
-            _customer_message(new, scores)
+            _customer_message(new, scores, message.text)
         if remember is not None:
             new.recent = [*new.recent, remember][-RECENT:]
     return new
@@ -224,6 +230,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
         fingerprint=fingerprint,
         statements=said,
         customer_turns=state.customer_turns,
+        promised_days=promised_days(message.text),
     )
     # A loop first: the customer came back and got nothing new, whatever the bot's confidence in it.
     if repeated:
@@ -232,7 +239,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
         _bot_failed(state, LOW_CONFIDENCE)
 
 
-def _customer_message(state: ArcState, scores: Scores) -> None:
+def _customer_message(state: ArcState, scores: Scores, text: str = "") -> None:
     sentiment = float(scores.sentiment or 0.0)
     state.sentiment_ewma = (
         sentiment
@@ -249,26 +256,48 @@ def _customer_message(state: ArcState, scores: Scores) -> None:
     state.rephrasings += scores.rephrase_of is not None
     state.negative_feedback += bool(scores.negative_feedback)
     state.human_requests += bool(scores.asks_for_human)
-    reason = _reaction_to_bot(state, scores)
-    if reason:
+    reason = _reaction_to_bot(state, scores, text)
+    if reason and state.last_bot is not None and state.last_bot.failed == LOW_CONFIDENCE:
+        _failure_shown(state, reason)
+    elif reason:
         _bot_failed(state, reason)
 
 
-def _reaction_to_bot(state: ArcState, scores: Scores) -> str | None:
+def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | None:
     """Why the customer's message shows the bot's latest answer failed, or None. Only while that answer
-    is the last one given (no agent since) and has not already been counted."""
+    is the last one given (no agent since) and has not already been counted, or was counted on the bot's own
+    doubt alone (`LOW_CONFIDENCE`: the customer's reaction then shows it)."""
     bot = state.last_bot
-    if state.last_answer_role != Role.bot or bot is None or bot.failed:
+    if state.last_answer_role != Role.bot or bot is None or bot.failed not in (None, LOW_CONFIDENCE):
         return None
     if scores.negative_feedback:
         return NEGATIVE_FEEDBACK
     if scores.asks_for_human:
         return ASKED_FOR_HUMAN
+    if bot.promised_days is not None and text:
+        waited = elapsed_days(text)
+        if waited is not None and waited > bot.promised_days:
+            return OVERDUE
     for reason, earlier_id in ((REPEAT, scores.repeat_of), (REPHRASE, scores.rephrase_of)):
         earlier = state.recent_message(earlier_id)
         if earlier is not None and earlier.seq < bot.seq:  # asked again what the answer should have settled
             return reason
     return None
+
+
+def _failure_shown(state: ArcState, reason: str) -> None:
+    """An answer already counted as unsure, which the customer's reaction now shows failed (the same question
+    word for word after it, "that's not what I asked"): it moves from `LOW_CONFIDENCE` to the customer's reason,
+    still counted once. The bot's doubt is a guess; the customer's reaction is the evidence the `bot_failing`
+    guardrail asks for."""
+    assert state.last_bot is not None
+    state.last_bot = state.last_bot.model_copy(update={"failed": reason})
+    reasons = dict(state.bot_failure_reasons)
+    reasons[LOW_CONFIDENCE] = reasons.get(LOW_CONFIDENCE, 1) - 1
+    if not reasons[LOW_CONFIDENCE]:
+        del reasons[LOW_CONFIDENCE]
+    reasons[reason] = reasons.get(reason, 0) + 1
+    state.bot_failure_reasons = reasons
 
 
 def _bot_failed(state: ArcState, reason: str) -> None:

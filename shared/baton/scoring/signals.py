@@ -230,6 +230,34 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"\bi (?:asked|ask|was asking|am asking|'m asking) (?:about|why|how|if|whether|what|when|where|you why)\b",
     r"\bi (?:already |do )?know how to (?![^.!?]*\bnow\b)[^.!?]{1,30}[.!]",
     r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|last) (?:try|attempt)\b",
+    # (2026-12, the seventh conversation author's) the answer's premise put right: "It's not about capacity.",
+    # "That isn't what the paperwork says.", "I told you they both say UTC.", "I know where the stopcock is.",
+    # "I don't want a form. I want someone to deal with it.", "...looking at the connector, not a guide.", and
+    # giving up on it: "Forget it.", "So that's a no then."
+    r"^(?:no[ ,.!]+)?(?:it'?s|its|it is|this is|that'?s|thats|that is) not (?:about|a question of|a matter of)\b",
+    r"\b(?:that|this|it) (?:isn'?t|is not|'s not|s not|wasn'?t|was not) what (?:the|my|your|our|his|her|their)"
+    r" (?:\w+ )?(?:says?|said|shows?|showed|states?|stated)\b",
+    r"(?<!\bas )(?<!\blike )(?<!\bif )\bi told you\b",
+    r"\bi (?:already |do )?know (?:where|how) (?:the|my|to|it|they|that)\b(?![^.!?]*\bnow\b)",
+    r"^(?:no[ ,.!]+)?i (?:don'?t|do not) want (?:a|an|the|your|another|more) [^.!?]{1,40}[.!,;]+ ?i (?:want|need)\b",
+    r"[,;] not (?:a|an|the|another|more|your) (?:guide|link|article|form|faq|policy|script|bot|template|video"
+    r"|tutorial)\b",
+    r"^(?:ok(?:ay)?[ ,.]+|oh[ ,.]+|just )?forget (?:it|about it)\b",
+    r"\b(?:so )?(?:that'?s|thats|that is) a no(?: then)?\b",
+    # what the answer told them to do, already done: "Both are set to UTC. I checked.", "I have checked with my
+    # bank.", "I have read section 4.", "We already prepay annually.", and the premise turned round: "It's not a
+    # switch. It's this batch."
+    r"(?:^|[.!?] )(?:i|we)(?: have|'ve| did)? (?:already )?(?:checked|tried|looked)(?: (?:that|it|this|both|them"
+    r"|already|twice|everything))?[.!]",
+    r"\b(?:i|we)(?: have|'ve)? (?:already )?(?:checked|spoken|talked|been) (?:with|to) (?:my|the|our|both|all) (?:\w+ )?(?:bank|card"
+    r" issuer|provider|isp|neighbou?rs?|courier|post office|landlord|it team|admin|vet|doctor|pharmacy)\b",
+    r"\b(?:i|we)(?: have|'ve)? (?:already )?read (?:section|clause|the (?:article|terms|faq|guide|policy|page|help)"
+    r"|your (?:article|terms|faq|guide|policy|page|help))\b",
+    r"^(?:but |no[ ,.!]+)?(?:i|we) already (?:use|pay|prepay|own|sent|gave)\b",
+    r"^(?:no[ ,.!]+)?not (?!sure\b|yet\b|now\b|really\b|quite\b|bad\b|much\b|today\b|exactly\b|urgent\b|at all\b)"
+    r"[\w-]+(?: [\w-]+)?[.!] \w",
+    r"\b(?:it'?s|its|it is|this is|that'?s) not (?:an? |the |my |about )?[\w-]+(?: [\w-]+)?[.!,;] (?:it'?s|its|it is"
+    r"|this is)\b",
     r"(?<!\bif it )(?<!\bif )(?<!\bin case it )(?<!\bwhen it )\b(?:still|same) (?:happens|happening|not working|doesn'?t work|does not work|broken|fails|failing"
     r"|the same|no luck|nothing|error)\b(?! (?:on|at|for|since|after) (?:my|our|the) (?:first|original))",
 )

@@ -169,7 +169,7 @@ def test_the_same_answer_in_other_words_is_a_loop() -> None:
     c.bot(
         "Prescription transfers typically take 2-3 business days, as we need to contact your previous pharmacy."
     )
-    c.customer("It's been 5 days, that's more than 2-3.")
+    c.customer("Is there a way to speed it up? I need it before Thursday.")
     c.bot("Transfers usually take 2-3 business days. You'll get a notification once it's complete.")
     third = c.customer("What do I do on Thursday then?")
     assert (third.action, third.guardrail) == ("escalate", "bot_failing")
@@ -230,7 +230,45 @@ def test_an_unsure_answer_the_customer_then_says_did_not_help_is_proof_enough() 
     c.bot("Exports are available in CSV, XLSX and JSON.", confidence=0.3)
     third = c.customer("Amazing. Third try: is 10,000 rows a LIMIT.", sentiment=0.5, negative_feedback=True)
     assert (third.action, third.guardrail) == ("escalate", "bot_failing")
-    assert third.reasons[0].evidence == "2 bot answers failed (low confidence 2); this message says so"
+    # The second unsure answer is counted under what the customer showed, once.
+    assert third.reasons[0].evidence == "2 bot answers failed (low confidence 1, said it did not help 1)"
+
+
+def test_the_same_question_word_for_word_after_an_unsure_answer_shows_it_failed() -> None:
+    c = Conversation()
+    c.customer("Do you have the Shimano 11-speed chain in stock at the Leeds shop?")
+    c.bot("You can check stock availability for all our products on our website.", confidence=0.48)
+    c.customer("Do you have the Shimano 11-speed chain in stock at the Leeds shop?", repeat_of="m1")
+    c.bot("For click & collect, select your preferred store at checkout.", confidence=0.46)
+    third = c.customer("okay.", sentiment=0.2)
+    assert (third.action, third.guardrail) == ("escalate", "bot_failing")
+    assert third.reasons[0].evidence == "2 bot answers failed (low confidence 1, repeated 1)"
+
+
+def test_waiting_longer_than_the_answer_said_escalates_at_once() -> None:
+    c = Conversation()
+    c.customer("Hi, when will I receive the payout for the 4 tickets I sold? Listing L-883201.")
+    c.bot("Payouts are sent 5-7 business days after the event, to the bank account in your profile.")
+    second = c.customer("The concert was on 14 September, six weeks ago. It's 1,200 EUR.")
+    assert (second.action, second.guardrail) == ("escalate", "bot_failing")
+    assert (
+        second.reasons[0].evidence
+        == "the customer has waited longer than the bot's answer said it would take"
+    )
+
+
+def test_waiting_within_the_answers_time_frame_is_no_failure_and_a_team_can_turn_it_off() -> None:
+    within = Conversation()
+    within.customer("My refund hasn't arrived yet.")
+    within.bot("Refunds reach your card within 5-10 business days.")
+    assert within.customer("OK, it's been 4 days, I'll wait then.").action == "resolve"
+    params = risk_is_frustration()
+    off = Conversation(
+        params.model_copy(update={"guardrails": params.guardrails.model_copy(update={"overdue": False})})
+    )
+    off.customer("My refund hasn't arrived yet.")
+    off.bot("Refunds reach your card within 5-10 business days.")
+    assert off.customer("It's been three weeks.").action == "resolve"
 
 
 def test_the_engine_reads_the_arcs_failure_reasons_by_their_names() -> None:
@@ -240,12 +278,14 @@ def test_the_engine_reads_the_arcs_failure_reasons_by_their_names() -> None:
     from baton.scoring import arc
 
     reasons = {arc.LOW_CONFIDENCE, arc.NEGATIVE_FEEDBACK, arc.REPEAT, arc.REPHRASE, arc.ASKED_FOR_HUMAN}
-    assert set(engine._FAILURE_WORDS) == reasons | {arc.REPEATED_ANSWER}
+    assert set(engine._FAILURE_WORDS) == reasons | {arc.REPEATED_ANSWER, arc.OVERDUE}
     assert set(engine._SHOWN_FAILURES) == {
         arc.NEGATIVE_FEEDBACK,
         arc.REPEAT,
         arc.ASKED_FOR_HUMAN,
         arc.REPEATED_ANSWER,
+        arc.OVERDUE,
     }
     assert engine.POSITIVE_SENTIMENT == arc.POSITIVE_SENTIMENT
     assert engine.REPEATED_ANSWER == arc.REPEATED_ANSWER
+    assert engine.OVERDUE == arc.OVERDUE

@@ -24,6 +24,11 @@ from baton.decision.params import load_default
         "Could someone from your billing team call me back?",
         "I did select express. I'd be grateful if someone could check on it.",
         "Can somebody who can see the actual calendar tell me if my dog has an appointment?",
+        "Ten days is no use to me. Can someone reissue it today?",
+        "I'm not asking about liability. Who can pull the CCTV?",
+        "I am not paying for three hours I was not given. Who can actually fix this invoice?",
+        "I know where the stopcock is. the light is still dripping. is anyone coming or not",
+        "I need an analyst from your side looking at the connector, not a guide.",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:
@@ -47,6 +52,9 @@ def test_before_any_answer_it_is_a_question_for_the_bot() -> None:
         "Can someone else on my team see this invoice?",
         "Thanks, I'll ask someone in our finance team to check it.",
         "Who can see the reports, only admins?",
+        "Who can edit the invoice settings in our workspace?",
+        "We need an engineer to install it, can I book one for Friday?",
+        "Is anyone coming to the webinar from your team? Just curious.",
     ],
 )
 def test_other_mentions_of_someone_are_no_request(text: str) -> None:

@@ -121,6 +121,39 @@ def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str)
     assert "vulnerable_customer" not in tripped(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My son Daniel passed away three weeks ago. He had a loan with you and the letters keep coming.",
+        "My husband died last month and I need to close his account.",
+        "I'm writing about the death of my mother, the account is in her name.",
+        "A man from another company keeps following me into the kitchen. I don't feel safe coming in.",
+        "One of your drivers has been harassing me with messages since the delivery.",
+        "The battery on the e-bike I bought from you in May has started to bulge at one end and it got really hot.",
+        "The scooter's battery is swollen and smells of burning.",
+        "There are used needles dumped behind the climbing frame at the playground.",
+    ],
+)
+def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My phone battery died halfway through the checkout, did the order go through?",
+        "How long does the battery last on the e-bike?",
+        "The battery is at 20%, is that normal after a night?",
+        "Can I order a sharps bin for my insulin needles?",
+        "Do you offer bereavement fares?",
+        "My plant died, can I get a replacement under the guarantee?",
+        "Is it safe to pay by bank transfer?",
+    ],
+)
+def test_batteries_needles_and_deaths_in_passing_trip_nothing(text: str) -> None:
+    assert "vulnerable_customer" not in tripped(text)
+
+
 def test_it_is_reported_before_the_triggers_and_named_for_people() -> None:
     from baton.decision.engine import _GUARDRAIL_LABELS, GUARDRAIL_ORDER
 

@@ -89,10 +89,15 @@ def test_a_gap_is_counted_as_unscored_messages() -> None:
 def test_low_confidence_bot_answer_counts_as_a_failure_once() -> None:
     state = fold(customer(1, 0.0))
     state = advance(state, snapshot(2, "bot", "Try this article", confidence=0.3), Scores(bot_confidence=0.3))
-    state = fold(customer(3, -0.5, negative_feedback=True), state=state)
+    assert state.public().bot_failure_reasons == {"low_confidence": 1}
+    state = fold(
+        customer(3, -0.5, negative_feedback=True), customer(4, -0.5, asks_for_human=True), state=state
+    )
     shown = state.public()
     assert shown.bot_failures == 1  # the same answer is not counted twice
-    assert shown.bot_failure_reasons == {"low_confidence": 1}
+    # ...but the customer's reaction is what shows it failed: it is counted under the customer's reason
+    assert shown.bot_failure_reasons == {"negative_feedback": 1}
+    assert shown.last_bot_failed == "negative_feedback"
     assert shown.last_bot_confidence == 0.3
     assert shown.negative_feedback == 1
 

@@ -225,10 +225,10 @@ def test_shipped_models_read_an_angry_turn_in_a_conversation(shipped: Scorer) ->
     assert results[2][0].rephrase_of == "m1" and results[2][0].negative_feedback is True
     arc = results[4][1].public()
     assert arc.sentiment_slope < 0 and arc.peak_frustration == angry.frustration
-    # The first answer failed once (its own low confidence; the feedback on it does not count it twice);
-    # the second when the customer asked for a person right after it.
+    # The first answer failed once (its own low confidence, then counted under the customer's feedback on it,
+    # not twice); the second when the customer asked for a person right after it.
     final = results[5][1].public()
-    assert final.bot_failure_reasons == {"low_confidence": 1, "asked_for_human": 1}
+    assert final.bot_failure_reasons == {"negative_feedback": 1, "asked_for_human": 1}
     assert final.human_requests == 1 and final.negative_feedback == 1
 
 

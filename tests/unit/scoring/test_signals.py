@@ -138,6 +138,22 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "I didn't ask for a refund, I asked why it was charged",
         "I know how to read it. The claim was denied by mistake.",
         "Amazing. Third try: is 10,000 rows a LIMIT.",
+        # The answer's premise put right, what it said to do already done, and giving up on it.
+        "It's not about capacity. It's swollen.",
+        "They've been on it for two years. It's not a switch. It's this batch.",
+        "Not round-ups. I want to save 2,000 by December.",
+        "That isn't what the paperwork says. My letter says 48 payments.",
+        "I told you they both say UTC.",
+        "I know where the stopcock is. The light is still dripping.",
+        "I don't want a form. I want someone to actually deal with it.",
+        "I need an analyst looking at the connector, not a guide.",
+        "Both are set to UTC. I checked. And 25k isn't a midnight thing.",
+        "I have checked with my bank. They have nothing.",
+        "I've checked with both neighbours and round the house.",
+        "I have read section 4. It says labour is charged from arrival.",
+        "We already prepay annually.",
+        "Forget it.",
+        "So that's a no then.",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -167,6 +183,14 @@ def test_negative_feedback(text: str) -> None:
         "I tried that and it worked, thanks!",
         "I checked it, everything looks fine now",
         "Tried it. Works now!",
+        "it's not urgent, whenever you have a moment",
+        "It's not a big deal, I just want to understand the fee.",
+        "Not sure. Can you check the order?",
+        "I checked my spam folder and found it, thanks!",
+        "I told your colleague yesterday that I'd pay on Monday.",
+        "I already have an account, how do I log in on the app?",
+        "Don't forget it's a gift, please leave out the receipt.",
+        "I know where to find the invoice now, thank you.",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:

@@ -1,0 +1,66 @@
+"""The labelled support conversations, decided by the shipped models and parameters (`baton eval conversations`).
+
+Floors, not targets: each development set keeps what it reaches today (in time, and `resolve` conversations left
+alone), so a change that loses an escalation or escalates a calm conversation on them fails here and has to say
+why. The held-out set (`support_conversations_test8.jsonl`, written blind, its misses never read) has its floor at
+what its one measurement gave and a strict xfail on the 80%-in-time target (docs/decision.md, "Quality on support
+traffic")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baton.decision.evaluation import evaluate_file
+from baton.decision.params import load_default
+
+LABELLED = Path(__file__).resolve().parents[3] / "events" / "labelled"
+
+FLOORS = {
+    # file: (escalate in time at least, resolve escalated at most), clear cases
+    "support_conversations.jsonl": (32, 2),
+    "support_conversations_test2.jsonl": (36, 5),
+    "support_conversations_test3.jsonl": (35, 5),
+    "support_conversations_test4.jsonl": (41, 4),
+    "support_conversations_test5.jsonl": (24, 2),
+    "support_conversations_test6.jsonl": (31, 0),
+    "support_conversations_test7.jsonl": (32, 0),
+    "support_conversations_test8.jsonl": (34, 1),
+}
+HELD_OUT = "support_conversations_test8.jsonl"
+
+
+@pytest.fixture(scope="module")
+def summaries() -> dict[str, dict[str, Any]]:
+    from baton.scoring import loader
+    from baton.scoring.scorer import Scorer
+
+    try:
+        scorer = Scorer(loader.load_models(loader.models_dir()))
+    except loader.ModelsNotFound as missing:  # a checkout before the models are trained
+        pytest.skip(f"layers/models holds no complete model set: {missing}")
+    params = load_default()
+    return {name: evaluate_file(LABELLED / name, scorer, params).summary() for name in FLOORS}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_each_set_keeps_its_escalations_in_time_and_its_calm_conversations_alone(
+    name: str, summaries: dict[str, dict[str, Any]]
+) -> None:
+    in_time, resolve_escalated = FLOORS[name]
+    summary = summaries[name]
+    assert summary["escalate"]["in_time"] >= in_time
+    assert summary["resolve"]["escalated"] <= resolve_escalated
+
+
+@pytest.mark.xfail(
+    strict=True, reason="test8: 34 of 43 (79%) in time at its one measurement (docs/decision.md)"
+)
+def test_the_held_out_set_meets_the_in_time_target(summaries: dict[str, dict[str, Any]]) -> None:
+    assert summaries[HELD_OUT]["escalate"]["in_time_share"] >= 0.8
+
+
+def test_the_held_out_set_escalates_few_calm_conversations(summaries: dict[str, dict[str, Any]]) -> None:
+    assert summaries[HELD_OUT]["resolve"]["escalated_share"] <= 0.2
