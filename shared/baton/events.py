@@ -195,7 +195,8 @@ class Arc(BaseModel):
     bot_failure_reasons: dict[str, int] = Field(
         default_factory=dict,
         description="`bot_failures` by reason: repeated_answer, low_confidence, negative_feedback, repeat, "
-        "rephrase, asked_for_human",
+        "rephrase, asked_for_human, overdue (the customer waited longer than the answer's time frame); an "
+        "unsure answer the customer then shows failed is counted under the customer's reason",
     )
     last_bot_confidence: float | None = Field(
         default=None, description="The confidence the bot gave its latest answer, when it sent one"
