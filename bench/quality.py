@@ -73,9 +73,10 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # test8 held out (written blind, its misses never read); test7 to test2 and the first set tuned on.
+    # test9 held out (written blind, its misses never read); test8 to test2 and the first set tuned on.
     for name, tag in (
-        ("support_conversations_test8.jsonl", "support conversations, held-out test8"),
+        ("support_conversations_test9.jsonl", "support conversations, held-out test9"),
+        ("support_conversations_test8.jsonl", "support conversations test8 (tuned on)"),
         ("support_conversations_test7.jsonl", "support conversations test7 (tuned on)"),
         ("support_conversations_test6.jsonl", "support conversations test6 (tuned on)"),
         ("support_conversations_test5.jsonl", "support conversations test5 (tuned on)"),

@@ -181,7 +181,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:oxygen|concentrator|ventilator|dialysis|medical (?:device|equipment))\b[^.!?]{0,60}\b(?:battery|batteries"
         r"|backup)\b[^.!?]{0,30}\b(?:left|running (?:out|low)|dying|dies|low|lasts?(?: for)?(?: about| only)? \d)",
         r"^(?=[\s\S]*\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|my (?:child|kid|daughter|son)|minor)\b)[\s\S]*?\b(?:asked|asking"
-        r"|asks|messag\w+|contact\w+|dm'?d|dm'?ing) (?:her|him|them|my (?:child|kid|daughter|son)|(?:my |our )?\d{1,2}[- ]?"
+        r"|asks|messag\w+|contact\w+|dm'?d|dm'?ing) (?:for )?(?:her|him|them|my (?:child|kid|daughter|son)|(?:my |our )?\d{1,2}[- ]?"
         r"(?:year[- ]old|yo))\b[^.!?]{0,50}\b(?:personal|private|phone number|instagram|snapchat|whatsapp|tiktok"
         r"|outside the (?:platform|app|site)|meet (?:up|in person))\b",
         r"\b(?:standing|waiting|stuck|sitting|locked out)(?: outside)? in the (?:rain|cold|snow|dark)\b",
@@ -238,6 +238,14 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\bdeath of (?:my|our) (?:son|daughter|husband|wife|partner|mother|father|mum|mom|dad|brother|sister"
         r"|grand\w+|child|baby)\b",
         r"\b(?:don'?t|do not|no longer|never) feel safe\b|\bharass(?:ed|es|ing|ment)\b|\bstalk(?:ed|ing|s) me\b",
+        # (2026-12, the eighth conversation author's) a pet that died after the team's care; an elderly person
+        # alone in a cold home
+        r"\b(?:my|our) (?:dog|cat|pet|puppy|kitten|horse|pony|rabbit|bird)\b[^.!?]{0,30}\b(?:died|has died|passed away"
+        r"|was put down)\b",
+        r"^(?=[\s\S]*\b(?:[89]\d|1[01]\d)(?:[- ]years?[- ]old| yo\b|\b(?= and lives alone))|\b(?:he|she|my (?:father"
+        r"|mother|dad|mum|mom|grand\w+)) (?:is|'s) (?:[89]\d|1[01]\d)\b|\blives alone\b|\belderly\b)[\s\S]*?\b(?:(?:house"
+        r"|home|flat|room|apartment|it)(?: is|'s) (?:only |now |at )?(?:-?\d|1[0-4]) ?(?:degrees|°c?|c)\b|(?:freezing|no"
+        r" heating|heating (?:is )?(?:off|broken|not working|offline)))",
         r"\bbatter(?:y|ies)\b[^.!?]{0,80}\b(?:swollen|swelling|swelled|bulg\w*|puff(?:ed|ing) up|smok\w*|melt\w*"
         r"|overheat\w*|(?:got|gets|getting|is|was|went) (?:really |very |extremely |too )?hot)\b|\b(?:swollen|bulging"
         r"|puffed[- ]up) batter(?:y|ies)\b",

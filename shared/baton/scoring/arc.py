@@ -99,6 +99,11 @@ class Recent(BaseModel):
     """MINHASH_SIZE uint32 (little-endian), base64."""
     embedding: str | None = None
     """The sentence embedding as float16 (little-endian), base64; None when none was computed."""
+    bot_turns: int | None = None
+    """The bot's answers before this message (None in states stored before 2026-12): said again word for word,
+    the message shows that every answer since failed, not only the last."""
+    bot_failures: int | None = None
+    """The failed answers counted before this message (with `bot_turns`: the answers since not yet counted)."""
 
 
 class LastBot(BaseModel):
@@ -203,7 +208,8 @@ def advance(
         if scores.sentiment is not None:
             _customer_message(new, scores, message.text)
         if remember is not None:
-            new.recent = [*new.recent, remember][-RECENT:]
+            counts = {"bot_turns": state.bot_turns, "bot_failures": state.bot_failures}
+            new.recent = [*new.recent, remember.model_copy(update=counts)][-RECENT:]
     return new
 
 
@@ -257,10 +263,30 @@ def _customer_message(state: ArcState, scores: Scores, text: str = "") -> None:
     state.negative_feedback += bool(scores.negative_feedback)
     state.human_requests += bool(scores.asks_for_human)
     reason = _reaction_to_bot(state, scores, text)
+    if reason == REPEAT:
+        _earlier_answers_failed(state, state.recent_message(scores.repeat_of))
     if reason and state.last_bot is not None and state.last_bot.failed == LOW_CONFIDENCE:
         _failure_shown(state, reason)
     elif reason:
         _bot_failed(state, reason)
+
+
+def _earlier_answers_failed(state: ArcState, earlier: Recent | None) -> None:
+    """A message said again word for word after several answers ("code 448 213 not working at locker
+    Lindenstr." once more, after two answers beside the point) shows that none of them settled it: the answers
+    before the last one since the message, not yet counted, count as failed (`REPEAT`) too. The last one is
+    counted by the caller. A rephrasing (the embedding's reading) only ever counts the last."""
+    if earlier is None or earlier.bot_turns is None or earlier.bot_failures is None or state.last_bot is None:
+        return
+    answers = state.bot_turns - earlier.bot_turns
+    counted = state.bot_failures - earlier.bot_failures
+    before_last = answers - counted - (0 if state.last_bot.failed else 1)
+    if before_last > 0:
+        state.bot_failures += before_last
+        state.bot_failure_reasons = {
+            **state.bot_failure_reasons,
+            REPEAT: state.bot_failure_reasons.get(REPEAT, 0) + before_last,
+        }
 
 
 def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | None:

@@ -132,6 +132,10 @@ def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str)
         "The battery on the e-bike I bought from you in May has started to bulge at one end and it got really hot.",
         "The scooter's battery is swollen and smells of burning.",
         "There are used needles dumped behind the climbing frame at the playground.",
+        "My 14-year-old daughter's tutor asked for her personal Instagram and said they could talk outside the "
+        "platform.",
+        "Our dog Max died at home the night after his dental surgery at your clinic.",
+        "My father is 88 and lives alone. His thermostat is offline and his house is 12 degrees this morning.",
     ],
 )
 def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_put_first(text: str) -> None:
@@ -148,6 +152,9 @@ def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_pu
         "Do you offer bereavement fares?",
         "My plant died, can I get a replacement under the guarantee?",
         "Is it safe to pay by bank transfer?",
+        "My dog loves the new food, can I order it monthly?",
+        "My grandmother is 91 and wants to set the heating to 21 degrees from her tablet.",
+        "The room is 12 degrees warmer than the setting, is the sensor off?",
     ],
 )
 def test_batteries_needles_and_deaths_in_passing_trip_nothing(text: str) -> None:

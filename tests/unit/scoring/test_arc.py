@@ -136,6 +136,23 @@ def test_asking_again_what_the_bot_answered_is_a_bot_failure_but_not_before_it_a
     assert again.public().bot_failure_reasons == {"repeat": 1}
 
 
+def test_the_first_message_said_again_word_for_word_after_two_answers_fails_both() -> None:
+    first = snapshot(1, "customer", "code 448 213 not working at locker Lindenstr.")
+    remembered = arc.Recent(message_id="m1", seq=1, minhash=arc.encode_minhash(arc.minhash(first.text)))
+    state = advance(ArcState(), first, Scores(sentiment=0.0, frustration=0.1), remember=remembered)
+    state = advance(
+        state, snapshot(2, "bot", "Make sure you're at the right station.", confidence=0.8), Scores()
+    )
+    state = advance(state, *customer(3, 0.0))  # "i am at Lindenstr.": no failure shown
+    state = advance(state, snapshot(4, "bot", "Codes are valid for 72 hours.", confidence=0.8), Scores())
+    again = advance(state, *customer(5, -0.1, repeat_of="m1"))
+    assert again.public().bot_failures == 2
+    assert again.public().bot_failure_reasons == {"repeat": 2}
+    # A rephrasing (the embedding's reading, weaker) counts only the last answer.
+    rephrased = advance(state, *customer(5, -0.1, rephrase_of="m1"))
+    assert rephrased.public().bot_failure_reasons == {"rephrase": 1}
+
+
 def test_the_arc_remembers_five_messages_and_never_their_text() -> None:
     state = ArcState()
     for seq in range(1, 9):
