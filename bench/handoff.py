@@ -13,6 +13,11 @@ both side by side in this process, calls alternating, so that a busy host weighs
 precision on each set, per kind, compared as `tests/unit/routing/test_packet_entities.py` compares them, with what was
 missed and what was extra; with `--against`, the other `packet.py`'s figures beside this tree's (a blind set is measured
 once: both versions in one run).
+The table ends with what the learned id reader (`baton.routing.entity_model`) costs: its import and weights' load in a
+fresh interpreter, and `build_packet` with and without it. `--loao FILE...` (one labelled set per author) measures it
+leave-one-author-out: each set but the development one with the patterns alone and with a reader trained
+(`baton.training.entities`) on every other set (`--threshold T...`, `--C`, `--prune`, `--extend`, `--augment`: the
+options tried).
 """
 
 from __future__ import annotations
@@ -192,7 +197,27 @@ def main() -> None:
     parser.add_argument(
         "--entities", type=Path, nargs="+", help="labelled sets: print the entities' recall and precision"
     )
+    parser.add_argument(
+        "--loao",
+        type=Path,
+        nargs="+",
+        help="labelled sets, one per author: measure the learned id reader leave-one-author-out",
+    )
+    parser.add_argument("--C", type=float, default=1.0, help="with --loao: the model's inverse L2 strength")
+    parser.add_argument(
+        "--threshold", type=float, nargs="+", default=[0.4], help="with --loao: the model's threshold(s)"
+    )
+    parser.add_argument(
+        "--extend", type=float, default=0.9, help="with --loao: the model's extend probability"
+    )
+    parser.add_argument("--augment", action="store_true", help="with --loao: train on shape-only copies too")
+    parser.add_argument(
+        "--prune", type=float, default=0.1, help="with --loao: the model's pruning of weights"
+    )
     args = parser.parse_args()
+    if args.loao:
+        leave_one_author_out(args.loao, args.C, args.threshold, args.extend, args.augment, args.prune)
+        return
     if args.entities:
         entity_scores(args.entities, args.against)
         return
@@ -236,6 +261,7 @@ def main() -> None:
                 "<= 1700 / <= 100",
             )
         )
+    rows += learned_reader_rows(args.n)
     packet = build_packet(conversation(), event, ctx, now=NOW, taxonomy=taxonomy, products=PRODUCTS)
     times = timed(lambda: redact_packet(packet, {"m3"}), args.n)
     rows.append(
@@ -246,6 +272,60 @@ def main() -> None:
         )
     )
     print_table(rows, f", n={args.n} per row")
+
+
+def learned_reader_rows(n: int) -> list[tuple[str, str, str]]:
+    """What the learned id reader (`baton.routing.entity_model`) costs: its import and weights' load in a fresh
+    interpreter (the route function's cold start), and `build_packet` of the 60 short messages with it and without
+    it, calls alternating."""
+    import statistics
+    import subprocess
+
+    from baton.routing import entity_model
+    from baton.routing.packet import build_packet
+
+    probe = (
+        "import time; t = time.perf_counter(); from baton.routing import entity_model; "
+        "entity_model.load_model(); print((time.perf_counter() - t) * 1000)"
+    )
+    env_path = str(ROOT / "shared")
+    loads = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", probe],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
+            ).stdout
+        )
+        for _ in range(7)
+    ]
+    event, ctx, conv = escalation(), context(), conversation()
+    shipped = entity_model.load_model
+    times: dict[bool, list[float]] = {True: [], False: []}
+    try:
+        for _ in range(20 + n):
+            for learned in (True, False):
+                entity_model.load_model = shipped if learned else (lambda *_: None)  # type: ignore[assignment]
+                t0 = time.perf_counter()
+                build_packet(conv, event, ctx, now=NOW, products=PRODUCTS, mask_contacts=True)
+                times[learned].append((time.perf_counter() - t0) * 1000)
+    finally:
+        entity_model.load_model = shipped
+    on, off = times[True][20:], times[False][20:]
+    return [
+        (
+            "learned id reader: import + weights load, fresh interpreter, median of 7",
+            f"{statistics.median(loads):.1f} ms",
+            "info",
+        ),
+        (
+            "build_packet, 60 messages, with / without the learned reader, p50",
+            f"{percentile(on, 50):.2f} / {percentile(off, 50):.2f} ms",
+            f"p50 {percentile(on, 50) / percentile(off, 50) - 1:+.0%}",
+        ),
+    ]
 
 
 def _load(path: Path, name: str) -> Any:
@@ -275,16 +355,7 @@ def entity_scores(sets: list[Path], other: Path | None) -> None:
         cases = [json.loads(line) for line in lines if line.strip()]
         for name, module in versions:
             labelled.build_packet = module.build_packet  # the test's `_packet` builds with this version
-            expected: set[tuple[str, Any]] = set()
-            found: set[tuple[str, Any]] = set()
-            for case in cases:
-                packet = labelled._packet(case)
-                normal = labelled._normal
-                expected |= {
-                    (case["id"], (e["kind"], normal(e["value"], e["kind"]), e["seq"]))
-                    for e in case["entities"]
-                }
-                found |= {(case["id"], (e.kind, normal(e.value, e.kind), e.seq)) for e in packet.entities}
+            expected, found = _expected_found(cases, labelled)
             hit = expected & found
             print(
                 f"{path.name} ({len(cases)} conversations / {len(expected)} entities), {name}: "
@@ -299,6 +370,92 @@ def entity_scores(sets: list[Path], other: Path | None) -> None:
             for key in sorted(found - expected):
                 print(f"  extra  {key}")
         print()
+
+
+def _expected_found(
+    cases: list[dict[str, Any]], labelled: Any
+) -> tuple[set[tuple[str, Any]], set[tuple[str, Any]]]:
+    """The labelled entities and the packet's, as (conversation, (kind, value compared, seq)), over `cases`."""
+    expected: set[tuple[str, Any]] = set()
+    found: set[tuple[str, Any]] = set()
+    normal = labelled._normal
+    for case in cases:
+        packet = labelled._packet(case)
+        expected |= {
+            (case["id"], (e["kind"], normal(e["value"], e["kind"]), e["seq"])) for e in case["entities"]
+        }
+        found |= {(case["id"], (e.kind, normal(e.value, e.kind), e.seq)) for e in packet.entities}
+    return expected, found
+
+
+def _set_scores(path: Path, labelled: Any) -> tuple[int, int, int, list[str]]:
+    """(hits, expected, found, the misses and extras) of this tree's packet on one labelled set."""
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected, found = _expected_found(cases, labelled)
+    hit = expected & found
+    diff = [f"missed {k}" for k in sorted(expected - found)] + [
+        f"extra  {k}" for k in sorted(found - expected)
+    ]
+    return len(hit), len(expected), len(found), diff
+
+
+def leave_one_author_out(
+    sets: list[Path],
+    c: float,
+    thresholds: list[float],
+    extend: float = 0.9,
+    augment: bool = False,
+    prune: float = 0.1,
+) -> None:
+    """Each set but the development one (`handoff_entities.jsonl`, always trained on) measured with the patterns
+    alone, and with the learned id reader trained on every other set (`baton train entities`) at each threshold."""
+    from baton.routing import entity_model
+    from baton.training import entities
+
+    labelled = _load(
+        ROOT / "tests" / "unit" / "routing" / "test_packet_entities.py", "_handoff_entities_test"
+    )
+    shipped = entity_model.load_model
+    rows = []
+    measured = [p for p in sets if p.name != "handoff_entities.jsonl"]
+    sums = [[0.0, 0.0] for _ in range(1 + len(thresholds))]
+    try:
+        for path in measured:
+            entity_model.load_model = lambda *_: None  # type: ignore[assignment]
+            h, e, f, _ = _set_scores(path, labelled)
+            figures = [(h / e, h / max(1, f))]
+            model = entities.fitted(
+                entities.read_cases([p for p in sets if p != path]), c=c, augment=augment, prune=prune
+            )
+            entity_model.load_model = lambda *_, m=model: m  # type: ignore[assignment]
+            for threshold in thresholds:
+                model.threshold = threshold
+                model.extend = extend
+                h, e, f, diff = _set_scores(path, labelled)
+                figures.append((h / e, h / max(1, f)))
+                if threshold == thresholds[0]:
+                    for line in diff:
+                        print(f"  {path.name}: {line}")
+            for total, (r, p) in zip(sums, figures, strict=True):
+                total[0] += r
+                total[1] += p
+            rows.append([f"{path.name} ({e} entities)"] + [f"{r:.1%} / {p:.1%}" for r, p in figures])
+    finally:
+        entity_model.load_model = shipped
+    n = len(measured)
+    rows.append(["average"] + [f"{r / n:.1%} / {p / n:.1%}" for r, p in sums])
+    print()
+    print(
+        "| left-out set | patterns: recall / precision | "
+        + " | ".join(
+            f"+ learned (C {c}, prune {prune}, threshold {t}, extend {extend}{', augmented' if augment else ''})"
+            for t in thresholds
+        )
+        + " |"
+    )
+    print("|---" * (2 + len(thresholds)) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 def side_by_side(other: Path, n: int) -> None:

@@ -11,7 +11,7 @@
     baton decision params FILE | compare --outcomes F --challenger P    the decision's parameters, a challenger
     baton decision params history | rollback --stage S [--version N]    a deployed stage's parameters, undone
     baton schemas export [--out DIR]                                    JSON Schemas of the contracts
-    baton train {intent,sentiment,encoder,decision,triggers} ...        train a model (`baton train KIND -h`)
+    baton train {intent,sentiment,encoder,decision,triggers,entities} ... train a model (`baton train KIND -h`)
     baton backtest INPUT.jsonl [--models DIR] [-o OUT] [--workers N]    score transcripts offline
     baton backtest [INPUT] --s3 s3://B/backtest/in/RUN/ --stage S       the same on AWS (Step Functions, Lambda)
     baton kpis [--from D] [--to D] [--json] [--table NAME]              the KPIs, as a table (or JSON)
@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-TRAIN_KINDS = ("intent", "sentiment", "encoder", "decision", "triggers")
+TRAIN_KINDS = ("intent", "sentiment", "encoder", "decision", "triggers", "entities")
 DEFAULT_PORT = 8787
 
 

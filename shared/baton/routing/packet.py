@@ -65,6 +65,7 @@ from baton.handoff import (
     Why,
 )
 from baton.models import Conversation, Reason, Role, StoredMessage
+from baton.routing import entity_model
 from baton.scoring.contracts import IntentInfo
 
 QUOTE_CHARS = 500
@@ -835,7 +836,10 @@ class EntityExtractor:
     HTTP statuses in an error's words, ids like `KC-10045` a word names, `#`-numbers, then the team's products.
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
-    def __init__(self, products: Sequence[str] = ()) -> None:
+    def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
+        """`learned`: after the patterns, add the spans shaped like an id or a code that the learned reader
+        (`baton.routing.entity_model`, when its weights are shipped) is confident of."""
+        self._model = entity_model.load_model() if learned else None
         names = sorted({p.strip() for p in products if p.strip()}, key=lambda p: (-len(p), p.casefold()))
         self._products = {_product_key(n): n for n in names}
         self._product_stems = tuple({_product_key(n).split()[0] for n in names})
@@ -882,6 +886,8 @@ class EntityExtractor:
                 if not any(taken[span.start : span.end]):
                     taken[span.start : span.end] = b"\x01" * (span.end - span.start)
                     found.append(span)
+        if self._model is not None and t.digits | ("_" in text):
+            found = _learned(self._model, t, taken, found)
         return sorted(found, key=lambda s: (s.start, s.end))
 
     def contacts(self, text: str) -> list[Span]:
@@ -897,6 +903,62 @@ class EntityExtractor:
             name = self._products.get(_product_key(m.group()))
             if name is not None:
                 yield Span(m.start(), m.end(), "product", name, name.casefold())
+
+
+_LEARNED_KINDS = frozenset(entity_model.KINDS[1:])
+_NOT_LEARNED_BEFORE = re.compile(
+    r"(?:^|[.!?\n]\s*|(?<!\w)(?i:a|an|the|my|our|your|his|her|their|its|this|that|two|three|four|five|six|"
+    r"several|some|\d+)\s+)$"
+)
+"""What makes a span the learned reader may not add: nothing before it in its sentence (`KC-10045 is still wrong`:
+what no word names is no id, as the patterns hold), or an article, a possessive or a count (`two KX-1500 headsets`,
+`the XR-500 router`: a model)."""
+
+
+def _may_be_learned(text: str, start: int, end: int) -> bool:
+    """A span the learned reader may add: three digits or more (`XR-50` is a model as often as an id; the booking
+    codes with fewer are the patterns'), not a standard (`ISO 27001`), a word before it in its sentence, and no
+    article, possessive or count just before it (`_NOT_LEARNED_BEFORE`)."""
+    span = text[start:end]
+    if sum(c.isdigit() for c in span) < 3:
+        return False
+    lead = re.match(r"[A-Za-z]+", span)
+    if lead is not None and _NOT_AN_ID.fullmatch(lead.group()):
+        return False
+    return _NOT_LEARNED_BEFORE.search(text, max(0, start - 40), start) is None
+
+
+def _learned(model: entity_model.EntityModel, t: _Text, taken: bytearray, found: list[Span]) -> list[Span]:
+    """`found` (the patterns' spans) and the learned reader's: an id or code of the patterns gets its longer form
+    typed in parts (`RL 889 302` -> `RL 889 302 1`) when the reader is sure of it (`model.extend`); then the spans shaped like an id that no pattern took (`_may_be_learned`), of an id's kind with
+    at least the reader's threshold's probability, longest first (`DL-55 812`, not `DL-55`), none overlapping another.
+    The reader's error codes are not added: codes are the patterns' (a model or a standard in an error's words,
+    `RTX 4090`, `ISO 27001`, looks like one to it)."""
+    scored = []
+    starts = {s.start: i for i, s in enumerate(found) if s.kind in _LEARNED_KINDS}
+    found = list(found)
+    for start, end in entity_model.candidates(t.text):
+        i = starts.get(start)
+        if i is not None and model.extend < 1:
+            old = found[i]
+            if end > old.end and not any(taken[old.end : end]):
+                _, p = model.classify(t.text, start, end, t.before)
+                if p >= model.extend:  # the patterns' kind stays: the reader says how far the id goes
+                    value = t.text[start:end].lstrip("#")
+                    taken[start:end] = b"\x01" * (end - start)
+                    found[i] = Span(start, end, old.kind, value, " ".join(value.casefold().split()))
+            continue
+        if any(taken[start:end]) or not _may_be_learned(t.text, start, end):
+            continue
+        kind, p = model.classify(t.text, start, end, t.before)
+        if p >= model.threshold and kind != "error_code":
+            scored.append((start - end, -p, start, end, kind))
+    for _, _, start, end, kind in sorted(scored):
+        if not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
+            value = t.text[start:end].lstrip("#")
+            found.append(Span(start, end, kind, value, " ".join(value.casefold().split())))  # type: ignore[arg-type]
+    return found
 
 
 # -- the steps, most specific first (see EntityExtractor)

@@ -13,6 +13,7 @@ near misses that must stay what they are (`baton.routing.packet.EntityExtractor`
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -1049,3 +1050,57 @@ def test_a_north_american_number_is_a_phone_in_a_signature_and_not_after_an_acco
     assert ("phone", "308-555-0199") in found(signature)
     assert ("phone", "617.555.0144") in found("office phone 617.555.0144 | fax 617.555.0145")
     assert [v for k, v in found("account number 415-231-4471") if k == "phone"] == []
+
+
+# ------------------------------------------------------------------------------------------------ the learned reader
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("hello, membership no QPX-77310 was charged twice", "QPX-77310"),
+        ("my lidmaatschapsnummer is LM-2026-4471 and the app says expired", "LM-2026-4471"),
+        ("Kundenkonto KK-550912 zeigt falsche Daten", "KK-550912"),
+        ("huurcontractnr HC 4471 209 not found in your portal", "HC 4471 209"),
+        ("please check numer klienta PL-77-10293", "PL-77-10293"),
+    ],
+)
+def test_an_id_after_a_word_no_pattern_knows_is_read_by_the_learned_reader(text: str, value: str) -> None:
+    """Words of no pattern's list (`membership no`, `lidmaatschapsnummer`, `Kundenkonto`...): the learned reader
+    (`baton.routing.entity_model`) reads the id's shape and the words' n-grams; the patterns alone find nothing."""
+    assert found(text) == [("order_id", value)]
+    assert [(s.kind, s.value) for s in EntityExtractor(learned=False).spans(text)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KC-10045 is still wrong",  # no word before it in its sentence
+        "Sorry. KC-10045 is still wrong",
+        "we ordered two KX-1500 headsets and the XR-500 router",  # a count, an article: models
+        "our order XR-50 arrived",  # two digits
+        "are you ISO 27001 certified? order form attached",  # a standard
+        "invoice 2026.pdf is attached",  # a file
+    ],
+)
+def test_the_learned_reader_adds_no_id_nothing_names_nor_a_model_a_standard_or_a_file(text: str) -> None:
+    assert [e for e in found(text) if e[0].endswith("_id")] == []
+
+
+def test_the_learned_reader_gives_an_id_typed_in_parts_its_last_part() -> None:
+    assert found("order RL 889 302 1, please check") == [("order_id", "RL 889 302 1")]
+    assert [(s.kind, s.value) for s in EntityExtractor(learned=False).spans("order RL 889 302 1")] == [
+        ("order_id", "RL 889 302")
+    ]
+
+
+def test_a_weights_file_of_other_features_is_refused_and_none_means_the_patterns_alone(
+    tmp_path: Path,
+) -> None:
+    from baton.routing import entity_model
+
+    with pytest.raises(ValueError, match="features version 0"):
+        entity_model.from_json({"features_version": 0, "weights": {}, "kinds": ["none"], "threshold": 0.5})
+    assert entity_model.load_model(tmp_path / "absent.json") is None
+    shipped = entity_model.load_model()
+    assert shipped is not None and shipped.kinds[0] == "none"

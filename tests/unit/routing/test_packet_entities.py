@@ -41,7 +41,9 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test8.jsonl` (blind), and the earlier ones as regression floors.
+measure unseen text: `handoff_entities_test9.jsonl` (blind), and the earlier ones as regression floors. Since test8's round
+the packet also has a learned id reader (`baton.routing.entity_model`, trained on all these sets but test9 by `baton
+train entities`), so every set but test9 is training data for it too.
 """
 
 from __future__ import annotations
@@ -263,8 +265,8 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test8.jsonl"
-"""The held-out set: 60 conversations (230 entities) by an eighth author who never saw the extractor, its tests or the
+HELD_OUT = LABELLED_DIR / "handoff_entities_test9.jsonl"
+"""The held-out set: 60 conversations (230 entities) by a ninth author who never saw the extractor, its tests or the
 other sets; measured once, never tuned on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
@@ -275,8 +277,10 @@ EARLIER_SETS = {
     ),  # 2026-12-06: recall 205/212 (96.7%), precision 205/209 (98.1%); after test4's families 209/212, 209/212
     "handoff_entities_test3.jsonl": (
         0.97,
-        0.98,
-    ),  # 2026-12-06: recall 224/230 (97.4%), precision 224/228 (98.2%); after test4's families 225/230, 225/229
+        0.97,
+    ),  # 2026-12-06: recall 224/230 (97.4%), precision 224/228 (98.2%); after test4's families 225/230, 225/229; with
+    # the learned id reader 227/230, 227/232: it reads account numbers as ids, as test8's author labels them and
+    # test3's does not (`account 7781-0021`)
     "handoff_entities_test4.jsonl": (
         0.99,
         0.98,
@@ -294,7 +298,14 @@ EARLIER_SETS = {
         0.99,
     ),  # measured blind 88.7% / 95.3%; after its misses were read by family: 226/230 (98.3%), 226/228 (99.1%); the
     # four left are kinds the author reads otherwise (`WO-11873`, `RMA 20-99417`: tickets to them, orders to the
-    # extractor), a bare `COC-26-0455` no word names, and a corrected id after "sorry" (`BF77310924GB`)
+    # extractor), a bare `COC-26-0455` no word names, and a corrected id after "sorry" (`BF77310924GB`); with the
+    # learned id reader 228/230, 228/230
+    "handoff_entities_test8.jsonl": (
+        0.91,
+        0.93,
+    ),  # measured blind 85.7% / 93.8%; a development set since, its misses read but fixed by no pattern: left out of
+    # the learned id reader's training 89.6% / 93.6%, trained on 210/230 (91.3%), 210/224 (93.8%); what is left is
+    # kinds read otherwise (`RMA`, `repair ref`, `skadeärende`), Turkish lira and months, ranges and short dates
 }
 
 
@@ -320,21 +331,19 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once, after test7's families were fixed (`bench/handoff.py --entities`): recall 197/230
-    (85.7%), precision 197/210 (93.8%); the extractor before those fixes: 194/230 (84.3%), 194/209 (92.8%). A
-    regression floor."""
+    """Measured 2026-12-06, once, after test8's round (the learned id reader; `bench/handoff.py --entities`): recall
+    202/230 (87.8%), precision 202/210 (96.2%); the extractor of the round's start: 201/230 (87.4%), 201/209 (96.2%).
+    A regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.85 and precision >= 0.93, report
+    assert recall >= 0.878 and precision >= 0.96, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.857 < 0.95 on text by a writer the extractor never saw: ids after words it does not "
-    "read as an id's (account, member, student and subscription numbers, `voucher`, `avtal`, `sipariş no`, "
-    "`boekingsnr`, `Schadensmeldung Nr.`, `skadeärende`, `SN:`), ids in spaced groups of other shapes (`DL-55 812`, "
-    "`RL 889 302 1`, `IHF7 K2M9`), kinds read otherwise (`RMA SKF-RMA-30219` a ticket, `dossier n°` an order), codes "
-    "of other forms (`ALARM BRK_TRIP_OC`, `Hata kodu: 3D-SECURE-05`, `kod błędu 30051`), Turkish lira and months "
-    "(`1.250,00 TL`, `18 May\u0131s`), a range of days (`3-5 May`), `from 12.05 to 14.05`, `dia 3/4`",
+    reason="held-out recall 0.878 < 0.95 on text by a writer the extractor never saw: ids of shapes and words no set "
+    "had (`3SKLP 0048 2291 07`, `6A 123 456 789 01`, `BP7-QKM2`, `CLM.0092.A`, `2026/PL/0088`, `176-1234 5686`), "
+    "kinds read otherwise (`PY-MX-55812`), short codes (`F-217`, `F28`, `R01`, `SC-17`, `error 7`), `invalid_grant`, "
+    "`AADSTS50011`, short dates (`21-04`, `14/2`, `1.9`, `15. 4`), `NOK 1 499,00`",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)

@@ -1,0 +1,203 @@
+"""`baton train entities`: the handoff packet's learned id reader (`baton.routing.entity_model`).
+
+    baton train entities --data events/labelled/handoff_entities.jsonl \\
+        --data events/labelled/handoff_entities_test.jsonl --data events/labelled/handoff_entities_test3.jsonl ... \\
+        --out shared/baton/routing/entity_model.json
+
+Writes the weights table (JSON) and, beside it, its card (`ENTITY_MODEL.md`).
+
+- Data: the handoff packet's labelled sets (`events/labelled/handoff_entities*.jsonl`: conversations with the
+  entities a human expects, kind, value as typed and seq). Every customer message up to the escalating one is
+  read; each span `entity_model.candidates` yields is an example, labelled with the kind of the labelled id or code
+  it equals (`order_id`, `invoice_id`, `ticket_id`, `error_code`; an error code also when the label keeps a word
+  before it, `error 1603`), else `none` (so `DL-55` is a `none` where `DL-55 812` is the order's, and so are
+  versions, models, quantities, and dates and amounts, which the patterns read).
+- Model: multinomial logistic regression (scikit-learn, L2, `--C`) over `entity_model.features`; weights under
+  `--prune` in every kind are dropped (a table of a few thousand features rather than all the n-grams seen).
+- The threshold (`--threshold`) is not tuned on the sets: it is the model's probability of a kind above which the
+  packet adds a span the patterns left. Measure an idea leave-one-author-out with `bench/handoff.py --loao`, which
+  trains a model with this module on every set but the one it measures.
+Deterministic: the same data and options give the same file, byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from baton.routing import entity_model
+from baton.routing.entity_model import KINDS, EntityModel, candidates, features
+
+LEARNED_KINDS = frozenset(KINDS[1:])
+
+
+def _normal(value: str) -> str:
+    return " ".join(value.casefold().lstrip("#").split())
+
+
+def examples(cases: Iterable[dict[str, Any]]) -> tuple[list[list[str]], list[str]]:
+    """(features, kind) of every candidate span in the customer's messages up to the escalation."""
+    xs, ys = [], []
+    for case in cases:
+        gold: dict[int, dict[str, str]] = {}
+        for e in case["entities"]:
+            value = _normal(e["value"])
+            gold.setdefault(e["seq"], {})[value] = e["kind"]
+            # `error 1603`, `kod błędu 30051`: the code after the words is the candidate.
+            if e["kind"] == "error_code" and " " in value:
+                gold[e["seq"]].setdefault(value.rsplit(" ", 1)[1], "error_code")
+        previous = ""
+        for m in sorted(case["messages"], key=lambda m: m["seq"]):
+            if m["role"] == "customer" and m["seq"] <= case["escalated_seq"]:
+                text = m["text"]
+                for start, end in candidates(text):
+                    kind = gold.get(m["seq"], {}).get(_normal(text[start:end]), "none")
+                    xs.append(features(text, start, end, previous))
+                    ys.append(kind if kind in LEARNED_KINDS else "none")
+            previous = m["text"]
+    return xs, ys
+
+
+def read_cases(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    cases = []
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                case = json.loads(line)
+                case["entities"], case["messages"], case["escalated_seq"]  # the keys it needs
+            except (ValueError, KeyError, TypeError) as exc:
+                raise SystemExit(f"{path}:{n}: not a labelled conversation ({exc})") from None
+            cases.append(case)
+    return cases
+
+
+def train(
+    cases: Sequence[dict[str, Any]],
+    c: float = 1.0,
+    prune: float = 0.1,
+    threshold: float = 0.4,
+    extend: float = 0.9,
+    augment: bool = False,
+) -> dict[str, Any]:
+    """The weights table (`entity_model.from_json` reads it) of a model trained on `cases`."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = examples(cases)
+    if augment:
+        # The span alone, as if no word around it were known: what a shape says when a writer's words are new.
+        context = ("w-", "w+", "L:", "L1:", "R:", "b:")
+        xs += [[f for f in x if not f.startswith(context)] for x in xs]
+        ys += ys
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([dict.fromkeys(f, 1) for f in xs])
+    model = LogisticRegression(C=c, max_iter=3000)
+    model.fit(x, ys)
+    classes = list(model.classes_)
+    order = [classes.index(k) for k in KINDS if k in classes]
+    kinds = [classes[i] for i in order]
+    if kinds[0] != "none":
+        raise SystemExit("train entities: the data holds no candidate that is not an entity")
+    weights: dict[str, list[float]] = {"bias": [round(float(model.intercept_[i]), 3) for i in order]}
+    for j, name in enumerate(vectorizer.get_feature_names_out()):
+        w = [float(model.coef_[i, j]) for i in order]
+        if max(abs(v) for v in w) >= prune:
+            old = weights.get(name, [0.0] * len(order))
+            weights[name] = [round(a + b, 3) for a, b in zip(old, w, strict=True)]
+    return {
+        "features_version": entity_model.FEATURES_VERSION,
+        "kinds": kinds,
+        "threshold": threshold,
+        "extend": extend,
+        "augment": augment,
+        "C": c,
+        "prune": prune,
+        "examples": len(ys),
+        "labels": dict(sorted(Counter(ys).items())),
+        "weights": dict(sorted(weights.items())),
+    }
+
+
+def fitted(cases: Sequence[dict[str, Any]], **options: Any) -> EntityModel:
+    return entity_model.from_json(train(cases, **options))
+
+
+CARD = """# The handoff packet's learned id reader (`entity_model.json`)
+
+What it does: decides whether a span shaped like an id or a code that the packet's patterns left (`DL-55 812`,
+`KOI-5582`, `BRK_TRIP_OC`) is an order, invoice or ticket id, an error code, or nothing, from the span's shape and
+character n-grams of the words around it (`baton.routing.entity_model`). The packet adds a span no pattern took when
+its likeliest kind is an id's with probability >= {threshold} (never an error code; not with fewer than three digits,
+nothing before it in its sentence, an article, possessive or count just before it, or a standard's prefix:
+`baton.routing.packet._may_be_learned`), and gives a pattern's id its longer form typed in parts at >= {extend}.
+
+- Trained by (`baton.training.entities`; deterministic: the same data and options give the same file):
+
+      baton train entities {data_args} \\
+          --out shared/baton/routing/entity_model.json
+
+- Data: {n_sets} labelled sets, {n_cases} conversations; {examples} candidate spans ({labels}).
+- Model: multinomial logistic regression, L2 (C = {C}), {n_weights} features kept (|weight| >= {prune}),
+  features version {features_version}. Pure Python at inference (no numpy), one JSON table.
+- Measured leave-one-author-out (`bench/handoff.py --loao`: each set measured by a model trained on all the
+  others): see docs/routing.md. A set it was trained on measures nothing; a blind set is measured once.
+- Limits: it reads spans shaped like ids and codes only (not dates, amounts or products); it learned the kinds the
+  labelled sets' authors gave, who disagree on some (`RMA`, `WO-`: tickets to some, orders to others).
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="baton train entities", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data", type=Path, action="append", required=True, help="a labelled set (repeatable)"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="the weights file (its card is written beside)"
+    )
+    parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength")
+    parser.add_argument(
+        "--prune", type=float, default=0.1, help="drop features whose weights are all smaller"
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=0.4, help="probability above which a span is added"
+    )
+    parser.add_argument(
+        "--extend",
+        type=float,
+        default=0.9,
+        help="probability above which a pattern's id gets its longer form",
+    )
+    args = parser.parse_args(argv)
+    for path in args.data:
+        if not path.is_file():
+            raise SystemExit(f"train entities: no such file {path}")
+    cases = read_cases(args.data)
+    table = train(cases, c=args.C, prune=args.prune, threshold=args.threshold, extend=args.extend)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    card = CARD.format(
+        threshold=args.threshold,
+        extend=args.extend,
+        data_args=" \\\n          ".join(f"--data {p.as_posix()}" for p in args.data),
+        n_sets=len(args.data),
+        n_cases=len(cases),
+        examples=table["examples"],
+        labels=", ".join(f"{k} {v}" for k, v in table["labels"].items()),
+        C=args.C,
+        n_weights=len(table["weights"]),
+        prune=args.prune,
+        features_version=table["features_version"],
+    )
+    (args.out.parent / "ENTITY_MODEL.md").write_text(card, encoding="utf-8")
+    print(f"{args.out}: {len(table['weights'])} features, {table['examples']} examples {table['labels']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
