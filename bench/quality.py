@@ -73,9 +73,10 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # test9 held out (written blind, its misses never read); test8 to test2 and the first set tuned on.
+    # test10 held out (written blind, its misses never read); test9 to test2 and the first set tuned on.
     for name, tag in (
-        ("support_conversations_test9.jsonl", "support conversations, held-out test9"),
+        ("support_conversations_test10.jsonl", "support conversations, held-out test10"),
+        ("support_conversations_test9.jsonl", "support conversations test9 (tuned on)"),
         ("support_conversations_test8.jsonl", "support conversations test8 (tuned on)"),
         ("support_conversations_test7.jsonl", "support conversations test7 (tuned on)"),
         ("support_conversations_test6.jsonl", "support conversations test6 (tuned on)"),
@@ -105,9 +106,10 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    # held out: test2, test7; tuned on: test6 (since round 8), test5 (since round 7), test4 (since round 6), test3
-    # (since round 5) and test (since round 2)
+    # held out: test2, test8; tuned on: test7 (since round 9), test6 (since round 8), test5 (since round 7), test4
+    # (since round 6), test3 (since round 5) and test (since round 2)
     tuned_on = {
+        "triggers-test7.jsonl",
         "triggers-test6.jsonl",
         "triggers-test5.jsonl",
         "triggers-test4.jsonl",
@@ -116,6 +118,7 @@ def main() -> None:
     }
     for name in (
         "triggers-test2.jsonl",
+        "triggers-test8.jsonl",
         "triggers-test7.jsonl",
         "triggers-test6.jsonl",
         "triggers-test5.jsonl",

@@ -479,6 +479,16 @@ def model_gate(code: str, params: DecisionParams, normal: str) -> bool:
     return _keywords(words, tuple(sorted(g.terms.items()))).search(normal) is not None
 
 
+def _mentions_without_asking(text: str) -> bool:
+    """The scoring signal's reading of a person mentioned without being asked for ("the agent said...", "thought
+    I'd have to call an electrician", `baton.scoring.signals.HUMAN_EXCLUSIONS`), which vetoes the model's
+    `human_request` in scoring too, so both read a message alike. Imported only when the model reads a request
+    for a person: the decide function's cold start does not pay for the signals module."""
+    from baton.scoring.signals import refuses_human
+
+    return refuses_human(text)
+
+
 def model_matches(
     text: str, scores: Scores, params: DecisionParams, *, exclude: frozenset[str] = frozenset()
 ) -> list[tuple[str, str]]:
@@ -502,6 +512,8 @@ def model_matches(
         if not model_gate(code, params, normal):
             continue
         if model_veto(text, code, params, normal=normal):
+            continue
+        if name == HUMAN_REQUESTED and _mentions_without_asking(text):
             continue
         found.append((p, name, f"reads as {_READS_AS.get(name, name.replace('_', ' '))} ({p:.2f})"))
     found.sort(key=lambda item: -item[0])

@@ -250,6 +250,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|overheat\w*|(?:got|gets|getting|is|was|went) (?:really |very |extremely |too )?hot)\b|\b(?:swollen|bulging"
         r"|puffed[- ]up) batter(?:y|ies)\b",
         r"\b(?:needles|syringes|sharps)\b[^.!?]{0,60}\b(?:dumped|lying (?:around|in|on)|playground|park|school)\b",
+        # (2026-12, the ninth author's) a driver or a pilot unfit to drive
+        r"\b(?:driver|pilot|captain|instructor|courier|rider|chauffeur)\b[^.!?]{0,60}\b(?:drunk|smelled (?:strongly )?"
+        r"(?:of|like) (?:alcohol|booze|beer|weed|cannabis)|under the influence|swerving|fell asleep at the wheel)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -1127,19 +1130,21 @@ class NegationSettings(_Model):
 
 
 DEFAULT_MODEL_THRESHOLDS: dict[str, float] = {
-    "account_compromise": 0.66,
-    "cancellation_refund": 0.6,
-    "competitor_switch": 0.7,
-    "data_loss": 0.7,
-    "human_request": 0.87,
-    "payment_dispute": 0.8,
-    "public_complaint": 0.7,
-    "repeated_contact": 0.8,
-    "team_blocked": 0.7,
+    "account_compromise": 0.8,
+    "cancellation_refund": 0.85,
+    "competitor_switch": 0.6,
+    "data_loss": 0.6,
+    "human_request": 0.95,
+    "payment_dispute": 0.9,
+    "public_complaint": 0.5,
+    "repeated_contact": 0.95,
+    "team_blocked": 0.9,
 }
 """Per trigger, the trigger model's probability (`Scores.triggers`, `baton.scoring.triggers`) at which the
-guardrail trips without its pattern: chosen by `baton train triggers` by cross-validation for precision 0.95
-(layers/models/triggers/MODEL_CARD.md). `human_request` is the model's code for `human_requested`."""
+guardrail trips without its pattern. Since round 9 chosen leave-one-author-out (`bench/triggers_loao.py --budget`:
+the most recall on each left-out author within the calm messages' budget, every author's precision >= 0.9), then
+raised where `baton train triggers`' cross-validation needs it for precision 0.95 (layers/models/triggers/MODEL_CARD.md).
+`human_request` is the model's code for `human_requested`."""
 
 
 _STOP = (
@@ -1235,6 +1240,10 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r"|override|investigate|make sure|take responsibility)\b",
     # (2026-12, the seventh conversation author's) "is anyone coming or not", "I need an analyst from your side
     # looking at the connector"
+    # (2026-12, the ninth author's) "can a technician look at the line or not"
+    r"\b(?:can|could|will|would) (?:a|an|your|one of your) (?:technician|engineer|specialist|supervisor|manager|agent"
+    r"|person|human|staff member|employee|adviser|advisor) (?:please |actually |just )?(?:look|check|come|call|ring"
+    r"|phone|visit|fix|sort|review|help)\b",
     r"\bis (?:any ?(?:one|body)|some ?(?:one|body)) (?:actually )?(?:coming(?= ?(?:or not|today|tonight|at all|out"
     r"|round|over|back|to (?:fix|help|look|sort|repair|see (?:me|us|it)|my|our|us|me)\b|[?.!,]|$))|going to (?:come"
     r"|call|fix|help|look|deal|get back|ring|phone|reply|answer)\b)",

@@ -58,6 +58,10 @@ SLOPE_WINDOW = 5
 POSITIVE_SENTIMENT = 0.25
 LOW_BOT_CONFIDENCE = 0.5
 RECENT = 5
+EARLIER_ANSWERS = 2
+"""Answers before the last one whose statements are kept (`ArcState.earlier_answers`): a bot that alternates
+between two answers ("restart the router", "move closer to the router", "restart the router") is in a loop too,
+once the answer in between failed."""
 MIN_TOKENS = 2
 MINHASH_SIZE = 32
 REPEAT_JACCARD = 0.7
@@ -148,6 +152,9 @@ class ArcState(OrderedState):
     last_answer_role: Role | None = None
     """Who answered last (bot or agent): the customer's next messages react to that answer."""
     last_bot: LastBot | None = None
+    earlier_answers: list[list[str]] = Field(default_factory=list)
+    """The statements (`statements`) of up to EARLIER_ANSWERS bot answers before `last_bot`, oldest first, since the
+    last agent answer: the same answer again may come back after another one. Never the text."""
     encoder_version: str | None = None
     """The encoder that produced the remembered embeddings: another one's are not comparable."""
     recent: list[Recent] = Field(default_factory=list)
@@ -203,6 +210,7 @@ def advance(
     elif message.role == Role.agent:
         new.agent_turns += 1
         new.last_answer_role = Role.agent
+        new.earlier_answers = []
     else:
         new.customer_turns += 1
         if scores.sentiment is not None:
@@ -220,12 +228,21 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
     fingerprint = f"{zlib.crc32(text.encode()):08x}" if text else None
     said = statements(message.text)
     previous = state.last_bot if state.last_answer_role == Role.bot else None
+    kept = state.earlier_answers if previous is not None else []
+    # An earlier answer said again counts only once the answer in between failed too ("It's on a cable. Not
+    # wifi."): a booking confirmed in the words it was first described in is progress, not a loop.
+    earlier = kept if previous is not None and previous.failed else []
     repeated = (
         previous is not None
         and state.customer_turns > previous.customer_turns
         and fingerprint is not None
-        and (fingerprint == previous.fingerprint or same_statements(previous.statements, said))
+        and (
+            fingerprint == previous.fingerprint
+            or any(same_statements(before, said) for before in (previous.statements, *earlier))
+        )
     )
+    if previous is not None:
+        state.earlier_answers = [*kept, previous.statements][-EARLIER_ANSWERS:]
     state.bot_turns += 1
     state.last_answer_role = Role.bot
     state.last_bot = LastBot(

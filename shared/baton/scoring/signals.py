@@ -139,6 +139,12 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"|them|my (?:mum|mom|dad|father|mother|wife|husband|partner|son|daughter))\b",
     r"\bwho(?:'s| is) (?:a |the )?(?:human|person|real person) (?:i|we) can (?:talk|speak|chat)\b",
     r"\bhuman[,.!]* (?:pls|plz)\b|\bhuman[,.!]+ now[.!]*$|\btalk to me,? human\b|(?:^|[.!?] )human[.!]*$",
+    # (2026-12, the eighth and ninth conversation authors') "I need someone on the phone now", "get someone on the
+    # phone", "Ich will sofort mit einem Verantwortlichen sprechen"
+    r"\b(?:need|want|get|put|have) (?:some ?(?:one|body)|a (?:person|human|manager|supervisor)|an agent)"
+    r" (?:on the (?:phone|line)|to talk to)\b",
+    r"\bmit (?:einem|einer|dem|der|jemandem) (?:\w+ )?(?:verantwortlichen|mitarbeiter(?:in)?|menschen|vorgesetzten"
+    r"|manager(?:in)?|person)\b[^.!?]{0,20}\b(?:sprechen|reden|telefonieren)\b",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 
@@ -162,6 +168,11 @@ HUMAN_EXCLUSIONS: tuple[str, ...] = (
     r"\bhuman[- ]resources?\b",
     r"\b(?:customers?|clients?|users?|guests?|patients?|members?) (?:to )?(?:can |could |to )?(?:request|book"
     r"|schedule|arrange|wants?|need)\b",
+    # a tradesperson the customer thought they would need, with thanks ("Honestly thought I'd have to call an
+    # electrician. thanks a lot")
+    r"\b(?:thought|feared|expected|was sure|worried) (?:i|we)(?:'d| would| had to| might)(?: have to| need to)?"
+    r" (?:call|get|hire|book|phone|pay)(?: in)? (?:an? |the |some )?(?:\w+ )?(?:electrician|plumber|engineer"
+    r"|technician|professional|handyman|mechanic|expert|someone|somebody)\b",
 )
 """Phrasings that mention a human without asking for one ("no need for an agent", "the agent said"):
 the matched words are removed before HUMAN_PATTERNS are tried, so "the agent said it was fixed, I want to
@@ -239,11 +250,24 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r" (?:\w+ )?(?:says?|said|shows?|showed|states?|stated)\b",
     r"(?<!\bas )(?<!\blike )(?<!\bif )\bi told you\b",
     r"\bi (?:already |do )?know (?:where|how) (?:the|my|to|it|they|that)\b(?![^.!?]*\bnow\b)",
-    r"^(?:no[ ,.!]+)?i (?:don'?t|do not) want (?:a|an|the|your|another|more) [^.!?]{1,40}[.!,;]+ ?i (?:want|need)\b",
+    r"^(?:no[ ,.!]+)?i (?:don'?t|do not) (?:want|need) (?:a|an|the|your|another|more) [^.!?]{1,40}?[.!,;]* ?i (?:want"
+    r"|need)\b",
     r"[,;] not (?:a|an|the|another|more|your) (?:guide|link|article|form|faq|policy|script|bot|template|video"
     r"|tutorial)\b",
     r"^(?:ok(?:ay)?[ ,.]+|oh[ ,.]+|just )?forget (?:it|about it)\b",
     r"\b(?:so )?(?:that'?s|thats|that is) a no(?: then)?\b",
+    # (2026-12, the ninth conversation author's) sarcasm about the answer ("great, very helpful, manage booking
+    # says contact us"), the premise denied ("No, I did not cancel. THE HOTEL cancelled."), the suggestion that is
+    # the problem ("I don't know who the recipient is, that's the problem"), a suggestion already done ("I have
+    # restarted it four times since monday")
+    r"^(?:oh |wow[ ,.!]+)?(?:great|wow|amazing|brilliant|perfect|super|fantastic|cool)[ ,.!]+(?:very|really|so|super"
+    r"|thanks,? very|thanks,? so) (?:helpful|useful)\b(?![ ,.!]*(?:thank|cheers|ta\b|that (?:worked|did it|solved)))",
+    r"^(?:no[ ,.!]+)i (?:did not|didn'?t|never|have not|haven'?t) (?:cancel|book|sign up|agree|ask|request"
+    r"|authori[sz]e)\w*\b",
+    r"\b(?:that'?s|thats|that is) (?:exactly |precisely )?the (?:whole )?(?:problem|point|issue)\b",
+    r"^(?:yes[ ,.!]+|yeah[ ,.!]+)?i(?: have|'ve)? (?:already )?(?:restarted|rebooted|reset|reinstalled|cleared|updated"
+    r"|power[- ]cycled|unplugged) (?:it|that|this|the \w+|everything|both)\b(?![^.!?]*\b(?:works?|worked|working"
+    r"|fixed|solved|sorted|that did it|thanks|thank you)\b)",
     # what the answer told them to do, already done: "Both are set to UTC. I checked.", "I have checked with my
     # bank.", "I have read section 4.", "We already prepay annually.", and the premise turned round: "It's not a
     # switch. It's this batch."
@@ -254,8 +278,8 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"\b(?:i|we)(?: have|'ve)? (?:already )?read (?:section|clause|the (?:article|terms|faq|guide|policy|page|help)"
     r"|your (?:article|terms|faq|guide|policy|page|help))\b",
     r"^(?:but |no[ ,.!]+)?(?:i|we) already (?:use|pay|prepay|own|sent|gave)\b",
-    r"^(?:no[ ,.!]+)?not (?!sure\b|yet\b|now\b|really\b|quite\b|bad\b|much\b|today\b|exactly\b|urgent\b|at all\b)"
-    r"[\w-]+(?: [\w-]+)?[.!] \w",
+    r"(?:^|[.!?] )(?:no[ ,.!]+)?not (?!sure\b|yet\b|now\b|really\b|quite\b|bad\b|much\b|today\b|exactly\b"
+    r"|urgent\b|at all\b|a problem\b|an issue\b|a big deal\b|necessary\b|important\b)[\w-]+(?: [\w-]+)?[.!](?: \w|$)",
     r"\b(?:it'?s|its|it is|this is|that'?s) not (?:an? |the |my |about )?[\w-]+(?: [\w-]+)?[.!,;] (?:it'?s|its|it is"
     r"|this is)\b",
     r"(?<!\bif it )(?<!\bif )(?<!\bin case it )(?<!\bwhen it )\b(?:still|same) (?:happens|happening|not working|doesn'?t work|does not work|broken|fails|failing"

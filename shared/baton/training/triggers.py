@@ -6,10 +6,13 @@
         --data events/labelled/triggers-test4.jsonl --data events/labelled/triggers-train-extra4.jsonl \\
         --data events/labelled/triggers-test5.jsonl --data events/labelled/triggers-train-extra5.jsonl \\
         --data events/labelled/triggers-test6.jsonl --data events/labelled/triggers-train-extra6.jsonl \\
-        --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --min-threshold 0.7 \\
-        --min-threshold-for team_blocked=0.7 --min-threshold-for repeated_contact=0.8 \\
-        --min-threshold-for payment_dispute=0.8 --min-threshold-for human_request=0.87 \\
-        --min-threshold-for account_compromise=0.66 --min-threshold-for cancellation_refund=0.6 \\
+        --data events/labelled/triggers-test7.jsonl --data events/labelled/triggers-train-extra7.jsonl \\
+        --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --positive-weight 3 \\
+        --min-threshold 0.5 --min-threshold-for account_compromise=0.8 \\
+        --min-threshold-for cancellation_refund=0.85 --min-threshold-for competitor_switch=0.6 \\
+        --min-threshold-for data_loss=0.6 --min-threshold-for human_request=0.95 \\
+        --min-threshold-for payment_dispute=0.9 --min-threshold-for public_complaint=0.5 \\
+        --min-threshold-for repeated_contact=0.95 --min-threshold-for team_blocked=0.9 \\
         --out DIR [--encoder DIR] [--folds 5]
 
 Writes DIR/triggers/ (manifest.json, model.onnx, MODEL_CARD.md), the layout `baton.scoring.triggers` loads.
@@ -29,13 +32,15 @@ Writes DIR/triggers/ (manifest.json, model.onnx, MODEL_CARD.md), the layout `bat
   L2-normalised, so one weight vector reads both. The n-grams carry what the embedding blurs: "another vendor",
   "won't renew", "on Reddit" against "another plan", "renew for a year", "a review link".
 - Heads: L2-regularised logistic regression per trigger (scikit-learn, liblinear, `--C`), independent
-  sigmoids, so a message can trip several.
+  sigmoids, so a message can trip several; `--positive-weight` weighs each head's positives (the shipped model:
+  3 since round 9, which raised the next author's recall leave-one-author-out, `bench/triggers_loao.py`).
 - Thresholds: `--folds`-fold cross-validation over all the data (shuffled, seed `--seed`); per trigger the
   lowest threshold >= `--min-threshold` at which the out-of-fold hits, after what the engine rules out with the
   shipped decision parameters (the negation veto, `baton.negation.Negation.vetoes` over
   `guardrails.model_keywords`, and the key-word gate, `guardrails.model_gates`), reach precision `--precision`
   (default 0.95; the lowest threshold `--min-threshold`, or a trigger's own `--min-threshold-for CODE=T`, chosen
-  with the calm messages' budget, `bench/calm_guardrails.py`), else `--precision-floor` (0.9, the issue's target; a head whose false hits are as confident as
+  with the calm messages' budget, `bench/calm_guardrails.py`; since round 9 on the left-out authors,
+  `bench/triggers_loao.py --budget`), else `--precision-floor` (0.9, the issue's target; a head whose false hits are as confident as
   its true ones has a flat precision, and the first rule alone would switch it off), out-of-fold probabilities
   averaged over `--repeats` splits (3). A threshold chosen on hits the engine would drop anyway is needlessly
   high. Reported: the model alone, the patterns alone and patterns OR model, all out of fold for the model (the
@@ -202,14 +207,20 @@ def design(embeddings: np.ndarray, texts: Sequence[str], spec: FeatureSpec | Non
     return sp.hstack([dense, ngram_matrix(texts, spec)]).tocsr()
 
 
-def fit_heads(x: Any, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(W [dim, k], b [k]) of one logistic regression per column of y."""
+def fit_heads(
+    x: Any, y: np.ndarray, c: float, seed: int, positive_weight: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(W [dim, k], b [k]) of one logistic regression per column of y; `positive_weight` weighs each head's
+    positives against its negatives (a trigger is one message in ten: unweighted, the heads learn to say no)."""
     from sklearn.linear_model import LogisticRegression
 
     w = np.zeros((x.shape[1], y.shape[1]), np.float64)
     b = np.zeros(y.shape[1], np.float64)
+    weight = {0: 1.0, 1: positive_weight} if positive_weight != 1.0 else None
     for k in range(y.shape[1]):
-        model = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=1000)
+        model = LogisticRegression(
+            C=c, solver="liblinear", random_state=seed, max_iter=1000, class_weight=weight
+        )
         model.fit(x, y[:, k])
         w[:, k] = model.coef_[0]
         b[k] = model.intercept_[0]
@@ -226,12 +237,14 @@ def folds_of(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [order[i::k] for i in range(k)]
 
 
-def out_of_fold(x: Any, y: np.ndarray, k: int, c: float, seed: int) -> np.ndarray:
+def out_of_fold(
+    x: Any, y: np.ndarray, k: int, c: float, seed: int, positive_weight: float = 1.0
+) -> np.ndarray:
     oof = np.zeros(y.shape, np.float64)
     n = x.shape[0]
     for i, held in enumerate(folds_of(n, k, seed)):
         train = np.setdiff1d(np.arange(n), held)
-        w, b = fit_heads(x[train], y[train], c, seed)
+        w, b = fit_heads(x[train], y[train], c, seed, positive_weight)
         oof[held] = probs_of(x[held], w, b)
         log(f"fold {i + 1}/{k}")
     return oof
@@ -432,7 +445,9 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "`triggers-train-extra6.jsonl`: round 8's families, earlier contacts reopened and chased, calls booked "
         "with a team, every site or a crew of any trade stopped, storage come back empty, things in an account "
         "nobody on the team made, rivals weighed, and calm messages in the same words: corrections, trials still "
-        "being evaluated, add-ons removed, a login loop for a few users)"
+        "being evaluated, add-ons removed, a login loop for a few users; `triggers-test7.jsonl`, a seventh "
+        "author's set, held out in round 8 and development since round 9; `triggers-train-extra7.jsonl`: round 9's "
+        "trades no other set had, each trigger told by its consequence, and calm messages in the same words)"
         + (
             f", and a seeded draw of {sum(tr['bitext'].values())} Bitext customer-service utterances "
             "(CDLA-Sharing-1.0, `--bitext`): requests for a person as `human_request`, calm requests in the triggers' "
@@ -440,7 +455,7 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
             if tr.get("bitext")
             else "."
         ),
-        "- `events/labelled/triggers-test2.jsonl` and `triggers-test7.jsonl` (each written by someone else, never "
+        "- `events/labelled/triggers-test2.jsonl` and `triggers-test8.jsonl` (each written by someone else, never "
         "read while developing) are the held-out sets; their figures are in the notes below and in "
         "docs/decision.md.",
         "",
@@ -466,7 +481,13 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
             if manifest.get("features")
             else []
         ),
-        f"- Heads: {len(manifest['codes'])} independent logistic regressions (L2, C={tr['C']}): "
+        f"- Heads: {len(manifest['codes'])} independent logistic regressions (L2, C={tr['C']}"
+        + (
+            f", positives weighted {tr['positive_weight']:g}x"
+            if tr.get("positive_weight", 1.0) != 1.0
+            else ""
+        )
+        + "): "
         f"{', '.join(f'`{c}`' for c in manifest['codes'])}. `legal_threat`, `safety_risk` and `security_incident` "
         "have no labelled set and stay pattern-only.",
         f"- Thresholds: {tr['folds']}-fold cross-validation ({tr.get('repeats', 1)} splits, out-of-fold "
@@ -491,7 +512,7 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "",
         "Out of fold for the model. The patterns were tuned on `triggers-dev` and `triggers-test` (round 4's also "
         "on `triggers-train-extra2`, round 5's on `triggers-test3`, round 6's on `triggers-test4`, round 7's on "
-        "`triggers-test5`, round 8's on `triggers-test6`), so their figures "
+        "`triggers-test5`, round 8's on `triggers-test6`; round 9 tuned no pattern), so their figures "
         "here (and the OR) are "
         "optimistic; the honest estimate is the held-out sets'.",
         "",
@@ -508,10 +529,13 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
         "        --data events/labelled/triggers-test4.jsonl --data events/labelled/triggers-train-extra4.jsonl \\",
         "        --data events/labelled/triggers-test5.jsonl --data events/labelled/triggers-train-extra5.jsonl \\",
         "        --data events/labelled/triggers-test6.jsonl --data events/labelled/triggers-train-extra6.jsonl \\",
-        "        --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --min-threshold 0.7 \\",
-        "        --min-threshold-for team_blocked=0.7 --min-threshold-for repeated_contact=0.8 \\",
-        "        --min-threshold-for payment_dispute=0.8 --min-threshold-for human_request=0.87 \\",
-        "        --min-threshold-for account_compromise=0.66 --min-threshold-for cancellation_refund=0.6 \\",
+        "        --data events/labelled/triggers-test7.jsonl --data events/labelled/triggers-train-extra7.jsonl \\",
+        "        --bitext ../shared/data/bitext --char-ngrams 3-5 --buckets 16384 --positive-weight 3 \\",
+        "        --min-threshold 0.5 --min-threshold-for account_compromise=0.8 \\",
+        "        --min-threshold-for cancellation_refund=0.85 --min-threshold-for competitor_switch=0.6 \\",
+        "        --min-threshold-for data_loss=0.6 --min-threshold-for human_request=0.95 \\",
+        "        --min-threshold-for payment_dispute=0.9 --min-threshold-for public_complaint=0.5 \\",
+        "        --min-threshold-for repeated_contact=0.95 --min-threshold-for team_blocked=0.9 \\",
         "        --out /tmp/triggers",
         "",
         "then copy `/tmp/triggers/triggers/` to `layers/models/triggers/` and the thresholds into "
@@ -542,6 +566,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--C", type=float, default=128.0, help="inverse L2 strength of each head")
+    parser.add_argument(
+        "--positive-weight",
+        type=float,
+        default=1.0,
+        help="class weight of each head's positives (the shipped model: 2, chosen leave-one-author-out)",
+    )
     parser.add_argument("--buckets", type=int, default=8192, help="hashed n-gram buckets (0: embedding only)")
     parser.add_argument("--word-ngrams", default="1-2", help="word n-gram range, LO-HI")
     parser.add_argument("--char-ngrams", default="none", help="character n-gram range, LO-HI, or none")
@@ -611,6 +641,8 @@ def run(args: argparse.Namespace) -> Path:
     from baton.training.intent import load_encoder
 
     started = time.time()
+    if args.positive_weight <= 0:
+        raise SystemExit(f"--positive-weight {args.positive_weight}: must be above 0 (1: unweighted)")
     rows = read_rows(args.data)
     if args.bitext is not None:
         seen = {t for t, _ in rows}
@@ -632,7 +664,10 @@ def run(args: argparse.Namespace) -> Path:
     x = design(embeddings, texts, spec)
     # Averaged over several fold splits: one split's out-of-fold precision moves by a few points with the split.
     oof = np.mean(
-        [out_of_fold(x, y.astype(int), args.folds, args.C, args.seed + r) for r in range(args.repeats)],
+        [
+            out_of_fold(x, y.astype(int), args.folds, args.C, args.seed + r, args.positive_weight)
+            for r in range(args.repeats)
+        ],
         axis=0,
     )
     veto = ruled_out_matrix(texts, codes)
@@ -662,7 +697,7 @@ def run(args: argparse.Namespace) -> Path:
     for line in table(cv, codes):
         log(line)
 
-    w, b = fit_heads(x, y.astype(int), args.C, args.seed)
+    w, b = fit_heads(x, y.astype(int), args.C, args.seed, args.positive_weight)
     model_bytes = build_onnx(w, b, encoder.dim)
     out = Path(args.out) / "triggers"
     out.mkdir(parents=True, exist_ok=True)
@@ -689,6 +724,7 @@ def run(args: argparse.Namespace) -> Path:
             "n_negative": int((~y.any(axis=1)).sum()),
             "support": {c: counts[c] for c in codes},
             "C": args.C,
+            "positive_weight": args.positive_weight,
             "folds": args.folds,
             "repeats": args.repeats,
             "seed": args.seed,

@@ -176,6 +176,26 @@ def test_the_same_answer_in_other_words_is_a_loop() -> None:
     assert c.arc.public().bot_failure_reasons == {"repeated_answer": 1}
 
 
+def test_an_earlier_answer_again_after_a_failed_one_is_a_loop_but_a_confirmation_is_not() -> None:
+    c = Conversation()
+    c.customer("my internet is 3 Mbps on a 300 plan since Monday")
+    c.bot("A quick restart often helps. Please turn your router off for 30 seconds and then on again.")
+    c.customer("I restarted it, also tried a cable. Still 3.")
+    c.bot("Wi-Fi speeds can be affected by distance. Try moving closer to the router.")
+    c.customer("It's on a cable. Not wifi.", negative_feedback=True)
+    c.bot("A quick restart often helps. Please turn your router off for 30 seconds and then on again.")
+    fourth = c.customer("ok.")
+    assert (fourth.action, fourth.guardrail) == ("escalate", "bot_failing")
+    booking = Conversation()
+    booking.customer("can i change my delivery slot for tomorrow")
+    booking.bot("Sure! Your delivery is tomorrow 10:00-11:00. What time would suit you better?")
+    booking.customer("anything after 6pm")
+    booking.bot("Tomorrow evening I have 18:00-19:00 and 19:00-20:00.")
+    booking.customer("7-8 pls")
+    booking.bot("Done! Your delivery is now tomorrow 19:00-20:00.")
+    assert booking.customer("gr8 ta", sentiment=0.16).action == "resolve"
+
+
 def test_the_same_apology_around_a_new_answer_is_not_a_loop() -> None:
     c = Conversation()
     c.customer("My refund for order 2231 hasn't arrived.")

@@ -29,6 +29,7 @@ from baton.decision.params import load_default
         "I am not paying for three hours I was not given. Who can actually fix this invoice?",
         "I know where the stopcock is. the light is still dripping. is anyone coming or not",
         "I need an analyst from your side looking at the connector, not a guide.",
+        "can a technician look at the line or not",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:
@@ -73,3 +74,20 @@ def test_a_team_turns_it_off_with_human_requests_or_on_its_own() -> None:
         c.customer("Our order 5521 was supposed to be delivered on Monday.")
         c.bot("Deliveries usually take 3-5 business days.")
         assert c.customer("Could someone look at it?").action == "resolve"
+
+
+def test_the_models_request_for_a_person_is_vetoed_by_a_person_only_mentioned() -> None:
+    """The trigger model reads "call an electrician" as a request for a person (0.97); scoring's exclusions say it
+    asks for no one, and the decision reads it the same way. A real request the model reads still escalates."""
+    params = load_default()
+    c = Conversation(params)
+    c.customer("The thermostat shows E4.")
+    c.bot("E4 means it is not getting enough power. Connect the blue wire to C.")
+    thanks = c.customer(
+        "Honestly thought I'd have to call an electrician. thanks a lot",
+        sentiment=0.89,
+        triggers={"human_request": 0.97},
+    )
+    assert (thanks.action, thanks.guardrail) == ("resolve", None)
+    asks = c.customer("HUMAN. PLEASE.", triggers={"human_request": 0.97})
+    assert (asks.action, asks.guardrail) == ("escalate", "human_requested")

@@ -489,23 +489,19 @@ def test_the_sixth_authors_set_stays_learnt(test6_report, code: str) -> None:
 
 
 TEST7_MEASURED = {
-    "account_compromise": (40, 4, 12),
-    "cancellation_refund": (36, 1, 15),
-    "competitor_switch": (33, 0, 18),
-    "data_loss": (38, 5, 13),
-    "human_request": (35, 2, 16),
-    "payment_dispute": (37, 3, 11),
-    "public_complaint": (40, 2, 11),
-    "repeated_contact": (38, 0, 17),
-    "team_blocked": (39, 1, 11),
+    "account_compromise": (50, 4, 2),
+    "cancellation_refund": (42, 1, 9),
+    "competitor_switch": (47, 0, 4),
+    "data_loss": (47, 5, 4),
+    "human_request": (50, 2, 1),
+    "payment_dispute": (46, 3, 2),
+    "public_complaint": (49, 1, 2),
+    "repeated_contact": (50, 0, 5),
+    "team_blocked": (50, 1, 0),
 }
-"""(tp, fp, fn) per trigger on triggers-test7.jsonl (615 messages by a seventh author, held out), measured once after
-round 8 was closed (docs/decision.md, "Round 8"): recall 0.65 to 0.78, precision >= 0.9 for all but `data_loss`
-(0.884). Floors."""
-TEST7_RECALL_MET: set[str] = set()
-"""The triggers whose test7 recall reached 0.9 at that evaluation (none); the others are strict expected failures."""
-TEST7_PRECISION_MISSED = {"data_loss"}
-"""The triggers whose test7 precision was below 0.9 at that evaluation: strict expected failures."""
+"""(tp, fp, fn) per trigger on triggers-test7.jsonl after round 9, which trained the model on it and chose its
+thresholds leave-one-author-out with it: development floors, not a held-out estimate (round 8 measured it blind:
+recall 0.65 to 0.78, precision >= 0.9 for all but `data_loss`, 0.884)."""
 
 
 @pytest.fixture(scope="module")
@@ -514,7 +510,7 @@ def test7_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_seventh_authors_held_out_set_does_not_regress(test7_report, code: str) -> None:
+def test_the_seventh_authors_set_stays_learnt(test7_report, code: str) -> None:
     assert_at_least_as_measured(test7_report, TEST7_MEASURED, code)
 
 
@@ -527,26 +523,57 @@ def _strict_miss(codes: set[str], reason: str) -> list[Any]:
     ]
 
 
+TEST8_MEASURED = {
+    "account_compromise": (41, 2, 6),
+    "cancellation_refund": (43, 2, 6),
+    "competitor_switch": (39, 5, 13),
+    "data_loss": (35, 4, 11),
+    "human_request": (51, 2, 3),
+    "payment_dispute": (39, 4, 9),
+    "public_complaint": (41, 9, 10),
+    "repeated_contact": (47, 1, 10),
+    "team_blocked": (49, 2, 3),
+}
+"""(tp, fp, fn) per trigger on triggers-test8.jsonl (645 messages by an eighth author, held out), measured once
+after round 9 was closed (docs/decision.md, "Round 9"): recall 0.75 to 0.94, two of nine
+(`human_request`, `team_blocked`) at 0.9; precision below 0.9 for `competitor_switch` (0.886), `data_loss` (0.897)
+and `public_complaint` (0.820). Floors."""
+TEST8_RECALL_MET: set[str] = {"human_request", "team_blocked"}
+"""The triggers whose test8 recall reached 0.9 at that evaluation; the others are strict expected failures."""
+TEST8_PRECISION_MISSED: set[str] = {"competitor_switch", "data_loss", "public_complaint"}
+"""The triggers whose test8 precision was below 0.9 at that evaluation: strict expected failures."""
+
+
+@pytest.fixture(scope="module")
+def test8_report():
+    return evaluate(read(LABELLED / "triggers-test8.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_eighth_authors_held_out_set_does_not_regress(test8_report, code: str) -> None:
+    assert_at_least_as_measured(test8_report, TEST8_MEASURED, code)
+
+
 @pytest.mark.parametrize(
     "code",
     _strict_miss(
-        set(TRIGGERS) - TEST7_RECALL_MET,
-        "test7 recall below 0.9 at its one evaluation (docs/decision.md, Round 8)",
+        set(TRIGGERS) - TEST8_RECALL_MET,
+        "test8 recall below 0.9 at its one evaluation (docs/decision.md, Round 9)",
     ),
 )
-def test_the_seventh_authors_held_out_set_meets_the_recall_target(test7_report, code: str) -> None:
-    count = test7_report.counts[code]
+def test_the_eighth_authors_held_out_set_meets_the_recall_target(test8_report, code: str) -> None:
+    count = test8_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
 @pytest.mark.parametrize(
     "code",
     _strict_miss(
-        TEST7_PRECISION_MISSED, "test7 precision below 0.9 at its one evaluation (docs/decision.md)"
+        TEST8_PRECISION_MISSED, "test8 precision below 0.9 at its one evaluation (docs/decision.md)"
     ),
 )
-def test_the_seventh_authors_held_out_set_meets_the_precision_target(test7_report, code: str) -> None:
-    count = test7_report.counts[code]
+def test_the_eighth_authors_held_out_set_meets_the_precision_target(test8_report, code: str) -> None:
+    count = test8_report.counts[code]
     assert count.precision is not None and count.precision >= 0.9, (code, count)
 
 
@@ -578,7 +605,7 @@ def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
     # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
-    # rounds 5, 6 and 7, 39 after round 8.
+    # rounds 5, 6 and 7, 39 after round 8, 40 after round 9.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
@@ -612,6 +639,8 @@ TRAINING = (
     "triggers-train-extra5.jsonl",
     "triggers-test6.jsonl",
     "triggers-train-extra6.jsonl",
+    "triggers-test7.jsonl",
+    "triggers-train-extra7.jsonl",
 )
 """What `baton train triggers` reads (the shipped trigger model's data, with a Bitext draw: `--bitext`)."""
 TEST5_IN_TRAINING = 8
@@ -623,9 +652,13 @@ TEST6_IN_TRAINING = 11
 blind evaluation (six in test3, five in test4, two in test5, one each in extra3 and extra4; 11 distinct); none in
 round 7's triggers-train-extra5.jsonl."""
 TEST7_IN_TRAINING = 9
-"""Messages of the held-out triggers-test7.jsonl found word for word in the training files, counted at its one
-evaluation (two each in test3, test4, test5 and extra5, three in test6; 9 distinct): written before test7 was opened
-or by other authors; none in round 8's triggers-train-extra6.jsonl."""
+"""Messages of triggers-test7.jsonl found word for word in the training files written before it, counted at its one
+blind evaluation (two each in test3, test4, test5 and extra5, three in test6; 9 distinct); none in round 8's
+triggers-train-extra6.jsonl."""
+TEST8_IN_TRAINING = 10
+"""Messages of the held-out triggers-test8.jsonl found word for word in the training files, counted at its one
+evaluation (four in test5, two each in test3, test4, test7 and extra4, one each in test6 and extra3; 10 distinct):
+written before test8 was opened or by other authors; none in round 9's triggers-train-extra7.jsonl."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -653,16 +686,22 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test3 & dev, test": len(test3 & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
         "issue & dev, test": len(issue & texts_of("triggers-dev.jsonl", "triggers-test.jsonl")),
     }
-    others_sets = ("triggers-test3.jsonl", "triggers-test4.jsonl", "triggers-test6.jsonl")
+    others_sets = (
+        "triggers-test3.jsonl",
+        "triggers-test4.jsonl",
+        "triggers-test6.jsonl",
+        "triggers-test7.jsonl",
+    )
     if held_out().name == "triggers-test2.jsonl":
         test2 = texts_of("triggers-test2.jsonl")
-        counts["test2 & training but test3, test4, test6"] = len(
+        counts["test2 & training but test3, test4, test6, test7"] = len(
             test2 & texts_of(*(n for n in TRAINING if n not in others_sets))
         )
-        # Other authors' sets, training since rounds 5, 6 and 8, share a few of test2's messages word for word.
+        # Other authors' sets, training since rounds 5, 6, 8 and 9, share a few of test2's messages word for word.
         counts["test2 & test3"] = len(test2 & test3)
         counts["test2 & test4"] = len(test2 & texts_of("triggers-test4.jsonl"))
         counts["test2 & test6"] = len(test2 & texts_of("triggers-test6.jsonl"))
+        counts["test2 & test7"] = len(test2 & texts_of("triggers-test7.jsonl"))
     # The fourth author's set, held out in round 5, development since round 6.
     test4 = texts_of("triggers-test4.jsonl")
     counts["test4 & earlier training"] = len(
@@ -683,8 +722,17 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         texts_of("triggers-train-extra5.jsonl")
         & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6)), held_out().name)
     )
-    # The seventh author's set, held out in round 8; round 8's hand-written lines repeat no other author's message.
-    counts["test7 & training"] = len(texts_of("triggers-test7.jsonl") & texts_of(*TRAINING))
+    # The seventh author's set, held out in round 8, development since round 9; round 8's hand-written lines repeat
+    # no other author's message.
+    counts["test7 & earlier training"] = len(
+        texts_of("triggers-test7.jsonl") & texts_of(*TRAINING[: TRAINING.index("triggers-test7.jsonl")])
+    )
+    # The eighth author's set, held out in round 9; round 9's hand-written lines repeat no other author's message.
+    counts["test8 & training"] = len(texts_of("triggers-test8.jsonl") & texts_of(*TRAINING))
+    counts["extra7 & other authors"] = len(
+        texts_of("triggers-train-extra7.jsonl")
+        & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6, 7, 8)), held_out().name)
+    )
     counts["extra6 & other authors"] = len(
         texts_of("triggers-train-extra6.jsonl")
         & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6, 7)), held_out().name)
@@ -696,10 +744,11 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "issue & dev, test": 0,
         **(
             {
-                "test2 & training but test3, test4, test6": 0,
+                "test2 & training but test3, test4, test6, test7": 0,
                 "test2 & test3": min(counts["test2 & test3"], 2),
                 "test2 & test4": min(counts["test2 & test4"], 6),
                 "test2 & test6": min(counts["test2 & test6"], 1),
+                "test2 & test7": min(counts["test2 & test7"], 1),
             }
             if "test2 & test3" in counts
             else {}
@@ -709,8 +758,10 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test5 & earlier training": TEST5_IN_TRAINING,
         "test6 & earlier training": TEST6_IN_TRAINING,
         "extra5 & other authors": 0,
-        "test7 & training": TEST7_IN_TRAINING,
+        "test7 & earlier training": TEST7_IN_TRAINING,
         "extra6 & other authors": 0,
+        "test8 & training": TEST8_IN_TRAINING,
+        "extra7 & other authors": 0,
     }
 
 
@@ -787,6 +838,26 @@ def test_a_triggers_own_lowest_threshold_is_read_and_a_bad_one_named() -> None:
         min_thresholds(["data_los=0.8"], codes)
     with pytest.raises(SystemExit, match="between 0 and 1"):
         min_thresholds(["team_blocked=1.5"], codes)
+
+
+def test_weighting_a_heads_positives_makes_it_say_yes_more_and_a_bad_weight_is_named(tmp_path: Path) -> None:
+    import numpy as np
+
+    from baton.training.triggers import build_parser, fit_heads, probs_of, run
+
+    # Round 9 weighs each head's positives (3x, chosen leave-one-author-out): the same data, a higher probability
+    # for a positive the head has not seen.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 5))
+    y = (x[:, :1] + rng.normal(scale=1.5, size=(200, 1)) > 1.2).astype(int)
+    plain, weighted = fit_heads(x, y, 1.0, 0), fit_heads(x, y, 1.0, 0, positive_weight=3.0)
+    unseen = np.array([[1.5, 0.0, 0.0, 0.0, 0.0]])
+    assert probs_of(unseen, *weighted)[0, 0] > probs_of(unseen, *plain)[0, 0]
+    data = tmp_path / "rows.jsonl"
+    data.write_text('{"text": "cancel and refund", "triggers": ["cancellation_refund"]}\n', encoding="utf-8")
+    args = build_parser().parse_args(["--data", str(data), "--out", str(tmp_path), "--positive-weight", "0"])
+    with pytest.raises(SystemExit, match=r"--positive-weight 0\.0: must be above 0"):
+        run(args)
 
 
 def test_the_bitext_draw_labels_requests_for_a_person_and_keeps_the_rest_calm(tmp_path: Path) -> None:

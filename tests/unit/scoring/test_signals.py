@@ -40,6 +40,10 @@ from baton.scoring.signals import asks_for_human, bot_confidence, negative_feedb
         "bot this is useless, who is in charge over there",
         "get me your escalation manager",
         "I don't want the FAQ, I want a person",
+        # 2026-12: someone on the phone, a person in charge in German
+        "PAYROLL DIDNT GO OUT. My head chef is threatening to walk. I need someone on the phone now.",
+        "get someone on the phone who can approve it",
+        "Ich will sofort mit einem Verantwortlichen sprechen!",
         # round 8: a call or a meeting with a team, someone put in touch, a person by rank, terse requests
         "Is it possible to book a phone call with your accounts team tomorrow?",
         "we need a callback from your integrations team",
@@ -87,6 +91,8 @@ def test_asking_for_a_human(text: str) -> None:
         "Expect a call from our legal department.",
         "I had a call with the onboarding team yesterday, thanks.",
         "We are only human. Now, where is the export button?",
+        "Honestly thought I'd have to call an electrician. thanks a lot",
+        "Is the phone on the line plan unlocked?",
     ],
 )
 def test_mentioning_people_without_asking_for_one(text: str) -> None:
@@ -154,6 +160,12 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "We already prepay annually.",
         "Forget it.",
         "So that's a no then.",
+        "It's on a cable. Not wifi.",
+        "I don't need the regulation I need a seat",
+        'great, very helpful, manage booking says "contact us" when I click rebook.',
+        "No, I did not cancel. THE HOTEL cancelled. I have their email.",
+        "I don't know who the recipient is, that's the problem.",
+        "I have restarted it four times since monday",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -191,6 +203,11 @@ def test_negative_feedback(text: str) -> None:
         "I already have an account, how do I log in on the app?",
         "Don't forget it's a gift, please leave out the receipt.",
         "I know where to find the invoice now, thank you.",
+        "No, I didn't receive a confirmation email, can you resend it?",
+        "No, I haven't changed my password recently.",
+        "Thanks. Not urgent. Whenever you can.",
+        "Great, very helpful, thank you!",
+        "I restarted it and now it works, thanks!",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:

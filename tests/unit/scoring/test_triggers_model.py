@@ -204,17 +204,18 @@ def test_an_affirmed_model_hit_is_not_vetoed(text: str, code: str) -> None:
 
 def test_the_model_human_request_trips_human_requested() -> None:
     params = load_default()
-    tripped = guardrail("A PERSON. NOW.", Scores(triggers={"human_request": 0.9}), params)
-    assert tripped == ("human_requested", "reads as a request for a person (0.90)")
+    # Above the shipped threshold (0.95 since trigger round 9).
+    tripped = guardrail("A PERSON. NOW.", Scores(triggers={"human_request": 0.97}), params)
+    assert tripped == ("human_requested", "reads as a request for a person (0.97)")
     assert guardrail("A PERSON. NOW.", Scores(triggers={"human_request": 0.2}), params) is None
 
 
 def test_the_scorer_ors_the_models_human_request(model) -> None:
     from baton.scoring.scorer import asks_for_human
 
-    assert asks_for_human("A PERSON. NOW.", {"human_request": 0.9}, model)
+    assert asks_for_human("A PERSON. NOW.", {"human_request": 0.97}, model)
     assert not asks_for_human("A PERSON. NOW.", {"human_request": 0.1}, model)
-    assert not asks_for_human("I really don't need a person.", {"human_request": 0.9}, model)
+    assert not asks_for_human("I really don't need a person.", {"human_request": 0.97}, model)
     assert asks_for_human("Can I talk to a human?", None, None)
 
 
