@@ -38,6 +38,10 @@ DEFAULT_QUESTIONS: tuple[str, ...] = (
     r"what(?:'s| are)|is there (?:a|an|any)",
     # round 6: a question about other people ("do people ever get their accounts hacked through the API?")
     r"do (?:people|users|customers|others|accounts)|(?:does|has) any ?(?:one|body)",
+    # 2026-12: a question about what will happen, "will" opening its clause before its subject ("will our data be
+    # deleted?", "would my files be lost?"); not "will be flagging this to the ombudsman", nor "i will post it" (a
+    # clause of its own, `DEFAULT_BREAKS`)
+    r"(?<![a-z'] )(?:will|would)(?= (?:our|my|the|your|all|any|it|this|that|they|these|those)\b| ?$)",
 )
 DEFAULT_CONDITIONALS: tuple[str, ...] = (r"if|unless|until|or else|otherwise",)
 DEFAULT_OTHERS: tuple[str, ...] = (

@@ -251,6 +251,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|puffed[- ]up) batter(?:y|ies)\b",
         r"\b(?:needles|syringes|sharps)\b[^.!?]{0,60}\b(?:dumped|lying (?:around|in|on)|playground|park|school)\b",
         # (2026-12, the ninth author's) a driver or a pilot unfit to drive
+        r"^(?=[\s\S]*\b(?:kids|children|child|baby|babies|toddlers?|infant|\d{1,2}[- ]year[- ]old)\b)[\s\S]*\b(?:(?:stuck|stranded)"
+        r" (?:in|at) [\w-]+|no (?:hotel|room|accommodation|place to stay|where to stay))\b",
         r"\b(?:driver|pilot|captain|instructor|courier|rider|chauffeur)\b[^.!?]{0,60}\b(?:drunk|smelled (?:strongly )?"
         r"(?:of|like) (?:alcohol|booze|beer|weed|cannabis)|under the influence|swerving|fell asleep at the wheel)\b",
     ),
@@ -864,6 +866,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:testen|ausprobieren)",
     ),
     "repeated_contact": (
+        # (2026-12, the tenth conversation author's) contacts that got no answer: "nobody picks up the phone"
+        r"\b(?:nobody|no ?one|no-one) (?:ever )?(?:picks up|picked up|answers|answered|is answering|replies|replied"
+        r"|responds|responded|gets back|got back|calls? back)\b(?! (?:at|in) (?:the|your) (?:store|shop|branch))",
         r"\b(?:second|third|fourth|fifth|sixth|tenth|\d+(?:nd|rd|th)|umpteenth|nth) (?:time|message|email|ticket|chat"
         r"|attempt|call|follow[- ]?up|request)s? (?:\S+ ){0,4}?(?:writ|contact|ask|reach|messag|email|call|chat|explain"
         r"|report|rais|follow|request|tell|told|been (?:told|promised)|start|open)",
@@ -1240,6 +1245,10 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r"|override|investigate|make sure|take responsibility)\b",
     # (2026-12, the seventh conversation author's) "is anyone coming or not", "I need an analyst from your side
     # looking at the connector"
+    # (2026-12, the tenth author's) "Is there someone on your team who knows SAML?", "I assume that needs a person?"
+    r"\bis there (?:some|any) ?(?:one|body)(?: (?:on|in|at|from) (?:your|the) \w+)? (?:who|that) (?:knows|understands"
+    r"|is able|can actually)\b",
+    r"\b(?:that|this|it) (?:needs|requires|will need|would need) (?:a|an actual|a real) (?:person|human)\b",
     # (2026-12, the ninth author's) "can a technician look at the line or not"
     r"\b(?:can|could|will|would) (?:a|an|your|one of your) (?:technician|engineer|specialist|supervisor|manager|agent"
     r"|person|human|staff member|employee|adviser|advisor) (?:please |actually |just )?(?:look|check|come|call|ring"

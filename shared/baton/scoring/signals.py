@@ -265,6 +265,16 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"^(?:no[ ,.!]+)i (?:did not|didn'?t|never|have not|haven'?t) (?:cancel|book|sign up|agree|ask|request"
     r"|authori[sz]e)\w*\b",
     r"\b(?:that'?s|thats|that is) (?:exactly |precisely )?the (?:whole )?(?:problem|point|issue)\b",
+    # (2026-12, the tenth author's) "I just did. Twice.", "Let me rephrase:", "I've asked the same thing three ways
+    # now", "It's enabled already."
+    r"(?:^|[.!?] )i already did\b|\bi just did(?: (?:that|it|this|so))?[.!,]* (?:twice|again|already|two times"
+    r"|three times)\b",
+    r"\blet me (?:rephrase|put it another way|try again|ask again|say it again)\b",
+    r"\b(?:asked|said|explained|written|typed) (?:the same|this|it|that) (?:thing |question )?(?:\w+ )?(?:ways|times|"
+    r"twice)\b",
+    r"^(?:but |yes[ ,.!]+)?(?:it'?s|it is|they'?re|they are|that'?s|that is|we'?re|we are|i'?m|i am) (?:already )?"
+    r"(?:enabled|on|set|done|turned on|switched on|configured|installed|updated|connected|plugged in|logged in|verified"
+    r"|correct|right)(?: already)?[.!]",
     r"^(?:yes[ ,.!]+|yeah[ ,.!]+)?i(?: have|'ve)? (?:already )?(?:restarted|rebooted|reset|reinstalled|cleared|updated"
     r"|power[- ]cycled|unplugged) (?:it|that|this|the \w+|everything|both)\b(?![^.!?]*\b(?:works?|worked|working"
     r"|fixed|solved|sorted|that did it|thanks|thank you)\b)",

@@ -2,7 +2,7 @@
 
 Floors, not targets: each development set keeps what it reaches today (in time, and `resolve` conversations left
 alone), so a change that loses an escalation or escalates a calm conversation on them fails here and has to say
-why. The held-out set (`support_conversations_test10.jsonl`, written blind, its misses never read) has its floor at
+why. The held-out set (`support_conversations_test11.jsonl`, written blind, its misses never read) has its floor at
 what its one measurement gave and a strict xfail on the 80%-in-time target (docs/decision.md, "Quality on support
 traffic")."""
 
@@ -29,9 +29,10 @@ FLOORS = {
     "support_conversations_test7.jsonl": (32, 0),
     "support_conversations_test8.jsonl": (39, 0),
     "support_conversations_test9.jsonl": (39, 1),
-    "support_conversations_test10.jsonl": (34, 3),
+    "support_conversations_test10.jsonl": (38, 2),
+    "support_conversations_test11.jsonl": (31, 4),
 }
-HELD_OUT = "support_conversations_test10.jsonl"
+HELD_OUT = "support_conversations_test11.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_each_set_keeps_its_escalations_in_time_and_its_calm_conversations_alone
 
 
 @pytest.mark.xfail(
-    strict=True, reason="test10: 34 of 43 (79%) in time at its one measurement (docs/decision.md)"
+    strict=True, reason="test11: 31 of 42 (74%) in time at its one measurement (docs/decision.md)"
 )
 def test_the_held_out_set_meets_the_in_time_target(summaries: dict[str, dict[str, Any]]) -> None:
     assert summaries[HELD_OUT]["escalate"]["in_time_share"] >= 0.8

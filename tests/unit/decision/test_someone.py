@@ -30,6 +30,8 @@ from baton.decision.params import load_default
         "I know where the stopcock is. the light is still dripping. is anyone coming or not",
         "I need an analyst from your side looking at the connector, not a guide.",
         "can a technician look at the line or not",
+        "We're on Enterprise. Is there someone on your team who knows SAML?",
+        "It is. We need a corrected invoice and the VAT refunded. I assume that needs a person?",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:

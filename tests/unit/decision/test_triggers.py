@@ -72,6 +72,11 @@ def decided(text: str, *, asks_for_human: bool = False):
         ("this is the third time I'm writing", "repeated_contact", "repeatedly"),
         ("I've contacted you 4 times about this", "repeated_contact", "repeatedly"),
         (
+            "lost my bags 4 days ago. wedding is TOMORROW. nobody picks up the phone",
+            "repeated_contact",
+            "repeatedly",
+        ),
+        (
             "Someone logged into my account from another country and changed the password.",
             "account_compromise",
             "Account",
@@ -123,6 +128,9 @@ def test_existing_guardrails_keep_their_codes() -> None:
         "Where can I leave you a review? You've been great.",
         "How do I restore a deleted project from the trash?",
         "How do I reset my password?",
+        "Yes. Will our data be deleted?",
+        "Would my files be lost if I downgrade?",
+        "Nobody answers at the store, are you open on Sundays?",
         "Can the whole team see the shared dashboard?",
         "Hi! Quick question: our November invoice shows 124 seats but I think we only have 120. "
         "Could you explain the difference?",

@@ -137,6 +137,7 @@ def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str)
         "Our dog Max died at home the night after his dental surgery at your clinic.",
         "My father is 88 and lives alone. His thermostat is offline and his house is 12 degrees this morning.",
         "The driver on my ride 20 minutes ago smelled strongly of alcohol and was swerving on the road.",
+        "great job cancelling my flight with 2 hours notice, stuck in Denver with 2 kids and no hotel",
     ],
 )
 def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_put_first(text: str) -> None:
@@ -157,6 +158,7 @@ def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_pu
         "My grandmother is 91 and wants to set the heating to 21 degrees from her tablet.",
         "The room is 12 degrees warmer than the setting, is the sensor off?",
         "Can I become a driver if I had a drink-driving fine ten years ago?",
+        "Do you have family rooms for 2 kids in Denver?",
     ],
 )
 def test_batteries_needles_and_deaths_in_passing_trip_nothing(text: str) -> None:

@@ -166,6 +166,10 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "No, I did not cancel. THE HOTEL cancelled. I have their email.",
         "I don't know who the recipient is, that's the problem.",
         "I have restarted it four times since monday",
+        "I just did. Twice.",
+        "Let me rephrase: which Audience URI should Okta send?",
+        "We're on Enterprise. I've asked the same thing three ways now.",
+        "It's enabled already.",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -208,6 +212,8 @@ def test_negative_feedback(text: str) -> None:
         "Thanks. Not urgent. Whenever you can.",
         "Great, very helpful, thank you!",
         "I restarted it and now it works, thanks!",
+        "I just did",
+        "It's enabled already, and the export works now. Thanks!",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:
