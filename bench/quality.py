@@ -73,9 +73,10 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # test11 held out (written blind, its misses never read); test10 to test2 and the first set tuned on.
+    # test12 held out (written blind, its misses never read); test11 to test2 and the first set tuned on.
     for name, tag in (
-        ("support_conversations_test11.jsonl", "support conversations, held-out test11"),
+        ("support_conversations_test12.jsonl", "support conversations, held-out test12"),
+        ("support_conversations_test11.jsonl", "support conversations test11 (tuned on)"),
         ("support_conversations_test10.jsonl", "support conversations test10 (tuned on)"),
         ("support_conversations_test9.jsonl", "support conversations test9 (tuned on)"),
         ("support_conversations_test8.jsonl", "support conversations test8 (tuned on)"),

@@ -253,6 +253,18 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, the ninth author's) a driver or a pilot unfit to drive
         r"^(?=[\s\S]*\b(?:kids|children|child|baby|babies|toddlers?|infant|\d{1,2}[- ]year[- ]old)\b)[\s\S]*\b(?:(?:stuck|stranded)"
         r" (?:in|at) [\w-]+|no (?:hotel|room|accommodation|place to stay|where to stay))\b",
+        # (2026-12, the eleventh author's) a "safe account" scam under way, a breakdown on a motorway, a relative
+        # in hospital who may not survive, no money left for food
+        r"\b(?:move|moving|transfer\w*|send|sending|put)\b[^.!?]{0,50}\b(?:to|into) (?:a|the|their|his|her|this) (?:new )?"
+        r"(?:safe|secure|holding|protected) account\b|\b(?:told|said|asked) (?:me )?not to tell (?:anyone|the bank|the"
+        r" branch|my family|my (?:son|daughter|husband|wife))\b",
+        r"\b(?:broke(?:n)? down|died|stalled|cut out|stopped)\b[^.!?]{0,40}\b(?:on|in) the (?:middle of the )?(?:highway"
+        r"|motorway|interstate|freeway|expressway|hard shoulder|shoulder)\b",
+        r"^(?=[\s\S]*\b(?:hospital|icu|intensive care|hospice)\b)[\s\S]*\b(?:might|may|is not going to|isn'?t going to)"
+        r" (?:not )?make it\b",
+        r"\b(?:can'?t|cannot|couldn'?t|unable to|won'?t be able to) (?:afford|buy|pay for|get) (?:any )?(?:food|groceries"
+        r"|rent|medicine|medication|nappies|diapers|formula|heating)\b|\ball (?:of )?(?:my|the) money (?:i had |i have )?"
+        r"(?:until|till|before) payday\b",
         r"\b(?:driver|pilot|captain|instructor|courier|rider|chauffeur)\b[^.!?]{0,60}\b(?:drunk|smelled (?:strongly )?"
         r"(?:of|like) (?:alcohol|booze|beer|weed|cannabis)|under the influence|swerving|fell asleep at the wheel)\b",
     ),
@@ -742,6 +754,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:going|go|taking (?:this|it|you)|take (?:this|it|you)) to (?:the )?consumer (?:court|tribunal)\b",
     ),
     "competitor_switch": (
+        # (2026-12, the eleventh conversation author's) "I'll just cancel and go to the gym down the road"
+        r"\b(?:go|going|move|moving|switch|switching|take (?:my|our) (?:business|money)) (?:over )?to (?:the|another|a"
+        r" different|a new) (?:\w+ ){0,2}?(?:down the road|across the (?:street|road)|round the corner|around the"
+        r" corner|in town|next door)\b",
         # moving to another vendor: "we're moving to Zendesk", "jumping ship to a competitor"
         r"\b(?:switch\w*|mov\w+|migrat\w+|go|going|gone|went|jump\w*(?: ship)?|tak\w+|port\w*|transfer\w*|head\w*"
         r"|defect\w*)(?: (?:all )?(?:my|our|the) [^\s.,;!?]+(?: [^\s.,;!?]+)?| (?:it all|everything|us|them"
@@ -1245,6 +1261,9 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r"|override|investigate|make sure|take responsibility)\b",
     # (2026-12, the seventh conversation author's) "is anyone coming or not", "I need an analyst from your side
     # looking at the connector"
+    # (2026-12, the eleventh author's) "Then find someone who can.", "someone must be able to make an exception"
+    r"\bfind (?:me )?(?:some|any) ?(?:one|body) (?:who|that) (?:can|could|is able)\b",
+    r"\b(?:some|any) ?(?:one|body) (?:there )?(?:must|should|has to|needs to|ought to) be able to\b",
     # (2026-12, the tenth author's) "Is there someone on your team who knows SAML?", "I assume that needs a person?"
     r"\bis there (?:some|any) ?(?:one|body)(?: (?:on|in|at|from) (?:your|the) \w+)? (?:who|that) (?:knows|understands"
     r"|is able|can actually)\b",

@@ -408,6 +408,7 @@ def minhash(text: str) -> np.ndarray:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _COURTESY = re.compile(
     r"\b(?:sorry|apologi[sz]e|apologies|understand|thank(?:s| you)|happy to help|glad to|here to help|hope this"
     r"|let (?:me|us) know|feel free|have a (?:great|good|nice))\b"
@@ -424,11 +425,15 @@ _STOP = frozenset(
 
 
 def statements(text: str) -> list[str]:
-    """What each sentence of a bot answer states, as `<h>.<h>...:<words>`: 16-bit hashes of its content words
-    (stop words left out, numbers all alike) and its word count. Only sentences of at least `STATEMENT_WORDS`
-    words that are not a question and not a courtesy (`_COURTESY`). Never the text."""
+    """What each sentence of a bot answer states, as `<h>.<h>...:<words>:<n>.<n>...`: 16-bit hashes of its content
+    words (stop words left out, numbers all alike), its word count, and 16-bit hashes of the numbers the whole answer
+    names (none: empty; the amounts and dates of a re-listed confirmation are often on lines too short to be
+    statements). Only sentences of at least `STATEMENT_WORDS` words that are not a question and not a courtesy
+    (`_COURTESY`). Never the text."""
+    text = text[:5000].strip()
+    named = ".".join(sorted({f"{zlib.crc32(n.encode()) & 0xFFFF:04x}" for n in _NUMBER.findall(text)}))
     out = []
-    for sentence in _SENTENCE_END.split(text[:5000].strip()):
+    for sentence in _SENTENCE_END.split(text):
         words = _words(sentence)
         if (
             len(words) >= STATEMENT_WORDS
@@ -436,7 +441,7 @@ def statements(text: str) -> list[str]:
             and not _COURTESY.search(" ".join(words))
         ):
             hashes = sorted({f"{zlib.crc32(w.encode()) & 0xFFFF:04x}" for w in words if w not in _STOP})
-            out.append(f"{'.'.join(hashes)}:{len(words)}")
+            out.append(f"{'.'.join(hashes)}:{len(words)}:{named}")
     return out
 
 
@@ -446,14 +451,17 @@ def same_statements(before: list[str], now: list[str]) -> bool:
     business days." after "Prescription transfers typically take 2-3 business days.") make up `SAME_ANSWER_SHARE`
     of its words. One sentence added to the same answer does not make it new; a long new answer that repeats one
     reminder of the last is new."""
-    earlier = [_content(item)[0] for item in before]
+    earlier = [_content(item) for item in before]
     if not earlier:
         return False
     total = repeated = 0
     for item in now:
-        content, words = _content(item)
+        content, words, numbers = _content(item)
         total += words
-        if content and max(_overlap(content, e) for e in earlier) >= SAME_STATEMENT_OVERLAP:
+        if content and any(
+            _overlap(content, e) >= SAME_STATEMENT_OVERLAP and _same_numbers(numbers, n)
+            for e, _, n in earlier
+        ):
             repeated += words
     return total > 0 and repeated >= SAME_ANSWER_SHARE * total
 
@@ -462,9 +470,22 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-def _content(item: str) -> tuple[frozenset[str], int]:
-    hashes, _, words = item.rpartition(":")
-    return frozenset(h for h in hashes.split(".") if h), int(words or 0)
+def _same_numbers(now: str | None, before: str | None) -> bool:
+    """Two statements in the same words say the same unless the new answer names a number the earlier one did not:
+    the details re-listed after the customer changed the amount ("Amount: $1,200.00", before "$1,500.00") or a slot
+    confirmed ("now tomorrow 19:00-20:00") are progress; "take 2-3 business days" said again, or "the Growth plan
+    allows 100 requests per second" after an answer that also named the 429, is not. None: a statement stored before
+    the numbers were kept (counted alike)."""
+    if not now or not before:
+        return True
+    return set(now.split(".")) <= set(before.split("."))
+
+
+def _content(item: str) -> tuple[frozenset[str], int, str | None]:
+    parts = item.split(":")
+    hashes, words = parts[0], parts[1] if len(parts) > 1 else ""
+    numbers = parts[2] if len(parts) > 2 else None  # None: stored before the numbers were kept
+    return frozenset(h for h in hashes.split(".") if h), int(words or 0), numbers
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -267,6 +267,9 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"\b(?:that'?s|thats|that is) (?:exactly |precisely )?the (?:whole )?(?:problem|point|issue)\b",
     # (2026-12, the tenth author's) "I just did. Twice.", "Let me rephrase:", "I've asked the same thing three ways
     # now", "It's enabled already."
+    # (2026-12, the eleventh author's) a bare "tried" after a suggestion (not "I did.", which also answers "did you
+    # get the e-mail?")
+    r"^(?:i )?tried(?: (?:it|that|this))?[.!]*$",
     r"(?:^|[.!?] )i already did\b|\bi just did(?: (?:that|it|this|so))?[.!,]* (?:twice|again|already|two times"
     r"|three times)\b",
     r"\blet me (?:rephrase|put it another way|try again|ask again|say it again)\b",

@@ -196,6 +196,25 @@ def test_an_earlier_answer_again_after_a_failed_one_is_a_loop_but_a_confirmation
     assert booking.customer("gr8 ta", sentiment=0.16).action == "resolve"
 
 
+def test_details_listed_again_with_other_numbers_are_progress_the_same_numbers_again_a_loop() -> None:
+    c = Conversation()
+    c.customer("I need to send money to my sister in Portugal")
+    c.bot(
+        "Here are the details:\n- Amount: $1,500.00 = EUR 1,372.40\n- Fee: $15.00\nPlease confirm (yes) to proceed."
+    )
+    c.customer("wait actually make it 1200, she said she only needs that much")
+    c.bot(
+        "No problem. Updated details:\n- Amount: $1,200.00 = EUR 1,097.92\n- Fee: $15.00\nPlease confirm (yes) to proceed."
+    )
+    assert c.customer("yes", sentiment=0.16).action == "resolve"
+    loop = Conversation()
+    loop.customer("Our API calls started returning 429 today. We're on the Growth plan.")
+    loop.bot("429 means you've hit the rate limit. The Growth plan allows 100 requests per second.")
+    loop.customer("We're sending about 20 rps per our logs.")
+    loop.bot("The Growth plan allows 100 requests per second. Consider upgrading for higher limits.")
+    assert loop.arc.public().bot_failure_reasons == {"repeated_answer": 1}
+
+
 def test_the_same_apology_around_a_new_answer_is_not_a_loop() -> None:
     c = Conversation()
     c.customer("My refund for order 2231 hasn't arrived.")

@@ -2,7 +2,7 @@
 
 Floors, not targets: each development set keeps what it reaches today (in time, and `resolve` conversations left
 alone), so a change that loses an escalation or escalates a calm conversation on them fails here and has to say
-why. The held-out set (`support_conversations_test11.jsonl`, written blind, its misses never read) has its floor at
+why. The held-out set (`support_conversations_test12.jsonl`, written blind, its misses never read) has its floor at
 what its one measurement gave and a strict xfail on the 80%-in-time target (docs/decision.md, "Quality on support
 traffic")."""
 
@@ -30,9 +30,10 @@ FLOORS = {
     "support_conversations_test8.jsonl": (39, 0),
     "support_conversations_test9.jsonl": (39, 1),
     "support_conversations_test10.jsonl": (38, 2),
-    "support_conversations_test11.jsonl": (31, 4),
+    "support_conversations_test11.jsonl": (36, 2),
+    "support_conversations_test12.jsonl": (31, 2),
 }
-HELD_OUT = "support_conversations_test11.jsonl"
+HELD_OUT = "support_conversations_test12.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_each_set_keeps_its_escalations_in_time_and_its_calm_conversations_alone
 
 
 @pytest.mark.xfail(
-    strict=True, reason="test11: 31 of 42 (74%) in time at its one measurement (docs/decision.md)"
+    strict=True, reason="test12: 31 of 44 (70%) in time at its one measurement (docs/decision.md)"
 )
 def test_the_held_out_set_meets_the_in_time_target(summaries: dict[str, dict[str, Any]]) -> None:
     assert summaries[HELD_OUT]["escalate"]["in_time_share"] >= 0.8

@@ -32,6 +32,8 @@ from baton.decision.params import load_default
         "can a technician look at the line or not",
         "We're on Enterprise. Is there someone on your team who knows SAML?",
         "It is. We need a corrected invoice and the VAT refunded. I assume that needs a person?",
+        "Then find someone who can.",
+        "I have the hospital letter. Please, someone must be able to make an exception.",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:

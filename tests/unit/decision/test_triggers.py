@@ -72,6 +72,11 @@ def decided(text: str, *, asks_for_human: bool = False):
         ("this is the third time I'm writing", "repeated_contact", "repeatedly"),
         ("I've contacted you 4 times about this", "repeated_contact", "repeatedly"),
         (
+            "no. I'll just cancel and go to the gym down the road when I'm back",
+            "competitor_switch",
+            "competitor",
+        ),
+        (
             "lost my bags 4 days ago. wedding is TOMORROW. nobody picks up the phone",
             "repeated_contact",
             "repeatedly",

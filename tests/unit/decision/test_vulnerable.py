@@ -138,6 +138,10 @@ def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str)
         "My father is 88 and lives alone. His thermostat is offline and his house is 12 degrees this morning.",
         "The driver on my ride 20 minutes ago smelled strongly of alcohol and was swerving on the road.",
         "great job cancelling my flight with 2 hours notice, stuck in Denver with 2 kids and no hotel",
+        "a man from your fraud department called and said I must move my savings to a safe account today",
+        "the car just died on the interstate, we're on the shoulder, it's dark",
+        "I need to cancel, my father is in hospital. He might not make it.",
+        "that was all my money until payday, I can't buy food for my kids this week",
     ],
 )
 def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_put_first(text: str) -> None:
@@ -159,6 +163,9 @@ def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_pu
         "The room is 12 degrees warmer than the setting, is the sensor off?",
         "Can I become a driver if I had a drink-driving fine ten years ago?",
         "Do you have family rooms for 2 kids in Denver?",
+        "How do I open a savings account, is it safe?",
+        "I might not make it to the appointment on Friday, can I move it?",
+        "Can I pay the rest of my order on payday?",
     ],
 )
 def test_batteries_needles_and_deaths_in_passing_trip_nothing(text: str) -> None:

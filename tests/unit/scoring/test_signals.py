@@ -170,6 +170,7 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "Let me rephrase: which Audience URI should Okta send?",
         "We're on Enterprise. I've asked the same thing three ways now.",
         "It's enabled already.",
+        "tried",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -214,6 +215,7 @@ def test_negative_feedback(text: str) -> None:
         "I restarted it and now it works, thanks!",
         "I just did",
         "It's enabled already, and the export works now. Thanks!",
+        "I did.",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:
