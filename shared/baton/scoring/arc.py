@@ -108,6 +108,8 @@ class Recent(BaseModel):
     the message shows that every answer since failed, not only the last."""
     bot_failures: int | None = None
     """The failed answers counted before this message (with `bot_turns`: the answers since not yet counted)."""
+    agent_turns: int | None = None
+    """The agents' answers before this message: answers on both sides of an agent's are not counted together."""
 
 
 class LastBot(BaseModel):
@@ -216,7 +218,11 @@ def advance(
         if scores.sentiment is not None:
             _customer_message(new, scores, message.text)
         if remember is not None:
-            counts = {"bot_turns": state.bot_turns, "bot_failures": state.bot_failures}
+            counts = {
+                "bot_turns": state.bot_turns,
+                "bot_failures": state.bot_failures,
+                "agent_turns": state.agent_turns,
+            }
             new.recent = [*new.recent, remember.model_copy(update=counts)][-RECENT:]
     return new
 
@@ -295,6 +301,8 @@ def _earlier_answers_failed(state: ArcState, earlier: Recent | None) -> None:
     counted by the caller. A rephrasing (the embedding's reading) only ever counts the last."""
     if earlier is None or earlier.bot_turns is None or earlier.bot_failures is None or state.last_bot is None:
         return
+    if earlier.agent_turns != state.agent_turns:
+        return  # an agent answered since: the bot's answers before it were handed back, not failed again
     answers = state.bot_turns - earlier.bot_turns
     counted = state.bot_failures - earlier.bot_failures
     before_last = answers - counted - (0 if state.last_bot.failed else 1)

@@ -151,6 +151,11 @@ def test_the_first_message_said_again_word_for_word_after_two_answers_fails_both
     # A rephrasing (the embedding's reading, weaker) counts only the last answer.
     rephrased = advance(state, *customer(5, -0.1, rephrase_of="m1"))
     assert rephrased.public().bot_failure_reasons == {"rephrase": 1}
+    # After an agent answered in between, only the bot's last answer is counted.
+    handed = advance(state, snapshot(5, "agent", "Hi, Priya here, handing you back to the bot."), Scores())
+    handed = advance(handed, snapshot(6, "bot", "Codes are sent by SMS.", confidence=0.8), Scores())
+    again = advance(handed, *customer(7, -0.1, repeat_of="m1"))
+    assert again.public().bot_failure_reasons == {"repeat": 1}
 
 
 def test_the_arc_remembers_five_messages_and_never_their_text() -> None:
