@@ -74,6 +74,7 @@ def main() -> None:
     ]
 
     # test12 held out (written blind, its misses never read); test11 to test2 and the first set tuned on.
+    conversation_scorer = Scorer(models)
     for name, tag in (
         ("support_conversations_test12.jsonl", "support conversations, held-out test12"),
         ("support_conversations_test11.jsonl", "support conversations test11 (tuned on)"),
@@ -88,7 +89,7 @@ def main() -> None:
         ("support_conversations_test2.jsonl", "support conversations test2 (tuned on)"),
         ("support_conversations.jsonl", "support conversations (tuned on)"),
     ):
-        conv = evaluate_file(LABELLED / name, Scorer(models), params).summary()
+        conv = evaluate_file(LABELLED / name, conversation_scorer, params).summary()
         rows += [
             (
                 f"{tag} ({conv['conversations']}): 'resolve' escalated",
@@ -110,24 +111,9 @@ def main() -> None:
     reader = load_reader()
     # held out: test2, test8; tuned on: test7 (since round 9), test6 (since round 8), test5 (since round 7), test4
     # (since round 6), test3 (since round 5) and test (since round 2)
-    tuned_on = {
-        "triggers-test7.jsonl",
-        "triggers-test6.jsonl",
-        "triggers-test5.jsonl",
-        "triggers-test4.jsonl",
-        "triggers-test3.jsonl",
-        "triggers-test.jsonl",
-    }
-    for name in (
-        "triggers-test2.jsonl",
-        "triggers-test8.jsonl",
-        "triggers-test7.jsonl",
-        "triggers-test6.jsonl",
-        "triggers-test5.jsonl",
-        "triggers-test4.jsonl",
-        "triggers-test3.jsonl",
-        "triggers-test.jsonl",
-    ):
+    held_out = ("triggers-test2.jsonl", "triggers-test8.jsonl")
+    tuned_on = tuple(f"triggers-test{n}.jsonl" for n in ("7", "6", "5", "4", "3", ""))
+    for name in (*held_out, *tuned_on):
         path = LABELLED / name
         if path.is_file():
             report = evaluate(read(path), params, reader)

@@ -234,7 +234,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
     fingerprint = f"{zlib.crc32(text.encode()):08x}" if text else None
     said = statements(message.text)
     previous = state.last_bot if state.last_answer_role == Role.bot else None
-    kept = state.earlier_answers if previous is not None else []
+    kept = state.earlier_answers  # emptied by an agent's answer, so only the bot's since the last one
     # An earlier answer said again counts only once the answer in between failed too ("It's on a cable. Not
     # wifi."): a booking confirmed in the words it was first described in is progress, not a loop.
     earlier = kept if previous is not None and previous.failed else []
@@ -308,10 +308,7 @@ def _earlier_answers_failed(state: ArcState, earlier: Recent | None) -> None:
     before_last = answers - counted - (0 if state.last_bot.failed else 1)
     if before_last > 0:
         state.bot_failures += before_last
-        state.bot_failure_reasons = {
-            **state.bot_failure_reasons,
-            REPEAT: state.bot_failure_reasons.get(REPEAT, 0) + before_last,
-        }
+        _count(state, REPEAT, before_last)
 
 
 def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | None:
@@ -343,22 +340,21 @@ def _failure_shown(state: ArcState, reason: str) -> None:
     guardrail asks for."""
     assert state.last_bot is not None
     state.last_bot = state.last_bot.model_copy(update={"failed": reason})
-    reasons = dict(state.bot_failure_reasons)
-    reasons[LOW_CONFIDENCE] = reasons.get(LOW_CONFIDENCE, 1) - 1
-    if not reasons[LOW_CONFIDENCE]:
-        del reasons[LOW_CONFIDENCE]
-    reasons[reason] = reasons.get(reason, 0) + 1
-    state.bot_failure_reasons = reasons
+    _count(state, LOW_CONFIDENCE, -1)
+    _count(state, reason, 1)
 
 
 def _bot_failed(state: ArcState, reason: str) -> None:
     assert state.last_bot is not None
     state.last_bot = state.last_bot.model_copy(update={"failed": reason})
     state.bot_failures += 1
-    state.bot_failure_reasons = {
-        **state.bot_failure_reasons,
-        reason: state.bot_failure_reasons.get(reason, 0) + 1,
-    }
+    _count(state, reason, 1)
+
+
+def _count(state: ArcState, reason: str, n: int) -> None:
+    """`bot_failure_reasons[reason] += n`, as a new dict (states are copied shallowly); a reason at 0 is dropped."""
+    reasons = {**state.bot_failure_reasons, reason: state.bot_failure_reasons.get(reason, 0) + n}
+    state.bot_failure_reasons = {code: count for code, count in reasons.items() if count}
 
 
 # ---------------------------------------------------------------------------------------------- trajectory

@@ -42,18 +42,17 @@ _NUMBER = (
     r"(?:\d{1,3}(?:[.,]5)?|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
     r"|twelve)"
 )
-_UNIT = r"(?P<unit>(?:business |working |calendar )?(?:hours?|hrs?|days?)|weeks?|wks?|months?)"
+_UNIT = r"(?:business |working |calendar )?(?:hours?|hrs?|days?)|weeks?|wks?|months?"
 _SPAN = re.compile(
-    rf"\b(?:{_NUMBER}\s*(?:-|\u2013|to|or)\s*)?(?P<n>{_NUMBER})[\s-]*(?:more |full |whole |long )?{_UNIT}\b",
+    rf"\b(?:{_NUMBER}\s*(?:-|\u2013|to|or)\s*)?(?P<n>{_NUMBER})[\s-]*(?:more |full |whole |long )?(?P<unit>{_UNIT})\b",
     re.IGNORECASE,
 )
 _ELAPSED = re.compile(
     rf"(?:\b(?:it'?s been|it has been|it'?s now been|been waiting|waiting|waited|for the (?:last|past)|since|already"
     rf" been)(?: (?:now|already|well|about|around|almost|nearly|over|more than|at least|for|the last|the past))*"
-    rf" (?P<a>{_NUMBER})[\s-]*"
-    rf"(?:full |whole |long )?(?P<ua>(?:business |working |calendar )?(?:hours?|hrs?|days?)|weeks?|wks?|months?)\b)"
-    rf"|(?:\b(?P<b>{_NUMBER})[\s-]*(?:full |whole |long )?(?P<ub>(?:business |working |calendar )?(?:hours?|hrs?"
-    rf"|days?)|weeks?|wks?|months?) (?:ago|later|now|and (?:still|counting|nothing)|on)\b)",
+    rf" (?P<a>{_NUMBER})[\s-]*(?:full |whole |long )?(?P<ua>{_UNIT})\b)"
+    rf"|(?:\b(?P<b>{_NUMBER})[\s-]*(?:full |whole |long )?(?P<ub>{_UNIT}) (?:ago|later|now|and (?:still|counting"
+    rf"|nothing)|on)\b)",
     re.IGNORECASE,
 )
 _WORKING_DAY = 7 / 5
@@ -80,14 +79,10 @@ def _days(number: str, unit: str) -> float:
     word = number.lower()
     n = _NUMBER_WORDS[word] if word in _NUMBER_WORDS else float(word.replace(",", "."))
     unit = unit.lower()
-    if unit.startswith(("h",)):
+    if unit.startswith("h"):
         return n / 24
     if unit.startswith(("business", "working")):
         return n * _WORKING_DAY
-    if unit.startswith("calendar"):
+    if unit.startswith(("calendar", "d")):
         return n
-    if unit.startswith("d"):
-        return n
-    if unit.startswith("w"):
-        return n * 7
-    return n * 30
+    return n * 7 if unit.startswith("w") else n * 30
