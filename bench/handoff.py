@@ -13,11 +13,12 @@ both side by side in this process, calls alternating, so that a busy host weighs
 precision on each set, per kind, compared as `tests/unit/routing/test_packet_entities.py` compares them, with what was
 missed and what was extra; with `--against`, the other `packet.py`'s figures beside this tree's (a blind set is measured
 once: both versions in one run).
-The table ends with what the learned id reader (`baton.routing.entity_model`) costs: its import and weights' load in a
+The table ends with what the learned reader (`baton.routing.entity_model`) costs: its import and weights' load in a
 fresh interpreter, and `build_packet` with and without it. `--loao FILE...` (one labelled set per author) measures it
 leave-one-author-out: each set but the development one with the patterns alone and with a reader trained
-(`baton.training.entities`) on every other set (`--threshold T...`, `--C`, `--prune`, `--extend`, `--augment`: the
-options tried).
+(`baton.training.entities`) on every other set and the composed lines (`--threshold T...`, `--C`, `--prune`,
+`--extend`, `--augment`, `--date-threshold`, `--code-threshold`, `--start-threshold`, `--synthetic N`, `--seed`: the
+options tried; the defaults are `baton train entities`'s).
 """
 
 from __future__ import annotations
@@ -212,11 +213,42 @@ def main() -> None:
     )
     parser.add_argument("--augment", action="store_true", help="with --loao: train on shape-only copies too")
     parser.add_argument(
+        "--start-threshold",
+        type=float,
+        default=1.0,
+        help="with --loao: the model's threshold at a sentence's start",
+    )
+    parser.add_argument(
+        "--synthetic", type=int, default=0, help="with --loao: composed lines added to the training"
+    )
+    parser.add_argument("--seed", type=int, default=11, help="with --loao: the composed lines' seed")
+    parser.add_argument(
+        "--date-threshold", type=float, default=0.5, help="with --loao: the model's date threshold (1: none)"
+    )
+    parser.add_argument(
+        "--code-threshold",
+        type=float,
+        default=0.6,
+        help="with --loao: the model's error code threshold (1: none)",
+    )
+    parser.add_argument(
         "--prune", type=float, default=0.1, help="with --loao: the model's pruning of weights"
     )
     args = parser.parse_args()
     if args.loao:
-        leave_one_author_out(args.loao, args.C, args.threshold, args.extend, args.augment, args.prune)
+        leave_one_author_out(
+            args.loao,
+            args.C,
+            args.threshold,
+            args.extend,
+            args.augment,
+            args.prune,
+            date_threshold=args.date_threshold,
+            code_threshold=args.code_threshold,
+            synthetic=args.synthetic,
+            start_threshold=args.start_threshold,
+            seed=args.seed,
+        )
         return
     if args.entities:
         entity_scores(args.entities, args.against)
@@ -316,7 +348,7 @@ def learned_reader_rows(n: int) -> list[tuple[str, str, str]]:
     on, off = times[True][20:], times[False][20:]
     return [
         (
-            "learned id reader: import + weights load, fresh interpreter, median of 7",
+            "learned reader: import + weights load, fresh interpreter, median of 7",
             f"{statistics.median(loads):.1f} ms",
             "info",
         ),
@@ -406,6 +438,11 @@ def leave_one_author_out(
     extend: float = 0.9,
     augment: bool = False,
     prune: float = 0.1,
+    date_threshold: float = 1.0,
+    code_threshold: float = 1.0,
+    synthetic: int = 0,
+    start_threshold: float = 1.0,
+    seed: int = 11,
 ) -> None:
     """Each set but the development one (`handoff_entities.jsonl`, always trained on) measured with the patterns
     alone, and with the learned id reader trained on every other set (`baton train entities`) at each threshold."""
@@ -425,12 +462,20 @@ def leave_one_author_out(
             h, e, f, _ = _set_scores(path, labelled)
             figures = [(h / e, h / max(1, f))]
             model = entities.fitted(
-                entities.read_cases([p for p in sets if p != path]), c=c, augment=augment, prune=prune
+                entities.read_cases([p for p in sets if p != path]),
+                c=c,
+                augment=augment,
+                prune=prune,
+                synthetic=synthetic,
+                seed=seed,
             )
             entity_model.load_model = lambda *_, m=model: m  # type: ignore[assignment]
             for threshold in thresholds:
                 model.threshold = threshold
                 model.extend = extend
+                model.date_threshold = date_threshold
+                model.code_threshold = code_threshold
+                model.start_threshold = start_threshold
                 h, e, f, diff = _set_scores(path, labelled)
                 figures.append((h / e, h / max(1, f)))
                 if threshold == thresholds[0]:
@@ -448,7 +493,8 @@ def leave_one_author_out(
     print(
         "| left-out set | patterns: recall / precision | "
         + " | ".join(
-            f"+ learned (C {c}, prune {prune}, threshold {t}, extend {extend}{', augmented' if augment else ''})"
+            f"+ learned (C {c}, prune {prune}, threshold {t}, extend {extend}, date {date_threshold}, "
+            f"code {code_threshold}, start {start_threshold}{', augmented' if augment else ''}, synthetic {synthetic} seed {seed})"
             for t in thresholds
         )
         + " |"

@@ -1,13 +1,15 @@
-"""The packet's learned id reader: whether a span shaped like an id or a code is one, and of which kind.
+"""The packet's learned reader: whether a span holding a digit is an id, an error code, a date, or nothing.
 
-The patterns of `baton.routing.packet` read an id by the word before it (`order`, `Rechnung`, `ticket`...), and each
-new writer brings words and shapes they have no name for (`sipariş no`, `boekingsnr`, `Schadensmeldung Nr.`,
-`DL-55 812`). This model reads what generalises instead: the span's shape (`AA-99 999`), and character n-grams of
-the words around it, so that `boekingsnr` shares `boek` with `boeking` and `Schadensmeldung` shares `schaden` with
-`Schadensnummer`. It runs after the patterns, only on what they left, and only adds spans it is confident of.
+The patterns of `baton.routing.packet` read an id by the word before it (`order`, `Rechnung`, `ticket`...), a code
+by an error's form or words, a date by its month or the words around it, and each new writer brings words and
+shapes they have no name for (`sipariş no`, `boekingsnr`, `Schadensmeldung Nr.`, `DL-55 812`, `AADSTS50011`,
+`voor 21-04`). This model reads what generalises instead: the span's shape (`AA-99 999`, whether it reads as a day
+and a month), and character n-grams of the words around it, so that `boekingsnr` shares `boek` with `boeking` and
+`Schadensmeldung` shares `schaden` with `Schadensnummer`. It runs after the patterns, only on what they left, and
+only adds spans it is confident of.
 
     model = load_model()              # once per process (about 1 ms); None without the weights file
-    for span in candidates(text):     # (start, end) of every run of tokens shaped like an id or a code
+    for span in candidates(text):     # (start, end) of every run of tokens shaped like an id, a code or a date
         kind, p = model.classify(text, *span, before=bot_question)
 
 Pure Python (no numpy at runtime: the route function's cold start): a multinomial logistic regression over sparse
@@ -27,9 +29,13 @@ from pathlib import Path
 from typing import Any
 
 MODEL_PATH = Path(__file__).with_name("entity_model.json")
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 """Raised whenever `features` changes: a weights file of another version is refused."""
-KINDS = ("none", "order_id", "invoice_id", "ticket_id", "error_code")
+KINDS = ("none", "order_id", "invoice_id", "ticket_id", "error_code", "date")
+ID_KINDS = frozenset(KINDS[1:4])
+_DAY_MONTH = re.compile(r"(\d{1,2})([./-])(\d{1,2})(?:\2(?:\d\d){1,2})?")
+"""Digits shaped like a day and a month (`21-04`, `14/2`, `1.9`, `03.11.26`): a short date, a version, a fraction,
+a score or a range; the words around it tell which."""
 
 _TOKEN = re.compile(r"[^\s]+")
 _STRIP_LEFT = "([{<\"'\u00ab\u201c\u2018"
@@ -118,6 +124,18 @@ def _bucket(n: int) -> str:
     return str(n) if n < 6 else "6-8" if n < 9 else "9-12" if n < 13 else "13+"
 
 
+def day_month(span: str) -> bool:
+    """Whether `span` reads as a day and a month (`21-04`, `14/2`, `1.9`; the month first too with a slash, `4/21`,
+    never with a dash: `09-17` is opening hours)."""
+    m = _DAY_MONTH.fullmatch(span)
+    if m is None:
+        return False
+    a, b = int(m.group(1)), int(m.group(3))
+    if m.group(2) != "/":  # dots and dashes: the day first, as the locales writing them do (`1.9`, `21-04`)
+        return 1 <= a <= 31 and 1 <= b <= 12
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+
+
 def features(text: str, start: int, end: int, before: str = "") -> list[str]:
     """The binary features of the span `text[start:end]`: its shape, and the words around it (the word itself, and
     its character n-grams, which carry a word's stem to its compounds and its kin in other languages)."""
@@ -137,6 +155,7 @@ def features(text: str, start: int, end: int, before: str = "") -> list[str]:
         f"letters:{_bucket(letters)}",
         f"upper:{span.upper() == span}",
         f"hash:{span.startswith('#')}",
+        f"daymonth:{day_month(span)}",
     ]
     lead = re.match(r"[A-Za-z]+", span)
     if lead and len(lead.group()) <= 5:
@@ -167,13 +186,29 @@ class EntityModel:
     """Multinomial logistic regression: the weights of the features it knows, one per kind (`KINDS`)."""
 
     def __init__(
-        self, weights: dict[str, Sequence[float]], kinds: Sequence[str], threshold: float, extend: float = 1.0
+        self,
+        weights: dict[str, Sequence[float]],
+        kinds: Sequence[str],
+        threshold: float,
+        extend: float = 1.0,
+        date_threshold: float = 1.0,
+        code_threshold: float = 1.0,
+        start_threshold: float = 1.0,
     ) -> None:
         self.weights = weights
         self.kinds = tuple(kinds)
         self.threshold = threshold
+        """The probability above which a span no pattern took is added as an id."""
         self.extend = extend
         """The probability above which a pattern's id or code gets its longer form typed in parts; 1: never."""
+        self.date_threshold = date_threshold
+        """The probability above which a day and a month no pattern took (`21-04`, `14/2`) is added as a date; 1:
+        never."""
+        self.code_threshold = code_threshold
+        """The probability above which a span no pattern took is added as an error code; 1: never."""
+        self.start_threshold = start_threshold
+        """The probability above which a span no word precedes in its sentence is added as an id, when a message
+        came before it (the bot's question it may answer); 1: never."""
 
     def probabilities(self, text: str, start: int, end: int, before: str = "") -> list[float]:
         scores = [0.0] * len(self.kinds)
@@ -200,7 +235,13 @@ def from_json(data: dict[str, Any]) -> EntityModel:
             f"entity model: features version {data.get('features_version')} is not this code's {FEATURES_VERSION}"
         )
     return EntityModel(
-        data["weights"], data["kinds"], float(data["threshold"]), float(data.get("extend", 1.0))
+        data["weights"],
+        data["kinds"],
+        float(data["threshold"]),
+        float(data.get("extend", 1.0)),
+        float(data.get("date_threshold", 1.0)),
+        float(data.get("code_threshold", 1.0)),
+        float(data.get("start_threshold", 1.0)),
     )
 
 

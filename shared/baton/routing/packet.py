@@ -837,8 +837,8 @@ class EntityExtractor:
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
-        """`learned`: after the patterns, add the spans shaped like an id or a code that the learned reader
-        (`baton.routing.entity_model`, when its weights are shipped) is confident of."""
+        """`learned`: after the patterns, add the spans shaped like an id, a code or a day and a month that the
+        learned reader (`baton.routing.entity_model`, when its weights are shipped) is confident of (`_learned`)."""
         self._model = entity_model.load_model() if learned else None
         names = sorted({p.strip() for p in products if p.strip()}, key=lambda p: (-len(p), p.casefold()))
         self._products = {_product_key(n): n for n in names}
@@ -905,37 +905,91 @@ class EntityExtractor:
                 yield Span(m.start(), m.end(), "product", name, name.casefold())
 
 
-_LEARNED_KINDS = frozenset(entity_model.KINDS[1:])
-_NOT_LEARNED_BEFORE = re.compile(
-    r"(?:^|[.!?\n]\s*|(?<!\w)(?i:a|an|the|my|our|your|his|her|their|its|this|that|two|three|four|five|six|"
-    r"several|some|\d+)\s+)$"
+_EXTENDED_KINDS = entity_model.ID_KINDS | {"error_code"}
+"""The kinds of the patterns' spans the learned reader may give a longer form typed in parts."""
+_SENTENCE_START = re.compile(r"(?:^|[.!?\n]\s*)$")
+_MODEL_BEFORE = re.compile(
+    r"(?<!\w)(?i:a|an|the|my|our|your|his|her|their|its|this|that|two|three|four|five|six|several|some|\d+)\s+$"
 )
-"""What makes a span the learned reader may not add: nothing before it in its sentence (`KC-10045 is still wrong`:
-what no word names is no id, as the patterns hold), or an article, a possessive or a count (`two KX-1500 headsets`,
-`the XR-500 router`: a model)."""
+"""An article, a possessive or a count just before a span (`two KX-1500 headsets`, `the XR-500 router`): a model."""
 
 
 def _may_be_learned(text: str, start: int, end: int) -> bool:
-    """A span the learned reader may add: three digits or more (`XR-50` is a model as often as an id; the booking
-    codes with fewer are the patterns'), not a standard (`ISO 27001`), a word before it in its sentence, and no
-    article, possessive or count just before it (`_NOT_LEARNED_BEFORE`)."""
+    """A span the learned reader may add as an id: three digits or more (`XR-50` is a model as often as an id; the
+    booking codes with fewer are the patterns'), not a standard (`ISO 27001`), and no article, possessive or count
+    just before it (`_MODEL_BEFORE`)."""
     span = text[start:end]
-    if sum(c.isdigit() for c in span) < 3:
+    if sum(c.isdigit() for c in span) < 3 or _standard(span) or _UUID.fullmatch(span):
         return False
+    return _MODEL_BEFORE.search(text, max(0, start - 40), start) is None
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+"""A UUID: a request's or a trace's id in a log (`x-request-id: 8c1f0e2a-...`), not what the customer holds."""
+_STANDARD_BEFORE = re.compile(r"(?<![\w-])(?P<word>[A-Za-z]+)[ -]$")
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Nothing before `start` in its sentence (`KC-10045 is still wrong`, `BLD-26-000731, submitted 03/11`)."""
+    return _SENTENCE_START.search(text, max(0, start - 40), start) is not None
+
+
+def _may_be_learned_code(text: str, start: int, end: int) -> bool:
+    """A span the learned reader may add as an error code: one token, not a standard, a version or a model (`ISO
+    27001`, `v2.31`, `the XR-500 router`, `RTX 4090`), which look like codes in an error's words, nor a detail in
+    brackets after another code (`_detail`); a code may start its sentence (`R01 insufficient funds`)."""
+    lo = max(0, start - 40)
+    word = _STANDARD_BEFORE.search(text, lo, start)
+    return not (
+        " " in text[start:end]  # a name and a number is a model (`RTX 4090`)
+        or _standard(text[start:end])
+        or (word is not None and _NOT_AN_ID.fullmatch(word.group("word")) is not None)  # `ISO 27001`
+        or _detail(text, start)
+        or _MODEL_BEFORE.search(text, lo, start)
+        or _VERSION_BEFORE.search(text, lo, start)
+        or (text[start] in "vV" and text[start + 1 : start + 2].isdigit())
+    )
+
+
+def _detail(text: str, start: int) -> bool:
+    """A span in brackets just after a number or a code: its detail (`ERROR 1045 (28000)`: the SQL state of the
+    code), where `denied (SC-17)` is a code."""
+    if text[start - 1 : start] != "(":
+        return False
+    words = text[max(0, start - 30) : start - 1].split()
+    return bool(words) and any(c.isdigit() for c in words[-1])
+
+
+def _may_be_learned_date(text: str, start: int, end: int) -> bool:
+    """A span the learned reader may add as a date: a day and a month (`21-04`, `14/2`, `1.9`), not after a
+    version's word (`version 1.9`) or a payment's (`paid 14.02`: a price)."""
+    lo = max(0, start - 20)
+    return (
+        entity_model.day_month(text[start:end])
+        and _VERSION_BEFORE.search(text, lo, start) is None
+        and _PAID_BEFORE.search(text, lo, start) is None
+    )
+
+
+_PAID_BEFORE = re.compile(
+    r"(?i:\b(?:paid|pay|pays|cost|costs|charged|price|total|bezahlt|kostet|pay[ée]|pagu[ée]|pagado|pagato|"
+    r"betaald|betalt|zapłaci\w*)\s+)$"
+)
+
+
+def _standard(span: str) -> bool:
     lead = re.match(r"[A-Za-z]+", span)
-    if lead is not None and _NOT_AN_ID.fullmatch(lead.group()):
-        return False
-    return _NOT_LEARNED_BEFORE.search(text, max(0, start - 40), start) is None
+    return lead is not None and _NOT_AN_ID.fullmatch(lead.group()) is not None
 
 
 def _learned(model: entity_model.EntityModel, t: _Text, taken: bytearray, found: list[Span]) -> list[Span]:
     """`found` (the patterns' spans) and the learned reader's: an id or code of the patterns gets its longer form
-    typed in parts (`RL 889 302` -> `RL 889 302 1`) when the reader is sure of it (`model.extend`); then the spans shaped like an id that no pattern took (`_may_be_learned`), of an id's kind with
-    at least the reader's threshold's probability, longest first (`DL-55 812`, not `DL-55`), none overlapping another.
-    The reader's error codes are not added: codes are the patterns' (a model or a standard in an error's words,
-    `RTX 4090`, `ISO 27001`, looks like one to it)."""
+    typed in parts (`RL 889 302` -> `RL 889 302 1`) when the reader is sure of it (`model.extend`); then the spans
+    no pattern took, longest first (`DL-55 812`, not `DL-55`), none overlapping another: an id
+    (`_may_be_learned`) at the reader's threshold (its start threshold when nothing precedes it in its sentence), an error code (`_may_be_learned_code`) at its code threshold and
+    a day and a month (`_may_be_learned_date`) at its date threshold, each the likeliest kind of the span."""
     scored = []
-    starts = {s.start: i for i, s in enumerate(found) if s.kind in _LEARNED_KINDS}
+    starts = {s.start: i for i, s in enumerate(found) if s.kind in _EXTENDED_KINDS}
     found = list(found)
     for start, end in entity_model.candidates(t.text):
         i = starts.get(start)
@@ -948,16 +1002,27 @@ def _learned(model: entity_model.EntityModel, t: _Text, taken: bytearray, found:
                     taken[start:end] = b"\x01" * (end - start)
                     found[i] = Span(start, end, old.kind, value, " ".join(value.casefold().split()))
             continue
-        if any(taken[start:end]) or not _may_be_learned(t.text, start, end):
+        if any(taken[start:end]):
             continue
         kind, p = model.classify(t.text, start, end, t.before)
-        if p >= model.threshold and kind != "error_code":
+        if kind == "date":
+            added = p >= model.date_threshold and _may_be_learned_date(t.text, start, end)
+        elif kind == "error_code":
+            added = p >= model.code_threshold and _may_be_learned_code(t.text, start, end)
+        elif _starts_sentence(t.text, start):
+            # What no word names is no id, as the patterns hold, unless the reader is sure of it and it answers a
+            # message before it (`What is your booking reference?` - `BLD-26-000731, submitted 03/11`).
+            added = p >= model.start_threshold and bool(t.before) and _may_be_learned(t.text, start, end)
+        else:
+            added = p >= model.threshold and _may_be_learned(t.text, start, end)
+        if added:
             scored.append((start - end, -p, start, end, kind))
     for _, _, start, end, kind in sorted(scored):
         if not any(taken[start:end]):
             taken[start:end] = b"\x01" * (end - start)
             value = t.text[start:end].lstrip("#")
-            found.append(Span(start, end, kind, value, " ".join(value.casefold().split())))  # type: ignore[arg-type]
+            key = " ".join(value.casefold().split()) if kind != "date" else f"?-{value}"
+            found.append(Span(start, end, kind, value, key))  # type: ignore[arg-type]
     return found
 
 

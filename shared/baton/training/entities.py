@@ -1,4 +1,4 @@
-"""`baton train entities`: the handoff packet's learned id reader (`baton.routing.entity_model`).
+"""`baton train entities`: the handoff packet's learned reader (`baton.routing.entity_model`).
 
     baton train entities --data events/labelled/handoff_entities.jsonl \\
         --data events/labelled/handoff_entities_test.jsonl --data events/labelled/handoff_entities_test3.jsonl ... \\
@@ -7,15 +7,16 @@
 Writes the weights table (JSON) and, beside it, its card (`ENTITY_MODEL.md`).
 
 - Data: the handoff packet's labelled sets (`events/labelled/handoff_entities*.jsonl`: conversations with the
-  entities a human expects, kind, value as typed and seq). Every customer message up to the escalating one is
-  read; each span `entity_model.candidates` yields is an example, labelled with the kind of the labelled id or code
-  it equals (`order_id`, `invoice_id`, `ticket_id`, `error_code`; an error code also when the label keeps a word
-  before it, `error 1603`), else `none` (so `DL-55` is a `none` where `DL-55 812` is the order's, and so are
-  versions, models, quantities, and dates and amounts, which the patterns read).
+  entities a human expects, kind, value as typed and seq), and `--synthetic` lines composed by
+  `baton.training.entity_synth` (seeded): shapes rather than instances. Every customer message up to the escalating
+  one is read; each span `entity_model.candidates` yields is an example, labelled with the kind of the labelled id,
+  code or date it equals (`order_id`, `invoice_id`, `ticket_id`, `error_code`, `date`; an error code also when the
+  label keeps a word before it, `error 1603`), else `none` (so `DL-55` is a `none` where `DL-55 812` is the
+  order's, and so are versions, models, quantities, and amounts, which the patterns read).
 - Model: multinomial logistic regression (scikit-learn, L2, `--C`) over `entity_model.features`; weights under
   `--prune` in every kind are dropped (a table of a few thousand features rather than all the n-grams seen).
-- The threshold (`--threshold`) is not tuned on the sets: it is the model's probability of a kind above which the
-  packet adds a span the patterns left. Measure an idea leave-one-author-out with `bench/handoff.py --loao`, which
+- The thresholds (`--threshold` for ids, `--code-threshold`, `--date-threshold`) are the model's probability of a
+  kind above which the packet adds a span the patterns left; they were chosen leave-one-author-out. Measure an idea leave-one-author-out with `bench/handoff.py --loao`, which
   trains a model with this module on every set but the one it measures.
 Deterministic: the same data and options give the same file, byte for byte.
 """
@@ -84,12 +85,20 @@ def train(
     threshold: float = 0.4,
     extend: float = 0.9,
     augment: bool = False,
+    date_threshold: float = 1.0,
+    code_threshold: float = 1.0,
+    start_threshold: float = 1.0,
+    synthetic: int = 0,
+    seed: int = 11,
 ) -> dict[str, Any]:
-    """The weights table (`entity_model.from_json` reads it) of a model trained on `cases`."""
+    """The weights table (`entity_model.from_json` reads it) of a model trained on `cases`, and `synthetic`
+    composed lines (`baton.training.entity_synth`, seeded by `seed`)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    xs, ys = examples(cases)
+    from baton.training.entity_synth import synthetic_cases
+
+    xs, ys = examples([*cases, *synthetic_cases(synthetic, seed)])
     if augment:
         # The span alone, as if no word around it were known: what a shape says when a writer's words are new.
         context = ("w-", "w+", "L:", "L1:", "R:", "b:")
@@ -115,6 +124,11 @@ def train(
         "kinds": kinds,
         "threshold": threshold,
         "extend": extend,
+        "date_threshold": date_threshold,
+        "code_threshold": code_threshold,
+        "start_threshold": start_threshold,
+        "synthetic": synthetic,
+        "seed": seed,
         "augment": augment,
         "C": c,
         "prune": prune,
@@ -128,27 +142,35 @@ def fitted(cases: Sequence[dict[str, Any]], **options: Any) -> EntityModel:
     return entity_model.from_json(train(cases, **options))
 
 
-CARD = """# The handoff packet's learned id reader (`entity_model.json`)
+CARD = """# The handoff packet's learned reader (`entity_model.json`)
 
-What it does: decides whether a span shaped like an id or a code that the packet's patterns left (`DL-55 812`,
-`KOI-5582`, `BRK_TRIP_OC`) is an order, invoice or ticket id, an error code, or nothing, from the span's shape and
-character n-grams of the words around it (`baton.routing.entity_model`). The packet adds a span no pattern took when
-its likeliest kind is an id's with probability >= {threshold} (never an error code; not with fewer than three digits,
-nothing before it in its sentence, an article, possessive or count just before it, or a standard's prefix:
-`baton.routing.packet._may_be_learned`), and gives a pattern's id its longer form typed in parts at >= {extend}.
+What it does: decides whether a span that the packet's patterns left is an order, invoice or ticket id, an error
+code, a date or nothing (`DL-55 812`, `KOI-5582`, `AADSTS50011`, `21-04`), from the span's shape and character
+n-grams of the words around it (`baton.routing.entity_model`). The packet adds such a span when its likeliest kind
+is an id's with probability >= {threshold} (not with fewer than three digits, an
+article, possessive or count just before it, or a standard's prefix: `baton.routing.packet._may_be_learned`; with
+nothing before it in its sentence, >= {start_threshold} and only answering a message before it), an
+error code's with >= {code_threshold} (not a standard, a version or a model: `_may_be_learned_code`), or a date's
+with >= {date_threshold} (only a day and a month, `14/2`, `1.9`, not after a version's word:
+`_may_be_learned_date`); it gives a pattern's id its longer form typed in parts at >= {extend}.
 
 - Trained by (`baton.training.entities`; deterministic: the same data and options give the same file):
 
       baton train entities {data_args} \\
           --out shared/baton/routing/entity_model.json
 
-- Data: {n_sets} labelled sets, {n_cases} conversations; {examples} candidate spans ({labels}).
+- Data: {n_sets} labelled sets, {n_cases} conversations, and {synthetic} composed lines (`--synthetic`,
+  `baton.training.entity_synth`, seed {seed}: id words of many languages x id shapes x sentence frames, error words
+  x code shapes, date words x day-and-month shapes, with hard negatives; measured leave-one-author-out they added
+  nothing beyond a seed's noise, so the default is none); {examples} candidate spans ({labels}).
 - Model: multinomial logistic regression, L2 (C = {C}), {n_weights} features kept (|weight| >= {prune}),
   features version {features_version}. Pure Python at inference (no numpy), one JSON table.
 - Measured leave-one-author-out (`bench/handoff.py --loao`: each set measured by a model trained on all the
-  others): see docs/routing.md. A set it was trained on measures nothing; a blind set is measured once.
-- Limits: it reads spans shaped like ids and codes only (not dates, amounts or products); it learned the kinds the
-  labelled sets' authors gave, who disagree on some (`RMA`, `WO-`: tickets to some, orders to others).
+  others and the composed lines): see docs/routing.md. A set it was trained on measures nothing; a blind set is
+  measured once.
+- Limits: it reads spans holding a digit only (not `invalid_grant`, amounts or products, nor a date with a month's
+  name); it learned the kinds the labelled sets' authors gave, who disagree on some (`RMA`, `WO-`: tickets to some,
+  orders to others); the composed lines carry shapes, not the words a writer of another trade will use.
 """
 
 
@@ -173,17 +195,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0.9,
         help="probability above which a pattern's id gets its longer form",
     )
+    parser.add_argument(
+        "--date-threshold", type=float, default=0.5, help="probability above which a day and a month is added"
+    )
+    parser.add_argument(
+        "--code-threshold", type=float, default=0.6, help="probability above which an error code is added"
+    )
+    parser.add_argument(
+        "--start-threshold",
+        type=float,
+        default=1.0,
+        help="probability above which an id nothing precedes in its sentence is added, answering a message",
+    )
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        help="composed lines (`baton.training.entity_synth`) added to the labelled sets; 0: none",
+    )
+    parser.add_argument("--seed", type=int, default=11, help="the composed lines' seed")
     args = parser.parse_args(argv)
+    if args.synthetic < 0:
+        raise SystemExit("train entities: --synthetic is a count of lines, 0 or more")
     for path in args.data:
         if not path.is_file():
             raise SystemExit(f"train entities: no such file {path}")
     cases = read_cases(args.data)
-    table = train(cases, c=args.C, prune=args.prune, threshold=args.threshold, extend=args.extend)
+    table = train(
+        cases,
+        c=args.C,
+        prune=args.prune,
+        threshold=args.threshold,
+        extend=args.extend,
+        date_threshold=args.date_threshold,
+        code_threshold=args.code_threshold,
+        start_threshold=args.start_threshold,
+        synthetic=args.synthetic,
+        seed=args.seed,
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     card = CARD.format(
         threshold=args.threshold,
         extend=args.extend,
+        date_threshold=args.date_threshold,
+        code_threshold=args.code_threshold,
+        start_threshold=args.start_threshold,
+        synthetic=args.synthetic,
+        seed=args.seed,
         data_args=" \\\n          ".join(f"--data {p.as_posix()}" for p in args.data),
         n_sets=len(args.data),
         n_cases=len(cases),

@@ -1104,3 +1104,38 @@ def test_a_weights_file_of_other_features_is_refused_and_none_means_the_patterns
     assert entity_model.load_model(tmp_path / "absent.json") is None
     shipped = entity_model.load_model()
     assert shipped is not None and shipped.kinds[0] == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("sign-in fails: AADSTS70011 every time", ("error_code", "AADSTS70011")),
+        ("the gateway rejected it with reason ZK-17", ("error_code", "ZK-17")),
+        ("we were told to come back 14/2", ("date", "14/2")),
+    ],
+)
+def test_a_code_or_a_day_and_month_of_a_shape_no_pattern_reads_is_read_by_the_learned_reader(
+    text: str, entity: tuple[str, str]
+) -> None:
+    """A code after an error's words and a day and a month after a date's words, of shapes no pattern holds: the
+    learned reader (`baton.routing.entity_model`) reads them from the span's shape and the words around it."""
+    assert found(text) == [entity]
+    assert EntityExtractor(learned=False).spans(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "retry 2/4 failed",  # a retry count
+        "version 1.9 is broken",  # a version
+        "opening hours 09-17",  # hours: a dash puts the day first
+        "I paid 14.02 for shipping",  # a price
+        "the app crashes with RTX 4090 cards",  # a model
+        "the error says ISO 27001 is required",  # a standard
+    ],
+)
+def test_the_learned_reader_reads_no_retry_count_version_hours_price_model_or_standard(text: str) -> None:
+    assert [e for e in found(text) if e[0] in ("date", "error_code")] == []
+    assert found("ERROR 1045 (28000): Access denied") == [
+        ("error_code", "1045")
+    ]  # a code's detail in brackets

@@ -41,9 +41,10 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test9.jsonl` (blind), and the earlier ones as regression floors. Since test8's round
-the packet also has a learned id reader (`baton.routing.entity_model`, trained on all these sets but test9 by `baton
-train entities`), so every set but test9 is training data for it too.
+measure unseen text: `handoff_entities_test10.jsonl` (blind), and the earlier ones as regression floors. Since test8's
+round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test10 by
+`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test10
+is training data for it.
 """
 
 from __future__ import annotations
@@ -265,9 +266,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test9.jsonl"
-"""The held-out set: 60 conversations (230 entities) by a ninth author who never saw the extractor, its tests or the
-other sets; measured once, never tuned on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test10.jsonl"
+"""The held-out set: 60 conversations (228 entities) by a tenth author who never saw the extractor, its tests or the
+other sets; measured once, never tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -305,7 +306,15 @@ EARLIER_SETS = {
         0.93,
     ),  # measured blind 85.7% / 93.8%; a development set since, its misses read but fixed by no pattern: left out of
     # the learned id reader's training 89.6% / 93.6%, trained on 210/230 (91.3%), 210/224 (93.8%); what is left is
-    # kinds read otherwise (`RMA`, `repair ref`, `skadeärende`), Turkish lira and months, ranges and short dates
+    # kinds read otherwise (`RMA`, `repair ref`, `skadeärende`), Turkish lira and months, ranges and short dates; since
+    # test9's round (the reader reads codes and a day and a month) 214/230 (93.0%), 214/228 (93.9%)
+    "handoff_entities_test9.jsonl": (
+        0.90,
+        0.96,
+    ),  # measured blind 87.8% / 96.2%; a development set since test9's round, fixed by no pattern: left out of the
+    # learned reader's training 89.1% / 96.2% (`bench/handoff.py --loao`), trained on 208/230 (90.4%), 208/215
+    # (96.7%); what is left is ids of shapes no set had, kinds read otherwise, short codes, `invalid_grant`, `15. 4`,
+    # `NOK 1 499,00`
 }
 
 
@@ -331,19 +340,21 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once, after test8's round (the learned id reader; `bench/handoff.py --entities`): recall
-    202/230 (87.8%), precision 202/210 (96.2%); the extractor of the round's start: 201/230 (87.4%), 201/209 (96.2%).
-    A regression floor."""
+    """Measured 2026-12-06, once, after test9's round (the learned reader of codes and dates; `bench/handoff.py
+    --entities ... --against` the round's start): recall 196/228 (86.0%), precision 196/212 (92.5%); the extractor of
+    the round's start: 197/228 (86.4%), 197/213 (92.5%). A regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.878 and precision >= 0.96, report
+    assert recall >= 0.859 and precision >= 0.924, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.878 < 0.95 on text by a writer the extractor never saw: ids of shapes and words no set "
-    "had (`3SKLP 0048 2291 07`, `6A 123 456 789 01`, `BP7-QKM2`, `CLM.0092.A`, `2026/PL/0088`, `176-1234 5686`), "
-    "kinds read otherwise (`PY-MX-55812`), short codes (`F-217`, `F28`, `R01`, `SC-17`, `error 7`), `invalid_grant`, "
-    "`AADSTS50011`, short dates (`21-04`, `14/2`, `1.9`, `15. 4`), `NOK 1 499,00`",
+    reason="held-out recall 0.860 < 0.95 on text by a writer the extractor never saw: abbreviated day names before a "
+    "date (`sa 21.06`, `fre 11 juli`, `sam. 5 juillet`, `di, 10.06.2025`), ids typed in spaced groups after "
+    "capitals read as tickets or cut (`CLM 009 8812`, `SIN 44 7812`, `KD 448 201`, `WSP 0044 7812 3`), kinds read "
+    "otherwise (`SZK-55120`, `KL-2025-0613`, `VA/PT/2291`, `FC-INV-10442`), ids no word names (`Q-88120`, "
+    "`FAM-20-8812`, `T-00981`), Turkish lira and months, negative amounts (`-$119.00`), a month and a year "
+    "(`May 2025`, `11/2024`), phones without a prefix, codes `e_lb_backend_unhealthy`, `ZUTRITT-09`, `FEL-ADR`",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
