@@ -73,22 +73,16 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # test12 held out (written blind, its misses never read); test11 to test2 and the first set tuned on.
+    # The held-out set (written blind, its misses never read), then the development sets, newest first: the lists
+    # of `baton.decision.evaluation` (the handover model trains on the development sets).
+    from baton.decision.evaluation import DEVELOPMENT_SETS, HELD_OUT_SET
+
     conversation_scorer = Scorer(models)
-    for name, tag in (
-        ("support_conversations_test12.jsonl", "support conversations, held-out test12"),
-        ("support_conversations_test11.jsonl", "support conversations test11 (tuned on)"),
-        ("support_conversations_test10.jsonl", "support conversations test10 (tuned on)"),
-        ("support_conversations_test9.jsonl", "support conversations test9 (tuned on)"),
-        ("support_conversations_test8.jsonl", "support conversations test8 (tuned on)"),
-        ("support_conversations_test7.jsonl", "support conversations test7 (tuned on)"),
-        ("support_conversations_test6.jsonl", "support conversations test6 (tuned on)"),
-        ("support_conversations_test5.jsonl", "support conversations test5 (tuned on)"),
-        ("support_conversations_test4.jsonl", "support conversations test4 (tuned on)"),
-        ("support_conversations_test3.jsonl", "support conversations test3 (tuned on)"),
-        ("support_conversations_test2.jsonl", "support conversations test2 (tuned on)"),
-        ("support_conversations.jsonl", "support conversations (tuned on)"),
-    ):
+    conversation_sets = [(HELD_OUT_SET, f"support conversations, held-out {HELD_OUT_SET[22:-6]}")] + [
+        (name, f"support conversations {name[22:-6] or 'first set'} (tuned on)")
+        for name in reversed(DEVELOPMENT_SETS)
+    ]
+    for name, tag in conversation_sets:
         conv = evaluate_file(LABELLED / name, conversation_scorer, params).summary()
         rows += [
             (
@@ -109,10 +103,10 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    # held out: test2, test8; tuned on: test7 (since round 9), test6 (since round 8), test5 (since round 7), test4
+    # held out: test2, test9; tuned on: test8 (since round 10), test7 (since round 9), test6 (since round 8), test5 (since round 7), test4
     # (since round 6), test3 (since round 5) and test (since round 2)
-    held_out = ("triggers-test2.jsonl", "triggers-test8.jsonl")
-    tuned_on = tuple(f"triggers-test{n}.jsonl" for n in ("7", "6", "5", "4", "3", ""))
+    held_out = ("triggers-test2.jsonl", "triggers-test9.jsonl")
+    tuned_on = tuple(f"triggers-test{n}.jsonl" for n in ("8", "7", "6", "5", "4", "3", ""))
     for name in (*held_out, *tuned_on):
         path = LABELLED / name
         if path.is_file():

@@ -2,8 +2,8 @@
 
 Each round so far raised the next author's recall by only 0.02 to 0.06 while the development set went to ~0.95:
 what a round reads in one author's misses does not reach the next writer. This measures an idea the way a new
-writer would meet it, before it is adopted (docs/decision.md, "Round 9"). Each author's set (`AUTHORS`: test3 to
-test7, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
+writer would meet it, before it is adopted (docs/decision.md, "Round 9" and "Round 10"). Each author's set
+(`AUTHORS`: test3 to test8, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
 (`ALWAYS`: triggers-dev, triggers-test and the hand-written `triggers-train-extra*.jsonl`, the other authors,
 the Bitext draw), with any message the left-out set shares word for word removed from training, and the
 decision's full path (`baton.decision.triggers_eval.predict`: the shipped patterns OR this model at the
@@ -19,11 +19,15 @@ Options for the ideas it measures: `--data FILE` adds a training file; `--C`, `-
 W` (the embedding block scaled by W before the fit, folded into the weights after, so the serving graph is
 unchanged), `--positive-weight W` (class weight of the positives), `--threshold CODE=T` (instead of the shipped
 parameters'), `--sweep` (per trigger, the recall and worst author's precision at each threshold from 0.3), `--budget
-N` (per-trigger thresholds chosen on the left-out authors within N calm messages: `choose`). Round 9's shipped model:
+N` (per-trigger thresholds chosen on the left-out authors within N calm messages: `choose`), `--reader mlp|mix`
+(round 10: an MLP over the embedding and the encoder's pooled layer-3 hidden states, `baton.training.trigger_hidden`,
+alone or averaged with the shipped head; `--mlp-hidden`, `--mlp-epochs`, `--mlp-decay`, `--mlp-dropout`). Round 9's
+shipped model:
 
     .venv/bin/python bench/triggers_loao.py --positive-weight 3 --data events/labelled/triggers-train-extra7.jsonl
 
-About 3 minutes on two cores (six fits of nine heads; the embeddings come from the trainer's cache).
+About 3 minutes on two cores (seven fits of nine heads; the embeddings come from the trainer's cache); `--reader
+mix` about 15 (the MLP's fits, numpy on one thread).
 """
 
 from __future__ import annotations
@@ -39,7 +43,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "events" / "labelled"
-AUTHORS = ("triggers-test3", "triggers-test4", "triggers-test5", "triggers-test6", "triggers-test7")
+AUTHORS = (
+    "triggers-test3",
+    "triggers-test4",
+    "triggers-test5",
+    "triggers-test6",
+    "triggers-test7",
+    "triggers-test8",
+)
 ALWAYS = (
     "triggers-dev",
     "triggers-test",
@@ -73,15 +84,35 @@ class Model:
     """An in-memory trigger model with the serving class's `predict` (n-grams featurised the same way)."""
 
     def __init__(
-        self, w: np.ndarray, b: np.ndarray, codes: list[str], spec: Any, version: str, thresholds: dict
+        self,
+        w: np.ndarray,
+        b: np.ndarray,
+        codes: list[str],
+        spec: Any,
+        version: str,
+        thresholds: dict,
+        mlp: Any = None,
+        hidden: dict[str, np.ndarray] | None = None,
+        reader: str = "logit",
     ):
         self.w, self.b, self.codes, self.spec = w, b, codes, spec
         self.encoder_version, self.thresholds, self.version = version, thresholds, "loao"
+        self.mlp, self.hidden, self.reader = mlp, hidden, reader
 
     def probabilities(self, embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """The reader's probabilities: `logit` (the shipped head), `mlp` (round 10's hidden-state MLP) or
+        `mix` (the mean of the two)."""
+        from baton.training.trigger_hidden import mlp_probs
         from baton.training.triggers import design, probs_of
 
-        return probs_of(design(np.asarray(embeddings, np.float32), texts, self.spec), self.w, self.b)
+        emb = np.asarray(embeddings, np.float32)
+        out = []
+        if self.reader in ("logit", "mix"):
+            out.append(probs_of(design(emb, texts, self.spec), self.w, self.b))
+        if self.reader in ("mlp", "mix"):
+            assert self.hidden is not None
+            out.append(mlp_probs(np.hstack([emb, np.stack([self.hidden[t] for t in texts])]), self.mlp))
+        return np.mean(out, axis=0)
 
     def predict(self, texts: Sequence[str], encoded: Any) -> list[dict[str, float]]:
         probs = self.probabilities(encoded.embeddings, texts)
@@ -164,16 +195,45 @@ class Bench:
         self.emb = dict(zip(texts, embed_all(encoder, texts, args.cache), strict=True))
         self.encoder = Encoder(self.emb, encoder.version, encoder.dim)
         self.codes = sorted(set(self.thresholds) & {c for _, labels in self.base for c in labels})
+        self.hidden: dict[str, np.ndarray] | None = None
+        if args.reader != "logit":
+            from baton.training.trigger_hidden import pooled_hidden
+
+            self.hidden = dict(zip(texts, pooled_hidden(encoder, texts, args.cache), strict=True))
 
     def train(self, rows: list[tuple[str, set[str]]]) -> Model:
         texts = [t for t, _ in rows]
         y = np.array([[c in labels for c in self.codes] for _, labels in rows], int)
         weight = self.args.embedding_weight
-        x = matrix(np.stack([self.emb[t] for t in texts]), texts, self.spec, weight)
-        w, b = fit(x, y, self.codes, self.args)
-        w[: self.dim] *= weight  # folded in: serving reads the plain embedding
+        emb = np.stack([self.emb[t] for t in texts])
+        w = b = mlp = None
+        if self.args.reader in ("logit", "mix"):
+            x = matrix(emb, texts, self.spec, weight)
+            w, b = fit(x, y, self.codes, self.args)
+            w[: self.dim] *= weight  # folded in: serving reads the plain embedding
+        if self.args.reader in ("mlp", "mix"):
+            from baton.training.trigger_hidden import fit_mlp
+
+            assert self.hidden is not None
+            mlp = fit_mlp(
+                np.hstack([emb, np.stack([self.hidden[t] for t in texts])]),
+                y,
+                hidden=self.args.mlp_hidden,
+                epochs=self.args.mlp_epochs,
+                weight_decay=self.args.mlp_decay,
+                positive_weight=self.args.positive_weight,
+                dropout=self.args.mlp_dropout,
+            )
         return Model(
-            w, b, self.codes, self.spec, self.encoder.version, {c: self.thresholds[c] for c in self.codes}
+            w,  # type: ignore[arg-type]
+            b,  # type: ignore[arg-type]
+            self.codes,
+            self.spec,
+            self.encoder.version,
+            {c: self.thresholds[c] for c in self.codes},
+            mlp=mlp,
+            hidden=self.hidden,
+            reader=self.args.reader,
         )
 
     def training_without(self, author: str | None) -> list[tuple[str, set[str]]]:
@@ -359,6 +419,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--embedding-weight", type=float, default=1.0)
     parser.add_argument("--positive-weight", type=float, default=1.0)
     parser.add_argument("--threshold", action="append", default=[], metavar="CODE=T")
+    parser.add_argument(
+        "--reader",
+        choices=("logit", "mlp", "mix"),
+        default="logit",
+        help="logit: the shipped head; mlp: round 10's MLP over the embedding and the pooled layer-3 hidden "
+        "states (baton.training.trigger_hidden); mix: the mean of the two",
+    )
+    parser.add_argument("--mlp-hidden", type=int, default=256)
+    parser.add_argument("--mlp-epochs", type=int, default=40)
+    parser.add_argument("--mlp-decay", type=float, default=1e-4)
+    parser.add_argument("--mlp-dropout", type=float, default=0.2)
     parser.add_argument("--authors", default=",".join(AUTHORS), help="the authors left out in turn")
     parser.add_argument(
         "--model-only", action="store_true", help="the model's hits alone (veto and gate kept)"

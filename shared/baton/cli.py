@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-TRAIN_KINDS = ("intent", "sentiment", "encoder", "decision", "triggers", "entities")
+TRAIN_KINDS = ("intent", "sentiment", "encoder", "decision", "triggers", "entities", "handover")
 DEFAULT_PORT = 8787
 
 

@@ -159,6 +159,12 @@ class Scores(BaseModel):
         description="The trigger model's probability per trigger (`cancellation_refund`, `human_request`...), "
         "those >= 0.05 only; the decision's guardrails trip at `guardrails.model_thresholds`",
     )
+    needs_person: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        default=None,
+        description="The handover model's probability that a support lead wants a person on the conversation now "
+        "(the message read with the earlier customer messages); the decision escalates (`needs_person`) at "
+        "`guardrails.needs_person`",
+    )
 
 
 class Arc(BaseModel):

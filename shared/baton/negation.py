@@ -29,6 +29,9 @@ DEFAULT_CUES: tuple[str, ...] = (
     r"(?:(?:do|does|did|is|are|was|were|have|has|had|wo|would|should|could)n'?t|dont|didnt|doesnt|wont|isnt)"
     r"(?! (?:be (?:surprised|shocked)|act surprised|say (?:i|we) didn'?t warn))",
     r"rather not|no need|no intention|no plans?|instead of",
+    # round 10: what the customer was about to do and did not ("I was going to complain on Twitter but your agent
+    # fixed it", "i was this close to writing an angry tweet", "I thought about a chargeback but it got sorted")
+    r"(?:was|were) (?:(?:just|this|so|very) )?(?:going to|gonna|about to|close to)|thought about",
 )
 DEFAULT_QUESTIONS: tuple[str, ...] = (
     r"if|whether|in case|(?:can|could|may|should|will|would|do) (?:i|we)|do you|does (?:it|this|that|the|your)",
@@ -46,7 +49,7 @@ DEFAULT_QUESTIONS: tuple[str, ...] = (
 DEFAULT_CONDITIONALS: tuple[str, ...] = (r"if|unless|until|or else|otherwise",)
 DEFAULT_OTHERS: tuple[str, ...] = (
     r"(?:(?:one|some|many|most|several|two|three|a few) of )?(?:our|my|a|an|the|their|his|her)(?: own)?"
-    r" (?:customers?|clients?|buyers?|shoppers?|end[- ]users?|guests?|patients?|cardholders?|tenants?|students?)"
+    r" (?:(?:former|new|regular|old|previous) )?(?:customers?|clients?|buyers?|shoppers?|end[- ]users?|guests?|patients?|cardholders?|tenants?|students?)"
     r"(?:'s?)?(?: of (?:ours|mine))?",
 )
 DEFAULT_BREAKS: tuple[str, ...] = (

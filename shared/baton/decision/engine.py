@@ -51,7 +51,8 @@ Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `moni
   precedence of `GUARDRAIL_ORDER` (`safety_risk`, `vulnerable_customer`, `account_compromise`,
   `security_incident`, `legal_threat`, then what a support lead escalates first: `data_loss`, `team_blocked`,
   `payment_dispute`, `cancellation_refund`, `public_complaint`, `competitor_switch`, `repeated_contact`), then
-  `human_requested` (`scores.asks_for_human`), then `bot_failing` (the arc's failed bot answers: `bot_failing`).
+  `human_requested` (`scores.asks_for_human`), then `bot_failing` (the arc's failed bot answers: `bot_failing`),
+  then `needs_person` (the handover model's reading of the message with the conversation so far: `needs_person`).
 
 ## Reasons
 `Decision.reasons` is `[Reason(code, label, contribution, evidence)]`, highest contribution first. The
@@ -107,6 +108,7 @@ GUARDRAIL_ORDER = (
 """Which guardrail a message that trips several reports (a team's own guardrails come after these)."""
 HUMAN_REQUESTED = "human_requested"
 BOT_FAILING = "bot_failing"
+NEEDS_PERSON = "needs_person"
 REPEATED_ANSWER = "repeated_answer"
 OVERDUE = "overdue"
 _SHOWN_FAILURES = {
@@ -594,6 +596,19 @@ def bot_failing(
     return BOT_FAILING, f"{failures} bot answers failed ({shown}){now}"
 
 
+def needs_person(scores: Scores, params: DecisionParams) -> tuple[str, str] | None:
+    """`needs_person` when the handover model reads the message, with the conversation so far, as one a support
+    lead wants a person on (`scores.needs_person` at or above `guardrails.needs_person`): a situation only a
+    person can handle told in words no pattern reads ("my tenancy runs until August, who can let us in?"). The
+    last guardrail asked: a named one explains itself better. Not asked after a hand-back (`decide`): the model
+    reads the conversation so far, which a person has just judged the bot can carry on with."""
+    threshold = params.guardrails.needs_person
+    p = getattr(scores, "needs_person", None)
+    if threshold is None or p is None or p < threshold:
+        return None
+    return NEEDS_PERSON, f"reads as a case for a person ({p:.2f}, the handover model)"
+
+
 def someone_after_bot(text: str, arc: Arc, params: DecisionParams) -> tuple[str, str] | None:
     """`human_requested` when the customer asks for someone to act (`guardrails.someone`: "could someone look at
     fra-2?", "who can correct it before then?") after the bot has answered and no agent has: the bot's answer
@@ -652,6 +667,7 @@ _GUARDRAIL_LABELS = {
     "repeated_contact": "Contacted support repeatedly",
     HUMAN_REQUESTED: "Asked for a human",
     BOT_FAILING: "The bot keeps failing",
+    NEEDS_PERSON: "Needs a person",
 }
 
 
@@ -793,6 +809,7 @@ def decide(
         guardrail(text, scores, params)
         or someone_after_bot(text, arc, params)
         or bot_failing(scores, arc, state, params)
+        or (needs_person(scores, params) if state.handed_back_seq is None else None)
     )
     multiplier, held = sensitivity_of(facts, params)
     t = params.thresholds

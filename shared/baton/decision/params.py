@@ -220,7 +220,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:brakes?|steering)\b[^.!?]{0,30}\b(?:failed|failing|gave out|not working|don'?t work|doesn'?t work"
         r"|grinding)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
         r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
-        r"|collect|contact with|not allowed)\b",
+        r"|collect|contact with|not allowed|may not|must not|mustn'?t|cannot|can'?t|is barred|prohibit\w*|forbid\w*)\b",
         # a medicine about to run out ("two tablets of lamotrigine left", "a day and a half of insulin left"), the
         # wrong medicine nearly taken, a personal emergency alarm that does not get through
         r"\b(?:one|two|three|\d|a few|(?:the )?last) (?:tablets?|pills?|doses?|injections?|pens?|vials?) (?:of \w+ )?left\b",
@@ -267,6 +267,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"(?:until|till|before) payday\b",
         r"\b(?:driver|pilot|captain|instructor|courier|rider|chauffeur)\b[^.!?]{0,60}\b(?:drunk|smelled (?:strongly )?"
         r"(?:of|like) (?:alcohol|booze|beer|weed|cannabis)|under the influence|swerving|fell asleep at the wheel)\b",
+        # (2026-12, the twelfth author's) a customer who could not call for help if they fell; a mental-health
+        # crisis disclosed
+        r"\bif (?:i|he|she|they|my (?:mum|mom|dad|mother|father|wife|husband|partner|son|daughter|grand\w+|parents?))"
+        r" (?:falls?|fell|collapses?|collapsed|(?:has|had|have) (?:a )?(?:fall|seizure|stroke|heart attack|hypo))\b",
+        r"\bmental[- ]health (?:crisis|emergency|breakdown)\b|\b(?:nervous|mental) breakdown\b|\bpsychiatric"
+        r" (?:ward|hospital|unit|emergency)\b|\b(?:was|been|got) sectioned\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -376,7 +382,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" of) (?!(?:\S+ ){0,3}?<<junk>>)(?:\S+ ){0,4}?<<data>> (?:\S+ ){0,6}?(?:(?:is|are|was|were|has|have|been|got|now|all|just|completely"
         r"|simply|also) )*(?:gone|missing(?! (?:the|a|an|some|their|its|any)\b)|lost|deleted|wiped|erased|disappeared|vanished|empty|blank|removed"
         r"|overwritten|purged|truncated|no longer there|nowhere to be (?:found|seen))\b",
-        r"\b(?:lost|deleted|wiped|erased|removed|overwrote|purged|destroyed|truncated|nuked|corrupted)(?: out)? (?:\S+ ){0,3}?"
+        # round 10: not "removed every one of our agents' access" (people locked out, not data lost)
+        r"\b(?:lost|deleted|wiped|erased|removed|overwrote|purged|destroyed|truncated|nuked|corrupted)"
+        r"(?!(?<=removed|deleted)(?: \S+){0,6}? access\b)(?: out)? (?:\S+ ){0,3}?"
         r"(?:all|every|entire|whole|half|our|\d[\d,]*|years|months|weeks) (?!(?:\S+ ){0,3}?<<junk>>)(?:\S+ ){0,3}?"
         r"<<data>>",
         r"\bmissing (?:about |over |almost |around )?(?:\d[\d,]*|all|half) \w+|\bthey(?:'re| are) all (?:gone|deleted|missing)",
@@ -446,7 +454,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|previous) (?:version|backup|copy|state)\b(?!\?)",
         # round 7: data that was there and now is not ("deleted every appointment", "she didn't touch the ledger but
         # it's gone", "the guest list is empty", "now shows zero, it was there last week")
-        r"\b(?:deleted|wiped|erased|removed|lost) every (?:single )?(?!<<junk>>)\w+",
+        r"\b(?:deleted|wiped|erased|removed|lost) every (?:single )?(?!<<junk>>)(?!one of (?:\S+ ){0,2}?access\b)\w+",
         r"\b(?:didn'?t|did not|never) (?:touch|delete|remove|change) (?:\S+ ){0,4}?(?:but|and|yet) (?:it'?s|they'?re|(?:it"
         r"|they) (?:is|are|ha(?:s|ve)(?: been)?)) (?:gone|disappeared|vanished|missing|deleted|wiped)\b",
         r"\b(?:now|suddenly) (?:the )?(?:\S+ ){0,4}?(?:list|register|registers|ledger|calendar|gallery|folder|history"
@@ -643,9 +651,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|three|\w+) (?:months?|weeks?|payments?) back\b",
     ),
     "public_complaint": (
-        r"\b(?<!you )(?<!please )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
+        r"\b(?<!you )(?<!please )(?<!\bwe )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
         r"|trash|record\w*|talk|talking|rant|ranting|vent|venting|complain|complaining|shout|shouting|blast|blasting"
-        r"|expose|exposing|upload|uploading|film|filming|air|airing|spread|spreading) (?:\S+ ){1,6}?|go(?:ing)? "
+        r"|expose|exposing|upload|uploading|film|filming|air|airing|spread|spreading) (?:\S+ ){1,6}?|(?<!was )(?<!were )go(?:ing)? "
         r"(?:\S+ ){0,2}?)(?:(?:on|to|in|about|for|all over) (?:\w+ ){0,2}<<public>>|online|publicly)\b"
         r"|\bname (?:and shame )?you\b",
         # a review: "a one-star review on G2", "a Google review", "leave a review everywhere" (not a glowing one)
@@ -656,10 +664,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:\S+ )?review|review (?:on|in|for) (?:the )?<<public>>|<<public>> review|reviews? (?:on |across |at |in )?"
         r"(?:every ?where|every (?:single )?(?:site|platform)|all (?:the )?(?:review )?(?:sites|platforms))|review"
         r" (?:\S+ )?(?:explaining|about|describing|detailing|telling) (?:why|what happened|how|this|my|our|the whole))",
-        r"\b(?:1|one|zero|0)[- ]star (?:[^\s.,;!?]+ )?(?:review|rating)\b(?!s| (?:from|by|left|on (?:our|my)))"
+        r"\b(?:1|one|zero|0)[- ]star (?:[^\s.,;!?]+ )?(?:review|rating)\b(?!s| (?:from|by|left|on (?:our|my)|auto\w*))"
         r"|\breview\b[^.!?]{0,40}?\b(?:won'?t|will not|isn'?t going to|is not going to|not going to) be (?:pretty|kind"
         r"|nice|good|positive|flattering|gentle|favou?rable)",
-        r"\b(?:tweet\w*|go(?:ing)? (?:public|viral)|the press|journalist|nam\w+ and sham\w+|bad publicity|make (?:this|it)"
+        r"\b(?:tweet\w*|go(?:ing)? (?:public|viral)|the press(?! release)|journalist|nam\w+ and sham\w+|bad publicity|make (?:this|it)"
         r" public|publicly(?! (?:available|accessible|visible|listed|traded|facing|readable))|review is coming"
         r"|reviewing you|(?:make|making) (?:a |an )?(?:tiktok|youtube|video)(?!(?: video)? (?:tutorial|walkthrough|demo|guide"
         r"|explainer|for (?:our|my) (?:customers|team|users|clients))))",
@@ -784,7 +792,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|replies|gets?|handles?|supports?|charges?)(?: [^\s.,;!?]+){0,4}? (?:better|cheaper|faster|out of the box"
         r"|for (?:half|free|less)|less\b|actually works?|just works?|within (?:an? |\d)|in (?:\d+|a few) (?:minutes"
         r"|seconds|hours)|in minutes|a fraction)",
-        r"\b(?:look\w*|search\w*|shop\w*|find\w*|evaluat\w+|consider\w*|try\w*|explor\w+|research\w*|compar\w+|think\w*"
+        # round 10: not "we evaluated alternatives two years ago and picked you"
+        r"\b(?![^.!?]{0,60}\b(?:picked|chose|went with) (?:you|baton)\b)"
+        r"(?:look\w*|search\w*|shop\w*|find\w*|evaluat\w+|consider\w*|try\w*|explor\w+|research\w*|compar\w+|think\w*"
         r" (?:about|of)|weigh\w*|scout\w*|assess\w*|test\w*|trial\w*|demo\w*)(?: around)?(?: at| for| into)?"
         r" (?:[^\s.,;!?]+ )?(?:alternatives?(?! (?:email|address|payment|method|card|way|login|phone|contact))|other"
         r" (?:\w+ )?(?:vendors|providers|tools|solutions|helpdesks|platforms|products|suppliers)|other options(?! (?:for"
@@ -1151,20 +1161,23 @@ class NegationSettings(_Model):
 
 
 DEFAULT_MODEL_THRESHOLDS: dict[str, float] = {
-    "account_compromise": 0.8,
-    "cancellation_refund": 0.85,
+    "account_compromise": 0.55,
+    "cancellation_refund": 0.6,
     "competitor_switch": 0.6,
-    "data_loss": 0.6,
-    "human_request": 0.95,
-    "payment_dispute": 0.9,
-    "public_complaint": 0.5,
-    "repeated_contact": 0.95,
-    "team_blocked": 0.9,
+    "data_loss": 0.7,
+    "human_request": 0.9,
+    "payment_dispute": 0.5,
+    "public_complaint": 0.75,
+    "repeated_contact": 0.85,
+    "team_blocked": 0.65,
 }
 """Per trigger, the trigger model's probability (`Scores.triggers`, `baton.scoring.triggers`) at which the
 guardrail trips without its pattern. Since round 9 chosen leave-one-author-out (`bench/triggers_loao.py --budget`:
 the most recall on each left-out author within the calm messages' budget, every author's precision >= 0.9), then
 raised where `baton train triggers`' cross-validation needs it for precision 0.95 (layers/models/triggers/MODEL_CARD.md).
+Round 10's, for the heads averaged with the hidden-state MLP (`--reader mix`; its probabilities are calibrated
+otherwise than round 9's heads alone), chosen with the shipped model's calm messages: `competitor_switch` 0.6 where
+the left-out authors chose 0.55, as in round 9 (a calm chat's "the router is in the other room").
 `human_request` is the model's code for `human_requested`."""
 
 
@@ -1283,6 +1296,10 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
 person once the bot has answered (`Guardrails.someone`)."""
 
 
+DEFAULT_NEEDS_PERSON = 0.81
+"""The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
+
+
 class Guardrails(_Model):
     human_request: bool = Field(default=True, description="Escalate when scoring says `asks_for_human`")
     bot_failures: int | None = Field(
@@ -1310,6 +1327,14 @@ class Guardrails(_Model):
         description='Asking for someone to act ("could someone look at it?", "who can correct it?"): escalated '
         "as `human_requested` (with `human_request` on) once the bot has answered and no agent has; a first "
         'message\'s "can someone confirm my booking?" is a question for the bot. Empty: never',
+    )
+    needs_person: float | None = Field(
+        default=DEFAULT_NEEDS_PERSON,
+        gt=0.0,
+        le=1.0,
+        description="Escalate (`needs_person`) when the handover model's probability (`scores.needs_person`: a "
+        "lead would want a person on it now, read with the conversation so far) reaches this and no other "
+        "guardrail tripped; the model's card has what leave one author out measured. null: never",
     )
     patterns: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_GUARDRAILS))
     terms: dict[str, str] = Field(

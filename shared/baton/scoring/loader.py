@@ -13,7 +13,7 @@ the others stay the default ones. A model that reads the encoder's outputs recor
 trained on; loading it beside another encoder fails with a message saying what to retrain. DIR may hold `<kind>/manifest.json` for several kinds, or be one model's
 directory itself (`DIR/manifest.json`).
 
-Each kind's module (`MODULES`: `baton.scoring.intent`, `.sentiment`, `.encoder`, `.triggers`) is imported only
+Each kind's module (`MODULES`: `baton.scoring.intent`, `.sentiment`, `.encoder`, `.triggers`, `.handover`) is imported only
 here, when the models load: onnxruntime, numpy and tokenizers come with them, never with `import baton.scoring`.
 """
 
@@ -29,13 +29,15 @@ from baton.scoring.scorer import ComplexityFn, Models
 from baton.settings import models_dir
 
 KINDS = ("intent", "sentiment", "encoder")
-OPTIONAL_KINDS = ("triggers",)
-"""Loaded when their directory is there (a models dir without `triggers/` scores without trigger probabilities)."""
+OPTIONAL_KINDS = ("triggers", "handover")
+"""Loaded when their directory is there (a models dir without `triggers/` scores without trigger probabilities,
+one without `handover/` without `needs_person`)."""
 MODULES = {
     "intent": "baton.scoring.intent",
     "sentiment": "baton.scoring.sentiment",
     "encoder": "baton.scoring.encoder",
     "triggers": "baton.scoring.triggers",
+    "handover": "baton.scoring.handover",
 }
 """The module that loads each kind (`module.load(path)`), named in full so the layer build's import check sees it."""
 MANIFEST = "manifest.json"
@@ -100,9 +102,16 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_models(root: Path | None = None, override: Path | None = None) -> Models:
-    """Every model the scorer needs, from `root` (default: `models_dir()`) and the `override` directory."""
-    dirs = model_dirs(root if root is not None else models_dir(), override)
+def load_models(
+    root: Path | None = None, override: Path | None = None, *, without: tuple[str, ...] = ()
+) -> Models:
+    """Every model the scorer needs, from `root` (default: `models_dir()`) and the `override` directory;
+    optional kinds named in `without` are not loaded (training a model on the others' scores)."""
+    dirs = {
+        kind: path
+        for kind, path in model_dirs(root if root is not None else models_dir(), override).items()
+        if not (kind in without and kind in OPTIONAL_KINDS)
+    }
     loaded = {kind: _load(kind, path) for kind, path in dirs.items()}
     threshold = read_manifest(dirs["encoder"]).get("rephrase_threshold")
     if not isinstance(threshold, int | float):
@@ -131,6 +140,7 @@ def load_models(root: Path | None = None, override: Path | None = None) -> Model
         rephrase_threshold=float(threshold),
         complexity=_complexity(),
         triggers=loaded.get("triggers"),
+        handover=loaded.get("handover"),
     )
 
 

@@ -62,6 +62,17 @@ class TriggerModel(Protocol):
     def predict(self, texts: Sequence[str], encoded: Encoded | None = None) -> list[dict[str, float]]: ...
 
 
+class HandoverModel(Protocol):
+    """`baton.scoring.handover.OnnxHandoverModel`: the probability that a lead wants a person on it now."""
+
+    version: str
+    context_messages: int
+
+    def predict(
+        self, text: str, embedding: Any, earlier: Sequence[Any], numeric: Sequence[float]
+    ) -> float: ...
+
+
 class ComplexityFn(Protocol):
     """`baton.scoring.complexity.complexity`: the intent's base complexity adjusted by the message, in [0, 1]."""
 
@@ -87,6 +98,8 @@ class Models:
     complexity: ComplexityFn
     triggers: TriggerModel | None = None
     """The trigger model (`baton.scoring.triggers`), when the models directory has one."""
+    handover: HandoverModel | None = None
+    """The handover model (`baton.scoring.handover`), when the models directory has one."""
 
     def versions(self) -> dict[str, str]:
         versions = {
@@ -97,6 +110,8 @@ class Models:
         }
         if self.triggers is not None:
             versions["triggers"] = self.triggers.version
+        if self.handover is not None:
+            versions["handover"] = self.handover.version
         return versions
 
 
@@ -111,7 +126,10 @@ class _Customer:
     sentiment: SentimentPrediction
     intent: IntentPrediction
     triggers: dict[str, float] | None = None
+    vector: Any = None
+    """The message's sentence embedding (None when no model reads it)."""
     embedding: Any = None
+    """The same, kept for rephrase detection: substantive messages only."""
     minhash: Any = None
 
 
@@ -137,7 +155,12 @@ class Scorer:
         # One encoder pass per message, shared: the models that read embeddings (every scorable message) and
         # rephrase detection (substantive ones). One text per call, in backtest too: see the module docstring.
         triggers = self.models.triggers
-        reads = self.models.intent.uses_encoder or self.models.sentiment.uses_encoder or triggers is not None
+        reads = (
+            self.models.intent.uses_encoder
+            or self.models.sentiment.uses_encoder
+            or triggers is not None
+            or self.models.handover is not None
+        )
         encoded = [
             self.models.encoder.encode([message.text]) if reads or arc.substantive(message.text) else None
             for _, _, message in jobs
@@ -153,6 +176,8 @@ class Scorer:
             for (c, m, _), probs in zip(jobs, triggers.predict(texts, shared), strict=True):
                 computed[(c, m)].triggers = probs
         for (c, m, message), one in zip(jobs, encoded, strict=True):
+            if one is not None:
+                computed[(c, m)].vector = one.embeddings[0]
             if one is not None and arc.substantive(message.text):
                 computed[(c, m)].embedding = one.embeddings[0]
                 computed[(c, m)].minhash = arc.minhash(message.text)
@@ -224,7 +249,27 @@ class Scorer:
             rephrase_of=rephrase_of,
             triggers=found.triggers or None,
         )
+        if self.models.handover is not None:
+            scores.needs_person = self._needs_person(message, state, found, scores)
         return scores, recent
+
+    def _needs_person(
+        self, message: MessageSnapshot, state: arc.ArcState, found: _Customer, scores: Scores
+    ) -> float | None:
+        """The handover model's probability, read with the earlier customer messages the arc remembers (their
+        embeddings as stored, the last `context_messages`) and the message's other scores with the arc before it
+        (`baton.scoring.handover.numeric_features`); None without the model or an embedding."""
+        from baton.scoring.handover import numeric_features
+
+        model = self.models.handover
+        if model is None or found.vector is None:
+            return None
+        earlier = [
+            arc.decode_embedding(r.embedding)
+            for r in state.recent
+            if r.embedding is not None and r.seq < message.seq
+        ][-model.context_messages :]
+        return round(model.predict(message.text, found.vector, earlier, numeric_features(scores, state)), 4)
 
 
 def asks_for_human(text: str, triggers: Mapping[str, float] | None, model: TriggerModel | None) -> bool:

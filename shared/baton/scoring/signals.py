@@ -226,10 +226,18 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"|keeps|kept)\b",
     # The suggestion was what they had done, or the bot said it before: "That's what I did, no beep, no call.",
     # "You've said that twice.", "are you reading what i write".
-    r"\bthat'?s (?:exactly )?what (?:i|we) (?:did|tried|have done|have tried|just did)\b",
+    r"\b(?:that'?s|that is|which is) (?:exactly )?what (?:i|we)(?: (?:did|tried|have done|have tried|just did|was doing"
+    r"|were doing|keep doing)|(?:'m| am|'re| are) doing)\b",
     r"\byou(?:'ve| have)? (?:already )?said (?:that|this|it|the same) (?:twice|two times|three times|already|before"
     r"|again)\b",
     r"\bare you (?:even )?(?:reading|listening to) (?:what|my|anything)\b",
+    # (2026-12, the twelfth author's) "read what I'm saying.", "did you even read my message?", "you're not
+    # listening", "I know what the guidelines say."
+    r"(?<!\byou )(?<!\bto )\b(?:read|listen to) what i(?:'m| am|'ve| have)? (?:saying|writing|wrote|written|said|typed|telling you|just"
+    r" (?:said|wrote|typed))\b",
+    r"\bdid you (?:even |actually )?(?:read|look at) (?:what i|my (?:message|question|last message|email))\b",
+    r"\byou(?:'re| are) (?:not|n't) (?:reading|listening)\b",
+    r"(?:^|[.!?] )i (?:already )?know what (?:the|your) (?:\w+ )?(?:says?|said|is|are)\b",
     # A correction of what the answer was about: "Not my default address.", "No, I want to REMOVE it", "I didn't ask
     # to activate it", "I know how to read it.", "Third try:".
     r"^(?:no|nope|nah|sorry)?[ ,.!]*not (?:my|the|that|this|what|how|a|an|about|for|reports?)\b"
@@ -341,9 +349,23 @@ def refuses_human(text: str) -> bool:
     return _negation.vetoes(normal, _human_words, questions=False)
 
 
+_EMPHATIC = re.compile(r"(?<=[a-z] )(?:IS|ARE|DID|DO|DOES|AM|WAS|WERE|HAVE|HAS|HAD)\b(?! [A-Z]{2,})")
+"""A correction said with an auxiliary in capitals amid lower case: "my file IS cmyk", "I DID restart it", "it
+DOES have the profile" (the answer assumed otherwise), after a word in lower case: not a question typed with its
+first word in capitals ("DO I need an account?"), not a message in capitals throughout."""
+
+
 def negative_feedback(text: str) -> bool:
     """True when the message says an answer did not help."""
-    return _any(_negative, _normal(text))
+    return _any(_negative, _normal(text)) or _emphatic(text)
+
+
+def _emphatic(text: str) -> bool:
+    match = _EMPHATIC.search(text)
+    if match is None:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.islower() for c in letters) >= 0.6 * len(letters)
 
 
 def bot_confidence(message: MessageSnapshot) -> float | None:

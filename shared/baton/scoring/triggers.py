@@ -12,6 +12,11 @@ hashed word n-grams of the text.
                     [batch, len(codes)]: an independent sigmoid per trigger
     MODEL_CARD.md
 
+A model with `hidden` in its manifest (round 10, `baton train triggers --reader mix`) also reads the encoder's hidden
+states after layer `hidden.layer` (`Encoded.hidden`, which the scorer computes anyway for the sentiment branch),
+pooled here per text (the mean and the max over the tokens) into a third input `hidden` [batch, 2 x width]: the graph
+averages the logistic heads' probabilities with a small MLP's over the embedding and those pooled states.
+
 Besides the embedding the scorer already computed, the model hashes the text's word n-grams with its own small
 FeatureSpec (8,192 buckets, word 1-2-grams): featurisation plus the head cost a few tens of microseconds. It works with the guardrails' regular expressions, not instead of them: the decision engine
 trips a guardrail when its pattern matches *or* the head's probability reaches the trigger's threshold in the
@@ -40,6 +45,7 @@ REPORT_MIN = 0.05
 """Probabilities below this are left out of `Scores.triggers` (events stay small)."""
 INPUT = "embedding"
 NGRAMS = "ngrams"
+HIDDEN = "hidden"
 OUTPUT = "probs"
 
 
@@ -59,6 +65,8 @@ class OnnxTriggerModel:
     session: Any = field(repr=False)
     spec: FeatureSpec | None = None
     """The n-gram features' spec (None: a model over the embedding alone)."""
+    hidden_layer: int | None = None
+    """The encoder layer whose pooled hidden states the model reads (None: it reads none)."""
 
     uses_encoder = True
 
@@ -73,8 +81,25 @@ class OnnxTriggerModel:
             out[i, idx] = val
         return out
 
-    def probabilities(self, embeddings: Any, texts: Sequence[str] | None = None) -> np.ndarray:
-        """float32 [n, len(codes)] for float32 [n, dim] embeddings and, for a model with n-grams, their texts."""
+    @staticmethod
+    def pooled(hidden: Sequence[Any]) -> np.ndarray:
+        """float32 [n, 2 x width]: per text, the mean and the max over its tokens of its hidden states."""
+        import numpy as np
+
+        return np.stack(
+            [
+                np.concatenate(
+                    [np.asarray(h, np.float32).mean(axis=0), np.asarray(h, np.float32).max(axis=0)]
+                )
+                for h in hidden
+            ]
+        ).astype(np.float32)
+
+    def probabilities(
+        self, embeddings: Any, texts: Sequence[str] | None = None, hidden: Sequence[Any] | None = None
+    ) -> np.ndarray:
+        """float32 [n, len(codes)] for float32 [n, dim] embeddings and, for a model with n-grams, their texts;
+        for a model that reads hidden states, each text's (`Encoded.hidden`)."""
         import numpy as np
 
         x = np.ascontiguousarray(embeddings, dtype=np.float32)
@@ -85,6 +110,13 @@ class OnnxTriggerModel:
             if texts is None or len(texts) != x.shape[0]:
                 raise ValueError(f"trigger model {self.version} reads the texts too: pass one per embedding")
             feeds[NGRAMS] = self.ngrams(texts)
+        if self.hidden_layer is not None:
+            if hidden is None or len(hidden) != x.shape[0]:
+                raise ValueError(
+                    f"trigger model {self.version} reads the encoder's hidden states after layer "
+                    f"{self.hidden_layer} too: pass one per embedding (an encoder whose manifest has hidden_layer)"
+                )
+            feeds[HIDDEN] = self.pooled(hidden)
         probabilities: np.ndarray = self.session.run(None, feeds)[0]
         return probabilities
 
@@ -102,7 +134,7 @@ class OnnxTriggerModel:
             )
         if encoded.embeddings.shape[0] != len(texts):
             raise ValueError(f"{encoded.embeddings.shape[0]} embeddings for {len(texts)} texts")
-        probs = self.probabilities(encoded.embeddings, texts)
+        probs = self.probabilities(encoded.embeddings, texts, encoded.hidden)
         return [
             {code: round(float(p), 4) for code, p in zip(self.codes, row, strict=True) if p >= REPORT_MIN}
             for row in probs
@@ -127,6 +159,7 @@ def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
         thresholds = {str(k): float(v) for k, v in manifest.get("thresholds", {}).items()}
         encoder_version = str(manifest["encoder"]["version"])
         spec = FeatureSpec.from_json(manifest["features"]) if manifest.get("features") else None
+        hidden_layer = int(manifest["hidden"]["layer"]) if manifest.get("hidden") else None
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelDirError(f"{path / 'manifest.json'}: {exc}") from None
     model_file = path / manifest.get("files", {}).get("model", "model.onnx")
@@ -134,7 +167,12 @@ def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
         raise ModelDirError(f"{model_file}: missing")
     session = new_session(model_file, threads=threads)
     names = {i.name for i in session.get_inputs()}
-    if names != ({INPUT, NGRAMS} if spec is not None else {INPUT}):
+    expected = (
+        {INPUT}
+        | ({NGRAMS} if spec is not None else set())
+        | ({HIDDEN} if hidden_layer is not None else set())
+    )
+    if names != expected:
         raise ModelDirError(f"{model_file}: inputs {sorted(names)} do not match the manifest's features")
     n_out = session.get_outputs()[0].shape[-1]
     if isinstance(n_out, int) and n_out != len(codes):
@@ -147,4 +185,5 @@ def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
         manifest=manifest,
         session=session,
         spec=spec,
+        hidden_layer=hidden_layer,
     )

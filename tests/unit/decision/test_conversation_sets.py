@@ -2,9 +2,9 @@
 
 Floors, not targets: each development set keeps what it reaches today (in time, and `resolve` conversations left
 alone), so a change that loses an escalation or escalates a calm conversation on them fails here and has to say
-why. The held-out set (`support_conversations_test12.jsonl`, written blind, its misses never read) has its floor at
-what its one measurement gave and a strict xfail on the 80%-in-time target (docs/decision.md, "Quality on support
-traffic")."""
+why. The held-out set (`HELD_OUT_SET`, written blind, its misses never read) has its floor at what its measurement at
+the end of its round gave and the 80%-in-time target (docs/decision.md, "Quality on support traffic"); the lists
+of sets are `baton.decision.evaluation`'s."""
 
 from __future__ import annotations
 
@@ -13,27 +13,34 @@ from typing import Any
 
 import pytest
 
-from baton.decision.evaluation import evaluate_file
+from baton.decision.evaluation import DEVELOPMENT_SETS, HELD_OUT_SET, evaluate_file
 from baton.decision.params import load_default
 
 LABELLED = Path(__file__).resolve().parents[3] / "events" / "labelled"
 
 FLOORS = {
     # file: (escalate in time at least, resolve escalated at most), clear cases
-    "support_conversations.jsonl": (32, 2),
-    "support_conversations_test2.jsonl": (37, 5),
-    "support_conversations_test3.jsonl": (35, 4),
-    "support_conversations_test4.jsonl": (41, 4),
-    "support_conversations_test5.jsonl": (24, 1),
-    "support_conversations_test6.jsonl": (31, 0),
-    "support_conversations_test7.jsonl": (32, 0),
-    "support_conversations_test8.jsonl": (39, 0),
-    "support_conversations_test9.jsonl": (39, 1),
-    "support_conversations_test10.jsonl": (38, 2),
-    "support_conversations_test11.jsonl": (36, 2),
-    "support_conversations_test12.jsonl": (31, 2),
+    "support_conversations.jsonl": (35, 2),
+    "support_conversations_test2.jsonl": (40, 5),
+    "support_conversations_test3.jsonl": (41, 5),
+    "support_conversations_test4.jsonl": (41, 6),
+    "support_conversations_test5.jsonl": (32, 1),
+    "support_conversations_test6.jsonl": (36, 2),
+    "support_conversations_test7.jsonl": (38, 0),
+    "support_conversations_test8.jsonl": (39, 1),
+    "support_conversations_test9.jsonl": (42, 0),
+    "support_conversations_test10.jsonl": (41, 3),
+    "support_conversations_test11.jsonl": (40, 3),
+    "support_conversations_test12.jsonl": (39, 2),
+    "support_conversations_test13.jsonl": (38, 2),
+    # held out: measured once at the start of the session (31 of 43 in time) and at the end of its round
+    HELD_OUT_SET: (36, 2),
 }
-HELD_OUT = "support_conversations_test12.jsonl"
+
+
+def test_every_set_read_so_far_has_a_floor_and_the_held_out_one_is_apart() -> None:
+    assert set(FLOORS) == {*DEVELOPMENT_SETS, HELD_OUT_SET} and HELD_OUT_SET not in DEVELOPMENT_SETS
+    assert all((LABELLED / name).is_file() for name in FLOORS)
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +66,9 @@ def test_each_set_keeps_its_escalations_in_time_and_its_calm_conversations_alone
     assert summary["resolve"]["escalated"] <= resolve_escalated
 
 
-@pytest.mark.xfail(
-    strict=True, reason="test12: 31 of 44 (70%) in time at its one measurement (docs/decision.md)"
-)
 def test_the_held_out_set_meets_the_in_time_target(summaries: dict[str, dict[str, Any]]) -> None:
-    assert summaries[HELD_OUT]["escalate"]["in_time_share"] >= 0.8
+    assert summaries[HELD_OUT_SET]["escalate"]["in_time_share"] >= 0.8
 
 
 def test_the_held_out_set_escalates_few_calm_conversations(summaries: dict[str, dict[str, Any]]) -> None:
-    assert summaries[HELD_OUT]["resolve"]["escalated_share"] <= 0.2
+    assert summaries[HELD_OUT_SET]["resolve"]["escalated_share"] <= 0.2

@@ -46,6 +46,18 @@ def test_a_new_trigger_escalates_again_with_its_own_cause() -> None:
     assert state.escalated_seq == 3  # routing sees a new escalation, and routes it again
 
 
+def test_the_handover_model_does_not_bounce_a_handed_back_conversation() -> None:
+    """The handover model reads the conversation so far, which a person has just handed back: only a trigger the
+    message itself trips escalates again."""
+    first, state = step(
+        DecisionState(), 1, 0.2, "my tenancy runs until August, who can let us in?", needs_person=0.97
+    )
+    assert (first.action, first.guardrail) == ("escalate", "needs_person")
+    state = handed_back(state)
+    again, state = step(state, 2, 0.1, "ok thanks, the locksmith is here", needs_person=0.97)
+    assert again.action != "escalate" and again.guardrail is None
+
+
 def test_a_repeated_hand_back_changes_nothing() -> None:
     _, state = step(DecisionState(), 1, 0.95, "useless")
     once = handed_back(state)

@@ -537,24 +537,21 @@ def _strict_miss(codes: set[str], reason: str) -> list[Any]:
 
 
 TEST8_MEASURED = {
-    "account_compromise": (41, 2, 6),
-    "cancellation_refund": (43, 2, 6),
-    "competitor_switch": (39, 5, 13),
-    "data_loss": (35, 4, 11),
-    "human_request": (51, 2, 3),
-    "payment_dispute": (39, 4, 9),
-    "public_complaint": (41, 9, 10),
-    "repeated_contact": (47, 1, 10),
-    "team_blocked": (49, 2, 3),
+    "account_compromise": (46, 2, 1),
+    "cancellation_refund": (47, 2, 2),
+    "competitor_switch": (48, 0, 4),
+    "data_loss": (41, 2, 5),
+    "human_request": (54, 2, 0),
+    "payment_dispute": (47, 3, 1),
+    "public_complaint": (43, 0, 8),
+    "repeated_contact": (54, 1, 3),
+    "team_blocked": (51, 0, 1),
 }
-"""(tp, fp, fn) per trigger on triggers-test8.jsonl (645 messages by an eighth author, held out), measured once
-after round 9 was closed (docs/decision.md, "Round 9"): recall 0.75 to 0.94, two of nine
-(`human_request`, `team_blocked`) at 0.9; precision below 0.9 for `competitor_switch` (0.886), `data_loss` (0.897)
-and `public_complaint` (0.820). Floors."""
-TEST8_RECALL_MET: set[str] = {"human_request", "team_blocked"}
-"""The triggers whose test8 recall reached 0.9 at that evaluation; the others are strict expected failures."""
-TEST8_PRECISION_MISSED: set[str] = {"competitor_switch", "data_loss", "public_complaint"}
-"""The triggers whose test8 precision was below 0.9 at that evaluation: strict expected failures."""
+"""(tp, fp, fn) per trigger on triggers-test8.jsonl after round 10, which read its false hits and ruled out the calm
+mentions among them (a post the customer was about to write and did not, a former client's posts, a press release,
+alternatives evaluated years ago, people's access removed), trained the model on it and chose the thresholds
+leave-one-author-out with it: development floors, not a held-out estimate (round 9 measured it blind: recall 0.75 to
+0.94, precision below 0.9 for `competitor_switch`, `data_loss` and `public_complaint`)."""
 
 
 @pytest.fixture(scope="module")
@@ -563,31 +560,45 @@ def test8_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_eighth_authors_held_out_set_does_not_regress(test8_report, code: str) -> None:
+def test_the_eighth_authors_set_stays_learnt(test8_report, code: str) -> None:
     assert_at_least_as_measured(test8_report, TEST8_MEASURED, code)
+    assert test8_report.counts[code].precision >= 0.9, code
+
+
+TEST9_MEASURED = {
+    "account_compromise": (41, 0, 8),
+    "cancellation_refund": (43, 4, 14),
+    "competitor_switch": (35, 1, 11),
+    "data_loss": (37, 2, 12),
+    "human_request": (40, 1, 8),
+    "payment_dispute": (41, 1, 7),
+    "public_complaint": (29, 1, 18),
+    "repeated_contact": (42, 0, 10),
+    "team_blocked": (38, 0, 8),
+}
+"""(tp, fp, fn) per trigger on triggers-test9.jsonl (587 messages by a ninth author, held out), measured once after
+round 10 was closed (docs/decision.md, "Round 10"): recall 0.62 to 0.85, none of nine at 0.9; precision >= 0.915 for
+all nine. Floors."""
+
+
+@pytest.fixture(scope="module")
+def test9_report():
+    return evaluate(read(LABELLED / "triggers-test9.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_ninth_authors_held_out_set_does_not_regress(test9_report, code: str) -> None:
+    assert_at_least_as_measured(test9_report, TEST9_MEASURED, code)
+    assert test9_report.counts[code].precision >= 0.9, code
 
 
 @pytest.mark.parametrize(
     "code",
-    _strict_miss(
-        set(TRIGGERS) - TEST8_RECALL_MET,
-        "test8 recall below 0.9 at its one evaluation (docs/decision.md, Round 9)",
-    ),
+    _strict_miss(set(TRIGGERS), "test9 recall below 0.9 at its one evaluation (docs/decision.md, Round 10)"),
 )
-def test_the_eighth_authors_held_out_set_meets_the_recall_target(test8_report, code: str) -> None:
-    count = test8_report.counts[code]
+def test_the_ninth_authors_held_out_set_meets_the_recall_target(test9_report, code: str) -> None:
+    count = test9_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
-
-
-@pytest.mark.parametrize(
-    "code",
-    _strict_miss(
-        TEST8_PRECISION_MISSED, "test8 precision below 0.9 at its one evaluation (docs/decision.md)"
-    ),
-)
-def test_the_eighth_authors_held_out_set_meets_the_precision_target(test8_report, code: str) -> None:
-    count = test8_report.counts[code]
-    assert count.precision is not None and count.precision >= 0.9, (code, count)
 
 
 TEST3_MEASURED = {
@@ -618,7 +629,7 @@ def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
     # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
-    # rounds 5, 6 and 7, 39 after round 8, 40 after round 9.
+    # rounds 5, 6 and 7, 39 after round 8, 40 after round 9, 39 after round 10.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
@@ -654,6 +665,7 @@ TRAINING = (
     "triggers-train-extra6.jsonl",
     "triggers-test7.jsonl",
     "triggers-train-extra7.jsonl",
+    "triggers-test8.jsonl",
 )
 """What `baton train triggers` reads (the shipped trigger model's data, with a Bitext draw: `--bitext`)."""
 TEST5_IN_TRAINING = 8
@@ -669,9 +681,13 @@ TEST7_IN_TRAINING = 9
 blind evaluation (two each in test3, test4, test5 and extra5, three in test6; 9 distinct); none in round 8's
 triggers-train-extra6.jsonl."""
 TEST8_IN_TRAINING = 10
-"""Messages of the held-out triggers-test8.jsonl found word for word in the training files, counted at its one
-evaluation (four in test5, two each in test3, test4, test7 and extra4, one each in test6 and extra3; 10 distinct):
-written before test8 was opened or by other authors; none in round 9's triggers-train-extra7.jsonl."""
+"""Messages of triggers-test8.jsonl found word for word in the training files written before it, counted at its one
+blind evaluation (four in test5, two each in test3, test4, test7 and extra4, one each in test6 and extra3; 10
+distinct): written before test8 was opened or by other authors; none in round 9's triggers-train-extra7.jsonl."""
+TEST9_IN_TRAINING = 16
+"""Messages of the held-out triggers-test9.jsonl found word for word in the training files, counted at its one
+evaluation (six in test3, five in test4, four in test5, three in test7, two each in test6, test8 and extra5, one
+each in triggers-test, extra3 and extra6; 16 distinct): written before test9 was opened or by other authors."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -740,8 +756,13 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     counts["test7 & earlier training"] = len(
         texts_of("triggers-test7.jsonl") & texts_of(*TRAINING[: TRAINING.index("triggers-test7.jsonl")])
     )
-    # The eighth author's set, held out in round 9; round 9's hand-written lines repeat no other author's message.
-    counts["test8 & training"] = len(texts_of("triggers-test8.jsonl") & texts_of(*TRAINING))
+    # The eighth author's set, held out in round 9, development since round 10; round 9's hand-written lines repeat no
+    # other author's message.
+    counts["test8 & earlier training"] = len(
+        texts_of("triggers-test8.jsonl") & texts_of(*TRAINING[: TRAINING.index("triggers-test8.jsonl")])
+    )
+    # The ninth author's set, held out in round 10.
+    counts["test9 & training"] = len(texts_of("triggers-test9.jsonl") & texts_of(*TRAINING))
     counts["extra7 & other authors"] = len(
         texts_of("triggers-train-extra7.jsonl")
         & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6, 7, 8)), held_out().name)
@@ -773,7 +794,8 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "extra5 & other authors": 0,
         "test7 & earlier training": TEST7_IN_TRAINING,
         "extra6 & other authors": 0,
-        "test8 & training": TEST8_IN_TRAINING,
+        "test8 & earlier training": TEST8_IN_TRAINING,
+        "test9 & training": TEST9_IN_TRAINING,
         "extra7 & other authors": 0,
     }
 

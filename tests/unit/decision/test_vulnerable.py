@@ -142,6 +142,11 @@ def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str)
         "the car just died on the interstate, we're on the shoulder, it's dark",
         "I need to cancel, my father is in hospital. He might not make it.",
         "that was all my money until payday, I can't buy food for my kids this week",
+        "Within 72 hours? So if I fall I cannot press the alarm until then? I don't have a mobile phone.",
+        "My mum lives on her own and if she has a fall nobody will know while the line is down.",
+        "I was in hospital for most of May for a mental health crisis and missed the interview date.",
+        "He was sectioned in March, which is why the payments stopped.",
+        "Since last week there is a court order that my ex-husband may not have information about our daughter.",
     ],
 )
 def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_put_first(text: str) -> None:
@@ -166,6 +171,10 @@ def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_pu
         "How do I open a savings account, is it safe?",
         "I might not make it to the appointment on Friday, can I move it?",
         "Can I pay the rest of my order on payday?",
+        "If the price falls next week, do I get the difference back?",
+        "Do you cover mental health days in the employee wellbeing plan?",
+        "What happens if my order falls below the minimum?",
+        "Can I upload a court order as proof of address, or can't you accept those?",
     ],
 )
 def test_batteries_needles_and_deaths_in_passing_trip_nothing(text: str) -> None:

@@ -39,13 +39,19 @@ def model():
 def test_the_served_model_replays_the_training_outputs(encoder, model) -> None:
     reference = model.manifest["reference"]
     assert model.encoder_version == encoder.version
-    embeddings = np.concatenate([encoder.encode([t]).embeddings for t in reference["texts"]])
-    served = model.probabilities(embeddings, reference["texts"])
+    encoded = [encoder.encode([t]) for t in reference["texts"]]
+    embeddings = np.concatenate([e.embeddings for e in encoded])
+    # since round 10 the model also reads the encoder's hidden states (the sentiment branch's input)
+    hidden = [e.hidden[0] for e in encoded] if model.hidden_layer is not None else None
+    served = model.probabilities(embeddings, reference["texts"], hidden)
     np.testing.assert_allclose(served, np.asarray(reference["probs"]), atol=1e-4)
     # the n-grams are the model's own, computed by the serving class from the text
     assert model.spec is not None and model.spec.n_buckets == model.manifest["features"]["n_buckets"]
     with pytest.raises(ValueError, match="reads the texts too"):
         model.probabilities(embeddings)
+    if model.hidden_layer is not None:
+        with pytest.raises(ValueError, match="hidden states after layer"):
+            model.probabilities(embeddings, reference["texts"])
 
 
 def test_the_ngrams_tell_a_move_to_a_rival_from_a_plan_change(encoder, model) -> None:
@@ -54,12 +60,14 @@ def test_the_ngrams_tell_a_move_to_a_rival_from_a_plan_change(encoder, model) ->
     leaving = "We've picked another vendor and won't renew."
     staying = "Can we switch to another plan when we renew?"
     for text, trips in ((leaving, True), (staying, False)):
-        p = model.probabilities(encoder.encode([text]).embeddings, [text])[0, k]
+        encoded = encoder.encode([text])
+        p = model.probabilities(encoded.embeddings, [text], encoded.hidden)[0, k]
         assert bool(p >= t) is trips, (text, p)
 
 
 def test_the_model_is_small_and_its_thresholds_are_the_parameters(model) -> None:
-    assert (TRIGGERS_DIR / "model.onnx").stat().st_size < 1_000_000
+    # round 10: the heads (0.6 MB) and the hidden-state MLP (1.2 MB), float32
+    assert (TRIGGERS_DIR / "model.onnx").stat().st_size < 2_500_000
     assert model.thresholds == DEFAULT_MODEL_THRESHOLDS
     assert load_default().guardrails.model_thresholds == DEFAULT_MODEL_THRESHOLDS
     total = sum(f.stat().st_size for f in REPO_MODELS_DIR.rglob("*") if f.is_file())
