@@ -273,6 +273,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:falls?|fell|collapses?|collapsed|(?:has|had|have) (?:a )?(?:fall|seizure|stroke|heart attack|hypo))\b",
         r"\bmental[- ]health (?:crisis|emergency|breakdown)\b|\b(?:nervous|mental) breakdown\b|\bpsychiatric"
         r" (?:ward|hospital|unit|emergency)\b|\b(?:was|been|got) sectioned\b",
+        # (2026-12, the fourteenth author's) a vehicle with (almost) no brakes or a fall from it; a rash or burns
+        # that came after the team's product or service
+        r"\b(?:no|almost no|barely any|hardly any) (?:front |rear |back )?brakes?\b|\bi (?:fell off|came off|crashed"
+        r"|was thrown off|went over the handlebars)\b",
+        r"\b(?:came out|broke out|woke up|ended up|got|developed|now (?:has|have))(?: of it| in it| with)? (?:\w+ ){0,3}?"
+        r"(?:rash(?:es)?|hives|blisters|(?:chemical )?burns)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -1288,6 +1294,8 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r"\bis (?:any ?(?:one|body)|some ?(?:one|body)) (?:actually )?(?:coming(?= ?(?:or not|today|tonight|at all|out"
     r"|round|over|back|to (?:fix|help|look|sort|repair|see (?:me|us|it)|my|our|us|me)\b|[?.!,]|$))|going to (?:come"
     r"|call|fix|help|look|deal|get back|ring|phone|reply|answer)\b)",
+    # (2026-12, the fourteenth author's) "Is there another car or instructor who could take me?"
+    r"\bis there (?:another|any other|a different|a second) (?:\w+ ){0,4}?who (?:could|can|would)\b",
     r"\b(?:i|we) (?:need|want|would like|'d like) (?:an?|some|your) (?:\w+ )?(?:analyst|engineer|technician|specialist"
     r"|expert|investigator|supervisor|manager|accountant|developer|representative|adviser|advisor)"
     r" (?:from your (?:side|end|team)|to (?:look|check|call|ring|phone|investigate|review)|looking)\b",
@@ -1296,7 +1304,7 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
 person once the bot has answered (`Guardrails.someone`)."""
 
 
-DEFAULT_NEEDS_PERSON = 0.81
+DEFAULT_NEEDS_PERSON = 0.82
 """The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
 
 

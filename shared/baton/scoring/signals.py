@@ -233,6 +233,9 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"\bare you (?:even )?(?:reading|listening to) (?:what|my|anything)\b",
     # (2026-12, the twelfth author's) "read what I'm saying.", "did you even read my message?", "you're not
     # listening", "I know what the guidelines say."
+    # (2026-12, the fourteenth author's) the suggestion done and the answer's last words a short "still ...":
+    # "pressure is normal. backwashed anyway. still FLO.", "valves are as your tech left them. still FLO."
+    r"[.!?;]\s+still (?!,|waiting for (?:you|your) (?:reply|answer) thanks)(?:[^\s.!?,]+ ?){1,4}[.!]*$",
     r"(?<!\byou )(?<!\bto )\b(?:read|listen to) what i(?:'m| am|'ve| have)? (?:saying|writing|wrote|written|said|typed|telling you|just"
     r" (?:said|wrote|typed))\b",
     r"\bdid you (?:even |actually )?(?:read|look at) (?:what i|my (?:message|question|last message|email))\b",

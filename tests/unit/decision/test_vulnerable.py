@@ -147,6 +147,8 @@ def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str)
         "I was in hospital for most of May for a mental health crisis and missed the interview date.",
         "He was sectioned in March, which is why the payments stopped.",
         "Since last week there is a court order that my ex-husband may not have information about our daughter.",
+        "bike #40217 had almost no front brake this morning, I went down on Hill St.",
+        "Both my kids came out of it with a red rash on their legs though.",
     ],
 )
 def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_put_first(text: str) -> None:
@@ -175,6 +177,9 @@ def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_pu
         "Do you cover mental health days in the employee wellbeing plan?",
         "What happens if my order falls below the minimum?",
         "Can I upload a court order as proof of address, or can't you accept those?",
+        "Which of your creams is best for nappy rash?",
+        "How often should the brake pads be changed?",
+        "The server went down at 9 and came back at 9:05, is that on your status page?",
     ],
 )
 def test_batteries_needles_and_deaths_in_passing_trip_nothing(text: str) -> None:

@@ -178,6 +178,8 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "my file IS cmyk. I'm a designer, I sent a proof with the Pantone reference",
         "i just said i HAVE 2fa now",
         "Yes that's what I'm doing, Save does nothing",
+        "pressure is normal. backwashed anyway. still FLO.",
+        "Logged out, logged back in. Still 0%.",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -210,6 +212,8 @@ def test_negative_feedback(text: str) -> None:
         "DO I have to be 18 to open an account?",
         "IS there a fee to exchange currency?",
         "MY CARD IS BLOCKED SINCE THIS MORNING",
+        "That's sorted then. Still, thanks for checking.",
+        "Still need to know: does the Pro plan include SSO?",
         "I checked it, everything looks fine now",
         "Tried it. Works now!",
         "it's not urgent, whenever you have a moment",
