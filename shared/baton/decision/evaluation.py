@@ -29,12 +29,12 @@ from typing import Any
 LABELS = ("escalate", "resolve")
 DEVELOPMENT_SETS = (
     "support_conversations.jsonl",
-    *(f"support_conversations_test{i}.jsonl" for i in range(2, 15)),
+    *(f"support_conversations_test{i}.jsonl" for i in range(2, 16)),
 )
 """The labelled conversation sets in `events/labelled/` read so far, one author each: the handover model trains
 on them (`baton train handover`), `bench/quality.py` reports them, and each keeps a floor
 (`tests/unit/decision/test_conversation_sets.py`)."""
-HELD_OUT_SET = "support_conversations_test15.jsonl"
+HELD_OUT_SET = "support_conversations_test16.jsonl"
 """The newest author's set, written blind: measured, never read nor trained on until the next author's is written."""
 
 

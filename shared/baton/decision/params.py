@@ -279,6 +279,20 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|was thrown off|went over the handlebars)\b",
         r"\b(?:came out|broke out|woke up|ended up|got|developed|now (?:has|have))(?: of it| in it| with)? (?:\w+ ){0,3}?"
         r"(?:rash(?:es)?|hives|blisters|(?:chemical )?burns)\b",
+        # (2026-12, the fifteenth author's) someone who cannot take their own medicine, the last tablet already taken,
+        # a pet that ate something poisonous to it, a machine a life depends on facing a planned outage, a serious
+        # illness disclosed
+        r"\b(?:can'?t|cannot|unable to|isn'?t able to) (?:do|give|take|manage|inject) (?:the |her |his |their |my )?"
+        r"(?:own )?(?:injections?|insulin|medication|meds|medicine|tablets|pills)\b",
+        r"\b(?:had|took|taken|was given|got) (?:his|her|their|my|the) (?:very )?last (?:tablet|pill|dose|injection|capsule)s?\b",
+        r"\b(?:dog|puppy|cat|kitten|lab|labrador|retriever|spaniel|terrier|collie|poodle|pet)\b[^.!?]{0,40}\b(?:ate|eaten"
+        r"|has eaten|swallowed|chewed|got into)\b[^.!?]{0,60}\b(?:grapes|raisins|chocolate|onions?|garlic|ibuprofen"
+        r"|paracetamol|lil(?:y|ies)|slug pellets|xylitol|antifreeze|rat poison)\b",
+        r"^(?=[\s\S]*\b(?:dialysis|haemodialysis|hemodialysis|oxygen|ventilator|life support|stair ?lift|medical"
+        r" (?:equipment|device|machine))\b)[\s\S]*\b(?:planned (?:works|outage|maintenance|interruption)|(?:power|water|gas)"
+        r" (?:cut|outage|interruption)|supply (?:will be |is going to be |is )?(?:off|interrupted|cut)|interrupted)\b",
+        r"\b(?:diagnosed with|undergoing|starting|going through|in the middle of) (?:\w+ ){0,2}?(?:cancer|chemo\w*"
+        r"|radiotherapy|dialysis)\b|\bterminal(?:ly)? ill\b|\bterminal (?:cancer|diagnosis)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -1304,7 +1318,7 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
 person once the bot has answered (`Guardrails.someone`)."""
 
 
-DEFAULT_NEEDS_PERSON = 0.82
+DEFAULT_NEEDS_PERSON = 0.83
 """The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
 
 

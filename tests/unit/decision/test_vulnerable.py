@@ -149,6 +149,11 @@ def test_questions_about_medicines_allergies_and_repairs_trip_nothing(text: str)
         "Since last week there is a court order that my ex-husband may not have information about our daughter.",
         "bike #40217 had almost no front brake this morning, I went down on Hill St.",
         "Both my kids came out of it with a red rash on their legs though.",
+        "She's 87 and can't do the injection herself. I'm at work two hours away.",
+        "He had his last tablet this morning. He's hyperthyroid, he can't just go without.",
+        "my lab just ate about half a bunch of grapes off the counter 10 min ago. what do i do",
+        "Planned works on our road tomorrow from 8am. I do home haemodialysis and my machine needs a water supply.",
+        "I've been diagnosed with breast cancer and will be in chemotherapy during our September date.",
     ],
 )
 def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_put_first(text: str) -> None:
@@ -180,6 +185,9 @@ def test_a_death_an_unsafe_customer_a_swelling_battery_and_dumped_needles_are_pu
         "Which of your creams is best for nappy rash?",
         "How often should the brake pads be changed?",
         "The server went down at 9 and came back at 9:05, is that on your status page?",
+        "Can my dog have the chocolate-flavoured chews, or is that a bad idea?",
+        "Is there planned maintenance on the app tonight?",
+        "How do I take the last dose of the course if I'm travelling?",
     ],
 )
 def test_batteries_needles_and_deaths_in_passing_trip_nothing(text: str) -> None:
