@@ -4,7 +4,7 @@ The cost side of the triggers (docs/decision.md, "The trigger model's key-word g
 at once, so a guardrail on a calm message is a false escalation of a customer who never asked for one. The calm
 messages are 1,514 customer messages written for Baton and labelled calm: the support contrast set's calm ones,
 the calm lines of the sentiment supplement (`support_training*.jsonl`, `frustrated` false), and the support-intent
-evaluation file without the intents a support lead escalates anyway (`EXCLUDED`: complaints, cancellations, requests
+evaluation file without the intents a support lead escalates anyway (`EXCLUDED_INTENTS`: complaints, cancellations, requests
 for a human). Some of them rightly trip one ("none of our team can log into the app", the issue's own examples in
 the intent file), so the figure is a ceiling on false escalations, not a count of them.
 
@@ -15,32 +15,20 @@ with the negation veto), with the shipped key-word gate and without it (every `m
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 LABELLED = ROOT / "events" / "labelled"
-EXCLUDED = frozenset({"complaint", "human_agent", "cancel_subscription", "close_account", "cancellation_fee"})
-"""Support intents left out: a message of these is one a support lead wants to see, calm or not."""
-
-
-def _read(name: str) -> list[dict]:
-    return [
-        json.loads(line)
-        for line in (LABELLED / name).read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
 
 
 def calm_messages() -> list[str]:
-    """The 1,514 calm support messages, in a fixed order."""
-    texts = [row["text"] for row in _read("support_contrast.jsonl") if row["label"] == "calm"]
-    for name in ("support_training.jsonl", "support_training_2.jsonl"):
-        texts += [row["text"] for row in _read(name) if not row["frustrated"]]
-    texts += [row["text"] for row in _read("support_intents_test.jsonl") if row["intent"] not in EXCLUDED]
-    return texts
+    """The 1,514 calm support messages, in a fixed order: `baton.training.handover.calm_messages` (the handover
+    model's calm budget reads the same ones; `EXCLUDED_INTENTS` there are the intents left out)."""
+    from baton.training.handover import calm_messages as read
+
+    return read(LABELLED)
 
 
 def tripped(models: Path | None = None, *, gate: bool = True) -> list[tuple[str, list[str]]]:

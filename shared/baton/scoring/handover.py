@@ -15,10 +15,10 @@ conversation now, from the customer's message read with the conversation so far.
 The context is the mean of the embeddings of the last `context_messages` earlier customer messages the arc
 remembers (`ArcState.recent`, float16 as stored; zeros for a first message), and `NUMERIC` what the scorer and the
 arc already know of the message and the conversation before it (the customer says the answer did not help, says
-it again, the bot's failed answers so far): the scorer has them all, so the model costs a featurisation and one small graph, tens of
-microseconds. The decision escalates (`needs_person`)
-when the probability reaches `guardrails.needs_person` of the decision parameters; the manifest's `threshold` is
-what leave one author out chose, and the shipped parameters carry the same value.
+it again, the bot's failed answers so far): the scorer has them all, so the model costs a featurisation and one
+small graph, tens of microseconds. The decision escalates (`needs_person`) when the probability reaches
+`guardrails.needs_person` of the decision parameters; the manifest's `threshold` is what leave one author out
+chose, and the shipped parameters carry the same value.
 
 numpy and onnxruntime are imported when a model is loaded, not when this module is imported.
 """

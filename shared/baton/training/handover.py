@@ -1,6 +1,6 @@
 """`baton train handover`: the handover model, a learned reading of "a support lead would want a person on this now".
 
-    baton train handover --out DIR [--data FILE ...] [--calm FILE ...] [--encoder DIR]
+    baton train handover --out DIR [--data FILE ...] [--calm DIR] [--models DIR]
         [--calm-budget 0.01] [--resolve-budget 0.02] [--C 1.0] [--context-weight 0.5]
 
 Writes DIR/handover/ (manifest.json, model.onnx, MODEL_CARD.md), the layout `baton.scoring.handover` loads.
@@ -30,10 +30,11 @@ way that predicts a new writer: leave one author out.
   Baton, `calm_messages`; never trained on) and (b) at most `--resolve-budget` of the left-out `resolve`
   conversations reach it. Reported per left-out author: escalate conversations reached by their `escalate_by`
   message, resolve conversations reached, calm messages reached.
-- Export: one ONNX graph (inputs `embedding`, `context` [batch, dim] and `ngrams` [batch, buckets]; MatMul, Add,
-  Sigmoid; float32), the encoder version, the FeatureSpec, the context weight and the threshold recorded; the
-  decision parameters carry the threshold (`guardrails.needs_person`). Reference texts and their probabilities
-  are recorded for tests/unit/test_handover_model.py to replay through the serving class.
+- Export: one ONNX graph (inputs `embedding`, `context` [batch, dim], `ngrams` [batch, buckets] and `numeric`
+  [batch, len(NUMERIC)]; MatMul, Add, Sigmoid; float32), the encoder version, the FeatureSpec, the context weight,
+  the numeric features' names and weights, the models the features were scored with and the threshold recorded;
+  the decision parameters carry the threshold (`guardrails.needs_person`). Reference texts and their
+  probabilities are recorded for tests/unit/scoring/test_handover_model.py to replay through the serving class.
 """
 
 from __future__ import annotations
@@ -235,27 +236,11 @@ def calm_messages(labelled: Path = LABELLED) -> list[str]:
 
 
 def embed(encoder: Any, texts: Sequence[str], cache: Path | None) -> np.ndarray:
-    """Each text encoded alone through the serving encoder, cached by the encoder's version and the text."""
-    store: dict[str, np.ndarray] = {}
-    file = None
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        file = cache / f"handover-{encoder.version}.npz"
-        if file.is_file():
-            with np.load(file) as data:
-                store = {k: data[k] for k in data.files}
-    out = np.zeros((len(texts), encoder.dim), np.float32)
-    fresh = 0
-    for i, text in enumerate(texts):
-        key = hashlib.sha256(text.encode()).hexdigest()[:24]
-        if key not in store:
-            store[key] = np.asarray(encoder.encode([text]).embeddings[0], np.float32)
-            fresh += 1
-        out[i] = store[key]
-    if file is not None and fresh:
-        np.savez(file, **store)  # type: ignore[arg-type]  # the stub fears a key named allow_pickle
-    log(f"embeddings: {len(texts)} texts, {fresh} encoded")
-    return out
+    """Each text encoded alone through the serving encoder (the scorer's vectors), cached by the encoder's version
+    and the text: the trigger model's cache (`baton.training.triggers.embed_all`)."""
+    from baton.training.triggers import embed_all
+
+    return embed_all(encoder, texts, cache)
 
 
 def design(
@@ -526,6 +511,9 @@ def run(args: argparse.Namespace) -> Path:
     paths = args.data or default_data()
     if len(paths) < 2:
         raise SystemExit("--data: at least two files (authors) are needed to measure leave one author out")
+    missing = [str(p) for p in paths if not Path(p).is_file()]
+    if missing:
+        raise SystemExit(f"--data: no such file: {', '.join(missing)}")
     scorer = scorer_without_handover(args.models)
     encoder = scorer.models.encoder
     ex = read_examples(paths, scorer)
