@@ -204,36 +204,10 @@ def main() -> None:
         nargs="+",
         help="labelled sets, one per author: measure the learned id reader leave-one-author-out",
     )
-    parser.add_argument("--C", type=float, default=1.0, help="with --loao: the model's inverse L2 strength")
-    parser.add_argument(
-        "--threshold", type=float, nargs="+", default=[0.4], help="with --loao: the model's threshold(s)"
-    )
-    parser.add_argument(
-        "--extend", type=float, default=0.9, help="with --loao: the model's extend probability"
-    )
     parser.add_argument("--augment", action="store_true", help="with --loao: train on shape-only copies too")
-    parser.add_argument(
-        "--start-threshold",
-        type=float,
-        default=1.0,
-        help="with --loao: the model's threshold at a sentence's start",
-    )
-    parser.add_argument(
-        "--synthetic", type=int, default=0, help="with --loao: composed lines added to the training"
-    )
-    parser.add_argument("--seed", type=int, default=11, help="with --loao: the composed lines' seed")
-    parser.add_argument(
-        "--date-threshold", type=float, default=0.5, help="with --loao: the model's date threshold (1: none)"
-    )
-    parser.add_argument(
-        "--code-threshold",
-        type=float,
-        default=0.6,
-        help="with --loao: the model's error code threshold (1: none)",
-    )
-    parser.add_argument(
-        "--prune", type=float, default=0.1, help="with --loao: the model's pruning of weights"
-    )
+    from baton.training.entities import add_model_options
+
+    add_model_options(parser, sweep=True, note="with --loao: ")
     args = parser.parse_args()
     if args.loao:
         leave_one_author_out(

@@ -25,7 +25,6 @@ numpy and onnxruntime are imported when a model is loaded, not when this module 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +62,15 @@ def context_vector(earlier: Sequence[Any], dim: int) -> np.ndarray:
     stacked = np.stack([np.asarray(v).astype(np.float32) for v in earlier])
     mean: np.ndarray = stacked.mean(axis=0)
     return mean
+
+
+def earlier_embeddings(state: ArcState, seq: int, n: int) -> list[np.ndarray]:
+    """The stored embeddings (float16, decoded) of the last `n` customer messages before `seq` the arc remembers:
+    the context the model reads, the same in the scorer and in `baton train handover`."""
+    from baton.scoring.arc import decode_embedding
+
+    kept = [r.embedding for r in state.recent if r.embedding is not None and r.seq < seq]
+    return [decode_embedding(e) for e in kept[-n:]] if n > 0 else []
 
 
 def numeric_features(scores: Scores, state: ArcState) -> list[float]:
@@ -119,17 +127,11 @@ class OnnxHandoverModel:
 
 def load(path: Path, *, threads: int = 1) -> OnnxHandoverModel:
     """The handover model in directory `path` (a `handover/` directory of the model layout)."""
+    from baton.scoring.sessions import manifest as read_manifest
     from baton.scoring.sessions import session as new_session
 
     path = Path(path)
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelDirError(f"{path / 'manifest.json'}: missing") from None
-    except json.JSONDecodeError as exc:
-        raise ModelDirError(f"{path / 'manifest.json'}: not JSON ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("kind") != "handover":
-        raise ModelDirError(f"{path / 'manifest.json'}: not a handover model manifest")
+    manifest = read_manifest(path, "handover", ModelDirError)
     try:
         version = str(manifest["version"])
         encoder_version = str(manifest["encoder"]["version"])

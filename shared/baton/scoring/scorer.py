@@ -259,16 +259,12 @@ class Scorer:
         """The handover model's probability, read with the earlier customer messages the arc remembers (their
         embeddings as stored, the last `context_messages`) and the message's other scores with the arc before it
         (`baton.scoring.handover.numeric_features`); None without the model or an embedding."""
-        from baton.scoring.handover import numeric_features
+        from baton.scoring.handover import earlier_embeddings, numeric_features
 
         model = self.models.handover
         if model is None or found.vector is None:
             return None
-        earlier = [
-            arc.decode_embedding(r.embedding)
-            for r in state.recent
-            if r.embedding is not None and r.seq < message.seq
-        ][-model.context_messages :]
+        earlier = earlier_embeddings(state, message.seq, model.context_messages)
         return round(model.predict(message.text, found.vector, earlier, numeric_features(scores, state)), 4)
 
 

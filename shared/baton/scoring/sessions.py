@@ -14,11 +14,15 @@
   with the fused graph's is >= 0.994 (median 1.0), and the quality figures of bench/quality.py moved by
   at most 0.0011 (docs/scoring.md, "In short, and measured quality").
 
+`manifest` reads a model directory's `manifest.json` for the loaders of the learned heads (triggers, handover),
+with the same errors.
+
 onnxruntime is imported on the first call (cold start: `import baton.scoring` never pulls it in).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +44,18 @@ def session(path: Path, *, threads: int = 1) -> Any:
         providers=["CPUExecutionProvider"],
         disabled_optimizers=list(DISABLED_OPTIMIZERS),
     )
+
+
+def manifest(path: Path, kind: str, error: type[ValueError], name: str | None = None) -> dict[str, Any]:
+    """`path/manifest.json` as a dict whose `kind` is `kind`; else `error` naming the file and what is wrong (the
+    model called `name`, default `kind`)."""
+    file = path / "manifest.json"
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{file}: missing") from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{file}: not JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("kind") != kind:
+        raise error(f"{file}: not a {name or kind} model manifest")
+    return data

@@ -29,7 +29,6 @@ numpy and onnxruntime are imported when a model is loaded, not when this module 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,17 +142,11 @@ class OnnxTriggerModel:
 
 def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
     """The trigger model in directory `path` (a `triggers/` directory of the model layout)."""
+    from baton.scoring.sessions import manifest as read_manifest
     from baton.scoring.sessions import session as new_session
 
     path = Path(path)
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelDirError(f"{path / 'manifest.json'}: missing") from None
-    except json.JSONDecodeError as exc:
-        raise ModelDirError(f"{path / 'manifest.json'}: not JSON ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("kind") != "triggers":
-        raise ModelDirError(f"{path / 'manifest.json'}: not a trigger model manifest")
+    manifest = read_manifest(path, "triggers", ModelDirError, "trigger")
     try:
         codes = [str(c) for c in manifest["codes"]]
         thresholds = {str(k): float(v) for k, v in manifest.get("thresholds", {}).items()}

@@ -174,6 +174,53 @@ with >= {date_threshold} (only a day and a month, `14/2`, `1.9`, not after a ver
 """
 
 
+def add_model_options(parser: argparse.ArgumentParser, *, sweep: bool = False, note: str = "") -> None:
+    """The learned reader's options and their defaults, for this command and for `bench/handoff.py --loao` (its
+    `note` prefixes each help; `sweep`: `--threshold` takes several values)."""
+    parser.add_argument("--C", type=float, default=1.0, help=f"{note}inverse L2 strength")
+    parser.add_argument(
+        "--prune", type=float, default=0.1, help=f"{note}drop features whose weights are all smaller"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        nargs="+" if sweep else None,
+        default=[0.4] if sweep else 0.4,
+        help=f"{note}probability above which a span is added" + (" (several: one run each)" if sweep else ""),
+    )
+    parser.add_argument(
+        "--extend",
+        type=float,
+        default=0.9,
+        help=f"{note}probability above which a pattern's id gets its longer form",
+    )
+    parser.add_argument(
+        "--date-threshold",
+        type=float,
+        default=0.5,
+        help=f"{note}probability above which a day and a month is added",
+    )
+    parser.add_argument(
+        "--code-threshold",
+        type=float,
+        default=0.6,
+        help=f"{note}probability above which an error code is added",
+    )
+    parser.add_argument(
+        "--start-threshold",
+        type=float,
+        default=1.0,
+        help=f"{note}probability above which an id nothing precedes in its sentence is added, answering a message",
+    )
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        help=f"{note}composed lines (`baton.training.entity_synth`) added to the labelled sets; 0: none",
+    )
+    parser.add_argument("--seed", type=int, default=11, help=f"{note}the composed lines' seed")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="baton train entities", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -182,38 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, required=True, help="the weights file (its card is written beside)"
     )
-    parser.add_argument("--C", type=float, default=1.0, help="inverse L2 strength")
-    parser.add_argument(
-        "--prune", type=float, default=0.1, help="drop features whose weights are all smaller"
-    )
-    parser.add_argument(
-        "--threshold", type=float, default=0.4, help="probability above which a span is added"
-    )
-    parser.add_argument(
-        "--extend",
-        type=float,
-        default=0.9,
-        help="probability above which a pattern's id gets its longer form",
-    )
-    parser.add_argument(
-        "--date-threshold", type=float, default=0.5, help="probability above which a day and a month is added"
-    )
-    parser.add_argument(
-        "--code-threshold", type=float, default=0.6, help="probability above which an error code is added"
-    )
-    parser.add_argument(
-        "--start-threshold",
-        type=float,
-        default=1.0,
-        help="probability above which an id nothing precedes in its sentence is added, answering a message",
-    )
-    parser.add_argument(
-        "--synthetic",
-        type=int,
-        default=0,
-        help="composed lines (`baton.training.entity_synth`) added to the labelled sets; 0: none",
-    )
-    parser.add_argument("--seed", type=int, default=11, help="the composed lines' seed")
+    add_model_options(parser)
     args = parser.parse_args(argv)
     if args.synthetic < 0:
         raise SystemExit("train entities: --synthetic is a count of lines, 0 or more")

@@ -132,9 +132,9 @@ def scorer_without_handover(models_dir: Path | None = None) -> Any:
 def read_examples(paths: Sequence[Path], scorer: Any) -> Examples:
     """Every customer message of the labelled conversations in `paths`, scored in order by `scorer` (the serving
     code: the context and the numeric features are read from the arc exactly as the scorer reads them)."""
-    from baton.scoring.arc import ArcState, decode_embedding
+    from baton.scoring.arc import ArcState
     from baton.scoring.backtest import BadLine, parse_line
-    from baton.scoring.handover import context_vector, numeric_features
+    from baton.scoring.handover import context_vector, earlier_embeddings, numeric_features
 
     dim = scorer.models.encoder.dim
     texts: list[str] = []
@@ -177,11 +177,7 @@ def read_examples(paths: Sequence[Path], scorer: Any) -> Examples:
                         y = 0
                     else:
                         y = 1 if by is None or k >= int(by) else -1
-                    earlier = [
-                        decode_embedding(r.embedding)
-                        for r in before.recent
-                        if r.embedding is not None and r.seq < message.seq
-                    ][-CONTEXT_MESSAGES:]
+                    earlier = earlier_embeddings(before, message.seq, CONTEXT_MESSAGES)
                     texts.append(message.text)
                     label.append(y)
                     group.append(g)

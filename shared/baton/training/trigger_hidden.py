@@ -19,7 +19,6 @@ Measured leave-one-author-out before anything is adopted (`bench/triggers_loao.p
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,28 +43,16 @@ def pooled_hidden(encoder: Any, texts: Sequence[str], cache: Path | None) -> np.
     by the encoder's version and the text. The encoder must expose them (`hidden_layer` in its manifest)."""
     if getattr(encoder, "hidden_layer", None) is None:
         raise SystemExit("the encoder's graph exposes no hidden states (no hidden_layer in its manifest)")
-    store: dict[str, np.ndarray] = {}
-    file = None
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        file = cache / f"{encoder.version}-hidden{encoder.hidden_layer}.npz"
-        if file.is_file():
-            with np.load(file) as data:
-                store = {k: data[k] for k in data.files}
-    out: np.ndarray | None = None
-    fresh = 0
-    for i, text in enumerate(texts):
-        key = hashlib.sha256(text.encode()).hexdigest()[:24]
-        if key not in store:
-            store[key] = pool(encoder.encode([text]).hidden[0])
-            fresh += 1
-        if out is None:
-            out = np.zeros((len(texts), store[key].shape[0]), np.float32)
-        out[i] = store[key]
-    if file is not None and fresh:
-        np.savez(file, **store)  # type: ignore[arg-type]  # the stub fears a key named allow_pickle
+    from baton.training.triggers import cached_per_text
+
+    out, fresh = cached_per_text(
+        texts,
+        lambda text: pool(encoder.encode([text]).hidden[0]),
+        cache / f"{encoder.version}-hidden{encoder.hidden_layer}.npz" if cache is not None else None,
+        2 * encoder.dim,
+    )
     log(f"hidden states: {len(texts)} texts, {fresh} encoded, the rest cached")
-    return out if out is not None else np.zeros((0, 2 * encoder.dim), np.float32)
+    return out
 
 
 @dataclass

@@ -68,7 +68,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,26 +171,41 @@ def bitext_rows(directory: Path, seed: int) -> list[tuple[str, set[str]]]:
     return rows
 
 
-def embed_all(encoder: Any, texts: Sequence[str], cache: Path | None) -> np.ndarray:
-    """Each text encoded alone through the serving encoder (the scorer's vectors), cached by version + text."""
+def cached_per_text(
+    texts: Sequence[str],
+    compute: Callable[[str], np.ndarray],
+    file: Path | None,
+    width: int,
+) -> tuple[np.ndarray, int]:
+    """float32 [len(texts), width] of `compute(text)` per text, kept in the npz `file` by a hash of the text (the
+    encoder's version is in the file's name) so a rerun encodes only new texts; and how many were computed."""
     store: dict[str, np.ndarray] = {}
-    file = None
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        file = cache / f"{encoder.version}.npz"
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
         if file.is_file():
             with np.load(file) as data:
                 store = {k: data[k] for k in data.files}
-    out = np.zeros((len(texts), encoder.dim), np.float32)
+    out = np.zeros((len(texts), width), np.float32)
     fresh = 0
     for i, text in enumerate(texts):
         key = hashlib.sha256(text.encode()).hexdigest()[:24]
         if key not in store:
-            store[key] = np.asarray(encoder.encode([text]).embeddings[0], np.float32)
+            store[key] = compute(text)
             fresh += 1
         out[i] = store[key]
     if file is not None and fresh:
         np.savez(file, **store)  # type: ignore[arg-type]  # the stub fears a key named allow_pickle
+    return out, fresh
+
+
+def embed_all(encoder: Any, texts: Sequence[str], cache: Path | None) -> np.ndarray:
+    """Each text encoded alone through the serving encoder (the scorer's vectors), cached by version + text."""
+    out, fresh = cached_per_text(
+        texts,
+        lambda text: np.asarray(encoder.encode([text]).embeddings[0], np.float32),
+        cache / f"{encoder.version}.npz" if cache is not None else None,
+        encoder.dim,
+    )
     log(f"embeddings: {len(texts)} texts, {fresh} encoded, the rest cached")
     return out
 
