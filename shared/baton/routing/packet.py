@@ -295,7 +295,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"versicherungs(?:schein)?(?:nummer)?",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
-    r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|"
+    r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|comprovante|justificante|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
     r"pcn|penalty charge(?: notice)?|(?:parking|penalty|traffic|speeding) (?:fine|ticket)|"
     r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete",
@@ -304,13 +304,19 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"(?:maintenance|service|support|repair|refund|warranty|change|return) requests?|request ?(?:number|no|nr)|"
     r"anfrage(?:nummer)?|solicitud|richiesta|"
     r"segnalazione|vorgang(?:snummer)?|dossier|expediente|incident|complaints?|reklamac(?:ja|ji|e)|reklamation|"
-    r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|[äa]rende(?:nummer)?|saksnummer|folio|pir|"
+    r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|beschwerde(?:nummer)?|[äa]rende(?:nummer)?|saksnummer|folio|pir|"
     r"file ?(?:ref(?:erence)?|number|no|nr)|(?:entry |customs )?quer(?:y|ies)|enquiry|inquiry",
 }
-_REF_WORDS = r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie"
+_REF_WORDS = (
+    r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens|referanse|"
+    r"kenmerk|aktenzeichen|quote|quotation|offerte|offerta|devis|angebot(?:snummer)?|presupuesto|or[çc]amento|tilbud|"
+    r"offert"
+)
 """A reference names no kind of its own: the message's id words say it (`paid my bill ... with reference RF18...`:
 the bill's), else a payment (`paid £52 ..., ref GW-2026-03391`: what was bought), else a ticket's (see
-`_ref_kind`)."""
+`_ref_kind`). A quote's is read so too, but what is bought unless the message names another kind (`Quote Q-88120
+accepted`: an order; `a quote ref Q-0932/B ..., but now the invoice says`: the invoice's)."""
+_QUOTE_WORD = re.compile(r"(?i:quot|offert|devis|angebot|presupuesto|or[çc]amento|tilbud)")
 _SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}/\d{1,8}"
 """A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`)."""
 _GROUPED_ID = (
@@ -379,7 +385,7 @@ _ID_HINT = re.compile(
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
     r"ricevut\w*|recibos?|bollett\w*|boletos?|kvitto|paragon|"
     r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
-    r"(?<!in\s)cases?|claims?|complaints?|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
+    r"(?<!in\s)cases?|claims?|complaints?|klacht\w*|beschwerde\w*|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
     r"(?:maintenance|service|support|repair|refund|warranty|change|return)\s+requests?|sinistro|siniestro))(?!\w)"
 )
 """The words that say what a bare id is; shipping words say order."""
@@ -414,7 +420,8 @@ _PHONE = re.compile(
 )
 _PHONE_WORDS = re.compile(
     r"(?<![^\W\d_])(?:call|phone|tel|telephone|mobile|cell|reach|ring|text|whatsapp|sms|number|rufen|anrufen|telefon|"
-    r"handy|t[ée]l[ée]phone|portable|tel[ée]fono|llame|llamar|ligue|telefone|bel)\b[^.!?\n]{0,24}$",
+    r"handy|t[ée]l[ée]phone|portable|tel[ée]fono|llame|llamar|ligue|telefone|bel|tlfn?|tfno|telf|m[óo]vil|celular|"
+    r"cellulare|cel|chiamare|chiamatemi|richiamare)\b[^.!?\n]{0,24}$|(?<!\w)(?:n[úu]mero|num[ée]ro|nummer|numer)\s*:?\s*$",
     re.I,
 )
 _PHONE_AFTER = re.compile(
@@ -440,9 +447,10 @@ _CURRENCY_SYMBOLS = {
     "€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB",
     "₺": "TRY", "₪": "ILS", "฿": "THB", "₫": "VND", "₴": "UAH", "R$": "BRL", "A$": "AUD", "AU$": "AUD",
     "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "MX$": "MXN", "zł": "PLN",
-    "kr": "KR", "Kč": "CZK", "Rs": "INR", "Rs.": "INR", "Rp": "IDR", "RM": "MYR",
+    "kr": "KR", "Kč": "CZK", "Rs": "INR", "Rs.": "INR", "Rp": "IDR", "RM": "MYR", "TL": "TRY",
 }  # fmt: skip
-"""`kr` is the Nordic crowns' (SEK, NOK, DKK, ISK): the key only tells mentions of one amount apart."""
+"""`kr` is the Nordic crowns' (SEK, NOK, DKK, ISK): the key only tells mentions of one amount apart. `TL` is the
+Turkish lira as Turks write it (`4.750,00 TL`), in capitals only."""
 _CURRENCY_CODES = (
     "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN",
     "BRL", "MXN", "ARS", "CLP", "COP", "PEN", "INR", "CNY", "HKD", "SGD", "ZAR", "TRY", "RUB", "KRW", "ILS", "AED",
@@ -524,8 +532,13 @@ _MONTHS_AFTER_A_DAY = {
     8: "sierpnia srpna augusti", 9: "września wrzesnia září zari", 10: "października pazdziernika října rijna okt",
     11: "listopada listopadu", 12: "grudnia prosince des desember",
 }  # fmt: skip
-"""Month names read only after a day (`3 marca`, `12. května`, `2 augusti`): the Polish and Czech genitives and the
-Nordic spellings the list above lacks. Not where a month comes first (`maja 5` is rarely a date; `maj` and `des`
+_MONTHS_AFTER_A_DAY_TR = {
+    1: "ocak", 2: "şubat subat", 3: "mart", 4: "nisan", 5: "may\u0131s mayis", 6: "haziran", 7: "temmuz",
+    8: "ağustos agustos", 9: "eylül eylul", 10: "ekim", 11: "kas\u0131m kasim", 12: "aral\u0131k aralik",
+}  # fmt: skip
+_MONTHS_AFTER_A_DAY = {n: f"{names} {_MONTHS_AFTER_A_DAY_TR[n]}" for n, names in _MONTHS_AFTER_A_DAY.items()}
+"""Month names read only after a day (`3 marca`, `12. května`, `2 augusti`, `10 Haziran'da`): the Polish and Czech
+genitives, the Nordic spellings the list above lacks, and the Turkish months (two authors of ten wrote in Turkish). Not where a month comes first (`maja 5` is rarely a date; `maj` and `des`
 are words), so they add no start to `_MONTH_STEMS`."""
 _MONTH_NUMBER = {name: number for number, names in _MONTHS.items() for name in names.split()}
 _DAY_MONTH_NUMBER = _MONTH_NUMBER | {
@@ -578,10 +591,20 @@ _WEEKDAY_BEFORE = re.compile(
     r"venerd[iì]|sabato|domenica|(?:segunda|ter[çc]a|quarta|quinta|sexta)(?:-feira)?|poniedzia[łl]ek|wtorek|"
     r"[śs]rod[aęy]|czwartek|pi[ąa]tek|sobot[aęy]|niedziel[aęi]|m[åa]ndag|tisdag|onsdag|torsdag|fredag|l[öo]rdag|"
     r"s[öo]ndag|mandag|tirsdag|l[øo]rdag|s[øo]ndag|pond[ěe]l[íi]|[úu]ter[ýy]|st[řr]ed[au]|[čc]tvrtek|p[áa]tek|"
-    r"sobotu|ned[ěe]l[ei]),?\s+$"
+    r"sobotu|ned[ěe]l[ei]|pazartesi|sal[\u0131i]|[çc]ar[şs]amba|per[şs]embe|cuma(?:rtesi)?|pazar),?\s+$"
 )
 """A day's name just before a date (`Tuesday 5/6`, `Fri 14/2`, `Friday 31st`, `mardi 14 avril`, `Freitag, 9. Jan`,
-`dinsdag 4 maart`, `wtorek 10 lutego`): it makes the numbers a date, and is part of it as typed."""
+`dinsdag 4 maart`, `wtorek 10 lutego`, `Cuma 6 Haziran`): it makes the numbers a date, and is part of it as typed."""
+_WEEKDAY_ABBREVIATION_BEFORE = re.compile(
+    r"(?<!\w)(?:(?i:lun|mer|jeu|ven|sam|dim|mi[ée]|jue|vie|s[áa]b|dom|gio|seg|ter|qua|qui|sex|m[åa]n|tis|ons|tor|fre|"
+    r"l[öø]r|s[öø]n|tir|pon|[śs]r|czw|sob|niedz|pzt|[çc]ar|per|cum|cmt|paz)\.?|"
+    r"(?:Mo|Di|Mi|Do|Fr|Sa|So|Ma|Wo|Vr|Za|Zo|Wt|Pt|Út|Čt|Pá|vr|wo|za|zo|wt|út|čt|pá)\.?|"
+    r"(?i:mo|di|mi|do|fr|sa|so|ma|wo|vr|za|zo|wt|pt|út|čt|pá)(?:\.|(?=,))),?\s+$"
+)
+"""A day's name abbreviated just before a date the patterns found (`Sa 21.06.`, `fre 11 juli`, `sam. 5 juillet`,
+`Di, 10.06.2025`, `mié 4/6`, `czw. 12.06`): part of the date as typed, as the full name is. It makes no numbers a
+date (`so 3/4 of`), and two letters that are also a word (`do`, `so`, `ma`, `di`) are a day's only capitalised or
+before a dot or a comma."""
 _TIME_AFTER = re.compile(
     r"(?:,\s{0,2}|\s{1,2})(?:(?i:at|um|à|a\s+las|alle|om|kl\.?|klo|godz\.?|às|v|ve|o)\s+)?"
     r"(?:[01]?\d|2[0-3])(?::[0-5]\d(?::[0-5]\d)?(?:\s?(?i:am|pm|uhr|h))?|h[0-5]\d|\.[0-5]\d\s?(?i:uhr|h)|"
@@ -591,6 +614,8 @@ _TIME_AFTER = re.compile(
 """The time of day typed right after a date (`Thu 6 Mar, 09:40`, `Tue 4 Nov 22:17 UTC`, `9. Jan um 08:12`, `7.6. 20
 uhr`, `3 May at 9pm`): part of the date as typed (an appointment's, an outage's time); a bare hour is not one
 (`Saturday 7th, at 9`)."""
+_FIRST_DAY = re.compile(r"(?<![\w./:,-])(?:3[01]|[12]\d|0?[1-9])\.?\s?[-\u2013]\s?$")
+"""The first day of a range before a date (`3-5 May`, `3.-5. Mai`, `12 - 14 juin`): part of it as typed."""
 _ORDINAL_DAY = re.compile(r",?\s+(?i:the\s+)?(?P<d>\d\d?)(?:st|nd|rd|th)(?!\w)")
 """`31st` after a day's name (`Friday 31st`, `Tuesday the 5th`): alone it is no date (`the 18th`)."""
 _ON_THE_ORDINAL = re.compile(
@@ -708,12 +733,17 @@ _POSIX = re.compile(
 )
 _ERRNO = re.compile(r"(?<![\w])[Ee]rrno\s*\d{1,4}(?![\w])")
 _DASH_CODE = re.compile(
-    r"(?P<id>[A-Z](?<![\w-][A-Z])(?:[A-Z0-9]{1,5}|[A-Z0-9]{0,5}(?=-[A-Z]))(?:-[A-Z][A-Z0-9]{0,5})*-\d{2,6}(?:-\d{1,3})?)"
+    r"(?P<id>[A-Z](?<![\w-][A-Z])(?:[A-Z0-9]{1,5}|[A-Z]{6,9}(?=-\d)|[A-Z0-9]{0,5}(?=-[A-Z]))(?:-[A-Z][A-Z0-9]{0,5})*-\d{2,6}(?:-\d{1,3})?)"
     r"(?![\w-])"
 )
 """`ORA-00942`, `PR-409`, `LW-PRX-017`, `CE-34878-0`, `E-GPS-31`: an error code when an error's words come just before
-it (`shows`, `denied`, `won't launch,`, `went wrong (`), or an error's word just after (`ORA-00942 error`; ids with a
-known prefix are found before this runs)."""
+it (`shows`, `denied`, `won't launch,`, `went wrong (`), after a colon in a sentence an error's word starts
+(`Fehlermeldung am Scanner: ZUTRITT-09`), or an error's word just after (`ORA-00942 error`; ids with a known prefix
+are found before this runs). A first word of six letters or more only before the number (`ZUTRITT-09`)."""
+_ERROR_COLON = re.compile(
+    r"(?i:\b(?:error|erreur|errore|erro|fehler\w*|fout\w*|fel(?:kod|meddelande|et)?|feil\w*|fejl\w*|b[łl][ąa]d\w*|"
+    r"virhe\w*|hata))\b[^.!?\n:]{0,30}:\s*[\"'(]?$"
+)
 _PROTOCOLS = frozenset({"SIP", "SMTP", "ESMTP", "LMTP", "FTP", "FTPS", "RTSP", "NNTP"})
 _PROTOCOL_STATUS = re.compile(
     r"(?P<p>[EFLNRS](?:IP|MTP|SMTP|TPS?|TSP|NTP))(?:/\d(?:\.\d)?)?(?:\s+(?i:status|reply|response))?"
@@ -779,10 +809,13 @@ _ERROR_NAME = re.compile(
     r"ERR|FAIL|INVALID|TIMEOUT|TIMED_OUT|DENIED|RESET|REFUSED|EXPIRED|NOT_FOUND|UNAUTHORI[SZ]ED|FORBIDDEN|"
     r"EXCEEDED|MISSING|UNAVAILABLE|ABORTED|REJECTED|MISMATCH|UNKNOWN|BAD_|NO_|CANNOT|UNABLE|EXCEPTION|LIMIT|"
     r"FAULT|PANIC|FATAL|CRASH|OVERHEAT|OVER_?(?:VOLT|CURRENT|LOAD|TEMP)|UNDER_?VOLT|LOST|BLOCKED|SUSPENDED|STUCK|JAM|"
-    r"CORRUPT|VIOLATION|OFFLINE|THROTTL|QUOTA|DECLINED|INSUFFICIENT|DISCONNECT|UNREACHABLE|ALARM"
+    r"CORRUPT|VIOLATION|OFFLINE|THROTTL|QUOTA|DECLINED|INSUFFICIENT|DISCONNECT|UNREACHABLE|ALARM|UNHEALTHY|"
+    r"UNRESPONSIVE|DEGRADED|NOT_READY|(?:FEL|FEHLER|FOUT|FEIL|FEJL|ERREUR|ERRO|VIRHE|BLAD)(?![A-Z])"
 )
 """The words of a failure's name in capitals (`ERR_CONNECTION_RESET`, `PSU_FAULT`, `ARC_FAULT_DETECTED`): such a
-name is an error code wherever it is typed, a log line included; other constants only in an error's words."""
+name is an error code wherever it is typed, a log line included; other constants only in an error's words. The
+error's word of other languages too (`FEL-ADR`, `FEHLER_42`), and a state a health check reports
+(`E_LB_BACKEND_UNHEALTHY`)."""
 _ERROR_WORDS = re.compile(
     r"(?i:error|fehler|erreur|errore|erro|code|fail\w*|shows?|showing|showed|says|status|throws?|threw|thrown|"
     r"returns?|returned|gives?|giving|gave|got|getting|denied|declined|rejected|refused|wrong|expired|invalid|"
@@ -1096,6 +1129,8 @@ _ID_STEMS: tuple[str, ...] = (
     "polizza", "apólice", "apolice", "polis", "versicherung", "file", "entry q", "customs q", "quer", "enquiry",
     "inquiry", "inv", "hire", "bestil", "beställ", "bestall", "ordre", "ricevuta", "recibo", "reçu", "recu", "kvitt",
     "paragon", "bonnetje", "kassenbon", "bolletta", "boleto",
+    "kenmerk", "aktenzeichen", "beschwerde", "quot", "offert", "devis", "angebot", "presupuesto", "orçamento",
+    "orcamento", "tilbud", "comprovante", "justificante",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -1244,7 +1279,7 @@ def _named_ids(t: _Text) -> Iterable[Span]:
         return
     for m in _starting_with(_ID_AFTER_WORD, t, _ID_STEMS, digit_within=_ID_DIGIT_WITHIN):
         kind: EntityKind = (
-            _ref_kind(t.text, m.start())
+            _ref_kind(t.text, m.start(), quote=_QUOTE_WORD.match(m.group("ref")) is not None)
             if m.group("ref") is not None
             else next(k for k in _ID_WORDS if m.group(k) is not None)
         )
@@ -1284,15 +1319,15 @@ _PAID = re.compile(
 )
 
 
-def _ref_kind(text: str, start: int) -> EntityKind:
+def _ref_kind(text: str, start: int, quote: bool = False) -> EntityKind:
     """What a reference (`ref GW-2026-03391`) refers to: the id word nearest before it in the message, else the first
-    after it (`_ID_HINT`), else what was bought when the message pays (an order), else a ticket."""
+    after it (`_ID_HINT`), else what was bought when the message pays or `quote` (an order), else a ticket."""
     hints = list(_ID_HINT.finditer(text))
     before = [h for h in hints if h.end() <= start]
     named = before[-1] if before else next((h for h in hints if h.start() > start), None)
     if named is not None:
         return _hint_kind(named)
-    return "order_id" if _PAID.search(text) else "ticket_id"
+    return "order_id" if quote or _PAID.search(text) else "ticket_id"
 
 
 def _booking_refs(t: _Text) -> Iterable[Span]:
@@ -1313,6 +1348,16 @@ def _prefixed_ids(t: _Text) -> Iterable[Span]:
         span = _id(_PREFIX_KIND[prefix], start, m.end(), raw)
         if span is not None:
             yield span
+    for m in _INNER_PREFIX.finditer(t.text) if "-" in t.text else ():
+        span = _id(_PREFIX_KIND[m.group("p").casefold()], m.start(), m.end(), m.group())
+        if span is not None:
+            yield span
+
+
+_INNER_PREFIX = re.compile(
+    r"[A-Z](?<![\w-][A-Z])[A-Z0-9]{0,4}-(?P<p>INV|ORD|TKT|REQ|CASE|FAC|RCPT)-\d(?:[\w/-]*[A-Za-z0-9])?(?![\w-])"
+)
+"""A known prefix after the issuer's (`FC-INV-10442`, `ACME-ORD-2291`): the prefix still names the kind."""
 
 
 def _dates(t: _Text) -> Iterable[Span]:
@@ -1326,6 +1371,8 @@ def _dates(t: _Text) -> Iterable[Span]:
             key = _date_key(m)
             if key is not None and not (pattern is _DATES[1] and _version(t.text, m)):
                 start, end = _weekday_start(t.text, m.start()), _time_end(t.text, m.end())
+                if pattern is _DATES[2] and (first := _FIRST_DAY.search(t.text, max(0, start - 8), start)):
+                    start = first.start()  # `3-5 May`: a range of days, one date as typed
                 yield Span(start, end, "date", t.text[start:end], key)
     for m in _SHORT_DATE.finditer(t.text):
         span = _short_date(t.text, m)
@@ -1333,6 +1380,7 @@ def _dates(t: _Text) -> Iterable[Span]:
             end = _time_end(t.text, span.end)
             yield dataclasses.replace(span, end=end, value=t.text[span.start : end])
     yield from _roman_and_ordinal_dates(t)
+    yield from _month_years(t)
     i = t.folded.find("day")
     while i >= 0:  # `Friday 31st`: an ordinal alone is no date, after a day's name it is
         if (o := _ORDINAL_DAY.match(t.text, i + 3)) is not None and int(o.group("d")) <= 31:
@@ -1340,6 +1388,26 @@ def _dates(t: _Text) -> Iterable[Span]:
             if start < o.start("d"):
                 yield Span(start, o.end(), "date", t.text[start : o.end()], f"?-?-{int(o.group('d'))}")
         i = t.folded.find("day", i + 3)
+
+
+_MONTH_YEAR = re.compile(
+    r"(?<![\w.])(?P<mon>[^\W\d_]{3,10})\.?,?\s+(?:(?i:de|of)\s+)?(?P<y>(?:19|20)\d\d)(?!\w|[.,:/-]\d)"
+)
+_NUMBER_MONTH_YEAR = re.compile(r"(?P<m>\d(?<![\w./-]\d)\d?)/(?P<y>(?:19|20)\d\d)(?![\w/-]|[.,]\d)")
+
+
+def _month_years(t: _Text) -> Iterable[Span]:
+    """A month and its year with no day (`May 2025`, `im Juni 2025`, `diagnosed 11/2024`): a date, as the tenth author
+    labels it (a billing period, when an illness or a contract began). A month's number only two digits long or
+    after a date's word (`since 3/2025`), so that `3/2000 users` is no date; a day before it is the longer date's."""
+    for m in _starting_with(_MONTH_YEAR, t, _MONTH_STEMS):
+        month = _MONTH_NUMBER.get(m.group("mon").casefold())
+        if month is not None and m.group("mon") != "may":  # `they may 2025`: the verb, in lower case
+            yield Span(m.start(), m.end(), "date", m.group(), f"{m.group('y')}-{month}-?")
+    for m in _NUMBER_MONTH_YEAR.finditer(t.text) if "/" in t.text else ():
+        month, worded = int(m.group("m")), _DATE_WORDS.search(t.text[max(0, m.start() - 12) : m.start()])
+        if 1 <= month <= 12 and (len(m.group("m")) == 2 or worded is not None):
+            yield Span(m.start(), m.end(), "date", m.group(), f"{m.group('y')}-{month}-?")
 
 
 def _roman_and_ordinal_dates(t: _Text) -> Iterable[Span]:
@@ -1372,7 +1440,9 @@ def _version(text: str, m: re.Match[str]) -> bool:
 
 def _weekday_start(text: str, start: int) -> int:
     """Where a date starting at `start` starts with the day's name typed before it (`mardi 14 avril`)."""
-    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 20), start)
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - 20), start) or _WEEKDAY_ABBREVIATION_BEFORE.search(
+        text, max(0, start - 9), start
+    )
     return weekday.start() if weekday is not None else start
 
 
@@ -1401,9 +1471,7 @@ def _short_date(text: str, m: re.Match[str]) -> Span | None:
         return None
     # A `/` date's trailing dot ends the sentence, and so does a wordless one's (`since 03.04.`).
     end = m.end() if dotted and worded else m.end("b")
-    start = (
-        weekday.start() if weekday is not None else m.start()
-    )  # `Tuesday 5/6`: the day's name is part of it
+    start = _weekday_start(text, m.start())  # `Tuesday 5/6`, `Sa 21.06.`: the day's name is part of it
     return Span(start, end, "date", text[start:end], f"?-{int(a)}-{int(b)}")
 
 
@@ -1508,6 +1576,8 @@ def _phones(t: _Text) -> Iterable[Span]:
         before = text[max(0, m.start() - 40) : m.start()]
         if not trunk and _OTHER_NUMBER.search(before):
             continue  # `rewards number 88120034`, `account number 60021881`
+        if raw[0] not in "+(" and _CAPITALS_BEFORE.search(before) and not _PHONE_WORDS.search(before):
+            continue  # `WSP 0044 7812 3`, `3SKLP 0048 2291 07`: the groups of an id its capitals start
         answer = (
             m.start() <= 3
             and not text[: m.start()].strip()
@@ -1523,6 +1593,9 @@ def _phones(t: _Text) -> Iterable[Span]:
             yield Span(m.start(), m.end(), "phone", raw, digits)
 
 
+_CAPITALS_BEFORE = re.compile(r"(?<![\w-])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,6} $")
+"""A group of capitals just before a number (one space): its first group, not a phone's, unless a phone's word comes
+before (`TEL 0044 ...`, `MY PHONE NUMBER IS 01632 960 184`)."""
 _NANP = re.compile(r"[2-9]\d\d(?P<s>[-.])[2-9]\d\d(?P=s)\d{4}")
 """`308-555-0199`: a North American number as it is written (area code and exchange never start with 0 or 1), a
 phone wherever it is typed (a signature, `Ray Dietz | 308-555-0199`); an id so typed after its word is taken
@@ -1546,6 +1619,7 @@ def _named_codes(t: _Text) -> Iterable[Span]:
         if (
             _ERROR_WORDS.search(before)
             or _said_before(text, m.start())
+            or _ERROR_COLON.search(before)
             or _CODE_AFTER.match(text, m.end())
             or (before.endswith("(") and _FAILED_MESSAGE.search(text, max(0, m.start() - 80), m.start()))
         ):

@@ -1139,3 +1139,143 @@ def test_the_learned_reader_reads_no_retry_count_version_hours_price_model_or_st
     assert found("ERROR 1045 (28000): Access denied") == [
         ("error_code", "1045")
     ]  # a code's detail in brackets
+
+
+# ------------------------------------------------------------------------------------------------ test10's families
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Abholung ist Mo. 14.07., bitte", "Mo. 14.07"),
+        ("levering op vr 4 juli toegezegd", "vr 4 juli"),
+        ("arrivée prévue jeu. 10 juillet", "jeu. 10 juillet"),
+        ("la cita es el vie. 4 de julio", "vie. 4 de julio"),
+        ("avgång lör 12 juli", "lör 12 juli"),
+        ("dostawa czw. 12.06.2025", "czw. 12.06.2025"),
+        ("teslimat Cuma 6 Haziran", "Cuma 6 Haziran"),
+    ],
+)
+def test_an_abbreviated_day_name_before_a_date_is_part_of_it(text: str, date: str) -> None:
+    """A day's name abbreviated as German, Dutch, French, Spanish, Nordic and Polish writers abbreviate it, and a
+    Turkish one, is part of the date as typed, as the full name is."""
+    assert ("date", date) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("so 14.02 was the last delivery", "14.02"),  # `so`, `do`, `ma` in lower case are words
+        ("we do 12 May every year", "12 May"),
+    ],
+)
+def test_a_two_letter_word_before_a_date_is_no_day_name_and_makes_no_numbers_a_date(
+    text: str, date: str
+) -> None:
+    assert ("date", date) in found(text)
+    assert [e for e in found("so 3/4 of the users see it") if e[0] == "date"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("ödeme 2.450,00 TL olarak çekildi", ("amount", "2.450,00 TL")),
+        ("taksit 899 TL", ("amount", "899 TL")),
+        ("kurulum 3 Temmuz'da yap\u0131ld\u0131", ("date", "3 Temmuz")),
+        ("fatura 28 Şubat 2026 tarihli", ("date", "28 Şubat 2026")),
+    ],
+)
+def test_turkish_lira_and_months_are_read(text: str, entity: tuple[str, str]) -> None:
+    assert entity in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("the period March 2026 was billed twice", "March 2026"),
+        ("seit Juni 2025 zahlen wir doppelt", "Juni 2025"),
+        ("diagnosed 04/2025 by the vet", "04/2025"),
+        ("card valid since 3/2024", "3/2024"),
+        ("booked for 3-5 June at the site", "3-5 June"),
+    ],
+)
+def test_a_month_and_its_year_and_a_range_of_days_are_dates(text: str, date: str) -> None:
+    assert ("date", date) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they may 2025 be wrong",  # the verb
+        "3/2000 users saw it",  # a share
+    ],
+)
+def test_a_verb_or_a_share_before_a_year_is_no_date(text: str) -> None:
+    assert [e for e in found(text) if e[0] == "date"] == []
+
+
+def test_a_minus_before_an_amount_is_kept_as_typed() -> None:
+    assert found("bank app: 02 Jun 2025 ACME*SUB -$49.00") == [
+        ("date", "02 Jun 2025"),
+        ("amount", "-$49.00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("sí, tlf 622 11 22 33 por la tarde", "622 11 22 33"),
+        ("mi può chiamare, numero 333 765 4321", "333 765 4321"),
+        ("mi número: 655 44 33 22", "655 44 33 22"),
+    ],
+)
+def test_a_phone_without_a_prefix_after_a_phone_or_number_word_is_a_phone(text: str, phone: str) -> None:
+    assert ("phone", phone) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mitgliedsnr.\nKLB 0041 7720 5",  # a card's number its capitals start
+        "numer kuponu 2025-0611-77812-K, a w aplikacji",  # a number word, then the thing's word
+    ],
+)
+def test_groups_after_capitals_or_a_things_number_are_no_phone(text: str) -> None:
+    assert [e for e in found(text) if e[0] == "phone"] == []
+    assert found("MY PHONE NUMBER IS 01632 960 184") == [("phone", "01632 960 184")]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("the portal lists ACME-INV-20931 as unpaid", ("invoice_id", "ACME-INV-20931")),
+        ("ik heb een klacht ingediend, kenmerk ZB-2026-0042", ("ticket_id", "ZB-2026-0042")),
+        ("Aktenzeichen AZ-2291-17 zur Beschwerde", ("ticket_id", "AZ-2291-17")),
+        ("Quote QT-55120 was accepted yesterday", ("order_id", "QT-55120")),
+        ("our quote ref QT-0932 was fine but the invoice says more", ("invoice_id", "QT-0932")),
+        ("paguei, comprovante 77120045", ("invoice_id", "77120045")),
+        ("Vorgang offen, Beschwerde 88213", ("ticket_id", "88213")),
+    ],
+)
+def test_ids_named_by_a_prefix_inside_them_a_reference_quote_or_receipt_word(
+    text: str, entity: tuple[str, str]
+) -> None:
+    """The kind a prefix inside an id says (`-INV-`); a reference whose kind the sentence said before it (a
+    complaint's `kenmerk`); a quote's (what is bought, or the invoice the message names); a receipt and a
+    complaint in Portuguese and German."""
+    assert entity in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Fehlermeldung am Terminal: SPERRE-12", "SPERRE-12"),
+        ("appen säger 'FEL-BETALNING'", "FEL-BETALNING"),
+        ("2026-01-02T10:00:00Z FATAL api: DB_POOL_UNHEALTHY", "DB_POOL_UNHEALTHY"),
+    ],
+)
+def test_codes_after_an_error_messages_colon_in_another_language_or_naming_an_unhealthy_state(
+    text: str, code: str
+) -> None:
+    assert ("error_code", code) in found(text)
+    assert [e for e in found("Ich habe BOOKING-12 gebucht") if e[0] == "error_code"] == []

@@ -41,10 +41,11 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test10.jsonl` (blind), and the earlier ones as regression floors. Since test8's
-round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test10 by
-`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test10
-is training data for it.
+measure unseen text: `handoff_entities_test11.jsonl` (blind), and the earlier ones as regression floors. Since test8's
+round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test11 by
+`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test11
+is training data for it. Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+bought), as the tenth author labels a quote's; the development set had left it out.
 """
 
 from __future__ import annotations
@@ -102,10 +103,16 @@ WEEKDAY = re.compile(
     r"marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica|(?:segunda|ter[çc]a|quarta|quinta|sexta)"
     r"(?:-feira)?|poniedzia[łl]ek|wtorek|[śs]rod[aęy]|czwartek|pi[ąa]tek|sobot[aęy]|niedziel[aęi]|m[åa]ndag|"
     r"tisdag|onsdag|torsdag|fredag|l[öo]rdag|s[öo]ndag|mandag|tirsdag|l[øo]rdag|s[øo]ndag|pond[ěe]l[íi]|"
-    r"[úu]ter[ýy]|st[řr]ed[au]|[čc]tvrtek|p[áa]tek|sobotu|ned[ěe]l[ei]),?\s+(?=.*\d.*\D|.*\D.*\d)"
+    r"[úu]ter[ýy]|st[řr]ed[au]|[čc]tvrtek|p[áa]tek|sobotu|ned[ěe]l[ei]|pazartesi|sal[\u0131i]|[çc]ar[şs]amba|"
+    r"per[şs]embe|cuma(?:rtesi)?|pazar|"
+    # abbreviated: German, Dutch, French, Spanish, Italian, Portuguese, Nordic, Polish, Czech, Turkish
+    r"(?:mo|di|mi|do|fr|sa|so|ma|wo|vr|za|zo|lun|mer|jeu|ven|sam|dim|mi[ée]|jue|vie|s[áa]b|dom|gio|seg|ter|qua|qui|"
+    r"sex|m[åa]n|tis|ons|tor|fre|l[öø]r|s[öø]n|tir|pon|wt|[śs]r|czw|pt|sob|niedz|[úu]t|[čc]t|p[áa]|pzt|[çc]ar|"
+    r"per|cum|cmt|paz)\.?),?\s+(?=.*\d.*\D|.*\D.*\d)"
 )
 """A date is compared without the day's name before it: `mardi 14 avril` and `14 avril` name the same day (one
-author keeps it, another drops it). `Friday 31st` keeps it: without it, `31st` is no date."""
+author keeps it, another drops it). `Friday 31st` keeps it: without it, `31st` is no date. Since test10's round an
+abbreviated name too (`Sa 21.06.`, `fre 11 juli`, `sam. 5 juillet`, `Di, 10.06.2025`: the tenth author keeps it)."""
 ARTICLE = re.compile(r"(?i:le|el|il|lo|the|on|am|den|dem|op|em|no|o)\s+(?=\S)")
 """A date is compared without the article or preposition a labeller may keep before it: `le 3 avril` and `3 avril`,
 `am 12. März` and `12. März` name the same day (the sixth author keeps `le`; the packet, like the other authors,
@@ -137,6 +144,8 @@ def _normal(value: str, kind: str = "") -> str:
         value = value[weekday.end() :]
     if kind == "date":
         value = TIME.sub("", value).rstrip(".")  # `3 Dec.`, `am 12.3.`: the dot names no other day
+    if kind == "amount":  # `-$119.00` pasted from a bank's statement: the tenth author drops the sign
+        value = value.removeprefix("-")
     return " ".join(value.casefold().lstrip("#").split())
 
 
@@ -266,9 +275,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test10.jsonl"
-"""The held-out set: 60 conversations (228 entities) by a tenth author who never saw the extractor, its tests or the
-other sets; measured once, never tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test11.jsonl"
+"""The held-out set: 60 conversations (229 entities) by an eleventh author who never saw the extractor, its tests or
+the other sets; measured once, never tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -315,6 +324,15 @@ EARLIER_SETS = {
     # learned reader's training 89.1% / 96.2% (`bench/handoff.py --loao`), trained on 208/230 (90.4%), 208/215
     # (96.7%); what is left is ids of shapes no set had, kinds read otherwise, short codes, `invalid_grant`, `15. 4`,
     # `NOK 1 499,00`
+    "handoff_entities_test10.jsonl": (
+        0.96,
+        0.97,
+    ),  # measured blind 86.0% / 92.5%; a development set since test10's round, its families fixed in general words
+    # (abbreviated day names, Turkish lira and months, a month and its year, a range of days, phones after a phone or
+    # number word, a prefix inside an id, a quote's and a complaint's reference, codes after an error message's colon):
+    # left out of the learned reader's training 95.6% / 97.3% (`bench/handoff.py --loao`), trained on 220/228
+    # (96.5%), 220/226 (97.3%); what is left is kinds read otherwise (claims as orders: `CLM 009 8812`, `SIN 44
+    # 7812`, `SZK-55120`), ids no word names (`FAM-20-8812`, `T-00981`) and what a customer or member holds
 }
 
 
@@ -340,21 +358,23 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once, after test9's round (the learned reader of codes and dates; `bench/handoff.py
-    --entities ... --against` the round's start): recall 196/228 (86.0%), precision 196/212 (92.5%); the extractor of
-    the round's start: 197/228 (86.4%), 197/213 (92.5%). A regression floor."""
+    """Measured 2026-12-06, once, after test10's round (its file unchanged for 16 minutes; `bench/handoff.py --entities
+    ... --against` round 11's extractor, loading its own reader and weights): recall 191/229 (83.4%), precision 191/214
+    (89.3%); round 11's: 186/229 (81.2%), 186/210 (88.6%). A regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.859 and precision >= 0.924, report
+    assert recall >= 0.834 and precision >= 0.892, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.860 < 0.95 on text by a writer the extractor never saw: abbreviated day names before a "
-    "date (`sa 21.06`, `fre 11 juli`, `sam. 5 juillet`, `di, 10.06.2025`), ids typed in spaced groups after "
-    "capitals read as tickets or cut (`CLM 009 8812`, `SIN 44 7812`, `KD 448 201`, `WSP 0044 7812 3`), kinds read "
-    "otherwise (`SZK-55120`, `KL-2025-0613`, `VA/PT/2291`, `FC-INV-10442`), ids no word names (`Q-88120`, "
-    "`FAM-20-8812`, `T-00981`), Turkish lira and months, negative amounts (`-$119.00`), a month and a year "
-    "(`May 2025`, `11/2024`), phones without a prefix, codes `e_lb_backend_unhealthy`, `ZUTRITT-09`, `FEL-ADR`",
+    reason="held-out recall 0.834 < 0.95 (precision 0.893) on text by a writer the extractor never saw: ids read as "
+    "tickets that the author reads as orders or invoices (`BRS-22817`, `VV-2025/3381`, `FK-CXL-30291`, "
+    "`2025-MZ-00917`, `TS-AND-2024-1187`, `MW-SB-1025-0047`, `2025 3318 0021`: 9 of the 13 tickets it found), ids and codes "
+    "spelled out a character at a time (`S P 7 7 0 4 2`, `C R 4 4 7 1 9`, `CB 7 7 1 0 2 9`, `3 5 1`), dates in "
+    "words (`saturday november seventh`, `friday the thirteenth of november`) or with the day's name after them "
+    "(`5 Kas\u0131m Çarşamba`), `mar. 10/11` read as March, amounts in words, ranges (`$6-$8`, `€340 tot €420`, "
+    "`1.800-2.400 €`) or without a currency (`84.50`), codes `do_not_honor`, `account_closed`, `503-S`, `AUTH-419`, "
+    "`CO-16`, `N290`, `7f3a-c91e`, ids no word names (`sub_1PqL8eXz92Kd`, `ZP-IT-7781-44`, `HBY-7F3A-1129`)",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
