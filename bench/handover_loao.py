@@ -1,11 +1,12 @@
 """What the handover model adds to the decision on a writer it has never seen: `.venv/bin/python bench/handover_loao.py
 [--threshold T] [--data FILE ...]`.
 
-Each labelled conversation set (one author) is decided twice: by the shipped system without the `needs_person`
-guardrail (`guardrails.needs_person` null), and by the same system OR the handover model trained on every other
-author (leave one author out, `baton.training.handover.leave_one_author_out`) at the shipped threshold. A
-guardrail escalates at the message it trips and changes nothing before it, so the second is exact: the first
-escalation is the earlier of the two. The table: per set, `escalate` conversations escalated by the lead's message
+Each labelled conversation set (one author) is decided twice: by the shipped system without what the handover
+model decides (`guardrails.needs_person` and `guardrails.someone_first` null), and by the same system OR the
+handover model trained on every other author (leave one author out,
+`baton.training.handover.leave_one_author_out`): at the shipped threshold, or at `someone_first` for a message
+before any answer that asks for someone to act. A guardrail escalates at the message it trips and changes nothing
+before it, so the second is exact: the first escalation is the earlier of the two. The table: per set, `escalate` conversations escalated by the lead's message
 (in time) and `resolve` conversations escalated, without and with; and the calm messages (the 1,514 of
 `bench/calm_guardrails.py`) the shipped model reaches. Development sets only: the newest blind set stays out.
 """
@@ -29,6 +30,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/baton-handover-embeddings"))
     args = parser.parse_args()
 
+    from baton.decision.engine import someone_request
     from baton.decision.evaluation import evaluate_file
     from baton.decision.params import load_default
     from baton.scoring.handover import load
@@ -40,8 +42,11 @@ def main() -> None:
     threshold = args.threshold if args.threshold is not None else params.guardrails.needs_person
     if threshold is None:
         raise SystemExit("the shipped parameters switch needs_person off: pass --threshold")
+    someone_first = params.guardrails.someone_first if params.guardrails.human_request else None
     without = params.model_copy(
-        update={"guardrails": params.guardrails.model_copy(update={"needs_person": None})}
+        update={
+            "guardrails": params.guardrails.model_copy(update={"needs_person": None, "someone_first": None})
+        }
     )
     paths = args.data or train.default_data()
     features = train.scorer_without_handover()
@@ -53,7 +58,13 @@ def main() -> None:
     oof = train.leave_one_author_out(x, ex, float(model.manifest["C"]), 7)
     first: dict[str, int] = {}
     for i, cid in enumerate(ex.conversation):
-        if oof[i] >= threshold and cid not in first:
+        asks = (
+            someone_first is not None
+            and bool(ex.first[i])
+            and oof[i] >= someone_first
+            and someone_request(ex.texts[i], params) is not None
+        )
+        if (oof[i] >= threshold or asks) and cid not in first:
             first[cid] = int(ex.index[i])
 
     scorer = Scorer(load_models())

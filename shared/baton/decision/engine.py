@@ -609,23 +609,37 @@ def needs_person(scores: Scores, params: DecisionParams) -> tuple[str, str] | No
     return NEEDS_PERSON, f"reads as a case for a person ({p:.2f}, the handover model)"
 
 
-def someone_after_bot(text: str, arc: Arc, params: DecisionParams) -> tuple[str, str] | None:
+def asks_for_someone(text: str, scores: Scores, arc: Arc, params: DecisionParams) -> tuple[str, str] | None:
     """`human_requested` when the customer asks for someone to act (`guardrails.someone`: "could someone look at
-    fra-2?", "who can correct it before then?") after the bot has answered and no agent has: the bot's answer
-    did not do it, and a person is what they ask for. Before any answer it is a question for the bot ("can
-    someone confirm whether my booking includes breakfast?"). A question is no hypothetical here; a negated
-    request ("I don't need someone to call me") does not count."""
+    fra-2?", "who can correct it before then?") and no agent has answered: after the bot's answer, the answer did
+    not do it and a person is what they ask for. Before any answer it may be a question for the bot ("can someone
+    confirm whether my booking includes breakfast?"): then it counts only when the handover model reads the
+    message as a case for a person at `guardrails.someone_first` ("could someone look at the pump log? I was
+    charged for 180 gallons and my tank holds 120"). A question is no hypothetical here; a negated request ("I
+    don't need someone to call me") does not count."""
     g = params.guardrails
-    if not (g.human_request and g.someone and text) or arc.bot_turns == 0 or arc.agent_turns:
+    if not (g.human_request and g.someone and text) or arc.agent_turns:
         return None
+    if arc.bot_turns == 0:
+        p = getattr(scores, "needs_person", None)
+        if g.someone_first is None or p is None or p < g.someone_first:
+            return None
+    quoted = someone_request(text, params)
+    if quoted is None:
+        return None
+    when = " after the bot's answer" if arc.bot_turns else ""
+    return HUMAN_REQUESTED, f'asked for someone{when}: "{quoted}"'
+
+
+def someone_request(text: str, params: DecisionParams) -> str | None:
+    """The quoted words of the first request for someone to act in `text` (`guardrails.someone`) that is not
+    negated, or None."""
+    g = params.guardrails
     normal = fold(text)
     negation = _negation(g.negation)
     for match in _someone(g.someone).finditer(normal):
         if not negation.negated(normal, match.start(), questions=False):
-            return (
-                HUMAN_REQUESTED,
-                f'asked for someone after the bot\'s answer: "{_quote(normal, match.start(), match.end())}"',
-            )
+            return _quote(normal, match.start(), match.end())
     return None
 
 
@@ -807,7 +821,7 @@ def decide(
     risk, parts = risk_of(x, params)
     tripped = (
         guardrail(text, scores, params)
-        or someone_after_bot(text, arc, params)
+        or asks_for_someone(text, scores, arc, params)
         or bot_failing(scores, arc, state, params)
         or (needs_person(scores, params) if state.handed_back_seq is None else None)
     )

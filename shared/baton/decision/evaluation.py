@@ -29,13 +29,13 @@ from typing import Any
 LABELS = ("escalate", "resolve")
 DEVELOPMENT_SETS = (
     "support_conversations.jsonl",
-    *(f"support_conversations_test{i}.jsonl" for i in range(2, 16)),
+    *(f"support_conversations_test{i}.jsonl" for i in range(2, 17)),
 )
 """The labelled conversation sets in `events/labelled/` read so far, one author each: the handover model trains
 on them (`baton train handover`), `bench/quality.py` reports them, and each keeps a floor
 (`tests/unit/decision/test_conversation_sets.py`)."""
-HELD_OUT_SET = "support_conversations_test16.jsonl"
-"""The newest author's set, written blind: measured, never read nor trained on until the next author's is written."""
+HELD_OUT_SETS = ("support_conversations_test17.jsonl", "support_conversations_test18.jsonl")
+"""The newest authors' sets, written blind: measured, never read nor trained on until a newer author's is written."""
 
 
 @dataclass

@@ -145,13 +145,19 @@ class Business(_Model):
 
 DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "legal_threat": (
-        r"\b(?:my |a |our )?(?:lawyer|lawyers|attorney|attorneys|solicitor|legal counsel)\b",
+        # (round 11) not a lawyer who asks for a document for a routine matter ("our lawyer asked for a copy of the
+        # contract", "my solicitor needs a statement of the account for the house sale")
+        r"\b(?:my |a |our )?(?:lawyer|lawyers|attorney|attorneys|solicitor|legal counsel)\b(?! (?:\S+ )?(?:asked|asks"
+        r"|needs|need|needed|requested|requests|wants|would like)(?: \S+){0,3}? (?:a |an |the )?(?:copy|copies|statement"
+        r"|document\w*|certificate|letter|record\w*|proof|receipt\w*|invoice\w*|breakdown))",
         # "sue" is also a first name ("can Sue from finance..."): only the threatening forms.
         r"\b(?:sue|suing) (?:you|your|the company|this company|them)\b",
         r"\b(?:will|going to|gonna|i'll|we'll|plan to|intend to|ready to) sue\b",
         r"\b(?:lawsuit|legal action|legal proceedings|take (?:you|this|it) to court|small claims)\b",
         r"\b(?:gdpr|ccpa) (?:complaint|request|violation|breach)\b",
-        r"\b(?:data protection (?:authority|commissioner|officer)|ico complaint|ombudsman|regulator)\b",
+        # (round 11) not the business's own ombudsman scheme ("our ombudsman membership number")
+        r"\b(?:data protection (?:authority|commissioner|officer)|ico complaint|ombudsman(?! (?:membership|number"
+        r"|scheme (?:membership|number)|registration))|regulator)\b",
         r"\bcomplain(?:t)? to (?:the )?(?:ftc|cfpb|bbb|authorities|regulator)\b",
     ),
     "safety_risk": (
@@ -208,7 +214,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:double|extra|second) dose\b[^.!?]{0,40}\b(?:by mistake|accidentally|already)\b|\boverdos\w*",
         r"\b(?:ate|eaten|eats|swallowed|chewed|drank|licked|ingested)\b[^.!?]{0,60}\b(?:xylitol|rat poison|antifreeze"
         r"|bleach|detergent pods?|batter(?:y|ies)|(?:his|her|my|their|the) (?:pills|tablets|medication))\b",
-        r"\b(?:poison(?:ed|ing)|allergic reaction|anaphyla\w*|epipen|(?:having|had) (?:a )?seizures?)\b",
+        # an adrenaline pen used or needed, not one a child carries ("carries an EpiPen. How do I let the camp know?")
+        r"\b(?:poison(?:ed|ing)|allergic reaction|anaphyla\w*|(?:having|had) (?:a )?seizures?)\b",
+        r"\b(?:used|using|needed|gave|given|giving|jabbed|injected|had to (?:use|give))\b(?: \S+){0,3}? epi ?pens?\b"
+        r"|\bepi ?pens? (?:was|were|had to be|has been) (?:used|given)\b",
         r"^(?=[\s\S]*\b(?:allergy|allergies|allergic)\b)[\s\S]*\b(?:ate|eaten|was given|were given|gave (?:him|her"
         r"|them)|served (?:him|her|them)|had (?:a|the|some))\b[^.!?]{0,80}\b(?:contains?|containing|with|made with)"
         r" (?:\S+ ){0,2}?(?:nuts?|hazelnuts?|peanuts?|almonds?|gluten|wheat|milk|dairy|eggs?|shellfish|sesame|soy)\b",
@@ -293,6 +302,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:cut|outage|interruption)|supply (?:will be |is going to be |is )?(?:off|interrupted|cut)|interrupted)\b",
         r"\b(?:diagnosed with|undergoing|starting|going through|in the middle of) (?:\w+ ){0,2}?(?:cancer|chemo\w*"
         r"|radiotherapy|dialysis)\b|\bterminal(?:ly)? ill\b|\bterminal (?:cancer|diagnosis)\b",
+        # (2026-12, the sixteenth author's) danger now of other kinds: fuel or chemicals spilling or leaking, an
+        # emergency or fire exit that did not open, a near miss told as one, someone at an emergency room or vet now
+        r"\b(?:fuel|diesel|petrol|gasoline|chemicals?|chlorine|acid|sewage)\b[^.!?]{0,30}\b(?:spill(?:ed|ing|s)?"
+        r"|leak(?:s|ed|ing)?|pouring out|spreading|sheen)\b|\b(?:spill|leak|sheen)\b[^.!?]{0,30}\bspreading\b",
+        r"\b(?:emergency|fire) (?:exit|door|release|button|escape)s?\b[^.!?]{0,40}\b(?:didn'?t|did not|doesn'?t|does not"
+        r"|won'?t|wouldn'?t|failed to|couldn'?t) (?:work|open|release)\b|\b(?:emergency|fire) (?:exit|escape|door)s?\b"
+        r"[^.!?]{0,40}?\b(?:was|were|is|are|had been|has been|got) (?:locked|blocked|chained|padlocked)\b",
+        r"\b(?:someone|somebody|anyone|he|she|they|i|we|people|a child|kids|my \w+) could(?: have|'ve| of) (?:been )?"
+        r"(?:seriously |badly |really )?(?:hurt|injured|killed|died|drowned|electrocuted)\b",
+        r"\b(?:we'?re|we are|i'?m|i am|s?he'?s|s?he is|they'?re|they are) (?:at|in) (?:the )?(?:emergency (?:vet|room"
+        r"|department|clinic)|a ?& ?e|er)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -563,7 +583,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:fais|faire|ferai|vais faire|faites|fait) (?:une )?opposition\b|\bopposition (?:aupres de|a|chez) (?:ma|la|notre)"
         r" (?:banque|carte)\b",
         # (round 6) not "a chargeback from one of our customers": a third-party cue after the match
-        r"\b(?:charge[ -]?backs?|charged back)\b(?! (?:from|by|filed by|raised by|of) (?:a|an|one of (?:our|my)|our|my)"
+        # (round 11) nor a chargeback told as history: with a former provider, years ago, already resolved
+        r"(?<!last year's )(?<!years ago )\b(?:charge[ -]?backs?|charged back)\b(?! (?:with|against|on) (?:my |a |an |our "
+        r"|the )?(?:former|previous|old|ex-?)\w* )(?! (?:was|were|got|has been|had been) (?:resolved|settled|closed"
+        r"|sorted))(?![^.!?]{0,60}\byears? ago\b)(?! (?:from|by|filed by|raised by|of) (?:a|an|one of (?:our|my)|our|my)"
         r" (?:\w+ )?(?:customer|client|buyer|shopper|guest|patient|member|tenant)s?\b)",
         r"\b(?:disput(?:e|es|ed|ing)|contest(?:s|ed|ing)?) (?:\S+ ){0,2}?(?:charges?|payments?|transactions?|debit|renewal|invoice"
         r"|it|this|that|them)\b|\bdispute (?:opened|filed|raised)",
@@ -1264,6 +1287,13 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # round 5: German, French, Spanish
     r"|alle|ganze\w*|gesamte\w*|niemand|keiner|kollegen|mitarbeiter|still|equipe|tous|toute|personne|nadie|ninguno"
     r"|todos|equipo|empleados|usuarios",
+    # (round 11) its key words, but trying is not contacting: "I've tried 3 times" (a contact word elsewhere still
+    # counts: "I've emailed 3 times")
+    "repeated_contact": DEFAULT_TRIGGER_KEYWORDS["repeated_contact"].replace(
+        "|times|twice|",
+        r"|(?<!\btried )(?<!\btried \w )(?<!\btried \w\w )(?<!\btried \w\w\w )(?<!\btried \w\w\w\w )(?<!\btried \w\w\w\w\w )"
+        r"(?<!\btried a few )(?<!\btried several )(?<!\btried many )(?<!\btried multiple )(?:times|twice)|",
+    ),
 }
 """Per trigger, words a message must hold for the trigger model alone to trip it (a trigger not listed: its
 `model_keywords`). A cancellation needs a word of ending and a word of money: "please cancel at the end of the
@@ -1321,6 +1351,12 @@ person once the bot has answered (`Guardrails.someone`)."""
 DEFAULT_NEEDS_PERSON = 0.83
 """The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
 
+DEFAULT_SOMEONE_FIRST = 0.65
+"""The handover model's reading a first message's request for someone must reach (`Guardrails.someone_first`):
+across the sixteen development sets, 28 first messages asking for someone were escalations due at once and one
+was a question the bot answered; of the 1,514 calm messages, 3 ask for someone, all under 0.6 (docs/decision.md,
+"Asking for someone at the first message")."""
+
 
 class Guardrails(_Model):
     human_request: bool = Field(default=True, description="Escalate when scoring says `asks_for_human`")
@@ -1357,6 +1393,15 @@ class Guardrails(_Model):
         description="Escalate (`needs_person`) when the handover model's probability (`scores.needs_person`: a "
         "lead would want a person on it now, read with the conversation so far) reaches this and no other "
         "guardrail tripped; the model's card has what leave one author out measured. null: never",
+    )
+    someone_first: float | None = Field(
+        default=DEFAULT_SOMEONE_FIRST,
+        gt=0.0,
+        le=1.0,
+        description="Before the bot has answered, asking for someone to act (`someone`) escalates only when the "
+        'handover model reads the message at or above this: "could someone look at the pump log? I was charged '
+        'for 180 gallons and my tank holds 120" is a case for a person, "can someone confirm whether my booking '
+        "includes breakfast?\" a question for the bot. null: never before the bot's answer",
     )
     patterns: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(DEFAULT_GUARDRAILS))
     terms: dict[str, str] = Field(

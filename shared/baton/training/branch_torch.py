@@ -1,22 +1,24 @@
-"""Fine-tunes the sentiment branch with torch: run as a script by an interpreter that has torch.
+"""Fine-tunes an encoder branch (the sentiment model's, the trigger model's) with torch: run as a script by an
+interpreter that has torch.
 
     PY branch_torch.py REQUEST.npz RESULT.npz
 
 Never imported by Baton (torch stays out of the runtime, the tests and the project venv):
-`baton.training.sentiment_branch` writes the request, runs this file with `--torch-python PY` and reads the
-result. Self-contained on purpose (numpy and torch only), so any venv with torch runs it; see the sentiment
+`baton.training.sentiment_branch` (and `baton.training.trigger_branch`, through its `run_torch`) writes the
+request, runs this file with `--torch-python PY` and reads the result. Self-contained on purpose (numpy and torch only), so any venv with torch runs it; see the sentiment
 model card for how to get one.
 
 The model is what `baton.training.sentiment_branch.build_branch_graph` exports, layer for layer: the encoder
 layers `first..last` of MiniLM (post-LayerNorm BERT, exact GELU, additive -10000 mask), initialised from the
-upstream weights, then mean pooling over the attention mask and a linear head with two logits (0: sentiment,
-1: dissatisfaction). Inputs are the hidden states the served int8 encoder produced for each text alone.
+upstream weights, then mean pooling over the attention mask and a linear head with `outputs` logits (config;
+default 2, the sentiment branch's: 0 sentiment, 1 dissatisfaction; the trigger branch: one per trigger). Inputs are the hidden states the served int8 encoder produced for each text alone.
 
-Request (npz): `hidden` float32 (total tokens, width), `offsets` int64 (n + 1), `y` float32 (n, 2) targets in
-[0, 1], `w` float32 (n, 2) per-head example weights (0: the example does not train that head), `pool` int64 (n)
+Request (npz): `hidden` float32 (total tokens, width), `offsets` int64 (n + 1), `y` float32 (n, outputs) targets
+in [0, 1], `w` float32 (n, outputs) per-head example weights (0: the example does not train that head), `pool` int64 (n)
 (0: every epoch; 1: part of a pool from which `pool_per_epoch` examples are drawn each epoch), every weight
 `encoder.layer.K.*` of the fine-tuned layers, and `config` (a JSON string). Result (npz): the fine-tuned
-weights under the same names plus `head.weight` (2, width) and `head.bias` (2), and `log` (a JSON string).
+weights under the same names plus `head.weight` (outputs, width) and `head.bias` (outputs), and `log` (a JSON
+string).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def main(request_path: str, result_path: str) -> int:
             super().__init__()
             self.layers = nn.ModuleList(Layer() for _ in layers)
             self.drop = nn.Dropout(dropout)
-            self.head = nn.Linear(width, 2)
+            self.head = nn.Linear(width, config.get("outputs", 2))
 
         def forward(self, x: Any, mask: Any) -> Any:
             mask_bias = ((1.0 - mask) * -10000.0)[:, None, None, :]

@@ -112,6 +112,8 @@ class Examples:
     """float32 [n, dim]: `context_vector` of the earlier customer messages the arc remembers."""
     numeric: np.ndarray
     """float32 [n, len(NUMERIC)]: `numeric_features` of the message's scores and the arc before it."""
+    first: np.ndarray
+    """bool [n]: no bot or agent has answered before the message (where `guardrails.someone_first` applies)."""
 
 
 def default_data() -> list[Path]:
@@ -144,6 +146,7 @@ def read_examples(paths: Sequence[Path], scorer: Any) -> Examples:
     index: list[int] = []
     context: list[np.ndarray] = []
     numeric: list[list[float]] = []
+    first: list[bool] = []
     expected: dict[str, tuple[str, int | None]] = {}
     for g, path in enumerate(paths):
         for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -185,6 +188,7 @@ def read_examples(paths: Sequence[Path], scorer: Any) -> Examples:
                     index.append(k)
                     context.append(context_vector(earlier, dim))
                     numeric.append(numeric_features(scores, before))
+                    first.append(before.bot_turns == 0 and before.agent_turns == 0)
                 before = after
         log(f"scored {path}")
     return Examples(
@@ -197,6 +201,7 @@ def read_examples(paths: Sequence[Path], scorer: Any) -> Examples:
         expected,
         np.array(context, np.float32).reshape(len(texts), dim),
         np.array(numeric, np.float32).reshape(len(texts), -1),
+        np.array(first, bool),
     )
 
 

@@ -159,6 +159,14 @@ def fine_tune(
     for name, value in weights.items():
         if any(name.startswith(f"encoder.layer.{k}.") for k in range(first_layer, last_layer + 1)):
             request[name] = np.ascontiguousarray(value, dtype=np.float32)
+    return run_torch(python, request)
+
+
+def run_torch(python: str, request: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Runs branch_torch.py with `python` on `request` (its npz fields, see the script); returns (the fine-tuned
+    weights incl. head.*, the training log). Shared by the sentiment and the trigger branch (`trigger_branch`)."""
+    import numpy as np
+
     script = Path(__file__).with_name("branch_torch.py")
     with tempfile.TemporaryDirectory(prefix="baton-branch-") as tmp:
         request_path, result_path = Path(tmp) / "request.npz", Path(tmp) / "result.npz"

@@ -142,3 +142,50 @@ def fit_mlp(
                     mh / (np.sqrt(vh) + eps) + (weight_decay * params[i] if i in (0, 2) else 0)
                 )
     return Mlp(mu=mu, sd=sd, w1=params[0], b1=params[1], w2=params[2], b2=params[3])
+
+
+BRANCH_STATES = "layernormalization_94"
+"""The sentiment branch's final token states in its shipped graph (`layers/models/sentiment/branch.onnx`): the
+output of its last layer's `output.LayerNorm`, before the mean pooling and the head."""
+
+
+def branch_pooled(encoder: Any, branch: Path, texts: Sequence[str], cache: Path | None) -> np.ndarray:
+    """float32 [len(texts), 2 x width]: `pool` of the sentiment branch's final token states per text (round 11,
+    issue 9: the branch is fine-tuned on support language and the scorer runs it on every message). Measured
+    with a copy of `branch` that also outputs `BRANCH_STATES` (the shipped file is not changed), each text's
+    layer-3 states run alone as the scorer runs them; cached by the encoder's version, the branch file's hash
+    and the text."""
+    import hashlib
+    import tempfile
+
+    import onnx
+
+    from baton.scoring.sessions import session
+    from baton.training.triggers import cached_per_text
+
+    if getattr(encoder, "hidden_layer", None) is None:
+        raise SystemExit("the encoder's graph exposes no hidden states (no hidden_layer in its manifest)")
+    graph = onnx.load(str(branch))
+    if not any(BRANCH_STATES in node.output for node in graph.graph.node):
+        raise SystemExit(f"{branch}: no node outputs {BRANCH_STATES} (a branch exported otherwise)")
+    graph.graph.output.append(onnx.helper.make_tensor_value_info(BRANCH_STATES, onnx.TensorProto.FLOAT, None))
+    digest = hashlib.sha256(branch.read_bytes()).hexdigest()[:8]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "branch-states.onnx"
+        onnx.save(graph, str(path))
+        run = session(path)
+
+    def compute(text: str) -> np.ndarray:
+        states = np.ascontiguousarray(encoder.encode([text]).hidden[0], np.float32)[None]
+        mask = np.ones(states.shape[:2], np.int64)
+        (final,) = run.run([BRANCH_STATES], {"hidden_states": states, "attention_mask": mask})
+        return pool(final[0])
+
+    out, fresh = cached_per_text(
+        texts,
+        compute,
+        cache / f"{encoder.version}-branch-{digest}.npz" if cache is not None else None,
+        2 * encoder.dim,
+    )
+    log(f"sentiment branch states: {len(texts)} texts, {fresh} computed, the rest cached")
+    return out

@@ -2,8 +2,8 @@
 
 Floors, not targets: each development set keeps what it reaches today (in time, and `resolve` conversations left
 alone), so a change that loses an escalation or escalates a calm conversation on them fails here and has to say
-why. The held-out set (`HELD_OUT_SET`, written blind, its misses never read) has its floor at what its measurement at
-the end of its round gave and the 80%-in-time target (docs/decision.md, "Quality on support traffic"); the lists
+why. The held-out sets (`HELD_OUT_SETS`, written blind, their misses never read) have their floors at what their
+measurement at the end of their round gave and the 80%-in-time target (docs/decision.md, "Quality on support traffic"); the lists
 of sets are `baton.decision.evaluation`'s."""
 
 from __future__ import annotations
@@ -13,18 +13,20 @@ from typing import Any
 
 import pytest
 
-from baton.decision.evaluation import DEVELOPMENT_SETS, HELD_OUT_SET, evaluate_file
+from baton.decision.evaluation import DEVELOPMENT_SETS, HELD_OUT_SETS, evaluate_file
 from baton.decision.params import load_default
 
 LABELLED = Path(__file__).resolve().parents[3] / "events" / "labelled"
 
 FLOORS = {
     # file: (escalate in time at least, resolve escalated at most), clear cases
-    "support_conversations.jsonl": (35, 2),
+    "support_conversations.jsonl": (35, 1),
     "support_conversations_test2.jsonl": (40, 5),
-    "support_conversations_test3.jsonl": (42, 5),
+    # 42 until the handover model was retrained on sixteen sets: it reads a parent's first message about a son not
+    # heard from in four days at 0.82 (threshold 0.83); escalated at the second
+    "support_conversations_test3.jsonl": (41, 5),
     "support_conversations_test4.jsonl": (41, 5),
-    "support_conversations_test5.jsonl": (31, 1),
+    "support_conversations_test5.jsonl": (32, 1),
     "support_conversations_test6.jsonl": (36, 1),
     "support_conversations_test7.jsonl": (38, 0),
     "support_conversations_test8.jsonl": (39, 1),
@@ -34,14 +36,19 @@ FLOORS = {
     "support_conversations_test12.jsonl": (39, 2),
     "support_conversations_test13.jsonl": (38, 2),
     "support_conversations_test14.jsonl": (40, 2),
-    "support_conversations_test15.jsonl": (39, 3),
-    # held out: 23 of 44 in time with the code of the session's start, 24 at its end without `needs_person`
-    HELD_OUT_SET: (33, 1),
+    "support_conversations_test15.jsonl": (41, 3),
+    "support_conversations_test16.jsonl": (38, 0),
+    # held out: 35 of 44 in time with the code of the session's start (resolve 6 of 51)
+    "support_conversations_test17.jsonl": (36, 6),
+    # held out, measured at the session's start and once at its end: 31 of 42 in time at the start (resolve 5 of 53)
+    "support_conversations_test18.jsonl": (34, 5),
 }
 
 
 def test_every_set_read_so_far_has_a_floor_and_the_held_out_one_is_apart() -> None:
-    assert set(FLOORS) == {*DEVELOPMENT_SETS, HELD_OUT_SET} and HELD_OUT_SET not in DEVELOPMENT_SETS
+    assert set(FLOORS) == {*DEVELOPMENT_SETS, *HELD_OUT_SETS} and not set(HELD_OUT_SETS) & set(
+        DEVELOPMENT_SETS
+    )
     assert all((LABELLED / name).is_file() for name in FLOORS)
 
 
@@ -68,14 +75,13 @@ def test_each_set_keeps_its_escalations_in_time_and_its_calm_conversations_alone
     assert summary["resolve"]["escalated"] <= resolve_escalated
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="test16: 33 of 44 (75%) in time at the end of its round (23 at the session's start; docs/decision.md); "
-    "its author put 30 of its 50 escalations at the first message (the author's report); its misses are not read",
-)
-def test_the_held_out_set_meets_the_in_time_target(summaries: dict[str, dict[str, Any]]) -> None:
-    assert summaries[HELD_OUT_SET]["escalate"]["in_time_share"] >= 0.8
+@pytest.mark.parametrize("name", HELD_OUT_SETS)
+def test_the_held_out_sets_meet_the_in_time_target(name: str, summaries: dict[str, dict[str, Any]]) -> None:
+    assert summaries[name]["escalate"]["in_time_share"] >= 0.8
 
 
-def test_the_held_out_set_escalates_few_calm_conversations(summaries: dict[str, dict[str, Any]]) -> None:
-    assert summaries[HELD_OUT_SET]["resolve"]["escalated_share"] <= 0.2
+@pytest.mark.parametrize("name", HELD_OUT_SETS)
+def test_the_held_out_sets_escalate_few_calm_conversations(
+    name: str, summaries: dict[str, dict[str, Any]]
+) -> None:
+    assert summaries[name]["resolve"]["escalated_share"] <= 0.2

@@ -1,8 +1,10 @@
-"""Asking for someone to act once the bot has answered (`guardrails.someone`): a request for a person.
+"""Asking for someone to act (`guardrails.someone`): a request for a person.
 
 Customers who never say "human" still ask for one: "Could someone look at it?", "Who can correct it before then?",
-"We need someone at the station today." After the bot's answer that is what they are asking for; as a first message
-it is a question the bot may answer ("Can someone confirm whether my booking includes breakfast?")."""
+"We need someone at the station today." After the bot's answer that is what they are asking for. As a first message
+it may be a question the bot answers ("Can someone confirm whether my booking includes breakfast?"), or a case only a
+person can handle ("Could someone look at the pump log? I was charged for 180 gallons, my tank holds 120."): then it
+counts when the handover model reads it so (`guardrails.someone_first`)."""
 
 from __future__ import annotations
 
@@ -46,9 +48,26 @@ def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) ->
     assert decision.reasons[0].evidence.startswith("asked for someone after the bot's answer")
 
 
-def test_before_any_answer_it_is_a_question_for_the_bot() -> None:
-    c = Conversation()
-    assert c.customer("Can someone confirm whether my booking includes breakfast?").action == "resolve"
+def test_before_any_answer_it_is_a_question_for_the_bot_unless_the_handover_model_reads_a_case() -> None:
+    breakfast = "Can someone confirm whether my booking includes breakfast?"
+    assert Conversation().customer(breakfast, needs_person=0.06).action == "resolve"
+    pump = "I was charged $1,184 for 180 gallons, my tank holds 120. Could someone look at the pump log?"
+    assert Conversation().customer(pump, needs_person=0.5).action == "resolve"  # under `someone_first`
+    first = Conversation().customer(pump, needs_person=0.7)
+    assert (first.action, first.guardrail) == ("escalate", "human_requested")
+    assert first.reasons[0].evidence == 'asked for someone: "could someone look"'
+    # Off: never before the bot's answer, whatever the model reads; after it, as before.
+    guardrails = load_default().guardrails.model_dump()
+    from decision_params import risk_is_frustration
+
+    off = Conversation(risk_is_frustration(guardrails={**guardrails, "someone_first": None}))
+    assert off.customer(pump, needs_person=0.99).guardrail != "human_requested"
+
+
+def test_the_shipped_first_message_bar_is_the_documented_one() -> None:
+    from baton.decision.params import DEFAULT_SOMEONE_FIRST
+
+    assert load_default().guardrails.someone_first == DEFAULT_SOMEONE_FIRST
 
 
 @pytest.mark.parametrize(

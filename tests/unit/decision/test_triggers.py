@@ -301,6 +301,11 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "Can all of our staff see the new rota?",
         "I emptied the volume myself before the resize, how do I attach a new one?",
         "Where can I see which admins our team created last month?",
+        # round 11: a lawyer who asks for a document, the business's own ombudsman scheme, a chargeback as history
+        "Our lawyer asked for a copy of the contract, can you send it?",
+        "My solicitor needs a statement of rent payments for the house sale.",
+        "Our ombudsman membership number needs to go on the tenant letters.",
+        "I had a chargeback with my former insurer years ago, does that affect the quote?",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -325,6 +330,9 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         ("account_compromise", "Please add a second admin to the workspace.", False),
         ("team_blocked", "Every terminal in the shop is frozen.", True),
         ("team_blocked", "Can you update the invoice address?", False),
+        # round 11: trying is not contacting; a contact word still counts
+        ("repeated_contact", "I've tried 3 times", False),
+        ("repeated_contact", "I've emailed you 3 times", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(
@@ -576,9 +584,11 @@ TEST9_MEASURED = {
     "repeated_contact": (42, 0, 10),
     "team_blocked": (38, 0, 8),
 }
-"""(tp, fp, fn) per trigger on triggers-test9.jsonl (587 messages by a ninth author, held out), measured once after
-round 10 was closed (docs/decision.md, "Round 10"): recall 0.62 to 0.85, none of nine at 0.9; precision >= 0.915 for
-all nine. Floors."""
+"""(tp, fp, fn) per trigger on triggers-test9.jsonl (587 messages by a ninth author), measured blind once after round
+10 was closed (docs/decision.md, "Round 10": recall 0.62 to 0.85, none of nine at 0.9; precision >= 0.915 for all
+nine). Round 11 read its misses and false hits and ruled out calm mentions among them (a lawyer asking for a
+document, the business's own ombudsman membership, a chargeback told as history), which moved none of the nine;
+the shipped model is still round 10's (trained without it): development floors, the same figures."""
 
 
 @pytest.fixture(scope="module")
@@ -587,17 +597,52 @@ def test9_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_ninth_authors_held_out_set_does_not_regress(test9_report, code: str) -> None:
+def test_the_ninth_authors_set_stays_learnt(test9_report, code: str) -> None:
     assert_at_least_as_measured(test9_report, TEST9_MEASURED, code)
     assert test9_report.counts[code].precision >= 0.9, code
 
 
+TEST10_MEASURED = {
+    "account_compromise": (40, 4, 9),
+    "cancellation_refund": (41, 5, 5),
+    "competitor_switch": (28, 3, 19),
+    "data_loss": (37, 5, 9),
+    "human_request": (42, 2, 7),
+    "payment_dispute": (40, 4, 7),
+    "public_complaint": (36, 4, 18),
+    "repeated_contact": (43, 3, 8),
+    "team_blocked": (40, 1, 7),
+}
+"""(tp, fp, fn) per trigger on triggers-test10.jsonl (640 messages by a tenth author, held out), measured once after
+round 11 was closed (docs/decision.md, "Round 11"): recall 0.60 to 0.89, none of nine at 0.9; precision 0.881
+(`data_loss`) and 0.891 (`cancellation_refund`) under 0.9, the rest >= 0.900. Floors."""
+TEST10_PRECISION_MISSED = {"cancellation_refund", "data_loss"}
+
+
+@pytest.fixture(scope="module")
+def test10_report():
+    return evaluate(read(LABELLED / "triggers-test10.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_tenth_authors_held_out_set_does_not_regress(test10_report, code: str) -> None:
+    assert_at_least_as_measured(test10_report, TEST10_MEASURED, code)
+
+
 @pytest.mark.parametrize(
     "code",
-    _strict_miss(set(TRIGGERS), "test9 recall below 0.9 at its one evaluation (docs/decision.md, Round 10)"),
+    _strict_miss(TEST10_PRECISION_MISSED, "test10 precision below 0.9 at its one evaluation (Round 11)"),
 )
-def test_the_ninth_authors_held_out_set_meets_the_recall_target(test9_report, code: str) -> None:
-    count = test9_report.counts[code]
+def test_the_tenth_authors_held_out_set_meets_the_precision_target(test10_report, code: str) -> None:
+    assert test10_report.counts[code].precision >= 0.9, code
+
+
+@pytest.mark.parametrize(
+    "code",
+    _strict_miss(set(TRIGGERS), "test10 recall below 0.9 at its one evaluation (docs/decision.md, Round 11)"),
+)
+def test_the_tenth_authors_held_out_set_meets_the_recall_target(test10_report, code: str) -> None:
+    count = test10_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
@@ -685,9 +730,13 @@ TEST8_IN_TRAINING = 10
 blind evaluation (four in test5, two each in test3, test4, test7 and extra4, one each in test6 and extra3; 10
 distinct): written before test8 was opened or by other authors; none in round 9's triggers-train-extra7.jsonl."""
 TEST9_IN_TRAINING = 16
-"""Messages of the held-out triggers-test9.jsonl found word for word in the training files, counted at its one
+"""Messages of triggers-test9.jsonl found word for word in the training files, counted at its one blind
 evaluation (six in test3, five in test4, four in test5, three in test7, two each in test6, test8 and extra5, one
 each in triggers-test, extra3 and extra6; 16 distinct): written before test9 was opened or by other authors."""
+TEST10_IN_TRAINING = 15
+"""Messages of the held-out triggers-test10.jsonl found word for word in the training files or test9, counted at its
+one evaluation (seven in test9, four each in test4 and test6, three in test5, two each in test3 and extra5, one in
+test7; 15 distinct): written before test10 was opened or by other authors."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -761,8 +810,13 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     counts["test8 & earlier training"] = len(
         texts_of("triggers-test8.jsonl") & texts_of(*TRAINING[: TRAINING.index("triggers-test8.jsonl")])
     )
-    # The ninth author's set, held out in round 10.
+    # The ninth author's set, held out in round 10, development since round 11 (read; the shipped model is still
+    # round 10's, trained without it).
     counts["test9 & training"] = len(texts_of("triggers-test9.jsonl") & texts_of(*TRAINING))
+    # The tenth author's set, held out in round 11.
+    counts["test10 & training, test9"] = len(
+        texts_of("triggers-test10.jsonl") & texts_of(*TRAINING, "triggers-test9.jsonl")
+    )
     counts["extra7 & other authors"] = len(
         texts_of("triggers-train-extra7.jsonl")
         & texts_of(*(f"triggers-test{n}.jsonl" for n in (3, 4, 5, 6, 7, 8)), held_out().name)
@@ -796,6 +850,7 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "extra6 & other authors": 0,
         "test8 & earlier training": TEST8_IN_TRAINING,
         "test9 & training": TEST9_IN_TRAINING,
+        "test10 & training, test9": TEST10_IN_TRAINING,
         "extra7 & other authors": 0,
     }
 

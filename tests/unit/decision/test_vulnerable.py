@@ -235,3 +235,40 @@ def test_another_persons_records_and_payments_never_made_are_security_incidents(
 )
 def test_questions_about_other_peoples_data_are_not_incidents(text: str) -> None:
     assert "security_incident" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There's a diesel sheen spreading across the marina from the fuel dock and nobody is answering the phone.",
+        "Chlorine is leaking from the dosing pump in the plant room, it smells awful.",
+        "Sewage is pouring out of the drain in the courtyard of our building.",
+        "The fire exit in the back of your studio was locked during the class.",
+        "The emergency release on the ride didn't work when we pressed it.",
+        "The lift doors opened between floors. Someone could have been seriously hurt.",
+        "My kid could have drowned, the pool cover gave way under him.",
+        "We're at the emergency vet now, the dog is on a drip.",
+        "I'm in A&E with my son, he fell off the climbing frame at your centre.",
+        "The camp nurse had to use her EpiPen this afternoon.",
+    ],
+)
+def test_danger_now_a_near_miss_and_an_emergency_room_are_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My daughter (9) has a peanut allergy and carries an EpiPen. How do I let the camp know?",
+        "Do I need to pack an EpiPen for the school trip?",
+        "How do I refuel the boat without a spill?",
+        "Can I return an unopened tub of chlorine tablets?",
+        "Where are the fire exits in the new office?",
+        "Does the emergency exit button need a yearly inspection?",
+        "I could have sworn I cancelled that order.",
+        "Is there an emergency vet you recommend near the campsite?",
+        "Our fuel card statement for October is missing a page.",
+    ],
+)
+def test_the_same_words_in_passing_or_in_questions_trip_nothing(text: str) -> None:
+    assert "vulnerable_customer" not in tripped(text)
