@@ -141,11 +141,33 @@ def fine_tune(
         "y": y,
         "w": w,
         "pool": np.array([int(e.pooled) for e in examples], dtype=np.int64),
+        **layers_request(
+            {**cfg.to_json(), "pool_per_epoch": cfg.uss_pool_per_epoch},
+            model_config,
+            weights,
+            first_layer,
+            last_layer,
+        ),
+    }
+    return run_torch(python, request)
+
+
+def layers_request(
+    settings: dict[str, Any],
+    model_config: dict[str, Any],
+    weights: dict[str, Any],
+    first_layer: int,
+    last_layer: int,
+) -> dict[str, Any]:
+    """What every `branch_torch.py` request holds besides its data: `config` (the branch's settings, the layers
+    it fine-tunes and the encoder's shape, as JSON) and the upstream weights of those layers."""
+    import numpy as np
+
+    request: dict[str, Any] = {
         "config": np.array(
             json.dumps(
                 {
-                    **cfg.to_json(),
-                    "pool_per_epoch": cfg.uss_pool_per_epoch,
+                    **settings,
                     "first_layer": first_layer,
                     "last_layer": last_layer,
                     "hidden_size": int(model_config["hidden_size"]),
@@ -154,12 +176,12 @@ def fine_tune(
                     "layer_norm_eps": float(model_config["layer_norm_eps"]),
                 }
             )
-        ),
+        )
     }
     for name, value in weights.items():
         if any(name.startswith(f"encoder.layer.{k}.") for k in range(first_layer, last_layer + 1)):
             request[name] = np.ascontiguousarray(value, dtype=np.float32)
-    return run_torch(python, request)
+    return request
 
 
 def run_torch(python: str, request: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

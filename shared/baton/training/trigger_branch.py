@@ -21,7 +21,6 @@ torch never enters this process.
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,7 +91,7 @@ def fine_tune(
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(the fine-tuned layer's weights and `head.*`, the training log): `branch_torch.py` with `python` over the
     texts' states, targets y [n, triggers] (0/1), positives weighted `cfg.positive_weight`."""
-    from baton.training.sentiment_branch import run_torch
+    from baton.training.sentiment_branch import layers_request, run_torch
 
     lengths = np.array([states[t].shape[0] for t in texts], dtype=np.int64)
     target = np.asarray(y, np.float32)
@@ -102,25 +101,14 @@ def fine_tune(
         "y": target,
         "w": np.where(target > 0, cfg.positive_weight, 1.0).astype(np.float32),
         "pool": np.zeros(len(texts), np.int64),
-        "config": np.array(
-            json.dumps(
-                {
-                    **cfg.to_json(),
-                    "pool_per_epoch": 0,
-                    "outputs": int(target.shape[1]),
-                    "first_layer": layer,
-                    "last_layer": layer,
-                    "hidden_size": int(model_config["hidden_size"]),
-                    "num_attention_heads": int(model_config["num_attention_heads"]),
-                    "intermediate_size": int(model_config["intermediate_size"]),
-                    "layer_norm_eps": float(model_config["layer_norm_eps"]),
-                }
-            )
+        **layers_request(
+            {**cfg.to_json(), "pool_per_epoch": 0, "outputs": int(target.shape[1])},
+            model_config,
+            weights,
+            layer,
+            layer,
         ),
     }
-    for name, value in weights.items():
-        if name.startswith(f"encoder.layer.{layer}."):
-            request[name] = np.ascontiguousarray(value, dtype=np.float32)
     return run_torch(python, request)
 
 
