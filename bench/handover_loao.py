@@ -6,9 +6,10 @@ model decides (`guardrails.needs_person` and `guardrails.someone_first` null), a
 handover model trained on every other author (leave one author out,
 `baton.training.handover.leave_one_author_out`): at the shipped threshold, or at `someone_first` for a message
 before any answer that asks for someone to act. A guardrail escalates at the message it trips and changes nothing
-before it, so the second is exact: the first escalation is the earlier of the two. The table: per set, `escalate` conversations escalated by the lead's message
-(in time) and `resolve` conversations escalated, without and with; and the calm messages (the 1,514 of
-`bench/calm_guardrails.py`) the shipped model reaches. Development sets only: the newest blind set stays out.
+before it, so the second is exact: the first escalation is the earlier of the two. The table: per set, `escalate`
+conversations escalated by the lead's message (in time) and `resolve` conversations escalated, without and with;
+and the calm messages (the 1,514 of `bench/calm_guardrails.py`) the shipped model reaches. Development sets only:
+the blind sets stay out.
 """
 
 from __future__ import annotations

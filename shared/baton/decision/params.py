@@ -1345,7 +1345,8 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r" (?:from your (?:side|end|team)|to (?:look|check|call|ring|phone|investigate|review)|looking)\b",
 )
 """Asking for someone to act ("Could someone look at it?", "Who can correct it before then?"): a request for a
-person once the bot has answered (`Guardrails.someone`)."""
+person once the bot has answered, and before it when the handover model reads the message as a case for a person
+(`Guardrails.someone`, `Guardrails.someone_first`)."""
 
 
 DEFAULT_NEEDS_PERSON = 0.83
@@ -1383,8 +1384,9 @@ class Guardrails(_Model):
     someone: tuple[str, ...] = Field(
         default=DEFAULT_SOMEONE,
         description='Asking for someone to act ("could someone look at it?", "who can correct it?"): escalated '
-        "as `human_requested` (with `human_request` on) once the bot has answered and no agent has; a first "
-        'message\'s "can someone confirm my booking?" is a question for the bot. Empty: never',
+        "as `human_requested` (with `human_request` on) once the bot has answered and no agent has; before the "
+        "bot's answer only at `someone_first` (a first message's \"can someone confirm my booking?\" is a question "
+        "for the bot). Empty: never",
     )
     needs_person: float | None = Field(
         default=DEFAULT_NEEDS_PERSON,
