@@ -73,7 +73,7 @@ def main() -> None:
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
     ]
 
-    # The held-out sets (written blind, their misses never read), then the development sets, newest first: the lists
+    # The held-out sets (written blind, never trained on), then the development sets, newest first: the lists
     # of `baton.decision.evaluation` (the handover model trains on the development sets).
     from baton.decision.evaluation import DEVELOPMENT_SETS, HELD_OUT_SETS
 
