@@ -128,7 +128,7 @@ class OnnxHandoverModel:
 def load(path: Path, *, threads: int = 1) -> OnnxHandoverModel:
     """The handover model in directory `path` (a `handover/` directory of the model layout)."""
     from baton.scoring.sessions import manifest as read_manifest
-    from baton.scoring.sessions import session as new_session
+    from baton.scoring.sessions import manifest_session
 
     path = Path(path)
     manifest = read_manifest(path, "handover", ModelDirError)
@@ -141,10 +141,7 @@ def load(path: Path, *, threads: int = 1) -> OnnxHandoverModel:
         threshold = float(manifest["threshold"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelDirError(f"{path / 'manifest.json'}: {exc}") from None
-    model_file = path / manifest.get("files", {}).get("model", "model.onnx")
-    if not model_file.exists():
-        raise ModelDirError(f"{model_file}: missing")
-    session = new_session(model_file, threads=threads)
+    model_file, session = manifest_session(path, manifest, ModelDirError, threads=threads)
     names = {i.name for i in session.get_inputs()}
     expected = {INPUT, CONTEXT, NGRAMS, NUMERIC_INPUT}
     if names != expected:

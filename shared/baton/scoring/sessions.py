@@ -59,3 +59,14 @@ def manifest(path: Path, kind: str, error: type[ValueError], name: str | None = 
     if not isinstance(data, dict) or data.get("kind") != kind:
         raise error(f"{file}: not a {name or kind} model manifest")
     return data
+
+
+def manifest_session(
+    path: Path, manifest: dict[str, Any], error: type[ValueError], *, threads: int = 1
+) -> tuple[Path, Any]:
+    """(the model file, its `session`): the file a learned head's manifest names in `path` (`files.model`, default
+    `model.onnx`); `error` naming it when it is missing."""
+    model_file = path / manifest.get("files", {}).get("model", "model.onnx")
+    if not model_file.exists():
+        raise error(f"{model_file}: missing")
+    return model_file, session(model_file, threads=threads)

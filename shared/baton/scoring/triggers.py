@@ -143,7 +143,7 @@ class OnnxTriggerModel:
 def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
     """The trigger model in directory `path` (a `triggers/` directory of the model layout)."""
     from baton.scoring.sessions import manifest as read_manifest
-    from baton.scoring.sessions import session as new_session
+    from baton.scoring.sessions import manifest_session
 
     path = Path(path)
     manifest = read_manifest(path, "triggers", ModelDirError, "trigger")
@@ -155,10 +155,7 @@ def load(path: Path, *, threads: int = 1) -> OnnxTriggerModel:
         hidden_layer = int(manifest["hidden"]["layer"]) if manifest.get("hidden") else None
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelDirError(f"{path / 'manifest.json'}: {exc}") from None
-    model_file = path / manifest.get("files", {}).get("model", "model.onnx")
-    if not model_file.exists():
-        raise ModelDirError(f"{model_file}: missing")
-    session = new_session(model_file, threads=threads)
+    model_file, session = manifest_session(path, manifest, ModelDirError, threads=threads)
     names = {i.name for i in session.get_inputs()}
     expected = (
         {INPUT}
