@@ -738,6 +738,13 @@ def own_risk(scores: Scores, arc: Arc, params: DecisionParams) -> float:
     keeps failing still needs a human). The conversation's record of the customer's mood (a frustration peak,
     swings, turns without a positive message) stays up after a bad moment; this does not, so it tells whether
     the customer is calm again."""
+    risk, _ = risk_of(own_features(scores, arc), params)
+    return risk
+
+
+def own_features(scores: Scores, arc: Arc) -> dict[str, float | None]:
+    """The features `own_risk` weighs (the refit of `baton.training.outcomes` reads them too): the message as if
+    it opened the conversation, with what the bot is doing."""
     f, s = scores.frustration, scores.sentiment
     alone = Arc(
         customer_turns=1,
@@ -750,9 +757,7 @@ def own_risk(scores: Scores, arc: Arc, params: DecisionParams) -> float:
         bot_failures=arc.bot_failures,
         last_bot_confidence=arc.last_bot_confidence,
     )
-    first = DecisionState(frustration_ewma=f)
-    risk, _ = risk_of(features(scores, alone, first, Facts()), params)
-    return risk
+    return features(scores, alone, DecisionState(frustration_ewma=f), Facts())
 
 
 def next_action(

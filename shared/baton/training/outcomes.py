@@ -191,29 +191,6 @@ def replay(conversation: Labelled, params: DecisionParams) -> list[Decision]:
     return out
 
 
-def own_features(scores: Scores, arc: Arc) -> dict[str, float | None]:
-    """The features `baton.decision.engine.own_risk` weighs: the message as if it opened the conversation, with
-    what the bot is doing. A mirror of that function (the engine returns the risk, not its inputs); `build`
-    checks every decision it implies against `decide`."""
-    from baton.context.models import Facts
-    from baton.decision.engine import POSITIVE_SENTIMENT, DecisionState, features
-    from baton.events import Arc
-
-    f, s = scores.frustration, scores.sentiment
-    alone = Arc(
-        customer_turns=1,
-        sentiment_ewma=s,
-        peak_frustration=f,
-        turns_since_positive=None if s is None else (0 if s >= POSITIVE_SENTIMENT else 1),
-        repeats=arc.repeats,
-        rephrasings=arc.rephrasings,
-        negative_feedback=arc.negative_feedback,
-        bot_failures=arc.bot_failures,
-        last_bot_confidence=arc.last_bot_confidence,
-    )
-    return features(scores, alone, DecisionState(frustration_ewma=f), Facts())
-
-
 @dataclass
 class Turns:
     """Per decided customer message of some conversations: what the policy simulation needs."""
@@ -221,7 +198,7 @@ class Turns:
     matrix: Matrix
     """Raw features (`x`, NaN: not observed), guardrail hits, conversation bounds, the need as `first_need`."""
     own: Any
-    """Raw features of each message on its own (`own_features`)."""
+    """Raw features of each message on its own (`baton.decision.engine.own_features`)."""
     scale: Any
     """Each message's business sensitivity (the threshold multiplier)."""
     weight: Any
@@ -260,7 +237,15 @@ def build(conversations: Sequence[Labelled], prior: DecisionParams) -> Turns:
     import numpy as np
 
     from baton.context.models import business_facts
-    from baton.decision.engine import FEATURES, DecisionState, decide, features, observe, sensitivity_of
+    from baton.decision.engine import (
+        FEATURES,
+        DecisionState,
+        decide,
+        features,
+        observe,
+        own_features,
+        sensitivity_of,
+    )
 
     names = list(FEATURES)
     b = prior.business
