@@ -384,13 +384,11 @@ def _expected_found(
     """The labelled entities and the packet's, as (conversation, (kind, value compared, seq)), over `cases`."""
     expected: set[tuple[str, Any]] = set()
     found: set[tuple[str, Any]] = set()
-    normal = labelled._normal
+    key = labelled._key
     for case in cases:
         packet = labelled._packet(case)
-        expected |= {
-            (case["id"], (e["kind"], normal(e["value"], e["kind"]), e["seq"])) for e in case["entities"]
-        }
-        found |= {(case["id"], (e.kind, normal(e.value, e.kind), e.seq)) for e in packet.entities}
+        expected |= {(case["id"], key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
+        found |= {(case["id"], key(case, e.kind, e.value, e.seq)) for e in packet.entities}
     return expected, found
 
 

@@ -287,12 +287,14 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"application ?(?:number|no|nr|id|ref(?:erence)?)|"
     r"confirmation(?: ?(?:number|no|nr|ref(?:erence)?))?|bestätigung(?:snummer)?|"
     r"transferencia|transfer[êe]ncia|virement|bonifico|overboeking|[üu]berweisung|przelew|"
-    r"trip|viaje|viagem|viaggio|"
+    r"trip|viaje|viagem|viaggio|rides?|corsa|fahrt|trajet|rit|"
     r"serial(?: ?(?:number|no|nr))?|s/n|serien?nummer|num[ée]ro de s[ée]rie|n[úu]mero de s[ée]rie|"
     r"numero di serie|matricola|numer seryjny|serienummer|"
     r"compteur|z[äa]hler(?:nummer)?|contador|contatore|meter ?(?:serial|number|no|nr|id)|"
     r"polic(?:y|ies) ?(?:number|no|nr)?|num[ée]ro de police|p[óo]liza|polizza|ap[óo]lice|polis(?:nummer)?|"
-    r"versicherungs(?:schein)?(?:nummer)?",
+    r"versicherungs(?:schein)?(?:nummer)?|"
+    r"subscriptions?(?: ?(?:id|number|no|nr|ref))?|abonnement(?:snummer)?|abo(?:nummer)?|suscripci[óo]n|assinatura|"
+    r"abbonamento|abonament|plan ?(?:id|number|no|nr|ref)|plan(?=\s+(?-i:[A-Z]{2,})[-/]?\d)",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
     r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|comprovante|justificante|"
@@ -305,7 +307,8 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"anfrage(?:nummer)?|solicitud|richiesta|"
     r"segnalazione|vorgang(?:snummer)?|dossier|expediente|incident|complaints?|reklamac(?:ja|ji|e)|reklamation|"
     r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|beschwerde(?:nummer)?|[äa]rende(?:nummer)?|saksnummer|folio|pir|"
-    r"file ?(?:ref(?:erence)?|number|no|nr)|(?:entry |customs )?quer(?:y|ies)|enquiry|inquiry",
+    r"file ?(?:ref(?:erence)?|number|no|nr)|(?:entry |customs )?quer(?:y|ies)|enquiry|inquiry|zg[łl]oszeni[ae]|"
+    r"melding(?:snummer)?",
 }
 _REF_WORDS = (
     r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens|referanse|"
@@ -330,6 +333,10 @@ may end in its country (`BF 7731 0942 GB`); not a currency's code (`order EUR 12
 _CONTAINER_ID = r"(?-i:[A-Z]{3}[UJZ]) ?\d{6}(?:-?\d)?"
 """A shipping container's number (ISO 6346: owner and category letters, six digits, a check digit), typed joined or
 apart (`MSCU4412907`, `MSCU 482193-7`)."""
+_SPELLED_ID = r"(?-i:(?:[A-Z]{1,3} )?(?:[A-Z] ){0,3}\d(?: [A-Z0-9]){3,15})(?![\w-])"
+"""An id read out a character at a time, as a voice assistant transcribes it or a customer spells it (`booking
+number C R 4 4 7 1 9`, `case CB 7 7 1 0 2 9`): single letters or digits apart, four after the first digit, so that
+no two groups (`RT 44 81`) or amount (`order 3 500 €`) is read so; only after an id's word."""
 _NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer"
 _CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref|code"
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`; a number
@@ -338,7 +345,7 @@ _ID_AFTER_WORD = re.compile(
     r"(?<!\w)(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
     + rf"|(?P<ref>{_REF_WORDS}))(?:nummer|nr)?\b\.?"
-    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*(?P<id>{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
+    rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|(?=#?[A-Za-z_/.-]*\d){_ID})"
     r"(?![\w-])",
     re.I,
 )
@@ -381,12 +388,13 @@ _ID_HINT = re.compile(
     r"r[ée]servations?|reservas?|agreements?|contracts?|contrato|contrat|vertrag|leases?|jobs?|transactions?|"
     r"transaktion|prescriptions?|rx|withdrawals?|payouts?|appointments?|afspraak|rendez-vous|citas?|appuntamento|"
     r"agendamento|(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?)\s+applications?|"
-    r"policy|polic(?:ies)|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre)"
+    r"policy|polic(?:ies)|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre|subscriptions?|abonnements?)"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
     r"ricevut\w*|recibos?|bollett\w*|boletos?|kvitto|paragon|"
     r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
-    r"(?<!in\s)cases?|claims?|complaints?|klacht\w*|beschwerde\w*|reklamac\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
-    r"(?:maintenance|service|support|repair|refund|warranty|change|return)\s+requests?|sinistro|siniestro))(?!\w)"
+    r"(?<!in\s)cases?|claims?|complaints?|klacht\w*|beschwerde\w*|reklamac\w*|reklamation\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
+    r"(?:maintenance|service|support|repair|refund|warranty|change|return)\s+requests?|sinistro|siniestro|"
+    r"zg[łl]oszeni\w*))(?!\w)"
 )
 """The words that say what a bare id is; shipping words say order."""
 
@@ -566,7 +574,7 @@ _DATES = [
         re.I,
     ),
     re.compile(
-        rf"(?<![\w.])(?P<mon>[^\W\d_]{{3,10}})\.?\s+(?:the\s+)?(?P<d>{_DAY})(?:{_ORDINAL})?(?![\w:.,]\d|\w|:)"
+        rf"(?<![\w.])(?P<mon>[^\W\d_]{{3,10}})\.?\s+(?:the\s+)?(?P<d>{_DAY})(?:{_ORDINAL})?(?![\w:.,/]\d|\w|:)"
         rf"(?:,?\s+(?P<y>{_YEAR})(?!\w))?",
         re.I,
     ),
@@ -795,10 +803,13 @@ _NOT_A_CODE = re.compile(
 """Capitals before a number that are not an error's namespace: identifiers, standards, units, time zones,
 versions, and the words the other steps read (`ERROR 1045` is the code `1045`)."""
 _CODE_AFTER_WORD = re.compile(
-    r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|k[óo]d|"
+    r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|"
+    r"k[óo]d(?:\s+b[łl][ęe]du)?|st[öo]rung(?:scode)?|"
     r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:\s+code)?)"
-    r"\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>0x[0-9A-Fa-f]{1,16}|[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|\d{2,})(?![\w-])"
+    r"\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>\d(?: \d){2,7}(?![\w-])|0x[0-9A-Fa-f]{1,16}|[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|"
+    r"\d{2,})(?![\w-])"
 )
+"""An error's word and its code; a code read out a digit at a time too (`trouble code 3 5 1`)."""
 _NOT_AN_ERROR = re.compile(
     r"(?i:2fa|mfa|otp|one[- ]time|verification|security|sms|login|confirmation|zip|postal|post|promo|coupon|"
     r"discount|voucher|area|country|dial|access|auth|backup|qr|bar|source|tax|vat|sort|swift|bank|iban|gift|"
@@ -821,11 +832,12 @@ _ERROR_WORDS = re.compile(
     r"returns?|returned|gives?|giving|gave|got|getting|denied|declined|rejected|refused|wrong|expired|invalid|"
     r"won'?t|can'?t|cannot|couldn'?t|crash\w*|flash\w*|blink\w*|sale|zeigt|affiche|mostra|ger|felet|said|tells?|"
     r"told|zegt|zei|sagt|sagte|dit|disait|dice|dijo|diz|disse|m[óo]wi|powiedzia[łl]\w*|[řr][íi]k[áa]|s[äa]ger|"
-    r"sier|siger|retr(?:y|ies|ied|ying)|again)"
+    r"sier|siger|retr(?:y|ies|ied|ying)|again|alarm|alert|trip(?:ped)?|st[öo]rung|storing)"
     r"\W+(?!(?i:the|a|an|my|our|your|their|this|that|new)\W)\w*\W*$"
 )
 """An error's or a failure's words, at most a word before a code (`shows LW-PRX-017`, `won't launch, CE-34878-0`,
-`went wrong (BRM-5012)`); not when that word is an article or a possessive (`I got the XR-500 router`)."""
+`went wrong (BRM-5012)`); not when that word is an article or a possessive (`I got the XR-500 router`). Since test11's
+round an alarm's and a fault's words too (`ALARM BRK_TRIP_OC`, `Störung F28`), as a device's log or screen writes them."""
 _FAILED_MESSAGE = re.compile(
     r"(?i:\b(?:could\s?n[o']t|can\s?n?[o']t|cannot|unable|not\s+(?:be\s+)?\w+ed|fail\w*|wrong|error|expired|"
     r"invalid|denied|declined|rejected|timed?\s?out)\b)[^.!?\n()]{0,50}\($"
@@ -846,13 +858,20 @@ _STATUS_AFTER = re.compile(
 class _Text:
     """One text and what the steps check before running their patterns (most texts hold no email, no URL...)."""
 
-    __slots__ = ("before", "digits", "folded", "text")
+    __slots__ = ("_amounts", "before", "digits", "folded", "text")
 
     def __init__(self, text: str, before: str = "") -> None:
         self.text = text
         self.before = before
         self.folded = text.casefold()  # only for `in` checks: casefolding may change the length
         self.digits = _DIGIT.search(text) is not None
+        self._amounts: list[re.Match[str]] | None = None
+
+    def amounts(self) -> list[re.Match[str]]:
+        """`_AMOUNT`'s matches, found once for the two steps that read them (ranges, then amounts)."""
+        if self._amounts is None:
+            self._amounts = list(_AMOUNT.finditer(self.text)) if self.digits else []
+        return self._amounts
 
 
 _DIGIT = re.compile(r"\d")
@@ -867,6 +886,9 @@ class EntityExtractor:
     access_denied`), ids named by the word before them, ids with a known
     prefix, dates, amounts, phone numbers, error codes in an error's words (`error 1045`, `fails with ORA-01017`),
     HTTP statuses in an error's words, ids like `KC-10045` a word names, `#`-numbers, then the team's products.
+    Since test11's round also what a voice assistant transcribes or a customer pastes: ids and codes read out a
+    character at a time, sums and dates in words, ranges of amounts, a bank statement's lines, a code closing a quoted
+    message, a payment platform's generated ids, codes answering the bot's question for one.
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
@@ -890,18 +912,28 @@ class EntityExtractor:
             _emails,
             _urls,
             _strict_codes,
+            _generated_ids,
+            _error_refs,
             _error_names,
             _booking_refs,
             _named_ids,
             _prefixed_ids,
+            _amount_ranges,
             _dates,
+            _word_dates,
             _amounts,
+            _word_amounts,
+            _statement_amounts,
             _phones,
+            _quoted_codes,
             _named_codes,
             _short_codes,
             _statuses,
+            _numbered_ids,
+            _said_ids,
             _hinted_ids,
             _answered_ids,
+            _answered_codes,
             _hash_ids,
             self._product_names,
         ]
@@ -1130,7 +1162,8 @@ _ID_STEMS: tuple[str, ...] = (
     "inquiry", "inv", "hire", "bestil", "beställ", "bestall", "ordre", "ricevuta", "recibo", "reçu", "recu", "kvitt",
     "paragon", "bonnetje", "kassenbon", "bolletta", "boleto",
     "kenmerk", "aktenzeichen", "beschwerde", "quot", "offert", "devis", "angebot", "presupuesto", "orçamento",
-    "orcamento", "tilbud", "comprovante", "justificante",
+    "orcamento", "tilbud", "comprovante", "justificante", "subscri", "abo", "suscrip", "assinatura", "abbonamento",
+    "abonament", "plan", "zgło", "zglo", "melding", "ride", "corsa", "fahrt", "trajet", "rit",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -1142,7 +1175,7 @@ _BOOKING_STEMS = (
 _PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po", "fv")
 _CODE_STEMS = (
     "err", "code", "fehler", "erro", "código", "codigo", "codice", "kod", "kód", "fout", "feil", "fel", "fejl", "virhe",
-    "błą", "blad", "status",
+    "błą", "blad", "status", "störung", "storung",
 )  # fmt: skip
 _MONTH_STEMS = tuple({name[:3] for name in _MONTH_NUMBER})
 
@@ -1371,6 +1404,8 @@ def _dates(t: _Text) -> Iterable[Span]:
             key = _date_key(m)
             if key is not None and not (pattern is _DATES[1] and _version(t.text, m)):
                 start, end = _weekday_start(t.text, m.start()), _time_end(t.text, m.end())
+                if (after := _WEEKDAY_AFTER.match(t.text, end)) is not None:
+                    end = after.end()  # `5 Ekim Çarşamba`: a Turkish writer names the day after the date
                 if pattern is _DATES[2] and (first := _FIRST_DAY.search(t.text, max(0, start - 8), start)):
                     start = first.start()  # `3-5 May`: a range of days, one date as typed
                 yield Span(start, end, "date", t.text[start:end], key)
@@ -1394,6 +1429,12 @@ _MONTH_YEAR = re.compile(
     r"(?<![\w.])(?P<mon>[^\W\d_]{3,10})\.?,?\s+(?:(?i:de|of)\s+)?(?P<y>(?:19|20)\d\d)(?!\w|[.,:/-]\d)"
 )
 _NUMBER_MONTH_YEAR = re.compile(r"(?P<m>\d(?<![\w./-]\d)\d?)/(?P<y>(?:19|20)\d\d)(?![\w/-]|[.,]\d)")
+
+
+_WEEKDAY_AFTER = re.compile(
+    r",?\s(?i:pazartesi|sal[\u0131i]|[çc]ar[şs]amba|per[şs]embe|cuma(?:rtesi)?|pazar)(?![^\W\d_])"
+)
+"""The day's name after a date, as Turkish writes it (`5 Ekim Çarşamba`): part of the date as typed."""
 
 
 def _month_years(t: _Text) -> Iterable[Span]:
@@ -1460,19 +1501,40 @@ def _short_date(text: str, m: re.Match[str]) -> Span | None:
     day_first = 1 <= int(a) <= 31 and 1 <= int(b) <= 12
     month_first = 1 <= int(a) <= 12 and 1 <= int(b) <= 31
     words = _DOT_DATE_WORDS if dotted else _DASH_DATE_WORDS if sep == "-" else _DATE_WORDS
-    weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 20), m.start())
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 20), m.start()) or _ABBREVIATED_DAY.search(
+        text, max(0, m.start() - 9), m.start()
+    )
     worded = weekday is not None or words.search(text[max(0, m.start() - 12) : m.start()]) is not None
+    # `Mo 9.11.`: an abbreviated day's name and a day and a month closed by their dot
+    closed = (
+        dotted
+        and m.group("dot")
+        and _WEEKDAY_ABBREVIATION_BEFORE.search(text, max(0, m.start() - 9), m.start())
+    )
     padded = (len(a) == 2 and a[0] == "0") or (len(b) == 2 and b[0] == "0")
     if sep == "-" and not ((day_first or month_first) and len(a) == len(b) == 2 and worded):
         return None
-    if dotted and not (day_first and (worded or (len(a) == len(b) == 2 and _plain_dot_date(text, m)))):
+    if dotted and not (
+        day_first and (worded or closed or (len(a) == len(b) == 2 and _plain_dot_date(text, m)))
+    ):
         return None
     if not dotted and not ((day_first or month_first) and (padded or worded)):
         return None
     # A `/` date's trailing dot ends the sentence, and so does a wordless one's (`since 03.04.`).
     end = m.end() if dotted and worded else m.end("b")
     start = _weekday_start(text, m.start())  # `Tuesday 5/6`, `Sa 21.06.`: the day's name is part of it
+    if weekday is not None and weekday.start() < start:
+        start = weekday.start()  # `mar. 10/11`
     return Span(start, end, "date", text[start:end], f"?-{int(a)}-{int(b)}")
+
+
+_ABBREVIATED_DAY = re.compile(
+    r"(?<!\w)(?:(?i:mar|lun|mer|jeu|ven|sam|dim|mi[ée]|jue|vie|s[áa]b|dom|gio|seg|ter|qua|qui|sex|pon|wt|[śs]r|czw|"
+    r"pt|sob|niedz)\.|(?i:mar)),?\s+$"
+)
+"""A day's name abbreviated with its dot before a day and a month in numbers (`mar. 10/11`, `pt. 13.11`, `jeu. 6/11`):
+it makes the numbers a date, as the full name does; `mar` before numbers is Tuesday (`mardi`, `martes`, `martedì`),
+never March, whose day would follow it alone."""
 
 
 def _plain_dot_date(text: str, m: re.Match[str]) -> bool:
@@ -1493,7 +1555,7 @@ def _amounts(t: _Text) -> Iterable[Span]:
     if not t.digits:
         return
     text = t.text
-    for m in _AMOUNT.finditer(text):
+    for m in t.amounts():
         group = "n1" if m.group("n1") else "n2" if m.group("n2") else "n3"
         currency = _currency(m)
         if currency is None:
@@ -1576,8 +1638,15 @@ def _phones(t: _Text) -> Iterable[Span]:
         before = text[max(0, m.start() - 40) : m.start()]
         if not trunk and _OTHER_NUMBER.search(before):
             continue  # `rewards number 88120034`, `account number 60021881`
-        if raw[0] not in "+(" and _CAPITALS_BEFORE.search(before) and not _PHONE_WORDS.search(before):
-            continue  # `WSP 0044 7812 3`, `3SKLP 0048 2291 07`: the groups of an id its capitals start
+        if _VERSION_BEFORE.search(before[-16:]):
+            continue  # `firmware 01.04.0500`: a version
+        if (
+            raw[0] not in "+("
+            and _CAPITALS_BEFORE.search(before)
+            and ((word := _PHONE_WORDS.search(before)) is None or word.group()[:6].casefold() == "number")
+        ):
+            continue  # `WSP 0044 7812 3`, `the number they gave me is PH 2291 7734`: the groups of an id its capitals
+            # start (a number's word says no phone)
         answer = (
             m.start() <= 3
             and not text[: m.start()].strip()
@@ -1799,6 +1868,269 @@ _HASH_HINTS: tuple[tuple[EntityKind, str], ...] = (
     ("ticket_id", "ticket"),
     ("ticket_id", "case"),
 )
+
+
+# Test11's round: the families of the eleventh author's set in general words (docs/routing.md).
+
+_GENERATED_ID = re.compile(
+    r"(?<![\w./@-])(?P<p>[a-z]{2,5})_(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{10,40}"
+    r"(?![\w@/-])"
+)
+"""An id a payment platform generates: its object's prefix, `_` and ten or more letters of both cases and digits
+(`sub_1PqL8eXz92Kd`, `cus_NffrFeUfNV2Hib`, `pi_3MtwBwLkdIwHu7ix`), what a customer copies from an account page.
+An invoice's (`in_`) is an invoice id; any other what the customer holds or bought (an order's). Never an error's
+name: those are words (`card_declined`), not random letters."""
+_GENERATED_INVOICE = frozenset({"in", "inv"})
+
+
+def _generated_ids(t: _Text) -> Iterable[Span]:
+    for m in _GENERATED_ID.finditer(t.text) if "_" in t.text and t.digits else ():
+        kind: EntityKind = "invoice_id" if m.group("p") in _GENERATED_INVOICE else "order_id"
+        yield Span(m.start(), m.end(), kind, m.group(), m.group().casefold())
+
+
+_QUOTED_CODE = re.compile(
+    r"\((?:(?i:error|err|code|hata|fehler|erreur|errore|erro|c[óo]digo|codice|b[łl][ąa]d|fout|fel|feil|virhe|chyba)"
+    r"\s*[:#]?\s*)?(?P<id>[A-Za-z0-9][A-Za-z0-9_.-]{1,38}[A-Za-z0-9])\)[.!]?[\"'\u2019\u201d]"
+)
+"""A code in brackets that closes a quoted message, as an app or a payment page prints one after its words (`'Your
+card was declined. (do_not_honor)'`, `'Nieprawidłowy token (AUTH-419)'`, `'Oturum yüklenemedi (HATA 503-S)'`):
+the code without the error's word before it. Only a code's shape (a digit, an `_`, or capitals with a hyphen), and
+only inside a quote opened on the same line."""
+_QUOTED_SNAKE = re.compile(
+    r"(?<!\w)(?i:shows?|showing|showed|says|said|displays?|displayed|reads|status(?:\s+is)?|returns?|returned)"
+    r"\s*:?\s*[\"'\u2018\u201c](?P<id>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)[\"'\u2019\u201d](?!\s*:)"
+)
+"""A status in lower case quoted whole just after what shows or says it (`Stripe dashboard shows 'account_closed'`):
+an API's failure code, as its documentation spells it; not a name a log quotes (`constraint "shipments_pkey"`) nor a
+JSON key."""
+_QUOTE_OPENED = re.compile(r"[\"'\u2018\u201c][^\"'\u2018\u2019\u201c\u201d\n]{3,}$")
+
+
+def _quoted_codes(t: _Text) -> Iterable[Span]:
+    text = t.text
+    for m in _QUOTED_CODE.finditer(text) if "(" in text else ():
+        code = m.group("id")
+        shaped = any(c.isdigit() for c in code) or "_" in code or (code.isupper() and "-" in code)
+        if shaped and _QUOTE_OPENED.search(text, max(0, m.start() - 160), m.start()):
+            yield _code(m.start("id"), m.end("id"), code)
+    for m in _QUOTED_SNAKE.finditer(text) if "_" in text else ():
+        yield _code(m.start("id"), m.end("id"), m.group("id"))
+
+
+_ERROR_REF = re.compile(
+    r"(?<!\w)(?i:error|fehler|erreur|errore|erro|error\s+message)\s+(?i:ref(?:erence)?|id)\s*[:#]?\s*"
+    r"(?P<id>(?=[A-Za-z-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]{2,38})[A-Za-z0-9])(?![\w-])"
+)
+"""`Something went wrong. Error ref: 7f3a-c91e`: the reference an error page gives is the error's code (what support
+looks the failure up by), not a ticket's; a request's id (`req id 7d1e-44a0`) is neither."""
+
+
+def _error_refs(t: _Text) -> Iterable[Span]:
+    folded = t.folded
+    worth = t.digits and ("rr" in folded or "fehler" in folded) and ("ref" in folded or " id" in folded)
+    for m in _ERROR_REF.finditer(t.text) if worth else ():
+        yield _code(m.start("id"), m.end("id"), m.group("id"))
+
+
+_RANGE_TO = re.compile(r"\s?[-\u2013]\s?|\s+(?i:to|tot|bis|à|a|al|till|til|do|até|fino\s+a|hasta)\s+")
+_RANGE_FIRST = re.compile(
+    rf"(?<![\w.,])(?P<n>{_NUMBER})(?P<to>\s?[-\u2013]\s?|\s+(?i:to|tot|bis|à|a|al|till|til|do)\s+)$"
+)
+_RANGE_LAST = re.compile(rf"(?P<to>\s?[-\u2013]\s?)(?P<n>{_NUMBER})(?![\w]|[.,]\d|\s?%)")
+
+
+def _amount_ranges(t: _Text) -> Iterable[Span]:
+    """A range of amounts, one entity as typed (`$6-$8`, `€340 tot €420`, `1.800-2.400 €`, `$40-60`): what the
+    customer quotes or loses is the range, and its two ends are no amounts of their own. A range is an estimate
+    itself: taken after `about` too (`unos 1.800-2.400 €`), as the one author who wrote ranges labelled them."""
+    if not t.digits:
+        return
+    text = t.text
+    found = [m for m in t.amounts() if _currency(m) is not None]
+    for i, m in enumerate(found):
+        start, end = m.start(), m.end()
+        if i + 1 < len(found) and _RANGE_TO.fullmatch(text, m.end(), found[i + 1].start()):
+            end = found[i + 1].end()  # `$6-$8`, `€340 tot €420`
+        elif m.group("n3") and (first := _RANGE_FIRST.search(text, max(0, m.start() - 24), m.start())):
+            start = first.start()  # `1.800-2.400 €`: the currency after the second end only
+        elif (m.group("sym") or m.group("code")) and (last := _RANGE_LAST.match(text, m.end())):
+            end = last.end()  # `$40-60`
+        if (start, end) == (m.start(), m.end()):
+            continue
+        value = text[start:end].lstrip("-") if text[start] == "-" and start < m.start() else text[start:end]
+        yield Span(start, end, "amount", value, "range " + " ".join(value.casefold().split()))
+
+
+_UNITS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORD = "|".join(sorted((*_UNITS, *_TENS, "hundred", "thousand", "million"), key=len, reverse=True))
+_WORD_AMOUNT = re.compile(
+    rf"(?<![\w-])(?i:(?P<n>(?:{_NUMBER_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_NUMBER_WORD}))*)\s+(?:us\s+)?"
+    r"(?P<c>dollars|bucks|euros?|pounds|quid|francs|kronor|kroner))(?!\w)"
+)
+"""A sum in words (`two hundred and ten dollars`), as a customer dictates it to a voice assistant: English number
+words before a currency's word. Not one end of a range (`four to five thousand dollars`) nor a guess (`about`)."""
+_WORD_RANGE_BEFORE = re.compile(rf"(?i:(?:{_NUMBER_WORD})\s+(?:to|or|-)\s+)$")
+
+
+def _word_value(words: str) -> int:
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", words.casefold()):
+        if word in _UNITS:
+            current += _UNITS.index(word)
+        elif word in _TENS:
+            current += 20 + 10 * _TENS.index(word)
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in ("thousand", "million"):
+            total += max(current, 1) * (1000 if word == "thousand" else 1_000_000)
+            current = 0
+    return total + current
+
+
+def _word_amounts(t: _Text) -> Iterable[Span]:
+    folded = t.folded
+    if not any(w in folded for w in ("dollar", "bucks", "euro", "pound", "quid", "franc", "kron")):
+        return
+    for m in _WORD_AMOUNT.finditer(t.text):
+        before = t.text[max(0, m.start() - 24) : m.start()]
+        if _WORD_RANGE_BEFORE.search(before) or _HEDGE_BEFORE.search(before):
+            continue
+        currency = _CURRENCY_WORDS.get(m.group("c").casefold(), m.group("c").upper())
+        yield Span(m.start(), m.end(), "amount", m.group(), f"{currency} {_word_value(m.group('n'))}")
+
+
+_ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+    "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+    "twentieth",
+)  # fmt: skip
+_ORDINAL_WORDS = (
+    {w: i + 1 for i, w in enumerate(_ORDINALS)}
+    | {f"twenty{s}{w}": 21 + i for s in ("-", " ") for i, w in enumerate(_ORDINALS[:9])}
+    | {"thirtieth": 30, "thirty-first": 31, "thirty first": 31}
+)
+_ORDINAL_WORD = "|".join(sorted((re.escape(w) for w in _ORDINAL_WORDS), key=len, reverse=True))
+_ENGLISH_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+)  # fmt: skip
+_ENGLISH_MONTH = (
+    r"(?:[Jj]anuary|[Ff]ebruary|March|[Aa]pril|May|[Jj]une|[Jj]uly|[Aa]ugust|[Ss]eptember|[Oo]ctober|[Nn]ovember|"
+    r"[Dd]ecember)"
+)
+_WORD_DATE = re.compile(
+    rf"(?<![\w-])(?:(?P<m1>{_ENGLISH_MONTH})\s+(?:the\s+)?(?P<d1>(?i:{_ORDINAL_WORD}))|"
+    rf"(?P<d2>(?i:{_ORDINAL_WORD}))\s+of\s+(?P<m2>{_ENGLISH_MONTH}))(?![\w-])"
+)
+"""A date in words (`saturday november seventh`, `friday the thirteenth of november`), as a voice assistant transcribes
+one: an English month and an ordinal in words, the day's name before it part of it as typed. `May` and `March` only
+capitalised (`you may first`, `march first`: verbs)."""
+
+
+_WORD_DATE_STEMS = (*_ENGLISH_MONTHS, *{w[:4] for w in _ORDINAL_WORDS})
+
+
+def _word_dates(t: _Text) -> Iterable[Span]:
+    folded = t.folded
+    if not any(month in folded for month in _ENGLISH_MONTHS):
+        return
+    for m in _starting_with(_WORD_DATE, t, _WORD_DATE_STEMS):
+        month = _ENGLISH_MONTHS.index((m.group("m1") or m.group("m2")).casefold()) + 1
+        day = _ORDINAL_WORDS[" ".join((m.group("d1") or m.group("d2")).casefold().split())]
+        start = _weekday_start(t.text, m.start())
+        yield Span(start, m.end(), "date", t.text[start : m.end()], f"?-{month}-{day}")
+
+
+_STATEMENT_LINE = re.compile(
+    r"^[ \t]*(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d\d-\d\d)[ \t]+(?=[^\n]*[A-Z]{2})[^\n]*?[ \t]"
+    r"(?P<a>[-+]?\d{1,3}(?:[,.]\d{3})*[.,]\d\d)[ \t]*$",
+    re.M,
+)
+"""A line pasted from a bank statement (`06/11 ACH DEBIT WILLOWMERE FS -84.50`): a date, the payee in capitals and
+an amount with its cents at the line's end, in the account's currency, which the line does not say."""
+
+
+def _statement_amounts(t: _Text) -> Iterable[Span]:
+    if "\n" not in t.text or not t.digits:
+        return
+    for m in _STATEMENT_LINE.finditer(t.text):
+        raw = m.group("a")
+        value = _decimal(raw.lstrip("+-"))
+        if value is not None:
+            sign = "-" if raw.startswith("-") else ""
+            yield Span(m.start("a"), m.end("a"), "amount", raw, f"? {sign}{value.normalize():f}")
+
+
+_ASKED_FOR_A_CODE = re.compile(
+    r"(?i:\b(?:error|denial|decline|rejection|reject|reason|fault|trouble|status|return|response|reason)\s+codes?\b)"
+)
+"""The bot's question for a code ("Did the insurer give a denial code?"): the answer's codes are codes."""
+_ANSWER_CODE = re.compile(
+    r"\s*(?i:(?:yes|yeah|yep|ok(?:ay)?|sure)[\s,.!:-]+)?(?i:(?:it'?s|it\s+is|it\s+says|they\s+said|it\s+was)[\s,:-]+)?"
+    r"(?P<id>(?-i:[A-Z]{1,4})-?\d{1,5}(?-i:[A-Z])?)(?![\w-])"
+)
+_CODE_MORE_ANSWER = re.compile(
+    r"\s*(?:,|/|&|\band(?:\s+also)?\b|\bplus\b|\bor\b)\s*(?P<id>(?-i:[A-Z]{1,4})-?\d{1,5}(?-i:[A-Z])?)(?![\w-])",
+    re.I,
+)
+
+
+def _answered_codes(t: _Text) -> Iterable[Span]:
+    """Codes the message starts with when the bot asked for one (`Did the insurer give a denial code?` - `yes CO-16
+    and also N290`): capitals and a number, the shape of a claim's adjustment codes and a vendor's; the list that
+    follows too."""
+    if not t.digits or not t.before or (m := _ANSWER_CODE.match(t.text)) is None:
+        return
+    if _ASKED_FOR_A_CODE.search(t.before) is None:
+        return
+    yield _code(m.start("id"), m.end("id"), m.group("id"))
+    yield from _more(t.text, m.end(), _CODE_MORE_ANSWER, _code)
+
+
+_NUMBERED_ID = re.compile(
+    r"(?<!\w)(?i:nr|no|n[°º]|num)\.?\s*[:#]?\s*(?P<id>(?-i:[A-Z]{1,4}) \d{4,10}|"
+    r"(?=[A-Za-z0-9]*[/-])(?=(?:[^\d\s]*\d){5})[A-Za-z0-9](?:[A-Za-z0-9/-]*[A-Za-z0-9])?)(?![\w-]|[.,]\d)"
+)
+"""`unter Nr. RK 33019`, `zgłoszenie już było, nr 2025/11/4471`: an id after a number's abbreviation whose kind an id
+word earlier in its sentence says (the complaint's, the report's); capitals and one group of digits, or five digits
+or more with a `/` or `-`; never one no word names (`No. GB 12345`) nor a number alone (`item no. 4471`)."""
+
+
+_SAID_ID = re.compile(
+    r"(?<!\w)(?i:the|its|their)\s+(?i:numbers?|reference|ref|id)\s+(?:(?i:they|you|he|she|we|it)\s+\w+(?:\s+\w+)?\s+)?"
+    rf"(?i:is|was|=)\s*:?\s*(?P<id>{_GROUPED_ID}|(?=[A-Za-z_/.-]*\d){_ID})(?![\w-])"
+)
+"""`I need to talk about my damage claim. ... The number they gave me is PH 2291 7734.`: an id the message says is
+the number or reference of something an id word named earlier in it (the claim's); none if nothing was named."""
+
+
+def _said_ids(t: _Text) -> Iterable[Span]:
+    folded = t.folded
+    if not t.digits or not any(w in folded for w in (" number", " reference", " ref ", " id ")):
+        return
+    for m in _starting_with(_SAID_ID, t, ("the", "its")):
+        hints = [h for h in _ID_HINT.finditer(t.text, 0, m.start())]
+        if hints:
+            span = _id(_hint_kind(hints[-1]), m.start("id"), m.end("id"), m.group("id"))
+            if span is not None:
+                yield span
+
+
+def _numbered_ids(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    for m in _starting_with(_NUMBERED_ID, t, ("nr", "no", "n°", "nº", "num")):
+        sentence = max(t.text.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+        hints = [h for h in _ID_HINT.finditer(t.text, sentence) if h.end() <= m.start()]
+        if hints:
+            span = _id(_hint_kind(hints[-1]), m.start("id"), m.end("id"), m.group("id"))
+            if span is not None:
+                yield span
 
 
 def _more(

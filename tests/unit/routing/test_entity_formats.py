@@ -1279,3 +1279,223 @@ def test_codes_after_an_error_messages_colon_in_another_language_or_naming_an_un
 ) -> None:
     assert ("error_code", code) in found(text)
     assert [e for e in found("Ich habe BOOKING-12 gebucht") if e[0] == "error_code"] == []
+
+
+# ------------------------------------------------------------------- test11's round: its families in general words
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("reservation number K T 5 5 0 9 1 for tonight", ("order_id", "K T 5 5 0 9 1")),
+        ("order number 7 7 3 0 1 9 please check", ("order_id", "7 7 3 0 1 9")),
+        ("my case DX 4 4 1 0 2 is still open", ("ticket_id", "DX 4 4 1 0 2")),
+    ],
+)
+def test_an_id_read_out_a_character_at_a_time_after_its_word_is_one_id(
+    text: str, entity: tuple[str, str]
+) -> None:
+    """As a voice assistant transcribes an id the customer spells (`A B 4 4 7 1`)."""
+    assert entity in found(text)
+
+
+def test_groups_or_a_count_after_an_ids_word_are_not_read_as_a_spelled_id() -> None:
+    assert ("ticket_id", "RT 44 81 92 07") in found("ticket RT 44 81 92 07 is open")
+    assert not any(kind.endswith("_id") for kind, _ in found("order 4 2 1 items arrived"))
+    assert ("amount", "500 €") in found("order 3 500 € please")
+
+
+def test_a_code_read_out_a_digit_at_a_time_after_its_word_is_one_code() -> None:
+    assert ("error_code", "4 0 2") in found("the keypad shows error code 4 0 2 again")
+    assert [e for e in found("the verification code 4 0 2 1 we texted you") if e[0] == "error_code"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("the repair will cost €250-€300 they said", "€250-€300"),
+        ("Reparatur kostet 1.200-1.500 € laut Werkstatt", "1.200-1.500 €"),
+        ("we lose $40-60 a day", "$40-60"),
+        ("le devis va de 300 € à 450 €", "300 € à 450 €"),
+        ("we were quoted £90 to £120 for it", "£90 to £120"),
+    ],
+)
+def test_a_range_of_amounts_is_one_amount_as_typed(text: str, amount: str) -> None:
+    amounts = [value for kind, value in found(text) if kind == "amount"]
+    assert amounts == [amount]
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("I paid €250 and €300 on two cards", ["€250", "€300"]),
+        ("order NP-ORD-7781-2290 €69.99 bought last week", ["€69.99"]),
+    ],
+)
+def test_two_amounts_or_an_id_before_an_amount_make_no_range(text: str, amounts: list[str]) -> None:
+    assert [value for kind, value in found(text) if kind == "amount"] == amounts
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "key"),
+    [
+        ("they charged me three hundred and fifty dollars", "three hundred and fifty dollars", "USD 350"),
+        ("it was twelve euros each time", "twelve euros", "EUR 12"),
+        ("a fee of two thousand five hundred pounds", "two thousand five hundred pounds", "GBP 2500"),
+    ],
+)
+def test_a_sum_in_words_is_an_amount(text: str, amount: str, key: str) -> None:
+    spans = [s for s in EntityExtractor().spans(text) if s.kind == "amount"]
+    assert [(s.value, s.key) for s in spans] == [(amount, key)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it cost about two hundred dollars",
+        "somewhere between three to four thousand dollars",
+        "I have two dollars",
+    ],
+)
+def test_a_guess_or_a_range_in_words_is_no_amount_of_its_end(text: str) -> None:
+    """`two dollars` alone is read (a sum), but a guess and the end of a range in words are not."""
+    amounts = [value for kind, value in found(text) if kind == "amount"]
+    assert amounts in ([], ["two dollars"]) and ("four thousand dollars" not in amounts)
+    assert "two hundred dollars" not in amounts
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("the delivery was due on tuesday november third", "tuesday november third"),
+        ("I moved in on the twenty-first of October", "twenty-first of October"),
+        ("booked for Friday, June the fifth", "Friday, June the fifth"),
+    ],
+)
+def test_a_date_in_words_is_a_date(text: str, date: str) -> None:
+    assert ("date", date) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["you may first want to restart", "the second of many attempts", "march first, then call us"]
+)
+def test_words_that_are_no_month_and_day_make_no_date(text: str) -> None:
+    assert [e for e in found(text) if e[0] == "date"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("ödeme 12 Ekim Pazartesi oldu", "12 Ekim Pazartesi"),
+        ("la clase del mar. 4/11 no aparece", "mar. 4/11"),
+        ("Termin war Fr 7.11. um neun", "Fr 7.11"),
+        ("seance du jeu. 6/11 annulee", "jeu. 6/11"),
+    ],
+)
+def test_a_day_name_after_a_turkish_date_or_abbreviated_before_numbers_is_part_of_it(
+    text: str, date: str
+) -> None:
+    """`mar.` before a day and a month in numbers is Tuesday (`mardi`, `martes`), never March."""
+    assert ("date", date) in found(text)
+    assert ("date", "Mar 14") in found("delivered on Mar 14 at noon")
+
+
+def test_a_bank_statement_line_gives_its_amount_without_a_currency() -> None:
+    text = (
+        "from my bank:\n03/11 CARD PURCHASE ACME*SHOP LDN -129.90\n03/12 CARD PURCHASE ACME*SHOP LDN -129.90"
+    )
+    assert {(k, v) for k, v in found(text) if k == "amount"} == {("amount", "-129.90")}
+    assert [e for e in found("log:\n03/11 temp reading 23.50") if e[0] == "amount"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("the portal shows customer cus_NffrFeUfNV2Hib on my account", ("order_id", "cus_NffrFeUfNV2Hib")),
+        ("the invoice id is in_1MtHbELkdIwHu7ixl4OzzPMv", ("invoice_id", "in_1MtHbELkdIwHu7ixl4OzzPMv")),
+    ],
+)
+def test_a_payment_platforms_generated_id_is_an_id_not_an_error(text: str, entity: tuple[str, str]) -> None:
+    assert found(text) == [entity]
+    assert [e for e in found("the API fails with card_declined again") if e[0] == "error_code"] == [
+        ("error_code", "card_declined")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("the app says 'Payment could not be processed (expired_card)' again", "expired_card"),
+        ("it shows 'Sesión caducada (SES-77)' every time", "SES-77"),
+        ("'Verbindung fehlgeschlagen (Fehler 0x2F1)' und dann nichts", "0x2F1"),
+        ("the dashboard shows 'insufficient_funds' for the payout", "insufficient_funds"),
+        ("Something went wrong. Error reference: 9c1b-77ad", "9c1b-77ad"),
+    ],
+)
+def test_a_code_closing_a_quoted_message_or_quoted_where_it_shows_is_a_code(text: str, code: str) -> None:
+    assert ("error_code", code) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'unique constraint "orders_pkey" violated',  # a name a log quotes
+        '{"error":"rate_limited","retry_after":60}',  # a JSON key
+        "she said 'see you soon (Room 12)' and left",  # no code's shape... a room
+        "req id 7d1e-44a0 for your logs",  # a request's id
+    ],
+)
+def test_quoted_names_keys_rooms_and_request_ids_are_no_codes(text: str) -> None:
+    codes = [value for kind, value in found(text) if kind == "error_code"]
+    assert codes in ([], ["rate_limited"])
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "codes"),
+    [
+        ("yes, PR-27 and also CO-45", "Did they give you a denial code?", ["PR-27", "CO-45"]),
+        ("it says E42", "What error code does the screen show?", ["E42"]),
+    ],
+)
+def test_codes_answering_the_bots_question_for_one_are_codes(
+    text: str, before: str, codes: list[str]
+) -> None:
+    assert [value for kind, value in found(text, before) if kind == "error_code"] == codes
+    assert [e for e in found("yes, PR-27", "Do you have the order number?") if e[0] == "error_code"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("Die Beschwerde läuft unter Nr. BK 55120 seit Mai", ("ticket_id", "BK 55120")),
+        ("reklamacja złożona, nr 2025/10/7781", ("ticket_id", "2025/10/7781")),
+        (
+            "I opened a complaint last week. The reference they sent me is CX-77120.",
+            ("ticket_id", "CX-77120"),
+        ),
+        ("la corsa n. ZT-MI-2291-07 non è stata chiusa", ("order_id", "ZT-MI-2291-07")),
+        ("subscription no. SB-88120 renews monthly", ("order_id", "SB-88120")),
+        ("to avoid cancellation of plan EVP-20931", ("order_id", "EVP-20931")),
+    ],
+)
+def test_ids_whose_kind_an_earlier_word_says_or_a_ride_plan_or_subscription(
+    text: str, entity: tuple[str, str]
+) -> None:
+    assert entity in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Artikel Nr. 4471 ist kaputt, Bestellung folgt",  # a number alone after `Nr.`
+        "The number they gave me is 0176 2231 4409",  # a phone, not an id
+        "our plan 2025 pricing is confusing",  # a plan's year
+    ],
+)
+def test_numbers_no_id_word_names_stay_what_they_are(text: str) -> None:
+    assert not any(kind.endswith("_id") for kind, _ in found(text))
+
+
+def test_a_version_after_firmware_is_no_phone_and_capitals_after_a_number_word_start_an_id() -> None:
+    assert [e for e in found("after the update to firmware 01.04.0500 it fails") if e[0] == "phone"] == []
+    assert [e for e in found("The number they gave me is PX 4410 2291.") if e[0] == "phone"] == []

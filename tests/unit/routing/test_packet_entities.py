@@ -41,11 +41,12 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test11.jsonl` (blind), and the earlier ones as regression floors. Since test8's
-round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test11 by
-`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test11
-is training data for it. Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
-bought), as the tenth author labels a quote's; the development set had left it out.
+measure unseen text: `handoff_entities_test12.jsonl` (blind), and the earlier ones as regression floors. Since test8's
+round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test12 by
+`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test12
+is training data for it (test11 since test11's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
+and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`).
 """
 
 from __future__ import annotations
@@ -149,6 +150,28 @@ def _normal(value: str, kind: str = "") -> str:
     return " ".join(value.casefold().lstrip("#").split())
 
 
+DISPUTED_KIND = re.compile(
+    r"(?<!\w)(?i:claims?|sinist(?:ro|re)s?|siniestros?|schadens?(?:nummer|fall|meldung)?|dossier(?:nummer|s)?|"
+    r"vorgang(?:snummer)?|expedientes?)(?!\w)"
+)
+"""An order's or a ticket's id alike when its message names a claim or a file before it (`claim # 2025 3318 0021`,
+`dossiernummer VV-2025/3381`, `Vorgang 2025-MZ-00917`, `expediente TS-AND-2024-1187`): the dossier a customer holds
+with an insurer, a mover or an office is a case to the development set and seven authors (a ticket), and what the
+customer holds to the tenth and eleventh (an order); since test11's round the comparison takes neither side. An
+invoice's id stays an invoice's."""
+
+
+def _key(case: dict[str, Any], kind: str, value: str, seq: int) -> Key:
+    """How an entity is compared: its kind (an order's and a ticket's alike where `DISPUTED_KIND` says so), its value
+    as `_normal` folds it, its message."""
+    if kind in ("order_id", "ticket_id"):
+        text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
+        at = text.find(value.lstrip("#"))
+        if DISPUTED_KIND.search(text, 0, at if at >= 0 else len(text)):
+            kind = "order_id|ticket_id"
+    return (kind, _normal(value, kind), seq)
+
+
 def _packet(case: dict[str, Any]) -> HandoffPacket:
     """The case as Baton would hold it: stored messages, a plain trail, an escalation at its escalating seq."""
     cid = case["id"]
@@ -203,10 +226,8 @@ def scored() -> tuple[set[tuple[str, Key]], set[tuple[str, Key]], list[HandoffPa
     for case in _cases():
         packet = _packet(case)
         packets.append(packet)
-        expected |= {
-            (case["id"], (e["kind"], _normal(e["value"], e["kind"]), e["seq"])) for e in case["entities"]
-        }
-        found |= {(case["id"], (e.kind, _normal(e.value, e.kind), e.seq)) for e in packet.entities}
+        expected |= {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
+        found |= {(case["id"], _key(case, e.kind, e.value, e.seq)) for e in packet.entities}
     return expected, found, packets
 
 
@@ -275,8 +296,8 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test11.jsonl"
-"""The held-out set: 60 conversations (229 entities) by an eleventh author who never saw the extractor, its tests or
+HELD_OUT = LABELLED_DIR / "handoff_entities_test12.jsonl"
+"""The held-out set: 60 conversations (230 entities) by a twelfth author who never saw the extractor, its tests or
 the other sets; measured once, never tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
@@ -332,7 +353,21 @@ EARLIER_SETS = {
     # number word, a prefix inside an id, a quote's and a complaint's reference, codes after an error message's colon):
     # left out of the learned reader's training 95.6% / 97.3% (`bench/handoff.py --loao`), trained on 220/228
     # (96.5%), 220/226 (97.3%); what is left is kinds read otherwise (claims as orders: `CLM 009 8812`, `SIN 44
-    # 7812`, `SZK-55120`), ids no word names (`FAM-20-8812`, `T-00981`) and what a customer or member holds
+    # 7812`, `SZK-55120`), ids no word names (`FAM-20-8812`, `T-00981`) and what a customer or member holds; since
+    # test11's round (claims compared as orders or tickets alike, the reader trained on test11 too) 221/228 (96.9%),
+    # 221/225 (98.2%)
+    "handoff_entities_test11.jsonl": (
+        0.97,
+        0.97,
+    ),  # measured blind 83.4% / 89.3%; a development set since test11's round, its misses and false hits read by
+    # family and fixed in general words (ids and codes read out a character at a time, dates and amounts in words,
+    # ranges of amounts, a bank statement's lines, a day's name after a Turkish date or abbreviated before numbers,
+    # codes closing a quoted message, a payment platform's generated ids, ids whose kind an earlier word says) and
+    # claims and files compared as orders or tickets alike: left out of the learned reader's training 96.9% / 97.8%
+    # (`bench/handoff.py --loao`), trained on 223/229 (97.4%), 223/228 (97.8%); what is left is a reference's kind
+    # read otherwise (`install ref`, `cancellation ref`: orders to this author, tickets to test6's), an account's
+    # number spelled out, a citation (an order's to this author, a fine's invoice to the packet), `superbill`, a
+    # guessed range in words and a system's id no word names
 }
 
 
@@ -342,10 +377,8 @@ def _scores(path: Path) -> tuple[float, float, str]:
     found: set[tuple[str, Key]] = set()
     for case in cases:
         packet = _packet(case)
-        expected |= {
-            (case["id"], (e["kind"], _normal(e["value"], e["kind"]), e["seq"])) for e in case["entities"]
-        }
-        found |= {(case["id"], (e.kind, _normal(e.value, e.kind), e.seq)) for e in packet.entities}
+        expected |= {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
+        found |= {(case["id"], _key(case, e.kind, e.value, e.seq)) for e in packet.entities}
     hit = expected & found
     return len(hit) / len(expected), len(hit) / len(found), _report(expected, found)
 
@@ -358,23 +391,22 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-06, once, after test10's round (its file unchanged for 16 minutes; `bench/handoff.py --entities
-    ... --against` round 11's extractor, loading its own reader and weights): recall 191/229 (83.4%), precision 191/214
-    (89.3%); round 11's: 186/229 (81.2%), 186/210 (88.6%). A regression floor."""
+    """Measured 2026-12-07, once, after test11's round (its file unchanged for 13 minutes; `bench/handoff.py --entities
+    ... --against` round 12's extractor, loading its own reader and weights, both under this round's comparison):
+    recall 216/230 (93.9%), precision 216/235 (91.9%); round 12's: 214/230 (93.0%), 214/233 (91.8%). A regression
+    floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.834 and precision >= 0.892, report
+    assert recall >= 0.939 and precision >= 0.919, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.834 < 0.95 (precision 0.893) on text by a writer the extractor never saw: ids read as "
-    "tickets that the author reads as orders or invoices (`BRS-22817`, `VV-2025/3381`, `FK-CXL-30291`, "
-    "`2025-MZ-00917`, `TS-AND-2024-1187`, `MW-SB-1025-0047`, `2025 3318 0021`: 9 of the 13 tickets it found), ids and codes "
-    "spelled out a character at a time (`S P 7 7 0 4 2`, `C R 4 4 7 1 9`, `CB 7 7 1 0 2 9`, `3 5 1`), dates in "
-    "words (`saturday november seventh`, `friday the thirteenth of november`) or with the day's name after them "
-    "(`5 Kas\u0131m Çarşamba`), `mar. 10/11` read as March, amounts in words, ranges (`$6-$8`, `€340 tot €420`, "
-    "`1.800-2.400 €`) or without a currency (`84.50`), codes `do_not_honor`, `account_closed`, `503-S`, `AUTH-419`, "
-    "`CO-16`, `N290`, `7f3a-c91e`, ids no word names (`sub_1PqL8eXz92Kd`, `ZP-IT-7781-44`, `HBY-7F3A-1129`)",
+    reason="held-out recall 0.939 < 0.95 (precision 0.919) on text by a writer the extractor never saw: ids typed in "
+    "spaced groups, read as a phone or not at all (`7781 44 19`, `7731 2290`, `AR 20931`, `WC 55 1029`), ids no word "
+    "names or whose kind the author reads otherwise (`58-2210-9`, `PLG-77812`, `SQ-20931`, `DB-44-019` as an "
+    "invoice's, `QH/22/0871` as a ticket's), short codes (`E7`, `502-TP`, `PAG-ERR 77` read as `PAG-ERR`, `SPN 3251` "
+    "read with its FMI), `€ 49,00`; false hits mostly contacts the author leaves out (5 emails such as `billing@` "
+    "and `reception@` addresses, 3 phones, 2 URLs), `HTTP/1.1 422`, `8471.30`, `ApiError`, `3/4`",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
