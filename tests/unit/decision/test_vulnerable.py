@@ -272,3 +272,71 @@ def test_danger_now_a_near_miss_and_an_emergency_room_are_put_first(text: str) -
 )
 def test_the_same_words_in_passing_or_in_questions_trip_nothing(text: str) -> None:
     assert "vulnerable_customer" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's a faint burning-plastic smell near the inverter in our garage",
+        "The wall box makes a crackling noise and there are scorch marks around the plug.",
+        "The socket behind the dryer is sparking when it starts.",
+        "The charger smells like burning rubber after ten minutes.",
+        "Her fall pendant shows 'not connected' in the family app since yesterday.",
+        "Dad's emergency alarm button has lost its connection to the base unit.",
+    ],
+)
+def test_something_electrical_burning_and_an_alarm_pendant_cut_off_are_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The crackling sound in my headphones comes and goes.",
+        "How far from the inverter can the battery be mounted?",
+        "Is the burning smell normal when the oven is used for the first time?",
+        "How do I reconnect the pendant after changing the base unit's batteries?",
+    ],
+)
+def test_electrical_words_and_pendants_in_passing_trip_nothing(text: str) -> None:
+    assert "vulnerable_customer" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "honestly I don't really see the point in being here anymore and I can't wait till friday",
+        "I can't see the point of living like this.",
+        "everyone would be better off without me",
+        "I don't want to be around anymore.",
+    ],
+)
+def test_self_harm_told_indirectly_is_a_safety_risk(text: str) -> None:
+    assert "safety_risk" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there any point in upgrading to the Pro plan?",
+        "I don't see the point in paying for two seats we never use.",
+        "There's no point in being here if the app crashes every time.",
+        "Honestly the team would be better off without me on this project, can you move my seat to Ana?",
+    ],
+)
+def test_no_point_said_of_a_product_is_not_a_safety_risk(text: str) -> None:
+    assert "safety_risk" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Andernfalls werde ich mich an die zuständige Datenschutzaufsichtsbehörde wenden.",
+        "Sans réponse sous 30 jours, je saisirai la CNIL.",
+        "Si no me contestan presentaré una reclamación ante la AEPD.",
+        "Altrimenti mi rivolgerò al Garante della privacy.",
+        "Anders dien ik een klacht in bij de Autoriteit Persoonsgegevens.",
+    ],
+)
+def test_a_data_protection_authority_in_the_customers_language_is_a_legal_threat(text: str) -> None:
+    assert "legal_threat" in tripped(text)
