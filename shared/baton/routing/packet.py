@@ -267,6 +267,8 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|bestilling|best[äa]llning|ordre|encomenda|"
     r"zam[óo]wieni[ea]|purchase(?: order)?|"
     r"p\.?o\.?|booking|reservation|r[ée]servation|reserva|localizador|buchung(?:snummer)?|prenotazione|"
+    r"bokning(?:snummer|snr)?|boeking(?:snummer|snr)?|reservasjon|rezervasyon|tenancy(?: agreement)?|"
+    r"saques?|retiros?|levantamentos?|prelievos?|retraits?|auszahlung|opnames?|uttag|pledges?|donations?|"
     r"rental agreement|agreements?|mietvertrag|rma|hire|"
     r"contracts?|contrato|contrat|contratto|vertrag(?:snummer)?|kontrakt|umow[aey]|smlouv[ay]|overeenkomst|"
     r"leases?|job ?(?:number|no|nr|id|ref)|work ?order|"
@@ -323,13 +325,22 @@ _QUOTE_WORD = re.compile(r"(?i:quot|offert|devis|angebot|presupuesto|or[çc]amen
 _SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}/\d{1,8}"
 """A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`)."""
 _GROUPED_ID = (
-    r"(?:\d{4}(?: \d{2,4}){2,6}|(?!(?-i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )(?-i:[A-Z]{1,4})\d{0,2}"
-    r"(?: \d{2,4}){2,6}(?: (?-i:[A-Z]{2})(?!\w))?)(?!\d|[.,]\d)"
+    r"(?:\d{4}(?: \d{2,4}){2,6}|(?!(?i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )"
+    r"(?:(?-i:[A-Z]{1,4})|(?!(?i:on|at|by|in|of|for|to|am|an|um|im|the|and|from|til|till|vom|von|le|la|les|el|los|de|"
+    r"du|des|op|em|den|dem|der|die|das|og|och|et|und|or|ou|was|ist|est|es|are|with|mit|avec|con|com|met|per|par|"
+    r"sur|ca|abt|nos|nrs|ids|is) )(?-i:[a-z]{1,4}))\d{0,2}"
+    r"(?: \d{2,4}){2,6}(?: (?-i:[A-Z]{2})(?!\w))?|(?!(?-i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK|VAT|TVA|IVA|"
+    r"TAX|SKU|EAN|UPC|ISO|DIN|RFC|PO|AWB|HBL|MBL|HAWB|MAWB|RMA|INV|ORD|REF|NO|NR|ID|TXN|PNR|PCN|RX|BL) )"
+    r"(?-i:[A-Z]{2,4}) \d{5,10})(?!\d|[.,]\d)"
 )
 """A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's): three groups or more, so that
 `order 4410 12 €` stays an id and an amount. After a prefix in capitals two groups are enough (`RF18 5390 0754 7034`,
 a creditor reference; `RT 44 81 92 07`, a return label; `HA 00 4471`, an order read out from a form), and a parcel's
-may end in its country (`BF 7731 0942 GB`); not a currency's code (`order EUR 12 500`)."""
+may end in its country (`BF 7731 0942 GB`); not a currency's code (`order EUR 12 500`). Since test12's round the
+capitals may be typed in lower case (`claim number wc 55 1029`, `booking slg 22 0918 4471`), not a preposition, an
+article or a connector (`order on 12 03 2026`, `invoice of 12 500`). Capitals and one group of
+five digits or more too (`rental agreement AR 20931`), not a currency's, a tax's, a standard's or an id's word
+(`purchase order PO 4500012345`, `AWB 7723419906`: the id is the number)."""
 _CONTAINER_ID = r"(?-i:[A-Z]{3}[UJZ]) ?\d{6}(?:-?\d)?"
 """A shipping container's number (ISO 6346: owner and category letters, six digits, a check digit), typed joined or
 apart (`MSCU4412907`, `MSCU 482193-7`)."""
@@ -386,7 +397,8 @@ _ID_HINT = re.compile(
     r"pakets?|sendung|colis|livr\w*|env[ií]os?|paquetes?|entrega\w*|spedi\w*|pacchi|pacco|pakket|zending|"
     r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen|bookings?|reservations?|"
     r"r[ée]servations?|reservas?|agreements?|contracts?|contrato|contrat|vertrag|leases?|jobs?|transactions?|"
-    r"transaktion|prescriptions?|rx|withdrawals?|payouts?|appointments?|afspraak|rendez-vous|citas?|appuntamento|"
+    r"transaktion|prescriptions?|rx|withdrawals?|payouts?|saques?|retiros?|levantamentos?|prelievos?|retraits?|"
+    r"auszahlung\w*|opnames?|uttag|pledges?|pledged|donations?|bokning\w*|boeking\w*|tenanc(?:y|ies)|appointments?|afspraak|rendez-vous|citas?|appuntamento|"
     r"agendamento|(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?)\s+applications?|"
     r"policy|polic(?:ies)|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre|subscriptions?|abonnements?)"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
@@ -773,7 +785,7 @@ _WORD_CODE = re.compile(
 taken only in an error's words (`_CODE_BEFORE`, `_CODE_AFTER`), never for the non-errors of `_NOT_A_CODE`."""
 _CODE_BEFORE = re.compile(
     r"(?i:(?P<strong>\b(?:errors?|error\s+code|fehler(?:code)?|erreur|errore|erro|fout(?:code)?|feil(?:kode|en)?|"
-    r"fel(?:kod|et)?|fejl(?:kode|en)?|kod|k[óo]d|codice|virhe(?:koodi)?|b[łl][ąa]d|code|c[óo]digo|throws?|threw|thrown|returns?|returned|"
+    r"fel(?:kod|et)?|fejl(?:kode|en)?|kod|k[óo]d|codice|virhe(?:koodi)?|b[łl][ąa]d|hata|chyba|hiba|eroare|code|c[óo]digo|throws?|threw|thrown|returns?|returned|"
     r"returning|raises?|raised|meldet|liefert|renvoie|retourne|affiche|devuelve|muestra|retorna|mostra|restituisce|"
     r"geeft)"
     r"|\b(?:fail\w*|reject\w*|abort\w*|exit\w*|respond\w*|answer\w*|bounc\w*|denied|refused|"
@@ -790,7 +802,8 @@ _CODE_BEFORE = re.compile(
 mit`, `échoue avec`, `falla con`. The weak ones (`users get`, `crashes with`) precede a code only when it cannot be
 a model or a name: joined or hyphenated (`AADSTS700016`, `ORA-01017`), not `RTX 4090`."""
 _CODE_AFTER = re.compile(
-    r"\s*[:(]?\s*(?i:errors?|fehler|erreur|errore|erro|fout|feil|fel|fejl|virhe|b[łl][ąa]d|exception|failure|"
+    r"\s*[:(]?\s*(?i:errors?|fehler|erreur|errore|erro|fout|feil|fel|fejl|virhe|b[łl][ąa]d|hata|chyba|hiba|eroare|"
+    r"exception|failure|"
     r"fault)(?!\w)"
 )
 _NOT_A_CODE = re.compile(
@@ -804,7 +817,7 @@ _NOT_A_CODE = re.compile(
 versions, and the words the other steps read (`ERROR 1045` is the code `1045`)."""
 _CODE_AFTER_WORD = re.compile(
     r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|"
-    r"k[óo]d(?:\s+b[łl][ęe]du)?|st[öo]rung(?:scode)?|"
+    r"k[óo]d(?:\s+b[łl][ęe]du)?|st[öo]rung(?:scode)?|hata(?:\s+kodu)?|chyba|hiba(?:k[óo]d)?|eroare|"
     r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:\s+code)?)"
     r"\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>\d(?: \d){2,7}(?![\w-])|0x[0-9A-Fa-f]{1,16}|[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|"
     r"\d{2,})(?![\w-])"
@@ -813,7 +826,7 @@ _CODE_AFTER_WORD = re.compile(
 _NOT_AN_ERROR = re.compile(
     r"(?i:2fa|mfa|otp|one[- ]time|verification|security|sms|login|confirmation|zip|postal|post|promo|coupon|"
     r"discount|voucher|area|country|dial|access|auth|backup|qr|bar|source|tax|vat|sort|swift|bank|iban|gift|"
-    r"referral|invite|invitation|redeem|pairing|activation|pin)"
+    r"referral|invite|invitation|redeem|pairing|activation|pin|hs|hts|tariff|commodity|customs|taric)"
     r"(?:\s+code)?\s*$"
 )
 _ERROR_NAME = re.compile(
@@ -828,7 +841,7 @@ name is an error code wherever it is typed, a log line included; other constants
 error's word of other languages too (`FEL-ADR`, `FEHLER_42`), and a state a health check reports
 (`E_LB_BACKEND_UNHEALTHY`)."""
 _ERROR_WORDS = re.compile(
-    r"(?i:error|fehler|erreur|errore|erro|code|fail\w*|shows?|showing|showed|says|status|throws?|threw|thrown|"
+    r"(?i:error|fehler|erreur|errore|erro|hata|chyba|hiba|eroare|code|fail\w*|shows?|showing|showed|says|status|throws?|threw|thrown|"
     r"returns?|returned|gives?|giving|gave|got|getting|denied|declined|rejected|refused|wrong|expired|invalid|"
     r"won'?t|can'?t|cannot|couldn'?t|crash\w*|flash\w*|blink\w*|sale|zeigt|affiche|mostra|ger|felet|said|tells?|"
     r"told|zegt|zei|sagt|sagte|dit|disait|dice|dijo|diz|disse|m[óo]wi|powiedzia[łl]\w*|[řr][íi]k[áa]|s[äa]ger|"
@@ -868,9 +881,16 @@ class _Text:
         self._amounts: list[re.Match[str]] | None = None
 
     def amounts(self) -> list[re.Match[str]]:
-        """`_AMOUNT`'s matches, found once for the two steps that read them (ranges, then amounts)."""
+        """`_AMOUNT`'s matches, found once for the two steps that read them (ranges, then amounts). A number's
+        currency symbol may start the next amount instead (`factuur 2024-00871 € 49,00`: the id's last group is no
+        amount): that amount is offered too, after the first, and taken when the first is refused."""
         if self._amounts is None:
-            self._amounts = list(_AMOUNT.finditer(self.text)) if self.digits else []
+            found = list(_AMOUNT.finditer(self.text)) if self.digits else []
+            for m in [m for m in found if m.group("sym3")]:
+                after = _AMOUNT.match(self.text, m.start("sym3"))
+                if after is not None and after.group("sym") and after.end() > m.end():
+                    found.append(after)
+            self._amounts = sorted(found, key=lambda m: (m.start(), -m.end()))
         return self._amounts
 
 
@@ -888,7 +908,8 @@ class EntityExtractor:
     HTTP statuses in an error's words, ids like `KC-10045` a word names, `#`-numbers, then the team's products.
     Since test11's round also what a voice assistant transcribes or a customer pastes: ids and codes read out a
     character at a time, sums and dates in words, ranges of amounts, a bank statement's lines, a code closing a quoted
-    message, a payment platform's generated ids, codes answering the bot's question for one.
+    message, a payment platform's generated ids, codes answering the bot's question for one. Since test12's round ids
+    in spaced groups after a bare number's word, a device's short fault code (`shows E7`).
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
@@ -1175,7 +1196,7 @@ _BOOKING_STEMS = (
 _PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po", "fv")
 _CODE_STEMS = (
     "err", "code", "fehler", "erro", "código", "codigo", "codice", "kod", "kód", "fout", "feil", "fel", "fejl", "virhe",
-    "błą", "blad", "status", "störung", "storung",
+    "błą", "blad", "status", "störung", "storung", "hata", "chyba", "hiba", "eroare",
 )  # fmt: skip
 _MONTH_STEMS = tuple({name[:3] for name in _MONTH_NUMBER})
 
@@ -1230,7 +1251,8 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
     yield from _constants_and_faults(t)
     for m in _HYPHEN_NAME.finditer(text) if "-" in text else ():
         if any(_ERROR_NAME.match(part) for part in m.group().split("-")):
-            yield _code(m.start(), m.end(), m.group())
+            end = _quoted_number_end(text, m.start(), m.end())
+            yield _code(m.start(), end, text[m.start() : end])
     for m in _starting_with(_QUALIFIED_CODE, t, _QUALIFIED_STEMS) if t.digits else ():
         yield _code(m.start(), m.end(), m.group())
     for m in _HTTP.finditer(text) if "http" in t.folded else ():
@@ -1239,6 +1261,17 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
     for m in _SQL_STATE.finditer(text) if t.digits and "sql" in t.folded else ():
         span = _code(m.start(), m.end(), m.group())
         yield dataclasses.replace(span, key=f"sqlstate {m.group('b') or m.group('v')}")
+
+
+_QUOTED_NUMBER = re.compile(r" \d{1,6}(?=['\"\u2019\u201d])")
+
+
+def _quoted_number_end(text: str, start: int, end: int) -> int:
+    """Where a failure's name in quotes ends when a number closes the quote with it (`'PAG-ERR 77'`, `"ERR_SYNC
+    12"`: the name and its number are the code a screen shows); `end` otherwise."""
+    if start and text[start - 1] in "'\"\u2018\u201c" and (m := _QUOTED_NUMBER.match(text, end)) is not None:
+        return m.end()
+    return end
 
 
 def _constants_and_faults(t: _Text) -> Iterable[Span]:
@@ -1258,7 +1291,8 @@ def _constants_and_faults(t: _Text) -> Iterable[Span]:
                 and _FAILURE_BEFORE.search(text, max(0, m.start() - 80), m.start()) is not None
             )
         ):
-            yield _code(m.start(), m.end(), m.group())
+            end = _quoted_number_end(text, m.start(), m.end())
+            yield _code(m.start(), end, text[m.start() : end])
     for m in _SHORT_HEX.finditer(text) if "0x" in text else ():
         if _ERROR_WORDS.search(text, max(0, m.start() - 40), m.start()):
             yield _code(m.start(), m.end(), m.group())
@@ -1652,14 +1686,40 @@ def _phones(t: _Text) -> Iterable[Span]:
             and not text[: m.start()].strip()
             and _ASKED_FOR_A_PHONE.search(t.before) is not None
         )
-        if (
-            trunk
-            or answer
-            or _NANP.fullmatch(raw)
-            or _PHONE_WORDS.search(before)
-            or _PHONE_AFTER.match(text, m.end())
-        ):
-            yield Span(m.start(), m.end(), "phone", raw, digits)
+        word = _PHONE_WORDS.search(before)
+        if not (trunk or answer or _NANP.fullmatch(raw) or _PHONE_AFTER.match(text, m.end())):
+            if word is None:
+                continue
+            if (
+                _BARE_NUMBER_WORD.match(word.group())
+                and not _POSSESSIVE_BEFORE.search(before, 0, word.start())
+                and (id_span := _numbered_id(text, m)) is not None
+            ):
+                yield id_span
+                continue
+        yield Span(m.start(), m.end(), "phone", raw, digits)
+
+
+_BARE_NUMBER_WORD = re.compile(r"(?i:numbers?|n[úu]mero|num[ée]ro|nummer|numer)(?!\w)")
+_POSSESSIVE_BEFORE = re.compile(
+    r"(?i:\b(?:my|our|his|her|mein\w*|unser\w*|mon|ma|mi|mio|mia|meu|minha|min|mitt|mijn|moj\w*|m[ůu]j)\s+)$"
+)
+"""`my number`: the customer's own number, a phone's."""
+_CALL_WORDS = re.compile(
+    r"(?i:\b(?:call|phone|tel|telephone|mobile|cell|ring|text|whatsapp|sms|rufen|anrufen|telefon|handy|"
+    r"t[ée]l[ée]phone|portable|tel[ée]fono|llam\w*|ligue|telefone|bel|celular|cellulare|chiam\w*)\b)"
+)
+
+
+def _numbered_id(text: str, m: re.Match[str]) -> Span | None:
+    """`I have a booking with you ... Number is 7781 44 19`: digits in groups after a bare number's word are the id
+    an id's word of the sentence or the one before names (its kind), not a phone, when no phone's word is near."""
+    start = text.rfind(".", 0, max(0, text.rfind(".", 0, m.start()))) + 1
+    window = text[max(start, m.start() - 160) : m.start()]
+    hint = next(reversed(list(_ID_HINT.finditer(window))), None)
+    if hint is None or _CALL_WORDS.search(window):
+        return None
+    return _id(_hint_kind(hint), m.start(), m.end(), m.group())
 
 
 _CAPITALS_BEFORE = re.compile(r"(?<![\w-])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,6} $")
@@ -1728,11 +1788,32 @@ _SHOWN_BEFORE = re.compile(
 )
 
 
+_DEVICE_CODE = re.compile(
+    r"(?<!\w)(?i:errors?|fault|fehler|erreur|errore|erro|hata|chyba|hiba|eroare|fout|feil|fel|fejl|virhe|"
+    r"b[łl][ąa]d|shows?|showing|showed|displays?|displaying|displayed|reads|flash(?:es|ing|ed)?|"
+    r"blink(?:s|ing|ed)?|zeigt|affiche|muestra|mostra|toont|visar|viser|pokazuje)"
+    r"\s*[:\"'(\u2018\u201c]?\s*(?P<id>(?-i:[A-Z]{1,2})\d)(?![\w.,-]|[.,]\d)"
+)
+"""`keypad shows E7`, `display flashing F3`, `error F1`: a device's short fault code, a capital or two and one digit,
+right after what a screen shows or an error's word (`_E_CODE` takes two digits or more). Not a size, a quarter, a
+version or a paper (`shows Q3`, `V2`, `A4`: `_NOT_A_SHORT_CODE`)."""
+_DEVICE_STEMS = (
+    "err", "ero", "fault", "feh", "fei", "fel", "fej", "hata", "chyba", "hiba", "fout", "virhe", "bł", "bl", "show",
+    "display", "reads", "flash", "zeigt", "affiche", "muestra", "mostra", "toont", "visar", "viser", "pokazuje",
+)  # fmt: skip
+"""Prefixes of `_DEVICE_CODE`'s words, case folded: the pattern is tried only where one starts (`_starting_with`)."""
+_NOT_A_SHORT_CODE = re.compile(r"Q|V|A|B|C|G|H|M|S|T|W|X|L|XL|XS|PM|AM|OS|TV|HD|UK|US|EU|MP|PS")
+
+
 def _short_codes(t: _Text) -> Iterable[Span]:
     """A code of one digit or a few with its word: in brackets or quotes (`(code 7)`), or one digit after an error's
-    word where the sentence goes on (`error 7, ...`); a code in square brackets after what failed (`[SLOT-409]`)."""
+    word where the sentence goes on (`error 7, ...`); a code in square brackets after what failed (`[SLOT-409]`); a
+    device's fault code of a capital and a digit after what its screen shows (`shows E7`)."""
     if not t.digits:
         return
+    for m in _starting_with(_DEVICE_CODE, t, _DEVICE_STEMS):
+        if not _NOT_A_SHORT_CODE.fullmatch(m.group("id")[:-1]):
+            yield _code(m.start("id"), m.end("id"), m.group("id"))
     for m in _BRACKETED_CODE.finditer(t.text):
         if not _NOT_AN_ERROR.search(t.text[max(0, m.start() - 24) : m.start()]):
             yield _code(m.start() + 1, m.end() - 1, m.group()[1:-1])

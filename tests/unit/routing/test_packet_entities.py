@@ -41,12 +41,14 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test12.jsonl` (blind), and the earlier ones as regression floors. Since test8's
-round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test12 by
-`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test12
-is training data for it (test11 since test11's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+measure unseen text: `handoff_entities_test13.jsonl` (blind), and the earlier ones as regression floors. Since test8's
+round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test13 by
+`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test13
+is training data for it (test12 since test12's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
-and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`).
+and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
+counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
+failure mode (`FAILURE_MODE`), and 117's `blinks E4` is labelled an error code, as the twelfth author labels `shows E7`.
 """
 
 from __future__ import annotations
@@ -129,6 +131,11 @@ A date is compared without a dot after it too: `3 Dec.` and `3 Dec` (the seventh
 dot where the packet, unable to tell it from a full stop, ends the date at the month)."""
 
 
+FAILURE_MODE = re.compile(r"\s*[/,]?\s*FMI\s*:?\s*\d{1,2}$")
+"""A machine's fault code is compared without its failure mode: `SPN 3251 FMI 2` and `SPN 3251` name the same fault
+(the development set and the seventh author keep the FMI, the twelfth drops it)."""
+
+
 def _normal(value: str, kind: str = "") -> str:
     word = ERROR_WORD.match(value) if kind == "error_code" else None
     if word is not None:
@@ -147,6 +154,8 @@ def _normal(value: str, kind: str = "") -> str:
         value = TIME.sub("", value).rstrip(".")  # `3 Dec.`, `am 12.3.`: the dot names no other day
     if kind == "amount":  # `-$119.00` pasted from a bank's statement: the tenth author drops the sign
         value = value.removeprefix("-")
+    if kind == "error_code":
+        value = FAILURE_MODE.sub("", value)
     return " ".join(value.casefold().lstrip("#").split())
 
 
@@ -170,6 +179,62 @@ def _key(case: dict[str, Any], kind: str, value: str, seq: int) -> Key:
         if DISPUTED_KIND.search(text, 0, at if at >= 0 else len(text)):
             kind = "order_id|ticket_id"
     return (kind, _normal(value, kind), seq)
+
+
+PASTED_EMAIL = re.compile(
+    r"(?im)^[ \t]*-{2,}[ \t]*(?:forwarded message|original message|weitergeleitete nachricht|urspr[üu]ngliche "
+    r"nachricht|message transf[ée]r[ée]|message d'origine|mensaje (?:original|reenviado)|mensagem (?:original|"
+    r"encaminhada)|messaggio (?:originale|inoltrato)|oorspronkelijk bericht|doorgestuurd bericht|ursprungligt "
+    r"meddelande|vidaresänt meddelande)[ \t]*-*[ \t]*$|^[ \t]*>?[ \t]*(?:from|von|de|van|da|fr[åa]n|fra|od):[ \t]"
+)
+"""Where a pasted email starts: a forward's or a reply's marker line, or its `From:` header."""
+QUOTED_LINE = re.compile(r"(?m)^[ \t]*>.*$")
+RECIPIENT_LINE = re.compile(r"(?im)^[ \t]*>?[ \t]*(?:to|cc|an|kopie|à|a|para|aan|till|til|do):[ \t].*$")
+
+
+def _pasted(text: str) -> list[tuple[int, int]]:
+    """The parts of a message that are an email it pastes: its header but the recipients' lines, its body and
+    signature (the lines quoted with `>`, or from its marker to a closing line of dashes or the message's end)."""
+    start = PASTED_EMAIL.search(text)
+    if start is None:
+        return []
+    if text[start.start() : start.end()].lstrip().startswith(">"):
+        lines = [m.span() for m in QUOTED_LINE.finditer(text, start.start())]
+        end = lines[-1][1] if lines else start.end()
+    else:
+        close = re.compile(r"(?m)^[ \t]*-{3,}[ \t]*$").search(text, start.end())
+        end = close.start() if close is not None else len(text)
+    parts, at = [], start.start()
+    for line in RECIPIENT_LINE.finditer(text, at, end):
+        parts.append((at, line.start()))
+        at = line.end()
+    return [*parts, (at, end)]
+
+
+def _unclaimed_contact(case: dict[str, Any], kind: str, value: str, seq: int) -> bool:
+    """An email, phone or URL in a pasted email's header (not its recipients') or its signature: the sender's, a
+    company's (`From: Brightwell Billing <billing@...>`, `Hearthside Care | 0113 496 0000`). The twelfth author leaves
+    them out as not the customer's; the ninth and eleventh label them as typed (`From: ops@baltline-customs.pl`, its
+    `tel. +48 58 765 43 21`). The comparison takes neither side: found and not labelled, it counts as nothing."""
+    if kind not in ("email", "phone", "url"):
+        return False
+    text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
+    at = text.find(value)
+    return at >= 0 and any(lo <= at < hi for lo, hi in _pasted(text))
+
+
+def _compared(
+    case: dict[str, Any], packet: HandoffPacket
+) -> tuple[set[tuple[str, Key]], set[tuple[str, Key]]]:
+    """(expected, found) of one case as (case id, key), without the unlabelled contacts of a pasted email
+    (`_unclaimed_contact`)."""
+    expected = {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
+    found = set()
+    for e in packet.entities:
+        key = (case["id"], _key(case, e.kind, e.value, e.seq))
+        if key in expected or not _unclaimed_contact(case, e.kind, e.value, e.seq):
+            found.add(key)
+    return expected, found
 
 
 def _packet(case: dict[str, Any]) -> HandoffPacket:
@@ -226,8 +291,9 @@ def scored() -> tuple[set[tuple[str, Key]], set[tuple[str, Key]], list[HandoffPa
     for case in _cases():
         packet = _packet(case)
         packets.append(packet)
-        expected |= {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
-        found |= {(case["id"], _key(case, e.kind, e.value, e.seq)) for e in packet.entities}
+        want, got = _compared(case, packet)
+        expected |= want
+        found |= got
     return expected, found, packets
 
 
@@ -296,8 +362,8 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test12.jsonl"
-"""The held-out set: 60 conversations (230 entities) by a twelfth author who never saw the extractor, its tests or
+HELD_OUT = LABELLED_DIR / "handoff_entities_test13.jsonl"
+"""The held-out set: 60 conversations (229 entities) by a thirteenth author who never saw the extractor, its tests or
 the other sets; measured once, never tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
@@ -368,6 +434,17 @@ EARLIER_SETS = {
     # read otherwise (`install ref`, `cancellation ref`: orders to this author, tickets to test6's), an account's
     # number spelled out, a citation (an order's to this author, a fine's invoice to the packet), `superbill`, a
     # guessed range in words and a system's id no word names
+    "handoff_entities_test12.jsonl": (
+        0.99,
+        0.98,
+    ),  # measured blind 93.9% / 91.9% (94.3% / 95.6% under test12's round's comparison: a pasted email's unlabelled
+    # contacts count as nothing, an SPN without its FMI); a development set since test12's round, its misses and false
+    # hits read by family and fixed in general words (ids in spaced groups with capitals in either case or after a
+    # bare number's word, a device's short fault code, an error's word in Turkish, Czech, Hungarian and Romanian, a
+    # quoted failure name with its number, an amount after an id's last group, booking, tenancy, withdrawal and pledge
+    # words, no error in an HS code): left out of the learned reader's training 99.1% / 97.9% (`bench/handoff.py
+    # --loao`), trained on 229/230 (99.6%), 229/233 (98.3%); what is left is `58-2210-9` (a print job's), a company's
+    # own address typed in prose, `HTTP/1.1 422` before a JSON code, `ApiError`, `violin 3/4` and a console's URL
 }
 
 
@@ -376,9 +453,9 @@ def _scores(path: Path) -> tuple[float, float, str]:
     expected: set[tuple[str, Key]] = set()
     found: set[tuple[str, Key]] = set()
     for case in cases:
-        packet = _packet(case)
-        expected |= {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
-        found |= {(case["id"], _key(case, e.kind, e.value, e.seq)) for e in packet.entities}
+        want, got = _compared(case, _packet(case))
+        expected |= want
+        found |= got
     hit = expected & found
     return len(hit) / len(expected), len(hit) / len(found), _report(expected, found)
 
@@ -391,22 +468,21 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once, after test11's round (its file unchanged for 13 minutes; `bench/handoff.py --entities
-    ... --against` round 12's extractor, loading its own reader and weights, both under this round's comparison):
-    recall 216/230 (93.9%), precision 216/235 (91.9%); round 12's: 214/230 (93.0%), 214/233 (91.8%). A regression
-    floor."""
+    """Measured 2026-12-07, once, after test12's round (its file unchanged for 5 minutes; `bench/handoff.py --entities
+    ... --against` round 13's extractor, loading its own reader and weights, both under this round's comparison):
+    recall 213/229 (93.0%), precision 213/223 (95.5%); round 13's the same, entity for entity. A regression floor."""
     recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.939 and precision >= 0.919, report
+    assert recall >= 0.930 and precision >= 0.955, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.939 < 0.95 (precision 0.919) on text by a writer the extractor never saw: ids typed in "
-    "spaced groups, read as a phone or not at all (`7781 44 19`, `7731 2290`, `AR 20931`, `WC 55 1029`), ids no word "
-    "names or whose kind the author reads otherwise (`58-2210-9`, `PLG-77812`, `SQ-20931`, `DB-44-019` as an "
-    "invoice's, `QH/22/0871` as a ticket's), short codes (`E7`, `502-TP`, `PAG-ERR 77` read as `PAG-ERR`, `SPN 3251` "
-    "read with its FMI), `€ 49,00`; false hits mostly contacts the author leaves out (5 emails such as `billing@` "
-    "and `reception@` addresses, 3 phones, 2 URLs), `HTTP/1.1 422`, `8471.30`, `ApiError`, `3/4`",
+    reason="held-out recall 0.930 < 0.95 (precision 0.955) on text by a writer the extractor never saw: ids of shapes "
+    "no word names or the reader leaves (`AL/2291/B`, `AR-77Q-310`, `40-2231-7`, `2209-884-1`), ids whose kind the "
+    "author reads otherwise (`SBH-S-7731`, `CT-MX-00812`, `MA-NUC-0512`: orders to the author, tickets to the packet), "
+    "dates (`14-16 March` read as an id, `15-03`, `Fri. 09.05.25` without its day), codes (`ERR-031`, `E-PUMP`, "
+    "`account_closed`), amounts (`189,- €`, `$219.00`), a product (`Hive Scale Wi-Fi`); false hits ids "
+    "the author leaves out (`GC19-004471`, `DF-CU-000318`, `4471-BX`), a version `2.0.1` and `212MB` read as codes",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT)
