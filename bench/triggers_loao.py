@@ -2,8 +2,8 @@
 
 Each round so far raised the next author's recall by only 0.02 to 0.06 while the development set went to ~0.95:
 what a round reads in one author's misses does not reach the next writer. This measures an idea the way a new
-writer would meet it, before it is adopted (docs/decision.md, "Round 9" to "Round 12"). Each author's set
-(`AUTHORS`: test3 to test10, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
+writer would meet it, before it is adopted (docs/decision.md, "Round 9" to "Round 13"). Each author's set
+(`AUTHORS`: test3 to test11, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
 (`ALWAYS`: triggers-dev, triggers-test and the hand-written `triggers-train-extra*.jsonl`, the other authors,
 the Bitext draw), with any message the left-out set shares word for word removed from training, and the
 decision's full path (`baton.decision.triggers_eval.predict`: the shipped patterns OR this model at the
@@ -25,7 +25,9 @@ alone or averaged with the shipped head; `--mlp-hidden`, `--mlp-epochs`, `--mlp-
 `--mlp-branch layers/models/sentiment/branch.onnx`, round 11: the sentiment branch's pooled final states too),
 `--reader branch|mix+branch|logit+branch` (round 11: a fine-tuned trigger branch, `baton.training.trigger_branch`,
 alone or averaged in; `--torch-python PY --encoder-source WHEEL`, `--branch-epochs`, `--branch-lr`; one fold's
-fine-tune is about 10 minutes on two free cores), `--save FILE` (every part's probabilities, to combine afterwards). Round 9's
+fine-tune is about 10 minutes on two free cores), `--save FILE` (every part's probabilities, to combine afterwards),
+`--load FILE[,FILE]` (round 13: no training; the saved folds' probabilities re-read with the current patterns, veto and
+gate, which is how a pattern or gate change is measured: seconds instead of half an hour). Round 9's
 shipped model:
 
     .venv/bin/python bench/triggers_loao.py --positive-weight 3 --data events/labelled/triggers-train-extra7.jsonl
@@ -56,6 +58,7 @@ AUTHORS = (
     "triggers-test8",
     "triggers-test9",
     "triggers-test10",
+    "triggers-test11",
 )
 ALWAYS = (
     "triggers-dev",
@@ -537,6 +540,50 @@ def choose(
         t[best[1]] = best[2]
 
 
+def reread(args: argparse.Namespace) -> None:
+    """`--load`: each left-out author's saved probabilities (the mean of the saved parts), the engine's ruled-out mask
+    and the pattern hits computed again with the current parameters, patterns OR model at the thresholds."""
+    from baton.decision.params import load_default
+    from baton.training.triggers import read_rows, regex_hits, ruled_out_matrix
+
+    saved: dict[str, np.ndarray] = {}
+    codes: list[str] = []
+    for path in args.load.split(","):
+        with np.load(path) as data:
+            codes = [str(c) for c in data["codes"]]
+            saved.update({k: data[k] for k in data.files})
+    thresholds = {**load_default().guardrails.model_thresholds, **_kv(args.threshold)}
+    cut = np.array([thresholds[c] for c in codes])
+    per, kept = {}, {}
+    for author in (a for a in args.authors.split(",") if a):
+        parts = [v for k, v in saved.items() if k.startswith(f"{author}/") and k.split("/")[1] in PARTS]
+        if not parts:
+            log(f"{author}: not in {args.load}")
+            continue
+        texts = [t for t, _ in read_rows([LABELLED / f"{author}.jsonl"])]
+        truth = saved[f"{author}/truth"].astype(bool)
+        probs = np.where(ruled_out_matrix(texts, codes), 0.0, np.mean(parts, axis=0))
+        pats = regex_hits(texts, codes)
+        hit = pats | (probs >= cut) if not args.model_only else probs >= cut
+        per[author] = {
+            c: (
+                int((hit[:, k] & truth[:, k]).sum()),
+                int((hit[:, k] & ~truth[:, k]).sum()),
+                int((~hit[:, k] & truth[:, k]).sum()),
+            )
+            for k, c in enumerate(codes)
+        }
+        kept[author] = (probs, pats, truth)
+    report(per, codes)
+    probe(kept, codes)
+    if args.sweep:
+        sweep(kept, codes)
+
+
+PARTS = ("logit", "mlp", "branch")
+"""The saved parts a reader averages (`Model.parts`)."""
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     os.environ.setdefault("BATON_MODELS_DIR", str(ROOT / "layers" / "models"))
@@ -582,11 +629,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="choose per-trigger thresholds: most left-out recall, calm messages <= BUDGET",
     )
     parser.add_argument("--save", type=Path, help="an npz of every part's probabilities (see `save`)")
+    parser.add_argument(
+        "--load",
+        help="npz files written by --save (comma-separated, a later file's author replacing an earlier one's): no "
+        "training, the saved probabilities re-read with the current patterns, veto and gate",
+    )
     parser.add_argument("--no-calm", action="store_true", help="skip the calm messages (one fit fewer)")
     parser.add_argument("--bitext", type=Path, default=ROOT.parent / "shared" / "data" / "bitext")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/baton-trigger-embeddings"))
     args = parser.parse_args(argv)
     args.c_for = _kv(args.c_for)
+    if args.load:
+        reread(args)
+        return
     bench = Bench(args)
     per, kept = {}, {}
     for author in (a for a in args.authors.split(",") if a):

@@ -160,7 +160,10 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     r"|views|viral|tiktok|youtube|instagram|follower\w*|avis|bewertung|rezension|resena|denunci\w*|plainte|redes"
     # round 6: a representative, the press, a star rating; other languages' lawyers and complaints
     r"|congress\w*|senator|councill?or|mp|reporters?|news|stars?|cc'?d|copying|which|abogad\w*|anwalt|avocat"
-    r"|reclam\w*|klacht|consumentenbond|mediateur",
+    r"|reclam\w*|klacht|consumentenbond|mediateur"
+    # round 13: the press, a trade or licensing body, counsel, a group the customer tells
+    r"|paper|papers|newspaper|gazette|magazine|media|story|segment|station|board|council|association|commission"
+    r"|inspectorate|regulator|counsel|group|forum|thread",
     "data_loss": r"lost|los(?:e|ing)|gone|missing|delet\w+|wiped?|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer there|isn'?t there|aren'?t there",
     "account_compromise": r"hack\w*|compromis\w*|stol\w+|unauthori[sz]ed|(?:took|taken) over|some ?(?:one|body)"

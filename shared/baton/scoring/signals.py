@@ -213,6 +213,13 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     # The bot going round in circles: "you keep sending the same link", "same answer", "round in circles".
     r"\byou keep (?:saying|sending|giving|telling|repeating|suggesting|pointing|linking|asking)\b",
     r"\b(?:the )?same (?:answer|reply|response|link|article|canned|copy|script|message|suggestion)\b",
+    # (2026-12, the twentieth author's) the same in the languages the sets are written in: "Das ist dieselbe Antwort
+    # wie vorhin.", "ça ne m'aide pas", "la misma respuesta", "non mi aiuta", "dat helpt niet"
+    r"\b(?:(?:dieselbe|die gleiche|die selbe|gleiche|selbe) antwort|(?:das|es) hilft (?:mir )?(?:nicht|nichts|kein"
+    r" bisschen)|hilft (?:mir )?nicht weiter|la meme reponse|(?:ca|cela|ceci) ne m'aide pas|(?:ca|cela) n'aide pas"
+    r"|(?:ne|n'a pas) repond(?:u)? pas a ma question|la misma respuesta|(?:eso |esto )?no me (?:ayuda|sirve)|no responde"
+    r" a mi pregunta|la stessa risposta|non mi (?:aiuta|serve)|non risponde alla mia domanda|(?:hetzelfde|zelfde)"
+    r" antwoord|dat helpt (?:me )?niet)\b",
     r"\b(?:going|go|goes|went|running|run|spinning) (?:a?round )?in circles\b",
     # A suggestion tried, and the problem still there: "done. still happens", "tried that, same error".
     r"^(?:ok(?:ay)?[ ,.]+)?(?:done|did (?:that|it)|tried(?: (?:that|it))?|ok did that|restarted|cleared"

@@ -37,6 +37,9 @@ from baton.decision.params import load_default
         "It is. We need a corrected invoice and the VAT refunded. I assume that needs a person?",
         "Then find someone who can.",
         "I have the hospital letter. Please, someone must be able to make an exception.",
+        "The void button is greyed out. Can someone assist urgently please?",
+        "Could someone from your payments team reverse the second batch?",
+        "Could somebody get back to me before 2pm?",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:

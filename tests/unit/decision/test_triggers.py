@@ -233,6 +233,12 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
         ("After the resize the data volume is empty and the app starts with no tables.", "data_loss"),
         ("Our customer records no longer exist in the CRM after your cleanup.", "data_loss"),
         ("There are 12 new admins on our tenant that nobody here created.", "account_compromise"),
+        # round 13: a trade or licensing body, the press, counsel at work, another provider in the customer's language
+        ("I'm reporting you to the state licensing board for contractors.", "public_complaint"),
+        ("The pharmacy council will be hearing from me about this.", "public_complaint"),
+        ("I've already called the regional newspaper about how you treated us.", "public_complaint"),
+        ("Unser Anwalt ist bereits eingeschaltet.", "public_complaint"),
+        ("Stiamo valutando altri fornitori per la consegna.", "competitor_switch"),
     ],
 )
 def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
@@ -314,6 +320,10 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "Thanks for confirming you erased our old notes as we requested.",
         "I was going to report you to the ombudsman, but it's sorted now.",
         "The solicitor handling the estate asked me to request a final statement of the account.",
+        # round 13: the customer's own association, a paper form, a press release
+        "I'm writing on behalf of our residents' association to update the billing address.",
+        "Please write the totals in the paper book until the tills are back.",
+        "We're writing a press release about the launch, can we quote you?",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -344,6 +354,9 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         # round 12: a deletion the customer asks for is not a loss; a deletion that happened still counts
         ("data_loss", "Please delete my account and all my data.", False),
         ("data_loss", "The import deleted all our contacts.", True),
+        # round 13: a rival told by where it is, a complaint told by the press or a body
+        ("competitor_switch", "The gym down the road answers the phone.", True),
+        ("public_complaint", "The local paper is doing a piece on this.", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(
@@ -616,11 +629,11 @@ def test_the_ninth_authors_set_stays_learnt(test9_report, code: str) -> None:
 TEST10_MEASURED = {
     "account_compromise": (40, 3, 9),
     "cancellation_refund": (41, 4, 5),
-    "competitor_switch": (28, 3, 19),
+    "competitor_switch": (31, 3, 16),
     "data_loss": (37, 3, 9),
     "human_request": (42, 2, 7),
     "payment_dispute": (40, 4, 7),
-    "public_complaint": (36, 2, 18),
+    "public_complaint": (42, 2, 12),
     "repeated_contact": (43, 3, 8),
     "team_blocked": (40, 1, 7),
 }
@@ -629,7 +642,9 @@ TEST10_MEASURED = {
 and 0.891 for `cancellation_refund`). Round 12 read its misses and false hits and ruled out calm mentions among the
 false hits in general words (a refund already received, a hack told as history, data erased as the customer asked, a
 complaint the customer was going to make, a solicitor handling a sale): precision >= 0.903 for all nine, the recalls
-unchanged; the shipped model is still round 10's (trained without it): development floors."""
+unchanged; round 13's patterns for families of misses in several authors' sets (a trade or licensing body, the press,
+counsel, other languages' rivals) and the wider gates: `competitor_switch` 28 -> 31, `public_complaint` 36 -> 42 true
+hits, no new false hit. The shipped model is still round 10's (trained without it): development floors."""
 
 
 @pytest.fixture(scope="module")
@@ -650,15 +665,45 @@ TEST11_MEASURED = {
     "data_loss": (41, 1, 6),
     "human_request": (45, 0, 2),
     "payment_dispute": (45, 2, 2),
-    "public_complaint": (37, 4, 12),
+    "public_complaint": (45, 4, 4),
     "repeated_contact": (41, 1, 7),
     "team_blocked": (39, 0, 5),
 }
-"""(tp, fp, fn) per trigger on triggers-test11.jsonl (624 messages by an eleventh author, held out), measured once after
-round 12 was closed (docs/decision.md, "Round 12"): recall 0.755 to 0.957, three of nine at 0.9 (`cancellation_refund`,
-`human_request`, `payment_dispute`); precision >= 0.902 for all nine. Round 11's parameters on it: the same. Floors."""
-TEST11_RECALL_MISSED = {
-    "account_compromise",
+"""(tp, fp, fn) per trigger on triggers-test11.jsonl (624 messages by an eleventh author), measured blind once after
+round 12 was closed (docs/decision.md, "Round 12": recall 0.755 to 0.957, three of nine at 0.9; precision >= 0.902 for
+all nine). Round 13 read its misses and false hits by family and added it to leave-one-author-out; the patterns for
+families in several authors' sets raised `public_complaint` 37 -> 45 (a body in the customer's language, the Care
+Quality Commission, the local paper, counsel), no new false hit. Development floors."""
+
+
+@pytest.fixture(scope="module")
+def test11_report():
+    return evaluate(read(LABELLED / "triggers-test11.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_eleventh_authors_set_stays_learnt(test11_report, code: str) -> None:
+    assert_at_least_as_measured(test11_report, TEST11_MEASURED, code)
+    assert test11_report.counts[code].precision >= 0.9, code
+
+
+TEST12_MEASURED = {
+    "account_compromise": (42, 3, 3),
+    "cancellation_refund": (40, 1, 9),
+    "competitor_switch": (37, 3, 8),
+    "data_loss": (40, 4, 6),
+    "human_request": (43, 2, 3),
+    "payment_dispute": (41, 4, 4),
+    "public_complaint": (37, 1, 9),
+    "repeated_contact": (39, 2, 7),
+    "team_blocked": (37, 0, 8),
+}
+"""(tp, fp, fn) per trigger on triggers-test12.jsonl (601 messages by a twelfth author, held out), measured once after
+round 13 was closed (docs/decision.md, "Round 13"): recall 0.804 to 0.935, three of nine at 0.9 (`account_compromise`,
+`human_request`, `payment_dispute`); precision >= 0.909 for all nine. Round 12's parameters on it: the same but
+`public_complaint` (33, 1, 13). Floors."""
+TEST12_RECALL_MISSED = {
+    "cancellation_refund",
     "competitor_switch",
     "data_loss",
     "public_complaint",
@@ -668,24 +713,24 @@ TEST11_RECALL_MISSED = {
 
 
 @pytest.fixture(scope="module")
-def test11_report():
-    return evaluate(read(LABELLED / "triggers-test11.jsonl"), load_default(), load_reader())
+def test12_report():
+    return evaluate(read(LABELLED / "triggers-test12.jsonl"), load_default(), load_reader())
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_eleventh_authors_held_out_set_does_not_regress(test11_report, code: str) -> None:
-    assert_at_least_as_measured(test11_report, TEST11_MEASURED, code)
-    assert test11_report.counts[code].precision >= 0.9, code
+def test_the_twelfth_authors_held_out_set_does_not_regress(test12_report, code: str) -> None:
+    assert_at_least_as_measured(test12_report, TEST12_MEASURED, code)
+    assert test12_report.counts[code].precision >= 0.9, code
 
 
 @pytest.mark.parametrize(
     "code",
     _strict_miss(
-        TEST11_RECALL_MISSED, "test11 recall below 0.9 at its one evaluation (docs/decision.md, Round 12)"
+        TEST12_RECALL_MISSED, "test12 recall below 0.9 at its one evaluation (docs/decision.md, Round 13)"
     ),
 )
-def test_the_eleventh_authors_held_out_set_meets_the_recall_target(test11_report, code: str) -> None:
-    count = test11_report.counts[code]
+def test_the_twelfth_authors_held_out_set_meets_the_recall_target(test12_report, code: str) -> None:
+    count = test12_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
@@ -717,7 +762,7 @@ def test_the_third_authors_set_stays_learnt(test3_report, code: str) -> None:
 def test_calm_support_messages_rarely_trip_a_guardrail() -> None:
     # Every guardrail escalates: on calm messages it is a false escalation (a few are right: "none of our team can
     # log into the app"). docs/decision.md: 42 of 1,514 (2.8%) when the key-word gate shipped; 41 after round 4, 40 after
-    # rounds 5, 6 and 7, 39 after round 8, 40 after round 9, 39 after rounds 10, 11 and 12.
+    # rounds 5, 6 and 7, 39 after round 8, 40 after round 9, 39 after rounds 10, 11, 12 and 13.
     from bench.calm_guardrails import calm_messages, tripped
 
     assert len(calm_messages()) == 1514
@@ -784,6 +829,10 @@ TEST11_IN_TRAINING = 14
 """Messages of the held-out triggers-test11.jsonl found word for word in the training files, test9 or test10, counted
 at its one evaluation (seven in test3, four each in test4 and test6, three each in test7, test9 and test10, one each
 in triggers-dev, test5 and test8; 14 distinct): written before test11 was opened or by other authors."""
+TEST12_IN_TRAINING = 13
+"""Messages of the held-out triggers-test12.jsonl found word for word in the training files or test9 to test11, counted
+at its one evaluation (four in test3, three each in test5, test6, test10 and test11, two each in test4 and test9, one
+each in test7 and test8; 13 distinct; none in test2): written before test12 was opened or by other authors."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -865,10 +914,16 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
     counts["test10 & training, test9"] = len(
         texts_of("triggers-test10.jsonl") & texts_of(*TRAINING, "triggers-test9.jsonl")
     )
-    # The eleventh author's set, held out in round 12.
+    # The eleventh author's set, held out in round 12, development since round 13 (read; not in the shipped model's
+    # training).
     counts["test11 & training, test9, test10"] = len(
         texts_of("triggers-test11.jsonl")
         & texts_of(*TRAINING, "triggers-test9.jsonl", "triggers-test10.jsonl")
+    )
+    # The twelfth author's set, held out in round 13.
+    counts["test12 & training, test9 to test11"] = len(
+        texts_of("triggers-test12.jsonl")
+        & texts_of(*TRAINING, *(f"triggers-test{n}.jsonl" for n in (9, 10, 11)))
     )
     counts["extra7 & other authors"] = len(
         texts_of("triggers-train-extra7.jsonl")
@@ -905,6 +960,7 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test9 & training": TEST9_IN_TRAINING,
         "test10 & training, test9": TEST10_IN_TRAINING,
         "test11 & training, test9, test10": TEST11_IN_TRAINING,
+        "test12 & training, test9 to test11": TEST12_IN_TRAINING,
         "extra7 & other authors": 0,
     }
 

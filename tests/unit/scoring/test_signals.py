@@ -180,6 +180,12 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "Yes that's what I'm doing, Save does nothing",
         "pressure is normal. backwashed anyway. still FLO.",
         "Logged out, logged back in. Still 0%.",
+        "Das ist dieselbe Antwort wie vorhin.",
+        "Das hilft mir nicht weiter.",
+        "Ça ne m'aide pas du tout.",
+        "Otra vez la misma respuesta.",
+        "Non mi aiuta, il problema resta.",
+        "Dat helpt niet, ik krijg nog steeds de fout.",
     ],
 )
 def test_negative_feedback(text: str) -> None:
@@ -232,6 +238,9 @@ def test_negative_feedback(text: str) -> None:
         "I just did",
         "It's enabled already, and the export works now. Thanks!",
         "I did.",
+        "Die Antwort auf meine Frage finde ich nicht im Handbuch, wo steht das?",
+        "Merci, ça m'aide beaucoup !",
+        "¿La respuesta llega por correo?",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:
