@@ -217,7 +217,7 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     # wie vorhin.", "ça ne m'aide pas", "la misma respuesta", "non mi aiuta", "dat helpt niet"
     r"\b(?:(?:dieselbe|die gleiche|die selbe|gleiche|selbe) antwort|(?:das|es) hilft (?:mir )?(?:nicht|nichts|kein"
     r" bisschen)|hilft (?:mir )?nicht weiter|la meme reponse|(?:ca|cela|ceci) ne m'aide pas|(?:ca|cela) n'aide pas"
-    r"|(?:ne|n'a pas) repond(?:u)? pas a ma question|la misma respuesta|(?:eso |esto )?no me (?:ayuda|sirve)|no responde"
+    r"|(?:ne repond pas|n'(?:a|as|avez) pas repondu) a ma question|la misma respuesta|(?:eso |esto )?no me (?:ayuda|sirve)|no responde"
     r" a mi pregunta|la stessa risposta|non mi (?:aiuta|serve)|non risponde alla mia domanda|(?:hetzelfde|zelfde)"
     r" antwoord|dat helpt (?:me )?niet)\b",
     r"\b(?:going|go|goes|went|running|run|spinning) (?:a?round )?in circles\b",

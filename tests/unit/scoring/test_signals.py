@@ -186,6 +186,7 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "Otra vez la misma respuesta.",
         "Non mi aiuta, il problema resta.",
         "Dat helpt niet, ik krijg nog steeds de fout.",
+        "Vous n'avez pas répondu à ma question.",
     ],
 )
 def test_negative_feedback(text: str) -> None:
