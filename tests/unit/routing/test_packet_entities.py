@@ -41,14 +41,19 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test13.jsonl` (blind), and the earlier ones as regression floors. Since test8's
-round the packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets but test13 by
-`baton train entities`; since test9's round it reads error codes and a day and a month too), so every set but test13
-is training data for it (test12 since test12's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+measure unseen text: `handoff_entities_test14.jsonl` (blind: its failure message names no entity), and the earlier ones
+as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
+on all these sets but test14 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test14 is training data for it (test13 since test13's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
 failure mode (`FAILURE_MODE`), and 117's `blinks E4` is labelled an error code, as the twelfth author labels `shows E7`.
+Since test13's round an order's and a ticket's id are compared alike after a bare reference's word too
+(`BARE_REFERENCE`), a date without an English day's name abbreviated with its dot (`Fri. 09.05.25`), and an account's
+number is labelled an id (`order_id`, what the customer holds), as five authors of seven label it: 114's (`4410 2290
+1183`, answering "What's your account number?") and 162's (`account number 415-231-4471`) were relabelled so (519 ->
+521 entities).
 """
 
 from __future__ import annotations
@@ -100,7 +105,7 @@ REASON_PHRASE = re.compile(
 """A status is compared without its reason phrase: `403 Forbidden` and `403` name the same code (authors disagree
 on whether to keep it)."""
 WEEKDAY = re.compile(
-    r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|mittwoch|donnerstag|"
+    r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day|\.)?|montag|dienstag|mittwoch|donnerstag|"
     r"freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi[ée]rcoles|"
     r"jueves|viernes|s[áa]bado|domingo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|luned[iì]|"
     r"marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica|(?:segunda|ter[çc]a|quarta|quinta|sexta)"
@@ -115,7 +120,8 @@ WEEKDAY = re.compile(
 )
 """A date is compared without the day's name before it: `mardi 14 avril` and `14 avril` name the same day (one
 author keeps it, another drops it). `Friday 31st` keeps it: without it, `31st` is no date. Since test10's round an
-abbreviated name too (`Sa 21.06.`, `fre 11 juli`, `sam. 5 juillet`, `Di, 10.06.2025`: the tenth author keeps it)."""
+abbreviated name too (`Sa 21.06.`, `fre 11 juli`, `sam. 5 juillet`, `Di, 10.06.2025`: the tenth author keeps it), and
+since test13's round an English one with its dot (`Fri. 09.05.25`: the thirteenth author keeps it)."""
 ARTICLE = re.compile(r"(?i:le|el|il|lo|the|on|am|den|dem|op|em|no|o)\s+(?=\S)")
 """A date is compared without the article or preposition a labeller may keep before it: `le 3 avril` and `3 avril`,
 `am 12. März` and `12. März` name the same day (the sixth author keeps `le`; the packet, like the other authors,
@@ -170,13 +176,27 @@ customer holds to the tenth and eleventh (an order); since test11's round the co
 invoice's id stays an invoice's."""
 
 
+BARE_REFERENCE = re.compile(
+    r"(?<!\w)(?i:ref(?:erence)?|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens|referanse|"
+    r"folio)\.?\s*(?i:no\.?|nr\.?|number)?\s*[:#]?\s*$"
+)
+"""An order's or a ticket's id alike just after a reference's word (`ref SBH-S-7731`, `install ref BRS-22817`, `Ref
+VA/PT/2291`, `folio CT-MX-00812`): a reference names no kind of its own, and the authors read one their messages do
+not name otherwise: a case's (a ticket) to the development set, the third and the sixth (`cancellation email, ref
+RES-26-8841-FX`, `ref ENG-552019`), what the customer booked or bought (an order) to the tenth, eleventh and thirteenth
+(`cancellation ref FK-CXL-30291`, `pickup ..., ref MA-NUC-0512`); `folio` a case's to the fourth, a purchase's to the
+ninth and thirteenth. Since test13's round the comparison takes neither side; an invoice's stays an invoice's."""
+
+
 def _key(case: dict[str, Any], kind: str, value: str, seq: int) -> Key:
-    """How an entity is compared: its kind (an order's and a ticket's alike where `DISPUTED_KIND` says so), its value
-    as `_normal` folds it, its message."""
+    """How an entity is compared: its kind (an order's and a ticket's alike where `DISPUTED_KIND` or `BARE_REFERENCE`
+    says so), its value as `_normal` folds it, its message."""
     if kind in ("order_id", "ticket_id"):
         text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
         at = text.find(value.lstrip("#"))
-        if DISPUTED_KIND.search(text, 0, at if at >= 0 else len(text)):
+        if DISPUTED_KIND.search(text, 0, at if at >= 0 else len(text)) or (
+            at >= 0 and BARE_REFERENCE.search(text, max(0, at - 40), at)
+        ):
             kind = "order_id|ticket_id"
     return (kind, _normal(value, kind), seq)
 
@@ -255,7 +275,7 @@ def _packet(case: dict[str, Any]) -> HandoffPacket:
         )
         for m in case["messages"]
     ]
-    trail = [
+    trail: list[dict[str, Any]] = [
         {
             "seq": m.seq,
             "message_id": m.message_id,
@@ -362,9 +382,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test13.jsonl"
-"""The held-out set: 60 conversations (229 entities) by a thirteenth author who never saw the extractor, its tests or
-the other sets; measured once, never tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test14.jsonl"
+"""The held-out set: 60 conversations (246 entities) by a fourteenth author who never saw the extractor, its tests or
+the other sets; measured once, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -377,7 +397,8 @@ EARLIER_SETS = {
         0.97,
     ),  # 2026-12-06: recall 224/230 (97.4%), precision 224/228 (98.2%); after test4's families 225/230, 225/229; with
     # the learned id reader 227/230, 227/232: it reads account numbers as ids, as test8's author labels them and
-    # test3's does not (`account 7781-0021`)
+    # test3's does not (`account 7781-0021`); since test13's round, which reads an account's or a customer's number as
+    # an id as five authors of seven label it, 227/230, 227/234 (97.0%: `klantnummer 30019283` too)
     "handoff_entities_test4.jsonl": (
         0.99,
         0.98,
@@ -444,11 +465,28 @@ EARLIER_SETS = {
     # quoted failure name with its number, an amount after an id's last group, booking, tenancy, withdrawal and pledge
     # words, no error in an HS code): left out of the learned reader's training 99.1% / 97.9% (`bench/handoff.py
     # --loao`), trained on 229/230 (99.6%), 229/233 (98.3%); what is left is `58-2210-9` (a print job's), a company's
-    # own address typed in prose, `HTTP/1.1 422` before a JSON code, `ApiError`, `violin 3/4` and a console's URL
+    # own address typed in prose, `HTTP/1.1 422` before a JSON code, `ApiError`, `violin 3/4` and a console's URL;
+    # since test13's round 230/230 (100%), 230/234 (98.3%)
+    "handoff_entities_test13.jsonl": (
+        0.99,
+        0.98,
+    ),  # measured blind 93.0% / 95.5% (round 13's extractor the same); a development set since test13's round, its
+    # misses and false hits read by family and fixed in general words (a lab's or a packing slip, a German compound's
+    # linking `s` before its number word, an account's, a customer's or a member's number, a range of days before a
+    # month, a day's name abbreviated before a hyphenated day and month or with its dot, an error's word capitalised
+    # and glued to its number, a fault's name after what a screen shows, a payment platform's state of an account, a
+    # whole amount's `,-` before its currency, a currency's symbol after a comma, a product of several words after a
+    # full stop with no space; no code of a version's three dotted numbers or a size) and references compared as
+    # orders or tickets alike: left out of the learned reader's training 100% / 98.7% (`bench/handoff.py --loao`),
+    # trained on 229/229 (100%), 229/232 (98.7%); what is left is two serials (`seriale GC19-004471`, `serial
+    # DF-CU-000318`) the author leaves out, as the development set and the sixth author label them, and a first,
+    # truncated mention of an id the next message corrects (`ordine 4471-BX`)
 }
 
 
-def _scores(path: Path) -> tuple[float, float, str]:
+def _scores(path: Path, blind: bool = False) -> tuple[float, float, str]:
+    """Recall, precision and the failure's report of one set; `blind`: the report gives the figures per kind and names
+    no entity (a blind set's misses are not to be read)."""
     cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     expected: set[tuple[str, Key]] = set()
     found: set[tuple[str, Key]] = set()
@@ -457,7 +495,10 @@ def _scores(path: Path) -> tuple[float, float, str]:
         expected |= want
         found |= got
     hit = expected & found
-    return len(hit) / len(expected), len(hit) / len(found), _report(expected, found)
+    report = _report(expected, found)
+    if blind:
+        report = "\n".join(line for line in report.splitlines() if not line.startswith(("missed:", "extra:")))
+    return len(hit) / len(expected), len(hit) / len(found), report
 
 
 @pytest.mark.parametrize("name", sorted(EARLIER_SETS))
@@ -468,22 +509,21 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once, after test12's round (its file unchanged for 5 minutes; `bench/handoff.py --entities
-    ... --against` round 13's extractor, loading its own reader and weights, both under this round's comparison):
-    recall 213/229 (93.0%), precision 213/223 (95.5%); round 13's the same, entity for entity. A regression floor."""
-    recall, precision, report = _scores(HELD_OUT)
-    assert recall >= 0.930 and precision >= 0.955, report
+    """Measured 2026-12-07, once, at the end of test13's round (its file unchanged for 27 minutes; `bench/handoff.py
+    --entities ... --against` the session's starting `packet.py`, both under this round's comparison; aggregates only):
+    recall 229/246 (93.1%), precision 229/233 (98.3%); the starting patterns with this round's reader 223/246 (90.7%),
+    223/229 (97.4%); the session's starting extractor, measured once at the start under round 14's comparison,
+    221/246 (89.8%), 221/228 (96.9%). A regression floor."""
+    recall, precision, report = _scores(HELD_OUT, blind=True)
+    assert recall >= 0.930 and precision >= 0.982, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.930 < 0.95 (precision 0.955) on text by a writer the extractor never saw: ids of shapes "
-    "no word names or the reader leaves (`AL/2291/B`, `AR-77Q-310`, `40-2231-7`, `2209-884-1`), ids whose kind the "
-    "author reads otherwise (`SBH-S-7731`, `CT-MX-00812`, `MA-NUC-0512`: orders to the author, tickets to the packet), "
-    "dates (`14-16 March` read as an id, `15-03`, `Fri. 09.05.25` without its day), codes (`ERR-031`, `E-PUMP`, "
-    "`account_closed`), amounts (`189,- €`, `$219.00`), a product (`Hive Scale Wi-Fi`); false hits ids "
-    "the author leaves out (`GC19-004471`, `DF-CU-000318`, `4471-BX`), a version `2.0.1` and `212MB` read as codes",
+    reason="held-out recall 0.931 < 0.95 (precision 0.983) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 36/45, dates 48/52, invoice ids 8/10, a ticket 5/6, an order's or a "
+    "ticket's 8/9, the other kinds all found",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
-    recall, _, report = _scores(HELD_OUT)
+    recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
