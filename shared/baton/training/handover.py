@@ -12,7 +12,7 @@ missed the interview, is there any way...", "the installer drilled through a wat
 as many new wordings as a round of patterns fixed. This model reads the meaning instead, and is measured the
 way that predicts a new writer: leave one author out.
 
-- Data: the labelled conversation sets (`--data`, default `baton.decision.evaluation.DEVELOPMENT_SETS`: each file
+- Data: the labelled conversation sets (`--data`, default `baton.decision.evaluation.HANDOVER_SETS`: each file
   one author), the `baton eval conversations` format. Per customer message: positive from the message a
   lead would have escalated by (`escalate_by`) on, in `escalate` conversations; negative in `resolve`
   conversations; messages before `escalate_by` and borderline conversations are left out (a lead could go
@@ -117,10 +117,11 @@ class Examples:
 
 
 def default_data() -> list[Path]:
-    """The development conversation sets (`baton.decision.evaluation.DEVELOPMENT_SETS`); never the held-out one."""
-    from baton.decision.evaluation import DEVELOPMENT_SETS
+    """The conversation sets the shipped model is trained on (`baton.decision.evaluation.HANDOVER_SETS`: the
+    development sets, or all but one read since the last retrain); never a held-out one."""
+    from baton.decision.evaluation import HANDOVER_SETS
 
-    return [LABELLED / name for name in DEVELOPMENT_SETS]
+    return [LABELLED / name for name in HANDOVER_SETS]
 
 
 def scorer_without_handover(models_dir: Path | None = None) -> Any:

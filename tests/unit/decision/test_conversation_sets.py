@@ -38,20 +38,24 @@ FLOORS = {
     "support_conversations_test16.jsonl": (38, 0),
     "support_conversations_test17.jsonl": (40, 6),
     "support_conversations_test20.jsonl": (36, 3),
-    # held out, measured at two sessions' starts and ends: 31 of 42 in time at the first start (resolve 5 of 53); 34
-    # until the handover model was retrained with the twentieth set
-    "support_conversations_test18.jsonl": (33, 5),
+    # read since the eighteenth set's round (held out before: 31 of 42 in time at the first session's start; 33 at
+    # the start of the round that read it)
+    "support_conversations_test18.jsonl": (38, 5),
     # held out: 40 of 42 in time with the code of the session's start (resolve 5 of 53)
     "support_conversations_test19.jsonl": (39, 5),
     # held out, written with the nineteenth and twentieth sets: 35 of 43 / 40 of 47 in time with the code of the
-    # session's start (resolve 3 of 52 / 6 of 49)
+    # session's start (resolve 3 of 52 / 6 of 49); the twenty-second 41 since the eighteenth set's round
     "support_conversations_test21.jsonl": (36, 3),
-    "support_conversations_test22.jsonl": (40, 6),
+    "support_conversations_test22.jsonl": (41, 6),
+    # held out, written during the eighteenth set's round: 27 of 43 / 35 of 43 in time with the code of the
+    # session's start (resolve 3 of 52 / 7 of 52)
+    "support_conversations_test23.jsonl": (27, 3),
+    "support_conversations_test24.jsonl": (35, 7),
 }
 
 IN_TIME_MISSED = {
-    "support_conversations_test18.jsonl": "33 of 42 in time (79%) since the handover model was retrained with the "
-    "twentieth set (34 before)",
+    "support_conversations_test23.jsonl": "27 of 43 in time (63%), measured blind at the session's start and after "
+    "the eighteenth set's round",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 

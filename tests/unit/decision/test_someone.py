@@ -40,6 +40,8 @@ from baton.decision.params import load_default
         "The void button is greyed out. Can someone assist urgently please?",
         "Could someone from your payments team reverse the second batch?",
         "Could somebody get back to me before 2pm?",
+        "It's costing us every day it sits there. I'd really appreciate someone looking into it today.",
+        "We'd be grateful for someone to call us before the cut-off.",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:
@@ -84,6 +86,7 @@ def test_the_shipped_first_message_bar_is_the_documented_one() -> None:
         "We need an engineer to install it, can I book one for Friday?",
         "Is anyone coming to the webinar from your team? Just curious.",
         "Is there another way that could work, like a CSV upload?",
+        "I really appreciate someone taking the time to explain it, thanks!",
     ],
 )
 def test_other_mentions_of_someone_are_no_request(text: str) -> None:

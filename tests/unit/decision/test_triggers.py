@@ -239,6 +239,28 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
         ("I've already called the regional newspaper about how you treated us.", "public_complaint"),
         ("Unser Anwalt ist bereits eingeschaltet.", "public_complaint"),
         ("Stiamo valutando altri fornitori per la consegna.", "competitor_switch"),
+        # round 14: the bank already acting, Section 75, the money back after undo / call off / do not renew, a
+        # consumer programme or an MP, a video's views, settings reset, a whole department in other languages,
+        # taken over in Dutch, several tickets, the next order placed elsewhere
+        ("The card issuer has put your charge on hold while they investigate.", "payment_dispute"),
+        ("I've made a Section 75 claim for the sofa deposit.", "payment_dispute"),
+        ("Ik heb de afschrijving laten terugboeken.", "payment_dispute"),
+        (
+            "We can't make the trip now. Please call the whole booking off and wire back the deposit.",
+            "cancellation_refund",
+        ),
+        ("Ich storniere den Kurs und möchte die Anzahlung zurück.", "cancellation_refund"),
+        ("Annulla l'abbonamento e rimborsami il mese.", "cancellation_refund"),
+        ("A reporter from the local paper is interested in my case, I've emailed her.", "public_complaint"),
+        ("I've written to my MP about the way you handled the repairs.", "public_complaint"),
+        ("The video of your van driver is at 80k views already.", "public_complaint"),
+        ("Every saved template in the editor was reset to defaults overnight.", "data_loss"),
+        ("Alle onze offertes zijn verdwenen na de update.", "data_loss"),
+        ("De hele afdeling kan niet inloggen sinds vanochtend.", "team_blocked"),
+        ("Mijn account is overgenomen door iemand anders.", "account_compromise"),
+        ("Somebody's been ordering on my account with my saved card.", "account_compromise"),
+        ("I raised it in ticket 5521, then ticket 5590, and nobody has answered.", "repeated_contact"),
+        ("Our next order is going elsewhere, they deliver on Sundays.", "competitor_switch"),
     ],
 )
 def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
@@ -324,6 +346,12 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "I'm writing on behalf of our residents' association to update the billing address.",
         "Please write the totals in the paper book until the tills are back.",
         "We're writing a press release about the launch, can we quote you?",
+        # round 14
+        "Our office was broken into years ago; we'd like a quote for the camera plan.",
+        "My bank asked me to confirm the payment to you and I did, all fine.",
+        "Can I reset the template to defaults myself?",
+        "How many views did our listing get last month?",
+        "The next order can go to the same address as before.",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -688,28 +716,22 @@ def test_the_eleventh_authors_set_stays_learnt(test11_report, code: str) -> None
 
 
 TEST12_MEASURED = {
-    "account_compromise": (42, 3, 3),
-    "cancellation_refund": (40, 1, 9),
+    "account_compromise": (44, 3, 1),
+    "cancellation_refund": (44, 1, 5),
     "competitor_switch": (37, 3, 8),
-    "data_loss": (40, 4, 6),
-    "human_request": (43, 2, 3),
-    "payment_dispute": (41, 4, 4),
-    "public_complaint": (37, 1, 9),
-    "repeated_contact": (39, 2, 7),
-    "team_blocked": (37, 0, 8),
+    "data_loss": (46, 4, 0),
+    "human_request": (46, 2, 0),
+    "payment_dispute": (43, 4, 2),
+    "public_complaint": (43, 1, 3),
+    "repeated_contact": (45, 2, 1),
+    "team_blocked": (42, 0, 3),
 }
-"""(tp, fp, fn) per trigger on triggers-test12.jsonl (601 messages by a twelfth author, held out), measured once after
-round 13 was closed (docs/decision.md, "Round 13"): recall 0.804 to 0.935, three of nine at 0.9 (`account_compromise`,
-`human_request`, `payment_dispute`); precision >= 0.909 for all nine. Round 12's parameters on it: the same but
-`public_complaint` (33, 1, 13). Floors."""
-TEST12_RECALL_MISSED = {
-    "cancellation_refund",
-    "competitor_switch",
-    "data_loss",
-    "public_complaint",
-    "repeated_contact",
-    "team_blocked",
-}
+"""(tp, fp, fn) per trigger on triggers-test12.jsonl (601 messages by a twelfth author), measured blind once after
+round 13 was closed (docs/decision.md, "Round 13": recall 0.804 to 0.935, three of nine at 0.9; precision >= 0.909 for
+all nine). Round 14 read its misses and false hits by family and added it to leave-one-author-out; the patterns for
+families in several authors' sets (other languages, the bank already acting, a consumer programme or an MP, settings
+reset to defaults, several tickets raised) raised its recall to 0.822-1.000 with no new false hit. Development
+floors."""
 
 
 @pytest.fixture(scope="module")
@@ -718,20 +740,70 @@ def test12_report():
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_twelfth_authors_held_out_set_does_not_regress(test12_report, code: str) -> None:
+def test_the_twelfth_authors_set_stays_learnt(test12_report, code: str) -> None:
     assert_at_least_as_measured(test12_report, TEST12_MEASURED, code)
     assert test12_report.counts[code].precision >= 0.9, code
+
+
+TEST13_MEASURED = {
+    "account_compromise": (40, 1, 5),
+    "cancellation_refund": (45, 4, 4),
+    "competitor_switch": (35, 5, 11),
+    "data_loss": (36, 1, 10),
+    "human_request": (39, 1, 7),
+    "payment_dispute": (42, 3, 3),
+    "public_complaint": (41, 3, 5),
+    "repeated_contact": (35, 1, 11),
+    "team_blocked": (38, 1, 8),
+}
+"""(tp, fp, fn) per trigger on triggers-test13.jsonl (599 messages by a thirteenth author, held out), measured once after
+round 14 was closed (docs/decision.md, "Round 14"): recall 0.761 to 0.933, two of nine at both targets
+(`cancellation_refund`, `payment_dispute`); precision 0.875 for `competitor_switch`, >= 0.918 for the eight others.
+With the code of round 14's start: the same but `account_compromise` (39, 1, 6) and `public_complaint` (40, 3, 6).
+Floors."""
+TEST13_RECALL_MISSED = {
+    "account_compromise",
+    "competitor_switch",
+    "data_loss",
+    "human_request",
+    "public_complaint",
+    "repeated_contact",
+    "team_blocked",
+}
+TEST13_PRECISION_MISSED = {"competitor_switch"}
+
+
+@pytest.fixture(scope="module")
+def test13_report():
+    return evaluate(read(LABELLED / "triggers-test13.jsonl"), load_default(), load_reader())
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_the_thirteenth_authors_held_out_set_does_not_regress(test13_report, code: str) -> None:
+    assert_at_least_as_measured(test13_report, TEST13_MEASURED, code)
 
 
 @pytest.mark.parametrize(
     "code",
     _strict_miss(
-        TEST12_RECALL_MISSED, "test12 recall below 0.9 at its one evaluation (docs/decision.md, Round 13)"
+        TEST13_RECALL_MISSED, "test13 recall below 0.9 at its one evaluation (docs/decision.md, Round 14)"
     ),
 )
-def test_the_twelfth_authors_held_out_set_meets_the_recall_target(test12_report, code: str) -> None:
-    count = test12_report.counts[code]
+def test_the_thirteenth_authors_held_out_set_meets_the_recall_target(test13_report, code: str) -> None:
+    count = test13_report.counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
+
+
+@pytest.mark.parametrize(
+    "code",
+    _strict_miss(
+        TEST13_PRECISION_MISSED,
+        "test13 precision below 0.9 at its one evaluation (docs/decision.md, Round 14)",
+    ),
+)
+def test_the_thirteenth_authors_held_out_set_meets_the_precision_target(test13_report, code: str) -> None:
+    count = test13_report.counts[code]
+    assert count.precision is not None and count.precision >= 0.9, (code, count)
 
 
 TEST3_MEASURED = {
@@ -830,9 +902,13 @@ TEST11_IN_TRAINING = 14
 at its one evaluation (seven in test3, four each in test4 and test6, three each in test7, test9 and test10, one each
 in triggers-dev, test5 and test8; 14 distinct): written before test11 was opened or by other authors."""
 TEST12_IN_TRAINING = 13
-"""Messages of the held-out triggers-test12.jsonl found word for word in the training files or test9 to test11, counted
+"""Messages of triggers-test12.jsonl found word for word in the training files or test9 to test11, counted
 at its one evaluation (four in test3, three each in test5, test6, test10 and test11, two each in test4 and test9, one
 each in test7 and test8; 13 distinct; none in test2): written before test12 was opened or by other authors."""
+TEST13_IN_TRAINING = 8
+"""Messages of the held-out triggers-test13.jsonl found word for word in the training files or test9 to test12, counted
+at its one evaluation (three in test11, two each in test5 and test12, one each in triggers-test, test3, test6 and test9;
+8 distinct; none in test2): written before test13 was opened or by other authors."""
 TEST4_IN_EARLIER_TRAINING = 11
 """Messages of triggers-test4.jsonl found word for word in the training files written before it, counted at its one
 blind evaluation (nine in test3, two in dev and test); without them its figures barely moved (docs/decision.md)."""
@@ -920,10 +996,16 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         texts_of("triggers-test11.jsonl")
         & texts_of(*TRAINING, "triggers-test9.jsonl", "triggers-test10.jsonl")
     )
-    # The twelfth author's set, held out in round 13.
+    # The twelfth author's set, held out in round 13, development since round 14 (read; not in the shipped model's
+    # training).
     counts["test12 & training, test9 to test11"] = len(
         texts_of("triggers-test12.jsonl")
         & texts_of(*TRAINING, *(f"triggers-test{n}.jsonl" for n in (9, 10, 11)))
+    )
+    # The thirteenth author's set, held out in round 14.
+    counts["test13 & training, test9 to test12"] = len(
+        texts_of("triggers-test13.jsonl")
+        & texts_of(*TRAINING, *(f"triggers-test{n}.jsonl" for n in (9, 10, 11, 12)))
     )
     counts["extra7 & other authors"] = len(
         texts_of("triggers-train-extra7.jsonl")
@@ -961,6 +1043,7 @@ def test_the_labelled_sets_do_not_share_messages_or_quote_the_issue() -> None:
         "test10 & training, test9": TEST10_IN_TRAINING,
         "test11 & training, test9, test10": TEST11_IN_TRAINING,
         "test12 & training, test9 to test11": TEST12_IN_TRAINING,
+        "test13 & training, test9 to test12": TEST13_IN_TRAINING,
         "extra7 & other authors": 0,
     }
 

@@ -340,3 +340,57 @@ def test_no_point_said_of_a_product_is_not_a_safety_risk(text: str) -> None:
 )
 def test_a_data_protection_authority_in_the_customers_language_is_a_legal_threat(text: str) -> None:
     assert "legal_threat" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (2026-12, the eighteenth conversation author's families, in other words)
+        "Water is pouring through the bathroom ceiling downstairs since your plumber left.",
+        "The plaster in the hall ceiling is sagging and dripping after the tank upstairs burst.",
+        "The ceiling light in the kitchen is dripping water.",
+        "My new piercing is hot and swollen and there's green discharge coming out.",
+        "The redness is spreading up my arm from the tattoo and I feel feverish.",
+        "A coach sent my 12 year old daughter a private message on the team app.",
+    ],
+)
+def test_water_through_a_ceiling_an_infection_and_a_child_messaged_privately_are_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you quote for replacing a bathroom ceiling?",
+        "There's a small water stain in the corner of the ceiling, could someone look at it next visit?",
+        "Which light fittings do you sell for bathrooms?",
+        "How long does a new tattoo usually stay red?",
+        "Can I send my son's coach a private message through the app?",
+    ],
+)
+def test_ceilings_lights_tattoos_and_messages_in_passing_trip_nothing(text: str) -> None:
+    assert "vulnerable_customer" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I just got to the lock-up and the padlock has been cut off, half my stock is gone.",
+        "Our van was broken into overnight at your car park.",
+        "We've called the police, the shutter was forced open and the till is gone.",
+    ],
+)
+def test_a_break_in_found_now_is_a_security_incident(text: str) -> None:
+    assert "security_incident" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our office was broken into last year, so we'd like to add the monitored alarm plan.",
+        "Do you sell padlocks that can't be cut with bolt cutters?",
+        "Can I store things in the unit that the police gave back to me?",
+    ],
+)
+def test_a_break_in_in_the_past_or_a_question_about_locks_is_no_incident(text: str) -> None:
+    assert "security_incident" not in tripped(text)

@@ -295,3 +295,39 @@ def test_someone_asked_for_by_what_they_should_do(text: str) -> None:
 )
 def test_people_in_calm_questions_are_not_a_request(text: str) -> None:
     assert not asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (2026-12, trigger round 14: families in two authors' sets or more, in other words)
+        "Kan ik een medewerker spreken over mijn factuur?",
+        "Ik wil graag een echt mens aan de telefoon.",
+        "Können Sie mich bitte mit jemandem aus der Buchhaltung sprechen lassen?",
+        "Gibt es bei Ihnen überhaupt noch Menschen?",
+        "¿Me puede llamar alguien esta tarde?",
+        "Je voudrais être rappelée par une conseillère.",
+        "Alguém pode me ligar amanhã?",
+        "Qualcuno mi può richiamare oggi?",
+        "Chcę porozmawiać z konsultantem.",
+        "Please loop in our account manager on this.",
+        "Could your team lead call me before five?",
+        "I'll wait for a real person to reply.",
+        "Is there a number where somebody actually answers?",
+    ],
+)
+def test_a_person_asked_for_in_other_languages_and_other_words(text: str) -> None:
+    assert asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wat zijn de openingstijden van de winkel?",
+        "Gibt es eine App für Android?",
+        "Our account manager changed, how do I update the contact?",
+        "Can my team lead see the invoices too?",
+    ],
+)
+def test_the_same_words_in_calm_questions_ask_for_nobody(text: str) -> None:
+    assert not asks_for_human(text)
