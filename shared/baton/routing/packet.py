@@ -270,7 +270,7 @@ test10-13; test3's and the development set's first labels left it out)."""
 _ID_WORDS: dict[EntityKind, str] = {
     "order_id": r"orders?|order ?(?:number|no|nr|id)|ordernummer|bestell(?:ung|nummer|nr)?|bestelnummer|"
     r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|bestilling|best[äa]llning|ordre|encomenda|"
-    r"zam[óo]wieni[ea]|purchase(?: order)?|"
+    r"zam[óo]wieni[ea]|objedn[áa]vk\w*|purchase(?: order)?|"
     r"p\.?o\.?|booking|reservation|r[ée]servation|reserva|localizador|buchung(?:snummer)?|prenotazione|"
     r"bokning(?:snummer|snr)?|boeking(?:snummer|snr)?|reservasjon|rezervasyon|tenancy(?: agreement)?|"
     r"saques?|retiros?|levantamentos?|prelievos?|retraits?|auszahlung|opnames?|uttag|pledges?|donations?|"
@@ -294,31 +294,38 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"appointments?|afspraak|rendez-vous|appuntamento|agendamento|cita|"
     r"(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?) applications?|"
     r"application ?(?:number|no|nr|id|ref(?:erence)?)|"
-    r"confirmation(?: ?(?:number|no|nr|ref(?:erence)?))?|bestätigung(?:snummer)?|"
+    r"confirmation(?: ?(?:number|no|nr|ref(?:erence)?))?|conf(?=\s*[#:])|conf\.? ?(?:number|no|nr)|"
+    r"bestätigung(?:snummer)?|"
     r"transferencia|transfer[êe]ncia|virement|bonifico|overboeking|[üu]berweisung|przelew|"
     r"trip|viaje|viagem|viaggio|rides?|corsa|fahrt|trajet|rit|"
     r"serial(?: ?(?:number|no|nr))?|s/n|(?-i:SN)|serien?nummer|num[ée]ro de s[ée]rie|n[úu]mero de s[ée]rie|"
     r"numero di serie|matricola|numer seryjny|serienummer|"
+    r"imei|iccid|meid|(?-i:VIN)|vin ?(?:number|no|nr|#)|chassis(?: ?(?:number|no|nr))?|frame ?(?:number|no|nr)|"
+    r"fahrgestell(?:nummer|nr)?|rahmen(?:nummer|nr)|framenummer|ramnummer|stelnummer|num[ée]ro de (?:cadre|ch[âa]ssis)|"
+    r"n[úu]mero de (?:bastidor|chasis|cuadro)|telaio|numer ramy|mpan|mprn|"
     r"compteur|z[äa]hler(?:nummer)?|contador|contatore|meter ?(?:serial|number|no|nr|id)|"
     r"polic(?:y|ies) ?(?:number|no|nr)?|num[ée]ro de police|p[óo]liza|polizza|ap[óo]lice|polis(?:nummer)?|"
     r"versicherungs(?:schein)?(?:nummer)?|"
     r"subscriptions?(?: ?(?:id|number|no|nr|ref))?|abonnement(?:snummer)?|abo(?:nummer)?|suscripci[óo]n|assinatura|"
     r"abbonamento|abonament|plan ?(?:id|number|no|nr|ref)|plan(?=\s+(?-i:[A-Z]{2,})[-/]?\d)|"
-    rf"{_NOT_A_BANKS}accounts?|(?:customer|client|member(?:ship)?|student|tenant|system) ?"
+    rf"{_NOT_A_BANKS}accounts?|(?:customer|cust\.?|client|member(?:ship)?|student|tenant|system) ?"
     r"(?:number|no|nr|id|#|ref)|members?|kunden(?:nummer|nr)|kd\.?-nr|mitglieds(?:nummer|nr)|klant(?:nummer|nr)|"
     r"lidnummer|kund(?:e)?nummer|medlemsnummer|num[ée]ro (?:de )?client|n[°º] client|"
     r"n[úu]mero de (?:cliente|socio)|"
     r"c[óo]digo (?:de )?cliente|codice cliente|numer klienta|[čc][íi]slo z[áa]kazn[íi]ka|"
+    r"(?:vertrags|kunden|nutzer|benutzer|mitglieds)konto(?:nummer)?|"
+    r"vouchers?(?: ?(?:code|number|no|nr))?|gutschein(?:code|nummer)?|gift ?card ?(?:code|number|no|nr)|"
     r"m[üu][şs]teri (?:no|numaras[\u0131i])|avtal(?:e|snummer)?",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
-    r"fattura|factuur|faktura(?:nummer|nr)?|nota fiscal|receipts?|quittung|credit ?note|statements?|"
+    r"fattura|factuur|faktur[auyě](?:nummer|nr)?|afrekening|nota fiscal|receipts?|quittung|credit ?note|statements?|"
     r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|comprovante|justificante|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
     r"pcn|penalty charge(?: notice)?|(?:parking|penalty|traffic|speeding) (?:fine|ticket)|"
     r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete",
     "ticket_id": r"tickets?|ticket ?(?:number|no|nr|id)|ticketnummer|cases?|case ?(?:number|no|id)|"
     r"chamado|caso|claims?|protocolo|processo|sinistro|siniestro|sinistre|schaden(?:s?nummer)?|"
-    r"(?:maintenance|service|support|repair|refund|warranty|change|return) requests?|request ?(?:number|no|nr)|"
+    r"(?:maintenance|service|support|repair|refund|warranty|change|return|cancell?ation) requests?|"
+    r"request ?(?:number|no|nr)|"
     r"anfrage(?:nummer)?|solicitud|richiesta|"
     r"segnalazione|pratica|vorgang(?:snummer)?|dossier|expediente|incident|complaints?|reklamac(?:ja|ji|e)|"
     r"reklamation|"
@@ -343,7 +350,7 @@ _GROUPED_ID = (
     r"(?:(?-i:[A-Z]{1,4})|(?!(?i:on|at|by|in|of|for|to|am|an|um|im|the|and|from|til|till|vom|von|le|la|les|el|los|de|"
     r"du|des|op|em|den|dem|der|die|das|og|och|et|und|or|ou|was|ist|est|es|are|with|mit|avec|con|com|met|per|par|"
     r"sur|ca|abt|nos|nrs|ids|is) )(?-i:[a-z]{1,4}))\d{0,2}"
-    r"(?: \d{2,4}){2,6}(?: \d(?!\w|[.,]\d))?(?: (?-i:[A-Z]{2})(?!\w))?|"
+    r"(?: \d{2,4}){2,6}(?: \d(?!\w|[.,]\d))?(?: (?-i:[A-Z]{2})(?!\w)| (?-i:[B-HJ-Z])(?=[.,;:!?)]|\s*$))?|"
     r"(?!(?-i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK|VAT|TVA|IVA|TAX|SKU|EAN|UPC|ISO|DIN|RFC|PO|AWB|HBL|MBL|"
     r"HAWB|MAWB|RMA|INV|ORD|REF|NO|NR|ID|TXN|PNR|PCN|RX|BL) )"
     r"(?-i:[A-Z]{2,4}) \d{5,10})(?!\d|[.,]\d)"
@@ -367,13 +374,15 @@ no two groups (`RT 44 81`) or amount (`order 3 500 €`) is read so; only after 
 _TWO_GROUPS = r"\d{4} \d{4}(?=[,;!?)]|\.(?!\w)|\s*$)"
 """Two groups of four digits the clause ends with (`customer no 7731 2290`): one id, where `order 4410 12 €` is an id
 and an amount."""
-_NUMBER_WORDS = r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer"
+_NUMBER_WORDS = (
+    r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer|[čc][íi]slo|[čc][íi]s|č|c(?=\.)"
+)
 _CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref|code"
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`; a number
 # word may be glued to it, as Dutch and German compounds are (`Factuurnummer PS.2026.00871`), with the compound's
 # linking `s` (`Buchungsnr. AR-77Q-310`, `Auftragsnr.`).
 _ID_AFTER_WORD = re.compile(
-    r"(?<!\w)(?:"
+    r"(?:(?<!\w)|(?<=[^\W\d_]{3})(?=(?i:rechnung|abrechnung|factuur|faktura|afrekening)))(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
     + rf"|(?P<ref>{_REF_WORDS}))(?:s?(?:nummer|nr))?\b\.?"
     rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*"
@@ -403,17 +412,27 @@ _BOOKING_REF = re.compile(
 )
 """An airline's or hotel's booking code (`booking ref QX7P2L`, `localizador ZK4R9M`, `booked BRZ4K7TQ`): capitals
 and digits, too few digits for `_id`, so only right after a booking word."""
+_BOOKING_CODE_AFTER_REF = re.compile(
+    r"(?<!\w)(?i:ref(?:erence)?|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens)\.?"
+    r"\s*[:#]?\s*(?P<id>[A-Z0-9]{5,8})(?![\w-])"
+)
+"""Since test14's round such a code after a bare reference's word where the message booked something before it (`need
+to change the name on my booking ... ref 8WL3TD`): the booking's."""
 _HASH_ID = re.compile(r"(?<![\w#&])#(?P<id>\d{3,12})(?![\w-])")
 _BARE_ID = re.compile(
     r"[A-Z](?<![\w/-][A-Z])[A-Z]{1,3}(?:-[A-Z]{2,4})?-(?:\d{5,12}|\d{2,8}-(?:[A-Z]{2,4}-)?\d[0-9A-Z]{1,11})"
-    r"(?:-\d[0-9A-Z]{1,11})*(?![\w-])"
+    r"(?:-\d[0-9A-Z]{1,11})*(?![\w-])|"
+    r"[A-Z](?<![\w/-][A-Z])[A-Z]{1,3}(?:-(?=[A-Z]*\d)[0-9A-Z]{3,6}){2,4}(?![\w-])"
 )
 """`KC-10045`, `AB-2026-00123`, `KS-JP-2291-7Q`: capitals (a segment or two), a hyphen and five digits or more
-groups of them (the last may end in a letter), with no word before it (see `_hinted_ids`)."""
+groups of them (the last may end in a letter), with no word before it (see `_hinted_ids`). Since test14's round also
+a key's or a voucher's shape, capitals and two groups or more of capitals and digits, each with a digit
+(`EXV-77Q2-KL90`)."""
 _NOT_AN_ID = re.compile(r"ISO|IEC|IEEE|EN|DIN|RFC|CVE|CWE|UTF|SHA|AES|RSA|KB|GDPR|SOC|PCI|NIST|BS|ANSI|ASTM")
 """Standards, vulnerabilities and updates written like an id: `ISO-27001`, `CVE-2024-12345`."""
 _ID_HINT = re.compile(
     r"(?<!\w)(?i:(?P<order_id>orders?|ordered|bestell\w*|auftrag\w*|pedidos?|commandes?|command[ée]e?s?|ordine|"
+    r"objedn[áa]vk\w*|vouchers?|gutschein\w*|"
     r"bestelling|encomendas?|purchased?|shipments?|shipped|packages?|parcels?|deliver\w*|lieferung|geliefert|"
     r"pakets?|sendung|colis|livr\w*|env[ií]os?|paquetes?|entrega\w*|spedi\w*|pacchi|pacco|pakket|zending|"
     r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen|bookings?|reservations?|"
@@ -426,7 +445,8 @@ _ID_HINT = re.compile(
     r"ricevut\w*|recibos?|bollett\w*|boletos?|kvitto|paragon|"
     r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
     r"(?<!in\s)cases?|claims?|complaints?|klacht\w*|beschwerde\w*|reklamac\w*|reklamation\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
-    r"(?:maintenance|service|support|repair|refund|warranty|change|return)\s+requests?|sinistro|siniestro|"
+    r"(?:maintenance|service|support|repair|refund|warranty|change|return|cancell?ation)\s+requests?|sinistro|"
+    r"siniestro|"
     r"zg[łl]oszeni\w*))(?!\w)"
 )
 """The words that say what a bare id is; shipping words say order."""
@@ -626,7 +646,7 @@ _SHORT_DATE = re.compile(
 be a fraction, a time, a range or a version (see `_short_date`)."""
 _DATE_WORDS = re.compile(
     r"(?i:\b(?:on|since|from|until|till|by|before|after|dated?|am|vom|bis|seit|ab|zum|den|le|du|au|el|del|"
-    r"desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
+    r"desde|hasta|op|van|tot|dal|al|em|de|od|ode|dne|dnia)\s+)$"
 )
 _WEEKDAY_BEFORE = re.compile(
     r"(?<!\w)(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day|\.)?,?\s+(?i:the\s+)?$|"
@@ -696,9 +716,17 @@ _NOT_A_DOT_DATE_AFTER = re.compile(
 """Around `14.02` with no date word: what makes it a version (`Ubuntu 22.04`), a time (`at 10.30`), an amount
 (`paid 14.02`, `14.02 €`) or a measure (`12.05 kg`) rather than the 14th of February."""
 _DOT_DATE_WORDS = re.compile(
-    r"(?i:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de)\s+)$"
+    r"(?i:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de|od|ode|dne|dnia)\s+)$"
 )
-"""Before `12.3.`: only the prepositions of languages that write dates so (in English `since 3.6` is a version)."""
+"""Before `12.3.`: only the prepositions of languages that write dates so (in English `since 3.6` is a version); since
+test14's round the Czech, Slovak and Polish `od` (from), `dne` and `dnia` (on the day) too (`od 12.8.`)."""
+_RANGE_BETWEEN = re.compile(r"\.?\s*(?:[-\u2013]|(?i:to|bis|do|a[žz]|au|al|a|à|tot|till?|hasta|até|t/m))\s*")
+"""What joins the two days of a range (`from 22.08. to 24.08.`, `od 12.8. do 19.8.`, `12.05-14.05`)."""
+_SPACED_DOT_DATE = re.compile(
+    r"(?P<a>\d(?<![\w.,]\d)\d?)\.\s(?P<b>\d\d?)\.(?:\s(?P<y>(?:19|20)\d\d)(?![\w]|[.,]\d))?"
+)
+"""A day and a month with a space after the day's dot, as Czech, Slovak and German typists write them (`5. 5. 2025`,
+`on 15. 4.`): a date with its year, or after a date's word."""
 _HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{4,16}(?![\w-])")
 """`0x80070005`; not inside an id (`NMB-JP-0xa4f2`)."""
 _SHORT_HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{1,3}(?![\w-])")
@@ -942,7 +970,9 @@ class EntityExtractor:
     Since test11's round also what a voice assistant transcribes or a customer pastes: ids and codes read out a
     character at a time, sums and dates in words, ranges of amounts, a bank statement's lines, a code closing a quoted
     message, a payment platform's generated ids, codes answering the bot's question for one. Since test12's round ids
-    in spaced groups after a bare number's word, a device's short fault code (`shows E7`).
+    in spaced groups after a bare number's word, a device's short fault code (`shows E7`). Since test14's round a
+    device's, a vehicle's or a supply point's number as a serial's (`IMEI`, `VIN`, a frame's, `MPAN`), a booking's code
+    after a bare reference, a voucher's code of groups a word names, the last day of a range of days and months.
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
@@ -1241,6 +1271,9 @@ _ID_STEMS: tuple[str, ...] = (
     "klant", "lidnummer", "kundnummer", "kundenummer", "medlemsnummer", "numéro client", "numero client",
     "numéro de client", "numero de client", "n° client", "nº client", "número de", "numero de", "código", "codigo",
     "codice cliente", "numer klienta", "číslo", "cislo", "müşteri", "musteri", "avtal", "sn",
+    "objedn", "conf", "imei", "iccid", "meid", "vin", "chassis", "frame", "fahrgestell", "rahmen", "ramnummer",
+    "stelnummer", "numéro de c", "telaio", "numer ramy", "mpan", "mprn", "nutzerkonto", "benutzerkonto", "voucher",
+    "gutschein", "gift", "cust", "afrek", "cancellation request", "cancelation request",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -1469,6 +1502,14 @@ def _booking_refs(t: _Text) -> Iterable[Span]:
         ref = m.group("id")
         if any(c.isdigit() for c in ref) and sum(c.isalpha() for c in ref) >= 2:
             yield Span(m.start("id"), m.end("id"), "order_id", ref, ref.casefold())
+    for m in _starting_with(_BOOKING_CODE_AFTER_REF, t, ("ref", "réf", "rif")):
+        ref = m.group("id")
+        if (
+            any(c.isdigit() for c in ref)
+            and sum(c.isalpha() for c in ref) >= 2
+            and _BOOKED.search(t.text, 0, m.start()) is not None
+        ):
+            yield Span(m.start("id"), m.end("id"), "order_id", ref, ref.casefold())
 
 
 def _prefixed_ids(t: _Text) -> Iterable[Span]:
@@ -1510,11 +1551,7 @@ def _dates(t: _Text) -> Iterable[Span]:
                 if pattern is _DATES[2] and (first := _FIRST_DAY.search(t.text, max(0, start - 8), start)):
                     start = first.start()  # `3-5 May`: a range of days, one date as typed
                 yield Span(start, end, "date", t.text[start:end], key)
-    for m in _SHORT_DATE.finditer(t.text):
-        span = _short_date(t.text, m)
-        if span is not None:
-            end = _time_end(t.text, span.end)
-            yield dataclasses.replace(span, end=end, value=t.text[span.start : end])
+    yield from _short_dates(t)
     yield from _roman_and_ordinal_dates(t)
     yield from _month_years(t)
     i = t.folded.find("day")
@@ -1524,6 +1561,28 @@ def _dates(t: _Text) -> Iterable[Span]:
             if start < o.start("d"):
                 yield Span(start, o.end(), "date", t.text[start : o.end()], f"?-?-{int(o.group('d'))}")
         i = t.folded.find("day", i + 3)
+
+
+def _short_dates(t: _Text) -> Iterable[Span]:
+    """A day and a month without a year (`_short_date`), the last day of a range whose first is one (`_range_end`), and
+    since test14's round a day and a month with a space after the day's dot (`_SPACED_DOT_DATE`)."""
+    last: tuple[int, str] | None = None  # the end and separator of the last day and month read as a date
+    for m in _SHORT_DATE.finditer(t.text):
+        span = _short_date(t.text, m)
+        if span is None and last is not None:
+            span = _range_end(t.text, m, *last)
+        if span is not None:
+            end = _time_end(t.text, span.end)
+            last = (span.end, m.group("s"))
+            yield dataclasses.replace(span, end=end, value=t.text[span.start : end])
+    for m in _SPACED_DOT_DATE.finditer(t.text) if ". " in t.text else ():
+        a, b = int(m.group("a")), int(m.group("b"))
+        if (
+            1 <= a <= 31
+            and 1 <= b <= 12
+            and (m.group("y") or _DATE_WORDS.search(t.text, max(0, m.start() - 12), m.start()))
+        ):
+            yield Span(m.start(), m.end(), "date", m.group(), f"{m.group('y') or '?'}-{b}-{a}")
 
 
 _MONTH_YEAR = re.compile(
@@ -1592,6 +1651,20 @@ def _time_end(text: str, end: int) -> int:
     """Where a date ending at `end` ends with the time of day typed after it (`Thu 6 Mar, 09:40`)."""
     time = _TIME_AFTER.match(text, end) if end < len(text) else None
     return time.end() if time is not None else end
+
+
+def _range_end(text: str, m: re.Match[str], first_end: int, sep: str) -> Span | None:
+    """The last day of a range whose first the patterns read as a day and a month (`from 22.08. to 24.08.`, `od 12.8.
+    do 19.8.`, `12.05 to 14.05`): the same separator, a range's word or dash between them (`_RANGE_BETWEEN`)."""
+    a, b = int(m.group("a")), int(m.group("b"))
+    if (
+        m.group("s") != sep
+        or not ((1 <= a <= 31 and 1 <= b <= 12) or (sep == "/" and 1 <= a <= 12 and 1 <= b <= 31))
+        or _RANGE_BETWEEN.fullmatch(text, first_end, m.start()) is None
+    ):
+        return None
+    end = m.end() if sep == "." and text[first_end - 1] == "." else m.end("b")  # its dot as the first's
+    return Span(m.start(), end, "date", text[m.start() : end], f"?-{a}-{b}")
 
 
 def _short_date(text: str, m: re.Match[str]) -> Span | None:
@@ -1964,11 +2037,13 @@ def _hinted_ids(t: _Text) -> Iterable[Span]:
 _ANSWER_ID = re.compile(
     r"\s*(?i:(?:sure|yes|yeah|yep|ok(?:ay)?|hi|here you go)[\s,.!:-]+)?"
     r"(?i:(?:it'?s|it\s+is|that'?s|that\s+is|here\s+it\s+is|c'est|es|ist|[èé]|is)[\s,:-]+)?"
-    rf"[:#]?\s*(?=[A-Za-z_/.-]*\d)(?P<id>\d{{3,4}}(?: \d{{2,4}}){{1,6}}(?=[,;:!?)]|\.(?!\w)|\s*$)|{_ID})"
+    rf"[:#]?\s*(?P<id>(?:\d{{3,4}}(?: \d{{2,4}}){{1,6}}|(?-i:[A-Z]{{2,5}}) \d{{3,10}})(?=[,;:!?)]|\.(?!\w)|\s*$)|"
+    rf"(?=[A-Za-z_/.-]*\d){_ID})"
     r"(?=[\s,;:!?)]|\.(?!\w)|$)"
 )
 """An id the message starts with, perhaps after a yes and an "it's" (`its EVR/2026/0187, the director said...`); digits
-in groups the clause ends with are one (`4410 2290 1183. please`, answering "your account number?")."""
+in groups the clause ends with are one (`4410 2290 1183. please`, answering "your account number?"), and since test14's
+round capitals and a number the clause ends with (`CUST 00718`, answering "your customer number?")."""
 _ASKED_FOR_AN_ID = re.compile(
     r"[\s-]*(?i:numbers?|no\b|nr\b|ids?\b|reference|ref\b|code|nummer|n[úu]mero|num[ée]ro|numer|#)"
 )

@@ -1080,13 +1080,13 @@ def test_a_north_american_number_is_a_phone_in_a_signature_and_not_after_an_acco
     [
         ("hello, cardholder no QPX-77310 was charged twice", "QPX-77310"),
         ("my lidmaatschapsnummer is LM-2026-4471 and the app says expired", "LM-2026-4471"),
-        ("Kundenkonto KK-550912 zeigt falsche Daten", "KK-550912"),
+        ("Spielerkonto KK-550912 zeigt falsche Daten", "KK-550912"),  # `Kundenkonto`: a pattern's word now
         ("huurcontractnr HC 4471 209 not found in your portal", "HC 4471 209"),
         ("please check kartnummer PL-77-10293", "PL-77-10293"),
     ],
 )
 def test_an_id_after_a_word_no_pattern_knows_is_read_by_the_learned_reader(text: str, value: str) -> None:
-    """Words of no pattern's list (`membership no`, `lidmaatschapsnummer`, `Kundenkonto`...): the learned reader
+    """Words of no pattern's list (`membership no`, `lidmaatschapsnummer`, `Spielerkonto`...): the learned reader
     (`baton.routing.entity_model`) reads the id's shape and the words' n-grams; the patterns alone find nothing."""
     assert found(text) == [("order_id", value)]
     assert [(s.kind, s.value) for s in EntityExtractor(learned=False).spans(text)] == []
@@ -1610,3 +1610,78 @@ def test_a_product_of_several_words_after_a_full_stop_with_no_space_is_found() -
     extractor = EntityExtractor(["Hive Scale Wi-Fi", "Flowboard"])
     spans = extractor.spans("hi.hive scale wi-fi wont connect. see app.flowboard.io or v2.flowboard")
     assert [(s.kind, s.value) for s in spans if s.kind == "product"] == [("product", "Hive Scale Wi-Fi")]
+
+
+# ------------------------------------------------------------------------------------------------ test14's round
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("the VIN is WVWZZZ1KZAW000123, serviced in May", ("order_id", "WVWZZZ1KZAW000123")),
+        ("IMEI: 490154203237518 and the screen is cracked", ("order_id", "490154203237518")),
+        ("our gas MPRN 8912345678 shows no reading", ("order_id", "8912345678")),
+        ("Rahmennummer WAZ 5501 23 K. Das Rad wurde gestohlen", ("order_id", "WAZ 5501 23 K")),
+        ("chassis number SAJAA06E77HN12345 on the logbook", ("order_id", "SAJAA06E77HN12345")),
+        ("objednávka č. 2024/55120 nedorazila", ("order_id", "2024/55120")),
+        ("prisla faktura c. 7712345678 a je spatne", ("invoice_id", "7712345678")),
+        ("Kundenkonto 4410 228 1190 wurde doppelt belastet", ("order_id", "4410 228 1190")),
+        ("die Stromrechnung Nr. 2025/0041-77 ist zu hoch", ("invoice_id", "2025/0041-77")),
+        ("de eindafrekening 2025-88120 klopt niet", ("invoice_id", "2025-88120")),
+        ("charged twice for conf #88120433, two nights", ("order_id", "88120433")),
+        ("I sent a cancellation request, number CR-55102, last week", ("ticket_id", "CR-55102")),
+        ("I booked two seats for the 9th, reference K4T7QZ", ("order_id", "K4T7QZ")),
+        (
+            "bought a gift voucher last week. typed it in (GFT-8Q2P-77KD), nothing",
+            ("order_id", "GFT-8Q2P-77KD"),
+        ),
+    ],
+)
+def test_serial_like_ids_czech_and_compound_words_a_confirmation_a_cancellation_request_and_a_voucher(
+    text: str, entity: tuple[str, str]
+) -> None:
+    """A device's, a vehicle's or a supply point's number is an id, as a serial is (what the customer holds: an
+    order's); so are a Czech order (`objednávka č.`) and invoice (`faktura c.`, typed without its háček), an account
+    or an invoice at the end of a German or Dutch compound (`Kundenkonto`, `Stromrechnung`, `eindafrekening`), a
+    confirmation's `conf #`, a booking's code after a bare reference, a voucher's code of groups; a cancellation request
+    is a case (a ticket's)."""
+    assert entity in found(text)
+
+
+def test_capitals_and_a_number_answering_a_customer_number_question_are_one_id() -> None:
+    assert found("KD 55120", before="Can I have your customer number?") == [("order_id", "KD 55120")]
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("we stayed from 14.06. to 18.06. and paid twice", ["14.06", "18.06"]),
+        ("byl jsem tam od 3.9. do 7.9., to je EU", ["3.9.", "7.9."]),
+        ("hired it 12.05 - 14.05 for the weekend", ["12.05", "14.05"]),
+        ("nikdo se neozval od 12. 3. 2025", ["12. 3. 2025"]),
+        ("I paid on 3. 11. and nothing came", ["3. 11."]),
+    ],
+)
+def test_the_last_day_of_a_range_and_a_day_and_month_with_spaces_are_dates(
+    text: str, dates: list[str]
+) -> None:
+    assert [v for k, v in found(text) if k == "date"] == dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open from 9.30 to 10.30 on weekdays",  # times
+        "version 2.1 to 2.3 broke it",  # versions
+        "step 1. 2. 3. done, still broken",  # a list
+        "un bon vin 12 ans d'âge",  # wine, not a vehicle's number
+        "the frame is bent, size 54",
+    ],
+)
+def test_times_versions_lists_and_words_that_only_look_like_test14s_families(text: str) -> None:
+    assert not any(kind == "date" or kind.endswith("_id") for kind, _ in found(text))
+
+
+def test_a_single_letter_closes_grouped_digits_only_where_the_clause_ends_and_never_i_or_a() -> None:
+    assert ("order_id", "4410 2231 88") in found("order 4410 2231 88 I think")
+    assert ("order_id", "WBX 1123 88 F") in found("frame number WBX 1123 88 F, stolen in May")

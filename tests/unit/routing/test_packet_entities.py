@@ -41,10 +41,10 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test14.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test15.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test14 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test14 is training data for it (test13 since test13's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+on all these sets but test15 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test15 is training data for it (test13 since test13's round, test14 since test14's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -53,7 +53,9 @@ Since test13's round an order's and a ticket's id are compared alike after a bar
 (`BARE_REFERENCE`), a date without an English day's name abbreviated with its dot (`Fri. 09.05.25`), and an account's
 number is labelled an id (`order_id`, what the customer holds), as five authors of seven label it: 114's (`4410 2290
 1183`, answering "What's your account number?") and 162's (`account number 415-231-4471`) were relabelled so (519 ->
-521 entities).
+521 entities). Since test14's round an order's and a ticket's id are compared alike after a warranty claim's words too
+(`reklamace`, `reklamacja`, `Reklamation`: `DISPUTED_KIND`), and a serial found and not labelled counts as nothing
+(`_unclaimed_serial`: four authors label serials, two leave them out).
 """
 
 from __future__ import annotations
@@ -167,13 +169,15 @@ def _normal(value: str, kind: str = "") -> str:
 
 DISPUTED_KIND = re.compile(
     r"(?<!\w)(?i:claims?|sinist(?:ro|re)s?|siniestros?|schadens?(?:nummer|fall|meldung)?|dossier(?:nummer|s)?|"
-    r"vorgang(?:snummer)?|expedientes?)(?!\w)"
+    r"vorgang(?:snummer)?|expedientes?|reklamac(?:e|ja|ji|i|í)|reklamation(?:en)?)(?!\w)"
 )
 """An order's or a ticket's id alike when its message names a claim or a file before it (`claim # 2025 3318 0021`,
 `dossiernummer VV-2025/3381`, `Vorgang 2025-MZ-00917`, `expediente TS-AND-2024-1187`): the dossier a customer holds
 with an insurer, a mover or an office is a case to the development set and seven authors (a ticket), and what the
 customer holds to the tenth and eleventh (an order); since test11's round the comparison takes neither side. An
-invoice's id stays an invoice's."""
+invoice's id stays an invoice's. Since test14's round a warranty claim's words too (`číslo reklamace RK-9902`,
+`reklamacja nr RK/2026/0311/77`, `Reklamation ... unter Nr. RK 33019`): a claim the fourteenth author labels an order's,
+as it labels an insurer's, and the fourth, seventh and eleventh a ticket's."""
 
 
 BARE_REFERENCE = re.compile(
@@ -243,16 +247,39 @@ def _unclaimed_contact(case: dict[str, Any], kind: str, value: str, seq: int) ->
     return at >= 0 and any(lo <= at < hi for lo, hi in _pasted(text))
 
 
+SERIAL_WORD = re.compile(
+    r"(?<!\w)(?i:serial(?: ?(?:number|no|nr))?|s/n|(?-i:SN)|serien?nummer|seriale|numero di serie|"
+    r"num[ée]ro de s[ée]rie|n[úu]mero de s[ée]rie|numer seryjny|imei|vin|chassis(?: ?(?:number|no))?|"
+    r"frame ?(?:number|no|nr)|mpan|mprn)\.?\s*[:#]?\s*$"
+)
+"""Just before a serial's or a serial-like number (a device's, a vehicle's frame, a meter's)."""
+
+
+def _unclaimed_serial(case: dict[str, Any], kind: str, value: str, seq: int) -> bool:
+    """An order's id just after a serial's word that its author did not label (`gateway serial SH-GW-0041-77`, `seriale
+    GC19-004471`): the development set and the sixth, tenth and fourteenth authors label serials (`meter serial
+    19K0442871`, `imei 356938035643809`), the ninth and thirteenth leave them out; since test14's round the comparison
+    takes neither side: found and not labelled, it counts as nothing."""
+    if kind != "order_id":
+        return False
+    text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
+    at = text.find(value)
+    return at >= 0 and SERIAL_WORD.search(text, max(0, at - 40), at) is not None
+
+
 def _compared(
     case: dict[str, Any], packet: HandoffPacket
 ) -> tuple[set[tuple[str, Key]], set[tuple[str, Key]]]:
     """(expected, found) of one case as (case id, key), without the unlabelled contacts of a pasted email
-    (`_unclaimed_contact`)."""
+    (`_unclaimed_contact`) and, since test14's round, the unlabelled serials (`_unclaimed_serial`)."""
     expected = {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
     found = set()
     for e in packet.entities:
         key = (case["id"], _key(case, e.kind, e.value, e.seq))
-        if key in expected or not _unclaimed_contact(case, e.kind, e.value, e.seq):
+        if key in expected or not (
+            _unclaimed_contact(case, e.kind, e.value, e.seq)
+            or _unclaimed_serial(case, e.kind, e.value, e.seq)
+        ):
             found.add(key)
     return expected, found
 
@@ -382,9 +409,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test14.jsonl"
-"""The held-out set: 60 conversations (246 entities) by a fourteenth author who never saw the extractor, its tests or
-the other sets; measured once, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test15.jsonl"
+"""The held-out set: 60 conversations (243 entities) by a fifteenth author who never saw the extractor, its tests or
+the other sets; measured at the start of test14's round and once at its end, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -480,7 +507,20 @@ EARLIER_SETS = {
     # orders or tickets alike: left out of the learned reader's training 100% / 98.7% (`bench/handoff.py --loao`),
     # trained on 229/229 (100%), 229/232 (98.7%); what is left is two serials (`seriale GC19-004471`, `serial
     # DF-CU-000318`) the author leaves out, as the development set and the sixth author label them, and a first,
-    # truncated mention of an id the next message corrects (`ordine 4471-BX`)
+    # truncated mention of an id the next message corrects (`ordine 4471-BX`); since test14's round (serials compared
+    # as the authors disagree) 229/229, 229/230 (99.6%)
+    "handoff_entities_test14.jsonl": (
+        0.99,
+        0.98,
+    ),  # measured blind 93.1% / 98.3% (the session's start 89.8% / 96.9%); a development set since test14's round, its
+    # misses and false hits read by family and fixed in general words (a device's, a vehicle's or a supply point's
+    # number as a serial is: IMEI, VIN, a frame's, MPAN; a Czech order and invoice and their `č.`, an account or an
+    # invoice ending a German or Dutch compound, `conf #`, a cancellation request a case's, a booking's code after a
+    # bare reference, a voucher's code of groups, capitals and a number answering a customer number's question, a
+    # check letter closing grouped digits, the last day of a range of days and months, a day and a month with a space
+    # after the dot) and a warranty claim's words compared as orders or tickets alike: left out of the learned
+    # reader's training 100% / 99.2% (`bench/handoff.py --loao`), trained on 246/246 (100%), 246/248 (99.2%); what is
+    # left is a program's job id (`job_7f3a91c`) and a zero amount (`paid out €0`) the author leaves out
 }
 
 
@@ -509,20 +549,19 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once, at the end of test13's round (its file unchanged for 27 minutes; `bench/handoff.py
-    --entities ... --against` the session's starting `packet.py`, both under this round's comparison; aggregates only):
-    recall 229/246 (93.1%), precision 229/233 (98.3%); the starting patterns with this round's reader 223/246 (90.7%),
-    223/229 (97.4%); the session's starting extractor, measured once at the start under round 14's comparison,
-    221/246 (89.8%), 221/228 (96.9%). A regression floor."""
+    """Measured 2026-12-07, once at the start of test14's round with its starting extractor (commit 4517b66: recall
+    213/243 (87.7%), precision 213/223 (95.5%)) and once at its end (`bench/handoff.py --entities ... --against` the
+    starting `packet.py`, both under this round's comparison; aggregates only): recall 215/243 (88.5%), precision 215/224
+    (96.0%); the starting patterns with this round's reader 213/243 (87.7%), 213/223 (95.5%). A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.930 and precision >= 0.982, report
+    assert recall >= 0.884 and precision >= 0.959, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.931 < 0.95 (precision 0.983) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, order ids 36/45, dates 48/52, invoice ids 8/10, a ticket 5/6, an order's or a "
-    "ticket's 8/9, the other kinds all found",
+    reason="held-out recall 0.885 < 0.95 (precision 0.960) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 39/57, invoice ids 7/11 (7/12 found), error codes 12/14, a ticket 3/4, "
+    "an order's or a ticket's 9/10, an amount 42/43, dates 50/51, the other kinds all found",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT, blind=True)
