@@ -341,6 +341,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"(?:seriously |badly |really )?(?:hurt|injured|killed|died|drowned|electrocuted)\b",
         r"\b(?:we'?re|we are|i'?m|i am|s?he'?s|s?he is|they'?re|they are) (?:at|in) (?:the )?(?:emergency (?:vet|room"
         r"|department|clinic)|a ?& ?e|er)\b",
+        # (2026-12, the twenty-third conversation author's) an ambulance called or on its way; a contact barred by a
+        # court order told before the order ("not allowed contact, there's a court order")
+        r"\b(?:waiting for|called|calling|rang|phoned|rung) (?:an|the) ambulance\b"
+        r"|\bambulance (?:is )?(?:on (?:its|the) way|coming)\b|\b(?:warten auf|gerufen|rufen) (?:den"
+        r"|einen) (?:krankenwagen|rettungswagen|notarzt)\b|\b(?:esperando|llamado) (?:a )?(?:la"
+        r"|una) ambulancia\b|\b(?:attend\w*|appel\w*) (?:l'|une )ambulance\b",
+        r"\b(?:not allowed|barred|prohibited|forbidden|banned)\b[^.!?]{0,60}\bcourt order\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -460,6 +467,25 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # Payments the customer did not make, from their own card or account.
         r"\b(?:payments?|transactions?|charges?|purchases?|withdrawals?|transfers?) (?:that )?(?:i|we) (?:didn'?t|did not"
         r"|never) (?:make|made|authori[sz]e|authori[sz]ed|recogni[sz]e|do|did)\b",
+    ),
+    # (2026-12, the twenty-third conversation author's; seven authors' sets have it) damage or a loss the company's
+    # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
+    # pipe", "your guys dropped the cabinet"), in German too, and who pays for it ("Who's paying for this?")
+    "damage_caused": (
+        r"\b(?:your|ur|the|a|one of your) (?:\w+ ){0,2}?(?:driver|van|truck|lorry|crew|installer|engineer"
+        r"|technician|courier|rider|workers?|guys|fitter|plumber|electrician|movers?|removal (?:men|team)"
+        r"|contractor|gardeners?|cleaners?|painter|delivery (?:guy|man|driver|van)|staff member"
+        r"|operative)s?\b(?:(?!\b(?:that|which|who|what|if|whether|when|after|storm|wind|weather|previous)\b)"
+        r"[^.!?]){0,60}\b(?:reversed into|backed into|crashed into|drove into|ran into"
+        r"|knocked (?:over|down|into)|ran over|run over|damaged|smashed|cracked|dropped|scratched|dented"
+        r"|cut (?:straight )?through|drilled (?:into|through)|flooded|injured|hurt|dug (?:up|through)|ripped"
+        r"|snapped|burst|broke (?:our|my|the|a)|broken (?:our|my|the|a))\b",
+        r"\b(?:ihr|euer|eure|ihre) (?:\w+ ){0,2}?(?:fahrer|kurier|fahrradkurier|monteur|techniker|handwerker"
+        r"|mitarbeiter|lieferant|bote)\b[^.!?]{0,80}\b(?:umgefahren|angefahren|beschadigt|kaputt gemacht"
+        r"|zerkratzt|verletzt)\b",
+        r"\bwho(?:'s| is| will be)? ?(?:going to )?(?:pay(?:ing)? for (?:this|that|it|the (?:repair|damage"
+        r"|fine|penalty|replacement)s?)|(?:responsible|liable) for (?:this|that|the (?:damage|fine|penalty"
+        r"|mess|repairs?|cost)))\b",
     ),
     "data_loss": (
         r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",
@@ -1496,7 +1522,8 @@ DEFAULT_SOMEONE: tuple[str, ...] = (
     r"|can |would |to )?(?:please )?(?:check|look|call|ring|phone|contact|help|review|sort|confirm|arrange|investigate"
     r"|speak|talk|get back)\w*",
     # "I need someone to check the truck today", "we need someone at the station today"
-    r"\b(?:i|we) (?:need|want|would like|'d like) (?:some ?(?:one|body)|a person|a human) (?:to|at|from|on|who)\b",
+    r"\b(?:i|we) (?:need|want|would like|'d like) (?:some ?(?:one|body)|a person|a human) (?:to|at|from|on|who|out|here"
+    r"|over|round)\b",
     # "Who can correct it before then?", "Who can I give it to?", "who can look at this on your side?"
     r"\bwho (?:can|could|will|would) (?:i|we) (?:give|send|talk|speak|call|show|contact)\b",
     r"\bwho (?:can|could|will|would|is going to) (?:actually |please |now )?(?:correct|fix|check|change|look|sort"

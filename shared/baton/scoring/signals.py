@@ -166,6 +166,10 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"|it) with (?:your|a|the) (?:team lead|manager|supervisor)\b|\bwait for a (?:human|person"
     r"|real person)\b|\bnumber where (?:some|any) ?(?:one|body) (?:actually )?(?:picks up|answers)\b"
     r"|\bget me (?:a|an) (?:staff member|employee|person|human)\b",
+    # (2026-12, the twenty-third conversation author's) Swedish, and Portuguese "preciso de alguém"
+    r"\bprata med (?:nagon|någon|en (?:manniska|människa|person|handlaggare|handläggare))\b",
+    r"\b(?:preciso|precisamos|quero) (?:de )?(?:falar com )?(?:alguem|alguém|uma pessoa|um atendente"
+    r"|um humano)\b",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 

@@ -47,15 +47,23 @@ FLOORS = {
     # session's start (resolve 3 of 52 / 6 of 49); the twenty-second 41 since the eighteenth set's round
     "support_conversations_test21.jsonl": (36, 3),
     "support_conversations_test22.jsonl": (41, 6),
-    # held out, written during the eighteenth set's round: 27 of 43 / 35 of 43 in time with the code of the
-    # session's start (resolve 3 of 52 / 7 of 52)
-    "support_conversations_test23.jsonl": (27, 3),
+    # held out, written during the eighteenth set's round: 35 of 43 in time with the code of the session's start
+    # (resolve 7 of 52)
     "support_conversations_test24.jsonl": (35, 7),
+    # read since the twenty-third set's round (held out before: 27 of 43 in time at the session's start and after the
+    # eighteenth set's round)
+    "support_conversations_test23.jsonl": (32, 3),
+    # held out, written during the twenty-third set's round: 28 of 43 / 29 of 43 in time with the code of that round's
+    # start (resolve 7 of 52 / 4 of 52; 7 / 3 with the code of the session's start)
+    "support_conversations_test25.jsonl": (28, 7),
+    "support_conversations_test26.jsonl": (29, 4),
 }
 
 IN_TIME_MISSED = {
-    "support_conversations_test23.jsonl": "27 of 43 in time (63%), measured blind at the session's start and after "
-    "the eighteenth set's round",
+    "support_conversations_test25.jsonl": "28 of 43 in time (65%), measured blind at the twenty-third set's round's "
+    "start and end",
+    "support_conversations_test26.jsonl": "29 of 43 in time (67%), measured blind at the twenty-third set's round's "
+    "start and end",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 

@@ -42,6 +42,7 @@ from baton.decision.params import load_default
         "Could somebody get back to me before 2pm?",
         "It's costing us every day it sits there. I'd really appreciate someone looking into it today.",
         "We'd be grateful for someone to call us before the cut-off.",
+        "Two ties have pulled out of the wall. We need someone out today.",
     ],
 )
 def test_after_the_bots_answer_asking_for_someone_to_act_escalates(text: str) -> None:

@@ -394,3 +394,51 @@ def test_a_break_in_found_now_is_a_security_incident(text: str) -> None:
 )
 def test_a_break_in_in_the_past_or_a_question_about_locks_is_no_incident(text: str) -> None:
     assert "security_incident" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (2026-12, the twenty-third conversation author's family, in seven authors' sets; in other words)
+        "Your delivery truck backed into our gate post this morning and bent the hinge.",
+        "One of your engineers drilled through the underfloor heating pipe.",
+        "the removal team dropped my piano on the stairs",
+        "Ihr Monteur hat beim Einbau unser Parkett zerkratzt.",
+        "The grass cutter sent a stone through our window. Who's paying for the repair?",
+    ],
+)
+def test_damage_the_companys_people_caused_is_put_to_a_person(text: str) -> None:
+    assert "damage_caused" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your driver was lovely and didn't damage anything, thanks.",
+        "Can your crew remove the old fence that the storm damaged?",
+        "Who is responsible for approving invoices in our account?",
+        "Does the courier need a signature?",
+    ],
+)
+def test_the_companys_people_in_passing_caused_no_damage(text: str) -> None:
+    assert "damage_caused" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're waiting for an ambulance, my dad fell in your store.",
+        "Wir warten auf den Rettungswagen, sie ist gestürzt.",
+        "Her ex is not allowed near the children, there's a court order. Please don't let him collect them.",
+    ],
+)
+def test_an_ambulance_on_its_way_and_a_court_order_told_after_the_ban_are_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+def test_the_new_guardrail_is_named_for_people_and_after_security() -> None:
+    from baton.decision.engine import _GUARDRAIL_LABELS, GUARDRAIL_ORDER
+
+    assert GUARDRAIL_ORDER.index("security_incident") < GUARDRAIL_ORDER.index("damage_caused")
+    assert GUARDRAIL_ORDER.index("damage_caused") < GUARDRAIL_ORDER.index("legal_threat")
+    assert _GUARDRAIL_LABELS["damage_caused"] == "Damage or loss caused by us"

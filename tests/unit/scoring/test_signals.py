@@ -314,6 +314,9 @@ def test_people_in_calm_questions_are_not_a_request(text: str) -> None:
         "Could your team lead call me before five?",
         "I'll wait for a real person to reply.",
         "Is there a number where somebody actually answers?",
+        # the twenty-third conversation author's languages
+        "Vi behöver prata med någon på kontoret idag.",
+        "Preciso de alguém agora, por favor.",
     ],
 )
 def test_a_person_asked_for_in_other_languages_and_other_words(text: str) -> None:
