@@ -202,12 +202,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:oxygen|concentrator|ventilator|dialysis|medical (?:device|equipment))\b[^.!?]{0,60}\b(?:battery|batteries"
         r"|backup)\b[^.!?]{0,30}\b(?:left|running (?:out|low)|dying|dies|low|lasts?(?: for)?(?: about| only)? \d)",
         r"^(?=[\s\S]*\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|my (?:child|kid|daughter|son)|minor)\b)[\s\S]*?\b(?:asked|asking"
-        r"|asks|messag\w+|contact\w+|dm'?d|dm'?ing) (?:for )?(?:her|him|his|them|their|my (?:child|kid|daughter|son)|(?:my |our )?"
-        r"\d{1,2}[- ]?(?:year[- ]old|yo))\b[^.!?]{0,50}\b(?:personal|private|phone number|instagram|snapchat|whatsapp"
+        r"|asks|messag\w+|contact\w+|dm'?d|dm'?ing) (?:for )?(?:her|him|his|them|their|my (?:child|kid|daughter|son)"
+        r"|(?:my |our )?\d{1,2}[- ]?(?:year[- ]old|yo))\b[^.!?]{0,50}\b(?:personal|private|phone number|instagram|snapchat|whatsapp"
         r"|tiktok|outside the (?:platform|app|site)|meet (?:up|in person))\b",
         # (2026-12, the eighteenth author's) "one of the instructors sent my 11 year old son a private message"
-        r"^(?=[\s\S]*\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|my (?:child|kid|daughter|son)|minor)\b)[\s\S]*?\b(?:sent|send\w*"
-        r"|messag\w+|dm'?d) (?:her|him|them|my (?:child|kid|daughter|son)|(?:my |our )?\d{1,2}[- ]?(?:year[- ]old|yo)"
+        r"^(?=[\s\S]*\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|my (?:child|kid|daughter|son)|minor)\b)[\s\S]*?\b"
+        r"(?:sent|send\w*|messag\w+|dm'?d) (?:her|him|them|my (?:child|kid|daughter|son)|(?:my |our )?\d{1,2}[- ]?(?:year[- ]old|yo)"
         r"(?: \w+)?) an? (?:private|direct|personal|secret)\b",
         r"\b(?:standing|waiting|stuck|sitting|locked out)(?: outside)? in the (?:rain|cold|snow|dark)\b",
         r"\bwhere (?:are|am|do|should) (?:we|i) (?:supposed |meant )?(?:to )?(?:sleep|stay) tonight\b"
@@ -440,7 +440,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, round 14: test12's families that another author's set has too) taken over or hacked in Dutch,
         # German, Spanish, Italian, Polish and French, someone ordering or logging in on the account, a new admin and
         # the owner removed
-        r"\b(?:overgenomen|gehackt|hackeado|hackerato|zhakowan\w*)\b|\bcompte (?:a ete |est |a ete )?pirate\b"
+        r"\b(?:overgenomen|gehackt|hackeado|hackerato|zhakowan\w*)\b|\bcompte (?:a ete |est )?pirate\b"
         r"|\b(?:some|any) ?(?:one|body)(?:'s| has) been (?:ordering|logging in|using it|buying|placing orders"
         r"|booking)\b|\bnew (?:user|admin|account)\b[^.!?]{0,60}\b(?:full (?:rights|access|admin)"
         r"|admin rights)\b[^.!?]{0,60}\b(?:removed|deleted|changed)\b",
@@ -1105,8 +1105,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:un|une) (?:autre|concurrent)\b|\b(?:andere|nieuwe) (?:aanbieders|leveranciers|providers)\b",
         # (2026-12, round 14: families in two authors' sets or more) the next order, pair or job placed there or
         # elsewhere; "guess where I'm going", "the competition deserves my money", "going to use theirs"
-        r"\b(?:next|future|remaining) (?:\w+ ){0,2}?(?:pair|order|orders|job|jobs|booking|bookings|batch|shipment|season"
-        r"|lessons?|registrations?)\b[^.!?]{0,40}\b(?:there|to them|with them|elsewhere|through them)\b",
+        r"\b(?:next|future|remaining) (?:\w+ ){0,2}?(?:pair|order|orders|job|jobs|booking|bookings|batch"
+        r"|shipment|season|lessons?|registrations?)\b[^.!?]{0,40}\b(?:there|to them|with them|elsewhere|through them)\b",
         r"\bguess where (?:i'?m|we'?re) (?:going|taking)\b|\bthe competition (?:deserves|gets|will get|can have)\b"
         r"|\b(?:use|using|go with|going with) theirs\b",
     ),
@@ -1257,7 +1257,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|gave|told you) (?:\S+ ){0,4}?(?:yesterday|on monday|last week) and (?:the day before|again|on)\b"
         r"|\bschon am \w+ und \w+ geschrieben\b|\b(?:sigo|seguimos) esperando\b[^.!?]{0,60}\b(?:semana pasada"
         r"|la otra vez|hace dias)\b|\b(?:visited|called|rung|rang|phoned|been (?:in|round|there)) (?:\S+ ){0,4}?"
-        r"(?:three|four|five|3|4|5) times\b(?! (?:the|as|more|higher|over|what)\b)|\bstarting (?:again|over) from (?:zero|scratch)\b",
+        r"(?:three|four|five|3|4|5) times\b(?! (?:the|as|more|higher|over|what)\b)"
+        r"|\bstarting (?:again|over) from (?:zero|scratch)\b",
     ),
 }
 """Shipped guardrail patterns (also in layers/models/decision/params.json): precise rather than exhaustive,

@@ -118,7 +118,7 @@ class Examples:
 
 def default_data() -> list[Path]:
     """The conversation sets the shipped model is trained on (`baton.decision.evaluation.HANDOVER_SETS`: the
-    development sets, or all but one read since the last retrain); never a held-out one."""
+    development sets but those read since its last retrain); never a held-out one."""
     from baton.decision.evaluation import HANDOVER_SETS
 
     return [LABELLED / name for name in HANDOVER_SETS]
