@@ -55,6 +55,23 @@ from baton.scoring.signals import asks_for_human, bot_confidence, negative_feedb
         "who's a person I can talk to about this",
         "she asked for someone senior to call her",
         "no more bot. human pls",
+        # trigger round 14: other languages, a team lead looped in, waiting for a person
+        "Kan ik een medewerker spreken over mijn factuur?",
+        "Ik wil graag een echt mens aan de telefoon.",
+        "Können Sie mich bitte mit jemandem aus der Buchhaltung sprechen lassen?",
+        "Gibt es bei Ihnen überhaupt noch Menschen?",
+        "¿Me puede llamar alguien esta tarde?",
+        "Je voudrais être rappelée par une conseillère.",
+        "Alguém pode me ligar amanhã?",
+        "Qualcuno mi può richiamare oggi?",
+        "Chcę porozmawiać z konsultantem.",
+        "Please loop in our account manager on this.",
+        "Could your team lead call me before five?",
+        "I'll wait for a real person to reply.",
+        "Is there a number where somebody actually answers?",
+        # the twenty-third conversation author's: Swedish, Portuguese
+        "Vi behöver prata med någon på kontoret idag.",
+        "Preciso de alguém agora, por favor.",
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
@@ -93,6 +110,11 @@ def test_asking_for_a_human(text: str) -> None:
         "We are only human. Now, where is the export button?",
         "Honestly thought I'd have to call an electrician. thanks a lot",
         "Is the phone on the line plan unlocked?",
+        # trigger round 14: the same words, no request
+        "Wat zijn de openingstijden van de winkel?",
+        "Gibt es eine App für Android?",
+        "Our account manager changed, how do I update the contact?",
+        "Can my team lead see the invoices too?",
     ],
 )
 def test_mentioning_people_without_asking_for_one(text: str) -> None:
@@ -294,43 +316,4 @@ def test_someone_asked_for_by_what_they_should_do(text: str) -> None:
     ],
 )
 def test_people_in_calm_questions_are_not_a_request(text: str) -> None:
-    assert not asks_for_human(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # (2026-12, trigger round 14: families in two authors' sets or more, in other words)
-        "Kan ik een medewerker spreken over mijn factuur?",
-        "Ik wil graag een echt mens aan de telefoon.",
-        "Können Sie mich bitte mit jemandem aus der Buchhaltung sprechen lassen?",
-        "Gibt es bei Ihnen überhaupt noch Menschen?",
-        "¿Me puede llamar alguien esta tarde?",
-        "Je voudrais être rappelée par une conseillère.",
-        "Alguém pode me ligar amanhã?",
-        "Qualcuno mi può richiamare oggi?",
-        "Chcę porozmawiać z konsultantem.",
-        "Please loop in our account manager on this.",
-        "Could your team lead call me before five?",
-        "I'll wait for a real person to reply.",
-        "Is there a number where somebody actually answers?",
-        # the twenty-third conversation author's languages
-        "Vi behöver prata med någon på kontoret idag.",
-        "Preciso de alguém agora, por favor.",
-    ],
-)
-def test_a_person_asked_for_in_other_languages_and_other_words(text: str) -> None:
-    assert asks_for_human(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Wat zijn de openingstijden van de winkel?",
-        "Gibt es eine App für Android?",
-        "Our account manager changed, how do I update the contact?",
-        "Can my team lead see the invoices too?",
-    ],
-)
-def test_the_same_words_in_calm_questions_ask_for_nobody(text: str) -> None:
     assert not asks_for_human(text)
