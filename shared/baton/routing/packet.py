@@ -276,7 +276,9 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"saques?|retiros?|levantamentos?|prelievos?|retraits?|auszahlung|opnames?|uttag|pledges?|donations?|"
     r"rental agreement|agreements?|mietvertrag|rma|hire|"
     r"(?:lab|packing|delivery|dispatch|order|work) ?slips?|lieferschein|pakbon|albar[áa]n|bon de livraison|"
-    r"f[öo]ljesedel|documento di trasporto|"
+    r"f[öo]ljesedel|documento di trasporto|(?:delivery|dispatch|goods|advice) ?notes?|list przewozowy|"
+    r"fracht ?brief|vrachtbrief|lettre de voiture|carta de porte|lettera di vettura|"
+    r"(?<!parking )lot ?(?:number|no|nr|#)?|batch ?(?:number|no|nr|#)|chargen ?(?:nummer|nr)|lote|lotto|partij(?:nummer)?|"
     r"contracts?|contrato|contrat|contratto|vertrag(?:snummer)?|kontrakt|umow[aey]|smlouv[ay]|overeenkomst|"
     r"leases?|job ?(?:number|no|nr|id|ref)|work ?order|"
     r"licen[cs]e ?(?:key|number|no|id)?|lizenz(?:schl[üu]ssel|nummer)?|(?:product|activation|serial) ?key|"
@@ -308,15 +310,15 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"versicherungs(?:schein)?(?:nummer)?|"
     r"subscriptions?(?: ?(?:id|number|no|nr|ref))?|abonnement(?:snummer)?|abo(?:nummer)?|suscripci[óo]n|assinatura|"
     r"abbonamento|abonament|plan ?(?:id|number|no|nr|ref)|plan(?=\s+(?-i:[A-Z]{2,})[-/]?\d)|"
-    rf"{_NOT_A_BANKS}accounts?|(?:customer|cust\.?|client|member(?:ship)?|student|tenant|system) ?"
-    r"(?:number|no|nr|id|#|ref)|members?|kunden(?:nummer|nr)|kd\.?-nr|mitglieds(?:nummer|nr)|klant(?:nummer|nr)|"
+    rf"{_NOT_A_BANKS}accounts?|(?:customer|cust\.?|client|member(?:ship)?|student|tenant|system|patient|supplier|"
+    r"vendor) ?(?:number|no|nr|id|#|ref)|members?|memberships?|kunden(?:nummer|nr)|kd\.?-nr|mitglieds(?:nummer|nr)|klant(?:nummer|nr)|"
     r"lidnummer|kund(?:e)?nummer|medlemsnummer|num[ée]ro (?:de )?client|n[°º] client|"
     r"n[úu]mero de (?:cliente|socio)|"
     r"c[óo]digo (?:de )?cliente|codice cliente|numer klienta|[čc][íi]slo z[áa]kazn[íi]ka|"
     r"(?:vertrags|kunden|nutzer|benutzer|mitglieds)konto(?:nummer)?|"
     r"vouchers?(?: ?(?:code|number|no|nr))?|gutschein(?:code|nummer)?|gift ?card ?(?:code|number|no|nr)|"
     r"m[üu][şs]teri (?:no|numaras[\u0131i])|avtal(?:e|snummer)?",
-    "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
+    "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|variabiln[íi] symbol|(?-i:VS)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktur[auyě](?:nummer|nr)?|afrekening|nota fiscal|receipts?|quittung|credit ?note|statements?|"
     r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|comprovante|justificante|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
@@ -346,7 +348,8 @@ _QUOTE_WORD = re.compile(r"(?i:quot|offert|devis|angebot|presupuesto|or[çc]amen
 _SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}/\d{1,8}"
 """A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`)."""
 _GROUPED_ID = (
-    r"(?:\d{4}(?: \d{2,4}){2,6}|(?!(?i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )"
+    r"(?:\d{4}(?: \d{2,4}){2,6}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
+    r"(?!(?i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )"
     r"(?:(?-i:[A-Z]{1,4})|(?!(?i:on|at|by|in|of|for|to|am|an|um|im|the|and|from|til|till|vom|von|le|la|les|el|los|de|"
     r"du|des|op|em|den|dem|der|die|das|og|och|et|und|or|ou|was|ist|est|es|are|with|mit|avec|con|com|met|per|par|"
     r"sur|ca|abt|nos|nrs|ids|is) )(?-i:[a-z]{1,4}))\d{0,2}"
@@ -444,7 +447,7 @@ _ID_HINT = re.compile(
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
     r"ricevut\w*|recibos?|bollett\w*|boletos?|kvitto|paragon|"
     r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
-    r"(?<!in\s)cases?|claims?|complaints?|klacht\w*|beschwerde\w*|reklamac\w*|reklamation\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
+    r"(?<!in\s)cases?|claims?|complaints?|meldingen?|klacht\w*|beschwerde\w*|reklamac\w*|reklamation\w*|r[ée]clamation\w*|reclama\w*|[äa]rende\w*|folios?|"
     r"(?:maintenance|service|support|repair|refund|warranty|change|return|cancell?ation)\s+requests?|sinistro|"
     r"siniestro|"
     r"zg[łl]oszeni\w*))(?!\w)"
@@ -701,7 +704,7 @@ _ROMAN_DATE = re.compile(
 _DASH_DATE_WORDS = re.compile(
     r"(?i:\b(?:on|since|dated?|ordered|bought|purchased|paid|placed|shipped|sent|delivered|booked|returned|"
     r"cancell?ed|arrived|received|renewed|charged|due|expire[sd]?|bestellt|gekauft|bezahlt|command[ée]e?|"
-    r"pay[ée]e?|pedido|comprado|pagado)\s+)$"
+    r"pay[ée]e?|pedido|comprado|pagado|op|am|le|el|il|em|dne|dnia)\s+)$"
 )
 """Before `02-04`: a day and month joined by a hyphen only after a date's word or what was done that day (`ordered
 02-04`); `from 09-17` is opening hours, `pages 02-04` a range."""
@@ -879,7 +882,7 @@ versions, and the words the other steps read (`ERROR 1045` is the code `1045`)."
 _CODE_AFTER_WORD = re.compile(
     r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|"
     r"k[óo]d(?:\s+b[łl][ęe]du)?|st[öo]rung(?:scode)?|hata(?:\s+kodu)?|chyba|hiba(?:k[óo]d)?|eroare|"
-    r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:\s+code)?)"
+    r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:ie|u)?(?:\s+code)?)"
     r"\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>\d(?: \d){2,7}(?![\w-])|0x[0-9A-Fa-f]{1,16}|[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|"
     r"\d{2,})(?![\w-])"
 )
@@ -1274,6 +1277,9 @@ _ID_STEMS: tuple[str, ...] = (
     "objedn", "conf", "imei", "iccid", "meid", "vin", "chassis", "frame", "fahrgestell", "rahmen", "ramnummer",
     "stelnummer", "numéro de c", "telaio", "numer ramy", "mpan", "mprn", "nutzerkonto", "benutzerkonto", "voucher",
     "gutschein", "gift", "cust", "afrek", "cancellation request", "cancelation request",
+    "patient", "supplier", "vendor", "delivery note", "deliverynote", "dispatch note", "dispatchnote", "goods note",
+    "goodsnote", "advice note", "advicenote", "list przew", "fracht", "vrachtbrief", "lettre de voiture",
+    "carta de porte", "lettera di vettura", "lot", "batch", "chargen", "partij", "variabil", "vs",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -2076,8 +2082,10 @@ def _answered_ids(t: _Text) -> Iterable[Span]:
 
 
 _ASKED_FOR_AN_ACCOUNT = re.compile(
-    rf"(?<!\w)(?i:{_NOT_A_BANKS}accounts?|customer|member(?:ship)?|client|student|tenant)[\s-]+"
-    r"(?i:numbers?|no\b|nr\b|ids?\b|reference|ref\b|#|nummer|n[úu]mero|num[ée]ro|numer)"
+    rf"(?<!\w)(?i:(?:{_NOT_A_BANKS}accounts?|customer|member(?:ship)?|client|student|tenant|patient|supplier|vendor)"
+    r"[\s-]+(?:numbers?|no\b|nr\b|ids?\b|reference|ref\b|#|nummer|n[úu]mero|num[ée]ro|numer)|"
+    r"(?:numer|n[úu]mero|num[ée]ro|numero|[čc][íi]slo)\s+(?:de\s+|du\s+|del\s+)?(?:klienta|cliente|client|socio|"
+    r"z[áa]kazn[íi]ka|patient[ea]?|pacjenta)|(?:kunden|klant|kund|kunde|medlems|lid|mitglieds|patienten)(?:nummer|nr))"
 )
 """The bot's question for an account's, a customer's or a member's number (`your family account number?`, `account
 reference?`): since test13's round the answer is an id, as five authors of seven label such numbers (what the customer

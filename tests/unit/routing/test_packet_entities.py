@@ -41,10 +41,11 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test15.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test16.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test15 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test15 is training data for it (test13 since test13's round, test14 since test14's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+on all these sets but test16 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test16 is training data for it (test13 since test13's round, test14 since test14's round, test15
+since test15's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -55,7 +56,9 @@ number is labelled an id (`order_id`, what the customer holds), as five authors 
 1183`, answering "What's your account number?") and 162's (`account number 415-231-4471`) were relabelled so (519 ->
 521 entities). Since test14's round an order's and a ticket's id are compared alike after a warranty claim's words too
 (`reklamace`, `reklamacja`, `Reklamation`: `DISPUTED_KIND`), and a serial found and not labelled counts as nothing
-(`_unclaimed_serial`: four authors label serials, two leave them out).
+(`_unclaimed_serial`: four authors label serials, two leave them out). Since test15's round any id is compared alike
+where its message names a fine (`FINE_WORD`: authors disagree three ways), and a bare reference's word may have `is` or
+`was` after it (`inspection ref was INSP-7731`).
 """
 
 from __future__ import annotations
@@ -182,26 +185,44 @@ as it labels an insurer's, and the fourth, seventh and eleventh a ticket's."""
 
 BARE_REFERENCE = re.compile(
     r"(?<!\w)(?i:ref(?:erence)?|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens|referanse|"
-    r"folio)\.?\s*(?i:no\.?|nr\.?|number)?\s*[:#]?\s*$"
+    r"folio)\.?\s*(?i:no\.?|nr\.?|number)?\s*(?i:is|was)?\s*[:#]?\s*$"
 )
 """An order's or a ticket's id alike just after a reference's word (`ref SBH-S-7731`, `install ref BRS-22817`, `Ref
 VA/PT/2291`, `folio CT-MX-00812`): a reference names no kind of its own, and the authors read one their messages do
 not name otherwise: a case's (a ticket) to the development set, the third and the sixth (`cancellation email, ref
 RES-26-8841-FX`, `ref ENG-552019`), what the customer booked or bought (an order) to the tenth, eleventh and thirteenth
 (`cancellation ref FK-CXL-30291`, `pickup ..., ref MA-NUC-0512`); `folio` a case's to the fourth, a purchase's to the
-ninth and thirteenth. Since test13's round the comparison takes neither side; an invoice's stays an invoice's."""
+ninth and thirteenth. Since test13's round the comparison takes neither side; an invoice's stays an invoice's. Since
+test15's round with `is` or `was` between the word and the id too (`inspection ref was INSP-7731`)."""
+
+
+FINE_WORD = re.compile(
+    r"(?<!\w)(?i:(?:a|the|my|this|that|parking|speeding|traffic|penalty)\s+fines?|fines?\s+(?:is|was|of|for|notice)|"
+    r"pcn|penalty charge(?: notice)?|citations?|multas?|amendes?|boetes?|bu(?:ß|ss)geld\w*|contraventions?|"
+    r"strafzettel)(?!\w)"
+)
+"""Any id alike (an order's, an invoice's or a ticket's) where its message names a fine (a noun: `the fine is £70`,
+not `the disk is fine`; `I got a PCN ...
+PCN number WK40188273`, `citation no. PK-2025-118004`, `permit number RP-ZN-06612. fine is now £110`): a penalty
+notice is a bill to the development set and the fifth author (`parking fine, PCN LK40219873`: invoices), what the
+customer holds to the eleventh and fifteenth (orders) and a case to the sixth (`citation PK-2026-118304`: a ticket);
+since test15's round the comparison takes no side."""
 
 
 def _key(case: dict[str, Any], kind: str, value: str, seq: int) -> Key:
     """How an entity is compared: its kind (an order's and a ticket's alike where `DISPUTED_KIND` or `BARE_REFERENCE`
-    says so), its value as `_normal` folds it, its message."""
-    if kind in ("order_id", "ticket_id"):
-        text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
-        at = text.find(value.lstrip("#"))
-        if DISPUTED_KIND.search(text, 0, at if at >= 0 else len(text)) or (
-            at >= 0 and BARE_REFERENCE.search(text, max(0, at - 40), at)
-        ):
-            kind = "order_id|ticket_id"
+    says so, and an invoice's too where `FINE_WORD` does), its value as `_normal` folds it, its message."""
+    if kind not in ("order_id", "ticket_id", "invoice_id"):
+        return (kind, _normal(value, kind), seq)
+    text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
+    at = text.find(value.lstrip("#"))
+    if FINE_WORD.search(text):
+        kind = "order_id|ticket_id|invoice_id"
+    elif kind != "invoice_id" and (
+        DISPUTED_KIND.search(text, 0, at if at >= 0 else len(text))
+        or (at >= 0 and BARE_REFERENCE.search(text, max(0, at - 40), at))
+    ):
+        kind = "order_id|ticket_id"
     return (kind, _normal(value, kind), seq)
 
 
@@ -409,9 +430,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test15.jsonl"
-"""The held-out set: 60 conversations (243 entities) by a fifteenth author who never saw the extractor, its tests or
-the other sets; measured at the start of test14's round and once at its end, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test16.jsonl"
+"""The held-out set: 60 conversations (241 entities) by a sixteenth author who never saw the extractor, its tests or
+the other sets; measured at the start of test15's round and once at its end, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -521,6 +542,21 @@ EARLIER_SETS = {
     # after the dot) and a warranty claim's words compared as orders or tickets alike: left out of the learned
     # reader's training 100% / 99.2% (`bench/handoff.py --loao`), trained on 246/246 (100%), 246/248 (99.2%); what is
     # left is a program's job id (`job_7f3a91c`) and a zero amount (`paid out €0`) the author leaves out
+    "handoff_entities_test15.jsonl": (
+        0.94,
+        0.97,
+    ),  # measured blind 88.5% / 96.0% (round 15's extractor 87.7% / 95.5%); a development set since test15's round,
+    # its misses and false hits read by family and fixed in general words (a patient's, a supplier's or a vendor's
+    # number and a membership's as an account's; a delivery or goods note and a waybill in Polish, German, Dutch,
+    # French, Spanish and Italian as a slip is; a lot's or a batch's number; the Czech `variabilní symbol` (`VS`) an
+    # invoice's; a customer's number asked for in other languages; `melding` a case; a day and a month after `op`,
+    # `am`, `le`, `el`; a status code after the Polish `statusie`; grouped digits after two or three, a check digit
+    # closing them, and digits with a letter before a group of five or more) and fines compared as any id alike:
+    # left out of the learned reader's training 94.7% / 97.9% (`bench/handoff.py --loao`), trained on 230/243
+    # (94.7%), 230/235 (97.9%); what is left is a vehicle's registration (one author of four labels it), an account's
+    # name with no digit (`acme-bookkeeping`), bank references as an invoice's, ids answering a question for a card's
+    # or a scooter's number, `'ERR 31 - gyro'`, `INV 20419` kept with its word, a quote read as the invoice after it,
+    # a guessed amount (`about £30`) and a product's code read as an error's (`code LN-120-P`)
 }
 
 
@@ -549,19 +585,19 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the start of test14's round with its starting extractor (commit 4517b66: recall
-    213/243 (87.7%), precision 213/223 (95.5%)) and once at its end (`bench/handoff.py --entities ... --against` the
-    starting `packet.py`, both under this round's comparison; aggregates only): recall 215/243 (88.5%), precision 215/224
-    (96.0%); the starting patterns with this round's reader 213/243 (87.7%), 213/223 (95.5%). A regression floor."""
+    """Measured 2026-12-07, once at the start of test15's round with its starting extractor (commit 6b20a5d: recall
+    210/241 (87.1%), precision 210/217 (96.8%)) and once at its end (`bench/handoff.py --entities ... --against` the
+    starting `packet.py`, both under this round's comparison; aggregates only): recall 213/241 (88.4%), precision 213/219
+    (97.3%); the starting patterns with this round's reader 211/241 (87.6%), 211/217 (97.2%). A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.884 and precision >= 0.959, report
+    assert recall >= 0.883 and precision >= 0.972, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.885 < 0.95 (precision 0.960) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, order ids 39/57, invoice ids 7/11 (7/12 found), error codes 12/14, a ticket 3/4, "
-    "an order's or a ticket's 9/10, an amount 42/43, dates 50/51, the other kinds all found",
+    reason="held-out recall 0.884 < 0.95 (precision 0.973) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 46/59, amounts 30/38, invoice ids 7/9, dates 47/49, error codes 8/9, "
+    "phones 3/4, products 52/53, the other kinds all found",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT, blind=True)
