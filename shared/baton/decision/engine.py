@@ -49,8 +49,9 @@ Thresholds (already multiplied by the sensitivity): `escalate`, `monitor`, `moni
 - guardrails escalate whatever the risk, and are reported in `Decision.guardrail`: the patterns in
   `params.guardrails` (matched on the folded text, a negated mention left out: see `baton.negation`), in the
   precedence of `GUARDRAIL_ORDER` (`safety_risk`, `vulnerable_customer`, `account_compromise`,
-  `security_incident`, `legal_threat`, then what a support lead escalates first: `data_loss`, `team_blocked`,
-  `payment_dispute`, `cancellation_refund`, `public_complaint`, `competitor_switch`, `repeated_contact`), then
+  `security_incident`, `damage_caused`, `legal_threat`, then what a support lead escalates first: `data_loss`,
+  `team_blocked`, `payment_dispute`, `cancellation_refund`, `public_complaint`, `competitor_switch`,
+  `promise_broken`, `repeated_contact`), then
   `human_requested` (`scores.asks_for_human`), then `bot_failing` (the arc's failed bot answers: `bot_failing`),
   then `needs_person` (the handover model's reading of the message with the conversation so far: `needs_person`).
 
@@ -104,6 +105,7 @@ GUARDRAIL_ORDER = (
     "cancellation_refund",
     "public_complaint",
     "competitor_switch",
+    "promise_broken",
     "repeated_contact",
 )
 """Which guardrail a message that trips several reports (a team's own guardrails come after these)."""
@@ -680,6 +682,7 @@ _GUARDRAIL_LABELS = {
     "cancellation_refund": "Cancellation with refund demand",
     "public_complaint": "Threat of a public complaint",
     "competitor_switch": "Switching to a competitor",
+    "promise_broken": "A promise to the customer not kept",
     "repeated_contact": "Contacted support repeatedly",
     HUMAN_REQUESTED: "Asked for a human",
     BOT_FAILING: "The bot keeps failing",

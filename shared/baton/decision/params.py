@@ -348,6 +348,21 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|einen) (?:krankenwagen|rettungswagen|notarzt)\b|\b(?:esperando|llamado) (?:a )?(?:la"
         r"|una) ambulancia\b|\b(?:attend\w*|appel\w*) (?:l'|une )ambulance\b",
         r"\b(?:not allowed|barred|prohibited|forbidden|banned)\b[^.!?]{0,60}\bcourt order\b",
+        # (2026-12, the twenty-fifth conversation author's) someone at an emergency room now in French, German,
+        # Spanish, Italian and Dutch; breathing trouble or chest pain; a person or a pet bleeding now (three
+        # authors' sets; not colours or ink); a coeliac who has eaten gluten (the allergy pattern needs the word
+        # "allergy")
+        r"\b(?:on est|nous sommes|je suis|il est|elle est|emmene\w*) aux urgences\b|\b(?:wir sind|ich bin|er ist|sie ist"
+        r"|sitzen|warten) (?:\w+ )?in der notaufnahme\b|\b(?:estamos|estoy|esta) en (?:urgencias|emergencias)\b"
+        r"|\b(?:siamo|sono) al pronto soccorso\b|\b(?:we zijn|ik ben|hij is|zij is|zitten) (?:nu )?(?:op|bij|in) de"
+        r" (?:spoedeisende hulp|seh|eerste hulp)\b",
+        r"\b(?:short of breath|shortness of breath|(?<!literally )(?:can'?t|cannot) breathe|struggling to breathe"
+        r"|difficulty breathing|trouble breathing|chest pains?)\b",
+        r"^(?![\s\S]*\b(?:colou?rs?|inks?|dyes?|paint|print)\b[^.!?]{0,30}\bbleed)[\s\S]*?(?:\b(?:is|was|still"
+        r"|started|keeps?|kept|been|are|were|s) bleeding\b|\bbleeding (?:heavily|badly|a lot|quite a lot|everywhere"
+        r"|profusely|again)\b|\bwon'?t stop bleeding\b)",
+        r"\b(?:coeliac|celiac)\b[^.!?]{0,80}\b(?:ate|eaten|has eaten|had eaten|swallowed|consumed)\b|\b(?:ate|eaten"
+        r"|has eaten)\b[^.!?]{0,80}\b(?:coeliac|celiac)\b",
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
@@ -730,12 +745,19 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|bank'?s)\b[^.!?]{0,60}\b(?:frozen|froze|on hold|under investigation|investigat\w+|retrieval request"
         r"|getting (?:it|the money) back|gave me the money back|form to fill|paperwork)\b|\bsection 75\b"
         r"|\bkauferschutz\w*|\bteruggeboekt\b|\bterugboek\w+|\b(?:goods|item) not received claim\b",
+        # (2026-12, the twenty-fifth conversation author's) a dispute opened or filed in Polish ("otworzyłam spór w
+        # PayPalu"), a chargeback ("obciążenie zwrotne")
+        r"\b(?:otworzy\w*|zglos\w*|zaloz\w*|zlozy\w*) (?:\w+ )?spor\w*|\bspor\w* (?:w|na|przez|z) (?:paypal\w*"
+        r"|bank\w*)\b|\bobciazeni\w* zwrotn\w*",
     ),
     # Both in one message, either order; "how do refunds work if I cancel?" is a question (negation.questions).
     # round 12: not a refund already received ("I cancelled last month and already got the refund, thanks")
+    # (2026-12, the twenty-fifth conversation author's; three authors' calm conversations) not the refund asked
+    # about in the same sentence ("I'll need to cancel my annual pass, how does the refund work?")
     "cancellation_refund": (
         r"\b(?<!\.)(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
         r"|unsubscribe)\b(?! (?:went through|was (?:processed|successful|confirmed)|is (?:done|confirmed|complete)))"
+        r"(?!<<refund_question>>)"
         r".{0,100}?\b(?<!already got )(?<!already received )(?<!already had )(?:refund(?:ed)? (?:me|us|it|the|my|our|all"
         r"|both|every\w*|what)|(?:a|full|the|my"
         r"|prorated|pro-rata|partial|and) refund|refunded|money (?:back|refunded)|reimburs\w+|(?:return|send) (?:\S+ )?"
@@ -749,7 +771,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|(?:account|subscription|membership|plan|contract|booking|order) (?:\S+ ){0,2}?closed|end (?:it|this|the (?:\w+ )?"
         r"(?:subscription|plan|tier|contract|membership|service))|void\w*|revok\w+|stop (?:my|the|our) (?:subscription"
         r"|membership|plan|service))\b(?! (?:confirmed|went through|was (?:processed|successful|confirmed)|is (?:done"
-        r"|confirmed|complete)))[^.!?]{0,120}?(?<!no )(?<!not )(?<!without )(?<!any )(?<!already got the )"
+        r"|confirmed|complete)))(?!<<refund_question>>)[^.!?]{0,120}?(?<!no )(?<!not )(?<!without )(?<!any )(?<!already got the )"
         r"(?<!already got my )(?<!already received the )(?<!already received my )\b(?:refund\w*|reimburs\w*"
         r"|(?:money|mony|funds?|\$?\d[\d,.]*|payment|fee|amount|charge|balance|portion|difference|deposit)(?: \S+){0,2}?"
         r" (?:back|returned|refunded|credited(?: back)?|reimbursed)|(?:credit|pay)\w* (?:\S+ )?back|(?:return|send|give|pay)"
@@ -808,6 +830,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|send)(?: \S+){0,2}? back|(?:deposit|fee|fare|balance|payment|money|renewal"
         r"|charge)(?: \S+){0,2}? (?:back|returned|refunded|reimbursed)|(?:reimburs|refund)\w*|return (?:that"
         r"|the|this) charge)",
+        # (2026-12, the twenty-fifth conversation author's; in three authors' sets) the event called off by the
+        # customer and the money wanted back, across sentences ("the wedding's off. we've split up. I want the
+        # deposit back", "The trip's off for us. Cancel the booking and send the money back")
+        r"(?:\b(?:wedding|event|party|trip|holiday|move|ceremony|celebration|reception|retreat|shoot|booking|order"
+        r"|project|deal|sale|purchase)(?:'s| is)(?: now| all)? off\b|\b(?:we|i)(?:'ve| have)? called (?:it|the \w+"
+        r"|our \w+|my \w+) off\b)[^\n]{0,160}?\b(?:(?:deposit|fee|money|payment|\d[\d,.]*)(?: \S+){0,2}? (?:back"
+        r"|returned|refunded)|refund\w*|reimburs\w*)",
     ),
     "public_complaint": (
         r"\b(?<!you )(?<!please )(?<!\bwe )(?:(?:post|posting|tweet|tweeting|share|sharing|put|putting|publish|publishing|write|writing|take|taking"
@@ -1110,6 +1139,21 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bguess where (?:i'?m|we'?re) (?:going|taking)\b|\bthe competition (?:deserves|gets|will get|can have)\b"
         r"|\b(?:use|using|go with|going with) theirs\b",
     ),
+    # (2026-12, the twenty-fifth conversation author's; seven escalations in five authors' sets, no resolve one)
+    # what the company's people promised and the bill or the service does not show: a refund, a waiver, no charge,
+    # a discount, a call back ("I was told the balance would be waived", "Dr Okafor told us we wouldn't be
+    # charged"); not a question of when a promised refund arrives
+    "promise_broken": (
+        r"\b(?:was|were|been|i was|we were) (?:told|promised|assured|guaranteed)\b(?![^.!?]{0,80}\b(?:within \d"
+        r"|in \d+ (?:working |business )?days|when (?:will|should|can|does|do)|how long)\b)[^.!?]{0,80}\b(?:no"
+        r" charge|free of charge|for free|free|wouldn'?t be (?:charged|billed)|would not be (?:charged|billed)|(?:a |the"
+        r" )?(?:full )?refund\w*|waived?|credit(?:ed)?|reimburs\w*|compensat\w*|money back|call ?back|discount)\b",
+        r"\b(?:agent|rep|representative|colleague|advis[eo]r|manager|doctor|dr\.? \w+|salesman|sales ?person"
+        r"|sales rep|consultant|staff|guy|lady|woman|man|someone|somebody|person|support|they|he|she|engineer"
+        r"|technician|driver)\b[^.!?]{0,40}\b(?:told|promised|assured|guaranteed|confirmed)\b (?:us|me)\b[^.!?]{0,100}"
+        r"\b(?:wouldn'?t|would not|won'?t|will not|didn'?t need to|did not need to|don'?t need to) (?:be charged|be"
+        r" billed|have to pay|pay|cost)\b",
+    ),
     "repeated_contact": (
         # (2026-12, the tenth conversation author's) contacts that got no answer: "nobody picks up the phone"
         r"\b(?:nobody|no ?one|no-one) (?:ever )?(?:picks up|picked up|answers|answered|is answering|replies|replied"
@@ -1266,6 +1310,13 @@ since each one forces an escalation; frustration and bot-failure signals catch w
 `<<name>>` stands for the shared vocabulary `DEFAULT_TERMS[name]` (`guardrails.terms` in the document)."""
 
 DEFAULT_TERMS: dict[str, str] = {
+    # a refund asked about later in the sentence, as a question, and not wanted before it ("cancel my pass, how does
+    # the refund work?", "cancel before it ships, do I get a full refund?"; not "cancel and refund me, is there a
+    # refund for the unused months?")
+    "refund_question": r"(?:(?!refund|reimburs|money back)[^.!?]){0,100}?\b(?:how (?:does|do|would|will)(?: \w+){0,3}? refunds? work|how (?:does|do"
+    r"|would|will|can) (?:i|we) (?:get|claim|request) (?:a |the |my )?refund|(?:will|do|would|can) (?:i|we) (?:get"
+    r"|receive|be (?:given|entitled to)) (?:a |the |my |any )?(?:\w+ )?refund|is there (?:a |any )?(?:\w+ )?refund)"
+    r"[^.!]*\?",
     "data": r"(?:data|history|work|everything|workspace|database|inbox|pipeline|archive|library|catalogu?e"
     r"|save (?:files?|data|games?)|saved games?|savegames?"
     r"|knowledge base|\w*(?:files|projects|tickets|records|contacts|notes|notebooks|documents|messages|emails"

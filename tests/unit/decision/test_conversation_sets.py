@@ -23,7 +23,7 @@ FLOORS = {
     "support_conversations.jsonl": (35, 1),
     "support_conversations_test2.jsonl": (40, 5),
     "support_conversations_test3.jsonl": (42, 5),
-    "support_conversations_test4.jsonl": (41, 5),
+    "support_conversations_test4.jsonl": (41, 4),
     "support_conversations_test5.jsonl": (32, 1),
     "support_conversations_test6.jsonl": (36, 1),
     "support_conversations_test7.jsonl": (38, 0),
@@ -53,16 +53,24 @@ FLOORS = {
     # read since the twenty-third set's round (held out before: 27 of 43 in time at the session's start and after the
     # eighteenth set's round)
     "support_conversations_test23.jsonl": (32, 3),
-    # held out, written during the twenty-third set's round: 28 of 43 / 29 of 43 in time with the code of that round's
-    # start (resolve 7 of 52 / 4 of 52; 7 / 3 with the code of the session's start)
-    "support_conversations_test25.jsonl": (28, 7),
+    # read since the twenty-fifth set's round (held out before: 28 of 43 in time at the twenty-third set's round's
+    # start and end)
+    "support_conversations_test25.jsonl": (35, 6),
+    # held out, written during the twenty-third set's round: 29 of 43 in time with the code of that round's start
+    # (resolve 4 of 52; 3 with the code of the session's start)
     "support_conversations_test26.jsonl": (29, 4),
+    # held out, written during the twenty-fifth set's round: 28 of 43 / 33 of 43 in time with the code of the
+    # session's start (resolve 4 of 52 / 3 of 52); 29 / 33 at the round's end
+    "support_conversations_test27.jsonl": (29, 4),
+    "support_conversations_test28.jsonl": (33, 3),
 }
 
 IN_TIME_MISSED = {
-    "support_conversations_test25.jsonl": "28 of 43 in time (65%), measured blind at the twenty-third set's round's "
-    "start and end",
     "support_conversations_test26.jsonl": "29 of 43 in time (67%), measured blind at the twenty-third set's round's "
+    "start and end, and the twenty-fifth's",
+    "support_conversations_test27.jsonl": "29 of 43 in time (67%), measured blind at the twenty-fifth set's round's "
+    "end (28 at its start)",
+    "support_conversations_test28.jsonl": "33 of 43 in time (77%), measured blind at the twenty-fifth set's round's "
     "start and end",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""

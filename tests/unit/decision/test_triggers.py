@@ -262,6 +262,11 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
         ("Somebody's been ordering on my account with my saved card.", "account_compromise"),
         ("I raised it in ticket 5521, then ticket 5590, and nobody has answered.", "repeated_contact"),
         ("Our next order is going elsewhere, they deliver on Sundays.", "competitor_switch"),
+        # the twenty-fifth conversation set's round: an event called off and the money back across sentences, a
+        # dispute opened in Polish
+        ("The party is off. My sister is ill. I'd like the £200 deposit returned.", "cancellation_refund"),
+        ("We've called the move off, please refund the booking fee.", "cancellation_refund"),
+        ("Zgłosiłem spór w banku w sprawie tej płatności.", "payment_dispute"),
     ],
 )
 def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
@@ -353,6 +358,10 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "Can I reset the template to defaults myself?",
         "How many views did our listing get last month?",
         "The next order can go to the same address as before.",
+        # the twenty-fifth conversation set's round: a refund asked about after the cancellation, in the same sentence
+        "We're relocating so we'll have to cancel the gym membership, how do refunds work for the annual fee?",
+        "The concert was cancelled, will I get a refund automatically?",
+        "The deal is off the table for now, we'll revisit pricing in spring.",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
@@ -548,15 +557,6 @@ thresholds leave-one-author-out with it: development floors, not a held-out esti
 recall 0.65 to 0.78, precision >= 0.9 for all but `data_loss`, 0.884)."""
 
 
-def _strict_miss(codes: set[str], reason: str) -> list[Any]:
-    return [
-        pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=reason.format(code=code)))
-        if code in codes
-        else code
-        for code in sorted(TRIGGERS)
-    ]
-
-
 TEST8_MEASURED = {
     "account_compromise": (46, 2, 1),
     "cancellation_refund": (47, 2, 2),
@@ -678,37 +678,69 @@ TEST13_RECALL_MISSED = {
 }
 TEST13_PRECISION_MISSED = {"competitor_switch"}
 
+TEST14_MEASURED = {
+    "account_compromise": (37, 2, 7),
+    "cancellation_refund": (36, 3, 12),
+    "competitor_switch": (32, 9, 15),
+    "data_loss": (39, 0, 8),
+    "human_request": (40, 0, 8),
+    "payment_dispute": (35, 0, 9),
+    "public_complaint": (39, 3, 9),
+    "repeated_contact": (34, 2, 15),
+    "team_blocked": (34, 0, 10),
+}
+"""(tp, fp, fn) per trigger on triggers-test14.jsonl (594 messages by a fourteenth author, held out: small businesses
+and public services, a third with the trigger implied, hard negatives that name a competitor, a bank or a refund),
+measured with the code of the session's start and at the end of the twenty-fifth conversation set's round
+(docs/decision.md, "Round 14", the fourteenth author): recall 0.681 to 0.841, none of nine at both targets; precision
+0.780 for `competitor_switch`, >= 0.921 for the eight others. At the session's start the same but
+`cancellation_refund` (35, 3, 13). Floors."""
+TEST14_RECALL_MISSED = set(TEST14_MEASURED)
+TEST14_PRECISION_MISSED = {"competitor_switch"}
 
-@pytest.fixture(scope="module")
-def test13_report():
-    return evaluate(read(LABELLED / "triggers-test13.jsonl"), load_default(), load_reader())
+HELD_OUT: dict[str, tuple[dict[str, tuple[int, int, int]], set[str], set[str]]] = {
+    "triggers-test13.jsonl": (TEST13_MEASURED, TEST13_RECALL_MISSED, TEST13_PRECISION_MISSED),
+    "triggers-test14.jsonl": (TEST14_MEASURED, TEST14_RECALL_MISSED, TEST14_PRECISION_MISSED),
+}
+"""The held-out authors' sets (never read, tuned or trained on): (tp, fp, fn) floors as measured, and the triggers
+that missed the recall and the precision targets there (strict xfails)."""
 
 
-@pytest.mark.parametrize("code", sorted(TRIGGERS))
-def test_the_thirteenth_authors_held_out_set_does_not_regress(test13_report, code: str) -> None:
-    assert_at_least_as_measured(test13_report, TEST13_MEASURED, code)
+@functools.cache
+def authors_held_out_report(name: str) -> Any:
+    return evaluate(read(LABELLED / name), load_default(), load_reader())
 
 
-@pytest.mark.parametrize(
-    "code",
-    _strict_miss(
-        TEST13_RECALL_MISSED, "test13 recall below 0.9 at its one evaluation (docs/decision.md, Round 14)"
-    ),
-)
-def test_the_thirteenth_authors_held_out_set_meets_the_recall_target(test13_report, code: str) -> None:
-    count = test13_report.counts[code]
+def _held_out_cases(which: int, target: str) -> list[Any]:
+    return [
+        pytest.param(
+            name,
+            code,
+            marks=pytest.mark.xfail(
+                strict=True, reason=f"{name} {target} below 0.9 as measured held out (docs/decision.md)"
+            ),
+        )
+        if code in HELD_OUT[name][which]
+        else (name, code)
+        for name in HELD_OUT
+        for code in sorted(TRIGGERS)
+    ]
+
+
+@pytest.mark.parametrize(("name", "code"), [(name, code) for name in HELD_OUT for code in sorted(TRIGGERS)])
+def test_the_held_out_authors_sets_do_not_regress(name: str, code: str) -> None:
+    assert_at_least_as_measured(authors_held_out_report(name), HELD_OUT[name][0], code)
+
+
+@pytest.mark.parametrize(("name", "code"), _held_out_cases(1, "recall"))
+def test_the_held_out_authors_sets_meet_the_recall_target(name: str, code: str) -> None:
+    count = authors_held_out_report(name).counts[code]
     assert count.recall is not None and count.recall >= 0.9, (code, count)
 
 
-@pytest.mark.parametrize(
-    "code",
-    _strict_miss(
-        TEST13_PRECISION_MISSED,
-        "test13 precision below 0.9 at its one evaluation (docs/decision.md, Round 14)",
-    ),
-)
-def test_the_thirteenth_authors_held_out_set_meets_the_precision_target(test13_report, code: str) -> None:
-    count = test13_report.counts[code]
+@pytest.mark.parametrize(("name", "code"), _held_out_cases(2, "precision"))
+def test_the_held_out_authors_sets_meet_the_precision_target(name: str, code: str) -> None:
+    count = authors_held_out_report(name).counts[code]
     assert count.precision is not None and count.precision >= 0.9, (code, count)
 
 

@@ -436,6 +436,70 @@ def test_an_ambulance_on_its_way_and_a_court_order_told_after_the_ban_are_put_fi
     assert "vulnerable_customer" in tripped(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (2026-12, the twenty-fifth conversation author's families, in other words)
+        "Nous sommes aux urgences avec mon fils, il s'est coupé avec la lame.",
+        "Wir sitzen gerade in der Notaufnahme, mein Mann ist von der Leiter gefallen.",
+        "Siamo al pronto soccorso, la bici si è rotta in discesa.",
+        "my dad is short of breath since the heating went off",
+        "She's having chest pains and the lift is broken again",
+        "the cat came home from the kennel and her paw won't stop bleeding",
+        "My son is coeliac and he has eaten the 'gluten free' cake you delivered.",
+    ],
+)
+def test_an_emergency_room_breathing_bleeding_or_gluten_eaten_is_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I literally can't breathe, this is the funniest error message I've ever seen",
+        "Is the bread in the box suitable for a coeliac?",
+        "The colours are bleeding in the wash, can I return the shirt?",
+        "Can I change my appointment with the emergency dentist to next week?",
+    ],
+)
+def test_a_joke_a_question_or_a_fabric_does_not_put_a_customer_first(text: str) -> None:
+    assert "vulnerable_customer" not in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (2026-12, the twenty-fifth conversation author's family: seven escalations in five authors' sets)
+        "I was promised the installation fee would be waived, now it's on the invoice.",
+        "we were told there'd be no charge for the second visit",
+        "The salesman assured me I wouldn't have to pay for the delivery.",
+        "I was told someone would call back on Tuesday. It's Friday.",
+    ],
+)
+def test_a_promise_the_bill_or_the_service_does_not_keep_is_put_to_a_person(text: str) -> None:
+    assert "promise_broken" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was told the refund takes 5 days, when will it arrive?",
+        "I was told to reset my password first, done that now.",
+        "Thanks, you promised a quick answer and you delivered!",
+    ],
+)
+def test_a_promise_asked_about_or_kept_is_no_broken_promise(text: str) -> None:
+    assert "promise_broken" not in tripped(text)
+
+
+def test_a_broken_promise_is_named_and_comes_after_the_triggers_it_may_meet() -> None:
+    from baton.decision.engine import _GUARDRAIL_LABELS, GUARDRAIL_ORDER
+
+    assert GUARDRAIL_ORDER.index("cancellation_refund") < GUARDRAIL_ORDER.index("promise_broken")
+    assert GUARDRAIL_ORDER.index("promise_broken") < GUARDRAIL_ORDER.index("repeated_contact")
+    assert _GUARDRAIL_LABELS["promise_broken"] == "A promise to the customer not kept"
+
+
 def test_the_new_guardrail_is_named_for_people_and_after_security() -> None:
     from baton.decision.engine import _GUARDRAIL_LABELS, GUARDRAIL_ORDER
 
