@@ -1,5 +1,5 @@
 """What the handover model adds to the decision on a writer it has never seen: `.venv/bin/python bench/handover_loao.py
-[--threshold T] [--data FILE ...]`.
+[--threshold T] [--data FILE ...] [--calm-dialogues FILE ...]`.
 
 Each labelled conversation set (one author) is decided twice: by the shipped system without what the handover
 model decides (`guardrails.needs_person` and `guardrails.someone_first` null), and by the same system OR the
@@ -29,6 +29,13 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, help="default: the shipped guardrails.needs_person")
     parser.add_argument("--data", type=Path, action="append", help="default: the training command's sets")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/baton-handover-embeddings"))
+    parser.add_argument(
+        "--calm-dialogues",
+        type=Path,
+        action="append",
+        help="long calm dialogues as training negatives, as `baton train handover` takes them",
+    )
+    parser.add_argument("--calm-dialogue-count", type=int, default=300)
     args = parser.parse_args()
 
     from baton.decision.engine import someone_request
@@ -52,11 +59,13 @@ def main() -> None:
     paths = args.data or train.default_data()
     features = train.scorer_without_handover()
     encoder = features.models.encoder
-    ex = train.read_examples(paths, features)
+    ex, only_train = train.read_training(
+        paths, features, args.calm_dialogues or [], args.calm_dialogue_count, 7
+    )
     model = load(Path(os.environ["BATON_MODELS_DIR"]) / "handover")
     weight = float(model.manifest["context_weight"])
     x = train.design(train.embed(encoder, ex.texts, args.cache), ex.context, ex.texts, ex.numeric, weight)
-    oof = train.leave_one_author_out(x, ex, float(model.manifest["C"]), 7)
+    oof = train.leave_one_author_out(x, ex, float(model.manifest["C"]), 7, only_train)
     first: dict[str, int] = {}
     for i, cid in enumerate(ex.conversation):
         asks = (

@@ -105,10 +105,10 @@ def main() -> None:
     from baton.decision.triggers_eval import load_reader
 
     reader = load_reader()
-    # held out: test2, test13; tuned on: test12 (since round 14), test11 (since round 13), test10 (since round 12), test9
+    # held out: test2, test13, test14; tuned on: test12 (since round 14), test11 (since round 13), test10 (since round 12), test9
     # (since round 11), test8 (since round 10), test7 (since round 9), test6 (since round 8), test5 (since round 7), test4
     # (since round 6), test3 (since round 5) and test (since round 2)
-    held_out = ("triggers-test2.jsonl", "triggers-test13.jsonl")
+    held_out = ("triggers-test2.jsonl", "triggers-test13.jsonl", "triggers-test14.jsonl")
     tuned_on = tuple(
         f"triggers-test{n}.jsonl" for n in ("12", "11", "10", "9", "8", "7", "6", "5", "4", "3", "")
     )

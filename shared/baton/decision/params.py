@@ -337,6 +337,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:emergency|fire) (?:exit|door|release|button|escape)s?\b[^.!?]{0,40}\b(?:didn'?t|did not|doesn'?t|does not"
         r"|won'?t|wouldn'?t|failed to|couldn'?t) (?:work|open|release)\b|\b(?:emergency|fire) (?:exit|escape|door)s?\b"
         r"[^.!?]{0,40}?\b(?:was|were|is|are|had been|has been|got) (?:locked|blocked|chained|padlocked)\b",
+        # (2026-12, the twenty-sixth conversation author's) glass or an appliance that shattered or exploded; chemicals in a
+        # cracked or seeping container; visits to an emergency department told after the fact
+        r"\b(?:glass|door|screen|panel|window|hob|oven|bottle|jar|kettle|pan)\b[^.!?]{0,30}\b(?:shattered|exploded|burst"
+        r" into|blew up)\b",
+        r"\b(?:acid|chemicals?|bleach|solvent|corrosive)\b[^.!?]{0,80}\b(?:cracked|broken|seeping|wet patch)\b",
+        r"\b(?:been|went|taken|rushed|had to (?:go|take \w+)) (?:him |her |them |me |us )?to (?:a ?& ?e|the er|the emergency"
+        r" (?:room|department)|casualty)\b",
         r"\b(?:someone|somebody|anyone|he|she|they|i|we|people|a child|kids|my \w+) could(?: have|'ve| of) (?:been )?"
         r"(?:seriously |badly |really )?(?:hurt|injured|killed|died|drowned|electrocuted)\b",
         r"\b(?:we'?re|we are|i'?m|i am|s?he'?s|s?he is|they'?re|they are) (?:at|in) (?:the )?(?:emergency (?:vet|room"
@@ -482,6 +489,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # Payments the customer did not make, from their own card or account.
         r"\b(?:payments?|transactions?|charges?|purchases?|withdrawals?|transfers?) (?:that )?(?:i|we) (?:didn'?t|did not"
         r"|never) (?:make|made|authori[sz]e|authori[sz]ed|recogni[sz]e|do|did)\b",
+        # (2026-12, the twenty-sixth conversation author's; four authors' sets) the same disowned in other words ("3
+        # payments to 'SP DIGITALHUB' on my card this morning, 89.99 each, not me"); not "I don't recognise" (a calm
+        # question as often)
+        r"\b(?:payments?|charges?|transactions?|debits?|withdrawals?|purchases?|transfers?)\b(?![^.!?]{0,80}\bfor (?:my"
+        r"|our|his|her|their) \w+,? not me)(?:[^.!?]|\.(?=\d)){0,80}\b(?:not me"
+        r"|wasn'?t me|weren'?t me|not mine)\b",
     ),
     # (2026-12, the twenty-third conversation author's; seven authors' sets have it) damage or a loss the company's
     # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
@@ -498,6 +511,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:ihr|euer|eure|ihre) (?:\w+ ){0,2}?(?:fahrer|kurier|fahrradkurier|monteur|techniker|handwerker"
         r"|mitarbeiter|lieferant|bote)\b[^.!?]{0,80}\b(?:umgefahren|angefahren|beschadigt|kaputt gemacht"
         r"|zerkratzt|verletzt)\b",
+        # (2026-12, the twenty-sixth conversation author's; three authors' sets, no resolve one) the customer telling the
+        # company the loss is its own mistake ("it was YOUR mistake, I have the email proving it")
+        r"\b(?:it was|it'?s|this is|that was|that'?s|this was) (?:entirely |all |completely |totally )?(?:your|ur)"
+        r" (?:own )?(?:mistake|error|fault|screw[- ]?up)\b",
         r"\bwho(?:'s| is| will be)? ?(?:going to )?(?:pay(?:ing)? for (?:this|that|it|the (?:repair|damage"
         r"|fine|penalty|replacement)s?)|(?:responsible|liable) for (?:this|that|the (?:damage|fine|penalty"
         r"|mess|repairs?|cost)))\b",
@@ -604,7 +621,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\bthrew away (?:\S+ ){0,3}?(?:years?|months?|weeks?) of\b|\b(?:has|have|shows?"
         r"|showing) \d+ (?:entries|records|rows|items|contracts|orders|files)\b[^.!?]{0,20}\bshould (?:have"
         r"|be) \d+",
-        r"\b(?:is|zijn|staan) (?:\w+ )?(?:weg|verdwenen)\b|\bha(?:nno)? cancellato (?:tutt\w+|i |le |il |la )"
+        r"\b(?<!\d )(?<!probleem )(?<!melding )(?<!storing )(?<!fout )(?:is|zijn|staan) (?:\w+ )?(?:weg|verdwenen)\b|\bha(?:nno)? cancellato (?:tutt\w+|i |le |il |la )"
         r"|\b(?:alles|alle \w+) (?:\w+ )?(?:geloscht|weg|verschwunden)\b|\b(?:tout|tous"
         r"|toutes)\b[^.!?]{0,30}\b(?:supprime\w*|disparu\w*|efface\w*)\b|\b(?:todo|todos"
         r"|todas)\b[^.!?]{0,30}\b(?:borrad\w+|desaparecid\w+|eliminad\w+)\b",
@@ -1608,14 +1625,16 @@ person once the bot has answered, and before it when the handover model reads th
 (`Guardrails.someone`, `Guardrails.someone_first`)."""
 
 
-DEFAULT_NEEDS_PERSON = 0.84
+DEFAULT_NEEDS_PERSON = 0.905
 """The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
 
 DEFAULT_SOMEONE_FIRST = 0.65
 """The handover model's reading a first message's request for someone must reach (`Guardrails.someone_first`):
 across the sixteen development sets, 28 first messages asking for someone were escalations due at once and one
 was a question the bot answered; of the 1,514 calm messages, 3 ask for someone, all under 0.6 (docs/decision.md,
-"Asking for someone at the first message")."""
+"Asking for someone at the first message"). With the model of the long calm dialogues' round, out of fold on the
+twenty-two development sets: 38 such first messages due at once reach 0.65 and one `resolve` (at 0.8: 32 and one);
+one of the three calm ones reaches 0.77 ("Can someone help me reset our admin's 2FA?"), the others stay under 0.6."""
 
 
 class Guardrails(_Model):

@@ -148,7 +148,8 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     # (2026-12, trigger round 14: test12's families that another author's set has too) a person asked for in Dutch,
     # German, Spanish, French, Portuguese, Italian and Polish; a team lead or account manager looped in or to ring,
     # waiting for a human, a number where someone picks up, "get me a staff member"
-    r"\b(?:medewerker|iemand|een mens|een persoon)(?: van (?:jullie|u))? (?:spreken|aan de (?:lijn"
+    # (the twenty-sixth conversation author's) someone of the organisation ("iemand van de organisatie spreken")
+    r"\b(?:medewerker|iemand|een mens|een persoon)(?: van (?:jullie|u|de \w+|het \w+))? (?:spreken|aan de (?:lijn"
     r"|telefoon))\b|\been echte? (?:mens|persoon)\b|\bmet (?:een|iemand|een echte?) (?:medewerker|mens"
     r"|persoon)\b",
     r"\bmit jemandem (?:\w+ ){0,3}?(?:sprechen|reden|telefonieren)\b|\bgibt es (?:\w+ ){0,4}?(?:menschen"

@@ -500,6 +500,36 @@ def test_a_broken_promise_is_named_and_comes_after_the_triggers_it_may_meet() ->
     assert _GUARDRAIL_LABELS["promise_broken"] == "A promise to the customer not kept"
 
 
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the twenty-sixth conversation author's families, in other words)
+        ("Two withdrawals from my account at 4am, 250.00 each, not me.", "security_incident"),
+        ("The glass lid of the pan exploded on the hob while I was cooking.", "vulnerable_customer"),
+        ("A drum of bleach arrived with a cracked lid, it's seeping into the carpet.", "vulnerable_customer"),
+        ("My dad has been to A&E twice since the heating broke.", "vulnerable_customer"),
+        ("It was your error, the engineer set the wrong tariff and now I owe 600.", "damage_caused"),
+        ("Alle facturen van vorig jaar zijn weg.", "data_loss"),
+    ],
+)
+def test_the_twenty_sixth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The charge was for my son, not me, he has his own card.",
+        "I don't recognise a payment, can you tell me what it was for?",
+        "It wasn't your fault, the courier was late.",
+        "Can I order a replacement glass door for the oven?",
+        "Foutcode E4 is weg na het herstarten, bedankt!",
+    ],
+)
+def test_their_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
+
+
 def test_the_new_guardrail_is_named_for_people_and_after_security() -> None:
     from baton.decision.engine import _GUARDRAIL_LABELS, GUARDRAIL_ORDER
 

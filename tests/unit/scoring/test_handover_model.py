@@ -200,6 +200,45 @@ def test_baton_train_handover_writes_a_model_the_scorer_loads(tmp_path: Path) ->
     assert set(model.manifest["numeric_weights"]) == set(handover_runtime.NUMERIC)
 
 
+def test_long_calm_dialogues_train_the_model_and_are_never_measured_as_an_author(tmp_path: Path) -> None:
+    a = _write(tmp_path / "a.jsonl", _conversations("a"))
+    b = _write(tmp_path / "b.jsonl", _conversations("b"))
+    uss = tmp_path / "MWOZ.txt"
+    uss.write_text(
+        # two calm dialogues (3 and 2 customer turns) and one a majority of raters found dissatisfying
+        "USER\tI need a table for four tonight.\t\t3,3,4\nSYSTEM\tWhich area?\n"
+        "USER\tNo, I just need the centre.\t\t3,3,3\nSYSTEM\tBooked, reference 7X.\n"
+        "USER\tThanks.\t\t4,4,5\n\n"
+        "USER\tA train to Ely on Monday.\t\t3,3,3\nSYSTEM\tTR1 leaves at 9.\nUSER\tGreat, book it.\t\t4,3,3\n\n"
+        "USER\tFind me a hotel.\t\t3,3,3\nSYSTEM\tThere are none.\nUSER\tThat is useless.\t\t1,2,2\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = [
+        "train",
+        "handover",
+        "--data",
+        str(a),
+        "--data",
+        str(b),
+        "--out",
+        str(out),
+        "--calm-dialogues",
+        str(uss),
+    ]
+    assert cli_main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    manifest = handover_runtime.load(out / "handover").manifest
+    assert manifest["calm_dialogues"]["messages"] == 5  # the dissatisfied dialogue is not drawn
+    assert set(manifest["calm_dialogues"]["files"]) == {"MWOZ.txt"}
+    assert set(manifest["evaluation"]["leave_one_author_out"]) == {"a.jsonl", "b.jsonl"}
+    assert manifest["evaluation"]["negatives"] == 6 + 5 and "--calm-dialogues" in manifest["command"]
+    assert "long calm task dialogues" in (out / "handover" / "MODEL_CARD.md").read_text()
+    broken = tmp_path / "broken.txt"
+    broken.write_text("CUSTOMER\thello\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"--calm-dialogues .*broken\.txt"):
+        cli_main([*args[:-1], str(broken)])
+
+
 def test_baton_train_handover_refuses_what_it_cannot_measure(tmp_path: Path, capsys) -> None:
     a = _write(tmp_path / "a.jsonl", _conversations("a"))
     with pytest.raises(SystemExit, match="at least two files"):

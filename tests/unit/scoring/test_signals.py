@@ -57,6 +57,7 @@ from baton.scoring.signals import asks_for_human, bot_confidence, negative_feedb
         "no more bot. human pls",
         # trigger round 14: other languages, a team lead looped in, waiting for a person
         "Kan ik een medewerker spreken over mijn factuur?",
+        "Ik wil graag iemand van de klantenservice spreken.",  # the twenty-sixth conversation author's
         "Ik wil graag een echt mens aan de telefoon.",
         "Können Sie mich bitte mit jemandem aus der Buchhaltung sprechen lassen?",
         "Gibt es bei Ihnen überhaupt noch Menschen?",
