@@ -1505,7 +1505,9 @@ _MONEY = (
 DEFAULT_MODEL_GATES: dict[str, str] = {
     # a word of ending and a word of money, in either order
     "cancellation_refund": rf"(?:{_STOP})\b(?=[\s\S]*?\b(?:{_MONEY})\b)|(?:{_MONEY})\b(?=[\s\S]*?\b(?:{_STOP})\b)",
-    "competitor_switch": r"switch\w*|mov\w+|leav\w*|competit\w*|alternatives?|another|elsewhere|other|different"
+    # (the long calm dialogues' round) not a traveller "leaving from Kings Cross" or "at 9:30", nor a hotel's "price
+    # range"
+    "competitor_switch": r"switch\w*|mov\w+|leav\w*(?! from\b| at \d)|competit\w*|alternatives?|another|elsewhere|other|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
     r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick\w*|trial\w*|demo\w*|onboard\w* with"
@@ -1517,7 +1519,7 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|pilot\w*|prototyp\w*|consider\w*|evaluat\w*|shopping|tempt\w*|crm|anbieter|wechs\w+|konkurren\w*"
     r"|concurren(?:t|ce)|fournisseur|prestataire|competencia|otra|otro|proveedor|plataforma"
     # round 6: a price elsewhere; Italian
-    r"|price|prices|priced|fornitore|altro|altra|passando"
+    r"|price(?! range)|prices|priced|fornitore|altro|altra|passando"
     # round 13: a rival told by where it is or what it does better ("the bike shop down the road services cargo bikes
     # in 2 days", "the vet practice next door uses ezyVet", "X is looking better every day")
     r"|down the (?:road|street|bay)|next door|better|half (?:the )?(?:price|cost)|look\w* (?:real(?:ly)? )?(?:good|great)",

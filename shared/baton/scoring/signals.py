@@ -319,9 +319,12 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"\blet me (?:rephrase|put it another way|try again|ask again|say it again)\b",
     r"\b(?:asked|said|explained|written|typed) (?:the same|this|it|that) (?:thing |question )?(?:\w+ )?(?:ways|times|"
     r"twice)\b",
+    # (the long calm dialogues' round) not "Yes, that's right." confirming what the bot read back: "correct" and
+    # "right" only when already so ("It's already correct.")
     r"^(?:but |yes[ ,.!]+)?(?:it'?s|it is|they'?re|they are|that'?s|that is|we'?re|we are|i'?m|i am) (?:already )?"
     r"(?:enabled|on|set|done|turned on|switched on|configured|installed|updated|connected|plugged in|logged in|verified"
-    r"|correct|right)(?: already)?[.!]",
+    r")(?: already)?[.!]|^(?:but |yes[ ,.!]+)?(?:it'?s|it is|they'?re|they are) (?:already (?:correct|right)"
+    r"|(?:correct|right) already)[.!]",
     r"^(?:yes[ ,.!]+|yeah[ ,.!]+)?i(?: have|'ve)? (?:already )?(?:restarted|rebooted|reset|reinstalled|cleared|updated"
     r"|power[- ]cycled|unplugged) (?:it|that|this|the \w+|everything|both)\b(?![^.!?]*\b(?:works?|worked|working"
     r"|fixed|solved|sorted|that did it|thanks|thank you)\b)",
@@ -335,8 +338,11 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"\b(?:i|we)(?: have|'ve)? (?:already )?read (?:section|clause|the (?:article|terms|faq|guide|policy|page|help)"
     r"|your (?:article|terms|faq|guide|policy|page|help))\b",
     r"^(?:but |no[ ,.!]+)?(?:i|we) already (?:use|pay|prepay|own|sent|gave)\b",
+    # (the long calm dialogues' round) not a "no" to the bot's offer: "Not right now.", "Not interested.", "Not
+    # needed.", "Not at the moment."
     r"(?:^|[.!?] )(?:no[ ,.!]+)?not (?!sure\b|yet\b|now\b|really\b|quite\b|bad\b|much\b|today\b|exactly\b"
-    r"|urgent\b|at all\b|a problem\b|an issue\b|a big deal\b|necessary\b|important\b)[\w-]+(?: [\w-]+)?[.!](?: \w|$)",
+    r"|urgent\b|at all\b|a problem\b|an issue\b|a big deal\b|necessary\b|important\b|right (?:now|away)\b"
+    r"|interested\b|needed\b|at (?:the|this) (?:moment|time)\b|for now\b|this time\b)[\w-]+(?: [\w-]+)?[.!](?: \w|$)",
     r"\b(?:it'?s|its|it is|this is|that'?s) not (?:an? |the |my |about )?[\w-]+(?: [\w-]+)?[.!,;] (?:it'?s|its|it is"
     r"|this is)\b",
     r"(?<!\bif it )(?<!\bif )(?<!\bin case it )(?<!\bwhen it )\b(?:still|same) (?:happens|happening|not working|doesn'?t work|does not work|broken|fails|failing"

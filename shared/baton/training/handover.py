@@ -66,9 +66,9 @@ from baton.scoring.features import FeatureSpec, featurize_batch
 ROOT = Path(__file__).resolve().parents[3]
 LABELLED = ROOT / "events" / "labelled"
 CONTEXT_MESSAGES = 2
+"""How many earlier customer messages make the context (the last ones the arc remembers)."""
 CALM_DIALOGUES = "calm-dialogues.jsonl"
 """The name the `--calm-dialogues` draw is read under (a group of its own, training data only)."""
-"""How many earlier customer messages make the context (the last ones the arc remembers)."""
 SPEC = FeatureSpec(n_buckets=8192, word_ngrams=(1, 2), char_ngrams=(1, 0))
 EXCLUDED_INTENTS = frozenset(
     {"complaint", "human_agent", "cancel_subscription", "close_account", "cancellation_fee"}
@@ -479,7 +479,7 @@ def write_card(path: Path, manifest: dict[str, Any]) -> None:
             f"Also, as negatives only (never left out, never in the budgets): the {cd['messages']} customer messages of",
             f"{cd['count']} long calm task dialogues (a seeded draw of the dialogues no rater found dissatisfying) from "
             + ", ".join(f"`{name}`" for name in cd["files"])
-            + " (USS ratings over MultiWOZ, MIT), so that bookings and corrections in a long",
+            + " (rated dialogues in the USS format), so that bookings and corrections in a long",
             "dialogue are not read as cases for a person.",
         ]
     lines += [

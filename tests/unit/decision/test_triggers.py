@@ -395,6 +395,12 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         # round 13: a rival told by where it is, a complaint told by the press or a body
         ("competitor_switch", "The gym down the road answers the phone.", True),
         ("public_complaint", "The local paper is doing a piece on this.", True),
+        # the long calm dialogues' round: a traveller leaving from a station, a hotel's price range; leaving a
+        # provider and a rival's price still count
+        ("competitor_switch", "I will be leaving from London Kings Cross on Saturday.", False),
+        ("competitor_switch", "A hotel in the expensive price range with free parking, please.", False),
+        ("competitor_switch", "We're leaving at the end of the month.", True),
+        ("competitor_switch", "Their price is half of yours.", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(

@@ -193,6 +193,8 @@ def test_mentioning_people_without_asking_for_one(text: str) -> None:
         "Let me rephrase: which Audience URI should Okta send?",
         "We're on Enterprise. I've asked the same thing three ways now.",
         "It's enabled already.",
+        "It's already correct.",
+        "Not right.",
         "tried",
         "it had FOGRA39. read what I'm saying. your printer printed purple",
         "Did you even read my message? The code is in capitals already.",
@@ -265,6 +267,12 @@ def test_negative_feedback(text: str) -> None:
         "Die Antwort auf meine Frage finde ich nicht im Handbuch, wo steht das?",
         "Merci, ça m'aide beaucoup !",
         "¿La respuesta llega por correo?",
+        # the long calm dialogues' round: a confirmation of what the bot read back, a no to its offer
+        "Yes that's right.",
+        "That is correct.",
+        "Not right now.",
+        "Not interested, thanks.",
+        "Not at the moment.",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:
