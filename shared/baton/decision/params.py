@@ -1627,7 +1627,7 @@ person once the bot has answered, and before it when the handover model reads th
 (`Guardrails.someone`, `Guardrails.someone_first`)."""
 
 
-DEFAULT_NEEDS_PERSON = 0.905
+DEFAULT_NEEDS_PERSON = 0.91
 """The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
 
 DEFAULT_SOMEONE_FIRST = 0.65
