@@ -37,19 +37,14 @@ from table import print_table  # noqa: E402
 
 
 def _rows(dialogues: list, count: int | None, skip: set[str]) -> tuple[list[str], list[str]]:
+    from baton.training.handover import dialogue_row
+
     calm, unhappy = [], []
     for d in dialogues:
-        if f"calm-{d.key}" in skip:
-            continue
-        row = {
-            "conversation_id": d.key,
-            "customer": {"id": d.key, "account_id": d.key},
-            "messages": [{"role": t.role, "text": t.text} for t in d.turns],
-            "expected": "resolve" if d.first_need is None else "escalate",
-        }
-        if d.first_need is not None:
-            row["escalate_by"] = d.first_need + 1
-        (calm if d.first_need is None else unhappy).append(json.dumps(row, ensure_ascii=False))
+        if d.key not in skip:
+            (calm if d.first_need is None else unhappy).append(
+                json.dumps(dialogue_row(d, d.key), ensure_ascii=False)
+            )
     rng = random.Random(5)
     rng.shuffle(calm)
     rng.shuffle(unhappy)
@@ -67,16 +62,14 @@ def main() -> None:
     from baton.scoring.loader import load_models
     from baton.scoring.scorer import Scorer
     from baton.training.decision import read_maia, read_uss_file
-    from baton.training.handover import calm_dialogue_lines
+    from baton.training.handover import calm_draw
 
     uss = args.data / "uss"
     if not uss.is_dir():
         print(f"long dialogues: skipped, no {uss} (the rated dialogues are not committed)")
         return
-    trained_on = {
-        json.loads(line)["conversation_id"] for line in calm_dialogue_lines([uss / "MWOZ.txt"], 300, 7)
-    }
     corpora = {name: read_uss_file(uss / f"{name}.txt") for name in ("MWOZ", "SGD")}
+    trained_on = {d.key for d in calm_draw(corpora["MWOZ"], 300, 7)}  # what `--calm-dialogues` trains on
     maia_dir = args.data / "maia_dqe"
     if maia_dir.is_dir():
         corpora.update(read_maia(maia_dir)[0])

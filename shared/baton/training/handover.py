@@ -216,33 +216,44 @@ def read_examples(paths: Sequence[Path], scorer: Any) -> Examples:
     )
 
 
-def calm_dialogue_lines(files: Sequence[Path], count: int, seed: int) -> list[str]:
-    """`count` dialogues (a seeded draw) of the USS-format `files` with no dissatisfied customer turn, as labelled
-    `resolve` conversations in the `baton eval conversations` format."""
+def calm_draw(dialogues: Sequence[Any], count: int, seed: int) -> list[Any]:
+    """The seeded draw of `count` dialogues (`baton.training.decision.Dialogue`) with no dissatisfied customer turn,
+    in the order given: what `--calm-dialogues` trains on (`bench/long_dialogues.py` leaves the same draw out)."""
     import random
 
+    calm = [d for d in dialogues if d.first_need is None]
+    random.Random(seed).shuffle(calm)
+    return calm[:count]
+
+
+def dialogue_row(dialogue: Any, conversation_id: str) -> dict[str, Any]:
+    """A rated dialogue as a labelled conversation in the `baton eval conversations` format: `resolve` when no
+    customer turn is dissatisfied, else `escalate` by the first that is."""
+    row: dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "customer": {"id": conversation_id, "account_id": conversation_id},
+        "messages": [{"role": t.role, "text": t.text} for t in dialogue.turns],
+        "expected": "resolve" if dialogue.first_need is None else "escalate",
+    }
+    if dialogue.first_need is not None:
+        row["escalate_by"] = dialogue.first_need + 1
+    return row
+
+
+def calm_dialogue_lines(files: Sequence[Path], count: int, seed: int) -> list[str]:
+    """`calm_draw` of the USS-format `files`, as labelled `resolve` conversations (JSON lines)."""
     from baton.training.decision import read_uss_file
 
-    calm = []
+    dialogues = []
     for path in files:
         try:
-            dialogues = read_uss_file(Path(path))
+            dialogues += read_uss_file(Path(path))
         except (OSError, ValueError) as exc:
             raise SystemExit(f"--calm-dialogues {path}: {exc}") from None
-        calm += [d for d in dialogues if d.first_need is None]
+    calm = calm_draw(dialogues, count, seed)
     if not calm:
         raise SystemExit(f"--calm-dialogues: no calm dialogue in {', '.join(map(str, files))}")
-    random.Random(seed).shuffle(calm)
-    lines = []
-    for d in calm[:count]:
-        row = {
-            "conversation_id": f"calm-{d.key}",
-            "customer": {"id": f"calm-{d.key}", "account_id": f"calm-{d.key}"},
-            "messages": [{"role": t.role, "text": t.text} for t in d.turns],
-            "expected": "resolve",
-        }
-        lines.append(json.dumps(row, ensure_ascii=False))
-    return lines
+    return [json.dumps(dialogue_row(d, f"calm-{d.key}"), ensure_ascii=False) for d in calm]
 
 
 def read_training(
