@@ -128,6 +128,9 @@ class LastBot(BaseModel):
     """The customer's turns when the answer was given: a repeated answer counts only after the customer spoke."""
     promised_days: float | None = None
     """The longest time frame the answer names, in days (`baton.scoring.waiting`); never its words."""
+    asked: bool = False
+    """The answer only asks the customer something (`asks_only`): what they say next answers it, and says again
+    what they asked before only because the bot asked for it."""
 
 
 class ArcState(OrderedState):
@@ -260,6 +263,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
         statements=said,
         customer_turns=state.customer_turns,
         promised_days=promised_days(message.text),
+        asked=asks_only(message.text),
     )
     # A loop first: the customer came back and got nothing new, whatever the bot's confidence in it.
     if repeated:
@@ -318,7 +322,7 @@ def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | N
     bot = state.last_bot
     if state.last_answer_role != Role.bot or bot is None or bot.failed not in (None, LOW_CONFIDENCE):
         return None
-    if scores.negative_feedback:
+    if scores.negative_feedback and not (bot.asked and _ANSWERED.match(normalize(text))):
         return NEGATIVE_FEEDBACK
     if scores.asks_for_human:
         return ASKED_FOR_HUMAN
@@ -326,6 +330,8 @@ def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | N
         waited = elapsed_days(text)
         if waited is not None and waited > bot.promised_days:
             return OVERDUE
+    if bot.asked:
+        return None  # an answer to the bot's question, which may well say again what was asked before
     for reason, earlier_id in ((REPEAT, scores.repeat_of), (REPHRASE, scores.rephrase_of)):
         earlier = state.recent_message(earlier_id)
         if earlier is not None and earlier.seq < bot.seq:  # asked again what the answer should have settled
@@ -447,6 +453,38 @@ def statements(text: str) -> list[str]:
             hashes = sorted({f"{zlib.crc32(w.encode()) & 0xFFFF:04x}" for w in words if w not in _STOP})
             out.append(f"{'.'.join(hashes)}:{len(words)}:{named}")
     return out
+
+
+_CONFIRM = re.compile(
+    r"^(?:(?:so |ok(?:ay)?|alright|great|perfect|sure|got it)[ ,.!]+)?(?:(?:please|kindly|can you|could you|would"
+    r" you|will you) (?:confirm|verify|check)|(?:just )?to confirm|let me confirm|confirming)\b"
+)
+"""A confirmation asked for ("Please confirm the following details: ...", "To confirm, that's 4 tickets for
+March 9th."): the sentences after it are the details to confirm, not statements."""
+
+
+_ANSWERED = re.compile(r"(?:no|nope|nah)[ ,.!]+(?:i|we) (?:want|need|wanted|would like|'d like|prefer)\b")
+"""A "no" that answers the bot's question with what the customer wants instead ("Do you want it till March
+13th?" "Nope, I need the car till the 9th."): a correction the bot asked for, not feedback on an answer."""
+
+
+def asks_only(text: str) -> bool:
+    """Whether a bot answer only asks the customer something: it has a question or a confirmation to give
+    (`_CONFIRM`), and states nothing else (`statements`: a sentence of `STATEMENT_WORDS` words that is not a
+    question or a courtesy). "Which city are you leaving from?", "Sorry to hear that. Could you share the order
+    number?", "Please confirm: a table for 2 at 7:15 pm." ask; "Reset it from Settings. Did that help?" answers."""
+    asked = False
+    for sentence in _SENTENCE_END.split(text[:5000].strip()):
+        words = _words(sentence)
+        if not words:
+            continue
+        if _CONFIRM.search(" ".join(words)):
+            return True
+        if sentence.rstrip().endswith("?"):
+            asked = True
+        elif len(words) >= STATEMENT_WORDS and not _COURTESY.search(" ".join(words)):
+            return False
+    return asked
 
 
 def same_statements(before: list[str], now: list[str]) -> bool:

@@ -270,15 +270,22 @@ class Scorer:
 
 def asks_for_human(text: str, triggers: Mapping[str, float] | None, model: TriggerModel | None) -> bool:
     """`Scores.asks_for_human`: the signal's patterns (`signals.asks_for_human`), or the trigger model's reading
-    of a request for a person at its cross-validated threshold ("HUMAN. PLEASE.") that no negation of its key
-    words rules out (`signals.refuses_human`: not "I don't need a person")."""
+    of a request for a person at its cross-validated threshold ("HUMAN. PLEASE.") in a message that names someone
+    or some way to reach a person (`signals.may_ask_for_human`: not "Please get me a cab there") and that no
+    negation of its key words rules out (`signals.refuses_human`: not "I don't need a person")."""
     if signals.asks_for_human(text):
         return True
     if not triggers or model is None:
         return False
     threshold = model.thresholds.get(signals.MODEL_HUMAN_REQUEST)
     p = triggers.get(signals.MODEL_HUMAN_REQUEST, 0.0)
-    return threshold is not None and threshold < 1.0 and p >= threshold and not signals.refuses_human(text)
+    return (
+        threshold is not None
+        and threshold < 1.0
+        and p >= threshold
+        and signals.may_ask_for_human(text)
+        and not signals.refuses_human(text)
+    )
 
 
 def _stack(parts: Sequence[Encoded | None]) -> Encoded:

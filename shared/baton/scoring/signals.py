@@ -223,7 +223,9 @@ NEGATIVE_FEEDBACK_PATTERNS: tuple[str, ...] = (
     r"\byou (?:don't|do not|dont|didn't|did not|didnt) (?:understand|get it|listen|read|answer)\b",
     r"\b(?:read|answer) my (?:question|message)\b",
     r"\b(?:wrong answer|makes no sense|doesn't make sense|does not make sense)\b",
-    r"^(?:no|nope|nah)[ ,.!]+(?:that|this|it)(?:'s| is|s)? (?:not|wrong)\b",
+    # (the long calm dialogues' round) not a "no" to the bot's offer: "No, that is not needed.", "No, it's not
+    # required, thanks"
+    r"^(?:no|nope|nah)[ ,.!]+(?:that|this|it)(?:'s| is|s)? (?:not(?! (?:needed|required|necessary)\b)|wrong)\b",
     r"\bthat'?s wrong\b",
     # A terse "did that." / "tried it already" in reply to a suggestion.
     r"^(?:i |we )?(?:already )?(?:did|done|tried|have done|have tried) (?:that|it|this|those|all that)"
@@ -354,8 +356,24 @@ the *bot* is the arc's question (it counts only after a bot answer; see `baton.s
 MODEL_HUMAN_REQUEST = "human_request"
 """The trigger model's code for a request for a human (`baton.scoring.triggers`)."""
 
+HUMAN_MODEL_WORDS = DEFAULT_TRIGGER_KEYWORDS[MODEL_HUMAN_REQUEST] + (
+    r"|human\w*|pers\w*n|eprson|boss|ring|colleagues?|whoever|any ?(?:one|body)|connect\w*|put (?:me |us )?through"
+    r"|hand\w* (?:me |us |this |it )?over|pass (?:me|us|this|it) (?:on|to)|advis[eo]rs?|directors?|executives?"
+    r"|department|desk|pharmacists?|technicians?|handlers?|team|office|customer (?:care|service|support|assistance)"
+    r"|client service|assistants?|automat\w*|conversation|phone (?:me|us|appointment|call)|on the phone|by phone"
+    r"|skipper|md|ceo|owner|jemand\w*|zuruck\w*|ansprechpartner|alguien|quelqu\w*|qualcuno|iemand|alguem"
+    r"|medewerker|operador|operatore|atendente"
+)
+"""Words a message must hold for the trigger model alone to read a request for a person (`may_ask_for_human`):
+its key words, and the people, places and channels a request names without them ("get me ur boss", "put me
+through to whoever is in charge", "Kann mich bitte jemand zurückrufen?"). Without one, the model's reading is a
+request for something else: "Please get me a cab there", "Can I get the phone number please?", "I need a
+doctor" (the long calm dialogues' round: 22 of 6,000 task-dialogue turns, none of the 23 model-only requests of the
+held-out trigger sets)."""
+
 _human = re.compile("|".join(f"(?:{p})" for p in HUMAN_PATTERNS))
 _human_words = re.compile(rf"\b(?:{DEFAULT_TRIGGER_KEYWORDS[MODEL_HUMAN_REQUEST]})\b")
+_human_model_words = re.compile(rf"\b(?:{HUMAN_MODEL_WORDS})\b")
 _negation = Negation.compile()
 _human_not = [re.compile(p) for p in HUMAN_EXCLUSIONS]
 _negative = [re.compile(p) for p in NEGATIVE_FEEDBACK_PATTERNS]
@@ -379,6 +397,12 @@ def asks_for_human(text: str) -> bool:
         normal = exclusion.sub(" ", normal)
     # One scan; the negation check runs only on a match ("please don't pass me to an agent").
     return any(not _negation.negated(normal, m.start(), questions=False) for m in _human.finditer(normal))
+
+
+def may_ask_for_human(text: str) -> bool:
+    """Whether the message names someone or some way to reach a person (`HUMAN_MODEL_WORDS`): what the trigger
+    model's reading of a request for a human needs to count."""
+    return _human_model_words.search(_normal(text)) is not None
 
 
 def refuses_human(text: str) -> bool:

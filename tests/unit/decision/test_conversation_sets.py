@@ -26,34 +26,34 @@ FLOORS = {
     "support_conversations_test2.jsonl": (39, 5),
     "support_conversations_test3.jsonl": (38, 5),
     "support_conversations_test4.jsonl": (41, 5),
-    "support_conversations_test5.jsonl": (31, 2),
+    "support_conversations_test5.jsonl": (32, 2),
     "support_conversations_test6.jsonl": (36, 1),
     "support_conversations_test7.jsonl": (39, 1),
     "support_conversations_test8.jsonl": (40, 1),
-    "support_conversations_test9.jsonl": (42, 0),
+    "support_conversations_test9.jsonl": (43, 0),
     "support_conversations_test10.jsonl": (38, 3),
     "support_conversations_test11.jsonl": (40, 3),
     "support_conversations_test12.jsonl": (38, 2),
     "support_conversations_test13.jsonl": (39, 2),
-    "support_conversations_test14.jsonl": (41, 2),
+    "support_conversations_test14.jsonl": (41, 1),
     "support_conversations_test15.jsonl": (40, 3),
     "support_conversations_test16.jsonl": (39, 0),
     "support_conversations_test17.jsonl": (40, 6),
-    "support_conversations_test20.jsonl": (37, 3),
+    "support_conversations_test20.jsonl": (38, 3),
     # read since the eighteenth set's round (held out before: 31 of 42 in time at the first session's start; 33 at
     # the start of the round that read it)
     "support_conversations_test18.jsonl": (38, 5),
     # held out: 40 of 42 in time with the code of the session's start (resolve 5 of 53); 39 before the long calm
-    # dialogues' round, 37 since
-    "support_conversations_test19.jsonl": (37, 5),
+    # dialogues' round, 37 since, 38 since its second round
+    "support_conversations_test19.jsonl": (38, 5),
     # held out, written with the nineteenth and twentieth sets: 35 of 43 / 40 of 47 in time with the code of the
     # session's start (resolve 3 of 52 / 6 of 49); the twenty-second 41 since the eighteenth set's round; since the
     # long calm dialogues' round 34 of 43 (36 before) and 41 of 47 with 4 resolve escalated (6 before)
     "support_conversations_test21.jsonl": (34, 3),
     "support_conversations_test22.jsonl": (41, 4),
     # held out, written during the eighteenth set's round: 35 of 43 in time with the code of the session's start
-    # (resolve 7 of 52; 5 since the long calm dialogues' round)
-    "support_conversations_test24.jsonl": (35, 5),
+    # (resolve 7 of 52; 5 since the long calm dialogues' round, 6 since its second round)
+    "support_conversations_test24.jsonl": (35, 6),
     # read since the twenty-third set's round (held out before: 27 of 43 in time at the session's start and after the
     # eighteenth set's round)
     "support_conversations_test23.jsonl": (36, 3),
@@ -65,17 +65,17 @@ FLOORS = {
     "support_conversations_test26.jsonl": (33, 3),
     # held out, written during the twenty-fifth set's round: 28 of 43 / 33 of 43 in time with the code of the
     # session's start (resolve 4 of 52 / 3 of 52); 29 / 33 at the round's end; 28 / 31 (resolve 2 / 3) since the long
-    # calm dialogues' round
+    # calm dialogues' round; the twenty-eighth 33 since its second round
     "support_conversations_test27.jsonl": (28, 2),
-    "support_conversations_test28.jsonl": (31, 3),
+    "support_conversations_test28.jsonl": (33, 3),
 }
 
 IN_TIME_MISSED = {
     "support_conversations_test21.jsonl": "34 of 43 in time (79%) since the long calm dialogues' round (36 before it)",
     "support_conversations_test27.jsonl": "28 of 43 in time (65%), measured blind at the twenty-fifth set's round's "
     "start and since the long calm dialogues' round (29 at the twenty-fifth's end)",
-    "support_conversations_test28.jsonl": "31 of 43 in time (72%) since the long calm dialogues' round (33 at the "
-    "twenty-fifth set's round's start and end)",
+    "support_conversations_test28.jsonl": "33 of 43 in time (77%) since the long calm dialogues' second round (31 "
+    "in its first, 33 at the twenty-fifth set's round's start and end)",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 

@@ -401,6 +401,18 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         ("competitor_switch", "A hotel in the expensive price range with free parking, please.", False),
         ("competitor_switch", "We're leaving at the end of the month.", True),
         ("competitor_switch", "Their price is half of yours.", True),
+        # ... a traveller leaving on a day or a place by a time, a hotel that offers free parking, a trip to
+        # Portland, a preference for an airline; leaving after this term and moving over to Monday.com still count
+        ("competitor_switch", "I'm going to Cambridge and I need a train that leaves on Wednesday.", False),
+        ("competitor_switch", "I need a taxi. I want to leave the hotel by 9:45.", False),
+        ("competitor_switch", "A guesthouse that offers free wifi, please.", False),
+        ("competitor_switch", "I'm going to Portland.", False),
+        ("competitor_switch", "I would prefer to travel in Economy class.", False),
+        ("competitor_switch", "We'll be leaving after this term.", True),
+        ("competitor_switch", "We're moving our boards over to Monday.com.", True),
+        # ... the bot asked to try a booking again is no earlier contact; asking again still counts
+        ("repeated_contact", "Nope, try it again for four people.", False),
+        ("repeated_contact", "I'm asking again: where is my refund?", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baton.scoring.fakes import snapshot
-from baton.scoring.signals import asks_for_human, bot_confidence, negative_feedback
+from baton.scoring.signals import asks_for_human, bot_confidence, may_ask_for_human, negative_feedback
 
 
 @pytest.mark.parametrize(
@@ -273,6 +273,9 @@ def test_negative_feedback(text: str) -> None:
         "Not right now.",
         "Not interested, thanks.",
         "Not at the moment.",
+        # a no to the bot's offer in the words of its question
+        "No, that is not needed. Could you help to book a cab to the doctor?",
+        "No, that is not required, thank you!",
     ],
 )
 def test_not_negative_feedback(text: str) -> None:
@@ -326,3 +329,23 @@ def test_someone_asked_for_by_what_they_should_do(text: str) -> None:
 )
 def test_people_in_calm_questions_are_not_a_request(text: str) -> None:
     assert not asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # what the trigger model alone reads as a request for a person needs someone or some way to reach one
+        ("get me ur boss", True),
+        ("Put me through to whoever is in charge.", True),
+        ("Kann mich bitte jemand zurückrufen?", True),
+        ("Would it be possible to get a technician on the phone?", True),
+        ("HUMAN. PLEASE.", True),
+        # the long calm dialogues' round: a booking or a number asked of the bot
+        ("Can you get me a cab there?", False),
+        ("Yes and can I get the phone number please?", False),
+        ("I need a doctor please.", False),
+        ("Please look around London, UK.", False),
+    ],
+)
+def test_the_trigger_models_request_for_a_person_needs_a_word_for_one(text: str, names: bool) -> None:
+    assert may_ask_for_human(text) is names
