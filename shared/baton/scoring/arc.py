@@ -23,7 +23,8 @@ mood):
   `answer_id` is not enough: a flow's steps share one); the bot's own confidence was below
   `LOW_BOT_CONFIDENCE`; or
   the customer's reaction to it (their messages after it, before anyone else answers) gave negative feedback,
-  asked for a human, or repeated or rephrased a question asked before the answer.
+  asked for a human, or repeated or rephrased a question asked before the answer (not when the answer only asked
+  the customer something, `asks_only`: the reply then answers it, and may well say the request again).
 
 For repeat and rephrase detection the state remembers the last `RECENT` (5) substantive customer
 messages (at least `MIN_TOKENS` words) as a MinHash signature of their character 3-grams (near-identical

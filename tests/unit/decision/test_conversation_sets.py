@@ -68,6 +68,9 @@ FLOORS = {
     # calm dialogues' round; the twenty-eighth 33 since its second round
     "support_conversations_test27.jsonl": (28, 2),
     "support_conversations_test28.jsonl": (33, 3),
+    # held out, written during the long calm dialogues' second round: long conversations with an LLM agent, 14 of 23
+    # in time with the code of the session's start and at the round's end (resolve 6 of 33 both times)
+    "support_conversations_test29.jsonl": (14, 6),
 }
 
 IN_TIME_MISSED = {
@@ -76,6 +79,8 @@ IN_TIME_MISSED = {
     "start and since the long calm dialogues' round (29 at the twenty-fifth's end)",
     "support_conversations_test28.jsonl": "33 of 43 in time (77%) since the long calm dialogues' second round (31 "
     "in its first, 33 at the twenty-fifth set's round's start and end)",
+    "support_conversations_test29.jsonl": "14 of 23 in time (61%), measured blind at the long calm dialogues' second "
+    "round's start and end: long conversations with an LLM agent, escalated late more than never",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 
