@@ -20,7 +20,7 @@ import pytest
 from baton.context.models import Context
 from baton.events import EscalationDecided
 from baton.models import BotInfo, Conversation, Customer, Reason, Role, StoredMessage
-from baton.routing.packet import EntityExtractor, build_packet, extract_entities
+from baton.routing.packet import EntityExtractor, Span, build_packet, extract_entities
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 NBSP, NNBSP, THIN, APOSTROPHE, DASH = "\u00a0", "\u202f", "\u2009", "\u2019", "\u2013"
@@ -1685,3 +1685,89 @@ def test_times_versions_lists_and_words_that_only_look_like_test14s_families(tex
 def test_a_single_letter_closes_grouped_digits_only_where_the_clause_ends_and_never_i_or_a() -> None:
     assert ("order_id", "4410 2231 88") in found("order 4410 2231 88 I think")
     assert ("order_id", "WBX 1123 88 F") in found("frame number WBX 1123 88 F, stolen in May")
+
+
+def retyped(*texts: str) -> list[tuple[str, str]]:
+    """The spans of the customer's messages in order, each read with the ids the ones before gave (`build_packet`)."""
+    extractor = EntityExtractor()
+    earlier: list[Span] = []
+    out: list[tuple[str, str]] = []
+    for text in texts:
+        spans = extractor.spans(text, "", earlier)
+        earlier += [s for s in spans if s.kind.endswith("_id")]
+        out += [(s.kind, s.value) for s in spans]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("texts", "entity"),
+    [
+        (("my booking is RN-55102", "oops, it's RN-55120 sorry"), ("order_id", "RN-55120")),
+        (("Kundennummer 48812, glaube ich", "oder doch 48821"), ("order_id", "48821")),
+        (("fattura FT 2025/00412", "mi scusi, 2025/00421"), ("invoice_id", "2025/00421")),
+    ],
+)
+def test_an_id_typed_again_in_the_shape_of_an_earlier_one_is_one(
+    texts: tuple[str, ...], entity: tuple[str, str]
+) -> None:
+    assert entity in retyped(*texts)
+
+
+def test_a_number_in_an_earlier_ids_shape_is_no_id_when_it_is_far_from_it_or_short() -> None:
+    assert ("order_id", "20240") not in retyped(
+        "account 4471", "we moved to 20240 Clonmel"
+    )  # four digits: short
+    assert ("order_id", "75011") not in retyped("customer no 44712", "we moved to 75011 Paris")  # far from it
+    assert ("order_id", "PX-1182") not in retyped("booking PT-20417", "the PX-1182 model")  # other letters
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "entity"),
+    [
+        ("LCN-0412-C. rendu le 2 mai", "Avez-vous votre numéro de contrat ?", ("order_id", "LCN-0412-C")),
+        ("FT 2025/00412", "Può indicarmi il numero della fattura?", ("invoice_id", "FT 2025/00412")),
+        ("its 12K 330871", "Could you read the serial number on the meter?", ("order_id", "12K 330871")),
+        ("J/2025/0044.", "Proszę podać numer kursanta.", ("order_id", "J/2025/0044")),
+    ],
+)
+def test_ids_answering_a_question_asked_number_first_or_for_a_learners_number(
+    text: str, before: str, entity: tuple[str, str]
+) -> None:
+    assert entity in found(text, before)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("candidate number 5503318, the result is still pending", ("order_id", "5503318")),
+        ("lånekort 2004 0099 1123, boken är tillbaka", ("order_id", "2004 0099 1123")),
+        ("impianto n. TO-5512093 fermo da lunedì", ("order_id", "TO-5512093")),
+        ("rekening was € 95,-- te veel", ("amount", "€ 95,--")),
+        ("lekcja 3 października się nie odbyła", ("date", "3 października")),
+        ("we paid 1,240.00 for the whole week", ("amount", "1,240.00")),
+        ("billed at 412.50 each, agreed was less", ("amount", "412.50")),
+        ("our agreed price was 870", ("amount", "870")),
+    ],
+)
+def test_learners_library_cards_installations_dutch_whole_amounts_polish_months_and_sums_paid(
+    text: str, entity: tuple[str, str]
+) -> None:
+    assert entity in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CARD PAYMENT 12/09 FIXIT 24/7 call-out",
+        "open 24/7 they said",
+        "I paid 3 times already",
+        "the price was fine, the fitter was not",
+    ],
+)
+def test_around_the_clock_a_statements_date_and_counts_that_only_look_like_test16s_families(
+    text: str,
+) -> None:
+    found_ = found(text)
+    assert ("date", "24/7") not in found_
+    assert not any(kind.endswith("_id") for kind, _ in found_)
+    assert not any(kind == "amount" for kind, _ in found_)

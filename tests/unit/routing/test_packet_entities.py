@@ -41,11 +41,11 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test16.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test17.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test16 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test16 is training data for it (test13 since test13's round, test14 since test14's round, test15
-since test15's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+on all these sets but test17 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test17 is training data for it (test13 since test13's round, test14 since test14's round, test15
+since test15's round, test16 since test16's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -58,7 +58,7 @@ number is labelled an id (`order_id`, what the customer holds), as five authors 
 (`reklamace`, `reklamacja`, `Reklamation`: `DISPUTED_KIND`), and a serial found and not labelled counts as nothing
 (`_unclaimed_serial`: four authors label serials, two leave them out). Since test15's round any id is compared alike
 where its message names a fine (`FINE_WORD`: authors disagree three ways), and a bare reference's word may have `is` or
-`was` after it (`inspection ref was INSP-7731`).
+`was` after it (`inspection ref was INSP-7731`). Test16's round changed no comparison.
 """
 
 from __future__ import annotations
@@ -430,9 +430,10 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test16.jsonl"
-"""The held-out set: 60 conversations (241 entities) by a sixteenth author who never saw the extractor, its tests or
-the other sets; measured at the start of test15's round and once at its end, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test17.jsonl"
+"""The held-out set: 60 conversations (229 entities) by a seventeenth author who never saw the extractor, its tests or
+the other sets; measured at the start of the session of test16's round and once at that round's end, never read, tuned
+or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -557,6 +558,22 @@ EARLIER_SETS = {
     # name with no digit (`acme-bookkeeping`), bank references as an invoice's, ids answering a question for a card's
     # or a scooter's number, `'ERR 31 - gyro'`, `INV 20419` kept with its word, a quote read as the invoice after it,
     # a guessed amount (`about £30`) and a product's code read as an error's (`code LN-120-P`)
+    "handoff_entities_test16.jsonl": (
+        0.96,
+        0.98,
+    ),  # measured blind 88.4% / 97.3% (the session's start 87.1% / 96.8%); a development set since test16's round,
+    # its misses and false hits read by family and fixed in general words (an id typed again in the shape of an earlier
+    # one, a correction or a second guess; the bot's question asking number first, `numéro de contrat`, `numero della
+    # fattura`; an answer after a French, Spanish, German or Polish yes and `n°`, a document series' or digits with a
+    # letter before a group of five; a candidate's, an applicant's, a learner's, an installation's number and a
+    # library card's as an account's; a whole amount's `,--`; Polish months of twelve letters; a sum with no currency
+    # paid, priced or charged each; `24/7` no date, a padded day and month after an id's word no id): left out of the
+    # learned reader's training 95.9% / 98.7% (`bench/handoff.py --loao`), trained on 233/241 (96.7%), 233/236
+    # (98.7%); what is left is a lab's case as an order (`Case 24-3381`: a ticket to the development set and six
+    # authors), guessed amounts (`about £38`, `ca. 38 EUR`: no other author labels one), a storage unit (`unit
+    # C-114`), a logger's device (`DEVICE CT-S 00419-B`), `SK-CH 220419`, a deposit slip's `n° 0912/AL`, a customs
+    # status (`CX-HOLD 41`), a Spanish mobile after `llamen al`, a product not on the team's list (`audeo L90`) and a
+    # meter reading read as a phone
 }
 
 
@@ -585,19 +602,20 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the start of test15's round with its starting extractor (commit 6b20a5d: recall
-    210/241 (87.1%), precision 210/217 (96.8%)) and once at its end (`bench/handoff.py --entities ... --against` the
-    starting `packet.py`, both under this round's comparison; aggregates only): recall 213/241 (88.4%), precision 213/219
-    (97.3%); the starting patterns with this round's reader 211/241 (87.6%), 211/217 (97.2%). A regression floor."""
+    """Measured 2026-12-07, once at the start of the session of test16's round with its starting extractor (commit
+    dab3b80: recall 212/229 (92.6%), precision 212/221 (95.9%)) and once at the round's end (`bench/handoff.py
+    --entities ... --against` the starting `packet.py`, both under this round's comparison; aggregates only): recall
+    212/229 (92.6%), precision 212/221 (95.9%); the starting patterns with this round's reader the same. A regression
+    floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.883 and precision >= 0.972, report
+    assert recall >= 0.925 and precision >= 0.958, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.884 < 0.95 (precision 0.973) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, order ids 46/59, amounts 30/38, invoice ids 7/9, dates 47/49, error codes 8/9, "
-    "phones 3/4, products 52/53, the other kinds all found",
+    reason="held-out recall 0.926 < 0.95 (precision 0.959) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 33/41, invoice ids 6/10, order-or-ticket ids 6/7, dates 40/41, "
+    "phones 8/9, products 49/51, the other kinds all found",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT, blind=True)
