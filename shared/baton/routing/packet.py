@@ -1078,27 +1078,39 @@ def _retyped_ids(t: _Text, ids: Sequence[Span]) -> Iterable[Span]:
     """An id typed again in the shape of one the customer gave before, in this message or an earlier one: a
     correction or a second guess (`PT-20417` ... `actually its PT-20471 sorry, typo`; `its 20077 or maybe 20771`;
     `FT 2024/00731` ... `anzi scusi, 2024/00713`): the same letters, the same digits' count and separators, the kind
-    of the first. Since test16's round. Without a letter it must be within two edits of the first's digits and hold
-    five digits or more (`20771`, not a postcode or a year after an id of four)."""
-    seen = set()
+    of the first; one token (a series' letters before it may be left out). Since test16's round. Without a letter it
+    must be within two edits of the first's digits and hold five digits or more (`20771`, not a postcode or a year
+    after an id of four). The text's tokens are read once, each shape looked up (a text packed with ids stays cheap)."""
+    shapes: dict[str, tuple[str, EntityKind]] = {}
     for first in ids:
         value = first.value
-        lead = re.match(r"(?-i:[A-Z]{1,4}) (?=\d)", value)
-        for shape in (value, value[lead.end() :]) if lead else (value,):
-            lettered = any(c.isalpha() for c in shape)
-            if (shape, first.kind) in seen or sum(c.isdigit() for c in shape) < (3 if lettered else 5):
-                continue
-            seen.add((shape, first.kind))
-            pattern = "".join(
-                r"\d" if c.isdigit() else f"(?i:{re.escape(c)})" if c.isalpha() else re.escape(c)
-                for c in shape
-            )
-            for m in re.finditer(rf"(?<![\w/.#-]){pattern}(?![\w/-]|[.,]\d)", t.text):
-                if not lettered and _edits(m.group(), shape) > 2:
-                    continue
-                span = _id(first.kind, m.start(), m.end(), m.group())
-                if span is not None:
-                    yield span
+        lead = _SERIES_LEAD.match(value)
+        shape = value[lead.end() :] if lead else value
+        if " " in shape:
+            continue
+        lettered = any(c.isalpha() for c in shape)
+        if sum(c.isdigit() for c in shape) >= (3 if lettered else 5):
+            shapes.setdefault(_shape(shape), (shape, first.kind))
+    if not shapes:
+        return
+    for m in _TOKEN.finditer(t.text):
+        hit = shapes.get(_shape(m.group()))
+        if hit is None or (not any(c.isalpha() for c in hit[0]) and _edits(m.group(), hit[0]) > 2):
+            continue
+        span = _id(hit[1], m.start(), m.end(), m.group())
+        if span is not None:
+            yield span
+
+
+_SERIES_LEAD = re.compile(r"(?-i:[A-Z]{1,4}) (?=\d)")
+_TOKEN = re.compile(
+    r"(?<![\w/.#-])(?=[A-Za-z/_-]*\d)[A-Za-z0-9](?:[A-Za-z0-9/_-]|\.(?=\d))*(?![\w/-]|[.,]\d)"
+)
+_SHAPE_DIGIT = str.maketrans("0123456789", "9999999999")
+
+
+def _shape(token: str) -> str:
+    return token.casefold().translate(_SHAPE_DIGIT)
 
 
 def _edits(a: str, b: str) -> int:
@@ -2407,17 +2419,14 @@ _PAID_NUMBER = re.compile(
 them."""
 
 
+_PAID_STEMS = ("paid", "pagato", "pagado", "pagu", "pay", "bezahlt", "betaal", "betalt", "zapła", "zapla", "at ", "price",
+               "cost")  # fmt: skip
+
+
 def _paid_numbers(t: _Text) -> Iterable[Span]:
-    if not t.digits or (
-        "pa" not in t.folded
-        and "at " not in t.folded
-        and "price" not in t.folded
-        and "cost" not in t.folded
-        and "bet" not in t.folded
-        and "zap" not in t.folded
-    ):
+    if not t.digits:
         return
-    for m in _PAID_NUMBER.finditer(t.text):
+    for m in _starting_with(_PAID_NUMBER, t, _PAID_STEMS, digit_within=30):
         group = "a" if m.group("a") else "b" if m.group("b") else "c"
         raw = m.group(group)
         value = _decimal(raw)
