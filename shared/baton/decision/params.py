@@ -290,6 +290,16 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, the ninth author's) a driver or a pilot unfit to drive
         r"^(?=[\s\S]*\b(?:kids|children|child|baby|babies|toddlers?|infant|\d{1,2}[- ]year[- ]old)\b)[\s\S]*\b(?:(?:stuck|stranded)"
         r" (?:in|at) [\w-]+|no (?:hotel|room|accommodation|place to stay|where to stay))\b",
+        # (2026-12, the thirtieth author's: long agent conversations; not "no booking" with the kids at a ski shop in
+        # the morning, the twenty-fifth author's calm one) nowhere to sleep tonight; someone hurt by what
+        # happened, taken to hospital or to be checked ("it fell over when my son was climbing on it ... bruised his
+        # arm and we took him to get checked")
+        r"\b(?:we|i) (?:have|got|'ve got|ve got) nowhere to (?:sleep|stay)\b",
+        r"\b(?:took|taken|rushed) (?:him|her|them|my (?:son|daughter|child|kid|baby|wife|husband|partner|mum|mom|dad"
+        r"|father|mother)|the (?:kids?|baby|children)) (?:in )?(?:to (?:the )?(?:hospital|a&e|er|emergency|urgent care"
+        r"|doctor|gp|clinic)|to get (?:him |her |them )?(?:checked|looked at|seen|x-?rayed))\b|\b(?:he|she|they|my (?:son"
+        r"|daughter|child|kid|baby|wife|husband|partner)) (?:\S+ ){0,2}?(?:bruised|cut|burn(?:ed|t)|broke|sprained|hurt"
+        r"|injured|fractured) (?:his|her|their) (?:arm|leg|hand|head|foot|wrist|face|finger|back|knee|ankle)\b",
         # (2026-12, the eleventh author's) a "safe account" scam under way, a breakdown on a motorway, a relative
         # in hospital who may not survive, no money left for food
         r"\b(?:move|moving|transfer\w*|send|sending|put)\b[^.!?]{0,50}\b(?:to|into) (?:a|the|their|his|her|this) (?:new )?"
@@ -304,6 +314,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"(?:until|till|before) payday\b",
         r"\b(?:driver|pilot|captain|instructor|courier|rider|chauffeur)\b[^.!?]{0,60}\b(?:drunk|smelled (?:strongly )?"
         r"(?:of|like) (?:alcohol|booze|beer|weed|cannabis)|under the influence|swerving|fell asleep at the wheel)\b",
+        # (2026-12, the thirtieth conversation author's) a near miss, a driver texting on the road or driving recklessly
+        r"\b(?:nearly|almost) (?:crashed|crash(?:ed)? into|ran (?:over|into)|ran us off|hit (?:a|an|another|two|some|the)"
+        r" (?:van|car|truck|lorry|bus|cyclist|pedestrian|child|kid|bike|motorbike|person|people|wall|tree|barrier)"
+        r"|killed (?:us|me|someone|somebody|my))\b",
+        r"\b(?:texting|on (?:his|her|their) phone)\b[^.!?]{0,60}\b(?:motorway|highway|freeway|while driving|at the wheel"
+        r"|the whole (?:way|ride|trip|journey))\b|\bdriv(?:ing|es|en|er) (?:\S+ )?(?:dangerously|recklessly|like a"
+        r" (?:maniac|lunatic|madman))\b",
         # (2026-12, the twelfth author's) a customer who could not call for help if they fell; a mental-health
         # crisis disclosed
         r"\bif (?:i|he|she|they|my (?:mum|mom|dad|mother|father|wife|husband|partner|son|daughter|grand\w+|parents?))"
@@ -463,6 +480,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # German, Spanish, Italian, Polish and French, someone ordering or logging in on the account, a new admin and
         # the owner removed
         r"\b(?:overgenomen|gehackt|hackeado|hackerato|zhakowan\w*)\b|\bcompte (?:a ete |est )?pirate\b"
+        # (2026-12, the thirtieth author's: long agent conversations) told by the service that the login details
+        # changed ("got an email saying my email was changed")
+        r"|\b(?:email|e-mail|notification|message|text|sms|alert) (?:\S+ ){0,3}?saying (?:that )?(?:my|our) (?:email"
+        r"|e-mail|password|phone(?: number)?|address|pin|login|recovery email)(?: address)? (?:was|has been|had been"
+        r"|got|is) (?:changed|reset|updated)\b"
         r"|\b(?:some|any) ?(?:one|body)(?:'s| has) been (?:ordering|logging in|using it|buying|placing orders"
         r"|booking)\b|\bnew (?:user|admin|account)\b[^.!?]{0,60}\b(?:full (?:rights|access|admin)"
         r"|admin rights)\b[^.!?]{0,60}\b(?:removed|deleted|changed)\b",
@@ -489,6 +511,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # Payments the customer did not make, from their own card or account.
         r"\b(?:payments?|transactions?|charges?|purchases?|withdrawals?|transfers?) (?:that )?(?:i|we) (?:didn'?t|did not"
         r"|never) (?:make|made|authori[sz]e|authori[sz]ed|recogni[sz]e|do|did)\b",
+        # (2026-12, the thirtieth author's: long agent conversations) with words between ("a charge for premium that
+        # I didnt do"); not "I didn't buy anything" alone (a calm question about a charge as often)
+        r"\b(?:payments?|transactions?|charges?|purchases?|debits?|withdrawals?)\b[^.!?]{1,40}? (?:that|which) (?:i|we)"
+        r" (?:didn'?t|didnt|did not|never) (?:make|made|authori[sz]e\w*|do|did|buy|bought|order\w*|request\w*"
+        r"|approve\w*)\b",
         # (2026-12, the twenty-sixth conversation author's; four authors' sets) the same disowned in other words ("3
         # payments to 'SP DIGITALHUB' on my card this morning, 89.99 each, not me"); not "I don't recognise" (a calm
         # question as often)

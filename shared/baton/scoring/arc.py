@@ -132,6 +132,9 @@ class LastBot(BaseModel):
     asked: bool = False
     """The answer only asks the customer something (`asks_only`): what they say next answers it, and says again
     what they asked before only because the bot asked for it."""
+    offered: bool = False
+    """The answer ends with a question ("4A and 4B are free. Shall I book them for £48?"): a yes to it (`accepts`)
+    goes along with what it offered or read back."""
 
 
 class ArcState(OrderedState):
@@ -157,6 +160,9 @@ class ArcState(OrderedState):
     unscored_messages: int = 0
     last_answer_role: Role | None = None
     """Who answered last (bot or agent): the customer's next messages react to that answer."""
+    accepted: bool = False
+    """A customer message since the bot's last answer accepts what it offered or read back (`LastBot.offered`,
+    `accepts`: "yes please", "ok do that"): the next answer that says it again carries it out, it is no loop."""
     last_bot: LastBot | None = None
     earlier_answers: list[list[str]] = Field(default_factory=list)
     """The statements (`statements`) of up to EARLIER_ANSWERS bot answers before `last_bot`, oldest first, since the
@@ -219,6 +225,13 @@ def advance(
         new.earlier_answers = []
     else:
         new.customer_turns += 1
+        if (
+            state.last_answer_role == Role.bot
+            and state.last_bot
+            and state.last_bot.offered
+            and accepts(message.text)
+        ):
+            new.accepted = True
         if scores.sentiment is not None:
             _customer_message(new, scores, message.text)
         if remember is not None:
@@ -244,6 +257,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
     earlier = kept if previous is not None and previous.failed else []
     repeated = (
         previous is not None
+        and not state.accepted  # "yes please" to "4A and 4B are free. Shall I book them?": "Booked: 4A and 4B."
         and state.customer_turns > previous.customer_turns
         and fingerprint is not None
         and (
@@ -255,6 +269,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
         state.earlier_answers = [*kept, previous.statements][-EARLIER_ANSWERS:]
     state.bot_turns += 1
     state.last_answer_role = Role.bot
+    state.accepted = False
     state.last_bot = LastBot(
         message_id=message.message_id,
         seq=message.seq,
@@ -265,6 +280,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
         customer_turns=state.customer_turns,
         promised_days=promised_days(message.text),
         asked=asks_only(message.text),
+        offered=message.text.rstrip().endswith("?"),
     )
     # A loop first: the customer came back and got nothing new, whatever the bot's confidence in it.
     if repeated:
@@ -331,8 +347,11 @@ def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | N
         waited = elapsed_days(text)
         if waited is not None and waited > bot.promised_days:
             return OVERDUE
-    if bot.asked:
-        return None  # an answer to the bot's question, which may well say again what was asked before
+    if bot.asked or (bot.offered and accepts(text) and "?" not in text):
+        # an answer to the bot's question, or a yes to what it offered ("ok do that then, refund and I'll order the
+        # 8s"), may well say again what was asked before; "ok. so where is my refund?" asks again, and "yes that's why
+        # I'm asking" after an answer that offered nothing is no yes
+        return None
     for reason, earlier_id in ((REPEAT, scores.repeat_of), (REPHRASE, scores.rephrase_of)):
         earlier = state.recent_message(earlier_id)
         if earlier is not None and earlier.seq < bot.seq:  # asked again what the answer should have settled
@@ -467,6 +486,22 @@ March 9th."): the sentences after it are the details to confirm, not statements.
 _ANSWERED = re.compile(r"(?:no|nope|nah)[ ,.!]+(?:i|we) (?:want|need|wanted|would like|'d like|prefer)\b")
 """A "no" that answers the bot's question with what the customer wants instead ("Do you want it till March
 13th?" "Nope, I need the car till the 9th."): a correction the bot asked for, not feedback on an answer."""
+
+
+_ACCEPT = re.compile(
+    r"^(?:yes|yeah|yea|yep|yup|ya|sure|ok(?:ay)?|k|alright|perfect|great|fine|please do|go ahead|do it|do that"
+    r"|sounds good|that'?s (?:fine|great|perfect|good|right|correct)|correct|ja|jawohl|oui|si|sim|tak|oke|d'accord"
+    r"|va bene|certo|claro|vale|prima|graag|bitte|gerne)\b(?![^.!?]*\b(?:but|still|again|however|though|aber|noch"
+    r"|immer noch|mais|toujours|pero|todavia|nog steeds|ma|ancora)\b)"
+)
+"""A yes to what the bot offered or read back, with no "but" or "still" after it in the same sentence ("yes
+change it", "ok do that then, refund and I'll order the 8s", "ja doe maar"): a customer going along, not asking
+again."""
+
+
+def accepts(text: str) -> bool:
+    """Whether the customer's message accepts what the bot offered or read back (`_ACCEPT`)."""
+    return _ACCEPT.match(normalize(text)) is not None
 
 
 def asks_only(text: str) -> bool:

@@ -78,6 +78,11 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r" (?:sprechen|reden)\b",
     r"\bfalar com (?:um |uma |alguem)(?:humano|atendente|pessoa|agente)?\b",
     r"\bparlare con (?:un |una |qualcuno)(?:operatore|operatrice|persona|umano)?\b",
+    # (2026-12, the thirtieth conversation author's) someone named or in charge, in Italian, Spanish, French,
+    # Portuguese: "voglio parlare con Marco o con un responsabile", "hablar con el encargado"
+    r"\b(?:parlare|hablar|parler|falar) (?:con|a|avec|com) (?:\w+ (?:o|u|ou) (?:con|a|avec|com) )?(?:un |una |el |la |il |le"
+    r" |lo |o |a |um |uma )?(?:responsabile|responsable|supervisore|supervisor|superviseur|encargad[oa]|direttore"
+    r"|direttrice|director|directora|directeur|gerente|manager|superiore|superior|chef)\b",
     # round 7: a call asked for in other words ("have someone from billing phone me", "let somebody call me",
     # "could a member of your events team call me", "can a vet nurse call me", "ring me back when a person is free")
     r"\b(?:have|let|get) (?:someone|somebody|a person|a human|an agent|one of your staff)(?: from \S+(?: \S+)?)?"

@@ -362,3 +362,36 @@ def test_asks_only_reads_a_question_or_a_confirmation_and_nothing_stated() -> No
     assert not asks_only("Reset it from Settings > Security. Did that help?")
     assert not asks_only("There is one showing at The Lot City Center at 7:30 pm.")
     assert not asks_only("Thanks for waiting.")  # nothing asked either
+
+
+def test_a_yes_to_what_the_bot_offered_is_no_rephrase_and_carrying_it_out_is_no_loop() -> None:
+    """An agent that offers and then does what it offered says the details twice ("4A and 4B are free ... Shall I
+    book them?" / "Booked: 4A and 4B"), and the customer's yes may restate the request: neither is a failure. Without
+    the yes, the same answer again still is (the thirtieth set's round)."""
+    c = Conversation()
+    c.customer("can we sit together near the front of the plane")  # m1
+    c.bot("Seats near the front are 12 pounds each. 4A and 4B are free on both flights. Shall I book them?")
+    c.customer("yes please, book the seats near the front", rephrase_of="m1")
+    c.bot("Done. 4A and 4B are booked on both flights.")  # the same statement: a loop but for the yes
+    assert c.customer("great, thanks").action == "resolve" and c.arc.bot_failures == 0
+    c.bot("Seats near the front are 12 pounds each. 4A and 4B are free on both flights. Shall I book them?")
+    no = c.customer("no, I asked about the return flight", negative_feedback=True)
+    assert c.arc.bot_failures == 1 and no.action == "resolve"
+    c.bot("Seats near the front are 12 pounds each. 4A and 4B are free on both flights. Shall I book them?")
+    again = c.customer("the RETURN flight")
+    assert (again.action, again.guardrail) == ("escalate", "bot_failing")
+
+
+def test_accepts_reads_a_yes_without_a_but() -> None:
+    from baton.scoring.arc import accepts
+
+    assert (
+        accepts("yes please")
+        and accepts("ok do that then. refund and I'll order the 8s")
+        and accepts("ja doe maar")
+    )
+    assert (
+        not accepts("yes, but it still doesn't work")
+        and not accepts("no")
+        and not accepts("yesterday it broke")
+    )

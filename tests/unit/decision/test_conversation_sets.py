@@ -65,22 +65,31 @@ FLOORS = {
     "support_conversations_test26.jsonl": (33, 3),
     # held out, written during the twenty-fifth set's round: 28 of 43 / 33 of 43 in time with the code of the
     # session's start (resolve 4 of 52 / 3 of 52); 29 / 33 at the round's end; 28 / 31 (resolve 2 / 3) since the long
-    # calm dialogues' round; the twenty-eighth 33 since its second round
+    # calm dialogues' round; the twenty-eighth 33 since its second round, 32 since the thirtieth set's round
     "support_conversations_test27.jsonl": (28, 2),
-    "support_conversations_test28.jsonl": (33, 3),
+    "support_conversations_test28.jsonl": (32, 3),
     # held out, written during the long calm dialogues' second round: long conversations with an LLM agent, 14 of 23
-    # in time with the code of the session's start and at the round's end (resolve 6 of 33 both times)
-    "support_conversations_test29.jsonl": (14, 6),
+    # in time with the code of the session's start and at the round's end (resolve 6 of 33 both times); 13 (resolve
+    # 5) since the thirtieth set's round
+    "support_conversations_test29.jsonl": (13, 5),
+    # read since the thirtieth set's round (long conversations with an LLM agent; held out before: 16 of 23 in time at
+    # the session's start and at the long calm dialogues' second round's end, resolve 8 / 10 of 33)
+    "support_conversations_test30.jsonl": (19, 8),
+    # held out, written with the thirtieth: 17 of 23 in time with the code of the session's start and at the long calm
+    # dialogues' second round's end (resolve 6 of 33); 18 since the thirtieth set's round
+    "support_conversations_test31.jsonl": (18, 6),
 }
 
 IN_TIME_MISSED = {
     "support_conversations_test21.jsonl": "34 of 43 in time (79%) since the long calm dialogues' round (36 before it)",
     "support_conversations_test27.jsonl": "28 of 43 in time (65%), measured blind at the twenty-fifth set's round's "
     "start and since the long calm dialogues' round (29 at the twenty-fifth's end)",
-    "support_conversations_test28.jsonl": "33 of 43 in time (77%) since the long calm dialogues' second round (31 "
-    "in its first, 33 at the twenty-fifth set's round's start and end)",
-    "support_conversations_test29.jsonl": "14 of 23 in time (61%), measured blind at the long calm dialogues' second "
-    "round's start and end: long conversations with an LLM agent, escalated late more than never",
+    "support_conversations_test28.jsonl": "32 of 43 in time (74%) since the thirtieth set's round (33 since the long "
+    "calm dialogues' second round, 31 in its first, 33 at the twenty-fifth set's round's start and end)",
+    "support_conversations_test29.jsonl": "13 of 23 in time (57%) since the thirtieth set's round (14 at the long calm "
+    "dialogues' second round's start and end): long conversations with an LLM agent, escalated late more than never",
+    "support_conversations_test31.jsonl": "18 of 23 in time (78%) since the thirtieth set's round (17 at the session's "
+    "start): long conversations with an AI assistant",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 

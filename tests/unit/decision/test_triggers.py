@@ -267,6 +267,15 @@ def test_negated_and_calm_mentions_trip_nothing(text: str) -> None:
         ("The party is off. My sister is ill. I'd like the £200 deposit returned.", "cancellation_refund"),
         ("We've called the move off, please refund the booking fee.", "cancellation_refund"),
         ("Zgłosiłem spór w banku w sprawie tej płatności.", "payment_dispute"),
+        # the thirtieth set's round (long agent conversations): told the login email changed, a charge disowned with
+        # words between, someone hurt, nowhere to sleep
+        ("Just got an email saying my password was reset, wasn't me.", "account_compromise"),
+        ("There's also a charge for premium that I didnt do.", "security_incident"),
+        ("The shelf came down on my daughter, we took her to A&E to get checked.", "vulnerable_customer"),
+        ("He bruised his arm when the gate fell.", "vulnerable_customer"),
+        ("It's midnight and we have nowhere to sleep.", "vulnerable_customer"),
+        ("He was texting the whole way on the motorway and nearly hit a van.", "vulnerable_customer"),
+        ("The courier was driving like a maniac through the estate.", "vulnerable_customer"),
     ],
 )
 def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
@@ -362,6 +371,12 @@ def test_indirect_wordings_trip_their_trigger(text: str, trigger: str) -> None:
         "We're relocating so we'll have to cancel the gym membership, how do refunds work for the annual fee?",
         "The concert was cancelled, will I get a refund automatically?",
         "The deal is off the table for now, we'll revisit pricing in spring.",
+        # the thirtieth conversation set's round: a calm question about a charge, the kids at the counter with no
+        # booking found, a button nearly hit, a manager spoken to before
+        "why have i been charged for a bundle? I didn't buy anything",
+        "we're at your shop with 2 kids and they say there's no booking, can you check?",
+        "I almost hit the wrong button and deleted the draft, phew.",
+        "Hablé con el supervisor ayer y me dijo que estaba resuelto.",
     ],
 )
 def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:

@@ -12,6 +12,10 @@ from baton.scoring.signals import asks_for_human, bot_confidence, may_ask_for_hu
     "text",
     [
         "Can I talk to a human?",
+        # someone in charge asked for in Italian, Spanish, French (the thirtieth conversation set's round)
+        "voglio parlare con Marco o con un responsabile",
+        "quiero hablar con el encargado",
+        "Je veux parler à un responsable.",
         "I want to speak to someone",
         "please connect me with an agent",
         "Is there a real person I can chat with",
