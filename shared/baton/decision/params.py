@@ -1533,8 +1533,10 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # a word of ending and a word of money, in either order
     "cancellation_refund": rf"(?:{_STOP})\b(?=[\s\S]*?\b(?:{_MONEY})\b)|(?:{_MONEY})\b(?=[\s\S]*?\b(?:{_STOP})\b)",
     # (the long calm dialogues' round) not a traveller "leaving from Kings Cross", "at 9:30", "on Thursday" or "the
-    # hotel by 9:45", nor a hotel's "price range" or one that "offers free parking", nor Portland
-    "competitor_switch": r"switch\w*|mov\w+|leav\w*(?! (?:from|on|out of|around|sometime|tomorrow|today|tonight)\b"
+    # hotel by 9:45", nor a hotel's "price range" or one that "offers free parking", nor Portland; (the thirtieth
+    # conversation set's round) nor "moving house"
+    "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)"
+    r"|leav\w*(?! (?:from|on|out of|around|sometime|tomorrow|today|tonight)\b"
     r"| (?:at|by|after|before) \d| (?:this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|morning|afternoon|evening)\b| (?:the )?(?:airport|hotel|station)\b)"
     r"|competit\w*|alternatives?|another|elsewhere|other|different"

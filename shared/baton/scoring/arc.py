@@ -24,7 +24,9 @@ mood):
   `LOW_BOT_CONFIDENCE`; or
   the customer's reaction to it (their messages after it, before anyone else answers) gave negative feedback,
   asked for a human, or repeated or rephrased a question asked before the answer (not when the answer only asked
-  the customer something, `asks_only`: the reply then answers it, and may well say the request again).
+  the customer something, `asks_only`, nor when the reply says yes to what it offered, `accepts`: the reply then
+  answers it, and may well say the request again). An answer that says the last one again after the customer said
+  yes to it carries it out ("Shall I book 4A and 4B?" "yes please" "Booked: 4A and 4B"): no loop.
 
 For repeat and rephrase detection the state remembers the last `RECENT` (5) substantive customer
 messages (at least `MIN_TOKENS` words) as a MinHash signature of their character 3-grams (near-identical

@@ -74,7 +74,7 @@ FLOORS = {
     "support_conversations_test29.jsonl": (13, 5),
     # read since the thirtieth set's round (long conversations with an LLM agent; held out before: 16 of 23 in time at
     # the session's start and at the long calm dialogues' second round's end, resolve 8 / 10 of 33)
-    "support_conversations_test30.jsonl": (19, 8),
+    "support_conversations_test30.jsonl": (19, 7),
     # held out, written with the thirtieth: 17 of 23 in time with the code of the session's start and at the long calm
     # dialogues' second round's end (resolve 6 of 33); 18 since the thirtieth set's round
     "support_conversations_test31.jsonl": (18, 6),

@@ -425,6 +425,11 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         ("competitor_switch", "I would prefer to travel in Economy class.", False),
         ("competitor_switch", "We'll be leaving after this term.", True),
         ("competitor_switch", "We're moving our boards over to Monday.com.", True),
+        (
+            "competitor_switch",
+            "We are moving house on the 28th and I'd like to take my broadband with us.",
+            False,
+        ),
         # ... the bot asked to try a booking again is no earlier contact; asking again still counts
         ("repeated_contact", "Nope, try it again for four people.", False),
         ("repeated_contact", "I'm asking again: where is my refund?", True),
