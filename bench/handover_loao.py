@@ -25,6 +25,8 @@ os.environ.setdefault("BATON_MODELS_DIR", str(ROOT / "layers" / "models"))
 
 
 def main() -> None:
+    from baton.training import handover as train
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threshold", type=float, help="default: the shipped guardrails.needs_person")
     parser.add_argument("--data", type=Path, action="append", help="default: the training command's sets")
@@ -35,7 +37,7 @@ def main() -> None:
         action="append",
         help="long calm dialogues as training negatives, as `baton train handover` takes them",
     )
-    parser.add_argument("--calm-dialogue-count", type=int, default=300)
+    parser.add_argument("--calm-dialogue-count", type=int, default=train.CALM_DIALOGUE_COUNT)
     args = parser.parse_args()
 
     from baton.decision.engine import someone_request
@@ -44,7 +46,6 @@ def main() -> None:
     from baton.scoring.handover import load
     from baton.scoring.loader import load_models
     from baton.scoring.scorer import Scorer
-    from baton.training import handover as train
 
     params = load_default()
     threshold = args.threshold if args.threshold is not None else params.guardrails.needs_person
@@ -60,12 +61,12 @@ def main() -> None:
     features = train.scorer_without_handover()
     encoder = features.models.encoder
     ex, only_train = train.read_training(
-        paths, features, args.calm_dialogues or [], args.calm_dialogue_count, 7
+        paths, features, args.calm_dialogues or [], args.calm_dialogue_count, train.SEED
     )
     model = load(Path(os.environ["BATON_MODELS_DIR"]) / "handover")
     weight = float(model.manifest["context_weight"])
     x = train.design(train.embed(encoder, ex.texts, args.cache), ex.context, ex.texts, ex.numeric, weight)
-    oof = train.leave_one_author_out(x, ex, float(model.manifest["C"]), 7, only_train)
+    oof = train.leave_one_author_out(x, ex, float(model.manifest["C"]), train.SEED, only_train)
     first: dict[str, int] = {}
     for i, cid in enumerate(ex.conversation):
         asks = (

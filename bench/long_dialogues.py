@@ -62,14 +62,14 @@ def main() -> None:
     from baton.scoring.loader import load_models
     from baton.scoring.scorer import Scorer
     from baton.training.decision import read_maia, read_uss_file
-    from baton.training.handover import calm_draw
+    from baton.training.handover import CALM_DIALOGUE_COUNT, SEED, calm_draw
 
     uss = args.data / "uss"
     if not uss.is_dir():
         print(f"long dialogues: skipped, no {uss} (the rated dialogues are not committed)")
         return
     corpora = {name: read_uss_file(uss / f"{name}.txt") for name in ("MWOZ", "SGD")}
-    trained_on = {d.key for d in calm_draw(corpora["MWOZ"], 300, 7)}  # what `--calm-dialogues` trains on
+    trained_on = {d.key for d in calm_draw(corpora["MWOZ"], CALM_DIALOGUE_COUNT, SEED)}  # what training draws
     maia_dir = args.data / "maia_dqe"
     if maia_dir.is_dir():
         corpora.update(read_maia(maia_dir)[0])

@@ -112,9 +112,8 @@ def build_packet(
     # the message before a customer's for the kind of a bare id: "Your order number?" - "KC-10045").
     previous = {m.seq: p.text for p, m in itertools.pairwise(messages)}
     spans: dict[int, list[Span]] = {}
-    earlier: list[
-        Span
-    ] = []  # the customer's ids so far: one typed again in their shape is one (a correction)
+    # the customer's ids so far: one typed again in their shape is one (a correction)
+    earlier: list[Span] = []
     for m in messages:
         if not _readable(m) or not (m.role == Role.customer or mask_contacts):
             continue
@@ -1879,10 +1878,9 @@ def _amount(
         return None
     tail = text[end : end + 4]
     if len(tail) >= 2 and tail[0] in ".," and tail[1] in _WHOLE_DASHES and not tail[2:3].isalnum():
-        end += (
-            3 if tail[2:3] == tail[1] and not tail[3:].isalnum() else 2
-        )  # `CHF 1'499.-`: a whole amount, as
-        # Swiss and German prices are written, and since test16's round `€ 145,--` as Dutch ones are
+        # `CHF 1'499.-`: a whole amount, as Swiss and German prices are written, and since test16's round
+        # `€ 145,--` as Dutch ones are
+        end += 3 if tail[2:3] == tail[1] and not tail[3:].isalnum() else 2
     key = f"{currency} {sign}{(value * thousand).normalize():f}"
     return Span(start, end, "amount", text[start:end], key)
 

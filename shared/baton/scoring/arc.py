@@ -227,15 +227,18 @@ def advance(
         new.earlier_answers = []
     else:
         new.customer_turns += 1
-        if (
+        # a yes to what the bot's last answer offered: that answer said again next is no loop, and this message
+        # saying the request again is no rephrase (`_reaction_to_bot`)
+        said_yes = bool(
             state.last_answer_role == Role.bot
             and state.last_bot
             and state.last_bot.offered
             and accepts(message.text)
-        ):
+        )
+        if said_yes:
             new.accepted = True
         if scores.sentiment is not None:
-            _customer_message(new, scores, message.text)
+            _customer_message(new, scores, message.text, said_yes)
         if remember is not None:
             counts = {
                 "bot_turns": state.bot_turns,
@@ -291,7 +294,7 @@ def _bot_answer(state: ArcState, message: MessageSnapshot) -> None:
         _bot_failed(state, LOW_CONFIDENCE)
 
 
-def _customer_message(state: ArcState, scores: Scores, text: str = "") -> None:
+def _customer_message(state: ArcState, scores: Scores, text: str = "", said_yes: bool = False) -> None:
     sentiment = float(scores.sentiment or 0.0)
     state.sentiment_ewma = (
         sentiment
@@ -308,7 +311,7 @@ def _customer_message(state: ArcState, scores: Scores, text: str = "") -> None:
     state.rephrasings += scores.rephrase_of is not None
     state.negative_feedback += bool(scores.negative_feedback)
     state.human_requests += bool(scores.asks_for_human)
-    reason = _reaction_to_bot(state, scores, text)
+    reason = _reaction_to_bot(state, scores, text, said_yes)
     if reason == REPEAT:
         _earlier_answers_failed(state, state.recent_message(scores.repeat_of))
     if reason and state.last_bot is not None and state.last_bot.failed == LOW_CONFIDENCE:
@@ -334,10 +337,11 @@ def _earlier_answers_failed(state: ArcState, earlier: Recent | None) -> None:
         _count(state, REPEAT, before_last)
 
 
-def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | None:
+def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "", said_yes: bool = False) -> str | None:
     """Why the customer's message shows the bot's latest answer failed, or None. Only while that answer
     is the last one given (no agent since) and has not already been counted, or was counted on the bot's own
-    doubt alone (`LOW_CONFIDENCE`: the customer's reaction then shows it)."""
+    doubt alone (`LOW_CONFIDENCE`: the customer's reaction then shows it). `said_yes`: the message accepts what
+    that answer offered (`advance`)."""
     bot = state.last_bot
     if state.last_answer_role != Role.bot or bot is None or bot.failed not in (None, LOW_CONFIDENCE):
         return None
@@ -349,7 +353,7 @@ def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "") -> str | N
         waited = elapsed_days(text)
         if waited is not None and waited > bot.promised_days:
             return OVERDUE
-    if bot.asked or (bot.offered and accepts(text) and "?" not in text):
+    if bot.asked or (said_yes and "?" not in text):
         # an answer to the bot's question, or a yes to what it offered ("ok do that then, refund and I'll order the
         # 8s"), may well say again what was asked before; "ok. so where is my refund?" asks again, and "yes that's why
         # I'm asking" after an answer that offered nothing is no yes

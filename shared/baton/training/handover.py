@@ -69,6 +69,10 @@ CONTEXT_MESSAGES = 2
 """How many earlier customer messages make the context (the last ones the arc remembers)."""
 CALM_DIALOGUES = "calm-dialogues.jsonl"
 """The name the `--calm-dialogues` draw is read under (a group of its own, training data only)."""
+CALM_DIALOGUE_COUNT = 300
+"""`--calm-dialogue-count`'s default: the dialogues drawn from `--calm-dialogues`."""
+SEED = 7
+"""`--seed`'s default: the draw's and the fit's (`bench/long_dialogues.py` leaves the same draw out)."""
 SPEC = FeatureSpec(n_buckets=8192, word_ngrams=(1, 2), char_ngrams=(1, 0))
 EXCLUDED_INTENTS = frozenset(
     {"complaint", "human_agent", "cancel_subscription", "close_account", "cancellation_fee"}
@@ -127,8 +131,8 @@ class Examples:
 
 
 def default_data() -> list[Path]:
-    """The conversation sets the shipped model is trained on (`baton.decision.evaluation.HANDOVER_SETS`: every
-    development set); never a held-out one."""
+    """The conversation sets the shipped model is trained on (`baton.decision.evaluation.HANDOVER_SETS`: the
+    development sets but the thirtieth); never a held-out one."""
     from baton.decision.evaluation import HANDOVER_SETS
 
     return [LABELLED / name for name in HANDOVER_SETS]
@@ -592,7 +596,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="long calm task dialogues as training negatives (USS-format files, e.g. ../shared/data/uss/MWOZ.txt)",
     )
     parser.add_argument(
-        "--calm-dialogue-count", type=int, default=300, help="dialogues drawn from --calm-dialogues (300)"
+        "--calm-dialogue-count",
+        type=int,
+        default=CALM_DIALOGUE_COUNT,
+        help=f"dialogues drawn from --calm-dialogues ({CALM_DIALOGUE_COUNT})",
     )
     parser.add_argument("--out", type=Path, required=True, help="writes OUT/handover/")
     parser.add_argument(
@@ -610,7 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--resolve-budget", type=float, default=0.02, help="share of left-out resolves (0.02)"
     )
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=SEED)
     return parser
 
 
@@ -693,7 +700,7 @@ def run(args: argparse.Namespace) -> Path:
         + "".join(f" --calm-dialogues {p}" for p in dialogue_files)
         + (
             ""
-            if args.calm_dialogue_count == 300 or not dialogue_files
+            if args.calm_dialogue_count == CALM_DIALOGUE_COUNT or not dialogue_files
             else f" --calm-dialogue-count {args.calm_dialogue_count}"
         )
         + ("" if args.c == 1.0 else f" --C {args.c}")
