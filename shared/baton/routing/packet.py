@@ -264,8 +264,10 @@ class Span:
     """What makes two mentions the same entity (case, separators and currency spelling folded)."""
 
 
-_ID = r"#?[A-Za-z0-9](?:[A-Za-z0-9/_-]|\.(?=\d))*[A-Za-z0-9]"
-"""A dot only before a digit: `GPA.3391-2291-0045-77812`, not `2026.pdf` or the end of a sentence."""
+_ID = r"#?[A-Za-z0-9](?:[A-Za-z0-9/_-]|\.(?=\d)|(?<=-)\r?\n(?=\d))*[A-Za-z0-9]"
+"""A dot only before a digit: `GPA.3391-2291-0045-77812`, not `2026.pdf` or the end of a sentence. Since test17's
+round a line break just after a hyphen and before a digit too: an id a letter or a form wrapped there (`claim reference
+CLM-2024-` and `118736` on the next line), one id as typed."""
 _NOT_A_BANKS = r"(?<!bank )(?<!bank-)(?<!savings )(?<!checking )(?<!chequing )(?<!current )(?<!deposit )"
 """Before `account`: a bank's account (`bank account 12345678`, `savings account`), no id of the company's. Since
 test13's round an account's, a customer's or a member's number is an id (`customer no. 40-2231-7`, `account
@@ -284,7 +286,9 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"fracht ?brief|vrachtbrief|lettre de voiture|carta de porte|lettera di vettura|"
     r"(?<!parking )lot ?(?:number|no|nr|#)?|batch ?(?:number|no|nr|#)|chargen ?(?:nummer|nr)|lote|lotto|partij(?:nummer)?|"
     r"contracts?|contrato|contrat|contratto|vertrag(?:snummer)?|kontrakt|umow[aey]|smlouv[ay]|overeenkomst|"
-    r"leases?|job ?(?:number|no|nr|id|ref)|work ?order|"
+    r"leases?|job ?(?:number|no|nr|id|ref)|jobs?(?=[\s:#]+(?-i:[A-Z]{1,4})[-/]?\d)|work ?order|"
+    r"permits?(?=[\s-]*(?:numbers?|no\b|nr\b|ids?\b|#|n[°º]))|(?:parkeer)?vergunning(?:s?nummer)?|"
+    r"genehmigungs?nummer|opr[áa]vn[ěe]n[íi]|"
     r"licen[cs]e ?(?:key|number|no|id)?|lizenz(?:schl[üu]ssel|nummer)?|(?:product|activation|serial) ?key|"
     r"transactions?|transaktion(?:snummer)?|transacci[óo]n|transa[çc][ãa]o|transazione|transactie|transakcj[aię]|"
     r"txn|tx ?id|(?:payment|withdrawal|payout|deposit|transfer) ?(?:id|number|no|nr|ref)|"
@@ -314,7 +318,8 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"versicherungs(?:schein)?(?:nummer)?|"
     r"subscriptions?(?: ?(?:id|number|no|nr|ref))?|abonnement(?:snummer)?|abo(?:nummer)?|suscripci[óo]n|assinatura|"
     r"abbonamento|abonament|plan ?(?:id|number|no|nr|ref)|plan(?=\s+(?-i:[A-Z]{2,})[-/]?\d)|"
-    rf"{_NOT_A_BANKS}accounts?|(?:customer|cust\.?|client|member(?:ship)?|student|tenant|system|patient|supplier|"
+    rf"{_NOT_A_BANKS}(?:accounts?|acct)|"
+    r"(?:customer|cust\.?|client|member(?:ship)?|student|tenant|system|patient|supplier|"
     r"vendor|candidate|applicant|learner|installation) ?(?:number|no|nr|id|#|ref)|numer kursanta|impianto|"
     r"anlagennummer|library card|bibliotekskort|l[åa]nekort|bibliotheksausweis|bibliotheekpas|"
     r"carte de biblioth[èe]que|tessera (?:della )?biblioteca|carn[eé] de (?:la )?biblioteca|members?|memberships?|kunden(?:nummer|nr)|kd\.?-nr|mitglieds(?:nummer|nr)|klant(?:nummer|nr)|"
@@ -323,13 +328,15 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"c[óo]digo (?:de )?cliente|codice cliente|numer klienta|[čc][íi]slo z[áa]kazn[íi]ka|"
     r"(?:vertrags|kunden|nutzer|benutzer|mitglieds)konto(?:nummer)?|"
     r"vouchers?(?: ?(?:code|number|no|nr))?|gutschein(?:code|nummer)?|gift ?card ?(?:code|number|no|nr)|"
+    r"(?<!credit )(?<!debit )(?<!bank )(?<!payment )card ?(?:number|no|nr)|kortn(?:ummer|r)|kaartnummer|"
+    r"kartennummer|num[ée]ro de (?:la )?carte|n[úu]mero de (?:la )?tarjeta|numer karty|[čc][íi]slo karty|"
     r"m[üu][şs]teri (?:no|numaras[\u0131i])|avtal(?:e|snummer)?",
     "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|variabiln[íi] symbol|(?-i:VS)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktur[auyě](?:nummer|nr)?|afrekening|nota fiscal|receipts?|quittung|credit ?note|statements?|"
     r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|comprovante|justificante|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
     r"pcn|penalty charge(?: notice)?|(?:parking|penalty|traffic|speeding) (?:fine|ticket)|"
-    r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete",
+    r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete|pokut[auy]|grzywn[aeyę]|mandat(?:u)? karn\w*",
     "ticket_id": r"tickets?|ticket ?(?:number|no|nr|id)|ticketnummer|cases?|case ?(?:number|no|id)|"
     r"chamado|caso|claims?|protocolo|processo|sinistro|siniestro|sinistre|schaden(?:s?nummer)?|"
     r"(?:maintenance|service|support|repair|refund|warranty|change|return|cancell?ation) requests?|"
@@ -339,7 +346,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"reklamation|"
     r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|beschwerde(?:nummer)?|[äa]rende(?:nummer)?|saksnummer|folio|pir|"
     r"file ?(?:ref(?:erence)?|number|no|nr)|(?:entry |customs )?quer(?:y|ies)|enquiry|inquiry|zg[łl]oszeni[ae]|"
-    r"melding(?:snummer)?",
+    r"melding(?:snummer)?|szkod[aęy]|szkody",
 }
 _REF_WORDS = (
     r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens|referanse|"
@@ -348,14 +355,18 @@ _REF_WORDS = (
 )
 """A reference names no kind of its own: the message's id words say it (`paid my bill ... with reference RF18...`:
 the bill's), else a payment (`paid £52 ..., ref GW-2026-03391`: what was bought), else a ticket's (see
-`_ref_kind`). A quote's is read so too, but what is bought unless the message names another kind (`Quote Q-88120
-accepted`: an order; `a quote ref Q-0932/B ..., but now the invoice says`: the invoice's)."""
+`_ref_kind`). A quote's is what is bought (`Quote Q-88120 accepted`: an order's); since test17's round also where an
+invoice follows it (`We got quote Q-22871 ... Invoice came in at ...`: the fifteenth and seventeenth authors label it an
+order's, as eight authors label a quote's, and the ninth an invoice's: `quote ref Q-0932/B ..., but now the invoice
+says`)."""
 _QUOTE_WORD = re.compile(r"(?i:quot|offert|devis|angebot|presupuesto|or[çc]amento|tilbud)")
-_SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}/\d{1,8}"
-"""A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`)."""
+_SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}(?:/\d{1,8}){1,3}"
+"""A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`); since test17's
+round with a month or a register between, as Polish invoices are (`FV 2024/10/2218`)."""
 _GROUPED_ID = (
     r"(?:\d{4}(?: \d{2,4}){2,6}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
     r"(?!(?i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )"
+    r"(?-i:[A-Z]{1,4}) \d{3,6} (?-i:[B-HJ-Z])(?=[.,;:!?)]|\s*$)|(?-i:[A-Z]{2,4}-[A-Z]{1,4}) \d{5,10}|"
     r"(?:(?-i:[A-Z]{1,4})|(?!(?i:on|at|by|in|of|for|to|am|an|um|im|the|and|from|til|till|vom|von|le|la|les|el|los|de|"
     r"du|des|op|em|den|dem|der|die|das|og|och|et|und|or|ou|was|ist|est|es|are|with|mit|avec|con|com|met|per|par|"
     r"sur|ca|abt|nos|nrs|ids|is) )(?-i:[a-z]{1,4}))\d{0,2}"
@@ -372,7 +383,9 @@ may end in its country (`BF 7731 0942 GB`) or, since test13's round, a check dig
 capitals may be typed in lower case (`claim number wc 55 1029`, `booking slg 22 0918 4471`), not a preposition, an
 article or a connector (`order on 12 03 2026`, `invoice of 12 500`). Capitals and one group of
 five digits or more too (`rental agreement AR 20931`), not a currency's, a tax's, a standard's or an id's word
-(`purchase order PO 4500012345`, `AWB 7723419906`: the id is the number)."""
+(`purchase order PO 4500012345`, `AWB 7723419906`: the id is the number). Since test17's round capitals, one group of
+digits and a check letter the clause ends with (`Permit no BP 3318 K`), and capitals joined by a hyphen before a group
+of five digits or more (`Bestellnummer SK-CH 220419`)."""
 _CONTAINER_ID = r"(?-i:[A-Z]{3}[UJZ]) ?\d{6}(?:-?\d)?"
 """A shipping container's number (ISO 6346: owner and category letters, six digits, a check digit), typed joined or
 apart (`MSCU4412907`, `MSCU 482193-7`)."""
@@ -380,13 +393,17 @@ _SPELLED_ID = r"(?-i:(?:[A-Z]{1,3} )?(?:[A-Z] ){0,3}\d(?: [A-Z0-9]){3,15})(?![\w
 """An id read out a character at a time, as a voice assistant transcribes it or a customer spells it (`booking
 number C R 4 4 7 1 9`, `case CB 7 7 1 0 2 9`): single letters or digits apart, four after the first digit, so that
 no two groups (`RT 44 81`) or amount (`order 3 500 €`) is read so; only after an id's word."""
-_TWO_GROUPS = r"\d{4} \d{4}(?=[,;!?)]|\.(?!\w)|\s*$)"
+_TWO_GROUPS = r"\d{4} \d{4}(?: \d)?(?=[,;!?)]|\.(?!\w)|\s*$)"
 """Two groups of four digits the clause ends with (`customer no 7731 2290`): one id, where `order 4410 12 €` is an id
-and an amount."""
+and an amount; since test17's round with a check digit closing them (`kortnr. 0048 2213 9`)."""
 _NUMBER_WORDS = (
     r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer|[čc][íi]slo|[čc][íi]s|č|c(?=\.)"
 )
-_CONNECTORS = rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref|code"
+_CONNECTORS = (
+    rf"{_NUMBER_WORDS}|is|ist|est|es|é|was|reference|ref|code|"
+    r"(?:on|at|in|from) (?:our|my|their) (?:side|end|system|records?)"
+)
+"""Words between an id's word and the id; since test17's round whose side it is (`PO on our side is 4400981`)."""
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`; a number
 # word may be glued to it, as Dutch and German compounds are (`Factuurnummer PS.2026.00871`), with the compound's
 # linking `s` (`Buchungsnr. AR-77Q-310`, `Auftragsnr.`).
@@ -401,6 +418,26 @@ _ID_AFTER_WORD = re.compile(
 )
 _ID_MORE = re.compile(
     rf"\s*(?:,|/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bor\b)\s*[:#]?\s*(?P<id>{_ID})(?![\w-])", re.I
+)
+_STATED_HEAD = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
+    + r")(?:s?(?:nummer|nr))?\b\.?(?P<between>(?:\s+[^\W\d_]{2,}){1,4})$",
+    re.I,
+)
+_STATED_TAIL = re.compile(
+    r"\s+(?i:is|was|é|est|ist|es|era|war|er|är|jest|je|=)\s*:?\s*"
+    rf"(?P<id>{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|(?=#?[A-Za-z_/.-]*\d){_ID})(?![\w-]|[.,]\d)",
+    re.I,
+)
+"""An id the message says is the number of something its id word names, a few words before (`o protocolo do
+atendimento anterior é 20260311884512`, `PO on our side is 4400981`, `the booking I made last week is BK-22910`):
+since test17's round; an id holding a letter or five digits, never after an amount's words (`the order total was
+1250`: `_NOT_STATED`). The verb and the id are found first (`_STATED_TAIL`), then the id word before them
+(`_STATED_HEAD`, in the 120 characters before): most texts say no id is one."""
+_NOT_STATED = re.compile(
+    r"(?i:total|balance|amount|price|cost|fee|value|sum|charge|due|weight|quantity|count|limit|size|age|time|date|"
+    r"paid|worth|valor|preis|prix|precio|prezzo|betrag|montant|importe|importo|kwota|bedrag)"
 )
 _ID_PREFIX = re.compile(
     r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO|FV)(?:[-_#/]?|-[A-Z]{1,4}-)\d"
@@ -449,7 +486,8 @@ _ID_HINT = re.compile(
     r"transaktion|prescriptions?|rx|withdrawals?|payouts?|saques?|retiros?|levantamentos?|prelievos?|retraits?|"
     r"auszahlung\w*|opnames?|uttag|pledges?|pledged|donations?|bokning\w*|boeking\w*|tenanc(?:y|ies)|appointments?|afspraak|rendez-vous|citas?|appuntamento|"
     r"agendamento|(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?)\s+applications?|"
-    r"policy|polic(?:ies)|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre|subscriptions?|abonnements?)"
+    r"policy|polic(?:ies)|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre|subscriptions?|abonnements?|"
+    r"(?<!bank )(?<!savings )(?:accounts?|acct)(?=[\s-]+(?:numbers?|no\b|nr\b|ids?\b|#)))"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
     r"ricevut\w*|recibos?|bollett\w*|boletos?|kvitto|paragon|"
     r"quittung|credit\s+note|nota\s+fiscal|bills?|statements?|fines?|pcn)|(?P<ticket_id>tickets?|chamados?|"
@@ -490,7 +528,8 @@ _PHONE = re.compile(
 )
 _PHONE_WORDS = re.compile(
     r"(?<![^\W\d_])(?:call|phone|tel|telephone|mobile|cell|reach|ring|text|whatsapp|sms|number|rufen|anrufen|telefon|"
-    r"handy|t[ée]l[ée]phone|portable|tel[ée]fono|llame|llamar|ligue|telefone|bel|tlfn?|tfno|telf|m[óo]vil|celular|"
+    r"handy|t[ée]l[ée]phone|portable|tel[ée]fono|ll[aá]m(?:e|ar|en|enme|adme|ad)|ligue|telefone|bel|tlfn?|tfno|telf|"
+    r"m[óo]vil|celular|"
     r"cellulare|cel|chiamare|chiamatemi|richiamare)\b[^.!?\n]{0,24}$|(?<!\w)(?:n[úu]mero|num[ée]ro|nummer|numer)\s*:?\s*$",
     re.I,
 )
@@ -502,16 +541,33 @@ _PHONE_AFTER = re.compile(
 """A phone word just after a number (`503.555.0142 is my cell`, `0612345678 (mobile)`)."""
 
 _ASKED_FOR_A_PHONE = re.compile(
-    r"(?i:\b(?:phone|mobile|cell|telephone|whats ?app|call you|call you back|reach you|(?:which|what|your|a|the) number)\b)"
+    r"(?i:\b(?:phone|mobile|cell|telephone|whats ?app|call you|call you back|reach you|"
+    r"(?:which|what|your|a|the) number)\b|"
+    r"(?<!\w)(?:telefon\w*|mobil(?:nummer|nr|e|ni)\w*|handy(?:nummer)?|t[ée]l[ée]phone|tel[ée]fono|telefone|"
+    r"telefoon|cellulare|numer telefonu|gsm)(?!\w))"
 )
 """The bot's question a message answers with a phone number it starts with ("Which number is this for?" - "55 4123
-9087"): not "your order number", "your account number"."""
+9087"): not "your order number", "your account number". Since test17's round in Danish, Norwegian, Swedish, German,
+Dutch, French, Spanish, Italian, Portuguese and Polish too (`den e-mail eller det telefonnummer`), and the answer may
+give an email first (`mette.holm@outlook.dk / 28 41 90 17`: `_EMAIL_THEN`)."""
+_EMAIL_THEN = re.compile(
+    r"\s*[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\s*"
+    r"(?:[/,;&|]|(?i:and|og|och|und|et|y|e|en|i|oraz|or|eller|oder|ou|o|of))?\s*"
+)
 _OTHER_NUMBER = re.compile(
     r"(?i:account|customer|member(?:ship)?|rewards?|loyalty|card|policy|contract|client|meter|serial|tracking|"
     r"order|invoice|ticket|case|claim|kunden|mitglieds?|vertrags?|konto|cliente|contrato|socio|adh[ée]rent)"
     r"[\s-]*(?:number|no\.?|nr\.?|id|nummer|número|numéro|numero)?\s*[:#]?\s*$"
 )
 """What, just before a number, says it is not a phone number (a phone needs `+`, `(`, a trunk `0` or a phone word)."""
+
+_REGISTRATION_BEFORE = re.compile(
+    r"(?<!\w)(?i:company|companies house|crn|vat|tax|kvk|nip|regon|i[čc]o|di[čc]|siret|siren|cif|nif|p\.?\s?iva|"
+    r"partita iva|org\.?\s?nr|organisationsnummer|cvr|ust-?id(?:nr)?|steuer(?:nummer|nr)|hrb|abn|acn)"
+    r"(?:\s+(?i:firmy|reg(?:istration)?|registered|number|no|nr|id))*\.?\s*[:#]?\s*$"
+)
+"""Just before a number, a company's register or a tax number's word (`company reg 08823114`, `NIP 5213449102`, `VAT
+no. 0123456789`): since test17's round no phone, even with a trunk `0` (no author labels them)."""
 
 _CURRENCY_SYMBOLS = {
     "€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB",
@@ -982,6 +1038,9 @@ class EntityExtractor:
     in spaced groups after a bare number's word, a device's short fault code (`shows E7`). Since test14's round a
     device's, a vehicle's or a supply point's number as a serial's (`IMEI`, `VIN`, a frame's, `MPAN`), a booking's code
     after a bare reference, a voucher's code of groups a word names, the last day of a range of days and months.
+    Since test17's round an id a line break splits after its hyphen, Google Play's order number, the kind the bot's
+    question names before a word after the answer, an id a few words before `is` name (`_stated_ids`), a product in
+    the plural, and no phone nor id after a company's register or tax word.
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
@@ -993,9 +1052,11 @@ class EntityExtractor:
         self._product_stems = tuple({_product_key(n).split()[0] for n in names})
         self._product_pattern = (
             re.compile(
-                r"(?<![\w@/+-])(?<![\d_@./+-]\.)(?:"
+                r"(?<![\w@/+-])(?<![\d_@./+-]\.)(?P<name>"
                 + "|".join(r"[\s_-]+".join(re.escape(w) for w in re.split(r"[\s_-]+", n)) for n in names)
-                + r")(?![\w@]|-(?![a-zß-ÿ])|\.\w)",  # `Ålunda Parkering-appen`: a compound's suffix
+                # `3 Starter Bundles`: since test17's round a name in the plural is the product's
+                # `Ålunda Parkering-appen`: a compound's suffix
+                + r")(?:(?<=[^\W\d_])e?s)?(?![\w@]|-(?![a-zß-ÿ])|\.\w)",
                 re.I,
             )
             if names
@@ -1023,10 +1084,11 @@ class EntityExtractor:
             _named_codes,
             _short_codes,
             _statuses,
+            _answered_ids,
             _numbered_ids,
             _said_ids,
+            _stated_ids,
             _hinted_ids,
-            _answered_ids,
             _answered_codes,
             _hash_ids,
             self._product_names,
@@ -1068,7 +1130,7 @@ class EntityExtractor:
             if m.start() and t.text[m.start() - 1] == "." and not any(c.isspace() for c in m.group()):
                 continue  # `app.flowboard.io`, `v2.flowboard`: a host's or a file's part; a name of several words
                 # cannot be one (`hi.hive scale wi-fi wont connect`: a full stop typed with no space after it)
-            name = self._products.get(_product_key(m.group()))
+            name = self._products.get(_product_key(m.group("name")))
             if name is not None:
                 yield Span(m.start(), m.end(), "product", name, name.casefold())
 
@@ -1138,7 +1200,11 @@ def _may_be_learned(text: str, start: int, end: int) -> bool:
     span = text[start:end]
     if sum(c.isdigit() for c in span) < 3 or _standard(span) or _UUID.fullmatch(span):
         return False
-    return _MODEL_BEFORE.search(text, max(0, start - 40), start) is None
+    lo = max(0, start - 40)
+    # `VAT GB 298 1123 45`: since test17's round a company's register or tax number is no id either
+    return (
+        _MODEL_BEFORE.search(text, lo, start) is None and _REGISTRATION_BEFORE.search(text, lo, start) is None
+    )
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -1319,6 +1385,7 @@ _ID_STEMS: tuple[str, ...] = (
     "sinies", "schaden", "maintenance request", "service request", "support request", "repair request",
     "warranty request", "change request", "request n", "requestn", "anfrage", "solicitud", "richiesta", "pcn",
     "penalty", "parking ", "traffic ", "speeding ", "bußgeld", "bussgeld", "multa", "amende", "contravention",
+    "pokut", "grzywn", "mandat", "szkod",
     "boete", "ref", "réf", "riferimento", "referência", "referencia", "referentie", "envoi", "envío", "envio",
     "spedizione", "verzending", "zásilk", "zasilk", "forsendelse", "försändelse", "forsandelse", "pro n", "pron",
     "pro#", "pro #", "werkbon", "arbeitsauftrag", "ordre de", "orden de", "ordine di", "ordem de", "appointment",
@@ -1337,13 +1404,15 @@ _ID_STEMS: tuple[str, ...] = (
     "lab slip", "labslip", "packing slip", "packingslip", "delivery slip", "deliveryslip", "dispatch slip",
     "dispatchslip", "work slip", "workslip", "lieferschein", "pakbon", "albar", "bon de livraison", "följesedel",
     "foljesedel", "documento di trasporto",
-    "account", "customer", "client", "member", "student", "tenant", "system", "kunden", "kd", "mitglied",
+    "account", "acct", "customer", "client", "member", "student", "tenant", "system", "kunden", "kd", "mitglied",
     "klant", "lidnummer", "kundnummer", "kundenummer", "medlemsnummer", "numéro client", "numero client",
     "numéro de client", "numero de client", "n° client", "nº client", "número de", "numero de", "código", "codigo",
     "codice cliente", "numer klienta", "číslo", "cislo", "müşteri", "musteri", "avtal", "sn",
     "objedn", "conf", "imei", "iccid", "meid", "vin", "chassis", "frame", "fahrgestell", "rahmen", "ramnummer",
     "stelnummer", "numéro de c", "telaio", "numer ramy", "mpan", "mprn", "nutzerkonto", "benutzerkonto", "voucher",
-    "gutschein", "gift", "cust", "afrek", "cancellation request", "cancelation request",
+    "gutschein", "gift", "cust", "afrek", "card", "kortn", "kaartn", "kartenn", "numer k", "numéro de", "numero de",
+    "número de", "cancellation request", "cancelation request",
+    "permit", "parkeer", "vergunning", "genehmigung", "oprávn", "opravn",
     "patient", "supplier", "vendor", "candidate", "applicant", "learner", "installation", "numer kursanta",
     "impianto", "anlagennummer", "library card", "bibliotekskort", "lånekort", "lanekort", "bibliotheksausweis",
     "bibliotheekpas", "carte de biblioth", "tessera", "carné de", "carne de", "carnet de", "delivery note", "deliverynote", "dispatch note", "dispatchnote", "goods note",
@@ -1510,7 +1579,7 @@ def _named_ids(t: _Text) -> Iterable[Span]:
         return
     for m in _starting_with(_ID_AFTER_WORD, t, _ID_STEMS, digit_within=_ID_DIGIT_WITHIN):
         kind: EntityKind = (
-            _ref_kind(t.text, m.start(), quote=_QUOTE_WORD.match(m.group("ref")) is not None)
+            ("order_id" if _QUOTE_WORD.match(m.group("ref")) else _ref_kind(t.text, m.start()))
             if m.group("ref") is not None
             else next(k for k in _ID_WORDS if m.group(k) is not None)
         )
@@ -1561,15 +1630,15 @@ _PAID = re.compile(
 )
 
 
-def _ref_kind(text: str, start: int, quote: bool = False) -> EntityKind:
+def _ref_kind(text: str, start: int) -> EntityKind:
     """What a reference (`ref GW-2026-03391`) refers to: the id word nearest before it in the message, else the first
-    after it (`_ID_HINT`), else what was bought when the message pays or `quote` (an order), else a ticket."""
+    after it (`_ID_HINT`), else what was bought when the message pays (an order), else a ticket."""
     hints = list(_ID_HINT.finditer(text))
     before = [h for h in hints if h.end() <= start]
     named = before[-1] if before else next((h for h in hints if h.start() > start), None)
     if named is not None:
         return _hint_kind(named)
-    return "order_id" if quote or _PAID.search(text) else "ticket_id"
+    return "order_id" if _PAID.search(text) else "ticket_id"
 
 
 def _booking_refs(t: _Text) -> Iterable[Span]:
@@ -1762,7 +1831,14 @@ def _short_date(text: str, m: re.Match[str]) -> Span | None:
             else None
         )
     )
-    worded = weekday is not None or words.search(text[max(0, m.start() - 12) : m.start()]) is not None
+    worded = (
+        weekday is not None
+        or words.search(text[max(0, m.start() - 12) : m.start()]) is not None
+        or (
+            _CLOCK_AFTER.match(text, m.end()) is not None
+            and _NOT_A_DOT_DATE_BEFORE.search(text[max(0, m.start() - 12) : m.start()]) is None
+        )
+    )
     # `Mo 9.11.`: an abbreviated day's name and a day and a month closed by their dot
     closed = (
         dotted
@@ -1786,6 +1862,13 @@ def _short_date(text: str, m: re.Match[str]) -> Span | None:
     return Span(start, end, "date", text[start:end], f"?-{int(a)}-{int(b)}")
 
 
+_CLOCK_AFTER = re.compile(
+    r"\s{1,2}(?:(?i:at|um|à|a\s+las|alle|om|kl\.?|klo|godz\.?|às|v|ve|o)\s+)?(?:[01]?\d|2[0-3])(?::[0-5]\d|h[0-5]\d)"
+    r"(?!\w|:\d|[.,]\d)"
+)
+"""The time of day in hours and minutes just after a day and a month (`Vår avgång 14.6 kl 18:30`, `3/4 at 09:15`):
+since test17's round it makes them a date, as a date's word before them does; a version or a price has no time
+after it."""
 _ABBREVIATED_DAY = re.compile(
     r"(?<!\w)(?:(?i:mar|lun|mer|jeu|ven|sam|dim|mi[ée]|jue|vie|s[áa]b|dom|gio|seg|ter|qua|qui|sex|pon|wt|[śs]r|czw|"
     r"pt|sob|niedz)\.|(?i:mar)),?\s+$"
@@ -1898,6 +1981,8 @@ def _phones(t: _Text) -> Iterable[Span]:
         before = text[max(0, m.start() - 40) : m.start()]
         if not trunk and _OTHER_NUMBER.search(before):
             continue  # `rewards number 88120034`, `account number 60021881`
+        if _REGISTRATION_BEFORE.search(before):
+            continue  # `company reg 08823114`, `NIP 5213449102`: a company's register or tax number, no phone
         if _VERSION_BEFORE.search(before[-16:]):
             continue  # `firmware 01.04.0500`: a version
         if (
@@ -1908,10 +1993,8 @@ def _phones(t: _Text) -> Iterable[Span]:
             continue  # `WSP 0044 7812 3`, `the number they gave me is PH 2291 7734`: the groups of an id its capitals
             # start (a number's word says no phone)
         answer = (
-            m.start() <= 3
-            and not text[: m.start()].strip()
-            and _ASKED_FOR_A_PHONE.search(t.before) is not None
-        )
+            (m.start() <= 3 and not text[: m.start()].strip()) or _EMAIL_THEN.fullmatch(text, 0, m.start())
+        ) and _ASKED_FOR_A_PHONE.search(t.before) is not None
         word = _PHONE_WORDS.search(before)
         if not (trunk or answer or _NANP.fullmatch(raw) or _PHONE_AFTER.match(text, m.end())):
             if word is None:
@@ -2135,10 +2218,14 @@ _ASKED_FOR_AN_ID = re.compile(
 a transaction ... the last 4 digits?"."""
 _NUMBER_OF = re.compile(
     r"(?<!\w)(?i:n[úu]mero|num[ée]ro|numero|numer|[čc][íi]slo|nummer|number)\s+"
-    r"(?i:(?:de|du|del|della|dello|dell'|di|do|da|des|of|the|your|votre|vostra|su|seu|sua|van|uw|von|ihrer?)\s*){0,2}$"
+    r"(?:(?i:(?:de|du|del|della|dello|dell'|di|do|da|des|of|the|your|votre|vostra|su|seu|sua|van|uw|von|ihrer?)"
+    r"\s*){0,2}|"
+    r"(?:[^\W\d_]+\s+){1,3}(?i:or|lub|albo|czy|ou|o|oder|of|eller|nebo|alebo)\s+)$"
 )
 """Before an id word of the message before, as Romance and Slavic languages ask (`votre numéro de contrat ?`, `il
-numero della fattura?`, `número de pedido`, `numer zamówienia`): since test16's round the same question."""
+numero della fattura?`, `número de pedido`, `numer zamówienia`): since test16's round the same question. Since
+test17's round the second of two documents so asked for (`numer dokumentu WZ lub faktury`: the delivery note's or the
+invoice's number)."""
 
 
 def _answered_ids(t: _Text) -> Iterable[Span]:
@@ -2158,7 +2245,7 @@ def _answered_ids(t: _Text) -> Iterable[Span]:
     )
     if asked is not None:
         kind = _hint_kind(asked)
-    elif _ASKED_FOR_AN_ACCOUNT.search(t.before) is not None:
+    elif _ASKED_FOR_AN_ACCOUNT.search(t.before) is not None and _LAST_DIGITS.search(t.before) is None:
         # "Can you share your family account number?" - "FAM-20-8812": what the customer holds
         kind = "order_id"
     elif _ASKED_FOR_A_REF.search(t.before) is not None and _ACCOUNT_WORDS.search(t.before) is None:
@@ -2175,11 +2262,17 @@ _ASKED_FOR_AN_ACCOUNT = re.compile(
     r"candidate|applicant|learner)"
     r"[\s-]+(?:numbers?|no\b|nr\b|ids?\b|reference|ref\b|#|nummer|n[úu]mero|num[ée]ro|numer)|"
     r"(?:numer|n[úu]mero|num[ée]ro|numero|[čc][íi]slo)\s+(?:de\s+|du\s+|del\s+)?(?:klienta|cliente|client|socio|"
-    r"z[áa]kazn[íi]ka|patient[ea]?|pacjenta|kursanta|studenta|ucznia|candidat|candidato|kandydata)|(?:kunden|klant|kund|kunde|medlems|lid|mitglieds|patienten)(?:nummer|nr))"
+    r"z[áa]kazn[íi]ka|patient[ea]?|pacjenta|kursanta|studenta|ucznia|candidat|candidato|kandydata)|(?:kunden|klant|kund|kunde|medlems|lid|mitglieds|patienten)(?:nummer|nr)"
+    r"|(?<!credit )(?<!debit )(?<!bank )(?<!payment )card[\s-]+(?:numbers?|no\b|nr\b)|kortnummer|kaartnummer|"
+    r"kartennummer|num[ée]ro de (?:la )?carte|n[úu]mero de (?:la )?tarjeta|numer karty)"
 )
 """The bot's question for an account's, a customer's or a member's number (`your family account number?`, `account
 reference?`): since test13's round the answer is an id, as five authors of seven label such numbers (what the customer
-holds: an order's); not a bank's (`_NOT_A_BANKS`; `_ACCOUNT_WORDS` keeps a bare reference's question out)."""
+holds: an order's); not a bank's (`_NOT_A_BANKS`; `_ACCOUNT_WORDS` keeps a bare reference's question out). Since
+test17's round a card's number too (`het kaartnummer?` - `3528 0400 1122 8813`: a travel, loyalty or member card's,
+as the fifteenth and seventeenth authors label it), not a bank card's nor its last digits."""
+_LAST_DIGITS = re.compile(r"(?<!\w)(?i:last|final|ending|endet|derniers|[úu]ltimos)(?!\w)")
+"""A question for a number's last digits (`the last 4 digits of your card number?`): what they answer is no id."""
 _ASKED_FOR_A_REF = re.compile(
     r"(?<!\w)(?i:reference|ref|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie)(?!\w)"
 )
@@ -2234,10 +2327,19 @@ name: those are words (`card_declined`), not random letters."""
 _GENERATED_INVOICE = frozenset({"in", "inv"})
 
 
+_STORE_ORDER = re.compile(r"(?<![\w.])GPA\.\d{4}-\d{4}-\d{4}-\d{5}(?:\.\.\d{1,3})?(?![\w-])")
+"""Google Play's order number (`GPA.3391-2284-1170-55821`, a renewal's `..0` after it): what was bought, an order's
+whatever word names it (`google play receipt GPA...`, `receipt number GPA... from google play`: the third and the
+seventeenth authors label it an order's, as the fourth, fifth, sixth and seventh do after an order's or a
+transaction's word); since test17's round."""
+
+
 def _generated_ids(t: _Text) -> Iterable[Span]:
     for m in _GENERATED_ID.finditer(t.text) if "_" in t.text and t.digits else ():
         kind: EntityKind = "invoice_id" if m.group("p") in _GENERATED_INVOICE else "order_id"
         yield Span(m.start(), m.end(), kind, m.group(), m.group().casefold())
+    for m in _STORE_ORDER.finditer(t.text) if "GPA." in t.text else ():
+        yield Span(m.start(), m.end(), "order_id", m.group(), m.group().casefold())
 
 
 _QUOTED_CODE = re.compile(
@@ -2498,6 +2600,27 @@ def _said_ids(t: _Text) -> Iterable[Span]:
                 yield span
 
 
+def _stated_ids(t: _Text) -> Iterable[Span]:
+    if not t.digits:
+        return
+    text = t.text
+    for m in _STATED_TAIL.finditer(text):
+        head = _STATED_HEAD.search(text, max(0, m.start() - 120), m.start())
+        value = m.group("id")
+        if (
+            head is None
+            or _NOT_STATED.search(head.group("between"))
+            or not (any(c.isalpha() for c in value) or sum(c.isdigit() for c in value) >= 5)
+        ):
+            continue
+        if value.isdigit() and (_AMOUNT.match(text, m.start("id")) or _UNIT_AFTER.match(text, m.end("id"))):
+            continue
+        kind = next(k for k in _ID_WORDS if head.group(k) is not None)
+        span = _id(kind, m.start("id"), m.end("id"), value, named=True)
+        if span is not None:
+            yield span
+
+
 def _numbered_ids(t: _Text) -> Iterable[Span]:
     if not t.digits:
         return
@@ -2552,7 +2675,7 @@ def _id(kind: EntityKind, start: int, end: int, value: str, named: bool = False)
     if any(p.fullmatch(bare) for p in _DATES[:2]) or _SLASHED_DAY.fullmatch(bare):
         return None
     start += len(value) - len(bare)
-    return Span(start, end, kind, bare, bare.casefold())
+    return Span(start, end, kind, bare, "".join(bare.casefold().split()) if "\n" in bare else bare.casefold())
 
 
 _SLASHED_DAY = re.compile(r"(?:3[01]|[12]\d|0[1-9])/(?:1[0-2]|0[1-9])")

@@ -41,11 +41,11 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test17.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test18.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test17 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test17 is training data for it (test13 since test13's round, test14 since test14's round, test15
-since test15's round, test16 since test16's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+on all these sets but test18 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test18 is training data for it (test13 since test13's round, test14 since test14's round, test15
+since test15's round, test16 since test16's round, test17 since test17's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -58,7 +58,10 @@ number is labelled an id (`order_id`, what the customer holds), as five authors 
 (`reklamace`, `reklamacja`, `Reklamation`: `DISPUTED_KIND`), and a serial found and not labelled counts as nothing
 (`_unclaimed_serial`: four authors label serials, two leave them out). Since test15's round any id is compared alike
 where its message names a fine (`FINE_WORD`: authors disagree three ways), and a bare reference's word may have `is` or
-`was` after it (`inspection ref was INSP-7731`). Test16's round changed no comparison.
+`was` after it (`inspection ref was INSP-7731`). Test16's round changed no comparison. Since test17's round an
+invoice's id is compared without an `INV` before its digits (`INVOICE_WORD`: `INV 77102` = `77102`), a first mention
+that a labelled correction replaces counts as nothing when found and not labelled (`_corrected`: authors disagree two to
+two), and a fine and a claim are named in Czech and Polish too (`FINE_WORD`: `pokuta`; `DISPUTED_KIND`: `szkoda`).
 """
 
 from __future__ import annotations
@@ -147,7 +150,15 @@ FAILURE_MODE = re.compile(r"\s*[/,]?\s*FMI\s*:?\s*\d{1,2}$")
 (the development set and the seventh author keep the FMI, the twelfth drops it)."""
 
 
+INVOICE_WORD = re.compile(r"(?i:inv)\s+(?=\d)")
+"""An invoice's id is compared without an `INV` and a space before its digits: `INV 77102` and `77102` name the same
+invoice (the fifteenth and seventeenth authors keep the word, the seventh drops it, `receipt says INV 2026 118 442`;
+the packet drops an id's word). Since test17's round; `INV-77102` keeps its prefix, as every author does."""
+
+
 def _normal(value: str, kind: str = "") -> str:
+    if kind == "invoice_id" and (inv := INVOICE_WORD.match(value)) is not None:
+        value = value[inv.end() :]
     word = ERROR_WORD.match(value) if kind == "error_code" else None
     if word is not None:
         value = value[word.end() :]
@@ -172,7 +183,7 @@ def _normal(value: str, kind: str = "") -> str:
 
 DISPUTED_KIND = re.compile(
     r"(?<!\w)(?i:claims?|sinist(?:ro|re)s?|siniestros?|schadens?(?:nummer|fall|meldung)?|dossier(?:nummer|s)?|"
-    r"vorgang(?:snummer)?|expedientes?|reklamac(?:e|ja|ji|i|í)|reklamation(?:en)?)(?!\w)"
+    r"vorgang(?:snummer)?|expedientes?|reklamac(?:e|ja|ji|i|í)|reklamation(?:en)?|szkod[aęy])(?!\w)"
 )
 """An order's or a ticket's id alike when its message names a claim or a file before it (`claim # 2025 3318 0021`,
 `dossiernummer VV-2025/3381`, `Vorgang 2025-MZ-00917`, `expediente TS-AND-2024-1187`): the dossier a customer holds
@@ -180,7 +191,8 @@ with an insurer, a mover or an office is a case to the development set and seven
 customer holds to the tenth and eleventh (an order); since test11's round the comparison takes neither side. An
 invoice's id stays an invoice's. Since test14's round a warranty claim's words too (`číslo reklamace RK-9902`,
 `reklamacja nr RK/2026/0311/77`, `Reklamation ... unter Nr. RK 33019`): a claim the fourteenth author labels an order's,
-as it labels an insurer's, and the fourth, seventh and eleventh a ticket's."""
+as it labels an insurer's, and the fourth, seventh and eleventh a ticket's. Since test17's round an insurance claim
+in Polish too (`Zgłosiłem szkodę nr SZK-55120`: the tenth author's order)."""
 
 
 BARE_REFERENCE = re.compile(
@@ -199,7 +211,7 @@ test15's round with `is` or `was` between the word and the id too (`inspection r
 FINE_WORD = re.compile(
     r"(?<!\w)(?i:(?:a|the|my|this|that|parking|speeding|traffic|penalty)\s+fines?|fines?\s+(?:is|was|of|for|notice)|"
     r"pcn|penalty charge(?: notice)?|citations?|multas?|amendes?|boetes?|bu(?:ß|ss)geld\w*|contraventions?|"
-    r"strafzettel)(?!\w)"
+    r"strafzettel|pokut[auy]|grzywn[aeyę]|mandat(?:u)? karn\w*)(?!\w)"
 )
 """Any id alike (an order's, an invoice's or a ticket's) where its message names a fine (a noun: `the fine is £70`,
 not `the disk is fine`; `I got a PCN ...
@@ -288,11 +300,53 @@ def _unclaimed_serial(case: dict[str, Any], kind: str, value: str, seq: int) -> 
     return at >= 0 and SERIAL_WORD.search(text, max(0, at - 40), at) is not None
 
 
+CORRECTION = re.compile(
+    r"(?<!\w)(?i:typo|transposed|sorry|actually|i meant|mistake|wrong|correct(?:ion|ed)?|should be|scus[aei]\w*|"
+    r"perd[óo]n\w*|pardon|d[ée]sol[ée]e?|entschuldigung|vertippt|przepraszam|pomy[łl]k\w*|f[öo]rl[åa]t|undskyld|"
+    r"beklager|excuses|desculp\w*|omlouv[áa]m)(?!\w)"
+)
+"""What a customer says when an id or an email they typed before was wrong (`sorry FRT 2024 0971, transposed the last
+digits`, `typo in my message, it's ...`, `scusate ... ordine completo 4471-BX9`)."""
+
+
+def _edits(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _corrected(case: dict[str, Any], kind: str, value: str, seq: int) -> bool:
+    """An id or an email that a labelled one of the same kind corrects, in a later message or later in the same one
+    that says the first was wrong (`CORRECTION`), within two edits of it: the thirteenth and seventeenth authors leave
+    the wrong one out (`FRT 2024 0917` ... `sorry FRT 2024 0971, transposed the last digits`; a first, truncated
+    `4471-BX`), the seventh and sixteenth label both (`PT-20417` ... `actually its PT-20471 sorry, typo`). Since
+    test17's round the comparison takes neither side: found and not labelled, it counts as nothing."""
+    if kind not in ("order_id", "ticket_id", "invoice_id", "email"):
+        return False
+    texts = {m["seq"]: m["text"] for m in case["messages"] if m["role"] == "customer"}
+    first = " ".join(value.casefold().split())
+    for e in case["entities"]:
+        other = " ".join(e["value"].casefold().split())
+        if e["kind"] != kind or e["seq"] < seq or other == first or _edits(first, other) > 2:
+            continue
+        text = texts.get(e["seq"], "")
+        at = text.find(e["value"])
+        if e["seq"] == seq and (at < 0 or text.find(value) > at):
+            continue  # a correction follows what it corrects
+        if CORRECTION.search(text, 0 if e["seq"] > seq else max(0, text.find(value))):
+            return True
+    return False
+
+
 def _compared(
     case: dict[str, Any], packet: HandoffPacket
 ) -> tuple[set[tuple[str, Key]], set[tuple[str, Key]]]:
     """(expected, found) of one case as (case id, key), without the unlabelled contacts of a pasted email
-    (`_unclaimed_contact`) and, since test14's round, the unlabelled serials (`_unclaimed_serial`)."""
+    (`_unclaimed_contact`), since test14's round the unlabelled serials (`_unclaimed_serial`) and since test17's round
+    the unlabelled first mentions a correction replaces (`_corrected`)."""
     expected = {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
     found = set()
     for e in packet.entities:
@@ -300,6 +354,7 @@ def _compared(
         if key in expected or not (
             _unclaimed_contact(case, e.kind, e.value, e.seq)
             or _unclaimed_serial(case, e.kind, e.value, e.seq)
+            or _corrected(case, e.kind, e.value, e.seq)
         ):
             found.add(key)
     return expected, found
@@ -430,10 +485,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test17.jsonl"
-"""The held-out set: 60 conversations (229 entities) by a seventeenth author who never saw the extractor, its tests or
-the other sets; measured at the start of the session of test16's round and once at that round's end, never read, tuned
-or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test18.jsonl"
+"""The held-out set: 60 conversations (237 entities) by an eighteenth author who never saw the extractor, its tests or
+the other sets; measured once at the end of test17's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -557,7 +611,9 @@ EARLIER_SETS = {
     # (94.7%), 230/235 (97.9%); what is left is a vehicle's registration (one author of four labels it), an account's
     # name with no digit (`acme-bookkeeping`), bank references as an invoice's, ids answering a question for a card's
     # or a scooter's number, `'ERR 31 - gyro'`, `INV 20419` kept with its word, a quote read as the invoice after it,
-    # a guessed amount (`about £30`) and a product's code read as an error's (`code LN-120-P`)
+    # a guessed amount (`about £30`) and a product's code read as an error's (`code LN-120-P`); since test17's round
+    # (`INV 20419` compared without its word, a quote an order's, a card's number answering its question) 233/243
+    # (95.9%), 233/236 (98.7%)
     "handoff_entities_test16.jsonl": (
         0.96,
         0.98,
@@ -573,7 +629,21 @@ EARLIER_SETS = {
     # authors), guessed amounts (`about £38`, `ca. 38 EUR`: no other author labels one), a storage unit (`unit
     # C-114`), a logger's device (`DEVICE CT-S 00419-B`), `SK-CH 220419`, a deposit slip's `n° 0912/AL`, a customs
     # status (`CX-HOLD 41`), a Spanish mobile after `llamen al`, a product not on the team's list (`audeo L90`) and a
-    # meter reading read as a phone
+    # meter reading read as a phone; since test17's round (`SK-CH 220419`, `llamen al`) 235/241 (97.5%), 235/237
+    # (99.2%)
+    "handoff_entities_test17.jsonl": (
+        0.99,
+        0.99,
+    ),  # measured blind 92.6% / 95.9% (the session's start the same); a development set since test17's round, its
+    # misses and false hits read by family and fixed in general words (an id a line break splits after its hyphen; a
+    # product's name in the plural; a day and a month with the time of day after them; Google Play's order number an
+    # order's; the bot's question naming an answer's kind before a word after it; a permit's number, a job's lettered
+    # number, a card's number and capitals with one group and a check letter; no phone nor id after a company's register
+    # or tax word; a phone answering the question in other languages after an email; a fine in Czech and Polish; a
+    # series with a month between; the second of two documents asked for; whose side an id is, or what a few words
+    # before `is` name; a quote's id an order's), and an invoice's `INV` and a corrected first mention compared as the
+    # authors disagree: left out of the learned reader's training 100% / 100% (`bench/handoff.py --loao`; the
+    # patterns written on it flatter it), trained on 229/229, 229/229
 }
 
 
@@ -602,20 +672,18 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the start of the session of test16's round with its starting extractor (commit
-    dab3b80: recall 212/229 (92.6%), precision 212/221 (95.9%)) and once at the round's end (`bench/handoff.py
-    --entities ... --against` the starting `packet.py`, both under this round's comparison; aggregates only): recall
-    212/229 (92.6%), precision 212/221 (95.9%); the starting patterns with this round's reader the same. A regression
-    floor."""
+    """Measured 2026-12-07, once at the end of test17's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 224/237 (94.5%),
+    precision 224/228 (98.2%); the starting patterns with this round's reader the same. A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.925 and precision >= 0.958, report
+    assert recall >= 0.945 and precision >= 0.982, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.926 < 0.95 (precision 0.959) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, order ids 33/41, invoice ids 6/10, order-or-ticket ids 6/7, dates 40/41, "
-    "phones 8/9, products 49/51, the other kinds all found",
+    reason="held-out recall 0.945 < 0.95 (precision 0.982) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, amounts 46/51, order ids 44/49, dates 33/34, tickets 4/5, ids where a fine is "
+    "named 1/2, the other kinds all found",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT, blind=True)
