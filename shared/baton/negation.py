@@ -154,7 +154,9 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     "competitor_switch": r"switch\w*|mov\w+|leav\w*|competit\w*|alternatives?|another|elsewhere|other|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>",
     "public_complaint": r"post\w*|reviews?|rat(?:e|ing)|tweet\w*|public\w*|<<public>>|blog\w*|press|journalists?"
-    r"|every ?(?:one|body)|shar\w+|online|warn\w*|tell|hear"
+    r"|every ?(?:one|body)|shar\w+|online|warn\w*|hear"
+    # (the thirty-second conversation set's round) not "I'll tell them" (the customer's colleagues, a partner)
+    r"|tell(?! (?:them|him|her|my (?:team|colleagues?|boss|manager|wife|husband|partner))\b)"
     # round 5: an authority, a court, a lawyer; German, French, Spanish
     r"|report\w*|complain\w*|complaint|<<authority>>|sue|court|lawyers?|attorneys?|solicitors?|legal|class action"
     r"|views|viral|tiktok|youtube|instagram|follower\w*|avis|bewertung|rezension|resena|denunci\w*|plainte|redes"

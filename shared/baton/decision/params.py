@@ -155,6 +155,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:will|going to|gonna|i'll|we'll|plan to|intend to|ready to) sue\b",
         r"\b(?:lawsuit|legal action|legal proceedings|take (?:you|this|it) to court|small claims)\b",
         r"\b(?:gdpr|ccpa) (?:complaint|request|violation|breach)\b",
+        # (2026-12, the thirty-second conversation author's; four earlier authors' sets) a formal request under data
+        # protection law, with its legal deadline: "a formal request under Article 15 GDPR", "a subject access request"
+        r"\b(?:subject access request|dsar|data subject (?:access |erasure )?request)\b|\bart(?:icle|\.|ikel)? ?\d{1,2}"
+        r"(?: of)?(?: the)? (?:uk )?(?:gdpr|dsgvo|rgpd)\b|\b(?:gdpr|dsgvo|rgpd),? art(?:icle|\.|ikel)? ?\d{1,2}\b"
+        r"|\bformal (?:\S+ ){0,2}?request under\b",
         # (round 11) not the business's own ombudsman scheme ("our ombudsman membership number")
         r"\b(?:data protection (?:authority|commissioner|officer)|ico complaint|ombudsman(?! (?:membership|number"
         r"|scheme (?:membership|number)|registration))|regulator)\b",
@@ -188,7 +193,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|life support|wheelchair|medical (?:equipment|device|condition)|insulin|chemo\w*|vulnerable"
         r"|on a (?:stair ?lift|hoist))\b)[\s\S]*?\b(?:(?:no|without|cut off|shut off|disconnected|lost)\b[^.!?]{0,40}"
         r"\b(?:power|electricity|heat\w*|gas|water|hot water)|(?:power|electricity|heat\w*|gas|water|hot water)\b"
-        r"[^.!?]{0,30}\b(?:cut off|shut off|disconnected|turned off|switched off|cut|off))\b",
+        r"[^.!?]{0,30}\b(?:cut off|shut off|disconnected|turned off|switched off|cut|off|out))\b",
         # Physical danger now: a gas smell or leak, carbon monoxide, fire or smoke, an injury.
         r"\b(?:smell(?:s|ing)? (?:of |like )?gas|gas (?:smell|leak|leaking)|(?:carbon monoxide|co) (?:alarm|detector)"
         r"|carbon monoxide|(?:caught|on) fire|smoke (?:is )?(?:coming|pouring)|sparks? (?:coming|flying)"
@@ -276,11 +281,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|grand\w+|child|baby)\b",
         r"\b(?:don'?t|do not|no longer|never) feel safe\b|\bharass(?:ed|es|ing|ment)\b|\bstalk(?:ed|ing|s) me\b",
         # (2026-12, the eighth conversation author's) a pet that died after the team's care; an elderly person
-        # alone in a cold home
+        # alone in a cold home (the thirty-second conversation author's: or a baby, "I have a 4 month old baby. the
+        # apartment is 13 degrees inside"; and the person's age or "elderly" anywhere in the message, not only first)
         r"\b(?:my|our) (?:dog|cat|pet|puppy|kitten|horse|pony|rabbit|bird)\b[^.!?]{0,30}\b(?:died|has died|passed away"
         r"|was put down)\b",
-        r"^(?=[\s\S]*\b(?:[89]\d|1[01]\d)(?:[- ]years?[- ]old| yo\b|\b(?= and lives alone))|\b(?:he|she|my (?:father"
-        r"|mother|dad|mum|mom|grand\w+)) (?:is|'s) (?:[89]\d|1[01]\d)\b|\blives alone\b|\belderly\b)[\s\S]*?\b(?:(?:house"
+        r"^(?=[\s\S]*?(?:\b(?:[89]\d|1[01]\d)(?:[- ]years?[- ]old| yo\b|\b(?= and lives alone))|\b(?:he|she|my (?:father"
+        r"|mother|dad|mum|mom|grand\w+)) (?:is|'s) (?:[89]\d|1[01]\d)\b|\blives alone\b|\belderly\b"
+        r"|\b(?:bab(?:y|ies)|newborn|infant|toddler)\b|\b\d{1,2}[- ](?:months?|weeks?)[- ]old\b))[\s\S]*?\b(?:(?:house"
         r"|home|flat|room|apartment|it)(?: is|'s) (?:only |now |at )?(?:-?\d|1[0-4]) ?(?:degrees|°c?|c)\b|(?:freezing|no"
         r" heating|heating (?:is )?(?:off|broken|not working|offline)))",
         r"\bbatter(?:y|ies)\b[^.!?]{0,80}\b(?:swollen|swelling|swelled|bulg\w*|puff(?:ed|ing) up|smok\w*|melt\w*"
@@ -290,6 +297,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, the ninth author's) a driver or a pilot unfit to drive
         r"^(?=[\s\S]*\b(?:kids|children|child|baby|babies|toddlers?|infant|\d{1,2}[- ]year[- ]old)\b)[\s\S]*\b(?:(?:stuck|stranded)"
         r" (?:in|at) [\w-]+|no (?:hotel|room|accommodation|place to stay|where to stay))\b",
+        # (2026-12, the thirty-second conversation author's; two earlier authors' sets) surgery needed now, not one
+        # planned or past ("my husband is in hospital in Bangkok, they say he needs surgery today", "my dog needs
+        # emergency surgery"; not "I'm having knee surgery next week")
+        r"\b(?:needs?|needing|requires?|has to have|have to have)(?: an?)? (?:urgent |emergency )?(?:surgery|operation)\b"
+        r"(?=[^.!?]{0,40}\b(?:today|tonight|now|right now|immediately|urgently|asap)\b)|\bemergency (?:surgery"
+        r"|operation)\b",
         # (2026-12, the thirtieth author's: long agent conversations; not "no booking" with the kids at a ski shop in
         # the morning, the twenty-fifth author's calm one) nowhere to sleep tonight; someone hurt by what
         # happened, taken to hospital or to be checked ("it fell over when my son was climbing on it ... bruised his
@@ -522,6 +535,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:payments?|charges?|transactions?|debits?|withdrawals?|purchases?|transfers?)\b(?![^.!?]{0,80}\bfor (?:my"
         r"|our|his|her|their) \w+,? not me)(?:[^.!?]|\.(?=\d)){0,80}\b(?:not me"
         r"|wasn'?t me|weren'?t me|not mine)\b",
+        # (2026-12, the thirty-second conversation author's: long agent conversations) the same in Portuguese, Spanish,
+        # French, Italian, German, Dutch ("3 compras no meu cartão que não fiz", "addebiti che non ho fatto"); not "I
+        # don't recognise" (a calm question as often)
+        r"\b(?:compras?|pagamentos?|transac(?:ao|oes|ciones|cion)|cobrancas?|debitos?|transferencias?|pagos?|cargos?"
+        r"|cobros?|achats?|paiements?|prelevements?|transactions?|debits?|acquisti|pagamenti|addebiti|transazioni"
+        r"|abbuchungen|zahlungen|kaufe|buchungen|transaktionen|betalingen|aankopen|afschrijvingen)\b[^.!?]{0,60}?"
+        r"\b(?:que (?:eu )?nao (?:fiz|fizemos|autorizei)|que (?:yo )?no (?:hice|he hecho|realice|autorice)"
+        r"|que (?:je|nous) n'?(?:ai|avons) (?:pas|jamais) (?:fait|faits|faite|faites|effectue\w*|autorise\w*)"
+        r"|che non (?:ho|abbiamo) (?:mai )?(?:fatto|effettuato|autorizzato)|die (?:ich|wir) (?:nicht|nie|niemals)"
+        r" (?:getatigt|gemacht|autorisiert)|die (?:ik|wij|we) (?:niet|nooit) (?:heb |hebben )?(?:gedaan|gemaakt)"
+        r"|nao fui eu|no fui yo|ce n'?(?:est|etait) pas moi|non sono stat[oa] io|das war ich nicht|dat was ik niet)\b",
     ),
     # (2026-12, the twenty-third conversation author's; seven authors' sets have it) damage or a loss the company's
     # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
@@ -1534,7 +1558,7 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     "cancellation_refund": rf"(?:{_STOP})\b(?=[\s\S]*?\b(?:{_MONEY})\b)|(?:{_MONEY})\b(?=[\s\S]*?\b(?:{_STOP})\b)",
     # (the long calm dialogues' round) not a traveller "leaving from Kings Cross", "at 9:30", "on Thursday" or "the
     # hotel by 9:45", nor a hotel's "price range" or one that "offers free parking", nor Portland; (the thirtieth
-    # conversation set's round) nor "moving house"
+    # conversation set's round) nor "moving house"; (the thirty-second's) nor a freight "pickup"
     "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)"
     r"|leav\w*(?! (?:from|on|out of|around|sometime|tomorrow|today|tonight)\b"
     r"| (?:at|by|after|before) \d| (?:this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -1542,7 +1566,7 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|competit\w*|alternatives?|another|elsewhere|other|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
-    r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick\w*|trial\w*|demo\w*|onboard\w* with"
+    r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick(?![- ]?ups?\b)\w*|trial\w*|demo\w*|onboard\w* with"
     r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)|quot\w+|cheaper|instead|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
     r"|going back|from now on|done with|(?:we'?re|i'?m) done|port(?!land)\w*|transfer\w* (?:\S+ )?out|banks|bye|goodbye"
     r"|last (?:invoice|month|quarter|year|booking|order|renewal) with|lost us|some ?(?:one|where) else|ditch\w*"
@@ -1555,11 +1579,12 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # round 13: a rival told by where it is or what it does better ("the bike shop down the road services cargo bikes
     # in 2 days", "the vet practice next door uses ezyVet", "X is looking better every day")
     r"|down the (?:road|street|bay)|next door|better|half (?:the )?(?:price|cost)|look\w* (?:real(?:ly)? )?(?:good|great)",
-    # round 12: not a deletion the customer asks for ("please delete my account and all my data")
+    # round 12: not a deletion the customer asks for ("please delete my account and all my data"); (the thirty-second
+    # conversation set's round) nor "nothing changed on our side"
     "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!like to )delet\w+|wiped?"
     r"|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
-    r"|not there|nowhere|no trace|no sign|nothing|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"
+    r"|not there|nowhere|no trace|no sign|nothing(?! (?:has |have |was |had )?(?:changed|different)\b)|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"
     r"|locate|recover)|cannot (?:find|see|locate|recover)|couldn'?t find|(?:be|been|being|not) found|reset|revert\w*"
     r"|roll\w* back|clear\w*|cleaned out|emptied|took|undone|dropped|restor\w*|recover\w*|where (?:did|have|has|are"
     r"|is)|any ?more|no history|destroy\w*|nuked|truncat\w*|(?:had|were|was) (?:over |about |around )?[\d,]+"

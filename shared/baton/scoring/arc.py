@@ -25,8 +25,9 @@ mood):
   the customer's reaction to it (their messages after it, before anyone else answers) gave negative feedback,
   asked for a human, or repeated or rephrased a question asked before the answer (not when the answer only asked
   the customer something, `asks_only`, nor when the reply says yes to what it offered, `accepts`: the reply then
-  answers it, and may well say the request again). An answer that says the last one again after the customer said
-  yes to it carries it out ("Shall I book 4A and 4B?" "yes please" "Booked: 4A and 4B"): no loop.
+  answers it, and may well say the request again; nor a question from before the customer said an answer worked,
+  `ArcState.settled_seq`: one about the same thing after it is a new question). An answer that says the last one
+  again after the customer said yes to it carries it out ("Shall I book 4A and 4B?" "yes please" "Booked: 4A and 4B"): no loop.
 
 For repeat and rephrase detection the state remembers the last `RECENT` (5) substantive customer
 messages (at least `MIN_TOKENS` words) as a MinHash signature of their character 3-grams (near-identical
@@ -165,6 +166,11 @@ class ArcState(OrderedState):
     accepted: bool = False
     """A customer message since the bot's last answer accepts what it offered or read back (`LastBot.offered`,
     `accepts`: "yes please", "ok do that"): the next answer that says it again carries it out, it is no loop."""
+    settled_seq: int = 0
+    """The seq of the last customer message that says the bot's answer worked (`settles`, positive, no negative
+    feedback, asks for nobody: "got them!! thanks"): what the customer asked before it was settled, so
+    a question about the same thing after it ("also the bonus gems for a first purchase?") is a new question, not
+    one the bot failed to answer."""
     last_bot: LastBot | None = None
     earlier_answers: list[list[str]] = Field(default_factory=list)
     """The statements (`statements`) of up to EARLIER_ANSWERS bot answers before `last_bot`, oldest first, since the
@@ -312,6 +318,13 @@ def _customer_message(state: ArcState, scores: Scores, text: str = "", said_yes:
     state.negative_feedback += bool(scores.negative_feedback)
     state.human_requests += bool(scores.asks_for_human)
     reason = _reaction_to_bot(state, scores, text, said_yes)
+    if (
+        reason is None
+        and sentiment >= POSITIVE_SENTIMENT
+        and not (scores.negative_feedback or scores.asks_for_human)
+        and settles(text)
+    ):
+        state.settled_seq = state.last_seq
     if reason == REPEAT:
         _earlier_answers_failed(state, state.recent_message(scores.repeat_of))
     if reason and state.last_bot is not None and state.last_bot.failed == LOW_CONFIDENCE:
@@ -360,7 +373,8 @@ def _reaction_to_bot(state: ArcState, scores: Scores, text: str = "", said_yes: 
         return None
     for reason, earlier_id in ((REPEAT, scores.repeat_of), (REPHRASE, scores.rephrase_of)):
         earlier = state.recent_message(earlier_id)
-        if earlier is not None and earlier.seq < bot.seq:  # asked again what the answer should have settled
+        # asked again what the answer should have settled, and not settled by the customer since
+        if earlier is not None and state.settled_seq < earlier.seq < bot.seq:
             return reason
     return None
 
@@ -503,6 +517,21 @@ _ACCEPT = re.compile(
 """A yes to what the bot offered or read back, with no "but" or "still" after it in the same sentence ("yes
 change it", "ok do that then, refund and I'll order the 8s", "ja doe maar"): a customer going along, not asking
 again."""
+
+
+_SETTLED = re.compile(
+    r"\b(?:got (?:it|them|both|the \w+)|(?:it|that|this) (?:works|worked|did it|did the trick)|works (?:now|again|fine)"
+    r"|working (?:now|again)|(?:is|are|all) (?:there|back|fixed|sorted|solved|resolved)|(?:fixed|sorted|solved"
+    r"|resolved) (?:now|it)|all (?:good|sorted|set|fixed)|(?:i|we) (?:see|have|can see) (?:it|them) (?:now|there)"
+    r"|showing (?:now|up)|came through|arrived|perfect|awesome|brilliant|excellent|great)\b"
+)
+"""What says the bot's answer worked ("got them!! thanks", "that did it", "all sorted, cheers"); a "thanks, I'll try
+that" says only that the customer will try it."""
+
+
+def settles(text: str) -> bool:
+    """Whether the customer's message says the bot's answer worked (`_SETTLED`; the caller also wants it positive)."""
+    return _SETTLED.search(normalize(text)) is not None
 
 
 def accepts(text: str) -> bool:

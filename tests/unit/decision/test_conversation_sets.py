@@ -78,6 +78,12 @@ FLOORS = {
     # held out, written with the thirtieth: 17 of 23 in time with the code of the session's start and at the long calm
     # dialogues' second round's end (resolve 6 of 33); 18 since the thirtieth set's round
     "support_conversations_test31.jsonl": (18, 6),
+    # read since the thirty-second set's round (long conversations with an LLM agent; held out before: 15 of 23 in
+    # time at the session's start, resolve 7 of 34)
+    "support_conversations_test32.jsonl": (19, 4),
+    # held out, written with the thirty-second: 17 of 22 in time with the code of the session's start and at the
+    # thirty-second set's families' end (resolve 4 of 34)
+    "support_conversations_test33.jsonl": (17, 4),
 }
 
 IN_TIME_MISSED = {
@@ -90,6 +96,8 @@ IN_TIME_MISSED = {
     "dialogues' second round's start and end): long conversations with an LLM agent, escalated late more than never",
     "support_conversations_test31.jsonl": "18 of 23 in time (78%) since the thirtieth set's round (17 at the session's "
     "start): long conversations with an AI assistant",
+    "support_conversations_test33.jsonl": "17 of 22 in time (77%) at the thirty-second set's round's start and after "
+    "its families: long conversations with an LLM agent",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 

@@ -433,6 +433,14 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         # ... the bot asked to try a booking again is no earlier contact; asking again still counts
         ("repeated_contact", "Nope, try it again for four people.", False),
         ("repeated_contact", "I'm asking again: where is my refund?", True),
+        # the thirty-second conversation set's round: a freight pickup, "nothing changed on our side", "I'll tell
+        # them" (the customer's colleagues); a vendor picked, nothing left and telling everyone still count
+        ("competitor_switch", "Please book a pickup for 4 pallets tomorrow.", False),
+        ("competitor_switch", "We picked another vendor last week.", True),
+        ("data_loss", "We get 429 errors since this morning, nothing changed on our side.", False),
+        ("data_loss", "There is nothing left in the shared drive.", True),
+        ("public_complaint", "nah I'll tell them myself", False),
+        ("public_complaint", "I'll tell everyone I know about this.", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(

@@ -536,3 +536,41 @@ def test_the_new_guardrail_is_named_for_people_and_after_security() -> None:
     assert GUARDRAIL_ORDER.index("security_incident") < GUARDRAIL_ORDER.index("damage_caused")
     assert GUARDRAIL_ORDER.index("damage_caused") < GUARDRAIL_ORDER.index("legal_threat")
     assert _GUARDRAIL_LABELS["damage_caused"] == "Damage or loss caused by us"
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the thirty-second conversation author's families, in other words)
+        ("Vi duas compras no cartão que eu não fiz, de 300 euros cada.", "security_incident"),
+        ("Hay tres cargos en mi cuenta que no he hecho.", "security_incident"),
+        ("Il y a des paiements sur ma carte que je n'ai pas effectués.", "security_incident"),
+        ("Sul conto ci sono due addebiti che non ho fatto.", "security_incident"),
+        ("Auf meiner Karte sind zwei Zahlungen, die ich nicht getätigt habe.", "security_incident"),
+        ("This is a subject access request: send me every record you hold on me.", "legal_threat"),
+        ("Under GDPR Article 17 I ask you to erase my data within a month.", "legal_threat"),
+        (
+            "Our daughter needs surgery tonight and the hospital wants your approval first.",
+            "vulnerable_customer",
+        ),
+        ("The boiler is dead, the flat is 11 degrees and we have a newborn.", "vulnerable_customer"),
+        ("The power has been out since noon and my wife is on oxygen.", "vulnerable_customer"),
+        ("The heating is broken again and my grandmother is 89.", "vulnerable_customer"),
+    ],
+)
+def test_the_thirty_second_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi a compra no cartão, posso pagar em prestações?",
+        "Where do I find your GDPR data processing agreement?",
+        "I'm having knee surgery next month, can I freeze my membership?",
+        "We had a baby last week, how do I add her to my health plan?",
+        "The power was out for an hour yesterday, is there a credit for that?",
+    ],
+)
+def test_the_thirty_second_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []

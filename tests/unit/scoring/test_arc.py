@@ -136,6 +136,29 @@ def test_asking_again_what_the_bot_answered_is_a_bot_failure_but_not_before_it_a
     assert again.public().bot_failure_reasons == {"repeat": 1}
 
 
+def test_a_question_about_what_the_customer_said_was_settled_is_a_new_question() -> None:
+    # "bought 2800 gems ... not in my account" -> pushed -> "got them!! thanks" -> "also the bonus gems?" (the
+    # thirty-second conversation author's): the follow-up rephrases the first message, but the customer said the
+    # answer worked in between, so no answer failed
+    first = snapshot(1, "customer", "bought 2800 gems an hour ago and they're not in my account")
+    remembered = arc.Recent(message_id="m1", seq=1, minhash=arc.encode_minhash(arc.minhash(first.text)))
+    state = advance(ArcState(), first, Scores(sentiment=-0.2, frustration=0.1), remember=remembered)
+    pushed = advance(state, snapshot(2, "bot", "I've pushed the gems to your account."), Scores())
+
+    def then(reply: str) -> ArcState:
+        replied = advance(pushed, snapshot(3, "customer", reply), Scores(sentiment=0.7, frustration=0.0))
+        answer = snapshot(4, "bot", "The gems are credited to your account and show in the mailbox.")
+        return advance(advance(replied, answer, Scores()), *customer(5, 0.0, rephrase_of="m1"))
+
+    settled = then("got them!! thanks")
+    assert settled.settled_seq == 3
+    assert settled.public().rephrasings == 1 and settled.public().bot_failures == 0
+    # "thanks, I'll try that" says only that the customer will try it: asking about it again still counts
+    tried = then("thanks, I'll try that")
+    assert tried.settled_seq == 0
+    assert tried.public().bot_failure_reasons == {"rephrase": 1}
+
+
 def test_the_first_message_said_again_word_for_word_after_two_answers_fails_both() -> None:
     first = snapshot(1, "customer", "code 448 213 not working at locker Lindenstr.")
     remembered = arc.Recent(message_id="m1", seq=1, minhash=arc.encode_minhash(arc.minhash(first.text)))
