@@ -53,6 +53,7 @@ def main() -> None:
 
     contrast = evaluate_messages(LABELLED / "support_contrast.jsonl").summary()
     contrast2 = evaluate_messages(LABELLED / "support_contrast_test2.jsonl").summary()
+    contrast3 = evaluate_messages(LABELLED / "support_contrast_test3.jsonl").summary()
     rows += [
         (
             f"support contrast set ({contrast['messages']}): frustration AUROC",
@@ -71,6 +72,12 @@ def main() -> None:
             ">= 0.95",
         ),
         ("support contrast set 2: mean frustration, calm", _f(contrast2["calm_mean_frustration"]), "<= 0.2"),
+        (
+            f"support contrast set 3, blind short replies ({contrast3['messages']}): frustration AUROC",
+            _f(contrast3["frustration_auroc"]),
+            ">= 0.95",
+        ),
+        ("support contrast set 3: mean frustration, calm", _f(contrast3["calm_mean_frustration"]), "<= 0.2"),
     ]
 
     # The held-out sets (written blind, never trained on), then the development sets, newest first: the lists
