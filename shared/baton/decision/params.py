@@ -320,8 +320,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" branch|my family|my (?:son|daughter|husband|wife))\b",
         r"\b(?:broke(?:n)? down|died|stalled|cut out|stopped)\b[^.!?]{0,40}\b(?:on|in) the (?:middle of the )?(?:highway"
         r"|motorway|interstate|freeway|expressway|hard shoulder|shoulder)\b",
-        r"^(?=[\s\S]*\b(?:hospital|icu|intensive care|hospice)\b)[\s\S]*\b(?:might|may|is not going to|isn'?t going to)"
-        r" (?:not )?make it\b",
+        r"^(?=[\s\S]*\b(?:hospital|icu|intensive care|hospice)\b)[\s\S]*\b(?:(?:might|may|is not going to|isn'?t going to)"
+        r" (?:not )?make it|(?:might|may) not have (?:long|much (?:time|longer))|(?:hasn'?t|has not|doesn'?t have|does"
+        r" not have) (?:got )?(?:long|much time)(?: left)?)\b",
+        # (2026-12, the thirty-fourth conversation author's) an allergic reaction under way ("his lips are swelling
+        # up"); children out at midnight in French, Spanish, German, Italian, Dutch ("Il est minuit, on a deux
+        # enfants")
+        r"\b(?:his|her|my|their|our \w+'?s?|the baby'?s|the child'?s) (?:lips?|tongue|throat|face|mouth|eyes?)"
+        r" (?:is |are |'s |'re |started |keeps? |keep )?(?:swelling(?: up)?|puffing up|closing(?: up)?)\b",
+        r"^(?=[\s\S]*\b(?:enfants?|ninos|ninas|hijos|kinder|kindern|bambini|figli|kinderen|bebes?)\b)[\s\S]*\b(?:il est"
+        r" minuit|es medianoche|a medianoche|ist (?:es )?mitternacht|um mitternacht|e mezzanotte|a mezzanotte|het is"
+        r" middernacht)\b",
         r"\b(?:can'?t|cannot|couldn'?t|unable to|won'?t be able to) (?:afford|buy|pay for|get) (?:any )?(?:food|groceries"
         r"|rent|medicine|medication|nappies|diapers|formula|heating)\b|\ball (?:of )?(?:my|the) money (?:i had |i have )?"
         r"(?:until|till|before) payday\b",
@@ -1206,6 +1215,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|shipment|season|lessons?|registrations?)\b[^.!?]{0,40}\b(?:there|to them|with them|elsewhere|through them)\b",
         r"\bguess where (?:i'?m|we'?re) (?:going|taking)\b|\bthe competition (?:deserves|gets|will get|can have)\b"
         r"|\b(?:use|using|go with|going with) theirs\b",
+        # (2026-12, the thirty-fourth conversation author's) leaving unless the company moves, in Spanish, French,
+        # Italian, German, Portuguese ("si no me dejáis en 45 como antes me voy", "sonst wechsle ich"; not "si no puedo
+        # ir mañana me voy el lunes")
+        r"\bsi no (?:me|nos) \w+[^.!?]{0,60}\b(?:me voy|nos vamos|me cambio|nos cambiamos|me paso|nos pasamos)\b"
+        r"|\baltrimenti\b[^.!?]{0,40}\b(?:cambio|passo a) (?:operatore|gestore|fornitore|compagnia|banca)\b"
+        r"|\bsonst\b[^.!?]{0,40}\b(?:wechsle ich|wechseln wir)\b|\bsenao\b[^.!?]{0,40}\b(?:mudo|troco) de (?:operadora"
+        r"|banco|fornecedor|plano)\b",
     ),
     # (2026-12, the twenty-fifth conversation author's; seven escalations in five authors' sets, no resolve one)
     # what the company's people promised and the bill or the service does not show: a refund, a waiver, no charge,

@@ -80,6 +80,10 @@ SAME_STATEMENT_OVERLAP = 0.8
 other: "Transfers usually take 2-3 business days." repeats "Prescription transfers typically take 2-3 business
 days, as we need to contact your previous pharmacy." (5 of its 6)."""
 
+SAME_STATEMENT_CONTENT = 3
+"""A statement with fewer content words never repeats one: "Next Day it is." after an answer that listed "Next Day is
+£89 + VAT" confirms the customer's choice in its own words (two content words, both in the list)."""
+
 # Bot-failure reasons (keys of `Arc.bot_failure_reasons`).
 LOW_CONFIDENCE = "low_confidence"
 NEGATIVE_FEEDBACK = "negative_feedback"
@@ -571,7 +575,7 @@ def same_statements(before: list[str], now: list[str]) -> bool:
     for item in now:
         content, words, numbers = _content(item)
         total += words
-        if content and any(
+        if len(content) >= SAME_STATEMENT_CONTENT and any(
             _overlap(content, e) >= SAME_STATEMENT_OVERLAP and _same_numbers(numbers, n)
             for e, _, n in earlier
         ):

@@ -83,6 +83,21 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"\b(?:parlare|hablar|parler|falar) (?:con|a|avec|com) (?:\w+ (?:o|u|ou) (?:con|a|avec|com) )?(?:un |una |el |la |il |le"
     r" |lo |o |a |um |uma )?(?:responsabile|responsable|supervisore|supervisor|superviseur|encargad[oa]|direttore"
     r"|direttrice|director|directora|directeur|gerente|manager|superiore|superior|chef)\b",
+    # (2026-12, the thirty-fourth conversation author's) put through to someone in Spanish, French, Italian, German,
+    # Portuguese, Dutch: "pásame con una persona de bajas", "passez-moi quelqu'un", "mi passi un operatore"
+    r"\b(?:pasame|pasadme|paseme|pasenme|ponme|pongame|comunicame|comuniqueme) (?:con|a) (?:alguien|(?:una? |el |la"
+    r" |algun |alguna )(?:persona|humano|agente|asesor\w*|operador\w*|responsable|encargad[oa]|supervisor\w*"
+    r"|companer\w*))",
+    r"\b(?:passez|passe|passer)[- ]moi (?:quelqu'un|un (?:conseiller|humain|responsable|agent|operateur|superviseur)"
+    r"|une (?:personne|conseillere|vraie personne)|le (?:responsable|service|manager|superviseur))",
+    r"\b(?:mi )?(?:passi|passa|passate|metta in contatto con) (?:qualcuno|(?:un |una |il |la |l')(?:operatore|operatrice"
+    r"|persona|umano|responsabile|collega))\b",
+    r"\b(?:verbinden sie mich|verbinde mich|stellen sie mich|leiten sie mich)(?: bitte)? (?:mit|zu|durch zu|weiter an)"
+    r" (?:einem|einer|jemandem|ihrem|ihrer)\b",
+    r"\b(?:me passa|me passe|passa-me|transfere-me|me transfere|me transfira) (?:para|com) (?:alguem|(?:um |uma |o |a )"
+    r"(?:atendente|pessoa|humano|agente|responsavel|supervisor\w*))",
+    r"\b(?:verbind|zet) me (?:door )?(?:met|naar|door naar) (?:iemand|(?:een |de )(?:medewerker|mens|persoon"
+    r"|leidinggevende))",
     # round 7: a call asked for in other words ("have someone from billing phone me", "let somebody call me",
     # "could a member of your events team call me", "can a vet nurse call me", "ring me back when a person is free")
     r"\b(?:have|let|get) (?:someone|somebody|a person|a human|an agent|one of your staff)(?: from \S+(?: \S+)?)?"

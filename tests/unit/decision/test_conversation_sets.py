@@ -70,8 +70,8 @@ FLOORS = {
     "support_conversations_test28.jsonl": (32, 3),
     # held out, written during the long calm dialogues' second round: long conversations with an LLM agent, 14 of 23
     # in time with the code of the session's start and at the round's end (resolve 6 of 33 both times); 13 (resolve
-    # 5) since the thirtieth set's round
-    "support_conversations_test29.jsonl": (13, 5),
+    # 5) since the thirtieth set's round, 14 since the thirty-fourth's
+    "support_conversations_test29.jsonl": (14, 5),
     # read since the thirtieth set's round (long conversations with an LLM agent; held out before: 16 of 23 in time at
     # the session's start and at the long calm dialogues' second round's end, resolve 8 / 10 of 33)
     "support_conversations_test30.jsonl": (19, 7),
@@ -82,8 +82,11 @@ FLOORS = {
     # time at the session's start, resolve 7 of 34)
     "support_conversations_test32.jsonl": (19, 4),
     # held out, written with the thirty-second: 17 of 22 in time with the code of the session's start and at the
-    # thirty-second set's families' end (resolve 4 of 34)
-    "support_conversations_test33.jsonl": (17, 4),
+    # thirty-second set's families' end (resolve 4 of 34); 18 since the thirty-fourth set's round
+    "support_conversations_test33.jsonl": (18, 4),
+    # read since the thirty-fourth set's round (long conversations with an LLM agent; held out before: 18 of 23 in
+    # time with the session's starting code and at the thirty-second set's round's end, resolve 6 of 33)
+    "support_conversations_test34.jsonl": (21, 5),
 }
 
 IN_TIME_MISSED = {
@@ -92,12 +95,11 @@ IN_TIME_MISSED = {
     "start and since the long calm dialogues' round (29 at the twenty-fifth's end)",
     "support_conversations_test28.jsonl": "32 of 43 in time (74%) since the thirtieth set's round (33 since the long "
     "calm dialogues' second round, 31 in its first, 33 at the twenty-fifth set's round's start and end)",
-    "support_conversations_test29.jsonl": "13 of 23 in time (57%) since the thirtieth set's round (14 at the long calm "
-    "dialogues' second round's start and end): long conversations with an LLM agent, escalated late more than never",
+    "support_conversations_test29.jsonl": "14 of 23 in time (61%) since the thirty-fourth set's round (13 since the "
+    "thirtieth's, 14 at the long calm dialogues' second round's start and end): long conversations with an LLM agent, "
+    "escalated late more than never",
     "support_conversations_test31.jsonl": "18 of 23 in time (78%) since the thirtieth set's round (17 at the session's "
     "start): long conversations with an AI assistant",
-    "support_conversations_test33.jsonl": "17 of 22 in time (77%) at the thirty-second set's round's start and after "
-    "its families: long conversations with an LLM agent",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 

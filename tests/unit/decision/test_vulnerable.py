@@ -574,3 +574,31 @@ def test_the_thirty_second_sets_families_trip_their_guardrail(text: str, guardra
 )
 def test_the_thirty_second_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the thirty-fourth conversation author's families, in other words)
+        ("My mum is in the hospice and the nurses say she may not have long.", "vulnerable_customer"),
+        ("Her tongue is swelling up after the dessert you delivered.", "vulnerable_customer"),
+        ("Il est minuit et nous sommes dehors avec les enfants.", "vulnerable_customer"),
+        ("Si no nos bajáis la cuota este mes, nos vamos con otra.", "competitor_switch"),
+        ("Wenn das nicht klappt, sonst wechseln wir zum Wettbewerber.", "competitor_switch"),
+    ],
+)
+def test_the_thirty_fourth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My father was in hospital last year; can I update his address?",
+        "My lips are swollen from the dentist, can I move the cleaning to Friday?",
+        "si no puedo ir mañana me voy el lunes",
+        "Il est minuit passé, je commande pour demain midi.",
+    ],
+)
+def test_the_thirty_fourth_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []

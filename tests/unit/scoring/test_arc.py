@@ -159,6 +159,14 @@ def test_a_question_about_what_the_customer_said_was_settled_is_a_new_question()
     assert tried.public().bot_failure_reasons == {"rephrase": 1}
 
 
+def test_a_short_confirmation_in_the_words_of_the_offer_is_no_repeated_answer() -> None:
+    # "Economy is £68, Next Day is £89. Which would you like?" "next day" "Next Day it is. Does the collection point
+    # have a forklift?" (the thirty-fourth conversation author's): two content words, both in the list, confirm
+    listed = arc.statements("Economy (48h) is £68 + VAT, delivering Monday. Next Day is £89 + VAT, delivering Friday.")
+    assert not arc.same_statements(listed, arc.statements("Next Day it is. Does the site have a forklift?"))
+    assert arc.same_statements(listed, arc.statements("Next Day is £89 + VAT and delivers on Friday."))
+
+
 def test_the_first_message_said_again_word_for_word_after_two_answers_fails_both() -> None:
     first = snapshot(1, "customer", "code 448 213 not working at locker Lindenstr.")
     remembered = arc.Recent(message_id="m1", seq=1, minhash=arc.encode_minhash(arc.minhash(first.text)))

@@ -16,6 +16,13 @@ from baton.scoring.signals import asks_for_human, bot_confidence, may_ask_for_hu
         "voglio parlare con Marco o con un responsabile",
         "quiero hablar con el encargado",
         "Je veux parler à un responsable.",
+        # put through to someone in six languages (the thirty-fourth conversation set's round)
+        "que no!!! pásame con alguien de bajas",
+        "ou passez-moi un conseiller, s'il vous plaît",
+        "mi passi un operatore per favore",
+        "Verbinden Sie mich bitte mit einem Mitarbeiter",
+        "me transfere para um atendente",
+        "verbind me door met een medewerker",
         "I want to speak to someone",
         "please connect me with an agent",
         "Is there a real person I can chat with",
@@ -120,6 +127,10 @@ def test_asking_for_a_human(text: str) -> None:
         "Gibt es eine App für Android?",
         "Our account manager changed, how do I update the contact?",
         "Can my team lead see the invoices too?",
+        # the thirty-fourth conversation set's round: "pass me" something else
+        "pásame la factura de marzo, por favor",
+        "mi passa il numero di telefono?",
+        "me passa o número do pedido",
     ],
 )
 def test_mentioning_people_without_asking_for_one(text: str) -> None:
