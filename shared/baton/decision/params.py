@@ -331,6 +331,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"^(?=[\s\S]*\b(?:enfants?|ninos|ninas|hijos|kinder|kindern|bambini|figli|kinderen|bebes?)\b)[\s\S]*\b(?:il est"
         r" minuit|es medianoche|a medianoche|ist (?:es )?mitternacht|um mitternacht|e mezzanotte|a mezzanotte|het is"
         r" middernacht)\b",
+        # ... and a family with no room for the night in those languages, there now ("on est à la réception ... l'hôtel
+        # est complet ... les deux petits qui dorment dans la voiture"; not a question about August)
+        r"^(?=[\s\S]*\b(?:enfants?|petits|bebes?|ninos|ninas|hijos|kinder|kindern|bambini|figli|kinderen)\b)(?=[\s\S]*\b(?:ce"
+        r" soir|cette nuit|a la reception|dorment|esta noche|en (?:la )?recepcion|duermen|heute nacht|an der rezeption"
+        r"|schlafen|stanotte|alla reception|dormono|vannacht|bij de receptie|slapen)\b)[\s\S]*\b(?:hotel"
+        r" est complet|aucune reservation|pas de chambre|nulle part (?:ou|pour) dormir|no hay habitacion|sin habitacion"
+        r"|ninguna reserva|ningun sitio (?:para|donde) dormir|(?:hotel )?(?:ist )?ausgebucht|kein zimmer|keine reservierung"
+        r"|(?:hotel )?(?:e )?al completo|nessuna prenotazione|nessuna camera|(?:hotel )?(?:is )?volgeboekt|geen kamer"
+        r"|geen reservering)\b",
         r"\b(?:can'?t|cannot|couldn'?t|unable to|won'?t be able to) (?:afford|buy|pay for|get) (?:any )?(?:food|groceries"
         r"|rent|medicine|medication|nappies|diapers|formula|heating)\b|\ball (?:of )?(?:my|the) money (?:i had |i have )?"
         r"(?:until|till|before) payday\b",
@@ -560,6 +569,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
     # pipe", "your guys dropped the cabinet"), in German too, and who pays for it ("Who's paying for this?")
     "damage_caused": (
+        # (2026-12, the thirty-fourth conversation author's) damage found after a visit and hidden ("found my
+        # grandmother's vase broken and put back in the cupboard with the pieces. nobody told me")
+        r"\b(?:found|discovered|noticed)\b[^.!?]{0,60}\b(?:broken|damaged|smashed|cracked|ruined|snapped)\b[\s\S]{0,100}?"
+        r"\b(?:hidden|hid|nobody (?:told|said|mentioned)|no one (?:told|said|mentioned)|without (?:telling|a word"
+        r"|saying)|(?:didn'?t|did not|never) (?:tell|mention|say))\b",
         r"\b(?:your|ur|the|a|one of your) (?:\w+ ){0,2}?(?:driver|van|truck|lorry|crew|installer|engineer"
         r"|technician|courier|rider|workers?|guys|fitter|plumber|electrician|movers?|removal (?:men|team)"
         r"|contractor|gardeners?|cleaners?|painter|delivery (?:guy|man|driver|van)|staff member"

@@ -585,6 +585,8 @@ def test_the_thirty_second_sets_calm_neighbours_do_not(text: str) -> None:
         ("Il est minuit et nous sommes dehors avec les enfants.", "vulnerable_customer"),
         ("Si no nos bajáis la cuota este mes, nos vamos con otra.", "competitor_switch"),
         ("Wenn das nicht klappt, sonst wechseln wir zum Wettbewerber.", "competitor_switch"),
+        ("On est à la réception, l'hôtel est complet ce soir et les enfants sont épuisés.", "vulnerable_customer"),
+        ("Came home and found the mirror cracked and hidden behind the sofa after your movers left.", "damage_caused"),
     ],
 )
 def test_the_thirty_fourth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
@@ -598,6 +600,8 @@ def test_the_thirty_fourth_sets_families_trip_their_guardrail(text: str, guardra
         "My lips are swollen from the dentist, can I move the cleaning to Friday?",
         "si no puedo ir mañana me voy el lunes",
         "Il est minuit passé, je commande pour demain midi.",
+        "L'hôtel est complet en août ? Nous venons avec les enfants.",
+        "I found the broken lamp and put the pieces back in the box for the return.",
     ],
 )
 def test_the_thirty_fourth_sets_calm_neighbours_do_not(text: str) -> None:
