@@ -585,8 +585,14 @@ def test_the_thirty_second_sets_calm_neighbours_do_not(text: str) -> None:
         ("Il est minuit et nous sommes dehors avec les enfants.", "vulnerable_customer"),
         ("Si no nos bajáis la cuota este mes, nos vamos con otra.", "competitor_switch"),
         ("Wenn das nicht klappt, sonst wechseln wir zum Wettbewerber.", "competitor_switch"),
-        ("On est à la réception, l'hôtel est complet ce soir et les enfants sont épuisés.", "vulnerable_customer"),
-        ("Came home and found the mirror cracked and hidden behind the sofa after your movers left.", "damage_caused"),
+        (
+            "On est à la réception, l'hôtel est complet ce soir et les enfants sont épuisés.",
+            "vulnerable_customer",
+        ),
+        (
+            "Came home and found the mirror cracked and hidden behind the sofa after your movers left.",
+            "damage_caused",
+        ),
     ],
 )
 def test_the_thirty_fourth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
