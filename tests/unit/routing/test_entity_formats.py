@@ -1050,19 +1050,23 @@ def test_an_ordinal_before_a_noun_is_no_date(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "amounts"),
     [
-        "i paid $89.99 for deluxe plus like 40 bucks for the audit thing",
-        "Ik betaal altijd netjes ongeveer 150 euro per maand, nu € 1.012,35",
-        "goods value is only about 800 francs",
-        "another 750 kroner or so the same day",
-        "wir zahlen sonst etwa 60 Euro im Monat",
-        "normalement environ 40 € par mois",
+        ("i paid $89.99 for deluxe plus like 40 bucks for the audit thing", ["$89.99", "40 bucks"]),
+        ("Ik betaal altijd netjes ongeveer 150 euro per maand, nu € 1.012,35", ["150 euro", "€ 1.012,35"]),
+        ("goods value is only about 800 francs", ["800 francs"]),
+        ("another 750 kroner or so the same day", ["750 kroner"]),
+        ("wir zahlen sonst etwa 60 Euro im Monat", ["60 Euro"]),
+        ("normalement environ 40 € par mois", ["40 €"]),
     ],
 )
-def test_an_amount_the_customer_guesses_at_is_no_entity_and_the_exact_one_beside_it_is(text: str) -> None:
-    amounts = [v for k, v in found(text) if k == "amount"]
-    assert amounts == [a for a in ("$89.99", "€ 1.012,35") if a in text]
+def test_an_amount_the_customer_guesses_at_is_read_without_its_guess_and_the_exact_one_beside_it(
+    text: str, amounts: list[str]
+) -> None:
+    """Since test18's round a guess typed with its currency is an amount (three authors label it, five leave it out:
+    the comparison takes neither side, `_unclaimed_guess` in test_packet_entities.py); the guess's word is left out,
+    as the authors who label one leave it."""
+    assert [v for k, v in found(text) if k == "amount"] == amounts
 
 
 def test_a_north_american_number_is_a_phone_in_a_signature_and_not_after_an_account_word() -> None:
@@ -1833,3 +1837,47 @@ def test_registers_totals_versions_prices_and_last_digits_that_only_look_like_te
 ) -> None:
     found_ = found(text, before)
     assert not any(kind.endswith("_id") or kind in ("phone", "date") for kind, _ in found_), found_
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("the premium went from €42.10 to €58.90 overnight", [("amount", "€42.10"), ("amount", "€58.90")]),
+        ("el precio pasó de 30 € a 45 € sin aviso", [("amount", "30 €"), ("amount", "45 €")]),
+        ("the fee went up from $40 to $55 this month", [("amount", "$40"), ("amount", "$55")]),
+        (
+            "tracking 1Z 7X1 482 01 9920 1183 still shows label created",
+            [("order_id", "1Z 7X1 482 01 9920 1183")],
+        ),
+        ("technik měl přijít v pondělí 12. 5. a nepřišel", [("date", "pondělí 12. 5.")]),
+        ("Vi har reiseforsikring, polise nr. RF-44120, og", [("order_id", "RF-44120")]),
+        ("min forsikring, policenummer 7781-2201", [("order_id", "7781-2201")]),
+        ("laskun numero 2025-00412 on väärin", [("invoice_id", "2025-00412")]),
+        ("tilausnumeroni 4410-22817 ei näy", [("order_id", "4410-22817")]),
+        ("my rail ticket no. RT 4471 2290 was charged twice", [("order_id", "RT 4471 2290")]),
+        ("lottery ticket 0418-55120-007 shows no prize", [("order_id", "0418-55120-007")]),
+        ("charging session id 7731-0092 failed", [("order_id", "7731-0092")]),
+        ("donor no. 44120 here, my receipt is missing", [("order_id", "44120")]),
+        ("ho aperto una pratica il mese scorso, numero 2025-44120", [("ticket_id", "2025-44120")]),
+        ("skadeärende SK-2025-0041 ligger kvar", [("ticket_id", "SK-2025-0041")]),
+        ("the contents were worth about 600 GBP", [("amount", "600 GBP")]),
+        ("costs were 250 € or so", [("amount", "250 €")]),
+    ],
+)
+def test_test18s_families_in_other_words(text: str, entities: list[tuple[str, str]]) -> None:
+    assert found(text) == entities
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tutoring session no. 4 was cancelled",
+        "the police report number is 4471",
+        "call the police nr 112 now",
+        "I took the bus ticket for 3 days",
+        "it cost about two hundred dollars",
+    ],
+)
+def test_sessions_the_police_and_tickets_that_only_look_like_test18s_families(text: str) -> None:
+    found_ = found(text)
+    assert not any(kind.endswith("_id") or kind in ("phone", "amount") for kind, _ in found_), found_

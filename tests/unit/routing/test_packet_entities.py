@@ -30,7 +30,8 @@ other instances of its families and their near misses: ids typed in spaced group
 `bolletta`, `ricevuta`, `kvitto`), hire and Nordic order words, `booked QZ7R4M`, short hexadecimal codes, constants
 ending in a number or starting with one (`WIFI_ASSOC_4`, `5G_ATTACH_REJECTED`), J1939 fault codes, codes in square
 brackets, Roman-numeral months, an ordinal after `on the`, North American phone numbers, and amounts the customer
-guesses at (`about $900`, `ongeveer 90 euro`: no entity, as every author left them); near misses `0xFF` as a setting,
+guesses at (`about $900`, `ongeveer 90 euro`: no entity, as the authors of that time left them; since test18's
+round the packet reads a guess and the comparison takes neither side, `_unclaimed_guess`); near misses `0xFF` as a setting,
 a subject line's `[HELP-2211]`, `on the 3rd floor`, `the 2nd time`, an account number written like a phone (the
 round-start extractor found 61% of their entities, precision 79%). Since that round an ordinal after `on the`, `by the`
 or `before the` is a date, as the seventh author labelled it; 039's and 110's were relabelled so. It is a
@@ -41,11 +42,11 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test18.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test19.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test18 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test18 is training data for it (test13 since test13's round, test14 since test14's round, test15
-since test15's round, test16 since test16's round, test17 since test17's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+on all these sets but test19 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test19 is training data for it (test13 since test13's round, test14 since test14's round, test15
+since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -62,6 +63,9 @@ where its message names a fine (`FINE_WORD`: authors disagree three ways), and a
 invoice's id is compared without an `INV` before its digits (`INVOICE_WORD`: `INV 77102` = `77102`), a first mention
 that a labelled correction replaces counts as nothing when found and not labelled (`_corrected`: authors disagree two to
 two), and a fine and a claim are named in Czech and Polish too (`FINE_WORD`: `pokuta`; `DISPUTED_KIND`: `szkoda`).
+Since test18's round an amount the customer guesses at counts as nothing when found and not labelled
+(`_unclaimed_guess`: three authors label a guess, five leave it out), and a claim is named in Danish, Norwegian,
+Swedish and Finnish too (`DISPUTED_KIND`: `skadenummer`, `skadeärende`, `vahinko`).
 """
 
 from __future__ import annotations
@@ -183,7 +187,8 @@ def _normal(value: str, kind: str = "") -> str:
 
 DISPUTED_KIND = re.compile(
     r"(?<!\w)(?i:claims?|sinist(?:ro|re)s?|siniestros?|schadens?(?:nummer|fall|meldung)?|dossier(?:nummer|s)?|"
-    r"vorgang(?:snummer)?|expedientes?|reklamac(?:e|ja|ji|i|í)|reklamation(?:en)?|szkod[aęy])(?!\w)"
+    r"vorgang(?:snummer)?|expedientes?|reklamac(?:e|ja|ji|i|í)|reklamation(?:en)?|szkod[aęy]|"
+    r"skade(?:nummer|sag|sak|s?[äa]rende\w*)?|vahinko\w*)(?!\w)"
 )
 """An order's or a ticket's id alike when its message names a claim or a file before it (`claim # 2025 3318 0021`,
 `dossiernummer VV-2025/3381`, `Vorgang 2025-MZ-00917`, `expediente TS-AND-2024-1187`): the dossier a customer holds
@@ -192,7 +197,9 @@ customer holds to the tenth and eleventh (an order); since test11's round the co
 invoice's id stays an invoice's. Since test14's round a warranty claim's words too (`číslo reklamace RK-9902`,
 `reklamacja nr RK/2026/0311/77`, `Reklamation ... unter Nr. RK 33019`): a claim the fourteenth author labels an order's,
 as it labels an insurer's, and the fourth, seventh and eleventh a ticket's. Since test17's round an insurance claim
-in Polish too (`Zgłosiłem szkodę nr SZK-55120`: the tenth author's order)."""
+in Polish too (`Zgłosiłem szkodę nr SZK-55120`: the tenth author's order), and since test18's round in Danish, Norwegian,
+Swedish and Finnish (`skadenummer 2024-118-3391`: the eighteenth author's order; `skadeärende 2026-SK-0771`: the
+eighth author's ticket)."""
 
 
 BARE_REFERENCE = re.compile(
@@ -341,12 +348,36 @@ def _corrected(case: dict[str, Any], kind: str, value: str, seq: int) -> bool:
     return False
 
 
+GUESS_BEFORE = re.compile(
+    r"(?<!\w)(?i:about|around|roughly|approx(?:\.|imately)?|like|some|nearly|almost|ungef[äa]hr|etwa|circa|ca\.|zirka|"
+    r"environ|vers|aproximadamente|unos|unas|cerca de|alrededor de|quase|cerca di|più o meno|ongeveer|zo'?n|omkring|"
+    r"cirka|oko[łl]o|zhruba|asi)\s*$"
+)
+GUESS_AFTER = re.compile(r"\s*(?i:or so|-?ish|give or take|more or less|o as[ií])(?!\w)")
+"""The words that make an amount a guess (`about 600 GBP`, `environ 140 euros`, `like $20`, `750 kroner or so`)."""
+
+
+def _unclaimed_guess(case: dict[str, Any], kind: str, value: str, seq: int) -> bool:
+    """An amount the customer guesses at that its author did not label: the fifteenth, sixteenth and eighteenth
+    authors label a guess (`the contents were worth about 600 GBP`, `ca. 38 EUR pro Stück`), the development set's and
+    the first, fourth, seventh and eighth authors leave it out (`about $900`, `like 40 bucks`, `750 kroner or so`);
+    since test18's round the comparison takes neither side: found and not labelled, it counts as nothing."""
+    if kind != "amount":
+        return False
+    text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
+    at = text.find(value)
+    return at >= 0 and bool(
+        GUESS_BEFORE.search(text, max(0, at - 24), at) or GUESS_AFTER.match(text, at + len(value))
+    )
+
+
 def _compared(
     case: dict[str, Any], packet: HandoffPacket
 ) -> tuple[set[tuple[str, Key]], set[tuple[str, Key]]]:
     """(expected, found) of one case as (case id, key), without the unlabelled contacts of a pasted email
-    (`_unclaimed_contact`), since test14's round the unlabelled serials (`_unclaimed_serial`) and since test17's round
-    the unlabelled first mentions a correction replaces (`_corrected`)."""
+    (`_unclaimed_contact`), since test14's round the unlabelled serials (`_unclaimed_serial`), since test17's round
+    the unlabelled first mentions a correction replaces (`_corrected`) and since test18's round the unlabelled guesses
+    (`_unclaimed_guess`)."""
     expected = {(case["id"], _key(case, e["kind"], e["value"], e["seq"])) for e in case["entities"]}
     found = set()
     for e in packet.entities:
@@ -355,6 +386,7 @@ def _compared(
             _unclaimed_contact(case, e.kind, e.value, e.seq)
             or _unclaimed_serial(case, e.kind, e.value, e.seq)
             or _corrected(case, e.kind, e.value, e.seq)
+            or _unclaimed_guess(case, e.kind, e.value, e.seq)
         ):
             found.add(key)
     return expected, found
@@ -485,9 +517,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test18.jsonl"
-"""The held-out set: 60 conversations (237 entities) by an eighteenth author who never saw the extractor, its tests or
-the other sets; measured once at the end of test17's round, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test19.jsonl"
+"""The held-out set: 60 conversations (233 entities) by a nineteenth author who never saw the extractor, its tests or
+the other sets; measured once at the end of test18's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -644,6 +676,19 @@ EARLIER_SETS = {
     # before `is` name; a quote's id an order's), and an invoice's `INV` and a corrected first mention compared as the
     # authors disagree: left out of the learned reader's training 100% / 100% (`bench/handoff.py --loao`; the
     # patterns written on it flatter it), trained on 229/229, 229/229
+    "handoff_entities_test18.jsonl": (
+        0.99,
+        0.99,
+    ),  # measured blind 94.5% / 98.2% (the session's start the same); a development set since test18's round, its
+    # misses and false hits read by family and fixed in general words (two amounts a change joins, `jumped from £96 to
+    # £211`, not a range; a parcel's number whose first group is a digit and a capital, `1Z 84F 229 03 1144 7730`; a
+    # day and a month with a space after the dot after a day's name, `ve středu 5. 3.`; a policy's number in Danish,
+    # Norwegian and Swedish, `police nr.`; Finnish id words, `tilausnumero`; a season, rail or event ticket's number
+    # an order's, not a case's; a parking or charging session's id; a backer's, a donor's or a supporter's number; the
+    # Italian, German, Spanish and Portuguese case words as a bare number's kind, `segnalazione ..., numero`; a Nordic
+    # insurance claim, `skadenummer`, `skadeärende`), guessed amounts read and compared as the authors disagree, and a
+    # Nordic claim an order's or a ticket's alike: left out of the learned reader's training 100% / 100%
+    # (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 237/237, 237/237
 }
 
 
@@ -672,18 +717,19 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the end of test17's round (`bench/handoff.py --entities ... --against` the session's
-    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 224/237 (94.5%),
-    precision 224/228 (98.2%); the starting patterns with this round's reader the same. A regression floor."""
+    """Measured 2026-12-07, once at the end of test18's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 219/233 (94.0%),
+    precision 219/225 (97.3%); the starting patterns with this round's reader 217/233 (93.1%), 217/223 (97.3%). A
+    regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.945 and precision >= 0.982, report
+    assert recall >= 0.939 and precision >= 0.973, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.945 < 0.95 (precision 0.982) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, amounts 46/51, order ids 44/49, dates 33/34, tickets 4/5, ids where a fine is "
-    "named 1/2, the other kinds all found",
+    reason="held-out recall 0.940 < 0.95 (precision 0.973) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 41/50 (41/43 found), dates 35/38, amounts 56/57, phones 7/8 (7/8 "
+    "found), the other kinds all found (an email, an error code and a ticket found more than labelled)",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     recall, _, report = _scores(HELD_OUT, blind=True)
