@@ -162,7 +162,9 @@ def test_a_question_about_what_the_customer_said_was_settled_is_a_new_question()
 def test_a_short_confirmation_in_the_words_of_the_offer_is_no_repeated_answer() -> None:
     # "Economy is £68, Next Day is £89. Which would you like?" "next day" "Next Day it is. Does the collection point
     # have a forklift?" (the thirty-fourth conversation author's): two content words, both in the list, confirm
-    listed = arc.statements("Economy (48h) is £68 + VAT, delivering Monday. Next Day is £89 + VAT, delivering Friday.")
+    listed = arc.statements(
+        "Economy (48h) is £68 + VAT, delivering Monday. Next Day is £89 + VAT, delivering Friday."
+    )
     assert not arc.same_statements(listed, arc.statements("Next Day it is. Does the site have a forklift?"))
     assert arc.same_statements(listed, arc.statements("Next Day is £89 + VAT and delivers on Friday."))
 
