@@ -263,10 +263,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|grinding)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
         r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
         r"|collect|contact with|not allowed|may not|must not|mustn'?t|cannot|can'?t|is barred|prohibit\w*|forbid\w*)\b",
-        # a medicine about to run out ("two tablets of lamotrigine left", "a day and a half of insulin left"), the
+        # a medicine about to run out ("two tablets of lamotrigine left", "a day and a half of insulin left"; the
+        # thirty-fifth conversation author's: not "about 8 days of pills left"), the
         # wrong medicine nearly taken, a personal emergency alarm that does not get through
         r"\b(?:one|two|three|\d|a few|(?:the )?last) (?:tablets?|pills?|doses?|injections?|pens?|vials?) (?:of \w+ )?left\b",
-        r"\b(?:days?|hours?)(?: and a half)? (?:worth )?of (?:insulin|medication|medicine|meds|oxygen|tablets|pills)"
+        r"(?<![4-9] )(?<!\d\d )(?<!about [4-9] )\b(?:days?|hours?)(?: and a half)? (?:worth )?of (?:insulin|medication|medicine|meds|oxygen|tablets|pills)"
         r" left\b",
         r"^(?=[\s\S]*\binstead of\b)[\s\S]*\b(?:almost|nearly|already|accidentally) (?:took|taken|gave|given|swallowed"
         r"|injected)\b",
@@ -323,6 +324,22 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"^(?=[\s\S]*\b(?:hospital|icu|intensive care|hospice)\b)[\s\S]*\b(?:(?:might|may|is not going to|isn'?t going to)"
         r" (?:not )?make it|(?:might|may) not have (?:long|much (?:time|longer))|(?:hasn'?t|has not|doesn'?t have|does"
         r" not have) (?:got )?(?:long|much time)(?: left)?)\b",
+        # (2026-12, the thirty-fifth conversation author's; the thirty-second's too) a wrong strength already taken
+        # ("the label says metoprolol tartrate 100 mg. I'm supposed to take 25 mg. I already took one"), a multiple of
+        # the dose taken, poison control called; heart medicine for today only in a lost bag, in Italian, Spanish,
+        # French, German; bed bugs found
+        r"^(?=[\s\S]*(?<!n't )(?<!not )\b(?:already (?:took|taken|had|swallowed)|(?:took|swallowed|gave (?:him|her|them))"
+        r" (?:one|two|it|them|a (?:pill|tablet|dose|capsule)|the (?:pill|tablet|dose|capsule|first))|(?:has|have|had)"
+        r" taken (?:one|two|it|them|a|the))\b)(?=[\s\S]*(?:\b(?:supposed"
+        r"|meant|should|normally|usually|only) (?:to )?(?:take|have)\b|\btakes \d|\b(?:was|is|been) prescribed\b))"
+        r"[\s\S]*\b\d+(?:\.\d+)? ?(?:mg|mcg|ml|units)\b",
+        r"\b(?:took|taken|had|given|gave)\b[^.!?]{0,20}\b(?:\d+|two|three|four|five|double|twice|triple) (?:times |x )?"
+        r"(?:my|the|her|his|their) (?:dose|dosage)\b|\bpoison (?:control|centre|center|helpline)\b",
+        r"\b(?:medicine|medicinali|farmaci|pastiglie|compresse|medicamentos|pastillas|medicaments|medikamente|tabletten)"
+        r"\b[^.!?]{0,80}\b(?:solo per oggi|ne ho solo per|solo para hoy|(?:ya )?no me quedan|plus que pour aujourd'hui"
+        r"|nur noch fur heute|nur noch fur einen tag)\b",
+        r"\b(?:there (?:are|were|is)|found|saw|seen|spotted|covered in|bitten by|bites from|i think (?:it'?s|its|they'?re"
+        r"|theyre)|we have|infested with)\b[^.!?]{0,30}\bbed ?bugs?\b",
         # (2026-12, the thirty-fourth conversation author's) an allergic reaction under way ("his lips are swelling
         # up"); children out at midnight in French, Spanish, German, Italian, Dutch ("Il est minuit, on a deux
         # enfants")
@@ -1588,16 +1605,17 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     "cancellation_refund": rf"(?:{_STOP})\b(?=[\s\S]*?\b(?:{_MONEY})\b)|(?:{_MONEY})\b(?=[\s\S]*?\b(?:{_STOP})\b)",
     # (the long calm dialogues' round) not a traveller "leaving from Kings Cross", "at 9:30", "on Thursday" or "the
     # hotel by 9:45", nor a hotel's "price range" or one that "offers free parking", nor Portland; (the thirtieth
-    # conversation set's round) nor "moving house"; (the thirty-second's) nor a freight "pickup"
+    # conversation set's round) nor "moving house"; (the thirty-second's) nor a freight "pickup"; (the thirty-fifth's) nor
+    # "other thing" or "cheaper if we go annual"
     "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)"
     r"|leav\w*(?! (?:from|on|out of|around|sometime|tomorrow|today|tonight)\b"
     r"| (?:at|by|after|before) \d| (?:this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|morning|afternoon|evening)\b| (?:the )?(?:airport|hotel|station)\b)"
-    r"|competit\w*|alternatives?|another|elsewhere|other|different"
+    r"|competit\w*|alternatives?|another|elsewhere|other(?! (?:thing|things|question|questions|day|issue|bit)\b)|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
     r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick(?![- ]?ups?\b)\w*|trial\w*|demo\w*|onboard\w* with"
-    r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)|quot\w+|cheaper|instead|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
+    r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)|quot\w+|cheaper(?! if (?:we|i) (?:go|pay|switch|move|change) (?:to )?(?:annual|yearly|monthly)\b)|instead|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
     r"|going back|from now on|done with|(?:we'?re|i'?m) done|port(?!land)\w*|transfer\w* (?:\S+ )?out|banks|bye|goodbye"
     r"|last (?:invoice|month|quarter|year|booking|order|renewal) with|lost us|some ?(?:one|where) else|ditch\w*"
     r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*"
@@ -1610,8 +1628,8 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # in 2 days", "the vet practice next door uses ezyVet", "X is looking better every day")
     r"|down the (?:road|street|bay)|next door|better|half (?:the )?(?:price|cost)|look\w* (?:real(?:ly)? )?(?:good|great)",
     # round 12: not a deletion the customer asks for ("please delete my account and all my data"); (the thirty-second
-    # conversation set's round) nor "nothing changed on our side"
-    "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!like to )delet\w+|wiped?"
+    # conversation set's round) nor "nothing changed on our side"; (the thirty-fifth's) nor "I want delete my account"
+    "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!want )(?<!like to )delet\w+|wiped?"
     r"|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
     r"|not there|nowhere|no trace|no sign|nothing(?! (?:has |have |was |had )?(?:changed|different)\b)|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"

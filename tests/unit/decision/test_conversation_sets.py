@@ -79,14 +79,20 @@ FLOORS = {
     # dialogues' second round's end (resolve 6 of 33); 18 since the thirtieth set's round
     "support_conversations_test31.jsonl": (18, 6),
     # read since the thirty-second set's round (long conversations with an LLM agent; held out before: 15 of 23 in
-    # time at the session's start, resolve 7 of 34)
-    "support_conversations_test32.jsonl": (19, 4),
+    # time at the session's start, resolve 7 of 34); 20 since the thirty-fifth's
+    "support_conversations_test32.jsonl": (20, 4),
     # held out, written with the thirty-second: 17 of 22 in time with the code of the session's start and at the
     # thirty-second set's families' end (resolve 4 of 34); 18 since the thirty-fourth set's round
     "support_conversations_test33.jsonl": (18, 4),
     # read since the thirty-fourth set's round (long conversations with an LLM agent; held out before: 18 of 23 in
     # time with the session's starting code and at the thirty-second set's round's end, resolve 6 of 33)
     "support_conversations_test34.jsonl": (23, 5),
+    # read since the thirty-fifth set's round (long conversations with an LLM agent; held out before: 19 of 22 in
+    # time with the session's starting code and after the thirty-fourth set's round, resolve 4 of 34)
+    "support_conversations_test35.jsonl": (22, 2),
+    # held out, written with the thirty-fifth: 16 of 22 in time with the code of the session's start and at the
+    # thirty-fifth set's round's start (resolve 8 of 34 both), 17 at its end
+    "support_conversations_test36.jsonl": (17, 8),
 }
 
 IN_TIME_MISSED = {
@@ -100,8 +106,16 @@ IN_TIME_MISSED = {
     "escalated late more than never",
     "support_conversations_test31.jsonl": "18 of 23 in time (78%) since the thirtieth set's round (17 at the session's "
     "start): long conversations with an AI assistant",
+    "support_conversations_test36.jsonl": "17 of 22 in time (77%) at the thirty-fifth set's round's end (16 at the "
+    "session's start): long conversations with an LLM agent",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
+
+RESOLVE_MISSED = {
+    "support_conversations_test36.jsonl": "8 of 34 resolve escalated (24%) with the session's starting code and at the "
+    "thirty-fifth set's round's end: long conversations with an LLM agent",
+}
+"""Held-out sets over the 20% bound for calm conversations escalated, as measured."""
 
 
 def test_every_set_read_so_far_has_a_floor_and_the_held_out_one_is_apart() -> None:
@@ -147,7 +161,15 @@ def test_the_held_out_sets_meet_the_in_time_target(name: str, summaries: dict[st
     assert summaries[name]["escalate"]["in_time_share"] >= 0.8
 
 
-@pytest.mark.parametrize("name", HELD_OUT_SETS)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=RESOLVE_MISSED[name]))
+        if name in RESOLVE_MISSED
+        else name
+        for name in HELD_OUT_SETS
+    ],
+)
 def test_the_held_out_sets_escalate_few_calm_conversations(
     name: str, summaries: dict[str, dict[str, Any]]
 ) -> None:

@@ -441,6 +441,10 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         ("data_loss", "There is nothing left in the shared drive.", True),
         ("public_complaint", "nah I'll tell them myself", False),
         ("public_complaint", "I'll tell everyone I know about this.", True),
+        # the thirty-fifth: "other thing", "cheaper if we go annual", "I want delete my account"
+        ("competitor_switch", "thanks. other thing, is it cheaper if we go annual?", False),
+        ("competitor_switch", "The other provider is cheaper.", True),
+        ("data_loss", "I want delete my account and all my notes", False),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(

@@ -612,3 +612,34 @@ def test_the_thirty_fourth_sets_families_trip_their_guardrail(text: str, guardra
 )
 def test_the_thirty_fourth_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the thirty-fifth conversation author's families, in other words; the thirty-second's too)
+        (
+            "The box says 50 mg but he is prescribed 12.5 mg, and he already took one at lunch.",
+            "vulnerable_customer",
+        ),
+        ("I think I took three times my dose by mistake", "vulnerable_customer"),
+        ("I'm on the phone with poison control right now", "vulnerable_customer"),
+        ("Nella valigia ci sono i farmaci per il diabete, ne ho solo per oggi.", "vulnerable_customer"),
+        ("We found bed bugs in the cot this morning.", "vulnerable_customer"),
+    ],
+)
+def test_the_thirty_fifth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She takes 10mg and the pharmacy took a week last time, can you speed up the refill?",
+        "I was prescribed 50mg but got 100mg tablets, I haven't taken any, can you swap them?",
+        "I have about 8 days of pills left, no rush on the refill.",
+        "Do you treat the rooms for bed bugs?",
+    ],
+)
+def test_the_thirty_fifth_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
