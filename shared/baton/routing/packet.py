@@ -316,7 +316,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"compteur|z[äa]hler(?:nummer)?|contador|contatore|meter ?(?:serial|number|no|nr|id)|"
     r"polic(?:y|ies) ?(?:number|no|nr)?|num[ée]ro de police|p[óo]liza|polizza|ap[óo]lice|polis(?:nummer)?|"
     r"versicherungs(?:schein)?(?:nummer)?|police ?(?:nr|nummer)|polise ?(?:nr|nummer)|"
-    r"(?:for)?s[äa]krings ?(?:nr|nummer)|forsikrings ?(?:nr|nummer)|vakuutus(?:numero)?|"
+    r"(?:f[öo]r)?s[äa]krings ?(?:nr|nummer)|forsikrings ?(?:nr|nummer)|vakuutus(?:numero)?|"
     r"tilaus(?:numero(?:ni|mme)?)?|tilauksen numero|varaus(?:numero(?:ni|mme)?|tunnus)?|"
     r"sopimus(?:numero(?:ni|mme)?)?|asiakas(?:numero(?:ni|mme)?|nro)|"
     r"j[äa]sennumero|seurantanumero|l[äa]hetys(?:tunnus|numero)|sarjanumero|"
@@ -331,7 +331,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"(?:number|no|nr|id|#|ref)|numer kursanta|impianto|"
     r"anlagennummer|library card|bibliotekskort|l[åa]nekort|bibliotheksausweis|bibliotheekpas|"
     r"carte de biblioth[èe]que|tessera (?:della )?biblioteca|carn[eé] de (?:la )?biblioteca|members?|memberships?|kunden(?:nummer|nr)|kd\.?-nr|mitglieds(?:nummer|nr)|klant(?:nummer|nr)|"
-    r"lidnummer|kund(?:e)?nummer|medlemsnummer|num[ée]ro (?:de )?client|n[°º] client|"
+    r"lidnummer|kunde?(?:nummer|nr)|medlems(?:nummer|nr)|num[ée]ro (?:de )?client|n[°º] client|"
     r"n[úu]mero de (?:cliente|socio)|"
     r"c[óo]digo (?:de )?cliente|codice cliente|numer klienta|[čc][íi]slo z[áa]kazn[íi]ka|"
     r"(?:vertrags|kunden|nutzer|benutzer|mitglieds)konto(?:nummer)?|"
@@ -369,11 +369,11 @@ invoice follows it (`We got quote Q-22871 ... Invoice came in at ...`: the fifte
 order's, as eight authors label a quote's, and the ninth an invoice's: `quote ref Q-0932/B ..., but now the invoice
 says`)."""
 _QUOTE_WORD = re.compile(r"(?i:quot|offert|devis|angebot|presupuesto|or[çc]amento|tilbud)")
-_SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}(?:/\d{1,8}){1,3}"
+_SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}(?:/\d{1,8}){1,3}|(?-i:[A-Z]{1,4}) \d{2,6} / \d{1,8}(?![\w/])"
 """A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`); since test17's
 round with a month or a register between, as Polish invoices are (`FV 2024/10/2218`)."""
 _GROUPED_ID = (
-    r"(?:(?-i:\d[A-Z](?: (?=[A-Z]{0,3}\d)[0-9A-Z]{1,4}){3,7})|\d{4}(?: \d{2,4}){2,6}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
+    r"(?:(?-i:\d[A-Z](?: (?=[A-Z]{0,3}\d)[0-9A-Z]{1,4}){3,7})|\d{4}(?: \d{2,4}){2,6}|\d{3}(?: \d{3}){2,3}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
     r"(?!(?i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )"
     r"(?-i:[A-Z]{1,4}) \d{3,6} (?-i:[B-HJ-Z])(?=[.,;:!?)]|\s*$)|(?-i:[A-Z]{2,4}-[A-Z]{1,4}) \d{5,10}|"
     r"(?:(?-i:[A-Z]{1,4})|(?!(?i:on|at|by|in|of|for|to|am|an|um|im|the|and|from|til|till|vom|von|le|la|les|el|los|de|"
@@ -404,7 +404,7 @@ _SPELLED_ID = r"(?-i:(?:[A-Z]{1,3} )?(?:[A-Z] ){0,3}\d(?: [A-Z0-9]){3,15})(?![\w
 """An id read out a character at a time, as a voice assistant transcribes it or a customer spells it (`booking
 number C R 4 4 7 1 9`, `case CB 7 7 1 0 2 9`): single letters or digits apart, four after the first digit, so that
 no two groups (`RT 44 81`) or amount (`order 3 500 €`) is read so; only after an id's word."""
-_TWO_GROUPS = r"\d{4} \d{4}(?: \d)?(?=[,;!?)]|\.(?!\w)|\s*$)"
+_TWO_GROUPS = r"\d{4} \d{4}(?:(?: \d)?(?=[,;!?)]|\.(?!\w)|\s*$)| \d(?=\s+(?-i:[a-z]{2,})(?!\w)))"
 """Two groups of four digits the clause ends with (`customer no 7731 2290`): one id, where `order 4410 12 €` is an id
 and an amount; since test17's round with a check digit closing them (`kortnr. 0048 2213 9`)."""
 _NUMBER_WORDS = (
@@ -423,7 +423,8 @@ _ID_AFTER_WORD = re.compile(
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
     + rf"|(?P<ref>{_REF_WORDS}))(?:s?(?:nummer|nr))?\b\.?"
     rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*"
-    rf"(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|(?=#?[A-Za-z_/.-]*\d){_ID})"
+    rf"(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|"
+    rf"(?=#?[A-Za-z_/.-]*\d){_ID})"
     r"(?![\w-])",
     re.I,
 )
@@ -497,7 +498,8 @@ _ID_HINT = re.compile(
     r"transaktion|prescriptions?|rx|withdrawals?|payouts?|saques?|retiros?|levantamentos?|prelievos?|retraits?|"
     r"auszahlung\w*|opnames?|uttag|pledges?|pledged|donations?|bokning\w*|boeking\w*|tenanc(?:y|ies)|appointments?|afspraak|rendez-vous|citas?|appuntamento|"
     r"agendamento|(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?)\s+applications?|"
-    r"policy|polic(?:ies)|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre|subscriptions?|abonnements?|"
+    r"policy|polic(?:ies)|versicherungs\w*|polizz[ae]|p[óo]lizas?|ap[óo]lices?|polis\w*|forsikrings\w*|"
+    r"f[öo]rs[äa]krings\w*|serial|meter|hire[ds]?|bestilling\w*|best[äa]llning\w*|ordre|subscriptions?|abonnements?|"
     r"(?<!bank )(?<!savings )(?:accounts?|acct)(?=[\s-]+(?:numbers?|no\b|nr\b|ids?\b|#)))"
     r"|(?P<invoice_id>invoices?|invoiced|rechnung\w*|factur\w*|fattur\w*|fatura\w*|factuur\w*|faktur\w*|receipts?|"
     r"ricevut\w*|recibos?|bollett\w*|boletos?|kvitto|paragon|"
@@ -544,7 +546,8 @@ _PHONE_WORDS = re.compile(
     r"(?<![^\W\d_])(?:call|phone|tel|telephone|mobile|cell|reach|ring|text|whatsapp|sms|number|rufen|anrufen|telefon|"
     r"handy|t[ée]l[ée]phone|portable|tel[ée]fono|ll[aá]m(?:e|ar|en|enme|adme|ad)|ligue|telefone|bel|tlfn?|tfno|telf|"
     r"m[óo]vil|celular|"
-    r"cellulare|cel|chiamare|chiamatemi|richiamare)\b[^.!?\n]{0,24}$|(?<!\w)(?:n[úu]mero|num[ée]ro|nummer|numer)\s*:?\s*$",
+    r"cellulare|cel|chiamare|chiamatemi|richiamare|contact|contactez|contacto|contato|contatto|kontakt|kontaktu|"
+    r"kontaktujte|kontaktiere|kontakta|kontakte)\b[^.!?\n]{0,24}$|(?<!\w)(?:n[úu]mero|num[ée]ro|nummer|numer)\s*:?\s*$",
     re.I,
 )
 _PHONE_AFTER = re.compile(
@@ -724,8 +727,8 @@ _SHORT_DATE = re.compile(
 """`14/03`, `am 12.3.`, `since 10.04`, `ordered 02-04`: day and month without a year, taken only where they cannot
 be a fraction, a time, a range or a version (see `_short_date`)."""
 _DATE_WORDS = re.compile(
-    r"(?i:\b(?:on|since|from|until|till|by|before|after|dated?|am|vom|bis|seit|ab|zum|den|le|du|au|el|del|"
-    r"desde|hasta|op|van|tot|dal|al|em|de|od|ode|dne|dnia)\s+)$"
+    r"(?i:(?:\b(?:on|since|from|until|till|by|before|after|dated?|am|vom|bis|seit|ab|zum|den|le|du|au|el|del|"
+    r"desde|hasta|op|van|tot|dal|al|em|de|od|ode|dne|dnia)|(?<![\w.])d\.)\s+)$"
 )
 _WEEKDAY_BEFORE = re.compile(
     r"(?<!\w)(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day|\.)?,?\s+(?i:the\s+)?$|"
@@ -795,10 +798,13 @@ _NOT_A_DOT_DATE_AFTER = re.compile(
 """Around `14.02` with no date word: what makes it a version (`Ubuntu 22.04`), a time (`at 10.30`), an amount
 (`paid 14.02`, `14.02 €`) or a measure (`12.05 kg`) rather than the 14th of February."""
 _DOT_DATE_WORDS = re.compile(
-    r"(?i:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de|od|ode|dne|dnia)\s+)$"
+    r"(?i:(?:\b(?:am|vom|bis|seit|ab|zum|den|le|du|au|el|del|desde|hasta|op|van|tot|dal|al|em|de|od|ode|dne|dnia)|"
+    r"(?<![\w.])d\.)\s+)$"
 )
 """Before `12.3.`: only the prepositions of languages that write dates so (in English `since 3.6` is a version); since
 test14's round the Czech, Slovak and Polish `od` (from), `dne` and `dnia` (on the day) too (`od 12.8.`)."""
+_LOWER_AFTER = re.compile(r" (?=[^\W\d_]{2})")
+"""After a day and a month closed by their dot, a word in lower case: the sentence goes on, the dot is the date's."""
 _RANGE_BETWEEN = re.compile(r"\.?\s*(?:[-\u2013]|(?i:to|bis|do|a[žz]|au|al|a|à|tot|till?|hasta|até|t/m))\s*")
 """What joins the two days of a range (`from 22.08. to 24.08.`, `od 12.8. do 19.8.`, `12.05-14.05`)."""
 _SPACED_DOT_DATE = re.compile(
@@ -1097,6 +1103,7 @@ class EntityExtractor:
             _word_amounts,
             _statement_amounts,
             _paid_numbers,
+            _device_numbers,
             _phones,
             _quoted_codes,
             _named_codes,
@@ -1441,6 +1448,7 @@ _ID_STEMS: tuple[str, ...] = (
     "tapaus", "tiketti", "reklamaatio", "valitus", "sagsnummer", "vahinko", "season", "train", "rail", "bus", "coach",
     "tram", "metro", "ferry", "flight", "travel", "e-t", "lott", "concert", "event", "festival", "museum", "charging",
     "tutoring", "session", "backer", "supporter", "donor", "sponsor", "subscriber", "skade",
+    "kundnr", "medlemsnr",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -1833,6 +1841,12 @@ def _range_end(text: str, m: re.Match[str], first_end: int, sep: str) -> Span | 
     return Span(m.start(), end, "date", text[m.start() : end], f"?-{a}-{b}")
 
 
+_COUNT_AFTER = re.compile(
+    r"\s*(?:[^\W\d_]+s\b|(?i:x|times|days?|weeks?|months?|years?|hours?|hrs?|mins?|pcs|kg|km)\b|%)"
+)
+"""After `3-6`: what counts, a range of a quantity (`on 2-3 occasions`, `3-5 days`), not a day and a month."""
+
+
 def _short_date(text: str, m: re.Match[str]) -> Span | None:
     """A day and month without a year: `/` with a zero-padded part (`14/03`) or after a date's word
     (`on 3/4`); `.` only after a date's word, day first (`am 12.3.`)."""
@@ -1865,10 +1879,27 @@ def _short_date(text: str, m: re.Match[str]) -> Span | None:
     closed = (
         dotted
         and m.group("dot")
-        and _WEEKDAY_ABBREVIATION_BEFORE.search(text, max(0, m.start() - 9), m.start())
+        and (
+            _WEEKDAY_ABBREVIATION_BEFORE.search(text, max(0, m.start() - 9), m.start())
+            # `erä 15.4. veloitettiin`: the day's and the month's dots, the sentence going on in lower case
+            or (
+                _LOWER_AFTER.match(text, m.end()) is not None
+                and text[m.end() + 1].islower()
+                and _NOT_A_DOT_DATE_AFTER.match(text, m.end()) is None
+                and _NOT_A_DOT_DATE_BEFORE.search(text[max(0, m.start() - 12) : m.start()]) is None
+            )
+        )
     )
     padded = (len(a) == 2 and a[0] == "0") or (len(b) == 2 and b[0] == "0")
-    if sep == "-" and not ((day_first or month_first) and len(a) == len(b) == 2 and worded):
+    if sep == "-" and not (
+        (day_first or month_first)
+        and worded
+        and (
+            len(a) == len(b) == 2
+            # `sent back ... on 3-6 with return code`: one digit each after a date's word, not a count (`on 2-3 days`)
+            or (len(a) == len(b) == 1 and weekday is None and _COUNT_AFTER.match(text, m.end()) is None)
+        )
+    ):
         return None
     if dotted and not (
         day_first and (worded or closed or (len(a) == len(b) == 2 and _plain_dot_date(text, m)))
@@ -1989,6 +2020,21 @@ def _amount(
         end += 3 if tail[2:3] == tail[1] and not tail[3:].isalnum() else 2
     key = f"{currency} {sign}{(value * thousand).normalize():f}"
     return Span(start, end, "amount", text[start:end], key)
+
+
+_DEVICE_NUMBER = re.compile(
+    r"(?<!\w)(?i:imei|iccid|meid|esn)(?!\w)[^.!?\n\d]{0,30}?(?P<id>(?<!\d)\d{14,20})(?![\w@])"
+)
+"""A device's own number a few words after its word, digits typed together (`IMEI of the traded phone
+354879112345670`): since test19's round an id (what the customer holds), as the authors who label a device's number
+label it, not a phone (the phone's word between said so)."""
+
+
+def _device_numbers(t: _Text) -> Iterable[Span]:
+    for m in _DEVICE_NUMBER.finditer(t.text) if t.digits else ():
+        span = _id("order_id", m.start("id"), m.end("id"), m.group("id"), named=True)
+        if span is not None:
+            yield span
 
 
 def _phones(t: _Text) -> Iterable[Span]:
@@ -2223,7 +2269,7 @@ _ANSWER_ID = re.compile(
     r"\s*(?i:(?:sure|yes|yeah|yep|ok(?:ay)?|hi|here you go|oui|s[ií]|ja|tak|sim|jo)[\s,.!:-]+)?"
     r"(?i:(?:it'?s|it\s+is|that'?s|that\s+is|here\s+it\s+is|c'est|es|ist|[èé]|is)[\s,:-]+)?"
     r"(?i:(?:n[°º]|no\.|nr\.?)\s*)?"
-    rf"[:#]?\s*(?P<id>(?:\d{{3,4}}(?: \d{{2,4}}){{1,6}}|(?-i:[A-Z]{{2,5}}) \d{{3,10}}|{_SERIES_ID}|"
+    rf"[:#]?\s*(?P<id>(?:\d{{3,4}}(?: \d{{2,4}}){{1,6}}|(?-i:[A-Z]{{2,5}})(?: \d{{3,10}}){{1,3}}(?:-\d{{1,2}})?|{_SERIES_ID}|"
     r"(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10})(?=[,;:!?)]|\.(?!\w)|\s*$)|"
     rf"(?=[A-Za-z_/.-]*\d){_ID})"
     r"(?=[\s,;:!?)]|\.(?!\w)|$)"
@@ -2239,6 +2285,9 @@ _ASKED_FOR_AN_ID = re.compile(
 )
 """After an id word of the message before: it asked for that id ("your lease ID?", "the order number?"); not "dispute
 a transaction ... the last 4 digits?"."""
+_COMPOUND_NUMBER = re.compile(r"(?i:nummer|nr|numero)$")
+"""An id word with its number's word glued to it, as German, Dutch and Nordic compounds are (`Ihre
+Versicherungsscheinnummer?`, `Ihre Bestellnummer?`): the question for that id too."""
 _NUMBER_OF = re.compile(
     r"(?<!\w)(?i:n[úu]mero|num[ée]ro|numero|numer|[čc][íi]slo|nummer|number)\s+"
     r"(?:(?i:(?:de|du|del|della|dello|dell'|di|do|da|des|of|the|your|votre|vostra|su|seu|sua|van|uw|von|ihrer?)"
@@ -2263,6 +2312,7 @@ def _answered_ids(t: _Text) -> Iterable[Span]:
             for h in reversed(list(_ID_HINT.finditer(t.before)))
             if _ASKED_FOR_AN_ID.match(t.before, h.end())
             or _NUMBER_OF.search(t.before, max(0, h.start() - 30), h.start())
+            or _COMPOUND_NUMBER.search(h.group()) is not None
         ),
         None,
     )
@@ -2357,11 +2407,19 @@ seventeenth authors label it an order's, as the fourth, fifth, sixth and seventh
 transaction's word); since test17's round."""
 
 
+_PARCEL = re.compile(r"(?<![\w-])(?-i:J?JD\d{14,18}|1Z[0-9A-Z]{16}|[A-Z]{2}\d{9}[A-Z]{2})(?![\w-])")
+"""A parcel's number in a carrier's own shape, whatever word names it or none (`tracking says delivered ...
+JD014400772219870`, DHL's; `1Z...`, UPS's; `RR123456789GB`, the postal services' S10): since test19's round an order's,
+as a parcel's is."""
+
+
 def _generated_ids(t: _Text) -> Iterable[Span]:
     for m in _GENERATED_ID.finditer(t.text) if "_" in t.text and t.digits else ():
         kind: EntityKind = "invoice_id" if m.group("p") in _GENERATED_INVOICE else "order_id"
         yield Span(m.start(), m.end(), kind, m.group(), m.group().casefold())
     for m in _STORE_ORDER.finditer(t.text) if "GPA." in t.text else ():
+        yield Span(m.start(), m.end(), "order_id", m.group(), m.group().casefold())
+    for m in _PARCEL.finditer(t.text) if t.digits else ():
         yield Span(m.start(), m.end(), "order_id", m.group(), m.group().casefold())
 
 
@@ -2545,7 +2603,7 @@ an amount with its cents at the line's end, in the account's currency, which the
 
 _PAID_NUMBER = re.compile(
     r"(?<!\w)(?:(?i:paid|pagato|pagado|pagu[ée]|pay[ée]|bezahlt|betaald|betalt|zap[łl]aci\w*)\s+"
-    rf"(?P<a>{_NUMBER})(?=\s+(?i:for|each|per|f[üu]r|pour|por|voor|per)\b)"
+    rf"(?:(?P<a>{_NUMBER})(?=\s+(?i:for|each|per|f[üu]r|pour|por|voor|per)\b)|(?P<d>\d{{1,6}}[.,]\d\d)(?!\s?[%°x]))"
     rf"|(?i:at)\s+(?P<b>{_NUMBER})(?=\s+(?i:each|apiece|a piece|per (?:unit|item|piece))\b)"
     rf"|(?i:price|cost)\s+(?i:was|is|of|were)\s+(?P<c>{_NUMBER}))(?![\w%°]|[.,]\d)"
 )
@@ -2562,7 +2620,7 @@ def _paid_numbers(t: _Text) -> Iterable[Span]:
     if not t.digits:
         return
     for m in _starting_with(_PAID_NUMBER, t, _PAID_STEMS, digit_within=30):
-        group = "a" if m.group("a") else "b" if m.group("b") else "c"
+        group = next(g for g in "abdc" if m.group(g))
         raw = m.group(group)
         value = _decimal(raw)
         if value is not None:

@@ -1881,3 +1881,45 @@ def test_test18s_families_in_other_words(text: str, entities: list[tuple[str, st
 def test_sessions_the_police_and_tickets_that_only_look_like_test18s_families(text: str) -> None:
     found_ = found(text)
     assert not any(kind.endswith("_id") or kind in ("phone", "amount") for kind, _ in found_), found_
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("mitt försäkringsnummer är 77-3310-02", [("order_id", "77-3310-02")]),
+        ("acct 5520 1183 4 and my email is fine", [("order_id", "5520 1183 4")]),
+        ("Customer no. 412 559 087", [("order_id", "412 559 087")]),
+        ("w razie pytań kontakt 512 338 907", [("phone", "512 338 907")]),
+        ("jeg betalte d. 14/3 og intet skete", [("date", "14/3")]),
+        ("maksoin 22.3. eikä mitään tapahtunut", [("date", "22.3")]),
+        ("I returned it on 4-7 by post", [("date", "4-7")]),
+        ("min kundenr. NO-88213 står på fakturaen", [("order_id", "NO-88213")]),
+        ("IMEI on the box of the phone 356938035643809", [("order_id", "356938035643809")]),
+        ("I paid 14.50 by card and got nothing", [("amount", "14.50")]),
+        ("work order no. WO 8812 / 3 is still open", [("order_id", "WO 8812 / 3")]),
+        ("it says delivered, RR552019834GB, but nothing came", [("order_id", "RR552019834GB")]),
+    ],
+)
+def test_test19s_families_in_other_words(text: str, entities: list[tuple[str, str]]) -> None:
+    assert found(text) == entities
+
+
+def test_a_compound_question_for_an_id_is_one() -> None:
+    """`Ihre Bestellnummer?`: the number's word glued to the id's, as German, Dutch and Nordic write it."""
+    assert found("DE 4410 2291-7, danke", before="Können Sie mir Ihre Versicherungsnummer nennen?") == [
+        ("order_id", "DE 4410 2291-7")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it failed on 2-3 occasions",
+        "upgraded to 3.6. then it broke",
+        "I paid 3 times already",
+        "company reg 08823114",
+    ],
+)
+def test_counts_versions_and_registers_that_only_look_like_test19s_families(text: str) -> None:
+    found_ = EntityExtractor(learned=False).spans(text)
+    assert not any(s.kind.endswith("_id") or s.kind in ("phone", "amount", "date") for s in found_), found_
