@@ -148,28 +148,22 @@ def test_each_set_keeps_its_escalations_in_time_and_its_calm_conversations_alone
     assert summary["resolve"]["escalated"] <= resolve_escalated
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=IN_TIME_MISSED[name]))
-        if name in IN_TIME_MISSED
+def held_out_sets(missed: dict[str, str]) -> list[Any]:
+    """The held-out sets as test parameters, those that miss a target (`missed`: set -> measured) strict xfails."""
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=missed[name]))
+        if name in missed
         else name
         for name in HELD_OUT_SETS
-    ],
-)
+    ]
+
+
+@pytest.mark.parametrize("name", held_out_sets(IN_TIME_MISSED))
 def test_the_held_out_sets_meet_the_in_time_target(name: str, summaries: dict[str, dict[str, Any]]) -> None:
     assert summaries[name]["escalate"]["in_time_share"] >= 0.8
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=RESOLVE_MISSED[name]))
-        if name in RESOLVE_MISSED
-        else name
-        for name in HELD_OUT_SETS
-    ],
-)
+@pytest.mark.parametrize("name", held_out_sets(RESOLVE_MISSED))
 def test_the_held_out_sets_escalate_few_calm_conversations(
     name: str, summaries: dict[str, dict[str, Any]]
 ) -> None:
