@@ -1606,8 +1606,11 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # (the long calm dialogues' round) not a traveller "leaving from Kings Cross", "at 9:30", "on Thursday" or "the
     # hotel by 9:45", nor a hotel's "price range" or one that "offers free parking", nor Portland; (the thirtieth
     # conversation set's round) nor "moving house"; (the thirty-second's) nor a freight "pickup"; (the thirty-fifth's) nor
-    # "other thing" or "cheaper if we go annual"
-    "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)"
+    # "other thing" or "cheaper if we go annual", nor an account moved over with no rival named ("moving house ...
+    # need to move my electricity account over"; "move our account over to Octopus" still opens it)
+    "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)(?! (?:my|our|the) (?:\w+ )?"
+    r"(?:account|supply|service|contract|plan|broadband|internet|electricity|gas|energy|water|phone|line|tv|meter)s?"
+    r"(?: account)? (?:over|across)\b(?! to\b))"
     r"|leav\w*(?! (?:from|on|out of|around|sometime|tomorrow|today|tonight)\b"
     r"| (?:at|by|after|before) \d| (?:this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|morning|afternoon|evening)\b| (?:the )?(?:airport|hotel|station)\b)"

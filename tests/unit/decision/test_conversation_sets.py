@@ -86,7 +86,7 @@ FLOORS = {
     "support_conversations_test33.jsonl": (18, 4),
     # read since the thirty-fourth set's round (long conversations with an LLM agent; held out before: 18 of 23 in
     # time with the session's starting code and at the thirty-second set's round's end, resolve 6 of 33)
-    "support_conversations_test34.jsonl": (23, 5),
+    "support_conversations_test34.jsonl": (23, 4),
     # read since the thirty-fifth set's round (long conversations with an LLM agent; held out before: 19 of 22 in
     # time with the session's starting code and after the thirty-fourth set's round, resolve 4 of 34)
     "support_conversations_test35.jsonl": (22, 2),

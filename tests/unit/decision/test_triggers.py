@@ -445,6 +445,8 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         ("competitor_switch", "thanks. other thing, is it cheaper if we go annual?", False),
         ("competitor_switch", "The other provider is cheaper.", True),
         ("data_loss", "I want delete my account and all my notes", False),
+        ("competitor_switch", "We're moving house on the 3rd, can you move our gas supply across?", False),
+        ("competitor_switch", "We will move our account over to Octopus next month.", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(
