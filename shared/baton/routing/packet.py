@@ -1181,7 +1181,7 @@ def _retyped_ids(t: _Text, ids: Sequence[Span]) -> Iterable[Span]:
         return
     for m in _TOKEN.finditer(t.text):
         hit = shapes.get(_shape(m.group()))
-        if hit is None or (not any(c.isalpha() for c in hit[0]) and _edits(m.group(), hit[0]) > 2):
+        if hit is None or (not any(c.isalpha() for c in hit[0]) and edit_distance(m.group(), hit[0]) > 2):
             continue
         span = _id(hit[1], m.start(), m.end(), m.group())
         if span is not None:
@@ -1199,7 +1199,7 @@ def _shape(token: str) -> str:
     return token.casefold().translate(_SHAPE_DIGIT)
 
 
-def _edits(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Levenshtein's distance between two short strings."""
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):

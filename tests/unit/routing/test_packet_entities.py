@@ -85,7 +85,7 @@ from baton.context.models import Context
 from baton.events import EscalationDecided
 from baton.handoff import HandoffPacket
 from baton.models import BotInfo, Conversation, Customer, Reason, Role, StoredMessage
-from baton.routing.packet import build_packet
+from baton.routing.packet import build_packet, edit_distance
 
 ROOT = Path(__file__).resolve().parents[3]
 LABELLED = ROOT / "events" / "labelled" / "handoff_entities.jsonl"
@@ -318,15 +318,6 @@ CORRECTION = re.compile(
 digits`, `typo in my message, it's ...`, `scusate ... ordine completo 4471-BX9`)."""
 
 
-def _edits(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
-
-
 def _corrected(case: dict[str, Any], kind: str, value: str, seq: int) -> bool:
     """An id or an email that a labelled one of the same kind corrects, in a later message or later in the same one
     that says the first was wrong (`CORRECTION`), within two edits of it: the thirteenth and seventeenth authors leave
@@ -339,7 +330,7 @@ def _corrected(case: dict[str, Any], kind: str, value: str, seq: int) -> bool:
     first = " ".join(value.casefold().split())
     for e in case["entities"]:
         other = " ".join(e["value"].casefold().split())
-        if e["kind"] != kind or e["seq"] < seq or other == first or _edits(first, other) > 2:
+        if e["kind"] != kind or e["seq"] < seq or other == first or edit_distance(first, other) > 2:
             continue
         text = texts.get(e["seq"], "")
         at = text.find(e["value"])
