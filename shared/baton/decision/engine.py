@@ -81,6 +81,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from baton.context.models import Context, Facts, IncidentMatch, business_facts, fold
 from baton.decision.params import DecisionParams, NegationSettings, expand
+from baton.decision.prefilter import Prefilter
 from baton.errors import BatonError
 from baton.events import Arc, EscalationDecided, Reason, Scores, event_id_for
 from baton.models import EscalationCause, RiskPoint, ShadowDecision, UtcDatetime
@@ -370,7 +371,15 @@ def risk_of(x: Mapping[str, float | None], params: DecisionParams) -> tuple[floa
 # ---------------------------------------------------------------------------------------------- guardrails
 
 
-Compiled = tuple[tuple[str, re.Pattern[str], bool, bool], ...]  # name, alternation, negatable, third-party
+@dataclass(frozen=True)
+class Compiled:
+    """The guardrails in precedence order: name, negatable, third-party; their patterns, expanded, one
+    alternation each, scanned through a literal prefilter (`baton.decision.prefilter`)."""
+
+    names: tuple[str, ...]
+    negatable: tuple[bool, ...]
+    third_party: tuple[bool, ...]
+    scanner: Prefilter
 
 
 @functools.lru_cache(maxsize=8)
@@ -380,19 +389,18 @@ def _compiled(
     exempt: frozenset[str],
     third_party: frozenset[str] = frozenset(),
 ) -> Compiled:
-    # One alternation per guardrail: a single scan of the text each; the negation check runs on a match only.
+    # One alternation per guardrail, each scanned once over the patterns that can match the message; the
+    # negation check runs on a match only.
     order = {name: i for i, name in enumerate(GUARDRAIL_ORDER)}
-    ranked = sorted(patterns, key=lambda item: order.get(item[0], len(order)))
+    ranked = [
+        (name, ps) for name, ps in sorted(patterns, key=lambda item: order.get(item[0], len(order))) if ps
+    ]
     vocabulary = dict(terms)
-    return tuple(
-        (
-            name,
-            re.compile("|".join(f"(?:{expand(p, vocabulary)})" for p in ps)),
-            name not in exempt,
-            name in third_party,
-        )
-        for name, ps in ranked
-        if ps
+    return Compiled(
+        names=tuple(name for name, _ in ranked),
+        negatable=tuple(name not in exempt for name, _ in ranked),
+        third_party=tuple(name in third_party for name, _ in ranked),
+        scanner=Prefilter([tuple(expand(p, vocabulary) for p in ps) for _, ps in ranked]),
     )
 
 
@@ -424,11 +432,15 @@ def guardrail_matches(text: str, params: DecisionParams, *, first: bool = False)
         frozenset(g.negation.exempt),
         frozenset(g.negation.third_party_guardrails),
     )
-    for name, pattern, negatable, others in compiled:
-        for match in pattern.finditer(normal):
+    scanner = compiled.scanner
+    for a, chosen in enumerate(scanner.candidates(normal)):
+        if not chosen:
+            continue
+        negatable, others = compiled.negatable[a], compiled.third_party[a]
+        for match in scanner.finditer(a, chosen, normal):
             if negatable and negation.negated(normal, match.start(), others=others):
                 continue
-            found.append((name, f'says "{_quote(normal, match.start(), match.end())}"'))
+            found.append((compiled.names[a], f'says "{_quote(normal, match.start(), match.end())}"'))
             break
         if first and found:
             break
