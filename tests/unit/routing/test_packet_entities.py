@@ -42,12 +42,12 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test20.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test21.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test20 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test20 is training data for it (test13 since test13's round, test14 since test14's round, test15
+on all these sets but test21 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test21 is training data for it (test13 since test13's round, test14 since test14's round, test15
 since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round, test19
-since test19's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+since test19's round, test20 since test20's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -66,8 +66,8 @@ that a labelled correction replaces counts as nothing when found and not labelle
 two), and a fine and a claim are named in Czech and Polish too (`FINE_WORD`: `pokuta`; `DISPUTED_KIND`: `szkoda`).
 Since test18's round an amount the customer guesses at counts as nothing when found and not labelled
 (`_unclaimed_guess`: three authors label a guess, five leave it out), and a claim is named in Danish, Norwegian,
-Swedish and Finnish too (`DISPUTED_KIND`: `skadenummer`, `skadeärende`, `vahinko`). Test19's round changed no
-comparison.
+Swedish and Finnish too (`DISPUTED_KIND`: `skadenummer`, `skadeärende`, `vahinko`). Test19's and test20's rounds
+changed no comparison.
 """
 
 from __future__ import annotations
@@ -510,9 +510,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test20.jsonl"
-"""The held-out set: 60 conversations (241 entities) by a twentieth author who never saw the extractor, its tests or
-the other sets; measured once at the end of test19's round, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test21.jsonl"
+"""The held-out set: 60 conversations (237 entities) by a twenty-first author who never saw the extractor, its tests or
+the other sets; measured once at the end of test20's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -739,15 +739,21 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the end of test19's round (`bench/handoff.py --entities ... --against` the session's
-    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 235/241 (97.5%),
-    precision 235/243 (96.7%); the starting patterns with this round's reader the same. A regression floor."""
+    """Measured 2026-12-07, once at the end of test20's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 222/237 (93.7%),
+    precision 222/227 (97.8%); the starting patterns with this round's reader the same. A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.975 and precision >= 0.967, report
+    assert recall >= 0.936 and precision >= 0.977, report
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="held-out recall 0.937 < 0.95 (precision 0.978) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 32/44 (32/34 found), error codes 16/18, amounts 55/56 (55/56 found), "
+    "tickets 3/3 (3/5 found), the other kinds all found",
+)
 def test_the_held_out_recall_meets_the_target() -> None:
-    """Met on a blind writer for the first time at the end of test19's round (97.5%; the fifteen rounds before missed
-    it, last by 1.0 point on test19); no longer an expected failure."""
+    """Met on a blind writer once, at the end of test19's round (test20, 97.5%); missed on test21 at the end of test20's
+    round, by 1.3 points."""
     recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
