@@ -290,7 +290,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|mother|dad|mum|mom|grand\w+)) (?:is|'s) (?:[89]\d|1[01]\d)\b|\blives alone\b|\belderly\b"
         r"|\b(?:bab(?:y|ies)|newborn|infant|toddler)\b|\b\d{1,2}[- ](?:months?|weeks?)[- ]old\b))[\s\S]*?\b(?:(?:house"
         r"|home|flat|room|apartment|it)(?: is|'s) (?:only |now |at )?(?:-?\d|1[0-4]) ?(?:degrees|°c?|c)\b|(?:freezing|no"
-        r" heating|heating (?:is )?(?:off|broken|not working|offline)))",
+        r" heating|heating (?:is )?(?:off|broken|not working|offline)|minus \d{1,2}\b|below (?:zero|freezing)\b"
+        r"|sub-?zero\b))",
+        # (2026-12, the thirty-seventh conversation author's) mould at home with someone whose breathing or age makes
+        # it a health matter ("des moisissures au plafond et mon fils de 2 ans est asthmatique"), in eight languages
+        r"^(?=[\s\S]*(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]|plesn\w*|pleśń|bolor\w*|mofo)\b(?![- ](?:remov\w*|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test)))"
+        r"[\s\S]*?\b(?:asthm\w*|asma\w*|astma\w*|bronch\w*|copd|respirat\w*|breathing (?:problems?|difficult\w*)"
+        r"|lung (?:condition|disease)|bab(?:y|ies)|newborn|infant|toddler|pregnan\w*|nourrisson|bebe|enceinte"
+        r"|saugling|kleinkind|schwanger|embarazada|incinta|zwanger|niemowl\w*|\d{1,2}[- ](?:months?|mois|monate?)[- ]"
+        r"(?:old|alt)?)\b",
         r"\bbatter(?:y|ies)\b[^.!?]{0,80}\b(?:swollen|swelling|swelled|bulg\w*|puff(?:ed|ing) up|smok\w*|melt\w*"
         r"|overheat\w*|(?:got|gets|getting|is|was|went) (?:really |very |extremely |too )?hot)\b|\b(?:swollen|bulging"
         r"|puffed[- ]up) batter(?:y|ies)\b",

@@ -191,6 +191,24 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"\bprata med (?:nagon|någon|en (?:manniska|människa|person|handlaggare|handläggare))\b",
     r"\b(?:preciso|precisamos|quero) (?:de )?(?:falar com )?(?:alguem|alguém|uma pessoa|um atendente"
     r"|um humano)\b",
+    # (2026-12, the thirty-seventh conversation author's) someone asked to ring the customer, and the bot refused,
+    # in German, French, Spanish, Dutch and Polish ("czy ktos z banku moze do mnie zadzwonic? nie chce pisac z
+    # botem"), a case passed to a consultant in Polish
+    r"\b(?:kann|konnte|koennte|kann mich|konnte mich) (?:bitte )?(?:jemand|ein mitarbeiter|eine mitarbeiterin"
+    r"|ein mensch)(?: \w+){0,4}? (?:mich )?(?:bitte )?(?:anrufen|zuruckrufen|zurueckrufen|kontaktieren)\b",
+    r"\bquelqu'un (?:peut|pourrait|pourra)(?:-il)? (?:me |m')(?:appeler|rappeler|contacter)\b",
+    r"\balguien (?:me )?(?:puede|podria)(?: \w+)? (?:llamar|contactar)(?:me)?\b",
+    r"\bkan (?:er )?iemand (?:mij|me) (?:\w+ )?(?:bellen|terugbellen|opbellen)\b",
+    r"\bczy (?:ktos|ktos)(?: z \w+)? (?:moze|mog[lł]by|mog[lł]aby) (?:do mnie |mnie )?(?:zadzwonic|oddzwonic"
+    r"|skontaktowac)\b",
+    r"\b(?:will|mochte|moechte)(?: \w+)? (?:nicht|keinen?) (?:(?:mehr )?mit (?:einem |dem |der )?)?(?:bot|chatbot"
+    r"|roboter|maschine)\b",
+    r"\bno quiero (?:hablar|chatear|escribir|seguir hablando) con (?:un |una |el |la |este |esta )?(?:bot|robot"
+    r"|chatbot|maquina)\b",
+    r"\b(?:wil|wens) (?:niet|geen) (?:(?:meer )?met (?:een |de |die |deze )?)?(?:bot|chatbot|robot|computer)\b",
+    r"\bnie chce (?:\w+ ){0,2}?z (?:botem|chatbotem|robotem|automatem|maszyna)\b",
+    r"\b(?:prosze o )?kontakt z (?:konsultantem|cz[lł]owiekiem|pracownikiem|doradca)\b"
+    r"|\bprzekaza\w* (?:\w+ )?(?:do )?konsultant\w*\b",
 )
 """A customer asking for a human. Matched anywhere in the normalised message."""
 

@@ -48,8 +48,9 @@ FLOORS = {
     "support_conversations_test19.jsonl": (38, 5),
     # held out, written with the nineteenth and twentieth sets: 35 of 43 / 40 of 47 in time with the code of the
     # session's start (resolve 3 of 52 / 6 of 49); the twenty-second 41 since the eighteenth set's round; since the
-    # long calm dialogues' round 34 of 43 (36 before) and 41 of 47 with 4 resolve escalated (6 before)
-    "support_conversations_test21.jsonl": (34, 3),
+    # long calm dialogues' round 34 of 43 (36 before) and 41 of 47 with 4 resolve escalated (6 before); the
+    # twenty-first 35 since the thirty-seventh set's round
+    "support_conversations_test21.jsonl": (35, 3),
     "support_conversations_test22.jsonl": (41, 4),
     # held out, written during the eighteenth set's round: 35 of 43 in time with the code of the session's start
     # (resolve 7 of 52; 5 since the long calm dialogues' round, 6 since its second round)
@@ -93,10 +94,15 @@ FLOORS = {
     # held out, written with the thirty-fifth: 16 of 22 in time with the code of the session's start and at the
     # thirty-fifth set's round's start (resolve 8 of 34 both), 17 at its end
     "support_conversations_test36.jsonl": (17, 8),
+    # read since the thirty-seventh set's round (long conversations with an LLM agent; 18 of 22 in time when it
+    # arrived, resolve 6 of 34)
+    "support_conversations_test37.jsonl": (20, 6),
+    # held out, written with the thirty-seventh: 21 of 24 in time with the code of the session's start and at the
+    # thirty-seventh set's round's end (resolve 4 of 32 both)
+    "support_conversations_test38.jsonl": (21, 4),
 }
 
 IN_TIME_MISSED = {
-    "support_conversations_test21.jsonl": "34 of 43 in time (79%) since the long calm dialogues' round (36 before it)",
     "support_conversations_test27.jsonl": "28 of 43 in time (65%), measured blind at the twenty-fifth set's round's "
     "start and since the long calm dialogues' round (29 at the twenty-fifth's end)",
     "support_conversations_test28.jsonl": "32 of 43 in time (74%) since the thirtieth set's round (33 since the long "

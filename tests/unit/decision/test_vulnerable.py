@@ -643,3 +643,31 @@ def test_the_thirty_fifth_sets_families_trip_their_guardrail(text: str, guardrai
 )
 def test_the_thirty_fifth_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (2026-12, the thirty-seventh conversation author's families, in other words)
+        "It's going to be minus 8 tonight and my grandmother is 88, the boiler is still dead.",
+        "we have a 3 week old baby and it's below freezing outside, nobody has come",
+        "Black mould is growing on the bedroom wall and my daughter has asthma.",
+        "Der Schimmel im Kinderzimmer wird immer schlimmer, unser Baby hustet.",
+        "Hay moho en el techo y estoy embarazada de seis meses.",
+    ],
+)
+def test_the_thirty_seventh_sets_families_are_put_first(text: str) -> None:
+    assert "vulnerable_customer" in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's minus 4 outside, can you move my delivery to Friday?",
+        "Do you sell a mould remover that is safe around a baby?",
+        "The anti-mould paint arrived, thanks, the nursery looks great.",
+        "My son has asthma, can I add his inhaler to the repeat prescription?",
+    ],
+)
+def test_the_thirty_seventh_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []

@@ -84,6 +84,16 @@ from baton.scoring.signals import asks_for_human, bot_confidence, may_ask_for_hu
         # the twenty-third conversation author's: Swedish, Portuguese
         "Vi behöver prata med någon på kontoret idag.",
         "Preciso de alguém agora, por favor.",
+        # the thirty-seventh conversation author's family: someone to ring the customer, and no bot, in five languages
+        "Kann mich jemand aus dem Kundenservice heute zurückrufen?",
+        "Ich möchte nicht mehr mit dem Bot schreiben.",
+        "Est-ce que quelqu'un pourrait me rappeler demain matin ?",
+        "No quiero seguir hablando con un robot.",
+        "Kan iemand mij vanmiddag terugbellen?",
+        "Ik wil niet met een chatbot praten.",
+        "Czy ktoś może do mnie oddzwonić jutro?",
+        "Nie chcę dalej pisać z botem.",
+        "Proszę o kontakt z konsultantem w tej sprawie.",
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
@@ -103,6 +113,12 @@ def test_asking_for_a_human(text: str) -> None:
         "forward this to my manager",
         "The issue escalated after the update",
         "I need someone on my team to get admin rights",
+        # the thirty-seventh author's family's neighbours: the customer calls, or asks about the bot
+        "Kann ich jemanden im Kundenservice anrufen?",
+        "Quelqu'un de ma famille peut appeler à ma place ?",
+        "Kan ik iemand bellen voor een afspraak?",
+        "Czy mogę zadzwonić do banku w sobotę?",
+        "Is your chatbot available in Dutch? Ik wil geen Engels.",
         "we have 50 employees",
         # round 7: the same words, no request
         'Can I add a "talk to an agent" button to my own site?',
