@@ -298,7 +298,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"(?:return|retour|retouren)[- ]?(?:label|schein)s?|"
     r"parcels?|packages?|shipments?|consignments?|awb|waybill|tracking(?: ?(?:number|no|id))?|"
     r"sendung(?:snummer|sverfolgung)?|suivi|seguimiento|rastreamento|rastreio|tracciamento|track ?& ?trace|"
-    r"przesy[łl]k[aięi]|colis|paquete|pacco|pakket|zending|envois?|env[íi]o|spedizione|verzending|z[áa]silk[ay]|"
+    r"przesy[łl]k[aięi]|paczk[aięio]|bal[íi]k|colis|paquete|pacco|pakket|zending|envois?|env[íi]o|spedizione|verzending|z[áa]silk[ay]|"
     r"forsendelse|f[öo]rs[äa]ndelse|pro ?(?:number|no|nr)|pro(?=\s?#)|"
     r"werkbon|arbeitsauftrag|ordre de (?:travail|r[ée]paration)|orden de (?:trabajo|reparaci[óo]n)|"
     r"ordine di lavoro|ordem de servi[çc]o|"
@@ -499,7 +499,7 @@ _ID_HINT = re.compile(
     r"objedn[áa]vk\w*|vouchers?|gutschein\w*|"
     r"bestelling|encomendas?|purchased?|shipments?|shipped|packages?|parcels?|deliver\w*|lieferung|geliefert|"
     r"pakets?|sendung|colis|livr\w*|env[ií]os?|paquetes?|entrega\w*|spedi\w*|pacchi|pacco|pakket|zending|"
-    r"bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen|bookings?|reservations?|"
+    r"paczk\w*|bal[íi]k\w*|bezorg\w*|arriv\w*|angekommen|llegado|lleg[oó]|chegou|chegaram|aangekomen|bookings?|reservations?|"
     r"buchung\w*|reservierung\w*|reservering\w*|prenotazion[ei]|rezerwacj\w*|rezervac\w*|reservasjon\w*|"
     r"r[ée]servations?|reservas?|agreements?|contracts?|contrato|contrat|vertrag|leases?|jobs?|transactions?|"
     r"transaktion|prescriptions?|rx|withdrawals?|payouts?|saques?|retiros?|levantamentos?|prelievos?|retraits?|"
@@ -1018,8 +1018,11 @@ _FAILED_MESSAGE = re.compile(
 _STATUS = re.compile(r"(?P<id>[45](?<![\w.,$€£-][45])\d\d)(?![\w.,%'])")
 _STATUS_BEFORE = re.compile(
     r"(?i:error|errors|status|http|got|get|gets|getting|gives?|giving|gave|hits?|hitting|returns?|returned|returning|throws?|throwing|"
-    r"shows?|showing|says?|fails? with|failed with)(?:\s+an?)?\s*$"
+    r"shows?|showing|says?|fails? with|failed with)(?:\s+an?)?\s*$|"
+    r"(?i:goes|going|gone|went|leads?|leading|led|redirects?|redirected|redirecting|takes\s+me|took\s+me|lands?|"
+    r"landed|landing)\s+(?:to|on|at)\s+an?\s*$"
 )
+"""Since test21's round also after where a link leads (`the link in it goes to a 404`)."""
 _PORT = re.compile(r"(?:\d|[A-Za-z]\.[A-Za-z]+|localhost):$")
 _STATUS_AFTER = re.compile(
     r"[ \t]*(?i:errors?|bad gateway|service unavailable|not found|forbidden|unauthori[sz]ed|internal server error|"
@@ -1242,6 +1245,7 @@ def _may_be_learned(text: str, start: int, end: int) -> bool:
     return (
         _MODEL_BEFORE.search(text, lo, start) is None
         and _REGISTRATION_BEFORE.search(text, lo, start) is None
+        and _PART_BEFORE.search(text, lo, start) is None
         and not any(
             m.start() <= start and end <= m.end() and len(m.group().replace(" ", "")) >= 15
             for m in _IBAN.finditer(text, lo, min(len(text), end + 40))
@@ -1249,6 +1253,12 @@ def _may_be_learned(text: str, start: int, end: int) -> bool:
     )
 
 
+_PART_BEFORE = re.compile(
+    r"(?<!\w)(?i:part|sku|item|model|article|artikel|art\.|sort\s+code|routing|aba|bsb|blz|bic|swift)"
+    r"(?:\s*(?i:no\.?|nr\.?|number|num|code|#|nummer))?\s*[:#]?\s*$"
+)
+"""Just before a span, a part's, an item's or a model's word (`part no BM-4471-F`, `model WM-8200`) or a bank's
+code's (`sort code 20-45-77`): since test21's round no id the reader adds (no author labels one)."""
 _IBAN = re.compile(r"(?<![\w-])(?!RF)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])")
 """A bank account's IBAN (`Mijn rekening is NL91 SPFX 0417 1643 00`): since test20's round no part of it is an id
 either, as a bank's account is none (`_NOT_A_BANKS`; the development set leaves `my IBAN is DE89 3704 ...` out, the
@@ -1434,7 +1444,7 @@ _ID_STEMS: tuple[str, ...] = (
     "rezerw", "rezerv",
     "statement", "abrechnung", "jahresabrechnung", "billing", "claim", "protocolo", "processo", "segnalazione",
     "pratica", "vorgang", "dossier", "expediente", "incident", "agree", "mietvertrag", "parcel", "package", "shipment",
-    "consign", "awb", "waybill", "tracking", "sendung", "przesy", "colis", "paquete", "pacco", "pakket",
+    "consign", "awb", "waybill", "tracking", "sendung", "przesy", "paczk", "balík", "balik", "colis", "paquete", "pacco", "pakket",
     "zending", "bill", "complaint", "reklam", "réclam", "reclam", "klacht", "ärende", "arende", "saksnummer",
     "folio", "pir", "contract", "contrat", "vertrag", "kontrakt", "umow", "smlouv", "overeenkomst", "lease", "job",
     "work order", "workorder", "licen", "lizenz", "product key", "productkey", "activation key", "activationkey",
@@ -2321,8 +2331,8 @@ _ANSWER_ID = re.compile(
     r"\s*(?i:(?:sure|yes|yeah|yep|ok(?:ay)?|hi|here you go|oui|s[ií]|ja|tak|sim|jo)[\s,.!:-]+)?"
     r"(?i:(?:it'?s|it\s+is|that'?s|that\s+is|here\s+it\s+is|c'est|es|ist|[èé]|is)[\s,:-]+)?"
     r"(?i:(?:n[°º]|no\.|nr\.?)\s*)?"
-    rf"[:#]?\s*(?P<id>(?:\d{{3,4}}(?: \d{{2,4}}){{1,6}}|(?-i:[A-Z]{{2,5}})(?: \d{{3,10}}){{1,3}}(?:-\d{{1,2}})?|{_SERIES_ID}|"
-    r"(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10})(?=[,;:!?)]|\.(?!\w)|\s*$)|"
+    rf"[:#]?\s*(?P<id>(?:\d{{3,4}}(?: \d{{2,4}}){{1,6}}|(?-i:[A-Z]{{2,5}})(?: \d{{3,10}}){{1,3}}(?:[- ]\d{{1,2}})?|{_SERIES_ID}|"
+    r"(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10})(?=[,;:!?)]|\.(?!\w)|\s*$|\s+(?i:and|und|et|y|e|en|og|och|oraz|i|a)\s)|"
     rf"(?=[A-Za-z_/.-]*\d){_ID})"
     r"(?=[\s,;:!?)]|\.(?!\w)|$)"
 )
@@ -2331,7 +2341,9 @@ in groups the clause ends with are one (`4410 2290 1183. please`, answering "you
 round capitals and a number the clause ends with (`CUST 00718`, answering "your customer number?"). Since test16's
 round also after a yes in French, Spanish, Italian, German, Polish, Portuguese or Swedish and a number's sign (`oui n°
 0912/AL`), a document series and its number (`FT 2024/00731`, answering "il numero della fattura?") and digits with a
-letter before a group of five (`its 14M 220871`, answering "the serial number on your meter?")."""
+letter before a group of five (`its 14M 220871`, answering "the serial number on your meter?"). Since test21's round
+capitals and groups with a last group of two digits, and groups the next thing asked for follows after an `and`
+(`LB 0039 4471 29 and the new postcode is ...`, answering "your account number and the new postcode")."""
 _ASKED_FOR_AN_ID = re.compile(
     r"[\s-]*(?i:numbers?|no\b|nr\b|ids?\b|reference|ref\b|code|nummer|n[úu]mero|num[ée]ro|numer|#)"
 )
@@ -2355,9 +2367,39 @@ invoice's number)."""
 def _answered_ids(t: _Text) -> Iterable[Span]:
     """An id the message starts with when the message before asked for one ("Could you send the Google Play order
     number?" - "GPA.3391-2217-4420-18865"): the kind its id word says. Whatever its shape, as long as `_id` takes
-    it (three digits, four if only digits; not a date)."""
-    if not t.digits or not t.before or (m := _ANSWER_ID.match(t.text)) is None:
-        return  # the message starts with no id: the question (a search of the text before) is not read
+    it (three digits, four if only digits; not a date). Since test21's round also after the question's own words
+    said again (`company id 77120-PF`, answering "your company ID?"), a booking's code answering the question for a
+    booking (`QX7LMP`, answering "your booking reference?"), and an id alone answering a question that names its
+    kind with no number's word (`GL-7730-2291-K`, answering "Which order is this for?")."""
+    if not t.digits or not t.before:
+        return
+    said = None
+    if (m := _ANSWER_ID.match(t.text)) is None:
+        said = _ANSWER_WORDS.match(t.text)
+        if said is None or not _words_asked(said.group("words"), t.before):
+            return  # the message starts with no id: the question (a search of the text before) is not read
+        if (m := _ANSWER_ID.match(t.text, said.end())) is None:
+            return
+    kind = _asked_kind(t, m, said is not None)
+    if kind is None:
+        return
+    code = m.group("id")
+    span = _id(kind, m.start("id"), m.end("id"), code)
+    if (
+        span is None
+        and kind == "order_id"
+        and _BOOKING_CODE.fullmatch(code)
+        and sum(c.isalpha() for c in code) >= 2
+        and _ASKED_FOR_A_BOOKING.search(t.before) is not None
+    ):
+        span = Span(m.start("id"), m.end("id"), "order_id", code, code.casefold())  # `QX7LMP`: an airline's
+    if span is not None:
+        yield span
+
+
+def _asked_kind(t: _Text, m: re.Match[str], said: bool) -> EntityKind | None:
+    """The kind of id the bot's message before asked for, that the answer `m` gives (`said`: after the question's own
+    words), or None: it asked for none."""
     asked = next(
         (
             h
@@ -2369,22 +2411,61 @@ def _answered_ids(t: _Text) -> Iterable[Span]:
         None,
     )
     if asked is not None:
-        kind = _hint_kind(asked)
-    elif _ASKED_FOR_AN_ACCOUNT.search(t.before) is not None and _LAST_DIGITS.search(t.before) is None:
+        return _hint_kind(asked)
+    if _ASKED_FOR_AN_ACCOUNT.search(t.before) is not None and _LAST_DIGITS.search(t.before) is None:
         # "Can you share your family account number?" - "FAM-20-8812": what the customer holds
-        kind = "order_id"
-    elif _ASKED_FOR_A_REF.search(t.before) is not None and _ACCOUNT_WORDS.search(t.before) is None:
-        kind = _ref_kind(t.text, m.start("id"))  # "the arrangement reference?": what the answer says it is
-    else:
-        return
-    span = _id(kind, m.start("id"), m.end("id"), m.group("id"))
-    if span is not None:
-        yield span
+        return "order_id"
+    if _ASKED_FOR_A_BOOKING.search(t.before) is not None and _LAST_DIGITS.search(t.before) is None:
+        return "order_id"  # "¿Me facilitas tu localizador de reserva?", "your confirmation number?"
+    if _ASKED_FOR_A_REF.search(t.before) is not None and _ACCOUNT_WORDS.search(t.before) is None:
+        return _ref_kind(t.text, m.start("id"))  # "the arrangement reference?": what the answer says it is
+    if (
+        _ALONE_AFTER.fullmatch(t.text, m.end("id"))
+        and (question := _LAST_QUESTION.search(t.before)) is not None
+        and (named := next(reversed(list(_ID_HINT.finditer(question.group()))), None)) is not None
+    ):
+        return _hint_kind(named)  # "Which order is this for?" - "GL-7730-2291-K"
+    if said and _CLAUSE_END.match(t.text, m.end("id")) and _ASKED_FOR_A_NUMBER.search(t.before) is not None:
+        # "číslo odběrného místa?" - "odběrné místo 880 215 443.": what the customer holds; not "image 1188234 i
+        # think" (the seventh author's stock image, a product's number), whose clause goes on
+        return "order_id"
+    return None
+
+
+_ANSWER_WORDS = re.compile(r"\s*(?P<words>[^\W\d_]{2,}(?:\s+[^\W\d_]{2,}){0,2})(?=\s*[:#]?\s*[A-Za-z0-9])")
+"""One to three words the answer starts with before its id (`company id 77120-PF`, `odběrné místo 880 215 443`)."""
+
+
+def _words_asked(words: str, question: str) -> bool:
+    """Every word `words` holds starts as a word of the question does (its first four letters, or the whole of a
+    shorter one: `odběrné místo` answering "číslo odběrného místa?", `company id` answering "your company ID?")."""
+    asked = {w[:4] for w in re.findall(r"[^\W\d_]+", question.casefold())}
+    return all(w[:4] in asked for w in words.casefold().split())
+
+
+_ASKED_FOR_A_BOOKING = re.compile(
+    r"(?<!\w)(?i:booking|reservation|r[ée]servation|reserva|localizador|buchung\w*|reservierung\w*|reservering\w*|"
+    r"prenotazione|rezerwacj\w*|pnr|record locator|confirmation)(?!\w)"
+    r"(?=[^?]*\?)"
+)
+"""The bot's question for a booking's reference or confirmation ("Could you share your booking reference?", "¿Me
+facilitas tu localizador de reserva?", "your confirmation number?"): what the answer gives is the booking's (an
+order's), a code of five to eight capitals and digits too (`_BOOKING_CODE`: an airline's, with one digit)."""
+_ASKED_FOR_A_NUMBER = re.compile(
+    r"(?<!\w)(?i:numbers?|no|nr|ids?|nummer|n[úu]mero|num[ée]ro|numero|numer|[čc][íi]slo)(?!\w)(?=[^?]*\?)"
+)
+"""A question for a number or an id of a kind no id word names, answered with the question's words said again."""
+_CLAUSE_END = re.compile(r"\s*(?:[,;:!?)]|\.(?!\w)|$)")
+_BOOKING_CODE = re.compile(r"(?-i:(?=[A-Z0-9]*\d)[A-Z0-9]{5,8})")
+_ALONE_AFTER = re.compile(r"\s*[.!]?\s*")
+"""Nothing after the answer's id but a full stop: the message is the id alone."""
+_LAST_QUESTION = re.compile(r"[^.!?\n]*\?\s*$")
+"""The sentence the bot's message ends with, a question (`Which order is this for?`)."""
 
 
 _ASKED_FOR_AN_ACCOUNT = re.compile(
     rf"(?<!\w)(?i:(?:{_NOT_A_BANKS}accounts?|customer|member(?:ship)?|client|student|tenant|patient|supplier|vendor|"
-    r"candidate|applicant|learner)"
+    r"candidate|applicant|learner|installation|company|employer|business|merchant|seller|store|shop|workspace|site)"
     r"[\s-]+(?:numbers?|no\b|nr\b|ids?\b|reference|ref\b|#|nummer|n[úu]mero|num[ée]ro|numer)|"
     r"(?:numer|n[úu]mero|num[ée]ro|numero|[čc][íi]slo)\s+(?:de\s+|du\s+|del\s+)?(?:klienta|cliente|client|socio|"
     r"z[áa]kazn[íi]ka|patient[ea]?|pacjenta|kursanta|studenta|ucznia|candidat|candidato|kandydata)|(?:kunden|klant|kund|kunde|medlems|lid|mitglieds|patienten)(?:nummer|nr)"
@@ -2469,7 +2550,23 @@ JD014400772219870`, DHL's; `1Z...`, UPS's; `RR123456789GB`, the postal services'
 as a parcel's is."""
 
 
+_SLUG_ID = re.compile(
+    r"(?<![\w-])(?i:workspace|store|shop|tenant|org(?:ani[sz]ation)?|site|instance|subdomain|account|compte|konto|"
+    r"cuenta|conta)"
+    r"(?:(?:\s+(?i:id|name|slug|handle|url))?\s*:\s*|\s+(?i:id|name|slug|handle)\s*:?\s*|(?<=workspace|subdomain)\s+|"
+    r"\s+[^\W\d_]+\s*:\s*)"
+    r"(?P<id>(?-i:[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+))(?![\w@/-]|\.\w)"
+)
+"""A workspace's, a store's or an account's name as the platform's address spells it, words in lower case joined by
+hyphens or underscores (`workspace id acme-logistics-eu`, `store ID: vintage_vinyl_co`, `workspace acme-bookkeeping`,
+`Compte cabinet : dr-morel-kine`): since test21's round an id, what the customer holds (an order's), as the fifteenth
+and twenty-first authors label it; only after an id's or a name's word or a colon (`workspace` and `subdomain` alone
+too), never a word of a sentence (`my account re-activated`)."""
+
+
 def _generated_ids(t: _Text) -> Iterable[Span]:
+    for m in _SLUG_ID.finditer(t.text) if ("-" in t.text or "_" in t.text) else ():
+        yield Span(m.start("id"), m.end("id"), "order_id", m.group("id"), m.group("id").casefold())
     for m in _GENERATED_ID.finditer(t.text) if "_" in t.text and t.digits else ():
         kind: EntityKind = "invoice_id" if m.group("p") in _GENERATED_INVOICE else "order_id"
         yield Span(m.start(), m.end(), kind, m.group(), m.group().casefold())
@@ -2497,8 +2594,18 @@ JSON key."""
 _QUOTE_OPENED = re.compile(r"[\"'\u2018\u201c][^\"'\u2018\u2019\u201c\u201d\n]{3,}$")
 
 
+_QUOTED_COLON_CODE = re.compile(
+    r":\s*(?P<id>(?-i:(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9_-]*\d)[A-Z0-9]+(?:[-_][A-Z0-9]+)+))[.!]?[\"'\u2019\u201d](?!\w)"
+)
+"""Since test21's round a code after a colon that closes a quoted message (`said 'Action required: RH-09'`): capitals
+and digits joined by a hyphen, as a notice prints its code after its words."""
+
+
 def _quoted_codes(t: _Text) -> Iterable[Span]:
     text = t.text
+    for m in _QUOTED_COLON_CODE.finditer(text) if t.digits and ":" in text else ():
+        if _QUOTE_OPENED.search(text, max(0, m.start() - 160), m.start()):
+            yield _code(m.start("id"), m.end("id"), m.group("id"))
     for m in _QUOTED_CODE.finditer(text) if "(" in text else ():
         code = m.group("id")
         shaped = any(c.isdigit() for c in code) or "_" in code or (code.isupper() and "-" in code)

@@ -42,12 +42,12 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test21.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test22.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test21 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test21 is training data for it (test13 since test13's round, test14 since test14's round, test15
+on all these sets but test22 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test22 is training data for it (test13 since test13's round, test14 since test14's round, test15
 since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round, test19
-since test19's round, test20 since test20's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+since test19's round, test20 since test20's round, test21 since test21's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -67,7 +67,9 @@ two), and a fine and a claim are named in Czech and Polish too (`FINE_WORD`: `po
 Since test18's round an amount the customer guesses at counts as nothing when found and not labelled
 (`_unclaimed_guess`: three authors label a guess, five leave it out), and a claim is named in Danish, Norwegian,
 Swedish and Finnish too (`DISPUTED_KIND`: `skadenummer`, `skadeärende`, `vahinko`). Test19's and test20's rounds
-changed no comparison.
+changed no comparison. Since test21's round an amount is compared without a dot after it (`299 kr.`: the twenty-first
+author keeps an abbreviated currency's dot, which the packet cannot tell from a full stop), and an airline's baggage
+report is a claim (`DISPUTED_KIND`: `PIR`).
 """
 
 from __future__ import annotations
@@ -181,7 +183,9 @@ def _normal(value: str, kind: str = "") -> str:
     if kind == "date":
         value = TIME.sub("", value).rstrip(".")  # `3 Dec.`, `am 12.3.`: the dot names no other day
     if kind == "amount":  # `-$119.00` pasted from a bank's statement: the tenth author drops the sign
-        value = value.removeprefix("-")
+        # `299 kr. om måneden`: the twenty-first author keeps an abbreviated currency's dot, which the packet cannot
+        # tell from a full stop (`599 Kč. mam Tarif Neo`, the fourteenth's sentence ends there)
+        value = value.removeprefix("-").rstrip(".")
     if kind == "error_code":
         value = FAILURE_MODE.sub("", value)
     return " ".join(value.casefold().lstrip("#").split())
@@ -190,7 +194,7 @@ def _normal(value: str, kind: str = "") -> str:
 DISPUTED_KIND = re.compile(
     r"(?<!\w)(?i:claims?|sinist(?:ro|re)s?|siniestros?|schadens?(?:nummer|fall|meldung)?|dossier(?:nummer|s)?|"
     r"vorgang(?:snummer)?|expedientes?|reklamac(?:e|ja|ji|i|í)|reklamation(?:en)?|szkod[aęy]|"
-    r"skade(?:nummer|sag|sak|s?[äa]rende\w*)?|vahinko\w*)(?!\w)"
+    r"skade(?:nummer|sag|sak|s?[äa]rende\w*)?|vahinko\w*|pir)(?!\w)"
 )
 """An order's or a ticket's id alike when its message names a claim or a file before it (`claim # 2025 3318 0021`,
 `dossiernummer VV-2025/3381`, `Vorgang 2025-MZ-00917`, `expediente TS-AND-2024-1187`): the dossier a customer holds
@@ -201,7 +205,8 @@ invoice's id stays an invoice's. Since test14's round a warranty claim's words t
 as it labels an insurer's, and the fourth, seventh and eleventh a ticket's. Since test17's round an insurance claim
 in Polish too (`Zgłosiłem szkodę nr SZK-55120`: the tenth author's order), and since test18's round in Danish, Norwegian,
 Swedish and Finnish (`skadenummer 2024-118-3391`: the eighteenth author's order; `skadeärende 2026-SK-0771`: the
-eighth author's ticket)."""
+eighth author's ticket). Since test21's round an airline's lost-baggage report, a claim too (`tengo el PIR
+BIOAS12345`: the twenty-first author's order, the packet's ticket)."""
 
 
 BARE_REFERENCE = re.compile(
@@ -510,9 +515,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test21.jsonl"
-"""The held-out set: 60 conversations (237 entities) by a twenty-first author who never saw the extractor, its tests or
-the other sets; measured once at the end of test20's round, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test22.jsonl"
+"""The held-out set: by a twenty-second author who never saw the extractor, its tests or the other sets; measured once
+at the end of test21's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -711,6 +716,21 @@ EARLIER_SETS = {
     # (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 240/241 (99.6%), 240/241
     # (99.6%); what is left is a bank account's IBAN the author labels an id (`Mijn rekening is NL91 SPFX ...`: the
     # development set leaves one out) and a product the author leaves out (`Hostberg SSL Pro`)
+    "handoff_entities_test21.jsonl": (
+        0.99,
+        0.99,
+    ),  # measured blind 93.7% / 97.8% (the session's start the same); a development set since test21's round, its
+    # misses and false hits read by family and fixed in general words (an id answering the bot's question after the
+    # question's own words, `company id 77120-PF`, `odběrné místo 880 215 443.`; a booking's code answering the
+    # question for a booking or a confirmation, `QX7LMP`, `LH-77102449`; an id alone answering a question that names
+    # its kind, `Which order is this for?` - `GL-7730-2291-K`; an installation's, a company's or a store's number asked
+    # for an order's, not a reference's; an answer's groups with a last group of two digits and the next thing asked
+    # after `and`, `LB 0039 4471 29 and the new postcode`; a workspace's or a store's name in lower case joined by
+    # hyphens or underscores, `workspace id acme-logistics-eu`, `store ID: vintage_vinyl_co`; a parcel in Polish and
+    # Czech, `paczka 6209 ...`; a code after a colon closing a quote, `'Action required: RH-09'`; a status where a
+    # link leads, `goes to a 404`; no id the reader adds after a part's, an item's or a sort code's word), and an
+    # amount's dot and a baggage report compared as the authors disagree: left out of the learned reader's training
+    # 100% / 100% (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 237/237, 237/237
 }
 
 
@@ -738,20 +758,18 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
     assert recall >= min_recall and precision >= min_precision, report
 
 
+_NOT_YET = pytest.mark.skipif(not HELD_OUT.exists(), reason="the twenty-second author's set is being written")
+
+
+@_NOT_YET
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the end of test20's round (`bench/handoff.py --entities ... --against` the session's
-    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 222/237 (93.7%),
-    precision 222/227 (97.8%); the starting patterns with this round's reader the same. A regression floor."""
+    """Measured once at the end of test21's round (`bench/handoff.py --entities ... --against` the session's starting
+    `packet.py`, both with this round's reader and comparison; aggregates only). A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.936 and precision >= 0.977, report
+    assert recall >= 0.0 and precision >= 0.0, report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="held-out recall 0.937 < 0.95 (precision 0.978) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, order ids 32/44 (32/34 found), error codes 16/18, amounts 55/56 (55/56 found), "
-    "tickets 3/3 (3/5 found), the other kinds all found",
-)
+@_NOT_YET
 def test_the_held_out_recall_meets_the_target() -> None:
     """Met on a blind writer once, at the end of test19's round (test20, 97.5%); missed on test21 at the end of test20's
     round, by 1.3 points."""
