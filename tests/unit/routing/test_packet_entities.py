@@ -516,8 +516,8 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 LABELLED_DIR = ROOT / "events" / "labelled"
 HELD_OUT = LABELLED_DIR / "handoff_entities_test22.jsonl"
-"""The held-out set: by a twenty-second author who never saw the extractor, its tests or the other sets; measured once
-at the end of test21's round, never read, tuned or trained on."""
+"""The held-out set: 60 conversations (245 entities) by a twenty-second author who never saw the extractor, its tests or
+the other sets; measured once at the end of test21's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -758,20 +758,16 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
     assert recall >= min_recall and precision >= min_precision, report
 
 
-_NOT_YET = pytest.mark.skipif(not HELD_OUT.exists(), reason="the twenty-second author's set is being written")
-
-
-@_NOT_YET
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured once at the end of test21's round (`bench/handoff.py --entities ... --against` the session's starting
-    `packet.py`, both with this round's reader and comparison; aggregates only). A regression floor."""
+    """Measured 2026-12-07, once at the end of test21's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 238/245 (97.1%),
+    precision 238/244 (97.5%); the starting patterns with this round's reader the same. A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.0 and precision >= 0.0, report
+    assert recall >= 0.970 and precision >= 0.974, report
 
 
-@_NOT_YET
 def test_the_held_out_recall_meets_the_target() -> None:
-    """Met on a blind writer once, at the end of test19's round (test20, 97.5%); missed on test21 at the end of test20's
-    round, by 1.3 points."""
+    """Met on a blind writer at the end of test19's round (test20, 97.5%), missed at the end of test20's round (test21,
+    93.7%), met again at the end of test21's round (test22, 97.1%)."""
     recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
