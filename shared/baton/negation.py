@@ -181,9 +181,10 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     r"|spoke|spoken|rang|phoned|on hold",
     "human_request": r"human|person|people|agent|some ?(?:one|body)|representative|rep|manager|supervisor"
     r"|operator|staff|transfer\w*|call|speak|talk|bot|ai"
-    # round 5: a callback, a specialist, a team lead; German, French, Spanish
-    r"|callback|call ?back|specialists?|engineers?|lead|member|real|directly|menschen?|humain|humano|responsable"
-    r"|conseiller|persona|personne|mitarbeiter|chatbot",
+    # round 5: a callback, a specialist, a team lead; German, French, Spanish (not a membership number: "member
+    # 40028817", the thirty-ninth conversation author's)
+    r"|callback|call ?back|specialists?|engineers?|lead|member(?! (?:#|no\.? |number |id )?\d)|real|directly|menschen?"
+    r"|humain|humano|responsable|conseiller|persona|personne|mitarbeiter|chatbot",
 }
 """What a trigger is about, in words: a trigger model's hit is vetoed when every one of these is negated
 (`Negation.vetoes`). The decision parameters' `guardrails.model_keywords` (`<<name>>`: `guardrails.terms`)."""

@@ -240,6 +240,20 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|bleach|detergent pods?|batter(?:y|ies)|(?:his|her|my|their|the) (?:pills|tablets|medication))\b",
         # an adrenaline pen used or needed, not one a child carries ("carries an EpiPen. How do I let the camp know?")
         r"\b(?:poison(?:ed|ing)|allergic reaction|anaphyla\w*|(?:having|had) (?:a )?seizures?)\b",
+        # (2026-12, the thirty-ninth conversation author's) a reaction under way where the message names an allergen or
+        # an allergy ("my son is having a reaction, the pad thai had peanuts in it"); a road accident with someone hurt
+        # or an ambulance there now ("i hit a cyclist pulling out of a junction. ambulance is here"), in six languages
+        r"^(?=[\s\S]*\b(?:allerg\w*|peanuts?|nuts?|hazelnuts?|almonds?|gluten|shellfish|sesame|epi ?pens?)\b)[\s\S]*?"
+        r"\b(?:is|are|'s|'re|was|were|started|starting|having|had|has) (?:having |had |gone into |going into )?(?:a |an )?"
+        r"(?:bad |severe |serious |bit of a )?(?:allergic )?reaction\b(?! (?:time|video|gif|emoji|from)\b| to (?:the|your|our|my|this)"
+        r" (?:news|email|post|price|update|launch|ad|video|review|offer))",
+        r"\b(?:the |an )?ambulances? (?:is|are|'s) (?:here|coming|on (?:its|their|the) way|outside|taking)\b|\b(?:i|we)"
+        r"(?:'ve| have)? (?:just )?called (?:an|the) ambulance\b|\b(?:i|we|he|she|they|my \w+) (?:just )?(?:hit|knocked"
+        r" (?:down|over)|ran over|run over|crashed into|collided with) (?:a|an|the|some) (?:cyclist|pedestrian|child|kid"
+        r"|person|man|woman|boy|girl|motorcyclist|biker|scooter rider|jogger|runner)\b|\b(?:krankenwagen|rettungswagen"
+        r"|notarzt) (?:ist|sind) (?:da|hier|unterwegs|gekommen)\b|\bl'ambulance (?:est (?:la|ici|en route)|arrive)\b"
+        r"|\bla ambulancia (?:esta aqui|viene|ya viene|esta llegando|llego)\b|\bl'ambulanza (?:e qui|sta arrivando|e"
+        r" arrivata)\b|\bde ambulance is (?:er|hier|onderweg)\b",
         r"\b(?:used|using|needed|gave|given|giving|jabbed|injected|had to (?:use|give))\b(?: \S+){0,3}? epi ?pens?\b"
         r"|\bepi ?pens? (?:was|were|had to be|has been) (?:used|given)\b",
         r"^(?=[\s\S]*\b(?:allergy|allergies|allergic)\b)[\s\S]*\b(?:ate|eaten|was given|were given|gave (?:him|her"
@@ -558,7 +572,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|i have|we have|just) (?:rung|called|phoned|contacted) the police)\b(?!(?: \S+){0,4}? (?:last (?:year|month"
         r"|week|summer|winter|spring|autumn)|(?:years?|months?) ago|in (?:19|20)\d\d)\b)",
         # Another person's records shown to this customer: a privacy breach.
-        r"\b(?:i can see|i (?:got|received|was sent)|(?:is|are) showing|shows|shown|sent me|in my)\b[^.!?]{0,40}"
+        r"\b(?:i can see|i (?:got|received|was sent)|(?:is|are|'s|'re) showing|shows|shown|sent me|in my)\b[^.!?]{0,40}"
         r"\b(?:some ?one|some ?body|another (?:person|customer|patient|woman|man|client|user))(?:'s| else'?s)"
         r" (?:\S+ ){0,2}?(?:records?|data|details|information|results|statements?|documents?|files?|invoices?|bills?"
         r"|reports?|scans?)\b"

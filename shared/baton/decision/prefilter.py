@@ -4,13 +4,14 @@ A guardrail is one alternation of tens of patterns, and Python's `re` tries ever
 position of the message: most of the decision's time was that scan (about 0.6 ms a message on the
 labelled support messages). Most patterns need a word that most messages do not hold ("chargeback",
 "third time", "lawyer"), so `required(pattern)` reads the pattern's syntax tree for a set of literal
-strings one of which every match must contain; a pattern whose set holds none of the text's substrings
-cannot match it and is left out of the alternation the text is scanned with. Leaving out alternatives
-that cannot match anywhere in the text changes no match: at every position the alternatives that can
-match, and their order, are the same (the tests compare both on every labelled message).
+strings one of which every match must contain. `Prefilter` looks those strings up once a message and
+searches only the patterns that can match, each compiled alone (so `re`'s own literal-prefix search
+applies), merging their matches in the order `re.finditer` gives for the whole alternation: the leftmost
+first, the earlier pattern on a tie. Leaving out patterns that cannot match anywhere in the text changes
+no match (the tests compare both on every development message and on random texts).
 
 The reading is conservative: anything it does not understand (case-insensitive flags, back references,
-conditionals, a construct a later Python adds) gives no requirement, and the pattern is always scanned.
+conditionals, a construct a later Python adds) gives no requirement, and the pattern is always searched.
 """
 
 from __future__ import annotations

@@ -100,6 +100,12 @@ FLOORS = {
     # held out, written with the thirty-seventh: 21 of 24 in time with the code of the session's start and at the
     # thirty-seventh set's round's end (resolve 4 of 32 both)
     "support_conversations_test38.jsonl": (21, 4),
+    # read since the thirty-ninth set's round (long conversations with an LLM agent; 19 of 23 in time when it
+    # arrived, resolve 3 of 33)
+    "support_conversations_test39.jsonl": (22, 2),
+    # held out, written with the thirty-ninth: 19 of 23 in time with the code of the session's start and at the
+    # thirty-ninth set's round's end (resolve 3 of 33 both)
+    "support_conversations_test40.jsonl": (19, 3),
 }
 
 IN_TIME_MISSED = {

@@ -671,3 +671,30 @@ def test_the_thirty_seventh_sets_families_are_put_first(text: str) -> None:
 )
 def test_the_thirty_seventh_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the thirty-ninth conversation author's families, in other words)
+        ("My daughter is having a bad reaction, the cake had hazelnuts in it.", "vulnerable_customer"),
+        ("We just knocked over a pedestrian in the car park, what do I do?", "vulnerable_customer"),
+        ("The ambulance is on its way, my husband collapsed during the delivery.", "vulnerable_customer"),
+        ("Der Krankenwagen ist unterwegs, mein Vater ist gestürzt.", "vulnerable_customer"),
+        ("The app's showing another patient's scans under my name.", "security_incident"),
+    ],
+)
+def test_the_thirty_ninth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does the policy cover an ambulance if I need one abroad?",
+        "The new peanut flavour got a great reaction from our customers.",
+        "Is there a reaction time guarantee in the premium plan?",
+    ],
+)
+def test_the_thirty_ninth_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []

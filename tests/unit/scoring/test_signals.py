@@ -376,6 +376,10 @@ def test_people_in_calm_questions_are_not_a_request(text: str) -> None:
         ("Yes and can I get the phone number please?", False),
         ("I need a doctor please.", False),
         ("Please look around London, UK.", False),
+        # the thirty-ninth conversation author's: a membership number is no member of staff
+        ("member 40028817", False),
+        ("Member no. 5521-88, the freeze starts today", False),
+        ("can a staff member call me back", True),
     ],
 )
 def test_the_trigger_models_request_for_a_person_needs_a_word_for_one(text: str, names: bool) -> None:
