@@ -2376,22 +2376,20 @@ def _answered_ids(t: _Text) -> Iterable[Span]:
     said = None
     if (m := _ANSWER_ID.match(t.text)) is None:
         said = _ANSWER_WORDS.match(t.text)
-        if said is None or not _words_asked(said.group("words"), t.before):
+        if said is None or (m := _ANSWER_ID.match(t.text, said.end())) is None:
             return  # the message starts with no id: the question (a search of the text before) is not read
-        if (m := _ANSWER_ID.match(t.text, said.end())) is None:
+        if not _words_asked(said.group("words"), t.before):
             return
+    code = m.group("id")
+    # whether it is an id, the kind aside, is read first: the question is a search of the text before
+    taken = _id("order_id", m.start("id"), m.end("id"), code) is not None
+    if not taken and not (_BOOKING_CODE.fullmatch(code) and sum(c.isalpha() for c in code) >= 2):
+        return  # `This is the 19th time`: no id whatever the question asked
     kind = _asked_kind(t, m, said is not None)
     if kind is None:
         return
-    code = m.group("id")
     span = _id(kind, m.start("id"), m.end("id"), code)
-    if (
-        span is None
-        and kind == "order_id"
-        and _BOOKING_CODE.fullmatch(code)
-        and sum(c.isalpha() for c in code) >= 2
-        and _ASKED_FOR_A_BOOKING.search(t.before) is not None
-    ):
+    if span is None and kind == "order_id" and _ASKED_FOR_A_BOOKING.search(t.before) is not None:
         span = Span(m.start("id"), m.end("id"), "order_id", code, code.casefold())  # `QX7LMP`: an airline's
     if span is not None:
         yield span
@@ -2563,9 +2561,14 @@ hyphens or underscores (`workspace id acme-logistics-eu`, `store ID: vintage_vin
 and twenty-first authors label it; only after an id's or a name's word or a colon (`workspace` and `subdomain` alone
 too), never a word of a sentence (`my account re-activated`)."""
 
+_SLUG_STEMS = (
+    "workspace", "store", "shop", "tenant", "org", "site", "instance", "subdomain", "account", "compte", "konto",
+    "cuenta", "conta",
+)  # fmt: skip
+
 
 def _generated_ids(t: _Text) -> Iterable[Span]:
-    for m in _SLUG_ID.finditer(t.text) if ("-" in t.text or "_" in t.text) else ():
+    for m in _starting_with(_SLUG_ID, t, _SLUG_STEMS) if ("-" in t.text or "_" in t.text) else ():
         yield Span(m.start("id"), m.end("id"), "order_id", m.group("id"), m.group("id").casefold())
     for m in _GENERATED_ID.finditer(t.text) if "_" in t.text and t.digits else ():
         kind: EntityKind = "invoice_id" if m.group("p") in _GENERATED_INVOICE else "order_id"
