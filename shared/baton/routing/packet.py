@@ -418,11 +418,12 @@ _CONNECTORS = (
 """Words between an id's word and the id; since test17's round whose side it is (`PO on our side is 4400981`)."""
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`; a number
 # word may be glued to it, as Dutch and German compounds are (`Factuurnummer PS.2026.00871`), with the compound's
-# linking `s` (`Buchungsnr. AR-77Q-310`, `Auftragsnr.`).
+# linking `s` (`Buchungsnr. AR-77Q-310`, `Auftragsnr.`). Since test22's round a number sign may stand for the number's
+# word before `is` (`my account # is 3304 8812 9`).
 _ID_AFTER_WORD = re.compile(
     r"(?:(?<!\w)|(?<=[^\W\d_]{3})(?=(?i:rechnung|abrechnung|factuur|faktura|afrekening)))(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
-    + rf"|(?P<ref>{_REF_WORDS}))(?:s?(?:nummer|nr))?\b\.?"
+    + rf"|(?P<ref>{_REF_WORDS}))(?:s?(?:nummer|nr))?\b\.?(?:\s*#(?=\s*(?:is|was)\b))?"
     rf"(?:[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*"
     rf"(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|"
     rf"(?=#?[A-Za-z_/.-]*\d){_ID})"
@@ -457,6 +458,24 @@ _NOT_STATED = re.compile(
     r"(?i:total|balance|amount|price|cost|fee|value|sum|charge|due|weight|quantity|count|limit|size|age|time|date|"
     r"paid|worth|valor|preis|prix|precio|prezzo|betrag|montant|importe|importo|kwota|bedrag)"
 )
+_FLIGHT_WORD = re.compile(
+    r"(?<!\w)(?i:flights?|flug|vuelo|vol|volo|vlucht|voo|flyg(?:et|ning)?|lento)"
+    r"(?:\s*(?i:no\.?|nr\.?|numbers?|num|nummer|n[úu]mero|numero|#))?\s*[:#]?\s*$"
+)
+"""A flight's word just before a number (`flight was TP1351`, `vuelo AS2241`, `Flug MW 4471`): the flight's number,
+which no author labels (seven flights in the sets), not the receipt's or the booking's id a word before it names; since
+test22's round."""
+_NOT_HELD_BEFORE = re.compile(
+    r"(?<!\w)(?:(?-i:DNI|NIE|NIF|CPF|PESEL|BSN|SSN|NINO|CPR|CURP|RUT)|(?i:personnummer|personnr|henkil[öo]tunnus|"
+    r"codice fiscale|rodn[ée] [čc][íi]slo|passport|pasaporte|passeport|reisepass|paszport|personalausweis|"
+    r"id card|national insurance))"
+    r"(?:\s*(?i:no\.?|nr\.?|numbers?|num|nummer|n[úu]mero|numero|#))?\s*[:#]?\s*$"
+)
+"""A person's national identity or passport number's word just before a span (`DNI 12345678Z`): who the customer is,
+not an id of what they hold; since test22's round no id the reader adds (no author labels one)."""
+_IP_ADDRESS = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+"""An IPv4 address (`our Dedicated IP is 203.0.113.42`): a server's, no id; since test22's round none the reader adds
+(`nº cliente 1.204.557.831`, a customer's number in dotted groups, is none: 557 is no address's byte)."""
 _ID_PREFIX = re.compile(
     r"(?<![\w-])(?P<id>(?P<p>INV|ORD|ORDER|TKT|TICKET|REQ|CASE|FAC|RCPT|SO|PO|FV)(?:[-_#/]?|-[A-Z]{1,4}-)\d"
     r"(?:[\w/-]*[A-Za-z0-9])?|"
@@ -470,12 +489,16 @@ _PREFIX_KIND: dict[str, EntityKind] = {
 }  # fmt: skip
 _BOOKING_REF = re.compile(
     r"(?<!\w)(?i:booking|booked|reservation|r[ée]servation|reserva|localizador|buchung|prenotazione|pnr|"
-    r"confirmation|record locator)"
+    r"confirmation|record locator|"
+    r"bokning(?:snummer|sreferens|skod)?|boeking(?:snummer|scode)?|buchungs(?:nummer|code)|"
+    r"reservierungs(?:nummer|code)|reservering(?:snummer|scode)?|reservasjon(?:snummer)?|"
+    r"rezerwacj[aię]|rezervace|varaus(?:numero|tunnus)?)"
     r"(?:\s+(?i:ref(?:erence)?|code|number|no|nr|n\.?[°º]|id|nummer|número|numéro|numero)\.?)?"
     r"\s*[:#]?\s*(?P<id>[A-Z0-9]{5,8})(?![\w-])"
 )
 """An airline's or hotel's booking code (`booking ref QX7P2L`, `localizador ZK4R9M`, `booked BRZ4K7TQ`): capitals
-and digits, too few digits for `_id`, so only right after a booking word."""
+and digits, too few digits for `_id`, so only right after a booking word; since test22's round the booking's word in
+Swedish, Dutch, German, Norwegian, Polish, Czech and Finnish too (`Bokningsnummer XKR44PL`)."""
 _BOOKING_CODE_AFTER_REF = re.compile(
     r"(?<!\w)(?i:ref(?:erence)?|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens)\.?"
     r"\s*[:#]?\s*(?P<id>[A-Z0-9]{5,8})(?![\w-])"
@@ -788,6 +811,11 @@ _ROMAN_DATE = re.compile(
     rf"(?P<y>{_YEAR}|\d\d)(?![\w/-]|\.\d)"
 )
 """`3-XII-2025`, `5.III.2026`: the month in Roman numerals, as Spanish, Italian and Polish forms write it."""
+_DASHED_MONTH_DATE = re.compile(
+    rf"(?P<d>\d(?<![\w./-]\d)\d?)(?P<s>[-/])(?P<mon>[^\W\d_]{{3,9}})(?P=s)(?P<y>{_YEAR}|\d\d)(?![\w/-]|\.\d)"
+)
+"""`14-Apr-2025`, `03/MAR/26`: a day, a month's name and a year joined by hyphens or slashes, as a voucher or a system
+prints a date; since test22's round (the reader read it as an id)."""
 _DASH_DATE_WORDS = re.compile(
     r"(?i:\b(?:on|since|dated?|ordered|bought|purchased|paid|placed|shipped|sent|delivered|booked|returned|"
     r"cancell?ed|arrived|received|renewed|charged|due|expire[sd]?|bestellt|gekauft|bezahlt|command[ée]e?|"
@@ -975,13 +1003,14 @@ _NOT_A_CODE = re.compile(
 """Capitals before a number that are not an error's namespace: identifiers, standards, units, time zones,
 versions, and the words the other steps read (`ERROR 1045` is the code `1045`)."""
 _CODE_AFTER_WORD = re.compile(
-    r"(?<!\w)(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|"
+    r"(?<!\w)(?:(?-i:ERR|Err)(?!\w)|(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|"
     r"k[óo]d(?:\s+b[łl][ęe]du)?|st[öo]rung(?:scode)?|hata(?:\s+kodu)?|chyba|hiba(?:k[óo]d)?|eroare|"
-    r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:ie|u)?(?:\s+code)?)"
+    r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|status(?:ie|u)?(?:\s+code)?))"
     r"\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>\d(?: \d){2,7}(?![\w-])|0x[0-9A-Fa-f]{1,16}|[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|"
     r"\d{2,})(?![\w-])"
 )
-"""An error's word and its code; a code read out a digit at a time too (`trouble code 3 5 1`)."""
+"""An error's word and its code; a code read out a digit at a time too (`trouble code 3 5 1`); since test22's round
+the word abbreviated in capitals as a display prints it (`shows ERR 23`: the code `23`, as `error 23`'s)."""
 _NOT_AN_ERROR = re.compile(
     r"(?i:2fa|mfa|otp|one[- ]time|verification|security|sms|login|confirmation|zip|postal|post|promo|coupon|"
     r"discount|voucher|area|country|dial|access|auth|backup|qr|bar|source|tax|vat|sort|swift|bank|iban|gift|"
@@ -1004,12 +1033,13 @@ _ERROR_WORDS = re.compile(
     r"returns?|returned|gives?|giving|gave|got|getting|denied|declined|rejected|refused|wrong|expired|invalid|"
     r"won'?t|can'?t|cannot|couldn'?t|crash\w*|flash\w*|blink\w*|sale|zeigt|affiche|mostra|ger|felet|said|tells?|"
     r"told|zegt|zei|sagt|sagte|dit|disait|dice|dijo|diz|disse|m[óo]wi|powiedzia[łl]\w*|[řr][íi]k[áa]|s[äa]ger|"
-    r"sier|siger|retr(?:y|ies|ied|ying)|again|alarm|alert|trip(?:ped)?|st[öo]rung|storing)"
+    r"sier|siger|retr(?:y|ies|ied|ying)|again|alarm|alert|trip(?:ped)?|st[öo]rung|storing|faults?)"
     r"\W+(?!(?i:the|a|an|my|our|your|their|this|that|new)\W)\w*\W*$"
 )
 """An error's or a failure's words, at most a word before a code (`shows LW-PRX-017`, `won't launch, CE-34878-0`,
 `went wrong (BRM-5012)`); not when that word is an article or a possessive (`I got the XR-500 router`). Since test11's
-round an alarm's and a fault's words too (`ALARM BRK_TRIP_OC`, `Störung F28`), as a device's log or screen writes them."""
+round an alarm's and a fault's words too (`ALARM BRK_TRIP_OC`, `Störung F28`), as a device's log or screen writes them;
+since test22's round the English `fault` too (`screen says LOCKER FAULT 0x3E`)."""
 _FAILED_MESSAGE = re.compile(
     r"(?i:\b(?:could\s?n[o']t|can\s?n?[o']t|cannot|unable|not\s+(?:be\s+)?\w+ed|fail\w*|wrong|error|expired|"
     r"invalid|denied|declined|rejected|timed?\s?out)\b)[^.!?\n()]{0,50}\($"
@@ -1131,6 +1161,7 @@ class EntityExtractor:
             _hinted_ids,
             _answered_codes,
             _hash_ids,
+            _player_tags,
             self._product_names,
         ]
 
@@ -1235,10 +1266,15 @@ _MODEL_BEFORE = re.compile(
 
 def _may_be_learned(text: str, start: int, end: int) -> bool:
     """A span the learned reader may add as an id: three digits or more (`XR-50` is a model as often as an id; the
-    booking codes with fewer are the patterns'), not a standard (`ISO 27001`), and no article, possessive or count
-    just before it (`_MODEL_BEFORE`)."""
+    booking codes with fewer are the patterns'), not a standard (`ISO 27001`) nor an IP address, and no article,
+    possessive or count just before it (`_MODEL_BEFORE`), nor a flight's word or a person's identity number's."""
     span = text[start:end]
-    if sum(c.isdigit() for c in span) < 3 or _standard(span) or _UUID.fullmatch(span):
+    if (
+        sum(c.isdigit() for c in span) < 3
+        or _standard(span)
+        or _UUID.fullmatch(span)
+        or _IP_ADDRESS.fullmatch(span)
+    ):
         return False
     lo = max(0, start - 40)
     # `VAT GB 298 1123 45`: since test17's round a company's register or tax number is no id either
@@ -1246,6 +1282,8 @@ def _may_be_learned(text: str, start: int, end: int) -> bool:
         _MODEL_BEFORE.search(text, lo, start) is None
         and _REGISTRATION_BEFORE.search(text, lo, start) is None
         and _PART_BEFORE.search(text, lo, start) is None
+        and _FLIGHT_WORD.search(text, lo, start) is None
+        and _NOT_HELD_BEFORE.search(text, lo, start) is None
         and not any(
             m.start() <= start and end <= m.end() and len(m.group().replace(" ", "")) >= 15
             for m in _IBAN.finditer(text, lo, min(len(text), end + 40))
@@ -1254,11 +1292,13 @@ def _may_be_learned(text: str, start: int, end: int) -> bool:
 
 
 _PART_BEFORE = re.compile(
-    r"(?<!\w)(?i:part|sku|item|model|article|artikel|art\.|sort\s+code|routing|aba|bsb|blz|bic|swift)"
+    r"(?<!\w)(?i:part|sku|item|model|article|artikel|art\.|sort\s+code|routing|aba|bsb|blz|bic|swift|"
+    r"(?:bank|savings|checking|chequing|current|deposit)\s+accounts?)"
     r"(?:\s*(?i:no\.?|nr\.?|number|num|code|#|nummer))?\s*[:#]?\s*$"
 )
 """Just before a span, a part's, an item's or a model's word (`part no BM-4471-F`, `model WM-8200`) or a bank's
-code's (`sort code 20-45-77`): since test21's round no id the reader adds (no author labels one)."""
+code's (`sort code 20-45-77`): since test21's round no id the reader adds (no author labels one); since test22's round
+a bank's account either (`my bank account 12345678`, as the patterns hold: `_NOT_A_BANKS`)."""
 _IBAN = re.compile(r"(?<![\w-])(?!RF)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])")
 """A bank account's IBAN (`Mijn rekening is NL91 SPFX 0417 1643 00`): since test20's round no part of it is an id
 either, as a bank's account is none (`_NOT_A_BANKS`; the development set leaves `my IBAN is DE89 3704 ...` out, the
@@ -1500,7 +1540,8 @@ since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refu
 _ID_STEMS = tuple(s for s in _ID_STEMS if not any(s != o and s.startswith(o) for o in _ID_STEMS))
 """Without those another stem starts (`bestell`, `bestel`): each is a `str.find` over the text."""
 _BOOKING_STEMS = (
-    "book", "reserv", "réserv", "localizador", "buchung", "prenotazione", "pnr", "confirmation", "record",
+    "book", "reserv", "réserv", "localizador", "buchung", "prenotazione", "pnr", "confirmation", "record", "bokn",
+    "boek", "rezerw", "rezerv", "varau",
 )  # fmt: skip
 _PREFIX_STEMS = ("inv", "ord", "tkt", "ticket", "req", "case", "fac", "rcpt", "so", "po", "fv")
 _CODE_STEMS = (
@@ -1846,11 +1887,16 @@ def _month_years(t: _Text) -> Iterable[Span]:
 
 
 def _roman_and_ordinal_dates(t: _Text) -> Iterable[Span]:
-    """A month in Roman numerals (`3-XII-2025`) and an ordinal after `on the` where the clause ends (`on the 31st.`)."""
+    """A month in Roman numerals (`3-XII-2025`) or named between hyphens (`14-Apr-2025`), and an ordinal after `on
+    the` where the clause ends (`on the 31st.`)."""
     for m in _ROMAN_DATE.finditer(t.text) if "I" in t.text or "V" in t.text or "X" in t.text else ():
         if 1 <= int(m.group("d")) <= 31:
             key = f"{m.group('y')}-{_ROMAN_MONTHS[m.group('mon')]}-{int(m.group('d'))}"
             yield Span(m.start(), m.end(), "date", m.group(), key)
+    for m in _DASHED_MONTH_DATE.finditer(t.text) if "-" in t.text or "/" in t.text else ():
+        month = _MONTH_NUMBER.get(m.group("mon").casefold())
+        if month is not None and 1 <= int(m.group("d")) <= 31:
+            yield Span(m.start(), m.end(), "date", m.group(), f"{m.group('y')}-{month}-{int(m.group('d'))}")
     for m in _ON_THE_ORDINAL.finditer(t.text) if "the" in t.folded else ():
         if 1 <= int(m.group("d")) <= 31 and _ON_THE.search(t.text, max(0, m.start() - 16), m.start()):
             yield Span(m.start(), m.end(), "date", m.group(), f"?-?-{int(m.group('d'))}")
@@ -2859,6 +2905,23 @@ def _said_ids(t: _Text) -> Iterable[Span]:
                 yield span
 
 
+_PLAYER_TAG = re.compile(
+    r"(?<!\w)(?i:player|gamer|battle|riot|in-game|ign|user(?:name)?)\s*(?i:ids?|tags?|names?)?"
+    r"(?:\s+(?i:is|was|es|est|ist|é))?\s*:?\s*(?P<id>[A-Za-z0-9_.]{2,24}#\d{3,6})(?![\w#-])"
+)
+"""A player's tag as a game's platform writes it, a name and its number after `#` (`player id is xX_Vex_Xx#4471`,
+`BattleTag: Ragnar#21877`): what the customer holds, an order's (as an account's is); since test22's round."""
+
+
+def _player_tags(t: _Text) -> Iterable[Span]:
+    for m in (
+        _starting_with(_PLAYER_TAG, t, ("player", "gamer", "battle", "riot", "in-game", "ign", "user"))
+        if ("#" in t.text)
+        else ()
+    ):
+        yield Span(m.start("id"), m.end("id"), "order_id", m.group("id"), m.group("id").casefold())
+
+
 def _stated_ids(t: _Text) -> Iterable[Span]:
     if not t.digits:
         return
@@ -2869,6 +2932,7 @@ def _stated_ids(t: _Text) -> Iterable[Span]:
         if (
             head is None
             or _NOT_STATED.search(head.group("between"))
+            or _FLIGHT_WORD.search(head.group("between"))
             or not (any(c.isalpha() for c in value) or sum(c.isdigit() for c in value) >= 5)
         ):
             continue

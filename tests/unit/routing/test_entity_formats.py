@@ -1923,3 +1923,35 @@ def test_a_compound_question_for_an_id_is_one() -> None:
 def test_counts_versions_and_registers_that_only_look_like_test19s_families(text: str) -> None:
     found_ = EntityExtractor(learned=False).spans(text)
     assert not any(s.kind.endswith("_id") or s.kind in ("phone", "amount", "date") for s in found_), found_
+
+
+# ------------------------------- families found on the twenty-second blind set (handoff_entities_test22), other words
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("the voucher says arrival 03-Jun-2025, nothing else", [("date", "03-Jun-2025")]),
+        ("the meter shows ERR 41 since Monday", [("error_code", "41")]),
+        ("the charger says BAY FAULT 0x2A every time", [("error_code", "0x2A")]),
+        ("Boekingsnummer KLM4T2, de vlucht is geannuleerd", [("order_id", "KLM4T2")]),
+        ("my member # is 5520 1183 4", [("order_id", "5520 1183 4")]),
+        ("my BattleTag is Ragnar#21877", [("order_id", "Ragnar#21877")]),
+    ],
+)
+def test_test22s_families_in_other_words(text: str, entities: list[tuple[str, str]]) -> None:
+    assert found(text) == entities
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my flight was BA2291 and the bag never came",
+        "our server IP is 198.51.100.23 and mail bounces",
+        "DNI 87654321X por si hace falta",
+        "err 15 minutes later it stopped",
+    ],
+)
+def test_flights_addresses_and_identity_numbers_are_no_ids(text: str) -> None:
+    found_ = EntityExtractor().spans(text)
+    assert not any(s.kind.endswith("_id") or s.kind == "error_code" for s in found_), found_

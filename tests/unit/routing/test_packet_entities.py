@@ -47,7 +47,7 @@ as regression floors. Since test8's round the packet also has a learned reader (
 on all these sets but test22 by `baton train entities`; since test9's round it reads error codes and a day and a month
 too), so every set but test22 is training data for it (test13 since test13's round, test14 since test14's round, test15
 since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round, test19
-since test19's round, test20 since test20's round, test21 since test21's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -69,7 +69,9 @@ Since test18's round an amount the customer guesses at counts as nothing when fo
 Swedish and Finnish too (`DISPUTED_KIND`: `skadenummer`, `skadeärende`, `vahinko`). Test19's and test20's rounds
 changed no comparison. Since test21's round an amount is compared without a dot after it (`299 kr.`: the twenty-first
 author keeps an abbreviated currency's dot, which the packet cannot tell from a full stop), and an airline's baggage
-report is a claim (`DISPUTED_KIND`: `PIR`).
+report is a claim (`DISPUTED_KIND`: `PIR`). Since test22's round an error code is compared without an error's word
+abbreviated before it (`ERR 23` = `23`: `ERROR_WORD`), and an id that opens the answer to the bot's question naming a
+claim as one after a claim's word (`Do you have a claim reference?` - `CLM/2024/0619/TW`: `_asked`).
 """
 
 from __future__ import annotations
@@ -104,13 +106,13 @@ def _cases() -> list[dict[str, Any]]:
 
 ERROR_WORD = re.compile(
     r"(?i:(?:(?:response|reason|return|result|exit|decline|reject(?:ion)?|denial)\s+)?(?:status code|error code|code|status)|"
-    r"error|erreur|erro|errore|fehler|foutcode|fout|c[óo]digo|codice|b[łl][ąa]d|reject(?:ion)?|decline|denial)\s+"
+    r"error|err|erreur|erro|errore|fehler|foutcode|fout|c[óo]digo|codice|b[łl][ąa]d|reject(?:ion)?|decline|denial)\s+"
     r"(?=\S*\d)"
 )
 """An error code is compared without the words before it that say a code follows: `error 1603` and `1603` name the
 same code (the packet drops a generic word, as it does for ids; a labeller may keep it), and so do `exit status 137`,
 `response code 05` and `Reject 75` and their numbers (the packet keeps those words, which say what kind of code it
-is; a labeller may drop them)."""
+is; a labeller may drop them); since test22's round the word abbreviated too (`ERR 23` = `23`)."""
 
 
 REASON_PHRASE = re.compile(
@@ -237,7 +239,8 @@ since test15's round the comparison takes no side."""
 
 def _key(case: dict[str, Any], kind: str, value: str, seq: int) -> Key:
     """How an entity is compared: its kind (an order's and a ticket's alike where `DISPUTED_KIND` or `BARE_REFERENCE`
-    says so, and an invoice's too where `FINE_WORD` does), its value as `_normal` folds it, its message."""
+    says so, or the question it answers names a claim, and an invoice's too where `FINE_WORD` does), its value as
+    `_normal` folds it, its message."""
     if kind not in ("order_id", "ticket_id", "invoice_id"):
         return (kind, _normal(value, kind), seq)
     text = next((m["text"] for m in case["messages"] if m["seq"] == seq), "")
@@ -247,9 +250,18 @@ def _key(case: dict[str, Any], kind: str, value: str, seq: int) -> Key:
     elif kind != "invoice_id" and (
         DISPUTED_KIND.search(text, 0, at if at >= 0 else len(text))
         or (at >= 0 and BARE_REFERENCE.search(text, max(0, at - 40), at))
+        or (at >= 0 and not text[:at].strip() and DISPUTED_KIND.search(_asked(case, seq)))
     ):
         kind = "order_id|ticket_id"
     return (kind, _normal(value, kind), seq)
+
+
+def _asked(case: dict[str, Any], seq: int) -> str:
+    """The bot's message just before message `seq` (its question), or nothing: since test22's round an id that opens
+    the answer to a question naming a claim is compared as one after a claim's word (`Do you have a claim reference?` -
+    `CLM/2024/0619/TW`: the twenty-second author's order, the packet's ticket)."""
+    before = [m for m in case["messages"] if m["seq"] < seq]
+    return before[-1]["text"] if before and before[-1]["role"] == "bot" else ""
 
 
 PASTED_EMAIL = re.compile(
@@ -731,6 +743,19 @@ EARLIER_SETS = {
     # link leads, `goes to a 404`; no id the reader adds after a part's, an item's or a sort code's word), and an
     # amount's dot and a baggage report compared as the authors disagree: left out of the learned reader's training
     # 100% / 100% (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 237/237, 237/237
+    "handoff_entities_test22.jsonl": (
+        0.99,
+        0.99,
+    ),  # measured blind 97.1% / 97.5% (the session's start the same); a development set since test22's round, its
+    # misses and false hits read by family and fixed in general words (a day, a month's name and a year joined by
+    # hyphens, `14-Apr-2025`, a date, not an id; an error's word abbreviated in capitals, `shows ERR 23`, and a
+    # fault's, `LOCKER FAULT 0x3E`; a booking's word in Swedish, Dutch, Polish, Czech and Finnish, `Bokningsnummer
+    # XKR44PL`; a number sign for the number's word before `is`, `my account # is 3304 8812 9`; a player's tag,
+    # `player id is xX_Vex_Xx#4471`; no id after a flight's word, `flight was TP1351`, or a person's identity
+    # number's, `DNI 12345678Z`, nor an IP address, `203.0.113.42`), and an id opening the answer to a question
+    # naming a claim compared as after a claim's word: left out of the learned reader's training 100% / 99.6%
+    # (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 245/245, 245/246; what is left is
+    # an ordinal alone the author leaves out (`our cycle starts on the 1st`: the development set labels one)
 }
 
 
