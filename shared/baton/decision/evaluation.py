@@ -31,13 +31,13 @@ DEVELOPMENT_SETS = (
     "support_conversations.jsonl",
     *(
         f"support_conversations_test{i}.jsonl"
-        for i in (*range(2, 19), 20, 23, 25, 26, 30, 32, 34, 35, 37, 39)
+        for i in (*range(2, 19), 20, 23, 25, 26, 30, 32, 34, 35, 37, 39, 41, 43)
     ),
 )
 """The labelled conversation sets in `events/labelled/` read so far, one author each: the handover model trains
 on them (`baton train handover`; `HANDOVER_SETS` below), `bench/quality.py` reports them, and each keeps a floor
 (`tests/unit/decision/test_conversation_sets.py`)."""
-LONG_AGENT_SETS = tuple(f"support_conversations_test{i}.jsonl" for i in (30, 32, 34, 35, 37, 39))
+LONG_AGENT_SETS = tuple(f"support_conversations_test{i}.jsonl" for i in (30, 32, 34, 35, 37, 39, 43))
 """The development sets of long conversations with an LLM agent (6 to 14 customer messages)."""
 HANDOVER_SETS = tuple(name for name in DEVELOPMENT_SETS if name not in LONG_AGENT_SETS)
 """The sets the shipped handover model is trained on (`baton train handover`'s default): every development set
@@ -49,7 +49,7 @@ after a retrain were left out until the next one (the eighteenth, twenty-third a
 the model measured the same leave one author out on the others, docs/decision.md, "The eighteenth set read", "The
 twenty-third set read", "The twenty-fifth set read")."""
 HELD_OUT_SETS = tuple(
-    f"support_conversations_test{i}.jsonl" for i in (19, 21, 22, 24, 27, 28, 29, 31, 33, 36, 38, 40)
+    f"support_conversations_test{i}.jsonl" for i in (19, 21, 22, 24, 27, 28, 29, 31, 33, 36, 38, 40, 42, 44)
 )
 """The newest authors' sets, written blind: measured, never read nor trained on until a newer author's is written."""
 

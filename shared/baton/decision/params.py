@@ -194,6 +194,14 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|on a (?:stair ?lift|hoist))\b)[\s\S]*?\b(?:(?:no|without|cut off|shut off|disconnected|lost)\b[^.!?]{0,40}"
         r"\b(?:power|electricity|heat\w*|gas|water|hot water)|(?:power|electricity|heat\w*|gas|water|hot water)\b"
         r"[^.!?]{0,30}\b(?:cut off|shut off|disconnected|turned off|switched off|cut|off|out))\b",
+        # (2026-12, the forty-third conversation author's) someone whose medical equipment runs on the supply, said to
+        # the supplier, with no cut-off in the same message ("my husband is on home oxygen, the concentrator runs off
+        # the mains"; the letter about the cut-off came a message earlier)
+        r"^(?=[\s\S]*\b(?:home oxygen|home dialysis|life support|(?:i'?m|he'?s|she'?s|\w+ (?:is|are)) on (?:an? )?(?:home )?"
+        r"(?:oxygen|dialysis|ventilator)|(?:my|our|his|her) (?:\w+(?:'s)? )?(?:oxygen|concentrator|dialysis|ventilator|cpap"
+        r"|nebuli[sz]er|feeding pump|stair ?lift|hoist)\w*)\b)[\s\S]*?\b(?:runs? (?:off|on|from) (?:the )?(?:mains"
+        r"|electric\w*|power)|(?:relies|rely|depends|dependent|relying|depending) on (?:the |our |your )?(?:mains"
+        r"|electric\w*|power|supply)|can'?t (?:be|go) without (?:the )?(?:machine|power|electricity|it))\b",
         # Physical danger now: a gas smell or leak, carbon monoxide, fire or smoke, an injury.
         r"\b(?:smell(?:s|ing)? (?:of |like )?gas|gas (?:smell|leak|leaking)|(?:carbon monoxide|co) (?:alarm|detector)"
         r"|carbon monoxide|(?:caught|on) fire|smoke (?:is )?(?:coming|pouring)|sparks? (?:coming|flying)"
@@ -274,7 +282,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:feverish|(?:yellow\w*|green\w*) (?:fluid|discharge|pus)|pus\b|redness (?:is )?spreading|red streaks?"
         r"|(?:hot|swollen),? (?:and )?(?:swollen|hot|red)\b)",
         r"\b(?:brakes?|steering)\b[^.!?]{0,30}\b(?:failed|failing|gave out|not working|don'?t work|doesn'?t work"
-        r"|grinding)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
+        r"|grinding|cut out|locked up|stopped working|went (?:completely|totally|out)|just went)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
         r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
         r"|collect|contact with|not allowed|may not|must not|mustn'?t|cannot|can'?t|is barred|prohibit\w*|forbid\w*)\b",
         # a medicine about to run out ("two tablets of lamotrigine left", "a day and a half of insulin left"; the
@@ -313,6 +321,25 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|lung (?:condition|disease)|bab(?:y|ies)|newborn|infant|toddler|pregnan\w*|nourrisson|bebe|enceinte"
         r"|saugling|kleinkind|schwanger|embarazada|incinta|zwanger|niemowl\w*|\d{1,2}[- ](?:months?|mois|monate?)[- ]"
         r"(?:old|alt)?)\b",
+        # (2026-12, the forty-first conversation author's) the flowers or the order for a funeral not there in time; a
+        # cat with lilies (poisonous to cats) licked or eaten; home care about to stop ("the agency is threatening to
+        # stop sending people"); a family with a baby waiting for hours at an airport or a station, or nobody come,
+        # in Portuguese, Spanish, Italian, German, French, Dutch and Polish
+        r"^(?=[\s\S]*\b(?:funeral|memorial service|cremation|crematorium|burial)\b)[\s\S]*?\b(?:hasn'?t|has not|haven'?t|have not|not|never"
+        r"|still not|didn'?t|did not|isn'?t|is not|aren'?t|are not) (?:yet |even |been )?(?:arrived|come|turned up|been"
+        r" delivered|delivered|shown up|here)\b",
+        r"^(?=[\s\S]*\b(?:cats?|kittens?)\b)[\s\S]*?(?:\blil(?:y|ies)\b[\s\S]{0,120}\b(?:lick\w*|ate|eaten|eating|chew\w*"
+        r"|nibbl\w*|pollen on (?:her|his|its|their|the) (?:face|fur|nose|paws?|whiskers))\b|\b(?:lick\w*|ate|eaten|chew\w*"
+        r"|nibbl\w*)\b[\s\S]{0,80}\blil(?:y|ies)\b)",
+        r"\b(?:carers?|care (?:agency|workers?|staff)|nurses?|the agency)\b[^.!?]{0,60}\b(?:(?:threaten\w*|going|about) to"
+        r" stop (?:sending|coming|visiting|the visits)|(?:can'?t|cannot|won'?t|will not) (?:come|visit|get to (?:her|him"
+        r"|them)))\b",
+        r"^(?=[\s\S]*\b(?:bebe|bebes|bambin[oia]|neonat\w*|baby|babies|kleinkind|saugling|enfants?|nourrisson|ninos?|ninas?"
+        r"|crianc\w*|dzieck\w*|niemowl\w*|peuter)\b)(?=[\s\S]*\b(?:aeroporto|aeropuerto|aeroport|flughafen|luchthaven"
+        r"|lotnisk\w*|estacao|estacion|stazione|bahnhof|gare)\b)[\s\S]*?\b(?:(?:ha|hace|da|seit|depuis|sinds|od) (?:\d+|uma"
+        r"|una|une|einer|een|mais de|mas de|piu di|ponad) (?:\w+ )?(?:hora|horas|ora|ore|heures?|stunden?|uur|godzin\w*)"
+        r"|ninguem (?:apareceu|veio)|nadie (?:ha )?(?:venido|aparecido|vino)|nessuno (?:e )?(?:venuto|arrivato)|niemand"
+        r" (?:ist )?(?:gekommen|da)|personne n'est venu|niemand is gekomen|nikt nie przyjech\w*)\b",
         r"\bbatter(?:y|ies)\b[^.!?]{0,80}\b(?:swollen|swelling|swelled|bulg\w*|puff(?:ed|ing) up|smok\w*|melt\w*"
         r"|overheat\w*|(?:got|gets|getting|is|was|went) (?:really |very |extremely |too )?hot)\b|\b(?:swollen|bulging"
         r"|puffed[- ]up) batter(?:y|ies)\b",
@@ -400,7 +427,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, the fourteenth author's) a vehicle with (almost) no brakes or a fall from it; a rash or burns
         # that came after the team's product or service
         r"\b(?:no|almost no|barely any|hardly any) (?:front |rear |back )?brakes?\b|\bi (?:fell off|came off|crashed"
-        r"|was thrown off|went over the handlebars)\b",
+        r"|was thrown off|went over the handlebars|had to jump off)\b",
         r"\b(?:came out|broke out|woke up|ended up|got|developed|now (?:has|have))(?: of it| in it| with)? (?:\w+ ){0,3}?"
         r"(?:rash(?:es)?|hives|blisters|(?:chemical )?burns)\b",
         # (2026-12, the fifteenth author's) someone who cannot take their own medicine, the last tablet already taken,
@@ -460,6 +487,19 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
+        # (2026-12, the forty-third conversation author's) a caller posing as the bank and money gone since, in
+        # Portuguese, Spanish, German, French, Italian, Dutch and Polish (the trigger model reads the English)
+        r"^(?=[\s\S]*(?:\b(?:dizendo|falando|fingindo|alegando) (?:que )?(?:ser|era|eram) (?:do|da|de) (?:banco|\w+ do banco)"
+        r"|\bse passando (?:por|pelo) (?:\w+ )?(?:do |da )?banco|\b(?:diciendo|diciendome) que (?:era|eran) (?:del|de la|de mi)"
+        r" (?:banco|caja)|\bhaciendose pasar por (?:\w+ )?(?:del |el )?banco|\bgab(?:en)? sich als (?:\w+ )?(?:bank|sparkasse"
+        r"|\w+bank) aus|\bangeblich (?:von|vom|von der) (?:meiner |der )?(?:bank|sparkasse)|\bse faisant passer pour (?:ma |la"
+        r" |un conseiller de (?:ma |la )?)?banque|\bpretendant (?:etre|appeler) de (?:ma |la )?banque|\bsoi-disant de (?:ma |la"
+        r" )?banque|\b(?:fingendosi|spacciandosi per|dicendo di essere) (?:della |la |un operatore della )?banca|\bzogenaamd"
+        r" (?:van|namens) (?:de|mijn) bank|\bdeed(?:en)? (?:zich )?voor als (?:\w+ )?(?:van de )?bank|\bpodaj\w* sie za"
+        r" (?:pracownika |konsultanta )?banku|\brzekomo z banku))[\s\S]*?\b(?:sumiu|sumiram|desapareceu|desapareceram"
+        r"|tiraram|levaram|pix|transferencias?|falta|faltan|desaparecio|me quitaron|fehlt|fehlen|abgebucht|uberwiesen"
+        r"|uberweisung\w*|disparu|vire\w*|virements?|preleve\w*|sparit\w*|bonific\w*|prelev\w*|verdwenen|afgeschreven"
+        r"|overgemaakt|overschrijving\w*|znikn\w*|przelew\w*|zabral\w*)\b",
         # round 8: things in the account nobody on the team made ("24 servers nobody on the team created", "emails
         # with strange links, none of us sent those"), a leaked key or token and then activity, a login history far
         # from home
@@ -560,6 +600,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|admin rights)\b[^.!?]{0,60}\b(?:removed|deleted|changed)\b",
     ),
     "security_incident": (
+        # (2026-12, the forty-first conversation author's) something stolen and already reported to the police, in
+        # English, Italian, German, French, Spanish, Portuguese, Dutch and Polish ("stanotte mi hanno rubato la Fiat
+        # ... Ho gia fatto denuncia ai carabinieri")
+        r"^(?=[\s\S]*\b(?:stolen|stole|rubat[oaie]|hanno rubato|gestohlen|geklaut|vole[es]?|on m'a vole|robad[oa]s?"
+        r"|me robaron|roubad[oa]s?|roubaram|gestolen|skradzion\w*|ukradl\w*|ukradzion\w*)\b)[\s\S]*?\b(?:(?:reported|report"
+        r"\w*) (?:it |this )?to the police|police (?:report|reference|crime number)|crime (?:number|reference)|(?:fatto|sporto)"
+        r" denuncia|denuncia (?:ai|alla|alle) (?:carabinieri|polizia)|anzeige (?:erstattet|gemacht|bei der polizei)|(?:porte"
+        r"|deposee?|fait une) plainte|(?:puesto|presentado|hecho) (?:una |la )?denuncia|(?:fiz|fizemos|registrei|registramos)"
+        r" (?:um |o )?(?:boletim de ocorrencia|b\.?o\.?)|aangifte gedaan|(?:zglosil\w*|zgloszenie) na policj\w*)\b",
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
         r"\bfraudulent (?:access|login|logins|sign[- ]?in|charges?|transactions?|activity)\b",
         r"\bsuspicious (?:charges?|transactions?|activity)\b",
@@ -740,6 +789,14 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|todas)\b[^.!?]{0,30}\b(?:borrad\w+|desaparecid\w+|eliminad\w+)\b",
     ),
     "team_blocked": (
+        # (2026-12, the forty-first conversation author's) a whole staff not paid on payday
+        r"\b(?:none of (?:my|our|the) (?:staff|employees|team|workers|crew|people)|(?:nobody|no ?one)(?: on (?:the|my|our)"
+        r" (?:team|staff|payroll))?|(?<!one of )(?<!some of )(?<!two of )(?<!few of )(?<!one or two of )(?:my|our|the)"
+        r" (?:\d+ )?(?:staff|employees|team|workers|crew)(?: \w+)? (?:haven'?t|have"
+        r" not|didn'?t|did not|hasn'?t|has not|weren'?t|were not))(?: \w+)? (?:got|get|gotten|been|has been|was|have been)"
+        r" paid\b(?! (?:the |their |his |her |for |any |a |an )?(?:bonus\w*|overtime|expenses?|commission|holiday pay"
+        r"|tips?|mileage|back ?pay|for\b))|\b(?:wages|salaries|payroll|the pay run)(?: \w+)? (?:didn'?t|did not|hasn'?t|has not|haven'?t|have not"
+        r"|never) (?:go|gone|went|come|arrived?|run|landed|been paid)(?: out| through| in)?\b",
         r"\b(?:nobody|no ?one|none of (?:us|our|my|the|them)|not (?:a single|one)(?: of)?) (?:\S+ ){0,6}?"
         r"(?:can|could|is able|are able)(?: \S+)? (?:log|sign|access|get|open|use|work|reach|login|connect)",
         r"\b(?:every ?(?:one|body)|every (?:single )?(?:one of|user|agent|member|employee|colleague)|all (?:of )?"

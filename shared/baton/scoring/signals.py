@@ -118,6 +118,8 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"\b(?:is there|isn'?t there) (?:any ?one|some ?one|any ?body|some ?body)(?: (?:there|here|else|at all|real))?"
     r" (?:who|that) (?:can|could|will|is able to)\b",
     r"\bwho (?:can|could) (?:help|assist) (?:me|us)\b(?! (?:with )?(?:find|choose|pick|decide))",
+    # (2026-12, the forty-third conversation author's) who can, then, after the bot said it cannot ("who can then?")
+    r"\b(?:who (?:can|could|does|will)(?: do (?:it|that|this))? then|then who (?:can|could|does|will))\b\W*(?:\?|$)",
     # ("can someone look when you get a chance" stays a calm question: only "can someone actually ..." asks)
     r"\b(?:can|could|will|would) (?:someone|somebody|anyone|anybody|a person|a human)(?: (?:there|here|real))?"
     r" (?:please )?actually\b",

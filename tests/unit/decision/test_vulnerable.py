@@ -698,3 +698,59 @@ def test_the_thirty_ninth_sets_families_trip_their_guardrail(text: str, guardrai
 )
 def test_the_thirty_ninth_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the forty-first and forty-third conversation authors' families, in other words)
+        (
+            "My wife is on home oxygen and the machine runs off the mains, please don't cut us off.",
+            "vulnerable_customer",
+        ),
+        (
+            "The service starts at 2 and the wreath still hasn't arrived, the family is waiting at the crematorium.",
+            "vulnerable_customer",
+        ),
+        ("The kitten was chewing the lilies you delivered before I noticed.", "vulnerable_customer"),
+        (
+            "The care agency says the carers can't come to her any more without a permit.",
+            "vulnerable_customer",
+        ),
+        (
+            "Wir warten seit zwei Stunden am Flughafen mit unserem Baby, niemand ist gekommen.",
+            "vulnerable_customer",
+        ),
+        ("the rear brake just went on the descent and I came off", "vulnerable_customer"),
+        (
+            "Hier hat jemand meinen Roller gestohlen, Anzeige bei der Polizei ist erstattet.",
+            "security_incident",
+        ),
+        ("My van was stolen from outside the depot, I've reported it to the police.", "security_incident"),
+        ("None of our staff got paid this morning, payroll ran on Tuesday.", "team_blocked"),
+        ("Ligaram dizendo que eram do banco e depois sumiram 2.000 reais da conta.", "account_compromise"),
+        ("Un tizio fingendosi della banca mi ha fatto fare un bonifico di 900 euro.", "account_compromise"),
+    ],
+)
+def test_the_forty_first_and_forty_third_sets_families_trip_their_guardrail(
+    text: str, guardrail: str
+) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does the oxygen concentrator run off the mains or a battery?",
+        "Can you deliver the funeral flowers by 10? The service is at 11.",
+        "Are lilies safe for cats? I'd like to send some to my sister.",
+        "Can the carers park in the visitor bays?",
+        "Estamos no aeroporto com o bebé, o motorista chega em 5 minutos?",
+        "My bike was stolen last year, do you offer theft cover now?",
+        "One of my employees didn't get paid today, everyone else did.",
+        "My staff haven't been paid the bonus yet, is that in the next run?",
+        "The brake pads went in the post today, thanks.",
+    ],
+)
+def test_the_forty_first_and_forty_third_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []

@@ -94,6 +94,9 @@ from baton.scoring.signals import asks_for_human, bot_confidence, may_ask_for_hu
         "Czy ktoś może do mnie oddzwonić jutro?",
         "Nie chcę dalej pisać z botem.",
         "Proszę o kontakt z konsultantem w tej sprawie.",
+        # the forty-third author's: who can, then, after the bot said it cannot
+        "ok so who can then?",
+        "Then who can? The deadline is Friday.",
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
@@ -115,6 +118,7 @@ def test_asking_for_a_human(text: str) -> None:
         "I need someone on my team to get admin rights",
         # the thirty-seventh author's family's neighbours: the customer calls, or asks about the bot
         "Kann ich jemanden im Kundenservice anrufen?",
+        "Who can then see the invoices, only admins?",
         "Quelqu'un de ma famille peut appeler à ma place ?",
         "Kan ik iemand bellen voor een afspraak?",
         "Czy mogę zadzwonić do banku w sobotę?",
