@@ -28,10 +28,14 @@ batching saved; `baton backtest` ran at ~560 messages/s either way on this 2-cor
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Protocol
 
+from baton import negation
 from baton.events import MessageSnapshot, Scores
 from baton.models import Role
 from baton.scoring import arc, signals
@@ -45,8 +49,44 @@ from baton.scoring.contracts import (
     SentimentPrediction,
 )
 
-ARC_VERSION = "arc-1"
-"""Version of the arc and signal rules (reported in `MessageScored.model_versions["arc"]`)."""
+
+def _canonical(value: object) -> str | None:
+    """A stable text for a rule constant (a string, a number, a compiled pattern, or a collection of them);
+    None for anything else (functions, classes, compiled helpers built from constants counted elsewhere)."""
+    if isinstance(value, re.Pattern):
+        return f"re({value.pattern!r},{value.flags})"
+    if isinstance(value, (str, int, float, bool)):
+        return repr(value)
+    if isinstance(value, (tuple, list, frozenset, set)):
+        parts = [_canonical(item) for item in value]
+        if any(part is None for part in parts):
+            return None
+        texts = [part for part in parts if part is not None]
+        return "(" + ",".join(sorted(texts) if isinstance(value, (frozenset, set)) else texts) + ")"
+    if isinstance(value, dict):
+        items = [(_canonical(k), _canonical(v)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in items):
+            return None
+        return "{" + ",".join(sorted(f"{k}:{v}" for k, v in items)) + "}"
+    return None
+
+
+def rules_fingerprint(*modules: ModuleType) -> str:
+    """The first 8 hex digits of a SHA-256 over every rule constant of the modules (name = stable text), so any
+    change to a pattern, a threshold or a word list gives another value, and nothing else does."""
+    digest = hashlib.sha256()
+    for module in modules:
+        for name, value in sorted(vars(module).items()):
+            text = None if name.startswith("__") else _canonical(value)
+            if text is not None:
+                digest.update(f"{module.__name__}.{name}={text}\n".encode())
+    return digest.hexdigest()[:8]
+
+
+ARC_VERSION = f"arc-{rules_fingerprint(arc, signals, negation)}"
+"""Version of the arc and signal rules (reported in `MessageScored.model_versions["arc"]`): a fingerprint of
+`baton.scoring.arc`'s, `baton.scoring.signals`' and `baton.negation`'s constants and patterns, so it moves with every
+change to them (it was a hand-kept "arc-1" until 2026-12-07, which many rule changes had left unchanged)."""
 
 OUT_OF_SCOPE_BASE_COMPLEXITY = 0.5
 """Base complexity of a message no intent fits: unknown ground, neither easy nor known hard (the same

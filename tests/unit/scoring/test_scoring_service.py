@@ -13,7 +13,7 @@ from baton.errors import ConcurrentUpdate, OutOfOrder
 from baton.events import MessageReceived, MessageScored, event_id_for
 from baton.ingestion.memory import MemoryConversationStore
 from baton.scoring.fakes import conversation, fake_models, received, snapshot
-from baton.scoring.scorer import Scorer
+from baton.scoring.scorer import ARC_VERSION, Scorer
 from baton.scoring.service import scoring_consumer
 from baton.scoring.store import MemoryArcStore
 
@@ -58,7 +58,7 @@ def test_each_message_is_scored_and_published_in_order(scoring, publisher, arcs)
         "intent": "fake-intent-1",
         "sentiment": "fake-sentiment-1",
         "encoder": "fake-encoder-1",
-        "arc": "arc-1",
+        "arc": ARC_VERSION,
     }
     assert arcs.load("conv-1").state.last_seq == 3
 

@@ -1,0 +1,68 @@
+"""The arc's version: a fingerprint of the rules, so a scored message says which rules read it."""
+
+from __future__ import annotations
+
+import re
+import types
+
+from baton.scoring.scorer import ARC_VERSION, rules_fingerprint
+
+
+def _module(**constants: object) -> types.ModuleType:
+    module = types.ModuleType("rules")
+    for name, value in constants.items():
+        setattr(module, name, value)
+    return module
+
+
+def test_the_shipped_version_is_a_fingerprint() -> None:
+    assert re.fullmatch(r"arc-[0-9a-f]{8}", ARC_VERSION)
+
+
+def test_any_change_to_a_rule_changes_it_and_nothing_else_does() -> None:
+    base = rules_fingerprint(
+        _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=5, _CUE=re.compile(r"\bnot\b"))
+    )
+    assert (
+        rules_fingerprint(
+            _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=5, _CUE=re.compile(r"\bnot\b"))
+        )
+        == base
+    )
+    assert (
+        rules_fingerprint(
+            _module(PATTERNS=(r"\bthat did not help\b",), WINDOW=5, _CUE=re.compile(r"\bnot\b"))
+        )
+        != base
+    )
+    assert (
+        rules_fingerprint(
+            _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=6, _CUE=re.compile(r"\bnot\b"))
+        )
+        != base
+    )
+    assert (
+        rules_fingerprint(
+            _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=5, _CUE=re.compile(r"\bnever\b"))
+        )
+        != base
+    )
+    # a helper function, a class or a docstring is no rule
+    assert (
+        rules_fingerprint(
+            _module(
+                PATTERNS=(r"\bthat didn'?t help\b",),
+                WINDOW=5,
+                _CUE=re.compile(r"\bnot\b"),
+                helper=len,
+                Kind=int,
+            )
+        )
+        == base
+    )
+
+
+def test_a_set_of_words_counts_whatever_its_order() -> None:
+    assert rules_fingerprint(
+        _module(WORDS=frozenset({"refund", "cancel", "chargeback"}))
+    ) == rules_fingerprint(_module(WORDS=frozenset({"chargeback", "refund", "cancel"})))
