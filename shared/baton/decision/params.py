@@ -281,7 +281,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, the eighteenth author's) signs of an infection after a treatment or procedure
         r"\b(?:feverish|(?:yellow\w*|green\w*) (?:fluid|discharge|pus)|pus\b|redness (?:is )?spreading|red streaks?"
         r"|(?:hot|swollen),? (?:and )?(?:swollen|hot|red)\b)",
-        r"\b(?:brakes?|steering)\b[^.!?]{0,30}\b(?:failed|failing|gave out|not working|don'?t work|doesn'?t work"
+        r"\b(?:brakes?(?! (?:lights?|pads?|bulbs?|discs?)\b)|steering)\b[^.!?]{0,30}\b(?:failed|failing|gave out|not working|don'?t work|doesn'?t work"
         r"|grinding|cut out|locked up|stopped working|went (?:completely|totally|out)|just went)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
         r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
         r"|collect|contact with|not allowed|may not|must not|mustn'?t|cannot|can'?t|is barred|prohibit\w*|forbid\w*)\b",

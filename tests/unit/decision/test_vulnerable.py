@@ -750,6 +750,7 @@ def test_the_forty_first_and_forty_third_sets_families_trip_their_guardrail(
         "One of my employees didn't get paid today, everyone else did.",
         "My staff haven't been paid the bonus yet, is that in the next run?",
         "The brake pads went in the post today, thanks.",
+        "My brake light went out, can I book a bulb replacement?",
     ],
 )
 def test_the_forty_first_and_forty_third_sets_calm_neighbours_do_not(text: str) -> None:
