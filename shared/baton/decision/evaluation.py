@@ -31,7 +31,7 @@ DEVELOPMENT_SETS = (
     "support_conversations.jsonl",
     *(
         f"support_conversations_test{i}.jsonl"
-        for i in (*range(2, 19), 20, 23, 25, 26, 30, 32, 34, 35, 37, 39, 41, 43)
+        for i in (*range(2, 19), 20, 23, 25, 26, 30, 32, 34, 35, 37, 39, 41, 43, 45)
     ),
 )
 """The labelled conversation sets in `events/labelled/` read so far, one author each: the handover model trains
@@ -39,7 +39,12 @@ on them (`baton train handover`; `HANDOVER_SETS` below), `bench/quality.py` repo
 (`tests/unit/decision/test_conversation_sets.py`)."""
 LONG_AGENT_SETS = tuple(f"support_conversations_test{i}.jsonl" for i in (30, 32, 34, 35, 37, 39, 43))
 """The development sets of long conversations with an LLM agent (6 to 14 customer messages)."""
-HANDOVER_SETS = tuple(name for name in DEVELOPMENT_SETS if name not in LONG_AGENT_SETS)
+NOT_YET_TRAINED_ON = ("support_conversations_test45.jsonl",)
+"""Development sets read after the handover model's last retrain: left out of its training until the next one is
+measured by leave one author out (the forty-fifth, read at the end of the fifteenth session)."""
+HANDOVER_SETS = tuple(
+    name for name in DEVELOPMENT_SETS if name not in LONG_AGENT_SETS and name not in NOT_YET_TRAINED_ON
+)
 """The sets the shipped handover model is trained on (`baton train handover`'s default): every development set
 since the long calm dialogues' round but the long conversations with an LLM agent: trained with the thirtieth, the
 model reached 820 of the other twenty-two sets' 941 escalations in time leaving one author out, against 827 without
@@ -49,7 +54,8 @@ after a retrain were left out until the next one (the eighteenth, twenty-third a
 the model measured the same leave one author out on the others, docs/decision.md, "The eighteenth set read", "The
 twenty-third set read", "The twenty-fifth set read")."""
 HELD_OUT_SETS = tuple(
-    f"support_conversations_test{i}.jsonl" for i in (19, 21, 22, 24, 27, 28, 29, 31, 33, 36, 38, 40, 42, 44)
+    f"support_conversations_test{i}.jsonl"
+    for i in (19, 21, 22, 24, 27, 28, 29, 31, 33, 36, 38, 40, 42, 44, 46)
 )
 """The newest authors' sets, written blind: measured, never read nor trained on until a newer author's is written."""
 

@@ -170,6 +170,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" persoonsgegevens|commission nationale de l'informatique)\b",
     ),
     "safety_risk": (
+        # (2026-12, the forty-fifth conversation author's) a child threatened with being found or hurt ("he's found her
+        # school ... and says he'll 'come find her'")
+        r"\b(?:says|said|saying|threaten\w*|told (?:her|him|them))\b[^.!?]{0,20}\b(?:he'?ll|she'?ll|they'?ll|he will|she will"
+        r"|they will|to)\W{0,2} ?(?:come (?:and )?(?:find|get)|find|hurt|kill|get|track down) (?:her|him|them|my (?:daughter|son"
+        r"|child|kid))\b",
         r"\b(?:kill|hurt|harm) (?:myself|me)\b",
         # "end my life", not "end my subscription"
         r"\b(?:suicide|suicidal|self[- ]harm|end (?:my life|it all))\b",
@@ -316,24 +321,37 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|sub-?zero\b))",
         # (2026-12, the thirty-seventh conversation author's) mould at home with someone whose breathing or age makes
         # it a health matter ("des moisissures au plafond et mon fils de 2 ans est asthmatique"), in eight languages
-        r"^(?=[\s\S]*(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]|plesn\w*|pleśń|bolor\w*|mofo)\b(?![- ](?:remov\w*|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test)))"
-        r"[\s\S]*?\b(?:asthm\w*|asma\w*|astma\w*|bronch\w*|copd|respirat\w*|breathing (?:problems?|difficult\w*)"
-        r"|lung (?:condition|disease)|bab(?:y|ies)|newborn|infant|toddler|pregnan\w*|nourrisson|bebe|enceinte"
-        r"|saugling|kleinkind|schwanger|embarazada|incinta|zwanger|niemowl\w*|\d{1,2}[- ](?:months?|mois|monate?)[- ]"
-        r"(?:old|alt)?)\b",
+        r"(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]|plesn\w*|pleśń|bolor\w*|mofo)\b(?![- ](?:remov\w*"
+        r"|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test|cover\w*|insurance|polic\w*))[\s\S]{0,200}?\b(?:asthm\w*"
+        r"|asma\w*|astma\w*|bronch\w*|copd|respirat\w*|breathing (?:problems?|difficult\w*)|lung (?:condition|disease)|bab(?:y"
+        r"|ies)|newborn|infant|toddler|pregnan\w*|nourrisson|bebe|enceinte|saugling|kleinkind|schwanger|embarazada|incinta"
+        r"|zwanger|niemowl\w*|\d{1,2}[- ](?:months?|mois|monate?)[- ](?:old|alt)?)\b|\b(?:asthm\w*|asma\w*|astma\w*|bronch\w*"
+        r"|copd|respirat\w*|breathing (?:problems?|difficult\w*)|lung (?:condition|disease)|bab(?:y|ies)|newborn|infant|toddler"
+        r"|pregnan\w*|nourrisson|bebe|enceinte|saugling|kleinkind|schwanger|embarazada|incinta|zwanger|niemowl\w*|\d{1,2}[- ](?:months?"
+        r"|mois|monate?)[- ](?:old|alt)?)\b[\s\S]{0,200}?(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]"
+        r"|plesn\w*|pleśń|bolor\w*|mofo)\b(?![- ](?:remov\w*|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test|cover\w*"
+        r"|insurance|polic\w*))",
         # (2026-12, the forty-first conversation author's) the flowers or the order for a funeral not there in time; a
         # cat with lilies (poisonous to cats) licked or eaten; home care about to stop ("the agency is threatening to
         # stop sending people"); a family with a baby waiting for hours at an airport or a station, or nobody come,
         # in Portuguese, Spanish, Italian, German, French, Dutch and Polish
-        r"^(?=[\s\S]*\b(?:funeral|memorial service|cremation|crematorium|burial)\b)[\s\S]*?\b(?:hasn'?t|has not|haven'?t|have not|not|never"
-        r"|still not|didn'?t|did not|isn'?t|is not|aren'?t|are not) (?:yet |even |been )?(?:arrived|come|turned up|been"
-        r" delivered|delivered|shown up|here)\b",
-        r"^(?=[\s\S]*\b(?:cats?|kittens?)\b)[\s\S]*?(?:\blil(?:y|ies)\b[\s\S]{0,120}\b(?:lick\w*|ate|eaten|eating|chew\w*"
-        r"|nibbl\w*|pollen on (?:her|his|its|their|the) (?:face|fur|nose|paws?|whiskers))\b|\b(?:lick\w*|ate|eaten|chew\w*"
-        r"|nibbl\w*)\b[\s\S]{0,80}\blil(?:y|ies)\b)",
+        r"\b(?:funeral|memorial service|cremation|crematorium|burial)\b[\s\S]{0,200}?\b(?:hasn'?t|has not|haven'?t|have not"
+        r"|not|never|still not|didn'?t|did not|isn'?t|is not|aren'?t|are not) (?:yet |even |been )?(?:arrived|come|turned up"
+        r"|been delivered|delivered|shown up|here)\b|\b(?:hasn'?t|has not|haven'?t|have not|not|never|still not|didn'?t|did not"
+        r"|isn'?t|is not|aren'?t|are not) (?:yet |even |been )?(?:arrived|come|turned up|been delivered|delivered|shown up"
+        r"|here)\b[\s\S]{0,200}?\b(?:funeral|memorial service|cremation|crematorium|burial)\b",
+        # (the forty-fifth author's) a mistake in what was made for a funeral that is close ("his name is spelled wrong on
+        # the front ... The funeral is tomorrow at 11")
+        r"\b(?:spel(?:led|t) (?:wrong|incorrectly)|misspel\w*|wrong (?:name|date|photo|spelling))\b[\s\S]{0,200}?\b(?:funeral"
+        r"|memorial service|cremation|burial) (?:is|was moved to|starts) (?:tomorrow|today|this (?:morning|afternoon)|in \w+"
+        r" hours?|at \d)",
+        r"^(?=[\s\S]*\b(?:cats?|kittens?)\b)[\s\S]*?(?:\blil(?:y|ies)\b[\s\S]{0,120}(?<!if )(?<!if they )(?<!if it )"
+        r"(?<!if she )(?<!if he )\b(?:licked|licking|ate|(?:has|have|had) eaten|chewed|chewing|nibbled|nibbling|pollen on"
+        r" (?:her|his|its|their|the) (?:face|fur|nose|paws?|whiskers))\b|\b(?:licked|licking|ate|eaten|chewed|chewing"
+        r"|nibbled|nibbling)\b[\s\S]{0,80}\blil(?:y|ies)\b)",
         r"\b(?:carers?|care (?:agency|workers?|staff)|nurses?|the agency)\b[^.!?]{0,60}\b(?:(?:threaten\w*|going|about) to"
         r" stop (?:sending|coming|visiting|the visits)|(?:can'?t|cannot|won'?t|will not) (?:come|visit|get to (?:her|him"
-        r"|them)))\b",
+        r"|them))(?: to (?:her|him|them|us|me))? (?:any ?more|again|without))\b",
         r"^(?=[\s\S]*\b(?:bebe|bebes|bambin[oia]|neonat\w*|baby|babies|kleinkind|saugling|enfants?|nourrisson|ninos?|ninas?"
         r"|crianc\w*|dzieck\w*|niemowl\w*|peuter)\b)(?=[\s\S]*\b(?:aeroporto|aeropuerto|aeroport|flughafen|luchthaven"
         r"|lotnisk\w*|estacao|estacion|stazione|bahnhof|gare)\b)[\s\S]*?\b(?:(?:ha|hace|da|seit|depuis|sinds|od) (?:\d+|uma"
@@ -346,7 +364,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:needles|syringes|sharps)\b[^.!?]{0,60}\b(?:dumped|lying (?:around|in|on)|playground|park|school)\b",
         # (2026-12, the ninth author's) a driver or a pilot unfit to drive
         r"^(?=[\s\S]*\b(?:kids|children|child|baby|babies|toddlers?|infant|\d{1,2}[- ]year[- ]old)\b)[\s\S]*\b(?:(?:stuck|stranded)"
-        r" (?:in|at) [\w-]+|no (?:hotel|room|accommodation|place to stay|where to stay))\b",
+        r" (?:in|at) [\w-]+|no (?:hotel|room|accommodation|place to stay|where to stay)|(?:we'?ve |we have |we )?(?:broken"
+        r"|broke) down (?:on|in|at|near) (?:the )?[\w-]+\b(?!(?: \S+){0,4}? (?:last (?:year|month|week|summer|winter|spring"
+        r"|autumn)|(?:years?|months?|weeks?) ago|in (?:19|20)\d\d)\b))\b",
         # (2026-12, the thirty-second conversation author's; two earlier authors' sets) surgery needed now, not one
         # planned or past ("my husband is in hospital in Bangkok, they say he needs surgery today", "my dog needs
         # emergency surgery"; not "I'm having knee surgery next week")
@@ -603,12 +623,18 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, the forty-first conversation author's) something stolen and already reported to the police, in
         # English, Italian, German, French, Spanish, Portuguese, Dutch and Polish ("stanotte mi hanno rubato la Fiat
         # ... Ho gia fatto denuncia ai carabinieri")
-        r"^(?=[\s\S]*\b(?:stolen|stole|rubat[oaie]|hanno rubato|gestohlen|geklaut|vole[es]?|on m'a vole|robad[oa]s?"
-        r"|me robaron|roubad[oa]s?|roubaram|gestolen|skradzion\w*|ukradl\w*|ukradzion\w*)\b)[\s\S]*?\b(?:(?:reported|report"
-        r"\w*) (?:it |this )?to the police|police (?:report|reference|crime number)|crime (?:number|reference)|(?:fatto|sporto)"
-        r" denuncia|denuncia (?:ai|alla|alle) (?:carabinieri|polizia)|anzeige (?:erstattet|gemacht|bei der polizei)|(?:porte"
-        r"|deposee?|fait une) plainte|(?:puesto|presentado|hecho) (?:una |la )?denuncia|(?:fiz|fizemos|registrei|registramos)"
-        r" (?:um |o )?(?:boletim de ocorrencia|b\.?o\.?)|aangifte gedaan|(?:zglosil\w*|zgloszenie) na policj\w*)\b",
+        r"\b(?:stolen|stole|rubat[oaie]|hanno rubato|gestohlen|geklaut|vole[es]?|on m'a vole|robad[oa]s?|me robaron|roubad[oa]s?"
+        r"|roubaram|gestolen|skradzion\w*|ukradl\w*|ukradzion\w*)\b[\s\S]{0,200}?\b(?:(?:reported|report\w*) (?:it |this )?to the police"
+        r"|police (?:report|reference|crime number)|crime (?:number|reference)|(?:fatto|sporto) denuncia|denuncia (?:ai|alla"
+        r"|alle) (?:carabinieri|polizia)|anzeige (?:erstattet|gemacht|bei der polizei)|(?:porte|deposee?|fait une) plainte"
+        r"|(?:puesto|presentado|hecho) (?:una |la )?denuncia|(?:fiz|fizemos|registrei|registramos) (?:um |o )?(?:boletim de ocorrencia"
+        r"|b\.?o\.?)|aangifte gedaan|(?:zglosil\w*|zgloszenie) na policj\w*)\b|\b(?:(?:reported|report\w*) (?:it |this )?to the police"
+        r"|police (?:report|reference|crime number)|crime (?:number|reference)|(?:fatto|sporto) denuncia|denuncia (?:ai|alla"
+        r"|alle) (?:carabinieri|polizia)|anzeige (?:erstattet|gemacht|bei der polizei)|(?:porte|deposee?|fait une) plainte"
+        r"|(?:puesto|presentado|hecho) (?:una |la )?denuncia|(?:fiz|fizemos|registrei|registramos) (?:um |o )?(?:boletim de ocorrencia"
+        r"|b\.?o\.?)|aangifte gedaan|(?:zglosil\w*|zgloszenie) na policj\w*)\b[\s\S]{0,200}?\b(?:stolen|stole|rubat[oaie]"
+        r"|hanno rubato|gestohlen|geklaut|vole[es]?|on m'a vole|robad[oa]s?|me robaron|roubad[oa]s?|roubaram|gestolen|skradzion\w*"
+        r"|ukradl\w*|ukradzion\w*)\b",
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
         r"\bfraudulent (?:access|login|logins|sign[- ]?in|charges?|transactions?|activity)\b",
         r"\bsuspicious (?:charges?|transactions?|activity)\b",
@@ -876,6 +902,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|office|studio|team|staff|crew) (?:is|are) (?:staring|stuck|sitting)\b",
     ),
     "payment_dispute": (
+        # (2026-12, the forty-fifth conversation author's) a claim with the bank in Spanish, Portuguese and Italian ("si
+        # hace falta lo reclamamos al banco")
+        r"\b(?:lo |la |se lo |te lo )?reclam(?:o|amos|are|aremos|ar|aria|ariamos) (?:\w+ )?(?:al|a mi|a nuestro|con el|ante el)"
+        r" banco\b|\b(?:contestar|contesto|contestarei|vou contestar) (?:\w+ )?(?:no|junto ao|com o) banco\b",
         # French: "je fais opposition auprès de ma banque" (a stop on the card payment: the chargeback's start)
         r"\b(?:fais|faire|ferai|vais faire|faites|fait) (?:une )?opposition\b|\bopposition (?:aupres de|a|chez) (?:ma|la|notre)"
         r" (?:banque|carte)\b",

@@ -74,7 +74,7 @@ FLOORS = {
     # held out, written during the long calm dialogues' second round: long conversations with an LLM agent, 14 of 23
     # in time with the code of the session's start and at the round's end (resolve 6 of 33 both times); 13 (resolve
     # 5) since the thirtieth set's round, 14 since the thirty-fourth's
-    "support_conversations_test29.jsonl": (14, 5),
+    "support_conversations_test29.jsonl": (15, 5),  # 15 since the forty-fifth set's round
     # read since the thirtieth set's round (long conversations with an LLM agent; held out before: 16 of 23 in time at
     # the session's start and at the long calm dialogues' second round's end, resolve 8 / 10 of 33)
     "support_conversations_test30.jsonl": (19, 7),
@@ -121,6 +121,11 @@ FLOORS = {
     # held out, written with the forty-third: 19 of 21 in time with the code of the session's start and at the
     # forty-first and forty-third sets' round's end (resolve 6 of 35 both)
     "support_conversations_test44.jsonl": (19, 6),
+    # read since the forty-fifth set's round (short conversations; 35 of 43 in time when it arrived, resolve 1 of 52)
+    "support_conversations_test45.jsonl": (39, 1),
+    # held out, written with the forty-fifth: 34 of 43 in time with the code of the session's start and at the
+    # forty-fifth set's round's end (resolve 6 of 52 both)
+    "support_conversations_test46.jsonl": (34, 6),
 }
 
 IN_TIME_MISSED = {
@@ -128,15 +133,16 @@ IN_TIME_MISSED = {
     "twenty-fifth set's round's start and since the long calm dialogues' round, 29 at the twenty-fifth's end)",
     "support_conversations_test28.jsonl": "32 of 43 in time (74%) since the thirtieth set's round (33 since the long "
     "calm dialogues' second round, 31 in its first, 33 at the twenty-fifth set's round's start and end)",
-    "support_conversations_test29.jsonl": "14 of 23 in time (61%) since the thirty-fourth set's round (13 since the "
-    "thirtieth's, 14 at the long calm dialogues' second round's start and end): long conversations with an LLM agent, "
-    "escalated late more than never",
+    "support_conversations_test29.jsonl": "15 of 23 in time (65%) since the forty-fifth set's round (14 since the "
+    "thirty-fourth's, 13 since the thirtieth's): long conversations with an LLM agent, escalated late more than never",
     "support_conversations_test31.jsonl": "18 of 23 in time (78%) since the thirtieth set's round (17 at the session's "
     "start): long conversations with an AI assistant",
     "support_conversations_test36.jsonl": "17 of 22 in time (77%) at the thirty-fifth set's round's end (16 at the "
     "session's start): long conversations with an LLM agent",
     "support_conversations_test42.jsonl": "34 of 43 in time (79%) with the session's starting code and at the "
     "forty-first and forty-third sets' round's end",
+    "support_conversations_test46.jsonl": "34 of 43 in time (79%) with the session's starting code and at the "
+    "forty-fifth set's round's end",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 

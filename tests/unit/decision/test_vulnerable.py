@@ -751,7 +751,46 @@ def test_the_forty_first_and_forty_third_sets_families_trip_their_guardrail(
         "My staff haven't been paid the bonus yet, is that in the next run?",
         "The brake pads went in the post today, thanks.",
         "My brake light went out, can I book a bulb replacement?",
+        "my carer can't come tomorrow, can I rebook the visit?",
+        "do lilies hurt cats if eaten?",
+        "Are lilies toxic to cats if they chew the leaves?",
     ],
 )
 def test_the_forty_first_and_forty_third_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the forty-fifth conversation author's families, in other words)
+        (
+            "We broke down on the M6 near Tebay with three kids in the back and nobody answers.",
+            "vulnerable_customer",
+        ),
+        ("Tengo las fotos; si hace falta, lo reclamaremos al banco.", "payment_dispute"),
+        ("Someone in the chat told him he'll come and find him after school.", "safety_risk"),
+        (
+            "Her surname is misspelt on the memorial cards and the funeral is tomorrow at 10.",
+            "vulnerable_customer",
+        ),
+    ],
+)
+def test_the_forty_fifth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our car broke down in Spain last year with the kids, does the new policy cover that?",
+        "My son said he'll find the secret level tonight.",
+        "Can you reprint if a name is spelled wrong? The funeral is next month.",
+        # hypothetical: the key word opens the match, so the negation module reads the "if" before it
+        "If my bike is stolen, do I need a police report to claim?",
+        "if the funeral flowers have not arrived by 10, what do I do?",
+        "is there mould cover if my baby's room gets damp?",
+    ],
+)
+def test_the_forty_fifth_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
