@@ -42,12 +42,12 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test23.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test24.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test23 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test23 is training data for it (test13 since test13's round, test14 since test14's round, test15
+on all these sets but test24 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test24 is training data for it (test13 since test13's round, test14 since test14's round, test15
 since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round, test19
-since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round, test23 since test23's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -527,9 +527,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test23.jsonl"
-"""The held-out set: 60 conversations (230 entities) by a twenty-third author who never saw the extractor, its tests or
-the other sets; measured once at the end of test22's round, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test24.jsonl"
+"""The held-out set: 60 conversations (229 entities) by a twenty-fourth author who never saw the extractor, its tests or
+the other sets; measured once at the end of test23's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -756,6 +756,21 @@ EARLIER_SETS = {
     # naming a claim compared as after a claim's word: left out of the learned reader's training 100% / 99.6%
     # (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 245/245, 245/246; what is left is
     # an ordinal alone the author leaves out (`our cycle starts on the 1st`: the development set labels one)
+    "handoff_entities_test23.jsonl": (
+        0.97,
+        0.98,
+    ),  # measured blind 94.8% / 98.2% (the session's start 94.3% / 98.2%); a development set since test23's round, its
+    # misses and false hits read by family and fixed in general words (an error's word declined in Czech and Polish,
+    # `hlásí chybu 691`; `je` and `jest` between an id's word and the id, `číslo smlouvy je 2200457813`; the Finnish
+    # invoice's word declined, `laskussa 4410029387`; a booking's word in Spanish and Portuguese, `clave de
+    # reservación: MXQ4LP`; a product return's code and a gift card's code an order's, not an error's, `return code
+    # RS-55-1092`, `Gift Card with code 7721-XH9Q-2201`; an answer to the bot's question for a report's number, a
+    # case's, capitals and groups of two digits and more, `DR 55 0192`): left out of the learned reader's training
+    # 97.8% / 99.1% (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 224/230 (97.4%),
+    # 224/227 (98.7%); what is left is a folio the author labels an invoice's (the comparison keeps an invoice's
+    # apart), a fine's and a policy's number after `no.` a few words after their word, a serial answered in groups,
+    # a status in a pasted JSON (`"status":429`: the twelfth author leaves one out), and a parcel's number the reader
+    # trained on it reads cut
 }
 
 
@@ -784,23 +799,23 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the end of test22's round (`bench/handoff.py --entities ... --against` the session's
-    starting `packet.py`, both with this round's reader and comparison; aggregates only): recall 218/230 (94.8%),
-    precision 218/222 (98.2%); the starting patterns with this round's reader 217/230 (94.3%), 217/221. A regression
-    floor."""
+    """Measured 2026-12-07, once at the end of test23's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, round 24's, both with this round's reader and comparison; aggregates only): recall 215/229
+    (93.9%), precision 215/222 (96.8%); the starting patterns with this round's reader the same. A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.947 and precision >= 0.981, report
+    assert recall >= 0.938 and precision >= 0.968, report
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out recall 0.948 < 0.95 (precision 0.982) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, order ids 37/44 (37/38 found), error codes 13/15 (13/15 found), invoice ids 5/7, "
-    "an order's or a ticket's 6/7 (6/7 found), the other kinds all found",
+    reason="held-out recall 0.939 < 0.95 (precision 0.968) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, error codes 6/9 (6/11 found), order ids 38/41 (38/39 found), an order's or a "
+    "ticket's 10/12, ticket ids 4/6, dates 44/46, amounts 45/46, invoice ids 8/9 (8/9 found), the other kinds all found",
 )
 def test_the_held_out_recall_meets_the_target() -> None:
     """Met on a blind writer at the end of test19's round (test20, 97.5%), missed at the end of test20's round (test21,
     93.7%), met at the end of test21's round (test22, 97.1%), missed at the end of test22's round (test23, 94.8%: by
-    0.2 points, one entity short)."""
+    0.2 points, one entity short), missed at the end of test23's round (test24, 93.9%: by 1.1 points, three entities
+    short)."""
     recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
