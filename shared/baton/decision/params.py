@@ -321,25 +321,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|sub-?zero\b))",
         # (2026-12, the thirty-seventh conversation author's) mould at home with someone whose breathing or age makes
         # it a health matter ("des moisissures au plafond et mon fils de 2 ans est asthmatique"), in eight languages
-        r"(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]|plesn\w*|pleśń|bolor\w*|mofo)\b(?![- ](?:remov\w*"
-        r"|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test|cover\w*|insurance|polic\w*))[\s\S]{0,200}?\b(?:asthm\w*"
-        r"|asma\w*|astma\w*|bronch\w*|copd|respirat\w*|breathing (?:problems?|difficult\w*)|lung (?:condition|disease)|bab(?:y"
-        r"|ies)|newborn|infant|toddler|pregnan\w*|nourrisson|bebe|enceinte|saugling|kleinkind|schwanger|embarazada|incinta"
-        r"|zwanger|niemowl\w*|\d{1,2}[- ](?:months?|mois|monate?)[- ](?:old|alt)?)\b|\b(?:asthm\w*|asma\w*|astma\w*|bronch\w*"
-        r"|copd|respirat\w*|breathing (?:problems?|difficult\w*)|lung (?:condition|disease)|bab(?:y|ies)|newborn|infant|toddler"
-        r"|pregnan\w*|nourrisson|bebe|enceinte|saugling|kleinkind|schwanger|embarazada|incinta|zwanger|niemowl\w*|\d{1,2}[- ](?:months?"
-        r"|mois|monate?)[- ](?:old|alt)?)\b[\s\S]{0,200}?(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]"
-        r"|plesn\w*|pleśń|bolor\w*|mofo)\b(?![- ](?:remov\w*|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test|cover\w*"
-        r"|insurance|polic\w*))",
+        r"<<mould>>[\s\S]{0,200}?<<mould_person>>|<<mould_person>>[\s\S]{0,200}?<<mould>>",
         # (2026-12, the forty-first conversation author's) the flowers or the order for a funeral not there in time; a
         # cat with lilies (poisonous to cats) licked or eaten; home care about to stop ("the agency is threatening to
         # stop sending people"); a family with a baby waiting for hours at an airport or a station, or nobody come,
         # in Portuguese, Spanish, Italian, German, French, Dutch and Polish
-        r"\b(?:funeral|memorial service|cremation|crematorium|burial)\b[\s\S]{0,200}?\b(?:hasn'?t|has not|haven'?t|have not"
-        r"|not|never|still not|didn'?t|did not|isn'?t|is not|aren'?t|are not) (?:yet |even |been )?(?:arrived|come|turned up"
-        r"|been delivered|delivered|shown up|here)\b|\b(?:hasn'?t|has not|haven'?t|have not|not|never|still not|didn'?t|did not"
-        r"|isn'?t|is not|aren'?t|are not) (?:yet |even |been )?(?:arrived|come|turned up|been delivered|delivered|shown up"
-        r"|here)\b[\s\S]{0,200}?\b(?:funeral|memorial service|cremation|crematorium|burial)\b",
+        r"\b<<funeral>>\b[\s\S]{0,200}?\b<<not_arrived>>\b|\b<<not_arrived>>\b[\s\S]{0,200}?\b<<funeral>>\b",
         # (the forty-fifth author's) a mistake in what was made for a funeral that is close ("his name is spelled wrong on
         # the front ... The funeral is tomorrow at 11")
         r"\b(?:spel(?:led|t) (?:wrong|incorrectly)|misspel\w*|wrong (?:name|date|photo|spelling))\b[\s\S]{0,200}?\b(?:funeral"
@@ -623,18 +610,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (2026-12, the forty-first conversation author's) something stolen and already reported to the police, in
         # English, Italian, German, French, Spanish, Portuguese, Dutch and Polish ("stanotte mi hanno rubato la Fiat
         # ... Ho gia fatto denuncia ai carabinieri")
-        r"\b(?:stolen|stole|rubat[oaie]|hanno rubato|gestohlen|geklaut|vole[es]?|on m'a vole|robad[oa]s?|me robaron|roubad[oa]s?"
-        r"|roubaram|gestolen|skradzion\w*|ukradl\w*|ukradzion\w*)\b[\s\S]{0,200}?\b(?:(?:reported|report\w*) (?:it |this )?to the police"
-        r"|police (?:report|reference|crime number)|crime (?:number|reference)|(?:fatto|sporto) denuncia|denuncia (?:ai|alla"
-        r"|alle) (?:carabinieri|polizia)|anzeige (?:erstattet|gemacht|bei der polizei)|(?:porte|deposee?|fait une) plainte"
-        r"|(?:puesto|presentado|hecho) (?:una |la )?denuncia|(?:fiz|fizemos|registrei|registramos) (?:um |o )?(?:boletim de ocorrencia"
-        r"|b\.?o\.?)|aangifte gedaan|(?:zglosil\w*|zgloszenie) na policj\w*)\b|\b(?:(?:reported|report\w*) (?:it |this )?to the police"
-        r"|police (?:report|reference|crime number)|crime (?:number|reference)|(?:fatto|sporto) denuncia|denuncia (?:ai|alla"
-        r"|alle) (?:carabinieri|polizia)|anzeige (?:erstattet|gemacht|bei der polizei)|(?:porte|deposee?|fait une) plainte"
-        r"|(?:puesto|presentado|hecho) (?:una |la )?denuncia|(?:fiz|fizemos|registrei|registramos) (?:um |o )?(?:boletim de ocorrencia"
-        r"|b\.?o\.?)|aangifte gedaan|(?:zglosil\w*|zgloszenie) na policj\w*)\b[\s\S]{0,200}?\b(?:stolen|stole|rubat[oaie]"
-        r"|hanno rubato|gestohlen|geklaut|vole[es]?|on m'a vole|robad[oa]s?|me robaron|roubad[oa]s?|roubaram|gestolen|skradzion\w*"
-        r"|ukradl\w*|ukradzion\w*)\b",
+        r"\b<<stolen>>\b[\s\S]{0,200}?\b<<police_report>>\b|\b<<police_report>>\b[\s\S]{0,200}?\b<<stolen>>\b",
         r"\b(?:data breach|data leak|breach of (?:my|our) data|leaked (?:my|our|customer) data)\b",
         r"\bfraudulent (?:access|login|logins|sign[- ]?in|charges?|transactions?|activity)\b",
         r"\bsuspicious (?:charges?|transactions?|activity)\b",
@@ -1605,6 +1581,25 @@ DEFAULT_TERMS: dict[str, str] = {
     "burning": r"burn(?:ing|t)(?:[- ](?:plastic|rubber|electrical))? (?:smell|odou?r)|smell(?:s|ing)? (?:of |like )?"
     r"(?:burn(?:ing|t)|melting|scorch\w*|(?:hot|melting) plastic)|(?:crackl|fizz|arc|spark)(?:e|es|ed|ing|s)\b"
     r"|scorch(?:ed|ing)? marks?",
+    # (2026-12, the fifteenth session's conversation authors) what was stolen and a police report of it, an order for
+    # a funeral and its not being there, mould and the person it harms: each pair read in either order, at the first
+    # word (so the negation module reads a question or a condition before it)
+    "stolen": r"stolen|stole|rubat[oaie]|hanno rubato|gestohlen|geklaut|vole[es]?|on m'a vole|robad[oa]s?|me robaron"
+    r"|roubad[oa]s?|roubaram|gestolen|skradzion\w*|ukradl\w*|ukradzion\w*",
+    "police_report": r"(?:reported|report\w*) (?:it |this )?to the police|police (?:report|reference|crime number)"
+    r"|crime (?:number|reference)|(?:fatto|sporto) denuncia|denuncia (?:ai|alla|alle) (?:carabinieri|polizia)"
+    r"|anzeige (?:erstattet|gemacht|bei der polizei)|(?:porte|deposee?|fait une) plainte|(?:puesto|presentado"
+    r"|hecho) (?:una |la )?denuncia|(?:fiz|fizemos|registrei|registramos) (?:um |o )?(?:boletim de ocorrencia"
+    r"|b\.?o\.?)|aangifte gedaan|(?:zglosil\w*|zgloszenie) na policj\w*",
+    "funeral": r"funeral|memorial service|cremation|crematorium|burial",
+    "not_arrived": r"(?:hasn'?t|has not|haven'?t|have not|not|never|still not|didn'?t|did not|isn'?t|is not|aren'?t"
+    r"|are not) (?:yet |even |been )?(?:arrived|come|turned up|been delivered|delivered|shown up|here)",
+    "mould": r"(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]|plesn\w*|pleśń|bolor\w*"
+    r"|mofo)\b(?![- ](?:remov\w*|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test|cover\w*|insurance|polic\w*))",
+    "mould_person": r"\b(?:asthm\w*|asma\w*|astma\w*|bronch\w*|copd|respirat\w*|breathing (?:problems?|difficult\w*)"
+    r"|lung (?:condition|disease)|bab(?:y|ies)|newborn|infant|toddler|pregnan\w*|nourrisson|bebe|enceinte|saugling"
+    r"|kleinkind|schwanger|embarazada|incinta|zwanger|niemowl\w*|\d{1,2}[- ](?:months?|mois|monate?)[- ](?:old"
+    r"|alt)?)\b",
 }
 """Vocabulary several guardrail patterns share: data nouns, public channels, competitors' names."""
 
