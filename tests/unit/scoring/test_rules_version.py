@@ -19,47 +19,22 @@ def test_the_shipped_version_is_a_fingerprint() -> None:
     assert re.fullmatch(r"arc-[0-9a-f]{8}", ARC_VERSION)
 
 
+RULES = {"PATTERNS": (r"\bthat didn'?t help\b",), "WINDOW": 5, "_CUE": re.compile(r"\bnot\b")}
+
+
+def _fingerprint(**changes: object) -> str:
+    """The fingerprint of RULES with some constants changed or added."""
+    return rules_fingerprint(_module(**{**RULES, **changes}))
+
+
 def test_any_change_to_a_rule_changes_it_and_nothing_else_does() -> None:
-    base = rules_fingerprint(
-        _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=5, _CUE=re.compile(r"\bnot\b"))
-    )
-    assert (
-        rules_fingerprint(
-            _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=5, _CUE=re.compile(r"\bnot\b"))
-        )
-        == base
-    )
-    assert (
-        rules_fingerprint(
-            _module(PATTERNS=(r"\bthat did not help\b",), WINDOW=5, _CUE=re.compile(r"\bnot\b"))
-        )
-        != base
-    )
-    assert (
-        rules_fingerprint(
-            _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=6, _CUE=re.compile(r"\bnot\b"))
-        )
-        != base
-    )
-    assert (
-        rules_fingerprint(
-            _module(PATTERNS=(r"\bthat didn'?t help\b",), WINDOW=5, _CUE=re.compile(r"\bnever\b"))
-        )
-        != base
-    )
-    # a helper function, a class or a docstring is no rule
-    assert (
-        rules_fingerprint(
-            _module(
-                PATTERNS=(r"\bthat didn'?t help\b",),
-                WINDOW=5,
-                _CUE=re.compile(r"\bnot\b"),
-                helper=len,
-                Kind=int,
-            )
-        )
-        == base
-    )
+    base = _fingerprint()
+    assert _fingerprint() == base
+    assert _fingerprint(PATTERNS=(r"\bthat did not help\b",)) != base
+    assert _fingerprint(WINDOW=6) != base
+    assert _fingerprint(_CUE=re.compile(r"\bnever\b")) != base
+    # a helper function or a class is no rule
+    assert _fingerprint(helper=len, Kind=int) == base
 
 
 def test_a_set_of_words_counts_whatever_its_order() -> None:
