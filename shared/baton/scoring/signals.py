@@ -201,7 +201,7 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"\bquelqu'un (?:peut|pourrait|pourra)(?:-il)? (?:me |m')(?:appeler|rappeler|contacter)\b",
     r"\balguien (?:me )?(?:puede|podria)(?: \w+)? (?:llamar|contactar)(?:me)?\b",
     r"\bkan (?:er )?iemand (?:mij|me) (?:\w+ )?(?:bellen|terugbellen|opbellen)\b",
-    r"\bczy (?:ktos|ktos)(?: z \w+)? (?:moze|mog[lł]by|mog[lł]aby) (?:do mnie |mnie )?(?:zadzwonic|oddzwonic"
+    r"\bczy ktos(?: z \w+)? (?:moze|mog[lł]by|mog[lł]aby) (?:do mnie |mnie )?(?:zadzwonic|oddzwonic"
     r"|skontaktowac)\b",
     r"\b(?:will|mochte|moechte)(?: \w+)? (?:nicht|keinen?) (?:(?:mehr )?mit (?:einem |dem |der )?)?(?:bot|chatbot"
     r"|roboter|maschine)\b",
