@@ -733,7 +733,6 @@ def test_a_number_answering_a_question_for_something_else_is_no_id(text: str, be
         "the container was 40ft",
         "the parking fine 1200 euros",
         "x-request-id: 8c1f0e2a-77b3-4a61-b0d2-3f9e6a1d0c55",
-        "my IBAN is DE89 3704 0044 0532 0130 00",
         "order XR-50 router",
     ],
 )
@@ -2001,3 +2000,51 @@ def test_an_answer_to_the_question_for_a_report_is_a_case() -> None:
     assert found("DR 44 7781. the photos are attached", before="Do you have the incident report number?") == [
         ("ticket_id", "DR 44 7781")
     ]
+
+
+# ------------------------------- families found on the twenty-fourth author's set (handoff_entities_test24), other words
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("the app shows 'SYNC_TIMEOUT (0x2C)' every night", [("error_code", "SYNC_TIMEOUT (0x2C)")]),
+        ("checkout says 'Error 409: seat_limit_reached'", [("error_code", "409: seat_limit_reached")]),
+        ("modem zeigt Fehler PPPoE 651 seit heute", [("error_code", "PPPoE 651")]),
+        ("la caldaia va in guasto A12 ogni sera", [("error_code", "A12")]),
+        ("minun laskullani 7719204 on väärä summa", [("invoice_id", "7719204")]),
+        (
+            "tilaukseni 55120934 ei ole tullut, maksoin 89,90 euroa",
+            [("order_id", "55120934"), ("amount", "89,90 euroa")],
+        ),
+        ("my hotel stay got cancelled, ref is KQ7T4M", [("order_id", "KQ7T4M")]),
+        ("Kundenkarte fehlt, BahnCard-Nr. 7081 2201 4455 9912", [("order_id", "7081 2201 4455 9912")]),
+        ("j'ai ouvert un dossier de sinistre, numéro SIN 2024 118820", [("ticket_id", "SIN 2024 118820")]),
+        ("meter reading 55120 as of today 7/5", [("date", "7/5")]),
+        ("my policy is Home Shield Plus no. 4410923", [("order_id", "4410923")]),
+        ("Schadensmeldung Nr. SM-2025-4471 ist offen", [("ticket_id", "SM-2025-4471")]),
+        ("case from the last call 77-1042", [("ticket_id", "77-1042")]),
+        (
+            "Überweisung auf mein Konto DE44 5001 0517 5407 3249 31 fehlt",
+            [("order_id", "DE44 5001 0517 5407 3249 31")],
+        ),
+        ("transfert refusé, code RIO 01 M 004471 K2X", [("order_id", "01 M 004471 K2X")]),
+    ],
+)
+def test_test24s_families_in_other_words(text: str, entities: list[tuple[str, str]]) -> None:
+    assert found(text) == entities
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I used code WELCOME15 at checkout",
+        "promo SUMMER10 should give 10% off",
+        "I entered the code 4471 on the keypad",
+        "today 3/4 of the team cannot log in",
+        "my phone no. 0612345678 is the same",
+    ],
+)
+def test_discount_codes_fractions_and_phones_are_no_test24_families(text: str) -> None:
+    found_ = EntityExtractor().spans(text)
+    assert not any(s.kind.endswith("_id") or s.kind in ("error_code", "date") for s in found_), found_
