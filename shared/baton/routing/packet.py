@@ -1410,12 +1410,14 @@ _AROUND_THE_CLOCK = "24/7"
 
 def _may_be_learned_date(text: str, start: int, end: int) -> bool:
     """A span the learned reader may add as a date: a day and a month (`21-04`, `14/2`, `1.9`), not after a
-    version's word (`version 1.9`) or a payment's (`paid 14.02`: a price)."""
+    version's word (`version 1.9`) or a payment's (`paid 14.02`: a price), nor, since test24's round, before a build's
+    (`it's 2.3.14 build 8812`, as the patterns hold: `_version`)."""
     lo = max(0, start - 20)
     return (
         entity_model.day_month(text[start:end])
         and text[start:end] != _AROUND_THE_CLOCK
         and _VERSION_BEFORE.search(text, lo, start) is None
+        and _VERSION_AFTER.match(text, end) is None
         and _PAID_BEFORE.search(text, lo, start) is None
         and _STREET_BEFORE.search(text, max(0, start - 50), start) is None
     )
@@ -3045,14 +3047,17 @@ def _stated_ids(t: _Text) -> Iterable[Span]:
         span = _id(kind, m.start("id"), m.end("id"), value, named=True)
         if span is not None:
             yield span
-    for m in _PHRASE_TAIL.finditer(text) if "-" in text else ():
-        head = _STATED_HEAD.search(text, max(0, m.start() - 60), m.start())
+    for m in _starting_with(_PHRASE_ID, t, ("from", "for", "of", "with", "about")) if "-" in text else ():
         value = m.group("id")
+        word = _LAST_WORD.search(text, max(0, m.start() - 30), m.start())
+        if _DATE_SHAPE.fullmatch(value) or word is None or not word.group(1).casefold().startswith(_ID_STEMS):
+            continue  # the word before `from`, `for`... names no id (`charged ... for invoice INV-...`)
+        end = len(text[: m.start("id")].rstrip())
+        head = _STATED_HEAD.search(text, max(0, end - 60), end)
         if (
             head is None
             or not _PHRASE_START.match(head.group("between"))
             or _NOT_STATED.search(head.group("between"))
-            or _DATE_SHAPE.fullmatch(value)
         ):
             continue
         kind = next(k for k in _ID_WORDS if head.group(k) is not None)
@@ -3061,10 +3066,12 @@ def _stated_ids(t: _Text) -> Iterable[Span]:
             yield span
 
 
-_PHRASE_TAIL = re.compile(
-    r"\s+(?P<id>(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+)(?=\s*(?:[,;!?)]|\.(?!\w)|$))"
+_PHRASE_ID = re.compile(
+    r"(?<!\w)(?i:from|for|of|with|about)(?:\s+[^\W\d_]{2,}){1,3}\s+"
+    r"(?P<id>(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+)(?=\s*(?:[,;!?)]|\.(?!\w)|$))"
 )
 _PHRASE_START = re.compile(r"\s+(?i:from|for|of|with|about)\s")
+_LAST_WORD = re.compile(r"([^\W\d_]+)\.?\s*$")
 _DATE_SHAPE = re.compile(r"\d{4}-\d\d?(?:-\d\d?)?|\d\d?-\d\d?(?:-\d{2,4})?")
 """Since test24's round an id joined by hyphens that closes its sentence after its word and a few words that say which
 one, no verb between (`ticket from the first visit 55-0931`): the id word's, as `_STATED_TAIL`'s; not a date's shape."""

@@ -197,13 +197,13 @@ def add_model_options(parser: argparse.ArgumentParser, *, sweep: bool = False, n
     parser.add_argument(
         "--extend",
         type=float,
-        default=0.9,
+        default=0.5,
         help=f"{note}probability above which a pattern's id gets its longer form",
     )
     parser.add_argument(
         "--date-threshold",
         type=float,
-        default=0.4,
+        default=0.3,
         help=f"{note}probability above which a day and a month is added",
     )
     parser.add_argument(
