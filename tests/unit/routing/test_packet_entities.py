@@ -42,12 +42,12 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test24.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test25.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test24 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test24 is training data for it (test13 since test13's round, test14 since test14's round, test15
+on all these sets but test25 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test25 is training data for it (test13 since test13's round, test14 since test14's round, test15
 since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round, test19
-since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round, test23 since test23's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round, test23 since test23's round, test24 since test24's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -531,9 +531,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test24.jsonl"
-"""The held-out set: 60 conversations (229 entities) by a twenty-fourth author who never saw the extractor, its tests or
-the other sets; measured once at the end of test23's round, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test25.jsonl"
+"""The held-out set: 60 conversations (239 entities) by a twenty-fifth author who never saw the extractor, its tests or
+the other sets; measured once at the end of test24's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -825,17 +825,17 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the end of test23's round (`bench/handoff.py --entities ... --against` the session's
-    starting `packet.py`, round 24's, both with this round's reader and comparison; aggregates only): recall 215/229
-    (93.9%), precision 215/222 (96.8%); the starting patterns with this round's reader the same. A regression floor."""
+    """Measured 2026-12-07, once at the end of test24's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, round 25's, both with this round's reader and comparison; aggregates only): recall 230/239
+    (96.2%), precision 230/234 (98.3%); the starting patterns with this round's reader the same. A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.938 and precision >= 0.968, report
+    assert recall >= 0.962 and precision >= 0.982, report
 
 
 def test_the_held_out_recall_meets_the_target() -> None:
     """Met on a blind writer at the end of test19's round (test20, 97.5%), missed at the end of test20's round (test21,
     93.7%), met at the end of test21's round (test22, 97.1%), missed at the end of test22's round (test23, 94.8%: by
     0.2 points, one entity short), missed at the end of test23's round (test24, 93.9%: by 1.1 points, three entities
-    short)."""
+    short), met at the end of test24's round (test25, 96.2%: by 1.2 points)."""
     recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
