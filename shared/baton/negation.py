@@ -24,7 +24,10 @@ from dataclasses import dataclass
 DEFAULT_CUES: tuple[str, ...] = (
     # "give me one reason not to switch" is a dare, not a negation.
     # "no one has accessed my account" as "nobody has": the cue precedes what it negates.
-    r"(?<!reason )not|no(?! longer| one| doubt| matter)|never|nothing|nobody|no[- ]one|none|neither|nor|without",
+    # Portuguese "no" is "in the" ("no aplicativo sumiram todas as fotos"), not a negation.
+    r"(?<!reason )not|no(?! longer| one| doubt| matter| (?:meu|minha|meus|minhas|seu|sua|teu|tua|nosso|nossa|site"
+    r"|aplicativo|app|sistema|dia|cartao|momento|ano|mes|perfil|portal|painel|extrato|carrinho|whatsapp)\b)"
+    r"|never|nothing|nobody|no[- ]one|none|neither|nor|without",
     # "don't be surprised when you see this on Twitter" is a threat.
     r"(?:(?:do|does|did|is|are|was|were|have|has|had|wo|would|should|could)n'?t|dont|didnt|doesnt|wont|isnt)"
     r"(?! (?:be (?:surprised|shocked)|act surprised|say (?:i|we) didn'?t warn))",
@@ -46,7 +49,12 @@ DEFAULT_QUESTIONS: tuple[str, ...] = (
     # clause of its own, `DEFAULT_BREAKS`)
     r"(?<![a-z'] )(?:will|would)(?= (?:our|my|the|your|all|any|it|this|that|they|these|those)\b| ?$)",
 )
-DEFAULT_CONDITIONALS: tuple[str, ...] = (r"if|unless|until|or else|otherwise",)
+DEFAULT_CONDITIONALS: tuple[str, ...] = (
+    r"if|unless|until|or else|otherwise",
+    # 2026-12: Spanish, French "si", Italian, Portuguese "se": "si no lo arreglan hoy lo publico en twitter" (the
+    # English cue "no" inside a Spanish condition)
+    r"si|se",
+)
 DEFAULT_OTHERS: tuple[str, ...] = (
     r"(?:(?:one|some|many|most|several|two|three|a few) of )?(?:our|my|a|an|the|their|his|her)(?: own)?"
     r" (?:(?:former|new|regular|old|previous) )?(?:customers?|clients?|buyers?|shoppers?|end[- ]users?|guests?|patients?|cardholders?|tenants?|students?)"

@@ -145,9 +145,28 @@ class Business(_Model):
 
 DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "legal_threat": (
+        # (2026-12, the fifty-first conversation author's) what the company does called illegal, or a consumer statute
+        # cited for a right ("that's illegal under the No Surprises Act", "Enligt konsumentkoplagen har jag ratt till
+        # aterbetalning"), in English, Spanish, French, German, Italian, Portuguese, Dutch, Swedish and Polish
+        r"\b(?:(?:this|that|what you(?:'re| are) doing|what you did)(?:'s| is| was) (?:(?:completely|totally|clearly|simply"
+        r"|actually|just) )?(?:illegal|unlawful|against the law|not legal|a breach of (?:the )?\w+ (?:law|act|regulations?))"
+        r"(?! (?:to|parking|dumping|fireworks|downloads?|copies|streams?|substances?|drugs?|immigrants?)\b)"
+        r"|(?:charging|billing|taking|keeping|withholding|refusing|cancell?ing|denying)\b[^.!?]{0,40}? (?:is|was|are)"
+        r" (?:\w+ )?(?:illegal|unlawful|against the law)\b|(?:this|that|the|your) (?:\w+ )?(?:charge|fee|clause|term"
+        r"|policy|practice|penalty|fine|contract)s? (?:is|are|was) (?:\w+ )?(?:illegal|unlawful|against the law)\b"
+        r"|(?:eso|esto|lo que hacen) (?:no es legal|es ilegal)|(?:c'est|ce que vous faites est) (?:illegal|illegal)"
+        r"|(?:das ist|das ist doch|ist) (?:illegal|rechtswidrig|gesetzwidrig)|(?:questo|e) (?:e )?illegale|(?:isso|isto) e"
+        r" ilegal|(?:dit|dat) is (?:illegaal|onwettig)|(?:det ar|det har ar) olagligt|(?:to jest )?niezgodne z prawem"
+        r"|under (?:the )?(?:consumer rights act|consumer credit act|no surprises act|consumer contracts regulations"
+        r"|fair credit billing act)(?: \d{4})?,? (?:i|we)(?:'m| am|'re| are| have| was| were) (?:\S+ )?(?:entitled|owed"
+        r"|due)|(?:enligt|ifolge|i henhold til) (?:\S+ )?(?:konsumentkoplagen|konsumenttjanstlagen|forbrukerkjopsloven"
+        r"|kobeloven)|(?:segun|conforme) (?:la )?ley (?:de|del|general) (?:\S+ ){0,5}?consumidor\w*|selon le code de la"
+        r" consommation|laut (?:dem )?(?:verbraucherrecht|fernabsatzgesetz|bgb)|ai sensi del codice del consumo"
+        r"|(?:segundo|conforme) o codigo de defesa do consumidor|volgens het consumentenrecht)\b",
         # (round 11) not a lawyer who asks for a document for a routine matter ("our lawyer asked for a copy of the
         # contract", "my solicitor needs a statement of the account for the house sale")
-        r"\b(?:my |a |our )?(?:lawyer|lawyers|attorney|attorneys|solicitor|legal counsel)\b(?! (?:\S+ ){0,4}?(?:asked|asks"
+        r"\b(?:my |a |our )?(?:lawyer|lawyers|(?<!power of )(?<!powers of )attorney(?![- ]in[- ]fact)|attorneys"
+        r"|solicitor|legal counsel)\b(?! (?:\S+ ){0,4}?(?:asked|asks"
         r"|needs|need|needed|requested|requests|wants|would like)(?: \S+){0,5}? (?:a |an |the )?(?:copy|copies|statement"
         r"|document\w*|certificate|letter|record\w*|proof|receipt\w*|invoice\w*|breakdown))",
         # "sue" is also a first name ("can Sue from finance..."): only the threatening forms.
@@ -194,6 +213,28 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # on it (a baby, an elderly or disabled person, medical equipment), danger now (gas, fire, an injury), or
     # stranded away from home with no way on.
     "vulnerable_customer": (
+        # (2026-12, the fifty-third conversation author's) a customer who just lost their job and their income, with
+        # money in the same message ("i was made redundant last week ... not sure what i'll have coming in")
+        r"\b(?:i(?:'ve| have)? (?:just |recently )?(?:was |been |got |am being |'m being )?(?:made redundant|laid off|let go)"
+        r"|i(?:'ve| have)? (?:just |recently )?lost my (?:job|income)|i'?m (?:now )?(?:unemployed|out of work))\b(?=[\s\S]{0,200}?"
+        r"\b(?:pay\w*|loan|rent|bills?|mortgage|afford\w*|income|coming in|money|repayments?|instal+?ments?|debt))",
+        # (2026-12, the fifty-first conversation author's) the wrong medicine or strength sent and already taken or given
+        # ("the bottle says 100mg. His prescription is 25mg ... I gave him one"); a child left alone somewhere ("my 15 year
+        # old daughter ... is alone at a motorway services", "the driver made her get off")
+        r"\b(?:wrong|incorrect|different) (?:strength|dose|dosage|medication|medicine|meds|tablets?|pills?|drug|inhaler"
+        r"|insulin)\b[\s\S]{0,150}?\b(?:already )?(?:took|taken|gave|given|swallowed|injected|used) (?:him |her |them |it"
+        r" |my \w+ )?(?:one|two|a dose|a tablet|a pill|some|it|them|the first)\b|\b\d+(?:\.\d+)? ?(?:mg|mcg|ml|units)\b"
+        r"[\s\S]{0,60}?\b(?:prescription|prescribed|should be|supposed to be|normal dose|dose)\b(?:[^.!?]"
+        r"|\.(?=\d)){0,20}?\b\d+(?:\.\d+)? ?(?:mg|mcg|ml|units)\b[\s\S]{0,120}?\b(?:took|taken|gave|given|swallowed"
+        r"|injected|had) (?:him |her |them |it )?(?:one|two|a dose|a tablet|a pill|some|it)\b",
+        r"\b(?:\d{1,2}[- ]?(?:year[- ]old|yo)|(?:my|our) (?:young |little )?(?:daughter|son|child|kid|boy|girl|niece"
+        r"|nephew|grand(?:daughter|son|child)))\b[^.!?]{0,80}?\b(?:is|was|'s|got|been|has been|now|left|sitting|standing)"
+        r" (?:now |still |completely |all )?(?:alone|stranded|on (?:her|his|their) own|by (?:her|him|them)self|left behind"
+        r"|abandoned) (?:at|in|on|outside) (?:a |an |the )?(?:\S+ ){0,2}?(?:station|services|service station|motorway"
+        r"|airport|bus stop|stop|street|road|roadside|car park|parking lot|platform|terminal|port|ferry|city|town"
+        r"|middle of nowhere|dark|night)\b|\b(?:driver|staff|crew|conductor|guard|steward\w*)\b[^.!?]{0,30}\b(?:made|forced|told|ordered|asked)"
+        r" (?:her|him|my (?:\d{1,2}[- ]?year[- ]old )?(?:daughter|son|child|kid|boy|girl)) (?:to )?(?:get off|leave the"
+        r" (?:bus|coach|train))",
         r"^(?=[\s\S]*\b(?:bab(?:y|ies)|newborn|infant|toddler|elderly|disabled|pregnant|oxygen|dialysis|ventilator"
         r"|life support|wheelchair|medical (?:equipment|device|condition)|insulin|chemo\w*|vulnerable"
         r"|on a (?:stair ?lift|hoist))\b)[\s\S]*?\b(?:(?:no|without|cut off|shut off|disconnected|lost)\b[^.!?]{0,40}"
@@ -314,10 +355,20 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:my|our) (?:dog|cat|pet|puppy|kitten|horse|pony|rabbit|bird)\b[^.!?]{0,30}\b(?:died|has died|passed away"
         r"|was put down)\b",
         r"^(?=[\s\S]*?(?:\b(?:[89]\d|1[01]\d)(?:[- ]years?[- ]old| yo\b|\b(?= and lives alone))|\b(?:he|she|my (?:father"
-        r"|mother|dad|mum|mom|grand\w+)) (?:is|'s) (?:[89]\d|1[01]\d)\b|\blives alone\b|\belderly\b"
+        r"|mother|dad|mum|mom|grand\w+)) (?:is|'s) (?:[89]\d|1[01]\d)\b|\b(?:i'?m|i am) (?:7[5-9]|[89]\d|1[01]\d)\b(?![%.,]?\d|%"
+        r"| ?(?:percent|pages?|minutes|mins|miles|km|kg|points|euros|dollars|pounds|quid))|\blives alone\b|\belderly\b"
+        r"|\b(?:[89]\d|1[01]\d) (?:jahre|ans|anos|anni|jaar|lat|let|ar|aar|vuotta)\b|\b(?:babicce|dedovi|babci|dziadkowi"
+        r"|babcia|dziadek|oma|opa|grand-mere|grand-pere|abuela|abuelo|nonna|nonno|avo|mormor|farmor|morfar|farfar|mummo"
+        r"|vaari) (?:je|ist|a|tiene|ha|tem|heeft|ma|er|on) (?:[89]\d|1[01]\d)\b"
         r"|\b(?:bab(?:y|ies)|newborn|infant|toddler)\b|\b\d{1,2}[- ](?:months?|weeks?)[- ]old\b))[\s\S]*?\b(?:(?:house"
         r"|home|flat|room|apartment|it)(?: is|'s) (?:only |now |at )?(?:-?\d|1[0-4]) ?(?:degrees|°c?|c)\b|(?:freezing|no"
-        r" heating|heating (?:is )?(?:off|broken|not working|offline)|minus \d{1,2}\b|below (?:zero|freezing)\b"
+        r" heating|no heat|heating (?:is |has been |'s been |was |went |has gone )?(?:off|broken|not working|offline|out|down)|minus (?:\d{1,2}|one|two|three|four|five|six|seven"
+        r"|eight|nine|ten|zwolf|zehn|dvanact|deset|dwanascie|dziesiec|douze|dix|doce|diez|dodici|dieci|doze|dez|tolv|ti)\b"
+        r"|below (?:zero|freezing)\b|run out of (?:heating )?(?:oil|gas|fuel)|\b(?:1[0-4]|[0-9]) ?(?:stupnu|grad|degres|grados"
+        r"|gradi|graus|graden|stopni|stopnie|grader)\b|nejde topeni|bez topeni|keine heizung|heizung (?:ist )?(?:aus|ausgefallen"
+        r"|kaputt)|pas de chauffage|sans chauffage|chauffage (?:en panne|coupe)|sin calefaccion|calefaccion (?:no funciona"
+        r"|rota)|senza riscaldamento|riscaldamento (?:non funziona|guasto|rotto)|sem aquecimento|geen verwarming|verwarming"
+        r" (?:doet het niet|is kapot)|brak ogrzewania|nie ma ogrzewania|ogrzewanie nie dziala|ingen varme"
         r"|sub-?zero\b))",
         # (2026-12, the thirty-seventh conversation author's) mould at home with someone whose breathing or age makes
         # it a health matter ("des moisissures au plafond et mon fils de 2 ans est asthmatique"), in eight languages
@@ -486,6 +537,20 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:spoedeisende hulp|seh|eerste hulp)\b",
         r"\b(?:short of breath|shortness of breath|(?<!literally )(?:can'?t|cannot) breathe|struggling to breathe"
         r"|difficulty breathing|trouble breathing|chest pains?)\b",
+        # (2026-12, the forty-seventh conversation author's) the signs of a stroke, a person collapsed: "she's slurring a
+        # bit", "his face is drooping", "my dad collapsed"
+        r"\b(?:(?:is|'s|was|started|been|keeps?) slurring|slurred (?:speech|words)|(?:her|his|my|their|the) face (?:is |has |was"
+        r" |went |gone |looks |feels )?(?:droop\w*|lopsided|numb|funny on one side)|(?:one side of (?:her|his|my|their)"
+        r" (?:face|body)|(?:her|his|my) (?:arm|leg) on one side) (?:is |went |has gone |feels |was )?(?:numb|weak|droop\w*"
+        r"|dead)|(?:he|she|my (?:\w+ )?(?:mum|mom|mother|dad|father|wife|husband|partner|son|daughter|child|baby|nan|gran"
+        r"|grand\w+)) (?:has |just |suddenly )*(?:collapsed|passed out|fainted|is unconscious|is unresponsive|won'?t wake"
+        r" up|stopped breathing|isn'?t breathing|is not breathing))\b",
+        # (2026-12, the forty-ninth conversation author's) a lab result flagged critical: "potassium says 6.8 with a red
+        # 'critical' flag"
+        r"\b(?:results?|blood (?:test|work)|bloods|labs?|potassium|sodium|glucose|blood sugar|troponin|inr|ha?emoglobin"
+        r"|creatinine|calcium|platelets?|white (?:blood )?cells?|ecg|ekg)\b(?:[^.!?]|\.(?=\d)){0,80}?(?:\b(?:flagged|marked)"
+        r" (?:as )?'?\"?(?:critical|dangerously (?:high|low))\b|(?<!nothing )(?<!not )(?<!non-)"
+        r"(?<!no )\b(?:critical|dangerously (?:high|low))'?\"? (?:result|value|level|flag|range|alert)s?\b)",
         r"^(?![\s\S]*\b(?:colou?rs?|inks?|dyes?|paint|print)\b[^.!?]{0,30}\bbleed)[\s\S]*?(?:\b(?:is|was|still"
         r"|started|keeps?|kept|been|are|were|s) bleeding\b|\bbleeding (?:heavily|badly|a lot|quite a lot|everywhere"
         r"|profusely|again)\b|\bwon'?t stop bleeding\b)",
@@ -494,6 +559,28 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     ),
     # Someone else in the customer's account: the account patterns of `security_incident` until 2026-12.
     "account_compromise": (
+        # (2026-12, the forty-seventh conversation author's) a SIM swap: a SIM or a number moved to someone else, which
+        # the customer never asked for ("nie zamawialem zadnego duplikatu", "someone ported my number", "a replacement
+        # SIM I never ordered"), in English, Polish, Spanish, German, French, Portuguese and Italian
+        r"\b(?:some ?(?:one|body)(?: else)?|a stranger|fraudsters?|scammers?|criminals?) (?:has |had |have )?(?:just )?"
+        r"(?:(?:got|gotten|ordered|requested|activated|issued|obtained|taken out|took out|swapped|cloned)(?: \S+){0,3}?"
+        r" (?:sim|e-?sim)(?:[- ]cards?)?|(?:ported|moved|transferred|hijacked|swapped|cloned|taken over|took over)(?: \S+)"
+        r"{0,2}? (?:phone |mobile )?number)\b|\b(?:(?:sim|e-?sim)(?:[- ]card)? (?:swap|duplicate|replacement|change|was"
+        r" issued|was activated|has been issued|has been activated)|(?:new|duplicate|replacement|second|swapped|cloned)"
+        r" (?:sim|e-?sim)(?:[- ]card)?)\b[^.!?]{0,60}?\b(?:(?:didn'?t|did not|never|haven'?t|have not) (?:order|request"
+        r"|ask|appl|authori[sz])\w*|not me|wasn'?t me|without my)|\b(?:didn'?t|did not|never|haven'?t|have not)"
+        r" (?:order|request|ask for|apply for|authori[sz]e)\w* (?:a |any |the |this |that )?(?:new |duplicate"
+        r" |replacement |second )?(?:sim|e-?sim)(?: card| swap)?\b"
+        r"|\bnie (?:zamawia|zamowi|prosi|wnioskowa)\w*(?: \S+){0,2}? (?:duplikat\w*|karty sim|nowej karty|esim)"
+        r"|\bktos (?:\S+ ){0,2}?(?:wyrobi|zamowi|wyda|aktywowa|przeja)\w* (?:\S+ ){0,3}?(?:duplikat\w*|karte sim|numer)"
+        r"|\b(?:alguien|otra persona) (?:\S+ ){0,2}?(?:ha |han )?(?:sacado|saco|pedido|pidio|solicitado|solicito|activado"
+        r"|activo|duplicado) (?:\S+ ){0,3}?(?:duplicado|sim|chip|mi numero)\b|\bduplicado de (?:mi )?(?:tarjeta )?(?:sim"
+        r"|chip)[^.!?]{0,60}?\bno (?:lo |la )?(?:he )?(?:pedido|solicitado|pedi)\b"
+        r"|\bjemand (?:\S+ ){0,4}?(?:ersatz-?sim|sim-?duplikat|zweitkarte|neue sim\w*|esim)|\b(?:ersatz-?sim|sim-?duplikat"
+        r"|zweitkarte|neue sim-?karte)[^.!?]{0,60}?\bnicht (?:bestellt|beantragt|angefordert)"
+        r"|\bquelqu'?un (?:\S+ ){0,4}?(?:duplicata|nouvelle carte sim|carte sim|esim)|\bduplicata[^.!?]{0,60}?\b(?:pas"
+        r"|jamais) demande|\balguem (?:\S+ ){0,4}?(?:segunda via do chip|chip|sim)\b|\bqualcuno (?:\S+ ){0,4}?(?:duplicato"
+        r" della sim|nuova sim|sim)\b",
         # (2026-12, the forty-third conversation author's) a caller posing as the bank and money gone since, in
         # Portuguese, Spanish, German, French, Italian, Dutch and Polish (the trigger model reads the English)
         r"^(?=[\s\S]*(?:\b(?:dizendo|falando|fingindo|alegando) (?:que )?(?:ser|era|eram) (?:do|da|de) (?:banco|\w+ do banco)"
@@ -682,6 +769,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bwho(?:'s| is| will be)? ?(?:going to )?(?:pay(?:ing)? for (?:this|that|it|the (?:repair|damage"
         r"|fine|penalty|replacement)s?)|(?:responsible|liable) for (?:this|that|the (?:damage|fine|penalty"
         r"|mess|repairs?|cost)))\b",
+        # (2026-12, the forty-ninth conversation author's) damage done while the company had the thing: "a deep scratch
+        # along the top tube that wasn't there when I dropped it off", "came back from the garage with a cracked bumper"
+        r"\b(?:scratch\w*|dent\w*|crack\w*|chip(?:ped|s)?|gouge\w*|scuff\w*|broken|snapped|bent|damage\w*|stain\w*|tear"
+        r"|torn|burn marks?)\b[^.!?]{0,80}?\b(?:wasn'?t|was not|wasnt|weren'?t|were not) there (?:before|when (?:i|we)"
+        r" (?:dropped|brought|left|handed|sent|gave|took)|at drop[- ]?off|on drop[- ]?off)|\b(?:came|come|comes|got it|got"
+        r" them|was returned|were returned) back (?:from (?:(?:your|the|my) )?(?:\w+ )?(?:repair|service|garage|shop|workshop"
+        r"|technician|engineer|mechanic|cleaners?|valet)s?(?: (?:centre|center|shop|desk|team|department|workshop))? )?with (?:(?:a|an|two|some|new|deep|big|huge|visible|long)"
+        r" )*(?:scratch\w*|dents?|cracks?|cracked \w+|chips?|gouges?|scuffs?|broken \w+|bent \w+|stains?|tears?|burn"
+        r" marks?)\b",
     ),
     "data_loss": (
         r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",
@@ -746,7 +842,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # round 6: data that is no longer where it was ("it's just not there anymore", "no longer in the portal",
         # "missing from the account", "the folder was emptied", "vanished from the parent portal", "the restore
         # overwrote this week's orders", "you corrupted my thesis file")
-        r"\b(?:just |simply )?(?:not|isn'?t|aren'?t) there any ?more\b|\b(?:<<data>>|readings|grades|marks|scores|forms"
+        r"(?<!\bi'm )(?<!\bim )(?<!\bi am )(?<!\bwe're )(?<!\bwere )(?<!\bwe are )(?<!\bhe's )(?<!\bhes )(?<!\bshe's )"
+        r"(?<!\bshes )(?<!\bhe is )(?<!\bshe is )(?<!\bthey're )(?<!\btheyre )(?<!\bthey are )\b(?:just |simply )?(?:not|isn'?t|aren'?t) there any ?more\b|\b(?:<<data>>|readings|grades|marks|scores|forms"
         r"|folders?|files?|documents?)(?: \S+){0,5}? (?:are|is|were|was) (?:now )?(?:no longer (?:in|on|there|showing"
         r"|visible|available)|missing from|vanished from|disappeared from)\b|\b(?:vanished|disappeared)"
         r" from (?:the|my|our) (?:\w+ )?(?:portal|system|app|account|workspace|dashboard|drive|database)",
@@ -757,7 +854,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bya no aparece\w*|\bdesaparecid[oa]s? del sistema|\bn'apparai\w* plus",
         r"\b(?:file|dati|documenti|foto|progetti|contatti|fatture|arquivos|dados|fotos|documentos|projetos|contatos"
         r"|bestanden|gegevens|data|documenten|projecten|contacten)(?: \S+){0,4}? (?:spariti|sparite|scomparsi|scomparse"
-        r"|cancellati|sumiram|desapareceram|apagados|verdwenen|kwijt|verwijderd)\b|\b(?:ho perso tutt\w*|perdi tud\w*)",
+        r"|cancellati|sumiram|desapareceram|apagados|verdwenen|kwijt|verwijderd)\b|\b(?:ho perso tutt\w*|perdi tud\w*)"
+        # 2026-12: the verb first ("sumiram todas as minhas fotos", "desaparecieron todos mis archivos")
+        r"|\b(?:sumiram|sumiu|desapareceram|apagaram|spariti|sparite|scomparsi|scomparse|sono spariti|desaparecieron"
+        r"|borraron|se borraron|verdwenen|zijn verdwenen)(?: \S+){0,3}? (?:file|dati|documenti|foto|progetti|contatti"
+        r"|fatture|arquivos|dados|fotos|documentos|projetos|contatos|bestanden|gegevens|documenten|projecten"
+        r"|contacten|archivos|datos|contactos|facturas|proyectos)\b",
         r"\b(?:work|changes|edits|progress|entries|notes|data|answers|draft)(?: \S+){0,5}? (?:didn'?t|did not|never"
         r"|weren'?t|wasn'?t) (?:get )?sav(?:e|ed)\b|\b(?:reverted|rolled back|went back) to (?:an? )?(?:old|older|earlier"
         r"|previous) (?:version|backup|copy|state)\b(?!\?)",
@@ -1130,6 +1232,27 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:this|it|all (?:of )?this) (?:goes|is going|will go|'ll go|gets posted|will be posted) (?:up )?(?:on|to"
         r"|all over) (?:\S+ )?<<public>>",
         r"\bpublicar\w* en (?:las )?redes|\breclamacion en consumo|\bhoja de reclamaciones",
+        # Spanish, French, Italian, Portuguese, German, Dutch: the customer will put this on a public site ("lo publico
+        # en twitter", "je vais tout raconter sur les reseaux", "lo scrivo su trustpilot", "vou expor isso nas redes",
+        # "poste ich das auf Twitter", "ik zet dit op facebook"): an object or a future, not a habit ("je poste sur
+        # instagram tous les jours") nor a feature ("como publico en facebook desde la app")
+        r"\b(?:(?:lo|la|los|las|esto|eso|todo(?: esto)?) (?:publico|publicare|publicamos|subo|subire|cuento|contare"
+        r"|pongo|pondre|comparto|compartire|expongo|expondre)|(?:voy|vamos) a (?:(?:publicar|subir|contar|compartir"
+        r"|exponer)(?:lo|la|los|las)?|(?:poner|escribir)(?:lo|la|los|las))|publicare|contare|expondre"
+        r"|(?:je|on|nous) (?:vais |va |allons )?(?:le |la |les |tout |ca |tout ca )(?:publie|publier|poste|poster"
+        r"|raconte|raconter|mets|mettre|partage|partager|balance|balancer)|publierai|posterai|raconterai|balancerai"
+        r"|(?:lo|la|tutto) (?:pubblico|pubblichero|posto|postero|scrivo|scrivero|racconto|raccontero|metto|mettero"
+        r"|condivido)|pubblichero|postero|raccontero"
+        r"|(?:vou|vamos) (?:publicar|postar|expor|contar|colocar|compartilhar|escrever)|(?:isso|tudo) (?:publico|posto"
+        r"|exponho)|publicarei|postarei|exporei"
+        r"|(?:poste|veroffentliche|teile|stelle|schreibe) ich (?:das|es|alles|dies|den \w+|die \w+)|(?:werde|werden)"
+        r" (?:ich |wir )?(?:das|es|alles|dies|den \w+|die \w+)"
+        r"|(?:ik |we )?(?:zet|post|deel|plaats) (?:ik |we )?(?:dit|het|alles|dat))"
+        r"(?:(?! (?:nicht|niet|no|non|nao|pas|ne|y|e|et|und|and|pero|mais|aber|ma|mas|maar)\b)[^.!?]){0,40}? (?:en|por|sur|dans|su|sui|nei|in|no|na|nos|nas|em"
+        r"|auf|bei|ins|im|op) (?:(?:todas|todos|toutes|tous|tutti|tutte|alle|las|los|les|mes|mis|le|la|el|den|die|meinen|meine|i|gli"
+        r"|miei|as|os|de|het|mijn) ){0,2}(?:<<public>>|redes(?: sociales| sociais)?|reseaux(?: sociaux)?|social(?: media)?|sozialen \w+|internet|netz|reclame aqui)\b"
+        r"(?!(?: \S+)? (?:desde|from|depuis|dalla|dal|da|von|vanuit|via|con|avec|mit|met|com) (?:la|the|l'|vostra|su|sua"
+        r"|votre|your|eure|ihre|jullie|uw|sua) ?(?:app|aplicacion|application|applicazione|aplicativo))",
         r"\brecensione negativa|\b(?:reclamar (?:no |na )?)?reclame aqui\b|\bprocon\b|\bconsumentenbond\b|\bklacht (?:\S+ ){0,3}?(?:indienen"
         r"|ingediend)|\b(?:slechte|negatieve) (?:review|recensie)|\b(?:avvocato|advogado|advocaat)\b",
         r"\b(?:every ?(?:one|body)|people|other (?:customers|parents|patients|owners)) (?:should|needs? to|deserves? to"
@@ -1300,7 +1423,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:in town|out there|on the market|around)",
         r"\b(?:andere|anderen) anbieter\b|\banbieter (?:vergleichen|prufen)|\bun autre (?:fournisseur|operateur|prestataire)",
         r"\b(?:passare|passiamo|passando) (?:a|ad) (?:un|una) (?:altro|altra|nuovo|nuova) (?:fornitore|piattaforma|gestore"
-        r"|operatore)|\b(?:mudar|mudando|trocar) (?:\S+ )?para (?:outr[oa]|a concorrencia)|\boverstappen naar|\bandere"
+        r"|operatore)|\b(?:mudar|mudando|trocar) (?:\S+ )?para (?:outr[oa]|a concorrencia)|\boverstappen naar(?! (?:jullie|u|uw|ons)\b|(?: \S+){0,3}? \w*(?:abonnement|pakket|bundel|tarief"
+        r"|contract|plan)\b| (?:het |de |een )?(?:basis|basic|premium|plus|pro|standaard|standard|light|lite|goud|zilver"
+        r"|brons|gold|silver|onbeperkt|unlimited|familie|family|zakelijk|business|student|jaar\w*|maand\w*)\b)|\bandere"
         r" (?:aanbieder|leverancier|provider)\b",
         r"\b(?:cheaper|better) (?:deal|offer|price|option|service)s? (?:elsewhere|out there|down the (?:road|street)"
         r"|across (?:the road|the street|town))",
@@ -1453,7 +1578,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\bschon wieder (?:schreib|ruf|meld)|\bde nouveau (?:je vous )?(?:ecri|contact)|\botra vez (?:les )?(?:escrib"
         r"|llam|contact)",
         r"\b(?:seconda|terza|quarta|segunda|terceira|quarta|tweede|derde|vierde) (?:volta|vez|keer)\b|\bgia (?:\S+ ){0,2}?"
-        r"(?:due|tre|piu) volte|\bal (?:twee|drie|meerdere) keer",
+        r"(?:due|tre|piu) volte|\bal (?:twee|drie|meerdere) keer"
+        # (2026-12, the fifty-first conversation author's) Polish, Swedish, Danish, Norwegian, Finnish, Czech
+        r"|\b(?:trzeci|czwarty|kolejny|drugi) raz\b|\bpo raz (?:trzeci|czwarty|kolejny|drugi)\b|\b(?:andra|tredje|fjarde)"
+        r" gangen\b|\b(?:anden|andre|tredje|fjerde) gang\b|\b(?:toista|kolmatta|neljatta) kertaa\b|\b(?:podruhe|potreti"
+        r"|poctvrte)\b",
         r"\blost count of (?:how many|the) (?:times|calls|emails|tickets|messages)|\byou (?:guys |people )?keep (?:saying"
         r"|telling (?:me|us)|promising)|\b(?:weeks|months) of (?:emails|calls|chasing|back and forth|follow-?ups)\b",
         # round 7: chasing every month, "like I said in the last chat", a second reminder, "me from this morning", how
@@ -1712,7 +1841,15 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # conversation set's round) nor "moving house"; (the thirty-second's) nor a freight "pickup"; (the thirty-fifth's) nor
     # "other thing" or "cheaper if we go annual", nor an account moved over with no rival named ("moving house ...
     # need to move my electricity account over"; "move our account over to Octopus" still opens it)
-    "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)(?! (?:my|our|the) (?:\w+ )?"
+    "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)"
+    # (2026-12, the fifty-first conversation author's) not moving an appointment or a home's contents ("move my wasp
+    # nest appointment", "moving a 2-bed flat")
+    r"(?! (?:my|our|the|a|an|this|that|his|her|their) (?:\S+ ){0,2}?(?:appointment|booking|slot|delivery|date|meeting"
+    r"|session|class|lesson|reservation|visit|flight|collection|flat|house|home|apartment|office|furniture|stuff|things"
+    r"|boxes|piano|sofa|belongings)s?\b(?! (?:system|platform|software|tool|app|process|engine|module|data)s?\b))"
+    r"(?! (?:to|into|onto) (?:a |an |the |our |my )?(?:new |different |bigger |smaller )?"
+    r"(?:domain|address|url|site|website|server|office|premises|location|house|home|flat|apartment|building|area|city"
+    r"|country|floor|desk|room|email|folder|workspace)s?\b)(?! (?:my|our|the) (?:\w+ )?"
     r"(?:account|supply|service|contract|plan|broadband|internet|electricity|gas|energy|water|phone|line|tv|meter)s?"
     r"(?: account)? (?:over|across)\b(?! to\b))"
     r"|leav\w*(?! (?:from|on|out of|around|sometime|tomorrow|today|tonight)\b"
@@ -1722,7 +1859,7 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
     r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick(?![- ]?ups?\b)\w*|trial\w*|demo\w*|onboard\w* with"
-    r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)|quot\w+|cheaper(?! if (?:we|i) (?:go|pay|switch|move|change) (?:to )?(?:annual|yearly|monthly)\b)|instead|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
+    r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)|(?<!need a )(?<!want a )(?<!like a )(?<!get a )(?<!for a )(?<!request a )(?<!send me a )(?<!give me a )quot\w+|cheaper(?! if (?:we|i) (?:go|pay|switch|move|change) (?:to )?(?:annual|yearly|monthly)\b)|instead|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
     r"|going back|from now on|done with|(?:we'?re|i'?m) done|port(?!land)\w*|transfer\w* (?:\S+ )?out|banks|bye|goodbye"
     r"|last (?:invoice|month|quarter|year|booking|order|renewal) with|lost us|some ?(?:one|where) else|ditch\w*"
     r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*"
@@ -1842,7 +1979,7 @@ person once the bot has answered, and before it when the handover model reads th
 (`Guardrails.someone`, `Guardrails.someone_first`)."""
 
 
-DEFAULT_NEEDS_PERSON = 0.905
+DEFAULT_NEEDS_PERSON = 0.9
 """The handover model's threshold: the one `baton train handover` chose (its manifest's `threshold`)."""
 
 DEFAULT_SOMEONE_FIRST = 0.65

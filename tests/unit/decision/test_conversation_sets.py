@@ -22,7 +22,10 @@ FLOORS = {
     # file: (escalate in time at least, resolve escalated at most), clear cases; since the long calm dialogues' round
     # (the handover model trained with long calm task dialogues as negatives, at 0.91: docs/decision.md, "Long calm
     # dialogues") what each set gives with that model
-    "support_conversations.jsonl": (35, 2),
+    "support_conversations.jsonl": (
+        35,
+        3,
+    ),  # resolve 3 since the handover model's retrain (2026-12-07)
     "support_conversations_test2.jsonl": (39, 5),
     "support_conversations_test3.jsonl": (38, 5),
     "support_conversations_test4.jsonl": (41, 5),
@@ -32,11 +35,11 @@ FLOORS = {
     "support_conversations_test8.jsonl": (40, 1),
     # (the forty-first set's round: 43 -> 42 with the handover model retrained with the forty-first set, as left out
     # of its training both before and after)
-    "support_conversations_test9.jsonl": (42, 0),
+    "support_conversations_test9.jsonl": (43, 0),
     "support_conversations_test10.jsonl": (38, 3),
     "support_conversations_test11.jsonl": (40, 3),
     "support_conversations_test12.jsonl": (38, 2),
-    "support_conversations_test13.jsonl": (39, 2),
+    "support_conversations_test13.jsonl": (40, 2),
     "support_conversations_test14.jsonl": (41, 1),
     "support_conversations_test15.jsonl": (40, 3),
     "support_conversations_test16.jsonl": (39, 0),
@@ -52,11 +55,11 @@ FLOORS = {
     # session's start (resolve 3 of 52 / 6 of 49); the twenty-second 41 since the eighteenth set's round; since the
     # long calm dialogues' round 34 of 43 (36 before) and 41 of 47 with 4 resolve escalated (6 before); the
     # twenty-first 35 since the thirty-seventh set's round
-    "support_conversations_test21.jsonl": (35, 3),
+    "support_conversations_test21.jsonl": (36, 3),
     "support_conversations_test22.jsonl": (41, 4),
     # held out, written during the eighteenth set's round: 35 of 43 in time with the code of the session's start
     # (resolve 7 of 52; 5 since the long calm dialogues' round, 6 since its second round)
-    "support_conversations_test24.jsonl": (35, 6),  # resolve 5 since the forty-first set's round
+    "support_conversations_test24.jsonl": (36, 5),  # 36 since the 51st and 53rd sets' round
     # read since the twenty-third set's round (held out before: 27 of 43 in time at the session's start and after the
     # eighteenth set's round)
     "support_conversations_test23.jsonl": (36, 3),
@@ -74,13 +77,16 @@ FLOORS = {
     # held out, written during the long calm dialogues' second round: long conversations with an LLM agent, 14 of 23
     # in time with the code of the session's start and at the round's end (resolve 6 of 33 both times); 13 (resolve
     # 5) since the thirtieth set's round, 14 since the thirty-fourth's
-    "support_conversations_test29.jsonl": (15, 5),  # 15 since the forty-fifth set's round
+    "support_conversations_test29.jsonl": (15, 4),  # 15 since the forty-fifth set's round
     # read since the thirtieth set's round (long conversations with an LLM agent; held out before: 16 of 23 in time at
     # the session's start and at the long calm dialogues' second round's end, resolve 8 / 10 of 33)
     "support_conversations_test30.jsonl": (19, 7),
     # held out, written with the thirtieth: 17 of 23 in time with the code of the session's start and at the long calm
     # dialogues' second round's end (resolve 6 of 33); 18 since the thirtieth set's round
-    "support_conversations_test31.jsonl": (18, 6),
+    "support_conversations_test31.jsonl": (
+        20,
+        7,
+    ),  # 20, resolve 7 since the 47th and 49th sets' round
     # read since the thirty-second set's round (long conversations with an LLM agent; held out before: 15 of 23 in
     # time at the session's start, resolve 7 of 34); 20 since the thirty-fifth's
     "support_conversations_test32.jsonl": (20, 4),
@@ -90,7 +96,10 @@ FLOORS = {
     "support_conversations_test33.jsonl": (18, 5),
     # read since the thirty-fourth set's round (long conversations with an LLM agent; held out before: 18 of 23 in
     # time with the session's starting code and at the thirty-second set's round's end, resolve 6 of 33)
-    "support_conversations_test34.jsonl": (23, 4),
+    "support_conversations_test34.jsonl": (
+        23,
+        5,
+    ),  # resolve 5 since the handover model's retrain (2026-12-07)
     # read since the thirty-fifth set's round (long conversations with an LLM agent; held out before: 19 of 22 in
     # time with the session's starting code and after the thirty-fourth set's round, resolve 4 of 34)
     "support_conversations_test35.jsonl": (22, 2),
@@ -99,7 +108,7 @@ FLOORS = {
     "support_conversations_test36.jsonl": (17, 8),
     # read since the thirty-seventh set's round (long conversations with an LLM agent; 18 of 22 in time when it
     # arrived, resolve 6 of 34)
-    "support_conversations_test37.jsonl": (20, 6),
+    "support_conversations_test37.jsonl": (21, 6),
     # held out, written with the thirty-seventh: 21 of 24 in time with the code of the session's start and at the
     # thirty-seventh set's round's end (resolve 4 of 32 both)
     "support_conversations_test38.jsonl": (22, 4),  # 22 since the forty-first set's round
@@ -111,21 +120,49 @@ FLOORS = {
     "support_conversations_test40.jsonl": (19, 3),
     # read since the forty-first and forty-third sets' round (short conversations; 30 of 43 in time when it arrived,
     # resolve 7 of 52)
-    "support_conversations_test41.jsonl": (37, 7),
+    "support_conversations_test41.jsonl": (40, 7),
     # held out, written with the forty-first: 34 of 43 in time with the code of the session's start and at the
     # forty-first and forty-third sets' round's end (resolve 2 of 52 both)
-    "support_conversations_test42.jsonl": (34, 1),  # resolve 1 since the handover model's retrain
+    "support_conversations_test42.jsonl": (
+        35,
+        2,
+    ),  # 35, resolve 2 since the 47th and 49th sets' round
     # read since the forty-first and forty-third sets' round (long conversations with an LLM agent; 17 of 21 in time
     # when it arrived, resolve 2 of 35)
     "support_conversations_test43.jsonl": (20, 2),
     # held out, written with the forty-third: 19 of 21 in time with the code of the session's start and at the
     # forty-first and forty-third sets' round's end (resolve 6 of 35 both)
-    "support_conversations_test44.jsonl": (19, 6),
+    "support_conversations_test44.jsonl": (20, 6),  # 20 since the 51st and 53rd sets' round
     # read since the forty-fifth set's round (short conversations; 35 of 43 in time when it arrived, resolve 1 of 52)
-    "support_conversations_test45.jsonl": (39, 1),
+    "support_conversations_test45.jsonl": (40, 1),
     # held out, written with the forty-fifth: 34 of 43 in time with the code of the session's start and at the
     # forty-fifth set's round's end (resolve 6 of 52 both)
-    "support_conversations_test46.jsonl": (34, 6),
+    "support_conversations_test46.jsonl": (36, 6),  # 36 since the 47th and 49th sets' round
+    # read since the forty-seventh and forty-ninth sets' round (long conversations with an LLM agent; 21 of 23 in time
+    # when it arrived, resolve 8 of 33)
+    "support_conversations_test47.jsonl": (23, 7),
+    # held out, written with the forty-seventh: 21 of 23 in time with the code of the session's start and at the
+    # forty-seventh and forty-ninth sets' round's end (resolve 7 of 33 both)
+    "support_conversations_test48.jsonl": (21, 7),
+    # read since the forty-seventh and forty-ninth sets' round (short conversations; 35 of 43 in time when it arrived,
+    # resolve 1 of 52)
+    "support_conversations_test49.jsonl": (38, 0),
+    # held out, written with the forty-ninth: 28 of 43 in time with the code of the session's start and at the
+    # forty-seventh and forty-ninth sets' round's end (resolve 4 of 52 both)
+    "support_conversations_test50.jsonl": (28, 4),
+    # read since the fifty-first and fifty-third sets' round (short conversations; 35 of 43 in time when it arrived,
+    # resolve 8 of 52); not yet training data of the handover model
+    "support_conversations_test51.jsonl": (39, 5),
+    # held out, written with the fifty-first: 33 of 43 in time with the code of the session's start, 32 after the
+    # forty-seventh and forty-ninth sets' round and at the fifty-first and fifty-third sets' round's end (resolve 4)
+    "support_conversations_test52.jsonl": (32, 4),
+    # read since the fifty-first and fifty-third sets' round (long conversations with an LLM agent; 20 of 23 in time
+    # when it arrived, resolve 5 of 33)
+    "support_conversations_test53.jsonl": (22, 5),
+    # held out, written with the fifty-third: 19 of 22 in time with the code of the session's start, after the
+    # forty-seventh and forty-ninth sets' round and at the fifty-first and fifty-third sets' round's end (resolve 5,
+    # 6, 5 of 34)
+    "support_conversations_test54.jsonl": (19, 5),
 }
 
 IN_TIME_MISSED = {
@@ -135,20 +172,22 @@ IN_TIME_MISSED = {
     "calm dialogues' second round, 31 in its first, 33 at the twenty-fifth set's round's start and end)",
     "support_conversations_test29.jsonl": "15 of 23 in time (65%) since the forty-fifth set's round (14 since the "
     "thirty-fourth's, 13 since the thirtieth's): long conversations with an LLM agent, escalated late more than never",
-    "support_conversations_test31.jsonl": "18 of 23 in time (78%) since the thirtieth set's round (17 at the session's "
-    "start): long conversations with an AI assistant",
     "support_conversations_test36.jsonl": "17 of 22 in time (77%) at the thirty-fifth set's round's end (16 at the "
     "session's start): long conversations with an LLM agent",
-    "support_conversations_test42.jsonl": "34 of 43 in time (79%) with the session's starting code and at the "
-    "forty-first and forty-third sets' round's end",
-    "support_conversations_test46.jsonl": "34 of 43 in time (79%) with the session's starting code and at the "
-    "forty-fifth set's round's end",
+    "support_conversations_test50.jsonl": "28 of 43 in time (65%) with the session's starting code and at the "
+    "forty-seventh and forty-ninth sets' round's end",
+    "support_conversations_test52.jsonl": "32 of 43 in time (74%) at the fifty-first and fifty-third sets' round's end "
+    "(33 with the session's starting code)",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 
 RESOLVE_MISSED = {
     "support_conversations_test36.jsonl": "8 of 34 resolve escalated (24%) with the session's starting code and at the "
     "thirty-fifth set's round's end: long conversations with an LLM agent",
+    "support_conversations_test31.jsonl": "7 of 33 resolve escalated (21%) since the forty-seventh and forty-ninth "
+    "sets' round (6 before): long conversations with an AI assistant",
+    "support_conversations_test48.jsonl": "7 of 33 resolve escalated (21%) with the session's starting code and at the "
+    "forty-seventh and forty-ninth sets' round's end: long conversations with an LLM agent",
 }
 """Held-out sets over the 20% bound for calm conversations escalated, as measured."""
 

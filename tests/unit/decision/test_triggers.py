@@ -464,6 +464,23 @@ def test_a_threat_after_a_negated_condition_still_counts() -> None:
     assert guardrail_matches(
         "if i don't get a refund i'm cancelling my subscription and want my money back", params
     )
+    # (2026-12) the same in Spanish and Italian: the English cue "no" inside a "si" / "se" condition
+    assert (
+        guardrail_matches("si no lo arreglan hoy lo publico en twitter", params)[0][0] == "public_complaint"
+    )
+    assert (
+        guardrail_matches("se non rispondete oggi lo scrivo su trustpilot", params)[0][0]
+        == "public_complaint"
+    )
+    # and without the condition the "no" still negates
+    assert guardrail_matches("no lo publico en twitter, tranquilos", params) == []
+
+
+def test_a_portuguese_in_the_is_no_negation() -> None:
+    # Portuguese "no" is "in the" ("no aplicativo" = in the app): it does not negate what follows.
+    params = load_default()
+    assert guardrail_matches("no aplicativo todas as fotos sumiram", params)[0][0] == "data_loss"
+    assert guardrail_matches("no photos were deleted, I found them", params) == []
 
 
 @pytest.mark.parametrize(

@@ -794,3 +794,114 @@ def test_the_forty_fifth_sets_families_trip_their_guardrail(text: str, guardrail
 )
 def test_the_forty_fifth_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the forty-seventh and forty-ninth conversation authors' families, in other words)
+        ("My dad's speech is slurred and his face is drooping on the left.", "vulnerable_customer"),
+        ("my grandmother just collapsed in the hallway", "vulnerable_customer"),
+        ("The portal shows my sodium as a critical value and nobody has rung me.", "vulnerable_customer"),
+        ("I'm 84, the heating went off on Sunday and it's below freezing outside.", "vulnerable_customer"),
+        (
+            "The boiler's dead, I've run out of heating oil and my mother is 90 years old.",
+            "vulnerable_customer",
+        ),
+        ("The frame has a dent that wasn't there when I brought it in for the service.", "damage_caused"),
+        ("My watch came back from your repair centre with a cracked glass.", "damage_caused"),
+        ("My phone shows SOS only; someone has moved my number to a new SIM.", "account_compromise"),
+        ("There's an eSIM swap on my account that I never requested.", "account_compromise"),
+        ("Ktoś zamówił duplikat karty SIM na mój numer.", "account_compromise"),
+        ("Jemand hat eine Ersatz-SIM für meinen Vertrag aktiviert, das war ich nicht.", "account_compromise"),
+        ("Alguien ha pedido un duplicado de mi SIM y me he quedado sin línea.", "account_compromise"),
+        ("Si no me lo solucionan hoy, lo cuento todo en Twitter.", "public_complaint"),
+        ("Wenn das nicht bis Freitag erledigt ist, poste ich das alles auf Facebook.", "public_complaint"),
+        ("Si vous ne faites rien, je vais tout raconter sur les réseaux sociaux.", "public_complaint"),
+        ("Se non rispondete entro domani lo scrivo su Trustpilot.", "public_complaint"),
+        ("Vou expor isso tudo nas redes sociais.", "public_complaint"),
+        ("no aplicativo sumiram todas as fotos do álbum", "data_loss"),
+    ],
+)
+def test_the_forty_seventh_and_forty_ninth_sets_families_trip_their_guardrail(
+    text: str, guardrail: str
+) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My mum holds power of attorney for my grandad, can she update his address?",
+        "Ik wil overstappen naar jullie, hoe werkt dat?",
+        "We willen overstappen naar een goedkoper abonnement bij jullie.",
+        "I'm not there anymore, can the parcel go to my new address?",
+        "My results came back and nothing critical was found, thanks.",
+        "How do I order a replacement SIM? Mine is cracked.",
+        "My new SIM was activated yesterday, all good now.",
+        "I'm 85% sure the heating schedule is wrong, can you check?",
+        "My dad is not responding to my texts, can you resend the code to me instead?",
+        "Je poste sur Instagram tous les jours avec votre appli, comment programmer un post ?",
+        "¿Cómo publico en Facebook desde la app?",
+        "No voy a publicarlo en Twitter, tranquilos, solo quiero la factura.",
+        "Ich werde das nicht auf Facebook posten, keine Sorge.",
+        "The scratch on the case was there before, no worries.",
+    ],
+)
+def test_the_forty_seventh_and_forty_ninth_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the fifty-first and fifty-third conversation authors' families, in other words)
+        ("You sent the wrong strength of insulin and my son already injected it.", "vulnerable_customer"),
+        (
+            "The box says 20 mg, her prescription is 5 mg, and she took one at breakfast.",
+            "vulnerable_customer",
+        ),
+        (
+            "My 13 year old is stranded at the bus station, your coach left without her.",
+            "vulnerable_customer",
+        ),
+        ("The conductor made my son get off the train at Crewe, he's 14.", "vulnerable_customer"),
+        ("Mein Opa ist 88 und bei ihm sind es 12 Grad, die Heizung ist ausgefallen.", "vulnerable_customer"),
+        (
+            "I've just been made redundant and I don't know how I'll cover the mortgage.",
+            "vulnerable_customer",
+        ),
+        ("Charging me twice for one service is illegal and you know it.", "legal_threat"),
+        (
+            "Under the Consumer Credit Act we are entitled to a refund from you as the card issuer.",
+            "legal_threat",
+        ),
+        (
+            "Según la ley general para la defensa de los consumidores tengo derecho al reembolso.",
+            "legal_threat",
+        ),
+        ("To już czwarty raz piszę w tej sprawie.", "repeated_contact"),
+        ("Det er tredje gang jeg skriver til jer om dette.", "repeated_contact"),
+    ],
+)
+def test_the_fifty_first_and_fifty_third_sets_families_trip_their_guardrail(
+    text: str, guardrail: str
+) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is it illegal to park on the pavement outside my house?",
+        "it's illegal to sell alcohol to under-18s, so we ask for ID",
+        "Under the Consumer Rights Act, how long do I have to return shoes?",
+        "My son is home alone at the weekend, can the engineer come on Saturday?",
+        "Our company laid off half the team, can we drop to 10 seats?",
+        "I'm 85% sure the heating schedule is wrong.",
+        "Can I get the 20 mg tablets instead of 10 mg next time? My doctor changed the dose.",
+        "Pierwszy raz piszę, jak zmienić adres?",
+    ],
+)
+def test_the_fifty_first_and_fifty_third_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
