@@ -192,7 +192,11 @@ DEFAULT_TRIGGER_KEYWORDS: dict[str, str] = {
     # round 5: a callback, a specialist, a team lead; German, French, Spanish (not a membership number: "member
     # 40028817", the thirty-ninth conversation author's)
     r"|callback|call ?back|specialists?|engineers?|lead|member(?! (?:#|no\.? |number |id )?\d)|real|directly|menschen?"
-    r"|humain|humano|responsable|conseiller|persona|personne|mitarbeiter|chatbot",
+    r"|humain|humano|responsable|conseiller|persona|personne|mitarbeiter|chatbot"
+    # (2026-12, the fifty-seventh conversation author's) a case handler and speaking in other languages ("Ich moechte
+    # mit dem zustaendigen Sachbearbeiter sprechen, nicht mit einem Chat")
+    r"|sachbearbeiter\w*|ansprechpartner\w*|berater\w*|sprechen|reden|hablar|parler|parlare|falar|spreken|praten"
+    r"|rozmawia\w*|mluvit|snakke|tala|puhua",
 }
 """What a trigger is about, in words: a trigger model's hit is vetoed when every one of these is negated
 (`Negation.vetoes`). The decision parameters' `guardrails.model_keywords` (`<<name>>`: `guardrails.terms`)."""

@@ -145,6 +145,12 @@ class Business(_Model):
 
 DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "legal_threat": (
+        # (2026-12, the fifty-fifth conversation author's) a car's mileage wound back ("der Tacho wurde also
+        # offensichtlich zuruckgedreht"), in English, German, French, Spanish, Italian and Dutch
+        r"\b(?:odometer|mileage|milometer|clock|tacho\w*|kilometerstand|kilometrage|compteur|cuentakil\w*|contachilometri"
+        r"|kilometerteller)\b[^.!?]{0,60}?\b(?:rolled back|wound back|clocked|tampered|altered|zuruckgedreht"
+        r"|manipuliert|trafique|manipulado|alterado|manomesso|teruggedraaid)\b|\b(?:clocked|tampered with) (?:the )?"
+        r"(?:odometer|mileage|milometer)\b",
         # (2026-12, the fifty-first conversation author's) what the company does called illegal, or a consumer statute
         # cited for a right ("that's illegal under the No Surprises Act", "Enligt konsumentkoplagen har jag ratt till
         # aterbetalning"), in English, Spanish, French, German, Italian, Portuguese, Dutch, Swedish and Polish
@@ -213,6 +219,18 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # on it (a baby, an elderly or disabled person, medical equipment), danger now (gas, fire, an injury), or
     # stranded away from home with no way on.
     "vulnerable_customer": (
+        # (2026-12, the fifty-fifth and fifty-seventh conversation authors') an allergic reaction's signs ("my lips and
+        # inside my cheeks are swollen and itchy and there's a rash ... allergic to latex"); age-restricted goods handed
+        # to a child ("the courier handed 6 bottles of wine to a child")
+        r"\b(?:lips?|tongue|face|throat|mouth|eyes?|cheeks?|eyelids?)\b[^.!?]{0,40}?\b(?:are|is|went|gone|getting|got)"
+        r" (?:all |really |very )?(?:swollen|swelling|puffed up|puffy|tingling)\b(?=[\s\S]{0,200}?\b(?:allerg\w*|reaction"
+        r"|rash|hives|itch\w*))",
+        r"\b(?:alcohol|wine|beer|spirits|vodka|whisky|gin|bottles? of \w+|cigarettes|tobacco|vapes?|knives|knife|blades?"
+        r"|fireworks)\b[^.!?]{0,60}?\b(?:to|by|for) (?:a|my|our) (?:child|minor|kid|teenager|\d{1,2}[- ]year[- ]old|son"
+        r"|daughter)\b(?=[^.!?]{0,80}(?:without|no (?:id|check)|never (?:asked|checked)|didn'?t (?:ask|check)))|\b(?:my|our)"
+        r" (?:\d{1,2}[- ]year[- ]old|1[0-7]|child|kid|teenager)(?: \w+)? (?:signed for|was handed|was given|received)"
+        r" (?:the |a |an |our |my |\d+ )?(?:\w+ ){0,2}?(?:alcohol|wine|beer|spirits|vodka|bottles|cigarettes|vapes|knives"
+        r"|knife)\b",
         # (2026-12, the fifty-third conversation author's) a customer who just lost their job and their income, with
         # money in the same message ("i was made redundant last week ... not sure what i'll have coming in")
         r"\b(?:i(?:'ve| have)? (?:just |recently )?(?:was |been |got |am being |'m being )?(?:made redundant|laid off|let go)"
@@ -746,6 +764,27 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
     # pipe", "your guys dropped the cabinet"), in German too, and who pays for it ("Who's paying for this?")
     "damage_caused": (
+        # (2026-12, the fifty-fifth conversation author's) what was sent to the company came back marked or torn ("it's
+        # come back with a brown mark on the bodice and a 3cm tear"); an accident on the company's equipment left out
+        # with someone hurt ("drove into your skip ... whiplash"); a pet hurt while boarding ("she was with you for 10
+        # days ... an abscess from a bite")
+        r"(?<!\blab )(?<!\btest )(?<!\bresults )(?<!\breport )(?<!\bscan )\b(?:came|come|comes|got it|got them|was returned"
+        r"|were returned) back (?:from (?:\S+ ){1,3})?with (?:\S+ ){0,3}?"
+        r"(?:marks?|holes?|rips?|tears?|stains?|burns?|damage|dents?|scratch\w*|cracks?|chips?|scuffs?|snags?)\b",
+        r"\b(?:drove|crashed|ran|walked|tripped|fell|cycled|rode|reversed) (?:straight )?(?:into|over) (?:your|the|an?)"
+        r" (?:\w+ )?(?:unlit )?(?:skip|scaffold\w*|signs?|barriers?|cones?|cables?|hoses?|pallets?|trench|hole|ladders?"
+        r"|equipment|materials?)\b(?=[\s\S]{0,200}?\b(?:injur\w*|whiplash|hospital|a&e|hurt|broken|fractur\w*|written off"
+        r"|police|ambulance))|\b(?:skip|scaffold\w*|van|lorry|truck|trench|hole|equipment|materials?|cables?|barriers?)\b"
+        r"(?:[^.!?]|\.(?= ?\d)){0,60}?\b(?:left|placed|parked|put) (?:\S+ ){0,4}?without (?:any )?(?:lights|lighting|lamps|cones|signs"
+        r"|barriers|warning)(?=[\s\S]{0,250}?(?:\b(?:injur\w*|whiplash|hospital|hurt|broken|written off|police|ambulance"
+        r"|drove into|crashed into|tripped|fell)\b|\ba&e\b))",
+        r"\b(?:bit(?:ten|e)|injur\w+|wound\w*|abscess|limp\w*|burns?|cuts?|bruis\w*|lost (?:so much )?weight|fleas)\b"
+        r"[\s\S]{0,200}?\b(?:(?:was|were|stayed|been) (?:with you|in your care|boarding with you|staying with you)"
+        r"|while (?:in your care|(?:she|he|they|it) (?:was|were) (?:with you|boarding|in your care)))\b|\b(?:(?:was|were"
+        r"|stayed|been) (?:with you|in your care|boarding with you) for (?:\d+|a|one|two|three|four|five|six|seven|ten"
+        r"|fourteen) (?:days?|nights?|weeks?|fortnight)|while (?:she|he|they|it)"
+        r" (?:was|were) (?:with you|boarding with you|in your care))\b[\s\S]{0,200}?\b(?:bit(?:ten|e)|injur\w+|wound\w*"
+        r"|abscess|limp\w*|burns?|cuts?|bruis\w*|vet'?s? bill)\b",
         # (2026-12, the thirty-fourth conversation author's) damage found after a visit and hidden ("found my
         # grandmother's vase broken and put back in the cupboard with the pieces. nobody told me")
         r"\b(?:found|discovered|noticed)\b[^.!?]{0,60}\b(?:broken|damaged|smashed|cracked|ruined|snapped)\b[\s\S]{0,100}?"
@@ -1255,6 +1294,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|votre|your|eure|ihre|jullie|uw|sua) ?(?:app|aplicacion|application|applicazione|aplicativo))",
         r"\brecensione negativa|\b(?:reclamar (?:no |na )?)?reclame aqui\b|\bprocon\b|\bconsumentenbond\b|\bklacht (?:\S+ ){0,3}?(?:indienen"
         r"|ingediend)|\b(?:slechte|negatieve) (?:review|recensie)|\b(?:avvocato|advogado|advocaat)\b",
+        # (2026-12, the fifty-fifth and fifty-seventh conversation authors') a lawyer or an ombudsman in German, Spanish,
+        # French, Polish, Nordic languages, Finnish and Czech ("sonst geht das an meinen Anwalt", "gehe ich zum
+        # Versicherungsombudsmann"), not the French avocado ("les avocats etaient abimes")
+        r"\b(?:(?:an|zu|mit|von) (?:meinen|meinem|unseren|unserem) (?:rechts)?anwalt|(?:mein|unser) (?:rechts)?anwalt"
+        r"(?: \w+){0,3}? (?:schaut|pruft|prueft|wird|kummert|meldet|schreibt|ist|hat)|(?:rechts)?anwalt (?:einschalten"
+        r"|einschalte|beauftragen|beauftrage|informieren|nehmen)|(?:mi|nuestro|un|nuestros|mis) abogad[oa]s?|(?:mon|notre)"
+        r" avocat|(?:moj|mojego|moim|naszego|naszym) (?:prawnik\w*|adwokat\w*)|(?:min|vores|var|minn) (?:advokat|jurist)"
+        r"|asianajaja\w*|(?:muj|mym|naseho) (?:pravnik\w*|advokat\w*)|(?:zum|zur|beim|an den|an die) \w*ombuds\w*"
+        r"|(?:zur|an die) (?:schlichtungsstelle|verbraucherzentrale|bafin))\b",
         r"\b(?:every ?(?:one|body)|people|other (?:customers|parents|patients|owners)) (?:should|needs? to|deserves? to"
         r"|ought to) (?:know|hear) (?:about )?(?:this|how|what)|\b(?:go\w*|writ\w+|talk\w*) to the (?:papers|press|media)\b"
         r"|\breview[- ]bomb\w*",
@@ -1841,7 +1889,8 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # conversation set's round) nor "moving house"; (the thirty-second's) nor a freight "pickup"; (the thirty-fifth's) nor
     # "other thing" or "cheaper if we go annual", nor an account moved over with no rival named ("moving house ...
     # need to move my electricity account over"; "move our account over to Octopus" still opens it)
-    "competitor_switch": r"switch\w*|mov\w+(?! (?:house|home|flat|apartment|in together)\b)"
+    "competitor_switch": r"switch\w*(?! (?:\w+ )?(?:over )?to (?:the |my |our )?new (?:address|home|house|flat|place)\b)"
+    r"|mov\w+(?! (?:house|home|flat|apartment|in together)\b)(?! (?:on|in) (?:the )?\d)"
     # (2026-12, the fifty-first conversation author's) not moving an appointment or a home's contents ("move my wasp
     # nest appointment", "moving a 2-bed flat")
     r"(?! (?:my|our|the|a|an|this|that|his|her|their) (?:\S+ ){0,2}?(?:appointment|booking|slot|delivery|date|meeting"
@@ -1855,7 +1904,8 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|leav\w*(?! (?:from|on|out of|around|sometime|tomorrow|today|tonight)\b"
     r"| (?:at|by|after|before) \d| (?:this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|morning|afternoon|evening)\b| (?:the )?(?:airport|hotel|station)\b)"
-    r"|competit\w*|alternatives?|another|elsewhere|other(?! (?:thing|things|question|questions|day|issue|bit)\b)|different"
+    r"|competit\w*|alternatives?|another(?! (?:thing|question|one|issue|bit|day|time|item|order|bag|box|delivery)\b)"
+    r"|elsewhere|other(?! (?:thing|things|question|questions|day|issue|bit)\b)|different"
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
     r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick(?![- ]?ups?\b)\w*|trial\w*|demo\w*|onboard\w* with"

@@ -38,7 +38,7 @@ FLOORS = {
     "support_conversations_test9.jsonl": (43, 0),
     "support_conversations_test10.jsonl": (38, 3),
     "support_conversations_test11.jsonl": (40, 3),
-    "support_conversations_test12.jsonl": (38, 2),
+    "support_conversations_test12.jsonl": (39, 2),  # 39 since the 55th and 57th sets' round
     "support_conversations_test13.jsonl": (40, 2),
     "support_conversations_test14.jsonl": (41, 1),
     "support_conversations_test15.jsonl": (40, 3),
@@ -163,6 +163,18 @@ FLOORS = {
     # forty-seventh and forty-ninth sets' round and at the fifty-first and fifty-third sets' round's end (resolve 5,
     # 6, 5 of 34)
     "support_conversations_test54.jsonl": (19, 5),
+    # read since the fifty-fifth and fifty-seventh sets' round (short conversations; 31 of 43 in time with the
+    # session's starting code, 32 when it arrived, resolve 1 of 52); not yet training data of the handover model
+    "support_conversations_test55.jsonl": (37, 1),
+    # held out, written with the fifty-fifth: 35 of 43 in time with the code of the session's start, at its arrival
+    # and at the fifty-fifth and fifty-seventh sets' round's end (resolve 1 of 52 each time)
+    "support_conversations_test56.jsonl": (35, 1),
+    # read since the fifty-fifth and fifty-seventh sets' round (long conversations with an LLM agent; 17 of 22 in
+    # time when it arrived, resolve 9 of 34)
+    "support_conversations_test57.jsonl": (19, 8),
+    # held out, written with the fifty-seventh: 17 of 22 in time with the code of the session's start, 18 at its
+    # arrival and at the fifty-fifth and fifty-seventh sets' round's end (resolve 4 of 34 each time)
+    "support_conversations_test58.jsonl": (18, 4),
 }
 
 IN_TIME_MISSED = {

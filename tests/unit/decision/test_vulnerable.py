@@ -905,3 +905,52 @@ def test_the_fifty_first_and_fifty_third_sets_families_trip_their_guardrail(
 )
 def test_the_fifty_first_and_fifty_third_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the fifty-fifth and fifty-seventh conversation authors' families, in other words)
+        ("My suit came back from your dry cleaning with a burn mark on the sleeve.", "damage_caused"),
+        (
+            "Your scaffold was left on the pavement without lights and my wife tripped, she's in A&E.",
+            "damage_caused",
+        ),
+        (
+            "He stayed with you for a week and came home with a bite wound on his leg, the vet's bill is £180.",
+            "damage_caused",
+        ),
+        (
+            "Her tongue is swollen and she has hives all over, I think it's an allergic reaction.",
+            "vulnerable_customer",
+        ),
+        (
+            "Your driver handed a crate of beer to my 14 year old son without asking for ID.",
+            "vulnerable_customer",
+        ),
+        ("The mileage was clearly rolled back before you sold me the car.", "legal_threat"),
+        (
+            "Wenn Sie nicht antworten, schalte ich meinen Anwalt ein. Anwalt einschalten ist der nächste Schritt.",
+            "public_complaint",
+        ),
+        ("Si no me devuelven el dinero, mi abogado les escribirá.", "public_complaint"),
+    ],
+)
+def test_the_fifty_fifth_and_fifty_seventh_sets_families_trip_their_guardrail(
+    text: str, guardrail: str
+) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les avocats étaient abîmés, pouvez-vous les remplacer ?",
+        "My blood test came back with a note about iron, what does that mean?",
+        "Is it normal for my lips to feel a bit dry after the whitening?",
+        "Can I buy a bottle of wine as a gift for my daughter's teacher?",
+        "How do I check the mileage on the car before I buy it?",
+    ],
+)
+def test_the_fifty_fifth_and_fifty_seventh_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
