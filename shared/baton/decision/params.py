@@ -219,6 +219,10 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # on it (a baby, an elderly or disabled person, medical equipment), danger now (gas, fire, an injury), or
     # stranded away from home with no way on.
     "vulnerable_customer": (
+        # (2026-12, the fifty-ninth conversation author's) a child nearly drowned ("she went under and came up coughing
+        # and panicking and the instructor was looking at another kid")
+        r"\b(?:nearly|almost) drown\w*|\bnear[- ]drowning\b|\bwent under (?:the water )?and (?:came up|had to be)"
+        r"|\b(?:pulled|dragged|fished) (?:her|him|them|my \w+) out of the (?:water|pool)\b",
         # (2026-12, the fifty-fifth and fifty-seventh conversation authors') an allergic reaction's signs ("my lips and
         # inside my cheeks are swollen and itchy and there's a rash ... allergic to latex"); age-restricted goods handed
         # to a child ("the courier handed 6 bottles of wine to a child")
@@ -712,6 +716,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|admin rights)\b[^.!?]{0,60}\b(?:removed|deleted|changed)\b",
     ),
     "security_incident": (
+        # (2026-12, the fifty-ninth conversation author's) a buyer paid a seller off the platform and the seller is
+        # gone ("she asked me to pay by bank transfer ... now her listing is gone and she's blocked me")
+        r"\b(?:pay|paid|sent|transfer+ed) (?:\S+ ){0,4}?(?:by |via |through |with )?(?:bank transfer|transfer|wire|paypal"
+        r" friends|friends and family|gift cards?|crypto|western union)\b[\s\S]{0,200}?\b(?:(?:has |have |'s )?blocked"
+        r" (?:me|us)|(?:listing|profile|account|ad)s? (?:is |are |has |have )?(?:gone|disappeared|deleted|vanished|been"
+        r" removed)|(?:disappeared|vanished|stopped (?:answering|replying)))\b",
         # (2026-12, the forty-first conversation author's) something stolen and already reported to the police, in
         # English, Italian, German, French, Spanish, Portuguese, Dutch and Polish ("stanotte mi hanno rubato la Fiat
         # ... Ho gia fatto denuncia ai carabinieri")
@@ -764,6 +774,22 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
     # pipe", "your guys dropped the cabinet"), in German too, and who pays for it ("Who's paying for this?")
     "damage_caused": (
+        # (2026-12, the fifty-ninth conversation author's) what the company did or left harms people or property:
+        # children with sore eyes after its technician's chemicals ("red itchy skin and sore eyes after swimming ...
+        # Your technician shocked the pool"), its unit tipped over spilling waste ("it blew over ... the waste has
+        # gone all over the driveway"); a pet ill since it was collected from boarding, the vet on it ("I picked
+        # Biscuit up on Sunday and she hasn't eaten since. The vet says GI stasis")
+        r"\b(?:rash\w*|burns?|(?:red|itchy|burning|stinging|sore|swollen) (?:\w+ )?(?:skin|eyes)|coughing|vomiting|dizz\w+"
+        r"|headaches?)\b[^.!?]{0,80}?\bafter (?:swimming|the (?:pool|treatment|spray\w*|clean\w*|fumigat\w*)|your"
+        r" (?:technician|engineer|guy|team|cleaner|treatment|staff))\b(?=[\s\S]{0,200}?\b(?:your (?:technician|engineer"
+        r"|guy|team|cleaner|staff)|chlorine|chemicals?|spray\w*|fumigat\w*|pesticide\w*|treatment)\b)",
+        r"\b(?:blew over|tipped over|fell over|toppled(?: over)?|knocked over)\b[\s\S]{0,120}?\b(?:waste|sewage|chemicals?"
+        r"|oil|diesel|fuel)\b",
+        r"\b(?:picked|collected) (?:\S+ ){1,2}?up (?:on \w+|yesterday|today|this morning|last night)\b[\s\S]{0,120}?\bvet"
+        r"(?:'s)? (?:says|said|thinks|found|diagnosed)\b(?! (?:\S+ ){0,4}?(?:fine|ok|okay|healthy|all clear|nothing))"
+        r"|\b(?:picked|collected) (?:\S+ ){0,2}?(?:yesterday|on \w+|today|this morning)\b[\s\S]{0,160}?\bvet(?:'s)?"
+        r" (?:this morning |yesterday |today )?(?:says|said|thinks|found|diagnosed)\b(?! (?:\S+ ){0,4}?(?:fine|ok|okay"
+        r"|healthy|all clear|nothing))",
         # (2026-12, the fifty-fifth conversation author's) what was sent to the company came back marked or torn ("it's
         # come back with a brown mark on the bodice and a 3cm tear"); an accident on the company's equipment left out
         # with someone hurt ("drove into your skip ... whiplash"); a pet hurt while boarding ("she was with you for 10

@@ -954,3 +954,36 @@ def test_the_fifty_fifth_and_fifty_seventh_sets_families_trip_their_guardrail(
 )
 def test_the_fifty_fifth_and_fifty_seventh_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the fifty-ninth conversation author's families, in other words)
+        (
+            "The seller said to pay by PayPal friends and family, I sent £300 and now his profile is gone.",
+            "security_incident",
+        ),
+        (
+            "My daughter has a rash and stinging eyes after the treatment, your cleaner used a strong spray.",
+            "damage_caused",
+        ),
+        ("The hire unit tipped over overnight and diesel is leaking onto the road.", "damage_caused"),
+        ("We collected Rex on Monday and the vet said today he has kennel cough.", "damage_caused"),
+        ("My son nearly drowned at your pool party and no lifeguard was watching.", "vulnerable_customer"),
+    ],
+)
+def test_the_fifty_ninth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I pay by bank transfer instead of card?",
+        "My eyes are sore after swimming, which goggles do you sell?",
+        "We picked him up on Saturday and the vet said he's fine, thanks for looking after him!",
+    ],
+)
+def test_the_fifty_ninth_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
