@@ -43,9 +43,10 @@ LONG_AGENT_SETS = tuple(
 """The development sets of long conversations with an LLM agent (6 to 14 customer messages)."""
 NOT_YET_TRAINED_ON = tuple(f"support_conversations_test{i}.jsonl" for i in (51, 55, 59))
 """Development sets read after the handover model's last retrain: left out of its training until the next one is
-measured by leave one author out (the fifty-first, fifty-fifth and fifty-ninth, read after the sixteenth session's retrain with
-the forty-fifth and the forty-ninth, which measured the same 868 of 984 in time and 78 of 1,184 `resolve` escalated
-on the other sets at the old threshold, docs/decision.md, "The forty-seventh and forty-ninth sets read")."""
+measured by leave one author out (the fifty-first, fifty-fifth and fifty-ninth, read after the sixteenth session's
+retrain with the forty-fifth and the forty-ninth, which measured the same 868 of 984 in time and 78 of 1,184
+`resolve` escalated on the other sets at the old threshold, docs/decision.md, "The forty-seventh and forty-ninth
+sets read")."""
 HANDOVER_SETS = tuple(
     name for name in DEVELOPMENT_SETS if name not in LONG_AGENT_SETS and name not in NOT_YET_TRAINED_ON
 )

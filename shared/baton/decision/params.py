@@ -160,7 +160,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|(?:charging|billing|taking|keeping|withholding|refusing|cancell?ing|denying)\b[^.!?]{0,40}? (?:is|was|are)"
         r" (?:\w+ )?(?:illegal|unlawful|against the law)\b|(?:this|that|the|your) (?:\w+ )?(?:charge|fee|clause|term"
         r"|policy|practice|penalty|fine|contract)s? (?:is|are|was) (?:\w+ )?(?:illegal|unlawful|against the law)\b"
-        r"|(?:eso|esto|lo que hacen) (?:no es legal|es ilegal)|(?:c'est|ce que vous faites est) (?:illegal|illegal)"
+        r"|(?:eso|esto|lo que hacen) (?:no es legal|es ilegal)|(?:c'est|ce que vous faites est) illegal"
         r"|(?:das ist|das ist doch|ist) (?:illegal|rechtswidrig|gesetzwidrig)|(?:questo|e) (?:e )?illegale|(?:isso|isto) e"
         r" ilegal|(?:dit|dat) is (?:illegaal|onwettig)|(?:det ar|det har ar) olagligt|(?:to jest )?niezgodne z prawem"
         r"|under (?:the )?(?:consumer rights act|consumer credit act|no surprises act|consumer contracts regulations"
@@ -908,7 +908,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # "missing from the account", "the folder was emptied", "vanished from the parent portal", "the restore
         # overwrote this week's orders", "you corrupted my thesis file")
         r"(?<!\bi'm )(?<!\bim )(?<!\bi am )(?<!\bwe're )(?<!\bwere )(?<!\bwe are )(?<!\bhe's )(?<!\bhes )(?<!\bshe's )"
-        r"(?<!\bshes )(?<!\bhe is )(?<!\bshe is )(?<!\bthey're )(?<!\btheyre )(?<!\bthey are )\b(?:just |simply )?(?:not|isn'?t|aren'?t) there any ?more\b|\b(?:<<data>>|readings|grades|marks|scores|forms"
+        r"(?<!\bshes )(?<!\bhe is )(?<!\bshe is )(?<!\bthey're )(?<!\btheyre )(?<!\bthey are )\b(?:just |simply )?"
+        r"(?:not|isn'?t|aren'?t) there any ?more\b|\b(?:<<data>>|readings|grades|marks|scores|forms"
         r"|folders?|files?|documents?)(?: \S+){0,5}? (?:are|is|were|was) (?:now )?(?:no longer (?:in|on|there|showing"
         r"|visible|available)|missing from|vanished from|disappeared from)\b|\b(?:vanished|disappeared)"
         r" from (?:the|my|our) (?:\w+ )?(?:portal|system|app|account|workspace|dashboard|drive|database)",
@@ -1018,7 +1019,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # managers can approve"), "can't run payroll for anyone", company-wide; French "aucun de nos employes"
         r"\ball (?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve) )?(?:of )?(?:(?:our|the|my) )?(?:\w+ )?(?:restaurants"
         r"|stores|shops|sites|branches|locations|clinics|schools|offices|depots|warehouses|salons|venues|hotels|practices"
-        r"|pharmacies|gyms|studios|kitchens|bars|cafes|outlets|franchises|sites)\b(?: [^.!?]{0,40}?)? (?:frozen|are down"
+        r"|pharmacies|gyms|studios|kitchens|bars|cafes|outlets|franchises)\b(?: [^.!?]{0,40}?)? (?:frozen|are down"
         r"|went down|offline|lost (?:access|connection)|can'?t|cannot|unable|are stuck|locked out|dead|not working|blank)",
         r"\ball (?:lost|lose|losing) (?:access|connection|the (?:system|app|connection))\b(?! (?:to (?:the )?(?:old|legacy"
         r"|test|beta|demo)))",
@@ -1317,7 +1318,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|auf|bei|ins|im|op) (?:(?:todas|todos|toutes|tous|tutti|tutte|alle|las|los|les|mes|mis|le|la|el|den|die|meinen|meine|i|gli"
         r"|miei|as|os|de|het|mijn) ){0,2}(?:<<public>>|redes(?: sociales| sociais)?|reseaux(?: sociaux)?|social(?: media)?|sozialen \w+|internet|netz|reclame aqui)\b"
         r"(?!(?: \S+)? (?:desde|from|depuis|dalla|dal|da|von|vanuit|via|con|avec|mit|met|com) (?:la|the|l'|vostra|su|sua"
-        r"|votre|your|eure|ihre|jullie|uw|sua) ?(?:app|aplicacion|application|applicazione|aplicativo))",
+        r"|votre|your|eure|ihre|jullie|uw) ?(?:app|aplicacion|application|applicazione|aplicativo))",
         r"\brecensione negativa|\b(?:reclamar (?:no |na )?)?reclame aqui\b|\bprocon\b|\bconsumentenbond\b|\bklacht (?:\S+ ){0,3}?(?:indienen"
         r"|ingediend)|\b(?:slechte|negatieve) (?:review|recensie)|\b(?:avvocato|advogado|advocaat)\b",
         # (2026-12, the fifty-fifth and fifty-seventh conversation authors') a lawyer or an ombudsman in German, Spanish,
@@ -1651,7 +1652,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|wrote|reported|contacted|emailed|chatted|rang|phoned|raised)",
         r"\bschon wieder (?:schreib|ruf|meld)|\bde nouveau (?:je vous )?(?:ecri|contact)|\botra vez (?:les )?(?:escrib"
         r"|llam|contact)",
-        r"\b(?:seconda|terza|quarta|segunda|terceira|quarta|tweede|derde|vierde) (?:volta|vez|keer)\b|\bgia (?:\S+ ){0,2}?"
+        r"\b(?:seconda|terza|quarta|segunda|terceira|tweede|derde|vierde) (?:volta|vez|keer)\b|\bgia (?:\S+ ){0,2}?"
         r"(?:due|tre|piu) volte|\bal (?:twee|drie|meerdere) keer"
         # (2026-12, the fifty-first conversation author's) Polish, Swedish, Danish, Norwegian, Finnish, Czech
         r"|\b(?:trzeci|czwarty|kolejny|drugi) raz\b|\bpo raz (?:trzeci|czwarty|kolejny|drugi)\b|\b(?:andra|tredje|fjarde)"
@@ -1935,7 +1936,11 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
     r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick(?![- ]?ups?\b)\w*|trial\w*|demo\w*|onboard\w* with"
-    r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)|(?<!need a )(?<!want a )(?<!like a )(?<!get a )(?<!for a )(?<!request a )(?<!send me a )(?<!give me a )quot\w+|cheaper(?! if (?:we|i) (?:go|pay|switch|move|change) (?:to )?(?:annual|yearly|monthly)\b)|instead|shortlist\w*|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
+    r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)"
+    # (2026-12, the fifty-first conversation author's) not a quote asked of the company itself ("need a quote for")
+    r"|(?<!need a )(?<!want a )(?<!like a )(?<!get a )(?<!for a )(?<!request a )(?<!send me a )(?<!give me a )quot\w+"
+    r"|cheaper(?! if (?:we|i) (?:go|pay|switch|move|change) (?:to )?(?:annual|yearly|monthly)\b)|instead|shortlist\w*"
+    r"|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
     r"|going back|from now on|done with|(?:we'?re|i'?m) done|port(?!land)\w*|transfer\w* (?:\S+ )?out|banks|bye|goodbye"
     r"|last (?:invoice|month|quarter|year|booking|order|renewal) with|lost us|some ?(?:one|where) else|ditch\w*"
     r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*"
