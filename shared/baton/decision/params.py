@@ -796,7 +796,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # days ... an abscess from a bite")
         r"(?<!\blab )(?<!\btest )(?<!\bresults )(?<!\breport )(?<!\bscan )\b(?:came|come|comes|got it|got them|was returned"
         r"|were returned) back (?:from (?:\S+ ){1,3})?with (?:\S+ ){0,3}?"
-        r"(?:marks?|holes?|rips?|tears?|stains?|burns?|damage|dents?|scratch\w*|cracks?|chips?|scuffs?|snags?)\b",
+        r"(?:marks?|holes?|rips?|tears?|stains?|burns?|damage|dents?|scratch\w*|cracks?|cracked \w+|chips?|gouges?|scuffs?"
+        r"|snags?|broken \w+|bent \w+)\b",
         r"\b(?:drove|crashed|ran|walked|tripped|fell|cycled|rode|reversed) (?:straight )?(?:into|over) (?:your|the|an?)"
         r" (?:\w+ )?(?:unlit )?(?:skip|scaffold\w*|signs?|barriers?|cones?|cables?|hoses?|pallets?|trench|hole|ladders?"
         r"|equipment|materials?)\b(?=[\s\S]{0,200}?\b(?:injur\w*|whiplash|hospital|a&e|hurt|broken|fractur\w*|written off"
@@ -835,14 +836,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|fine|penalty|replacement)s?)|(?:responsible|liable) for (?:this|that|the (?:damage|fine|penalty"
         r"|mess|repairs?|cost)))\b",
         # (2026-12, the forty-ninth conversation author's) damage done while the company had the thing: "a deep scratch
-        # along the top tube that wasn't there when I dropped it off", "came back from the garage with a cracked bumper"
+        # along the top tube that wasn't there when I dropped it off" (what "came back ... with" a crack or a scratch:
+        # the fifty-fifth author's pattern above)
         r"\b(?:scratch\w*|dent\w*|crack\w*|chip(?:ped|s)?|gouge\w*|scuff\w*|broken|snapped|bent|damage\w*|stain\w*|tear"
         r"|torn|burn marks?)\b[^.!?]{0,80}?\b(?:wasn'?t|was not|wasnt|weren'?t|were not) there (?:before|when (?:i|we)"
-        r" (?:dropped|brought|left|handed|sent|gave|took)|at drop[- ]?off|on drop[- ]?off)|\b(?:came|come|comes|got it|got"
-        r" them|was returned|were returned) back (?:from (?:(?:your|the|my) )?(?:\w+ )?(?:repair|service|garage|shop|workshop"
-        r"|technician|engineer|mechanic|cleaners?|valet)s?(?: (?:centre|center|shop|desk|team|department|workshop))? )?with (?:(?:a|an|two|some|new|deep|big|huge|visible|long)"
-        r" )*(?:scratch\w*|dents?|cracks?|cracked \w+|chips?|gouges?|scuffs?|broken \w+|bent \w+|stains?|tears?|burn"
-        r" marks?)\b",
+        r" (?:dropped|brought|left|handed|sent|gave|took)|at drop[- ]?off|on drop[- ]?off)",
     ),
     "data_loss": (
         r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",
