@@ -78,16 +78,25 @@ def read_cases(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return cases
 
 
+THRESHOLD = 0.3
+EXTEND = 0.5
+DATE_THRESHOLD = 0.3
+CODE_THRESHOLD = 0.6
+START_THRESHOLD = 1.0
+"""The reader's shipped thresholds (docs/routing.md, the rounds that chose them): `train`'s defaults and `baton train
+entities`'s (`add_model_options`), kept in one place (before 2026-12-07 `train` had its own, and they had drifted)."""
+
+
 def train(
     cases: Sequence[dict[str, Any]],
     c: float = 1.0,
     prune: float = 0.1,
-    threshold: float = 0.3,
-    extend: float = 0.9,
+    threshold: float = THRESHOLD,
+    extend: float = EXTEND,
     augment: bool = False,
-    date_threshold: float = 1.0,
-    code_threshold: float = 1.0,
-    start_threshold: float = 1.0,
+    date_threshold: float = DATE_THRESHOLD,
+    code_threshold: float = CODE_THRESHOLD,
+    start_threshold: float = START_THRESHOLD,
     synthetic: int = 0,
     seed: int = 11,
 ) -> dict[str, Any]:
@@ -192,31 +201,31 @@ def add_model_options(parser: argparse.ArgumentParser, *, sweep: bool = False, n
         "--threshold",
         type=float,
         nargs="+" if sweep else None,
-        default=[0.3] if sweep else 0.3,
+        default=[THRESHOLD] if sweep else THRESHOLD,
         help=f"{note}probability above which a span is added" + (" (several: one run each)" if sweep else ""),
     )
     parser.add_argument(
         "--extend",
         type=float,
-        default=0.5,
+        default=EXTEND,
         help=f"{note}probability above which a pattern's id gets its longer form",
     )
     parser.add_argument(
         "--date-threshold",
         type=float,
-        default=0.3,
+        default=DATE_THRESHOLD,
         help=f"{note}probability above which a day and a month is added",
     )
     parser.add_argument(
         "--code-threshold",
         type=float,
-        default=0.6,
+        default=CODE_THRESHOLD,
         help=f"{note}probability above which an error code is added",
     )
     parser.add_argument(
         "--start-threshold",
         type=float,
-        default=1.0,
+        default=START_THRESHOLD,
         help=f"{note}probability above which an id nothing precedes in its sentence is added, answering a message",
     )
     parser.add_argument(
