@@ -229,6 +229,24 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:lips?|tongue|face|throat|mouth|eyes?|cheeks?|eyelids?)\b[^.!?]{0,40}?\b(?:are|is|went|gone|getting|got)"
         r" (?:all |really |very )?(?:swollen|swelling|puffed up|puffy|tingling)\b(?=[\s\S]{0,200}?\b(?:allerg\w*|reaction"
         r"|rash|hives|itch\w*))",
+        # (2026-12, the sixty-first conversation author's) a face or eyes swollen since a vaccine or an injection, a
+        # person's or a pet's, and eyes swollen shut ("mi perro tiene la cara muy hinchada ... vino su veterinaria a
+        # ponerle las vacunas"; "casi no puede abrir los ojos"), in English, Spanish, Portuguese, German, Italian,
+        # French, Dutch, Polish, Czech and Swedish
+        r"^(?=[\s\S]*\b(?:vaccin\w*|vacun\w*|vacin\w*|jabs?|booster|impf\w*|geimpft|spritze|iniezion\w*"
+        r"|inyecci\w*|(?<!auto-)(?<!auto )injec\w*|ockovan\w*|injekc\w*|szczepi\w*|zastrzyk\w*|sprutan?|prik|inenting|gevaccineerd)\b)"
+        r"[\s\S]*?\b(?:(?:face|eyes?|lips?|tongue|throat|muzzle|snout|head|cara|ojos|labios|hocico|rosto|olhos|labios"
+        r"|focinho|gesicht|augen|lippen|schnauze|viso|occhi|labbra|muso|visage|yeux|levres|museau|gezicht|ogen|snuit"
+        r"|twarz|oczy|pysk|oblicej|oci|cumak|ansikte|ogon|nos)\b[^.!?]{0,40}?\b(?:swollen|swelling|swelled|puffed up|puffy"
+        r"|hinchad[oa]s?|inchad[oa]s?|inchou|geschwollen|angeschwollen|gonfi[oa]?|gonfiat[oa]|enfle|gonfle|gezwollen"
+        r"|opuchl\w*|opuchnie\w*|spuchl\w*|oteklo|oteklé|otekl\w*|svullen|svullna\w*)|(?:swollen|swelling|hinchad[oa]s?"
+        r"|hinchazon|inchad[oa]s?|inchaco|geschwollen|schwellung|gonfi[oa]|gonfiore|enflure|gonflement|zwelling|opuchlizna"
+        r"|otok|svullnad)\b[^.!?]{0,25}?\b(?:face|eyes?|lips?|throat|cara|ojos|labios|rosto|olhos|gesicht|augen|viso|occhi"
+        r"|visage|yeux|gezicht|ogen|twarz|oczy|oblicej|oci|ansikte|ogon))\b",
+        r"\b(?:can'?t|cannot|can barely|can hardly|is unable to|casi no puede|no puede|nao consegue|kann (?:kaum|nicht)"
+        r"|riesce a malapena|non riesce a|n'arrive (?:pas|plus) a|kan (?:bijna )?niet) (?:even )?(?:open|abrir|offnen"
+        r"|aprire|ouvrir|openen) (?:his|her|its|their|the dog's|the cat's|los|sus|os|seus|die|seine|ihre|gli|les|ses"
+        r"|zijn|haar) (?:eyes|ojos|olhos|augen|occhi|yeux|ogen)\b",
         r"\b(?:alcohol|wine|beer|spirits|vodka|whisky|gin|bottles? of \w+|cigarettes|tobacco|vapes?|knives|knife|blades?"
         r"|fireworks)\b[^.!?]{0,60}?\b(?:to|by|for) (?:a|my|our) (?:child|minor|kid|teenager|\d{1,2}[- ]year[- ]old|son"
         r"|daughter)\b(?=[^.!?]{0,80}(?:without|no (?:id|check)|never (?:asked|checked)|didn'?t (?:ask|check)))|\b(?:my|our)"
@@ -330,6 +348,19 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|notarzt) (?:ist|sind) (?:da|hier|unterwegs|gekommen)\b|\bl'ambulance (?:est (?:la|ici|en route)|arrive)\b"
         r"|\bla ambulancia (?:esta aqui|viene|ya viene|esta llegando|llego)\b|\bl'ambulanza (?:e qui|sta arrivando|e"
         r" arrivata)\b|\bde ambulance is (?:er|hier|onderweg)\b",
+        # (2026-12, the sixty-third conversation author's) a road accident on the road now, with a vehicle the customer
+        # rides or hires ("I'm on one of your bikes ... I've just come off it at a roundabout ... there's another car
+        # involved"), in English, Spanish, Italian, German, French, Portuguese, Polish, Dutch, Swedish and Czech
+        r"^(?=[\s\S]*\b(?:bikes?|motorbikes?|motorcycles?|scooters?|mopeds?|e-?bikes?|cars?|vans?|rental|hire|vehicles?"
+        r"|roundabout|junction|motorway|other driver|moto|coche|auto|macchina|furgone|wagen|fahrrad|roller|voiture|velo"
+        r"|carro|samochod|rower|fiets|bil|cykel|kolo)\b)[\s\S]*?\b(?:(?:i|we|my \w+)(?:'ve| have| has)? (?:just )?"
+        r"(?:come off|came off|fallen off|fell off)(?! (?:the |a |my )?(?:phone|call|list|waitlist|wait list|plan|tariff"
+        r"|contract|meds|medication)\b)|(?:i|we|my \w+)(?:'ve| have| has)? (?:just )?(?:had|been in) (?:an?|a bit of an?)"
+        r" (?:accident|crash|collision|prang|smash)|(?:i|we)(?:'ve| have)? (?:just )?been hit by (?:a|an|another) (?:car|van"
+        r"|truck|lorry|bus|taxi)|(?:he|hemos|acabo de) tenido un accidente|(?:ho|abbiamo) (?:appena )?avuto un incidente"
+        r"|(?:ich hatte|wir hatten|ich habe|wir haben) (?:gerade )?einen unfall|(?:j'ai|nous avons) eu un accident"
+        r"|(?:tive|tivemos) um acidente|mial[ae]m wypadek|mielismy wypadek|(?:ik heb|we hebben) een ongeluk"
+        r"|(?:jag har|vi har) (?:krockat|varit med om en olycka)|mel[ai]? jsem nehodu|bourala? jsem)\b",
         r"\b(?:used|using|needed|gave|given|giving|jabbed|injected|had to (?:use|give))\b(?: \S+){0,3}? epi ?pens?\b"
         r"|\bepi ?pens? (?:was|were|had to be|has been) (?:used|given)\b",
         r"^(?=[\s\S]*\b(?:allergy|allergies|allergic)\b)[\s\S]*\b(?:ate|eaten|was given|were given|gave (?:him|her"
@@ -491,6 +522,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"(?:until|till|before) payday\b",
         r"\b(?:driver|pilot|captain|instructor|courier|rider|chauffeur)\b[^.!?]{0,60}\b(?:drunk|smelled (?:strongly )?"
         r"(?:of|like) (?:alcohol|booze|beer|weed|cannabis)|under the influence|swerving|fell asleep at the wheel)\b",
+        # (2026-12, the sixty-first conversation author's) whoever was in charge of the customer drunk on duty, in
+        # English, Italian, Spanish, German, French, Dutch, Portuguese, Polish, Czech and Swedish ("lo skipper ... era
+        # chiaramente ubriaco mentre rientravamo in marina")
+        r"\b(?:skipper|guide|coach|teacher|lifeguard|technician|engineer|carer|caregiver|nurse|bus driver|operator|monitor"
+        r"|istruttore|istruttrice|guida|autista|conducente|capitano|monitora|instructor|conductor|chofer|capitan|guia"
+        r"|fahrer|fahrerin|skilehrer|lehrer|trainer|kapitan|bergfuhrer|moniteur|monitrice|chauffeur|capitaine|instructeur"
+        r"|schipper|bestuurder|motorista|instrutor|instrutora|capitao|kierowca|instruktor|instruktorka|przewodnik|ridic"
+        r"|pruvodce|forare|chauffor|kapten|guiden)\b[^.!?]{0,120}?\b(?:(?:was|seemed|looked"
+        r"|got) (?:\w+ )?(?:drunk|tipsy|intoxicated)|ubriac[oa]|brill[oa]|borrach[oa]|ebri[oa]|betrunken|besoffen"
+        r"|angetrunken|ivre|saoule?|dronken|bezopen|bebad[oa]|embriagad[oa]|pijan[ya]|nietrzezw[ya]|opil[ya]"
+        r"|berusad|packad)\b",
         # (2026-12, the thirtieth conversation author's) a near miss, a driver texting on the road or driving recklessly
         r"\b(?:nearly|almost) (?:crashed|crash(?:ed)? into|ran (?:over|into)|ran us off|hit (?:a|an|another|two|some|the)"
         r" (?:van|car|truck|lorry|bus|cyclist|pedestrian|child|kid|bike|motorbike|person|people|wall|tree|barrier)"
@@ -603,6 +645,17 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\bquelqu'?un (?:\S+ ){0,4}?(?:duplicata|nouvelle carte sim|carte sim|esim)|\bduplicata[^.!?]{0,60}?\b(?:pas"
         r"|jamais) demande|\balguem (?:\S+ ){0,4}?(?:segunda via do chip|chip|sim)\b|\bqualcuno (?:\S+ ){0,4}?(?:duplicato"
         r" della sim|nuova sim|sim)\b",
+        # (2026-12, the sixty-first conversation author's) confirmations of bookings or orders the customer never made
+        # ("mi prisly 3 potvrzeni rezervaci aut v Leedsu ... nic jsem nerezervoval"), in English, Czech, Polish, Spanish,
+        # Portuguese, Italian, French, German, Dutch and Swedish
+        r"\b(?:confirmations?|confirmation emails?|potvrzeni|potwierdzen\w*|confirmacion\w*|confirmaco\w*|confirmacao"
+        r"|conferm\w*|bestatigung\w*|bevestiging\w*|bekraftelse\w*)\b[\s\S]{0,200}?\b(?:(?:i|we) (?:didn'?t|did not|never"
+        r"|haven'?t|have not) (?:book|order|reserve|make|place|buy)\w* (?:anything|any of (?:them|these|those)|them|those"
+        r"|these|it)|nic jsem (?:ne)?(?:rezervoval|objednal|koupil)\w*|nic (?:nie )?(?:rezerwowal|zamawial|zamowil|kupowal)"
+        r"\w*|no (?:he )?(?:reservado|pedido|comprado|reserve|pedi|compre) nada|nao (?:reservei|encomendei|pedi|comprei)"
+        r" nada|non ho (?:prenotato|ordinato|comprato) (?:niente|nulla)|je n'ai (?:rien|jamais) (?:reserve|commande)"
+        r"|ich habe (?:nichts|nie) (?:gebucht|bestellt)|ik heb (?:niets|nooit) (?:geboekt|besteld)|jag har (?:inte|inget"
+        r"|aldrig) (?:bokat|bestallt))",
         # (2026-12, the forty-third conversation author's) a caller posing as the bank and money gone since, in
         # Portuguese, Spanish, German, French, Italian, Dutch and Polish (the trigger model reads the English)
         r"^(?=[\s\S]*(?:\b(?:dizendo|falando|fingindo|alegando) (?:que )?(?:ser|era|eram) (?:do|da|de) (?:banco|\w+ do banco)"
@@ -824,7 +877,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"[^.!?]){0,60}\b(?:reversed into|backed into|crashed into|drove into|ran into"
         r"|knocked (?:over|down|into)|ran over|run over|damaged|smashed|cracked|dropped|scratched|dented"
         r"|cut (?:straight )?through|drilled (?:into|through)|flooded|injured|hurt|dug (?:up|through)|ripped"
-        r"|snapped|burst|broke (?:our|my|the|a)|broken (?:our|my|the|a))\b",
+        r"|snapped|burst|broke (?:our|my|the|a)|broken (?:our|my|the|a)"
+        # (2026-12, the sixty-first conversation author's) "one of your cargo bike riders just clipped my wing mirror"
+        r"|(?:clipped|hit|scraped|swiped|bumped into|knocked) (?:the (?:side|back|front) of )?(?:my|our) (?:parked )?"
+        r"(?:car|van|mirror|wing mirror|bike|vehicle|fence|gate|wall|wheelie bin|door|motorbike|scooter|son|daughter|kid"
+        r"|child|dog|wife|husband|mum|dad|mother|father))\b",
         r"\b(?:ihr|euer|eure|ihre) (?:\w+ ){0,2}?(?:fahrer|kurier|fahrradkurier|monteur|techniker|handwerker"
         r"|mitarbeiter|lieferant|bote)\b[^.!?]{0,80}\b(?:umgefahren|angefahren|beschadigt|kaputt gemacht"
         r"|zerkratzt|verletzt)\b",
@@ -846,7 +903,11 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",
         r"\b(?:(?:all|every|entire|whole|half|most)(?: of)?|our|my|the|(?:\d+|two|three|six) (?:days|weeks|months|years)"
         r" of) (?!(?:\S+ ){0,3}?<<junk>>)(?:\S+ ){0,4}?<<data>> (?:\S+ ){0,6}?(?:(?:is|are|was|were|has|have|been|got|now|all|just|completely"
-        r"|simply|also) )*(?:gone|missing(?! (?:the|a|an|some|their|its|any)\b)|lost|deleted|wiped|erased|disappeared|vanished|empty|blank|removed"
+        r"|simply|also) )*(?:gone|missing(?! (?:the|a|an|some|their|its|any)\b)"
+        # (2026-12, the sixty-first conversation author's) not someone on the customer's side who lost a copy ("need the
+        # august invoice again, accounts lost it"); "you lost it" still counts
+        r"|(?:(?<=\byou )|(?<=\byou've )|(?<=\byou guys )|(?<=\bhas )|(?<=\bhave ))lost|lost(?! (?:it|them)\b)"
+        r"|deleted|wiped|erased|disappeared|vanished|empty|blank|removed"
         r"|overwritten|purged|truncated|no longer there|nowhere to be (?:found|seen))\b",
         # round 10: not "removed every one of our agents' access" (people locked out, not data lost)
         r"\b(?:lost|deleted|wiped|erased|removed|overwrote|purged|destroyed|truncated|nuked|corrupted)"
@@ -1039,6 +1100,14 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\btutt[ie] (?:i |le )?(?:nostr[ie] )?\w+ (?:sono )?(?:bloccat[ie]|ferm[ie])\b|\btodo el (?:equipo"
         r"|personal|departamento)\b[^.!?]{0,40}\bno puede\b|\btoute l'?(?:equipe|entreprise"
         r"|agence)\b[^.!?]{0,40}\b(?:ne peut|bloquee?)\b",
+        # (2026-12, the sixty-third conversation author's) the problem is everyone's, counted ("it's everyone on windows
+        # here, 23 people", "same for all 12 of us")
+        r"\b(?:it'?s|its|it is|happening (?:to|for)|same (?:for|with)|affect(?:s|ing)) (?:literally |basically |now )?"
+        r"(?:every ?(?:one|body)|all of us)\b[^.!?]{0,40}?\b(?:\d{2,}|[a-z]+ty(?:[- ][a-z]+)?) (?:people|users|staff|agents"
+        r"|colleagues|employees|of us)\b|\b(?:same|happening|it'?s the same) (?:for|to) all (?:\d{2,}|[a-z]+ty|twelve"
+        r"|eleven|ten) of us\b|\b(?:the )?(?:whole|entire) (?:office|team|company|department|floor|shop|store|school"
+        r"|staff|practice|clinic|warehouse|site) (?:can'?t|cannot|can not|is unable to|are unable to|is locked out|are locked"
+        r" out|(?:is|are) (?:completely )?(?:down|offline|blocked|stuck))\b",
         r"\b(?:for|to) any of us\b|\b(?:either|both|all) (?:of (?:our|the) )?(?:shops|stores|sites|branches"
         r"|offices|locations|clinics)\b[^.!?]{0,20}\b(?:because|since|as)\b|\bentire (?:\w+ )?(?:shop|store"
         r"|office|studio|team|staff|crew) (?:is|are) (?:staring|stuck|sitting)\b",
@@ -1561,15 +1630,18 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|report|rais|follow|request|tell|told|been (?:told|promised)|start|open)",
         r"\b(?:second|third|fourth|fifth|\d+(?:nd|rd|th)) (?:email|message|ticket|chat|attempt|follow[- ]?up)\b"
         r"|\bfor the (?:second|third|fourth|fifth|\d+(?:nd|rd|th)|umpteenth|nth) time",
-        r"\b(?:contact\w*|writ\w+|wrote|email\w*|messag\w+|call\w*|ask\w*|reach\w* out|report\w*|rais\w+|explain\w*"
-        r"|been in touch|chas\w+) (?:\S+ ){0,6}?(?:(?:\d+|two|three|four|five|six|ten|several|multiple|many|numerous"
+        # (2026-12, the sixty-third conversation author's) not a record listed twice ("duplicates, like same email twice")
+        r"\b(?<!\bsame )(?<!\bduplicate )(?<!\bduplicated )(?:contact\w*|writ\w+|wrote|email\w*|messag\w+|call\w*|ask\w*"
+        r"|reach\w* out|report\w*|rais\w+|explain\w*|been in touch|chas\w+) (?:\S+ ){0,6}?(?:(?:\d+|two|three|four|five|six|ten|several|multiple|many|numerous"
         r"|countless|so many|a bunch of|a dozen) times|twice|repeatedly|over and over|again and again|more than once)",
         r"\bhow many (?:more )?times (?:(?:do|will|must|should|have|did|am|shall) )?(?:i|we|i've|we've|i'm|we're)\b"
         r" (?:\S+ ){0,4}?(?:ask|explain|write|tell|contact|repeat|call|email|message|chase)",
         r"\b(?:keep|kept) (?:having to )?(?:contact|writ|ask|email|messag|call|explain|chas|report|reach|follow)",
         r"\b(?:once again|yet again|again) (?:i'm |i am )?(?:writing|contacting|asking|reporting|following)"
         r"|\b(?:writing|contacting|following up|messaging) (?:\S+ )?again\b",
-        r"\b(?:opened|sent|filed|raised|submitted|across|spent|in|explain\w* (?:\S+ )?to) (?:\S+ ){0,2}?(?:multiple"
+        # (2026-12, the sixty-third conversation author's round) not "it's everyone in the office, 40 people": no clause
+        # break between
+        r"\b(?:opened|sent|filed|raised|submitted|across|spent|in|explain\w* (?:\S+ )?to) (?:[^\s,.;:!?]+ ){0,2}?(?:multiple"
         r"|several|numerous|\d+|two|three|four|five|six) (?:separate |different )?(?:tickets|emails|messages|chats"
         r"|calls|agents|people)",
         r"\b(?:my|our) (?:last|previous|past) (?:\d+ |two |three |four |few |several )?(?:emails|messages|tickets|chats"
@@ -1906,6 +1978,15 @@ _MONEY = (
     r"|charge\w*|paid|fees?|pro-?rat\w*|mony|geld|erstatt\w*|ruckerstatt\w*|rembours\w*|argent|reembols\w*|devuel\w*"
     r"|devolu\w*|dinero|rimbors\w*|soldi|terug"
 )
+_CARDS = r"amex|visa|mastercard|paypal|discover|capital one|chase|revolut|monzo|klarna"
+_CARD_ACT = (
+    r"charg\w*|paid|payment|money|refund\w*|back|transaction\w*|debit\w*|call\w*|ring\w*|phon\w*|contact\w*|tell"
+    r"|told|report\w*|claim\w*|rais\w*|fil(?:e|ed|ing)|open\w*|stop\w*|block\w*|refus\w*|go(?:ing)? to|went to|take"
+    r" (?:it|this|that) up|get (?:it|my money|them)|fraud\w*|scam\w*|steal\w*|stole\w*|pay\w*|tak(?:e|es|en|ing)|took"
+    r"|investigat\w*|paperwork|case|protection|says|said|they'?ll|they will|instal\w*|fees?|twice|double|recogni[sz]\w*"
+    r"|(?:don'?t|didn'?t|never) (?:buy|bought|order\w*|make|made)|geld|zuruck\w*|widerruf\w*|kauferschutz\w*"
+    r"|afschrijving\w*|herken\w*|terug|argent|rembours\w*|dinero|devol\w*|soldi|rimbors\w*"
+)
 DEFAULT_MODEL_GATES: dict[str, str] = {
     # a word of ending and a word of money, in either order
     "cancellation_refund": rf"(?:{_STOP})\b(?=[\s\S]*?\b(?:{_MONEY})\b)|(?:{_MONEY})\b(?=[\s\S]*?\b(?:{_STOP})\b)",
@@ -1950,9 +2031,18 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # round 13: a rival told by where it is or what it does better ("the bike shop down the road services cargo bikes
     # in 2 days", "the vet practice next door uses ezyVet", "X is looking better every day")
     r"|down the (?:road|street|bay)|next door|better|half (?:the )?(?:price|cost)|look\w* (?:real(?:ly)? )?(?:good|great)",
+    # (2026-12, the sixty-third conversation author's) a card's or a wallet's name alone is no dispute: it needs a word
+    # of money taken back or of going to it ("its a uk credit card. amex", the answer to which card the deposit was on)
+    "payment_dispute": DEFAULT_TRIGGER_KEYWORDS["payment_dispute"]
+    .replace("|amex|visa|mastercard|paypal", "")
+    .replace("|discover|capital one|chase|revolut|monzo", "")
+    .replace("|klarna", "")
+    + rf"|(?:{_CARDS})\b(?=[\s\S]*?\b(?:{_CARD_ACT})\b)|(?:{_CARD_ACT})\b(?=[\s\S]*?\b(?:{_CARDS})\b)",
     # round 12: not a deletion the customer asks for ("please delete my account and all my data"); (the thirty-second
     # conversation set's round) nor "nothing changed on our side"; (the thirty-fifth's) nor "I want delete my account"
-    "data_loss": r"lost|los(?:e|ing)|loss|gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!want )(?<!like to )delet\w+|wiped?"
+    # (the sixty-first's) nor a copy someone on the customer's side lost ("the august invoice again, accounts lost it")
+    "data_loss": r"(?:(?<=\byou )|(?<=\byou've )|(?<=\bhas )|(?<=\bhave ))lost|lost(?! (?:it|them)\b)"
+    r"|los(?:e|ing)|loss|gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!want )(?<!like to )delet\w+|wiped?"
     r"|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
     r"|not there|nowhere|no trace|no sign|nothing(?! (?:has |have |was |had )?(?:changed|different)\b)|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"

@@ -30,7 +30,7 @@ FLOORS = {
     "support_conversations_test3.jsonl": (38, 5),
     "support_conversations_test4.jsonl": (41, 5),
     "support_conversations_test5.jsonl": (32, 2),
-    "support_conversations_test6.jsonl": (36, 1),
+    "support_conversations_test6.jsonl": (37, 1),  # 37 since the 61st and 63rd sets' round
     "support_conversations_test7.jsonl": (39, 1),
     "support_conversations_test8.jsonl": (40, 1),
     # (the forty-first set's round: 43 -> 42 with the handover model retrained with the forty-first set, as left out
@@ -132,7 +132,8 @@ FLOORS = {
     "support_conversations_test43.jsonl": (20, 2),
     # held out, written with the forty-third: 19 of 21 in time with the code of the session's start and at the
     # forty-first and forty-third sets' round's end (resolve 6 of 35 both)
-    "support_conversations_test44.jsonl": (20, 6),  # 20 since the 51st and 53rd sets' round
+    # (20 in time since the 51st and 53rd sets' round, resolve 5 since the 61st and 63rd sets')
+    "support_conversations_test44.jsonl": (20, 5),
     # read since the forty-fifth set's round (short conversations; 35 of 43 in time when it arrived, resolve 1 of 52)
     "support_conversations_test45.jsonl": (40, 1),
     # held out, written with the forty-fifth: 34 of 43 in time with the code of the session's start and at the
@@ -155,7 +156,7 @@ FLOORS = {
     "support_conversations_test51.jsonl": (39, 5),
     # held out, written with the fifty-first: 33 of 43 in time with the code of the session's start, 32 after the
     # forty-seventh and forty-ninth sets' round and at the fifty-first and fifty-third sets' round's end (resolve 4)
-    "support_conversations_test52.jsonl": (32, 4),
+    "support_conversations_test52.jsonl": (32, 3),  # resolve 3 since the 61st and 63rd sets' round
     # read since the fifty-first and fifty-third sets' round (long conversations with an LLM agent; 20 of 23 in time
     # when it arrived, resolve 5 of 33)
     "support_conversations_test53.jsonl": (22, 5),
@@ -174,13 +175,25 @@ FLOORS = {
     "support_conversations_test57.jsonl": (19, 8),
     # held out, written with the fifty-seventh: 17 of 22 in time with the code of the session's start, 18 at its
     # arrival and at the fifty-fifth and fifty-seventh sets' round's end (resolve 4 of 34 each time)
-    "support_conversations_test58.jsonl": (18, 4),
+    "support_conversations_test58.jsonl": (18, 3),  # resolve 3 since the 61st and 63rd sets' round
     # read since the fifty-ninth set's round (short conversations; 33 of 43 in time with the session's starting code,
     # 34 when it arrived, resolve 2 of 52); not yet training data of the handover model
     "support_conversations_test59.jsonl": (39, 2),
     # held out, written with the fifty-ninth: 30 of 43 in time with the code of the session's start, 33 at its arrival
     # and at the fifty-ninth set's round's end (resolve 3 of 52 each time)
     "support_conversations_test60.jsonl": (33, 3),
+    # read since the sixty-first and sixty-third sets' round (short conversations; 35 of 43 in time with the session's
+    # starting code and when it arrived, resolve 2 of 52); not yet training data of the handover model
+    "support_conversations_test61.jsonl": (39, 1),
+    # held out, written with the sixty-first: 37 of 43 in time with the code of the session's start (its arrival) and
+    # at the sixty-first and sixty-third sets' round's end (resolve 4 of 52 both)
+    "support_conversations_test62.jsonl": (37, 4),
+    # read since the sixty-first and sixty-third sets' round (long conversations with an LLM agent; 17 of 21 in time
+    # when it arrived, resolve 4 of 35)
+    "support_conversations_test63.jsonl": (19, 3),
+    # held out, written with the sixty-third: 22 of 22 in time with the code of the session's start (its arrival) and
+    # at the sixty-first and sixty-third sets' round's end (resolve 7 of 34 both)
+    "support_conversations_test64.jsonl": (22, 7),
 }
 
 IN_TIME_MISSED = {
@@ -208,6 +221,8 @@ RESOLVE_MISSED = {
     "sets' round (6 before): long conversations with an AI assistant",
     "support_conversations_test48.jsonl": "7 of 33 resolve escalated (21%) with the session's starting code and at the "
     "forty-seventh and forty-ninth sets' round's end: long conversations with an LLM agent",
+    "support_conversations_test64.jsonl": "7 of 34 resolve escalated (21%) on arrival and at the sixty-first and "
+    "sixty-third sets' round's end: long conversations with an LLM agent",
 }
 """Held-out sets over the 20% bound for calm conversations escalated, as measured."""
 

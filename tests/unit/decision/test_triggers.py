@@ -447,6 +447,14 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         ("data_loss", "I want delete my account and all my notes", False),
         ("competitor_switch", "We're moving house on the 3rd, can you move our gas supply across?", False),
         ("competitor_switch", "We will move our account over to Octopus next month.", True),
+        # the sixty-third: a card named as an answer is no dispute; a card with its charge or a claim still counts
+        ("payment_dispute", "its a uk credit card. amex", False),
+        # ... a copy the customer's side lost; a loss by the company counts
+        ("data_loss", "need the august invoice again, accounts lost it", False),
+        ("data_loss", "you lost it, the whole folder", True),
+        ("payment_dispute", "it's the visa ending 4471", False),
+        ("payment_dispute", "Amex says they'll take it from here, I never downloaded that licence.", True),
+        ("payment_dispute", "Hab bei PayPal einen Käuferschutzfall eröffnet, die Brille kam nie an.", True),
     ],
 )
 def test_the_trigger_model_alone_needs_the_words_its_trigger_is_about(

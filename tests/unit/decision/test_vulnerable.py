@@ -987,3 +987,47 @@ def test_the_fifty_ninth_sets_families_trip_their_guardrail(text: str, guardrail
 )
 def test_the_fifty_ninth_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the sixty-first and sixty-third sets' families, in other words)
+        ("The lifeguard at your lido was drunk on Sunday, he could barely stand.", "vulnerable_customer"),
+        ("Der Skilehrer war gestern völlig betrunken, mit den Kindern am Hang.", "vulnerable_customer"),
+        (
+            "My cat's eyes are swollen since her vaccine this morning, what should I do?",
+            "vulnerable_customer",
+        ),
+        ("O rosto do meu filho está inchado desde a vacina de ontem.", "vulnerable_customer"),
+        ("I got two order confirmations this morning and I never ordered anything.", "account_compromise"),
+        ("Me han llegado confirmaciones de reservas y no he reservado nada.", "account_compromise"),
+        ("Your delivery van clipped my parked car outside number 12 and drove off.", "damage_caused"),
+        (
+            "We've just had an accident in the hire car on the motorway, the other driver is shouting.",
+            "vulnerable_customer",
+        ),
+        ("It's everyone in the warehouse, 35 people, nobody can scan anything.", "team_blocked"),
+        ("The whole clinic can't open patient records this morning.", "team_blocked"),
+    ],
+)
+def test_the_sixty_first_and_sixty_third_sets_families_trip_their_guardrail(
+    text: str, guardrail: str
+) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "need the march invoice again, my bookkeeper lost it",
+        "the import worked but the same email appears twice in the list",
+        "Is it normal to feel a bit tired after the flu jab?",
+        "Can I bring a bottle of wine for the guide as a thank-you?",
+        "I've come off the waitlist for the car, when can I collect it?",
+        "Can you book tickets for everyone in our group, 12 people?",
+        "I got the booking confirmation, thanks!",
+    ],
+)
+def test_the_sixty_first_and_sixty_third_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
