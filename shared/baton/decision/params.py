@@ -233,9 +233,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # person's or a pet's, and eyes swollen shut ("mi perro tiene la cara muy hinchada ... vino su veterinaria a
         # ponerle las vacunas"; "casi no puede abrir los ojos"), in English, Spanish, Portuguese, German, Italian,
         # French, Dutch, Polish, Czech and Swedish
-        r"^(?=[\s\S]*\b(?:vaccin\w*|vacun\w*|vacin\w*|jabs?|booster|impf\w*|geimpft|spritze|iniezion\w*"
+        # (the sixty-seventh's: since a dental filling or another treatment, "had a filling on monday ... now my cheek's
+        # swelling up")
+        r"^(?=[\s\S]*\b(?:vaccin\w*|vacun\w*|vacin\w*|jabs?|booster|impf\w*|geimpft|spritze|iniezion\w*|filling"
+        r"|extraction|root canal|implant|wisdom tooth|procedure|treatment|operation|surgery|op"
         r"|inyecci\w*|(?<!auto-)(?<!auto )injec\w*|ockovan\w*|injekc\w*|szczepi\w*|zastrzyk\w*|sprutan?|prik|inenting|gevaccineerd)\b)"
-        r"[\s\S]*?\b(?:(?:face|eyes?|lips?|tongue|throat|muzzle|snout|head|cara|ojos|labios|hocico|rosto|olhos|labios"
+        r"[\s\S]*?\b(?:(?:face|eyes?|lips?|tongue|throat|cheek|jaw|gums?|muzzle|snout|head|cara|ojos|labios|hocico|rosto|olhos"
         r"|focinho|gesicht|augen|lippen|schnauze|viso|occhi|labbra|muso|visage|yeux|levres|museau|gezicht|ogen|snuit"
         r"|twarz|oczy|pysk|oblicej|oci|cumak|ansikte|ogon|nos)\b[^.!?]{0,40}?\b(?:swollen|swelling|swelled|puffed up|puffy"
         r"|hinchad[oa]s?|inchad[oa]s?|inchou|geschwollen|angeschwollen|gonfi[oa]?|gonfiat[oa]|enfle|gonfle|gezwollen"
@@ -359,7 +362,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:accident|crash|collision|prang|smash)|(?:i|we)(?:'ve| have)? (?:just )?been hit by (?:a|an|another) (?:car|van"
         r"|truck|lorry|bus|taxi)|(?:he|hemos|acabo de) tenido un accidente|(?:ho|abbiamo) (?:appena )?avuto un incidente"
         r"|(?:ich hatte|wir hatten|ich habe|wir haben) (?:gerade )?einen unfall|(?:j'ai|nous avons) eu un accident"
-        r"|(?:tive|tivemos) um acidente|mial[ae]m wypadek|mielismy wypadek|(?:ik heb|we hebben) een ongeluk"
+        r"|(?:tive|tivemos) um acidente|mia[lł][ae]m wypadek|mielismy wypadek|(?:ik heb|we hebben) een ongeluk"
         r"|(?:jag har|vi har) (?:krockat|varit med om en olycka)|mel[ai]? jsem nehodu|bourala? jsem)\b",
         r"\b(?:used|using|needed|gave|given|giving|jabbed|injected|had to (?:use|give))\b(?: \S+){0,3}? epi ?pens?\b"
         r"|\bepi ?pens? (?:was|were|had to be|has been) (?:used|given)\b",
@@ -382,6 +385,15 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|(?:hot|swollen),? (?:and )?(?:swollen|hot|red)\b)",
         r"\b(?:brakes?(?! (?:lights?|pads?|bulbs?|discs?)\b)|steering)\b[^.!?]{0,30}\b(?:failed|failing|gave out|not working|don'?t work|doesn'?t work"
         r"|grinding|cut out|locked up|stopped working|went (?:completely|totally|out)|just went)\b|\bis (?:it|the car|my car) (?:still )?safe to drive\b",
+        # (2026-12, the sixty-fifth conversation author's) brakes or steering that failed, in French, Spanish, Italian,
+        # German, Dutch, Portuguese, Polish, Czech, Norwegian and Swedish ("Les freins du velo 4471 n'ont pas marche dans
+        # la descente ... Je suis tombe")
+        r"\b(?:freins?|frenos?|freni|freio|freios|bremsen?|remmen|rem|hamulce?|hamulec|brzdy|brzda|bremser?|bromsar(?:na)?"
+        r"|direction|direccion|sterzo|lenkung|stuur|kierownica|rizeni|styring|styrning)\b[^.!?]{0,40}?\b(?:n'?ont pas"
+        r" (?:marche|fonctionne)|ne (?:marchaient|fonctionnaient) pas|ont lache|no (?:funcionaron|funcionaban|frenaban)"
+        r"|fallaron|non (?:hanno funzionato|funzionavano)|hanno ceduto|haben versagt|versagten|funktionierten nicht"
+        r"|werkten niet|faalden|nao funcionaram|falharam|nie dzia[lł]a[lł]y|nie zadzia[lł]a[lł]y|nefungovaly|selhaly"
+        r"|virket ikke|svikta|fungerade inte|slappte)\b",
         r"\b(?:restraining|protective|protection|non-?molestation) order\b|\bcourt order\b[^.!?]{0,80}\b(?:pick ?up"
         r"|collect|contact with|not allowed|may not|must not|mustn'?t|cannot|can'?t|is barred|prohibit\w*|forbid\w*)\b",
         # a medicine about to run out ("two tablets of lamotrigine left", "a day and a half of insulin left"; the
@@ -431,6 +443,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # stop sending people"); a family with a baby waiting for hours at an airport or a station, or nobody come,
         # in Portuguese, Spanish, Italian, German, French, Dutch and Polish
         r"\b<<funeral>>\b[\s\S]{0,200}?\b<<not_arrived>>\b|\b<<not_arrived>>\b[\s\S]{0,200}?\b<<funeral>>\b",
+        # (the sixty-fifth author's) what was made for a funeral far from what was ordered ("looked nothing like the
+        # photo ... about half the size ... It was for my husband's funeral")
+        r"\b(?:nothing like|half the size|not what (?:we|i) (?:ordered|paid for|chose)|wilted|wilting|dead flowers|brown"
+        r" (?:petals|leaves)|wrong (?:flowers|colou?rs?|arrangement|wording|name))\b[\s\S]{0,200}?\b<<funeral>>\b"
+        r"|\b<<funeral>>\b[\s\S]{0,200}?\b(?:nothing like|half the size|not what (?:we|i) (?:ordered|paid for|chose)"
+        r"|wilted|wilting|dead flowers|brown (?:petals|leaves)|wrong (?:flowers|colou?rs?|arrangement|wording|name))\b",
         # (the forty-fifth author's) a mistake in what was made for a funeral that is close ("his name is spelled wrong on
         # the front ... The funeral is tomorrow at 11")
         r"\b(?:spel(?:led|t) (?:wrong|incorrectly)|misspel\w*|wrong (?:name|date|photo|spelling))\b[\s\S]{0,200}?\b(?:funeral"
@@ -469,6 +487,21 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # happened, taken to hospital or to be checked ("it fell over when my son was climbing on it ... bruised his
         # arm and we took him to get checked")
         r"\b(?:we|i) (?:have|got|'ve got|ve got) nowhere to (?:sleep|stay)\b",
+        # (2026-12, the sixty-fifth and sixty-seventh conversation authors') losing one's home with nowhere to go ("landlord
+        # gave me notice ... I have two children, nie mam gdzie isc"), in English, Polish, Spanish, Italian, German,
+        # French, Portuguese and Dutch; a group of children or passengers stranded by a vehicle that never came ("coach
+        # for the return to calais hasn't shown up ... 48 students")
+        r"^(?=[\s\S]*\b(?:evict\w*|notice to quit|section 21|repossess\w*|wypowiedzeni\w*|eksmisj\w*|desahucio|desalojo"
+        r"|sfratto|raumung\w*|kundigung|expulsion|despejo|uitzetting|huis uit|landlord|w[lł]asciciel|casero|propietario"
+        r"|padrone di casa|vermieter|proprietaire|senhorio|verhuurder)\b)[\s\S]*?\b(?:(?:i|we)(?:'ve| have)? (?:got |have )?"
+        r"(?:nowhere|no ?where) (?:else )?to (?:go|live)|(?:we'?ll|we will|i'?ll|i will|we'?re going to|i'?m going to) be"
+        r" (?:homeless|on the street)|nie mam (?:gdzie|dokad) (?:isc|pojsc|mieszkac)|nie mamy (?:gdzie|dokad)|no tengo"
+        r" (?:a )?donde ir|no tenemos (?:a )?donde ir|non (?:so|sappiamo) dove andare|(?:ich weiss|wir wissen) nicht"
+        r" wohin|je n'ai nulle part ou aller|nao (?:tenho|temos) para onde ir|(?:ik kan|we kunnen) nergens (?:heen|naartoe))\b",
+        r"^(?=[\s\S]*\b(?:students|pupils|kids|children|passengers|our group|the group|elderly|wheelchairs?|\d{2,}"
+        r" (?:people|of us|guests))\b)[\s\S]*?\b(?:coach|bus|minibus|driver|transfer|shuttle|taxi|pick-?up)\b[^.!?]{0,40}?"
+        r"\b(?:hasn'?t|has not|didn'?t|did not|never|still hasn'?t|still not|not) (?:yet )?(?:shown up|turned up|arrived"
+        r"|come|showed up|shown)\b",
         r"\b(?:took|taken|rushed) (?:him|her|them|my (?:son|daughter|child|kid|baby|wife|husband|partner|mum|mom|dad"
         r"|father|mother)|the (?:kids?|baby|children)) (?:in )?(?:to (?:the )?(?:hospital|a&e|er|emergency|urgent care"
         r"|doctor|gp|clinic)|to get (?:him |her |them )?(?:checked|looked at|seen|x-?rayed))\b|\b(?:he|she|they|my (?:son"
@@ -645,13 +678,20 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|\bquelqu'?un (?:\S+ ){0,4}?(?:duplicata|nouvelle carte sim|carte sim|esim)|\bduplicata[^.!?]{0,60}?\b(?:pas"
         r"|jamais) demande|\balguem (?:\S+ ){0,4}?(?:segunda via do chip|chip|sim)\b|\bqualcuno (?:\S+ ){0,4}?(?:duplicato"
         r" della sim|nuova sim|sim)\b",
+        # (2026-12, the sixty-fifth conversation author's) someone acting from the customer's account, in Italian, Spanish,
+        # Portuguese, German, French, Dutch, Polish, Czech, Norwegian and Swedish ("Qualcuno ha fatto offerte dal mio
+        # account su 4 lotti che non ho mai guardato")
+        r"\b(?:qualcuno|alguien|alguem|jemand|quelqu'?un|iemand|ktos|nekdo|noen|nagon)\b[^.!?]{0,60}?\b(?:dal mio|dalla mia"
+        r"|desde mi|de mi|da minha|do meu|pela minha|von meinem|uber meinen|depuis mon|avec mon|vanaf mijn|via"
+        r" mijn|met mijn|z mojego|przez moje|z meho|pres muj|fra min|fra kontoen min|fran mitt)"
+        r" (?:account|conto|cuenta|conta|konto|compte|ucet|uctu|profil\w*)\b",
         # (2026-12, the sixty-first conversation author's) confirmations of bookings or orders the customer never made
         # ("mi prisly 3 potvrzeni rezervaci aut v Leedsu ... nic jsem nerezervoval"), in English, Czech, Polish, Spanish,
         # Portuguese, Italian, French, German, Dutch and Swedish
         r"\b(?:confirmations?|confirmation emails?|potvrzeni|potwierdzen\w*|confirmacion\w*|confirmaco\w*|confirmacao"
         r"|conferm\w*|bestatigung\w*|bevestiging\w*|bekraftelse\w*)\b[\s\S]{0,200}?\b(?:(?:i|we) (?:didn'?t|did not|never"
         r"|haven'?t|have not) (?:book|order|reserve|make|place|buy)\w* (?:anything|any of (?:them|these|those)|them|those"
-        r"|these|it)|nic jsem (?:ne)?(?:rezervoval|objednal|koupil)\w*|nic (?:nie )?(?:rezerwowal|zamawial|zamowil|kupowal)"
+        r"|these|it)|nic jsem (?:ne)?(?:rezervoval|objednal|koupil)\w*|nic (?:nie )?(?:rezerwowa|zamawia|zamowi|kupowa)"
         r"\w*|no (?:he )?(?:reservado|pedido|comprado|reserve|pedi|compre) nada|nao (?:reservei|encomendei|pedi|comprei)"
         r" nada|non ho (?:prenotato|ordinato|comprato) (?:niente|nulla)|je n'ai (?:rien|jamais) (?:reserve|commande)"
         r"|ich habe (?:nichts|nie) (?:gebucht|bestellt)|ik heb (?:niets|nooit) (?:geboekt|besteld)|jag har (?:inte|inget"
@@ -827,6 +867,27 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
     # pipe", "your guys dropped the cabinet"), in German too, and who pays for it ("Who's paying for this?")
     "damage_caused": (
+        # (2026-12, the sixty-fifth conversation author's) someone hurt during the company's class or by following its
+        # programme ("did the level 3 hamstring progression ... exactly as in the video. Felt a sharp pop"; "during
+        # Thursday's evening class my daughter touched a kiln shelf ... a burn across her palm"); something stolen from
+        # the company's premises or care, the police told ("Pahengsmotoren min ble stjalet fra jolla i natt ...
+        # hovedporten vidapen. Politiet"), in English, Norwegian, Swedish, Danish, German, Dutch, French, Spanish,
+        # Italian, Portuguese and Polish
+        r"^(?=[\s\S]*\b(?:(?:during|doing|following|in|at|from|as (?:shown )?in) (?:the |your |my |our |today'?s |yesterday'?s"
+        r" |last night'?s |this morning'?s |\w+day'?s )?(?:\w+ ){0,2}?(?:class|session|lesson|workout|video|exercises?"
+        r"|programme|program|plan|course|routine|progression|instructions)|exactly as (?:in|shown|the))\b)[\s\S]*?"
+        r"\b(?:felt (?:a|something) (?:sharp |loud |big )?(?:pop|snap|tear|crack)|(?:pulled|tore|ripped|strained"
+        r"|sprained|twisted|injured|hurt|burn(?:ed|t)|broke|fractured|dislocated) (?:my|her|his|their|a) (?:\w+ )?(?:back"
+        r"|neck|knee|ankle|wrist|shoulder|hamstring|calf|hip|arm|leg|hand|palm|finger|foot|muscle|ligament|tendon)|(?:a|has"
+        r" a|got a|with a) (?:bad |nasty |deep )?(?:burn|cut|gash|fracture|sprain)s? (?:on|across|to) (?:her|his|my|their)"
+        r" \w+|can'?t walk without limping)\b",
+        r"^(?=[\s\S]*\b(?:police|politi\w*|polis\w*|polizei|politie|gendarmerie|policia|polizia|policja|crime (?:number"
+        r"|reference)|saksnummer|anzeige|aangifte|denuncia|plainte|zg[lł]oszeni\w*)\b)(?:[\s\S]*?\b(?:stolen|nicked|taken)"
+        r" (?:from|out of) (?:your|the) (?:\w+ )?(?:yard|car ?park|compound|storage|store ?room|locker|premises|depot"
+        r"|garage|marina|mooring|berth|site|hotel room|room|unit|cloakroom)\b|(?=[\s\S]*\b(?:stolen|stjalet|stulen|stulet"
+        r"|stjalen|gestohlen|geklaut|gestolen|vole|robad[oa]|rubat[oa]|roubad[oa]|skradzion\w*|ukradl\w*|ukraden\w*)\b)"
+        r"[\s\S]*?\b(?:gate|door|port|porten|hovedporten|tor|poort|porte|puerta|portao|cancello|brama)\b[^.!?]{0,20}?"
+        r"\b(?:left open|wide open|unlocked|vidapen|apen|offen|open|ouverte|abierta|aberto|aperto|otwarta)\b)",
         # (2026-12, the fifty-ninth conversation author's) what the company did or left harms people or property:
         # children with sore eyes after its technician's chemicals ("red itchy skin and sore eyes after swimming ...
         # Your technician shocked the pool"), its unit tipped over spilling waste ("it blew over ... the waste has
@@ -1802,7 +1863,10 @@ DEFAULT_TERMS: dict[str, str] = {
     r"|playlists|guest lists|(?:contact|customer|mailing"
     r"|email) list))\b",
     "public": r"(?:twitter|x|facebook|linkedin|reddit|instagram|tiktok|youtube|social media|trustpilot|g2|capterra"
-    r"|google(?! (?:drive|docs|sheets|calendar|analytics|workspace|sso|login|auth|account|meet|ads|chrome|cloud|tag"
+    # (the sixty-seventh conversation set's round) not Google as the account a game or an app is linked to ("yeah its
+    # google. says linked", "sign in with google")
+    r"|(?<!\bwith )(?<!\bvia )(?<!\busing )(?<!\bits )(?<!\bit's )(?<!\bit is )google(?![.,]? (?:(?:it )?says )?(?:linked"
+    r"|connected|signed in|logged in)\b)(?! (?:drive|docs|sheets|calendar|analytics|workspace|sso|login|auth|account|meet|ads|chrome|cloud|tag"
     r"|search console|play(?! store)))|yelp|app store|play store|(?:my|our company) blog|forum|newsletter|community"
     r"|media|internet|podcast|hacker news|product hunt|glassdoor|tripadvisor|bluesky|mastodon|the (?:local )?news"
     r"(?! ?(?:feed|section|page|tab|letter))|(?:every )?review sites?)",
@@ -2016,6 +2080,8 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
     r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick(?![- ]?ups?\b)\w*|trial\w*|demo\w*|onboard\w* with"
     r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)"
+    # (the sixty-seventh's) nor someone who offered to do something ("neighbour already offered to pay half")
+    r"(?! to (?:pay|help|cover|split|do|fix|lend|give|share|take|drive|come|bring|refund|replace|call)\b)"
     # (2026-12, the fifty-first conversation author's) not a quote asked of the company itself ("need a quote for")
     r"|(?<!need a )(?<!want a )(?<!like a )(?<!get a )(?<!for a )(?<!request a )(?<!send me a )(?<!give me a )quot\w+"
     r"|cheaper(?! if (?:we|i) (?:go|pay|switch|move|change) (?:to )?(?:annual|yearly|monthly)\b)|instead|shortlist\w*"

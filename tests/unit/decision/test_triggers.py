@@ -452,6 +452,12 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         # ... a copy the customer's side lost; a loss by the company counts
         ("data_loss", "need the august invoice again, accounts lost it", False),
         ("data_loss", "you lost it, the whole folder", True),
+        # the sixty-seventh: Google as the account a game is linked to, someone who offered to pay; a review on
+        # Google and an offer from a rival still count
+        ("public_complaint", "yeah its google. says linked", False),
+        ("public_complaint", "I'll leave a review on Google tonight.", True),
+        ("competitor_switch", "neighbour already offered to pay half anyway lol", False),
+        ("competitor_switch", "Octopus offered us a better rate.", True),
         ("payment_dispute", "it's the visa ending 4471", False),
         ("payment_dispute", "Amex says they'll take it from here, I never downloaded that licence.", True),
         ("payment_dispute", "Hab bei PayPal einen Käuferschutzfall eröffnet, die Brille kam nie an.", True),

@@ -1031,3 +1031,53 @@ def test_the_sixty_first_and_sixty_third_sets_families_trip_their_guardrail(
 )
 def test_the_sixty_first_and_sixty_third_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the sixty-fifth and sixty-seventh sets' families, in other words)
+        (
+            "I tore my calf doing the sprint session in your app yesterday, I can barely walk.",
+            "damage_caused",
+        ),
+        (
+            "During the spin class your instructor told us to push on and I twisted my knee badly.",
+            "damage_caused",
+        ),
+        (
+            "My tools were stolen from your storage unit overnight, the police gave me a crime number.",
+            "damage_caused",
+        ),
+        ("Alguien ha hecho compras desde mi cuenta esta noche, yo no he sido.", "account_compromise"),
+        ("Los frenos del patinete no funcionaron en la bajada y me caí.", "vulnerable_customer"),
+        (
+            "Our landlord served an eviction notice because the benefit stopped, we have nowhere to go.",
+            "vulnerable_customer",
+        ),
+        (
+            "The minibus for our 22 pupils still hasn't turned up and the museum closes soon.",
+            "vulnerable_customer",
+        ),
+        ("Since the extraction on Friday my jaw is swollen and I've a temperature.", "vulnerable_customer"),
+        ("The wreath was half the size we ordered, and the funeral is this morning.", "vulnerable_customer"),
+    ],
+)
+def test_the_sixty_fifth_and_sixty_seventh_sets_families_trip_their_guardrail(
+    text: str, guardrail: str
+) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sprained my ankle last week, can I pause my classes?",
+        "My bike was stolen from my garden, can I cancel the insurance add-on?",
+        "Can I sign in with Google instead of a password?",
+        "The coach for Saturday's trip, has the pick-up time changed?",
+        "Can I order flowers for my grandad's funeral on Friday?",
+    ],
+)
+def test_the_sixty_fifth_and_sixty_seventh_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []
