@@ -229,6 +229,32 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:lips?|tongue|face|throat|mouth|eyes?|cheeks?|eyelids?)\b[^.!?]{0,40}?\b(?:are|is|went|gone|getting|got)"
         r" (?:all |really |very )?(?:swollen|swelling|puffed up|puffy|tingling)\b(?=[\s\S]{0,200}?\b(?:allerg\w*|reaction"
         r"|rash|hives|itch\w*))",
+        # (2026-12, the sixty-ninth conversation author's) an adult tooth knocked out ("her front adult tooth has come
+        # out completely. I have the tooth"), not a child's milk tooth
+        r"\b(?:adult|permanent|grown-up|second) (?:front |top |bottom )?(?:tooth|teeth)\b[^.!?]{0,40}?\b(?:come out|came out"
+        r"|knocked out|fell out|fallen out|has come out|snapped)\b|\bknocked (?:out )?(?:a |his |her |my |their |two )?"
+        r"(?:adult |permanent |front )?(?:tooth|teeth) out\b|\b(?:tooth|teeth) (?:was|were|got|has been|have been)"
+        r" knocked out\b",
+        # (2026-12, the sixty-ninth conversation author's) an older or disabled person stuck with a mobility aid that
+        # stopped ("my mum hired one of your scooters ... it's just stopped dead on the promenade"); food labelled with
+        # the allergen the customer ordered it without ("says 'contains: wheat, egg' ... I ordered the gluten-free");
+        # a student in a host family going hungry or not wanting to go back there ("Ela nao quer voltar para a casa")
+        r"^(?=[\s\S]*\b(?:mum|mom|dad|mother|father|gran\w*|grand(?:ma|pa|mother|father)|elderly|disabled|wheelchair"
+        r" user|(?:[6-9]\d|1[01]\d)[- ]years?[- ]old)\b)[\s\S]*?\b(?:mobility scooter|scooter|wheelchair|powerchair|stair"
+        r" ?lift|hoist|rollator)s?\b[^.!?]{0,80}?\b(?:stopped dead|stopped working|just stopped|died|broke down|broken down"
+        r"|won'?t (?:move|go|start)|cut out|conked out|is stuck|are stuck|got stuck)\b",
+        r"\b(?:contains|label (?:says|said)|labelled|listed)\b[^.!?]{0,40}?\b(?:wheat|gluten|eggs?|nuts?|peanuts?|milk|dairy"
+        r"|soy|soya|sesame|shellfish)\b[\s\S]{0,200}?\b(?:ordered|asked for|paid for|chose|booked|specified)\b[^.!?]{0,30}?"
+        r"\b(?:gluten|egg|nut|dairy|milk|allergen|lactose|soy|sesame)[- ]free\b|\b(?:ordered|asked for|paid for|chose"
+        r"|booked|specified)\b[^.!?]{0,30}?\b(?:gluten|egg|nut|dairy|milk|allergen|lactose|soy|sesame)[- ]free\b[\s\S]{0,200}?"
+        r"\b(?:contains|label (?:says|said)|labelled|listed)\b[^.!?]{0,40}?\b(?:wheat|gluten|eggs?|nuts?|peanuts?|milk"
+        r"|dairy|soy|soya|sesame|shellfish)\b",
+        r"^(?=[\s\S]*\b(?:host (?:family|mum|mom|dad|mother|father)|homestay|hosts|familia (?:anfitria|de acolhimento"
+        r"|de acogida|\w+ )|famille d'accueil|gastfamilie|famiglia ospitante|gastgezin)\b)[\s\S]*?\b(?:(?:i'?m|i am"
+        r"|she'?s|he'?s|she is|he is|i have been|i've been|(?:my|our) (?:son|daughter|child|kid|student) is) (?:always |often |constantly |still |so |really )?(?:hungry"
+        r"|starving|not (?:being )?fed)|(?:doesn'?t|does not|won'?t|refuses to|is (?:scared|afraid) to|don'?t|do not)"
+        r" (?:want to )?(?:go back|return)|(?:nao|no) (?:quer|quiere) (?:voltar|volver|regresar)|ne veut (?:pas|plus) (?:rentrer"
+        r"|retourner)|will nicht (?:mehr )?zuruck|non vuole (?:piu )?tornare)\b",
         # (2026-12, the sixty-first conversation author's) a face or eyes swollen since a vaccine or an injection, a
         # person's or a pet's, and eyes swollen shut ("mi perro tiene la cara muy hinchada ... vino su veterinaria a
         # ponerle las vacunas"; "casi no puede abrir los ojos"), in English, Spanish, Portuguese, German, Italian,
@@ -809,6 +835,16 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|admin rights)\b[^.!?]{0,60}\b(?:removed|deleted|changed)\b",
     ),
     "security_incident": (
+        # (2026-12, the sixty-ninth conversation author's) someone posing as the company ("An Instagram account ...
+        # (with your logo) DM'd me"); a scam text or email the customer paid or gave details to ("a text saying I had an
+        # unpaid parking fine and to pay £60 at a link ... I paid it with my debit card")
+        r"\b(?:account|page|profile|site|website|shop|number|someone|somebody)\b[^.!?]{0,80}?\b(?:with|using|has|had"
+        r"|copied) your (?:logo|brand\w*|photos|branding)\b|\bpretending to be (?:you|your (?:company|shop|store|bank"
+        r"|team|staff|support|business))\b|\bimpersonat\w* (?:you|your)\b|\b(?:fake|cloned|copycat|impostor|imposter)"
+        r" (?:\w+ )?(?:account|page|profile|website|site|shop)s? (?:of|pretending|posing|claiming|with your|using your)\b",
+        r"^(?=[\s\S]*\b(?:link|scam\w*|phishing|fake|fraud\w*|suspicious|dodgy)\b)[\s\S]*?\b(?:text|sms|email|e-mail"
+        r"|message|whatsapp|call)\b[^.!?]{0,60}?\b(?:saying|claiming|said|telling me|asking me)\b[\s\S]{0,200}?\b(?:i|we)"
+        r" (?:paid|entered|gave|typed|put in)\b",
         # (2026-12, the fifty-ninth conversation author's) a buyer paid a seller off the platform and the seller is
         # gone ("she asked me to pay by bank transfer ... now her listing is gone and she's blocked me")
         r"\b(?:pay|paid|sent|transfer+ed) (?:\S+ ){0,4}?(?:by |via |through |with )?(?:bank transfer|transfer|wire|paypal"
@@ -867,6 +903,14 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # people or vehicles caused ("your bin lorry reversed into my parked car", "your installer drilled through a water
     # pipe", "your guys dropped the cabinet"), in German too, and who pays for it ("Who's paying for this?")
     "damage_caused": (
+        # (2026-12, the sixty-ninth conversation author's) damage noticed right after the company's fitting, service or
+        # visit ("When I got home from my fit I noticed the seatpost clamp area on my frame has a crack")
+        r"\b(?:after|since|from) (?:my|the|your|our) (?:\w+ )?(?:fit|fitting|service|servicing|repair|visit|appointment"
+        r"|installation|install|valet|clean)\b[^.!?]{0,120}?\b(?:noticed|found|discovered|spotted)\b[^.!?]{0,80}?\b(?:a )?"
+        r"(?:crack\w*|scratch\w*|dent\w*|gouge\w*|chipped|scuff\w*|broken|snapped|damaged)\b|\b(?:noticed|found"
+        r"|discovered|spotted)\b[^.!?]{0,80}?\b(?:a )?(?:crack\w*|scratch\w*|dent\w*|gouge\w*|chipped|scuff\w*|broken"
+        r"|snapped|damaged)\b[^.!?]{0,80}?\b(?:after|since|from) (?:my|the|your|our) (?:\w+ )?(?:fit|fitting|service"
+        r"|servicing|repair|visit|appointment|installation|install|valet|clean)\b",
         # (2026-12, the sixty-fifth conversation author's) someone hurt during the company's class or by following its
         # programme ("did the level 3 hamstring progression ... exactly as in the video. Felt a sharp pop"; "during
         # Thursday's evening class my daughter touched a kiln shelf ... a burn across her palm"); something stolen from

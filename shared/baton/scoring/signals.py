@@ -189,6 +189,20 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"|it) with (?:your|a|the) (?:team lead|manager|supervisor)\b|\bwait for a (?:human|person"
     r"|real person)\b|\bnumber where (?:some|any) ?(?:one|body) (?:actually )?(?:picks up|answers)\b"
     r"|\bget me (?:a|an) (?:staff member|employee|person|human)\b",
+    # (2026-12, the seventy-first conversation author's) a person asked for in Czech, Slovak, Norwegian, Danish,
+    # Finnish, Hungarian, Romanian, Turkish and Greek ("Chci mluvit s někým z kempu, kdo je teď tady")
+    r"\b(?:chci|chtel(?:a)? bych|potrebuji|potrebujem|chcem|chcel(?:a)? by som) (?:\w+ )?(?:mluvit|promluvit|hovorit"
+    r"|porozpravat) s (?:nekym|niekym|clovekem|clovekom|operatorem|operatorom|pracovnikem|pracovnikom|zivym \w+"
+    r"|osobou)\b|\bspojte (?:me|mna) s (?:operatorem|operatorom|clovekem|clovekom|nekym|niekym|pracovnikem)\b",
+    r"\b(?:jeg )?(?:vil|vil gjerne|vil gerne|onsker a|ønsker å|onsker at|ønsker at|ma|må|kan jeg) (?!ikke\b)(?:\w+ )?(?!ikke\b)(?:snakke"
+    r"|prate|tale) med (?:en person|et menneske|noen|nogen|en ansatt|en medarbejder|en saksbehandler|en sagsbehandler"
+    r"|kundeservice|kundeservicen)\b",
+    r"\b(?:haluan|haluaisin|voinko|voisinko) (?:\w+ )?(?:puhua|jutella|keskustella) (?:\w+ )?(?:ihmisen|asiakaspalvelijan"
+    r"|jonkun|henkilon|virkailijan) kanssa\b|(?<!\bnem )\b(?:szeretnek|akarok) (?:\w+ )?beszelni (?:egy )?(?:emberrel"
+    r"|ugyintezovel|ugyfelszolgalatossal|valakivel|munkatarssal)\b|(?<!\bnu )\b(?:vreau|as vrea|doresc) sa (?:vorbesc|discut)"
+    r" cu (?:un om|o persoana|cineva|un operator|un agent|un consultant)\b|\b(?:bir )?(?:insanla|yetkiliyle|yetkili"
+    r" biriyle|temsilciyle|musteri temsilcisiyle|operatorle) (?:gorusmek|konusmak) (?:istiyorum|isterim)\b"
+    r"|(?<!δεν )\bθελω να μιλησω με (?:ανθρωπο|καποιον|εκπροσωπο|υπαλληλο)\b",  # noqa: RUF001 (Greek)
     # (2026-12, the twenty-third conversation author's) Swedish, and Portuguese "preciso de alguém"
     r"\bprata med (?:nagon|någon|en (?:manniska|människa|person|handlaggare|handläggare))\b",
     r"\b(?:preciso|precisamos|quero) (?:de )?(?:falar com )?(?:alguem|alguém|uma pessoa|um atendente"

@@ -206,6 +206,18 @@ FLOORS = {
     # held out, written with the sixty-seventh: 18 of 22 in time with the code of the session's start, on arrival and
     # at the sixty-fifth and sixty-seventh sets' round's end (resolve 8 of 34 each time)
     "support_conversations_test68.jsonl": (18, 8),
+    # read since the sixty-ninth and seventy-first sets' round (short conversations; 32 of 43 in time with the
+    # session's starting code and when it arrived, resolve 1 of 52); not yet training data of the handover model
+    "support_conversations_test69.jsonl": (38, 1),
+    # held out, written with the sixty-ninth: 32 of 43 in time with the code of the session's start, on arrival and
+    # at the sixty-ninth and seventy-first sets' round's end (resolve 7 of 52 each time)
+    "support_conversations_test70.jsonl": (32, 7),
+    # read since the sixty-ninth and seventy-first sets' round (long conversations with an LLM agent; 19 of 22 in
+    # time when it arrived, resolve 4 of 34)
+    "support_conversations_test71.jsonl": (19, 4),
+    # held out, written with the seventy-first: 17 of 23 in time with the code of the session's start, on arrival
+    # and at the sixty-ninth and seventy-first sets' round's end (resolve 7 of 33 each time)
+    "support_conversations_test72.jsonl": (17, 7),
 }
 
 IN_TIME_MISSED = {
@@ -225,6 +237,10 @@ IN_TIME_MISSED = {
     "(30 with the session's starting code)",
     "support_conversations_test66.jsonl": "30 of 43 in time (70%) with the session's starting code, on arrival and at "
     "the sixty-fifth and sixty-seventh sets' round's end",
+    "support_conversations_test70.jsonl": "32 of 43 in time (74%) with the session's starting code, on arrival and at "
+    "the sixty-ninth and seventy-first sets' round's end",
+    "support_conversations_test72.jsonl": "17 of 23 in time (74%) with the session's starting code, on arrival and at "
+    "the sixty-ninth and seventy-first sets' round's end: long conversations with an LLM agent",
 }
 """Held-out sets under the 80%-in-time target, as measured (docs/decision.md, "Quality on support traffic")."""
 
@@ -239,6 +255,8 @@ RESOLVE_MISSED = {
     "sixty-third sets' round's end: long conversations with an LLM agent",
     "support_conversations_test68.jsonl": "8 of 34 resolve escalated (24%) with the session's starting code, on arrival "
     "and at the sixty-fifth and sixty-seventh sets' round's end: long conversations with an LLM agent",
+    "support_conversations_test72.jsonl": "7 of 33 resolve escalated (21%) with the session's starting code, on arrival "
+    "and at the sixty-ninth and seventy-first sets' round's end: long conversations with an LLM agent",
 }
 """Held-out sets over the 20% bound for calm conversations escalated, as measured."""
 

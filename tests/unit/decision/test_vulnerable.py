@@ -1081,3 +1081,53 @@ def test_the_sixty_fifth_and_sixty_seventh_sets_families_trip_their_guardrail(
 )
 def test_the_sixty_fifth_and_sixty_seventh_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the sixty-ninth set's families, in other words)
+        (
+            "A Facebook page using your logo messaged me asking for a £50 deposit to hold the dress.",
+            "security_incident",
+        ),
+        (
+            "I got an email saying my account was suspended, clicked the link and we paid the £30 fee.",
+            "security_incident",
+        ),
+        (
+            "My dad's wheelchair just stopped working halfway round your shopping centre, he's 84.",
+            "vulnerable_customer",
+        ),
+        (
+            "I ordered the nut-free cake for my daughter and the label says contains peanuts.",
+            "vulnerable_customer",
+        ),
+        (
+            "Our son is always hungry at his host family, they only give him toast for dinner.",
+            "vulnerable_customer",
+        ),
+        ("Since the service yesterday I noticed a dent in the driver's door.", "damage_caused"),
+        (
+            "He knocked a tooth out at rugby training an hour ago, can you see him today?",
+            "vulnerable_customer",
+        ),
+    ],
+)
+def test_the_sixty_ninth_sets_families_trip_their_guardrail(text: str, guardrail: str) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got an email saying my invoice is ready and I paid it, thanks.",
+        "Can I hire a mobility scooter for my mum next Saturday?",
+        "Is the gluten-free sponge made in a kitchen that also uses nuts?",
+        "How many meals a day does the host family provide?",
+        "After my service, is there a warranty on the new brakes?",
+        "My son's baby tooth fell out, is that normal at 6?",
+    ],
+)
+def test_the_sixty_ninth_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []

@@ -97,6 +97,16 @@ from baton.scoring.signals import asks_for_human, bot_confidence, may_ask_for_hu
         # the forty-third author's: who can, then, after the bot said it cannot
         "ok so who can then?",
         "Then who can? The deadline is Friday.",
+        # the seventy-first author's: a person asked for in nine more languages
+        "Chci mluvit s někým z kempu, kdo je teď tady.",
+        "Chcem hovoriť s operátorom, prosím.",
+        "Jeg vil gjerne snakke med en saksbehandler.",
+        "Jeg vil tale med en medarbejder nu.",
+        "Haluan puhua ihmisen kanssa.",
+        "Szeretnék beszélni egy ügyintézővel.",
+        "Vreau să vorbesc cu un operator.",
+        "Müşteri temsilcisiyle görüşmek istiyorum.",
+        "Θέλω να μιλήσω με άνθρωπο.",  # noqa: RUF001 (Greek)
     ],
 )
 def test_asking_for_a_human(text: str) -> None:
@@ -123,6 +133,11 @@ def test_asking_for_a_human(text: str) -> None:
         "Kan ik iemand bellen voor een afspraak?",
         "Czy mogę zadzwonić do banku w sobotę?",
         "Is your chatbot available in Dutch? Ik wil geen Engels.",
+        # ... and their negations
+        "Jeg vil ikke snakke med et menneske, bare send linket.",
+        "Nem akarok beszélni egy ügyintézővel, csak a számlát kérem.",
+        "Nu vreau să vorbesc cu un om, scrieți-mi aici.",
+        "Δεν θέλω να μιλήσω με άνθρωπο.",  # noqa: RUF001 (Greek)
         "we have 50 employees",
         # round 7: the same words, no request
         'Can I add a "talk to an agent" button to my own site?',
