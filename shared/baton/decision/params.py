@@ -262,7 +262,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         # (the sixty-seventh's: since a dental filling or another treatment, "had a filling on monday ... now my cheek's
         # swelling up")
         r"^(?=[\s\S]*\b(?:vaccin\w*|vacun\w*|vacin\w*|jabs?|booster|impf\w*|geimpft|spritze|iniezion\w*|filling"
-        r"|extraction|root canal|implant|wisdom tooth|procedure|treatment|operation|surgery|op"
+        r"|extraction|root canal|implant|wisdom tooth|procedure|treatment|operation|surgery"
         r"|inyecci\w*|(?<!auto-)(?<!auto )injec\w*|ockovan\w*|injekc\w*|szczepi\w*|zastrzyk\w*|sprutan?|prik|inenting|gevaccineerd)\b)"
         r"[\s\S]*?\b(?:(?:face|eyes?|lips?|tongue|throat|cheek|jaw|gums?|muzzle|snout|head|cara|ojos|labios|hocico|rosto|olhos"
         r"|focinho|gesicht|augen|lippen|schnauze|viso|occhi|labbra|muso|visage|yeux|levres|museau|gezicht|ogen|snuit"
@@ -384,8 +384,9 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|roundabout|junction|motorway|other driver|moto|coche|auto|macchina|furgone|wagen|fahrrad|roller|voiture|velo"
         r"|carro|samochod|rower|fiets|bil|cykel|kolo)\b)[\s\S]*?\b(?:(?:i|we|my \w+)(?:'ve| have| has)? (?:just )?"
         r"(?:come off|came off|fallen off|fell off)(?! (?:the |a |my )?(?:phone|call|list|waitlist|wait list|plan|tariff"
-        r"|contract|meds|medication)\b)|(?:i|we|my \w+)(?:'ve| have| has)? (?:just )?(?:had|been in) (?:an?|a bit of an?)"
-        r" (?:accident|crash|collision|prang|smash)|(?:i|we)(?:'ve| have)? (?:just )?been hit by (?:a|an|another) (?:car|van"
+        r"|contract|meds|medication)\b)|(?:i|we|my (?!(?:dog|cat|puppy|kitten|pet|toddler|baby)\b)\w+)(?:'ve| have| has)?"
+        r" (?:just )?(?:had|been in) (?:an?|a bit of an?) (?:accident|crash|collision|prang|smash)(?! (?:on|in) (?:the|my"
+        r"|your) (?:back )?(?:seats?|carpet|floor|mats?|upholstery|boot)\b)|(?:i|we)(?:'ve| have)? (?:just )?been hit by (?:a|an|another) (?:car|van"
         r"|truck|lorry|bus|taxi)|(?:he|hemos|acabo de) tenido un accidente|(?:ho|abbiamo) (?:appena )?avuto un incidente"
         r"|(?:ich hatte|wir hatten|ich habe|wir haben) (?:gerade )?einen unfall|(?:j'ai|nous avons) eu un accident"
         r"|(?:tive|tivemos) um acidente|mia[lł][ae]m wypadek|mielismy wypadek|(?:ik heb|we hebben) een ongeluk"

@@ -1025,6 +1025,7 @@ def test_the_sixty_first_and_sixty_third_sets_families_trip_their_guardrail(
         "Is it normal to feel a bit tired after the flu jab?",
         "Can I bring a bottle of wine for the guide as a thank-you?",
         "I've come off the waitlist for the car, when can I collect it?",
+        "My dog had an accident on the back seat of the hire car, is there a cleaning fee?",
         "Can you book tickets for everyone in our group, 12 people?",
         "I got the booking confirmation, thanks!",
     ],
