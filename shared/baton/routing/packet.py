@@ -277,7 +277,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     "order_id": r"orders?|order ?(?:number|no|nr|id)|ordernummer|bestell(?:ung|nummer|nr)?|bestelnummer|"
     r"auftrag(?:snummer|s)?|pedido|commande|ordine|bestelling|bestilling|best[äa]llning|ordre|encomenda|"
     r"zam[óo]wieni[ea]|objedn[áa]vk\w*|purchase(?: order)?|"
-    r"p\.?o\.?|booking|reservation|r[ée]servation|reservaci[óo]n|reserva[çc][ãa]o|reserva|localizador|buchung(?:snummer)?|prenotazione|"
+    r"p\.?o\.?|(?-i:SO)(?=\s*[#:]?\s*\d)|sales order|cert(?:ificate)?|booking|reservation|r[ée]servation|reservaci[óo]n|reserva[çc][ãa]o|reserva|localizador|buchung(?:snummer)?|prenotazione|"
     r"reservierung(?:snummer)?|reservering(?:snummer)?|rezerwacj[aiię]|rezervac[ei]|"
     r"bokning(?:snummer|snr)?|boeking(?:snummer|snr)?|reservasjon|rezervasyon|tenancy(?: agreement)?|"
     r"saques?|retiros?|levantamentos?|prelievos?|retraits?|auszahlung|opnames?|uttag|pledges?|donations?|"
@@ -305,7 +305,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"appointments?|afspraak|rendez-vous|appuntamento|agendamento|cita|"
     r"(?:permit|planning|housing|visa|loan|grant|building|mortgage|benefits?) applications?|"
     r"application ?(?:number|no|nr|id|ref(?:erence)?)|"
-    r"confirmation(?: ?(?:number|no|nr|ref(?:erence)?))?|conf(?=\s*[#:])|conf\.? ?(?:number|no|nr)|"
+    r"confirmation(?: ?(?:number|no|nr|ref(?:erence)?))?|conf(?=\s*[#:]|\s+\d)|conf\.? ?(?:number|no|nr)|"
     r"bestätigung(?:snummer)?|"
     r"transferencia|transfer[êe]ncia|virement|bonifico|overboeking|[üu]berweisung|przelew|"
     r"trip|viaje|viagem|viaggio|rides?|corsa|fahrt|trajet|rit|"
@@ -384,7 +384,7 @@ _GROUPED_ID = (
     r"(?: \d{2,4}){2,6}(?: \d(?!\w|[.,]\d))?(?: (?-i:[A-Z]{2})(?!\w)| (?-i:[B-HJ-Z])(?=[.,;:!?)]|\s*$))?|"
     r"(?!(?-i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK|VAT|TVA|IVA|TAX|SKU|EAN|UPC|ISO|DIN|RFC|PO|AWB|HBL|MBL|"
     r"HAWB|MAWB|RMA|INV|ORD|REF|NO|NR|ID|TXN|PNR|PCN|RX|BL) )"
-    r"(?-i:[A-Z]{2,4}) (?:\d{5,10}|(?:19|20)\d\d \d{4,8}))(?!\d|[.,]\d)"
+    r"(?-i:[A-Z]{2,4}) (?:\d{5,10}|(?:19|20)\d\d \d{4,8}|\d{2,6}(?:-\d{2,8}){1,3}))(?!\d|[.,]\d)"
 )
 """A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's): three groups or more, so that
 `order 4410 12 €` stays an id and an amount. After a prefix in capitals two groups are enough (`RF18 5390 0754 7034`,
@@ -418,7 +418,7 @@ _NUMBER_WORDS = (
     r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer|[čc][íi]slo|[čc][íi]s|č|c(?=\.)"
 )
 _CONNECTORS = (
-    rf"{_NUMBER_WORDS}|is|ist|est|es|é|je|jest|was|reference|ref|code|"
+    rf"{_NUMBER_WORDS}|is|ist|est|es|é|è|er|är|era|war|je|jest|was|reference|ref|code|"
     r"(?:on|at|in|from) (?:our|my|their) (?:side|end|system|records?)"
 )
 """Words between an id's word and the id; since test17's round whose side it is (`PO on our side is 4400981`)."""
@@ -435,7 +435,7 @@ _ID_AFTER_WORD = re.compile(
     rf"(?:,?[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*"
     rf"(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|{_PORTING_ID}|"
     rf"(?=#?[A-Za-z_/.-]*\d){_ID})"
-    r"(?![\w-])",
+    r"(?![\w-]|,\d\d(?!\d))",
     re.I,
 )
 _ID_MORE = re.compile(
@@ -517,6 +517,16 @@ to change the name on my booking ... ref 8WL3TD`): the booking's. Since test24's
 to a day earlier? ref is 6HJ2QP`), what is booked."""
 _TRAVEL = re.compile(
     r"(?<!\w)(?i:flights?|flug|vuelo|volo|vlucht|voo|hotel|hostel|trip|cruise|ferry|stay|check-?in)(?!\w)"
+)
+_BOOKED_WITH_CODE = re.compile(
+    r"(?<!\w)(?i:with|con|mit|avec|com|met)(?:\s+(?i:the|my|el|mi|il|dem|meinem|le|mon|o|meu|de|mijn))?\s+"
+    r"(?i:codes?|c[óo]digo|codice|k[óo]d)\s*[:#]?\s*(?P<id>(?-i:[A-Z0-9]{2,10}(?:-[A-Z0-9]{2,10}){0,3}))(?![\w-])"
+)
+"""Since test25's round a code something was booked with (`reservé el Estudio Centro con código RSV-MX-20931`, `booked
+the room with code RSV-MX-20931`): the booking's, where the message booked something in the sixty characters before it
+and no failure's word stands between (`booked ... but it fails with code AB-1234` is an error's)."""
+_FAILED_BETWEEN = re.compile(
+    r"(?i:error|fail|fehler|erreur|errore|fout|feil|fel|fejl|virhe|crash|declin|denied|rejected|abgelehnt|refus|rechaz)"
 )
 _HASH_ID = re.compile(r"(?<![\w#&])#(?P<id>\d{3,12})(?![\w-])")
 _BARE_ID = re.compile(
@@ -723,7 +733,7 @@ _MONTHS = {
     12: "december dec décembre decembre diciembre dicembre dezembro dezember",
 }
 _MONTHS_AFTER_A_DAY = {
-    1: "stycznia ledna", 2: "lutego února unora", 3: "marca března brezna", 4: "kwietnia dubna",
+    1: "stycznia ledna", 2: "lutego února unora", 3: "marca března brezna marts", 4: "kwietnia dubna",
     5: "maja května kvetna maj", 6: "czerwca června cervna", 7: "lipca července cervence",
     8: "sierpnia srpna augusti", 9: "września wrzesnia září zari", 10: "października pazdziernika října rijna okt",
     11: "listopada listopadu", 12: "grudnia prosince des desember",
@@ -993,7 +1003,7 @@ test24's round a protocol's name of capitals with a small letter within (`Router
 503`), as the packet's square brackets read it (`[PPPoE-691]`)."""
 _CODE_BEFORE = re.compile(
     r"(?i:(?P<strong>\b(?:errors?|error\s+code|fehler(?:code)?|erreur|errore|erro|fout(?:code)?|feil(?:kode|en)?|"
-    r"fel(?:kod|et)?|fejl(?:kode|en)?|kod|k[óo]d|codice|virhe(?:koodi)?|b[łl][ąa]d|b[łl][ęe]d(?:u|em)|hata|chyb(?:a|u|y|ou|ě|e)|hiba|eroare|code|c[óo]digo|throws?|threw|thrown|returns?|returned|"
+    r"fel(?:kod|et)?|fejl(?:kode|en)?|kod|k[óo]d|codice|virhe(?:koodi|en)?|b[łl][ąa]d|b[łl][ęe]d(?:u|em)|hata|chyb(?:a|u|y|ou|ě|e)|hiba|eroare|code|c[óo]digo|throws?|threw|thrown|returns?|returned|"
     r"returning|raises?|raised|meldet|liefert|renvoie|retourne|affiche|devuelve|muestra|retorna|mostra|restituisce|"
     r"geeft)"
     r"|\b(?:fail\w*|reject\w*|abort\w*|exit\w*|respond\w*|answer\w*|bounc\w*|denied|refused|"
@@ -1011,7 +1021,7 @@ mit`, `échoue avec`, `falla con`. The weak ones (`users get`, `crashes with`) p
 a model or a name: joined or hyphenated (`AADSTS700016`, `ORA-01017`), not `RTX 4090`. Since test24's round a fault's
 word too (`warmtepomp geeft sinds gisteren storing A11`, `Störung`, `panne`, `avería`, `guasto`, `awaria`, `porucha`)."""
 _CODE_AFTER = re.compile(
-    r"\s*[:(]?\s*(?i:errors?|fehler|erreur|errore|erro|fout|feil|fel|fejl|virhe|b[łl][ąa]d|hata|chyba|hiba|eroare|"
+    r"\s*[:(]?\s*(?i:errors?|fehler|erreur|errore|erro|fout|feil|fel|fejl|virhe(?:en)?|b[łl][ąa]d|hata|chyba|hiba|eroare|"
     r"exception|failure|"
     r"fault)(?!\w)"
 )
@@ -1028,7 +1038,7 @@ code's name (`code RIO 02 P 123456 ABC`, `PAC`, `STAC`: what the customer holds)
 _CODE_AFTER_WORD = re.compile(
     r"(?<!\w)(?:(?-i:ERR|Err)(?!\w)|(?i:error(?:\s+code)?|errors?|code|fehler(?:code)?|erreur|errore|erro|c[óo]digo|codice|"
     r"k[óo]d(?:\s+b[łl][ęe]du)?|st[öo]rung(?:scode)?|hata(?:\s+kodu)?|chyb(?:a|u|y|ou|ě|e)|hiba(?:k[óo]d)?|eroare|"
-    r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi)?|b[łl][ąa]d|b[łl][ęe]d(?:u|em)|status(?:ie|u)?(?:\s+code)?))"
+    r"fout(?:code)?|feil(?:kode|en)?|fel(?:kod|et)?|fejl(?:kode|en)?|virhe(?:koodi|en)?|b[łl][ąa]d|b[łl][ęe]d(?:u|em)|status(?:ie|u)?(?:\s+code)?))"
     r"\s*(?:#|:|no\.?|nr\.?)?\s*[\"'(]?(?P<id>\d(?: \d){2,7}(?![\w-])|0x[0-9A-Fa-f]{1,16}|[A-Z0-9][A-Z0-9_.-]*[A-Z0-9]|"
     r"\d{2,})(?![\w-])"
 )
@@ -1533,7 +1543,7 @@ def _starting_with(
 _ID_STEMS: tuple[str, ...] = (
     "order", "bestell", "auftrag", "pedido", "commande", "ordine", "encomenda", "purchase", "invoice", "rechnung",
     "fact", "fat", "fak", "nota", "receipt", "quittung", "credit", "ticket", "cas", "ref", "réf", "chamado",
-    "bestel", "zam", "po", "p.o", "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "rental", "rma",
+    "bestel", "zam", "po", "p.o", "so", "sales order", "cert", "booking", "reserv", "réserv", "localizador", "buchung", "prenotazione", "rental", "rma",
     "rezerw", "rezerv",
     "statement", "abrechnung", "jahresabrechnung", "billing", "claim", "protocolo", "processo", "segnalazione",
     "pratica", "vorgang", "dossier", "expediente", "incident", "agree", "mietvertrag", "parcel", "package", "shipment",
@@ -1803,6 +1813,8 @@ def _named_ids(t: _Text) -> Iterable[Span]:
         word = m.group().casefold()
         if m.group("id").isdigit() and _ONE_TIME_CODE.match(word):
             continue  # `confirmation code 482913`: a code to type once, not a reference
+        if m.group("id").isdigit() and _METER_READS.match(word):
+            continue  # `la lettura del contatore è 08715`: what the meter reads, not its number
         if _days_of_a_month(t.text, m.start("id"), m.end("id")):
             continue  # `rented the led wash package 14-16 March`: a range of days (`_dates`), not the package's id
         if entity_model.day_month(m.group("id")) and _CLOCK_AFTER.match(t.text, m.end("id")):
@@ -1813,6 +1825,13 @@ def _named_ids(t: _Text) -> Iterable[Span]:
         if span is not None:
             yield span
             yield from _more(t.text, m.end(), _ID_MORE, functools.partial(_id, kind))
+
+
+_METER_READS = re.compile(
+    r"(?i:compteur|z[äa]hler|contador|contatore)\s+(?i:is|was|è|é|est|ist|es|er|är|era|war)(?!\w)"
+)
+"""A bare meter's word and `is` before a number (`contatore è 08715`): since test25's round the meter's reading, no id
+(`compteur n° 0412 3377` and `meter number` keep theirs)."""
 
 
 _DAY_RANGE = re.compile(rf"(?P<days>{_DAY}[-\u2013]{_DAY})\s+(?P<mon>[^\W\d_]{{3,10}})(?!\w)")
@@ -1870,6 +1889,17 @@ def _booking_refs(t: _Text) -> Iterable[Span]:
                 _BOOKED.search(t.text, 0, m.start()) is not None
                 or _TRAVEL.search(t.text, 0, m.start()) is not None
             )
+        ):
+            yield Span(m.start("id"), m.end("id"), "order_id", ref, ref.casefold())
+    for m in _starting_with(_BOOKED_WITH_CODE, t, ("with", "con", "mit", "avec", "com", "met")):
+        ref = m.group("id")
+        booked = _BOOKED.search(t.text, max(0, m.start() - 60), m.start())
+        if (
+            booked is not None
+            and any(c.isdigit() for c in ref)
+            and sum(c.isalpha() for c in ref) >= 2
+            and _FAILED_BETWEEN.search(t.text, booked.end(), m.start()) is None
+            and not _discount_code(t.text, m.start("id"), m.end("id"))
         ):
             yield Span(m.start("id"), m.end("id"), "order_id", ref, ref.casefold())
 
@@ -2354,7 +2384,7 @@ def _named_codes(t: _Text) -> Iterable[Span]:
 
 
 _ONE_DIGIT_CODE = re.compile(
-    r"(?<!\w)(?i:error|fehler|erreur|errore|erro|foutcode|fout|b[łl][ąa]d|virhe|feil|fel|fejl)\s*[:#]?\s*\d"
+    r"(?<!\w)(?i:error|fehler|erreur|errore|erro|foutcode|fout|b[łl][ąa]d|virhe(?:en)?|feil|fel|fejl)\s*[:#]?\s*\d"
     r"(?=\s*(?:[,.;!?)'\"]|$)|\s+(?i:and|und|et|y|e|en|i|och|og|then|on|auf|sur|en|en el)\b)"
 )
 """`el inversor marca error 7, ...`: one digit after an error's word, where the sentence or a list goes on; kept with
@@ -2379,7 +2409,7 @@ _SHOWN_BEFORE = re.compile(
 
 
 _DEVICE_CODE = re.compile(
-    r"(?<!\w)(?i:errors?|fault|fehler|erreur|errore|erro|hata|chyba|hiba|eroare|fout|feil|fel|fejl|virhe|"
+    r"(?<!\w)(?i:errors?|fault|fehler|erreur|errore|erro|hata|chyba|hiba|eroare|fout|feil|fel|fejl|virhe(?:en)?|"
     r"b[łl][ąa]d|shows?|showing|showed|displays?|displaying|displayed|reads|flash(?:es|ing|ed)?|"
     r"blink(?:s|ing|ed)?|zeigt|affiche|muestra|mostra|toont|visar|viser|pokazuje)"
     r"\s*[:\"'(\u2018\u201c]?\s*(?P<id>(?-i:[A-Z]{1,2})\d(?![\w.,-]|[.,]\d)|"
