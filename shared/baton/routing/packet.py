@@ -399,7 +399,8 @@ digits and a check letter the clause ends with (`Permit no BP 3318 K`), and capi
 of five digits or more (`Bestellnummer SK-CH 220419`). Since test18's round a first group of a digit and a capital
 before three groups or more, each holding a digit (`tracking 1Z 84F 229 03 1144 7730`, a parcel's number as UPS prints
 it: the reader read it without its first group). Since test24's round capitals, a year and one group of four digits
-or more (`sinistre, numéro SIN 2025 004471`, as a claim is numbered)."""
+or more (`sinistre, numéro SIN 2025 004471`, as a claim is numbered). Since test25's round capitals and a number joined
+by hyphens (`deposit protection cert is DPS 8812-3390-11`, `claim ref was CLM 22-104877`)."""
 _CONTAINER_ID = r"(?-i:[A-Z]{3}[UJZ]) ?\d{6}(?:-?\d)?"
 """A shipping container's number (ISO 6346: owner and category letters, six digits, a check digit), typed joined or
 apart (`MSCU4412907`, `MSCU 482193-7`)."""
@@ -421,7 +422,9 @@ _CONNECTORS = (
     rf"{_NUMBER_WORDS}|is|ist|est|es|é|è|er|är|era|war|je|jest|was|reference|ref|code|"
     r"(?:on|at|in|from) (?:our|my|their) (?:side|end|system|records?)"
 )
-"""Words between an id's word and the id; since test17's round whose side it is (`PO on our side is 4400981`)."""
+"""Words between an id's word and the id; since test17's round whose side it is (`PO on our side is 4400981`); since
+test25's round `is` in Italian, Danish, Swedish, Spanish and German too (`il tracking è 1Z 4E8 X21 68 1122 7430`), and
+no id before a decimal comma and its cents (`Die Rechnung war 1.284,50 €`: an amount)."""
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`; a number
 # word may be glued to it, as Dutch and German compounds are (`Factuurnummer PS.2026.00871`), with the compound's
 # linking `s` (`Buchungsnr. AR-77Q-310`, `Auftragsnr.`). Since test22's round a number sign may stand for the number's

@@ -42,12 +42,12 @@ entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test25.jsonl` (blind: its failure message names no entity), and the earlier ones
+measure unseen text: `handoff_entities_test26.jsonl` (blind: its failure message names no entity), and the earlier ones
 as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test25 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test25 is training data for it (test13 since test13's round, test14 since test14's round, test15
+on all these sets but test26 by `baton train entities`; since test9's round it reads error codes and a day and a month
+too), so every set but test26 is training data for it (test13 since test13's round, test14 since test14's round, test15
 since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round, test19
-since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round, test23 since test23's round, test24 since test24's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round, test23 since test23's round, test24 since test24's round, test25 since test25's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -531,9 +531,9 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test25.jsonl"
-"""The held-out set: 60 conversations (239 entities) by a twenty-fifth author who never saw the extractor, its tests or
-the other sets; measured once at the end of test24's round, never read, tuned or trained on."""
+HELD_OUT = LABELLED_DIR / "handoff_entities_test26.jsonl"
+"""The held-out set: 60 conversations (231 entities) by a twenty-sixth author who never saw the extractor, its tests or
+the other sets; measured once at the end of test25's round, never read, tuned or trained on."""
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -797,6 +797,21 @@ EARLIER_SETS = {
     # 228/229 (99.6%); what is left is an ordinal alone after `now the` (`it's now the 16th`: the development set leaves
     # `is now the 18th` out) and a receipt's reference the author leaves out (`receipt ref 004471-22`: twelve authors
     # label a receipt's)
+    "handoff_entities_test25.jsonl": (
+        0.99,
+        0.99,
+    ),  # measured blind 96.2% / 98.3% (the session's start the same); a development set since test25's round, its
+    # misses and false hits read by family and fixed in general words (a Danish month after a day, `3. marts 2024`;
+    # the Finnish error word in its genitive, `näyttää virheen E-LINK-02`; `is` in Italian, Danish, Swedish, Spanish
+    # and German between an id's word and the id, `il tracking è 1Z 4E8 X21 68 1122 7430`, no id before a decimal
+    # comma and cents, and a bare meter's word and `is` a reading, `contatore è 08715`; capitals and a number joined by
+    # hyphens after an id's word, `cert is DPS 8812-3390-11`; a certificate's word, a sales order's, `SO 7012245`, and
+    # `conf` before digits, `booking conf 00045512`, an order's; a code something was booked with an order's, not an
+    # error's, `reservé ... con código RSV-MX-20931`): left out of the learned reader's training 99.2% / 99.6%
+    # (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 238/239 (99.6%), 238/239 (99.6%);
+    # what is left is a claim's reference a relative clause of six words stands before (`the claim ref they gave me on
+    # the phone was CLM 22-104877`: read as a phone); left out, a storage unit's number too (`unit B-214 at the Leeds
+    # site`), which the reader trained on it reads
 }
 
 
@@ -825,17 +840,24 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the end of test24's round (`bench/handoff.py --entities ... --against` the session's
-    starting `packet.py`, round 25's, both with this round's reader and comparison; aggregates only): recall 230/239
-    (96.2%), precision 230/234 (98.3%); the starting patterns with this round's reader the same. A regression floor."""
+    """Measured 2026-12-07, once at the end of test25's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, round 26's, both with this round's reader and comparison; aggregates only): recall 208/231
+    (90.0%), precision 208/213 (97.7%); the starting patterns with this round's reader the same. A regression floor."""
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.962 and precision >= 0.982, report
+    assert recall >= 0.900 and precision >= 0.976, report
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="held-out recall 0.900 < 0.95 (precision 0.977) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 43/54 (43/46 found), dates 42/46, amounts 34/38, error codes 11/13 "
+    "(11/12 found), invoice ids 5/6, ticket ids 3/4 (3/4 found), the other kinds all found",
+)
 def test_the_held_out_recall_meets_the_target() -> None:
     """Met on a blind writer at the end of test19's round (test20, 97.5%), missed at the end of test20's round (test21,
     93.7%), met at the end of test21's round (test22, 97.1%), missed at the end of test22's round (test23, 94.8%: by
     0.2 points, one entity short), missed at the end of test23's round (test24, 93.9%: by 1.1 points, three entities
-    short), met at the end of test24's round (test25, 96.2%: by 1.2 points)."""
+    short), met at the end of test24's round (test25, 96.2%: by 1.2 points), missed at the end of test25's round (test26,
+    90.0%: by 5.0 points, twelve entities short)."""
     recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
