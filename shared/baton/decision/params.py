@@ -145,6 +145,14 @@ class Business(_Model):
 
 DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "legal_threat": (
+        # (2026-12, the seventy-fifth conversation author's) the answer wanted in writing for the customer's lawyer, in
+        # German ("damit ich es meinem Anwalt weiterleiten kann")
+        r"\b(?:meinem|meiner|unserem|unserer) (?:anwalt|anwaltin|rechtsanwalt|rechtsanwaltin|anwaltskanzlei)\b[^.!?]{0,30}?"
+        r"\b(?:weiterleiten|weitergeben|geben|zeigen|schicken|vorlegen|ubergeben)\b",
+        # (2026-12, the seventy-third conversation author's) consent withdrawn for what the company holds or uses ("I
+        # would like to withdraw my consent for the use of my donations"), not for marketing
+        r"\bwithdraw(?:ing|n|al of)? (?:my |our |his |her |their |the )?consent\b(?![^.!?]{0,40}\b(?:marketing|newsletters?"
+        r"|emails?|cookies|tracking|promotions?|texts?|offers)\b)",
         # (2026-12, the fifty-fifth conversation author's) a car's mileage wound back ("der Tacho wurde also
         # offensichtlich zuruckgedreht"), in English, German, French, Spanish, Italian and Dutch
         r"\b(?:odometer|mileage|milometer|clock|tacho\w*|kilometerstand|kilometrage|compteur|cuentakil\w*|contachilometri"
@@ -229,6 +237,16 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b(?:lips?|tongue|face|throat|mouth|eyes?|cheeks?|eyelids?)\b[^.!?]{0,40}?\b(?:are|is|went|gone|getting|got)"
         r" (?:all |really |very )?(?:swollen|swelling|puffed up|puffy|tingling)\b(?=[\s\S]{0,200}?\b(?:allerg\w*|reaction"
         r"|rash|hives|itch\w*))",
+        # (2026-12, the seventy-third conversation author's) someone overdue from an outing and not answering ("went out on
+        # a single kayak from your base at 2, due back at 4, its 5.15 and shes not back"); a worker's remarks about the
+        # customer's body or who they are ("The seamstress made a couple of comments about my weight")
+        r"\b(?:due back|supposed to be back|meant to be back|expected back|should have been back|back by)\b[\s\S]{0,120}?"
+        r"\b(?:(?:she'?s|he'?s|they'?re|she is|he is|they are|(?:is|are) still) not back|isn'?t back|aren'?t back|hasn'?t"
+        r" (?:come|got|returned|been) back|haven'?t (?:come|got|returned|been) back|still not back|still out|not answering"
+        r"|no answer|can'?t reach)\b",
+        r"\b(?:made|making|passed|kept making) (?:a (?:couple|few) of |some |several |a )?(?:comments?|remarks?|jokes?)"
+        r" (?:about|on) (?:my|her|his|their|our) (?:weight|body|size|figure|shape|appearance|looks|skin|race|colour|color"
+        r"|religion|accent|age|disability|sexuality|hijab|scars?)\b",
         # (2026-12, the sixty-ninth conversation author's) an adult tooth knocked out ("her front adult tooth has come
         # out completely. I have the tooth"), not a child's milk tooth
         r"\b(?:adult|permanent|grown-up|second) (?:front |top |bottom )?(?:tooth|teeth)\b[^.!?]{0,40}?\b(?:come out|came out"
@@ -1006,6 +1024,13 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" (?:dropped|brought|left|handed|sent|gave|took)|at drop[- ]?off|on drop[- ]?off)",
     ),
     "data_loss": (
+        # (2026-12, the seventy-fifth conversation author's) a device or its photos wiped, in Czech, Slovak, Polish,
+        # Norwegian, Danish and Swedish ("telefon z opravy ... je uplne prazdny ... Byly tam fotky dcery")
+        r"\b(?:telefon|mobil|notebook|pocitac|tablet|laptop|komputer|telefonen|mobilen|datamaskin\w*|datorn)\w*\b[^.!?]{0,80}?"
+        r"\b(?:(?:je|byl|jest|er|ar) )?(?:uplne |cely |calkiem |helt )?(?:prazdn\w*|pusty|pusta|tomt|tomme)\b|\b(?:fotky"
+        r"|fotografie|data|kontakty|soubory|zpravy|zdjecia|dane|pliki|bildene|bilderna|billedene|dataen|datan|filene"
+        r"|filerna)\b[^.!?]{0,30}?\b(?:jsou |je |sa |zostaly |er |ar |blev |ble )?(?:pryc|smazan\w*|vymazan\w*|ztracen\w*"
+        r"|znikn\w*|usuni\w*|przepad\w*|borte|borta|slettet|slettede|raderade|forsvunn\w*)\b",
         r"\b(?:data loss|lost (?:\S+ ){0,4}?(?:work|data|everything|progress|changes|entries))\b",
         r"\b(?:(?:all|every|entire|whole|half|most)(?: of)?|our|my|the|(?:\d+|two|three|six) (?:days|weeks|months|years)"
         r" of) (?!(?:\S+ ){0,3}?<<junk>>)(?:\S+ ){0,4}?<<data>> (?:\S+ ){0,6}?(?:(?:is|are|was|were|has|have|been|got|now|all|just|completely"
@@ -1289,6 +1314,12 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     # (2026-12, the twenty-fifth conversation author's; three authors' calm conversations) not the refund asked
     # about in the same sentence ("I'll need to cancel my annual pass, how does the refund work?")
     "cancellation_refund": (
+        # (2026-12, the seventy-fifth conversation author's) withdrawing from the contract and claiming the deposit back,
+        # in German ("vom Vertrag zuruckzutreten und die Anzahlung zuruckzufordern")
+        r"\b(?:vom vertrag zuruck\w*|(?:den )?vertrag (?:zu )?kundigen|stornier\w*|widerruf\w*)\b[\s\S]{0,200}?\b(?:anzahlung"
+        r"|geld|betrag|kaution|zahlung)\w* (?:\w+ )?(?:zuruck\w*|erstatt\w*)|\b(?:anzahlung|geld|betrag|kaution|zahlung)\w*"
+        r" (?:\w+ )?(?:zuruck\w*|erstatt\w*)[\s\S]{0,200}?\b(?:vom vertrag zuruck\w*|(?:den )?vertrag (?:zu )?kundigen"
+        r"|stornier\w*|widerruf\w*)",
         r"\b(?<!\.)(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
         r"|unsubscribe)\b(?! (?:went through|was (?:processed|successful|confirmed)|is (?:done|confirmed|complete)))"
         r"(?!<<refund_question>>)"
@@ -1760,6 +1791,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"|messag)",
         r"\bevery time (?:i|we) (?:contact|write|call|email|message|reach|chat|ask)|\d{3,}, #?\d{3,},? and #?\d{3,}",
         r"\bchas\w+ (?:you|this|it) (?:\S+ ){0,3}?for (?:weeks|months|a month|days|\d+)",
+        # (the seventy-fifth conversation set's round) not a booking again in the future ("might book again in september")
+        r"(?<!\bbook )(?<!\bcome )(?<!\bvisit )(?<!\border )(?<!\bstay )(?<!\bbuy )(?<!\bgo )(?<!\bsee you )(?<!\btravel )"
         r"\bagain (?:in|on|last) (?:\w+day|january|february|march|april|may|june|july|august|september|october"
         r"|november|december|week)|\bon the \d+(?:st|nd|rd|th) and (?:again )?on the \d+",
         # round 5: a contact before this one, named ("as I said in my previous email", "same as my ticket from
@@ -2121,7 +2154,10 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     r"|morning|afternoon|evening)\b| (?:the )?(?:airport|hotel|station)\b)"
     r"|competit\w*|alternatives?|another(?! (?:thing|question|one|issue|bit|day|time|item|order|bag|box|delivery)\b)"
     r"|elsewhere|other(?! (?:thing|things|question|questions|day|issue|bit)\b)|different"
-    r"|replac\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
+    # (the seventy-third conversation set's round) not a replacement the company sells ("a flat roof replacement"); a
+    # replacement system or one for the company's still counts
+    r"|replac(?!ements?\b(?! (?:system|platform|tool|provider|vendor|supplier|solution|software|crm|helpdesk|for"
+    r" (?:you|your|this|the|our)\b)))\w*|migrat\w*|renew\w*|go(?:ing)? with|signing|rival\w*|<<rivals>>|new (?:\w+ )?(?:provider|vendor"
     r"|supplier|system|tool|platform|helpdesk|crm|bank|carrier|network|insurer|company|solution|software|partner)"
     r"|provider|supplier|sign\w* (?:up )?with|signed|chose|chosen|choos\w*|pick(?![- ]?ups?\b)\w*|trial\w*|demo\w*|onboard\w* with"
     r"|offer\w*(?! free (?:wifi|wi-fi|parking|breakfast|internet)\b)"
@@ -2130,7 +2166,8 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # (2026-12, the fifty-first conversation author's) not a quote asked of the company itself ("need a quote for")
     r"|(?<!need a )(?<!want a )(?<!like a )(?<!get a )(?<!for a )(?<!request a )(?<!send me a )(?<!give me a )quot\w+"
     r"|cheaper(?! if (?:we|i) (?:go|pay|switch|move|change) (?:to )?(?:annual|yearly|monthly)\b)|instead|shortlist\w*"
-    r"|notice|tak\w+ (?:\S+ ){0,3}?(?:to|over)|back to"
+    # (the seventy-fifth's) English "take ... to|over" only, not Czech "takze je to"
+    r"|notice|tak(?:e|es|en|ing) (?:\S+ ){0,3}?(?:to|over)|back to"
     r"|going back|from now on|done with|(?:we'?re|i'?m) done|port(?!land)\w*|transfer\w* (?:\S+ )?out|banks|bye|goodbye"
     r"|last (?:invoice|month|quarter|year|booking|order|renewal) with|lost us|some ?(?:one|where) else|ditch\w*"
     r"|drop\w*|off (?:your|you)|install\w*|phas\w+ out|proposal|bid|negotiat\w*|approach\w*"
@@ -2153,7 +2190,8 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
     # conversation set's round) nor "nothing changed on our side"; (the thirty-fifth's) nor "I want delete my account"
     # (the sixty-first's) nor a copy someone on the customer's side lost ("the august invoice again, accounts lost it")
     "data_loss": r"(?:(?<=\byou )|(?<=\byou've )|(?<=\bhas )|(?<=\bhave ))lost|lost(?! (?:it|them)\b)"
-    r"|los(?:e|ing)|loss|gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!want )(?<!like to )delet\w+|wiped?"
+    # (the seventy-fifth's) nor "money gone, no coins" (paid, not delivered)
+    r"|los(?:e|ing)|loss|(?<!money )(?<!cash )(?<!funds )gone|missing|(?<!please )(?<!pls )(?<!want to )(?<!want )(?<!like to )delet\w+|wiped?"
     r"|erased?|vanish\w*|disappear\w*|empty|blank"
     r"|overwr\w+|purged?|corrupt\w*|no longer|(?:isn|aren|wasn|weren)'?t (?:there|here|in|on|showing|visible|anywhere)"
     r"|not there|nowhere|no trace|no sign|nothing(?! (?:has |have |was |had )?(?:changed|different)\b)|zero|0|none|no \w+ (?:at all|anymore|left|yet)|can'?t (?:find|see"
@@ -2195,7 +2233,8 @@ DEFAULT_MODEL_GATES: dict[str, str] = {
         r"(?<!\btried a few )(?<!\btried several )(?<!\btried many )(?<!\btried multiple )(?:times|twice)|",
     )
     # (the long calm dialogues' round) not the bot asked to "try it again" (a booking that did not go through)
-    .replace("again|", r"(?<!\btry )(?<!\btry it )(?<!\btry that )(?<!\btry this )again|", 1),
+    # (the seventy-third's) nor a reorder ("yes pls same again")
+    .replace("again|", r"(?<!\btry )(?<!\btry it )(?<!\btry that )(?<!\btry this )(?<!\bsame )again|", 1),
 }
 """Per trigger, words a message must hold for the trigger model alone to trip it (a trigger not listed: its
 `model_keywords`). A cancellation needs a word of ending and a word of money: "please cancel at the end of the

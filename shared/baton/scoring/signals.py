@@ -174,7 +174,7 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     r"\b(?:medewerker|iemand|een mens|een persoon)(?: van (?:jullie|u|de \w+|het \w+))? (?:spreken|aan de (?:lijn"
     r"|telefoon))\b|\been echte? (?:mens|persoon)\b|\bmet (?:een|iemand|een echte?) (?:medewerker|mens"
     r"|persoon)\b",
-    r"\bmit jemandem (?:\w+ ){0,3}?(?:sprechen|reden|telefonieren)\b|\bgibt es (?:\w+ ){0,4}?(?:menschen"
+    r"\bmit jemandem (?:\w+ ){0,3}?(?:sprechen|reden|telefonieren|besprechen|klaren)\b|\bgibt es (?:\w+ ){0,4}?(?:menschen"
     r"|mitarbeiter)\b",
     r"\b(?:me )?(?:puede|podria|pueden|podrian) llamar(?:me)? (?:alguien|una persona)\b"
     r"|\bque me llame (?:alguien|una persona)\b",
@@ -193,7 +193,7 @@ HUMAN_PATTERNS: tuple[str, ...] = (
     # Finnish, Hungarian, Romanian, Turkish and Greek ("Chci mluvit s někým z kempu, kdo je teď tady")
     r"\b(?:chci|chtel(?:a)? bych|potrebuji|potrebujem|chcem|chcel(?:a)? by som) (?:\w+ )?(?:mluvit|promluvit|hovorit"
     r"|porozpravat) s (?:nekym|niekym|clovekem|clovekom|operatorem|operatorom|pracovnikem|pracovnikom|zivym \w+"
-    r"|osobou)\b|\bspojte (?:me|mna) s (?:operatorem|operatorom|clovekem|clovekom|nekym|niekym|pracovnikem)\b",
+    r"|osobou|vedoucim|veducim|nadrizenym|manazerem|manazerom|technikem|spravcem)\b|\bspojte (?:me|mna) s (?:operatorem|operatorom|clovekem|clovekom|nekym|niekym|pracovnikem)\b",
     r"\b(?:jeg )?(?:vil|vil gjerne|vil gerne|onsker a|ønsker å|onsker at|ønsker at|ma|må|kan jeg) (?!ikke\b)(?:\w+ )?(?!ikke\b)(?:snakke"
     r"|prate|tale) med (?:en person|et menneske|noen|nogen|en ansatt|en medarbejder|en saksbehandler|en sagsbehandler"
     r"|kundeservice|kundeservicen)\b",

@@ -458,6 +458,14 @@ def test_calm_mentions_of_the_new_families_trip_nothing(text: str) -> None:
         ("public_complaint", "I'll leave a review on Google tonight.", True),
         ("competitor_switch", "neighbour already offered to pay half anyway lol", False),
         ("competitor_switch", "Octopus offered us a better rate.", True),
+        # the seventy-third and seventy-fifth: a reorder, a replacement the company sends, Czech "takze je to", money
+        # paid and nothing delivered; contacting again, a rival taking the account over, a file gone still count
+        ("repeated_contact", "yes pls same again", False),
+        ("competitor_switch", "Can you send a replacement charger?", False),
+        ("competitor_switch", "Zkusil jsem kabel, 920. Takže je to wifi", False),
+        ("data_loss", "bought 1200 coins, money gone, no coins", False),
+        ("competitor_switch", "They will take the account over from next month.", True),
+        ("data_loss", "the file is gone from the shared drive", True),
         ("payment_dispute", "it's the visa ending 4471", False),
         ("payment_dispute", "Amex says they'll take it from here, I never downloaded that licence.", True),
         ("payment_dispute", "Hab bei PayPal einen Käuferschutzfall eröffnet, die Brille kam nie an.", True),

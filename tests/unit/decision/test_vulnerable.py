@@ -1132,3 +1132,40 @@ def test_the_sixty_ninth_sets_families_trip_their_guardrail(text: str, guardrail
 )
 def test_the_sixty_ninth_sets_calm_neighbours_do_not(text: str) -> None:
     assert tripped(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "guardrail"),
+    [
+        # (2026-12, the seventy-third and seventy-fifth sets' families, in other words)
+        (
+            "My son took a canoe out at 3, he was due back by 5 and it's 6.30, he's still not back.",
+            "vulnerable_customer",
+        ),
+        (
+            "The instructor made some remarks about my weight in front of the whole class.",
+            "vulnerable_customer",
+        ),
+        ("I want to withdraw my consent for you to keep my DNA sample.", "legal_threat"),
+        ("Wir wollen vom Vertrag zurücktreten und verlangen die Kaution zurück.", "cancellation_refund"),
+        ("Schicken Sie mir das bitte schriftlich, ich werde es meinem Anwalt vorlegen.", "legal_threat"),
+        ("Po opravě je notebook úplně prázdný, všechny soubory jsou pryč.", "data_loss"),
+    ],
+)
+def test_the_seventy_third_and_seventy_fifth_sets_families_trip_their_guardrail(
+    text: str, guardrail: str
+) -> None:
+    assert guardrail in tripped(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I withdraw consent for marketing emails?",
+        "Great trip, we might book again in September!",
+        "What time should we be back by on Saturday?",
+        "My laptop was set up by Tom from IT, can you add him as an admin?",
+    ],
+)
+def test_the_seventy_third_and_seventy_fifth_sets_calm_neighbours_do_not(text: str) -> None:
+    assert tripped(text) == []

@@ -100,6 +100,8 @@ from baton.scoring.signals import asks_for_human, bot_confidence, may_ask_for_hu
         # the seventy-first author's: a person asked for in nine more languages
         "Chci mluvit s někým z kempu, kdo je teď tady.",
         "Chcem hovoriť s operátorom, prosím.",
+        "Chci mluvit s vedoucím pobočky.",
+        "Das möchte ich mit jemandem aus der Geschäftsführung besprechen.",
         "Jeg vil gjerne snakke med en saksbehandler.",
         "Jeg vil tale med en medarbejder nu.",
         "Haluan puhua ihmisen kanssa.",
