@@ -261,12 +261,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r" user|(?:[6-9]\d|1[01]\d)[- ]years?[- ]old)\b)[\s\S]*?\b(?:mobility scooter|scooter|wheelchair|powerchair|stair"
         r" ?lift|hoist|rollator)s?\b[^.!?]{0,80}?\b(?:stopped dead|stopped working|just stopped|died|broke down|broken down"
         r"|won'?t (?:move|go|start)|cut out|conked out|is stuck|are stuck|got stuck)\b",
-        r"\b(?:contains|label (?:says|said)|labelled|listed)\b[^.!?]{0,40}?\b(?:wheat|gluten|eggs?|nuts?|peanuts?|milk|dairy"
-        r"|soy|soya|sesame|shellfish)\b[\s\S]{0,200}?\b(?:ordered|asked for|paid for|chose|booked|specified)\b[^.!?]{0,30}?"
-        r"\b(?:gluten|egg|nut|dairy|milk|allergen|lactose|soy|sesame)[- ]free\b|\b(?:ordered|asked for|paid for|chose"
-        r"|booked|specified)\b[^.!?]{0,30}?\b(?:gluten|egg|nut|dairy|milk|allergen|lactose|soy|sesame)[- ]free\b[\s\S]{0,200}?"
-        r"\b(?:contains|label (?:says|said)|labelled|listed)\b[^.!?]{0,40}?\b(?:wheat|gluten|eggs?|nuts?|peanuts?|milk"
-        r"|dairy|soy|soya|sesame|shellfish)\b",
+        r"\b<<labelled_allergen>>\b[\s\S]{0,200}?\b<<ordered_free>>\b|\b<<ordered_free>>\b[\s\S]{0,200}?"
+        r"\b<<labelled_allergen>>\b",
         r"^(?=[\s\S]*\b(?:host (?:family|mum|mom|dad|mother|father)|homestay|hosts|familia (?:anfitria|de acolhimento"
         r"|de acogida|\w+ )|famille d'accueil|gastfamilie|famiglia ospitante|gastgezin)\b)[\s\S]*?\b(?:(?:i'?m|i am"
         r"|she'?s|he'?s|she is|he is|i have been|i've been|(?:my|our) (?:son|daughter|child|kid|student) is) (?:always |often |constantly |still |so |really )?(?:hungry"
@@ -490,10 +486,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
         r"\b<<funeral>>\b[\s\S]{0,200}?\b<<not_arrived>>\b|\b<<not_arrived>>\b[\s\S]{0,200}?\b<<funeral>>\b",
         # (the sixty-fifth author's) what was made for a funeral far from what was ordered ("looked nothing like the
         # photo ... about half the size ... It was for my husband's funeral")
-        r"\b(?:nothing like|half the size|not what (?:we|i) (?:ordered|paid for|chose)|wilted|wilting|dead flowers|brown"
-        r" (?:petals|leaves)|wrong (?:flowers|colou?rs?|arrangement|wording|name))\b[\s\S]{0,200}?\b<<funeral>>\b"
-        r"|\b<<funeral>>\b[\s\S]{0,200}?\b(?:nothing like|half the size|not what (?:we|i) (?:ordered|paid for|chose)"
-        r"|wilted|wilting|dead flowers|brown (?:petals|leaves)|wrong (?:flowers|colou?rs?|arrangement|wording|name))\b",
+        r"\b<<made_wrong>>\b[\s\S]{0,200}?\b<<funeral>>\b|\b<<funeral>>\b[\s\S]{0,200}?\b<<made_wrong>>\b",
         # (the forty-fifth author's) a mistake in what was made for a funeral that is close ("his name is spelled wrong on
         # the front ... The funeral is tomorrow at 11")
         r"\b(?:spel(?:led|t) (?:wrong|incorrectly)|misspel\w*|wrong (?:name|date|photo|spelling))\b[\s\S]{0,200}?\b(?:funeral"
@@ -924,12 +917,7 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "damage_caused": (
         # (2026-12, the sixty-ninth conversation author's) damage noticed right after the company's fitting, service or
         # visit ("When I got home from my fit I noticed the seatpost clamp area on my frame has a crack")
-        r"\b(?:after|since|from) (?:my|the|your|our) (?:\w+ )?(?:fit|fitting|service|servicing|repair|visit|appointment"
-        r"|installation|install|valet|clean)\b[^.!?]{0,120}?\b(?:noticed|found|discovered|spotted)\b[^.!?]{0,80}?\b(?:a )?"
-        r"(?:crack\w*|scratch\w*|dent\w*|gouge\w*|chipped|scuff\w*|broken|snapped|damaged)\b|\b(?:noticed|found"
-        r"|discovered|spotted)\b[^.!?]{0,80}?\b(?:a )?(?:crack\w*|scratch\w*|dent\w*|gouge\w*|chipped|scuff\w*|broken"
-        r"|snapped|damaged)\b[^.!?]{0,80}?\b(?:after|since|from) (?:my|the|your|our) (?:\w+ )?(?:fit|fitting|service"
-        r"|servicing|repair|visit|appointment|installation|install|valet|clean)\b",
+        r"\b<<service_visit>>\b[^.!?]{0,120}?\b<<damage_seen>>\b|\b<<damage_seen>>\b[^.!?]{0,80}?\b<<service_visit>>\b",
         # (2026-12, the sixty-fifth conversation author's) someone hurt during the company's class or by following its
         # programme ("did the level 3 hamstring progression ... exactly as in the video. Felt a sharp pop"; "during
         # Thursday's evening class my daughter touched a kiln shelf ... a burn across her palm"); something stolen from
@@ -1316,10 +1304,8 @@ DEFAULT_GUARDRAILS: dict[str, tuple[str, ...]] = {
     "cancellation_refund": (
         # (2026-12, the seventy-fifth conversation author's) withdrawing from the contract and claiming the deposit back,
         # in German ("vom Vertrag zuruckzutreten und die Anzahlung zuruckzufordern")
-        r"\b(?:vom vertrag zuruck\w*|(?:den )?vertrag (?:zu )?kundigen|stornier\w*|widerruf\w*)\b[\s\S]{0,200}?\b(?:anzahlung"
-        r"|geld|betrag|kaution|zahlung)\w* (?:\w+ )?(?:zuruck\w*|erstatt\w*)|\b(?:anzahlung|geld|betrag|kaution|zahlung)\w*"
-        r" (?:\w+ )?(?:zuruck\w*|erstatt\w*)[\s\S]{0,200}?\b(?:vom vertrag zuruck\w*|(?:den )?vertrag (?:zu )?kundigen"
-        r"|stornier\w*|widerruf\w*)",
+        r"\b<<withdraw_contract_de>>\b[\s\S]{0,200}?\b<<money_back_de>>|\b<<money_back_de>>[\s\S]{0,200}?"
+        r"\b<<withdraw_contract_de>>",
         r"\b(?<!\.)(?:cancel\w*|terminat\w+|close (?:my|our) account|end (?:my|our) (?:subscription|membership|plan|contract)"
         r"|unsubscribe)\b(?! (?:went through|was (?:processed|successful|confirmed)|is (?:done|confirmed|complete)))"
         r"(?!<<refund_question>>)"
@@ -2010,6 +1996,21 @@ DEFAULT_TERMS: dict[str, str] = {
     "funeral": r"funeral|memorial service|cremation|crematorium|burial",
     "not_arrived": r"(?:hasn'?t|has not|haven'?t|have not|not|never|still not|didn'?t|did not|isn'?t|is not|aren'?t"
     r"|are not) (?:yet |even |been )?(?:arrived|come|turned up|been delivered|delivered|shown up|here)",
+    # (2026-12, the sixty-fifth, sixty-ninth and seventy-fifth conversation sets' rounds) the halves of patterns read in
+    # either order: what was made for a funeral far from what was ordered; an allergen on the label of what was ordered
+    # without it; damage noticed and the company's visit before it; a German contract withdrawn and the money back
+    "made_wrong": r"nothing like|half the size|not what (?:we|i) (?:ordered|paid for|chose)|wilted|wilting|dead flowers"
+    r"|brown (?:petals|leaves)|wrong (?:flowers|colou?rs?|arrangement|wording|name)",
+    "labelled_allergen": r"(?:contains|label (?:says|said)|labelled|listed)\b[^.!?]{0,40}?\b(?:wheat|gluten|eggs?|nuts?"
+    r"|peanuts?|milk|dairy|soy|soya|sesame|shellfish)",
+    "ordered_free": r"(?:ordered|asked for|paid for|chose|booked|specified)\b[^.!?]{0,30}?\b(?:gluten|egg|nut|dairy|milk"
+    r"|allergen|lactose|soy|sesame)[- ]free",
+    "service_visit": r"(?:after|since|from) (?:my|the|your|our) (?:\w+ )?(?:fit|fitting|service|servicing|repair|visit"
+    r"|appointment|installation|install|valet|clean)",
+    "damage_seen": r"(?:noticed|found|discovered|spotted)\b[^.!?]{0,80}?\b(?:a )?(?:crack\w*|scratch\w*|dent\w*|gouge\w*"
+    r"|chipped|scuff\w*|broken|snapped|damaged)",
+    "withdraw_contract_de": r"vom vertrag zuruck\w*|(?:den )?vertrag (?:zu )?kundigen|stornier\w*|widerruf\w*",
+    "money_back_de": r"(?:anzahlung|geld|betrag|kaution|zahlung)\w* (?:\w+ )?(?:zuruck\w*|erstatt\w*)",
     "mould": r"(?<!anti-)\b(?:mou?ld(?:y|s)?|moisissures?|schimmel\w*|moho|muff[ae]|plesn\w*|pleśń|bolor\w*"
     r"|mofo)\b(?![- ](?:remov\w*|spray|clean\w*|kill\w*|resist\w*|proof|treatment|test|cover\w*|insurance|polic\w*))",
     "mould_person": r"\b(?:asthm\w*|asma\w*|astma\w*|bronch\w*|copd|respirat\w*|breathing (?:problems?|difficult\w*)"

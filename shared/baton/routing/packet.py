@@ -418,8 +418,10 @@ author labels it)."""
 _NUMBER_WORDS = (
     r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer|[čc][íi]slo|[čc][íi]s|č|c(?=\.)"
 )
+_IS_WORDS = r"is|ist|est|es|é|è|er|är|era|war|was"
+"""`is` and `was` in the languages an id's word is followed by them (`il tracking è ...`, `Rechnung war ...`)."""
 _CONNECTORS = (
-    rf"{_NUMBER_WORDS}|is|ist|est|es|é|è|er|är|era|war|je|jest|was|reference|ref|code|"
+    rf"{_NUMBER_WORDS}|{_IS_WORDS}|je|jest|reference|ref|code|"
     r"(?:on|at|in|from) (?:our|my|their) (?:side|end|system|records?)"
 )
 """Words between an id's word and the id; since test17's round whose side it is (`PO on our side is 4400981`); since
@@ -1830,9 +1832,7 @@ def _named_ids(t: _Text) -> Iterable[Span]:
             yield from _more(t.text, m.end(), _ID_MORE, functools.partial(_id, kind))
 
 
-_METER_READS = re.compile(
-    r"(?i:compteur|z[äa]hler|contador|contatore)\s+(?i:is|was|è|é|est|ist|es|er|är|era|war)(?!\w)"
-)
+_METER_READS = re.compile(rf"(?i:compteur|z[äa]hler|contador|contatore)\s+(?i:{_IS_WORDS})(?!\w)")
 """A bare meter's word and `is` before a number (`contatore è 08715`): since test25's round the meter's reading, no id
 (`compteur n° 0412 3377` and `meter number` keep theirs)."""
 
