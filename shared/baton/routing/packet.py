@@ -340,8 +340,19 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"vouchers?(?: ?(?:code|number|no|nr))?|gutschein(?:code|nummer)?|gift ?card ?(?:with (?:the |a )?)?(?:code|number|no|nr)|return ?(?:code|number|no|nr)|"
     r"(?<!credit )(?<!debit )(?<!bank )(?<!payment )card[ -]?(?:number|no|nr)|kortn(?:ummer|r)|kaartnummer|"
     r"kartennummer|num[ée]ro de (?:la )?carte|n[úu]mero de (?:la )?tarjeta|numer karty|[čc][íi]slo karty|"
-    r"m[üu][şs]teri (?:no|numaras[\u0131i])|avtal(?:e|snummer)?|(?-i:RIO|PAC|STAC)(?: (?i:code))?",
-    "invoice_id": r"invoices?|invoice ?(?:number|no|nr|id)|inv|lasku(?:numero|n numero|ssa|sta|lla|lle|un|n|a)?(?:ni|mme)?|kuitti|variabiln[íi] symbol|(?-i:VS)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
+    r"m[üu][şs]teri (?:no|numaras[\u0131i])|avtal(?:e|snummer)?|(?-i:RIO|PAC|STAC)(?: (?i:code))?|"
+    r"(?:rendel[ée]s|foglal[áa]s|szerz[őo]d[ée]s|azonos[íi]t[óo]|[üu]gyf[ée]lsz[áa]m|gy[áa]ri ?sz[áa]m|"
+    r"sorozatsz[áa]m)(?:sz[áa]m)?(?:[aeoö]?m|[aáeé]?t|j?[aáeé])?|"
+    r"comand[aă]|comenzii|rezervare[a]?|rezerv[ăa]rii|sipari[şs](?:im|in|iniz)?|[üu]yelik|"
+    r"παραγγελ[ίι]α[ς]?|κρ[άα]τηση[ςσ]?|συμβ[όο]λαιο[υ]?|"  # noqa: RUF001
+    r"par[ae]n?gg?el[ie]i?a[s]?|kratis[hi]s?|klient|"
+    r"(?:employee|staff|payroll|personnel|works?) ?(?:number|no|nr|id|#)|personal(?:nummer|nr)|personeelsnummer|"
+    r"n[úu]mero de empleado|num[ée]ro d'employ[ée]|numer pracownika|osobn[íi] [čc][íi]slo|"
+    r"rentals?|noleggio|alquiler|alug(?:uel|uer)|verhuur|"
+    r"(?:storage )?units?(?=\s+(?-i:[A-Z]{1,2})-\d{2,4}(?![\w-]))",
+    "invoice_id": r"sz[áa]ml[aá](?:sz[áa]m)?(?:[aeoö]?m|[aáeé]?t|j?[aáeé]|[áa]n|r[óo]l)?|factur[ăa]|facturii|"
+    r"faturam|faturan[\u0131i]n|τιμολ[όο]γιο[υ]?|timologio[u]?|"  # noqa: RUF001
+    r"invoices?|invoice ?(?:number|no|nr|id)|inv|lasku(?:numero|n numero|ssa|sta|lla|lle|un|n|a)?(?:ni|mme)?|kuitti|variabiln[íi] symbol|(?-i:VS)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
     r"fattura|factuur|faktur[auyě](?:nummer|nr)?|afrekening|nota fiscal|receipts?|quittung|credit ?note|statements?|"
     r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|comprovante|justificante|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
@@ -357,7 +368,9 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"r[ée]clamation|reclamo|reclamaci[óo]n|reclama[çc][ãa]o|klacht|beschwerde(?:nummer)?|[äa]rende(?:nummer)?|saksnummer|folio|pir|"
     r"file ?(?:ref(?:erence)?|number|no|nr)|(?:entry |customs )?quer(?:y|ies)|enquiry|inquiry|zg[łl]oszeni[ae]|"
     r"melding(?:snummer)?|szkod[aęy]|szkody|tapaus(?:numero)?|tiketti|reklamaatio|valitus|sagsnummer|"
-    r"vahinko(?:numero|ilmoitus)?|skade(?:nummer|sag|sak|s?[äa]rende(?:nummer)?)",
+    r"vahinko(?:numero|ilmoitus)?|skade(?:nummer|sag|sak|s?[äa]rende(?:nummer)?)|"
+    r"[üu]gysz[áa]m(?:[aeoö]?m|[aáeé]?t|j?[aáeé])?|bejelent[ée]s(?:em|t)?|panasz(?:om|t)?|"
+    r"tichet(?:ul)?|sesizare[a]?|reclama[țţt]i[ae]|talep(?:im)?|[şs]ikayet(?:im)?",
 }
 _REF_WORDS = (
     r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens|referanse|"
@@ -375,7 +388,10 @@ _SERIES_ID = r"(?-i:[A-Z]{1,4}) \d{2,4}(?:/\d{1,8}){1,3}|(?-i:[A-Z]{1,4}) \d{2,6
 """A document series and its number, as Portuguese and Spanish invoices are numbered (`FT 2026/3381`); since test17's
 round with a month or a register between, as Polish invoices are (`FV 2024/10/2218`)."""
 _GROUPED_ID = (
-    r"(?:(?-i:\d[A-Z](?: (?=[A-Z]{0,3}\d)[0-9A-Z]{1,4}){3,7})|\d{4}(?: \d{2,4}){2,6}|\d{3}(?: \d{3}){2,3}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
+    r"(?:(?:(?<=no\. )|(?<=nr\. )|(?<=no )|(?<=nr )|(?<=number )|(?<=nummer )|(?<=# )|(?<=: ))"
+    r"(?!(?:is|was|ist|est|es|er|je|ref|the|for|and|per|via|von|van|del|por|par|une?|ein|und|qty|pcs|ca)\s)"
+    r"(?-i:[a-z]{2,3}) \d{5,8}(?!\w|[.,]\d)|"
+    r"(?-i:\d[A-Z](?: (?=[A-Z]{0,3}\d)[0-9A-Z]{1,4}){3,7})|\d{4}(?: \d{2,4}){2,6}|\d{3}(?: \d{3}){2,3}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
     r"(?!(?i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )"
     r"(?-i:[A-Z]{1,4}) \d{3,6} (?-i:[B-HJ-Z])(?=[.,;:!?)]|\s*$)|(?-i:[A-Z]{2,4}-[A-Z]{1,4}) \d{5,10}|"
     r"(?:(?-i:[A-Z]{1,4})|(?!(?i:on|at|by|in|of|for|to|am|an|um|im|the|and|from|til|till|vom|von|le|la|les|el|los|de|"
@@ -383,8 +399,9 @@ _GROUPED_ID = (
     r"sur|ca|abt|nos|nrs|ids|is) )(?-i:[a-z]{1,4}))\d{0,2}"
     r"(?: \d{2,4}){2,6}(?: \d(?!\w|[.,]\d))?(?: (?-i:[A-Z]{2})(?!\w)| (?-i:[B-HJ-Z])(?=[.,;:!?)]|\s*$))?|"
     r"(?!(?-i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK|VAT|TVA|IVA|TAX|SKU|EAN|UPC|ISO|DIN|RFC|PO|AWB|HBL|MBL|"
-    r"HAWB|MAWB|RMA|INV|ORD|REF|NO|NR|ID|TXN|PNR|PCN|RX|BL) )"
-    r"(?-i:[A-Z]{2,4}) (?:\d{5,10}|(?:19|20)\d\d \d{4,8}|\d{2,6}(?:-\d{2,8}){1,3}))(?!\d|[.,]\d)"
+    r"HAWB|MAWB|RMA|INV|ORD|REF|NO|NR|ID|TXN|PNR|PCN|RX|BL|BRL|HUF|RON|TRY|MXN|JPY|INR) )"
+    r"(?-i:[A-Z]{2,4}) (?:\d{5,10}|(?:19|20)\d\d \d{4,8}|\d{2,6}(?:-\d{2,8}){1,3}|\d{1,3}(?:\.\d{3}){1,3}))"
+    r"(?!\d|[.,]\d)"
 )
 """A long number typed in groups of digits (`6200 1234 5678 9012 3456 78`, a parcel's): three groups or more, so that
 `order 4410 12 €` stays an id and an amount. After a prefix in capitals two groups are enough (`RF18 5390 0754 7034`,
@@ -400,7 +417,10 @@ of five digits or more (`Bestellnummer SK-CH 220419`). Since test18's round a fi
 before three groups or more, each holding a digit (`tracking 1Z 84F 229 03 1144 7730`, a parcel's number as UPS prints
 it: the reader read it without its first group). Since test24's round capitals, a year and one group of four digits
 or more (`sinistre, numéro SIN 2025 004471`, as a claim is numbered). Since test25's round capitals and a number joined
-by hyphens (`deposit protection cert is DPS 8812-3390-11`, `claim ref was CLM 22-104877`)."""
+by hyphens (`deposit protection cert is DPS 8812-3390-11`, `claim ref was CLM 22-104877`). Since test26's round capitals
+and a number grouped by thousands' dots (`O pedido OS 12.448`, a Brazilian service order), not a currency's code, and
+capitals typed in lower case before one group of five digits or more just after a number's word (`agreement no. bl
+40223`), not a connector or a quantity's word."""
 _CONTAINER_ID = r"(?-i:[A-Z]{3}[UJZ]) ?\d{6}(?:-?\d)?"
 """A shipping container's number (ISO 6346: owner and category letters, six digits, a check digit), typed joined or
 apart (`MSCU4412907`, `MSCU 482193-7`)."""
@@ -415,9 +435,15 @@ _PORTING_ID = r"(?-i:\d\d [A-Z] (?=[A-Z]*\d)[A-Z0-9]{6} [A-Z0-9]{3})"
 """A French number-porting code as typed in its groups (`code RIO 02 P 123456 ABC`: the operator, the line's kind, the
 account and a key): since test24's round, after its word, what the customer holds (an order's, as the twenty-fourth
 author labels it)."""
+_GREEK_ID = r"(?-i:(?=[Α-ΩA-Z0-9]*[Α-Ω])(?=[Α-ΩA-Z]*\d)[Α-ΩA-Z0-9]{4,12})"  # noqa: RUF001
+"""Since test26's round an id in Greek capitals and digits, as a Greek booking is typed (`κωδικό ΑΒ7Κ29`)."""  # noqa: RUF001
 _NUMBER_WORDS = (
-    r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer|[čc][íi]slo|[čc][íi]s|č|c(?=\.)"
+    r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer|[čc][íi]slo|[čc][íi]s|č|c(?=\.)|"
+    r"numaras[\u0131i]|numaram|num[ăa]r(?:ul)?|sz[áa]ma?|αριθμ[όο][ςσ]?|κωδικ[όο][ςσ]?|με κωδικ[όο]|"
+    r"arithmo[s]?|kodiko[s]?|me kodiko"
 )
+"""Since test26's round the number's and the code's words in Turkish, Romanian, Hungarian and Greek (`üyelik no`,
+`comanda nr.`, `κράτηση με κωδικό ΑΒ7Κ29`: a booking with the code)."""  # noqa: RUF001
 _IS_WORDS = r"is|ist|est|es|é|è|er|är|era|war|was"
 """`is` and `was` in the languages an id's word is followed by them (`il tracking è ...`, `Rechnung war ...`)."""
 _CONNECTORS = (
@@ -432,13 +458,14 @@ no id before a decimal comma and its cents (`Die Rechnung war 1.284,50 €`: an 
 # linking `s` (`Buchungsnr. AR-77Q-310`, `Auftragsnr.`). Since test22's round a number sign may stand for the number's
 # word before `is` (`my account # is 3304 8812 9`). Since test24's round a card's number word glued to the card's name
 # (`BahnCard-Nr. 7081 4101 2233 4455`: a customer card's, as `card no` is) and a comma before a number's word
-# (`un sinistre, numéro SIN 2025 004471`).
+# (`un sinistre, numéro SIN 2025 004471`). Since test26's round the id in brackets after its word, alone in them
+# (`A múlt havi számlám (SZ-2025-118734)`, `invoice (INV-2291)`).
 _ID_AFTER_WORD = re.compile(
     r"(?:(?<!\w)|(?<=[^\W\d_]{3})(?=(?i:rechnung|abrechnung|factuur|faktura|afrekening|card-(?:nr|nummer)\b)))(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
     + rf"|(?P<ref>{_REF_WORDS}))(?:s?(?:nummer|nr))?\b\.?(?:\s*#(?=\s*(?:is|was)\b))?"
-    rf"(?:,?[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#])?\s*"
-    rf"(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|{_PORTING_ID}|"
+    rf"(?:,?[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#]|\((?=[^()\s]+\)))?\s*"
+    rf"(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|{_PORTING_ID}|{_GREEK_ID}|"
     rf"(?=#?[A-Za-z_/.-]*\d){_ID})"
     r"(?![\w-]|,\d\d(?!\d))",
     re.I,
@@ -454,7 +481,7 @@ one typed after it later (`case 01928344 and then 01931102`: the second case's, 
 _STATED_HEAD = re.compile(
     r"(?<!\w)(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
-    + r")(?:s?(?:nummer|nr))?\b\.?(?P<between>(?:\s+[^\W\d_]{2,}){1,4})$",
+    + rf"|(?P<ref>{_REF_WORDS}))(?:s?(?:nummer|nr))?\b\.?(?P<between>(?:\s+[^\W\d_]{{2,}}){{1,6}})$",
     re.I,
 )
 _STATED_TAIL = re.compile(
@@ -650,10 +677,11 @@ _CURRENCY_SYMBOLS = {
     "€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB",
     "₺": "TRY", "₪": "ILS", "฿": "THB", "₫": "VND", "₴": "UAH", "R$": "BRL", "A$": "AUD", "AU$": "AUD",
     "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "MX$": "MXN", "zł": "PLN",
-    "kr": "KR", "Kč": "CZK", "Rs": "INR", "Rs.": "INR", "Rp": "IDR", "RM": "MYR", "TL": "TRY",
+    "kr": "KR", "Kč": "CZK", "Rs": "INR", "Rs.": "INR", "Rp": "IDR", "RM": "MYR", "TL": "TRY", "Ft": "HUF",
 }  # fmt: skip
 """`kr` is the Nordic crowns' (SEK, NOK, DKK, ISK): the key only tells mentions of one amount apart. `TL` is the
-Turkish lira as Turks write it (`4.750,00 TL`), in capitals only."""
+Turkish lira as Turks write it (`4.750,00 TL`), in capitals only; since test26's round `Ft` the Hungarian forint as
+Hungarians write it (`18 430 Ft`, declined `89 900 Ft-ot`), capitalised only (`6 ft` is a length)."""
 _CURRENCY_CODES = (
     "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN",
     "BRL", "MXN", "ARS", "CLP", "COP", "PEN", "INR", "CNY", "HKD", "SGD", "ZAR", "TRY", "RUB", "KRW", "ILS", "AED",
@@ -663,9 +691,13 @@ _CURRENCY_WORDS = {
     "dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
     "pounds": "GBP", "quid": "GBP", "yen": "JPY", "rupees": "INR", "francs": "CHF", "reais": "BRL",
     "kronor": "KR", "kroner": "KR", "euroa": "EUR", "euron": "EUR", "eurolla": "EUR", "eura": "EUR",
+    "lei": "RON", "leu": "RON", "forint": "HUF", "forintot": "HUF", "ευρώ": "EUR", "korun": "CZK",
+    "złotych": "PLN", "zlotych": "PLN", "lira": "TRY",
 }  # fmt: skip
 """Since test24's round the euro declined too, as Finnish writes it after a number (`412,80 euroa`, `euron`,
-`eurolla`) and Czech, Slovak and Croatian (`500 eura`)."""
+`eurolla`) and Czech, Slovak and Croatian (`500 eura`). Since test26's round the Romanian leu (`612,50 lei`), the
+forint, the euro in Greek (`148 ευρώ`), the Czech crown's and the zloty's genitive plural (`500 korun`, `120
+złotych`) and the Turkish lira by name, each only after a number (`lei` is an Italian pronoun before one)."""
 # A symbol ending in a letter (`kr`, `Kč`) must end its word: `500 krona` is not `500 kr`.
 _SYMBOL = "|".join(
     re.escape(s) + (r"(?![^\W\d_])" if s[-1].isalpha() else "")
@@ -737,6 +769,12 @@ _MONTHS = {
     11: "november nov novembre noviembre novembro",
     12: "december dec décembre decembre diciembre dicembre dezembro dezember",
 }
+_MONTHS_HU = {
+    1: "január", 2: "február", 3: "március marcius", 4: "április aprilis", 5: "május majus", 6: "június junius",
+    7: "július julius", 8: "augusztus", 9: "szeptember", 10: "október", 11: "november", 12: "december",
+}  # fmt: skip
+"""Since test26's round the Hungarian months, which come first (`szeptember 12-én`, `2023. szeptember 12`)."""
+_MONTHS = {n: f"{names} {_MONTHS_HU[n]}" for n, names in _MONTHS.items()}
 _MONTHS_AFTER_A_DAY = {
     1: "stycznia ledna", 2: "lutego února unora", 3: "marca března brezna marts", 4: "kwietnia dubna",
     5: "maja května kvetna maj", 6: "czerwca června cervna", 7: "lipca července cervence",
@@ -747,9 +785,20 @@ _MONTHS_AFTER_A_DAY_TR = {
     1: "ocak", 2: "şubat subat", 3: "mart", 4: "nisan", 5: "may\u0131s mayis", 6: "haziran", 7: "temmuz",
     8: "ağustos agustos", 9: "eylül eylul", 10: "ekim", 11: "kas\u0131m kasim", 12: "aral\u0131k aralik",
 }  # fmt: skip
-_MONTHS_AFTER_A_DAY = {n: f"{names} {_MONTHS_AFTER_A_DAY_TR[n]}" for n, names in _MONTHS_AFTER_A_DAY.items()}
+_MONTHS_AFTER_A_DAY_RO_EL = {
+    1: "ianuarie ιανουαρίου ianouariou", 2: "februarie φεβρουαρίου fevrouariou", 3: "martie μαρτίου martiou",
+    4: "aprilie απριλίου apriliou", 5: "μαΐου μαΐου maiou", 6: "iunie ιουνίου iouniou", 7: "iulie ιουλίου iouliou",
+    8: "αυγούστου avgoustou", 9: "septembrie σεπτεμβρίου septemvriou", 10: "octombrie οκτωβρίου oktovriou",
+    11: "noiembrie νοεμβρίου noemvriou", 12: "decembrie δεκεμβρίου dekemvriou",
+}  # fmt: skip
+_MONTHS_AFTER_A_DAY = {
+    n: f"{names} {_MONTHS_AFTER_A_DAY_TR[n]} {_MONTHS_AFTER_A_DAY_RO_EL[n]}"
+    for n, names in _MONTHS_AFTER_A_DAY.items()
+}
 """Month names read only after a day (`3 marca`, `12. května`, `2 augusti`, `10 Haziran'da`): the Polish and Czech
-genitives, the Nordic spellings the list above lacks, and the Turkish months (two authors of ten wrote in Turkish). Not where a month comes first (`maja 5` is rarely a date; `maj` and `des`
+genitives, the Nordic spellings the list above lacks, and the Turkish months (two authors of ten wrote in Turkish);
+since test26's round the Romanian months (`pe 20 aprilie`) and the Greek ones in their genitive, in Greek script and in
+Greeklish (`στις 23 Αυγούστου`, `23 avgoustou`). Not where a month comes first (`maja 5` is rarely a date; `maj` and `des`
 are words), so they add no start to `_MONTH_STEMS`."""
 _MONTH_NUMBER = {name: number for number, names in _MONTHS.items() for name in names.split()}
 _DAY_MONTH_NUMBER = _MONTH_NUMBER | {
@@ -774,6 +823,12 @@ _DATES = [
     re.compile(
         rf"(?P<d>\d(?<![\w.]\d)\d?)(?:{_ORDINAL}|\.)?(?:\s+of|\s+de)?\s+(?P<mon>[^\W\d_]{{3,12}})"
         rf"(?:\.(?=,?\s+(?:de\s+)?{_YEAR}))?(?![\w])(?:,?\s+(?:de\s+)?(?P<y>{_YEAR})(?!\w))?",
+        re.I,
+    ),
+    # Since test26's round a year, its dot, a month's name and the day, as Hungarian writes a date (`2023. szeptember
+    # 12-én szerelték be`): the day may be declined after a hyphen or closed by its dot.
+    re.compile(
+        rf"(?P<y>(?:19|20)(?<![\w.]\d\d)\d\d)\.\s?(?P<mon>[^\W\d_]{{3,10}})\s+(?P<d>{_DAY})(?![\d,])(?!\.\d)",
         re.I,
     ),
     re.compile(
@@ -882,6 +937,9 @@ _SPACED_DOT_DATE = re.compile(
 """A day and a month with a space after the day's dot, as Czech, Slovak and German typists write them (`5. 5. 2025`,
 `on 15. 4.`): a date with its year, or after a date's word; since test18's round after a day's name too (`ve středu 5.
 3.`, `am Freitag, 14. 3.`), part of the date as typed."""
+_SPACED_DATE_WORDS = re.compile(r"(?<!\w)(?i:do|z|ze|po|p[řr]ed|k|ke|a[žz]|od|dne|dnia|dňa|dna)\s+$")
+"""Before `15. 2.`: since test26's round the Czech, Slovak and Polish prepositions a date follows (`do 15. 2.`, until;
+`z 9. 2.`, of; `po`, `před`, `k`): with the month's dot closing it, not before `3/4` (`do` is Portuguese `of the`)."""
 _HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{4,16}(?![\w-])")
 """`0x80070005`; not inside an id (`NMB-JP-0xa4f2`)."""
 _SHORT_HEX = re.compile(r"(?<![\w-])0x[0-9A-Fa-f]{1,3}(?![\w-])")
@@ -956,6 +1014,20 @@ _QUALIFIED_CODE = re.compile(
 """A code with the word that says what kind it is, kept as typed (`exit status 137`, `response code 05`, `Reject 75`:
 a card's or a pharmacy's reject code): the number alone says little. `Reject` and `Decline` alone only capitalised, as
 a screen shows them, and before two digits or more (`reject 75 items`, `Decline 2 offers` are prose)."""
+_DECLINED_CODE = re.compile(
+    r"(?<!\w)(?i:declined|refused|rejected|denied|abgelehnt|refus[ée]e?|rechazad[ao]|recusad[ao]|rifiutat[ao]|"
+    r"geweigerd|odrzucon[aey]|zam[íi]tnut[aáo]?|reddedildi|respins[ăa]?|elutas[íi]tva|avsl[åa]tt|afvist|nekad)"
+    r"\s*\((?P<id>\d{2,3})\)"
+)
+"""Since test26's round a decline's code in brackets after the word that says it was declined (`'Card declined (51)'`,
+`transakce zamítnuta (05)`): the issuer's reason code, as the twenty-sixth author labels it; a count is written so
+rarely (`declined (2 times)` is none)."""
+_QUOTED_FAILURE = re.compile(
+    r"(?<=['\"\u2018\u201c])(?P<id>[A-Z](?<![\w-][A-Z])[A-Z0-9]+(?: [A-Z][A-Z0-9]+){1,3})(?=['\"\u2019\u201d])"
+)
+"""Since test26's round a failure's name of capitals in words apart, alone in its quotes (`o QR code dá 'INVALID
+TICKET' na app`, `"ACCESS DENIED"`): an error code when a word of it names a failure (`_ERROR_NAME`; `'FREE
+DELIVERY'` is none), as `_SNAKE` and `_HYPHEN_NAME` read such names joined."""
 _QUALIFIED_STEMS = ("response", "reason", "return", "result", "decline", "reject", "denial", "exit")
 _NAMES_A_CODE = re.compile(r"\d[\s'\"(:]*$")
 _EXCEPTION = re.compile(r"(?<![\w.])(?:[A-Z][a-z0-9]+)+(?:Error|Exception)(?![\w])")
@@ -1214,10 +1286,10 @@ class EntityExtractor:
             _device_numbers,
             _phones,
             _quoted_codes,
+            _answered_ids,
             _named_codes,
             _short_codes,
             _statuses,
-            _answered_ids,
             _numbered_ids,
             _said_ids,
             _stated_ids,
@@ -1337,6 +1409,7 @@ def _may_be_learned(text: str, start: int, end: int) -> bool:
         or _standard(span)
         or _UUID.fullmatch(span)
         or _IP_ADDRESS.fullmatch(span)
+        or _VERSION_OR_GRADE.fullmatch(span)
     ):
         return False
     lo = max(0, start - 40)
@@ -1354,6 +1427,9 @@ def _may_be_learned(text: str, start: int, end: int) -> bool:
     )
 
 
+_VERSION_OR_GRADE = re.compile(r"[vV]\d{1,3}(?:\.\d{1,4}){1,3}[a-z]?|(?:0|5|10|15|20|25)[wW]-?(?:8|[1-6]0)")
+"""Since test26's round a version (`Firmware v3.1.7`) and a motor oil's viscosity grade (`5W-30`, SAE J300), which
+the reader took for ids: no id (no author labels one)."""
 _PART_BEFORE = re.compile(
     r"(?<!\w)(?i:part|sku|item|model|article|artikel|art\.|sort\s+code|routing|aba|bsb|blz|bic|swift|"
     r"(?:bank|savings|checking|chequing|current|deposit)\s+accounts?)"
@@ -1602,6 +1678,12 @@ _ID_STEMS: tuple[str, ...] = (
     "tram", "metro", "ferry", "flight", "travel", "e-t", "lott", "concert", "event", "festival", "museum", "charging",
     "tutoring", "session", "backer", "supporter", "donor", "sponsor", "subscriber", "skade",
     "kundnr", "medlemsnr",
+    "rendel", "foglal", "szerz", "azonos", "ügyf", "ugyf", "gyári", "gyari", "sorozat", "száml", "szaml", "ügysz",
+    "ugysz", "bejelent", "panasz", "comand", "comenz", "rezervar", "rezerv", "factur", "fatura", "tichet", "sesizare",
+    "reclama", "talep", "şikayet", "sikayet", "sipari", "üyelik", "uyelik", "παραγγελ", "κράτησ", "κρατησ", "συμβ",
+    "τιμολ", "parag", "paran", "kratis", "timolog", "klient", "employee", "staff", "payroll", "personnel", "work",
+    "personal", "personeel", "número de e", "numero de e", "numéro d", "numero d", "numer p", "osobn", "rental",
+    "noleggio", "alquiler", "alug", "verhuur", "unit", "storage unit",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -1703,12 +1785,24 @@ def _strict_codes(t: _Text) -> Iterable[Span]:
             yield _code(m.start(), end, text[m.start() : end])
     for m in _starting_with(_QUALIFIED_CODE, t, _QUALIFIED_STEMS) if t.digits else ():
         yield _code(m.start(), m.end(), m.group())
+    yield from _declines_and_quoted_failures(t)
     for m in _HTTP.finditer(text) if "http" in t.folded else ():
         yield _code(m.start(), m.end(), m.group())
         yield from _more(text, m.end(), _CODE_MORE, _code)
     for m in _SQL_STATE.finditer(text) if t.digits and "sql" in t.folded else ():
         span = _code(m.start(), m.end(), m.group())
         yield dataclasses.replace(span, key=f"sqlstate {m.group('b') or m.group('v')}")
+
+
+def _declines_and_quoted_failures(t: _Text) -> Iterable[Span]:
+    """A decline's code in brackets (`_DECLINED_CODE`) and a failure's name of capitals in quotes (`_QUOTED_FAILURE`)."""
+    text = t.text
+    for m in _DECLINED_CODE.finditer(text) if t.digits and "(" in text else ():
+        yield _code(m.start("id"), m.end("id"), m.group("id"))
+    quoted = "'" in text or '"' in text or "\u2018" in text or "\u201c" in text
+    for m in _QUOTED_FAILURE.finditer(text) if quoted else ():
+        if any(_ERROR_NAME.match(word) for word in m.group("id").split()):
+            yield _code(m.start("id"), m.end("id"), m.group("id"))
 
 
 _QUOTED_NUMBER = re.compile(r" (?:\d{1,6}|\((?:0x[0-9A-Fa-f]{1,8}|\d{1,6})\))(?=['\"\u2019\u201d])")
@@ -1935,7 +2029,7 @@ def _dates(t: _Text) -> Iterable[Span]:
         return
     for pattern in _DATES:
         found = (
-            pattern.finditer(t.text) if pattern is not _DATES[3] else _starting_with(pattern, t, _MONTH_STEMS)
+            pattern.finditer(t.text) if pattern is not _DATES[4] else _starting_with(pattern, t, _MONTH_STEMS)
         )
         for m in found:
             key = _date_key(m)
@@ -1975,7 +2069,12 @@ def _short_dates(t: _Text) -> Iterable[Span]:
         if not (1 <= a <= 31 and 1 <= b <= 12):
             continue
         start = _weekday_start(t.text, m.start())
-        if m.group("y") or start < m.start() or _DATE_WORDS.search(t.text, max(0, m.start() - 12), m.start()):
+        if (
+            m.group("y")
+            or start < m.start()
+            or _DATE_WORDS.search(t.text, max(0, m.start() - 12), m.start())
+            or _SPACED_DATE_WORDS.search(t.text, max(0, m.start() - 8), m.start())
+        ):
             yield Span(start, m.end(), "date", t.text[start : m.end()], f"{m.group('y') or '?'}-{b}-{a}")
 
 
@@ -2288,7 +2387,11 @@ def _phones(t: _Text) -> Iterable[Span]:
         if (
             raw[0] not in "+("
             and _CAPITALS_BEFORE.search(before)
-            and ((word := _PHONE_WORDS.search(before)) is None or word.group()[:6].casefold() == "number")
+            and (
+                (word := _PHONE_WORDS.search(before)) is None
+                or word.group()[:6].casefold() == "number"
+                or _PHONE_WORDS.search(_BY_PHONE.sub(lambda b: " " * len(b.group()), before)) is None
+            )
         ):
             continue  # `WSP 0044 7812 3`, `the number they gave me is PH 2291 7734`: the groups of an id its capitals
             # start (a number's word says no phone)
@@ -2330,6 +2433,12 @@ def _numbered_id(text: str, m: re.Match[str]) -> Span | None:
         return None
     return _id(_hint_kind(hint), m.start(), m.end(), m.group())
 
+
+_BY_PHONE = re.compile(
+    r"(?<!\w)(?i:on|by|over|via)\s+the\s+(?i:tele)?phone(?!\w)(?!\s*(?i:numbers?|no\b|nr\b|#))"
+)
+"""Since test26's round a phone's word that says how something was said, not whose number (`the claim ref they gave me
+on the phone was CLM 22-104877`, `over the phone`): read as no phone's word before an id its capitals start."""
 
 _CAPITALS_BEFORE = re.compile(r"(?<![\w-])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,6} $")
 """A group of capitals just before a number (one space): its first group, not a phone's, unless a phone's word comes
@@ -2647,8 +2756,9 @@ _LAST_QUESTION = re.compile(r"[^.!?\n]*\?\s*$")
 _ASKED_FOR_AN_ACCOUNT = re.compile(
     rf"(?<!\w)(?i:(?:{_NOT_A_BANKS}accounts?|customer|member(?:ship)?|client|student|tenant|patient|supplier|vendor|"
     r"candidate|applicant|learner|installation|company|employer|business|merchant|seller|store|shop|workspace|site)"
-    r"[\s-]+(?:numbers?|no\b|nr\b|ids?\b|reference|ref\b|#|nummer|n[úu]mero|num[ée]ro|numer)|"
-    r"(?:numer|n[úu]mero|num[ée]ro|numero|[čc][íi]slo)\s+(?:de\s+|du\s+|del\s+)?(?:klienta|cliente|client|socio|"
+    r"[\s-]+(?:numbers?|no\b|nr\b|ids?\b|reference|ref\b|#|nummer|n[úu]mero|num[ée]ro|numer|codes?\b)|"
+    r"(?:numer|n[úu]mero|num[ée]ro|numero|[čc][íi]slo|c[óo]digo|codice|code|k[óo]d)\s+(?:de\s+|du\s+|del\s+)?"
+    r"(?:klienta|cliente|client|socio|"
     r"z[áa]kazn[íi]ka|patient[ea]?|pacjenta|kursanta|studenta|ucznia|candidat|candidato|kandydata)|(?:kunden|klant|kund|kunde|medlems|lid|mitglieds|patienten)(?:nummer|nr)"
     r"|(?<!credit )(?<!debit )(?<!bank )(?<!payment )card[\s-]+(?:numbers?|no\b|nr\b)|kortnummer|kaartnummer|"
     r"kartennummer|num[ée]ro de (?:la )?carte|n[úu]mero de (?:la )?tarjeta|numer karty)"
@@ -2656,7 +2766,8 @@ _ASKED_FOR_AN_ACCOUNT = re.compile(
 """The bot's question for an account's, a customer's or a member's number (`your family account number?`, `account
 reference?`): since test13's round the answer is an id, as five authors of seven label such numbers (what the customer
 holds: an order's); not a bank's (`_NOT_A_BANKS`; `_ACCOUNT_WORDS` keeps a bare reference's question out). Since
-test17's round a card's number too (`het kaartnummer?` - `3528 0400 1122 8813`: a travel, loyalty or member card's,
+test26's round a customer's code too (`o código de cliente da clínica?` - `código 7781`: the answer in the question's
+word, no error's code). Since test17's round a card's number too (`het kaartnummer?` - `3528 0400 1122 8813`: a travel, loyalty or member card's,
 as the fifteenth and seventeenth authors label it), not a bank card's nor its last digits."""
 _LAST_DIGITS = re.compile(r"(?<!\w)(?i:last|final|ending|endet|derniers|[úu]ltimos)(?!\w)")
 """A question for a number's last digits (`the last 4 digits of your card number?`): what they answer is no id."""
@@ -3078,7 +3189,7 @@ def _stated_ids(t: _Text) -> Iterable[Span]:
             continue
         if value.isdigit() and (_AMOUNT.match(text, m.start("id")) or _UNIT_AFTER.match(text, m.end("id"))):
             continue
-        kind = next(k for k in _ID_WORDS if head.group(k) is not None)
+        kind = _head_kind(text, head)
         span = _id(kind, m.start("id"), m.end("id"), value, named=True)
         if span is not None:
             yield span
@@ -3095,10 +3206,17 @@ def _stated_ids(t: _Text) -> Iterable[Span]:
             or _NOT_STATED.search(head.group("between"))
         ):
             continue
-        kind = next(k for k in _ID_WORDS if head.group(k) is not None)
+        kind = _head_kind(text, head)
         span = _id(kind, m.start("id"), m.end("id"), value, named=True)
         if span is not None:
             yield span
+
+
+def _head_kind(text: str, head: re.Match[str]) -> EntityKind:
+    """The kind an id's word before a stated id names; a reference's as `_ref_kind` says."""
+    if head.group("ref") is not None:
+        return "order_id" if _QUOTE_WORD.match(head.group("ref")) else _ref_kind(text, head.start())
+    return next(k for k in _ID_WORDS if head.group(k) is not None)
 
 
 _PHRASE_ID = re.compile(
@@ -3165,12 +3283,16 @@ def _id(kind: EntityKind, start: int, end: int, value: str, named: bool = False)
     )
     if (digits < 3 and not generated) or (digits < 4 and bare.isdigit()) or re.fullmatch(_YEAR, bare):
         return None
+    if _DECLINED_NUMBER.fullmatch(bare):
+        return None  # `szerződés 2024-ben`: a year or a number declined after its hyphen, as Hungarian does
     if any(p.fullmatch(bare) for p in _DATES[:2]) or _SLASHED_DAY.fullmatch(bare):
         return None
     start += len(value) - len(bare)
     return Span(start, end, kind, bare, "".join(bare.casefold().split()) if "\n" in bare else bare.casefold())
 
 
+_DECLINED_NUMBER = re.compile(r"\d{1,4}-(?-i:[a-záéíóöőúüű]{1,5})")
+"""A number declined after a hyphen (`2024-ben`, `12-én`, `3-at`): since test26's round no id."""
 _SLASHED_DAY = re.compile(r"(?:3[01]|[12]\d|0[1-9])/(?:1[0-2]|0[1-9])")
 """A day and a month, padded (`CARD PURCHASE 17/08 LOCKSECURE`: a statement's date after an id's word): since test16's
 round no id."""

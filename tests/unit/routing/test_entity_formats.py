@@ -2048,3 +2048,77 @@ def test_test24s_families_in_other_words(text: str, entities: list[tuple[str, st
 def test_discount_codes_fractions_and_phones_are_no_test24_families(text: str) -> None:
     found_ = EntityExtractor().spans(text)
     assert not any(s.kind.endswith("_id") or s.kind in ("error_code", "date") for s in found_), found_
+
+
+# ------------------------------- families found on the twenty-sixth author's set (handoff_entities_test26), other words
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        (
+            "a havi díj 24 990 Ft helyett 31 200 Ft-ot vontak le",
+            [("amount", "24 990 Ft"), ("amount", "31 200 Ft")],
+        ),
+        ("am plătit 1.240,00 lei pentru abonament", [("amount", "1.240,00 lei")]),
+        ("πλήρωσα 89 ευρώ για τη συνδρομή", [("amount", "89 ευρώ")]),  # noqa: RUF001
+        ("zaplatila jsem 740 korun navíc", [("amount", "740 korun")]),
+        ("faktura musí být uhrazena do 28. 3.", [("date", "28. 3.")]),
+        ("livrarea era programată pe 14 februarie", [("date", "14 februarie")]),
+        ("η παράδοση ήταν στις 5 Μαρτίου", [("date", "5 Μαρτίου")]),
+        ("a csomagot 2024. október 3-án adtam fel", [("date", "2024. október 3")]),
+        ("a rendelésem HU-220871 még nem érkezett meg", [("order_id", "HU-220871")]),
+        ("a szerződésszámom KT-2024/1187, kérem nézzék meg", [("order_id", "KT-2024/1187")]),
+        ("a legutóbbi számlám (E-2024-55120) hibás", [("invoice_id", "E-2024-55120")]),
+        ("comanda nr. RO-55120934 nu a sosit", [("order_id", "RO-55120934")]),
+        ("siparişim TR-8841207 hâlâ kargoda", [("order_id", "TR-8841207")]),
+        ("έχω κράτηση με κωδικό ΚΛ4Μ82 για αύριο", [("order_id", "ΚΛ4Μ82")]),  # noqa: RUF001
+        ("i paraggelia 55120-AT irthe spasmeni", [("order_id", "55120-AT")]),
+        ("jsme klient 22-4471 a výplaty nesedí", [("order_id", "22-4471")]),
+        ("my staff number is 004471 and my payslip is wrong", [("order_id", "004471")]),
+        ("rental RT-88120 came with a flat battery", [("order_id", "RT-88120")]),
+        ("the gate code for storage unit C-118 stopped working", [("order_id", "C-118")]),
+        ("a app dá 'ACCESS DENIED' quando entro", [("error_code", "ACCESS DENIED")]),
+        ("the payment says 'Transaction refused (05)' every time", [("error_code", "05")]),
+        ("the reference someone sent me by email was RQ/44/19B", [("ticket_id", "RQ/44/19B")]),
+        ("the ref they gave me over the phone was INC 55-102288", [("ticket_id", "INC 55-102288")]),
+        ("o pedido OS 8.812 veio errado", [("order_id", "OS 8.812")]),
+        ("my lease no. hb 552019 ends soon", [("order_id", "hb 552019")]),
+    ],
+)
+def test_test26s_families_in_other_words(text: str, entities: list[tuple[str, str]]) -> None:
+    assert found(text) == entities
+
+
+def test_an_answer_in_the_words_of_the_question_for_a_customers_code_is_an_id() -> None:
+    assert found("código 55120", before="Pode indicar o código de cliente?") == [("order_id", "55120")]
+    assert found("code 4481", before="What error code do you see?") == [("error_code", "4481")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the shelf is 6 ft wide",
+        "ho parlato con lei 5 minuti fa",
+        "verze 2. 3. je stará",
+        "a szerződés 2024-ben lejárt",
+        "we rented it for 12 days",
+        "I finished unit 4 of the course",
+        "Unit 12, 5 Main Street is the address",
+        "it was declined (2 times) yesterday",
+        "the banner said 'FREE DELIVERY' all week",
+        "call me on the phone: 07700 900123",
+        "firmware v4.2.1 on the unit",
+        "the oil should be 5W-30 not 10W-40",
+        "order nr is 40223",
+    ],
+)
+def test_lengths_pronouns_versions_and_counts_are_no_test26_families(text: str) -> None:
+    found_ = EntityExtractor().spans(text)
+    wrong = {
+        "the shelf is 6 ft wide": ("amount",),
+        "ho parlato con lei 5 minuti fa": ("amount",),
+        "call me on the phone: 07700 900123": ("order_id", "ticket_id"),
+        "order nr is 40223": ("error_code",),
+    }.get(text, ("order_id", "invoice_id", "ticket_id", "error_code", "date", "amount"))
+    assert not any(s.kind in wrong for s in found_), found_

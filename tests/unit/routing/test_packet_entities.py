@@ -41,13 +41,15 @@ them, amounts with their currency as typed, dates as typed (relative ones such a
 entities), products as the team's list names them.
 
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
-85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below
-measure unseen text: `handoff_entities_test26.jsonl` (blind: its failure message names no entity), and the earlier ones
-as regression floors. Since test8's round the packet also has a learned reader (`baton.routing.entity_model`, trained
-on all these sets but test26 by `baton train entities`; since test9's round it reads error codes and a day and a month
-too), so every set but test26 is training data for it (test13 since test13's round, test14 since test14's round, test15
-since test15's round, test16 since test16's round, test17 since test17's round, test18 since test18's round, test19
-since test19's round, test20 since test20's round, test21 since test21's round, test22 since test22's round, test23 since test23's round, test24 since test24's round, test25 since test25's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
+85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below were
+each measured once on unseen text and are regression floors since (`HELD_OUT`: the next author's set, blind, when it
+is added; none since test26's round made `handoff_entities_test26.jsonl` a development set). Since test8's round the
+packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets by `baton train entities`;
+since test9's round it reads error codes and a day and a month too), so every set is training data for it (test13 since
+test13's round, test14 since test14's round, test15 since test15's round, test16 since test16's round, test17 since
+test17's round, test18 since test18's round, test19 since test19's round, test20 since test20's round, test21 since
+test21's round, test22 since test22's round, test23 since test23's round, test24 since test24's round, test25 since
+test25's round, test26 since test26's round). Since test10's round 046's quote (`quote Q-3391`) is labelled an id (`order_id`, what is
 bought), as the tenth author labels a quote's; the development set had left it out. Since test11's round an order's
 and a ticket's id are compared alike where their message names a claim or a file before them (`DISPUTED_KIND`). Since test12's round an email, phone or URL in a pasted email's header or signature
 counts as nothing when found and not labelled (`_unclaimed_contact`), a machine's fault code is compared without its
@@ -73,7 +75,7 @@ report is a claim (`DISPUTED_KIND`: `PIR`). Since test22's round an error code i
 abbreviated before it (`ERR 23` = `23`: `ERROR_WORD`), and an id that opens the answer to the bot's question naming a
 claim as one after a claim's word (`Do you have a claim reference?` - `CLM/2024/0619/TW`: `_asked`). Test23's round
 changed no comparison. Since test24's round a bare reference's word is German too (`Referenz TRX20250402-7781`:
-`BARE_REFERENCE`).
+`BARE_REFERENCE`). Test25's and test26's rounds changed no comparison.
 """
 
 from __future__ import annotations
@@ -531,9 +533,13 @@ def test_each_entity_is_reported_once_at_its_first_mention(scored: Any) -> None:
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT = LABELLED_DIR / "handoff_entities_test26.jsonl"
-"""The held-out set: 60 conversations (231 entities) by a twenty-sixth author who never saw the extractor, its tests or
-the other sets; measured once at the end of test25's round, never read, tuned or trained on."""
+HELD_OUT: Path | None = None
+"""The held-out set, blind: none since test26's round (test26, 60 conversations and 231 entities by a twenty-sixth
+author, measured once at the end of test25's round, is a development set since); the next author's set, never read,
+tuned or trained on, is added here and measured once when it arrives."""
+NO_HELD_OUT = pytest.mark.skipif(
+    HELD_OUT is None, reason="no blind set: the next author's set is not yet added"
+)
 EARLIER_SETS = {
     # Each was held out once; since then the developers have read its misses (by family for the first and test4, one
     # by one for test3), so each is a regression floor now, not a measure of unseen text.
@@ -811,7 +817,27 @@ EARLIER_SETS = {
     # (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 238/239 (99.6%), 238/239 (99.6%);
     # what is left is a claim's reference a relative clause of six words stands before (`the claim ref they gave me on
     # the phone was CLM 22-104877`: read as a phone); left out, a storage unit's number too (`unit B-214 at the Leeds
-    # site`), which the reader trained on it reads
+    # site`), which the reader trained on it reads; both read by patterns since test26's round (100% / 100%)
+    "handoff_entities_test26.jsonl": (
+        0.98,
+        0.99,
+    ),  # measured blind 90.0% / 97.7% (the session's start the same); a development set since test26's round, its
+    # misses and false hits read by family and fixed in general words (the forint, `18 430 Ft`, `89 900 Ft-ot`, and the
+    # leu, `612,50 lei`, after a sum; a day and a month closed by their dots after a Czech preposition, `do 15. 2.`; the
+    # Romanian months after a day, `pe 20 aprilie`, and the Greek ones; a year, a Hungarian month and a day, `2023.
+    # szeptember 12-én`; the order, booking, contract, identifier, customer and invoice words of Hungarian, Romanian,
+    # Turkish and Greek, declined, `számlám`, `szerződésszámom`, `comanda nr.`, `üyelik no`, a booking's code in
+    # Greek capitals, `paraggelia`, the Czech `klient`, an employee's number, a rental's word; an id in brackets after its
+    # word, `számlám (SZ-2025-118734)`; a failure's name of capitals in quotes, `'INVALID TICKET'`, and a decline's code
+    # in brackets, `'Card declined (51)'`; no id the reader adds that is a version or an oil's grade, `v3.1.7`,
+    # `5W-30`; a reference's word and a relative clause before `was`, `reference they gave me was MV/88/21C`, and `on
+    # the phone` no phone's word; an answer in the words of the question for a customer's code, `código 7781`; capitals
+    # and a number grouped by dots, `OS 12.448`, and lower-case capitals after `no.`, `agreement no. bl 40223`; a
+    # storage unit's number, `Unit B-207`): left out of the learned reader's training 98.3% / 99.6%
+    # (`bench/handoff.py --loao`; the patterns written on it flatter it), trained on 230/231 (99.6%), 230/231 (99.6%);
+    # what is left is a dental lab's case its author labels an order's (`Case #DL-3391`: a ticket's to the packet, as
+    # the sixteenth author's `Case 24-3381` is), and left out, the lab's cases listed after a count (`3 cases waiting:
+    # 7781-A, 7782-A, 7790-B`), which the reader trained on it reads
 }
 
 
@@ -839,25 +865,24 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
     assert recall >= min_recall and precision >= min_precision, report
 
 
+@NO_HELD_OUT
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured 2026-12-07, once at the end of test25's round (`bench/handoff.py --entities ... --against` the session's
-    starting `packet.py`, round 26's, both with this round's reader and comparison; aggregates only): recall 208/231
-    (90.0%), precision 208/213 (97.7%); the starting patterns with this round's reader the same. A regression floor."""
+    """Measured once when the set is added (`bench/handoff.py --entities ... --against` the session's starting
+    `packet.py`, both with the round's reader and comparison; aggregates only). A regression floor; test26's, measured
+    2026-12-07 at the end of test25's round, 208/231 (90.0%), 208/213 (97.7%), is in `EARLIER_SETS` since test26's
+    round."""
+    assert HELD_OUT is not None
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.900 and precision >= 0.976, report
+    assert recall >= 0.95 and precision >= 0.95, report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="held-out recall 0.900 < 0.95 (precision 0.977) on text by a writer the extractor never saw; its misses are "
-    "not read (a blind set): per kind, order ids 43/54 (43/46 found), dates 42/46, amounts 34/38, error codes 11/13 "
-    "(11/12 found), invoice ids 5/6, ticket ids 3/4 (3/4 found), the other kinds all found",
-)
+@NO_HELD_OUT
 def test_the_held_out_recall_meets_the_target() -> None:
     """Met on a blind writer at the end of test19's round (test20, 97.5%), missed at the end of test20's round (test21,
     93.7%), met at the end of test21's round (test22, 97.1%), missed at the end of test22's round (test23, 94.8%: by
     0.2 points, one entity short), missed at the end of test23's round (test24, 93.9%: by 1.1 points, three entities
     short), met at the end of test24's round (test25, 96.2%: by 1.2 points), missed at the end of test25's round (test26,
-    90.0%: by 5.0 points, twelve entities short)."""
+    90.0%: by 5.0 points, twelve entities short); no blind set since test26's round."""
+    assert HELD_OUT is not None
     recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
