@@ -1243,7 +1243,12 @@ class EntityExtractor:
     spaced day and month after a day's name, Nordic policy and claim words, Finnish id words, a travel or event
     ticket's number an order's, a session's id, a backer's or a donor's number, a case's word naming a bare number.
     Since test24's round a bank account's IBAN (`_ibans`, an order's id) and an id closing its sentence a few words
-    after its word (`ticket from the first visit 55-0931`).
+    after its word (`ticket from the first visit 55-0931`). Since test26's round the forint and the leu, the Romanian,
+    Greek and Hungarian months and a spaced day and month after a Czech preposition, the id words of Hungarian,
+    Romanian, Turkish and Greek (an id in Greek capitals too), an id in brackets after its word, a decline's code in
+    brackets and a failure's name in quoted capitals (`_declines_and_quoted_failures`), a reference a relative clause
+    stands between, a storage unit's number, and an answer in the words of the question for a customer's code read
+    before the codes an error's words name (`código 7781`: `_answered_ids` before `_named_codes`).
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
