@@ -346,7 +346,7 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"comand[aă]|comenzii|rezervare[a]?|rezerv[ăa]rii|sipari[şs](?:im|in|iniz)?|[üu]yelik|"
     r"παραγγελ[ίι]α[ς]?|κρ[άα]τηση[ςσ]?|συμβ[όο]λαιο[υ]?|"  # noqa: RUF001
     r"par[ae]n?gg?el[ie]i?a[s]?|kratis[hi]s?|klient|"
-    r"(?:employee|staff|payroll|personnel|works?) ?(?:number|no|nr|id|#)|personal(?:nummer|nr)|personeelsnummer|"
+    r"(?:employee|staff|payroll|personnel) ?(?:number|no|nr|id|#)|personal(?:nummer|nr)|personeelsnummer|"
     r"n[úu]mero de empleado|num[ée]ro d'employ[ée]|numer pracownika|osobn[íi] [čc][íi]slo|"
     r"rentals?|noleggio|alquiler|alug(?:uel|uer)|verhuur|"
     r"(?:storage )?units?(?=\s+(?-i:[A-Z]{1,2})-\d{2,4}(?![\w-]))",
@@ -1686,8 +1686,8 @@ _ID_STEMS: tuple[str, ...] = (
     "rendel", "foglal", "szerz", "azonos", "ügyf", "ugyf", "gyári", "gyari", "sorozat", "száml", "szaml", "ügysz",
     "ugysz", "bejelent", "panasz", "comand", "comenz", "rezervar", "rezerv", "factur", "fatura", "tichet", "sesizare",
     "reclama", "talep", "şikayet", "sikayet", "sipari", "üyelik", "uyelik", "παραγγελ", "κράτησ", "κρατησ", "συμβ",
-    "τιμολ", "parag", "paran", "kratis", "timolog", "klient", "employee", "staff", "payroll", "personnel", "work",
-    "personal", "personeel", "número de e", "numero de e", "numéro d", "numero d", "numer p", "osobn", "rental",
+    "τιμολ", "parag", "paran", "kratis", "timolog", "klient", "employee", "staff", "payroll", "personnel",
+    "personaln", "personeel", "número de e", "numero de e", "numéro d'", "numero d'", "numer p", "osobn", "rental",
     "noleggio", "alquiler", "alug", "verhuur", "unit", "storage unit",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
