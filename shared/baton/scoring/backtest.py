@@ -35,13 +35,14 @@ decision changes, the reasons by frequency.
 kind by kind. Progress goes to stderr. A line that cannot be read is reported with its line number and
 skipped; the exit code is then 1 (0 when every line was scored, 2 for bad arguments or missing models).
 
-`--workers N` scores in N processes (default: the number of cores; 1 scores in this one). The output is the
-same, byte for byte, whatever N: this process reads and checks the lines (so bad lines and warnings are
-reported as with one process), cuts them into chunks of about `BATCH_MESSAGES` messages, the same chunks
-whatever N, and writes each chunk's lines, scored by a worker, in input order. Each worker loads the models
-once, when it starts; every onnxruntime session runs one intra-op thread (the loaders' default), so N workers
-use N cores and no more. Input and output are streamed: a few chunks per worker are in flight at a time. The
-workers end with the command however it ends: done, Ctrl-C (exit code 130), a closed pipe, or killed.
+`--workers N` scores in N processes (default: the number of cores; 1 scores in this one): this one and N - 1
+workers. The output is the same, byte for byte, whatever N: this process reads and checks the lines (so bad
+lines and warnings are reported as with one process), cuts them into chunks of about `BATCH_MESSAGES` messages,
+the same chunks whatever N, and writes each chunk's lines, scored by a worker or by itself, in input order: it
+scores while the workers start, whenever they hold a few chunks each, and, at the end, the chunks they have not
+started. Each process loads the models once (a worker when it starts); every onnxruntime session runs one
+intra-op thread (the loaders' default), so N processes use N cores and no more. Input and output are streamed: a
+few chunks per worker are in flight at a time. The workers end with the command however it ends: done, Ctrl-C (exit code 130), a closed pipe, or killed.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ the unit of work a worker is sent, whatever the number of workers. Small, so tha
 (the last chunk, alone, takes about 0.3 s); 32 to 512 measured the same time per message."""
 IN_FLIGHT_PER_WORKER = 3
 """Chunks read ahead per worker: enough to keep each one busy, few enough to stream a file of any size."""
+READ_AHEAD_HERE = 12
+"""With the command scoring too: chunks read ahead of the output at most, while a worker's is awaited (so that the
+command goes on scoring while a worker's first chunk, slower as its first, is not back)."""
 RELEASE_WAIT_S = 1.0
 """How long closing waits for the process pool's thread to see that its workers are gone (`Workers.close`)."""
 
@@ -184,7 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             model_dirs(root, args.models)
         params = load(args.params) if args.params else load_default()
         if args.workers > 1:
-            workers = Workers(models, args.workers, params=params)
+            # N scoring processes: this one and N - 1 workers (this one scores while they start, and whenever
+            # they have enough in hand).
+            workers = Workers(models, args.workers - 1, params=params, score_here=True)
     except BatonError as exc:
         _err(str(exc))
         return 2
@@ -351,9 +357,17 @@ class Workers:
     Started by the constructor, which raises BatonError (missing or broken models) as loading them here would.
     `run` is `run` of the module with the scoring done by the workers. Leaving a `with` block ends them at once,
     whether every chunk is back or not (Ctrl-C, a closed pipe).
+
+    With `score_here`, this process loads the models too (while the workers start) and scores every chunk that
+    comes while the workers already hold `IN_FLIGHT_PER_WORKER` each, and, at the end, those they have not started:
+    it is one more scorer, with no start-up to wait for and nothing to send. The constructor then returns once the
+    models are loaded here, without waiting for the workers (one whose models fail to load raises that error
+    with the first chunk it was sent).
     """
 
-    def __init__(self, models: Callable[[], Models], n: int, *, params: Any = None) -> None:
+    def __init__(
+        self, models: Callable[[], Models], n: int, *, params: Any = None, score_here: bool = False
+    ) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -375,6 +389,17 @@ class Workers:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
         self._processes: list[BaseProcess] = [p for p in multiprocessing.active_children() if p not in before]
+        self._here: tuple[Any, Any] | None = None
+        self._probes = probes
+        if score_here:
+            from baton.scoring.scorer import Scorer
+
+            try:
+                self._here = (Scorer(models()), params)
+            except BaseException:
+                self.close()
+                raise
+            return
         try:
             errors = [probe.result() for probe in probes]
         except BaseException:
@@ -389,14 +414,54 @@ class Workers:
         return _run(source, sink, name, self.map)
 
     def map(self, chunks: Iterable[list[Conversation]]) -> Iterator[Scored]:
-        """Each chunk scored by a worker, in the order of `chunks`, reading only a few chunks ahead."""
-        pending: deque[Future[Scored]] = deque()
-        for chunk in chunks:
-            pending.append(self._pool.submit(_score_in_worker, chunk))
-            if len(pending) >= self.n * IN_FLIGHT_PER_WORKER:
+        """Each chunk scored by a worker (or here), in the order of `chunks`, reading only a few chunks ahead."""
+        if self._here is None:
+            pending: deque[Future[Scored]] = deque()
+            for chunk in chunks:
+                pending.append(self._pool.submit(_score_in_worker, chunk))
+                if len(pending) >= self.n * IN_FLIGHT_PER_WORKER:
+                    yield _result(pending.popleft())
+            while pending:
                 yield _result(pending.popleft())
-        while pending:
-            yield _result(pending.popleft())
+            return
+        scorer, params = self._here
+        # In input order: (a worker's future, its chunk) or (None, the chunk's result scored here).
+        ahead: deque[tuple[Future[Scored] | None, Any]] = deque()
+        for chunk in chunks:
+            # A worker is sent chunks once it has started (its probe is back): until then, this one scores.
+            if sum(1 for future, _ in ahead if future is not None and not future.done()) < self._capacity():
+                ahead.append((self._pool.submit(_score_in_worker, chunk), chunk))
+            else:
+                ahead.append((None, _score(scorer, chunk, params)))
+            while ahead and (ahead[0][0] is None or ahead[0][0].done()):
+                yield _taken(ahead.popleft())
+            if len(ahead) >= READ_AHEAD_HERE:  # a worker's chunk holds the output this long: wait for it
+                yield _taken(ahead.popleft())
+        # The end: rather than wait for the workers' last chunks, this one scores them, the last first (the
+        # ones least likely to be started, which are dropped), while the workers finish the first; a chunk
+        # both score is taken from here (the lines are the same).
+        while ahead:
+            future, _ = ahead[0]
+            if future is None or future.done():
+                yield _taken(ahead.popleft())
+                continue
+            last = max(i for i, (other, _) in enumerate(ahead) if other is not None and not other.done())
+            if last == 0:  # only the first is left, already started: wait for it
+                yield _taken(ahead.popleft())
+                continue
+            other, chunk = ahead[last]
+            assert other is not None
+            other.cancel()
+            ahead[last] = (None, _score(scorer, chunk, params))
+
+    def _capacity(self) -> int:
+        """Chunks the workers may hold: `IN_FLIGHT_PER_WORKER` for each one started; raises a worker's load error."""
+        started = [probe for probe in self._probes if probe.done()]
+        for probe in started:
+            error = _result(probe)
+            if isinstance(error, BaseException):
+                raise error
+        return len(started) * IN_FLIGHT_PER_WORKER
 
     def close(self) -> None:
         """End the workers now, dropping the chunks not yet scored. They hold nothing to flush, and ending them
@@ -435,7 +500,12 @@ class WorkerDied(BatonError):
     """A worker process ended while scoring (killed, out of memory): the output stops at the last chunk written."""
 
 
-def _result(future: Future[Scored]) -> Scored:
+def _taken(item: tuple[Future[Scored] | None, Any]) -> Scored:
+    future, value = item
+    return value if future is None else _result(future)
+
+
+def _result[T](future: Future[T]) -> T:
     from concurrent.futures.process import BrokenProcessPool
 
     try:

@@ -201,6 +201,36 @@ def fake_models() -> Models:
     )
 
 
+def _in_a_worker() -> bool:
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
+def _complexity_slow_in_a_worker(base: float, text: str, **context: Any) -> float:
+    if _in_a_worker():
+        import time
+
+        time.sleep(0.002)
+    return fake_complexity(base, text, **context)
+
+
+def fake_models_slow_in_workers() -> Models:
+    """`fake_models`, 2 ms slower a customer message in a worker process of `baton backtest`'s than here."""
+    import dataclasses
+
+    return dataclasses.replace(fake_models(), complexity=_complexity_slow_in_a_worker)
+
+
+def fake_models_broken_in_workers() -> Models:
+    """`fake_models` here; in a worker process, the models fail to load."""
+    if _in_a_worker():
+        from baton.scoring.loader import ModelLoadError
+
+        raise ModelLoadError("intent model in /models/intent cannot be loaded: a broken file (a test's)")
+    return fake_models()
+
+
 # ------------------------------------------------------------------------------------------ messages
 
 T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)

@@ -487,6 +487,47 @@ def test_workers_write_what_one_process_writes() -> None:
     assert parallel.report.render() == alone.report.render()
 
 
+def test_the_command_scores_beside_its_workers(monkeypatch) -> None:
+    """`--workers N` is this process and N - 1 workers: it scores while they start and whenever they hold enough
+    chunks, and the lines are those one process writes."""
+    from baton.decision.params import load_default
+    from baton.scoring.fakes import fake_models_slow_in_workers
+
+    text = "\n".join(generated(300))
+    one = io.StringIO()
+    backtest.run(Scorer(fake_models()), io.StringIO(text), one, params=load_default())
+    scored_here = []
+    score = backtest._score
+    monkeypatch.setattr(backtest, "_score", lambda *args: scored_here.append(1) or score(*args))
+    many = io.StringIO()
+    with backtest.Workers(fake_models_slow_in_workers, 1, params=load_default(), score_here=True) as workers:
+        workers._probes[0].result()  # the worker started: it is sent chunks from the first one on
+        parallel = workers.run(io.StringIO(text), many)
+    assert many.getvalue() == one.getvalue()
+    chunks = sum(1 for _ in backtest._chunks(backtest._read(io.StringIO(text), "in", backtest.Stats())))
+    assert 0 < len(scored_here) < chunks  # both scored: the worker is 2 ms a message slower, so it holds 3
+    assert parallel.messages == len(rows(one.getvalue()))
+
+
+def test_a_worker_whose_models_fail_to_load_stops_the_command_with_why() -> None:
+    from baton.scoring.fakes import fake_models_broken_in_workers
+
+    with backtest.Workers(fake_models_broken_in_workers, 1, score_here=True) as workers:
+        workers._probes[0].result()
+        with pytest.raises(loader.ModelLoadError, match="a broken file"):
+            workers.run(io.StringIO("\n".join(generated(50))), io.StringIO())
+
+
+def test_models_that_fail_to_load_here_end_the_workers_started(tmp_path: Path) -> None:
+    import functools
+    import multiprocessing
+
+    before = set(multiprocessing.active_children())
+    with pytest.raises(backtest.BatonError, match="nowhere"):
+        backtest.Workers(functools.partial(loader.load_models, tmp_path / "nowhere"), 1, score_here=True)
+    assert not [p for p in multiprocessing.active_children() if p not in before]
+
+
 @pytest.mark.slow
 def test_the_output_is_the_same_whatever_the_number_of_workers(tmp_path: Path, capsys) -> None:
     """The real models, through the command: same lines, report, warnings and exit code with 1 and 2 workers,
