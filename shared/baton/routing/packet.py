@@ -349,7 +349,22 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"(?:employee|staff|payroll|personnel) ?(?:number|no|nr|id|#)|personal(?:nummer|nr)|personeelsnummer|"
     r"n[úu]mero de empleado|num[ée]ro d'employ[ée]|numer pracownika|osobn[íi] [čc][íi]slo|"
     r"rentals?|noleggio|alquiler|alug(?:uel|uer)|verhuur|"
-    r"(?:storage )?units?(?=\s+(?-i:[A-Z]{1,2})-\d{2,4}(?![\w-]))",
+    r"(?:storage )?units?(?=\s+(?-i:[A-Z]{1,2})-\d{2,4}(?![\w-]))|"
+    r"(?:company|business|merchant|seller|dealer|partner|employer|organi[sz]ation) ?(?:number|no|nr|id|#|ref)|"
+    r"utr|(?-i:ARN|RRR)|(?:transaction|payment|settlement|remittance) ?(?:code|ref(?:erence)?)|"
+    r"transakcij\w*|tehing(?:u|ut)?|maks[āa]jum(?:s|a|u)|mok[ėe]jim(?:as|o|ą)|f[æa]rsl(?:a|u|unn(?:ar|i))|"
+    r"транзакці[їяю]|транзакци(?:я|ята)|(?:kode|nomor|id) transaksi|m[ãa] giao d[ịi]ch|msimbo wa muamala|"
+    r"naro[čc]il(?:o|a|u|om)|narud[žz]b(?:a|e|u|om|enic[aeu])|po[šs]iljk(?:a|e|u|o)|pogodb(?:a|e|o)|"
+    r"ugovor(?:a|u)?|u[žz]sakym(?:as|o|ą|e)|siunt(?:a|os|ą|inys|inio|inį)|sutart(?:is|ies|į)|"
+    r"pas[ūu]t[īi]jum(?:s|a|u|ā)|s[ūu]t[īi]jum(?:s|a|u|ā)|l[īi]gum(?:s|a|u|ā)|tellimus(?:e|t)?|saadetis(?:e|t)?|"
+    r"leping(?:u|ut)?|broneering(?:u|ut)?|p[öo]ntun(?:ar|in|ina|inni)?|sendingarn[úu]mer|samning(?:ur|s|i)|"
+    r"b[óo]kun(?:ar|in|ina)?|m[æa]li(?:r|rinn|num|sins)|m[æa]lan[úu]mer\w*|"
+    r"поръчк(?:а|ата|и)|пратк(?:а|ата)|договор(?:а|ът|у|ом)?|резерваци(?:я|ята)|клиентски номер|абонатен номер|"  # noqa: RUF001
+    r"замовленн(?:я|ям|і)|посилк(?:а|и|у)|накладн(?:а|ої)|бронювання|особов(?:ий|ого) рахун(?:ок|ку)|заказ(?:а|у)?|"  # noqa: RUF001
+    r"лічильник\w*|електромер\w*|водомер\w*|brojil(?:o|a)|[šs]tevc(?:a|u)?|[šs]tevec|skaitikl(?:is|io)|"
+    r"skait[īi]t[āa]j(?:s|a)|arvesti(?:t)?|meteran|"
+    r"pesanan(?:nya)?|(?:nomor |no\.? )?resi(?:nya)?|pemesanan|đ[ơo]n(?: h[àa]ng)?|m[ãa] đ[ơo]n(?: h[àa]ng)?|"
+    r"(?:m[ãa] )?v[ậa]n đ[ơo]n|h[ợo]p đ[ồo]ng|agizo|akaunti",
     "invoice_id": r"sz[áa]ml[aá](?:sz[áa]m)?(?:[aeoö]?m|[aáeé]?t|j?[aáeé]|[áa]n|r[óo]l)?|factur[ăa]|facturii|"
     r"faturam|faturan[\u0131i]n|τιμολ[όο]γιο[υ]?|timologio[u]?|"  # noqa: RUF001
     r"invoices?|invoice ?(?:number|no|nr|id)|inv|lasku(?:numero|n numero|ssa|sta|lla|lle|un|n|a)?(?:ni|mme)?|kuitti|variabiln[íi] symbol|(?-i:VS)|rechnungs?(?:nummer|nr)?|facture|factura|fatura|"
@@ -357,7 +372,12 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"ricevuta|recibo|re[çc]u|kvitto|kvittering|paragon|bonnetje|kassenbon|bolletta|boleto|comprovante|justificante|"
     r"(?:jahres)?abrechnung|billing statement|bills?|bill ?(?:number|no|nr)|"
     r"pcn|penalty charge(?: notice)?|(?:parking|penalty|traffic|speeding) (?:fine|ticket)|"
-    r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete|pokut[auy]|grzywn[aeyę]|mandat(?:u)? karn\w*",
+    r"bu(?:ß|ss)geldbescheid|multa|amende|contravention|boete|pokut[auy]|grzywn[aeyę]|mandat(?:u)? karn\w*|"
+    r"reikning(?:ur|s|num|i|inn|sn[úu]mer)?|(?<!ban[čk]ni )(?<!bankovni )(?<!transakcijski )(?<!teku[ćc]i )"
+    r"(?<![žz]iro )ra[čc]un(?:a|u|om)?|фактур(?:а|ата|и|у|ою)|(?<!банкова )(?<!разплащателна )сметк(?:а|ата)|"  # noqa: RUF001
+    r"(?<!банківський )(?<!банківського )рахун(?:ок|ку|ка)|квитанці(?:я|ї|ю)|квитанци(?:я|ята)|"
+    r"s[ąa]skait(?:a|os|ą)(?: fakt[ūu]r(?:a|os|ą))?|r[ēe][ķk]in(?:s|a|u|ā)|arve(?:t|l|number|numbri)?|"
+    r"tagihan|faktur|kuitansi|struk|h[óo]a đ[ơo]n|bi[êe]n lai|ankara|risiti|stakabadhi",
     "ticket_id": r"tickets?|ticket ?(?:number|no|nr|id)|ticketnummer|cases?|case ?(?:number|no|id)|"
     r"chamado|caso|claims?|protocolo|processo|sinistro|siniestro|sinistre|schaden(?:s?nummer)?|"
     r"(?:maintenance|service|support|repair|refund|warranty|change|return|cancell?ation) requests?|"
@@ -370,7 +390,13 @@ _ID_WORDS: dict[EntityKind, str] = {
     r"melding(?:snummer)?|szkod[aęy]|szkody|tapaus(?:numero)?|tiketti|reklamaatio|valitus|sagsnummer|"
     r"vahinko(?:numero|ilmoitus)?|skade(?:nummer|sag|sak|s?[äa]rende(?:nummer)?)|"
     r"[üu]gysz[áa]m(?:[aeoö]?m|[aáeé]?t|j?[aáeé])?|bejelent[ée]s(?:em|t)?|panasz(?:om|t)?|"
-    r"tichet(?:ul)?|sesizare[a]?|reclama[țţt]i[ae]|talep(?:im)?|[şs]ikayet(?:im)?",
+    r"tichet(?:ul)?|sesizare[a]?|reclama[țţt]i[ae]|talep(?:im)?|[şs]ikayet(?:im)?|"
+    r"жалб(?:а|ата|и|у)|скарг(?:а|и|у)|рекламаці[яїю]|рекламаци(?:я|ята)|prigovor(?:a|u)?|pritožb(?:a|e|o)|"  # noqa: RUF001
+    r"reklamacij(?:a|e|u|o|os|ą)|s[ūu]dz[īi]b(?:a|as|u)|skund(?:as|o|ą)|kaebus(?:e|t)?|kv[öo]rtun(?:ar|in|ina)?|"
+    r"queixa|reclamaci[óo]|keluhan|pengaduan|komplain|khi[ếe]u n[ạa]i|malalamiko|"
+    r"p[öo][öo]rdumi(?:s|se|st|ne)|pieteikum(?:s|a|u|ā)|u[žz]klaus(?:a|os|ą)|zahtev(?:ek|ka|ku)|zahtjev(?:a|u)?|"
+    r"заявк(?:а|ата|и|у)|звернення|запитван(?:е|ето)|beiðn(?:i|in|ina|ar)|incid[èe]ncia|sol·licitud|tiket(?:i)?|"  # noqa: RUF001
+    r"phi[ếe]u(?: h[ỗo] tr[ợo])?|y[êe]u c[ầa]u|maombi|m[áa]lsn[úu]mer",
 }
 _REF_WORDS = (
     r"ref|reference|referenz|r[ée]f[ée]rence|referencia|riferimento|refer[êe]ncia|referentie|referens|referanse|"
@@ -391,7 +417,7 @@ _GROUPED_ID = (
     r"(?:(?:(?<=no\. )|(?<=nr\. )|(?<=no )|(?<=nr )|(?<=number )|(?<=nummer )|(?<=# )|(?<=: ))"
     r"(?!(?:is|was|ist|est|es|er|je|ref|the|for|and|per|via|von|van|del|por|par|une?|ein|und|qty|pcs|ca)\s)"
     r"(?-i:[a-z]{2,3}) \d{5,8}(?!\w|[.,]\d)|"
-    r"(?-i:\d[A-Z](?: (?=[A-Z]{0,3}\d)[0-9A-Z]{1,4}){3,7})|\d{4}(?: \d{2,4}){2,6}|\d{3}(?: \d{3}){2,3}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
+    r"(?-i:\d[A-Z](?: (?=[A-Z]{0,3}\d)[0-9A-Z]{1,4}){3,7})|\d{4}(?: \d{2,4}){2,6}|\d{2,3} \d{4} \d{2,3}(?![\w%]|[.,]\d)|\d{3}(?: \d{3}){2,3}|\d{2,3}(?: \d{4}){2,5}(?: \d(?!\w|[.,]\d))?|(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10}|"
     r"(?!(?i:USD|EUR|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK) )"
     r"(?-i:[A-Z]{1,4}) \d{3,6} (?-i:[B-HJ-Z])(?=[.,;:!?)]|\s*$)|(?-i:[A-Z]{2,4}-[A-Z]{1,4}) \d{5,10}|"
     r"(?:(?-i:[A-Z]{1,4})|(?!(?i:on|at|by|in|of|for|to|am|an|um|im|the|and|from|til|till|vom|von|le|la|les|el|los|de|"
@@ -417,7 +443,8 @@ of five digits or more (`Bestellnummer SK-CH 220419`). Since test18's round a fi
 before three groups or more, each holding a digit (`tracking 1Z 84F 229 03 1144 7730`, a parcel's number as UPS prints
 it: the reader read it without its first group). Since test24's round capitals, a year and one group of four digits
 or more (`sinistre, numéro SIN 2025 004471`, as a claim is numbered). Since test25's round capitals and a number joined
-by hyphens (`deposit protection cert is DPS 8812-3390-11`, `claim ref was CLM 22-104877`). Since test26's round capitals
+by hyphens (`deposit protection cert is DPS 8812-3390-11`, `claim ref was CLM 22-104877`). Since test27's round two or
+three digits, four and two or three (`the booking is 45 0087 61`, as an Indian clinic's booking is read out). Since test26's round capitals
 and a number grouped by thousands' dots (`O pedido OS 12.448`, a Brazilian service order), not a currency's code, and
 capitals typed in lower case before one group of five digits or more just after a number's word (`agreement no. bl
 40223`), not a connector or a quantity's word."""
@@ -437,22 +464,33 @@ account and a key): since test24's round, after its word, what the customer hold
 author labels it)."""
 _GREEK_ID = r"(?-i:(?=[Α-ΩA-Z0-9]*[Α-Ω])(?=[Α-ΩA-Z]*\d)[Α-ΩA-Z0-9]{4,12})"  # noqa: RUF001
 """Since test26's round an id in Greek capitals and digits, as a Greek booking is typed (`κωδικό ΑΒ7Κ29`)."""  # noqa: RUF001
+_CYRILLIC_ID = r"(?-i:[А-ЯЁЇІЄҐ]{1,5}-?\d[\dА-ЯЁЇІЄҐA-Z/-]*[\dА-ЯЁЇІЄҐA-Z])"  # noqa: RUF001
+"""Since test27's round an id whose capitals are Cyrillic, as a Bulgarian or Ukrainian office numbers it (`жалба с
+номер ЖЛ-2024-00731`)."""  # noqa: RUF001
 _NUMBER_WORDS = (
     r"numbers?|no|nr|num|n\.?[°º]|n|ids?|nummer|número|numéro|numero|numer|[čc][íi]slo|[čc][íi]s|č|c(?=\.)|"
     r"numaras[\u0131i]|numaram|num[ăa]r(?:ul)?|sz[áa]ma?|αριθμ[όο][ςσ]?|κωδικ[όο][ςσ]?|με κωδικ[όο]|"
-    r"arithmo[s]?|kodiko[s]?|me kodiko"
+    r"arithmo[s]?|kodiko[s]?|me kodiko|"
+    r"номер(?:а|ом|у)?|št|br|broj(?:a|em)?|[šs]tevilk(?:a|o|e)|numer(?:is|io|į)|numur(?:s|u|a)|numbri?|"  # noqa: RUF001
+    r"n[úu]mer(?:i|ið|inu)?|nomor|nomer|số|namba"
 )
 """Since test26's round the number's and the code's words in Turkish, Romanian, Hungarian and Greek (`üyelik no`,
-`comanda nr.`, `κράτηση με κωδικό ΑΒ7Κ29`: a booking with the code)."""  # noqa: RUF001
+`comanda nr.`, `κράτηση με κωδικό ΑΒ7Κ29`: a booking with the code). Since test27's round those of Bulgarian and
+Ukrainian (`номер`, and the sign `№` before the id as `#`), Slovenian and Croatian (`št.`, `br.`, `s številko`),
+Lithuanian, Latvian, Estonian, Icelandic, Indonesian, Vietnamese and Swahili (`numeris`, `numurs`, `number`, `númer`,
+`nomor`, `số`, `namba`)."""  # noqa: RUF001
 _IS_WORDS = r"is|ist|est|es|é|è|er|är|era|war|was"
 """`is` and `was` in the languages an id's word is followed by them (`il tracking è ...`, `Rechnung war ...`)."""
 _CONNECTORS = (
-    rf"{_NUMBER_WORDS}|{_IS_WORDS}|je|jest|reference|ref|code|"
+    rf"{_NUMBER_WORDS}|{_IS_WORDS}|je|jest|reference|ref|code|(?-i:е|є|ir|yra|ni|là|és|adalah)|"  # noqa: RUF001
+    rf"(?-i:s|sa|с|з|ar|su|ya|dengan)(?=\s+(?i:{_NUMBER_WORDS})(?!\w))|"  # noqa: RUF001
     r"(?:on|at|in|from) (?:our|my|their) (?:side|end|system|records?)"
 )
 """Words between an id's word and the id; since test17's round whose side it is (`PO on our side is 4400981`); since
 test25's round `is` in Italian, Danish, Swedish, Spanish and German too (`il tracking è 1Z 4E8 X21 68 1122 7430`), and
-no id before a decimal comma and its cents (`Die Rechnung war 1.284,50 €`: an amount)."""
+no id before a decimal comma and its cents (`Die Rechnung war 1.284,50 €`: an amount). Since test27's round `is`, `with`
+and `of` in the round's languages, in lower case (`Račun je 1-001-45291`, `mã giao dịch là ...`), `with` and `of` only
+before a number's word (`жалба с номер ЖЛ-2024-00731`, `namba ya akaunti`; `agreement AR 20931` keeps its capitals)."""  # noqa: RUF001
 # A hyphen may join the word and its connector: `Order-ID: KC-10045`, `Bestell-Nr. 4410023`, `Ticket-Nr.`; a number
 # word may be glued to it, as Dutch and German compounds are (`Factuurnummer PS.2026.00871`), with the compound's
 # linking `s` (`Buchungsnr. AR-77Q-310`, `Auftragsnr.`). Since test22's round a number sign may stand for the number's
@@ -464,8 +502,9 @@ _ID_AFTER_WORD = re.compile(
     r"(?:(?<!\w)|(?<=[^\W\d_]{3})(?=(?i:rechnung|abrechnung|factuur|faktura|afrekening|card-(?:nr|nummer)\b)))(?:"
     + "|".join(f"(?P<{kind}>{words})" for kind, words in _ID_WORDS.items())
     + rf"|(?P<ref>{_REF_WORDS}))(?:s?(?:nummer|nr))?\b\.?(?:\s*#(?=\s*(?:is|was)\b))?"
-    rf"(?:,?[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#]|\((?=[^()\s]+\)))?\s*"
+    rf"(?:,?[\s-]*\b(?:{_CONNECTORS})(?!\w)\.?)*\s*(?:#\s*:|[:#№]|\((?=[^()\s]+\)))?\s*"
     rf"(?P<id>{_SPELLED_ID}|{_CONTAINER_ID}|{_SERIES_ID}|{_GROUPED_ID}|{_TWO_GROUPS}|{_PORTING_ID}|{_GREEK_ID}|"
+    rf"{_CYRILLIC_ID}|"
     rf"(?=#?[A-Za-z_/.-]*\d){_ID})"
     r"(?![\w-]|,\d\d(?!\d))",
     re.I,
@@ -678,26 +717,39 @@ _CURRENCY_SYMBOLS = {
     "₺": "TRY", "₪": "ILS", "฿": "THB", "₫": "VND", "₴": "UAH", "R$": "BRL", "A$": "AUD", "AU$": "AUD",
     "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "MX$": "MXN", "zł": "PLN",
     "kr": "KR", "Kč": "CZK", "Rs": "INR", "Rs.": "INR", "Rp": "IDR", "RM": "MYR", "TL": "TRY", "Ft": "HUF",
+    "₦": "NGN", "₱": "PHP", "₵": "GHS", "GH₵": "GHS", "₸": "KZT", "KSh": "KES", "Ksh": "KES", "KShs": "KES",
+    "Kshs": "KES", "TSh": "TZS", "Tsh": "TZS", "USh": "UGX", "Ush": "UGX", "đ": "VND", "VNĐ": "VND", "vnđ": "VND",
+    "лв": "BGN", "грн": "UAH",
 }  # fmt: skip
 """`kr` is the Nordic crowns' (SEK, NOK, DKK, ISK): the key only tells mentions of one amount apart. `TL` is the
 Turkish lira as Turks write it (`4.750,00 TL`), in capitals only; since test26's round `Ft` the Hungarian forint as
-Hungarians write it (`18 430 Ft`, declined `89 900 Ft-ot`), capitalised only (`6 ft` is a length)."""
+Hungarians write it (`18 430 Ft`, declined `89 900 Ft-ot`), capitalised only (`6 ft` is a length). Since test27's round
+the naira's, the Philippine peso's and the cedi's signs (`₦45,000`), the East African shillings as Kenyans, Tanzanians
+and Ugandans write them (`KSh 2,500`, `TSh 15,000`), the dong's `đ` after a number (`185.000đ`) and the lev's and the
+hryvnia's abbreviations in Cyrillic (`246,80 лв.`, `2 450 грн`)."""
 _CURRENCY_CODES = (
     "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN",
     "BRL", "MXN", "ARS", "CLP", "COP", "PEN", "INR", "CNY", "HKD", "SGD", "ZAR", "TRY", "RUB", "KRW", "ILS", "AED",
-    "SAR", "QAR", "THB", "IDR", "MYR", "PHP", "VND", "UAH", "NGN", "KES", "EGP",
+    "SAR", "QAR", "THB", "IDR", "MYR", "PHP", "VND", "UAH", "NGN", "KES", "EGP", "TZS", "UGX", "GHS", "ISK", "RSD",
+    "PKR", "BDT", "LKR", "NPR", "KZT",
 )  # fmt: skip
 _CURRENCY_WORDS = {
     "dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
     "pounds": "GBP", "quid": "GBP", "yen": "JPY", "rupees": "INR", "francs": "CHF", "reais": "BRL",
     "kronor": "KR", "kroner": "KR", "euroa": "EUR", "euron": "EUR", "eurolla": "EUR", "eura": "EUR",
     "lei": "RON", "leu": "RON", "forint": "HUF", "forintot": "HUF", "ευρώ": "EUR", "korun": "CZK",
-    "złotych": "PLN", "zlotych": "PLN", "lira": "TRY",
+    "złotych": "PLN", "zlotych": "PLN", "lira": "TRY", "naira": "NGN", "shillings": "KES", "shilingi": "KES",
+    "rupiah": "IDR", "ringgit": "MYR", "rand": "ZAR", "cedis": "GHS", "đồng": "VND", "dong": "VND", "leva": "BGN",
+    "лева": "BGN", "гривень": "UAH", "гривні": "UAH", "гривня": "UAH", "hryvnias": "UAH", "евро": "EUR",
+    "євро": "EUR", "eiro": "EUR", "eurų": "EUR", "eurai": "EUR", "evrov": "EUR", "krónur": "KR",
 }  # fmt: skip
 """Since test24's round the euro declined too, as Finnish writes it after a number (`412,80 euroa`, `euron`,
 `eurolla`) and Czech, Slovak and Croatian (`500 eura`). Since test26's round the Romanian leu (`612,50 lei`), the
 forint, the euro in Greek (`148 ευρώ`), the Czech crown's and the zloty's genitive plural (`500 korun`, `120
-złotych`) and the Turkish lira by name, each only after a number (`lei` is an Italian pronoun before one)."""
+złotych`) and the Turkish lira by name, each only after a number (`lei` is an Italian pronoun before one). Since
+test27's round the naira, the shillings, the rupiah, the ringgit, the rand, the cedi, the dong, the lev and the hryvnia
+by name, and the euro in Bulgarian, Ukrainian, Latvian, Lithuanian and Slovenian (`3 500 naira`, `120 лева`, `45
+eiro`), and the Icelandic crowns (`4.900 krónur`)."""
 # A symbol ending in a letter (`kr`, `Kč`) must end its word: `500 krona` is not `500 kr`.
 _SYMBOL = "|".join(
     re.escape(s) + (r"(?![^\W\d_])" if s[-1].isalpha() else "")
@@ -791,8 +843,25 @@ _MONTHS_AFTER_A_DAY_RO_EL = {
     8: "αυγούστου avgoustou", 9: "septembrie σεπτεμβρίου septemvriou", 10: "octombrie οκτωβρίου oktovriou",
     11: "noiembrie νοεμβρίου noemvriou", 12: "decembrie δεκεμβρίου dekemvriou",
 }  # fmt: skip
+_MONTHS_AFTER_A_DAY_MORE = {
+    1: "gener janúar jaanuar janvāris januāra januarja siječnja sijecnja януари січня januari",
+    2: "febrer febrúar veebruar februāris februāra februarja veljače veljace февруари лютого februari",
+    3: "març märts märtsil martā marca ožujka ozujka март березня maret machi",
+    4: "abril apríl aprill aprīlis aprīlī aprila travnja април квітня aprili",
+    5: "maig maí maijā maja svibnja май травня mei",
+    6: "juny júní juuni jūnijs jūnijā junija lipnja юни червня juni",
+    7: "juliol júlí juuli jūlijs jūlijā julija srpnja юли липня juli julai",
+    8: "agost ágúst augustā avgusta kolovoza август серпня agustus agosti",
+    9: "setembre septembris septembrī septembra rujna септември вересня septemba",
+    10: "octubre október oktoober oktobris oktobrī oktobra октомври жовтня oktoba",
+    11: "novembre nóvember novembris novembrī novembra studenoga studenog ноември листопада novemba",
+    12: "desembre desember detsember decembris decembrī decembra prosinca декември грудня desemba",
+}  # fmt: skip
+"""Since test27's round the months of Catalan (`el 12 de març`), Icelandic, Estonian, Latvian (its locative, `12.
+martā`), Slovenian and Croatian (their genitive, `12. marca`, `3. ožujka`), Bulgarian, Ukrainian (its genitive, `12
+березня`), Indonesian and Swahili (`tarehe 5 Machi`), each read after a day only."""
 _MONTHS_AFTER_A_DAY = {
-    n: f"{names} {_MONTHS_AFTER_A_DAY_TR[n]} {_MONTHS_AFTER_A_DAY_RO_EL[n]}"
+    n: f"{names} {_MONTHS_AFTER_A_DAY_TR[n]} {_MONTHS_AFTER_A_DAY_RO_EL[n]} {_MONTHS_AFTER_A_DAY_MORE[n]}"
     for n, names in _MONTHS_AFTER_A_DAY.items()
 }
 """Month names read only after a day (`3 marca`, `12. května`, `2 augusti`, `10 Haziran'da`): the Polish and Czech
@@ -892,6 +961,9 @@ _ON_THE_ORDINAL = re.compile(
 _ON_THE = re.compile(r"(?<!\w)(?i:on|by|until|till|since|before|after|from)\s+the\s+$")
 """`paid on the 31st.`, `collected on the 3rd and ...`: an ordinal after `on the` (`by the`, `since the`...) where
 the clause ends is a day of the month; not before a noun (`on the 2nd floor`, `for the 3rd time`)."""
+_FLOOR = re.compile(r"\d(?i:st|nd|rd|th)\s+(?i:floor)(?!\w)")
+"""Since test27's round no ordinal after `on the` is a day where the message counts floors (`i live on the 4th floor,
+... they keep leaving it on the 2nd`): the one the clause ends with is a floor too."""
 _ROMAN_MONTHS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
                  "XI": 11, "XII": 12}  # fmt: skip
 _ROMAN_DATE = re.compile(
@@ -1248,7 +1320,12 @@ class EntityExtractor:
     Romanian, Turkish and Greek (an id in Greek capitals too), an id in brackets after its word, a decline's code in
     brackets and a failure's name in quoted capitals (`_declines_and_quoted_failures`), a reference a relative clause
     stands between, a storage unit's number, and an answer in the words of the question for a customer's code read
-    before the codes an error's words name (`código 7781`: `_answered_ids` before `_named_codes`).
+    before the codes an error's words name (`código 7781`: `_answered_ids` before `_named_codes`). Since test27's round
+    the naira, the East African shillings, the dong, the lev and the hryvnia, the months of ten more languages after a
+    day, the id, invoice, complaint and request words of Catalan, Icelandic, Estonian, Latvian, Lithuanian, Slovenian,
+    Croatian, Bulgarian, Ukrainian, Indonesian, Vietnamese and Swahili with their number's words (`№` as `#`) and an
+    id in Cyrillic capitals (`_CYRILLIC_ID`), a payment's reference's words (UTR, ARN, RRR), a company's id, a booking
+    read out in three groups, and no day after `on the` where the message counts floors (`_FLOOR`).
     A step whose mark is absent from the text (`@`, `http`, a digit...) is skipped."""
 
     def __init__(self, products: Sequence[str] = (), learned: bool = True) -> None:
@@ -1689,6 +1766,26 @@ _ID_STEMS: tuple[str, ...] = (
     "τιμολ", "parag", "paran", "kratis", "timolog", "klient", "employee", "staff", "payroll", "personnel",
     "personaln", "personeel", "número de e", "numero de e", "numéro d'", "numero d'", "numer p", "osobn", "rental",
     "noleggio", "alquiler", "alug", "verhuur", "unit", "storage unit",
+    "company", "business", "merchant", "seller", "dealer", "partner", "employer", "organi", "utr", "arn", "rrr",
+    "transaction", "payment", "settlement", "remittance", "transakcij", "tehing", "maksājum", "maksajum", "mokėjim",
+    "mokejim", "færsl", "farsl", "транзакц", "kode transaksi", "nomor transaksi", "id transaksi", "mã giao",
+    "ma giao", "msimbo", "naročil", "narocil", "narudž", "narudz", "pošiljk", "posiljk", "pogodb", "ugovor",
+    "užsakym", "uzsakym", "siunt", "sutart", "pasūtījum", "pasutījum", "pasūtijum", "pasutijum", "sūtījum",
+    "sutījum", "sūtijum", "sutijum", "līgum", "ligum", "tellimus", "saadetis", "leping", "broneering", "pöntun",
+    "pontun", "sendingarn", "samning", "bókun", "bokun", "mælir", "malir", "mælinum", "malinum", "mælisins",
+    "malisins", "mælan", "malan", "поръчк", "пратк", "договор", "резервац", "клиентски номер", "абонатен номер",
+    "замовлен", "посилк", "накладн", "бронюван", "особов", "заказ", "лічильник", "електромер", "водомер", "brojil",
+    "števc", "stevc", "števec", "stevec", "skaitikl", "skaitītāj", "skaititāj", "skaitītaj", "skaititaj", "arvesti",
+    "meteran", "pesanan", "nomor resi", "no resi", "no. resi", "resi", "pemesanan", "đơn", "đon", "mã đ", "ma đ",
+    "vận đ", "van đ", "mã v", "ma v", "hợp đ", "hop đ", "hợp đồng", "agizo", "akaunti",
+    "reikning", "račun", "racun", "фактур", "сметк", "рахун", "квитанц", "sąskait", "saskait", "rēķin", "reķin",
+    "rēkin", "rekin", "arve", "tagihan", "faktur", "kuitansi", "struk", "hóa đ", "hoa đ", "biên lai", "bien lai",
+    "ankara", "risiti", "stakabadhi",
+    "жалб", "скарг", "рекламац", "prigovor", "pritožb", "pritozb", "reklamacij", "sūdzīb", "sudzīb", "sūdzib",
+    "sudzib", "skund", "kaebus", "kvörtun", "kvortun", "queixa", "reclamaci", "keluhan", "pengaduan", "komplain",
+    "khiếu", "khieu", "malalamiko", "pöördumi", "poordumi", "pieteikum", "užklaus", "uzklaus", "zahtev", "zahtjev",
+    "заявк", "звернення", "запитван", "beiðn", "incidènc", "incidenc", "sol·licitud", "tiket", "phiếu", "phieu",
+    "yêu c", "yeu c", "maombi", "málsn", "malsn",
 )  # fmt: skip
 """Prefixes of every word of `_ID_WORDS`, case folded: as long as they can be (`service request`, not `service`),
 since each place one is found in a text costs a match of `_ID_AFTER_WORD` (`refund request` starts with `ref`)."""
@@ -2120,7 +2217,8 @@ def _roman_and_ordinal_dates(t: _Text) -> Iterable[Span]:
         month = _MONTH_NUMBER.get(m.group("mon").casefold())
         if month is not None and 1 <= int(m.group("d")) <= 31:
             yield Span(m.start(), m.end(), "date", m.group(), f"{m.group('y')}-{month}-{int(m.group('d'))}")
-    for m in _ON_THE_ORDINAL.finditer(t.text) if "the" in t.folded else ():
+    floors = "floor" in t.folded and _FLOOR.search(t.text) is not None
+    for m in _ON_THE_ORDINAL.finditer(t.text) if "the" in t.folded and not floors else ():
         if 1 <= int(m.group("d")) <= 31 and _ON_THE.search(t.text, max(0, m.start() - 16), m.start()):
             yield Span(m.start(), m.end(), "date", m.group(), f"?-?-{int(m.group('d'))}")
 
@@ -2628,7 +2726,7 @@ _ANSWER_ID = re.compile(
     r"\s*(?i:(?:sure|yes|yeah|yep|ok(?:ay)?|hi|here you go|oui|s[ií]|ja|tak|sim|jo)[\s,.!:-]+)?"
     r"(?i:(?:it'?s|it\s+is|that'?s|that\s+is|here\s+it\s+is|c'est|es|ist|[èé]|is)[\s,:-]+)?"
     r"(?i:(?:n[°º]|no\.|nr\.?)\s*)?"
-    rf"[:#]?\s*(?P<id>(?:\d{{3,4}}(?: \d{{2,4}}){{1,6}}|(?-i:[A-Z]{{2,5}})(?: \d{{2}})?(?: \d{{3,10}}){{1,3}}(?:[- ]\d{{1,2}})?|{_SERIES_ID}|"
+    rf"[:#]?\s*(?P<id>(?:\d{{3,4}}(?: \d{{2,4}}){{1,6}}|\d\d \d{{4}} \d{{2,3}}|(?-i:[A-Z]{{2,5}})(?: \d{{2}})?(?: \d{{3,10}}){{1,3}}(?:[- ]\d{{1,2}})?|{_SERIES_ID}|"
     r"(?-i:\d{1,3}[A-Z]{1,3}) \d{5,10})(?=[,;:!?)]|\.(?!\w)|\s*$|\s+(?i:and|und|et|y|e|en|og|och|oraz|i|a)\s)|"
     rf"(?=[A-Za-z_/.-]*\d){_ID})"
     r"(?=[\s,;:!?)]|\.(?!\w)|$)"

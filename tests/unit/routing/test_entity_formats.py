@@ -2122,3 +2122,85 @@ def test_lengths_pronouns_versions_and_counts_are_no_test26_families(text: str) 
         "order nr is 40223": ("error_code",),
     }.get(text, ("order_id", "invoice_id", "ticket_id", "error_code", "date", "amount"))
     assert not any(s.kind in wrong for s in found_), found_
+
+
+# --------------------- families found on the twenty-seventh author's set (handoff_entities_test27), other words
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("we sent ₦120,500 for the school fees", [("amount", "₦120,500")]),
+        ("M-Pesa ilikata KSh 1,250 mara mbili", [("amount", "KSh 1,250")]),
+        ("ada ya TSh 45,000 haijarudishwa", [("amount", "TSh 45,000")]),
+        ("đơn này bị trừ 250.000đ hai lần", [("amount", "250.000đ")]),
+        ("таксата е 59,90 лв. на месец", [("amount", "59,90 лв")]),  # noqa: RUF001
+        ("списали 1 200 грн без попередження", [("amount", "1 200 грн")]),
+        ("we paid 7 500 naira at the bank", [("amount", "7 500 naira")]),
+        ("la cita era el 3 de febrer", [("date", "3 de febrer")]),
+        ("tellimus saabus 14. märtsil", [("date", "14. märtsil")]),
+        ("pasūtījums nav atnācis kopš 2. augustā", [("date", "2. augustā")]),
+        ("paket je prispel 5. oktobra 2024", [("date", "5. oktobra 2024")]),
+        ("isporuka je bila 3. ožujka", [("date", "3. ožujka")]),
+        ("доставката беше на 21 септември", [("date", "21 септември")]),
+        ("списали 14 березня", [("date", "14 березня")]),
+        ("paket dikirim 9 Agustus 2024", [("date", "9 Agustus 2024")]),
+        ("nililipa tarehe 5 Machi", [("date", "5 Machi")]),
+        ("Reikningur nr. 2024-5512 er rangur", [("invoice_id", "2024-5512")]),
+        ("Račun br. 44-1029-77 je pogrešan", [("invoice_id", "44-1029-77")]),
+        ("Фактура № 3300125 е грешна", [("invoice_id", "3300125")]),  # noqa: RUF001
+        ("Номер рахунку 2024/7712, сума неправильна", [("invoice_id", "2024/7712")]),
+        ("Sąskaita faktūra nr. VLN-22917 neteisinga", [("invoice_id", "VLN-22917")]),
+        ("Rēķins nr. R-77120 ir par lielu", [("invoice_id", "R-77120")]),
+        ("Tagihan no. INV88120 belum lunas", [("invoice_id", "INV88120")]),
+        ("Pöntunarnúmer IS-5512 hefur ekki borist", [("order_id", "IS-5512")]),
+        ("Naročilo št. 2024-33018 še ni prispelo", [("order_id", "2024-33018")]),
+        ("narudžba br. HR-77120 kasni", [("order_id", "HR-77120")]),
+        ("Siuntos numeris LP55120933LT, vis dar nėra", [("order_id", "LP55120933LT")]),
+        ("Tellimuse number EE-77120 on kadunud", [("order_id", "EE-77120")]),
+        ("поръчка № BG-55120 не е доставена", [("order_id", "BG-55120")]),  # noqa: RUF001
+        ("замовлення №UA-44120 досі не відправлене", [("order_id", "UA-44120")]),
+        ("nomor resi JX5512098812 belum bergerak", [("order_id", "JX5512098812")]),
+        ("UTR no. SBIN52024101700012345 shows success", [("order_id", "SBIN52024101700012345")]),
+        ("merchant ID MX-44120 is blocked", [("order_id", "MX-44120")]),
+        ("подадох жалба с номер ЖЛ-2024-00812", [("ticket_id", "ЖЛ-2024-00812")]),  # noqa: RUF001
+        ("pritožba št. PR-5512 je še odprta", [("ticket_id", "PR-5512")]),
+        ("Eile tegin pöördumise, number TS-77120.", [("ticket_id", "TS-77120")]),
+        ("Zahtjev br. 2024-7781 nitko nije riješio", [("ticket_id", "2024-7781")]),
+        ("the booking is 52 0091 74 not the other one", [("order_id", "52 0091 74")]),
+    ],
+)  # fmt: skip
+def test_test27s_families_in_other_words(text: str, entities: list[tuple[str, str]]) -> None:
+    assert found(text) == entities
+
+
+def test_an_ordinal_after_on_the_is_a_floor_where_the_message_counts_floors() -> None:
+    assert found("we are on the 3rd floor and the parcel was left on the 1st") == []
+    assert found("the rent was due on the 1st.") == [("date", "1st")]
+
+
+def test_a_booking_read_out_in_three_groups_answers_the_question_for_it() -> None:
+    assert found("It's 52 0091 74", before="Please share your booking ID.") == [("order_id", "52 0091 74")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kaldığım oda 12 numaralı",  # noqa: RUF001
+        "žiro račun 2360000-1101234567 je moj",
+        "ho resi 2 articoli ieri",
+        "rental agreement AR 20931, violin",
+        "the dong 5 is here",
+        "I have 12 marc stickers",
+        "order 12 2024 15% off",
+        "the company 12 people strong",
+    ],
+)
+def test_rooms_bank_accounts_and_words_are_no_test27_families(text: str) -> None:
+    found_ = EntityExtractor().spans(text)
+    wrong = {
+        "rental agreement AR 20931, violin": ("invoice_id", "ticket_id"),
+    }.get(text, ("order_id", "invoice_id", "ticket_id", "error_code", "date", "amount"))
+    assert not any(s.kind in wrong for s in found_), found_
+    if text.startswith("rental"):
+        assert [(s.kind, s.value) for s in found_ if s.kind == "order_id"] == [("order_id", "AR 20931")]
