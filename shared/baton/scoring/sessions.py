@@ -13,6 +13,15 @@
   activations, quantized per call, carry that to a few outputs: over 500 tweets the embedding's cosine
   with the fused graph's is >= 0.994 (median 1.0), and the quality figures of bench/quality.py moved by
   at most 0.0011 (docs/scoring.md, "In short, and measured quality").
+- `session.x64quantprecision`: exact int8 products on x86 CPUs without VNNI. The encoder is int8 (dynamic
+  quantization: `MatMulInteger` of uint8 activations and int8 weights). With VNNI (AVX-512 VNNI, AVX-VNNI) and
+  on ARM (Lambda's arm64) onnxruntime multiplies them exactly; on AVX2 alone its fast kernel adds pairs of
+  products in 16 bits, which saturate, so the same message scored differently by CPU: on a 2-core AMD EPYC with
+  AVX2 only, the encoder's "Ok" fell from >= 0.97 to 0.965 cosine with its fp32 vector, and 35 tests of the labelled
+  conversation sets failed (their figures come from CPUs that multiply exactly). With this option onnxruntime widens
+  those products to exact ones where a weight needs it, and 75 of the 76 sets gave their figures again (one
+  calm conversation of the sixty-eighth sits on its threshold, where the float kernels' rounding still differs).
+  An x64 option: ARM ignores it. What it costs on AVX2 alone: bench/README.md, "Scoring".
 
 `manifest` reads a model directory's `manifest.json` for the loaders of the learned heads (triggers, handover),
 with the same errors.
@@ -38,6 +47,9 @@ def session(path: Path, *, threads: int = 1) -> Any:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Exact int8 products on x86 CPUs without VNNI (AVX2, AVX-512 without it), as with it and on ARM: see the
+    # module docstring.
+    options.add_session_config_entry("session.x64quantprecision", "1")
     return ort.InferenceSession(
         str(path),
         options,

@@ -204,8 +204,10 @@ FLOORS = {
     # when it arrived, resolve 10 of 34)
     "support_conversations_test67.jsonl": (22, 8),
     # held out, written with the sixty-seventh: 18 of 22 in time with the code of the session's start, on arrival and
-    # at the sixty-fifth and sixty-seventh sets' round's end (resolve 8 of 34 each time)
-    "support_conversations_test68.jsonl": (18, 8),
+    # at the sixty-fifth and sixty-seventh sets' round's end (resolve 8 of 34 each time); on an x86 CPU without VNNI
+    # (AVX2 only: the eighteenth session's machine), with int8 products exact, 9: one calm conversation sits on the
+    # threshold, and the float kernels of the two CPUs round differently (every other set gives the same figures)
+    "support_conversations_test68.jsonl": (18, 9),
     # read since the sixty-ninth and seventy-first sets' round (short conversations; 32 of 43 in time with the
     # session's starting code and when it arrived, resolve 1 of 52); not yet training data of the handover model
     "support_conversations_test69.jsonl": (38, 1),

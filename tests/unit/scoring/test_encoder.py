@@ -135,9 +135,9 @@ def test_int8_stays_close_to_the_fp32_and_upstream_vectors_recorded_at_export(en
         expected = np.asarray(reference[key], dtype=np.float32)
         sims = np.sum(served * expected, axis=1)
         # Measured over 1,000 CLINC150 sentences (card): mean 0.993, min 0.974; the shortest texts ("Ok")
-        # lose the most to int8, and int8 kernels differ by CPU: on an AMD EPYC with AVX2 and no VNNI, "Ok" gives
-        # 0.965 (mean 0.987). A tokenizer or pooling mismatch would be far lower.
-        assert sims.mean() >= 0.98 and sims.min() >= 0.96, (
+        # lose the most to int8. On an x86 CPU without VNNI "Ok" gives 0.972 with the sessions' exact int8 products
+        # (`baton.scoring.sessions`), 0.965 without them. A tokenizer or pooling mismatch would be far lower.
+        assert sims.mean() >= 0.98 and sims.min() >= 0.97, (
             key,
             dict(zip(reference["sentences"], sims.round(4).tolist(), strict=True)),
         )
