@@ -43,7 +43,7 @@ entities), products as the team's list names them.
 Recall of what the customer typed before or at the escalation must be at least 95% overall, precision at least
 85%; the failure message gives both per kind, with what was missed and what was extra. The held-out sets below were
 each measured once on unseen text and are regression floors since (`HELD_OUT`: the next author's set, blind, when it
-is added; none since test27's round made `handoff_entities_test27.jsonl` a development set). Since test8's round the
+is added: `handoff_entities_test28.jsonl` since the end of test27's round). Since test8's round the
 packet also has a learned reader (`baton.routing.entity_model`, trained on all these sets by `baton train entities`;
 since test9's round it reads error codes and a day and a month too), so every set is training data for it (test13 since
 test13's round, test14 since test14's round, test15 since test15's round, test16 since test16's round, test17 since
@@ -593,10 +593,10 @@ def test_a_payment_reference_is_an_order_or_an_invoice_alike_and_a_day_with_or_w
 
 
 LABELLED_DIR = ROOT / "events" / "labelled"
-HELD_OUT: Path | None = None
-"""The held-out set, blind: none since test27's round (test27, 60 conversations and 238 entities by a twenty-seventh
-author, measured once at the end of test26's round, is a development set since); the next author's set, never read,
-tuned or trained on, is added here and measured once when it arrives."""
+HELD_OUT: Path | None = LABELLED_DIR / "handoff_entities_test28.jsonl"
+"""The held-out set: 60 conversations (237 entities) by a twenty-eighth author who never saw the extractor, its tests
+or the other sets; measured once at the end of test27's round, never read, tuned or trained on. (None when no blind set
+is there: the next author's set is added here and measured once when it arrives.)"""
 NO_HELD_OUT = pytest.mark.skipif(
     HELD_OUT is None, reason="no blind set: the next author's set is not yet added"
 )
@@ -942,23 +942,31 @@ def test_the_earlier_held_out_sets_keep_their_recall_and_precision(name: str) ->
 
 @NO_HELD_OUT
 def test_the_held_out_set_keeps_its_measured_recall_and_precision() -> None:
-    """Measured once when the set is added (`bench/handoff.py --entities ... --against` the session's starting
-    `packet.py`, both with the round's reader and comparison; aggregates only). A regression floor; test27's, measured
-    2026-12-08 at the end of test26's round, 202/238 (84.9%), 202/221 (91.4%), is in `EARLIER_SETS` since test27's
-    round."""
+    """Measured 2026-12-08, once at the end of test27's round (`bench/handoff.py --entities ... --against` the session's
+    starting `packet.py`, round 27's, both with this round's reader and comparison; aggregates only): recall 204/237
+    (86.1%), precision 204/218 (93.6%); the starting patterns with this round's reader 201/237 (84.8%), 201/215 (93.5%).
+    A regression floor; test27's, measured 2026-12-08 at the end of test26's round, 202/238 (84.9%), 202/221 (91.4%),
+    is in `EARLIER_SETS` since test27's round."""
     assert HELD_OUT is not None
     recall, precision, report = _scores(HELD_OUT, blind=True)
-    assert recall >= 0.95 and precision >= 0.95, report
+    assert recall >= 0.860 and precision >= 0.935, report
 
 
 @NO_HELD_OUT
+@pytest.mark.xfail(
+    strict=True,
+    reason="held-out recall 0.861 < 0.95 (precision 0.936) on text by a writer the extractor never saw; its misses are "
+    "not read (a blind set): per kind, order ids 36/48 (36/42 found), ticket ids 8/13 (8/10 found), invoice ids 4/9, "
+    "error codes 11/15 (11/13 found), dates 29/33, an order's or an invoice's id 5/7, amounts 36/37 (36/38 found), "
+    "phones 13/13 (13/14 found), the other kinds all found",
+)
 def test_the_held_out_recall_meets_the_target() -> None:
     """Met on a blind writer at the end of test19's round (test20, 97.5%), missed at the end of test20's round (test21,
     93.7%), met at the end of test21's round (test22, 97.1%), missed at the end of test22's round (test23, 94.8%: by
     0.2 points, one entity short), missed at the end of test23's round (test24, 93.9%: by 1.1 points, three entities
     short), met at the end of test24's round (test25, 96.2%: by 1.2 points), missed at the end of test25's round (test26,
     90.0%: by 5.0 points, twelve entities short), missed at the end of test26's round (test27, 84.9%: by 10.1 points,
-    25 entities short); no blind set since test27's round."""
+    25 entities short), missed at the end of test27's round (test28, 86.1%: by 8.9 points, 22 entities short)."""
     assert HELD_OUT is not None
     recall, _, report = _scores(HELD_OUT, blind=True)
     assert recall >= MIN_RECALL, report
