@@ -42,7 +42,8 @@ the same chunks whatever N, and writes each chunk's lines, scored by a worker or
 scores while the workers start, whenever they hold a few chunks each, and, at the end, the chunks they have not
 started. Each process loads the models once (a worker when it starts); every onnxruntime session runs one
 intra-op thread (the loaders' default), so N processes use N cores and no more. Input and output are streamed: a
-few chunks per worker are in flight at a time. The workers end with the command however it ends: done, Ctrl-C (exit code 130), a closed pipe, or killed.
+few chunks per worker are in flight at a time. The workers end with the command however it ends: done, Ctrl-C
+(exit code 130), a closed pipe, or killed.
 """
 
 from __future__ import annotations
