@@ -191,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.workers > 1:
             # N scoring processes: this one and N - 1 workers (this one scores while they start, and whenever
             # they have enough in hand).
-            workers = Workers(models, args.workers - 1, params=params, score_here=True)
+            workers = Workers(models, args.workers - 1, params=params)
     except BatonError as exc:
         _err(str(exc))
         return 2
@@ -353,22 +353,18 @@ def score_chunks(scorer: Any, conversations: Iterable[Conversation], params: Any
 
 
 class Workers:
-    """`n` processes that score chunks, each with its own scorer: `models()` runs once in each, when it starts.
+    """This process and `n` worker processes that score chunks, each with its own scorer: `models()` runs once in
+    each, a worker's when it starts.
 
-    Started by the constructor, which raises BatonError (missing or broken models) as loading them here would.
-    `run` is `run` of the module with the scoring done by the workers. Leaving a `with` block ends them at once,
-    whether every chunk is back or not (Ctrl-C, a closed pipe).
-
-    With `score_here`, this process loads the models too (while the workers start) and scores every chunk that
-    comes while the workers already hold `IN_FLIGHT_PER_WORKER` each, and, at the end, those they have not started:
-    it is one more scorer, with no start-up to wait for and nothing to send. The constructor then returns once the
-    models are loaded here, without waiting for the workers (one whose models fail to load raises that error
-    with the first chunk it was sent).
+    The constructor starts the workers, then loads the models here (while they start), raising BatonError (missing or
+    broken models) as loading them in one process would; it does not wait for the workers (one whose models fail to
+    load raises that error with the first chunk it was sent). `run` is `run` of the module with the scoring shared:
+    this process scores every chunk that comes while the workers already hold `IN_FLIGHT_PER_WORKER` each, and, at
+    the end, those they have not started: one more scorer, with no start-up to wait for and nothing to send. Leaving a
+    `with` block ends the workers at once, whether every chunk is back or not (Ctrl-C, a closed pipe).
     """
 
-    def __init__(
-        self, models: Callable[[], Models], n: int, *, params: Any = None, score_here: bool = False
-    ) -> None:
+    def __init__(self, models: Callable[[], Models], n: int, *, params: Any = None) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -390,41 +386,20 @@ class Workers:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
         self._processes: list[BaseProcess] = [p for p in multiprocessing.active_children() if p not in before]
-        self._here: tuple[Any, Any] | None = None
         self._probes = probes
-        if score_here:
-            from baton.scoring.scorer import Scorer
+        from baton.scoring.scorer import Scorer
 
-            try:
-                self._here = (Scorer(models()), params)
-            except BaseException:
-                self.close()
-                raise
-            return
         try:
-            errors = [probe.result() for probe in probes]
+            self._here = (Scorer(models()), params)
         except BaseException:
             self.close()
             raise
-        for error in errors:
-            if error is not None:
-                self.close()
-                raise error
 
     def run(self, source: IO[str], sink: IO[str], *, name: str = "input") -> Stats:
         return _run(source, sink, name, self.map)
 
     def map(self, chunks: Iterable[list[Conversation]]) -> Iterator[Scored]:
-        """Each chunk scored by a worker (or here), in the order of `chunks`, reading only a few chunks ahead."""
-        if self._here is None:
-            pending: deque[Future[Scored]] = deque()
-            for chunk in chunks:
-                pending.append(self._pool.submit(_score_in_worker, chunk))
-                if len(pending) >= self.n * IN_FLIGHT_PER_WORKER:
-                    yield _result(pending.popleft())
-            while pending:
-                yield _result(pending.popleft())
-            return
+        """Each chunk scored by a worker or here, in the order of `chunks`, reading only a few chunks ahead."""
         scorer, params = self._here
         # In input order: (a worker's future, its chunk) or (None, the chunk's result scored here).
         ahead: deque[tuple[Future[Scored] | None, Any]] = deque()

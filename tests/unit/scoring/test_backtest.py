@@ -474,7 +474,9 @@ def test_workers_write_what_one_process_writes() -> None:
     many = io.StringIO()
     with backtest.Workers(fake_models, 2, params=load_default()) as workers:
         parallel = workers.run(io.StringIO(text), many)
-    assert alone.messages > 4 * backtest.BATCH_MESSAGES  # several chunks, so both workers score some
+    assert (
+        alone.messages > 4 * backtest.BATCH_MESSAGES
+    )  # several chunks, shared by this process and the workers
     assert many.getvalue() == one.getvalue()
     assert (
         (parallel.conversations, parallel.messages)
@@ -500,7 +502,7 @@ def test_the_command_scores_beside_its_workers(monkeypatch) -> None:
     score = backtest._score
     monkeypatch.setattr(backtest, "_score", lambda *args: scored_here.append(1) or score(*args))
     many = io.StringIO()
-    with backtest.Workers(fake_models_slow_in_workers, 1, params=load_default(), score_here=True) as workers:
+    with backtest.Workers(fake_models_slow_in_workers, 1, params=load_default()) as workers:
         workers._probes[0].result()  # the worker started: it is sent chunks from the first one on
         parallel = workers.run(io.StringIO(text), many)
     assert many.getvalue() == one.getvalue()
@@ -512,7 +514,7 @@ def test_the_command_scores_beside_its_workers(monkeypatch) -> None:
 def test_a_worker_whose_models_fail_to_load_stops_the_command_with_why() -> None:
     from baton.scoring.fakes import fake_models_broken_in_workers
 
-    with backtest.Workers(fake_models_broken_in_workers, 1, score_here=True) as workers:
+    with backtest.Workers(fake_models_broken_in_workers, 1) as workers:
         workers._probes[0].result()
         with pytest.raises(loader.ModelLoadError, match="a broken file"):
             workers.run(io.StringIO("\n".join(generated(50))), io.StringIO())
@@ -524,7 +526,7 @@ def test_models_that_fail_to_load_here_end_the_workers_started(tmp_path: Path) -
 
     before = set(multiprocessing.active_children())
     with pytest.raises(backtest.BatonError, match="nowhere"):
-        backtest.Workers(functools.partial(loader.load_models, tmp_path / "nowhere"), 1, score_here=True)
+        backtest.Workers(functools.partial(loader.load_models, tmp_path / "nowhere"), 1)
     assert not [p for p in multiprocessing.active_children() if p not in before]
 
 
